@@ -1,0 +1,89 @@
+//! The instruments Alliance ships, embedded in the binary from the repository's `instruments/` folder, plus
+//! licensed wording added at run time.
+
+use std::collections::BTreeMap;
+
+use crate::instrument::licensed::{LicensedText, LicensedTextError};
+use crate::instrument::{self, Instrument, InstrumentError, TextSource};
+
+/// Identifiers of the instruments the workflow relies on.
+pub const RELATIONSHIP_CHECK: &str = "relationship-check";
+pub const THERAPIST_REFLECTION: &str = "therapist-reflection";
+pub const PHQ9: &str = "phq9";
+pub const GAD7: &str = "gad7";
+
+const BUILTIN: &[(&str, &str)] = &[
+    ("instruments/relationship-check.toml", include_str!("../../../instruments/relationship-check.toml")),
+    ("instruments/therapist-reflection.toml", include_str!("../../../instruments/therapist-reflection.toml")),
+    ("instruments/phq9.toml", include_str!("../../../instruments/phq9.toml")),
+    ("instruments/gad7.toml", include_str!("../../../instruments/gad7.toml")),
+    ("instruments/wai-sr.toml", include_str!("../../../instruments/wai-sr.toml")),
+    ("instruments/srs.toml", include_str!("../../../instruments/srs.toml")),
+];
+
+/// All known instruments. Licensed ones can be scored always, but administered only once the licensee's
+/// wording is loaded.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    instruments: BTreeMap<String, Instrument>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum CatalogError {
+    #[error(transparent)]
+    Definition(#[from] InstrumentError),
+    #[error(transparent)]
+    LicensedText(#[from] LicensedTextError),
+    #[error("{0}: expected a name like `wai-sr.en.txt` naming a known licensed instrument and a language")]
+    LicensedFileName(String),
+    #[error("{file}: instrument `{id}` is defined twice")]
+    Duplicate { file: String, id: String },
+}
+
+impl Catalog {
+    pub fn builtin() -> Result<Self, CatalogError> {
+        Self::from_sources(BUILTIN.iter().copied())
+    }
+
+    pub fn from_sources<'a>(sources: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, CatalogError> {
+        let mut instruments = BTreeMap::new();
+        for (file, text) in sources {
+            let parsed = instrument::parse(file, text)?;
+            let id = parsed.id.clone();
+            if instruments.insert(id.clone(), parsed).is_some() {
+                return Err(CatalogError::Duplicate { file: file.to_owned(), id });
+            }
+        }
+        Ok(Self { instruments })
+    }
+
+    /// Adds a licensee's wording from a file named `<instrument id>.<language>.txt`.
+    pub fn add_licensed_text(&mut self, file_name: &str, text: &str) -> Result<(), CatalogError> {
+        let bad_name = || CatalogError::LicensedFileName(file_name.to_owned());
+        let stem = file_name.strip_suffix(".txt").ok_or_else(bad_name)?;
+        let (id, lang) = stem.rsplit_once('.').ok_or_else(bad_name)?;
+        let instrument = self.instruments.get(id).ok_or_else(bad_name)?;
+        if !instrument.languages.iter().any(|l| l == lang) {
+            return Err(bad_name());
+        }
+        let wording = LicensedText::parse(file_name, instrument, text)?;
+        let mut filled = wording.apply(instrument, lang);
+        // Once the wording is in, the definition behaves like any other for this deployment.
+        filled.text_source = TextSource::Embedded;
+        self.instruments.insert(id.to_owned(), filled);
+        Ok(())
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Instrument> {
+        self.instruments.get(id)
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = &Instrument> {
+        self.instruments.values()
+    }
+
+    /// Whether the instrument's wording is available, so it can be put in front of a respondent.
+    pub fn can_administer(&self, id: &str) -> bool {
+        self.get(id).is_some_and(|i| i.text_source == TextSource::Embedded)
+    }
+}

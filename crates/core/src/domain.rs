@@ -1,0 +1,219 @@
+//! Domain types that parse their input once, so the rest of the system can trust them.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("{field} is required")]
+    Empty { field: &'static str },
+    #[error("{field} is longer than {max} characters")]
+    TooLong { field: &'static str, max: usize },
+    #[error("{field} contains characters that are not allowed")]
+    BadCharacters { field: &'static str },
+    #[error("{field} is not valid: {why}")]
+    Invalid { field: &'static str, why: &'static str },
+}
+
+fn clean_text(field: &'static str, raw: &str, max: usize) -> Result<String, ParseError> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Err(ParseError::Empty { field });
+    }
+    if text.chars().count() > max {
+        return Err(ParseError::TooLong { field, max });
+    }
+    if text.chars().any(|c| c.is_control()) {
+        return Err(ParseError::BadCharacters { field });
+    }
+    Ok(text.to_owned())
+}
+
+/// The name a client is known by in Alliance. Not their legal name: a code or nickname the therapist chooses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pseudonym(String);
+
+impl Pseudonym {
+    pub const MAX: usize = 64;
+
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        clean_text("pseudonym", raw, Self::MAX).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A display name for a staff member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        clean_text("name", raw, 80).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An e-mail address, used as the sign-in name. Checked for shape only; stored lower-case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        let field = "e-mail";
+        let text = clean_text(field, raw, 254)?.to_lowercase();
+        let (local, domain) = text.split_once('@').ok_or(ParseError::Invalid { field, why: "it needs an @" })?;
+        let valid = !local.is_empty()
+            && local.len() <= 64
+            && !domain.is_empty()
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains("..")
+            && !text.chars().any(char::is_whitespace)
+            && !domain.contains('@')
+            && domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+        if !valid {
+            return Err(ParseError::Invalid { field, why: "it does not look like an address" });
+        }
+        Ok(Self(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A new password as typed. Length is what matters (NIST SP 800-63B); composition rules are not imposed.
+pub struct NewPassword(String);
+
+impl NewPassword {
+    pub const MIN: usize = 12;
+    pub const MAX: usize = 256;
+
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        let field = "password";
+        let n = raw.chars().count();
+        if n < Self::MIN {
+            return Err(ParseError::Invalid { field, why: "it needs at least 12 characters" });
+        }
+        if n > Self::MAX {
+            return Err(ParseError::TooLong { field, max: Self::MAX });
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NewPassword(..)")
+    }
+}
+
+/// What a staff member does in the practice. Access follows from the role and the caseload relationships.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Administrator,
+    Supervisor,
+    Therapist,
+    Researcher,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Administrator => "administrator",
+            Role::Supervisor => "supervisor",
+            Role::Therapist => "therapist",
+            Role::Researcher => "researcher",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        match raw {
+            "administrator" => Ok(Role::Administrator),
+            "supervisor" => Ok(Role::Supervisor),
+            "therapist" => Ok(Role::Therapist),
+            "researcher" => Ok(Role::Researcher),
+            _ => Err(ParseError::Invalid { field: "role", why: "unknown role" }),
+        }
+    }
+}
+
+/// The life cycle of one questionnaire sent to a respondent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AdministrationStatus {
+    Open,
+    Completed,
+    Expired,
+    Cancelled,
+}
+
+impl AdministrationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Completed => "completed",
+            Self::Expired => "expired",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Some(match raw {
+            "open" => Self::Open,
+            "completed" => Self::Completed,
+            "expired" => Self::Expired,
+            "cancelled" => Self::Cancelled,
+            _ => return None,
+        })
+    }
+
+    /// The status as seen at `now`: an open administration past its deadline counts as expired.
+    pub fn at(self, expires_at: time::OffsetDateTime, now: time::OffsetDateTime) -> Self {
+        if self == Self::Open && now >= expires_at { Self::Expired } else { self }
+    }
+}
+
+/// How long a client's link stays valid. Long enough to answer on the way home, short enough that an old
+/// link found later opens nothing.
+pub const DEFAULT_LINK_LIFETIME: time::Duration = time::Duration::hours(72);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_shapes() {
+        assert_eq!(Email::parse(" Ana@Example.ORG ").map(|e| e.0), Ok("ana@example.org".into()));
+        for bad in ["", "no-at", "@x.org", "a@", "a@.org", "a@b..org", "a b@c.org", "a@b@c", "a@b.org\u{0}"] {
+            assert!(Email::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn pseudonym_limits() {
+        assert!(Pseudonym::parse("   ").is_err());
+        assert!(Pseudonym::parse(&"x".repeat(65)).is_err());
+        assert!(Pseudonym::parse("A\u{7}").is_err());
+        assert_eq!(Pseudonym::parse(" Client A ").map(|p| p.0), Ok("Client A".into()));
+    }
+
+    #[test]
+    fn expiry_is_judged_at_the_given_time() {
+        let t = time::OffsetDateTime::UNIX_EPOCH;
+        let deadline = t + time::Duration::hours(1);
+        assert_eq!(AdministrationStatus::Open.at(deadline, t), AdministrationStatus::Open);
+        assert_eq!(AdministrationStatus::Open.at(deadline, deadline), AdministrationStatus::Expired);
+        assert_eq!(AdministrationStatus::Completed.at(deadline, deadline), AdministrationStatus::Completed);
+    }
+}

@@ -1,0 +1,335 @@
+use serde::{Deserialize, Serialize};
+
+/// A questionnaire: its items, how answers are scored and how scores are read.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Instrument {
+    /// Stable identifier used in storage and URLs, e.g. `phq9`.
+    pub id: String,
+    pub name: String,
+    pub short_name: String,
+    /// Version of this definition; stored with every administration.
+    pub version: u32,
+    pub purpose: Purpose,
+    pub rater: Rater,
+    pub licence: Licence,
+    /// False for the project's own instruments until a validation study exists; the interface says so.
+    pub validated: bool,
+    /// Where the item wording comes from.
+    pub text_source: TextSource,
+    pub languages: Vec<String>,
+    /// Shown above the items, per language.
+    #[serde(default)]
+    pub instructions: Localized,
+    /// Why we ask, in plain words for the client.
+    #[serde(default)]
+    pub why_we_ask: Localized,
+    pub citation: String,
+    #[serde(default)]
+    pub loinc: Option<Loinc>,
+    pub option_sets: Vec<OptionSet>,
+    pub items: Vec<Item>,
+    pub scales: Vec<Scale>,
+    /// The scale charted as this instrument's trajectory (e.g. `total`, or `alliance`).
+    pub primary_scale: String,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Purpose {
+    Outcome,
+    Alliance,
+    Reflection,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rater {
+    Client,
+    Therapist,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Licence {
+    PublicDomain,
+    /// The project's own wording, free to use.
+    ProjectOwn,
+    /// Structure and scoring may ship; the wording belongs to a rights holder.
+    LicensedText,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum TextSource {
+    /// Item wording is in the definition file.
+    Embedded,
+    /// Item wording comes from a licensee's file at run time and must not be in the definition.
+    Licensee,
+}
+
+/// Text per language code (`en`, `de`, ...).
+pub type Localized = std::collections::BTreeMap<String, String>;
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Loinc {
+    pub panel: String,
+    pub total: Option<String>,
+    /// False until the codes are confirmed against LOINC itself.
+    pub verified: bool,
+}
+
+/// The answers an item accepts.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct OptionSet {
+    pub id: String,
+    /// Labelled discrete answers; empty for a continuous range.
+    #[serde(default)]
+    pub options: Vec<ResponseOption>,
+    /// A continuous answer range (visual-analogue scales).
+    #[serde(default)]
+    pub range: Option<ValueRange>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseOption {
+    pub value: f64,
+    #[serde(default)]
+    pub label: Localized,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ValueRange {
+    pub min: f64,
+    pub max: f64,
+    pub step: f64,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Item {
+    pub id: String,
+    pub kind: ItemKind,
+    #[serde(default)]
+    pub text: Localized,
+    /// For `rating` items: the option set answers come from.
+    #[serde(default)]
+    pub option_set: Option<String>,
+    /// For `choice` and `checklist` items: the codes a client can pick, with labels.
+    #[serde(default)]
+    pub choices: Vec<Choice>,
+    #[serde(default)]
+    pub reverse: bool,
+    #[serde(default = "yes")]
+    pub required: bool,
+    /// A critical item: an answer at or above `risk_threshold` raises a risk signal at once.
+    #[serde(default)]
+    pub risk_threshold: Option<f64>,
+    /// Only asked when another item has one of these answers (e.g. the rupture kind after "yes").
+    #[serde(default)]
+    pub shown_if: Option<Condition>,
+    /// Upper bound on free text, in characters.
+    #[serde(default)]
+    pub max_length: Option<usize>,
+    #[serde(default)]
+    pub loinc: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ItemKind {
+    /// A numeric answer from an option set; the only kind that scores.
+    Rating,
+    /// One code from `choices`.
+    Choice,
+    /// Any number of codes from `choices`.
+    Checklist,
+    /// Free text.
+    Text,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    pub code: String,
+    #[serde(default)]
+    pub label: Localized,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    pub item: String,
+    pub any_of: Vec<String>,
+}
+
+/// A score computed from rating items: a total or a subscale.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Scale {
+    pub id: String,
+    pub name: String,
+    pub items: Vec<String>,
+    pub method: Aggregation,
+    pub direction: Direction,
+    pub missing: MissingRule,
+    /// Score bands in ascending order, contiguous over the scale's range.
+    #[serde(default)]
+    pub bands: Vec<Band>,
+    #[serde(default)]
+    pub cutoff: Option<Cutoff>,
+    /// The change that counts as reliable on this scale (a published threshold where one exists).
+    #[serde(default)]
+    pub reliable_change: Option<ReliableChange>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Aggregation {
+    Sum,
+    Mean,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Direction {
+    HigherIsBetter,
+    HigherIsWorse,
+}
+
+/// What happens when items are left out. Pro-rating replaces missing items by the mean of the answered ones
+/// (equivalent to scaling the sum); beyond `max_missing` the scale is not scored.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct MissingRule {
+    pub max_missing: usize,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    pub from: f64,
+    pub to: f64,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Cutoff {
+    /// Scores on the worse side of this value are in the clinical (or concern) range.
+    pub value: f64,
+    pub source: String,
+    /// True when the value is a project default awaiting validation.
+    #[serde(default)]
+    pub provisional: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ReliableChange {
+    pub value: f64,
+    pub source: String,
+}
+
+impl Instrument {
+    pub fn item(&self, id: &str) -> Option<&Item> {
+        self.items.iter().find(|item| item.id == id)
+    }
+
+    pub fn scale(&self, id: &str) -> Option<&Scale> {
+        self.scales.iter().find(|scale| scale.id == id)
+    }
+
+    pub fn primary(&self) -> Option<&Scale> {
+        self.scale(&self.primary_scale)
+    }
+
+    pub fn option_set(&self, id: &str) -> Option<&OptionSet> {
+        self.option_sets.iter().find(|set| set.id == id)
+    }
+
+    /// The option set of a rating item.
+    pub fn options_of(&self, item: &Item) -> Option<&OptionSet> {
+        item.option_set.as_deref().and_then(|id| self.option_set(id))
+    }
+
+    /// Items in the order asked, for one rater-facing form.
+    pub fn rating_items(&self) -> impl Iterator<Item = &Item> {
+        self.items.iter().filter(|item| item.kind == ItemKind::Rating)
+    }
+}
+
+impl OptionSet {
+    /// Lowest and highest value an answer can take.
+    pub fn bounds(&self) -> Option<(f64, f64)> {
+        if let Some(range) = self.range {
+            return Some((range.min, range.max));
+        }
+        let min = self.options.iter().map(|o| o.value).reduce(f64::min)?;
+        let max = self.options.iter().map(|o| o.value).reduce(f64::max)?;
+        Some((min, max))
+    }
+
+    /// Whether `value` is an answer this set allows.
+    pub fn accepts(&self, value: f64) -> bool {
+        if !value.is_finite() {
+            return false;
+        }
+        match self.range {
+            Some(range) => {
+                let steps = (value - range.min) / range.step;
+                value >= range.min && value <= range.max && (steps - steps.round()).abs() < 1e-6
+            }
+            None => self.options.iter().any(|o| o.value == value),
+        }
+    }
+}
+
+impl Scale {
+    /// The range a score on this scale can take, given the item bounds.
+    pub fn bounds(&self, instrument: &Instrument) -> Option<(f64, f64)> {
+        let mut low = 0.0;
+        let mut high = 0.0;
+        for id in &self.items {
+            let item = instrument.item(id)?;
+            let (min, max) = instrument.options_of(item)?.bounds()?;
+            low += min;
+            high += max;
+        }
+        let n = self.items.len() as f64;
+        match self.method {
+            Aggregation::Sum => Some((low, high)),
+            Aggregation::Mean if n > 0.0 => Some((low / n, high / n)),
+            Aggregation::Mean => None,
+        }
+    }
+
+    pub fn band_of(&self, score: f64) -> Option<&Band> {
+        self.bands.iter().find(|band| score >= band.from && score <= band.to).or_else(|| {
+            // Pro-rated scores can fall between integer bands; take the band whose range is nearest below.
+            self.bands.iter().rev().find(|band| score >= band.from)
+        })
+    }
+
+    /// True when the score is on the clinical or concern side of the cut-off.
+    pub fn in_concern_range(&self, score: f64) -> Option<bool> {
+        let cutoff = self.cutoff.as_ref()?.value;
+        Some(match self.direction {
+            Direction::HigherIsWorse => score >= cutoff,
+            Direction::HigherIsBetter => score < cutoff,
+        })
+    }
+}
+
+/// Picks the text for a language, falling back to English and then to any language present.
+pub fn localized<'a>(text: &'a Localized, lang: &str) -> Option<&'a str> {
+    text.get(lang).or_else(|| text.get("en")).or_else(|| text.values().next()).map(String::as_str)
+}

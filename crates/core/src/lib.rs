@@ -1,0 +1,13 @@
+//! The domain core of Alliance: instruments and their scoring, the clinical domain types and the synthetic
+//! practice generator. Nothing here touches a file, a socket or the clock: callers pass time in, which keeps
+//! every rule testable and reproducible.
+#![forbid(unsafe_code)]
+
+pub mod catalog;
+pub mod domain;
+pub mod instrument;
+pub mod scoring;
+pub mod simulate;
+
+pub use instrument::{Instrument, InstrumentError};
+pub use scoring::{Answer, Answers, ScoreSet, score};
