@@ -68,42 +68,20 @@ fn header_order(names: &[String]) -> Result<Vec<Column>, InputError> {
 fn check_field_count(line: usize, found: usize, order: &[Column]) -> Result<(), InputError> {
     let expected = order.len();
     if found < expected {
-        return Err(InputError::MissingColumn {
-            line,
-            column: order[found].name().to_owned(),
-            found,
-            expected,
-        });
+        return Err(InputError::MissingColumn { line, column: order[found].name().to_owned(), found, expected });
     }
     if found > expected {
-        return Err(InputError::ExtraColumn {
-            line,
-            found,
-            expected,
-        });
+        return Err(InputError::ExtraColumn { line, found, expected });
     }
     Ok(())
 }
 
-fn parse_row<'a>(
-    line: usize,
-    fields: &'a [String],
-    order: &[Column],
-) -> Result<Observation<'a>, InputError> {
-    let mut row = Observation {
-        client: "",
-        therapist: "",
-        session: 0,
-        intake: 0.0,
-        score: 0.0,
-    };
+fn parse_row<'a>(line: usize, fields: &'a [String], order: &[Column]) -> Result<Observation<'a>, InputError> {
+    let mut row = Observation { client: "", therapist: "", session: 0, intake: 0.0, score: 0.0 };
     for (column, raw) in order.iter().zip(fields) {
         let value = raw.trim();
         if value.is_empty() {
-            return Err(InputError::EmptyValue {
-                line,
-                column: *column,
-            });
+            return Err(InputError::EmptyValue { line, column: *column });
         }
         match column {
             Column::Client => row.client = value,
@@ -119,51 +97,28 @@ fn parse_row<'a>(
 fn parse_session(line: usize, value: &str) -> Result<u32, InputError> {
     let session: i64 = value.parse().map_err(|_| {
         if value.parse::<f64>().is_ok() {
-            InputError::NotAnInteger {
-                line,
-                value: value.to_owned(),
-            }
+            InputError::NotAnInteger { line, value: value.to_owned() }
         } else {
-            InputError::NotANumber {
-                line,
-                column: Column::Session,
-                value: value.to_owned(),
-            }
+            InputError::NotANumber { line, column: Column::Session, value: value.to_owned() }
         }
     })?;
     if session < 1 {
         return Err(InputError::SessionBelowOne { line, session });
     }
-    u32::try_from(session).map_err(|_| InputError::NotAnInteger {
-        line,
-        value: value.to_owned(),
-    })
+    u32::try_from(session).map_err(|_| InputError::NotAnInteger { line, value: value.to_owned() })
 }
 
 fn parse_number(line: usize, column: Column, value: &str) -> Result<f64, InputError> {
-    let number: f64 = value.parse().map_err(|_| InputError::NotANumber {
-        line,
-        column,
-        value: value.to_owned(),
-    })?;
+    let number: f64 = value.parse().map_err(|_| InputError::NotANumber { line, column, value: value.to_owned() })?;
     if !number.is_finite() {
-        return Err(InputError::NotFinite {
-            line,
-            column,
-            value: value.to_owned(),
-        });
+        return Err(InputError::NotFinite { line, column, value: value.to_owned() });
     }
     Ok(number)
 }
 
 /// Splits one line into fields, removing surrounding quotes. `labels` name the columns
 /// in error messages (positions are used where they are unknown).
-fn split_fields(
-    text: &str,
-    line: usize,
-    labels: &[Column],
-    out: &mut Vec<String>,
-) -> Result<(), InputError> {
+fn split_fields(text: &str, line: usize, labels: &[Column], out: &mut Vec<String>) -> Result<(), InputError> {
     out.clear();
     let mut chars = text.chars().peekable();
     loop {
@@ -244,10 +199,7 @@ struct LineReader<R: Read> {
 
 impl<R: Read> LineReader<R> {
     fn new(input: R) -> Self {
-        LineReader {
-            inner: BufReader::with_capacity(1 << 16, input),
-            line: 0,
-        }
+        LineReader { inner: BufReader::with_capacity(1 << 16, input), line: 0 }
     }
 
     /// Fills `out` with the next line (without its line end); returns its number.
@@ -255,10 +207,7 @@ impl<R: Read> LineReader<R> {
         out.clear();
         let mut saw_any = false;
         loop {
-            let available = self
-                .inner
-                .fill_buf()
-                .map_err(|e| InputError::Io(e.to_string()))?;
+            let available = self.inner.fill_buf().map_err(|e| InputError::Io(e.to_string()))?;
             if available.is_empty() {
                 if !saw_any {
                     return Ok(None);
@@ -271,10 +220,7 @@ impl<R: Read> LineReader<R> {
                 None => (available, false),
             };
             if out.len() + chunk.len() > MAX_LINE_BYTES {
-                return Err(InputError::LineTooLong {
-                    line: self.line + 1,
-                    limit: MAX_LINE_BYTES,
-                });
+                return Err(InputError::LineTooLong { line: self.line + 1, limit: MAX_LINE_BYTES });
             }
             out.extend_from_slice(chunk);
             let consumed = chunk.len() + usize::from(found_end);
@@ -306,21 +252,13 @@ mod tests {
     fn splits_plain_and_quoted_fields() {
         assert_eq!(split("a,b,,c").unwrap(), ["a", "b", "", "c"]);
         assert_eq!(split(r#""client", "x,y" ,"a""b""#).unwrap(), ["client", "x,y", r#"a"b"#]);
-        assert!(matches!(
-            split(r#""open,b"#),
-            Err(InputError::BadQuote { column: 1, .. })
-        ));
-        assert!(matches!(
-            split(r#"a,b"c"#),
-            Err(InputError::BadQuote { column: 2, .. })
-        ));
+        assert!(matches!(split(r#""open,b"#), Err(InputError::BadQuote { column: 1, .. })));
+        assert!(matches!(split(r#"a,b"c"#), Err(InputError::BadQuote { column: 2, .. })));
     }
 
     #[test]
     fn header_in_any_order() {
-        let names: Vec<String> = ["Score", "session", "client", "intake", "therapist"]
-            .map(String::from)
-            .to_vec();
+        let names: Vec<String> = ["Score", "session", "client", "intake", "therapist"].map(String::from).to_vec();
         let order = header_order(&names).unwrap();
         assert_eq!(order[0], Column::Score);
         assert_eq!(order[4], Column::Therapist);
@@ -331,10 +269,7 @@ mod tests {
         let long = "x".repeat(MAX_LINE_BYTES + 1);
         let mut reader = LineReader::new(long.as_bytes());
         let mut buf = Vec::new();
-        assert!(matches!(
-            reader.next_line(&mut buf),
-            Err(InputError::LineTooLong { line: 1, .. })
-        ));
+        assert!(matches!(reader.next_line(&mut buf), Err(InputError::LineTooLong { line: 1, .. })));
     }
 
     #[test]

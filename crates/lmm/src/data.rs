@@ -130,10 +130,7 @@ impl PracticeBuilder {
                     sessions: 0,
                     last_session: 0,
                 });
-                practice.stats.push(ClientStats {
-                    intake_c: row.intake - INTAKE_CENTRE,
-                    ..ClientStats::default()
-                });
+                practice.stats.push(ClientStats { intake_c: row.intake - INTAKE_CENTRE, ..ClientStats::default() });
                 self.client_index.insert(row.client.to_owned(), i);
                 i
             }
@@ -164,30 +161,17 @@ impl PracticeBuilder {
 fn validate_row(line: usize, row: &Observation<'_>) -> Result<(), InputError> {
     use crate::error::Column;
     if row.client.is_empty() {
-        return Err(InputError::EmptyValue {
-            line,
-            column: Column::Client,
-        });
+        return Err(InputError::EmptyValue { line, column: Column::Client });
     }
     if row.therapist.is_empty() {
-        return Err(InputError::EmptyValue {
-            line,
-            column: Column::Therapist,
-        });
+        return Err(InputError::EmptyValue { line, column: Column::Therapist });
     }
     if row.session < 1 {
-        return Err(InputError::SessionBelowOne {
-            line,
-            session: i64::from(row.session),
-        });
+        return Err(InputError::SessionBelowOne { line, session: i64::from(row.session) });
     }
     for (column, value) in [(Column::Intake, row.intake), (Column::Score, row.score)] {
         if !value.is_finite() {
-            return Err(InputError::NotFinite {
-                line,
-                column,
-                value: value.to_string(),
-            });
+            return Err(InputError::NotFinite { line, column, value: value.to_string() });
         }
     }
     Ok(())
@@ -207,10 +191,7 @@ fn check_consistent(
             value: row.intake,
         });
     }
-    let first = therapists
-        .get(client.therapist as usize)
-        .map(String::as_str)
-        .unwrap_or_default();
+    let first = therapists.get(client.therapist as usize).map(String::as_str).unwrap_or_default();
     if row.therapist != first {
         return Err(InputError::TherapistChanged {
             line,
@@ -220,11 +201,7 @@ fn check_consistent(
         });
     }
     if row.session == client.last_session {
-        return Err(InputError::DuplicateSession {
-            line,
-            client: client.id.clone(),
-            session: row.session,
-        });
+        return Err(InputError::DuplicateSession { line, client: client.id.clone(), session: row.session });
     }
     if row.session < client.last_session {
         return Err(InputError::UnsortedSession {

@@ -21,18 +21,11 @@ pub(crate) struct Form {
 }
 
 impl Form {
-    /// Covariance parameters in lme4's order: the client term's lower-triangular factor
-    /// by columns, then the therapist's scale.
-    pub fn n_theta(self) -> usize {
-        (if self.slope { 3 } else { 1 }) + usize::from(self.therapist)
-    }
-    /// Diagonal elements of Lambda are bounded below by 0, as in lme4.
+    /// Covariance parameters are in lme4's order: the client term's lower-triangular
+    /// factor by columns, then the therapist's scale. Diagonal elements of Lambda are
+    /// bounded below by 0, as in lme4.
     pub fn lower_bounds(self) -> Vec<f64> {
-        let mut lower = if self.slope {
-            vec![0.0, f64::NEG_INFINITY, 0.0]
-        } else {
-            vec![0.0]
-        };
+        let mut lower = if self.slope { vec![0.0, f64::NEG_INFINITY, 0.0] } else { vec![0.0] };
         if self.therapist {
             lower.push(0.0);
         }
@@ -40,11 +33,7 @@ impl Form {
     }
     /// lme4's starting value: identity Lambda.
     pub fn start(self) -> Vec<f64> {
-        let mut start = if self.slope {
-            vec![1.0, 0.0, 1.0]
-        } else {
-            vec![1.0]
-        };
+        let mut start = if self.slope { vec![1.0, 0.0, 1.0] } else { vec![1.0] };
         if self.therapist {
             start.push(1.0);
         }
@@ -52,11 +41,7 @@ impl Form {
     }
     pub fn lambda(self, theta: &[f64]) -> Lambda {
         let at = |i: usize| theta.get(i).copied().unwrap_or(0.0);
-        let (a, b, c, next) = if self.slope {
-            (at(0), at(1), at(2), 3)
-        } else {
-            (at(0), 0.0, 0.0, 1)
-        };
+        let (a, b, c, next) = if self.slope { (at(0), at(1), at(2), 3) } else { (at(0), 0.0, 0.0, 1) };
         let tau = if self.therapist { at(next) } else { 0.0 };
         Lambda { a, b, c, tau }
     }
@@ -134,16 +119,7 @@ impl Design {
             }
         }
         let n_obs = clients.iter().map(|s| s.n).sum();
-        Design {
-            clients,
-            ranges,
-            therapists,
-            xtx,
-            xty,
-            yty: practice.yty,
-            n_obs,
-            threads,
-        }
+        Design { clients, ranges, therapists, xtx, xty, yty: practice.yty, n_obs, threads }
     }
 }
 
@@ -237,12 +213,7 @@ pub(crate) fn client_block(s: &ClientStats, lam: &Lambda) -> ClientBlock {
     let r1 = c * s.sly;
     let c0 = r0 / l00;
     let c1 = (r1 - l10 * c0) / l11;
-    ClientBlock {
-        l: [l00, l10, l11],
-        g: [g00, g01, g10, g11],
-        c: [c0, c1],
-        t_col: [t00, t10],
-    }
+    ClientBlock { l: [l00, l10, l11], g: [g00, g01, g10, g11], c: [c0, c1], t_col: [t00, t10] }
 }
 
 #[inline]
@@ -250,11 +221,7 @@ fn add_client(sums: &mut Sums, s: &ClientStats, k: &ClientBlock) {
     let [g00, g01, g10, g11] = k.g;
     let [c0, c1] = k.c;
     sums.log_det += 2.0 * (k.l[0] * k.l[2]).ln();
-    let gg = [
-        g00 * g00 + g10 * g10,
-        g00 * g01 + g10 * g11,
-        g01 * g01 + g11 * g11,
-    ];
+    let gg = [g00 * g00 + g10 * g10, g00 * g01 + g10 * g11, g01 * g01 + g11 * g11];
     let ic = s.intake_c;
     for i in 0..3 {
         sums.gg[0][i] += gg[i];
@@ -351,21 +318,31 @@ fn all_sums(design: &Design, lam: &Lambda) -> Sums {
     if threads == 1 || design.clients.len() < PARALLEL_MIN_CLIENTS {
         return therapists_sums(design, lam, (0, design.ranges.len()));
     }
-    let ranges = balanced_ranges(design, threads);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = ranges
-            .iter()
-            .map(|&range| scope.spawn(move || therapists_sums(design, lam, range)))
-            .collect();
-        // A panicking worker cannot happen (no panics in the kernel); treat it as NaN.
+        let handles: Vec<_> = if lam.tau == 0.0 {
+            // No therapist rows: any split of the clients will do.
+            let chunk = design.clients.len().div_ceil(threads);
+            design.clients.chunks(chunk).map(|clients| scope.spawn(move || clients_sums(clients, lam))).collect()
+        } else {
+            balanced_ranges(design, threads)
+                .into_iter()
+                .map(|range| scope.spawn(move || therapists_sums(design, lam, range)))
+                .collect()
+        };
+        // The kernels cannot panic; a failed worker would surface as a NaN deviance.
         handles.into_iter().fold(Sums::default(), |acc, h| match h.join() {
             Ok(part) => acc.merge(&part),
-            Err(_) => Sums {
-                log_det: f64::NAN,
-                ..acc
-            },
+            Err(_) => Sums { log_det: f64::NAN, ..acc },
         })
     })
+}
+
+fn clients_sums(clients: &[ClientStats], lam: &Lambda) -> Sums {
+    let mut sums = Sums::default();
+    for s in clients {
+        add_client(&mut sums, s, &client_block(s, lam));
+    }
+    sums
 }
 
 /// The profiled fit at one theta.
@@ -377,7 +354,6 @@ pub(crate) struct Profile {
     /// Cholesky factor of R_X'R_X (so Var(beta) = sigma^2 (R_X'R_X)^{-1}).
     pub rx: Mat4,
     pub sigma2: f64,
-    pub pwrss: f64,
 }
 
 /// Evaluates the profiled deviance; `None` if it is not finite (never happens for valid
@@ -411,7 +387,7 @@ pub(crate) fn profile(design: &Design, form: Form, theta: &[f64]) -> Option<Prof
     let rx = linalg::cholesky(&s, 1e-14).ok()?;
     let beta = linalg::solve(&rx, &xty);
     let pwrss = yty - linalg::dot(&xty, &beta);
-    if !(pwrss > 0.0) || !sums.log_det.is_finite() {
+    if pwrss.is_nan() || pwrss <= 0.0 || !sums.log_det.is_finite() {
         return None;
     }
     let n = design.n_obs;
@@ -424,13 +400,7 @@ pub(crate) fn profile(design: &Design, form: Form, theta: &[f64]) -> Option<Prof
         let d = sums.log_det + n * (1.0 + (two_pi * pwrss / n).ln());
         (d, pwrss / n)
     };
-    deviance.is_finite().then_some(Profile {
-        deviance,
-        beta,
-        rx,
-        sigma2,
-        pwrss,
-    })
+    deviance.is_finite().then_some(Profile { deviance, beta, rx, sigma2 })
 }
 
 /// The objective for the optimiser: the deviance, or +inf where it is undefined.

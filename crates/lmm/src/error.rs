@@ -14,13 +14,7 @@ pub enum Column {
 
 impl Column {
     /// All columns in the canonical order `client,therapist,session,intake,score`.
-    pub const ALL: [Column; 5] = [
-        Column::Client,
-        Column::Therapist,
-        Column::Session,
-        Column::Intake,
-        Column::Score,
-    ];
+    pub const ALL: [Column; 5] = [Column::Client, Column::Therapist, Column::Session, Column::Intake, Column::Score];
 
     /// The header name of the column.
     pub fn name(self) -> &'static str {
@@ -55,11 +49,7 @@ pub enum InputError {
     #[error("line {line}: longer than {limit} bytes")]
     LineTooLong { line: usize, limit: usize },
     #[error("line {line}, column `{column}`: field longer than {limit} bytes")]
-    FieldTooLong {
-        line: usize,
-        column: String,
-        limit: usize,
-    },
+    FieldTooLong { line: usize, column: String, limit: usize },
     #[error("line {line}, column {column}: unterminated or misplaced quote")]
     BadQuote { line: usize, column: usize },
     #[error("header: unknown column `{name}` (expected client, therapist, session, intake, score)")]
@@ -69,70 +59,30 @@ pub enum InputError {
     #[error("header: required column `{column}` is missing")]
     MissingHeader { column: Column },
     #[error("line {line}: column `{column}` is missing ({found} fields, expected {expected})")]
-    MissingColumn {
-        line: usize,
-        column: String,
-        found: usize,
-        expected: usize,
-    },
+    MissingColumn { line: usize, column: String, found: usize, expected: usize },
     #[error("line {line}: {found} fields, expected {expected} (extra column)")]
-    ExtraColumn {
-        line: usize,
-        found: usize,
-        expected: usize,
-    },
+    ExtraColumn { line: usize, found: usize, expected: usize },
     #[error("line {line}, column `{column}`: empty value")]
     EmptyValue { line: usize, column: Column },
     #[error("line {line}, column `{column}`: `{value}` is not a number")]
-    NotANumber {
-        line: usize,
-        column: Column,
-        value: String,
-    },
+    NotANumber { line: usize, column: Column, value: String },
     #[error("line {line}, column `{column}`: `{value}` is not finite")]
-    NotFinite {
-        line: usize,
-        column: Column,
-        value: String,
-    },
+    NotFinite { line: usize, column: Column, value: String },
     #[error("line {line}, column `session`: `{value}` is not a whole number")]
     NotAnInteger { line: usize, value: String },
     #[error("line {line}, column `session`: session {session} is below 1")]
     SessionBelowOne { line: usize, session: i64 },
     #[error("line {line}, column `session`: client `{client}` has session {session} twice")]
-    DuplicateSession {
-        line: usize,
-        client: String,
-        session: u32,
-    },
+    DuplicateSession { line: usize, client: String, session: u32 },
     #[error(
         "line {line}, column `session`: client `{client}` sessions not in increasing order \
          ({session} after {previous})"
     )]
-    UnsortedSession {
-        line: usize,
-        client: String,
-        session: u32,
-        previous: u32,
-    },
-    #[error(
-        "line {line}, column `intake`: client `{client}` intake changes from {first} to {value}"
-    )]
-    IntakeChanged {
-        line: usize,
-        client: String,
-        first: f64,
-        value: f64,
-    },
-    #[error(
-        "line {line}, column `therapist`: client `{client}` changes therapist from `{first}` to `{value}`"
-    )]
-    TherapistChanged {
-        line: usize,
-        client: String,
-        first: String,
-        value: String,
-    },
+    UnsortedSession { line: usize, client: String, session: u32, previous: u32 },
+    #[error("line {line}, column `intake`: client `{client}` intake changes from {first} to {value}")]
+    IntakeChanged { line: usize, client: String, first: f64, value: f64 },
+    #[error("line {line}, column `therapist`: client `{client}` changes therapist from `{first}` to `{value}`")]
+    TherapistChanged { line: usize, client: String, first: String, value: String },
 }
 
 /// The model cannot be fitted to these data.

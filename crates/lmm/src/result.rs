@@ -15,37 +15,19 @@ pub struct FixedEffects {
 
 impl FixedEffects {
     /// lme4's term names, in model-matrix order.
-    pub const TERMS: [&'static str; 4] = [
-        "(Intercept)",
-        "log_session",
-        "intake_c",
-        "log_session:intake_c",
-    ];
+    pub const TERMS: [&'static str; 4] = ["(Intercept)", "log_session", "intake_c", "log_session:intake_c"];
 
     pub fn from_array(v: [f64; 4]) -> FixedEffects {
-        FixedEffects {
-            intercept: v[0],
-            log_session: v[1],
-            intake_c: v[2],
-            log_session_intake_c: v[3],
-        }
+        FixedEffects { intercept: v[0], log_session: v[1], intake_c: v[2], log_session_intake_c: v[3] }
     }
 
     pub fn to_array(&self) -> [f64; 4] {
-        [
-            self.intercept,
-            self.log_session,
-            self.intake_c,
-            self.log_session_intake_c,
-        ]
+        [self.intercept, self.log_session, self.intake_c, self.log_session_intake_c]
     }
 
     /// The value of a term by its lme4 name.
     pub fn get(&self, term: &str) -> Option<f64> {
-        Self::TERMS
-            .iter()
-            .position(|t| *t == term)
-            .map(|i| self.to_array()[i])
+        Self::TERMS.iter().position(|t| *t == term).map(|i| self.to_array()[i])
     }
 }
 
@@ -101,8 +83,6 @@ pub struct LmmResult {
 impl LmmResult {
     /// Looks up a varcorr row, e.g. `("client", "(Intercept)", None)`.
     pub fn varcorr_entry(&self, grp: &str, var1: Option<&str>, var2: Option<&str>) -> Option<&VarCorrEntry> {
-        self.varcorr
-            .iter()
-            .find(|e| e.grp == grp && e.var1.as_deref() == var1 && e.var2.as_deref() == var2)
+        self.varcorr.iter().find(|e| e.grp == grp && e.var1.as_deref() == var1 && e.var2.as_deref() == var2)
     }
 }

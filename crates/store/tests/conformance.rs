@@ -1,0 +1,258 @@
+//! Behaviour every `Store` implementation must have. Written against the trait only.
+
+use alliance_core::domain::{AdministrationStatus, Role};
+use alliance_core::scoring::{RiskFlag, ScaleScore};
+use alliance_store::*;
+use time::macros::{date, datetime};
+use time::{Duration, OffsetDateTime};
+
+const NOW: OffsetDateTime = datetime!(2026-11-28 10:00 UTC);
+
+pub async fn run_all(store: &dyn Store) {
+    users_and_supervision(store).await;
+    logins_expire_and_can_be_deleted(store).await;
+    sessions_are_numbered_per_episode(store).await;
+    a_link_is_single_use_and_all_or_nothing(store).await;
+    expired_links_refuse_submissions(store).await;
+    therapist_responses_replace_earlier_ones(store).await;
+    settings_are_created_once(store).await;
+    racing_submissions_are_accepted_once(store).await;
+    audit_events_are_kept_in_order(store).await;
+}
+
+pub async fn therapist(store: &dyn Store, email: &str) -> UserId {
+    store
+        .create_user(
+            NewUser { email: email.into(), display_name: "T".into(), role: Role::Therapist, password_hash: "h".into() },
+            NOW,
+        )
+        .await
+        .unwrap()
+}
+
+async fn session_for(store: &dyn Store, email: &str) -> (ClientId, TherapySession) {
+    let t = therapist(store, email).await;
+    let client = store
+        .create_client(NewClient { therapist: t, pseudonym: "Amber Heron".into(), contact: None }, NOW)
+        .await
+        .unwrap();
+    let episode =
+        store.open_episode(NewEpisode { client, therapist: t, started_on: date!(2026 - 11 - 01) }, NOW).await.unwrap();
+    let session = store
+        .record_session(NewSession { episode, held_on: date!(2026 - 11 - 28), attended: true }, NOW)
+        .await
+        .unwrap();
+    (client, session)
+}
+
+fn response(admin: Option<AdministrationId>, value: f64) -> NewResponse {
+    NewResponse {
+        administration: admin,
+        answers_json: format!("{{\"1\":{value}}}"),
+        risks: vec![RiskFlag { item: "9".into(), value: 1.0 }],
+        scores: vec![ScaleScore {
+            scale: "total".into(),
+            value: Some(value),
+            answered: 9,
+            missing: 0,
+            prorated: false,
+            band: Some("mild".into()),
+            concern: Some(false),
+        }],
+    }
+}
+
+fn instruments() -> Vec<InstrumentRef> {
+    vec![InstrumentRef { id: "relationship-check".into(), version: 1 }, InstrumentRef { id: "phq9".into(), version: 1 }]
+}
+
+async fn users_and_supervision(store: &dyn Store) {
+    let a = therapist(store, "a@example.org").await;
+    let dup = store
+        .create_user(
+            NewUser {
+                email: "a@example.org".into(),
+                display_name: "X".into(),
+                role: Role::Supervisor,
+                password_hash: "h".into(),
+            },
+            NOW,
+        )
+        .await;
+    assert!(matches!(dup, Err(StoreError::Conflict(_))), "e-mail addresses are unique");
+    let s = store
+        .create_user(
+            NewUser {
+                email: "s@example.org".into(),
+                display_name: "S".into(),
+                role: Role::Supervisor,
+                password_hash: "h".into(),
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+    store.add_supervision(s, a).await.unwrap();
+    store.add_supervision(s, a).await.unwrap();
+    assert_eq!(store.supervisees(s).await.unwrap(), vec![a]);
+    assert_eq!(store.user_by_email("a@example.org").await.unwrap().unwrap().id, a);
+    assert!(store.user_by_email("nobody@example.org").await.unwrap().is_none());
+    assert!(store.count_users().await.unwrap() >= 2);
+}
+
+async fn logins_expire_and_can_be_deleted(store: &dyn Store) {
+    let user = therapist(store, "login@example.org").await;
+    let hash = vec![7u8; 32];
+    store
+        .create_login(NewLogin {
+            token_hash: hash.clone(),
+            user,
+            csrf_token: "c".into(),
+            created_at: NOW,
+            expires_at: NOW + Duration::hours(8),
+        })
+        .await
+        .unwrap();
+    let (login, found) = store.login(&hash, NOW + Duration::hours(1)).await.unwrap().unwrap();
+    assert_eq!((login.user, found.id, login.csrf_token.as_str()), (user, user, "c"));
+    assert!(store.login(&hash, NOW + Duration::hours(8)).await.unwrap().is_none(), "expired");
+    assert!(store.login(&[8u8; 32], NOW).await.unwrap().is_none(), "unknown");
+    store.delete_login(&hash).await.unwrap();
+    assert!(store.login(&hash, NOW).await.unwrap().is_none(), "signed out");
+}
+
+async fn sessions_are_numbered_per_episode(store: &dyn Store) {
+    let (client, first) = session_for(store, "numbers@example.org").await;
+    assert_eq!(first.number, 1);
+    assert_eq!(first.client, client);
+    let second = store
+        .record_session(NewSession { episode: first.episode, held_on: date!(2026 - 12 - 05), attended: false }, NOW)
+        .await
+        .unwrap();
+    assert_eq!((second.number, second.attended), (2, false));
+    let all = store.sessions(first.episode).await.unwrap();
+    assert_eq!(all.iter().map(|s| s.number).collect::<Vec<_>>(), vec![1, 2]);
+    let missing = store
+        .record_session(NewSession { episode: EpisodeId(999_999), held_on: date!(2026 - 12 - 05), attended: true }, NOW)
+        .await;
+    assert!(missing.is_err(), "a session needs an existing episode");
+}
+
+async fn a_link_is_single_use_and_all_or_nothing(store: &dyn Store) {
+    let (client, session) = session_for(store, "link@example.org").await;
+    let hash = vec![1u8; 32];
+    let expires = NOW + Duration::hours(72);
+    store
+        .create_link(
+            NewLink { session: session.id, token_hash: hash.clone(), expires_at: expires, instruments: instruments() },
+            NOW,
+        )
+        .await
+        .unwrap();
+    let view = store.link_by_token(&hash, NOW).await.unwrap().unwrap();
+    assert_eq!(view.state, LinkState::Open);
+    assert_eq!(view.administrations.len(), 2);
+    assert_eq!(view.administrations[0].instrument.id, "relationship-check");
+    assert!(view.administrations.iter().all(|a| a.status == AdministrationStatus::Open));
+
+    // A response aimed at an administration of another link is refused and nothing is stored.
+    let foreign = store.submit_link(&hash, vec![response(Some(AdministrationId(987_654)), 3.0)], NOW).await;
+    assert!(matches!(foreign, Err(StoreError::Conflict(_))));
+    assert_eq!(store.link_by_token(&hash, NOW).await.unwrap().unwrap().state, LinkState::Open, "rolled back");
+    assert!(store.responses_of(client).await.unwrap().is_empty());
+
+    let answers: Vec<_> = view.administrations.iter().map(|a| response(Some(a.id), 4.0)).collect();
+    let done = store.submit_link(&hash, answers.clone(), NOW + Duration::minutes(5)).await.unwrap().unwrap();
+    assert_eq!(done.session, session.id);
+    assert_eq!(store.submit_link(&hash, answers, NOW).await.unwrap(), Err(LinkState::Used));
+    assert_eq!(store.link_by_token(&hash, NOW).await.unwrap().unwrap().state, LinkState::Used);
+    assert!(matches!(store.submit_link(&[2u8; 32], vec![], NOW).await, Err(StoreError::NotFound)));
+
+    let stored = store.responses_of(client).await.unwrap();
+    assert_eq!(stored.len(), 2);
+    assert_eq!(stored[0].scores[0].value, Some(4.0));
+    assert_eq!(stored[0].risks[0].item, "9");
+    assert_eq!(stored[0].rater, Rater::Client);
+    let points = store.score_points(&[client]).await.unwrap();
+    assert_eq!(points.len(), 2);
+    assert!(points.iter().all(|p| p.risk && p.session_number == 1));
+    let summary = store.links_for_session(session.id).await.unwrap();
+    assert_eq!(summary.len(), 1);
+    assert!(summary[0].used_at.is_some());
+    assert_eq!(summary[0].instruments.len(), 2);
+}
+
+async fn expired_links_refuse_submissions(store: &dyn Store) {
+    let (client, session) = session_for(store, "expired@example.org").await;
+    let hash = vec![3u8; 32];
+    let expires = NOW + Duration::hours(1);
+    store
+        .create_link(
+            NewLink { session: session.id, token_hash: hash.clone(), expires_at: expires, instruments: instruments() },
+            NOW,
+        )
+        .await
+        .unwrap();
+    let view = store.link_by_token(&hash, expires).await.unwrap().unwrap();
+    assert_eq!(view.state, LinkState::Expired);
+    assert!(view.administrations.iter().all(|a| a.status == AdministrationStatus::Expired));
+    let answers = view.administrations.iter().map(|a| response(Some(a.id), 1.0)).collect();
+    assert_eq!(store.submit_link(&hash, answers, expires).await.unwrap(), Err(LinkState::Expired));
+    assert!(store.responses_of(client).await.unwrap().is_empty());
+}
+
+async fn therapist_responses_replace_earlier_ones(store: &dyn Store) {
+    let (client, session) = session_for(store, "reflect@example.org").await;
+    let instrument = InstrumentRef { id: "therapist-reflection".into(), version: 1 };
+    store.save_therapist_response(session.id, instrument.clone(), response(None, 20.0), NOW).await.unwrap();
+    store.save_therapist_response(session.id, instrument, response(None, 25.0), NOW).await.unwrap();
+    let stored = store.responses_of(client).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!((stored[0].rater, stored[0].scores[0].value), (Rater::Therapist, Some(25.0)));
+}
+
+async fn settings_are_created_once(store: &dyn Store) {
+    let first = store.setting_or_insert("secret", b"one").await.unwrap();
+    let second = store.setting_or_insert("secret", b"two").await.unwrap();
+    assert_eq!((first.as_slice(), second.as_slice()), (b"one".as_slice(), b"one".as_slice()));
+}
+
+async fn audit_events_are_kept_in_order(store: &dyn Store) {
+    for (i, action) in ["read", "write"].into_iter().enumerate() {
+        store
+            .audit(AuditEvent {
+                at: NOW + Duration::seconds(i as i64),
+                actor: Some(UserId(1)),
+                actor_role: Some(Role::Therapist),
+                action,
+                object_kind: "client",
+                object_id: Some(42),
+                purpose: "care",
+                address: Some("127.0.0.1".into()),
+            })
+            .await
+            .unwrap();
+    }
+    let events = store.audit_events(2).await.unwrap();
+    assert_eq!(events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["write", "read"]);
+    assert_eq!(events[0].actor_role.as_deref(), Some("therapist"));
+}
+
+async fn racing_submissions_are_accepted_once(store: &dyn Store) {
+    let (client, session) = session_for(store, "race@example.org").await;
+    let hash = vec![9u8; 32];
+    let expires = NOW + Duration::hours(1);
+    let link =
+        NewLink { session: session.id, token_hash: hash.clone(), expires_at: expires, instruments: instruments() };
+    store.create_link(link, NOW).await.unwrap();
+    let view = store.link_by_token(&hash, NOW).await.unwrap().unwrap();
+    let answers: Vec<_> = view.administrations.iter().map(|a| response(Some(a.id), 2.0)).collect();
+    let (a, b, c) = tokio::join!(
+        store.submit_link(&hash, answers.clone(), NOW),
+        store.submit_link(&hash, answers.clone(), NOW),
+        store.submit_link(&hash, answers, NOW)
+    );
+    let wins = [a, b, c].into_iter().filter(|r| matches!(r, Ok(Ok(_)))).count();
+    assert_eq!(wins, 1);
+    assert_eq!(store.responses_of(client).await.unwrap().len(), 2);
+}
