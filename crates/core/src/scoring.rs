@@ -56,7 +56,20 @@ pub struct RiskFlag {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScoreSet {
     pub scales: Vec<ScaleScore>,
+    pub flags: ResponseFlags,
+}
+
+/// What a response raised beyond its scores: critical items and the instrument's indicators that are present.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ResponseFlags {
     pub risks: Vec<RiskFlag>,
+    pub indicators: Vec<String>,
+}
+
+impl ResponseFlags {
+    pub fn has(&self, indicator: &str) -> bool {
+        self.indicators.iter().any(|i| i == indicator)
+    }
 }
 
 impl ScoreSet {
@@ -174,7 +187,20 @@ pub fn score(instrument: &Instrument, answers: &Answers) -> Result<ScoreSet, Ans
             }
         })
         .collect();
-    Ok(ScoreSet { scales, risks })
+    let indicators = instrument
+        .indicators
+        .iter()
+        .filter(|ind| {
+            instrument.item(&ind.item).is_some_and(|item| is_shown(item, answers))
+                && match answers.get(&ind.item) {
+                    Some(Answer::Choice(code)) => ind.any_of.contains(code),
+                    Some(Answer::Choices(codes)) => codes.iter().any(|c| ind.any_of.contains(c)),
+                    _ => false,
+                }
+        })
+        .map(|ind| ind.id.clone())
+        .collect();
+    Ok(ScoreSet { scales, flags: ResponseFlags { risks, indicators } })
 }
 
 /// The value an answer contributes to a score: reverse-keyed items are mirrored within their option range.

@@ -39,17 +39,17 @@ fn phq9_totals_and_bands_follow_kroenke() {
 fn phq9_item_9_is_the_risk_item() {
     let c = catalog();
     let phq = c.get("phq9").unwrap();
-    assert!(score(phq, &all(&PHQ9, 0.0)).unwrap().risks.is_empty());
+    assert!(score(phq, &all(&PHQ9, 0.0)).unwrap().flags.risks.is_empty());
     let risky = with(all(&PHQ9, 0.0), "9", Answer::Value(1.0));
     let s = score(phq, &risky).unwrap();
-    assert_eq!(s.risks.len(), 1);
-    assert_eq!(s.risks[0].item, "9");
+    assert_eq!(s.flags.risks.len(), 1);
+    assert_eq!(s.flags.risks[0].item, "9");
     // Even when the total cannot be scored, the risk answer is seen.
     let mut partial = risky.clone();
     partial.remove("1");
     let s = score(phq, &partial).unwrap();
     assert_eq!(s.value("total"), None);
-    assert_eq!(s.risks.len(), 1);
+    assert_eq!(s.flags.risks.len(), 1);
 }
 
 #[test]
@@ -191,4 +191,18 @@ fn form_fields_are_parsed_strictly() {
     assert!(parse_fields(phq, many).is_err());
     let answers = parse_fields(phq, [("1", " 2 "), ("2", "")]).unwrap();
     assert_eq!(answers.len(), 1, "empty fields count as unanswered");
+}
+
+#[test]
+fn rupture_indicators_are_read_off_the_answers() {
+    let c = catalog();
+    let check = c.get("relationship-check").unwrap();
+    let mut answers = all(&["goals-1", "goals-2", "tasks-1", "tasks-2", "bond-1", "bond-2"], 4.0);
+    answers.insert("rupture".into(), Answer::Choice("yes".into()));
+    answers.insert("rupture-kind".into(), Answer::Choices(vec!["confrontation".into()]));
+    answers.insert("rupture-discussed".into(), Answer::Choice("no".into()));
+    let flags = score(check, &answers).unwrap().flags;
+    assert_eq!(flags.indicators, vec!["rupture-reported".to_owned(), "confrontation".to_owned()]);
+    answers.insert("rupture".into(), Answer::Choice("no".into()));
+    assert!(score(check, &answers).unwrap().flags.indicators.is_empty(), "follow-ups of a 'no' count for nothing");
 }

@@ -67,7 +67,8 @@ pub trait Store: Send + Sync + 'static {
     async fn sessions(&self, episode: EpisodeId) -> StoreResult<Vec<TherapySession>>;
 
     // Questionnaires
-    /// Creates a link and its open administrations in one transaction.
+    /// Creates a link and its open administrations in one transaction; earlier unused links of the session
+    /// expire.
     async fn create_link(&self, link: NewLink, now: OffsetDateTime) -> StoreResult<LinkId>;
     async fn link_by_token(&self, token_hash: &[u8], now: OffsetDateTime) -> StoreResult<Option<LinkView>>;
     /// Stores every response of a link and marks it used, all or nothing. Only one submission can win.

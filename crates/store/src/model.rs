@@ -1,5 +1,5 @@
 use alliance_core::domain::{AdministrationStatus, Role};
-use alliance_core::scoring::{RiskFlag, ScaleScore};
+use alliance_core::scoring::{ResponseFlags, ScaleScore};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
@@ -70,6 +70,8 @@ pub struct NewEpisode {
     pub client: ClientId,
     pub therapist: UserId,
     pub started_on: Date,
+    /// Outcome measures asked with each session's check.
+    pub measures: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -79,6 +81,7 @@ pub struct Episode {
     pub therapist: UserId,
     pub started_on: Date,
     pub ended_on: Option<Date>,
+    pub measures: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -144,7 +147,7 @@ pub struct Administration {
 pub struct NewResponse {
     pub administration: Option<AdministrationId>,
     pub answers_json: String,
-    pub risks: Vec<RiskFlag>,
+    pub flags: ResponseFlags,
     pub scores: Vec<ScaleScore>,
 }
 
@@ -180,7 +183,7 @@ pub struct StoredResponse {
     pub instrument: InstrumentRef,
     pub rater: Rater,
     pub answers_json: String,
-    pub risks: Vec<RiskFlag>,
+    pub flags: ResponseFlags,
     pub scores: Vec<ScaleScore>,
     pub submitted_at: OffsetDateTime,
 }
@@ -197,7 +200,7 @@ pub struct ScorePoint {
     pub scale: String,
     pub value: Option<f64>,
     pub concern: Option<bool>,
-    pub risk: bool,
+    pub flags: ResponseFlags,
 }
 
 /// An entry of the access log. Objects are named by kind and id only; no clinical content goes in here.

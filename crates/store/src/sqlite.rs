@@ -6,7 +6,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use alliance_core::domain::{AdministrationStatus, Role};
-use alliance_core::scoring::{RiskFlag, ScaleScore};
+use alliance_core::scoring::{ResponseFlags, ScaleScore};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Row, SqlitePool, Transaction};
@@ -124,6 +124,10 @@ fn session_row(row: &SqliteRow) -> StoreResult<TherapySession> {
 
 const SESSION_COLUMNS: &str = "s.id, s.episode_id, e.client_id, s.number, s.held_on, s.attended FROM therapy_sessions s JOIN episodes e ON e.id = s.episode_id";
 
+fn parse_flags(json: &str) -> StoreResult<ResponseFlags> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("response flags: {e}")))
+}
+
 fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
@@ -134,11 +138,11 @@ async fn insert_response(
     response: &NewResponse,
     now: OffsetDateTime,
 ) -> StoreResult<()> {
-    let risks = serde_json::to_string(&response.risks).map_err(backend)?;
-    sqlx::query("INSERT INTO responses (administration_id, answers, risks, submitted_at) VALUES (?, ?, ?, ?)")
+    let flags = serde_json::to_string(&response.flags).map_err(backend)?;
+    sqlx::query("INSERT INTO responses (administration_id, answers, flags, submitted_at) VALUES (?, ?, ?, ?)")
         .bind(administration)
         .bind(&response.answers_json)
-        .bind(risks)
+        .bind(flags)
         .bind(ts(now))
         .execute(&mut **tx)
         .await?;
@@ -310,11 +314,13 @@ impl Store for SqliteStore {
 
     async fn open_episode(&self, episode: NewEpisode, now: OffsetDateTime) -> StoreResult<EpisodeId> {
         let id = sqlx::query_scalar(
-            "INSERT INTO episodes (client_id, therapist_id, started_on, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+            "INSERT INTO episodes (client_id, therapist_id, started_on, measures, created_at)
+             VALUES (?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(episode.client.0)
         .bind(episode.therapist.0)
         .bind(date_text(episode.started_on)?)
+        .bind(episode.measures.join(","))
         .bind(ts(now))
         .fetch_one(&self.pool)
         .await?;
@@ -330,12 +336,14 @@ impl Store for SqliteStore {
             .map(|row| {
                 let started: String = row.try_get("started_on")?;
                 let ended: Option<String> = row.try_get("ended_on")?;
+                let measures: String = row.try_get("measures")?;
                 Ok(Episode {
                     id: EpisodeId(row.try_get("id")?),
                     client: ClientId(row.try_get("client_id")?),
                     therapist: UserId(row.try_get("therapist_id")?),
                     started_on: parse_date(&started)?,
                     ended_on: ended.as_deref().map(parse_date).transpose()?,
+                    measures: measures.split(',').filter(|m| !m.is_empty()).map(str::to_owned).collect(),
                 })
             })
             .collect()
@@ -370,6 +378,12 @@ impl Store for SqliteStore {
 
     async fn create_link(&self, link: NewLink, now: OffsetDateTime) -> StoreResult<LinkId> {
         let mut tx = self.pool.begin().await?;
+        // A new link replaces the session's unused ones, so one session cannot be answered twice.
+        sqlx::query("UPDATE links SET expires_at = ?1 WHERE session_id = ?2 AND used_at IS NULL AND expires_at > ?1")
+            .bind(ts(now))
+            .bind(link.session.0)
+            .execute(&mut *tx)
+            .await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO links (session_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?) RETURNING id",
         )
@@ -545,7 +559,7 @@ impl Store for SqliteStore {
     async fn responses_of(&self, client: ClientId) -> StoreResult<Vec<StoredResponse>> {
         let rows = sqlx::query(
             "SELECT a.id, a.session_id, s.episode_id, s.number, s.held_on, a.instrument_id, a.instrument_version,
-                    a.rater, r.answers, r.risks, r.submitted_at
+                    a.rater, r.answers, r.flags, r.submitted_at
              FROM responses r
              JOIN administrations a ON a.id = r.administration_id
              JOIN therapy_sessions s ON s.id = a.session_id
@@ -583,7 +597,7 @@ impl Store for SqliteStore {
                 let id: i64 = r.try_get("id")?;
                 let held_on: String = r.try_get("held_on")?;
                 let rater: String = r.try_get("rater")?;
-                let risks: String = r.try_get("risks")?;
+                let flags: String = r.try_get("flags")?;
                 Ok(StoredResponse {
                     administration: AdministrationId(id),
                     session: SessionId(r.try_get("session_id")?),
@@ -596,8 +610,7 @@ impl Store for SqliteStore {
                     },
                     rater: if rater == "therapist" { Rater::Therapist } else { Rater::Client },
                     answers_json: r.try_get("answers")?,
-                    risks: serde_json::from_str::<Vec<RiskFlag>>(&risks)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    flags: parse_flags(&flags)?,
                     scores: scores.remove(&id).unwrap_or_default(),
                     submitted_at: from_ts(r.try_get("submitted_at")?)?,
                 })
@@ -611,7 +624,7 @@ impl Store for SqliteStore {
         }
         let sql = format!(
             "SELECT e.client_id, s.episode_id, s.number, s.held_on, a.instrument_id, a.rater, sc.scale_id, sc.value,
-                    sc.concern, r.risks != '[]' AS risk
+                    sc.concern, r.flags
              FROM scores sc
              JOIN responses r ON r.administration_id = sc.administration_id
              JOIN administrations a ON a.id = sc.administration_id
@@ -632,6 +645,7 @@ impl Store for SqliteStore {
             .map(|r| {
                 let held_on: String = r.try_get("held_on")?;
                 let rater: String = r.try_get("rater")?;
+                let flags: String = r.try_get("flags")?;
                 Ok(ScorePoint {
                     client: ClientId(r.try_get("client_id")?),
                     episode: EpisodeId(r.try_get("episode_id")?),
@@ -642,7 +656,7 @@ impl Store for SqliteStore {
                     scale: r.try_get("scale_id")?,
                     value: r.try_get("value")?,
                     concern: r.try_get("concern")?,
-                    risk: r.try_get("risk")?,
+                    flags: parse_flags(&flags)?,
                 })
             })
             .collect()

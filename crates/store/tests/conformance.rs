@@ -1,7 +1,7 @@
 //! Behaviour every `Store` implementation must have. Written against the trait only.
 
 use alliance_core::domain::{AdministrationStatus, Role};
-use alliance_core::scoring::{RiskFlag, ScaleScore};
+use alliance_core::scoring::{ResponseFlags, RiskFlag, ScaleScore};
 use alliance_store::*;
 use time::macros::{date, datetime};
 use time::{Duration, OffsetDateTime};
@@ -36,8 +36,18 @@ async fn session_for(store: &dyn Store, email: &str) -> (ClientId, TherapySessio
         .create_client(NewClient { therapist: t, pseudonym: "Amber Heron".into(), contact: None }, NOW)
         .await
         .unwrap();
-    let episode =
-        store.open_episode(NewEpisode { client, therapist: t, started_on: date!(2026 - 11 - 01) }, NOW).await.unwrap();
+    let episode = store
+        .open_episode(
+            NewEpisode {
+                client,
+                therapist: t,
+                started_on: date!(2026 - 11 - 01),
+                measures: vec!["phq9".into(), "gad7".into()],
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
     let session = store
         .record_session(NewSession { episode, held_on: date!(2026 - 11 - 28), attended: true }, NOW)
         .await
@@ -49,7 +59,7 @@ fn response(admin: Option<AdministrationId>, value: f64) -> NewResponse {
     NewResponse {
         administration: admin,
         answers_json: format!("{{\"1\":{value}}}"),
-        risks: vec![RiskFlag { item: "9".into(), value: 1.0 }],
+        flags: ResponseFlags { risks: vec![RiskFlag { item: "9".into(), value: 1.0 }], indicators: vec!["x".into()] },
         scores: vec![ScaleScore {
             scale: "total".into(),
             value: Some(value),
@@ -171,11 +181,13 @@ async fn a_link_is_single_use_and_all_or_nothing(store: &dyn Store) {
     let stored = store.responses_of(client).await.unwrap();
     assert_eq!(stored.len(), 2);
     assert_eq!(stored[0].scores[0].value, Some(4.0));
-    assert_eq!(stored[0].risks[0].item, "9");
+    assert_eq!(stored[0].flags.risks[0].item, "9");
+    assert!(stored[0].flags.has("x"));
+    assert_eq!(store.episodes(client).await.unwrap()[0].measures, vec!["phq9".to_owned(), "gad7".to_owned()]);
     assert_eq!(stored[0].rater, Rater::Client);
     let points = store.score_points(&[client]).await.unwrap();
     assert_eq!(points.len(), 2);
-    assert!(points.iter().all(|p| p.risk && p.session_number == 1));
+    assert!(points.iter().all(|p| !p.flags.risks.is_empty() && p.session_number == 1));
     let summary = store.links_for_session(session.id).await.unwrap();
     assert_eq!(summary.len(), 1);
     assert!(summary[0].used_at.is_some());
@@ -254,5 +266,14 @@ async fn racing_submissions_are_accepted_once(store: &dyn Store) {
     );
     let wins = [a, b, c].into_iter().filter(|r| matches!(r, Ok(Ok(_)))).count();
     assert_eq!(wins, 1);
+    // A second link for the same session retires the first.
+    let newer =
+        NewLink { session: session.id, token_hash: vec![10u8; 32], expires_at: expires, instruments: instruments() };
+    store.create_link(newer, NOW).await.unwrap();
+    let old =
+        NewLink { session: session.id, token_hash: vec![11u8; 32], expires_at: expires, instruments: instruments() };
+    store.create_link(old, NOW).await.unwrap();
+    assert_eq!(store.link_by_token(&[10u8; 32], NOW).await.unwrap().unwrap().state, LinkState::Expired);
+    assert_eq!(store.link_by_token(&[11u8; 32], NOW).await.unwrap().unwrap().state, LinkState::Open);
     assert_eq!(store.responses_of(client).await.unwrap().len(), 2);
 }

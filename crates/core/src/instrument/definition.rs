@@ -30,6 +30,10 @@ pub struct Instrument {
     pub option_sets: Vec<OptionSet>,
     pub items: Vec<Item>,
     pub scales: Vec<Scale>,
+    /// Named yes/no facts read off choice answers (e.g. "a rupture was reported"), kept with the scores so
+    /// that lists and signals need not re-read raw answers.
+    #[serde(default)]
+    pub indicators: Vec<Indicator>,
     /// The scale charted as this instrument's trajectory (e.g. `total`, or `alliance`).
     pub primary_scale: String,
 }
@@ -167,6 +171,16 @@ pub struct Choice {
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Condition {
+    pub item: String,
+    pub any_of: Vec<String>,
+}
+
+/// Present when item `item` has any of the codes `any_of`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    pub id: String,
+    pub name: String,
     pub item: String,
     pub any_of: Vec<String>,
 }

@@ -115,6 +115,21 @@ pub(super) fn check(file: &str, ins: &Instrument) -> Result<(), InstrumentError>
             return Err(err("reliable_change", format!("{} must be positive and within the scale range", rc.value)));
         }
     }
+    let mut indicator_ids = HashSet::new();
+    for indicator in &ins.indicators {
+        let item = ins.item(&indicator.item);
+        let known = item.is_some_and(|i| indicator.any_of.iter().all(|code| i.choices.iter().any(|c| &c.code == code)));
+        if !indicator_ids.insert(indicator.id.as_str())
+            || !is_identifier(&indicator.id)
+            || !known
+            || indicator.any_of.is_empty()
+        {
+            return Err(field(
+                "indicators",
+                format!("indicator `{}` is repeated or names unknown choices", indicator.id),
+            ));
+        }
+    }
     if ins.scale(&ins.primary_scale).is_none() {
         return Err(field("primary_scale", format!("no scale `{}`", ins.primary_scale)));
     }

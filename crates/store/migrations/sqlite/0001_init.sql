@@ -47,6 +47,8 @@ CREATE TABLE episodes (
     therapist_id INTEGER NOT NULL REFERENCES users (id),
     started_on   TEXT NOT NULL,
     ended_on     TEXT,
+    -- Outcome measures asked with each session's check, comma-separated instrument ids.
+    measures     TEXT NOT NULL,
     created_at   INTEGER NOT NULL
 );
 CREATE INDEX episodes_client ON episodes (client_id);
@@ -90,7 +92,7 @@ CREATE INDEX administrations_link ON administrations (link_id);
 CREATE TABLE responses (
     administration_id INTEGER PRIMARY KEY REFERENCES administrations (id) ON DELETE CASCADE,
     answers           TEXT NOT NULL,
-    risks             TEXT NOT NULL,
+    flags             TEXT NOT NULL,
     submitted_at      INTEGER NOT NULL
 );
 
