@@ -6,6 +6,7 @@
 pub mod catalog;
 pub mod domain;
 pub mod instrument;
+pub mod overview;
 pub mod scoring;
 pub mod simulate;
 

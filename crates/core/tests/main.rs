@@ -3,6 +3,7 @@
 
 mod instruments;
 mod loader;
+mod overview;
 mod properties;
 mod simulate;
 

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 pub use dip::{DipRule, Reference};
-pub use tracker::RuptureTracker;
+pub use tracker::{RuptureEvent, RuptureTracker};
 
 use crate::sudden::SuddenChangeCriteria;
 use crate::variability::{PracticePrior, ShrinkageConfig};
@@ -253,12 +253,16 @@ pub enum SeriesError {
     NotIncreasing { session: u32, previous: u32 },
 }
 
-/// Detect ruptures in one client's series (sorted by session) with optional reports.
+/// Detect ruptures in one client's series (sorted by session) with optional reports (any
+/// order; a report may fall on a session without a score).
 pub fn detect_ruptures(
     scores: &[SessionScore],
     reports: &[RuptureReport],
     config: &RuptureConfig,
 ) -> Result<Vec<Rupture>, SeriesError> {
+    check_sorted(scores)?;
+    let mut reports = reports.to_vec();
+    reports.sort_by_key(|r| r.session);
     let mut sessions: Vec<u32> = scores
         .iter()
         .map(|s| s.session)
@@ -266,19 +270,21 @@ pub fn detect_ruptures(
         .collect();
     sessions.sort_unstable();
     sessions.dedup();
-    check_sorted(scores)?;
     let mut tracker = RuptureTracker::new(config.clone());
+    let (mut next_score, mut next_report) = (0, 0);
     for session in sessions {
-        let score = scores
-            .iter()
-            .find(|s| s.session == session)
-            .map(|s| s.score);
-        let session_reports: Vec<RuptureReport> = reports
-            .iter()
-            .filter(|r| r.session == session)
-            .copied()
-            .collect();
-        tracker.push(session, score, &session_reports)?;
+        let score = match scores.get(next_score) {
+            Some(s) if s.session == session => {
+                next_score += 1;
+                Some(s.score)
+            }
+            _ => None,
+        };
+        let first_report = next_report;
+        while reports.get(next_report).is_some_and(|r| r.session == session) {
+            next_report += 1;
+        }
+        tracker.push(session, score, &reports[first_report..next_report])?;
     }
     Ok(tracker.into_ruptures())
 }
