@@ -1,5 +1,5 @@
 //! ETR fit benchmark: `cargo bench --bench etr -- --clients 100000 [--therapist-level]
-//! [--skip-lme4] [--seed N]`. Simulates a practice, fits it, and, where `Rscript` with lme4
+//! [--skip-lme4] [--via-csv] [--seed N]`. Simulates a practice, fits it, and, where `Rscript` with lme4
 //! is installed, fits the same data with lme4 and compares the estimates.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stdout)]
 
@@ -19,11 +19,14 @@ struct Args {
     clients: usize,
     therapist_level: bool,
     skip_lme4: bool,
+    /// Also time the path from a CSV file (read + fit) when lme4 is skipped.
+    via_csv: bool,
     seed: u64,
 }
 
 fn parse_args() -> Args {
-    let mut args = Args { clients: 100_000, therapist_level: false, skip_lme4: false, seed: 20_240_601 };
+    let mut args =
+        Args { clients: 100_000, therapist_level: false, skip_lme4: false, via_csv: false, seed: 20_240_601 };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -31,6 +34,7 @@ fn parse_args() -> Args {
             "--seed" => args.seed = it.next().and_then(|v| v.parse().ok()).expect("--seed N"),
             "--therapist-level" => args.therapist_level = true,
             "--skip-lme4" => args.skip_lme4 = true,
+            "--via-csv" => args.via_csv = true,
             _ => {} // cargo passes `--bench`
         }
     }
@@ -102,6 +106,9 @@ fn main() {
     print_estimates("alliance-lmm", &summary(r));
     drop(practice);
 
+    if args.skip_lme4 && args.via_csv {
+        time_csv_path(&truth, &args, &spec);
+    }
     if !args.skip_lme4 && lme4_available() {
         compare_with_lme4(&truth, &args, &spec, r, ours_seconds);
     } else if !args.skip_lme4 {
@@ -147,6 +154,32 @@ fn lme4_available() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+fn write_csv(truth: &Truth, seed: u64) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("alliance-lmm-bench-{}.csv", std::process::id()));
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    writeln!(file, "client,therapist,session,intake,score").unwrap();
+    simulate(truth, seed, |r| {
+        writeln!(file, "c{},t{},{},{},{}", r.client, r.therapist, r.session, r.intake, r.score).unwrap();
+    });
+    file.flush().unwrap();
+    path
+}
+
+fn time_csv_path(truth: &Truth, args: &Args, spec: &ModelSpec) {
+    let path = write_csv(truth, args.seed);
+    let start = Instant::now();
+    let practice = read_practice_csv(std::fs::File::open(&path).unwrap()).unwrap();
+    let read_seconds = start.elapsed().as_secs_f64();
+    let model = fit(&practice, spec, &FitOptions::default()).unwrap();
+    let total = start.elapsed().as_secs_f64();
+    let _ = std::fs::remove_file(&path);
+    println!(
+        "from CSV: read {read_seconds:.2} s + fit {:.2} s = {total:.2} s (converged {})",
+        total - read_seconds,
+        model.result.converged
+    );
+}
+
 const R_SCRIPT: &str = r#"
 args <- commandArgs(trailingOnly = TRUE)
 suppressMessages(library(lme4))
@@ -165,16 +198,8 @@ cat("criterion", format(REMLcrit(m), digits = 15), "\n")
 "#;
 
 fn compare_with_lme4(truth: &Truth, args: &Args, spec: &ModelSpec, ours: &LmmResult, ours_seconds: f64) {
-    let dir = std::env::temp_dir();
-    let csv_path = dir.join(format!("alliance-lmm-bench-{}.csv", std::process::id()));
-    let r_path = dir.join(format!("alliance-lmm-bench-{}.R", std::process::id()));
-    {
-        let mut file = std::io::BufWriter::new(std::fs::File::create(&csv_path).unwrap());
-        writeln!(file, "client,therapist,session,intake,score").unwrap();
-        simulate(truth, args.seed, |r| {
-            writeln!(file, "c{},t{},{},{},{}", r.client, r.therapist, r.session, r.intake, r.score).unwrap();
-        });
-    }
+    let csv_path = write_csv(truth, args.seed);
+    let r_path = std::env::temp_dir().join(format!("alliance-lmm-bench-{}.R", std::process::id()));
     std::fs::write(&r_path, R_SCRIPT).unwrap();
 
     let start = Instant::now();

@@ -39,11 +39,7 @@ impl Direction {
 pub fn standard_error(sd_pre: f64, reliability: f64) -> Result<f64, InvalidInput> {
     check_positive("sd_pre", sd_pre)?;
     if !(reliability.is_finite() && (0.0..1.0).contains(&reliability)) {
-        return Err(InvalidInput::new(
-            "reliability",
-            reliability,
-            "must be in [0, 1)",
-        ));
+        return Err(InvalidInput::new("reliability", reliability, "must be in [0, 1)"));
     }
     Ok(sd_pre * (1.0 - reliability).sqrt())
 }
@@ -94,10 +90,8 @@ impl Norms {
     /// Cut-off c: the point between the two distributions weighted by their SDs.
     pub fn cutoff_c(&self) -> Result<f64, InvalidInput> {
         self.validate()?;
-        Ok(
-            (self.clinical_sd * self.functional_mean + self.functional_sd * self.clinical_mean)
-                / (self.clinical_sd + self.functional_sd),
-        )
+        Ok((self.clinical_sd * self.functional_mean + self.functional_sd * self.clinical_mean)
+            / (self.clinical_sd + self.functional_sd))
     }
 }
 
@@ -176,11 +170,7 @@ pub struct ChangeOutcome {
 }
 
 /// Classify a change from `pre` to `post`.
-pub fn classify_change(
-    criteria: &ChangeCriteria,
-    pre: f64,
-    post: f64,
-) -> Result<ChangeOutcome, InvalidInput> {
+pub fn classify_change(criteria: &ChangeCriteria, pre: f64, post: f64) -> Result<ChangeOutcome, InvalidInput> {
     check_finite("pre", pre)?;
     check_finite("post", post)?;
     check_finite("cutoff", criteria.cutoff)?;
@@ -203,11 +193,7 @@ pub fn classify_change(
         (true, false) if !was_clinical && is_clinical => ChangeCategory::Harmed,
         (true, false) => ChangeCategory::ReliablyDeteriorated,
     };
-    Ok(ChangeOutcome {
-        change: post - pre,
-        rci,
-        category,
-    })
+    Ok(ChangeOutcome { change: post - pre, rci, category })
 }
 
 /// Convert a correlation to Cohen's d: `d = 2r / sqrt(1 - r^2)`.
@@ -219,11 +205,7 @@ pub fn r_to_d(r: f64) -> Result<f64, InvalidInput> {
 }
 
 pub(crate) fn check_finite(name: &'static str, value: f64) -> Result<(), InvalidInput> {
-    if value.is_finite() {
-        Ok(())
-    } else {
-        Err(InvalidInput::new(name, value, "must be finite"))
-    }
+    if value.is_finite() { Ok(()) } else { Err(InvalidInput::new(name, value, "must be finite")) }
 }
 
 pub(crate) fn check_positive(name: &'static str, value: f64) -> Result<(), InvalidInput> {
@@ -251,14 +233,8 @@ mod tests {
     #[test]
     fn harmed_needs_crossing_into_clinical_range() -> Result<(), InvalidInput> {
         let phq9 = ChangeCriteria::phq9();
-        assert_eq!(
-            classify_change(&phq9, 4.0, 12.0)?.category,
-            ChangeCategory::Harmed
-        );
-        assert_eq!(
-            classify_change(&phq9, 12.0, 20.0)?.category,
-            ChangeCategory::ReliablyDeteriorated
-        );
+        assert_eq!(classify_change(&phq9, 4.0, 12.0)?.category, ChangeCategory::Harmed);
+        assert_eq!(classify_change(&phq9, 12.0, 20.0)?.category, ChangeCategory::ReliablyDeteriorated);
         Ok(())
     }
 

@@ -21,14 +21,7 @@ use crate::rupture::{RepairStatus, Rupture, SessionScore};
 /// The input header.
 pub const INPUT_COLUMNS: [&str; 3] = ["client", "session", "alliance"];
 /// The output header.
-pub const OUTPUT_COLUMNS: [&str; 6] = [
-    "client",
-    "rupture_session",
-    "magnitude",
-    "repaired",
-    "repair_session",
-    "rule",
-];
+pub const OUTPUT_COLUMNS: [&str; 6] = ["client", "rupture_session", "magnitude", "repaired", "repair_session", "rule"];
 /// Longest accepted client id.
 pub const MAX_CLIENT_ID_LEN: usize = 64;
 /// Most sessions accepted for one client (far beyond any course of therapy).
@@ -59,10 +52,7 @@ pub enum CsvProblem {
     #[error("unexpected column `{0}`")]
     UnexpectedColumn(String),
     #[error("expected column `{expected}`, found `{found}`")]
-    WrongColumn {
-        expected: &'static str,
-        found: String,
-    },
+    WrongColumn { expected: &'static str, found: String },
     #[error("extra field(s): {found} fields where {expected} are expected")]
     ExtraFields { found: usize, expected: usize },
     #[error("`{0}` is not a valid client id (1-64 letters, digits, _ - ., starting alphanumeric)")]
@@ -96,11 +86,7 @@ pub struct CsvError {
 
 impl CsvError {
     fn at(line: u64, column: Option<&'static str>, problem: CsvProblem) -> Self {
-        CsvError {
-            line,
-            column,
-            problem,
-        }
+        CsvError { line, column, problem }
     }
 }
 
@@ -127,16 +113,9 @@ pub fn read_alliance_csv<R: Read>(input: R) -> Result<Vec<ClientSeries>, CsvErro
         let continues_last = series.last().is_some_and(|s| s.client == client);
         if !continues_last {
             if series.iter().any(|s| s.client == client) {
-                return Err(CsvError::at(
-                    line,
-                    Some("client"),
-                    CsvProblem::ClientNotContiguous(echo(&client)),
-                ));
+                return Err(CsvError::at(line, Some("client"), CsvProblem::ClientNotContiguous(echo(&client))));
             }
-            series.push(ClientSeries {
-                client,
-                scores: Vec::new(),
-            });
+            series.push(ClientSeries { client, scores: Vec::new() });
         }
         let Some(current) = series.last_mut() else {
             continue; // unreachable: pushed above
@@ -179,10 +158,7 @@ where
             RepairStatus::Unrepaired { .. } => ("0".to_owned(), String::new()),
             RepairStatus::Open => (String::new(), String::new()),
         };
-        let magnitude = rupture
-            .magnitude()
-            .map(|m| format!("{m:.3}"))
-            .unwrap_or_default();
+        let magnitude = rupture.magnitude().map(|m| format!("{m:.3}")).unwrap_or_default();
         writer
             .write_record([
                 client,
@@ -214,16 +190,8 @@ pub(crate) struct RecordReader<R: Read> {
 
 impl<R: Read> RecordReader<R> {
     pub fn new(input: R) -> Self {
-        let reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(input);
-        RecordReader {
-            reader,
-            record: csv::StringRecord::new(),
-            columns: Vec::new(),
-            last_line: 1,
-        }
+        let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
+        RecordReader { reader, record: csv::StringRecord::new(), columns: Vec::new(), last_line: 1 }
     }
 
     fn read(&mut self) -> Result<bool, CsvError> {
@@ -258,10 +226,7 @@ impl<R: Read> RecordReader<R> {
                 }
                 Some(f) if f != name => {
                     let problem = if found.iter().any(|x| x == name) {
-                        CsvProblem::WrongColumn {
-                            expected: name,
-                            found: echo(f),
-                        }
+                        CsvProblem::WrongColumn { expected: name, found: echo(f) }
                     } else {
                         CsvProblem::MissingColumn(name)
                     };
@@ -271,11 +236,7 @@ impl<R: Read> RecordReader<R> {
             }
         }
         if let Some(extra) = found.get(expected.len()) {
-            return Err(CsvError::at(
-                1,
-                None,
-                CsvProblem::UnexpectedColumn(echo(extra)),
-            ));
+            return Err(CsvError::at(1, None, CsvProblem::UnexpectedColumn(echo(extra))));
         }
         Ok(())
     }
@@ -291,21 +252,10 @@ impl<R: Read> RecordReader<R> {
         let fields: Vec<String> = self.record.iter().map(|f| f.trim().to_owned()).collect();
         let expected = self.columns.len();
         if let Some(&missing) = self.columns.get(fields.len()) {
-            return Err(CsvError::at(
-                line,
-                Some(missing),
-                CsvProblem::MissingColumn(missing),
-            ));
+            return Err(CsvError::at(line, Some(missing), CsvProblem::MissingColumn(missing)));
         }
         if fields.len() > expected {
-            return Err(CsvError::at(
-                line,
-                None,
-                CsvProblem::ExtraFields {
-                    found: fields.len(),
-                    expected,
-                },
-            ));
+            return Err(CsvError::at(line, None, CsvProblem::ExtraFields { found: fields.len(), expected }));
         }
         Ok(Some((line, fields)))
     }
@@ -314,9 +264,7 @@ impl<R: Read> RecordReader<R> {
 pub(crate) fn parse_client(line: u64, column: &'static str, value: &str) -> Result<String, CsvError> {
     let valid = (1..=MAX_CLIENT_ID_LEN).contains(&value.len())
         && value.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
     if valid {
         Ok(value.to_owned())
     } else {
@@ -333,9 +281,8 @@ pub(crate) fn parse_session(line: u64, column: &'static str, value: &str) -> Res
 }
 
 pub(crate) fn parse_finite(line: u64, column: &'static str, value: &str) -> Result<f64, CsvError> {
-    let parsed: f64 = value
-        .parse()
-        .map_err(|_| CsvError::at(line, Some(column), CsvProblem::NotANumber(echo(value))))?;
+    let parsed: f64 =
+        value.parse().map_err(|_| CsvError::at(line, Some(column), CsvProblem::NotANumber(echo(value))))?;
     if parsed.is_finite() {
         Ok(parsed)
     } else {

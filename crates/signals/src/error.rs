@@ -13,10 +13,6 @@ pub struct InvalidInput {
 
 impl InvalidInput {
     pub(crate) fn new(name: &'static str, value: f64, reason: &'static str) -> Self {
-        InvalidInput {
-            name,
-            value,
-            reason,
-        }
+        InvalidInput { name, value, reason }
     }
 }

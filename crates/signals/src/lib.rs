@@ -11,6 +11,7 @@
 //!   planted ruptures.
 #![forbid(unsafe_code)]
 
+pub mod analyze;
 pub mod change;
 pub mod csv_io;
 mod error;

@@ -112,8 +112,7 @@ pub fn check_interval(
     let (mean_pre, var_pre) = mean_and_variance(&pre_values);
     let (mean_post, var_post) = mean_and_variance(&post_values);
     let (n_pre, n_post) = (pre_values.len() as f64, post_values.len() as f64);
-    let pooled_sd =
-        (((n_pre - 1.0) * var_pre + (n_post - 1.0) * var_post) / (n_pre + n_post - 2.0)).sqrt();
+    let pooled_sd = (((n_pre - 1.0) * var_pre + (n_post - 1.0) * var_post) / (n_pre + n_post - 2.0)).sqrt();
     let critical_value = t_critical(pre_values.len() + post_values.len() - 2)?;
     let mean_change = sign * direction.improvement(mean_pre, mean_post);
     Some(IntervalCheck {

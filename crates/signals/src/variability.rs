@@ -102,11 +102,8 @@ impl ClientVariability {
         let n0 = config.prior_weight.max(0.0);
         let denominator = n0 + self.count as f64;
         let prior_ss = n0 * config.prior.sigma * config.prior.sigma;
-        let shrunk = if denominator > 0.0 {
-            ((prior_ss + self.sum_squares) / denominator).sqrt()
-        } else {
-            config.prior.sigma
-        };
+        let shrunk =
+            if denominator > 0.0 { ((prior_ss + self.sum_squares) / denominator).sqrt() } else { config.prior.sigma };
         shrunk.max(config.floor)
     }
 }
@@ -116,11 +113,7 @@ mod tests {
     use super::*;
 
     fn config() -> Result<ShrinkageConfig, InvalidInput> {
-        Ok(ShrinkageConfig {
-            prior: PracticePrior::new(2.0)?,
-            prior_weight: 3.0,
-            floor: 0.5,
-        })
+        Ok(ShrinkageConfig { prior: PracticePrior::new(2.0)?, prior_weight: 3.0, floor: 0.5 })
     }
 
     #[test]

@@ -61,6 +61,9 @@ pub trait Store: Send + Sync + 'static {
     async fn clients_of(&self, therapists: &[UserId]) -> StoreResult<Vec<Client>>;
     async fn open_episode(&self, episode: NewEpisode, now: OffsetDateTime) -> StoreResult<EpisodeId>;
     async fn episodes(&self, client: ClientId) -> StoreResult<Vec<Episode>>;
+    async fn episode(&self, id: EpisodeId) -> StoreResult<Option<Episode>>;
+    /// For each client with sessions: the number and date of their latest session.
+    async fn latest_sessions(&self, clients: &[ClientId]) -> StoreResult<Vec<(ClientId, u32, time::Date)>>;
     /// Records the next session of an episode; its number is one more than the last.
     async fn record_session(&self, session: NewSession, now: OffsetDateTime) -> StoreResult<TherapySession>;
     async fn session(&self, id: SessionId) -> StoreResult<Option<TherapySession>>;

@@ -123,6 +123,7 @@ pub struct LinkView {
     pub id: LinkId,
     pub session: SessionId,
     pub state: crate::LinkState,
+    pub expires_at: OffsetDateTime,
     pub administrations: Vec<Administration>,
 }
 

@@ -332,19 +332,36 @@ impl Store for SqliteStore {
             .bind(client.0)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|row| {
-                let started: String = row.try_get("started_on")?;
-                let ended: Option<String> = row.try_get("ended_on")?;
-                let measures: String = row.try_get("measures")?;
-                Ok(Episode {
-                    id: EpisodeId(row.try_get("id")?),
-                    client: ClientId(row.try_get("client_id")?),
-                    therapist: UserId(row.try_get("therapist_id")?),
-                    started_on: parse_date(&started)?,
-                    ended_on: ended.as_deref().map(parse_date).transpose()?,
-                    measures: measures.split(',').filter(|m| !m.is_empty()).map(str::to_owned).collect(),
-                })
+        rows.iter().map(episode_row).collect()
+    }
+
+    async fn episode(&self, id: EpisodeId) -> StoreResult<Option<Episode>> {
+        let row = sqlx::query("SELECT * FROM episodes WHERE id = ?").bind(id.0).fetch_optional(&self.pool).await?;
+        row.as_ref().map(episode_row).transpose()
+    }
+
+    async fn latest_sessions(&self, clients: &[ClientId]) -> StoreResult<Vec<(ClientId, u32, Date)>> {
+        if clients.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT e.client_id, s.number, s.held_on FROM therapy_sessions s JOIN episodes e ON e.id = s.episode_id
+             WHERE e.client_id IN ({}) AND s.id = (
+                 SELECT s2.id FROM therapy_sessions s2 JOIN episodes e2 ON e2.id = s2.episode_id
+                 WHERE e2.client_id = e.client_id ORDER BY s2.held_on DESC, s2.number DESC LIMIT 1)",
+            placeholders(clients.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for c in clients {
+            query = query.bind(c.0);
+        }
+        query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                let held_on: String = r.try_get("held_on")?;
+                Ok((ClientId(r.try_get("client_id")?), r.try_get("number")?, parse_date(&held_on)?))
             })
             .collect()
     }
@@ -450,7 +467,13 @@ impl Store for SqliteStore {
                 })
             })
             .collect::<StoreResult<_>>()?;
-        Ok(Some(LinkView { id: LinkId(id), session: SessionId(row.try_get("session_id")?), state, administrations }))
+        Ok(Some(LinkView {
+            id: LinkId(id),
+            session: SessionId(row.try_get("session_id")?),
+            state,
+            expires_at,
+            administrations,
+        }))
     }
 
     async fn submit_link(
@@ -701,4 +724,18 @@ impl Store for SqliteStore {
             })
             .collect()
     }
+}
+
+fn episode_row(row: &SqliteRow) -> StoreResult<Episode> {
+    let started: String = row.try_get("started_on")?;
+    let ended: Option<String> = row.try_get("ended_on")?;
+    let measures: String = row.try_get("measures")?;
+    Ok(Episode {
+        id: EpisodeId(row.try_get("id")?),
+        client: ClientId(row.try_get("client_id")?),
+        therapist: UserId(row.try_get("therapist_id")?),
+        started_on: parse_date(&started)?,
+        ended_on: ended.as_deref().map(parse_date).transpose()?,
+        measures: measures.split(',').filter(|m| !m.is_empty()).map(str::to_owned).collect(),
+    })
 }

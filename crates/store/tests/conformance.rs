@@ -142,6 +142,12 @@ async fn sessions_are_numbered_per_episode(store: &dyn Store) {
     assert_eq!((second.number, second.attended), (2, false));
     let all = store.sessions(first.episode).await.unwrap();
     assert_eq!(all.iter().map(|s| s.number).collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(store.episode(first.episode).await.unwrap().unwrap().client, client);
+    assert!(store.episode(EpisodeId(987_654)).await.unwrap().is_none());
+    assert_eq!(
+        store.latest_sessions(&[client, ClientId(987_654)]).await.unwrap(),
+        vec![(client, 2, date!(2026 - 12 - 05))]
+    );
     let missing = store
         .record_session(NewSession { episode: EpisodeId(999_999), held_on: date!(2026 - 12 - 05), attended: true }, NOW)
         .await;

@@ -1,1 +1,63 @@
+//! The web layer of Alliance: server-rendered pages for therapists, supervisors and administrators, and the
+//! no-login check a client answers on a phone. Pages work without JavaScript; htmx only shortens round trips.
+#![forbid(unsafe_code)]
 
+mod access;
+mod auth;
+mod charts;
+mod error;
+mod forms;
+mod pages;
+mod security;
+mod state;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::routing::{get, post};
+
+pub use auth::{hash_password, verify_password};
+pub use error::WebError;
+pub use security::hash_token;
+pub use state::{AppState, Clock, Config, system_clock};
+
+/// Serves the app until `shutdown` completes, finishing in-flight requests. Peer addresses are recorded for
+/// the audit log.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}
+
+/// Form posts are small; anything larger is refused before it is read.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// All routes. Each handler states the capability it needs; the security middleware adds the headers and
+/// refuses cross-site posts.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::caseload::caseload))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/clients/new", get(pages::clients::new_client_page).post(pages::clients::create_client))
+        .route("/clients/{id}", get(pages::clients::client_page))
+        .route("/clients/{id}/episodes", post(pages::clients::open_episode))
+        .route("/episodes/{id}/sessions", post(pages::sessions::record_session))
+        .route("/sessions/{id}", get(pages::sessions::session_page))
+        .route("/sessions/{id}/links", post(pages::sessions::create_link))
+        .route(
+            "/sessions/{id}/reflection",
+            get(pages::sessions::reflection_page).post(pages::sessions::save_reflection),
+        )
+        .route("/c/{token}", get(pages::respond::form).post(pages::respond::submit))
+        .route("/admin/users", get(pages::admin::users).post(pages::admin::create_user))
+        .route("/static/{file}", get(pages::assets::asset))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(pages::assets::not_found)
+        .layer(middleware::from_fn(security::guard))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}

@@ -77,10 +77,7 @@ mod tests {
 
     #[test]
     fn recent_mean_uses_last_sessions_only() {
-        let rule = DipRule::Personal {
-            k: 2.0,
-            reference: Reference::RecentMean { sessions: 3 },
-        };
+        let rule = DipRule::Personal { k: 2.0, reference: Reference::RecentMean { sessions: 3 } };
         let check = rule.check(&[10.0, 50.0, 50.0, 50.0], 45.0, 2.0);
         assert_eq!(check.map(|c| c.reference), Some(50.0));
         assert_eq!(check.map(|c| c.is_dip), Some(true));

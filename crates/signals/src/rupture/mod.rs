@@ -93,9 +93,14 @@ pub enum RepairedBy {
 pub enum RepairStatus {
     /// Still inside the repair window.
     Open,
-    Repaired { session: u32, by: RepairedBy },
+    Repaired {
+        session: u32,
+        by: RepairedBy,
+    },
     /// The window passed without repair; decided at that session.
-    Unrepaired { decided_at_session: u32 },
+    Unrepaired {
+        decided_at_session: u32,
+    },
 }
 
 /// Shape of a rupture (Gumz et al. 2012 style; operationalisation is this project's).
@@ -214,21 +219,12 @@ impl RuptureConfig {
         RuptureConfig {
             dip: DipRule::Personal {
                 k: mode.k(),
-                reference: Reference::RecentMean {
-                    sessions: DEFAULT_BASELINE_SESSIONS,
-                },
+                reference: Reference::RecentMean { sessions: DEFAULT_BASELINE_SESSIONS },
             },
-            shrinkage: ShrinkageConfig {
-                prior,
-                prior_weight: DEFAULT_PRIOR_WEIGHT,
-                floor: DEFAULT_SIGMA_FLOOR,
-            },
+            shrinkage: ShrinkageConfig { prior, prior_weight: DEFAULT_PRIOR_WEIGHT, floor: DEFAULT_SIGMA_FLOOR },
             repair_window: DEFAULT_REPAIR_WINDOW,
             min_prior_sessions: 2,
-            sudden_loss: Some(SuddenChangeCriteria {
-                cutoff: crate::change::RCI_CRITICAL * prior.sigma,
-                pct: 0.25,
-            }),
+            sudden_loss: Some(SuddenChangeCriteria { cutoff: crate::change::RCI_CRITICAL * prior.sigma, pct: 0.25 }),
             cutoff: None,
         }
     }
@@ -263,11 +259,7 @@ pub fn detect_ruptures(
     check_sorted(scores)?;
     let mut reports = reports.to_vec();
     reports.sort_by_key(|r| r.session);
-    let mut sessions: Vec<u32> = scores
-        .iter()
-        .map(|s| s.session)
-        .chain(reports.iter().map(|r| r.session))
-        .collect();
+    let mut sessions: Vec<u32> = scores.iter().map(|s| s.session).chain(reports.iter().map(|r| r.session)).collect();
     sessions.sort_unstable();
     sessions.dedup();
     let mut tracker = RuptureTracker::new(config.clone());
@@ -292,10 +284,7 @@ pub fn detect_ruptures(
 fn check_sorted(scores: &[SessionScore]) -> Result<(), SeriesError> {
     for pair in scores.windows(2) {
         if pair[1].session <= pair[0].session {
-            return Err(SeriesError::NotIncreasing {
-                session: pair[1].session,
-                previous: pair[0].session,
-            });
+            return Err(SeriesError::NotIncreasing { session: pair[1].session, previous: pair[0].session });
         }
     }
     Ok(())

@@ -3,9 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    RepairStatus, RepairedBy, Rupture, RuptureConfig, RuptureReport, RuptureRule, SeriesError,
-};
+use super::{RepairStatus, RepairedBy, Rupture, RuptureConfig, RuptureReport, RuptureRule, SeriesError};
 use crate::change::Direction;
 use crate::sudden::{SuddenKind, check_interval};
 use crate::variability::ClientVariability;
@@ -105,7 +103,7 @@ impl RuptureTracker {
 
         let continued = self.continue_open(session, score, reports, &mut events);
         // Jumps into and out of a rupture are not the client's ordinary variability.
-        let mut exclude_difference = is_dip || continued == Continued::RepairedByScore;
+        let exclude_difference = is_dip || continued == Continued::RepairedByScore;
         if continued == Continued::No {
             let mut rules = Vec::new();
             if is_dip {
@@ -124,8 +122,6 @@ impl RuptureTracker {
                     .or(self.values.last().copied());
                 self.open_rupture(session, score, reference, rules, reports, &mut events);
             }
-        } else {
-            exclude_difference |= is_dip;
         }
 
         if let Some(s) = score {
@@ -161,29 +157,19 @@ impl RuptureTracker {
         let window_end = onset_session.saturating_add(window);
         if session > window_end {
             // A gap in the sessions carried us past the window.
-            rupture.repair = RepairStatus::Unrepaired {
-                decided_at_session: session,
-            };
-            events.push(RuptureEvent::Unrepaired {
-                onset_session,
-                decided_at_session: session,
-            });
+            rupture.repair = RepairStatus::Unrepaired { decided_at_session: session };
+            events.push(RuptureEvent::Unrepaired { onset_session, decided_at_session: session });
             self.open = None;
             return Continued::No;
         }
         for report in reports {
             if !rupture.rules.contains(&RuptureRule::Reported) {
-                events.push(RuptureEvent::RuleAdded {
-                    onset_session,
-                    rule: RuptureRule::Reported,
-                });
+                events.push(RuptureEvent::RuleAdded { onset_session, rule: RuptureRule::Reported });
             }
             rupture.add_rule(RuptureRule::Reported);
             rupture.kind = rupture.kind.or(Some(report.kind));
         }
-        let returned = score
-            .zip(rupture.reference)
-            .is_some_and(|(s, reference)| s >= reference);
+        let returned = score.zip(rupture.reference).is_some_and(|(s, reference)| s >= reference);
         let outcome = if reports.iter().any(|r| r.talked_through) {
             Some((RepairedBy::TalkedThrough, Continued::Yes))
         } else if returned {
@@ -193,11 +179,7 @@ impl RuptureTracker {
         };
         if let Some((by, continued)) = outcome {
             rupture.repair = RepairStatus::Repaired { session, by };
-            events.push(RuptureEvent::Repaired {
-                onset_session,
-                session,
-                by,
-            });
+            events.push(RuptureEvent::Repaired { onset_session, session, by });
             self.open = None;
             return continued;
         }
@@ -206,13 +188,8 @@ impl RuptureTracker {
             rupture.lowest = Some(rupture.lowest.map_or(s, |low| low.min(s)));
         }
         if session >= window_end {
-            rupture.repair = RepairStatus::Unrepaired {
-                decided_at_session: session,
-            };
-            events.push(RuptureEvent::Unrepaired {
-                onset_session,
-                decided_at_session: session,
-            });
+            rupture.repair = RepairStatus::Unrepaired { decided_at_session: session };
+            events.push(RuptureEvent::Unrepaired { onset_session, decided_at_session: session });
             self.open = None;
         }
         Continued::Yes
@@ -237,27 +214,13 @@ impl RuptureTracker {
             length: 1,
             repair: RepairStatus::Open,
         };
-        events.push(RuptureEvent::Detected {
-            onset_session: session,
-        });
+        events.push(RuptureEvent::Detected { onset_session: session });
         if reports.iter().any(|r| r.talked_through) {
-            rupture.repair = RepairStatus::Repaired {
-                session,
-                by: RepairedBy::TalkedThrough,
-            };
-            events.push(RuptureEvent::Repaired {
-                onset_session: session,
-                session,
-                by: RepairedBy::TalkedThrough,
-            });
+            rupture.repair = RepairStatus::Repaired { session, by: RepairedBy::TalkedThrough };
+            events.push(RuptureEvent::Repaired { onset_session: session, session, by: RepairedBy::TalkedThrough });
         } else if self.config.repair_window == 0 {
-            rupture.repair = RepairStatus::Unrepaired {
-                decided_at_session: session,
-            };
-            events.push(RuptureEvent::Unrepaired {
-                onset_session: session,
-                decided_at_session: session,
-            });
+            rupture.repair = RepairStatus::Unrepaired { decided_at_session: session };
+            events.push(RuptureEvent::Unrepaired { onset_session: session, decided_at_session: session });
         }
         let open = rupture.repair == RepairStatus::Open;
         let position = self.insert_sorted(rupture);
@@ -267,9 +230,7 @@ impl RuptureTracker {
     }
 
     fn insert_sorted(&mut self, rupture: Rupture) -> usize {
-        let position = self
-            .ruptures
-            .partition_point(|r| r.onset_session <= rupture.onset_session);
+        let position = self.ruptures.partition_point(|r| r.onset_session <= rupture.onset_session);
         self.ruptures.insert(position, rupture);
         if let Some(open) = self.open
             && open >= position
@@ -293,14 +254,8 @@ impl RuptureTracker {
         let as_options = |slice: &[f64]| slice.iter().map(|&v| Some(v)).collect::<Vec<_>>();
         let pre = as_options(&self.values[onset.saturating_sub(3)..onset]);
         let post = as_options(&self.values[onset..]);
-        let is_loss = check_interval(
-            &pre,
-            &post,
-            &criteria,
-            Direction::HigherIsBetter,
-            SuddenKind::Loss,
-        )
-        .is_some_and(|c| c.is_sudden());
+        let is_loss = check_interval(&pre, &post, &criteria, Direction::HigherIsBetter, SuddenKind::Loss)
+            .is_some_and(|c| c.is_sudden());
         if !is_loss {
             return;
         }
@@ -312,9 +267,7 @@ impl RuptureTracker {
                 && match r.repair {
                     RepairStatus::Open => true,
                     RepairStatus::Repaired { session, .. } => session > onset_session,
-                    RepairStatus::Unrepaired { decided_at_session } => {
-                        decided_at_session >= onset_session
-                    }
+                    RepairStatus::Unrepaired { decided_at_session } => decided_at_session >= onset_session,
                 };
             near || spans
         });
@@ -337,11 +290,7 @@ impl RuptureTracker {
     /// A rupture found after the fact (sudden loss): replay its repair window up to now.
     fn open_late_rupture(&mut self, onset: usize, session: u32, events: &mut Vec<RuptureEvent>) {
         let onset_session = self.sessions[onset];
-        let reference = self
-            .config
-            .dip
-            .check(&self.values[..onset], self.values[onset], 0.0)
-            .map(|d| d.reference);
+        let reference = self.config.dip.check(&self.values[..onset], self.values[onset], 0.0).map(|d| d.reference);
         let mut rupture = Rupture {
             onset_session,
             detected_at_session: session,
@@ -357,38 +306,26 @@ impl RuptureTracker {
         for j in onset + 1..self.values.len() {
             let (later_session, value) = (self.sessions[j], self.values[j]);
             if later_session > window_end {
-                rupture.repair = RepairStatus::Unrepaired {
-                    decided_at_session: later_session,
-                };
+                rupture.repair = RepairStatus::Unrepaired { decided_at_session: later_session };
                 break;
             }
             if reference.is_some_and(|r| value >= r) {
-                rupture.repair = RepairStatus::Repaired {
-                    session: later_session,
-                    by: RepairedBy::ScoreReturned,
-                };
+                rupture.repair = RepairStatus::Repaired { session: later_session, by: RepairedBy::ScoreReturned };
                 break;
             }
             rupture.length += 1;
             rupture.lowest = Some(rupture.lowest.map_or(value, |low| low.min(value)));
             if later_session >= window_end {
-                rupture.repair = RepairStatus::Unrepaired {
-                    decided_at_session: later_session,
-                };
+                rupture.repair = RepairStatus::Unrepaired { decided_at_session: later_session };
                 break;
             }
         }
         match rupture.repair {
-            RepairStatus::Repaired { session, by } => events.push(RuptureEvent::Repaired {
-                onset_session,
-                session,
-                by,
-            }),
+            RepairStatus::Repaired { session, by } => {
+                events.push(RuptureEvent::Repaired { onset_session, session, by })
+            }
             RepairStatus::Unrepaired { decided_at_session } => {
-                events.push(RuptureEvent::Unrepaired {
-                    onset_session,
-                    decided_at_session,
-                })
+                events.push(RuptureEvent::Unrepaired { onset_session, decided_at_session })
             }
             RepairStatus::Open => {}
         }

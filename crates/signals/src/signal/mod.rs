@@ -1,0 +1,113 @@
+//! Signals: what the therapist sees, each with its evidence, a plain explanation and
+//! suggested actions. Builders live in [`builders`], action texts in [`actions`].
+//!
+//! Risk signals are always [`Severity::Critical`], always sort first and are never dropped by
+//! anything in this crate.
+
+pub mod actions;
+pub mod builders;
+
+use serde::{Deserialize, Serialize};
+
+pub use actions::SuggestedAction;
+pub use builders::{
+    SessionRecord, change_signal, discrepancy_signal, disengagement_signal, not_on_track_signal, risk_signal,
+    rupture_signal,
+};
+
+/// How urgently a signal needs attention (ordered: `Info < ... < Critical`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Severity {
+    Info,
+    Notice,
+    Warning,
+    Urgent,
+    Critical,
+}
+
+/// What a signal is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SignalKind {
+    Risk,
+    Rupture,
+    NotOnTrack,
+    Deterioration,
+    Discrepancy,
+    Disengagement,
+    Improvement,
+    Recovery,
+}
+
+impl SignalKind {
+    /// Tie-break among equal severities: safety first, then the relationship, then outcome.
+    fn rank(self) -> u8 {
+        match self {
+            SignalKind::Risk => 0,
+            SignalKind::Rupture => 1,
+            SignalKind::Deterioration => 2,
+            SignalKind::NotOnTrack => 3,
+            SignalKind::Discrepancy => 4,
+            SignalKind::Disengagement => 5,
+            SignalKind::Recovery => 6,
+            SignalKind::Improvement => 7,
+        }
+    }
+}
+
+/// A number that triggered a signal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub name: String,
+    pub value: f64,
+}
+
+impl Evidence {
+    pub fn new(name: &str, value: f64) -> Self {
+        Evidence { name: name.to_owned(), value }
+    }
+}
+
+/// One signal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Signal {
+    pub kind: SignalKind,
+    pub severity: Severity,
+    /// The session the signal is about, when there is one.
+    pub session: Option<u32>,
+    pub evidence: Vec<Evidence>,
+    pub explanation: String,
+    pub actions: Vec<SuggestedAction>,
+}
+
+impl Signal {
+    /// Sort key: risk first, then severity (high first), then kind, then latest session.
+    fn priority(&self) -> (bool, std::cmp::Reverse<Severity>, u8, std::cmp::Reverse<u32>) {
+        (
+            self.kind != SignalKind::Risk,
+            std::cmp::Reverse(self.severity),
+            self.kind.rank(),
+            std::cmp::Reverse(self.session.unwrap_or(0)),
+        )
+    }
+}
+
+/// Order one client's signals: risk first, then by severity, kind and recency.
+pub fn order_signals(signals: &mut [Signal]) {
+    signals.sort_by_key(Signal::priority);
+}
+
+/// Order a caseload: clients with a risk signal first, then by their most severe signal, then
+/// by how many signals they have at that severity; each client's signals ordered as
+/// [`order_signals`]. Ties keep the given order. Nothing is removed.
+pub fn order_caseload<Id>(mut clients: Vec<(Id, Vec<Signal>)>) -> Vec<(Id, Vec<Signal>)> {
+    for (_, signals) in &mut clients {
+        order_signals(signals);
+    }
+    clients.sort_by_key(|(_, signals)| {
+        let has_risk = signals.iter().any(|s| s.kind == SignalKind::Risk);
+        let top = signals.iter().map(|s| s.severity).max();
+        let at_top = signals.iter().filter(|s| Some(s.severity) == top).count();
+        (!has_risk, std::cmp::Reverse(top), std::cmp::Reverse(at_top))
+    });
+    clients
+}

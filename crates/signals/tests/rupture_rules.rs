@@ -1,0 +1,195 @@
+//! The rupture rules on small hand-made series (expected values worked out by hand).
+
+use alliance_signals::rupture::{
+    DipRule, Mode, RepairStatus, RepairedBy, Reporter, Rupture, RuptureConfig, RuptureEvent, RuptureKind,
+    RupturePattern, RuptureReport, RuptureRule, RuptureTracker, SeriesError, SessionScore, detect_ruptures,
+};
+use alliance_signals::variability::PracticePrior;
+
+fn scores(values: &[f64]) -> Vec<SessionScore> {
+    values.iter().enumerate().map(|(i, &score)| SessionScore { session: i as u32 + 1, score }).collect()
+}
+
+fn strict() -> RuptureConfig {
+    RuptureConfig::for_mode(Mode::Strict, PracticePrior::new(1.0).unwrap())
+}
+
+fn detect(values: &[f64]) -> Vec<Rupture> {
+    detect_ruptures(&scores(values), &[], &strict()).unwrap()
+}
+
+#[test]
+fn steady_series_has_no_rupture() {
+    assert!(detect(&[50.0, 50.5, 50.0, 50.5, 50.0, 50.5, 50.0]).is_empty());
+}
+
+#[test]
+fn simple_v() {
+    let found = detect(&[50.0, 50.5, 50.0, 50.5, 50.0, 42.0, 50.5, 50.0]);
+    assert_eq!(found.len(), 1);
+    let r = &found[0];
+    assert_eq!((r.onset_session, r.detected_at_session), (6, 6));
+    assert_eq!(r.rules, vec![RuptureRule::Dip]);
+    let level = (50.0 + 50.5 + 50.0) / 3.0; // mean of sessions 3-5
+    assert!((r.reference.unwrap() - level).abs() < 1e-12);
+    assert!((r.magnitude().unwrap() - (level - 42.0)).abs() < 1e-12);
+    assert_eq!(r.repair, RepairStatus::Repaired { session: 7, by: RepairedBy::ScoreReturned });
+    assert_eq!(r.pattern(), RupturePattern::SimpleV);
+    assert_eq!(r.length, 1);
+}
+
+#[test]
+fn decline_then_repair() {
+    let found = detect(&[50.0, 50.0, 50.0, 50.0, 45.0, 41.0, 51.0, 50.0]);
+    assert_eq!(found.len(), 1);
+    let r = &found[0];
+    assert_eq!(r.onset_session, 5);
+    assert_eq!(r.pattern(), RupturePattern::DeclineThenRepair);
+    assert_eq!(r.length, 2);
+    assert_eq!(r.magnitude(), Some(9.0));
+}
+
+#[test]
+fn lasting_drop_is_unrepaired_after_the_window() {
+    let config = strict();
+    let mut tracker = RuptureTracker::new(config);
+    let values = [50.0, 50.0, 50.0, 50.0, 40.0, 40.0, 40.0, 40.0, 40.0];
+    let mut escalations = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        let session = i as u32 + 1;
+        for event in tracker.push(session, Some(*v), &[]).unwrap() {
+            if let RuptureEvent::Unrepaired { decided_at_session, .. } = event {
+                escalations.push(decided_at_session);
+            }
+        }
+    }
+    assert_eq!(escalations, vec![8]); // onset 5 + W 3
+    let found = tracker.ruptures();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].pattern(), RupturePattern::Unrepaired);
+    // A 10-point fall from 50 is under 25 % of the earlier score: no Tang-DeRubeis loss.
+    assert_eq!(found[0].rules, vec![RuptureRule::Dip]);
+}
+
+#[test]
+fn repair_window_counts_sessions_not_rows() {
+    // Score back only at session 9, beyond onset 5 + 3: unrepaired, decided at 9.
+    let s = vec![
+        SessionScore { session: 1, score: 50.0 },
+        SessionScore { session: 2, score: 50.0 },
+        SessionScore { session: 3, score: 50.0 },
+        SessionScore { session: 5, score: 40.0 },
+        SessionScore { session: 9, score: 50.0 },
+    ];
+    let found = detect_ruptures(&s, &[], &strict()).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].repair, RepairStatus::Unrepaired { decided_at_session: 9 });
+}
+
+#[test]
+fn no_decision_before_two_earlier_scores() {
+    assert!(detect(&[55.0, 40.0, 40.0]).is_empty());
+}
+
+#[test]
+fn report_talked_through_is_resolved_in_session() {
+    let report = RuptureReport {
+        session: 3,
+        reporter: Reporter::Client,
+        kind: RuptureKind::Confrontation,
+        talked_through: true,
+    };
+    let found = detect_ruptures(&scores(&[50.0, 50.0, 50.0, 50.0]), &[report], &strict()).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].rules, vec![RuptureRule::Reported]);
+    assert_eq!(found[0].kind, Some(RuptureKind::Confrontation));
+    assert_eq!(found[0].pattern(), RupturePattern::ResolvedInSession);
+}
+
+#[test]
+fn report_later_in_a_dip_tags_it_and_can_repair_it() {
+    let report = RuptureReport {
+        session: 6,
+        reporter: Reporter::Therapist,
+        kind: RuptureKind::Withdrawal,
+        talked_through: true,
+    };
+    let found = detect_ruptures(&scores(&[50.0, 50.0, 50.0, 50.0, 40.0, 41.0, 50.0]), &[report], &strict()).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].rules, vec![RuptureRule::Dip, RuptureRule::Reported]);
+    assert_eq!(found[0].kind, Some(RuptureKind::Withdrawal));
+    assert_eq!(found[0].repair, RepairStatus::Repaired { session: 6, by: RepairedBy::TalkedThrough });
+}
+
+#[test]
+fn report_on_a_session_without_score() {
+    let report =
+        RuptureReport { session: 4, reporter: Reporter::Client, kind: RuptureKind::Withdrawal, talked_through: false };
+    let s = vec![
+        SessionScore { session: 1, score: 50.0 },
+        SessionScore { session: 2, score: 50.0 },
+        SessionScore { session: 3, score: 50.0 },
+        SessionScore { session: 5, score: 50.0 },
+    ];
+    let found = detect_ruptures(&s, &[report], &strict()).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].onset_session, 4);
+    assert_eq!(found[0].repair, RepairStatus::Repaired { session: 5, by: RepairedBy::ScoreReturned });
+}
+
+#[test]
+fn below_cutoff_rule() {
+    // SRS-like: concern below 36. A fall from 38 to 35.5 is within noise for k = 2 with
+    // sigma 1.5 but crosses the cut-off.
+    let config =
+        RuptureConfig { cutoff: Some(36.0), ..RuptureConfig::for_mode(Mode::Strict, PracticePrior::new(1.5).unwrap()) };
+    let found = detect_ruptures(&scores(&[38.0, 38.0, 37.5, 35.5, 37.9]), &[], &config).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].rules, vec![RuptureRule::BelowCutoff]);
+    assert_eq!(found[0].onset_session, 4);
+}
+
+#[test]
+fn sudden_loss_alone_is_decided_two_sessions_later() {
+    let config = RuptureConfig {
+        dip: DipRule::Personal {
+            k: 100.0,
+            reference: alliance_signals::rupture::Reference::RecentMean { sessions: 3 },
+        },
+        ..strict()
+    };
+    // Drop of 20 from 50 (40 %), well beyond cut-off 1.96; lasting.
+    let found = detect_ruptures(&scores(&[50.0, 51.0, 50.0, 30.0, 31.0, 30.0, 30.0]), &[], &config).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].rules, vec![RuptureRule::SuddenLoss]);
+    assert_eq!((found[0].onset_session, found[0].detected_at_session), (4, 6));
+    assert_eq!(found[0].repair, RepairStatus::Unrepaired { decided_at_session: 7 });
+}
+
+#[test]
+fn dip_and_sudden_loss_merge() {
+    let found = detect(&[50.0, 51.0, 50.0, 30.0, 31.0, 30.0, 30.0]);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].rules, vec![RuptureRule::Dip, RuptureRule::SuddenLoss]);
+    assert_eq!(found[0].rules_label(), "dip+sudden_loss");
+}
+
+#[test]
+fn tracker_rejects_bad_sessions() {
+    let mut tracker = RuptureTracker::new(strict());
+    tracker.push(3, Some(50.0), &[]).unwrap();
+    assert_eq!(tracker.push(3, Some(50.0), &[]), Err(SeriesError::NotIncreasing { session: 3, previous: 3 }));
+    assert!(matches!(tracker.push(4, Some(f64::NAN), &[]), Err(SeriesError::NonFinite { session: 4, .. })));
+    assert!(detect_ruptures(&scores(&[50.0, 50.0]).into_iter().rev().collect::<Vec<_>>(), &[], &strict()).is_err());
+}
+
+#[test]
+fn sigma_shrinks_toward_the_client() {
+    let mut tracker = RuptureTracker::new(strict());
+    assert_eq!(tracker.sigma(), 1.0); // the prior (floor is also 1)
+    for (i, v) in [50.0, 54.0, 50.0, 54.0, 50.0].iter().enumerate() {
+        tracker.push(i as u32 + 1, Some(*v), &[]).unwrap();
+    }
+    // (3 * 1 + 4 * 16) / (3 + 4) = 67 / 7
+    assert!((tracker.sigma() - (67.0f64 / 7.0).sqrt()).abs() < 1e-12);
+}

@@ -1,0 +1,92 @@
+//! Who may see and change which clinical records, decided here and nowhere else. Handlers ask for a
+//! capability; holding the returned value is the proof that the check was made and audited.
+
+use alliance_core::domain::Role;
+use alliance_store::{Client, ClientId, SessionId, TherapySession, UserId};
+
+use crate::auth::SignedIn;
+use crate::error::WebError;
+use crate::state::AppState;
+
+/// Why the user may read a client's record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// The client's own therapist.
+    OwnCaseload,
+    /// Supervisor of the client's therapist.
+    Supervision,
+}
+
+/// Proof that the user may read this client's record.
+#[derive(Debug, Clone)]
+pub struct ReadClient {
+    pub client: Client,
+    pub via: Via,
+}
+
+/// Proof that the user may change this client's record (only their own therapist may).
+#[derive(Debug, Clone)]
+pub struct WriteClient {
+    pub client: Client,
+}
+
+/// The therapists whose caseloads the user may see.
+pub async fn caseload_scope(state: &AppState, who: &SignedIn) -> Result<Vec<UserId>, WebError> {
+    Ok(match who.user.role {
+        Role::Therapist => vec![who.user.id],
+        Role::Supervisor => state.store.supervisees(who.user.id).await?,
+        // Administrators run the practice without clinical content; researchers get de-identified data only.
+        Role::Administrator | Role::Researcher => Vec::new(),
+    })
+}
+
+pub async fn read_client(state: &AppState, who: &SignedIn, id: ClientId) -> Result<ReadClient, WebError> {
+    // Unknown and forbidden look the same, so client ids cannot be probed.
+    let client = state.store.client(id).await?.ok_or(WebError::NotFound)?;
+    let via = if client.therapist == who.user.id && who.user.role == Role::Therapist {
+        Via::OwnCaseload
+    } else if who.user.role == Role::Supervisor
+        && state.store.supervisees(who.user.id).await?.contains(&client.therapist)
+    {
+        Via::Supervision
+    } else {
+        state.store.audit(who.audit(state.now(), "read-denied", "client", Some(id.0))).await?;
+        return Err(WebError::NotFound);
+    };
+    state.store.audit(who.audit(state.now(), "read", "client", Some(id.0))).await?;
+    Ok(ReadClient { client, via })
+}
+
+pub async fn write_client(state: &AppState, who: &SignedIn, id: ClientId) -> Result<WriteClient, WebError> {
+    let read = read_client(state, who, id).await?;
+    if read.via != Via::OwnCaseload {
+        return Err(WebError::Forbidden);
+    }
+    Ok(WriteClient { client: read.client })
+}
+
+/// A session of a client the user may change.
+pub async fn write_session(
+    state: &AppState,
+    who: &SignedIn,
+    id: SessionId,
+) -> Result<(WriteClient, TherapySession), WebError> {
+    let session = state.store.session(id).await?.ok_or(WebError::NotFound)?;
+    let client = write_client(state, who, session.client).await?;
+    Ok((client, session))
+}
+
+/// A session of a client the user may read.
+pub async fn read_session(
+    state: &AppState,
+    who: &SignedIn,
+    id: SessionId,
+) -> Result<(ReadClient, TherapySession), WebError> {
+    let session = state.store.session(id).await?.ok_or(WebError::NotFound)?;
+    let client = read_client(state, who, session.client).await?;
+    Ok((client, session))
+}
+
+pub fn require_role(who: &SignedIn, role: Role) -> Result<(), WebError> {
+    if who.user.role == role { Ok(()) } else { Err(WebError::Forbidden) }
+}

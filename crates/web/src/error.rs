@@ -1,0 +1,89 @@
+//! One error type for every handler. Its response tells the person what happened in plain words and never
+//! shows the cause; the cause goes to the log (without personal data).
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("not signed in")]
+    SignInRequired,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("request too large")]
+    TooLarge,
+    #[error("cross-site request refused")]
+    CrossSite,
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl From<alliance_store::StoreError> for WebError {
+    fn from(e: alliance_store::StoreError) -> Self {
+        match e {
+            alliance_store::StoreError::NotFound => WebError::NotFound,
+            other => WebError::Internal(Box::new(other)),
+        }
+    }
+}
+
+impl From<askama::Error> for WebError {
+    fn from(e: askama::Error) -> Self {
+        WebError::Internal(Box::new(e))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage<'a> {
+    pub title: &'a str,
+    pub message: &'a str,
+}
+
+pub fn page(status: StatusCode, title: &str, message: &str) -> Response {
+    match (ErrorPage { title, message }).render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, title.to_owned()).into_response(),
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        match self {
+            WebError::SignInRequired => Redirect::to("/login").into_response(),
+            WebError::Forbidden => {
+                page(StatusCode::FORBIDDEN, "Not allowed", "Your account does not give access to this page.")
+            }
+            WebError::NotFound => page(StatusCode::NOT_FOUND, "Not found", "There is nothing at this address."),
+            WebError::BadRequest(message) => page(StatusCode::BAD_REQUEST, "Please check the form", &message),
+            WebError::TooLarge => {
+                page(StatusCode::PAYLOAD_TOO_LARGE, "Too much data", "The form sent more data than Alliance accepts.")
+            }
+            WebError::CrossSite => page(
+                StatusCode::FORBIDDEN,
+                "Request refused",
+                "This form was sent from another site or an expired page. Go back, reload the page and try again.",
+            ),
+            WebError::Internal(cause) => {
+                let mut chain = cause.to_string();
+                let mut source = cause.source();
+                while let Some(s) = source {
+                    chain.push_str(": ");
+                    chain.push_str(&s.to_string());
+                    source = s.source();
+                }
+                tracing::error!(error = %chain, "request failed");
+                page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "Nothing was changed. Please try again in a moment.",
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! Reading form posts: size-limited, content-type checked, decoded into name/value pairs, and the
+//! anti-forgery token taken out before the rest reaches a handler.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::header;
+
+use crate::error::WebError;
+
+/// The decoded fields of a URL-encoded form post, in order.
+#[derive(Debug, Default)]
+pub struct FormFields(pub Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequest<S> for FormFields {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let form_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !form_type {
+            return Err(WebError::BadRequest("Expected a form.".into()));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                WebError::TooLarge
+            } else {
+                WebError::BadRequest("The form could not be read.".into())
+            }
+        })?;
+        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|_| WebError::BadRequest("The form could not be read.".into()))?;
+        if fields.len() > 500 {
+            return Err(WebError::TooLarge);
+        }
+        Ok(FormFields(fields))
+    }
+}
+
+impl FormFields {
+    /// The single value of a field; a repeated field is refused (one value expected).
+    pub fn one(&self, name: &str) -> Result<Option<&str>, WebError> {
+        let mut values = self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let first = values.next();
+        if values.next().is_some() {
+            return Err(WebError::BadRequest(format!("The field `{name}` was sent twice.")));
+        }
+        Ok(first)
+    }
+
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// Removes and returns the anti-forgery token.
+    pub fn take_csrf(&mut self) -> Option<String> {
+        let index = self.0.iter().position(|(k, _)| k == "csrf")?;
+        Some(self.0.remove(index).1)
+    }
+
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}

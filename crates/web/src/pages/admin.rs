@@ -1,0 +1,111 @@
+//! Account administration. Administrators manage accounts and settings, not clinical content.
+
+use alliance_core::domain::{DisplayName, Email, NewPassword, Role};
+use alliance_store::{NewUser, StoreError, UserId};
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use super::Nav;
+use crate::access;
+use crate::auth::{SignedIn, hash_password};
+use crate::error::WebError;
+use crate::forms::FormFields;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+struct UsersPage {
+    nav: Nav,
+    message: Option<String>,
+    error: Option<String>,
+    users: Vec<(String, String, &'static str)>,
+    supervisors: Vec<(i64, String)>,
+}
+
+async fn render(
+    state: &AppState,
+    who: &SignedIn,
+    message: Option<String>,
+    error: Option<String>,
+) -> Result<String, WebError> {
+    let all = state.store.users().await?;
+    Ok(UsersPage {
+        nav: Nav::of(who),
+        message,
+        error,
+        users: all.iter().map(|u| (u.display_name.clone(), u.email.clone(), u.role.as_str())).collect(),
+        supervisors: all
+            .iter()
+            .filter(|u| u.role == Role::Supervisor)
+            .map(|u| (u.id.0, u.display_name.clone()))
+            .collect(),
+    }
+    .render()?)
+}
+
+pub async fn users(State(state): State<AppState>, who: SignedIn) -> Result<Response, WebError> {
+    access::require_role(&who, Role::Administrator)?;
+    Ok(Html(render(&state, &who, None, None).await?).into_response())
+}
+
+pub async fn create_user(
+    State(state): State<AppState>,
+    who: SignedIn,
+    mut form: FormFields,
+) -> Result<Response, WebError> {
+    who.check_csrf(&mut form)?;
+    access::require_role(&who, Role::Administrator)?;
+    let parsed = (|| {
+        let name = DisplayName::parse(form.one("name").ok().flatten().unwrap_or("")).map_err(|e| e.to_string())?;
+        let email = Email::parse(form.one("email").ok().flatten().unwrap_or("")).map_err(|e| e.to_string())?;
+        let role = Role::parse(form.one("role").ok().flatten().unwrap_or("")).map_err(|e| e.to_string())?;
+        let password =
+            NewPassword::parse(form.one("password").ok().flatten().unwrap_or("")).map_err(|e| e.to_string())?;
+        let supervisor = match form.one("supervisor").ok().flatten().unwrap_or("") {
+            "" => None,
+            id => Some(id.parse::<i64>().map_err(|_| "unknown supervisor".to_owned())?),
+        };
+        Ok::<_, String>((name, email, role, password, supervisor))
+    })();
+    let (name, email, role, password, supervisor) = match parsed {
+        Ok(p) => p,
+        Err(e) => {
+            let html = render(&state, &who, None, Some(format!("Not added: {e}."))).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+        }
+    };
+    if let Some(sid) = supervisor {
+        let valid = state.store.user(UserId(sid)).await?.is_some_and(|u| u.role == Role::Supervisor);
+        if !valid || role != Role::Therapist {
+            let html =
+                render(&state, &who, None, Some("Not added: only therapists are supervised, by a supervisor.".into()))
+                    .await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+        }
+    }
+    let now = state.now();
+    let new = NewUser {
+        email: email.as_str().to_owned(),
+        display_name: name.as_str().to_owned(),
+        role,
+        password_hash: hash_password(password.expose())?,
+    };
+    let id = match state.store.create_user(new, now).await {
+        Ok(id) => id,
+        Err(StoreError::Conflict(_)) => {
+            let html =
+                render(&state, &who, None, Some("Not added: that e-mail address already has an account.".into()))
+                    .await?;
+            return Ok((StatusCode::CONFLICT, Html(html)).into_response());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(sid) = supervisor {
+        state.store.add_supervision(UserId(sid), id).await?;
+    }
+    state.store.audit(who.audit(now, "create", "account", Some(id.0))).await?;
+    Ok((StatusCode::CREATED, Html(render(&state, &who, Some(format!("Added {}.", name.as_str())), None).await?))
+        .into_response())
+}

@@ -1,0 +1,423 @@
+//! Adding clients, opening episodes of care, and the client page with its trajectories.
+
+use alliance_core::catalog::{GAD7, PHQ9, RELATIONSHIP_CHECK, THERAPIST_REFLECTION};
+use alliance_core::domain::{Pseudonym, Role};
+use alliance_core::overview::{AttentionSettings, overview};
+use alliance_store::{ClientId, NewClient, NewEpisode, Rater, ScorePoint, StoredResponse};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+use super::caseload::{describe, observations};
+use super::{Nav, iso_date, number, parse_iso_date, show_date};
+use crate::access::{self, Via};
+use crate::auth::SignedIn;
+use crate::charts::{Band, Chart, Marker, Series};
+use crate::error::WebError;
+use crate::forms::FormFields;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "client_new.html")]
+struct NewClientPage<'a> {
+    nav: Nav,
+    error: Option<&'a str>,
+    pseudonym: &'a str,
+    contact: &'a str,
+    today: String,
+}
+
+pub async fn new_client_page(State(state): State<AppState>, who: SignedIn) -> Result<Response, WebError> {
+    access::require_role(&who, Role::Therapist)?;
+    let today = iso_date(state.now().date());
+    Ok(Html(NewClientPage { nav: Nav::of(&who), error: None, pseudonym: "", contact: "", today }.render()?)
+        .into_response())
+}
+
+/// Outcome measures a therapist may choose for an episode.
+fn measures(form: &FormFields) -> Result<Vec<String>, WebError> {
+    let mut chosen = Vec::new();
+    for m in form.all("measure") {
+        if ![PHQ9, GAD7].contains(&m) {
+            return Err(WebError::BadRequest("Unknown outcome measure.".into()));
+        }
+        if !chosen.iter().any(|c| c == m) {
+            chosen.push(m.to_owned());
+        }
+    }
+    Ok(chosen)
+}
+
+pub async fn create_client(
+    State(state): State<AppState>,
+    who: SignedIn,
+    mut form: FormFields,
+) -> Result<Response, WebError> {
+    who.check_csrf(&mut form)?;
+    access::require_role(&who, Role::Therapist)?;
+    let raw_name = form.one("pseudonym")?.unwrap_or("");
+    let raw_contact = form.one("contact")?.unwrap_or("").trim();
+    let today = iso_date(state.now().date());
+    let retry = |error: String| -> Result<Response, WebError> {
+        let page = NewClientPage {
+            nav: Nav::of(&who),
+            error: Some(&error),
+            pseudonym: raw_name,
+            contact: raw_contact,
+            today: today.clone(),
+        };
+        Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+    };
+    let pseudonym = match Pseudonym::parse(raw_name) {
+        Ok(p) => p,
+        Err(e) => return retry(format!("Pseudonym: {e}.")),
+    };
+    if raw_contact.chars().count() > 200 || raw_contact.chars().any(char::is_control) {
+        return retry("Contact: at most 200 characters, on one line.".into());
+    }
+    let Some(started_on) = form.one("started_on")?.and_then(parse_iso_date) else {
+        return retry("Start of care: please give a date.".into());
+    };
+    let measures = measures(&form)?;
+    let now = state.now();
+    let client = state
+        .store
+        .create_client(
+            NewClient {
+                therapist: who.user.id,
+                pseudonym: pseudonym.as_str().to_owned(),
+                contact: (!raw_contact.is_empty()).then(|| raw_contact.to_owned()),
+            },
+            now,
+        )
+        .await?;
+    state.store.open_episode(NewEpisode { client, therapist: who.user.id, started_on, measures }, now).await?;
+    state.store.audit(who.audit(now, "create", "client", Some(client.0))).await?;
+    Ok(Redirect::to(&format!("/clients/{client}")).into_response())
+}
+
+pub async fn open_episode(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    mut form: FormFields,
+) -> Result<Response, WebError> {
+    who.check_csrf(&mut form)?;
+    let write = access::write_client(&state, &who, ClientId(id)).await?;
+    let started_on = form
+        .one("started_on")?
+        .and_then(parse_iso_date)
+        .ok_or_else(|| WebError::BadRequest("Please give the start date of the episode.".into()))?;
+    let measures = measures(&form)?;
+    let now = state.now();
+    let episode = state
+        .store
+        .open_episode(NewEpisode { client: write.client.id, therapist: who.user.id, started_on, measures }, now)
+        .await?;
+    state.store.audit(who.audit(now, "create", "episode", Some(episode.0))).await?;
+    Ok(Redirect::to(&format!("/clients/{id}")).into_response())
+}
+
+pub struct ChartView {
+    pub svg: String,
+    pub caption: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+pub struct SessionRow {
+    pub id: i64,
+    pub number: u32,
+    pub date: String,
+    pub attended: bool,
+    pub client_summary: String,
+    pub reflection_summary: String,
+}
+
+#[derive(Template)]
+#[template(path = "client.html")]
+struct ClientPage {
+    nav: Nav,
+    client_id: i64,
+    pseudonym: String,
+    supervision: bool,
+    can_write: bool,
+    reasons: Vec<String>,
+    outcome: String,
+    outcome_change: String,
+    alliance: String,
+    alliance_trend: String,
+    episode_text: String,
+    episode_id: Option<i64>,
+    today: String,
+    charts: Vec<ChartView>,
+    sessions: Vec<SessionRow>,
+}
+
+fn points_of(responses: &[StoredResponse], client: ClientId) -> Vec<ScorePoint> {
+    responses
+        .iter()
+        .flat_map(|r| {
+            r.scores.iter().map(move |s| ScorePoint {
+                client,
+                episode: r.episode,
+                session_number: r.session_number,
+                held_on: r.held_on,
+                instrument: r.instrument.id.clone(),
+                rater: r.rater,
+                scale: s.scale.clone(),
+                value: s.value,
+                concern: s.concern,
+                flags: r.flags.clone(),
+            })
+        })
+        .collect()
+}
+
+fn series(responses: &[&StoredResponse], instrument: &str, rater: Rater, scale: &str) -> Vec<(f64, f64)> {
+    responses
+        .iter()
+        .filter(|r| r.instrument.id == instrument && r.rater == rater)
+        .filter_map(|r| {
+            r.scores.iter().find(|s| s.scale == scale).and_then(|s| s.value).map(|v| (f64::from(r.session_number), v))
+        })
+        .collect()
+}
+
+const BAND_FILLS: [&str; 5] = ["#eef6ee", "#f7f5e6", "#fbeedd", "#f9e1d6", "#f5d5d5"];
+
+fn table(headers: &[&str], series: &[&[(f64, f64)]]) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut sessions: Vec<u32> = series.iter().flat_map(|s| s.iter().map(|p| p.0 as u32)).collect();
+    sessions.sort_unstable();
+    sessions.dedup();
+    let rows = sessions
+        .iter()
+        .map(|n| {
+            let mut row = vec![n.to_string()];
+            for s in series {
+                row.push(s.iter().find(|p| p.0 as u32 == *n).map_or("–".to_owned(), |p| number(p.1)));
+            }
+            row
+        })
+        .collect();
+    (headers.iter().map(|h| (*h).to_owned()).collect(), rows)
+}
+
+fn outcome_chart(state: &AppState, responses: &[&StoredResponse], id: &str, sessions: u32) -> Option<ChartView> {
+    let ins = state.catalog.get(id)?;
+    let scale = ins.primary()?;
+    let points = series(responses, id, Rater::Client, &scale.id);
+    if points.is_empty() {
+        return None;
+    }
+    let (low, high) = scale.bounds(ins)?;
+    let first = points.first().map(|p| p.1).unwrap_or_default();
+    let last = points.last().map(|p| p.1).unwrap_or_default();
+    let cutoff = scale.cutoff.as_ref().map(|c| (c.value, format!("cut-off {}", number(c.value))));
+    let description = format!(
+        "{} scores from {} at session {} to {} at session {}; higher means more severe.{}",
+        ins.short_name,
+        number(first),
+        points.first().map_or(0.0, |p| p.0),
+        number(last),
+        points.last().map_or(0.0, |p| p.0),
+        cutoff.as_ref().map(|c| format!(" The dashed red line is the clinical {}.", c.1)).unwrap_or_default()
+    );
+    let chart = Chart {
+        id: format!("chart-{id}"),
+        title: format!("{} by session", ins.short_name),
+        description: description.clone(),
+        y_label: ins.short_name.clone(),
+        y_range: (low, high),
+        sessions,
+        bands: scale
+            .bands
+            .iter()
+            .enumerate()
+            .map(|(i, b)| Band { from: b.from, to: b.to + 0.999, label: b.label.clone(), fill: BAND_FILLS[i.min(4)] })
+            .collect(),
+        cutoff,
+        series: vec![Series { label: "Client".into(), points: points.clone(), colour: "#1f4e79", dashed: false }],
+        markers: vec![],
+    };
+    let (headers, rows) = table(&[&ins.short_name], &[&points]);
+    Some(ChartView { svg: chart.render(), caption: description, headers, rows })
+}
+
+fn alliance_charts(state: &AppState, responses: &[&StoredResponse], sessions: u32) -> Vec<ChartView> {
+    let client = series(responses, RELATIONSHIP_CHECK, Rater::Client, "alliance");
+    let therapist = series(responses, THERAPIST_REFLECTION, Rater::Therapist, "alliance");
+    if client.is_empty() && therapist.is_empty() {
+        return vec![];
+    }
+    let markers: Vec<Marker> = responses
+        .iter()
+        .filter(|r| r.flags.has("rupture-reported"))
+        .map(|r| Marker {
+            x: f64::from(r.session_number),
+            label: format!(
+                "Session {}: rupture {} by the {}{}",
+                r.session_number,
+                if r.rater == Rater::Client { "reported" } else { "noticed" },
+                r.rater.as_str(),
+                if r.flags.has("talked-through") { ", talked through" } else { ", not talked through" }
+            ),
+        })
+        .collect();
+    let cutoff = state
+        .catalog
+        .get(RELATIONSHIP_CHECK)
+        .and_then(|i| i.scale("alliance"))
+        .and_then(|s| s.cutoff.as_ref())
+        .map(|c| (c.value, format!("concern {} (provisional)", number(c.value))));
+    let description = format!(
+        "Working alliance (goals, tasks and bond; 6 to 30, higher is better) rated by the client after {} sessions and by you after {}. Triangles mark sessions with a reported or noticed rupture.",
+        client.len(),
+        therapist.len()
+    );
+    let total = Chart {
+        id: "chart-alliance".into(),
+        title: "Working alliance by session: client and therapist".into(),
+        description: description.clone(),
+        y_label: "Alliance".into(),
+        y_range: (6.0, 30.0),
+        sessions,
+        bands: vec![],
+        cutoff,
+        series: vec![
+            Series { label: "Client".into(), points: client.clone(), colour: "#1f4e79", dashed: false },
+            Series { label: "Therapist".into(), points: therapist.clone(), colour: "#8a5a00", dashed: true },
+        ],
+        markers,
+    };
+    let (headers, rows) = table(&["Client", "Therapist"], &[&client, &therapist]);
+    let mut charts = vec![ChartView { svg: total.render(), caption: description, headers, rows }];
+    let parts = [
+        ("Goals", series(responses, RELATIONSHIP_CHECK, Rater::Client, "goals"), "#1f4e79"),
+        ("Tasks", series(responses, RELATIONSHIP_CHECK, Rater::Client, "tasks"), "#2e7d32"),
+        ("Bond", series(responses, RELATIONSHIP_CHECK, Rater::Client, "bond"), "#8e24aa"),
+    ];
+    if parts.iter().any(|p| !p.1.is_empty()) {
+        let caption =
+            "The client's ratings of agreement on goals, on tasks, and of the bond (2 to 10 each, higher is better)."
+                .to_owned();
+        let chart = Chart {
+            id: "chart-gtb".into(),
+            title: "Goals, tasks and bond by session (client)".into(),
+            description: caption.clone(),
+            y_label: "Subscale".into(),
+            y_range: (2.0, 10.0),
+            sessions,
+            bands: vec![],
+            cutoff: None,
+            series: parts
+                .iter()
+                .map(|(label, points, colour)| Series {
+                    label: (*label).into(),
+                    points: points.clone(),
+                    colour,
+                    dashed: false,
+                })
+                .collect(),
+            markers: vec![],
+        };
+        let (headers, rows) = table(&["Goals", "Tasks", "Bond"], &[&parts[0].1, &parts[1].1, &parts[2].1]);
+        charts.push(ChartView { svg: chart.render(), caption, headers, rows });
+    }
+    charts
+}
+
+pub async fn client_page(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let read = access::read_client(&state, &who, ClientId(id)).await?;
+    let client = &read.client;
+    let episodes = state.store.episodes(client.id).await?;
+    let current = episodes.iter().rev().find(|e| e.ended_on.is_none());
+    let sessions = match current {
+        Some(e) => state.store.sessions(e.id).await?,
+        None => vec![],
+    };
+    let all_responses = state.store.responses_of(client.id).await?;
+    let responses: Vec<&StoredResponse> =
+        all_responses.iter().filter(|r| current.is_some_and(|e| e.id == r.episode)).collect();
+    let owned_points = points_of(&all_responses, client.id);
+    let point_refs: Vec<&ScorePoint> = owned_points.iter().collect();
+    let held = sessions.last().map(|s| s.number);
+    let o = overview(&state.catalog, &observations(&point_refs), held, &AttentionSettings::default());
+    let (outcome, outcome_change, alliance, alliance_trend) = describe(&state, &o);
+    let span = held.unwrap_or(1).max(4);
+    let mut charts = Vec::new();
+    for id in current.map(|e| e.measures.clone()).unwrap_or_default() {
+        charts.extend(outcome_chart(&state, &responses, &id, span));
+    }
+    charts.extend(alliance_charts(&state, &responses, span));
+    let session_rows = sessions
+        .iter()
+        .map(|s| {
+            let of =
+                |rater: Rater| responses.iter().filter(|r| r.session == s.id && r.rater == rater).collect::<Vec<_>>();
+            let client_summary = of(Rater::Client)
+                .iter()
+                .map(|r| {
+                    let name =
+                        state.catalog.get(&r.instrument.id).map_or(r.instrument.id.as_str(), |i| i.short_name.as_str());
+                    let primary =
+                        state.catalog.get(&r.instrument.id).map(|i| i.primary_scale.clone()).unwrap_or_default();
+                    let value =
+                        r.scores.iter().find(|x| x.scale == primary).and_then(|x| x.value).map_or("–".into(), number);
+                    let rupture = if r.flags.has("rupture-reported") { " (rupture)" } else { "" };
+                    format!("{name} {value}{rupture}")
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let reflection = of(Rater::Therapist);
+            let reflection_summary = match reflection.first() {
+                Some(r) => {
+                    let value = r
+                        .scores
+                        .iter()
+                        .find(|x| x.scale == "alliance")
+                        .and_then(|x| x.value)
+                        .map_or("–".into(), number);
+                    format!("Alliance {value}{}", if r.flags.has("supervision") { ", for supervision" } else { "" })
+                }
+                None => "–".into(),
+            };
+            SessionRow {
+                id: s.id.0,
+                number: s.number,
+                date: show_date(s.held_on),
+                attended: s.attended,
+                client_summary: if client_summary.is_empty() { "–".into() } else { client_summary },
+                reflection_summary,
+            }
+        })
+        .rev()
+        .collect();
+    let episode_text = match current {
+        Some(e) => format!("Since {}; {} sessions.", show_date(e.started_on), sessions.len()),
+        None => "No open episode of care.".into(),
+    };
+    let page = ClientPage {
+        nav: Nav::of(&who),
+        client_id: client.id.0,
+        pseudonym: client.pseudonym.clone(),
+        supervision: read.via == Via::Supervision,
+        can_write: read.via == Via::OwnCaseload,
+        reasons: o.attention.iter().map(|a| a.explain()).collect(),
+        outcome,
+        outcome_change,
+        alliance,
+        alliance_trend,
+        episode_text,
+        episode_id: current.map(|e| e.id.0),
+        today: iso_date(state.now().date()),
+        charts,
+        sessions: session_rows,
+    };
+    Ok(Html(page.render()?).into_response())
+}

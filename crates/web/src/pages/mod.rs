@@ -1,0 +1,60 @@
+//! Page handlers, one module per area.
+
+pub mod admin;
+pub mod assets;
+pub mod caseload;
+pub mod clients;
+pub mod questionnaire;
+pub mod respond;
+pub mod sessions;
+
+use alliance_core::domain::Role;
+use time::Date;
+
+use crate::auth::SignedIn;
+
+/// What the staff header shows.
+pub struct Nav {
+    pub name: String,
+    pub role: &'static str,
+    pub csrf: String,
+    pub clinical: bool,
+    pub can_add_client: bool,
+    pub admin: bool,
+}
+
+impl Nav {
+    pub fn of(who: &SignedIn) -> Self {
+        let role = who.user.role;
+        Nav {
+            name: who.user.display_name.clone(),
+            role: role.as_str(),
+            csrf: who.csrf.clone(),
+            clinical: matches!(role, Role::Therapist | Role::Supervisor),
+            can_add_client: role == Role::Therapist,
+            admin: role == Role::Administrator,
+        }
+    }
+}
+
+const SHORT_DATE: &[time::format_description::BorrowedFormatItem<'_>] =
+    time::macros::format_description!("[day padding:none] [month repr:short] [year]");
+const ISO_DATE: &[time::format_description::BorrowedFormatItem<'_>] =
+    time::macros::format_description!("[year]-[month]-[day]");
+
+pub fn show_date(d: Date) -> String {
+    d.format(SHORT_DATE).unwrap_or_default()
+}
+
+pub fn iso_date(d: Date) -> String {
+    d.format(ISO_DATE).unwrap_or_default()
+}
+
+pub fn parse_iso_date(text: &str) -> Option<Date> {
+    Date::parse(text.trim(), ISO_DATE).ok()
+}
+
+/// Numbers as people write them: no trailing `.0`, one decimal otherwise.
+pub fn number(value: f64) -> String {
+    if (value - value.round()).abs() < 1e-9 { format!("{}", value.round() as i64) } else { format!("{value:.1}") }
+}

@@ -1,0 +1,165 @@
+//! Turns instrument definitions and answers into form views, and form posts back into answers.
+
+use alliance_core::instrument::{Instrument, ItemKind, localized};
+use alliance_core::scoring::{Answer, AnswerError, Answers, is_shown};
+
+use super::number;
+
+pub struct SectionView {
+    pub title: String,
+    pub instructions: Option<String>,
+    pub why: Option<String>,
+    pub not_validated: bool,
+    pub items: Vec<ItemView>,
+}
+
+pub struct ItemView {
+    pub name: String,
+    pub text: String,
+    /// `radio`, `checkbox`, `number` or `text`.
+    pub kind: &'static str,
+    pub options: Vec<OptionView>,
+    pub required: bool,
+    pub error: Option<String>,
+    pub min: String,
+    pub max: String,
+    pub step: String,
+    pub value: String,
+}
+
+pub struct OptionView {
+    pub value: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+const LANG: &str = "en";
+
+/// The form section for one instrument. Field names are `prefix` + item id; `error` marks the failing item.
+pub fn section(ins: &Instrument, prefix: &str, answers: &Answers, error: Option<&AnswerError>) -> SectionView {
+    let failing = match error {
+        Some(AnswerError::Invalid { item, .. } | AnswerError::Required(item)) => Some(item.as_str()),
+        _ => None,
+    };
+    let items = ins
+        .items
+        .iter()
+        .map(|item| {
+            let answer = answers.get(&item.id);
+            let text = localized(&item.text, LANG).unwrap_or(&item.id).to_owned();
+            let mut view = ItemView {
+                name: format!("{prefix}{}", item.id),
+                text,
+                kind: "radio",
+                options: Vec::new(),
+                required: item.required && item.shown_if.is_none(),
+                error: (failing == Some(item.id.as_str())).then(|| match error {
+                    Some(AnswerError::Required(_)) => "Please answer this question.".to_owned(),
+                    _ => "Please choose one of the answers.".to_owned(),
+                }),
+                min: String::new(),
+                max: String::new(),
+                step: String::new(),
+                value: String::new(),
+            };
+            match item.kind {
+                ItemKind::Rating => match ins.options_of(item) {
+                    Some(set) if set.range.is_some() => {
+                        let range = set.range.unwrap_or(alliance_core::instrument::ValueRange {
+                            min: 0.0,
+                            max: 0.0,
+                            step: 1.0,
+                        });
+                        view.kind = "number";
+                        view.min = number(range.min);
+                        view.max = number(range.max);
+                        view.step = number(range.step);
+                        if let Some(Answer::Value(v)) = answer {
+                            view.value = number(*v);
+                        }
+                    }
+                    Some(set) => {
+                        view.options = set
+                            .options
+                            .iter()
+                            .map(|o| OptionView {
+                                value: number(o.value),
+                                label: localized(&o.label, LANG).map_or_else(|| number(o.value), str::to_owned),
+                                checked: matches!(answer, Some(Answer::Value(v)) if *v == o.value),
+                            })
+                            .collect();
+                    }
+                    None => {}
+                },
+                ItemKind::Choice | ItemKind::Checklist => {
+                    view.kind = if item.kind == ItemKind::Choice { "radio" } else { "checkbox" };
+                    view.options = item
+                        .choices
+                        .iter()
+                        .map(|c| OptionView {
+                            value: c.code.clone(),
+                            label: localized(&c.label, LANG).unwrap_or(&c.code).to_owned(),
+                            checked: match answer {
+                                Some(Answer::Choice(code)) => code == &c.code,
+                                Some(Answer::Choices(codes)) => codes.contains(&c.code),
+                                _ => false,
+                            },
+                        })
+                        .collect();
+                }
+                ItemKind::Text => {
+                    view.kind = "text";
+                    view.max = item.max_length.unwrap_or(0).to_string();
+                    if let Some(Answer::Text(t)) = answer {
+                        view.value = t.clone();
+                    }
+                }
+            }
+            view
+        })
+        .collect();
+    SectionView {
+        title: ins.name.clone(),
+        instructions: localized(&ins.instructions, LANG).map(str::to_owned),
+        why: localized(&ins.why_we_ask, LANG).map(str::to_owned),
+        not_validated: !ins.validated,
+        items,
+    }
+}
+
+/// Plain-language answer lines for item-level review: (question, answer).
+pub fn answer_lines(ins: &Instrument, answers: &Answers, include_text: bool) -> Vec<(String, String)> {
+    ins.items
+        .iter()
+        .filter(|item| is_shown(item, answers))
+        .filter(|item| include_text || item.kind != ItemKind::Text)
+        .filter_map(|item| {
+            let answer = answers.get(&item.id)?;
+            let question = localized(&item.text, LANG).unwrap_or(&item.id).to_owned();
+            let label_of = |code: &str| {
+                item.choices
+                    .iter()
+                    .find(|c| c.code == code)
+                    .and_then(|c| localized(&c.label, LANG))
+                    .unwrap_or(code)
+                    .to_owned()
+            };
+            let shown = match answer {
+                Answer::Value(v) => {
+                    let label = ins
+                        .options_of(item)
+                        .and_then(|s| s.options.iter().find(|o| o.value == *v))
+                        .and_then(|o| localized(&o.label, LANG));
+                    match label {
+                        Some(l) => format!("{} ({l})", number(*v)),
+                        None => number(*v),
+                    }
+                }
+                Answer::Choice(code) => label_of(code),
+                Answer::Choices(codes) => codes.iter().map(|c| label_of(c)).collect::<Vec<_>>().join("; "),
+                Answer::Text(t) => t.clone(),
+            };
+            Some((question, shown))
+        })
+        .collect()
+}

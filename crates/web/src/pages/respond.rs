@@ -1,0 +1,234 @@
+//! The client's post-session check: opened from a link or QR code, no account, single use, expiring. The
+//! page names neither the client nor the therapist, so a link seen by someone else reveals nothing.
+
+use alliance_core::instrument::Instrument;
+use alliance_core::scoring::{self, AnswerError, Answers};
+use alliance_store::{AuditEvent, LinkState, LinkView, NewResponse, StoreError};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use time::OffsetDateTime;
+
+use super::questionnaire::{SectionView, section};
+use crate::error::WebError;
+use crate::forms::FormFields;
+use crate::security;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "respond.html")]
+struct RespondPage {
+    csrf: String,
+    sections: Vec<SectionView>,
+    error: Option<String>,
+    expires: String,
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage<'a> {
+    pub title: &'a str,
+    pub paragraphs: Vec<&'a str>,
+}
+
+fn message(status: StatusCode, title: &str, paragraphs: Vec<&str>) -> Result<Response, WebError> {
+    Ok((status, Html(MessagePage { title, paragraphs }.render()?)).into_response())
+}
+
+fn not_valid() -> Result<Response, WebError> {
+    message(
+        StatusCode::NOT_FOUND,
+        "This link does not work",
+        vec!["Please check that the whole link was copied, or ask your therapist for a new one."],
+    )
+}
+
+fn state_page(state: LinkState, on_submit: bool) -> Result<Response, WebError> {
+    match state {
+        LinkState::Used => message(
+            if on_submit { StatusCode::CONFLICT } else { StatusCode::OK },
+            "Already answered",
+            vec!["Your answers for this session have already been received. Thank you."],
+        ),
+        LinkState::Expired => message(
+            StatusCode::GONE,
+            "This link has expired",
+            vec![
+                "Links only work for a few days, to keep your answers private.",
+                "There is no problem: your therapist can give you a new one next time.",
+            ],
+        ),
+        LinkState::Open => not_valid(),
+    }
+}
+
+/// The link's questionnaires, in order, as their current definitions.
+fn instruments<'a>(state: &'a AppState, link: &LinkView) -> Result<Vec<&'a Instrument>, WebError> {
+    link.administrations
+        .iter()
+        .map(|a| {
+            state
+                .catalog
+                .get(&a.instrument.id)
+                .ok_or_else(|| WebError::Internal(format!("instrument {} is not loaded", a.instrument.id).into()))
+        })
+        .collect()
+}
+
+fn expiry_text(expires: OffsetDateTime) -> String {
+    super::show_date(expires.date())
+}
+
+async fn open_link(
+    state: &AppState,
+    token: &str,
+    now: OffsetDateTime,
+) -> Result<Option<(LinkView, OffsetDateTime)>, WebError> {
+    if !security::looks_like_token(token) {
+        return Ok(None);
+    }
+    let link = state.store.link_by_token(&security::hash_token(token), now).await?;
+    Ok(link.map(|l| {
+        let expires = l.expires_at;
+        (l, expires)
+    }))
+}
+
+fn render_form(
+    state: &AppState,
+    token: &str,
+    link: &LinkView,
+    answers: &[Answers],
+    error: Option<(usize, &AnswerError)>,
+    expires: OffsetDateTime,
+) -> Result<String, WebError> {
+    let instruments = instruments(state, link)?;
+    let sections = instruments
+        .iter()
+        .enumerate()
+        .map(|(i, ins)| {
+            let empty = Answers::new();
+            let given = answers.get(i).unwrap_or(&empty);
+            section(ins, &format!("{}.", ins.id), given, error.filter(|(at, _)| *at == i).map(|(_, e)| e))
+        })
+        .collect();
+    Ok(RespondPage {
+        csrf: security::form_token(&state.secret, "respond", token),
+        sections,
+        error: error.map(|_| "Some answers are missing or not valid. Please look at the marked questions.".to_owned()),
+        expires: expiry_text(expires),
+    }
+    .render()?)
+}
+
+pub async fn form(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, WebError> {
+    let now = state.now();
+    let Some((link, expires)) = open_link(&state, &token, now).await? else { return not_valid() };
+    if link.state != LinkState::Open {
+        return state_page(link.state, false);
+    }
+    Ok(Html(render_form(&state, &token, &link, &[], None, expires)?).into_response())
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    mut form: FormFields,
+) -> Result<Response, WebError> {
+    let now = state.now();
+    let Some((link, expires)) = open_link(&state, &token, now).await? else { return not_valid() };
+    if !form
+        .take_csrf()
+        .is_some_and(|t| security::same_token(&t, &security::form_token(&state.secret, "respond", &token)))
+    {
+        return Err(WebError::CrossSite);
+    }
+    if link.state != LinkState::Open {
+        return state_page(link.state, true);
+    }
+    let instruments = instruments(&state, &link)?;
+    // Every field must belong to one of the link's questionnaires.
+    for (name, _) in form.pairs() {
+        let known = name.split_once('.').is_some_and(|(id, _)| instruments.iter().any(|i| i.id == id));
+        if !known {
+            return Err(WebError::BadRequest("The form contained a field that does not belong to it.".into()));
+        }
+    }
+    let mut all_answers = Vec::with_capacity(instruments.len());
+    let mut failure = None;
+    for (index, ins) in instruments.iter().enumerate() {
+        let prefix = format!("{}.", ins.id);
+        let fields =
+            form.pairs().filter_map(|(name, value)| name.strip_prefix(prefix.as_str()).map(|item| (item, value)));
+        let parsed = scoring::parse_fields(ins, fields).and_then(|answers| {
+            scoring::check(ins, &answers, true)?;
+            Ok(answers)
+        });
+        match parsed {
+            Ok(answers) => all_answers.push(answers),
+            Err(AnswerError::TooManyFields) => return Err(WebError::TooLarge),
+            Err(AnswerError::UnknownItem(_)) => {
+                return Err(WebError::BadRequest("The form contained a field that does not belong to it.".into()));
+            }
+            Err(e) => {
+                // Keep what the client gave so far, so they only fix the marked question.
+                let prefix = prefix.clone();
+                let partial = scoring::parse_fields(
+                    ins,
+                    form.pairs().filter_map(|(n, v)| n.strip_prefix(prefix.as_str()).map(|item| (item, v))),
+                )
+                .unwrap_or_default();
+                all_answers.push(partial);
+                failure.get_or_insert((index, e));
+            }
+        }
+    }
+    if let Some((index, error)) = failure {
+        let html = render_form(&state, &token, &link, &all_answers, Some((index, &error)), expires)?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+    }
+    let mut responses = Vec::with_capacity(instruments.len());
+    let mut risk = false;
+    for ((ins, answers), administration) in instruments.iter().zip(&all_answers).zip(&link.administrations) {
+        let scores = scoring::score(ins, answers).map_err(|e| WebError::BadRequest(e.to_string()))?;
+        risk |= !scores.flags.risks.is_empty();
+        responses.push(NewResponse {
+            administration: Some(administration.id),
+            answers_json: serde_json::to_string(answers).map_err(|e| WebError::Internal(Box::new(e)))?,
+            flags: scores.flags,
+            scores: scores.scales,
+        });
+    }
+    match state.store.submit_link(&security::hash_token(&token), responses, now).await {
+        Ok(Ok(done)) => {
+            state
+                .store
+                .audit(AuditEvent {
+                    at: now,
+                    actor: None,
+                    actor_role: None,
+                    action: "client-submitted",
+                    object_kind: "session",
+                    object_id: Some(done.session.0),
+                    purpose: "care",
+                    address: None,
+                })
+                .await?;
+            let mut paragraphs = vec![
+                "Your answers have been sent to your therapist.",
+                "If something felt off in the session, you are welcome to bring it up next time: it often helps.",
+            ];
+            if risk {
+                paragraphs.insert(
+                    1,
+                    "You said you have had thoughts of being better off dead or of hurting yourself. Your therapist will see this. If you might act on these thoughts now, call your local emergency number or go to the nearest emergency department.",
+                );
+            }
+            message(StatusCode::OK, "Thank you", paragraphs)
+        }
+        Ok(Err(link_state)) => state_page(link_state, true),
+        Err(StoreError::NotFound) => not_valid(),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,291 @@
+//! Recording sessions, the client's link and QR code, and the therapist's reflection.
+
+use alliance_core::catalog::{RELATIONSHIP_CHECK, THERAPIST_REFLECTION};
+use alliance_core::domain::DEFAULT_LINK_LIFETIME;
+use alliance_core::scoring::{self, AnswerError, Answers};
+use alliance_store::{EpisodeId, InstrumentRef, NewLink, NewResponse, NewSession, Rater, SessionId, TherapySession};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use qrcode::QrCode;
+use qrcode::render::svg;
+
+use super::questionnaire::{SectionView, answer_lines, section};
+use super::{Nav, show_date};
+use crate::access::{self, ReadClient, Via};
+use crate::auth::SignedIn;
+use crate::error::WebError;
+use crate::forms::FormFields;
+use crate::security;
+use crate::state::AppState;
+
+pub async fn record_session(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    mut form: FormFields,
+) -> Result<Response, WebError> {
+    who.check_csrf(&mut form)?;
+    let episode = state.store.episode(EpisodeId(id)).await?.ok_or(WebError::NotFound)?;
+    let write = access::write_client(&state, &who, episode.client).await?;
+    if episode.ended_on.is_some() {
+        return Err(WebError::BadRequest("This episode of care has ended.".into()));
+    }
+    let held_on = form
+        .one("held_on")?
+        .and_then(super::parse_iso_date)
+        .ok_or_else(|| WebError::BadRequest("Please give the date of the session.".into()))?;
+    let attended = match form.one("attended")? {
+        None => false,
+        Some("yes") => true,
+        Some(_) => return Err(WebError::BadRequest("Attended must be yes or left empty.".into())),
+    };
+    let now = state.now();
+    let session = state.store.record_session(NewSession { episode: episode.id, held_on, attended }, now).await?;
+    state.store.audit(who.audit(now, "create", "session", Some(session.id.0))).await?;
+    let _ = write;
+    Ok(Redirect::to(&format!("/sessions/{}", session.id)).into_response())
+}
+
+pub struct NewLinkView {
+    pub url: String,
+    pub qr_svg: String,
+    pub expires: String,
+}
+
+pub struct AnswerTable {
+    pub title: String,
+    pub rows: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "session.html")]
+struct SessionPage {
+    nav: Nav,
+    client_id: i64,
+    pseudonym: String,
+    session_id: i64,
+    number: u32,
+    date: String,
+    can_write: bool,
+    new_link: Option<NewLinkView>,
+    link_status: String,
+    asks: String,
+    reflection_status: String,
+    reflection_action: &'static str,
+    answer_tables: Vec<AnswerTable>,
+}
+
+/// The questionnaires a session's link asks: the relationship check, then the episode's outcome measures that
+/// can be administered here.
+async fn link_instruments(state: &AppState, session: &TherapySession) -> Result<Vec<InstrumentRef>, WebError> {
+    let episode = state.store.episode(session.episode).await?.ok_or(WebError::NotFound)?;
+    Ok(std::iter::once(RELATIONSHIP_CHECK.to_owned())
+        .chain(episode.measures)
+        .filter(|id| state.catalog.can_administer(id))
+        .filter_map(|id| state.catalog.get(&id).map(|i| InstrumentRef { id, version: i.version }))
+        .collect())
+}
+
+async fn render_session(
+    state: &AppState,
+    who: &SignedIn,
+    read: &ReadClient,
+    session: &TherapySession,
+    new_link: Option<NewLinkView>,
+) -> Result<Response, WebError> {
+    let now = state.now();
+    let links = state.store.links_for_session(session.id).await?;
+    let link_status = match links.last() {
+        None => "No link created yet.".to_owned(),
+        Some(l) if l.used_at.is_some() => "Answered by the client.".to_owned(),
+        Some(l) if l.expires_at <= now => "The last link expired unanswered.".to_owned(),
+        Some(l) => format!("A link is open until {}.", show_date(l.expires_at.date())),
+    };
+    let asks = link_instruments(state, session)
+        .await?
+        .iter()
+        .filter_map(|i| state.catalog.get(&i.id).map(|d| d.short_name.clone()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let responses = state.store.responses_of(read.client.id).await?;
+    let mut answer_tables = Vec::new();
+    let mut has_reflection = false;
+    for r in responses.iter().filter(|r| r.session == session.id) {
+        let Some(ins) = state.catalog.get(&r.instrument.id) else { continue };
+        let own = read.via == Via::OwnCaseload;
+        if r.rater == Rater::Therapist {
+            has_reflection = true;
+            // A supervisor sees a reflection only when the therapist took it to supervision; the private
+            // note stays with the therapist.
+            if !(own || r.flags.has("supervision")) {
+                continue;
+            }
+        }
+        let answers: Answers = serde_json::from_str(&r.answers_json).map_err(|e| WebError::Internal(Box::new(e)))?;
+        let who_answered = if r.rater == Rater::Client { "Client" } else { "Therapist" };
+        answer_tables.push(AnswerTable {
+            title: format!("{} — {who_answered}", ins.name),
+            rows: answer_lines(ins, &answers, own),
+        });
+    }
+    let page = SessionPage {
+        nav: Nav::of(who),
+        client_id: read.client.id.0,
+        pseudonym: read.client.pseudonym.clone(),
+        session_id: session.id.0,
+        number: session.number,
+        date: show_date(session.held_on),
+        can_write: read.via == Via::OwnCaseload,
+        new_link,
+        link_status,
+        asks,
+        reflection_status: if has_reflection { "Recorded.".into() } else { "Not recorded yet.".into() },
+        reflection_action: if has_reflection { "Edit reflection" } else { "Record reflection" },
+        answer_tables,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+pub async fn session_page(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let (read, session) = access::read_session(&state, &who, SessionId(id)).await?;
+    render_session(&state, &who, &read, &session, None).await
+}
+
+pub async fn create_link(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    mut form: FormFields,
+) -> Result<Response, WebError> {
+    who.check_csrf(&mut form)?;
+    let (write, session) = access::write_session(&state, &who, SessionId(id)).await?;
+    let instruments = link_instruments(&state, &session).await?;
+    let token = security::new_token();
+    let now = state.now();
+    let expires_at = now + DEFAULT_LINK_LIFETIME;
+    let link = state
+        .store
+        .create_link(
+            NewLink { session: session.id, token_hash: security::hash_token(&token), expires_at, instruments },
+            now,
+        )
+        .await?;
+    state.store.audit(who.audit(now, "create", "link", Some(link.0))).await?;
+    let url = format!("{}/c/{token}", state.config.public_url.trim_end_matches('/'));
+    let qr_svg = QrCode::new(url.as_bytes())
+        .map_err(|e| WebError::Internal(Box::new(e)))?
+        .render::<svg::Color<'_>>()
+        .min_dimensions(220, 220)
+        .quiet_zone(true)
+        .build();
+    // Inline SVG needs no XML declaration.
+    let qr_svg = match qr_svg.find("<svg") {
+        Some(start) => qr_svg[start..].replacen("<svg", r#"<svg role="img" aria-label="QR code of the link""#, 1),
+        None => qr_svg,
+    };
+    let read = ReadClient { client: write.client, via: Via::OwnCaseload };
+    let view = NewLinkView { url, qr_svg, expires: show_date(expires_at.date()) };
+    let mut response = render_session(&state, &who, &read, &session, Some(view)).await?;
+    *response.status_mut() = StatusCode::CREATED;
+    Ok(response)
+}
+
+#[derive(Template)]
+#[template(path = "reflection.html")]
+struct ReflectionPage {
+    nav: Nav,
+    session_id: i64,
+    number: u32,
+    error: Option<String>,
+    sections: Vec<SectionView>,
+}
+
+fn reflection_form(
+    who: &SignedIn,
+    state: &AppState,
+    session: &TherapySession,
+    answers: &Answers,
+    error: Option<&AnswerError>,
+) -> Result<String, WebError> {
+    let ins = state
+        .catalog
+        .get(THERAPIST_REFLECTION)
+        .ok_or_else(|| WebError::Internal("the therapist reflection is not loaded".into()))?;
+    Ok(ReflectionPage {
+        nav: Nav::of(who),
+        session_id: session.id.0,
+        number: session.number,
+        error: error.map(|e| format!("Please check the form: {e}.")),
+        sections: vec![section(ins, "", answers, error)],
+    }
+    .render()?)
+}
+
+pub async fn reflection_page(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let (write, session) = access::write_session(&state, &who, SessionId(id)).await?;
+    let earlier = state
+        .store
+        .responses_of(write.client.id)
+        .await?
+        .into_iter()
+        .find(|r| r.session == session.id && r.instrument.id == THERAPIST_REFLECTION);
+    let answers = match earlier {
+        Some(r) => serde_json::from_str(&r.answers_json).map_err(|e| WebError::Internal(Box::new(e)))?,
+        None => Answers::new(),
+    };
+    Ok(Html(reflection_form(&who, &state, &session, &answers, None)?).into_response())
+}
+
+pub async fn save_reflection(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    mut form: FormFields,
+) -> Result<Response, WebError> {
+    who.check_csrf(&mut form)?;
+    let (_write, session) = access::write_session(&state, &who, SessionId(id)).await?;
+    let ins = state
+        .catalog
+        .get(THERAPIST_REFLECTION)
+        .ok_or_else(|| WebError::Internal("the therapist reflection is not loaded".into()))?;
+    let parsed = scoring::parse_fields(ins, form.pairs()).and_then(|answers| {
+        scoring::check(ins, &answers, true)?;
+        Ok(answers)
+    });
+    let answers = match parsed {
+        Ok(a) => a,
+        Err(AnswerError::UnknownItem(_)) => {
+            return Err(WebError::BadRequest("The form contained an unknown field.".into()));
+        }
+        Err(AnswerError::TooManyFields) => return Err(WebError::TooLarge),
+        Err(e) => {
+            let partial = scoring::parse_fields(ins, form.pairs()).unwrap_or_default();
+            let html = reflection_form(&who, &state, &session, &partial, Some(&e))?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+        }
+    };
+    let scores = scoring::score(ins, &answers).map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let now = state.now();
+    let response = NewResponse {
+        administration: None,
+        answers_json: serde_json::to_string(&answers).map_err(|e| WebError::Internal(Box::new(e)))?,
+        flags: scores.flags,
+        scores: scores.scales,
+    };
+    let admin = state
+        .store
+        .save_therapist_response(session.id, InstrumentRef { id: ins.id.clone(), version: ins.version }, response, now)
+        .await?;
+    state.store.audit(who.audit(now, "write", "reflection", Some(admin.0))).await?;
+    Ok(Redirect::to(&format!("/sessions/{}", session.id)).into_response())
+}
