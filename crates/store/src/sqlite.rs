@@ -49,6 +49,19 @@ impl SqliteStore {
         Self::with_options(options).await
     }
 
+    /// Opens for a one-off bulk load (the demo's synthetic practice) without waiting for the disk on each
+    /// commit. Not for serving: a crash during the load can lose the load, which is simply run again.
+    pub async fn open_for_bulk_load(path: &Path) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Off)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        Self::with_options(options).await
+    }
+
     /// A private in-memory database, for tests.
     pub async fn in_memory() -> StoreResult<Self> {
         let options = SqliteConnectOptions::from_str("sqlite::memory:").map_err(backend)?.foreign_keys(true);

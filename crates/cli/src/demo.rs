@@ -1,0 +1,64 @@
+//! `alliance demo`: a working clinic on a fresh SQLite database with a synthetic practice.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use alliance_core::simulate::{PracticeParams, practice};
+use alliance_store::SqliteStore;
+use anyhow::{Context, bail};
+
+#[derive(clap::Args)]
+pub struct DemoArgs {
+    /// Folder for the demo database; a new temporary folder when left out. Must not hold a database yet.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Address and port to listen on (port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Seed of the synthetic practice: the same seed gives the same clients and scores.
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// Number of synthetic clients.
+    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u16).range(1..=5000))]
+    pub clients: u16,
+}
+
+#[allow(clippy::print_stdout)]
+pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let dir = match args.data {
+        Some(dir) => dir,
+        None => std::env::temp_dir().join(format!("alliance-demo-{}", crate::users::generate_password())),
+    };
+    let db = crate::server::prepare_data_dir(&dir)?;
+    if db.exists() {
+        bail!("{} already holds a database; choose an empty folder for the demo", dir.display());
+    }
+    let catalog = crate::server::load_catalog(None)?;
+    let params = PracticeParams { seed: args.seed, clients: usize::from(args.clients), ..PracticeParams::default() };
+    let simulated = practice(&params);
+    let now = time::OffsetDateTime::now_utc();
+    let bulk = SqliteStore::open_for_bulk_load(&db).await.context("cannot create the demo database")?;
+    let seeded = crate::seed::seed(&bulk, &catalog, &simulated, now).await?;
+    bulk.close().await;
+    let store = Arc::new(SqliteStore::open(&db).await?);
+    let (listener, state, url) = crate::server::start(store.clone(), catalog, args.bind, None, false).await?;
+    println!("Alliance demo clinic: {} clients, {} sessions, ready in {:.1} s", seeded.clients, seeded.sessions, started.elapsed().as_secs_f64());
+    println!("Data: {}", dir.display());
+    println!();
+    println!("Open {url}/login and sign in as:");
+    for a in &seeded.accounts {
+        println!("  {:<14} {:<26} password {}   ({})", a.role.as_str(), a.email, a.password, a.name);
+    }
+    if let Some(token) = &seeded.sample_token {
+        println!();
+        println!("A client's post-session check, open now (works once): {url}/c/{token}");
+    }
+    println!();
+    println!("Press Ctrl+C to stop. The demo data are synthetic.");
+    alliance_web::serve(listener, state, crate::server::shutdown_signal()).await?;
+    store.close().await;
+    Ok(())
+}

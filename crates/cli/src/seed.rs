@@ -1,0 +1,125 @@
+//! Loads a synthetic practice into a store through the same path real data takes: links are created and
+//! submitted, reflections saved, every answer scored by the instrument definitions.
+
+use alliance_core::catalog::{Catalog, GAD7, PHQ9, RELATIONSHIP_CHECK, THERAPIST_REFLECTION};
+use alliance_core::domain::Role;
+use alliance_core::scoring::{Answers, score};
+use alliance_core::simulate::SimPractice;
+use alliance_store::{InstrumentRef, NewClient, NewEpisode, NewLink, NewResponse, NewSession, NewUser, Store, UserId};
+use anyhow::{Context, anyhow};
+use time::{Date, Duration, OffsetDateTime, Time};
+
+pub struct Account {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub password: String,
+}
+
+pub struct Seeded {
+    pub accounts: Vec<Account>,
+    /// An unanswered link for the latest session of one client, to try the client's check.
+    pub sample_token: Option<String>,
+    pub clients: usize,
+    pub sessions: usize,
+}
+
+const THERAPIST_NAMES: [&str; 5] = ["Taylor Reed", "Jordan Lee", "Morgan Diaz", "Casey Brandt", "Riley Okafor"];
+
+fn response(catalog: &Catalog, id: &str, answers: &Answers) -> anyhow::Result<NewResponse> {
+    let ins = catalog.get(id).ok_or_else(|| anyhow!("instrument {id} missing"))?;
+    let scores = score(ins, answers).with_context(|| format!("synthetic answers for {id}"))?;
+    Ok(NewResponse {
+        administration: None,
+        answers_json: serde_json::to_string(answers)?,
+        flags: scores.flags,
+        scores: scores.scales,
+    })
+}
+
+fn instrument(catalog: &Catalog, id: &str) -> anyhow::Result<InstrumentRef> {
+    let ins = catalog.get(id).ok_or_else(|| anyhow!("instrument {id} missing"))?;
+    Ok(InstrumentRef { id: ins.id.clone(), version: ins.version })
+}
+
+async fn account(store: &dyn Store, email: &str, name: &str, role: Role, now: OffsetDateTime) -> anyhow::Result<(UserId, Account)> {
+    let password = crate::users::generate_password();
+    let hash = alliance_web::hash_password(&password).map_err(|e| anyhow!("{e}"))?;
+    let id = store
+        .create_user(NewUser { email: email.into(), display_name: name.into(), role, password_hash: hash }, now)
+        .await?;
+    Ok((id, Account { email: email.into(), name: name.into(), role, password }))
+}
+
+pub async fn seed(store: &dyn Store, catalog: &Catalog, practice: &SimPractice, now: OffsetDateTime) -> anyhow::Result<Seeded> {
+    let today: Date = now.date();
+    let mut accounts = Vec::new();
+    let (_, admin) = account(store, "admin@demo.invalid", "Practice Administrator", Role::Administrator, now).await?;
+    accounts.push(admin);
+    let (supervisor, sup) = account(store, "supervisor@demo.invalid", "Sam Supervisor", Role::Supervisor, now).await?;
+    accounts.push(sup);
+    let mut therapists = Vec::new();
+    for (i, _) in practice.therapists.iter().enumerate() {
+        let name = THERAPIST_NAMES[i % THERAPIST_NAMES.len()];
+        let (id, acc) = account(store, &format!("therapist{}@demo.invalid", i + 1), name, Role::Therapist, now).await?;
+        store.add_supervision(supervisor, id).await?;
+        therapists.push(id);
+        accounts.push(acc);
+    }
+    let link_instruments = vec![instrument(catalog, RELATIONSHIP_CHECK)?, instrument(catalog, PHQ9)?, instrument(catalog, GAD7)?];
+    let reflection = instrument(catalog, THERAPIST_REFLECTION)?;
+    let mut sample_token = None;
+    let mut sessions = 0;
+    for (index, sim) in practice.clients.iter().enumerate() {
+        let therapist = *therapists.get(sim.therapist).ok_or_else(|| anyhow!("therapist index out of range"))?;
+        let client = store
+            .create_client(NewClient { therapist, pseudonym: sim.pseudonym.clone(), contact: None }, now)
+            .await?;
+        let first_day = sim.sessions.first().map_or(0, |s| s.days_ago);
+        let episode = store
+            .open_episode(
+                NewEpisode {
+                    client,
+                    therapist,
+                    started_on: today - Duration::days(first_day),
+                    measures: vec![PHQ9.into(), GAD7.into()],
+                },
+                now,
+            )
+            .await?;
+        for (position, s) in sim.sessions.iter().enumerate() {
+            let held_on = today - Duration::days(s.days_ago);
+            let at = held_on.with_time(Time::from_hms(17, 0, 0)?).assume_utc();
+            let session = store.record_session(NewSession { episode, held_on, attended: true }, at).await?;
+            sessions += 1;
+            let token = alliance_web::new_token();
+            let hash = alliance_web::hash_token(&token);
+            let link = NewLink {
+                session: session.id,
+                token_hash: hash.clone(),
+                expires_at: at + alliance_core::domain::DEFAULT_LINK_LIFETIME,
+                instruments: link_instruments.clone(),
+            };
+            store.create_link(link, at).await?;
+            let is_last = position + 1 == sim.sessions.len();
+            // Leave the very latest session of the first client open, so a newcomer can answer it.
+            if index == 0 && is_last && s.days_ago < 3 {
+                sample_token = Some(token);
+            } else if let Some(check) = &s.check {
+                let view = store.link_by_token(&hash, at).await?.ok_or_else(|| anyhow!("link vanished"))?;
+                let answers = [check, &s.phq9, &s.gad7];
+                let mut responses = Vec::new();
+                for (admin, answers) in view.administrations.iter().zip(answers) {
+                    let mut r = response(catalog, &admin.instrument.id, answers)?;
+                    r.administration = Some(admin.id);
+                    responses.push(r);
+                }
+                store.submit_link(&hash, responses, at + Duration::minutes(20)).await?.map_err(|e| anyhow!("link {e:?}"))?;
+            }
+            store
+                .save_therapist_response(session.id, reflection.clone(), response(catalog, THERAPIST_REFLECTION, &s.reflection)?, at)
+                .await?;
+        }
+    }
+    Ok(Seeded { accounts, sample_token, clients: practice.clients.len(), sessions })
+}

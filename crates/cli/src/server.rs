@@ -1,0 +1,111 @@
+//! `alliance serve`: opens the practice's database and serves the web application.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use alliance_core::catalog::Catalog;
+use alliance_store::SqliteStore;
+use alliance_web::{AppState, Config};
+use anyhow::{Context, bail};
+
+use crate::DataArgs;
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Address and port to listen on.
+    #[arg(long, env = "ALLIANCE_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// The address clients' links point at, e.g. https://alliance.example.org (defaults to http://BIND).
+    #[arg(long, env = "ALLIANCE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Folder with licensed item wording, files named like `wai-sr.en.txt`.
+    #[arg(long, env = "ALLIANCE_LICENSED_TEXTS")]
+    pub licensed_texts: Option<PathBuf>,
+    /// Mark cookies Secure; set this when Alliance is served over HTTPS (behind a TLS proxy).
+    #[arg(long, env = "ALLIANCE_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+}
+
+/// Creates the data folder readable by its owner only: it holds clinical records.
+pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("cannot restrict permissions of {}", dir.display()))?;
+    }
+    Ok(dir.join("alliance.db"))
+}
+
+pub fn load_catalog(licensed: Option<&Path>) -> anyhow::Result<Catalog> {
+    let mut catalog = Catalog::builtin().context("the built-in instrument definitions are invalid")?;
+    let Some(dir) = licensed else { return Ok(catalog) };
+    let entries = std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    for entry in entries {
+        let path = entry?.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else { continue };
+        if !name.ends_with(".txt") {
+            continue;
+        }
+        let size = std::fs::metadata(&path)?.len();
+        if size > alliance_core::instrument::licensed::MAX_FILE_BYTES as u64 {
+            bail!("{name}: larger than {} bytes", alliance_core::instrument::licensed::MAX_FILE_BYTES);
+        }
+        let text = std::fs::read_to_string(&path).with_context(|| format!("{name}: not UTF-8 text"))?;
+        catalog.add_licensed_text(&name, &text)?;
+        tracing::info!(file = %name, "licensed wording loaded");
+    }
+    Ok(catalog)
+}
+
+pub async fn start(
+    store: Arc<SqliteStore>,
+    catalog: Catalog,
+    bind: SocketAddr,
+    public_url: Option<String>,
+    secure_cookies: bool,
+) -> anyhow::Result<(tokio::net::TcpListener, AppState, String)> {
+    let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+    let local = listener.local_addr()?;
+    let public_url = public_url.unwrap_or_else(|| format!("http://{local}"));
+    let config = Config { public_url: public_url.clone(), secure_cookies };
+    let state = AppState::new(store, catalog, config, alliance_web::system_clock()).await?;
+    Ok((listener, state, public_url))
+}
+
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = terminate => {} }
+    tracing::info!("shutting down; finishing requests in flight");
+}
+
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let catalog = load_catalog(args.licensed_texts.as_deref())?;
+    let db = prepare_data_dir(&args.data.data)?;
+    let store = Arc::new(SqliteStore::open(&db).await.with_context(|| format!("cannot open {}", db.display()))?);
+    let (listener, state, url) = start(store.clone(), catalog, args.bind, args.public_url, args.secure_cookies).await?;
+    if alliance_store::Store::count_users(store.as_ref()).await? == 0 {
+        tracing::warn!("no accounts yet: create the first administrator with `alliance user create-admin`");
+    }
+    tracing::info!(%url, "Alliance is listening");
+    alliance_web::serve(listener, state, shutdown_signal()).await?;
+    store.close().await;
+    Ok(())
+}

@@ -1,0 +1,102 @@
+//! `alliance user ...`: the account administration a first install needs.
+
+use std::io::BufRead;
+
+use alliance_core::domain::{DisplayName, Email, NewPassword, Role};
+use alliance_store::{NewUser, SqliteStore, Store, StoreError};
+use anyhow::{Context, bail};
+use clap::Subcommand;
+
+use crate::DataArgs;
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create the first administrator (refused once any account exists; add more in the web interface).
+    CreateAdmin(NewAccount),
+    /// Add a therapist, supervisor, administrator or researcher.
+    Add {
+        #[command(flatten)]
+        account: NewAccount,
+        /// therapist, supervisor, administrator or researcher
+        #[arg(long)]
+        role: String,
+        /// E-mail of the supervisor of a new therapist.
+        #[arg(long)]
+        supervisor: Option<String>,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct NewAccount {
+    #[command(flatten)]
+    data: DataArgs,
+    #[arg(long)]
+    email: String,
+    #[arg(long)]
+    name: String,
+    /// Read the password from the first line of standard input instead of generating one.
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+/// A generated password: 20 characters from an alphabet without look-alikes (about 113 bits), shown once.
+pub fn generate_password() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    (0..20).map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())])).collect()
+}
+
+async fn create(account: NewAccount, role: Role, first: bool) -> anyhow::Result<(SqliteStore, alliance_store::UserId)> {
+    let email = Email::parse(&account.email)?;
+    let name = DisplayName::parse(&account.name)?;
+    let (password, generated) = if account.password_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
+        (line.trim_end_matches(['\r', '\n']).to_owned(), false)
+    } else {
+        (generate_password(), true)
+    };
+    let password = NewPassword::parse(&password)?;
+    let db = crate::server::prepare_data_dir(&account.data.data)?;
+    let store = SqliteStore::open(&db).await?;
+    if first && store.count_users().await? > 0 {
+        bail!("accounts already exist; add further administrators with `alliance user add --role administrator`");
+    }
+    let hash = alliance_web::hash_password(password.expose()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let new = NewUser { email: email.as_str().to_owned(), display_name: name.as_str().to_owned(), role, password_hash: hash };
+    let id = match store.create_user(new, time::OffsetDateTime::now_utc()).await {
+        Ok(id) => id,
+        Err(StoreError::Conflict(_)) => bail!("{} already has an account", email.as_str()),
+        Err(e) => return Err(e.into()),
+    };
+    #[allow(clippy::print_stdout)]
+    if generated {
+        println!("Created {} ({}). Password, shown only now: {}", email.as_str(), role.as_str(), password.expose());
+    } else {
+        println!("Created {} ({}).", email.as_str(), role.as_str());
+    }
+    Ok((store, id))
+}
+
+pub async fn run(command: UserCommand) -> anyhow::Result<()> {
+    match command {
+        UserCommand::CreateAdmin(account) => {
+            let (store, _) = create(account, Role::Administrator, true).await?;
+            store.close().await;
+        }
+        UserCommand::Add { account, role, supervisor } => {
+            let role = Role::parse(&role)?;
+            let (store, id) = create(account, role, false).await?;
+            if let Some(email) = supervisor {
+                let sup = store.user_by_email(&email.to_lowercase()).await?;
+                match sup {
+                    Some(s) if s.role == Role::Supervisor && role == Role::Therapist => store.add_supervision(s.id, id).await?,
+                    _ => bail!("account created, but {email} is not a supervisor (or the new account is not a therapist)"),
+                }
+            }
+            store.close().await;
+        }
+    }
+    Ok(())
+}
