@@ -88,7 +88,10 @@ pub fn run(command: AnalyzeCommand) -> anyhow::Result<()> {
             let summary = alliance_signals::analyze::analyze_ruptures(open(&input)?, &mut out, mode)
                 .with_context(|| format!("{}", input.display()))?;
             if std::io::stderr().is_terminal() {
-                eprintln!("{} clients, {} ruptures ({} repaired, {} unrepaired, {} still open)", summary.clients, summary.ruptures, summary.repaired, summary.unrepaired, summary.open);
+                eprintln!(
+                    "{} clients, {} ruptures ({} repaired, {} unrepaired, {} still open)",
+                    summary.clients, summary.ruptures, summary.repaired, summary.unrepaired, summary.open
+                );
             }
         }
     }

@@ -45,7 +45,12 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     bulk.close().await;
     let store = Arc::new(SqliteStore::open(&db).await?);
     let (listener, state, url) = crate::server::start(store.clone(), catalog, args.bind, None, false).await?;
-    println!("Alliance demo clinic: {} clients, {} sessions, ready in {:.1} s", seeded.clients, seeded.sessions, started.elapsed().as_secs_f64());
+    println!(
+        "Alliance demo clinic: {} clients, {} sessions, ready in {:.1} s",
+        seeded.clients,
+        seeded.sessions,
+        started.elapsed().as_secs_f64()
+    );
     println!("Data: {}", dir.display());
     println!();
     println!("Open {url}/login and sign in as:");

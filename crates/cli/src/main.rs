@@ -12,7 +12,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "alliance", version, about = "Session-by-session monitoring of the therapeutic relationship and of outcome.")]
+#[command(
+    name = "alliance",
+    version,
+    about = "Session-by-session monitoring of the therapeutic relationship and of outcome."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -42,7 +42,13 @@ fn instrument(catalog: &Catalog, id: &str) -> anyhow::Result<InstrumentRef> {
     Ok(InstrumentRef { id: ins.id.clone(), version: ins.version })
 }
 
-async fn account(store: &dyn Store, email: &str, name: &str, role: Role, now: OffsetDateTime) -> anyhow::Result<(UserId, Account)> {
+async fn account(
+    store: &dyn Store,
+    email: &str,
+    name: &str,
+    role: Role,
+    now: OffsetDateTime,
+) -> anyhow::Result<(UserId, Account)> {
     let password = crate::users::generate_password();
     let hash = alliance_web::hash_password(&password).map_err(|e| anyhow!("{e}"))?;
     let id = store
@@ -51,7 +57,12 @@ async fn account(store: &dyn Store, email: &str, name: &str, role: Role, now: Of
     Ok((id, Account { email: email.into(), name: name.into(), role, password }))
 }
 
-pub async fn seed(store: &dyn Store, catalog: &Catalog, practice: &SimPractice, now: OffsetDateTime) -> anyhow::Result<Seeded> {
+pub async fn seed(
+    store: &dyn Store,
+    catalog: &Catalog,
+    practice: &SimPractice,
+    now: OffsetDateTime,
+) -> anyhow::Result<Seeded> {
     let today: Date = now.date();
     let mut accounts = Vec::new();
     let (_, admin) = account(store, "admin@demo.invalid", "Practice Administrator", Role::Administrator, now).await?;
@@ -66,15 +77,15 @@ pub async fn seed(store: &dyn Store, catalog: &Catalog, practice: &SimPractice, 
         therapists.push(id);
         accounts.push(acc);
     }
-    let link_instruments = vec![instrument(catalog, RELATIONSHIP_CHECK)?, instrument(catalog, PHQ9)?, instrument(catalog, GAD7)?];
+    let link_instruments =
+        vec![instrument(catalog, RELATIONSHIP_CHECK)?, instrument(catalog, PHQ9)?, instrument(catalog, GAD7)?];
     let reflection = instrument(catalog, THERAPIST_REFLECTION)?;
     let mut sample_token = None;
     let mut sessions = 0;
     for (index, sim) in practice.clients.iter().enumerate() {
         let therapist = *therapists.get(sim.therapist).ok_or_else(|| anyhow!("therapist index out of range"))?;
-        let client = store
-            .create_client(NewClient { therapist, pseudonym: sim.pseudonym.clone(), contact: None }, now)
-            .await?;
+        let client =
+            store.create_client(NewClient { therapist, pseudonym: sim.pseudonym.clone(), contact: None }, now).await?;
         let first_day = sim.sessions.first().map_or(0, |s| s.days_ago);
         let episode = store
             .open_episode(
@@ -114,10 +125,18 @@ pub async fn seed(store: &dyn Store, catalog: &Catalog, practice: &SimPractice, 
                     r.administration = Some(admin.id);
                     responses.push(r);
                 }
-                store.submit_link(&hash, responses, at + Duration::minutes(20)).await?.map_err(|e| anyhow!("link {e:?}"))?;
+                store
+                    .submit_link(&hash, responses, at + Duration::minutes(20))
+                    .await?
+                    .map_err(|e| anyhow!("link {e:?}"))?;
             }
             store
-                .save_therapist_response(session.id, reflection.clone(), response(catalog, THERAPIST_REFLECTION, &s.reflection)?, at)
+                .save_therapist_response(
+                    session.id,
+                    reflection.clone(),
+                    response(catalog, THERAPIST_REFLECTION, &s.reflection)?,
+                    at,
+                )
                 .await?;
         }
     }

@@ -64,7 +64,8 @@ async fn create(account: NewAccount, role: Role, first: bool) -> anyhow::Result<
         bail!("accounts already exist; add further administrators with `alliance user add --role administrator`");
     }
     let hash = alliance_web::hash_password(password.expose()).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let new = NewUser { email: email.as_str().to_owned(), display_name: name.as_str().to_owned(), role, password_hash: hash };
+    let new =
+        NewUser { email: email.as_str().to_owned(), display_name: name.as_str().to_owned(), role, password_hash: hash };
     let id = match store.create_user(new, time::OffsetDateTime::now_utc()).await {
         Ok(id) => id,
         Err(StoreError::Conflict(_)) => bail!("{} already has an account", email.as_str()),
@@ -91,8 +92,12 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
             if let Some(email) = supervisor {
                 let sup = store.user_by_email(&email.to_lowercase()).await?;
                 match sup {
-                    Some(s) if s.role == Role::Supervisor && role == Role::Therapist => store.add_supervision(s.id, id).await?,
-                    _ => bail!("account created, but {email} is not a supervisor (or the new account is not a therapist)"),
+                    Some(s) if s.role == Role::Supervisor && role == Role::Therapist => {
+                        store.add_supervision(s.id, id).await?
+                    }
+                    _ => bail!(
+                        "account created, but {email} is not a supervisor (or the new account is not a therapist)"
+                    ),
                 }
             }
             store.close().await;

@@ -1,0 +1,165 @@
+//! Spawning the app for a test, and small helpers to read its pages.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use alliance_core::catalog::Catalog;
+use alliance_core::domain::Role;
+use alliance_store::{NewUser, SqliteStore, Store, UserId};
+use alliance_web::{AppState, Config};
+use time::OffsetDateTime;
+
+pub struct TestApp {
+    pub url: String,
+    pub store: Arc<SqliteStore>,
+    /// Seconds added to the real time, to test expiry.
+    pub clock_offset: Arc<AtomicI64>,
+    _dir: tempfile::TempDir,
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStore::open(&dir.path().join("alliance.db")).await.unwrap());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let offset = Arc::new(AtomicI64::new(0));
+        let clock_offset = offset.clone();
+        let clock: alliance_web::Clock =
+            Arc::new(move || OffsetDateTime::now_utc() + time::Duration::seconds(offset.load(Ordering::SeqCst)));
+        let config = Config { public_url: url.clone(), secure_cookies: false };
+        let state = AppState::new(store.clone(), Catalog::builtin().unwrap(), config, clock).await.unwrap();
+        tokio::spawn(alliance_web::serve(listener, state, std::future::pending()));
+        TestApp { url, store, clock_offset, _dir: dir }
+    }
+
+    pub fn advance(&self, seconds: i64) {
+        self.clock_offset.fetch_add(seconds, Ordering::SeqCst);
+    }
+
+    pub async fn user(&self, email: &str, role: Role) -> UserId {
+        let hash = alliance_web::hash_password(PASSWORD).unwrap();
+        self.store
+            .create_user(
+                NewUser {
+                    email: email.into(),
+                    display_name: email.split('@').next().unwrap().into(),
+                    role,
+                    password_hash: hash,
+                },
+                OffsetDateTime::now_utc(),
+            )
+            .await
+            .unwrap()
+    }
+
+    /// A browser-like client with its own cookie jar.
+    pub fn browser() -> reqwest::Client {
+        reqwest::Client::builder().cookie_store(true).build().unwrap()
+    }
+
+    pub async fn sign_in(&self, email: &str) -> Session {
+        let browser = Self::browser();
+        let page = browser.get(format!("{}/login", self.url)).send().await.unwrap().text().await.unwrap();
+        let csrf = hidden(&page, "csrf");
+        let response = browser
+            .post(format!("{}/login", self.url))
+            .form(&[("csrf", csrf.as_str()), ("email", email), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "signed in and redirected");
+        let home = response.text().await.unwrap();
+        let csrf = hidden(&home, "csrf");
+        Session { browser, csrf, url: self.url.clone() }
+    }
+}
+
+/// A signed-in browser and the anti-forgery token of its sign-in.
+pub struct Session {
+    pub browser: reqwest::Client,
+    pub csrf: String,
+    pub url: String,
+}
+
+impl Session {
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let r = self.browser.get(format!("{}{path}", self.url)).send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    /// Posts a form with this sign-in's token; returns the final status, URL and body (redirects followed).
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String, String) {
+        let mut all = vec![("csrf", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String, String) {
+        let r = self.browser.post(format!("{}{path}", self.url)).form(fields).send().await.unwrap();
+        let status = r.status().as_u16();
+        let url = r.url().path().to_owned();
+        (status, url, r.text().await.unwrap())
+    }
+}
+
+/// The value of a hidden input, e.g. the anti-forgery token.
+pub fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no hidden {name} in page")) + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+/// The first number captured after `prefix` in `text`.
+pub fn number_after(text: &str, prefix: &str) -> i64 {
+    let start = text.find(prefix).unwrap_or_else(|| panic!("{prefix} not found")) + prefix.len();
+    text[start..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap()
+}
+
+/// The complete set of answers to a session link (relationship check, PHQ-9, GAD-7) as form fields.
+pub fn complete_answers(phq_each: &'static str, item9: &'static str) -> Vec<(String, String)> {
+    let mut f: Vec<(String, String)> = Vec::new();
+    for id in ["goals-1", "goals-2", "tasks-1", "tasks-2", "bond-1", "bond-2"] {
+        f.push((format!("relationship-check.{id}"), "4".into()));
+    }
+    for id in ["understood", "respected", "genuine"] {
+        f.push((format!("relationship-check.{id}"), "5".into()));
+    }
+    f.push(("relationship-check.rupture".into(), "yes".into()));
+    f.push(("relationship-check.rupture-kind".into(), "withdrawal".into()));
+    f.push(("relationship-check.rupture-discussed".into(), "no".into()));
+    for i in 1..=8 {
+        f.push((format!("phq9.{i}"), phq_each.into()));
+    }
+    f.push(("phq9.9".into(), item9.into()));
+    for i in 1..=7 {
+        f.push((format!("gad7.{i}"), "1".into()));
+    }
+    f
+}
+
+/// Signs in a therapist, adds a client with an episode and one session, and creates a link.
+/// Returns (therapist session, client id, session id, token).
+pub async fn client_with_link(app: &TestApp, email: &str, pseudonym: &str) -> (Session, i64, i64, String) {
+    let me = app.sign_in(email).await;
+    let (status, url, _) = me
+        .post(
+            "/clients/new",
+            &[("pseudonym", pseudonym), ("measure", "phq9"), ("measure", "gad7"), ("started_on", "2026-11-01")],
+        )
+        .await;
+    assert_eq!(status, 200);
+    let client: i64 = url.trim_start_matches("/clients/").parse().unwrap();
+    let (_, page) = me.get(&url).await;
+    let episode = number_after(&page, "action=\"/episodes/");
+    let (status, url, _) =
+        me.post(&format!("/episodes/{episode}/sessions"), &[("held_on", "2026-11-28"), ("attended", "yes")]).await;
+    assert_eq!(status, 200);
+    let session: i64 = url.trim_start_matches("/sessions/").parse().unwrap();
+    let (status, _, page) = me.post(&format!("/sessions/{session}/links"), &[]).await;
+    assert_eq!(status, 201);
+    let token = page.split("/c/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    (me, client, session, token)
+}

@@ -1,0 +1,167 @@
+//! Malformed, oversized, out-of-range and cross-site requests get a clear 4xx and store nothing.
+
+use alliance_core::domain::Role;
+use alliance_store::{ClientId, Store};
+
+use crate::app::{TestApp, client_with_link, complete_answers, hidden};
+
+type Fields = Vec<(String, String)>;
+
+async fn submit(app: &TestApp, token: &str, fields: &[(String, String)]) -> (u16, String) {
+    let r = TestApp::browser().post(format!("{}/c/{token}", app.url)).form(fields).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_client_form_refuses_bad_answers_and_keeps_the_good_ones() {
+    let app = TestApp::spawn().await;
+    app.user("di@example.org", Role::Therapist).await;
+    let (_, client, _, token) = client_with_link(&app, "di@example.org", "Dune Wren").await;
+    let page = TestApp::browser().get(format!("{}/c/{token}", app.url)).send().await.unwrap().text().await.unwrap();
+    let csrf = ("csrf".to_owned(), hidden(&page, "csrf"));
+    let with = |edit: &dyn Fn(&mut Fields)| {
+        let mut f = complete_answers("1", "0");
+        edit(&mut f);
+        f.push(csrf.clone());
+        f
+    };
+
+    // A required answer missing: 422, the form comes back with the other answers still chosen.
+    let (status, body) = submit(&app, &token, &with(&|f| f.retain(|(k, _)| k != "phq9.4"))).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("Please answer this question."));
+    assert!(body.contains(r#"name="phq9.3" value="1" checked"#), "earlier answers kept");
+
+    // Out of range, not a number, an unknown field, a field sent twice.
+    let cases: Vec<(Vec<(String, String)>, u16)> = vec![
+        (with(&|f| f.push(("phq9.1".into(), "7".into()))), 422),
+        (with(&|f| f.iter_mut().filter(|(k, _)| k == "phq9.1").for_each(|(_, v)| *v = "7".into())), 422),
+        (with(&|f| f.iter_mut().filter(|(k, _)| k == "gad7.2").for_each(|(_, v)| *v = "NaN".into())), 422),
+        (with(&|f| f.iter_mut().filter(|(k, _)| k == "gad7.2").for_each(|(_, v)| *v = "1e308".into())), 422),
+        (with(&|f| f.push(("wai-sr.1".into(), "3".into()))), 400),
+        (with(&|f| f.push(("relationship-check.admin".into(), "1".into()))), 400),
+        (with(&|f| f.push(("<script>".into(), "x".into()))), 400),
+    ];
+    for (fields, expected) in cases {
+        let (status, _) = submit(&app, &token, &fields).await;
+        assert_eq!(status, expected, "{:?}", fields.last());
+    }
+    // A forged or missing anti-forgery token.
+    let mut forged = complete_answers("1", "0");
+    forged.push(("csrf".into(), "forged".into()));
+    assert_eq!(submit(&app, &token, &forged).await.0, 403);
+    assert_eq!(submit(&app, &token, &complete_answers("1", "0")).await.0, 403);
+    assert!(app.store.responses_of(ClientId(client)).await.unwrap().is_empty(), "nothing stored");
+
+    // Oversized bodies are refused before they are read.
+    let huge = vec![("phq9.1".to_owned(), "1".repeat(100_000)), csrf.clone()];
+    assert_eq!(submit(&app, &token, &huge).await.0, 413);
+    let r = TestApp::browser()
+        .post(format!("{}/c/{token}", app.url))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400, "only form posts are accepted");
+
+    // Still answerable after all that.
+    let (status, _) = submit(&app, &token, &with(&|_| {})).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn unknown_and_malformed_tokens_look_the_same() {
+    let app = TestApp::spawn().await;
+    for token in ["x", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "..%2F..%2Fetc%2Fpasswd", &"a".repeat(5000)] {
+        let r = TestApp::browser().get(format!("{}/c/{token}", app.url)).send().await.unwrap();
+        assert_eq!(r.status(), 404, "{token}");
+        assert!(r.text().await.unwrap().contains("This link does not work"));
+    }
+}
+
+#[tokio::test]
+async fn cross_site_posts_and_missing_tokens_are_refused() {
+    let app = TestApp::spawn().await;
+    app.user("ed@example.org", Role::Therapist).await;
+    let me = app.sign_in("ed@example.org").await;
+    let evil = me
+        .browser
+        .post(format!("{}/clients/new", app.url))
+        .header("origin", "https://evil.example")
+        .form(&[("csrf", me.csrf.as_str()), ("pseudonym", "X"), ("started_on", "2026-11-01")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(evil.status(), 403);
+    let fetch_meta = me
+        .browser
+        .post(format!("{}/clients/new", app.url))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("csrf", me.csrf.as_str()), ("pseudonym", "X"), ("started_on", "2026-11-01")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fetch_meta.status(), 403);
+    let (status, _, _) = me.post_raw("/clients/new", &[("pseudonym", "X"), ("started_on", "2026-11-01")]).await;
+    assert_eq!(status, 403, "no token");
+    let (status, _, _) =
+        me.post_raw("/clients/new", &[("csrf", "wrong"), ("pseudonym", "X"), ("started_on", "2026-11-01")]).await;
+    assert_eq!(status, 403, "wrong token");
+    assert!(
+        app.store
+            .clients_of(&[app.store.user_by_email("ed@example.org").await.unwrap().unwrap().id])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Sign-in needs the token from the sign-in page (login CSRF).
+    let r = TestApp::browser()
+        .post(format!("{}/login", app.url))
+        .form(&[("email", "ed@example.org"), ("password", crate::app::PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+}
+
+#[tokio::test]
+async fn staff_forms_validate_their_fields() {
+    let app = TestApp::spawn().await;
+    app.user("fa@example.org", Role::Therapist).await;
+    let me = app.sign_in("fa@example.org").await;
+    let long = "x".repeat(65);
+    for (fields, expected) in [
+        (vec![("pseudonym", "   "), ("started_on", "2026-11-01")], 422),
+        (vec![("pseudonym", long.as_str()), ("started_on", "2026-11-01")], 422),
+        (vec![("pseudonym", "Ok"), ("started_on", "yesterday")], 422),
+        (vec![("pseudonym", "Ok"), ("started_on", "2026-11-01"), ("measure", "oq45")], 400),
+        (vec![("pseudonym", "Ok"), ("pseudonym", "Twice"), ("started_on", "2026-11-01")], 400),
+    ] {
+        let (status, _, _) = me.post("/clients/new", &fields).await;
+        assert_eq!(status, expected, "{fields:?}");
+    }
+    // Hostile text is stored as text and shown escaped.
+    let (status, url, _) =
+        me.post("/clients/new", &[("pseudonym", "<script>alert(1)</script>"), ("started_on", "2026-11-01")]).await;
+    assert_eq!(status, 200);
+    let (_, page) = me.get(&url).await;
+    let shown = page.find("<h1>").map(|i| &page[i..i + 80]).unwrap_or("");
+    assert!(shown.contains("&#60;script&#62;alert(1)") && !page.contains("<script>alert(1)"), "{shown}");
+    let (_, caseload) = me.get("/").await;
+    assert!(!caseload.contains("<script>alert(1)"));
+
+    // A reflection with an out-of-range rating is refused and not stored.
+    let (_, _, session, _) = client_with_link(&app, "fa@example.org", "Flint Lark").await;
+    let mut fields: Vec<(&str, &str)> =
+        ["goals-1", "goals-2", "tasks-1", "tasks-2", "bond-1", "bond-2"].iter().map(|i| (*i, "9")).collect();
+    fields.extend([("rupture", "no"), ("supervision", "no")]);
+    let (status, _, body) = me.post(&format!("/sessions/{session}/reflection"), &fields).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("Please check the form"));
+    let note = "n".repeat(5000);
+    let (status, _, _) =
+        me.post(&format!("/sessions/{session}/reflection"), &[("rupture", "no"), ("note", note.as_str())]).await;
+    assert_eq!(status, 422);
+}

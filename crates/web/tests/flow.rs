@@ -1,0 +1,136 @@
+//! The whole loop: a therapist adds a client and a session, the client answers on the link, the therapist
+//! sees the answers, charts and signals, and records a reflection.
+
+use alliance_core::domain::Role;
+use alliance_store::{ClientId, Rater, Store};
+
+use crate::app::{TestApp, client_with_link, complete_answers, hidden};
+
+#[tokio::test]
+async fn the_core_loop_from_new_client_to_dashboard() {
+    let app = TestApp::spawn().await;
+    app.user("ana@example.org", Role::Therapist).await;
+    let (me, client, session, token) = client_with_link(&app, "ana@example.org", "Amber Heron").await;
+
+    // The client opens the link with no account: the page names nobody.
+    let phone = TestApp::browser();
+    let form = phone.get(format!("{}/c/{token}", app.url)).send().await.unwrap();
+    assert_eq!(form.status(), 200);
+    let form = form.text().await.unwrap();
+    assert!(!form.contains("Amber Heron") && !form.contains("ana@example.org"));
+    assert!(form.contains("has not yet been validated"), "the project's own check is labelled");
+    assert!(form.contains("Little interest or pleasure in doing things"), "PHQ-9 asked with the check");
+    let mut fields = complete_answers("2", "1");
+    fields.push(("csrf".into(), hidden(&form, "csrf")));
+    let done = phone.post(format!("{}/c/{token}", app.url)).form(&fields).send().await.unwrap();
+    assert_eq!(done.status(), 200);
+    let done = done.text().await.unwrap();
+    assert!(done.contains("Thank you"));
+    assert!(done.contains("emergency"), "item 9 above zero shows safety information");
+
+    // Stored exactly as answered: PHQ-9 = 8 items x 2 + item 9 = 17, relationship alliance = 6 x 4 = 24.
+    let stored = app.store.responses_of(ClientId(client)).await.unwrap();
+    let phq = stored.iter().find(|r| r.instrument.id == "phq9").unwrap();
+    assert_eq!(phq.scores.iter().find(|s| s.scale == "total").unwrap().value, Some(17.0));
+    assert_eq!(phq.flags.risks.len(), 1);
+    let check = stored.iter().find(|r| r.instrument.id == "relationship-check").unwrap();
+    assert_eq!(check.scores.iter().find(|s| s.scale == "alliance").unwrap().value, Some(24.0));
+    assert_eq!(check.scores.iter().find(|s| s.scale == "conditions").unwrap().value, Some(15.0));
+    assert!(check.flags.has("rupture-reported") && check.flags.has("withdrawal"));
+    let gad = stored.iter().find(|r| r.instrument.id == "gad7").unwrap();
+    assert_eq!(gad.scores[0].value, Some(7.0));
+
+    // Used once: a second submission is refused and the page says so.
+    let again = phone.post(format!("{}/c/{token}", app.url)).form(&fields).send().await.unwrap();
+    assert_eq!(again.status(), 409);
+    assert!(again.text().await.unwrap().contains("Already answered"));
+    let reopened = phone.get(format!("{}/c/{token}", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(reopened.contains("Already answered"));
+    assert_eq!(app.store.responses_of(ClientId(client)).await.unwrap().len(), 3);
+
+    // The therapist's caseload: risk first, with the rupture that was not talked through.
+    let (_, caseload) = me.get("/").await;
+    assert!(caseload.contains("Amber Heron"));
+    assert!(caseload.contains("Risk:"), "{caseload}");
+    assert!(caseload.contains("was not talked through"));
+    let (status, page) = me.get(&format!("/clients/{client}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("PHQ-9 17 (moderately severe)"));
+    assert!(page.contains("Working alliance by session"));
+    assert!(page.contains(r#"role="img""#) && page.contains("<title"));
+    let (_, session_page) = me.get(&format!("/sessions/{session}")).await;
+    assert!(session_page.contains("Answered by the client."));
+    assert!(session_page.contains("I pulled back or went quiet"), "item-level answers are shown");
+
+    // The therapist's reflection, with feelings towards the client.
+    let (_, reflection) = me.get(&format!("/sessions/{session}/reflection")).await;
+    assert!(reflection.contains("Which feelings towards the client"));
+    let mut answers: Vec<(&str, &str)> =
+        ["goals-1", "goals-2", "tasks-1", "tasks-2", "bond-1", "bond-2"].iter().map(|id| (*id, "5")).collect();
+    answers.extend([
+        ("rupture", "yes"),
+        ("rupture-kind", "withdrawal"),
+        ("rupture-repaired", "partly"),
+        ("feelings", "protective"),
+        ("feelings", "helpless"),
+        ("feelings-intensity", "3"),
+        ("supervision", "yes"),
+        ("note", "Client went quiet when I mentioned the exercise."),
+    ]);
+    let (status, url, _) = me.post(&format!("/sessions/{session}/reflection"), &answers).await;
+    assert_eq!((status, url.as_str()), (200, format!("/sessions/{session}").as_str()));
+    let stored = app.store.responses_of(ClientId(client)).await.unwrap();
+    let mine = stored.iter().find(|r| r.rater == Rater::Therapist).unwrap();
+    assert_eq!(mine.scores.iter().find(|s| s.scale == "alliance").unwrap().value, Some(30.0));
+    assert!(mine.flags.has("supervision"));
+    // Therapist 30 against client 24: the discrepancy shows on the caseload.
+    let (_, caseload) = me.get("/").await;
+    assert!(caseload.contains("You rated the alliance 30, the client 24."), "{caseload}");
+
+    // Every access to the record was audited, with no clinical content in the log.
+    let audit = app.store.audit_events(200).await.unwrap();
+    for action in ["sign-in", "create", "read", "client-submitted", "write", "list"] {
+        assert!(audit.iter().any(|e| e.action == action), "{action} audited");
+    }
+}
+
+#[tokio::test]
+async fn links_expire_and_a_new_link_retires_the_old_one() {
+    let app = TestApp::spawn().await;
+    app.user("bo@example.org", Role::Therapist).await;
+    let (me, _, session, token) = client_with_link(&app, "bo@example.org", "Birch Otter").await;
+    let phone = TestApp::browser();
+    let form = phone.get(format!("{}/c/{token}", app.url)).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden(&form, "csrf");
+
+    let (_, _, page) = me.post(&format!("/sessions/{session}/links"), &[]).await;
+    let newer = page.split("/c/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let old = phone.get(format!("{}/c/{token}", app.url)).send().await.unwrap();
+    assert_eq!(old.status(), 410, "the first link no longer works");
+
+    app.advance(73 * 3600);
+    let expired = phone.get(format!("{}/c/{newer}", app.url)).send().await.unwrap();
+    assert_eq!(expired.status(), 410);
+    assert!(expired.text().await.unwrap().contains("This link has expired"));
+    let mut fields = complete_answers("1", "0");
+    fields.push(("csrf".into(), csrf));
+    let late = phone.post(format!("{}/c/{token}", app.url)).form(&fields).send().await.unwrap();
+    assert_eq!(late.status(), 410);
+}
+
+#[tokio::test]
+async fn the_same_link_submitted_at_once_is_accepted_once() {
+    let app = TestApp::spawn().await;
+    app.user("cy@example.org", Role::Therapist).await;
+    let (_, client, _, token) = client_with_link(&app, "cy@example.org", "Cedar Finch").await;
+    let phone = TestApp::browser();
+    let form = phone.get(format!("{}/c/{token}", app.url)).send().await.unwrap().text().await.unwrap();
+    let mut fields = complete_answers("1", "0");
+    fields.push(("csrf".into(), hidden(&form, "csrf")));
+    let send = || phone.post(format!("{}/c/{token}", app.url)).form(&fields).send();
+    let results = tokio::join!(send(), send(), send(), send());
+    let statuses = [results.0, results.1, results.2, results.3].map(|r| r.unwrap().status().as_u16());
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 200 || *s == 409), "{statuses:?}");
+    assert_eq!(app.store.responses_of(ClientId(client)).await.unwrap().len(), 3);
+}
