@@ -1,0 +1,303 @@
+// End-to-end browser tests of the demo clinic: the client's post-session check on a phone, the server's
+// validation, the therapist's client and session pages, and a supervisor's read-only view.
+// Run: npm ci && cargo build -p alliance && node --test tests/browser/
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import {
+  DEMO_THERAPISTS,
+  DESKTOP,
+  PHONE,
+  account,
+  answerRequired,
+  launchChromium,
+  newPage,
+  pickOption,
+  question,
+  screenshot,
+  signIn,
+  startDemo,
+} from './harness.mjs';
+
+const TEST_TIMEOUT = 90_000;
+
+/** The client's answers: "Mostly" on the relationship check, "Yes" to the rupture question, the first option
+ *  elsewhere (PHQ-9 and GAD-7 "Not at all", so no risk item is raised). */
+function clientChoice(name, labels) {
+  if (name === 'relationship-check.rupture') return 'Yes';
+  if (name.startsWith('relationship-check.') && labels.includes('Mostly')) return 'Mostly';
+  return labels[0];
+}
+
+async function scrollWidth(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth);
+}
+
+async function assertNoProblems(problems) {
+  assert.deepEqual(problems, [], 'the page logged errors or failed requests');
+}
+
+/** The caseload's client links, in the order shown. */
+async function caseloadClients(page) {
+  const links = page.locator('table.caseload tbody th a');
+  const names = (await links.allInnerTexts()).map((s) => s.trim());
+  return { links, names };
+}
+
+describe('Alliance in a browser', { timeout: 300_000 }, () => {
+  let demo;
+  let browser;
+  // Set by the therapist test, read by the supervisor test.
+  let reflectedSession = null;
+
+  before(async () => {
+    demo = await startDemo();
+    browser = await launchChromium();
+  }, { timeout: 120_000 });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    await demo?.stop();
+  });
+
+  it('lets a client answer the check on a phone, once', { timeout: TEST_TIMEOUT }, async () => {
+    // The clients' pseudonyms, to check the client's page names nobody.
+    const pseudonyms = [];
+    {
+      const { context, page } = await newPage(browser, DESKTOP);
+      for (const a of demo.accounts.filter((x) => x.role === 'therapist')) {
+        await context.clearCookies();
+        await signIn(page, demo.base, a);
+        pseudonyms.push(...(await caseloadClients(page)).names);
+      }
+      await context.close();
+    }
+    assert.ok(pseudonyms.length > 0, 'the therapists have clients');
+
+    const { context, page, problems } = await newPage(browser, PHONE);
+    const response = await page.goto(demo.clientLink);
+    assert.equal(response.status(), 200);
+    await page.getByRole('heading', { name: 'After your session' }).waitFor();
+
+    const text = await page.locator('body').innerText();
+    for (const name of [...DEMO_THERAPISTS, ...demo.accounts.map((a) => a.name)]) {
+      assert.ok(!text.includes(name), `the client's page names "${name}"`);
+    }
+    for (const pseudonym of pseudonyms) {
+      assert.ok(!text.includes(pseudonym), `the client's page shows the pseudonym "${pseudonym}"`);
+    }
+    assert.ok((await scrollWidth(page)) <= 375, 'the empty form needs horizontal scrolling at 375 px');
+
+    const picked = await answerRequired(page, clientChoice, { tap: true });
+    assert.equal(picked['relationship-check.rupture'], 'yes');
+    await pickOption(question(page, 'If yes: how did you respond'), 'I pulled back or went quiet', { tap: true });
+    await pickOption(question(page, 'If yes: did you talk about it together?'), 'Partly', { tap: true });
+
+    const width = await scrollWidth(page);
+    assert.ok(width <= 375, `the filled form is ${width} px wide at a 375 px viewport`);
+    await screenshot(page, '01-client-phone-form-filled.png');
+
+    const [submitted] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && r.url() === demo.clientLink),
+      page.getByRole('button', { name: 'Send my answers' }).tap(),
+    ]);
+    assert.equal(submitted.status(), 200);
+    await page.getByRole('heading', { name: 'Thank you' }).waitFor();
+    assert.match(await page.locator('main').innerText(), /sent to your therapist/);
+    assert.ok((await scrollWidth(page)) <= 375, 'the thank-you page needs horizontal scrolling');
+    await screenshot(page, '02-client-phone-thank-you.png');
+
+    const again = await page.goto(demo.clientLink);
+    assert.equal(again.status(), 200);
+    await page.getByRole('heading', { name: 'Already answered' }).waitFor();
+    assert.equal(await page.locator('form').count(), 0, 'a used link shows no form');
+    await screenshot(page, '03-client-phone-already-answered.png');
+
+    await assertNoProblems(problems);
+    await context.close();
+  });
+
+  it('keeps the answers when the server rejects a missing one', { timeout: TEST_TIMEOUT }, async () => {
+    // A therapist records a session and creates a fresh link for it.
+    const therapist = await newPage(browser, DESKTOP);
+    await signIn(therapist.page, demo.base, account(demo, 'therapist1@demo.invalid'));
+    const { links } = await caseloadClients(therapist.page);
+    await links.first().click();
+    await therapist.page.waitForURL(/\/clients\/\d+$/);
+    const openEpisode = therapist.page.getByRole('button', { name: 'Open an episode of care' });
+    if (await openEpisode.isVisible()) {
+      await openEpisode.click();
+      await therapist.page.getByRole('button', { name: 'Record session' }).waitFor();
+    }
+    await therapist.page.getByRole('button', { name: 'Record session' }).click();
+    await therapist.page.waitForURL(/\/sessions\/\d+$/);
+    await therapist.page.getByRole('button', { name: 'Create a link and QR code' }).click();
+    const copy = therapist.page.locator('input.copy');
+    await copy.waitFor();
+    const link = await copy.inputValue();
+    assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/c\/[\w-]+$/);
+    assert.equal(await therapist.page.locator('.qr svg[role="img"]').count(), 1, 'the link has a QR code');
+    await screenshot(therapist.page, '04-therapist-new-link.png');
+    await assertNoProblems(therapist.problems);
+    await therapist.context.close();
+
+    // The client leaves one question empty; the browser's own check is switched off to reach the server's.
+    const skipped = 'relationship-check.bond-2';
+    const { context, page, problems } = await newPage(browser, PHONE, { expectedStatuses: [422] });
+    await page.goto(link);
+    const picked = await answerRequired(page, (name, labels) => (name === skipped ? null : clientChoice(name, labels)), {
+      tap: true,
+    });
+    await pickOption(question(page, 'If yes: how did you respond'), 'I pushed back or disagreed', { tap: true });
+    const removed = await page.evaluate(() => {
+      const required = [...document.querySelectorAll('[required]')];
+      for (const el of required) el.removeAttribute('required');
+      return required.length;
+    });
+    assert.ok(removed > 0);
+
+    const [rejected] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && r.url() === link),
+      page.getByRole('button', { name: 'Send my answers' }).tap(),
+    ]);
+    assert.equal(rejected.status(), 422);
+    await page.getByRole('heading', { name: 'After your session' }).waitFor();
+    const alert = page.getByRole('alert');
+    assert.match(await alert.innerText(), /Some answers are missing or not valid/);
+    const marked = page.locator(`[id="q-${skipped}"]`);
+    assert.match((await marked.getAttribute('class')) ?? '', /\binvalid\b/, 'the empty question is marked');
+    assert.equal(await marked.locator('.error').count(), 1, 'the empty question has its own message');
+    assert.equal(await page.locator('.item.invalid').count(), 1, 'only the empty question is marked');
+    for (const [name, value] of Object.entries(picked)) {
+      const input = page.locator(`input[name="${name}"][value="${value}"]`);
+      assert.ok(await input.isChecked(), `the answer to ${name} was kept`);
+    }
+    assert.ok(
+      await page.locator('input[name="relationship-check.rupture-kind"][value="confrontation"]').isChecked(),
+      'the optional checklist answer was kept',
+    );
+    assert.equal(await page.locator(`input[name="${skipped}"]:checked`).count(), 0);
+    const width = await scrollWidth(page);
+    assert.ok(width <= 375, `the re-rendered form is ${width} px wide`);
+    await screenshot(page, '05-client-phone-validation.png');
+
+    // Fixing the marked question is enough to send.
+    await pickOption(question(page, 'I trust my therapist.'), 'Completely', { tap: true });
+    const [accepted] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && r.url() === link),
+      page.getByRole('button', { name: 'Send my answers' }).tap(),
+    ]);
+    assert.equal(accepted.status(), 200);
+    await page.getByRole('heading', { name: 'Thank you' }).waitFor();
+
+    await assertNoProblems(problems);
+    await context.close();
+  });
+
+  it("shows a therapist the client's charts and takes a reflection", { timeout: TEST_TIMEOUT }, async () => {
+    const { context, page, problems } = await newPage(browser, DESKTOP);
+    await signIn(page, demo.base, account(demo, 'therapist1@demo.invalid'));
+    await page.getByRole('heading', { name: /caseload/i }).waitFor();
+    const { links, names } = await caseloadClients(page);
+    assert.ok(names.length > 0, 'the caseload lists clients');
+    await screenshot(page, '06-therapist-caseload.png');
+
+    await links.first().click();
+    await page.waitForURL(/\/clients\/\d+$/);
+    await page.getByRole('heading', { level: 1, name: names[0] }).waitFor();
+    const charts = page.locator('figure.chart-box svg[role="img"]');
+    assert.ok((await charts.count()) >= 1, 'the client page has charts');
+    for (const chart of await charts.all()) {
+      assert.ok((await chart.locator(':scope > title').innerHTML()).trim().length > 0, 'each chart has a <title>');
+    }
+    const titles = await page.locator('figure.chart-box svg[role="img"] > title').allTextContents();
+    assert.ok(
+      titles.some((t) => t.startsWith('Working alliance by session')),
+      `no "Working alliance by session" chart among: ${titles.join(' | ')}`,
+    );
+    const sessions = page.locator('table.sessions tbody tr');
+    assert.ok((await sessions.count()) >= 1, 'the sessions table lists sessions');
+    assert.equal(await page.getByRole('heading', { name: 'Record a session' }).count(), 1);
+    await screenshot(page, '07-therapist-client.png');
+
+    // A session that the client answered, so the page shows both sides.
+    const answered = sessions.filter({ hasNotText: /^\s*$/ }).filter({ has: page.locator('td:nth-child(3)', { hasText: /\d/ }) });
+    const row = (await answered.count()) > 0 ? answered.first() : sessions.first();
+    await row.getByRole('link', { name: 'Open' }).click();
+    await page.waitForURL(/\/sessions\/\d+$/);
+    const sessionUrl = page.url();
+    const heading = (await page.locator('h1').innerText()).trim();
+    assert.match(heading, /^Session \d+/);
+
+    await page.getByRole('link', { name: /^(Record|Edit) reflection$/ }).click();
+    await page.waitForURL(/\/sessions\/\d+\/reflection$/);
+    await page.getByRole('heading', { name: /^Your reflection on session/ }).waitFor();
+    await answerRequired(
+      page,
+      (name, labels) => {
+        if (name === 'rupture') return 'No';
+        if (name === 'supervision') return 'Yes';
+        if (labels.includes('Mostly')) return 'Mostly';
+        return labels[0];
+      },
+      { tap: false },
+    );
+    const note = 'Browser test: private note, for the therapist only.';
+    await page.locator('textarea[name="note"]').fill(note);
+    await screenshot(page, '08-therapist-reflection-form.png');
+    await page.getByRole('button', { name: 'Save reflection' }).click();
+
+    await page.waitForURL(sessionUrl);
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+    await page.getByRole('link', { name: 'Edit reflection' }).waitFor();
+    const reflection = page.locator('section.card').filter({ has: page.getByRole('heading', { name: /^Therapist reflection/ }) });
+    await reflection.waitFor();
+    const shown = await reflection.innerText();
+    assert.match(shown, /Take this session to supervision\?\s+Yes/);
+    assert.ok(shown.includes(note), 'the therapist sees their private note');
+    await screenshot(page, '09-therapist-session-with-reflection.png');
+    reflectedSession = { url: sessionUrl, note };
+
+    await assertNoProblems(problems);
+    await context.close();
+  });
+
+  it('lets a supervisor read but not write', { timeout: TEST_TIMEOUT }, async () => {
+    const { context, page, problems } = await newPage(browser, DESKTOP);
+    await signIn(page, demo.base, account(demo, 'supervisor@demo.invalid'));
+    const { links, names } = await caseloadClients(page);
+    assert.ok(names.length > 0, "the supervisor's caseload lists supervisees' clients");
+    const therapists = new Set((await page.locator('table.caseload tbody td:nth-of-type(1)').allInnerTexts()).map((s) => s.trim()));
+    assert.ok(
+      [...therapists].some((t) => DEMO_THERAPISTS.includes(t)),
+      `the caseload shows the therapists: ${[...therapists].join(', ')}`,
+    );
+    assert.equal(await page.getByRole('link', { name: 'Add client' }).count(), 0, 'a supervisor cannot add clients');
+    await screenshot(page, '10-supervisor-caseload.png');
+
+    await links.first().click();
+    await page.waitForURL(/\/clients\/\d+$/);
+    await page.locator('h1').waitFor();
+    assert.equal(await page.getByRole('heading', { name: 'Record a session' }).count(), 0);
+    assert.equal(await page.locator('form[action*="/sessions"], form[action*="/episodes"]').count(), 0);
+    assert.match(await page.locator('main').innerText(), /viewing this client as a supervisor/);
+    assert.ok((await page.locator('figure.chart-box svg[role="img"]').count()) >= 1, 'the supervisor sees the charts');
+    await screenshot(page, '11-supervisor-client.png');
+
+    // A reflection taken to supervision is visible to the supervisor, without the private note.
+    if (reflectedSession) {
+      await page.goto(reflectedSession.url);
+      await page.locator('h1').waitFor();
+      assert.equal(await page.getByRole('link', { name: /reflection$/ }).count(), 0, 'no reflection button');
+      assert.equal(await page.getByRole('button', { name: 'Create a link and QR code' }).count(), 0);
+      const main = await page.locator('main').innerText();
+      assert.match(main, /Therapist reflection/);
+      assert.ok(!main.includes(reflectedSession.note), 'the supervisor must not see the private note');
+      await screenshot(page, '12-supervisor-session.png');
+    }
+
+    await assertNoProblems(problems);
+    await context.close();
+  });
+});
