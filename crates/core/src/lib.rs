@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod domain;
 pub mod instrument;
 pub mod overview;
+pub mod practice;
 pub mod scoring;
 pub mod simulate;
 

@@ -1,10 +1,21 @@
-//! What a therapist needs to see first about each client: the latest outcome and alliance, their trend, and
-//! the reasons a client may need attention now. Caseloads are sorted by these reasons, most urgent first.
+//! Everything a therapist needs first about one client: the latest outcome against its expected course, the
+//! alliance and its ruptures and repairs, and the signals that follow, each with its evidence, a plain
+//! explanation and what to do. Decisions use only the sessions up to each point (real time).
 
+use alliance_lmm::PredictedScore;
+use alliance_signals::change::{ChangeCategory, ChangeCriteria, ReliableChangeRule, classify_change};
+use alliance_signals::rupture::{
+    Mode, Reporter, Rupture, RuptureConfig, RuptureKind, RuptureReport, SessionScore, detect_ruptures,
+};
+use alliance_signals::signal::{
+    SessionRecord, Severity, Signal, change_signal, discrepancy_signal, disengagement_signal, not_on_track_signal,
+    order_signals, risk_signal, rupture_signal,
+};
 use serde::Serialize;
 
-use crate::catalog::{Catalog, RELATIONSHIP_CHECK, THERAPIST_REFLECTION};
-use crate::instrument::Direction;
+use crate::catalog::{Catalog, GAD7, PHQ9, RELATIONSHIP_CHECK, THERAPIST_REFLECTION};
+use crate::instrument::{Direction, Scale};
+use crate::practice::{ExpectedCourse, PracticeModel};
 use crate::scoring::ResponseFlags;
 
 /// Who answered.
@@ -26,25 +37,42 @@ pub struct Observation {
     pub flags: ResponseFlags,
 }
 
-/// Change from the first to the latest score, judged by the scale's reliable-change threshold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Change {
-    Recovered,
-    Improved,
-    Unchanged,
-    Deteriorated,
-    /// Fewer than two scores, or no threshold for this scale.
-    Unknown,
+/// A recorded session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionInfo {
+    pub number: u32,
+    pub attended: bool,
 }
 
-impl Change {
+/// The expected-treatment-response colour of the latest outcome (white, green, yellow, red).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Track {
+    /// In the functional range.
+    White,
+    /// As expected.
+    Green,
+    /// Worse than expected.
+    Yellow,
+    /// At risk of a poor outcome.
+    Red,
+}
+
+impl Track {
     pub fn label(self) -> &'static str {
         match self {
-            Change::Recovered => "recovered",
-            Change::Improved => "reliably improved",
-            Change::Unchanged => "no reliable change",
-            Change::Deteriorated => "reliably deteriorated",
-            Change::Unknown => "too early to tell",
+            Track::White => "in the non-clinical range",
+            Track::Green => "on track",
+            Track::Yellow => "below expectation",
+            Track::Red => "at risk of a poor outcome",
+        }
+    }
+
+    pub fn css(self) -> &'static str {
+        match self {
+            Track::White => "white",
+            Track::Green => "green",
+            Track::Yellow => "yellow",
+            Track::Red => "red",
         }
     }
 }
@@ -56,7 +84,8 @@ pub struct OutcomeSummary {
     pub latest: f64,
     pub latest_session: u32,
     pub in_clinical_range: bool,
-    pub change: Change,
+    pub change: Option<ChangeCategory>,
+    pub track: Option<Track>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -69,242 +98,209 @@ pub struct AllianceSummary {
     pub therapist_latest: Option<f64>,
 }
 
-/// Why a client is near the top of the list. Ordered from most to least urgent.
-#[derive(Debug, Clone, PartialEq, Serialize, PartialOrd)]
-pub enum Attention {
-    /// PHQ-9 item 9 (or another critical item) answered above zero in the latest questionnaire.
-    Risk {
-        session: u32,
-    },
-    /// The client reported a moment that felt off and it was not talked through.
-    RuptureNotTalkedThrough {
-        session: u32,
-    },
-    /// Outcome reliably worse than at the start.
-    Deteriorated {
-        from: f64,
-        to: f64,
-    },
-    /// Alliance fell by at least the given number of points against the client's recent average.
-    AllianceDrop {
-        by: f64,
-    },
-    AllianceBelowCutoff {
-        score: f64,
-    },
-    /// The client reported a moment that felt off and it was talked through (worth a follow-up).
-    RuptureTalkedThrough {
-        session: u32,
-    },
-    /// The therapist rated the alliance well above the client.
-    Discrepancy {
-        therapist: f64,
-        client: f64,
-    },
-    /// Sessions in a row without a relationship check.
-    MissedChecks {
-        sessions: u32,
-    },
-}
-
-impl Attention {
-    /// Lower is more urgent.
-    pub fn rank(&self) -> u8 {
-        match self {
-            Attention::Risk { .. } => 0,
-            Attention::RuptureNotTalkedThrough { .. } => 1,
-            Attention::Deteriorated { .. } => 2,
-            Attention::AllianceDrop { .. } => 3,
-            Attention::AllianceBelowCutoff { .. } => 4,
-            Attention::RuptureTalkedThrough { .. } => 5,
-            Attention::Discrepancy { .. } => 6,
-            Attention::MissedChecks { .. } => 7,
-        }
-    }
-
-    pub fn is_urgent(&self) -> bool {
-        self.rank() <= 2
-    }
-
-    /// A plain sentence for the caseload list.
-    pub fn explain(&self) -> String {
-        match self {
-            Attention::Risk { session } => {
-                format!(
-                    "Risk: thoughts of being better off dead or of self-harm reported (session {session}). Check safety now."
-                )
-            }
-            Attention::RuptureNotTalkedThrough { session } => {
-                format!("A moment felt off for the client in session {session} and was not talked through.")
-            }
-            Attention::Deteriorated { from, to } => format!("Outcome reliably worse: {from} at the start, {to} now."),
-            Attention::AllianceDrop { by } => format!("Alliance {by:.0} points below the client's recent average."),
-            Attention::AllianceBelowCutoff { score } => format!("Alliance {score:.0} is below the concern threshold."),
-            Attention::RuptureTalkedThrough { session } => {
-                format!("A moment felt off in session {session}; it was talked through. Worth checking in.")
-            }
-            Attention::Discrepancy { therapist, client } => {
-                format!("You rated the alliance {therapist:.0}, the client {client:.0}.")
-            }
-            Attention::MissedChecks { sessions } => {
-                format!("No check from the client in the last {sessions} sessions.")
-            }
-        }
-    }
-}
-
-/// Thresholds that are project defaults until the practice configures its own.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct AttentionSettings {
-    pub alliance_drop: f64,
-    pub discrepancy: f64,
-    pub missed_checks: u32,
-}
-
-impl Default for AttentionSettings {
-    fn default() -> Self {
-        // Not validated: 3 points is half an answer step on each of the six alliance items.
-        Self { alliance_drop: 3.0, discrepancy: 4.0, missed_checks: 2 }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ClientOverview {
     pub outcome: Option<OutcomeSummary>,
     pub alliance: Option<AllianceSummary>,
-    pub attention: Vec<Attention>,
-    pub last_session: Option<u32>,
+    /// Most urgent first; risk always first.
+    pub signals: Vec<Signal>,
+    pub ruptures: Vec<Rupture>,
+    /// The PHQ-9 expected course for this client's intake, for the chart.
+    pub expected: Option<ExpectedCourse>,
 }
 
 impl ClientOverview {
-    /// Sort key: the most urgent reason first, then clients with more reasons.
+    /// Caseload sort key, smallest first: the most severe signal, then more signals first.
     pub fn priority(&self) -> (u8, usize) {
-        let top = self.attention.iter().map(Attention::rank).min().unwrap_or(u8::MAX);
-        (top, usize::MAX - self.attention.len())
+        let top = self.signals.iter().map(|s| s.severity).max();
+        let rank = match top {
+            Some(Severity::Critical) => 0,
+            Some(Severity::Urgent) => 1,
+            Some(Severity::Warning) => 2,
+            Some(Severity::Notice) => 3,
+            Some(Severity::Info) => 4,
+            None => 5,
+        };
+        (rank, usize::MAX - self.signals.len())
     }
 }
 
-/// Summarises one client's observations (any order). `sessions_held` is the number of the latest session.
-pub fn overview(
-    catalog: &Catalog,
-    observations: &[Observation],
-    sessions_held: Option<u32>,
-    settings: &AttentionSettings,
-) -> ClientOverview {
-    let mut obs: Vec<&Observation> = observations.iter().collect();
-    obs.sort_by_key(|o| o.session);
-    let mut attention = Vec::new();
-
-    let outcome = outcome_summary(catalog, &obs);
-    if let Some(o) = &outcome
-        && o.change == Change::Deteriorated
-    {
-        attention.push(Attention::Deteriorated { from: o.first, to: o.latest });
-    }
-    // Risk: any critical item in the latest outcome questionnaire of each instrument.
-    let latest_risk =
-        obs.iter().filter(|o| o.respondent == Respondent::Client && !o.flags.risks.is_empty()).map(|o| o.session).max();
-    let latest_outcome_session = obs
-        .iter()
-        .filter(|o| o.respondent == Respondent::Client && o.instrument != RELATIONSHIP_CHECK)
-        .map(|o| o.session)
-        .max();
-    if let Some(session) = latest_risk
-        && Some(session) == latest_outcome_session
-    {
-        attention.insert(0, Attention::Risk { session });
-    }
-
-    let client_alliance: Vec<(u32, f64, &ResponseFlags)> =
-        series(&obs, RELATIONSHIP_CHECK, Respondent::Client, "alliance");
-    let therapist_alliance = series(&obs, THERAPIST_REFLECTION, Respondent::Therapist, "alliance");
-    let alliance = client_alliance.last().map(|&(session, latest, flags)| {
-        let earlier: Vec<f64> = client_alliance.iter().rev().skip(1).take(3).map(|p| p.1).collect();
-        let trend = (!earlier.is_empty()).then(|| latest - earlier.iter().sum::<f64>() / earlier.len() as f64);
-        let below_cutoff = catalog
-            .get(RELATIONSHIP_CHECK)
-            .and_then(|i| i.scale("alliance"))
-            .and_then(|s| s.in_concern_range(latest))
-            .unwrap_or(false);
-        if flags.has("rupture-reported") {
-            attention.push(if flags.has("talked-through") {
-                Attention::RuptureTalkedThrough { session }
-            } else {
-                Attention::RuptureNotTalkedThrough { session }
-            });
-        }
-        if let Some(t) = trend
-            && t <= -settings.alliance_drop
-        {
-            attention.push(Attention::AllianceDrop { by: -t });
-        }
-        if below_cutoff {
-            attention.push(Attention::AllianceBelowCutoff { score: latest });
-        }
-        let therapist_latest = therapist_alliance.iter().find(|p| p.0 == session).map(|p| p.1);
-        if let Some(t) = therapist_latest
-            && t - latest >= settings.discrepancy
-        {
-            attention.push(Attention::Discrepancy { therapist: t, client: latest });
-        }
-        AllianceSummary { latest, latest_session: session, trend, below_cutoff, therapist_latest }
-    });
-    if let Some(held) = sessions_held {
-        let last_check = client_alliance.last().map_or(0, |p| p.0);
-        let missed = held.saturating_sub(last_check);
-        if missed >= settings.missed_checks {
-            attention.push(Attention::MissedChecks { sessions: missed });
-        }
-    }
-    attention.sort_by_key(Attention::rank);
-    ClientOverview { outcome, alliance, attention, last_session: sessions_held }
+/// A stable key for a signal, to record its acknowledgement: kind and session.
+pub fn signal_key(signal: &Signal) -> String {
+    format!("{:?}:{}", signal.kind, signal.session.unwrap_or(0)).to_lowercase()
 }
 
 fn series<'a>(
-    obs: &[&'a Observation],
+    obs: &'a [Observation],
     instrument: &str,
     who: Respondent,
     scale: &str,
 ) -> Vec<(u32, f64, &'a ResponseFlags)> {
-    obs.iter()
+    let mut points: Vec<_> = obs
+        .iter()
         .filter(|o| o.instrument == instrument && o.respondent == who && o.scale == scale)
         .filter_map(|o| o.value.map(|v| (o.session, v, &o.flags)))
-        .collect()
+        .collect();
+    points.sort_by_key(|p| p.0);
+    points
 }
 
-/// The first outcome measure with data, in catalog order of preference (PHQ-9 before GAD-7).
-fn outcome_summary(catalog: &Catalog, obs: &[&Observation]) -> Option<OutcomeSummary> {
-    [crate::catalog::PHQ9, crate::catalog::GAD7].into_iter().find_map(|id| {
-        let instrument = catalog.get(id)?;
-        let scale = instrument.primary()?;
-        let points = series(obs, id, Respondent::Client, &scale.id);
-        let (first, last) = (points.first()?, points.last()?);
-        let (first_value, latest) = (first.1, last.1);
-        let change = match &scale.reliable_change {
-            Some(rc) if points.len() >= 2 => {
-                let better = match scale.direction {
-                    Direction::HigherIsWorse => first_value - latest,
-                    Direction::HigherIsBetter => latest - first_value,
-                };
-                if better >= rc.value {
-                    let was_clinical = scale.in_concern_range(first_value).unwrap_or(false);
-                    let is_clinical = scale.in_concern_range(latest).unwrap_or(false);
-                    if was_clinical && !is_clinical { Change::Recovered } else { Change::Improved }
-                } else if -better >= rc.value {
-                    Change::Deteriorated
-                } else {
-                    Change::Unchanged
-                }
-            }
-            _ => Change::Unknown,
+fn criteria(scale: &Scale) -> Option<ChangeCriteria> {
+    Some(ChangeCriteria {
+        direction: match scale.direction {
+            Direction::HigherIsBetter => alliance_signals::change::Direction::HigherIsBetter,
+            Direction::HigherIsWorse => alliance_signals::change::Direction::LowerIsBetter,
+        },
+        reliable_change: ReliableChangeRule::Published { points: scale.reliable_change.as_ref()?.value },
+        cutoff: scale.cutoff.as_ref()?.value,
+    })
+}
+
+fn reports(obs: &[Observation]) -> Vec<RuptureReport> {
+    let mut seen = Vec::new();
+    for o in obs.iter().filter(|o| o.flags.has("rupture-reported")) {
+        let reporter = if o.respondent == Respondent::Client { Reporter::Client } else { Reporter::Therapist };
+        if seen.iter().any(|r: &RuptureReport| r.session == o.session && r.reporter == reporter) {
+            continue; // one report per response, not per scale row
+        }
+        let kind = if o.flags.has("confrontation") {
+            Some(RuptureKind::Confrontation)
+        } else if o.flags.has("withdrawal") {
+            Some(RuptureKind::Withdrawal)
+        } else {
+            None
         };
+        seen.push(RuptureReport { session: o.session, reporter, kind, talked_through: o.flags.has("talked-through") });
+    }
+    seen
+}
+
+/// Summarises one client's latest episode. `observations` may come in any order.
+pub fn overview(
+    catalog: &Catalog,
+    practice: &PracticeModel,
+    obs: &[Observation],
+    sessions: &[SessionInfo],
+) -> ClientOverview {
+    let settings = &practice.settings;
+    let mut signals = Vec::new();
+    let latest_session = sessions.iter().map(|s| s.number).max();
+
+    // Outcome: reliable change against the published threshold, and the expected course (PHQ-9).
+    let mut expected = None;
+    let outcome = [PHQ9, GAD7].into_iter().find_map(|id| {
+        let scale = catalog.get(id)?.primary()?;
+        let points = series(obs, id, Respondent::Client, &scale.id);
+        let (&(first_session, first, _), &(session, latest, _)) = (points.first()?, points.last()?);
+        let change = match criteria(scale) {
+            Some(c) if points.len() >= 2 => classify_change(&c, first, latest).ok(),
+            _ => None,
+        };
+        if let Some(outcome) = &change {
+            signals.extend(change_signal(session, first, latest, outcome));
+        }
+        let in_clinical_range = scale.in_concern_range(latest).unwrap_or(false);
+        let mut track = None;
+        if id == PHQ9 && first_session == 1 {
+            let horizon = latest_session.unwrap_or(session).max(session).max(12);
+            if let Ok(course) = practice.expected_course(first, horizon) {
+                let at = |band: &[PredictedScore]| band.iter().find(|p| p.session == session).copied();
+                if let (Some(yellow), Some(red)) = (at(&course.yellow), at(&course.red)) {
+                    track = Some(if !in_clinical_range {
+                        Track::White
+                    } else if latest > red.upper {
+                        Track::Red
+                    } else if latest > yellow.upper {
+                        Track::Yellow
+                    } else {
+                        Track::Green
+                    });
+                    if session > 1 {
+                        let boundary = if latest > red.upper { red.upper } else { yellow.upper };
+                        if let Ok(Some(mut signal)) = not_on_track_signal(
+                            session,
+                            latest,
+                            yellow.expected,
+                            boundary,
+                            alliance_signals::change::Direction::LowerIsBetter,
+                        ) {
+                            if latest > red.upper {
+                                signal.severity = Severity::Urgent;
+                            }
+                            signals.push(signal);
+                        }
+                    }
+                }
+                expected = Some(course);
+            }
+        }
         Some(OutcomeSummary {
             instrument: id.to_owned(),
-            first: first_value,
+            first,
             latest,
-            latest_session: last.0,
-            in_clinical_range: scale.in_concern_range(latest).unwrap_or(false),
-            change,
+            latest_session: session,
+            in_clinical_range,
+            change: change.map(|c| c.category),
+            track,
         })
-    })
+    });
+
+    // Risk: a critical item in the latest outcome questionnaire. Never suppressed.
+    let latest_outcome = obs
+        .iter()
+        .filter(|o| o.respondent == Respondent::Client && o.instrument != RELATIONSHIP_CHECK)
+        .map(|o| o.session)
+        .max();
+    if let Some(o) = obs.iter().find(|o| Some(o.session) == latest_outcome && !o.flags.risks.is_empty()) {
+        let value = o.flags.risks.iter().map(|r| r.value).fold(0.0, f64::max);
+        if let Ok(Some(signal)) = risk_signal(o.session, value.clamp(0.0, 3.0) as u8) {
+            signals.push(signal);
+        }
+    }
+
+    // Alliance: ruptures and repairs (strict mode, shrunk towards the practice's variability), discrepancy.
+    let client_alliance = series(obs, RELATIONSHIP_CHECK, Respondent::Client, "alliance");
+    let therapist_alliance = series(obs, THERAPIST_REFLECTION, Respondent::Therapist, "alliance");
+    let alliance_scale = catalog.get(RELATIONSHIP_CHECK).and_then(|i| i.scale("alliance"));
+    let mut config = RuptureConfig::for_mode(Mode::Strict, practice.rupture_prior);
+    config.cutoff = alliance_scale.and_then(|s| s.cutoff.as_ref()).map(|c| c.value);
+    let scores: Vec<SessionScore> =
+        client_alliance.iter().map(|&(session, score, _)| SessionScore { session, score }).collect();
+    let ruptures = detect_ruptures(&scores, &reports(obs), &config).unwrap_or_default();
+    let recent = latest_session.unwrap_or(0).saturating_sub(config.repair_window);
+    for rupture in &ruptures {
+        if !rupture.is_repaired() || rupture.onset_session > recent {
+            signals.push(rupture_signal(rupture));
+        }
+    }
+    let alliance = client_alliance.last().map(|&(session, latest, _)| {
+        let earlier: Vec<f64> = client_alliance.iter().rev().skip(1).take(3).map(|p| p.1).collect();
+        let trend = (!earlier.is_empty()).then(|| latest - earlier.iter().sum::<f64>() / earlier.len() as f64);
+        let therapist_latest = therapist_alliance.iter().find(|p| p.0 == session).map(|p| p.1);
+        if let Some(t) = therapist_latest
+            && let Ok(Some(signal)) = discrepancy_signal(session, t, latest, settings.discrepancy)
+        {
+            signals.push(signal);
+        }
+        AllianceSummary {
+            latest,
+            latest_session: session,
+            trend,
+            below_cutoff: alliance_scale.and_then(|s| s.in_concern_range(latest)).unwrap_or(false),
+            therapist_latest,
+        }
+    });
+
+    // Disengagement: missed sessions or checks in a row.
+    let records: Vec<SessionRecord> = sessions
+        .iter()
+        .map(|s| SessionRecord {
+            session: s.number,
+            attended: s.attended,
+            measure_completed: client_alliance.iter().any(|p| p.0 == s.number),
+        })
+        .collect();
+    signals.extend(disengagement_signal(&records, settings.disengagement_in_a_row));
+
+    order_signals(&mut signals);
+    ClientOverview { outcome, alliance, signals, ruptures, expected }
 }

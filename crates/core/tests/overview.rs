@@ -1,12 +1,20 @@
-//! Caseload summaries: change judged by the published thresholds, and the most urgent client first.
+//! Client overviews: change by published thresholds, the expected course from the fitted model, ruptures,
+//! risk and the other signals, most urgent first.
 
-use alliance_core::overview::{Attention, AttentionSettings, Change, Observation, Respondent, overview};
+use alliance_core::overview::{Observation, Respondent, SessionInfo, Track, overview};
+use alliance_core::practice::{EtrSource, PracticeModel, SignalSettings, build};
 use alliance_core::scoring::{ResponseFlags, RiskFlag};
+use alliance_signals::change::ChangeCategory;
+use alliance_signals::signal::{Severity, SignalKind};
 
 use crate::catalog;
 
-fn phq(session: u32, total: f64, risk: bool) -> Observation {
-    let risks = if risk { vec![RiskFlag { item: "9".into(), value: 1.0 }] } else { vec![] };
+fn reference() -> PracticeModel {
+    build(&[], &[], SignalSettings::default()).unwrap()
+}
+
+fn phq(session: u32, total: f64, item9: f64) -> Observation {
+    let risks = if item9 > 0.0 { vec![RiskFlag { item: "9".into(), value: item9 }] } else { vec![] };
     Observation {
         session,
         instrument: "phq9".into(),
@@ -30,62 +38,98 @@ fn alliance(session: u32, value: f64, who: Respondent, indicators: &[&str]) -> O
     }
 }
 
-fn change_of(first: f64, latest: f64) -> Change {
-    let o =
-        overview(&catalog(), &[phq(1, first, false), phq(2, latest, false)], Some(2), &AttentionSettings::default());
+fn attended(n: u32) -> Vec<SessionInfo> {
+    (1..=n).map(|number| SessionInfo { number, attended: true }).collect()
+}
+
+fn change_of(first: f64, latest: f64) -> Option<ChangeCategory> {
+    let o = overview(&catalog(), &reference(), &[phq(1, first, 0.0), phq(2, latest, 0.0)], &attended(2));
     o.outcome.unwrap().change
 }
 
 #[test]
 fn phq9_change_uses_the_published_threshold_of_six() {
-    assert_eq!(change_of(18.0, 12.0), Change::Improved);
-    assert_eq!(change_of(18.0, 13.0), Change::Unchanged);
-    assert_eq!(change_of(14.0, 8.0), Change::Recovered, "crossed the cut-off of 10");
-    assert_eq!(change_of(8.0, 14.0), Change::Deteriorated);
-    assert_eq!(change_of(8.0, 13.0), Change::Unchanged);
+    assert_eq!(change_of(18.0, 12.0), Some(ChangeCategory::ReliablyImproved));
+    assert_eq!(change_of(18.0, 13.0), Some(ChangeCategory::Unchanged));
+    assert_eq!(change_of(14.0, 8.0), Some(ChangeCategory::Recovered), "crossed the cut-off of 10");
+    assert_eq!(change_of(11.0, 17.0), Some(ChangeCategory::ReliablyDeteriorated));
+    assert_eq!(change_of(8.0, 14.0), Some(ChangeCategory::Harmed), "worse and into the clinical range");
+}
+
+#[test]
+fn the_default_expected_course_is_the_lme4_reference_fit() {
+    let model = reference();
+    assert!(matches!(model.etr_source, EtrSource::Reference { .. }));
+    // lme4 growth_reml fixed effects on the reference practice (etr_practice.lme4.json).
+    let (b0, b1, b2, b3) = (15.0410874087, -1.01555577436, 1.02792717886, -0.129656035293);
+    let course = model.expected_course(18.0, 12).unwrap();
+    for p in &course.yellow {
+        let lt = f64::from(p.session).ln();
+        let want = b0 + b1 * lt + b2 * 3.0 + b3 * 3.0 * lt;
+        assert!((p.expected - want).abs() < 1e-3, "session {}: {} vs {want}", p.session, p.expected);
+        assert!(p.upper > p.expected);
+    }
+    assert!(course.red[5].upper > course.yellow[5].upper, "the red edge is further out");
+}
+
+#[test]
+fn a_client_who_does_not_improve_is_flagged_not_on_track() {
+    let c = catalog();
+    let model = reference();
+    // Intake 16, then stuck at 22: the reference model expects about 13 by session 10.
+    let flat: Vec<Observation> = (1..=10).map(|s| phq(s, if s == 1 { 16.0 } else { 22.0 }, 0.0)).collect();
+    let o = overview(&c, &model, &flat, &attended(10));
+    let track = o.outcome.as_ref().unwrap().track.unwrap();
+    assert!(matches!(track, Track::Yellow | Track::Red), "{track:?}");
+    assert!(o.signals.iter().any(|s| s.kind == SignalKind::NotOnTrack), "not on track raised");
+    let expected: Vec<Observation> = model
+        .expected_course(24.0, 10)
+        .unwrap()
+        .yellow
+        .iter()
+        .map(|p| phq(p.session, p.expected.round(), 0.0))
+        .collect();
+    let o = overview(&c, &model, &expected, &attended(10));
+    assert_eq!(o.outcome.unwrap().track, Some(Track::Green));
+    assert!(!o.signals.iter().any(|s| s.kind == SignalKind::NotOnTrack));
 }
 
 #[test]
 fn risk_comes_first_and_only_while_it_is_current() {
     let c = catalog();
-    let s = AttentionSettings::default();
-    let risky = overview(&c, &[phq(1, 20.0, false), phq(2, 21.0, true)], Some(2), &s);
-    assert_eq!(risky.attention[0], Attention::Risk { session: 2 });
+    let model = reference();
+    let obs = [phq(1, 20.0, 0.0), phq(2, 21.0, 2.0), alliance(2, 14.0, Respondent::Client, &["rupture-reported"])];
+    let risky = overview(&c, &model, &obs, &attended(2));
+    assert_eq!(risky.signals[0].kind, SignalKind::Risk);
+    assert_eq!(risky.signals[0].severity, Severity::Critical);
     assert_eq!(risky.priority().0, 0);
-    let resolved = overview(&c, &[phq(1, 20.0, true), phq(2, 15.0, false)], Some(2), &s);
-    assert!(!resolved.attention.iter().any(|a| matches!(a, Attention::Risk { .. })));
+    let resolved = overview(&c, &model, &[phq(1, 20.0, 1.0), phq(2, 15.0, 0.0)], &attended(2));
+    assert!(!resolved.signals.iter().any(|s| s.kind == SignalKind::Risk));
 }
 
 #[test]
-fn alliance_reasons_are_found_and_ordered() {
+fn reported_ruptures_discrepancy_and_missed_checks_are_signalled() {
     let c = catalog();
-    let s = AttentionSettings::default();
+    let model = reference();
     let obs = [
         alliance(1, 28.0, Respondent::Client, &[]),
         alliance(2, 28.0, Respondent::Client, &[]),
-        alliance(3, 21.0, Respondent::Client, &["rupture-reported", "withdrawal"]),
-        alliance(3, 27.0, Respondent::Therapist, &[]),
+        alliance(3, 28.0, Respondent::Client, &[]),
+        alliance(4, 20.0, Respondent::Client, &["rupture-reported", "confrontation"]),
+        alliance(4, 27.0, Respondent::Therapist, &[]),
     ];
-    let o = overview(&c, &obs, Some(3), &s);
-    assert_eq!(
-        o.attention,
-        vec![
-            Attention::RuptureNotTalkedThrough { session: 3 },
-            Attention::AllianceDrop { by: 7.0 },
-            Attention::AllianceBelowCutoff { score: 21.0 },
-            Attention::Discrepancy { therapist: 27.0, client: 21.0 },
-        ]
-    );
-    let a = o.alliance.unwrap();
-    assert_eq!((a.latest, a.trend, a.below_cutoff, a.therapist_latest), (21.0, Some(-7.0), true, Some(27.0)));
-}
+    let o = overview(&c, &model, &obs, &attended(4));
+    let kinds: Vec<SignalKind> = o.signals.iter().map(|s| s.kind).collect();
+    assert!(kinds.contains(&SignalKind::Rupture) && kinds.contains(&SignalKind::Discrepancy), "{kinds:?}");
+    let rupture = o.signals.iter().find(|s| s.kind == SignalKind::Rupture).unwrap();
+    assert!(!rupture.actions.is_empty() && !rupture.evidence.is_empty());
+    assert_eq!(o.ruptures.len(), 1);
+    assert_eq!(o.ruptures[0].onset_session, 4);
+    assert!(o.alliance.unwrap().below_cutoff);
 
-#[test]
-fn missed_checks_are_counted_from_the_last_answered_session() {
-    let o = overview(&catalog(), &[alliance(1, 28.0, Respondent::Client, &[])], Some(4), &AttentionSettings::default());
-    assert_eq!(o.attention, vec![Attention::MissedChecks { sessions: 3 }]);
-    let fine =
-        overview(&catalog(), &[alliance(4, 28.0, Respondent::Client, &[])], Some(4), &AttentionSettings::default());
-    assert!(fine.attention.is_empty());
-    assert_eq!(fine.priority().0, u8::MAX);
+    let quiet = overview(&c, &model, &[alliance(1, 28.0, Respondent::Client, &[])], &attended(4));
+    assert!(quiet.signals.iter().any(|s| s.kind == SignalKind::Disengagement));
+    let fine = overview(&c, &model, &[alliance(4, 28.0, Respondent::Client, &[])], &attended(4));
+    assert!(fine.signals.is_empty());
+    assert_eq!(fine.priority().0, 5);
 }

@@ -48,7 +48,7 @@ fn reports_strategy() -> impl Strategy<Value = Vec<RuptureReport>> {
             .map(|(session, client, withdrawal, talked_through)| RuptureReport {
                 session,
                 reporter: if client { Reporter::Client } else { Reporter::Therapist },
-                kind: if withdrawal { RuptureKind::Withdrawal } else { RuptureKind::Confrontation },
+                kind: Some(if withdrawal { RuptureKind::Withdrawal } else { RuptureKind::Confrontation }),
                 talked_through,
             })
             .collect()

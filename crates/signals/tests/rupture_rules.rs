@@ -96,7 +96,7 @@ fn report_talked_through_is_resolved_in_session() {
     let report = RuptureReport {
         session: 3,
         reporter: Reporter::Client,
-        kind: RuptureKind::Confrontation,
+        kind: Some(RuptureKind::Confrontation),
         talked_through: true,
     };
     let found = detect_ruptures(&scores(&[50.0, 50.0, 50.0, 50.0]), &[report], &strict()).unwrap();
@@ -111,7 +111,7 @@ fn report_later_in_a_dip_tags_it_and_can_repair_it() {
     let report = RuptureReport {
         session: 6,
         reporter: Reporter::Therapist,
-        kind: RuptureKind::Withdrawal,
+        kind: Some(RuptureKind::Withdrawal),
         talked_through: true,
     };
     let found = detect_ruptures(&scores(&[50.0, 50.0, 50.0, 50.0, 40.0, 41.0, 50.0]), &[report], &strict()).unwrap();
@@ -123,8 +123,12 @@ fn report_later_in_a_dip_tags_it_and_can_repair_it() {
 
 #[test]
 fn report_on_a_session_without_score() {
-    let report =
-        RuptureReport { session: 4, reporter: Reporter::Client, kind: RuptureKind::Withdrawal, talked_through: false };
+    let report = RuptureReport {
+        session: 4,
+        reporter: Reporter::Client,
+        kind: Some(RuptureKind::Withdrawal),
+        talked_through: false,
+    };
     let s = vec![
         SessionScore { session: 1, score: 50.0 },
         SessionScore { session: 2, score: 50.0 },

@@ -62,8 +62,8 @@ pub trait Store: Send + Sync + 'static {
     async fn open_episode(&self, episode: NewEpisode, now: OffsetDateTime) -> StoreResult<EpisodeId>;
     async fn episodes(&self, client: ClientId) -> StoreResult<Vec<Episode>>;
     async fn episode(&self, id: EpisodeId) -> StoreResult<Option<Episode>>;
-    /// For each client with sessions: the number and date of their latest session.
-    async fn latest_sessions(&self, clients: &[ClientId]) -> StoreResult<Vec<(ClientId, u32, time::Date)>>;
+    /// Every session of these clients, by client, episode and number.
+    async fn sessions_of(&self, clients: &[ClientId]) -> StoreResult<Vec<TherapySession>>;
     /// Records the next session of an episode; its number is one more than the last.
     async fn record_session(&self, session: NewSession, now: OffsetDateTime) -> StoreResult<TherapySession>;
     async fn session(&self, id: SessionId) -> StoreResult<Option<TherapySession>>;
@@ -95,6 +95,11 @@ pub trait Store: Send + Sync + 'static {
     async fn responses_of(&self, client: ClientId) -> StoreResult<Vec<StoredResponse>>;
     /// Primary and subscale scores of completed administrations for many clients, for caseload summaries.
     async fn score_points(&self, clients: &[ClientId]) -> StoreResult<Vec<ScorePoint>>;
+
+    // Signals
+    /// Records that `user` acknowledged a signal; the first acknowledgement stands.
+    async fn acknowledge(&self, client: ClientId, key: &str, user: UserId, at: OffsetDateTime) -> StoreResult<()>;
+    async fn acknowledgements(&self, clients: &[ClientId]) -> StoreResult<Vec<Acknowledgement>>;
 
     // Audit
     async fn audit(&self, event: AuditEvent) -> StoreResult<()>;

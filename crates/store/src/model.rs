@@ -230,3 +230,13 @@ pub struct AuditRecord {
     pub purpose: String,
     pub address: Option<String>,
 }
+
+/// A signal someone has seen and acted on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Acknowledgement {
+    pub client: ClientId,
+    pub key: String,
+    pub user: UserId,
+    pub user_name: String,
+    pub at: OffsetDateTime,
+}

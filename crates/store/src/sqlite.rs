@@ -353,30 +353,19 @@ impl Store for SqliteStore {
         row.as_ref().map(episode_row).transpose()
     }
 
-    async fn latest_sessions(&self, clients: &[ClientId]) -> StoreResult<Vec<(ClientId, u32, Date)>> {
+    async fn sessions_of(&self, clients: &[ClientId]) -> StoreResult<Vec<TherapySession>> {
         if clients.is_empty() {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT e.client_id, s.number, s.held_on FROM therapy_sessions s JOIN episodes e ON e.id = s.episode_id
-             WHERE e.client_id IN ({}) AND s.id = (
-                 SELECT s2.id FROM therapy_sessions s2 JOIN episodes e2 ON e2.id = s2.episode_id
-                 WHERE e2.client_id = e.client_id ORDER BY s2.held_on DESC, s2.number DESC LIMIT 1)",
+            "SELECT {SESSION_COLUMNS} WHERE e.client_id IN ({}) ORDER BY e.client_id, s.episode_id, s.number",
             placeholders(clients.len())
         );
         let mut query = sqlx::query(&sql);
         for c in clients {
             query = query.bind(c.0);
         }
-        query
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
-                let held_on: String = r.try_get("held_on")?;
-                Ok((ClientId(r.try_get("client_id")?), r.try_get("number")?, parse_date(&held_on)?))
-            })
-            .collect()
+        query.fetch_all(&self.pool).await?.iter().map(session_row).collect()
     }
 
     async fn record_session(&self, session: NewSession, now: OffsetDateTime) -> StoreResult<TherapySession> {
@@ -693,6 +682,49 @@ impl Store for SqliteStore {
                     value: r.try_get("value")?,
                     concern: r.try_get("concern")?,
                     flags: parse_flags(&flags)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn acknowledge(&self, client: ClientId, key: &str, user: UserId, at: OffsetDateTime) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO signal_acknowledgements (client_id, signal_key, user_id, at) VALUES (?, ?, ?, ?)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(client.0)
+        .bind(key)
+        .bind(user.0)
+        .bind(ts(at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn acknowledgements(&self, clients: &[ClientId]) -> StoreResult<Vec<Acknowledgement>> {
+        if clients.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT a.client_id, a.signal_key, a.user_id, u.display_name, a.at FROM signal_acknowledgements a
+             JOIN users u ON u.id = a.user_id WHERE a.client_id IN ({}) ORDER BY a.at",
+            placeholders(clients.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for c in clients {
+            query = query.bind(c.0);
+        }
+        query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(Acknowledgement {
+                    client: ClientId(r.try_get("client_id")?),
+                    key: r.try_get("signal_key")?,
+                    user: UserId(r.try_get("user_id")?),
+                    user_name: r.try_get("display_name")?,
+                    at: from_ts(r.try_get("at")?)?,
                 })
             })
             .collect()

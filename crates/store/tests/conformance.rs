@@ -144,10 +144,14 @@ async fn sessions_are_numbered_per_episode(store: &dyn Store) {
     assert_eq!(all.iter().map(|s| s.number).collect::<Vec<_>>(), vec![1, 2]);
     assert_eq!(store.episode(first.episode).await.unwrap().unwrap().client, client);
     assert!(store.episode(EpisodeId(987_654)).await.unwrap().is_none());
-    assert_eq!(
-        store.latest_sessions(&[client, ClientId(987_654)]).await.unwrap(),
-        vec![(client, 2, date!(2026 - 12 - 05))]
-    );
+    let listed = store.sessions_of(&[client, ClientId(987_654)]).await.unwrap();
+    assert_eq!(listed, all);
+    let user = store.client(client).await.unwrap().unwrap().therapist;
+    store.acknowledge(client, "rupture:2", user, NOW).await.unwrap();
+    store.acknowledge(client, "rupture:2", user, NOW + Duration::hours(1)).await.unwrap();
+    let acks = store.acknowledgements(&[client]).await.unwrap();
+    assert_eq!(acks.len(), 1, "the first acknowledgement stands");
+    assert_eq!((acks[0].key.as_str(), acks[0].user, acks[0].at), ("rupture:2", user, NOW));
     let missing = store
         .record_session(NewSession { episode: EpisodeId(999_999), held_on: date!(2026 - 12 - 05), attended: true }, NOW)
         .await;

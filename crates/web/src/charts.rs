@@ -21,6 +21,8 @@ pub struct Band {
 pub struct Marker {
     pub x: f64,
     pub label: String,
+    /// A repair (drawn green, pointing up) rather than a rupture.
+    pub repair: bool,
 }
 
 pub struct Chart {
@@ -138,12 +140,13 @@ impl Chart {
         }
         for marker in &self.markers {
             let x = self.x(marker.x);
+            let (colour, path) = if marker.repair { ("#2e7d32", "l5 8 h-10 z") } else { ("#7a4b00", "l5 -8 h-10 z") };
+            let y = if marker.repair { H - BOTTOM - 8.0 } else { TOP + 8.0 };
             let _ = write!(
                 s,
-                r##"<g><title>{}</title><line x1="{x:.1}" x2="{x:.1}" y1="{TOP}" y2="{:.1}" stroke="#7a4b00" stroke-width="1" stroke-dasharray="2 3"/><path d="M{:.1} {TOP} l5 -8 h-10 z" fill="#7a4b00"/></g>"##,
+                r##"<g><title>{}</title><line x1="{x:.1}" x2="{x:.1}" y1="{TOP}" y2="{:.1}" stroke="{colour}" stroke-width="1" stroke-dasharray="2 3"/><path d="M{x:.1} {y:.1} {path}" fill="{colour}"/></g>"##,
                 escape(&marker.label),
                 H - BOTTOM,
-                x,
             );
         }
         for (index, series) in self.series.iter().enumerate() {

@@ -28,6 +28,18 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // The practice model is rebuilt every ten minutes so new data shape the expected course.
+    let refresher = state.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        every.tick().await;
+        loop {
+            every.tick().await;
+            if let Err(e) = refresher.refresh_practice().await {
+                tracing::error!(error = %e, "practice model refresh failed");
+            }
+        }
+    });
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }
@@ -45,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .route("/clients/new", get(pages::clients::new_client_page).post(pages::clients::create_client))
         .route("/clients/{id}", get(pages::clients::client_page))
         .route("/clients/{id}/episodes", post(pages::clients::open_episode))
+        .route("/clients/{id}/acknowledgements", post(pages::clients::acknowledge))
         .route("/episodes/{id}/sessions", post(pages::sessions::record_session))
         .route("/sessions/{id}", get(pages::sessions::session_page))
         .route("/sessions/{id}/links", post(pages::sessions::create_link))

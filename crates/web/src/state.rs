@@ -1,7 +1,10 @@
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
-use alliance_core::catalog::Catalog;
-use alliance_store::Store;
+use alliance_core::catalog::{Catalog, PHQ9, RELATIONSHIP_CHECK};
+use alliance_core::domain::Role;
+use alliance_core::practice::{self, OutcomeSeries, PracticeModel, SignalSettings};
+use alliance_store::{AuditEvent, ClientId, Rater, Store, StoreError};
 use time::OffsetDateTime;
 
 /// Where "now" comes from; tests move it forward to check expiry.
@@ -23,6 +26,8 @@ pub struct AppState {
     /// Server secret for keyed hashes (per-form tokens of the client check).
     pub secret: Arc<[u8; 32]>,
     pub clock: Clock,
+    /// The practice-wide model (expected course, alliance variability), rebuilt by a batch job.
+    practice: Arc<RwLock<Arc<PracticeModel>>>,
 }
 
 impl AppState {
@@ -32,13 +37,88 @@ impl AppState {
         catalog: Catalog,
         config: Config,
         clock: Clock,
-    ) -> Result<Self, alliance_store::StoreError> {
+    ) -> Result<Self, StoreError> {
         let fresh: [u8; 32] = rand::random();
         let stored = store.setting_or_insert("server-secret", &fresh).await?;
-        let secret: [u8; 32] = stored
-            .try_into()
-            .map_err(|_| alliance_store::StoreError::Corrupt("server secret has the wrong length".into()))?;
-        Ok(Self { store, catalog: Arc::new(catalog), config: Arc::new(config), secret: Arc::new(secret), clock })
+        let secret: [u8; 32] =
+            stored.try_into().map_err(|_| StoreError::Corrupt("server secret has the wrong length".into()))?;
+        let initial =
+            practice::build(&[], &[], SignalSettings::default()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let state = Self {
+            store,
+            catalog: Arc::new(catalog),
+            config: Arc::new(config),
+            secret: Arc::new(secret),
+            clock,
+            practice: Arc::new(RwLock::new(Arc::new(initial))),
+        };
+        state.refresh_practice().await?;
+        Ok(state)
+    }
+
+    /// The current practice model.
+    pub fn practice(&self) -> Arc<PracticeModel> {
+        self.practice.read().map_or_else(|poisoned| poisoned.into_inner().clone(), |model| model.clone())
+    }
+
+    /// Refits the practice model on all current data: the practice's PHQ-9 courses for the expected course
+    /// and its alliance series for the typical session-to-session variability.
+    pub async fn refresh_practice(&self) -> Result<(), StoreError> {
+        let therapists: Vec<_> =
+            self.store.users().await?.into_iter().filter(|u| u.role == Role::Therapist).map(|u| u.id).collect();
+        let clients = self.store.clients_of(&therapists).await?;
+        let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
+        let therapist_of: HashMap<ClientId, String> = clients.iter().map(|c| (c.id, c.therapist.to_string())).collect();
+        let points = self.store.score_points(&ids).await?;
+        self.store
+            .audit(AuditEvent {
+                at: self.now(),
+                actor: None,
+                actor_role: None,
+                action: "batch-read",
+                object_kind: "practice",
+                object_id: None,
+                purpose: "expected course and alliance variability",
+                address: None,
+            })
+            .await?;
+        let mut outcomes: HashMap<ClientId, OutcomeSeries> = HashMap::new();
+        let mut alliance: HashMap<ClientId, Vec<f64>> = HashMap::new();
+        let latest_episode: HashMap<ClientId, _> = points.iter().fold(HashMap::new(), |mut m, p| {
+            let e = m.entry(p.client).or_insert(p.episode);
+            *e = (*e).max(p.episode);
+            m
+        });
+        for p in points.iter().filter(|p| p.rater == Rater::Client && latest_episode.get(&p.client) == Some(&p.episode))
+        {
+            let Some(value) = p.value else { continue };
+            if p.instrument == PHQ9 && p.scale == "total" {
+                outcomes
+                    .entry(p.client)
+                    .or_insert_with(|| OutcomeSeries {
+                        client: p.client.to_string(),
+                        therapist: therapist_of.get(&p.client).cloned().unwrap_or_default(),
+                        scores: Vec::new(),
+                    })
+                    .scores
+                    .push((p.session_number, value));
+            } else if p.instrument == RELATIONSHIP_CHECK && p.scale == "alliance" {
+                alliance.entry(p.client).or_default().push(value);
+            }
+        }
+        let outcomes: Vec<OutcomeSeries> = outcomes.into_values().collect();
+        let alliance: Vec<Vec<f64>> = alliance.into_values().collect();
+        let settings = self.practice().settings;
+        // Fitting is CPU work: keep it off the request threads.
+        let model = tokio::task::spawn_blocking(move || practice::build(&outcomes, &alliance, settings))
+            .await
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        match self.practice.write() {
+            Ok(mut guard) => *guard = Arc::new(model),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(model),
+        }
+        Ok(())
     }
 
     pub fn now(&self) -> OffsetDateTime {

@@ -52,7 +52,7 @@ async fn the_core_loop_from_new_client_to_dashboard() {
     let (_, caseload) = me.get("/").await;
     assert!(caseload.contains("Amber Heron"));
     assert!(caseload.contains("Risk:"), "{caseload}");
-    assert!(caseload.contains("was not talked through"));
+    assert!(caseload.contains("Rupture:"), "{caseload}");
     let (status, page) = me.get(&format!("/clients/{client}")).await;
     assert_eq!(status, 200);
     assert!(page.contains("PHQ-9 17 (moderately severe)"));
@@ -85,11 +85,28 @@ async fn the_core_loop_from_new_client_to_dashboard() {
     assert!(mine.flags.has("supervision"));
     // Therapist 30 against client 24: the discrepancy shows on the caseload.
     let (_, caseload) = me.get("/").await;
-    assert!(caseload.contains("You rated the alliance 30, the client 24."), "{caseload}");
+    assert!(caseload.contains("you rated the alliance 30.0 and the client 24.0"), "{caseload}");
+
+    // Acknowledging records who and when; the discrepancy leaves the caseload, risk never does.
+    let (_, page) = me.get(&format!("/clients/{client}")).await;
+    assert!(page.contains("default reference model"), "the interface says where the expected course comes from");
+    assert!(page.contains("What to do"));
+    let (status, _, page) =
+        me.post(&format!("/clients/{client}/acknowledgements"), &[("signal", "discrepancy:1")]).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Acknowledged by ana on"), "who acknowledged it is shown");
+    let (status, _, _) = me.post(&format!("/clients/{client}/acknowledgements"), &[("signal", "risk:1")]).await;
+    assert_eq!(status, 200);
+    let (_, caseload) = me.get("/").await;
+    assert!(!caseload.contains("you rated the alliance 30.0"), "acknowledged signals stop pushing the client up");
+    assert!(caseload.contains("Risk:"), "risk is never suppressed");
+    let (status, _, _) = me.post(&format!("/clients/{client}/acknowledgements"), &[("signal", "made-up:9")]).await;
+    assert_eq!(status, 400);
+    assert_eq!(app.store.acknowledgements(&[ClientId(client)]).await.unwrap().len(), 2);
 
     // Every access to the record was audited, with no clinical content in the log.
     let audit = app.store.audit_events(200).await.unwrap();
-    for action in ["sign-in", "create", "read", "client-submitted", "write", "list"] {
+    for action in ["sign-in", "create", "read", "client-submitted", "write", "list", "acknowledge"] {
         assert!(audit.iter().any(|e| e.action == action), "{action} audited");
     }
 }

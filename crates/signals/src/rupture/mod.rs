@@ -57,7 +57,8 @@ pub enum RuptureKind {
 pub struct RuptureReport {
     pub session: u32,
     pub reporter: Reporter,
-    pub kind: RuptureKind,
+    /// `None` when the reporter did not say how the client responded.
+    pub kind: Option<RuptureKind>,
     pub talked_through: bool,
 }
 

@@ -167,7 +167,7 @@ impl RuptureTracker {
                 events.push(RuptureEvent::RuleAdded { onset_session, rule: RuptureRule::Reported });
             }
             rupture.add_rule(RuptureRule::Reported);
-            rupture.kind = rupture.kind.or(Some(report.kind));
+            rupture.kind = rupture.kind.or(report.kind);
         }
         let returned = score.zip(rupture.reference).is_some_and(|(s, reference)| s >= reference);
         let outcome = if reports.iter().any(|r| r.talked_through) {
@@ -208,7 +208,7 @@ impl RuptureTracker {
             onset_session: session,
             detected_at_session: session,
             rules,
-            kind: reports.first().map(|r| r.kind),
+            kind: reports.iter().find_map(|r| r.kind),
             reference,
             lowest: score,
             length: 1,

@@ -108,6 +108,15 @@ CREATE TABLE scores (
     PRIMARY KEY (administration_id, scale_id)
 );
 
+-- Who acknowledged which signal, and when. A signal is named by a key (kind and session).
+CREATE TABLE signal_acknowledgements (
+    client_id  INTEGER NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    signal_key TEXT NOT NULL,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    at         INTEGER NOT NULL,
+    PRIMARY KEY (client_id, signal_key)
+);
+
 -- Who touched which clinical record, when and why. Never any clinical content.
 CREATE TABLE audit_events (
     id          INTEGER PRIMARY KEY,

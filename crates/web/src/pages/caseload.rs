@@ -3,13 +3,15 @@
 use std::collections::HashMap;
 
 use alliance_core::domain::Role;
-use alliance_core::overview::{AttentionSettings, ClientOverview, Observation, Respondent, overview};
-use alliance_store::{ClientId, Rater, ScorePoint};
+use alliance_core::overview::ClientOverview;
+use alliance_signals::change::ChangeCategory;
+use alliance_signals::signal::Severity;
+use alliance_store::{Acknowledgement, ClientId};
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use super::{Nav, number, show_date};
+use super::{Nav, number, show_date, signals};
 use crate::access;
 use crate::auth::SignedIn;
 use crate::error::WebError;
@@ -23,6 +25,7 @@ pub struct Row {
     pub last_date: Option<String>,
     pub outcome: String,
     pub outcome_change: String,
+    pub track: &'static str,
     pub alliance: String,
     pub alliance_trend: String,
     pub reasons: Vec<String>,
@@ -40,45 +43,40 @@ struct CaseloadPage {
     rows: Vec<Row>,
 }
 
-/// Observations of a client's latest episode (baselines reset with each episode of care).
-pub fn observations(points: &[&ScorePoint]) -> Vec<Observation> {
-    let latest_episode = points.iter().map(|p| p.episode).max();
-    points
-        .iter()
-        .filter(|p| Some(p.episode) == latest_episode)
-        .map(|p| Observation {
-            session: p.session_number,
-            instrument: p.instrument.clone(),
-            respondent: match p.rater {
-                Rater::Client => Respondent::Client,
-                Rater::Therapist => Respondent::Therapist,
-            },
-            scale: p.scale.clone(),
-            value: p.value,
-            concern: p.concern,
-            flags: p.flags.clone(),
-        })
-        .collect()
+fn change_label(c: ChangeCategory) -> &'static str {
+    match c {
+        ChangeCategory::Recovered => "recovered",
+        ChangeCategory::ReliablyImproved => "reliably improved",
+        ChangeCategory::Unchanged => "no reliable change",
+        ChangeCategory::ReliablyDeteriorated => "reliably deteriorated",
+        ChangeCategory::Harmed => "reliably deteriorated into the clinical range",
+    }
 }
 
-/// Display strings for an overview: (outcome, change, alliance, trend).
-pub fn describe(state: &AppState, o: &ClientOverview) -> (String, String, String, String) {
-    let (outcome, change) = match &o.outcome {
+/// Display strings for an overview: (outcome, change, alliance, trend, track colour).
+pub fn describe(state: &AppState, o: &ClientOverview) -> (String, String, String, String, &'static str) {
+    let (outcome, change, track) = match &o.outcome {
         Some(out) => {
             let ins = state.catalog.get(&out.instrument);
             let name = ins.map_or(out.instrument.as_str(), |i| i.short_name.as_str());
             let band = ins.and_then(|i| i.primary()).and_then(|s| s.band_of(out.latest)).map(|b| b.label.clone());
             let band = band.map(|b| format!(" ({b})")).unwrap_or_default();
+            let change = match out.change {
+                Some(c) => format!("{} since {}", change_label(c), number(out.first)),
+                None => "first score".to_owned(),
+            };
+            let track_text = out.track.map(|t| format!(" · {}", t.label())).unwrap_or_default();
             (
                 format!("{name} {}{band}", number(out.latest)),
-                format!("{} since start ({})", out.change.label(), number(out.first)),
+                format!("{change}{track_text}"),
+                out.track.map_or("none", |t| t.css()),
             )
         }
-        None => ("No outcome yet".to_owned(), String::new()),
+        None => ("No outcome yet".to_owned(), String::new(), "none"),
     };
     let (alliance, trend) = match &o.alliance {
         Some(a) => {
-            let you = a.therapist_latest.map(|t| format!(" · you {}", number(t))).unwrap_or_default();
+            let you = a.therapist_latest.map(|t| format!(" · therapist {}", number(t))).unwrap_or_default();
             let trend = match a.trend {
                 Some(t) if t <= -1.0 => format!("↓ {} below recent", number(-t)),
                 Some(t) if t >= 1.0 => format!("↑ {} above recent", number(t)),
@@ -89,7 +87,7 @@ pub fn describe(state: &AppState, o: &ClientOverview) -> (String, String, String
         }
         None => ("No check yet".to_owned(), String::new()),
     };
-    (outcome, change, alliance, trend)
+    (outcome, change, alliance, trend, track)
 }
 
 pub async fn caseload(State(state): State<AppState>, who: SignedIn) -> Result<Response, WebError> {
@@ -103,40 +101,43 @@ pub async fn caseload(State(state): State<AppState>, who: SignedIn) -> Result<Re
     let scope = access::caseload_scope(&state, &who).await?;
     let clients = state.store.clients_of(&scope).await?;
     let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
-    let points = state.store.score_points(&ids).await?;
-    let latest: HashMap<ClientId, (u32, time::Date)> =
-        state.store.latest_sessions(&ids).await?.into_iter().map(|(c, n, d)| (c, (n, d))).collect();
+    let (overviews, sessions, acks) = signals::overviews(&state, &ids).await?;
     let names: HashMap<_, _> = if who.user.role == Role::Supervisor {
         state.store.users().await?.into_iter().map(|u| (u.id, u.display_name)).collect()
     } else {
         HashMap::new()
     };
-    let mut by_client: HashMap<ClientId, Vec<&ScorePoint>> = HashMap::new();
-    for p in &points {
-        by_client.entry(p.client).or_default().push(p);
-    }
-    let settings = AttentionSettings::default();
     let mut rows: Vec<((u8, usize), Row)> = clients
         .iter()
-        .map(|client| {
-            let obs = observations(by_client.get(&client.id).map_or(&[][..], Vec::as_slice));
-            let held = latest.get(&client.id);
-            let o = overview(&state.catalog, &obs, held.map(|h| h.0), &settings);
-            let (outcome, outcome_change, alliance, alliance_trend) = describe(&state, &o);
+        .filter_map(|client| {
+            let o = overviews.get(&client.id)?;
+            let last = sessions.get(&client.id).and_then(|s| s.last());
+            let client_acks: Vec<&Acknowledgement> = acks.iter().filter(|a| a.client == client.id).collect();
+            let open = signals::open(o, &client_acks);
+            let (outcome, outcome_change, alliance, alliance_trend, track) = describe(&state, o);
+            let top = open.iter().map(|s| s.severity).max();
+            let rank = match top {
+                Some(Severity::Critical) => 0,
+                Some(Severity::Urgent) => 1,
+                Some(Severity::Warning) => 2,
+                Some(_) => 3,
+                None => 4,
+            };
             let row = Row {
                 id: client.id.0,
                 pseudonym: client.pseudonym.clone(),
                 therapist: names.get(&client.therapist).cloned().unwrap_or_default(),
-                sessions: held.map_or(0, |h| h.0),
-                last_date: held.map(|h| show_date(h.1)),
+                sessions: last.map_or(0, |s| s.number),
+                last_date: last.map(|s| show_date(s.held_on)),
                 outcome,
                 outcome_change,
+                track,
                 alliance,
                 alliance_trend,
-                reasons: o.attention.iter().map(|a| a.explain()).collect(),
-                urgent: o.attention.iter().any(|a| a.is_urgent()),
+                reasons: open.iter().map(|s| format!("{}: {}", signals::view(s, None).title, s.explanation)).collect(),
+                urgent: top.is_some_and(|s| s >= Severity::Urgent),
             };
-            (o.priority(), row)
+            Some(((rank, usize::MAX - open.len()), row))
         })
         .collect();
     rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.pseudonym.cmp(&b.1.pseudonym)));

@@ -2,14 +2,17 @@
 
 use alliance_core::catalog::{GAD7, PHQ9, RELATIONSHIP_CHECK, THERAPIST_REFLECTION};
 use alliance_core::domain::{Pseudonym, Role};
-use alliance_core::overview::{AttentionSettings, overview};
-use alliance_store::{ClientId, NewClient, NewEpisode, Rater, ScorePoint, StoredResponse};
+use alliance_core::overview::{ClientOverview, signal_key};
+use alliance_core::practice::ExpectedCourse;
+use alliance_signals::rupture::RepairStatus;
+use alliance_store::{ClientId, NewClient, NewEpisode, Rater, StoredResponse};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use super::caseload::{describe, observations};
+use super::caseload::describe;
+use super::signals::{self, SignalView};
 use super::{Nav, iso_date, number, parse_iso_date, show_date};
 use crate::access::{self, Via};
 use crate::auth::SignedIn;
@@ -143,7 +146,8 @@ struct ClientPage {
     pseudonym: String,
     supervision: bool,
     can_write: bool,
-    reasons: Vec<String>,
+    signals: Vec<SignalView>,
+    etr_note: String,
     outcome: String,
     outcome_change: String,
     alliance: String,
@@ -153,26 +157,6 @@ struct ClientPage {
     today: String,
     charts: Vec<ChartView>,
     sessions: Vec<SessionRow>,
-}
-
-fn points_of(responses: &[StoredResponse], client: ClientId) -> Vec<ScorePoint> {
-    responses
-        .iter()
-        .flat_map(|r| {
-            r.scores.iter().map(move |s| ScorePoint {
-                client,
-                episode: r.episode,
-                session_number: r.session_number,
-                held_on: r.held_on,
-                instrument: r.instrument.id.clone(),
-                rater: r.rater,
-                scale: s.scale.clone(),
-                value: s.value,
-                concern: s.concern,
-                flags: r.flags.clone(),
-            })
-        })
-        .collect()
 }
 
 fn series(responses: &[&StoredResponse], instrument: &str, rater: Rater, scale: &str) -> Vec<(f64, f64)> {
@@ -204,7 +188,13 @@ fn table(headers: &[&str], series: &[&[(f64, f64)]]) -> (Vec<String>, Vec<Vec<St
     (headers.iter().map(|h| (*h).to_owned()).collect(), rows)
 }
 
-fn outcome_chart(state: &AppState, responses: &[&StoredResponse], id: &str, sessions: u32) -> Option<ChartView> {
+fn outcome_chart(
+    state: &AppState,
+    responses: &[&StoredResponse],
+    id: &str,
+    sessions: u32,
+    expected: Option<&ExpectedCourse>,
+) -> Option<ChartView> {
     let ins = state.catalog.get(id)?;
     let scale = ins.primary()?;
     let points = series(responses, id, Rater::Client, &scale.id);
@@ -241,30 +231,79 @@ fn outcome_chart(state: &AppState, responses: &[&StoredResponse], id: &str, sess
         series: vec![Series { label: "Client".into(), points: points.clone(), colour: "#1f4e79", dashed: false }],
         markers: vec![],
     };
-    let (headers, rows) = table(&[&ins.short_name], &[&points]);
-    Some(ChartView { svg: chart.render(), caption: description, headers, rows })
+    let mut chart = chart;
+    let mut headers = vec![ins.short_name.as_str()];
+    let mut columns = vec![points];
+    if let Some(course) = expected.filter(|_| id == PHQ9) {
+        let line = |band: &[alliance_lmm::PredictedScore], upper: bool| -> Vec<(f64, f64)> {
+            band.iter()
+                .filter(|p| p.session <= sessions)
+                .map(|p| (f64::from(p.session), if upper { p.upper } else { p.expected }))
+                .collect()
+        };
+        chart.series.push(Series {
+            label: "Expected".into(),
+            points: line(&course.yellow, false),
+            colour: "#6b7280",
+            dashed: true,
+        });
+        chart.series.push(Series {
+            label: "Below expectation".into(),
+            points: line(&course.yellow, true),
+            colour: "#b7950b",
+            dashed: true,
+        });
+        chart.series.push(Series {
+            label: "At risk".into(),
+            points: line(&course.red, true),
+            colour: "#b00020",
+            dashed: true,
+        });
+        chart.description.push_str(" Dashed lines: the expected course for this intake score, and the edges above which the client is below expectation (amber) or at risk of a poor outcome (red).");
+        headers.extend(["Expected", "Amber edge", "Red edge"]);
+        columns.extend([line(&course.yellow, false), line(&course.yellow, true), line(&course.red, true)]);
+    }
+    let column_refs: Vec<&[(f64, f64)]> = columns.iter().map(Vec::as_slice).collect();
+    let (headers, rows) = table(&headers, &column_refs);
+    let caption = chart.description.clone();
+    Some(ChartView { svg: chart.render(), caption, headers, rows })
 }
 
-fn alliance_charts(state: &AppState, responses: &[&StoredResponse], sessions: u32) -> Vec<ChartView> {
+fn alliance_charts(
+    state: &AppState,
+    responses: &[&StoredResponse],
+    sessions: u32,
+    o: &ClientOverview,
+) -> Vec<ChartView> {
     let client = series(responses, RELATIONSHIP_CHECK, Rater::Client, "alliance");
     let therapist = series(responses, THERAPIST_REFLECTION, Rater::Therapist, "alliance");
     if client.is_empty() && therapist.is_empty() {
         return vec![];
     }
-    let markers: Vec<Marker> = responses
-        .iter()
-        .filter(|r| r.flags.has("rupture-reported"))
-        .map(|r| Marker {
-            x: f64::from(r.session_number),
+    let mut markers: Vec<Marker> = Vec::new();
+    for rupture in &o.ruptures {
+        let repair = match rupture.repair {
+            RepairStatus::Repaired { session, .. } => {
+                markers.push(Marker {
+                    x: f64::from(session),
+                    label: format!("Session {session}: repaired (rupture of session {})", rupture.onset_session),
+                    repair: true,
+                });
+                format!("repaired in session {session}")
+            }
+            RepairStatus::Unrepaired { .. } => "not repaired".to_owned(),
+            RepairStatus::Open => "repair still possible".to_owned(),
+        };
+        markers.push(Marker {
+            x: f64::from(rupture.onset_session),
             label: format!(
-                "Session {}: rupture {} by the {}{}",
-                r.session_number,
-                if r.rater == Rater::Client { "reported" } else { "noticed" },
-                r.rater.as_str(),
-                if r.flags.has("talked-through") { ", talked through" } else { ", not talked through" }
+                "Session {}: rupture ({}); {repair}",
+                rupture.onset_session,
+                rupture.rules_label().replace('_', " ")
             ),
-        })
-        .collect();
+            repair: false,
+        });
+    }
     let cutoff = state
         .catalog
         .get(RELATIONSHIP_CHECK)
@@ -272,7 +311,7 @@ fn alliance_charts(state: &AppState, responses: &[&StoredResponse], sessions: u3
         .and_then(|s| s.cutoff.as_ref())
         .map(|c| (c.value, format!("concern {} (provisional)", number(c.value))));
     let description = format!(
-        "Working alliance (goals, tasks and bond; 6 to 30, higher is better) rated by the client after {} sessions and by you after {}. Triangles mark sessions with a reported or noticed rupture.",
+        "Working alliance (goals, tasks and bond; 6 to 30, higher is better) rated by the client after {} sessions and by you after {}. Dark triangles mark ruptures (reported, or a dip against the client's own variability); green triangles mark repairs.",
         client.len(),
         therapist.len()
     );
@@ -344,17 +383,18 @@ pub async fn client_page(
     let all_responses = state.store.responses_of(client.id).await?;
     let responses: Vec<&StoredResponse> =
         all_responses.iter().filter(|r| current.is_some_and(|e| e.id == r.episode)).collect();
-    let owned_points = points_of(&all_responses, client.id);
-    let point_refs: Vec<&ScorePoint> = owned_points.iter().collect();
+    let (mut overviews, _, acks) = signals::overviews(&state, &[client.id]).await?;
+    let o = overviews.remove(&client.id).ok_or(WebError::NotFound)?;
+    let (outcome, outcome_change, alliance, alliance_trend, _) = describe(&state, &o);
     let held = sessions.last().map(|s| s.number);
-    let o = overview(&state.catalog, &observations(&point_refs), held, &AttentionSettings::default());
-    let (outcome, outcome_change, alliance, alliance_trend) = describe(&state, &o);
     let span = held.unwrap_or(1).max(4);
     let mut charts = Vec::new();
     for id in current.map(|e| e.measures.clone()).unwrap_or_default() {
-        charts.extend(outcome_chart(&state, &responses, &id, span));
+        charts.extend(outcome_chart(&state, &responses, &id, span, o.expected.as_ref()));
     }
-    charts.extend(alliance_charts(&state, &responses, span));
+    charts.extend(alliance_charts(&state, &responses, span, &o));
+    let signal_views =
+        o.signals.iter().map(|s| signals::view(s, acks.iter().find(|a| a.key == signal_key(s)))).collect();
     let session_rows = sessions
         .iter()
         .map(|s| {
@@ -408,7 +448,8 @@ pub async fn client_page(
         pseudonym: client.pseudonym.clone(),
         supervision: read.via == Via::Supervision,
         can_write: read.via == Via::OwnCaseload,
-        reasons: o.attention.iter().map(|a| a.explain()).collect(),
+        signals: signal_views,
+        etr_note: state.practice().etr_source.describe(),
         outcome,
         outcome_change,
         alliance,
@@ -420,4 +461,26 @@ pub async fn client_page(
         sessions: session_rows,
     };
     Ok(Html(page.render()?).into_response())
+}
+
+/// Acknowledging a signal records who saw it and when; it then stops pushing the client up the caseload
+/// (risk never stops).
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    mut form: FormFields,
+) -> Result<Response, WebError> {
+    who.check_csrf(&mut form)?;
+    let write = access::write_client(&state, &who, ClientId(id)).await?;
+    let key = form.one("signal")?.unwrap_or("");
+    let (overviews, _, _) = signals::overviews(&state, &[write.client.id]).await?;
+    let known = overviews.get(&write.client.id).is_some_and(|o| o.signals.iter().any(|s| signal_key(s) == key));
+    if !known {
+        return Err(WebError::BadRequest("That signal is no longer current. Reload the page.".into()));
+    }
+    let now = state.now();
+    state.store.acknowledge(write.client.id, key, who.user.id, now).await?;
+    state.store.audit(who.audit(now, "acknowledge", "signal", Some(id))).await?;
+    Ok(Redirect::to(&format!("/clients/{id}")).into_response())
 }

@@ -7,6 +7,7 @@ pub mod clients;
 pub mod questionnaire;
 pub mod respond;
 pub mod sessions;
+pub mod signals;
 
 use alliance_core::domain::Role;
 use time::Date;
