@@ -1,1 +1,100 @@
-//! Integration tests.
+//! Integration tests of the `alliance` binary: they run the built command as a user would.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod bad_input;
+mod etr;
+mod help;
+mod ruptures;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// What one run of the binary did.
+pub struct Run {
+    pub args: Vec<String>,
+    pub success: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Exit 0, and nothing non-finite printed.
+    pub fn ok(self) -> Run {
+        assert!(self.success, "{:?} failed:\n{}", self.args, self.stderr);
+        self.assert_no_panic();
+        assert_finite_text(&self.stdout);
+        self
+    }
+
+    /// A refusal: non-zero exit, nothing on stdout, one line `error: ...` on stderr, no panic.
+    pub fn refused(self) -> Run {
+        assert!(!self.success, "{:?} succeeded, printing:\n{}", self.args, self.stdout);
+        self.assert_no_panic();
+        assert!(self.stdout.is_empty(), "{:?} printed on stdout:\n{}", self.args, self.stdout);
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "{:?}: stderr is not one line:\n{}", self.args, self.stderr);
+        assert!(lines[0].starts_with("error: "), "{:?}: {}", self.args, self.stderr);
+        self
+    }
+
+    /// The error line names all of `parts` (case-insensitive).
+    pub fn says(self, parts: &[&str]) -> Run {
+        let lower = self.stderr.to_lowercase();
+        for part in parts {
+            assert!(
+                lower.contains(&part.to_lowercase()),
+                "{:?}: error does not mention {part:?}: {}",
+                self.args,
+                self.stderr
+            );
+        }
+        self
+    }
+
+    fn assert_no_panic(&self) {
+        assert!(!self.stderr.contains("panicked"), "{:?} panicked:\n{}", self.args, self.stderr);
+        assert!(!self.stderr.contains("RUST_BACKTRACE"), "{:?} panicked:\n{}", self.args, self.stderr);
+    }
+}
+
+/// Runs `alliance` with `args`, no standard input and a neutral environment.
+pub fn alliance(args: &[&str]) -> Run {
+    let output: Output = Command::new(env!("CARGO_BIN_EXE_alliance"))
+        .args(args)
+        .env_remove("ALLIANCE_LOG")
+        .env_remove("ALLIANCE_DATA")
+        .env_remove("RUST_BACKTRACE")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the alliance binary runs");
+    Run {
+        args: args.iter().map(|a| (*a).to_owned()).collect(),
+        success: output.status.success(),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// A file in `tests/fixtures/`.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures").join(name)
+}
+
+pub fn path_str(path: &Path) -> &str {
+    path.to_str().expect("test paths are UTF-8")
+}
+
+/// A temporary file holding `contents`; removed when dropped.
+pub fn temp_csv(contents: &str) -> tempfile::TempPath {
+    let file = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+    std::fs::write(file.path(), contents).unwrap();
+    file.into_temp_path()
+}
+
+/// No token of `text` reads as a non-finite number (NaN, inf, infinity, in any case).
+pub fn assert_finite_text(text: &str) {
+    for token in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '+')) {
+        let word = token.trim_start_matches(['-', '+']).to_ascii_lowercase();
+        assert!(!matches!(word.as_str(), "nan" | "inf" | "infinity"), "non-finite value {token:?} in output:\n{text}");
+    }
+}

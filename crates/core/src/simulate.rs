@@ -1,11 +1,41 @@
 //! A seeded, deterministic generator of synthetic practices, calibrated to the literature in SCIENCE.md:
-//! alliance-outcome association about r = .28 (Flückiger et al. 2018), therapist effects about 5 % of the
-//! variance in change (Johns et al. 2019), clients reporting tension in 19-42 % of sessions (Eubanks et al.
-//! 2018), ceiling effects on alliance scores, missed measures and early endings. It produces item-level
-//! answers, so the demo and tests run through the same scoring path as real responses.
+//! alliance-outcome association r = .28 (Flückiger et al. 2018), therapist effects 5 % of outcome variance
+//! (Johns et al. 2019), clients reporting tension in 19-42 % of sessions (Eubanks et al. 2018), ceiling effects
+//! on alliance scores, missed measures and early endings. It produces item-level answers, so the demo and tests
+//! run through the same scoring path as real responses.
 //!
-//! The parameters are latent (population) values; observed correlations are attenuated by measurement noise
-//! and ceilings, as they are in real data.
+//! # What the two calibration parameters mean
+//!
+//! Each client's PHQ-9 course is `intake + log_slope * ln(session) + noise`, so the client's expected
+//! outcome at any session `t`, net of intake, is `log_slope * ln(t)`: [`SimClient::log_slope`] is the
+//! client's latent rate of change (negative is improvement). Both parameters are population values of latent
+//! (error-free) quantities that every generated client carries, and they hold exactly in the generating
+//! model:
+//!
+//! * [`PracticeParams::alliance_outcome_r`] is the Pearson correlation, across clients, between the client's
+//!   alliance trait ([`SimClient::alliance_trait`], standard normal: the trait-like, between-client part of
+//!   the alliance, i.e. the client's mean alliance in SCIENCE.md's within/between split) and the client's
+//!   improvement, `-log_slope` (equivalently, the expected improvement by any fixed session). This is the
+//!   quantity Flückiger et al. (2018) pool: alliance with outcome, oriented so that positive means a better
+//!   alliance goes with more improvement.
+//! * [`PracticeParams::therapist_share`] is the share of the variance in clients' latent rate of change,
+//!   `Var(log_slope)`, that lies between therapists: the intraclass correlation of `log_slope` within
+//!   therapists. Because the expected outcome net of intake is `log_slope * ln(t)`, it is also the therapist
+//!   share of the variance of the (error-free) outcome at any fixed session, adjusted for intake: the ICC
+//!   Johns et al. (2019) summarise as therapist effects.
+//!
+//! Construction: therapist `j` has effect `u_j ~ N(0, share * slope_sd^2)`; the alliance trait `a_i` is
+//! independent of the therapist; `log_slope_i = mean_log_slope + u_j - slope_sd * (r * a_i + c * e_i)` with
+//! `e_i` standard normal and `c = sqrt(1 - share - r^2)`. Then `Var(log_slope) = slope_sd^2`, the ICC is
+//! `share` and `corr(a, -log_slope) = r`. The two must satisfy `r^2 + share <= 1`; `share` is clamped to
+//! `[0, 0.99]` and then `|r|` to at most `sqrt(1 - share)`.
+//!
+//! The alliance trait does not vary between therapists here, so the whole alliance-outcome association is
+//! between clients of the same therapist (Baldwin et al. 2007 find much of it between therapists; that is
+//! not modelled). Observed associations, from the scored relationship checks and PHQ-9 totals, are weaker
+//! than the latent ones: session noise, item rounding, ceilings on alliance items and the PHQ-9 floor
+//! attenuate them, as they do in real data. `tests/calibration.rs` recovers both parameters from a large
+//! generated practice.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -20,9 +50,11 @@ pub struct PracticeParams {
     pub clients: usize,
     /// Inclusive range of sessions per client.
     pub sessions: (u32, u32),
-    /// Correlation between a client's alliance trait and their rate of improvement (latent).
+    /// Correlation across clients between the latent alliance trait and the latent improvement
+    /// (`-log_slope`); see the module docs.
     pub alliance_outcome_r: f64,
-    /// Share of the variance in clients' rate of change that lies between therapists (latent).
+    /// Share of the variance in clients' latent rate of change (`log_slope`) that lies between therapists
+    /// (an intraclass correlation); see the module docs.
     pub therapist_share: f64,
     /// Per-client probability range of reporting a moment that felt off in a session.
     pub rupture_report_rate: (f64, f64),
@@ -30,7 +62,7 @@ pub struct PracticeParams {
     pub missed_check_rate: f64,
     /// Mean change in the PHQ-9 per unit of log(session number); negative is improvement.
     pub mean_log_slope: f64,
-    /// SD of the client's rate of change per unit of log(session).
+    /// Total SD (therapist and client parts together) of the client's rate of change per unit of log(session).
     pub slope_sd: f64,
 }
 
@@ -101,9 +133,12 @@ const NOUNS: &[&str] = &[
 /// Generates a practice. The same parameters always give the same practice.
 pub fn practice(params: &PracticeParams) -> SimPractice {
     let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
-    let share = params.therapist_share.clamp(0.0, 0.99);
-    let therapist_sd = params.slope_sd * share.sqrt();
-    let client_sd = params.slope_sd * (1.0 - share).sqrt();
+    let share = if params.therapist_share.is_nan() { 0.0 } else { params.therapist_share.clamp(0.0, 0.99) };
+    let slope_sd = if params.slope_sd.is_finite() { params.slope_sd.abs() } else { 0.0 };
+    let therapist_sd = slope_sd * share.sqrt();
+    let r_max = (1.0 - share).sqrt();
+    let r = if params.alliance_outcome_r.is_nan() { 0.0 } else { params.alliance_outcome_r.clamp(-r_max, r_max) };
+    let latent = Latent { r, unique: (1.0 - share - r * r).max(0.0).sqrt(), slope_sd };
     let therapists = (0..params.therapists.max(1))
         .map(|_| SimTherapist { slope_effect: therapist_sd * std_normal(&mut rng) })
         .collect::<Vec<_>>();
@@ -111,18 +146,35 @@ pub fn practice(params: &PracticeParams) -> SimPractice {
         .map(|index| {
             let therapist = index % therapists.len();
             let effect = therapists.get(therapist).map_or(0.0, |t| t.slope_effect);
-            client(&mut rng, params, index, therapist, effect, client_sd)
+            client(&mut rng, params, &latent, index, therapist, effect)
         })
         .collect();
     SimPractice { therapists, clients }
 }
 
-fn client(rng: &mut ChaCha8Rng, p: &PracticeParams, index: usize, therapist: usize, effect: f64, sd: f64) -> SimClient {
-    let r = p.alliance_outcome_r.clamp(-0.99, 0.99);
+/// The client-level part of the slope model (see the module docs).
+struct Latent {
+    /// Alliance-outcome correlation, after clamping.
+    r: f64,
+    /// Weight of the client's own slope deviation: `sqrt(1 - share - r^2)`.
+    unique: f64,
+    /// Total SD of the rate of change.
+    slope_sd: f64,
+}
+
+fn client(
+    rng: &mut ChaCha8Rng,
+    p: &PracticeParams,
+    latent: &Latent,
+    index: usize,
+    therapist: usize,
+    effect: f64,
+) -> SimClient {
     let alliance_trait = std_normal(rng);
     // A stronger alliance goes with faster improvement (a more negative slope on a symptom scale).
-    let response = r * alliance_trait + (1.0 - r * r).sqrt() * std_normal(rng);
-    let log_slope = p.mean_log_slope + effect - sd * response;
+    // The response has variance 1 - share, so with the therapist's effect the slope's variance is slope_sd^2.
+    let response = latent.r * alliance_trait + latent.unique * std_normal(rng);
+    let log_slope = p.mean_log_slope + effect - latent.slope_sd * response;
     let intake = (15.0 + 4.5 * std_normal(rng)).clamp(5.0, 27.0);
     let (low, high) = (p.sessions.0.max(1), p.sessions.1.max(p.sessions.0.max(1)));
     let count = rng.random_range(low..=high);

@@ -1,6 +1,7 @@
 //! The core's one integration-test binary.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod calibration;
 mod instruments;
 mod loader;
 mod overview;
