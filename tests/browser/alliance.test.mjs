@@ -34,6 +34,19 @@ async function scrollWidth(page) {
   return page.evaluate(() => document.documentElement.scrollWidth);
 }
 
+/** The page's main text on one line, for failure messages. */
+async function mainText(page) {
+  await page.waitForLoadState().catch(() => {});
+  const text = await page.locator('main').innerText().catch(() => '(no main element)');
+  return `"${text.replace(/\s+/g, ' ').trim().slice(0, 300)}"`;
+}
+
+async function expectStatus(page, response, status, what) {
+  if (response.status() !== status) {
+    assert.fail(`${what}: HTTP ${response.status()}, expected ${status}; the page says ${await mainText(page)}`);
+  }
+}
+
 async function assertNoProblems(problems) {
   assert.deepEqual(problems, [], 'the page logged errors or failed requests');
 }
@@ -62,30 +75,15 @@ describe('Alliance in a browser', { timeout: 300_000 }, () => {
   });
 
   it('lets a client answer the check on a phone, once', { timeout: TEST_TIMEOUT }, async () => {
-    // The clients' pseudonyms, to check the client's page names nobody.
-    const pseudonyms = [];
-    {
-      const { context, page } = await newPage(browser, DESKTOP);
-      for (const a of demo.accounts.filter((x) => x.role === 'therapist')) {
-        await context.clearCookies();
-        await signIn(page, demo.base, a);
-        pseudonyms.push(...(await caseloadClients(page)).names);
-      }
-      await context.close();
-    }
-    assert.ok(pseudonyms.length > 0, 'the therapists have clients');
-
     const { context, page, problems } = await newPage(browser, PHONE);
     const response = await page.goto(demo.clientLink);
     assert.equal(response.status(), 200);
     await page.getByRole('heading', { name: 'After your session' }).waitFor();
 
-    const text = await page.locator('body').innerText();
+    // Everything the client's browser gets (hidden text and attributes too), checked for names below.
+    const seen = [await page.content()];
     for (const name of [...DEMO_THERAPISTS, ...demo.accounts.map((a) => a.name)]) {
-      assert.ok(!text.includes(name), `the client's page names "${name}"`);
-    }
-    for (const pseudonym of pseudonyms) {
-      assert.ok(!text.includes(pseudonym), `the client's page shows the pseudonym "${pseudonym}"`);
+      assert.ok(!seen[0].includes(name), `the client's page names "${name}"`);
     }
     assert.ok((await scrollWidth(page)) <= 375, 'the empty form needs horizontal scrolling at 375 px');
 
@@ -102,20 +100,35 @@ describe('Alliance in a browser', { timeout: 300_000 }, () => {
       page.waitForResponse((r) => r.request().method() === 'POST' && r.url() === demo.clientLink),
       page.getByRole('button', { name: 'Send my answers' }).tap(),
     ]);
-    assert.equal(submitted.status(), 200);
+    await expectStatus(page, submitted, 200, 'sending the answers');
     await page.getByRole('heading', { name: 'Thank you' }).waitFor();
     assert.match(await page.locator('main').innerText(), /sent to your therapist/);
     assert.ok((await scrollWidth(page)) <= 375, 'the thank-you page needs horizontal scrolling');
     await screenshot(page, '02-client-phone-thank-you.png');
+    seen.push(await page.content());
 
     const again = await page.goto(demo.clientLink);
     assert.equal(again.status(), 200);
     await page.getByRole('heading', { name: 'Already answered' }).waitFor();
     assert.equal(await page.locator('form').count(), 0, 'a used link shows no form');
     await screenshot(page, '03-client-phone-already-answered.png');
-
+    seen.push(await page.content());
     await assertNoProblems(problems);
     await context.close();
+
+    // The client's pages name no client nor therapist, as the therapists see them in their caseloads.
+    const pseudonyms = [];
+    const staff = await newPage(browser, DESKTOP);
+    for (const a of demo.accounts.filter((x) => x.role === 'therapist')) {
+      await staff.context.clearCookies();
+      await signIn(staff.page, demo.base, a);
+      pseudonyms.push(...(await caseloadClients(staff.page)).names);
+    }
+    await staff.context.close();
+    assert.ok(pseudonyms.length > 0, 'the therapists have clients');
+    for (const name of [...pseudonyms, ...DEMO_THERAPISTS]) {
+      for (const html of seen) assert.ok(!html.includes(name), `a client's page shows "${name}"`);
+    }
   });
 
   it('keeps the answers when the server rejects a missing one', { timeout: TEST_TIMEOUT }, async () => {
@@ -161,7 +174,7 @@ describe('Alliance in a browser', { timeout: 300_000 }, () => {
       page.waitForResponse((r) => r.request().method() === 'POST' && r.url() === link),
       page.getByRole('button', { name: 'Send my answers' }).tap(),
     ]);
-    assert.equal(rejected.status(), 422);
+    await expectStatus(page, rejected, 422, 'sending with a question left empty');
     await page.getByRole('heading', { name: 'After your session' }).waitFor();
     const alert = page.getByRole('alert');
     assert.match(await alert.innerText(), /Some answers are missing or not valid/);
@@ -188,7 +201,7 @@ describe('Alliance in a browser', { timeout: 300_000 }, () => {
       page.waitForResponse((r) => r.request().method() === 'POST' && r.url() === link),
       page.getByRole('button', { name: 'Send my answers' }).tap(),
     ]);
-    assert.equal(accepted.status(), 200);
+    await expectStatus(page, accepted, 200, 'sending the corrected answers');
     await page.getByRole('heading', { name: 'Thank you' }).waitFor();
 
     await assertNoProblems(problems);
@@ -222,7 +235,7 @@ describe('Alliance in a browser', { timeout: 300_000 }, () => {
     await screenshot(page, '07-therapist-client.png');
 
     // A session that the client answered, so the page shows both sides.
-    const answered = sessions.filter({ hasNotText: /^\s*$/ }).filter({ has: page.locator('td:nth-child(3)', { hasText: /\d/ }) });
+    const answered = sessions.filter({ has: page.locator('td:nth-child(3)', { hasText: /Check \d/ }) });
     const row = (await answered.count()) > 0 ? answered.first() : sessions.first();
     await row.getByRole('link', { name: 'Open' }).click();
     await page.waitForURL(/\/sessions\/\d+$/);

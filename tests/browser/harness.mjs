@@ -38,9 +38,16 @@ export async function startDemo({ timeoutMs = 90_000 } = {}) {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
   });
-  // Never leave the server running, even when the test process dies of an uncaught error.
+  // Never leave the server running, even when the test process dies of an uncaught error or is interrupted.
   const killOnExit = () => child.kill('SIGKILL');
+  const killOnSignal = (signal) => {
+    child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
   process.once('exit', killOnExit);
+  process.once('SIGINT', killOnSignal);
+  process.once('SIGTERM', killOnSignal);
 
   let stdout = '';
   let stderr = '';
@@ -54,6 +61,8 @@ export async function startDemo({ timeoutMs = 90_000 } = {}) {
 
   const stop = async () => {
     process.removeListener('exit', killOnExit);
+    process.removeListener('SIGINT', killOnSignal);
+    process.removeListener('SIGTERM', killOnSignal);
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
@@ -146,6 +155,8 @@ export async function newPage(browser, options, { expectedStatuses = [] } = {}) 
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
     const text = m.text();
+    // Browsers ask for /favicon.ico by themselves; the app has none, which is harmless.
+    if (m.location()?.url?.endsWith('/favicon.ico')) return;
     if (expectedStatuses.some((s) => text.includes(`status of ${s}`))) return;
     problems.push(`console error: ${text}`);
   });
@@ -177,10 +188,16 @@ export async function signIn(page, base, { email, password }) {
   await page.goto(`${base}/login`);
   await page.locator('input[name="email"]').fill(email);
   await page.locator('input[name="password"]').fill(password);
-  await Promise.all([
-    page.waitForURL((url) => url.pathname === '/'),
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/login'),
     page.getByRole('button', { name: 'Sign in' }).click(),
   ]);
+  if (response.status() >= 400) {
+    await page.waitForLoadState();
+    const shown = (await page.locator('main').innerText()).replace(/\s+/g, ' ').trim();
+    throw new Error(`signing in as ${email} failed with HTTP ${response.status()}: "${shown}"`);
+  }
+  await page.waitForURL((url) => url.pathname === '/');
   await page.locator('h1').waitFor();
 }
 

@@ -39,11 +39,11 @@ pub struct Chart {
 }
 
 const W: f64 = 640.0;
-const H: f64 = 260.0;
+const H: f64 = 280.0;
 const LEFT: f64 = 48.0;
 const RIGHT: f64 = 130.0;
 const TOP: f64 = 16.0;
-const BOTTOM: f64 = 36.0;
+const BOTTOM: f64 = 56.0;
 
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -133,7 +133,7 @@ impl Chart {
             let _ = write!(
                 s,
                 r##"<line x1="{x0}" x2="{x1}" y1="{y:.1}" y2="{y:.1}" stroke="#b00020" stroke-width="1.5" stroke-dasharray="6 4"/><text x="{:.1}" y="{:.1}" font-size="10" fill="#b00020">{}</text>"##,
-                x1 + 6.0,
+                x0 + 4.0,
                 y - 3.0,
                 escape(label)
             );
@@ -172,15 +172,15 @@ impl Chart {
                     escape(&series.label)
                 );
             }
-            // Legend.
-            let ly = TOP + 12.0 + 16.0 * index as f64;
+            // Legend: one row under the axis, 130 units per entry.
+            let lx = x0 + 130.0 * index as f64;
+            let ly = H - 8.0;
             let _ = write!(
                 s,
-                r##"<line x1="{:.1}" x2="{:.1}" y1="{ly:.1}" y2="{ly:.1}" stroke="{}" stroke-width="2.5"{dash}/><text x="{:.1}" y="{:.1}" font-size="11" fill="#222">{}</text>"##,
-                x1 + 6.0,
-                x1 + 24.0,
+                r##"<line x1="{lx:.1}" x2="{:.1}" y1="{ly:.1}" y2="{ly:.1}" stroke="{}" stroke-width="2.5"{dash}/><text x="{:.1}" y="{:.1}" font-size="11" fill="#222">{}</text>"##,
+                lx + 18.0,
                 series.colour,
-                x1 + 28.0,
+                lx + 22.0,
                 ly + 4.0,
                 escape(&series.label)
             );

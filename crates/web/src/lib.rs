@@ -18,7 +18,7 @@ use axum::routing::{get, post};
 
 pub use auth::{hash_password, verify_password};
 pub use error::WebError;
-pub use security::{hash_token, new_token};
+pub use security::{form_token, hash_token, new_token};
 pub use state::{AppState, Clock, Config, system_clock};
 
 /// Serves the app until `shutdown` completes, finishing in-flight requests. Peer addresses are recorded for

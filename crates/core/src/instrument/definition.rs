@@ -8,6 +8,9 @@ pub struct Instrument {
     pub id: String,
     pub name: String,
     pub short_name: String,
+    /// The heading a client sees, in plain words (falls back to `name`).
+    #[serde(default)]
+    pub client_title: Localized,
     /// Version of this definition; stored with every administration.
     pub version: u32,
     pub purpose: Purpose,

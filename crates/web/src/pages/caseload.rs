@@ -101,7 +101,7 @@ pub async fn caseload(State(state): State<AppState>, who: SignedIn) -> Result<Re
     let scope = access::caseload_scope(&state, &who).await?;
     let clients = state.store.clients_of(&scope).await?;
     let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
-    let (overviews, sessions, acks) = signals::overviews(&state, &ids).await?;
+    let (overviews, sessions, acks) = signals::overviews(&state, &ids, who.user.role == Role::Therapist).await?;
     let names: HashMap<_, _> = if who.user.role == Role::Supervisor {
         state.store.users().await?.into_iter().map(|u| (u.id, u.display_name)).collect()
     } else {

@@ -311,7 +311,7 @@ fn alliance_charts(
         .and_then(|s| s.cutoff.as_ref())
         .map(|c| (c.value, format!("concern {} (provisional)", number(c.value))));
     let description = format!(
-        "Working alliance (goals, tasks and bond; 6 to 30, higher is better) rated by the client after {} sessions and by you after {}. Dark triangles mark ruptures (reported, or a dip against the client's own variability); green triangles mark repairs.",
+        "Working alliance (goals, tasks and bond; 6 to 30, higher is better) rated by the client after {} sessions and by the therapist after {}. Dark triangles mark ruptures (reported, or a dip against the client's own variability); green triangles mark repairs.",
         client.len(),
         therapist.len()
     );
@@ -381,9 +381,13 @@ pub async fn client_page(
         None => vec![],
     };
     let all_responses = state.store.responses_of(client.id).await?;
-    let responses: Vec<&StoredResponse> =
-        all_responses.iter().filter(|r| current.is_some_and(|e| e.id == r.episode)).collect();
-    let (mut overviews, _, acks) = signals::overviews(&state, &[client.id]).await?;
+    let own = read.via == Via::OwnCaseload;
+    let responses: Vec<&StoredResponse> = all_responses
+        .iter()
+        .filter(|r| current.is_some_and(|e| e.id == r.episode))
+        .filter(|r| r.rater == Rater::Client || signals::reflection_visible(own, &r.flags))
+        .collect();
+    let (mut overviews, _, acks) = signals::overviews(&state, &[client.id], own).await?;
     let o = overviews.remove(&client.id).ok_or(WebError::NotFound)?;
     let (outcome, outcome_change, alliance, alliance_trend, _) = describe(&state, &o);
     let held = sessions.last().map(|s| s.number);
@@ -474,7 +478,7 @@ pub async fn acknowledge(
     who.check_csrf(&mut form)?;
     let write = access::write_client(&state, &who, ClientId(id)).await?;
     let key = form.one("signal")?.unwrap_or("");
-    let (overviews, _, _) = signals::overviews(&state, &[write.client.id]).await?;
+    let (overviews, _, _) = signals::overviews(&state, &[write.client.id], true).await?;
     let known = overviews.get(&write.client.id).is_some_and(|o| o.signals.iter().any(|s| signal_key(s) == key));
     if !known {
         return Err(WebError::BadRequest("That signal is no longer current. Reload the page.".into()));

@@ -15,6 +15,8 @@ pub struct SectionView {
 
 pub struct ItemView {
     pub name: String,
+    /// Asked only after a particular answer to an earlier question (hidden by CSS until then).
+    pub followup: bool,
     pub text: String,
     /// `radio`, `checkbox`, `number` or `text`.
     pub kind: &'static str,
@@ -49,6 +51,7 @@ pub fn section(ins: &Instrument, prefix: &str, answers: &Answers, error: Option<
             let text = localized(&item.text, LANG).unwrap_or(&item.id).to_owned();
             let mut view = ItemView {
                 name: format!("{prefix}{}", item.id),
+                followup: item.shown_if.is_some(),
                 text,
                 kind: "radio",
                 options: Vec::new(),
@@ -119,7 +122,7 @@ pub fn section(ins: &Instrument, prefix: &str, answers: &Answers, error: Option<
         })
         .collect();
     SectionView {
-        title: ins.name.clone(),
+        title: localized(&ins.client_title, LANG).map_or_else(|| ins.name.clone(), str::to_owned),
         instructions: localized(&ins.instructions, LANG).map(str::to_owned),
         why: localized(&ins.why_we_ask, LANG).map(str::to_owned),
         not_validated: !ins.validated,

@@ -20,6 +20,9 @@ use crate::state::AppState;
 #[template(path = "respond.html")]
 struct RespondPage {
     csrf: String,
+    questions: usize,
+    minutes: usize,
+    first_error: Option<String>,
     sections: Vec<SectionView>,
     error: Option<String>,
     expires: String,
@@ -104,7 +107,7 @@ fn render_form(
     expires: OffsetDateTime,
 ) -> Result<String, WebError> {
     let instruments = instruments(state, link)?;
-    let sections = instruments
+    let sections: Vec<SectionView> = instruments
         .iter()
         .enumerate()
         .map(|(i, ins)| {
@@ -113,8 +116,15 @@ fn render_form(
             section(ins, &format!("{}.", ins.id), given, error.filter(|(at, _)| *at == i).map(|(_, e)| e))
         })
         .collect();
+    let questions: usize = sections.iter().map(|s| s.items.iter().filter(|i| !i.followup).count()).sum();
+    let first_error =
+        sections.iter().flat_map(|s| s.items.iter()).find(|i| i.error.is_some()).map(|i| format!("q-{}", i.name));
     Ok(RespondPage {
         csrf: security::form_token(&state.secret, "respond", token),
+        questions,
+        // About five seconds a question, rounded up to whole minutes.
+        minutes: (questions * 5).div_ceil(60).max(1),
+        first_error,
         sections,
         error: error.map(|_| "Some answers are missing or not valid. Please look at the marked questions.".to_owned()),
         expires: expiry_text(expires),

@@ -71,6 +71,8 @@ struct SessionPage {
     can_write: bool,
     new_link: Option<NewLinkView>,
     link_status: String,
+    answered: bool,
+    has_link: bool,
     asks: String,
     reflection_status: String,
     reflection_action: &'static str,
@@ -119,7 +121,7 @@ async fn render_session(
             has_reflection = true;
             // A supervisor sees a reflection only when the therapist took it to supervision; the private
             // note stays with the therapist.
-            if !(own || r.flags.has("supervision")) {
+            if !super::signals::reflection_visible(own, &r.flags) {
                 continue;
             }
         }
@@ -140,6 +142,8 @@ async fn render_session(
         can_write: read.via == Via::OwnCaseload,
         new_link,
         link_status,
+        answered: links.iter().any(|l| l.used_at.is_some()),
+        has_link: !links.is_empty(),
         asks,
         reflection_status: if has_reflection { "Recorded.".into() } else { "Not recorded yet.".into() },
         reflection_action: if has_reflection { "Edit reflection" } else { "Record reflection" },

@@ -89,10 +89,18 @@ pub fn observations(points: &[&ScorePoint]) -> Vec<Observation> {
         .collect()
 }
 
-/// Overviews for many clients at once, from three bulk queries.
+/// Whether a therapist's own reflection may be shown: always to the therapist, to a supervisor only when the
+/// therapist took the session to supervision.
+pub fn reflection_visible(own: bool, flags: &alliance_core::scoring::ResponseFlags) -> bool {
+    own || flags.has("supervision")
+}
+
+/// Overviews for many clients at once, from three bulk queries. `own` says whether the reader is the clients'
+/// own therapist (who sees every reflection) or a supervisor (who sees only those shared for supervision).
 pub async fn overviews(
     state: &AppState,
     clients: &[ClientId],
+    own: bool,
 ) -> Result<
     (HashMap<ClientId, ClientOverview>, HashMap<ClientId, Vec<TherapySession>>, Vec<Acknowledgement>),
     crate::WebError,
@@ -101,7 +109,7 @@ pub async fn overviews(
     let sessions = state.store.sessions_of(clients).await?;
     let acks = state.store.acknowledgements(clients).await?;
     let mut by_client: HashMap<ClientId, Vec<&ScorePoint>> = HashMap::new();
-    for p in &points {
+    for p in points.iter().filter(|p| p.rater == Rater::Client || reflection_visible(own, &p.flags)) {
         by_client.entry(p.client).or_default().push(p);
     }
     let mut sessions_by: HashMap<ClientId, Vec<TherapySession>> = HashMap::new();
