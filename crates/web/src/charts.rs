@@ -121,9 +121,9 @@ impl Chart {
         }
         let _ = write!(
             s,
-            r##"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="middle" fill="#333">Session</text><text x="12" y="{:.1}" font-size="11" fill="#333" transform="rotate(-90 12 {:.1})" text-anchor="middle">{}</text>"##,
-            (x0 + x1) / 2.0,
-            H - 4.0,
+            r##"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end" fill="#333">Session</text><text x="12" y="{:.1}" font-size="11" fill="#333" transform="rotate(-90 12 {:.1})" text-anchor="middle">{}</text>"##,
+            W - 8.0,
+            H - BOTTOM + 16.0,
             (TOP + H - BOTTOM) / 2.0,
             (TOP + H - BOTTOM) / 2.0,
             escape(&self.y_label)
