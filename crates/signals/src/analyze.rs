@@ -64,8 +64,9 @@ pub enum AnalyzeError {
     #[error("client {client}: {source}")]
     Series { client: String, source: SeriesError },
     #[error(
-        "too little data to estimate the practice's session-to-session variability \
-         (need {MIN_PRACTICE_DIFFERENCES} consecutive pairs of scores)"
+        "too little data or variability to estimate the practice's session-to-session variability: \
+         it needs {MIN_PRACTICE_DIFFERENCES} consecutive pairs of scores, more than half of them different \
+         (scores stuck at the top of the scale show no variability)"
     )]
     TooLittleData,
     #[error("writing the output failed: {0}")]
