@@ -37,6 +37,19 @@ impl From<sqlx::Error> for StoreError {
 }
 
 impl SqliteStore {
+    /// Runs `sql` with its `IN ({ids})` list filled by one placeholder per id.
+    async fn fetch_in(&self, sql: &str, ids: &[i64]) -> StoreResult<Vec<SqliteRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = sql.replace("{ids}", &placeholders(ids.len()));
+        let mut query = sqlx::query(&sql);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        Ok(query.fetch_all(&self.pool).await?)
+    }
+
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub async fn open(path: &Path) -> StoreResult<Self> {
         let options = SqliteConnectOptions::new()
@@ -311,18 +324,12 @@ impl Store for SqliteStore {
     }
 
     async fn clients_of(&self, therapists: &[UserId]) -> StoreResult<Vec<Client>> {
-        if therapists.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT * FROM clients WHERE therapist_id IN ({}) ORDER BY pseudonym, id",
-            placeholders(therapists.len())
-        );
-        let mut query = sqlx::query(&sql);
-        for t in therapists {
-            query = query.bind(t.0);
-        }
-        query.fetch_all(&self.pool).await?.iter().map(client_row).collect()
+        let ids: Vec<i64> = therapists.iter().map(|id| id.0).collect();
+        self.fetch_in("SELECT * FROM clients WHERE therapist_id IN ({ids}) ORDER BY pseudonym, id", &ids)
+            .await?
+            .iter()
+            .map(client_row)
+            .collect()
     }
 
     async fn open_episode(&self, episode: NewEpisode, now: OffsetDateTime) -> StoreResult<EpisodeId> {
@@ -354,18 +361,17 @@ impl Store for SqliteStore {
     }
 
     async fn sessions_of(&self, clients: &[ClientId]) -> StoreResult<Vec<TherapySession>> {
-        if clients.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT {SESSION_COLUMNS} WHERE e.client_id IN ({}) ORDER BY e.client_id, s.episode_id, s.number",
-            placeholders(clients.len())
-        );
-        let mut query = sqlx::query(&sql);
-        for c in clients {
-            query = query.bind(c.0);
-        }
-        query.fetch_all(&self.pool).await?.iter().map(session_row).collect()
+        let ids: Vec<i64> = clients.iter().map(|id| id.0).collect();
+        self.fetch_in(
+            &format!(
+                "SELECT {SESSION_COLUMNS} WHERE e.client_id IN ({{ids}}) ORDER BY e.client_id, s.episode_id, s.number"
+            ),
+            &ids,
+        )
+        .await?
+        .iter()
+        .map(session_row)
+        .collect()
     }
 
     async fn record_session(&self, session: NewSession, now: OffsetDateTime) -> StoreResult<TherapySession> {
@@ -644,10 +650,8 @@ impl Store for SqliteStore {
     }
 
     async fn score_points(&self, clients: &[ClientId]) -> StoreResult<Vec<ScorePoint>> {
-        if clients.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
+        let ids: Vec<i64> = clients.iter().map(|id| id.0).collect();
+        self.fetch_in(
             "SELECT e.client_id, s.episode_id, s.number, s.held_on, a.instrument_id, a.rater, sc.scale_id, sc.value,
                     sc.concern, r.flags
              FROM scores sc
@@ -655,36 +659,30 @@ impl Store for SqliteStore {
              JOIN administrations a ON a.id = sc.administration_id
              JOIN therapy_sessions s ON s.id = a.session_id
              JOIN episodes e ON e.id = s.episode_id
-             WHERE e.client_id IN ({})
+             WHERE e.client_id IN ({ids})
              ORDER BY e.client_id, s.held_on, s.number",
-            placeholders(clients.len())
-        );
-        let mut query = sqlx::query(&sql);
-        for c in clients {
-            query = query.bind(c.0);
-        }
-        query
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
-                let held_on: String = r.try_get("held_on")?;
-                let rater: String = r.try_get("rater")?;
-                let flags: String = r.try_get("flags")?;
-                Ok(ScorePoint {
-                    client: ClientId(r.try_get("client_id")?),
-                    episode: EpisodeId(r.try_get("episode_id")?),
-                    session_number: r.try_get("number")?,
-                    held_on: parse_date(&held_on)?,
-                    instrument: r.try_get("instrument_id")?,
-                    rater: if rater == "therapist" { Rater::Therapist } else { Rater::Client },
-                    scale: r.try_get("scale_id")?,
-                    value: r.try_get("value")?,
-                    concern: r.try_get("concern")?,
-                    flags: parse_flags(&flags)?,
-                })
+            &ids,
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            let held_on: String = r.try_get("held_on")?;
+            let rater: String = r.try_get("rater")?;
+            let flags: String = r.try_get("flags")?;
+            Ok(ScorePoint {
+                client: ClientId(r.try_get("client_id")?),
+                episode: EpisodeId(r.try_get("episode_id")?),
+                session_number: r.try_get("number")?,
+                held_on: parse_date(&held_on)?,
+                instrument: r.try_get("instrument_id")?,
+                rater: if rater == "therapist" { Rater::Therapist } else { Rater::Client },
+                scale: r.try_get("scale_id")?,
+                value: r.try_get("value")?,
+                concern: r.try_get("concern")?,
+                flags: parse_flags(&flags)?,
             })
-            .collect()
+        })
+        .collect()
     }
 
     async fn acknowledge(&self, client: ClientId, key: &str, user: UserId, at: OffsetDateTime) -> StoreResult<()> {
@@ -702,32 +700,24 @@ impl Store for SqliteStore {
     }
 
     async fn acknowledgements(&self, clients: &[ClientId]) -> StoreResult<Vec<Acknowledgement>> {
-        if clients.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
+        let ids: Vec<i64> = clients.iter().map(|id| id.0).collect();
+        self.fetch_in(
             "SELECT a.client_id, a.signal_key, a.user_id, u.display_name, a.at FROM signal_acknowledgements a
-             JOIN users u ON u.id = a.user_id WHERE a.client_id IN ({}) ORDER BY a.at",
-            placeholders(clients.len())
-        );
-        let mut query = sqlx::query(&sql);
-        for c in clients {
-            query = query.bind(c.0);
-        }
-        query
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(Acknowledgement {
-                    client: ClientId(r.try_get("client_id")?),
-                    key: r.try_get("signal_key")?,
-                    user: UserId(r.try_get("user_id")?),
-                    user_name: r.try_get("display_name")?,
-                    at: from_ts(r.try_get("at")?)?,
-                })
+             JOIN users u ON u.id = a.user_id WHERE a.client_id IN ({ids}) ORDER BY a.at",
+            &ids,
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Acknowledgement {
+                client: ClientId(r.try_get("client_id")?),
+                key: r.try_get("signal_key")?,
+                user: UserId(r.try_get("user_id")?),
+                user_name: r.try_get("display_name")?,
+                at: from_ts(r.try_get("at")?)?,
             })
-            .collect()
+        })
+        .collect()
     }
 
     async fn audit(&self, event: AuditEvent) -> StoreResult<()> {
