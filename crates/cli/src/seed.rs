@@ -57,6 +57,19 @@ async fn account(
     Ok((id, Account { email: email.into(), name: name.into(), role, password }))
 }
 
+fn submitted(at: OffsetDateTime) -> alliance_store::AuditEvent {
+    alliance_store::AuditEvent {
+        at,
+        actor: None,
+        actor_role: None,
+        action: "client-submitted",
+        object_kind: "session",
+        object_id: None,
+        purpose: "care",
+        address: None,
+    }
+}
+
 pub async fn seed(
     store: &dyn Store,
     catalog: &Catalog,
@@ -126,7 +139,7 @@ pub async fn seed(
                     responses.push(r);
                 }
                 store
-                    .submit_link(&hash, responses, at + Duration::minutes(20))
+                    .submit_link(&hash, responses, submitted(at), at + Duration::minutes(20))
                     .await?
                     .map_err(|e| anyhow!("link {e:?}"))?;
             }

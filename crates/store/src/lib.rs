@@ -74,11 +74,13 @@ pub trait Store: Send + Sync + 'static {
     /// expire.
     async fn create_link(&self, link: NewLink, now: OffsetDateTime) -> StoreResult<LinkId>;
     async fn link_by_token(&self, token_hash: &[u8], now: OffsetDateTime) -> StoreResult<Option<LinkView>>;
-    /// Stores every response of a link and marks it used, all or nothing. Only one submission can win.
+    /// Stores every response of a link, marks it used and writes `audit` (its object set to the session), all
+    /// in one transaction: a submission is acknowledged only once all of it is durable. Only one can win.
     async fn submit_link(
         &self,
         token_hash: &[u8],
         responses: Vec<NewResponse>,
+        audit: AuditEvent,
         now: OffsetDateTime,
     ) -> StoreResult<Result<LinkSubmitted, LinkState>>;
     /// Stores a therapist's completed questionnaire for a session, replacing an earlier one of the same

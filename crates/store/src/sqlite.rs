@@ -150,6 +150,24 @@ fn session_row(row: &SqliteRow) -> StoreResult<TherapySession> {
 
 const SESSION_COLUMNS: &str = "s.id, s.episode_id, e.client_id, s.number, s.held_on, s.attended FROM therapy_sessions s JOIN episodes e ON e.id = s.episode_id";
 
+async fn insert_audit(conn: &mut sqlx::SqliteConnection, event: &AuditEvent) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_events (at, actor_id, actor_role, action, object_kind, object_id, purpose, address)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(ts(event.at))
+    .bind(event.actor.map(|a| a.0))
+    .bind(event.actor_role.map(Role::as_str))
+    .bind(event.action)
+    .bind(event.object_kind)
+    .bind(event.object_id)
+    .bind(event.purpose)
+    .bind(&event.address)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 fn parse_flags(json: &str) -> StoreResult<ResponseFlags> {
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("response flags: {e}")))
 }
@@ -488,6 +506,7 @@ impl Store for SqliteStore {
         &self,
         token_hash: &[u8],
         responses: Vec<NewResponse>,
+        audit: AuditEvent,
         now: OffsetDateTime,
     ) -> StoreResult<Result<LinkSubmitted, LinkState>> {
         let mut tx = self.pool.begin().await?;
@@ -530,6 +549,7 @@ impl Store for SqliteStore {
             insert_response(&mut tx, admin.0, response, now).await?;
             administrations.push(admin);
         }
+        insert_audit(&mut tx, &AuditEvent { object_id: Some(session.0), ..audit }).await?;
         tx.commit().await?;
         Ok(Ok(LinkSubmitted { session, administrations }))
     }
@@ -721,21 +741,8 @@ impl Store for SqliteStore {
     }
 
     async fn audit(&self, event: AuditEvent) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO audit_events (at, actor_id, actor_role, action, object_kind, object_id, purpose, address)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(ts(event.at))
-        .bind(event.actor.map(|a| a.0))
-        .bind(event.actor_role.map(Role::as_str))
-        .bind(event.action)
-        .bind(event.object_kind)
-        .bind(event.object_id)
-        .bind(event.purpose)
-        .bind(event.address)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let mut conn = self.pool.acquire().await?;
+        insert_audit(&mut conn, &event).await
     }
 
     async fn audit_events(&self, limit: u32) -> StoreResult<Vec<AuditRecord>> {

@@ -72,6 +72,19 @@ fn response(admin: Option<AdministrationId>, value: f64) -> NewResponse {
     }
 }
 
+fn submitted() -> AuditEvent {
+    AuditEvent {
+        at: NOW,
+        actor: None,
+        actor_role: None,
+        action: "client-submitted",
+        object_kind: "session",
+        object_id: None,
+        purpose: "care",
+        address: None,
+    }
+}
+
 fn instruments() -> Vec<InstrumentRef> {
     vec![InstrumentRef { id: "relationship-check".into(), version: 1 }, InstrumentRef { id: "phq9".into(), version: 1 }]
 }
@@ -176,17 +189,19 @@ async fn a_link_is_single_use_and_all_or_nothing(store: &dyn Store) {
     assert!(view.administrations.iter().all(|a| a.status == AdministrationStatus::Open));
 
     // A response aimed at an administration of another link is refused and nothing is stored.
-    let foreign = store.submit_link(&hash, vec![response(Some(AdministrationId(987_654)), 3.0)], NOW).await;
+    let foreign =
+        store.submit_link(&hash, vec![response(Some(AdministrationId(987_654)), 3.0)], submitted(), NOW).await;
     assert!(matches!(foreign, Err(StoreError::Conflict(_))));
     assert_eq!(store.link_by_token(&hash, NOW).await.unwrap().unwrap().state, LinkState::Open, "rolled back");
     assert!(store.responses_of(client).await.unwrap().is_empty());
 
     let answers: Vec<_> = view.administrations.iter().map(|a| response(Some(a.id), 4.0)).collect();
-    let done = store.submit_link(&hash, answers.clone(), NOW + Duration::minutes(5)).await.unwrap().unwrap();
+    let done =
+        store.submit_link(&hash, answers.clone(), submitted(), NOW + Duration::minutes(5)).await.unwrap().unwrap();
     assert_eq!(done.session, session.id);
-    assert_eq!(store.submit_link(&hash, answers, NOW).await.unwrap(), Err(LinkState::Used));
+    assert_eq!(store.submit_link(&hash, answers, submitted(), NOW).await.unwrap(), Err(LinkState::Used));
     assert_eq!(store.link_by_token(&hash, NOW).await.unwrap().unwrap().state, LinkState::Used);
-    assert!(matches!(store.submit_link(&[2u8; 32], vec![], NOW).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.submit_link(&[2u8; 32], vec![], submitted(), NOW).await, Err(StoreError::NotFound)));
 
     let stored = store.responses_of(client).await.unwrap();
     assert_eq!(stored.len(), 2);
@@ -219,7 +234,7 @@ async fn expired_links_refuse_submissions(store: &dyn Store) {
     assert_eq!(view.state, LinkState::Expired);
     assert!(view.administrations.iter().all(|a| a.status == AdministrationStatus::Expired));
     let answers = view.administrations.iter().map(|a| response(Some(a.id), 1.0)).collect();
-    assert_eq!(store.submit_link(&hash, answers, expires).await.unwrap(), Err(LinkState::Expired));
+    assert_eq!(store.submit_link(&hash, answers, submitted(), expires).await.unwrap(), Err(LinkState::Expired));
     assert!(store.responses_of(client).await.unwrap().is_empty());
 }
 
@@ -270,12 +285,15 @@ async fn racing_submissions_are_accepted_once(store: &dyn Store) {
     let view = store.link_by_token(&hash, NOW).await.unwrap().unwrap();
     let answers: Vec<_> = view.administrations.iter().map(|a| response(Some(a.id), 2.0)).collect();
     let (a, b, c) = tokio::join!(
-        store.submit_link(&hash, answers.clone(), NOW),
-        store.submit_link(&hash, answers.clone(), NOW),
-        store.submit_link(&hash, answers, NOW)
+        store.submit_link(&hash, answers.clone(), submitted(), NOW),
+        store.submit_link(&hash, answers.clone(), submitted(), NOW),
+        store.submit_link(&hash, answers, submitted(), NOW)
     );
     let wins = [a, b, c].into_iter().filter(|r| matches!(r, Ok(Ok(_)))).count();
     assert_eq!(wins, 1);
+    let audited = store.audit_events(1000).await.unwrap();
+    let for_session = audited.iter().filter(|e| e.action == "client-submitted" && e.object_id == Some(session.id.0));
+    assert_eq!(for_session.count(), 1, "the winning submission is audited in its own transaction, losers not at all");
     // A second link for the same session retires the first.
     let newer =
         NewLink { session: session.id, token_hash: vec![10u8; 32], expires_at: expires, instruments: instruments() };

@@ -210,21 +210,18 @@ pub async fn submit(
             scores: scores.scales,
         });
     }
-    match state.store.submit_link(&security::hash_token(&token), responses, now).await {
-        Ok(Ok(done)) => {
-            state
-                .store
-                .audit(AuditEvent {
-                    at: now,
-                    actor: None,
-                    actor_role: None,
-                    action: "client-submitted",
-                    object_kind: "session",
-                    object_id: Some(done.session.0),
-                    purpose: "care",
-                    address: None,
-                })
-                .await?;
+    let audit = AuditEvent {
+        at: now,
+        actor: None,
+        actor_role: None,
+        action: "client-submitted",
+        object_kind: "session",
+        object_id: None,
+        purpose: "care",
+        address: None,
+    };
+    match state.store.submit_link(&security::hash_token(&token), responses, audit, now).await {
+        Ok(Ok(_)) => {
             let mut paragraphs = vec![
                 "Your answers have been sent to your therapist.",
                 "If something felt off in the session, you are welcome to bring it up next time: it often helps.",
