@@ -1,6 +1,6 @@
 //! `alliance analyze ...`: researcher commands on CSV files.
 
-use std::io::{BufReader, IsTerminal, Write};
+use std::io::{BufReader, IsTerminal, Read, Write};
 use std::path::PathBuf;
 
 use alliance_lmm::{Criterion, FitOptions, ModelSpec, RandomEffects, fit, read_practice_csv};
@@ -60,22 +60,65 @@ fn open(path: &PathBuf) -> anyhow::Result<BufReader<std::fs::File>> {
     Ok(BufReader::new(std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?))
 }
 
+/// Wraps a reader and draws a progress bar of the bytes read on standard error, when it is a terminal.
+struct Progress<R> {
+    inner: R,
+    read: u64,
+    total: u64,
+    shown: u64,
+    label: &'static str,
+}
+
+impl<R: Read> Progress<R> {
+    fn new(inner: R, total: u64, label: &'static str) -> Self {
+        Progress { inner, read: 0, total: total.max(1), shown: u64::MAX, label }
+    }
+
+    fn draw(&mut self) {
+        let percent = (self.read * 100 / self.total).min(100);
+        if percent != self.shown {
+            self.shown = percent;
+            let filled = usize::try_from(percent / 4).unwrap_or(25);
+            eprint!("\r{} [{}{}] {percent:>3} %", self.label, "#".repeat(filled), " ".repeat(25 - filled.min(25)));
+        }
+    }
+}
+
+impl<R: Read> Read for Progress<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        self.draw();
+        Ok(n)
+    }
+}
+
 pub fn run(command: AnalyzeCommand) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match command {
         AnalyzeCommand::Etr { input, model } => {
             let progress = std::io::stderr().is_terminal();
-            if progress {
-                eprint!("reading {} ...", input.display());
+            let practice = if progress {
+                let total = std::fs::metadata(&input).map(|m| m.len()).unwrap_or(0);
+                read_practice_csv(Progress::new(open(&input)?, total, "reading"))
+            } else {
+                read_practice_csv(open(&input)?)
             }
-            let practice = read_practice_csv(open(&input)?).with_context(|| format!("{}", input.display()))?;
+            .with_context(|| format!("{}", input.display()))?;
             if progress {
-                eprint!("\rfitting {} clients, {} rows ...", practice.n_clients(), practice.n_obs());
+                eprint!("\rfitting {} clients, {} rows ...{}", practice.n_clients(), practice.n_obs(), " ".repeat(20));
             }
-            let fitted = fit(&practice, &spec(model), &FitOptions::default())?;
+            let started = std::time::Instant::now();
+            let fitted =
+                fit(&practice, &spec(model), &FitOptions::default()).with_context(|| format!("{}", input.display()))?;
             if progress {
-                eprintln!("\rdone: {} evaluations{}", fitted.result.iterations, " ".repeat(30));
+                eprintln!(
+                    "\rfitted in {:.1} s, {} evaluations{}",
+                    started.elapsed().as_secs_f64(),
+                    fitted.result.iterations,
+                    " ".repeat(30)
+                );
             }
             serde_json::to_writer_pretty(&mut out, &fitted.result)?;
             writeln!(out)?;

@@ -42,7 +42,15 @@ pub fn detections(results: &[ClientRuptures]) -> Vec<Detection> {
 /// The practice prior estimated from the series themselves.
 pub fn practice_prior(series: &[ClientSeries]) -> Option<PracticePrior> {
     let values: Vec<Vec<f64>> = series.iter().map(ClientSeries::values).collect();
-    PracticePrior::estimate(values.iter().map(Vec::as_slice))
+    PracticePrior::estimate(values.iter().map(Vec::as_slice)).or_else(|| {
+        // Scores at the ceiling make most differences zero and the median of them zero. With enough pairs and
+        // some movement, fall back to the sigma floor (one scale point) rather than refusing the practice.
+        let diffs: Vec<f64> = values.iter().flat_map(|v| v.windows(2).map(|w| (w[1] - w[0]).abs())).collect();
+        let moving = diffs.iter().any(|d| *d > 0.0);
+        (diffs.len() >= MIN_PRACTICE_DIFFERENCES && moving)
+            .then(|| PracticePrior::new(crate::rupture::DEFAULT_SIGMA_FLOOR).ok())
+            .flatten()
+    })
 }
 
 /// Counts reported after an analysis.
@@ -64,9 +72,8 @@ pub enum AnalyzeError {
     #[error("client {client}: {source}")]
     Series { client: String, source: SeriesError },
     #[error(
-        "too little data or variability to estimate the practice's session-to-session variability: \
-         it needs {MIN_PRACTICE_DIFFERENCES} consecutive pairs of scores, more than half of them different \
-         (scores stuck at the top of the scale show no variability)"
+        "too little data to estimate the practice's session-to-session variability: it needs \
+         {MIN_PRACTICE_DIFFERENCES} consecutive pairs of scores and some change between them"
     )]
     TooLittleData,
     #[error("writing the output failed: {0}")]

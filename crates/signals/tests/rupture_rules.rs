@@ -197,3 +197,23 @@ fn sigma_shrinks_toward_the_client() {
     // (3 * 1 + 4 * 16) / (3 + 4) = 67 / 7
     assert!((tracker.sigma() - (67.0f64 / 7.0).sqrt()).abs() < 1e-12);
 }
+
+#[test]
+fn a_practice_at_the_ceiling_is_analysed_with_the_sigma_floor() {
+    // 20 clients at the top of a 12-60 scale; one dips by 8 points at session 4 and comes back.
+    let mut csv = String::from("client,session,alliance\n");
+    for client in 1..=20 {
+        for session in 1..=8 {
+            let score = if client == 7 && session == 4 { 52 } else { 60 };
+            csv.push_str(&format!("{client},{session},{score}\n"));
+        }
+    }
+    let mut out = Vec::new();
+    let summary =
+        alliance_signals::analyze::analyze_ruptures(csv.as_bytes(), &mut out, alliance_signals::rupture::Mode::Strict)
+            .expect("most differences are zero, but not all: the floor applies");
+    assert_eq!(summary.prior_sigma, alliance_signals::rupture::DEFAULT_SIGMA_FLOOR);
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.lines().any(|l| l.starts_with("7,4,")), "{text}");
+    assert_eq!(summary.ruptures, 1);
+}

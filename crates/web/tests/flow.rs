@@ -85,7 +85,7 @@ async fn the_core_loop_from_new_client_to_dashboard() {
     assert!(mine.flags.has("supervision"));
     // Therapist 30 against client 24: the discrepancy shows on the caseload.
     let (_, caseload) = me.get("/").await;
-    assert!(caseload.contains("you rated the alliance 30.0 and the client 24.0"), "{caseload}");
+    assert!(caseload.contains("the therapist rated the alliance 30.0 and the client 24.0"), "{caseload}");
 
     // Acknowledging records who and when; the discrepancy leaves the caseload, risk never does.
     let (_, page) = me.get(&format!("/clients/{client}")).await;
@@ -98,7 +98,10 @@ async fn the_core_loop_from_new_client_to_dashboard() {
     let (status, _, _) = me.post(&format!("/clients/{client}/acknowledgements"), &[("signal", "risk:1")]).await;
     assert_eq!(status, 200);
     let (_, caseload) = me.get("/").await;
-    assert!(!caseload.contains("you rated the alliance 30.0"), "acknowledged signals stop pushing the client up");
+    assert!(
+        !caseload.contains("the therapist rated the alliance 30.0"),
+        "acknowledged signals stop pushing the client up"
+    );
     assert!(caseload.contains("Risk:"), "risk is never suppressed");
     let (status, _, _) = me.post(&format!("/clients/{client}/acknowledgements"), &[("signal", "made-up:9")]).await;
     assert_eq!(status, 400);

@@ -57,8 +57,8 @@ pub fn discrepancy_signal(
             Evidence::new("threshold", threshold),
         ],
         explanation: format!(
-            "In session {session} you rated the alliance {therapist_rating:.1} and the client \
-             {client_rating:.1}: the client's rating is {gap:.1} points lower than yours \
+            "In session {session} the therapist rated the alliance {therapist_rating:.1} and the client \
+             {client_rating:.1}: the client's rating is {gap:.1} points lower than the therapist's \
              (the practice flags gaps of {threshold:.1} or more)."
         ),
         actions: discrepancy_actions(),

@@ -42,6 +42,28 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
+/// Plain names for the numbers behind a signal.
+fn evidence_label(name: &str) -> String {
+    match name {
+        "phq9_item9" => "PHQ-9 item 9".into(),
+        "onset_session" => "session".into(),
+        "pre_rupture_level" => "level before".into(),
+        "lowest_score" => "lowest".into(),
+        "magnitude" => "drop".into(),
+        "length_sessions" => "sessions so far".into(),
+        "therapist_rating" => "therapist".into(),
+        "client_rating" => "client".into(),
+        "observed" => "score".into(),
+        "boundary" => "edge of the usual range".into(),
+        "pre" => "first".into(),
+        "post" => "latest".into(),
+        "rci" => "reliable change index".into(),
+        "missed_sessions_in_a_row" => "missed sessions in a row".into(),
+        "missed_measures_in_a_row" => "sessions without a check in a row".into(),
+        other => other.replace('_', " "),
+    }
+}
+
 pub fn view(signal: &Signal, ack: Option<&Acknowledgement>) -> SignalView {
     SignalView {
         key: signal_key(signal),
@@ -51,7 +73,9 @@ pub fn view(signal: &Signal, ack: Option<&Acknowledgement>) -> SignalView {
         evidence: signal
             .evidence
             .iter()
-            .map(|e| format!("{} {}", e.name.replace('_', " "), number(e.value)))
+            // A reported rupture may come with a score above the earlier level: no "drop" to show then.
+            .filter(|e| !(e.name == "magnitude" && e.value <= 0.0))
+            .map(|e| format!("{} {}", evidence_label(&e.name), number(e.value)))
             .collect::<Vec<_>>()
             .join(" · "),
         actions: signal.actions.iter().map(|a| a.text.clone()).collect(),
