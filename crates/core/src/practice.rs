@@ -36,6 +36,23 @@ impl Default for SignalSettings {
     }
 }
 
+impl SignalSettings {
+    /// Checks a practice's own settings before they are used.
+    pub fn validate(&self) -> Result<(), String> {
+        let level = |l: f64| l > 0.0 && l < 1.0;
+        if !(level(self.yellow_level) && level(self.red_level) && self.red_level > self.yellow_level) {
+            return Err("band levels must lie between 0 and 1, the red level above the yellow one".into());
+        }
+        if !(self.discrepancy.is_finite() && self.discrepancy > 0.0) {
+            return Err("the discrepancy threshold must be a positive number of points".into());
+        }
+        if self.disengagement_in_a_row == 0 {
+            return Err("disengagement needs at least one missed session or check".into());
+        }
+        Ok(())
+    }
+}
+
 /// Where the expected course comes from, shown in the interface.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum EtrSource {

@@ -133,3 +133,31 @@ fn reported_ruptures_discrepancy_and_missed_checks_are_signalled() {
     assert!(fine.signals.is_empty());
     assert_eq!(fine.priority().0, 5);
 }
+
+#[test]
+fn band_levels_are_configurable_and_checked() {
+    let c = catalog();
+    let strict = SignalSettings { yellow_level: 0.30, red_level: 0.50, ..SignalSettings::default() };
+    assert!(strict.validate().is_ok());
+    for bad in [
+        SignalSettings { yellow_level: 0.9, red_level: 0.7, ..SignalSettings::default() },
+        SignalSettings { red_level: 1.0, ..SignalSettings::default() },
+        SignalSettings { discrepancy: f64::NAN, ..SignalSettings::default() },
+        SignalSettings { disengagement_in_a_row: 0, ..SignalSettings::default() },
+    ] {
+        assert!(bad.validate().is_err(), "{bad:?}");
+    }
+    // A course a little worse than expected is on track with the default bands but not with narrow ones.
+    let model = reference();
+    let course = model.expected_course(16.0, 10).unwrap();
+    let slightly_worse: Vec<Observation> = course
+        .yellow
+        .iter()
+        .map(|p| phq(p.session, if p.session == 1 { 16.0 } else { (p.expected + 4.0).round() }, 0.0))
+        .collect();
+    let default_track = overview(&c, &model, &slightly_worse, &attended(10)).outcome.unwrap().track;
+    let narrow = build(&[], &[], strict).unwrap();
+    let narrow_track = overview(&c, &narrow, &slightly_worse, &attended(10)).outcome.unwrap().track;
+    assert_eq!(default_track, Some(Track::Green));
+    assert!(matches!(narrow_track, Some(Track::Yellow | Track::Red)), "{narrow_track:?}");
+}

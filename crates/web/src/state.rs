@@ -31,19 +31,30 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Builds the state, creating the server secret on first start.
+    /// Builds the state with the default signal settings, creating the server secret on first start.
     pub async fn new(
         store: Arc<dyn Store>,
         catalog: Catalog,
         config: Config,
         clock: Clock,
     ) -> Result<Self, StoreError> {
+        Self::with_settings(store, catalog, config, clock, SignalSettings::default()).await
+    }
+
+    /// Builds the state with the practice's own signal settings (band levels and thresholds).
+    pub async fn with_settings(
+        store: Arc<dyn Store>,
+        catalog: Catalog,
+        config: Config,
+        clock: Clock,
+        settings: SignalSettings,
+    ) -> Result<Self, StoreError> {
+        settings.validate().map_err(StoreError::Corrupt)?;
         let fresh: [u8; 32] = rand::random();
         let stored = store.setting_or_insert("server-secret", &fresh).await?;
         let secret: [u8; 32] =
             stored.try_into().map_err(|_| StoreError::Corrupt("server secret has the wrong length".into()))?;
-        let initial =
-            practice::build(&[], &[], SignalSettings::default()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let initial = practice::build(&[], &[], settings).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let state = Self {
             store,
             catalog: Arc::new(catalog),
