@@ -7,6 +7,7 @@ mod auth;
 mod charts;
 mod error;
 mod forms;
+mod metrics;
 mod pages;
 mod security;
 mod state;
@@ -69,8 +70,11 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users", get(pages::admin::users).post(pages::admin::create_user))
         .route("/static/{file}", get(pages::assets::asset))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(metrics::ready))
+        .route("/metrics", get(metrics::export))
         .fallback(pages::assets::not_found)
-        .layer(middleware::from_fn(security::guard))
+        .layer(middleware::from_fn_with_state(state.clone(), metrics::record))
+        .layer(middleware::from_fn_with_state(state.config.secure_cookies, security::guard))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }

@@ -62,12 +62,13 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> H
 }
 
 /// Refuses state-changing requests from other sites, then adds the security headers to every response.
-pub async fn guard(request: Request, next: Next) -> Response {
+/// `tls` adds HSTS: set when Alliance is served over HTTPS.
+pub async fn guard(axum::extract::State(tls): axum::extract::State<bool>, request: Request, next: Next) -> Response {
     if request.method() != Method::GET && request.method() != Method::HEAD && is_cross_site(request.headers()) {
         tracing::warn!(path = request.uri().path().split('/').nth(1).unwrap_or(""), "cross-site post refused");
-        return with_headers(WebError::CrossSite.into_response());
+        return with_headers(WebError::CrossSite.into_response(), tls);
     }
-    with_headers(next.run(request).await)
+    with_headers(next.run(request).await, tls)
 }
 
 /// Browsers say where a request comes from. `Sec-Fetch-Site` is the clearest signal and is trusted when
@@ -88,8 +89,11 @@ fn is_cross_site(headers: &HeaderMap) -> bool {
     }
 }
 
-fn with_headers(mut response: Response) -> Response {
+fn with_headers(mut response: Response, tls: bool) -> Response {
     let h = response.headers_mut();
+    if tls {
+        h.insert("strict-transport-security", HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
     let set = |h: &mut HeaderMap, name: &'static str, value: &'static str| {
         h.insert(name, HeaderValue::from_static(value));
     };

@@ -28,6 +28,7 @@ pub struct AppState {
     pub clock: Clock,
     /// The practice-wide model (expected course, alliance variability), rebuilt by a batch job.
     practice: Arc<RwLock<Arc<PracticeModel>>>,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {
@@ -62,6 +63,7 @@ impl AppState {
             secret: Arc::new(secret),
             clock,
             practice: Arc::new(RwLock::new(Arc::new(initial))),
+            metrics: Arc::default(),
         };
         state.refresh_practice().await?;
         Ok(state)

@@ -5,4 +5,5 @@
 mod app;
 mod bad_input;
 mod flow;
+mod operations;
 mod permissions;
