@@ -8,8 +8,8 @@ use alliance_signals::rupture::{
     Mode, Reporter, Rupture, RuptureConfig, RuptureKind, RuptureReport, SessionScore, detect_ruptures,
 };
 use alliance_signals::signal::{
-    SessionRecord, Severity, Signal, change_signal, discrepancy_signal, disengagement_signal, not_on_track_signal,
-    order_signals, risk_signal, rupture_signal,
+    SessionRecord, Severity, Signal, SignalKind, change_signal, discrepancy_signal, disengagement_signal,
+    not_on_track_signal, order_signals, risk_signal, rupture_signal,
 };
 use serde::Serialize;
 
@@ -42,6 +42,8 @@ pub struct Observation {
 pub struct SessionInfo {
     pub number: u32,
     pub attended: bool,
+    /// The client's check may still arrive (the session is recent), so it does not count as missed yet.
+    pub check_pending: bool,
 }
 
 /// The expected-treatment-response colour of the latest outcome (white, green, yellow, red).
@@ -109,24 +111,43 @@ pub struct ClientOverview {
 }
 
 impl ClientOverview {
-    /// Caseload sort key, smallest first: the most severe signal, then more signals first.
-    pub fn priority(&self) -> (u8, usize) {
-        let top = self.signals.iter().map(|s| s.severity).max();
-        let rank = match top {
+    /// Signals that still ask for attention, given the keys of those already acknowledged. Risk from the latest
+    /// outcome questionnaire is never hidden; earlier risk stays until someone acknowledges it. Purely
+    /// informative signals (improvement, recovery) do not ask for attention.
+    pub fn open_signals<'a>(&'a self, episode: i64, acknowledged: &[&str]) -> Vec<&'a Signal> {
+        let latest_outcome = self.outcome.as_ref().map(|o| o.latest_session);
+        self.signals
+            .iter()
+            .filter(|s| {
+                let current_risk = s.kind == SignalKind::Risk && s.session == latest_outcome;
+                current_risk || !acknowledged.contains(&signal_key(episode, s).as_str())
+            })
+            .filter(|s| s.severity >= Severity::Notice)
+            .collect()
+    }
+
+    /// Caseload sort key, smallest first: the most severe open signal, then more open signals first.
+    pub fn priority(&self, episode: i64, acknowledged: &[&str]) -> (u8, usize) {
+        let open = self.open_signals(episode, acknowledged);
+        let rank = match open.iter().map(|s| s.severity).max() {
             Some(Severity::Critical) => 0,
             Some(Severity::Urgent) => 1,
             Some(Severity::Warning) => 2,
-            Some(Severity::Notice) => 3,
-            Some(Severity::Info) => 4,
-            None => 5,
+            Some(_) => 3,
+            None => 4,
         };
-        (rank, usize::MAX - self.signals.len())
+        (rank, usize::MAX - open.len())
     }
 }
 
-/// A stable key for a signal, to record its acknowledgement: kind and session.
-pub fn signal_key(signal: &Signal) -> String {
-    format!("{:?}:{}", signal.kind, signal.session.unwrap_or(0)).to_lowercase()
+/// A stable key for a signal, to record its acknowledgement: episode of care, kind and session.
+pub fn signal_key(episode: i64, signal: &Signal) -> String {
+    format!("{episode}:{:?}:{}", signal.kind, signal.session.unwrap_or(0)).to_lowercase()
+}
+
+/// The episode of care whose data a page shows: the most recently opened one.
+pub fn current_episode(ids: impl IntoIterator<Item = i64>) -> Option<i64> {
+    ids.into_iter().max()
 }
 
 fn series<'a>(
@@ -169,7 +190,10 @@ fn reports(obs: &[Observation]) -> Vec<RuptureReport> {
         } else {
             None
         };
-        seen.push(RuptureReport { session: o.session, reporter, kind, talked_through: o.flags.has("talked-through") });
+        // Only the client can say a moment that felt off for them was talked through; the therapist's view of
+        // the repair stays their own evidence and does not close the client's rupture.
+        let talked_through = reporter == Reporter::Client && o.flags.has("talked-through");
+        seen.push(RuptureReport { session: o.session, reporter, kind, talked_through });
     }
     seen
 }
@@ -200,7 +224,7 @@ pub fn overview(
         }
         let in_clinical_range = scale.in_concern_range(latest).unwrap_or(false);
         let mut track = None;
-        if id == PHQ9 && first_session == 1 {
+        if id == PHQ9 {
             let horizon = latest_session.unwrap_or(session).max(session).max(12);
             if let Ok(course) = practice.expected_course(first, horizon) {
                 let at = |band: &[PredictedScore]| band.iter().find(|p| p.session == session).copied();
@@ -214,7 +238,7 @@ pub fn overview(
                     } else {
                         Track::Green
                     });
-                    if session > 1 {
+                    if session > first_session && in_clinical_range {
                         let boundary = if latest > red.upper { red.upper } else { yellow.upper };
                         if let Ok(Some(mut signal)) = not_on_track_signal(
                             session,
@@ -244,15 +268,17 @@ pub fn overview(
         })
     });
 
-    // Risk: a critical item in the latest outcome questionnaire. Never suppressed.
-    let latest_outcome = obs
-        .iter()
-        .filter(|o| o.respondent == Respondent::Client && o.instrument != RELATIONSHIP_CHECK)
-        .map(|o| o.session)
-        .max();
-    if let Some(o) = obs.iter().find(|o| Some(o.session) == latest_outcome && !o.flags.risks.is_empty()) {
+    // Risk: every outcome questionnaire with a critical item answered (the latest is never suppressed).
+    let mut risk_sessions: Vec<(u32, f64)> = Vec::new();
+    for o in obs.iter().filter(|o| o.respondent == Respondent::Client && !o.flags.risks.is_empty()) {
         let value = o.flags.risks.iter().map(|r| r.value).fold(0.0, f64::max);
-        if let Ok(Some(signal)) = risk_signal(o.session, value.clamp(0.0, 3.0) as u8) {
+        match risk_sessions.iter_mut().find(|r| r.0 == o.session) {
+            Some(r) => r.1 = r.1.max(value),
+            None => risk_sessions.push((o.session, value)),
+        }
+    }
+    for (session, value) in risk_sessions {
+        if let Ok(Some(signal)) = risk_signal(session, value.clamp(0.0, 3.0) as u8) {
             signals.push(signal);
         }
     }
@@ -296,7 +322,7 @@ pub fn overview(
         .map(|s| SessionRecord {
             session: s.number,
             attended: s.attended,
-            measure_completed: client_alliance.iter().any(|p| p.0 == s.number),
+            measure_completed: s.check_pending || client_alliance.iter().any(|p| p.0 == s.number),
         })
         .collect();
     signals.extend(disengagement_signal(&records, settings.disengagement_in_a_row));

@@ -39,7 +39,7 @@ fn alliance(session: u32, value: f64, who: Respondent, indicators: &[&str]) -> O
 }
 
 fn attended(n: u32) -> Vec<SessionInfo> {
-    (1..=n).map(|number| SessionInfo { number, attended: true }).collect()
+    (1..=n).map(|number| SessionInfo { number, attended: true, check_pending: false }).collect()
 }
 
 fn change_of(first: f64, latest: f64) -> Option<ChangeCategory> {
@@ -102,9 +102,22 @@ fn risk_comes_first_and_only_while_it_is_current() {
     let risky = overview(&c, &model, &obs, &attended(2));
     assert_eq!(risky.signals[0].kind, SignalKind::Risk);
     assert_eq!(risky.signals[0].severity, Severity::Critical);
-    assert_eq!(risky.priority().0, 0);
-    let resolved = overview(&c, &model, &[phq(1, 20.0, 1.0), phq(2, 15.0, 0.0)], &attended(2));
-    assert!(!resolved.signals.iter().any(|s| s.kind == SignalKind::Risk));
+    assert_eq!(risky.priority(1, &[]).0, 0);
+    // Earlier risk stays open until someone acknowledges it; the latest risk can never be acknowledged away.
+    let earlier = overview(&c, &model, &[phq(1, 20.0, 1.0), phq(2, 15.0, 0.0)], &attended(2));
+    let risk = earlier.signals.iter().find(|s| s.kind == SignalKind::Risk).unwrap();
+    let key = alliance_core::overview::signal_key(7, risk);
+    assert_eq!(
+        earlier.open_signals(7, &[]).len(),
+        earlier.signals.iter().filter(|s| s.severity >= Severity::Notice).count()
+    );
+    assert!(!earlier.open_signals(7, &[key.as_str()]).iter().any(|s| s.kind == SignalKind::Risk));
+    assert!(
+        earlier.open_signals(8, &[key.as_str()]).iter().any(|s| s.kind == SignalKind::Risk),
+        "keys are per episode"
+    );
+    let risky_key = alliance_core::overview::signal_key(7, &risky.signals[0]);
+    assert!(risky.open_signals(7, &[risky_key.as_str()]).iter().any(|s| s.kind == SignalKind::Risk));
 }
 
 #[test]
@@ -131,7 +144,7 @@ fn reported_ruptures_discrepancy_and_missed_checks_are_signalled() {
     assert!(quiet.signals.iter().any(|s| s.kind == SignalKind::Disengagement));
     let fine = overview(&c, &model, &[alliance(4, 28.0, Respondent::Client, &[])], &attended(4));
     assert!(fine.signals.is_empty());
-    assert_eq!(fine.priority().0, 5);
+    assert_eq!(fine.priority(1, &[]).0, 4);
 }
 
 #[test]
@@ -160,4 +173,38 @@ fn band_levels_are_configurable_and_checked() {
     let narrow_track = overview(&c, &narrow, &slightly_worse, &attended(10)).outcome.unwrap().track;
     assert_eq!(default_track, Some(Track::Green));
     assert!(matches!(narrow_track, Some(Track::Yellow | Track::Red)), "{narrow_track:?}");
+}
+
+#[test]
+fn only_the_client_closes_a_rupture_they_reported() {
+    let c = catalog();
+    let model = reference();
+    let obs = [
+        alliance(1, 28.0, Respondent::Client, &[]),
+        alliance(2, 28.0, Respondent::Client, &[]),
+        alliance(3, 27.0, Respondent::Client, &["rupture-reported", "confrontation"]),
+        alliance(3, 26.0, Respondent::Therapist, &["rupture-reported", "talked-through"]),
+    ];
+    let o = overview(&c, &model, &obs, &attended(3));
+    assert!(!o.ruptures[0].is_repaired(), "the therapist's 'repaired' does not close the client's report");
+    let mut closed = obs.to_vec();
+    closed[2] = alliance(3, 27.0, Respondent::Client, &["rupture-reported", "confrontation", "talked-through"]);
+    assert!(overview(&c, &model, &closed, &attended(3)).ruptures[0].is_repaired());
+}
+
+#[test]
+fn recent_sessions_do_not_count_as_missed_checks() {
+    let c = catalog();
+    let mut sessions = attended(4);
+    sessions[2].check_pending = true;
+    sessions[3].check_pending = true;
+    let o = overview(&c, &reference(), &[alliance(2, 28.0, Respondent::Client, &[])], &sessions);
+    assert!(!o.signals.iter().any(|s| s.kind == SignalKind::Disengagement));
+}
+
+#[test]
+fn no_not_on_track_signal_in_the_non_clinical_range() {
+    let o = overview(&catalog(), &reference(), &[phq(1, 2.0, 0.0), phq(2, 9.0, 0.0)], &attended(2));
+    assert_eq!(o.outcome.unwrap().track, Some(Track::White));
+    assert!(!o.signals.iter().any(|s| s.kind == SignalKind::NotOnTrack));
 }

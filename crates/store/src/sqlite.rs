@@ -421,12 +421,22 @@ impl Store for SqliteStore {
 
     async fn create_link(&self, link: NewLink, now: OffsetDateTime) -> StoreResult<LinkId> {
         let mut tx = self.pool.begin().await?;
-        // A new link replaces the session's unused ones, so one session cannot be answered twice.
+        // A session the client has answered takes no new link, and a new link replaces the unused ones: one
+        // session is answered once. (The UPDATE first, so the transaction holds the write lock for the check.)
         sqlx::query("UPDATE links SET expires_at = ?1 WHERE session_id = ?2 AND used_at IS NULL AND expires_at > ?1")
             .bind(ts(now))
             .bind(link.session.0)
             .execute(&mut *tx)
             .await?;
+        let answered: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM links WHERE session_id = ? AND used_at IS NOT NULL")
+                .bind(link.session.0)
+                .fetch_one(&mut *tx)
+                .await?;
+        if answered > 0 {
+            tx.rollback().await?;
+            return Err(StoreError::Conflict("the session has already been answered"));
+        }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO links (session_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?) RETURNING id",
         )

@@ -213,6 +213,12 @@ async fn a_link_is_single_use_and_all_or_nothing(store: &dyn Store) {
     let points = store.score_points(&[client]).await.unwrap();
     assert_eq!(points.len(), 2);
     assert!(points.iter().all(|p| !p.flags.risks.is_empty() && p.session_number == 1));
+    let again =
+        NewLink { session: session.id, token_hash: vec![12u8; 32], expires_at: expires, instruments: instruments() };
+    assert!(
+        matches!(store.create_link(again, NOW).await, Err(StoreError::Conflict(_))),
+        "answered sessions take no new link"
+    );
     let summary = store.links_for_session(session.id).await.unwrap();
     assert_eq!(summary.len(), 1);
     assert!(summary[0].used_at.is_some());
@@ -294,13 +300,14 @@ async fn racing_submissions_are_accepted_once(store: &dyn Store) {
     let audited = store.audit_events(1000).await.unwrap();
     let for_session = audited.iter().filter(|e| e.action == "client-submitted" && e.object_id == Some(session.id.0));
     assert_eq!(for_session.count(), 1, "the winning submission is audited in its own transaction, losers not at all");
-    // A second link for the same session retires the first.
-    let newer =
-        NewLink { session: session.id, token_hash: vec![10u8; 32], expires_at: expires, instruments: instruments() };
-    store.create_link(newer, NOW).await.unwrap();
-    let old =
-        NewLink { session: session.id, token_hash: vec![11u8; 32], expires_at: expires, instruments: instruments() };
-    store.create_link(old, NOW).await.unwrap();
+    // A second link for an unanswered session retires the first.
+    let (_, other) = session_for(store, "race2@example.org").await;
+    let first =
+        NewLink { session: other.id, token_hash: vec![10u8; 32], expires_at: expires, instruments: instruments() };
+    store.create_link(first, NOW).await.unwrap();
+    let second =
+        NewLink { session: other.id, token_hash: vec![11u8; 32], expires_at: expires, instruments: instruments() };
+    store.create_link(second, NOW).await.unwrap();
     assert_eq!(store.link_by_token(&[10u8; 32], NOW).await.unwrap().unwrap().state, LinkState::Expired);
     assert_eq!(store.link_by_token(&[11u8; 32], NOW).await.unwrap().unwrap().state, LinkState::Open);
     assert_eq!(store.responses_of(client).await.unwrap().len(), 2);

@@ -27,6 +27,7 @@ impl From<alliance_store::StoreError> for WebError {
     fn from(e: alliance_store::StoreError) -> Self {
         match e {
             alliance_store::StoreError::NotFound => WebError::NotFound,
+            alliance_store::StoreError::Conflict(why) => WebError::BadRequest(format!("Not possible: {why}.")),
             other => WebError::Internal(Box::new(other)),
         }
     }

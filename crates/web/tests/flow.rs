@@ -47,6 +47,8 @@ async fn the_core_loop_from_new_client_to_dashboard() {
     let reopened = phone.get(format!("{}/c/{token}", app.url)).send().await.unwrap().text().await.unwrap();
     assert!(reopened.contains("Already answered"));
     assert_eq!(app.store.responses_of(ClientId(client)).await.unwrap().len(), 3);
+    let (status, _, _) = me.post(&format!("/sessions/{session}/links"), &[]).await;
+    assert_eq!(status, 400, "an answered session takes no second link");
 
     // The therapist's caseload: risk first, with the rupture that was not talked through.
     let (_, caseload) = me.get("/").await;
@@ -91,11 +93,19 @@ async fn the_core_loop_from_new_client_to_dashboard() {
     let (_, page) = me.get(&format!("/clients/{client}")).await;
     assert!(page.contains("default reference model"), "the interface says where the expected course comes from");
     assert!(page.contains("What to do"));
+    let key_of = |kind: &str| {
+        page.split(r#"name="signal" value=""#)
+            .skip(1)
+            .map(|rest| rest.split('"').next().unwrap().to_owned())
+            .find(|key| key.contains(kind))
+            .unwrap_or_else(|| panic!("no {kind} signal to acknowledge"))
+    };
+    let (discrepancy, risk) = (key_of(":discrepancy:"), key_of(":risk:"));
     let (status, _, page) =
-        me.post(&format!("/clients/{client}/acknowledgements"), &[("signal", "discrepancy:1")]).await;
+        me.post(&format!("/clients/{client}/acknowledgements"), &[("signal", discrepancy.as_str())]).await;
     assert_eq!(status, 200);
     assert!(page.contains("Acknowledged by ana on"), "who acknowledged it is shown");
-    let (status, _, _) = me.post(&format!("/clients/{client}/acknowledgements"), &[("signal", "risk:1")]).await;
+    let (status, _, _) = me.post(&format!("/clients/{client}/acknowledgements"), &[("signal", risk.as_str())]).await;
     assert_eq!(status, 200);
     let (_, caseload) = me.get("/").await;
     assert!(
@@ -136,6 +146,13 @@ async fn links_expire_and_a_new_link_retires_the_old_one() {
     fields.push(("csrf".into(), csrf));
     let late = phone.post(format!("{}/c/{token}", app.url)).form(&fields).send().await.unwrap();
     assert_eq!(late.status(), 410);
+    assert!(!late.text().await.unwrap().contains("emergency"));
+    // Answers that mention thoughts of self-harm get the crisis information even when the link has expired.
+    let mut risky = complete_answers("1", "2");
+    risky.push(("csrf".into(), hidden(&form, "csrf")));
+    let late = phone.post(format!("{}/c/{token}", app.url)).form(&risky).send().await.unwrap();
+    assert_eq!(late.status(), 410);
+    assert!(late.text().await.unwrap().contains("emergency"));
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use alliance_core::domain::Role;
 use alliance_core::overview::ClientOverview;
 use alliance_signals::change::ChangeCategory;
 use alliance_signals::signal::Severity;
-use alliance_store::{Acknowledgement, ClientId};
+use alliance_store::ClientId;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -101,7 +101,7 @@ pub async fn caseload(State(state): State<AppState>, who: SignedIn) -> Result<Re
     let scope = access::caseload_scope(&state, &who).await?;
     let clients = state.store.clients_of(&scope).await?;
     let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
-    let (overviews, sessions, acks) = signals::overviews(&state, &ids, who.user.role == Role::Therapist).await?;
+    let states = signals::overviews(&state, &ids, who.user.role == Role::Therapist).await?;
     let names: HashMap<_, _> = if who.user.role == Role::Supervisor {
         state.store.users().await?.into_iter().map(|u| (u.id, u.display_name)).collect()
     } else {
@@ -110,19 +110,11 @@ pub async fn caseload(State(state): State<AppState>, who: SignedIn) -> Result<Re
     let mut rows: Vec<((u8, usize), Row)> = clients
         .iter()
         .filter_map(|client| {
-            let o = overviews.get(&client.id)?;
-            let last = sessions.get(&client.id).and_then(|s| s.last());
-            let client_acks: Vec<&Acknowledgement> = acks.iter().filter(|a| a.client == client.id).collect();
-            let open = signals::open(o, &client_acks);
-            let (outcome, outcome_change, alliance, alliance_trend, track) = describe(&state, o);
+            let client_state = states.get(&client.id)?;
+            let last = client_state.sessions.last();
+            let open = client_state.open_signals();
+            let (outcome, outcome_change, alliance, alliance_trend, track) = describe(&state, &client_state.overview);
             let top = open.iter().map(|s| s.severity).max();
-            let rank = match top {
-                Some(Severity::Critical) => 0,
-                Some(Severity::Urgent) => 1,
-                Some(Severity::Warning) => 2,
-                Some(_) => 3,
-                None => 4,
-            };
             let row = Row {
                 id: client.id.0,
                 pseudonym: client.pseudonym.clone(),
@@ -134,10 +126,10 @@ pub async fn caseload(State(state): State<AppState>, who: SignedIn) -> Result<Re
                 track,
                 alliance,
                 alliance_trend,
-                reasons: open.iter().map(|s| format!("{}: {}", signals::view(s, None).title, s.explanation)).collect(),
+                reasons: open.iter().map(|s| format!("{}: {}", signals::title(s.kind), s.explanation)).collect(),
                 urgent: top.is_some_and(|s| s >= Severity::Urgent),
             };
-            Some(((rank, usize::MAX - open.len()), row))
+            Some((client_state.priority(), row))
         })
         .collect();
     rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.pseudonym.cmp(&b.1.pseudonym)));

@@ -375,7 +375,8 @@ pub async fn client_page(
     let read = access::read_client(&state, &who, ClientId(id)).await?;
     let client = &read.client;
     let episodes = state.store.episodes(client.id).await?;
-    let current = episodes.iter().rev().find(|e| e.ended_on.is_none());
+    let current_id = alliance_core::overview::current_episode(episodes.iter().map(|e| e.id.0));
+    let current = episodes.iter().find(|e| Some(e.id.0) == current_id);
     let sessions = match current {
         Some(e) => state.store.sessions(e.id).await?,
         None => vec![],
@@ -385,20 +386,28 @@ pub async fn client_page(
     let responses: Vec<&StoredResponse> = all_responses
         .iter()
         .filter(|r| current.is_some_and(|e| e.id == r.episode))
-        .filter(|r| r.rater == Rater::Client || signals::reflection_visible(own, &r.flags))
+        .filter(|r| r.rater == Rater::Client || access::reflection_visible(own, &r.flags))
         .collect();
-    let (mut overviews, _, acks) = signals::overviews(&state, &[client.id], own).await?;
-    let o = overviews.remove(&client.id).ok_or(WebError::NotFound)?;
-    let (outcome, outcome_change, alliance, alliance_trend, _) = describe(&state, &o);
+    let mut client_state =
+        signals::overviews(&state, &[client.id], own).await?.remove(&client.id).ok_or(WebError::NotFound)?;
+    if client_state.episode.map(|e| e.0) != current_id {
+        // A new episode without sessions yet: nothing from the previous one carries over.
+        client_state.overview = alliance_core::overview::overview(&state.catalog, &state.practice(), &[], &[]);
+        client_state.episode = current.map(|e| e.id);
+        client_state.sessions.clear();
+    }
+    let o = &client_state.overview;
+    let (outcome, outcome_change, alliance, alliance_trend, _) = describe(&state, o);
     let held = sessions.last().map(|s| s.number);
     let span = held.unwrap_or(1).max(4);
     let mut charts = Vec::new();
     for id in current.map(|e| e.measures.clone()).unwrap_or_default() {
         charts.extend(outcome_chart(&state, &responses, &id, span, o.expected.as_ref()));
     }
-    charts.extend(alliance_charts(&state, &responses, span, &o));
+    charts.extend(alliance_charts(&state, &responses, span, o));
+    let episode_key = client_state.episode_key();
     let signal_views =
-        o.signals.iter().map(|s| signals::view(s, acks.iter().find(|a| a.key == signal_key(s)))).collect();
+        o.signals.iter().map(|s| signals::view(s, episode_key, client_state.acknowledgement_of(s))).collect();
     let session_rows = sessions
         .iter()
         .map(|s| {
@@ -478,8 +487,10 @@ pub async fn acknowledge(
     who.check_csrf(&mut form)?;
     let write = access::write_client(&state, &who, ClientId(id)).await?;
     let key = form.one("signal")?.unwrap_or("");
-    let (overviews, _, _) = signals::overviews(&state, &[write.client.id], true).await?;
-    let known = overviews.get(&write.client.id).is_some_and(|o| o.signals.iter().any(|s| signal_key(s) == key));
+    let states = signals::overviews(&state, &[write.client.id], true).await?;
+    let known = states
+        .get(&write.client.id)
+        .is_some_and(|c| c.overview.signals.iter().any(|s| signal_key(c.episode_key(), s) == key));
     if !known {
         return Err(WebError::BadRequest("That signal is no longer current. Reload the page.".into()));
     }

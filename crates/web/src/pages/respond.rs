@@ -47,6 +47,31 @@ fn not_valid() -> Result<Response, WebError> {
     )
 }
 
+/// Shown whenever answers mention thoughts of death or self-harm, even when they cannot be stored.
+const CRISIS: &str = "You said you have had thoughts of being better off dead or of hurting yourself. If you might act on these thoughts now, call your local emergency number or go to the nearest emergency department. Please also tell your therapist; they may not see this straight away.";
+
+/// True when the posted PHQ-9 item 9 (or any critical item) is above its threshold.
+fn mentions_risk(state: &AppState, form: &FormFields) -> bool {
+    form.pairs().any(|(name, value)| {
+        let Some((instrument, item)) = name.split_once('.') else { return false };
+        let threshold = state.catalog.get(instrument).and_then(|i| i.item(item)).and_then(|i| i.risk_threshold);
+        threshold.is_some_and(|t| value.trim().parse::<f64>().is_ok_and(|v| v >= t))
+    })
+}
+
+fn refused_page(state: LinkState, risk: bool) -> Result<Response, WebError> {
+    if !risk {
+        return state_page(state, true);
+    }
+    let title = if state == LinkState::Used { "Already answered" } else { "This link has expired" };
+    let status = if state == LinkState::Used { StatusCode::CONFLICT } else { StatusCode::GONE };
+    message(
+        status,
+        title,
+        vec![CRISIS, "These answers could not be sent with this link. Please tell your therapist how you are."],
+    )
+}
+
 fn state_page(state: LinkState, on_submit: bool) -> Result<Response, WebError> {
     match state {
         LinkState::Used => message(
@@ -155,7 +180,7 @@ pub async fn submit(
         return Err(WebError::CrossSite);
     }
     if link.state != LinkState::Open {
-        return state_page(link.state, true);
+        return refused_page(link.state, mentions_risk(&state, &form));
     }
     let instruments = instruments(&state, &link)?;
     // Every field must belong to one of the link's questionnaires.
@@ -227,14 +252,11 @@ pub async fn submit(
                 "If something felt off in the session, you are welcome to bring it up next time: it often helps.",
             ];
             if risk {
-                paragraphs.insert(
-                    1,
-                    "You said you have had thoughts of being better off dead or of hurting yourself. Your therapist will see this. If you might act on these thoughts now, call your local emergency number or go to the nearest emergency department.",
-                );
+                paragraphs.insert(1, CRISIS);
             }
             message(StatusCode::OK, "Thank you", paragraphs)
         }
-        Ok(Err(link_state)) => state_page(link_state, true),
+        Ok(Err(link_state)) => refused_page(link_state, risk),
         Err(StoreError::NotFound) => not_valid(),
         Err(e) => Err(e.into()),
     }

@@ -121,7 +121,7 @@ async fn render_session(
             has_reflection = true;
             // A supervisor sees a reflection only when the therapist took it to supervision; the private
             // note stays with the therapist.
-            if !super::signals::reflection_visible(own, &r.flags) {
+            if !access::reflection_visible(own, &r.flags) {
                 continue;
             }
         }
@@ -169,6 +169,9 @@ pub async fn create_link(
 ) -> Result<Response, WebError> {
     who.check_csrf(&mut form)?;
     let (write, session) = access::write_session(&state, &who, SessionId(id)).await?;
+    if state.store.links_for_session(session.id).await?.iter().any(|l| l.used_at.is_some()) {
+        return Err(WebError::BadRequest("The client has already answered for this session.".into()));
+    }
     let instruments = link_instruments(&state, &session).await?;
     let token = security::new_token();
     let now = state.now();

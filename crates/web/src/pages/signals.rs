@@ -2,9 +2,11 @@
 
 use std::collections::HashMap;
 
-use alliance_core::overview::{ClientOverview, Observation, Respondent, SessionInfo, overview, signal_key};
+use alliance_core::overview::{
+    ClientOverview, Observation, Respondent, SessionInfo, current_episode, overview, signal_key,
+};
 use alliance_signals::signal::{Severity, Signal, SignalKind};
-use alliance_store::{Acknowledgement, ClientId, Rater, ScorePoint, TherapySession};
+use alliance_store::{Acknowledgement, ClientId, EpisodeId, Rater, ScorePoint, TherapySession};
 
 use super::{number, show_date};
 use crate::state::AppState;
@@ -19,7 +21,7 @@ pub struct SignalView {
     pub acknowledged: Option<String>,
 }
 
-fn title(kind: SignalKind) -> &'static str {
+pub fn title(kind: SignalKind) -> &'static str {
     match kind {
         SignalKind::Risk => "Risk",
         SignalKind::Rupture => "Rupture",
@@ -64,9 +66,9 @@ fn evidence_label(name: &str) -> String {
     }
 }
 
-pub fn view(signal: &Signal, ack: Option<&Acknowledgement>) -> SignalView {
+pub fn view(signal: &Signal, episode: i64, ack: Option<&Acknowledgement>) -> SignalView {
     SignalView {
-        key: signal_key(signal),
+        key: signal_key(episode, signal),
         level: level(signal.severity),
         title: title(signal.kind),
         explanation: signal.explanation.clone(),
@@ -83,21 +85,11 @@ pub fn view(signal: &Signal, ack: Option<&Acknowledgement>) -> SignalView {
     }
 }
 
-/// Signals that still ask for attention: not yet acknowledged, and risk always.
-pub fn open<'a>(o: &'a ClientOverview, acks: &[&Acknowledgement]) -> Vec<&'a Signal> {
-    o.signals
-        .iter()
-        .filter(|s| s.kind == SignalKind::Risk || !acks.iter().any(|a| a.key == signal_key(s)))
-        .filter(|s| s.severity >= Severity::Notice || s.kind == SignalKind::Risk)
-        .collect()
-}
-
-/// Observations of a client's latest episode (baselines reset with each episode of care).
-pub fn observations(points: &[&ScorePoint]) -> Vec<Observation> {
-    let latest_episode = points.iter().map(|p| p.episode).max();
+/// Observations of one episode of care.
+pub fn observations(points: &[&ScorePoint], episode: Option<EpisodeId>) -> Vec<Observation> {
     points
         .iter()
-        .filter(|p| Some(p.episode) == latest_episode)
+        .filter(|p| Some(p.episode) == episode)
         .map(|p| Observation {
             session: p.session_number,
             instrument: p.instrument.clone(),
@@ -113,27 +105,50 @@ pub fn observations(points: &[&ScorePoint]) -> Vec<Observation> {
         .collect()
 }
 
-/// Whether a therapist's own reflection may be shown: always to the therapist, to a supervisor only when the
-/// therapist took the session to supervision.
-pub fn reflection_visible(own: bool, flags: &alliance_core::scoring::ResponseFlags) -> bool {
-    own || flags.has("supervision")
+/// One client as the caseload and the client page see them: the current episode's overview, its sessions,
+/// and the keys of the signals already acknowledged (with who and when).
+pub struct ClientState {
+    pub overview: ClientOverview,
+    pub episode: Option<EpisodeId>,
+    pub sessions: Vec<TherapySession>,
+    pub acknowledgements: Vec<Acknowledgement>,
 }
 
-/// Overviews for many clients at once, from three bulk queries. `own` says whether the reader is the clients'
+impl ClientState {
+    pub fn episode_key(&self) -> i64 {
+        self.episode.map_or(0, |e| e.0)
+    }
+
+    pub fn acknowledged_keys(&self) -> Vec<&str> {
+        self.acknowledgements.iter().map(|a| a.key.as_str()).collect()
+    }
+
+    pub fn open_signals(&self) -> Vec<&Signal> {
+        self.overview.open_signals(self.episode_key(), &self.acknowledged_keys())
+    }
+
+    pub fn priority(&self) -> (u8, usize) {
+        self.overview.priority(self.episode_key(), &self.acknowledged_keys())
+    }
+
+    pub fn acknowledgement_of(&self, signal: &Signal) -> Option<&Acknowledgement> {
+        let key = signal_key(self.episode_key(), signal);
+        self.acknowledgements.iter().find(|a| a.key == key)
+    }
+}
+
+/// Overviews for many clients at once, from four bulk queries. `own` says whether the reader is the clients'
 /// own therapist (who sees every reflection) or a supervisor (who sees only those shared for supervision).
 pub async fn overviews(
     state: &AppState,
     clients: &[ClientId],
     own: bool,
-) -> Result<
-    (HashMap<ClientId, ClientOverview>, HashMap<ClientId, Vec<TherapySession>>, Vec<Acknowledgement>),
-    crate::WebError,
-> {
+) -> Result<HashMap<ClientId, ClientState>, crate::WebError> {
     let points = state.store.score_points(clients).await?;
     let sessions = state.store.sessions_of(clients).await?;
     let acks = state.store.acknowledgements(clients).await?;
     let mut by_client: HashMap<ClientId, Vec<&ScorePoint>> = HashMap::new();
-    for p in points.iter().filter(|p| p.rater == Rater::Client || reflection_visible(own, &p.flags)) {
+    for p in points.iter().filter(|p| p.rater == Rater::Client || crate::access::reflection_visible(own, &p.flags)) {
         by_client.entry(p.client).or_default().push(p);
     }
     let mut sessions_by: HashMap<ClientId, Vec<TherapySession>> = HashMap::new();
@@ -141,19 +156,23 @@ pub async fn overviews(
         sessions_by.entry(s.client).or_default().push(s);
     }
     let practice = state.practice();
-    let result = clients
-        .iter()
-        .map(|id| {
-            let obs = observations(by_client.get(id).map_or(&[][..], Vec::as_slice));
-            let own = sessions_by.get(id).map_or(&[][..], Vec::as_slice);
-            let latest_episode = own.iter().map(|s| s.episode).max();
-            let infos: Vec<SessionInfo> = own
-                .iter()
-                .filter(|s| Some(s.episode) == latest_episode)
-                .map(|s| SessionInfo { number: s.number, attended: s.attended })
-                .collect();
-            (*id, overview(&state.catalog, &practice, &obs, &infos))
-        })
-        .collect();
-    Ok((result, sessions_by, acks))
+    // A check can still arrive while a session's link is valid.
+    let pending_since = state.now().date() - alliance_core::domain::DEFAULT_LINK_LIFETIME;
+    let mut result = HashMap::new();
+    for id in clients {
+        let points = by_client.remove(id).unwrap_or_default();
+        let own_sessions = sessions_by.remove(id).unwrap_or_default();
+        let episode =
+            current_episode(own_sessions.iter().map(|s| s.episode.0).chain(points.iter().map(|p| p.episode.0)))
+                .map(EpisodeId);
+        let sessions: Vec<TherapySession> = own_sessions.into_iter().filter(|s| Some(s.episode) == episode).collect();
+        let infos: Vec<SessionInfo> = sessions
+            .iter()
+            .map(|s| SessionInfo { number: s.number, attended: s.attended, check_pending: s.held_on >= pending_since })
+            .collect();
+        let overview = overview(&state.catalog, &practice, &observations(&points, episode), &infos);
+        let acknowledgements = acks.iter().filter(|a| a.client == *id).cloned().collect();
+        result.insert(*id, ClientState { overview, episode, sessions, acknowledgements });
+    }
+    Ok(result)
 }
