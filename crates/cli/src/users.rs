@@ -88,17 +88,25 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::Add { account, role, supervisor } => {
             let role = Role::parse(&role)?;
-            let (store, id) = create(account, role, false).await?;
-            if let Some(email) = supervisor {
-                let sup = store.user_by_email(&email.to_lowercase()).await?;
-                match sup {
-                    Some(s) if s.role == Role::Supervisor && role == Role::Therapist => {
-                        store.add_supervision(s.id, id).await?
+            // Check the supervisor before creating anything, so a mistake leaves no half-made account.
+            let supervisor_id = match &supervisor {
+                None => None,
+                Some(email) => {
+                    let db = crate::server::prepare_data_dir(&account.data.data)?;
+                    let store = SqliteStore::open(&db).await?;
+                    let found = store.user_by_email(&email.to_lowercase()).await?;
+                    store.close().await;
+                    match found {
+                        Some(s) if s.role == Role::Supervisor && role == Role::Therapist => Some(s.id),
+                        _ => bail!(
+                            "{email} is not a supervisor, or the new account is not a therapist; nothing was created"
+                        ),
                     }
-                    _ => bail!(
-                        "account created, but {email} is not a supervisor (or the new account is not a therapist)"
-                    ),
                 }
+            };
+            let (store, id) = create(account, role, false).await?;
+            if let Some(sup) = supervisor_id {
+                store.add_supervision(sup, id).await?;
             }
             store.close().await;
         }

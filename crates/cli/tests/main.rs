@@ -5,6 +5,7 @@ mod bad_input;
 mod etr;
 mod help;
 mod ruptures;
+mod users;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
