@@ -64,3 +64,16 @@ impl FormFields {
         self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 }
+
+/// A numeric id from the path. Anything else is "not found", never an echo of the input.
+pub struct Id(pub i64);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Id {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state).await.map_err(|_| WebError::NotFound)?;
+        raw.parse::<i64>().map(Id).map_err(|_| WebError::NotFound)
+    }
+}

@@ -23,6 +23,9 @@ async fn caseloads_are_private_to_their_therapist_and_supervisor() {
     assert_eq!(other.get(&format!("/sessions/{session}")).await.0, 404);
     assert_eq!(other.post(&format!("/sessions/{session}/links"), &[]).await.0, 404);
     assert_eq!(other.get(&format!("/clients/{}", client + 1000)).await.0, 404, "unknown looks the same");
+    let (status, body) = other.get("/clients/abc%3Cb%3E").await;
+    assert_eq!(status, 404, "a malformed id is simply not found");
+    assert!(!body.contains("abc"), "the input is not echoed");
 
     let supervisor = app.sign_in("sue@example.org").await;
     let (_, caseload) = supervisor.get("/").await;

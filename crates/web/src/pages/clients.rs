@@ -7,7 +7,7 @@ use alliance_core::practice::ExpectedCourse;
 use alliance_signals::rupture::RepairStatus;
 use alliance_store::{ClientId, NewClient, NewEpisode, Rater, StoredResponse};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
@@ -19,6 +19,7 @@ use crate::auth::SignedIn;
 use crate::charts::{Band, Chart, Marker, Series};
 use crate::error::WebError;
 use crate::forms::FormFields;
+use crate::forms::Id;
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -103,7 +104,7 @@ pub async fn create_client(
 pub async fn open_episode(
     State(state): State<AppState>,
     who: SignedIn,
-    Path(id): Path<i64>,
+    Id(id): Id,
     mut form: FormFields,
 ) -> Result<Response, WebError> {
     who.check_csrf(&mut form)?;
@@ -367,11 +368,7 @@ fn alliance_charts(
     charts
 }
 
-pub async fn client_page(
-    State(state): State<AppState>,
-    who: SignedIn,
-    Path(id): Path<i64>,
-) -> Result<Response, WebError> {
+pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): Id) -> Result<Response, WebError> {
     let read = access::read_client(&state, &who, ClientId(id)).await?;
     let client = &read.client;
     let episodes = state.store.episodes(client.id).await?;
@@ -481,7 +478,7 @@ pub async fn client_page(
 pub async fn acknowledge(
     State(state): State<AppState>,
     who: SignedIn,
-    Path(id): Path<i64>,
+    Id(id): Id,
     mut form: FormFields,
 ) -> Result<Response, WebError> {
     who.check_csrf(&mut form)?;

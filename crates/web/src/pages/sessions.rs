@@ -5,7 +5,7 @@ use alliance_core::domain::DEFAULT_LINK_LIFETIME;
 use alliance_core::scoring::{self, AnswerError, Answers};
 use alliance_store::{EpisodeId, InstrumentRef, NewLink, NewResponse, NewSession, Rater, SessionId, TherapySession};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use qrcode::QrCode;
@@ -17,13 +17,14 @@ use crate::access::{self, ReadClient, Via};
 use crate::auth::SignedIn;
 use crate::error::WebError;
 use crate::forms::FormFields;
+use crate::forms::Id;
 use crate::security;
 use crate::state::AppState;
 
 pub async fn record_session(
     State(state): State<AppState>,
     who: SignedIn,
-    Path(id): Path<i64>,
+    Id(id): Id,
     mut form: FormFields,
 ) -> Result<Response, WebError> {
     who.check_csrf(&mut form)?;
@@ -152,11 +153,7 @@ async fn render_session(
     Ok(Html(page.render()?).into_response())
 }
 
-pub async fn session_page(
-    State(state): State<AppState>,
-    who: SignedIn,
-    Path(id): Path<i64>,
-) -> Result<Response, WebError> {
+pub async fn session_page(State(state): State<AppState>, who: SignedIn, Id(id): Id) -> Result<Response, WebError> {
     let (read, session) = access::read_session(&state, &who, SessionId(id)).await?;
     render_session(&state, &who, &read, &session, None).await
 }
@@ -164,7 +161,7 @@ pub async fn session_page(
 pub async fn create_link(
     State(state): State<AppState>,
     who: SignedIn,
-    Path(id): Path<i64>,
+    Id(id): Id,
     mut form: FormFields,
 ) -> Result<Response, WebError> {
     who.check_csrf(&mut form)?;
@@ -234,11 +231,7 @@ fn reflection_form(
     .render()?)
 }
 
-pub async fn reflection_page(
-    State(state): State<AppState>,
-    who: SignedIn,
-    Path(id): Path<i64>,
-) -> Result<Response, WebError> {
+pub async fn reflection_page(State(state): State<AppState>, who: SignedIn, Id(id): Id) -> Result<Response, WebError> {
     let (write, session) = access::write_session(&state, &who, SessionId(id)).await?;
     let earlier = state
         .store
@@ -256,7 +249,7 @@ pub async fn reflection_page(
 pub async fn save_reflection(
     State(state): State<AppState>,
     who: SignedIn,
-    Path(id): Path<i64>,
+    Id(id): Id,
     mut form: FormFields,
 ) -> Result<Response, WebError> {
     who.check_csrf(&mut form)?;
