@@ -5,7 +5,8 @@
 use alliance_lmm::PredictedScore;
 use alliance_signals::change::{ChangeCategory, ChangeCriteria, ReliableChangeRule, classify_change};
 use alliance_signals::rupture::{
-    Mode, Reporter, Rupture, RuptureConfig, RuptureKind, RuptureReport, SessionScore, detect_ruptures,
+    Mode, RepairStatus, RepairedBy, Reporter, Rupture, RuptureConfig, RuptureKind, RuptureReport, RuptureRule,
+    SessionScore, detect_ruptures,
 };
 use alliance_signals::signal::{
     SessionRecord, Severity, Signal, SignalKind, change_signal, discrepancy_signal, disengagement_signal,
@@ -291,7 +292,20 @@ pub fn overview(
     config.cutoff = alliance_scale.and_then(|s| s.cutoff.as_ref()).map(|c| c.value);
     let scores: Vec<SessionScore> =
         client_alliance.iter().map(|&(session, score, _)| SessionScore { session, score }).collect();
-    let ruptures = detect_ruptures(&scores, &reports(obs), &config).unwrap_or_default();
+    let mut ruptures = detect_ruptures(&scores, &reports(obs), &config).unwrap_or_default();
+    for rupture in &mut ruptures {
+        // A rupture known only from a report, with a score that never fell (often at the ceiling), cannot show a
+        // repair by the score coming back: only the client's saying it was talked through closes it.
+        let report_only = rupture.rules == [RuptureRule::Reported];
+        if report_only && matches!(rupture.repair, RepairStatus::Repaired { by: RepairedBy::ScoreReturned, .. }) {
+            let deadline = rupture.onset_session + config.repair_window;
+            rupture.repair = if latest_session.unwrap_or(0) >= deadline {
+                RepairStatus::Unrepaired { decided_at_session: deadline }
+            } else {
+                RepairStatus::Open
+            };
+        }
+    }
     let recent = latest_session.unwrap_or(0).saturating_sub(config.repair_window);
     for rupture in &ruptures {
         if !rupture.is_repaired() || rupture.onset_session > recent {

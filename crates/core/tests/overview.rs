@@ -208,3 +208,18 @@ fn no_not_on_track_signal_in_the_non_clinical_range() {
     assert_eq!(o.outcome.unwrap().track, Some(Track::White));
     assert!(!o.signals.iter().any(|s| s.kind == SignalKind::NotOnTrack));
 }
+
+#[test]
+fn a_reported_rupture_at_the_ceiling_is_not_repaired_by_the_score_alone() {
+    let c = catalog();
+    let obs = [
+        alliance(1, 30.0, Respondent::Client, &[]),
+        alliance(2, 30.0, Respondent::Client, &[]),
+        alliance(3, 30.0, Respondent::Client, &["rupture-reported", "withdrawal"]),
+        alliance(4, 30.0, Respondent::Client, &[]),
+    ];
+    let o = overview(&c, &reference(), &obs, &attended(4));
+    assert_eq!(o.ruptures.len(), 1);
+    assert!(!o.ruptures[0].is_repaired(), "{:?}", o.ruptures[0].repair);
+    assert!(o.signals.iter().any(|s| s.kind == SignalKind::Rupture && s.severity >= Severity::Warning));
+}
