@@ -138,13 +138,18 @@ pub async fn login(
     let password = form.one("password")?.unwrap_or("");
     let now = state.now();
     let user = if email.len() <= 254 { state.store.user_by_email(&email).await? } else { None };
-    let verified = match &user {
-        Some(u) if u.active => verify_password(password, &u.password_hash),
-        _ => {
-            verify_password(password, decoy_hash());
+    // Argon2 is deliberately slow: keep it off the async workers. Unknown accounts cost the same work.
+    let known = user.as_ref().filter(|u| u.active).map(|u| u.password_hash.clone());
+    let attempt = password.to_owned();
+    let verified = tokio::task::spawn_blocking(move || match known {
+        Some(hash) => verify_password(&attempt, &hash),
+        None => {
+            verify_password(&attempt, decoy_hash());
             false
         }
-    };
+    })
+    .await
+    .map_err(|e| WebError::Internal(Box::new(e)))?;
     let event = |action: &'static str, actor: Option<&User>| AuditEvent {
         at: now,
         actor: actor.map(|u| u.id),

@@ -90,7 +90,12 @@ pub async fn create_user(
         email: email.as_str().to_owned(),
         display_name: name.as_str().to_owned(),
         role,
-        password_hash: hash_password(password.expose())?,
+        password_hash: {
+            let plain = password.expose().to_owned();
+            tokio::task::spawn_blocking(move || hash_password(&plain))
+                .await
+                .map_err(|e| WebError::Internal(Box::new(e)))??
+        },
     };
     let id = match state.store.create_user(new, now).await {
         Ok(id) => id,
