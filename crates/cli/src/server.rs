@@ -1,11 +1,12 @@
-//! `alliance serve`: opens the practice's database and serves the web application.
+//! `alliance serve`: opens the practice's database (a SQLite file, or a PostgreSQL server with `--database`) and
+//! serves the web application.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use alliance_core::catalog::Catalog;
-use alliance_store::SqliteStore;
+use alliance_store::{PostgresOptions, PostgresStore, SqliteStore, Store};
 use alliance_web::{AppState, Config};
 use anyhow::{Context, bail};
 
@@ -15,6 +16,18 @@ use crate::DataArgs;
 pub struct ServeArgs {
     #[command(flatten)]
     pub data: DataArgs,
+    /// Serve from this PostgreSQL database, e.g. postgres://alliance:PASSWORD@db.example.org/alliance, instead of
+    /// the SQLite file in --data. Its schema is created or brought up to date at start.
+    #[arg(long = "database", env = "ALLIANCE_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// The most connections to the PostgreSQL database.
+    #[arg(
+        long,
+        env = "ALLIANCE_DB_MAX_CONNECTIONS",
+        default_value_t = 16,
+        value_parser = clap::value_parser!(u32).range(1..=1000)
+    )]
+    pub db_max_connections: u32,
     /// Address and port to listen on.
     #[arg(long, env = "ALLIANCE_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
@@ -63,7 +76,7 @@ pub fn load_catalog(licensed: Option<&Path>) -> anyhow::Result<Catalog> {
 }
 
 pub async fn start(
-    store: Arc<SqliteStore>,
+    store: Arc<dyn Store>,
     catalog: Catalog,
     bind: SocketAddr,
     public_url: Option<String>,
@@ -98,14 +111,30 @@ pub async fn shutdown_signal() {
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let catalog = load_catalog(args.licensed_texts.as_deref())?;
-    let db = prepare_data_dir(&args.data.data)?;
-    let store = Arc::new(SqliteStore::open(&db).await.with_context(|| format!("cannot open {}", db.display()))?);
+    if let Some(url) = &args.database_url {
+        let options = PostgresOptions { max_connections: args.db_max_connections, ..PostgresOptions::default() };
+        // The URL may hold a password: it goes in no message.
+        let store =
+            Arc::new(PostgresStore::connect(url, options).await.context("cannot open the PostgreSQL database")?);
+        tracing::info!("serving from PostgreSQL");
+        let served = run(store.clone(), catalog, args).await;
+        store.close().await;
+        served
+    } else {
+        let db = prepare_data_dir(&args.data.data)?;
+        let store = Arc::new(SqliteStore::open(&db).await.with_context(|| format!("cannot open {}", db.display()))?);
+        let served = run(store.clone(), catalog, args).await;
+        store.close().await;
+        served
+    }
+}
+
+async fn run(store: Arc<dyn Store>, catalog: Catalog, args: ServeArgs) -> anyhow::Result<()> {
     let (listener, state, url) = start(store.clone(), catalog, args.bind, args.public_url, args.secure_cookies).await?;
-    if alliance_store::Store::count_users(store.as_ref()).await? == 0 {
+    if store.count_users().await? == 0 {
         tracing::warn!("no accounts yet: create the first administrator with `alliance user create-admin`");
     }
     tracing::info!(%url, "Alliance is listening");
     alliance_web::serve(listener, state, shutdown_signal()).await?;
-    store.close().await;
     Ok(())
 }

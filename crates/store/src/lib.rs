@@ -1,12 +1,14 @@
-//! Storage for Alliance behind one trait. SQLite is the embedded default; nothing in the trait assumes it, so a
-//! PostgreSQL implementation can pass the same conformance suite. Every method takes the current time from the
-//! caller, which keeps expiry rules testable.
+//! Storage for Alliance behind one trait. SQLite is the embedded default; PostgreSQL is for practices that run a
+//! database server. Both pass the same conformance suite. Every method takes the current time from the caller,
+//! which keeps expiry rules testable.
 #![forbid(unsafe_code)]
 
 mod model;
+mod postgres;
 mod sqlite;
 
 pub use model::*;
+pub use postgres::{PostgresOptions, PostgresStore};
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
@@ -106,4 +108,118 @@ pub trait Store: Send + Sync + 'static {
     // Audit
     async fn audit(&self, event: AuditEvent) -> StoreResult<()>;
     async fn audit_events(&self, limit: u32) -> StoreResult<Vec<AuditRecord>>;
+}
+
+/// A shared store is a store: `Arc<dyn Store>` (what the web layer holds) and `Arc<SqliteStore>` can be passed
+/// wherever a `Store` is expected, and calling a method on one resolves through this trait. Pure delegation.
+#[async_trait]
+impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
+    async fn setting_or_insert(&self, key: &str, fresh: &[u8]) -> StoreResult<Vec<u8>> {
+        S::setting_or_insert(self, key, fresh).await
+    }
+    async fn create_user(&self, user: NewUser, now: OffsetDateTime) -> StoreResult<UserId> {
+        S::create_user(self, user, now).await
+    }
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
+        S::user(self, id).await
+    }
+    async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
+        S::user_by_email(self, email).await
+    }
+    async fn users(&self) -> StoreResult<Vec<User>> {
+        S::users(self).await
+    }
+    async fn count_users(&self) -> StoreResult<u64> {
+        S::count_users(self).await
+    }
+    async fn add_supervision(&self, supervisor: UserId, therapist: UserId) -> StoreResult<()> {
+        S::add_supervision(self, supervisor, therapist).await
+    }
+    async fn supervisees(&self, supervisor: UserId) -> StoreResult<Vec<UserId>> {
+        S::supervisees(self, supervisor).await
+    }
+    async fn create_login(&self, login: NewLogin) -> StoreResult<()> {
+        S::create_login(self, login).await
+    }
+    async fn login(&self, token_hash: &[u8], now: OffsetDateTime) -> StoreResult<Option<(Login, User)>> {
+        S::login(self, token_hash, now).await
+    }
+    async fn delete_login(&self, token_hash: &[u8]) -> StoreResult<()> {
+        S::delete_login(self, token_hash).await
+    }
+    async fn create_client(&self, client: NewClient, now: OffsetDateTime) -> StoreResult<ClientId> {
+        S::create_client(self, client, now).await
+    }
+    async fn client(&self, id: ClientId) -> StoreResult<Option<Client>> {
+        S::client(self, id).await
+    }
+    async fn clients_of(&self, therapists: &[UserId]) -> StoreResult<Vec<Client>> {
+        S::clients_of(self, therapists).await
+    }
+    async fn open_episode(&self, episode: NewEpisode, now: OffsetDateTime) -> StoreResult<EpisodeId> {
+        S::open_episode(self, episode, now).await
+    }
+    async fn episodes(&self, client: ClientId) -> StoreResult<Vec<Episode>> {
+        S::episodes(self, client).await
+    }
+    async fn episode(&self, id: EpisodeId) -> StoreResult<Option<Episode>> {
+        S::episode(self, id).await
+    }
+    async fn sessions_of(&self, clients: &[ClientId]) -> StoreResult<Vec<TherapySession>> {
+        S::sessions_of(self, clients).await
+    }
+    async fn record_session(&self, session: NewSession, now: OffsetDateTime) -> StoreResult<TherapySession> {
+        S::record_session(self, session, now).await
+    }
+    async fn session(&self, id: SessionId) -> StoreResult<Option<TherapySession>> {
+        S::session(self, id).await
+    }
+    async fn sessions(&self, episode: EpisodeId) -> StoreResult<Vec<TherapySession>> {
+        S::sessions(self, episode).await
+    }
+    async fn create_link(&self, link: NewLink, now: OffsetDateTime) -> StoreResult<LinkId> {
+        S::create_link(self, link, now).await
+    }
+    async fn link_by_token(&self, token_hash: &[u8], now: OffsetDateTime) -> StoreResult<Option<LinkView>> {
+        S::link_by_token(self, token_hash, now).await
+    }
+    async fn submit_link(
+        &self,
+        token_hash: &[u8],
+        responses: Vec<NewResponse>,
+        audit: AuditEvent,
+        now: OffsetDateTime,
+    ) -> StoreResult<Result<LinkSubmitted, LinkState>> {
+        S::submit_link(self, token_hash, responses, audit, now).await
+    }
+    async fn save_therapist_response(
+        &self,
+        session: SessionId,
+        instrument: InstrumentRef,
+        response: NewResponse,
+        now: OffsetDateTime,
+    ) -> StoreResult<AdministrationId> {
+        S::save_therapist_response(self, session, instrument, response, now).await
+    }
+    async fn links_for_session(&self, session: SessionId) -> StoreResult<Vec<LinkSummary>> {
+        S::links_for_session(self, session).await
+    }
+    async fn responses_of(&self, client: ClientId) -> StoreResult<Vec<StoredResponse>> {
+        S::responses_of(self, client).await
+    }
+    async fn score_points(&self, clients: &[ClientId]) -> StoreResult<Vec<ScorePoint>> {
+        S::score_points(self, clients).await
+    }
+    async fn acknowledge(&self, client: ClientId, key: &str, user: UserId, at: OffsetDateTime) -> StoreResult<()> {
+        S::acknowledge(self, client, key, user, at).await
+    }
+    async fn acknowledgements(&self, clients: &[ClientId]) -> StoreResult<Vec<Acknowledgement>> {
+        S::acknowledgements(self, clients).await
+    }
+    async fn audit(&self, event: AuditEvent) -> StoreResult<()> {
+        S::audit(self, event).await
+    }
+    async fn audit_events(&self, limit: u32) -> StoreResult<Vec<AuditRecord>> {
+        S::audit_events(self, limit).await
+    }
 }

@@ -1,9 +1,22 @@
 //! The store's one integration-test binary: the conformance suite, run against every implementation.
+//!
+//! PostgreSQL is tested when `ALLIANCE_TEST_DATABASE_URL` names a server (for example
+//! `postgres://postgres@127.0.0.1:5432/postgres`; `.ci/postgres.sh` starts a throw-away one): each test creates a
+//! fresh, uniquely named database through that URL and drops it afterwards. Without the variable those tests say
+//! that they were skipped and pass.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod conformance;
 
-use alliance_store::SqliteStore;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use alliance_core::domain::Role;
+use alliance_core::scoring::{ResponseFlags, ScaleScore};
+use alliance_store::*;
+use time::macros::{date, datetime};
+use time::{Duration, OffsetDateTime};
 
 #[tokio::test]
 async fn sqlite_file_store_conforms() {
@@ -25,6 +38,299 @@ async fn a_reopened_file_keeps_its_data_and_schema() {
     let therapist = conformance::therapist(&store, "keep@example.org").await;
     store.close().await;
     let reopened = SqliteStore::open(&path).await.unwrap();
-    use alliance_store::Store;
     assert_eq!(reopened.user(therapist).await.unwrap().unwrap().email, "keep@example.org");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_store_is_race_free() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open(&dir.path().join("alliance.db")).await.unwrap());
+    races(store.clone()).await;
+    odd_text(store.as_ref()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_store_conforms() {
+    let Some(db) = ScratchDatabase::create("postgres_store_conforms").await else { return };
+    let store =
+        PostgresStore::connect(&db.url, PostgresOptions { max_connections: 8, ..Default::default() }).await.unwrap();
+    conformance::run_all(&store).await;
+    store.close().await;
+}
+
+#[tokio::test]
+async fn a_reconnected_postgres_store_keeps_its_data_and_schema() {
+    let Some(db) = ScratchDatabase::create("a_reconnected_postgres_store_keeps_its_data_and_schema").await else {
+        return;
+    };
+    let store = PostgresStore::connect(&db.url, PostgresOptions::default()).await.unwrap();
+    let therapist = conformance::therapist(&store, "keep@example.org").await;
+    store.close().await;
+    let reconnected = PostgresStore::connect(&db.url, PostgresOptions::default()).await.unwrap();
+    assert_eq!(reconnected.user(therapist).await.unwrap().unwrap().email, "keep@example.org");
+    reconnected.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_store_is_race_free() {
+    let Some(db) = ScratchDatabase::create("postgres_store_is_race_free").await else { return };
+    let options = PostgresOptions { max_connections: 12, ..Default::default() };
+    let store = Arc::new(PostgresStore::connect(&db.url, options).await.unwrap());
+    races(store.clone()).await;
+    odd_text(store.as_ref()).await;
+    store.close().await;
+}
+
+#[tokio::test]
+async fn an_unreachable_or_silent_postgres_server_fails_within_the_connect_timeout() {
+    let options = PostgresOptions { max_connections: 1, connect_timeout: std::time::Duration::from_secs(1) };
+    // Nothing listens on port 1 of the loopback: refused at once, and the error says so.
+    let refused = PostgresStore::connect("postgres://nobody@127.0.0.1:1/none", options.clone()).await;
+    let Err(StoreError::Backend(e)) = refused else { panic!("connected to nothing") };
+    assert!(format!("{e}").contains("refused"), "the cause is named: {e}");
+    // A listener that never answers: the timeout, not a hang.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("postgres://nobody@{}/none", silent.local_addr().unwrap());
+    let started = std::time::Instant::now();
+    let hung = PostgresStore::connect(&url, options).await;
+    assert!(matches!(hung, Err(StoreError::Backend(_))));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+const NOW: OffsetDateTime = datetime!(2026-11-28 10:00 UTC);
+const RACERS: u32 = 12;
+
+/// What every store promises under concurrent writers, beyond the suite's racing link submissions: numbers,
+/// links, therapist questionnaires and settings stay consistent when many requests arrive at once. Each race
+/// runs its writers as separate tasks on a multi-threaded runtime.
+async fn races(store: Arc<dyn Store>) {
+    let therapist = conformance::therapist(store.as_ref(), "racer@example.org").await;
+    let client =
+        store.create_client(NewClient { therapist, pseudonym: "Quick Fox".into(), contact: None }, NOW).await.unwrap();
+    let episode = store
+        .open_episode(
+            NewEpisode { client, therapist, started_on: date!(2026 - 11 - 01), measures: vec!["phq9".into()] },
+            NOW,
+        )
+        .await
+        .unwrap();
+
+    // Sessions recorded at once get the numbers 1..=n, each once.
+    let recorded = all(RACERS, |_| {
+        let store = store.clone();
+        async move {
+            store.record_session(NewSession { episode, held_on: date!(2026 - 11 - 28), attended: true }, NOW).await
+        }
+    })
+    .await;
+    let mut numbers: Vec<u32> = recorded.into_iter().map(|r| r.unwrap().number).collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=RACERS).collect::<Vec<_>>(), "session numbers are unique and without gaps");
+    let session = store.sessions(episode).await.unwrap()[0].id;
+
+    // Of links created for one session at once, exactly one is left open.
+    all(RACERS, |i| {
+        let store = store.clone();
+        async move {
+            let link = NewLink {
+                session,
+                token_hash: vec![u8::try_from(i).unwrap(); 32],
+                expires_at: NOW + Duration::hours(1),
+                instruments: vec![InstrumentRef { id: "relationship-check".into(), version: 1 }],
+            };
+            store.create_link(link, NOW).await.unwrap()
+        }
+    })
+    .await;
+    let links = store.links_for_session(session).await.unwrap();
+    assert_eq!(links.len(), RACERS as usize);
+    let open = links.iter().filter(|l| l.used_at.is_none() && l.expires_at > NOW).count();
+    assert_eq!(open, 1, "a new link retires the session's earlier ones, even when they are created together");
+
+    // A client's submission and a new link for the same session at once: either the submission wins and the
+    // answered session refuses the new link, or the new link wins and the old one no longer takes answers.
+    let check = || vec![InstrumentRef { id: "relationship-check".into(), version: 1 }];
+    for round in 0..RACERS {
+        let session = store
+            .record_session(NewSession { episode, held_on: date!(2026 - 11 - 29), attended: true }, NOW)
+            .await
+            .unwrap()
+            .id;
+        let (old, new) = (vec![u8::try_from(100 + round).unwrap(); 32], vec![u8::try_from(150 + round).unwrap(); 32]);
+        let expires_at = NOW + Duration::hours(1);
+        store
+            .create_link(NewLink { session, token_hash: old.clone(), expires_at, instruments: check() }, NOW)
+            .await
+            .unwrap();
+        let view = store.link_by_token(&old, NOW).await.unwrap().unwrap();
+        let answers: Vec<_> = view
+            .administrations
+            .iter()
+            .map(|a| NewResponse { administration: Some(a.id), ..reflection(3.0) })
+            .collect();
+        let submitting = tokio::spawn({
+            let store = store.clone();
+            let audit = AuditEvent {
+                at: NOW,
+                actor: None,
+                actor_role: None,
+                action: "client-submitted",
+                object_kind: "session",
+                object_id: None,
+                purpose: "care",
+                address: None,
+            };
+            async move { store.submit_link(&old, answers, audit, NOW).await.unwrap() }
+        });
+        let creating = tokio::spawn({
+            let store = store.clone();
+            async move {
+                store.create_link(NewLink { session, token_hash: new, expires_at, instruments: check() }, NOW).await
+            }
+        });
+        match (submitting.await.unwrap(), creating.await.unwrap()) {
+            (Ok(_), Err(StoreError::Conflict(_))) | (Err(LinkState::Expired), Ok(_)) => {}
+            other => panic!("the session was answered and linked again, or neither: {other:?}"),
+        }
+    }
+
+    // Of a therapist's questionnaires for one session saved at once, exactly one stays.
+    all(RACERS, |i| {
+        let store = store.clone();
+        async move {
+            let instrument = InstrumentRef { id: "therapist-reflection".into(), version: 1 };
+            store.save_therapist_response(session, instrument, reflection(f64::from(i)), NOW).await.unwrap()
+        }
+    })
+    .await;
+    let stored = store.responses_of(client).await.unwrap();
+    assert_eq!(stored.iter().filter(|r| r.rater == Rater::Therapist).count(), 1, "the last save replaces the others");
+
+    // A setting created by many at once has one value, and everyone reads it.
+    let values = all(RACERS, |i| {
+        let store = store.clone();
+        async move { store.setting_or_insert("raced", &[u8::try_from(i).unwrap()]).await.unwrap() }
+    })
+    .await;
+    assert_eq!(values.into_iter().collect::<HashSet<_>>().len(), 1);
+
+    // A session cannot be recorded for, or a link created in, what does not exist.
+    let missing = store.create_link(
+        NewLink {
+            session: SessionId(987_654),
+            token_hash: vec![200; 32],
+            expires_at: NOW + Duration::hours(1),
+            instruments: vec![],
+        },
+        NOW,
+    );
+    assert!(matches!(missing.await, Err(StoreError::NotFound)));
+    let missing = store.save_therapist_response(
+        SessionId(987_654),
+        InstrumentRef { id: "therapist-reflection".into(), version: 1 },
+        reflection(1.0),
+        NOW,
+    );
+    assert!(matches!(missing.await, Err(StoreError::NotFound)));
+    let dangling = store.acknowledge(ClientId(987_654), "rupture:1", therapist, NOW).await;
+    assert!(matches!(dangling, Err(StoreError::NotFound)), "a foreign-key violation reads as not found");
+    let duplicate = store.create_login(NewLogin {
+        token_hash: vec![5; 32],
+        user: therapist,
+        csrf_token: "c".into(),
+        created_at: NOW,
+        expires_at: NOW + Duration::hours(1),
+    });
+    duplicate.await.unwrap();
+    let again = store
+        .create_login(NewLogin {
+            token_hash: vec![5; 32],
+            user: therapist,
+            csrf_token: "d".into(),
+            created_at: NOW,
+            expires_at: NOW + Duration::hours(1),
+        })
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "a unique violation reads as a conflict");
+    let users = store.users().await.unwrap();
+    assert_eq!(users.iter().filter(|u| u.role == Role::Therapist).count(), 1);
+}
+
+/// Text a store cannot match is simply not found: a sign-in with `%00` in the address is an unknown address.
+async fn odd_text(store: &dyn Store) {
+    assert!(store.user_by_email("racer@example.org\0").await.unwrap().is_none());
+    assert!(store.user_by_email("").await.unwrap().is_none());
+    let long = "x".repeat(10_000);
+    assert!(store.user_by_email(&long).await.unwrap().is_none());
+}
+
+fn reflection(value: f64) -> NewResponse {
+    NewResponse {
+        administration: None,
+        answers_json: format!("{{\"bond-1\": {value}}}"),
+        flags: ResponseFlags::default(),
+        scores: vec![ScaleScore {
+            scale: "bond".into(),
+            value: Some(value),
+            answered: 1,
+            missing: 0,
+            prorated: false,
+            band: None,
+            concern: None,
+        }],
+    }
+}
+
+/// Runs `n` tasks made by `task` at once and returns their results in order.
+async fn all<F, T>(n: u32, task: impl Fn(u32) -> F) -> Vec<T>
+where
+    F: std::future::Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    // Start them all before awaiting any, so they really overlap.
+    let handles: Vec<_> = (0..n).map(|i| tokio::spawn(task(i))).collect();
+    let mut results = Vec::with_capacity(handles.len());
+    for handle in handles {
+        results.push(handle.await.unwrap());
+    }
+    results
+}
+
+/// A fresh database on the PostgreSQL server named by `ALLIANCE_TEST_DATABASE_URL`, dropped when this goes out of
+/// scope, also when the test fails.
+struct ScratchDatabase {
+    server: String,
+    name: String,
+    url: String,
+}
+
+impl ScratchDatabase {
+    /// `None`, after saying so, when no server is configured.
+    async fn create(test: &str) -> Option<Self> {
+        let Ok(server) = std::env::var("ALLIANCE_TEST_DATABASE_URL") else {
+            eprintln!("{test}: skipped, ALLIANCE_TEST_DATABASE_URL is not set (no PostgreSQL server to test against)");
+            return None;
+        };
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let secs = OffsetDateTime::now_utc().unix_timestamp();
+        let name =
+            format!("alliance_test_store_{}_{}_{}", std::process::id(), secs, NEXT.fetch_add(1, Ordering::Relaxed));
+        let url = PostgresStore::create_database(&server, &name).await.unwrap();
+        Some(Self { server, name, url })
+    }
+}
+
+impl Drop for ScratchDatabase {
+    fn drop(&mut self) {
+        // Drop cannot await, and the test's runtime may be single-threaded: use a runtime of our own.
+        let (server, name) = (self.server.clone(), self.name.clone());
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(PostgresStore::drop_database(&server, &name))
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("could not drop the test database {}", self.name);
+        }
+    }
 }

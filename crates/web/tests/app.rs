@@ -1,20 +1,24 @@
 //! Spawning the app for a test, and small helpers to read its pages.
+//!
+//! Each test gets a fresh database: a SQLite file, or, when `ALLIANCE_TEST_DATABASE_URL` names a PostgreSQL server
+//! (`.ci/postgres.sh` starts a throw-away one), a new database on that server, dropped when the test ends.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 
 use alliance_core::catalog::Catalog;
 use alliance_core::domain::Role;
-use alliance_store::{NewUser, SqliteStore, Store, UserId};
+use alliance_store::{NewUser, PostgresOptions, PostgresStore, SqliteStore, Store, UserId};
 use alliance_web::{AppState, Config};
 use time::OffsetDateTime;
 
 pub struct TestApp {
     pub url: String,
-    pub store: Arc<SqliteStore>,
+    pub store: Arc<dyn Store>,
     /// Seconds added to the real time, to test expiry.
     pub clock_offset: Arc<AtomicI64>,
     _dir: tempfile::TempDir,
+    _database: Option<ScratchDatabase>,
 }
 
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -22,7 +26,13 @@ pub const PASSWORD: &str = "correct horse battery staple";
 impl TestApp {
     pub async fn spawn() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(SqliteStore::open(&dir.path().join("alliance.db")).await.unwrap());
+        let (store, database): (Arc<dyn Store>, _) = match ScratchDatabase::create().await {
+            Some(database) => {
+                let options = PostgresOptions { max_connections: 4, ..PostgresOptions::default() };
+                (Arc::new(PostgresStore::connect(&database.url, options).await.unwrap()), Some(database))
+            }
+            None => (Arc::new(SqliteStore::open(&dir.path().join("alliance.db")).await.unwrap()), None),
+        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let offset = Arc::new(AtomicI64::new(0));
@@ -32,7 +42,7 @@ impl TestApp {
         let config = Config { public_url: url.clone(), secure_cookies: false };
         let state = AppState::new(store.clone(), Catalog::builtin().unwrap(), config, clock).await.unwrap();
         tokio::spawn(alliance_web::serve(listener, state, std::future::pending()));
-        TestApp { url, store, clock_offset, _dir: dir }
+        TestApp { url, store, clock_offset, _dir: dir, _database: database }
     }
 
     pub fn advance(&self, seconds: i64) {
@@ -162,4 +172,40 @@ pub async fn client_with_link(app: &TestApp, email: &str, pseudonym: &str) -> (S
     assert_eq!(status, 201);
     let token = page.split("/c/").nth(1).unwrap().split('"').next().unwrap().to_owned();
     (me, client, session, token)
+}
+
+/// A fresh database on the PostgreSQL server named by `ALLIANCE_TEST_DATABASE_URL`, dropped (with the app's
+/// connections ended) when the test's app goes away, also when the test fails.
+pub struct ScratchDatabase {
+    server: String,
+    name: String,
+    url: String,
+}
+
+impl ScratchDatabase {
+    /// `None` when no server is configured: the test runs on SQLite.
+    async fn create() -> Option<Self> {
+        let server = std::env::var("ALLIANCE_TEST_DATABASE_URL").ok()?;
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let secs = OffsetDateTime::now_utc().unix_timestamp();
+        let name =
+            format!("alliance_test_web_{}_{}_{}", std::process::id(), secs, NEXT.fetch_add(1, Ordering::Relaxed));
+        let url = PostgresStore::create_database(&server, &name).await.unwrap();
+        Some(Self { server, name, url })
+    }
+}
+
+impl Drop for ScratchDatabase {
+    fn drop(&mut self) {
+        // Drop cannot await, and the test's runtime is single-threaded: use a runtime of our own.
+        let (server, name) = (self.server.clone(), self.name.clone());
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(PostgresStore::drop_database(&server, &name))
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("could not drop the test database {}", self.name);
+        }
+    }
 }

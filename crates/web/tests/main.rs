@@ -1,4 +1,5 @@
-//! The web crate's one integration-test binary: the app on a random port with a fresh SQLite file per test,
+//! The web crate's one integration-test binary: the app on a random port with a fresh database per test (a SQLite
+//! file, or a PostgreSQL database when `ALLIANCE_TEST_DATABASE_URL` is set),
 //! driven over HTTP like a browser would.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

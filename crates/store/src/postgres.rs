@@ -1,0 +1,851 @@
+//! The PostgreSQL store, for practices that run a database server. It behaves like the SQLite store (the
+//! conformance suite is the contract) and keeps PostgreSQL's default READ COMMITTED isolation. Where SQLite is
+//! race-free because it has one writer at a time, this store says why it is race-free at each method:
+//!
+//! - A link is claimed by `UPDATE ... WHERE used_at IS NULL ... RETURNING`. A concurrent claim waits for the row
+//!   lock and then re-checks the condition on the row as committed, so only one claim can succeed.
+//! - Work that reads before it writes (numbering a session, retiring a session's links, replacing a therapist's
+//!   questionnaire) first locks the parent row (`FOR NO KEY UPDATE`), which serialises it per episode or session
+//!   without blocking foreign-key checks.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use alliance_core::domain::{AdministrationStatus, Role};
+use alliance_core::scoring::{ResponseFlags, ScaleScore};
+use async_trait::async_trait;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::{Connection, PgConnection, PgPool, Row, Transaction};
+use time::OffsetDateTime;
+
+use crate::*;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// How a [`PostgresStore`] pools its connections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostgresOptions {
+    /// The most connections the store opens to the server (at least 1).
+    pub max_connections: u32,
+    /// How long to wait for a connection, whether a new one is being opened or all are busy; also bounds
+    /// `connect` when the server cannot be reached.
+    pub connect_timeout: Duration,
+}
+
+impl Default for PostgresOptions {
+    fn default() -> Self {
+        Self { max_connections: 16, connect_timeout: Duration::from_secs(10) }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+fn backend(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+    StoreError::Backend(Box::new(e))
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://user:password@host:port/database`) and brings its schema
+    /// up to date. Migrations take an advisory lock, so servers starting together do not race.
+    pub async fn connect(url: &str, options: PostgresOptions) -> StoreResult<Self> {
+        let connect = PgConnectOptions::from_str(url)?.application_name("alliance");
+        // The first connection is made directly rather than by the pool, which retries until its timeout and
+        // then reports only that it timed out: an operator needs to see "connection refused", "password
+        // authentication failed" or "TLS not available".
+        let mut first = tokio::time::timeout(options.connect_timeout, PgConnection::connect_with(&connect))
+            .await
+            .map_err(|_| {
+                StoreError::Backend(
+                    format!("no answer from the PostgreSQL server within {:?}", options.connect_timeout).into(),
+                )
+            })??;
+        MIGRATOR.run(&mut first).await.map_err(backend)?;
+        first.close().await?;
+        let pool = PgPoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .min_connections(0)
+            .acquire_timeout(options.connect_timeout)
+            .idle_timeout(Duration::from_secs(600))
+            .max_lifetime(Duration::from_secs(1800))
+            .test_before_acquire(true)
+            .connect_lazy_with(connect);
+        Ok(Self { pool })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Creates the empty database `name` on the server `url` points at (connecting to the database `url` names)
+    /// and returns `url` with its database replaced by `name`. For tests and first-time setup; `name` must be
+    /// lowercase ASCII letters, digits and `_`, at most 63 bytes, not starting with a digit.
+    pub async fn create_database(url: &str, name: &str) -> StoreResult<String> {
+        let quoted = quoted_database_name(name)?;
+        let mut target = url::Url::parse(url).map_err(backend)?;
+        target.set_path(name);
+        let mut conn = PgConnection::connect_with(&PgConnectOptions::from_str(url)?).await?;
+        let created = sqlx::query(&format!("CREATE DATABASE {quoted}")).execute(&mut conn).await;
+        conn.close().await?;
+        created?;
+        Ok(target.into())
+    }
+
+    /// Drops the database `name` on the server `url` points at, ending its sessions first. Nothing happens if it
+    /// does not exist.
+    pub async fn drop_database(url: &str, name: &str) -> StoreResult<()> {
+        let quoted = quoted_database_name(name)?;
+        let mut conn = PgConnection::connect_with(&PgConnectOptions::from_str(url)?).await?;
+        let dropped = sqlx::query(&format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")).execute(&mut conn).await;
+        conn.close().await?;
+        dropped?;
+        Ok(())
+    }
+}
+
+fn quoted_database_name(name: &str) -> StoreResult<String> {
+    let valid = !name.is_empty()
+        && name.len() <= 63
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if !valid {
+        return Err(StoreError::Backend(format!("{name:?} is not a valid database name").into()));
+    }
+    Ok(format!("\"{name}\""))
+}
+
+fn ts(t: OffsetDateTime) -> i64 {
+    t.unix_timestamp()
+}
+
+fn from_ts(secs: i64) -> StoreResult<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp(secs).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn to_u32(n: i64, what: &str) -> StoreResult<u32> {
+    u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("{what} {n} out of range")))
+}
+
+fn to_usize(n: i64, what: &str) -> StoreResult<usize> {
+    usize::try_from(n).map_err(|_| StoreError::Corrupt(format!("{what} {n} out of range")))
+}
+
+fn session_number(row: &PgRow) -> StoreResult<u32> {
+    to_u32(row.try_get::<i32, _>("number")?.into(), "session number")
+}
+
+fn instrument_version(row: &PgRow) -> StoreResult<u32> {
+    to_u32(row.try_get("instrument_version")?, "instrument version")
+}
+
+fn rater(row: &PgRow) -> StoreResult<Rater> {
+    let rater: String = row.try_get("rater")?;
+    Ok(if rater == "therapist" { Rater::Therapist } else { Rater::Client })
+}
+
+fn flags(row: &PgRow) -> StoreResult<ResponseFlags> {
+    let json: String = row.try_get("flags")?;
+    serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("response flags: {e}")))
+}
+
+fn user_row(row: &PgRow) -> StoreResult<User> {
+    let role: String = row.try_get("role")?;
+    Ok(User {
+        id: UserId(row.try_get("id")?),
+        email: row.try_get("email")?,
+        display_name: row.try_get("display_name")?,
+        role: Role::parse(&role).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        password_hash: row.try_get("password_hash")?,
+        active: row.try_get("active")?,
+    })
+}
+
+fn client_row(row: &PgRow) -> StoreResult<Client> {
+    Ok(Client {
+        id: ClientId(row.try_get("id")?),
+        therapist: UserId(row.try_get("therapist_id")?),
+        pseudonym: row.try_get("pseudonym")?,
+        contact: row.try_get("contact")?,
+        created_at: from_ts(row.try_get("created_at")?)?,
+    })
+}
+
+fn episode_row(row: &PgRow) -> StoreResult<Episode> {
+    Ok(Episode {
+        id: EpisodeId(row.try_get("id")?),
+        client: ClientId(row.try_get("client_id")?),
+        therapist: UserId(row.try_get("therapist_id")?),
+        started_on: row.try_get("started_on")?,
+        ended_on: row.try_get("ended_on")?,
+        measures: row.try_get("measures")?,
+    })
+}
+
+fn session_row(row: &PgRow) -> StoreResult<TherapySession> {
+    Ok(TherapySession {
+        id: SessionId(row.try_get("id")?),
+        episode: EpisodeId(row.try_get("episode_id")?),
+        client: ClientId(row.try_get("client_id")?),
+        number: session_number(row)?,
+        held_on: row.try_get("held_on")?,
+        attended: row.try_get("attended")?,
+    })
+}
+
+const SESSION_COLUMNS: &str = "s.id, s.episode_id, e.client_id, s.number, s.held_on, s.attended FROM therapy_sessions s JOIN episodes e ON e.id = s.episode_id";
+
+fn ids<T>(items: &[T], id: impl Fn(&T) -> i64) -> Vec<i64> {
+    items.iter().map(id).collect()
+}
+
+/// Locks a parent row for the rest of the transaction, or reports that it does not exist. `FOR NO KEY UPDATE`
+/// serialises writers that take the same lock but lets foreign-key checks (`FOR KEY SHARE`) through.
+async fn lock_row(tx: &mut Transaction<'_, sqlx::Postgres>, sql: &str, id: i64) -> StoreResult<PgRow> {
+    sqlx::query(sql).bind(id).fetch_optional(&mut **tx).await?.ok_or(StoreError::NotFound)
+}
+
+async fn insert_audit(conn: &mut PgConnection, event: &AuditEvent) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_events (at, actor_id, actor_role, action, object_kind, object_id, purpose, address)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(ts(event.at))
+    .bind(event.actor.map(|a| a.0))
+    .bind(event.actor_role.map(Role::as_str))
+    .bind(event.action)
+    .bind(event.object_kind)
+    .bind(event.object_id)
+    .bind(event.purpose)
+    .bind(&event.address)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn insert_response(
+    tx: &mut Transaction<'_, sqlx::Postgres>,
+    administration: i64,
+    response: &NewResponse,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    let flags = serde_json::to_string(&response.flags).map_err(backend)?;
+    sqlx::query(
+        "INSERT INTO responses (administration_id, answers, flags, submitted_at) VALUES ($1, $2, $3::jsonb, $4)",
+    )
+    .bind(administration)
+    .bind(&response.answers_json)
+    .bind(flags)
+    .bind(ts(now))
+    .execute(&mut **tx)
+    .await?;
+    if !response.scores.is_empty() {
+        let scores = &response.scores;
+        let count = |n: usize| i64::try_from(n).map_err(backend);
+        sqlx::query(
+            "INSERT INTO scores (administration_id, scale_id, position, value, answered, missing, prorated, band, concern)
+             SELECT $1, s.scale, s.n - 1, s.value, s.answered, s.missing, s.prorated, s.band, s.concern
+             FROM UNNEST($2::text[], $3::float8[], $4::int8[], $5::int8[], $6::bool[], $7::text[], $8::bool[])
+                  WITH ORDINALITY AS s (scale, value, answered, missing, prorated, band, concern, n)",
+        )
+        .bind(administration)
+        .bind(scores.iter().map(|s| s.scale.clone()).collect::<Vec<_>>())
+        .bind(scores.iter().map(|s| s.value).collect::<Vec<_>>())
+        .bind(scores.iter().map(|s| count(s.answered)).collect::<StoreResult<Vec<_>>>()?)
+        .bind(scores.iter().map(|s| count(s.missing)).collect::<StoreResult<Vec<_>>>()?)
+        .bind(scores.iter().map(|s| s.prorated).collect::<Vec<_>>())
+        .bind(scores.iter().map(|s| s.band.clone()).collect::<Vec<_>>())
+        .bind(scores.iter().map(|s| s.concern).collect::<Vec<_>>())
+        .execute(&mut **tx)
+        .await?;
+    }
+    sqlx::query("UPDATE administrations SET status = 'completed', completed_at = $1 WHERE id = $2")
+        .bind(ts(now))
+        .bind(administration)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn setting_or_insert(&self, key: &str, fresh: &[u8]) -> StoreResult<Vec<u8>> {
+        // Two statements, not one: under READ COMMITTED the INSERT waits for a concurrent insert of the same key
+        // to commit, and only a later statement's snapshot sees that row.
+        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+            .bind(key)
+            .bind(fresh)
+            .execute(&self.pool)
+            .await?;
+        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_one(&self.pool).await?)
+    }
+
+    async fn create_user(&self, user: NewUser, now: OffsetDateTime) -> StoreResult<UserId> {
+        let id = sqlx::query_scalar(
+            "INSERT INTO users (email, display_name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)
+             RETURNING id",
+        )
+        .bind(&user.email)
+        .bind(&user.display_name)
+        .bind(user.role.as_str())
+        .bind(&user.password_hash)
+        .bind(ts(now))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(UserId(id))
+    }
+
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
+        let row = sqlx::query("SELECT * FROM users WHERE id = $1").bind(id.0).fetch_optional(&self.pool).await?;
+        row.as_ref().map(user_row).transpose()
+    }
+
+    async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
+        // PostgreSQL text cannot hold NUL, so no stored address has one; asking would be an error, not "nobody"
+        // (a sign-in form with %00 in it must be refused like any unknown address, as by SQLite).
+        if email.contains('\0') {
+            return Ok(None);
+        }
+        let row = sqlx::query("SELECT * FROM users WHERE email = $1").bind(email).fetch_optional(&self.pool).await?;
+        row.as_ref().map(user_row).transpose()
+    }
+
+    async fn users(&self) -> StoreResult<Vec<User>> {
+        let rows = sqlx::query("SELECT * FROM users ORDER BY role, display_name, id").fetch_all(&self.pool).await?;
+        rows.iter().map(user_row).collect()
+    }
+
+    async fn count_users(&self) -> StoreResult<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?;
+        Ok(n.max(0) as u64)
+    }
+
+    async fn add_supervision(&self, supervisor: UserId, therapist: UserId) -> StoreResult<()> {
+        sqlx::query("INSERT INTO supervision (supervisor_id, therapist_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(supervisor.0)
+            .bind(therapist.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn supervisees(&self, supervisor: UserId) -> StoreResult<Vec<UserId>> {
+        let ids: Vec<i64> =
+            sqlx::query_scalar("SELECT therapist_id FROM supervision WHERE supervisor_id = $1 ORDER BY 1")
+                .bind(supervisor.0)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(ids.into_iter().map(UserId).collect())
+    }
+
+    async fn create_login(&self, login: NewLogin) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO logins (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at)
+             VALUES ($1, $2, $3, $4, $4, $5)",
+        )
+        .bind(&login.token_hash)
+        .bind(login.user.0)
+        .bind(&login.csrf_token)
+        .bind(ts(login.created_at))
+        .bind(ts(login.expires_at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn login(&self, token_hash: &[u8], now: OffsetDateTime) -> StoreResult<Option<(Login, User)>> {
+        // Finds the login and refreshes its last use in one statement.
+        let row = sqlx::query(
+            "UPDATE logins l SET last_seen_at = $2 FROM users u
+             WHERE u.id = l.user_id AND l.token_hash = $1 AND l.expires_at > $2 AND u.active
+             RETURNING l.user_id, l.csrf_token, l.created_at AS login_created, l.expires_at, u.*",
+        )
+        .bind(token_hash)
+        .bind(ts(now))
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let login = Login {
+            user: UserId(row.try_get("user_id")?),
+            csrf_token: row.try_get("csrf_token")?,
+            created_at: from_ts(row.try_get("login_created")?)?,
+            expires_at: from_ts(row.try_get("expires_at")?)?,
+        };
+        Ok(Some((login, user_row(&row)?)))
+    }
+
+    async fn delete_login(&self, token_hash: &[u8]) -> StoreResult<()> {
+        sqlx::query("DELETE FROM logins WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn create_client(&self, client: NewClient, now: OffsetDateTime) -> StoreResult<ClientId> {
+        let id = sqlx::query_scalar(
+            "INSERT INTO clients (therapist_id, pseudonym, contact, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(client.therapist.0)
+        .bind(&client.pseudonym)
+        .bind(&client.contact)
+        .bind(ts(now))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(ClientId(id))
+    }
+
+    async fn client(&self, id: ClientId) -> StoreResult<Option<Client>> {
+        let row = sqlx::query("SELECT * FROM clients WHERE id = $1").bind(id.0).fetch_optional(&self.pool).await?;
+        row.as_ref().map(client_row).transpose()
+    }
+
+    async fn clients_of(&self, therapists: &[UserId]) -> StoreResult<Vec<Client>> {
+        if therapists.is_empty() {
+            return Ok(Vec::new());
+        }
+        sqlx::query("SELECT * FROM clients WHERE therapist_id = ANY($1) ORDER BY pseudonym, id")
+            .bind(ids(therapists, |t| t.0))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(client_row)
+            .collect()
+    }
+
+    async fn open_episode(&self, episode: NewEpisode, now: OffsetDateTime) -> StoreResult<EpisodeId> {
+        let id = sqlx::query_scalar(
+            "INSERT INTO episodes (client_id, therapist_id, started_on, measures, created_at)
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(episode.client.0)
+        .bind(episode.therapist.0)
+        .bind(episode.started_on)
+        .bind(&episode.measures)
+        .bind(ts(now))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(EpisodeId(id))
+    }
+
+    async fn episodes(&self, client: ClientId) -> StoreResult<Vec<Episode>> {
+        let rows = sqlx::query("SELECT * FROM episodes WHERE client_id = $1 ORDER BY started_on, id")
+            .bind(client.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(episode_row).collect()
+    }
+
+    async fn episode(&self, id: EpisodeId) -> StoreResult<Option<Episode>> {
+        let row = sqlx::query("SELECT * FROM episodes WHERE id = $1").bind(id.0).fetch_optional(&self.pool).await?;
+        row.as_ref().map(episode_row).transpose()
+    }
+
+    async fn sessions_of(&self, clients: &[ClientId]) -> StoreResult<Vec<TherapySession>> {
+        if clients.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {SESSION_COLUMNS} WHERE e.client_id = ANY($1) ORDER BY e.client_id, s.episode_id, s.number"
+        );
+        sqlx::query(&sql).bind(ids(clients, |c| c.0)).fetch_all(&self.pool).await?.iter().map(session_row).collect()
+    }
+
+    async fn record_session(&self, session: NewSession, now: OffsetDateTime) -> StoreResult<TherapySession> {
+        let mut tx = self.pool.begin().await?;
+        // Under READ COMMITTED two recordings would both see the same last number; the episode's row lock makes
+        // the second wait until the first has committed, and its MAX then sees the first's session.
+        let episode =
+            lock_row(&mut tx, "SELECT client_id FROM episodes WHERE id = $1 FOR NO KEY UPDATE", session.episode.0)
+                .await?;
+        let client = ClientId(episode.try_get("client_id")?);
+        let row = sqlx::query(
+            "INSERT INTO therapy_sessions (episode_id, number, held_on, attended, created_at)
+             SELECT $1, COALESCE(MAX(number), 0) + 1, $2, $3, $4 FROM therapy_sessions WHERE episode_id = $1
+             RETURNING id, episode_id, number, held_on, attended",
+        )
+        .bind(session.episode.0)
+        .bind(session.held_on)
+        .bind(session.attended)
+        .bind(ts(now))
+        .fetch_one(&mut *tx)
+        .await?;
+        let recorded = TherapySession {
+            id: SessionId(row.try_get("id")?),
+            episode: EpisodeId(row.try_get("episode_id")?),
+            client,
+            number: session_number(&row)?,
+            held_on: row.try_get("held_on")?,
+            attended: row.try_get("attended")?,
+        };
+        tx.commit().await?;
+        Ok(recorded)
+    }
+
+    async fn session(&self, id: SessionId) -> StoreResult<Option<TherapySession>> {
+        let sql = format!("SELECT {SESSION_COLUMNS} WHERE s.id = $1");
+        let row = sqlx::query(&sql).bind(id.0).fetch_optional(&self.pool).await?;
+        row.as_ref().map(session_row).transpose()
+    }
+
+    async fn sessions(&self, episode: EpisodeId) -> StoreResult<Vec<TherapySession>> {
+        let sql = format!("SELECT {SESSION_COLUMNS} WHERE s.episode_id = $1 ORDER BY s.number");
+        sqlx::query(&sql).bind(episode.0).fetch_all(&self.pool).await?.iter().map(session_row).collect()
+    }
+
+    async fn create_link(&self, link: NewLink, now: OffsetDateTime) -> StoreResult<LinkId> {
+        let mut tx = self.pool.begin().await?;
+        // The session's row lock serialises link creation per session, so of two links created together the
+        // later one still retires the earlier.
+        lock_row(&mut tx, "SELECT id FROM therapy_sessions WHERE id = $1 FOR NO KEY UPDATE", link.session.0).await?;
+        // A session the client has answered takes no new link, and a new link replaces the unused ones: one
+        // session is answered once. The UPDATE comes first: it waits for a submission that is claiming one of
+        // these links at this moment, so the check after it, a new statement with a new snapshot, sees that claim.
+        sqlx::query("UPDATE links SET expires_at = $1 WHERE session_id = $2 AND used_at IS NULL AND expires_at > $1")
+            .bind(ts(now))
+            .bind(link.session.0)
+            .execute(&mut *tx)
+            .await?;
+        let answered: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM links WHERE session_id = $1 AND used_at IS NOT NULL)")
+                .bind(link.session.0)
+                .fetch_one(&mut *tx)
+                .await?;
+        if answered {
+            tx.rollback().await?;
+            return Err(StoreError::Conflict("the session has already been answered"));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO links (session_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(link.session.0)
+        .bind(&link.token_hash)
+        .bind(ts(now))
+        .bind(ts(link.expires_at))
+        .fetch_one(&mut *tx)
+        .await?;
+        if !link.instruments.is_empty() {
+            sqlx::query(
+                "INSERT INTO administrations
+                 (session_id, link_id, instrument_id, instrument_version, rater, position, status, created_at)
+                 SELECT $1, $2, i.id, i.version, 'client', i.n - 1, 'open', $5
+                 FROM UNNEST($3::text[], $4::int8[]) WITH ORDINALITY AS i (id, version, n)",
+            )
+            .bind(link.session.0)
+            .bind(id)
+            .bind(link.instruments.iter().map(|i| i.id.clone()).collect::<Vec<_>>())
+            .bind(link.instruments.iter().map(|i| i64::from(i.version)).collect::<Vec<_>>())
+            .bind(ts(now))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(LinkId(id))
+    }
+
+    async fn link_by_token(&self, token_hash: &[u8], now: OffsetDateTime) -> StoreResult<Option<LinkView>> {
+        let Some(row) = sqlx::query("SELECT id, session_id, expires_at, used_at FROM links WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let id: i64 = row.try_get("id")?;
+        let used_at: Option<i64> = row.try_get("used_at")?;
+        let expires_at = from_ts(row.try_get("expires_at")?)?;
+        let state = match used_at {
+            Some(_) => LinkState::Used,
+            None if now >= expires_at => LinkState::Expired,
+            None => LinkState::Open,
+        };
+        let rows = sqlx::query(
+            "SELECT id, instrument_id, instrument_version, status FROM administrations WHERE link_id = $1
+             ORDER BY position, id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        let administrations = rows
+            .iter()
+            .map(|r| {
+                let status: String = r.try_get("status")?;
+                Ok(Administration {
+                    id: AdministrationId(r.try_get("id")?),
+                    instrument: InstrumentRef { id: r.try_get("instrument_id")?, version: instrument_version(r)? },
+                    status: AdministrationStatus::parse(&status)
+                        .ok_or_else(|| StoreError::Corrupt(format!("status {status:?}")))?
+                        .at(expires_at, now),
+                })
+            })
+            .collect::<StoreResult<_>>()?;
+        Ok(Some(LinkView {
+            id: LinkId(id),
+            session: SessionId(row.try_get("session_id")?),
+            state,
+            expires_at,
+            administrations,
+        }))
+    }
+
+    async fn submit_link(
+        &self,
+        token_hash: &[u8],
+        responses: Vec<NewResponse>,
+        audit: AuditEvent,
+        now: OffsetDateTime,
+    ) -> StoreResult<Result<LinkSubmitted, LinkState>> {
+        let mut tx = self.pool.begin().await?;
+        // The claim. A concurrent submission blocks on the row lock until this transaction ends; READ COMMITTED
+        // then re-evaluates its WHERE on the committed row, finds `used_at` set and claims nothing (or, if this
+        // one rolled back, claims the link itself). Only one can win.
+        let claimed = sqlx::query(
+            "UPDATE links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1
+             RETURNING id, session_id",
+        )
+        .bind(ts(now))
+        .bind(token_hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(claimed) = claimed else {
+            // A new statement, so a new snapshot: it sees the winner's commit.
+            let state = sqlx::query("SELECT used_at FROM links WHERE token_hash = $1")
+                .bind(token_hash)
+                .fetch_optional(&mut *tx)
+                .await?;
+            tx.rollback().await?;
+            return match state {
+                None => Err(StoreError::NotFound),
+                Some(row) => {
+                    let used: Option<i64> = row.try_get("used_at")?;
+                    Ok(Err(if used.is_some() { LinkState::Used } else { LinkState::Expired }))
+                }
+            };
+        };
+        let link_id: i64 = claimed.try_get("id")?;
+        let session = SessionId(claimed.try_get("session_id")?);
+        let open: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM administrations WHERE link_id = $1 AND status = 'open'")
+                .bind(link_id)
+                .fetch_all(&mut *tx)
+                .await?;
+        let mut administrations = Vec::with_capacity(responses.len());
+        for response in &responses {
+            let Some(admin) = response.administration.filter(|a| open.contains(&a.0)) else {
+                tx.rollback().await?;
+                return Err(StoreError::Conflict("response does not belong to this link"));
+            };
+            insert_response(&mut tx, admin.0, response, now).await?;
+            administrations.push(admin);
+        }
+        insert_audit(&mut tx, &AuditEvent { object_id: Some(session.0), ..audit }).await?;
+        tx.commit().await?;
+        Ok(Ok(LinkSubmitted { session, administrations }))
+    }
+
+    async fn save_therapist_response(
+        &self,
+        session: SessionId,
+        instrument: InstrumentRef,
+        response: NewResponse,
+        now: OffsetDateTime,
+    ) -> StoreResult<AdministrationId> {
+        let mut tx = self.pool.begin().await?;
+        // Serialises saves for the session: two at once would otherwise both delete nothing and both insert.
+        lock_row(&mut tx, "SELECT id FROM therapy_sessions WHERE id = $1 FOR NO KEY UPDATE", session.0).await?;
+        sqlx::query("DELETE FROM administrations WHERE session_id = $1 AND instrument_id = $2 AND rater = 'therapist'")
+            .bind(session.0)
+            .bind(&instrument.id)
+            .execute(&mut *tx)
+            .await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO administrations
+             (session_id, instrument_id, instrument_version, rater, position, status, created_at)
+             VALUES ($1, $2, $3, 'therapist', 0, 'open', $4) RETURNING id",
+        )
+        .bind(session.0)
+        .bind(&instrument.id)
+        .bind(i64::from(instrument.version))
+        .bind(ts(now))
+        .fetch_one(&mut *tx)
+        .await?;
+        insert_response(&mut tx, id, &response, now).await?;
+        tx.commit().await?;
+        Ok(AdministrationId(id))
+    }
+
+    async fn links_for_session(&self, session: SessionId) -> StoreResult<Vec<LinkSummary>> {
+        let rows = sqlx::query(
+            "SELECT l.id, l.created_at, l.expires_at, l.used_at,
+                    array_agg(a.instrument_id ORDER BY a.position, a.id) FILTER (WHERE a.id IS NOT NULL) AS instruments
+             FROM links l LEFT JOIN administrations a ON a.link_id = l.id
+             WHERE l.session_id = $1 GROUP BY l.id ORDER BY l.id",
+        )
+        .bind(session.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let used: Option<i64> = r.try_get("used_at")?;
+                let instruments: Option<Vec<String>> = r.try_get("instruments")?;
+                Ok(LinkSummary {
+                    id: LinkId(r.try_get("id")?),
+                    created_at: from_ts(r.try_get("created_at")?)?,
+                    expires_at: from_ts(r.try_get("expires_at")?)?,
+                    used_at: used.map(from_ts).transpose()?,
+                    instruments: instruments.unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    async fn responses_of(&self, client: ClientId) -> StoreResult<Vec<StoredResponse>> {
+        // One statement, so responses and their scores come from one snapshot; one row per score (or one with
+        // no score for a response without any), scores in the order they were given.
+        let rows = sqlx::query(
+            "SELECT a.id, a.session_id, s.episode_id, s.number, s.held_on, a.instrument_id, a.instrument_version,
+                    a.rater, r.answers, r.flags::text AS flags, r.submitted_at,
+                    sc.scale_id, sc.value, sc.answered, sc.missing, sc.prorated, sc.band, sc.concern
+             FROM responses r
+             JOIN administrations a ON a.id = r.administration_id
+             JOIN therapy_sessions s ON s.id = a.session_id
+             JOIN episodes e ON e.id = s.episode_id
+             LEFT JOIN scores sc ON sc.administration_id = a.id
+             WHERE e.client_id = $1
+             ORDER BY s.held_on, s.number, a.rater, a.position, a.id, sc.position",
+        )
+        .bind(client.0)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut responses: Vec<StoredResponse> = Vec::new();
+        for r in &rows {
+            let id = AdministrationId(r.try_get("id")?);
+            if responses.last().is_none_or(|last| last.administration != id) {
+                responses.push(StoredResponse {
+                    administration: id,
+                    session: SessionId(r.try_get("session_id")?),
+                    episode: EpisodeId(r.try_get("episode_id")?),
+                    session_number: session_number(r)?,
+                    held_on: r.try_get("held_on")?,
+                    instrument: InstrumentRef { id: r.try_get("instrument_id")?, version: instrument_version(r)? },
+                    rater: rater(r)?,
+                    answers_json: r.try_get("answers")?,
+                    flags: flags(r)?,
+                    scores: Vec::new(),
+                    submitted_at: from_ts(r.try_get("submitted_at")?)?,
+                });
+            }
+            let Some(scale) = r.try_get::<Option<String>, _>("scale_id")? else { continue };
+            let Some(response) = responses.last_mut() else { continue };
+            response.scores.push(ScaleScore {
+                scale,
+                value: r.try_get("value")?,
+                answered: to_usize(r.try_get("answered")?, "answered items")?,
+                missing: to_usize(r.try_get("missing")?, "missing items")?,
+                prorated: r.try_get("prorated")?,
+                band: r.try_get("band")?,
+                concern: r.try_get("concern")?,
+            });
+        }
+        Ok(responses)
+    }
+
+    async fn score_points(&self, clients: &[ClientId]) -> StoreResult<Vec<ScorePoint>> {
+        if clients.is_empty() {
+            return Ok(Vec::new());
+        }
+        sqlx::query(
+            "SELECT e.client_id, s.episode_id, s.number, s.held_on, a.instrument_id, a.rater, sc.scale_id, sc.value,
+                    sc.concern, r.flags::text AS flags
+             FROM scores sc
+             JOIN responses r ON r.administration_id = sc.administration_id
+             JOIN administrations a ON a.id = sc.administration_id
+             JOIN therapy_sessions s ON s.id = a.session_id
+             JOIN episodes e ON e.id = s.episode_id
+             WHERE e.client_id = ANY($1)
+             ORDER BY e.client_id, s.held_on, s.number, a.rater, a.position, a.id, sc.position",
+        )
+        .bind(ids(clients, |c| c.0))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(ScorePoint {
+                client: ClientId(r.try_get("client_id")?),
+                episode: EpisodeId(r.try_get("episode_id")?),
+                session_number: session_number(r)?,
+                held_on: r.try_get("held_on")?,
+                instrument: r.try_get("instrument_id")?,
+                rater: rater(r)?,
+                scale: r.try_get("scale_id")?,
+                value: r.try_get("value")?,
+                concern: r.try_get("concern")?,
+                flags: flags(r)?,
+            })
+        })
+        .collect()
+    }
+
+    async fn acknowledge(&self, client: ClientId, key: &str, user: UserId, at: OffsetDateTime) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO signal_acknowledgements (client_id, signal_key, user_id, at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(client.0)
+        .bind(key)
+        .bind(user.0)
+        .bind(ts(at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn acknowledgements(&self, clients: &[ClientId]) -> StoreResult<Vec<Acknowledgement>> {
+        if clients.is_empty() {
+            return Ok(Vec::new());
+        }
+        sqlx::query(
+            "SELECT a.client_id, a.signal_key, a.user_id, u.display_name, a.at FROM signal_acknowledgements a
+             JOIN users u ON u.id = a.user_id WHERE a.client_id = ANY($1) ORDER BY a.at, a.client_id, a.signal_key",
+        )
+        .bind(ids(clients, |c| c.0))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Acknowledgement {
+                client: ClientId(r.try_get("client_id")?),
+                key: r.try_get("signal_key")?,
+                user: UserId(r.try_get("user_id")?),
+                user_name: r.try_get("display_name")?,
+                at: from_ts(r.try_get("at")?)?,
+            })
+        })
+        .collect()
+    }
+
+    async fn audit(&self, event: AuditEvent) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await?;
+        insert_audit(&mut conn, &event).await
+    }
+
+    async fn audit_events(&self, limit: u32) -> StoreResult<Vec<AuditRecord>> {
+        let rows = sqlx::query("SELECT * FROM audit_events ORDER BY id DESC LIMIT $1")
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditRecord {
+                    id: r.try_get("id")?,
+                    at: from_ts(r.try_get("at")?)?,
+                    actor: r.try_get::<Option<i64>, _>("actor_id")?.map(UserId),
+                    actor_role: r.try_get("actor_role")?,
+                    action: r.try_get("action")?,
+                    object_kind: r.try_get("object_kind")?,
+                    object_id: r.try_get("object_id")?,
+                    purpose: r.try_get("purpose")?,
+                    address: r.try_get("address")?,
+                })
+            })
+            .collect()
+    }
+}
