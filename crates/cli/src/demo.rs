@@ -17,6 +17,9 @@ pub struct DemoArgs {
     /// Address and port to listen on (port 0 picks a free one).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
+    /// The address clients' links point at (e.g. http://192.168.1.20:8080 to open them on a phone).
+    #[arg(long)]
+    pub public_url: Option<String>,
     /// Seed of the synthetic practice: the same seed gives the same clients and scores.
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
@@ -44,7 +47,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let seeded = crate::seed::seed(&bulk, &catalog, &simulated, now).await?;
     bulk.close().await;
     let store = Arc::new(SqliteStore::open(&db).await?);
-    let (listener, state, url) = crate::server::start(store.clone(), catalog, args.bind, None, false).await?;
+    crate::server::restrict_database_files(&db)?;
+    let (listener, state, url) =
+        crate::server::start(store.clone(), catalog, args.bind, args.public_url, false).await?;
     println!(
         "Alliance demo clinic: {} clients, {} sessions, ready in {:.1} s",
         seeded.clients,

@@ -42,16 +42,41 @@ pub struct ServeArgs {
     pub secure_cookies: bool,
 }
 
-/// Creates the data folder readable by its owner only: it holds clinical records.
+/// Creates the data folder readable by its owner only: it holds clinical records. An existing folder keeps its
+/// permissions (it may be shared on purpose), with a warning when others can read it.
 pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<PathBuf> {
+    let existed = dir.exists();
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-            .with_context(|| format!("cannot restrict permissions of {}", dir.display()))?;
+        if existed {
+            let mode = std::fs::metadata(dir)?.permissions().mode();
+            if mode & 0o077 != 0 {
+                tracing::warn!(folder = %dir.display(), "the data folder can be read by other users; consider chmod 700");
+            }
+        } else {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+                .with_context(|| format!("cannot restrict permissions of {}", dir.display()))?;
+        }
     }
     Ok(dir.join("alliance.db"))
+}
+
+/// Makes the database and its journal files readable by their owner only.
+pub fn restrict_database_files(db: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for suffix in ["", "-wal", "-shm"] {
+            let path = PathBuf::from(format!("{}{suffix}", db.display()));
+            if path.exists() {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                    .with_context(|| format!("cannot restrict permissions of {}", path.display()))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 pub fn load_catalog(licensed: Option<&Path>) -> anyhow::Result<Catalog> {
@@ -84,7 +109,15 @@ pub async fn start(
 ) -> anyhow::Result<(tokio::net::TcpListener, AppState, String)> {
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     let local = listener.local_addr()?;
-    let public_url = public_url.unwrap_or_else(|| format!("http://{local}"));
+    let public_url = public_url.unwrap_or_else(|| {
+        if local.ip().is_unspecified() {
+            tracing::warn!(
+                "listening on all addresses: client links will say {local}; pass --public-url with this machine's \
+                 address or name so that phones can open them"
+            );
+        }
+        format!("http://{local}")
+    });
     let config = Config { public_url: public_url.clone(), secure_cookies };
     let state = AppState::new(store, catalog, config, alliance_web::system_clock()).await?;
     Ok((listener, state, public_url))
@@ -123,6 +156,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     } else {
         let db = prepare_data_dir(&args.data.data)?;
         let store = Arc::new(SqliteStore::open(&db).await.with_context(|| format!("cannot open {}", db.display()))?);
+        restrict_database_files(&db)?;
         let served = run(store.clone(), catalog, args).await;
         store.close().await;
         served

@@ -3,7 +3,7 @@
 use std::io::BufRead;
 
 use alliance_core::domain::{DisplayName, Email, NewPassword, Role};
-use alliance_store::{NewUser, SqliteStore, Store, StoreError};
+use alliance_store::{NewUser, PostgresOptions, PostgresStore, SqliteStore, Store, StoreError};
 use anyhow::{Context, bail};
 use clap::Subcommand;
 
@@ -30,6 +30,9 @@ pub enum UserCommand {
 pub struct NewAccount {
     #[command(flatten)]
     data: DataArgs,
+    /// The practice's PostgreSQL database, when it serves from one (as `serve --database`).
+    #[arg(long = "database", env = "ALLIANCE_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    database_url: Option<String>,
     #[arg(long)]
     email: String,
     #[arg(long)]
@@ -47,7 +50,49 @@ pub fn generate_password() -> String {
     (0..20).map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())])).collect()
 }
 
-async fn create(account: NewAccount, role: Role, first: bool) -> anyhow::Result<(SqliteStore, alliance_store::UserId)> {
+/// The practice's store: PostgreSQL when a URL is given, else the SQLite file in the data folder.
+pub enum PracticeStore {
+    Sqlite(SqliteStore),
+    Postgres(PostgresStore),
+}
+
+impl PracticeStore {
+    pub async fn open(data: &DataArgs, database_url: Option<&str>) -> anyhow::Result<Self> {
+        Ok(match database_url {
+            Some(url) => PracticeStore::Postgres(
+                PostgresStore::connect(url, PostgresOptions::default())
+                    .await
+                    .context("cannot open the PostgreSQL database")?,
+            ),
+            None => {
+                let db = crate::server::prepare_data_dir(&data.data)?;
+                let store = SqliteStore::open(&db).await?;
+                crate::server::restrict_database_files(&db)?;
+                PracticeStore::Sqlite(store)
+            }
+        })
+    }
+
+    pub fn store(&self) -> &dyn Store {
+        match self {
+            PracticeStore::Sqlite(s) => s,
+            PracticeStore::Postgres(s) => s,
+        }
+    }
+
+    pub async fn close(self) {
+        match self {
+            PracticeStore::Sqlite(s) => s.close().await,
+            PracticeStore::Postgres(s) => s.close().await,
+        }
+    }
+}
+
+async fn create(
+    account: NewAccount,
+    role: Role,
+    first: bool,
+) -> anyhow::Result<(PracticeStore, alliance_store::UserId)> {
     let email = Email::parse(&account.email)?;
     let name = DisplayName::parse(&account.name)?;
     let (password, generated) = if account.password_stdin {
@@ -58,8 +103,8 @@ async fn create(account: NewAccount, role: Role, first: bool) -> anyhow::Result<
         (generate_password(), true)
     };
     let password = NewPassword::parse(&password)?;
-    let db = crate::server::prepare_data_dir(&account.data.data)?;
-    let store = SqliteStore::open(&db).await?;
+    let practice = PracticeStore::open(&account.data, account.database_url.as_deref()).await?;
+    let store = practice.store();
     if first && store.count_users().await? > 0 {
         bail!("accounts already exist; add further administrators with `alliance user add --role administrator`");
     }
@@ -77,7 +122,7 @@ async fn create(account: NewAccount, role: Role, first: bool) -> anyhow::Result<
     } else {
         println!("Created {} ({}).", email.as_str(), role.as_str());
     }
-    Ok((store, id))
+    Ok((practice, id))
 }
 
 pub async fn run(command: UserCommand) -> anyhow::Result<()> {
@@ -92,10 +137,9 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
             let supervisor_id = match &supervisor {
                 None => None,
                 Some(email) => {
-                    let db = crate::server::prepare_data_dir(&account.data.data)?;
-                    let store = SqliteStore::open(&db).await?;
-                    let found = store.user_by_email(&email.to_lowercase()).await?;
-                    store.close().await;
+                    let practice = PracticeStore::open(&account.data, account.database_url.as_deref()).await?;
+                    let found = practice.store().user_by_email(&email.to_lowercase()).await?;
+                    practice.close().await;
                     match found {
                         Some(s) if s.role == Role::Supervisor && role == Role::Therapist => Some(s.id),
                         _ => bail!(
@@ -106,7 +150,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
             };
             let (store, id) = create(account, role, false).await?;
             if let Some(sup) = supervisor_id {
-                store.add_supervision(sup, id).await?;
+                store.store().add_supervision(sup, id).await?;
             }
             store.close().await;
         }

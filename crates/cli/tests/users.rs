@@ -21,3 +21,20 @@ fn the_first_administrator_then_accounts_without_half_made_ones() {
     alliance(&args).refused().says(&["already has an account"]);
     alliance(&["user", "add", "--data", data, "--email", "x@example.org", "--name", "X", "--role", "wizard"]).refused();
 }
+
+#[cfg(unix)]
+#[test]
+fn the_database_is_private_and_an_existing_folder_keeps_its_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let existing = dir.path().to_str().unwrap();
+    alliance(&["user", "create-admin", "--data", existing, "--email", "a@example.org", "--name", "A"]).ok();
+    assert_eq!(mode(dir.path()), 0o755, "a folder that existed is left as it was");
+    assert_eq!(mode(&dir.path().join("alliance.db")), 0o600);
+    let fresh = dir.path().join("new");
+    alliance(&["user", "create-admin", "--data", fresh.to_str().unwrap(), "--email", "a@example.org", "--name", "A"])
+        .ok();
+    assert_eq!(mode(&fresh), 0o700, "a folder Alliance creates is private");
+}
