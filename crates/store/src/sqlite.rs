@@ -79,7 +79,13 @@ impl SqliteStore {
     pub async fn in_memory() -> StoreResult<Self> {
         let options = SqliteConnectOptions::from_str("sqlite::memory:").map_err(backend)?.foreign_keys(true);
         // One connection: every connection to `:memory:` would otherwise be its own empty database.
-        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
+        // ...and that one connection must never be recycled, or the database goes with it.
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await?;
         MIGRATOR.run(&pool).await.map_err(backend)?;
         Ok(Self { pool })
     }
@@ -250,7 +256,7 @@ impl Store for SqliteStore {
     }
 
     async fn users(&self) -> StoreResult<Vec<User>> {
-        let rows = sqlx::query("SELECT * FROM users ORDER BY role, display_name").fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT * FROM users ORDER BY role, display_name, id").fetch_all(&self.pool).await?;
         rows.iter().map(user_row).collect()
     }
 
@@ -595,9 +601,10 @@ impl Store for SqliteStore {
 
     async fn links_for_session(&self, session: SessionId) -> StoreResult<Vec<LinkSummary>> {
         let rows = sqlx::query(
-            "SELECT l.id, l.created_at, l.expires_at, l.used_at, GROUP_CONCAT(a.instrument_id, ',') AS instruments
-             FROM links l LEFT JOIN administrations a ON a.link_id = l.id
-             WHERE l.session_id = ? GROUP BY l.id ORDER BY l.id",
+            "SELECT l.id, l.created_at, l.expires_at, l.used_at,
+                    (SELECT GROUP_CONCAT(instrument_id, ',') FROM
+                        (SELECT instrument_id FROM administrations WHERE link_id = l.id ORDER BY position)) AS instruments
+             FROM links l WHERE l.session_id = ? ORDER BY l.id",
         )
         .bind(session.0)
         .fetch_all(&self.pool)
@@ -618,6 +625,8 @@ impl Store for SqliteStore {
     }
 
     async fn responses_of(&self, client: ClientId) -> StoreResult<Vec<StoredResponse>> {
+        // Both reads in one transaction: a reflection saved in between cannot leave a response without scores.
+        let mut tx = self.pool.begin().await?;
         let rows = sqlx::query(
             "SELECT a.id, a.session_id, s.episode_id, s.number, s.held_on, a.instrument_id, a.instrument_version,
                     a.rater, r.answers, r.flags, r.submitted_at
@@ -629,7 +638,7 @@ impl Store for SqliteStore {
              ORDER BY s.held_on, s.number, a.rater, a.position, a.id",
         )
         .bind(client.0)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
         let score_rows = sqlx::query(
             "SELECT sc.* FROM scores sc
@@ -639,8 +648,9 @@ impl Store for SqliteStore {
              WHERE e.client_id = ? ORDER BY sc.administration_id, sc.rowid",
         )
         .bind(client.0)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
+        tx.commit().await?;
         let mut scores: std::collections::HashMap<i64, Vec<ScaleScore>> = std::collections::HashMap::new();
         for r in &score_rows {
             scores.entry(r.try_get("administration_id")?).or_default().push(ScaleScore {
@@ -690,7 +700,7 @@ impl Store for SqliteStore {
              JOIN therapy_sessions s ON s.id = a.session_id
              JOIN episodes e ON e.id = s.episode_id
              WHERE e.client_id IN ({ids})
-             ORDER BY e.client_id, s.held_on, s.number",
+             ORDER BY e.client_id, s.held_on, s.number, a.rater, a.position, a.id, sc.rowid",
             &ids,
         )
         .await?
