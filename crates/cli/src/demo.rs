@@ -49,7 +49,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let store = Arc::new(SqliteStore::open(&db).await?);
     crate::server::restrict_database_files(&db)?;
     let (listener, state, url) =
-        crate::server::start(store.clone(), catalog, args.bind, args.public_url, false).await?;
+        crate::server::start(store.clone(), catalog, args.bind, args.public_url, false, Default::default()).await?;
     println!(
         "Alliance demo clinic: {} clients, {} sessions, ready in {:.1} s",
         seeded.clients,

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use alliance_core::catalog::Catalog;
+use alliance_core::practice::SignalSettings;
 use alliance_store::{PostgresOptions, PostgresStore, SqliteStore, Store};
 use alliance_web::{AppState, Config};
 use anyhow::{Context, bail};
@@ -31,6 +32,8 @@ pub struct ServeArgs {
     /// Address and port to listen on.
     #[arg(long, env = "ALLIANCE_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
+    #[command(flatten)]
+    pub signals: SignalArgs,
     /// The address clients' links point at, e.g. https://alliance.example.org (defaults to http://BIND).
     #[arg(long, env = "ALLIANCE_PUBLIC_URL")]
     pub public_url: Option<String>,
@@ -40,6 +43,37 @@ pub struct ServeArgs {
     /// Mark cookies Secure; set this when Alliance is served over HTTPS (behind a TLS proxy).
     #[arg(long, env = "ALLIANCE_SECURE_COOKIES")]
     pub secure_cookies: bool,
+}
+
+/// The practice's own signal settings. The defaults are Alliance's and are not validated norms.
+#[derive(clap::Args)]
+pub struct SignalArgs {
+    /// Prediction level whose upper edge turns the outcome amber (below expectation).
+    #[arg(long, env = "ALLIANCE_YELLOW_LEVEL", default_value_t = SignalSettings::default().yellow_level)]
+    pub yellow_level: f64,
+    /// Prediction level whose upper edge turns the outcome red (at risk of a poor outcome).
+    #[arg(long, env = "ALLIANCE_RED_LEVEL", default_value_t = SignalSettings::default().red_level)]
+    pub red_level: f64,
+    /// Points by which the therapist's alliance rating may exceed the client's before it is flagged.
+    #[arg(long, env = "ALLIANCE_DISCREPANCY_POINTS", default_value_t = SignalSettings::default().discrepancy)]
+    pub discrepancy_points: f64,
+    /// Missed sessions or checks in a row that raise a disengagement signal.
+    #[arg(long, env = "ALLIANCE_MISSED_IN_A_ROW", default_value_t = SignalSettings::default().disengagement_in_a_row)]
+    pub missed_in_a_row: usize,
+}
+
+impl SignalArgs {
+    pub fn settings(&self) -> anyhow::Result<SignalSettings> {
+        let settings = SignalSettings {
+            yellow_level: self.yellow_level,
+            red_level: self.red_level,
+            discrepancy: self.discrepancy_points,
+            disengagement_in_a_row: self.missed_in_a_row,
+            ..SignalSettings::default()
+        };
+        settings.validate().map_err(|e| anyhow::anyhow!("signal settings: {e}"))?;
+        Ok(settings)
+    }
 }
 
 /// Creates the data folder readable by its owner only: it holds clinical records. An existing folder keeps its
@@ -106,6 +140,7 @@ pub async fn start(
     bind: SocketAddr,
     public_url: Option<String>,
     secure_cookies: bool,
+    settings: SignalSettings,
 ) -> anyhow::Result<(tokio::net::TcpListener, AppState, String)> {
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     let local = listener.local_addr()?;
@@ -119,7 +154,7 @@ pub async fn start(
         format!("http://{local}")
     });
     let config = Config { public_url: public_url.clone(), secure_cookies };
-    let state = AppState::new(store, catalog, config, alliance_web::system_clock()).await?;
+    let state = AppState::with_settings(store, catalog, config, alliance_web::system_clock(), settings).await?;
     Ok((listener, state, public_url))
 }
 
@@ -164,7 +199,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 async fn run(store: Arc<dyn Store>, catalog: Catalog, args: ServeArgs) -> anyhow::Result<()> {
-    let (listener, state, url) = start(store.clone(), catalog, args.bind, args.public_url, args.secure_cookies).await?;
+    let settings = args.signals.settings()?;
+    let (listener, state, url) =
+        start(store.clone(), catalog, args.bind, args.public_url, args.secure_cookies, settings).await?;
     if store.count_users().await? == 0 {
         tracing::warn!("no accounts yet: create the first administrator with `alliance user create-admin`");
     }

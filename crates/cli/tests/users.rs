@@ -38,3 +38,13 @@ fn the_database_is_private_and_an_existing_folder_keeps_its_permissions() {
         .ok();
     assert_eq!(mode(&fresh), 0o700, "a folder Alliance creates is private");
 }
+
+#[test]
+fn serve_refuses_inconsistent_signal_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    alliance(&["serve", "--data", data, "--bind", "127.0.0.1:0", "--yellow-level", "0.7", "--red-level", "0.5"])
+        .refused()
+        .says(&["signal settings", "red level above the yellow"]);
+    alliance(&["serve", "--data", data, "--bind", "127.0.0.1:0", "--discrepancy-points", "-1"]).refused();
+}
