@@ -178,6 +178,8 @@ pub async fn shutdown_signal() {
 }
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    // Check everything the operator typed before touching any data.
+    args.signals.settings()?;
     let catalog = load_catalog(args.licensed_texts.as_deref())?;
     if let Some(url) = &args.database_url {
         let options = PostgresOptions { max_connections: args.db_max_connections, ..PostgresOptions::default() };
