@@ -46,5 +46,5 @@ fn serve_refuses_inconsistent_signal_settings() {
     alliance(&["serve", "--data", data, "--bind", "127.0.0.1:0", "--yellow-level", "0.7", "--red-level", "0.5"])
         .refused()
         .says(&["signal settings", "red level above the yellow"]);
-    alliance(&["serve", "--data", data, "--bind", "127.0.0.1:0", "--discrepancy-points", "-1"]).refused();
+    alliance(&["serve", "--data", data, "--bind", "127.0.0.1:0", "--discrepancy-points=-1"]).refused();
 }
