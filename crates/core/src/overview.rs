@@ -146,11 +146,6 @@ pub fn signal_key(episode: i64, signal: &Signal) -> String {
     format!("{episode}:{:?}:{}", signal.kind, signal.session.unwrap_or(0)).to_lowercase()
 }
 
-/// The episode of care whose data a page shows: the most recently opened one.
-pub fn current_episode(ids: impl IntoIterator<Item = i64>) -> Option<i64> {
-    ids.into_iter().max()
-}
-
 fn series<'a>(
     obs: &'a [Observation],
     instrument: &str,

@@ -61,9 +61,12 @@ pub trait Store: Send + Sync + 'static {
     async fn create_client(&self, client: NewClient, now: OffsetDateTime) -> StoreResult<ClientId>;
     async fn client(&self, id: ClientId) -> StoreResult<Option<Client>>;
     async fn clients_of(&self, therapists: &[UserId]) -> StoreResult<Vec<Client>>;
+    /// Opens an episode of care; the client's earlier open episode ends the day this one starts.
     async fn open_episode(&self, episode: NewEpisode, now: OffsetDateTime) -> StoreResult<EpisodeId>;
     async fn episodes(&self, client: ClientId) -> StoreResult<Vec<Episode>>;
     async fn episode(&self, id: EpisodeId) -> StoreResult<Option<Episode>>;
+    /// Each client's current episode of care: the one opened last.
+    async fn current_episodes(&self, clients: &[ClientId]) -> StoreResult<Vec<Episode>>;
     /// Every session of these clients, by client, episode and number.
     async fn sessions_of(&self, clients: &[ClientId]) -> StoreResult<Vec<TherapySession>>;
     /// Records the next session of an episode; its number is one more than the last.
@@ -164,6 +167,9 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     }
     async fn episode(&self, id: EpisodeId) -> StoreResult<Option<Episode>> {
         S::episode(self, id).await
+    }
+    async fn current_episodes(&self, clients: &[ClientId]) -> StoreResult<Vec<Episode>> {
+        S::current_episodes(self, clients).await
     }
     async fn sessions_of(&self, clients: &[ClientId]) -> StoreResult<Vec<TherapySession>> {
         S::sessions_of(self, clients).await

@@ -412,6 +412,12 @@ impl Store for PostgresStore {
     }
 
     async fn open_episode(&self, episode: NewEpisode, now: OffsetDateTime) -> StoreResult<EpisodeId> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE episodes SET ended_on = $1 WHERE client_id = $2 AND ended_on IS NULL")
+            .bind(episode.started_on)
+            .bind(episode.client.0)
+            .execute(&mut *tx)
+            .await?;
         let id = sqlx::query_scalar(
             "INSERT INTO episodes (client_id, therapist_id, started_on, measures, created_at)
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -421,9 +427,25 @@ impl Store for PostgresStore {
         .bind(episode.started_on)
         .bind(&episode.measures)
         .bind(ts(now))
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(EpisodeId(id))
+    }
+
+    async fn current_episodes(&self, clients: &[ClientId]) -> StoreResult<Vec<Episode>> {
+        if clients.is_empty() {
+            return Ok(Vec::new());
+        }
+        sqlx::query(
+            "SELECT DISTINCT ON (client_id) * FROM episodes WHERE client_id = ANY($1) ORDER BY client_id, id DESC",
+        )
+        .bind(ids(clients, |c| c.0))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(episode_row)
+        .collect()
     }
 
     async fn episodes(&self, client: ClientId) -> StoreResult<Vec<Episode>> {

@@ -357,18 +357,39 @@ impl Store for SqliteStore {
     }
 
     async fn open_episode(&self, episode: NewEpisode, now: OffsetDateTime) -> StoreResult<EpisodeId> {
+        let mut tx = self.pool.begin().await?;
+        let started = date_text(episode.started_on)?;
+        sqlx::query("UPDATE episodes SET ended_on = ? WHERE client_id = ? AND ended_on IS NULL")
+            .bind(&started)
+            .bind(episode.client.0)
+            .execute(&mut *tx)
+            .await?;
         let id = sqlx::query_scalar(
             "INSERT INTO episodes (client_id, therapist_id, started_on, measures, created_at)
              VALUES (?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(episode.client.0)
         .bind(episode.therapist.0)
-        .bind(date_text(episode.started_on)?)
+        .bind(&started)
         .bind(episode.measures.join(","))
         .bind(ts(now))
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(EpisodeId(id))
+    }
+
+    async fn current_episodes(&self, clients: &[ClientId]) -> StoreResult<Vec<Episode>> {
+        let ids: Vec<i64> = clients.iter().map(|id| id.0).collect();
+        self.fetch_in(
+            "SELECT * FROM episodes WHERE id IN (SELECT MAX(id) FROM episodes WHERE client_id IN ({ids}) GROUP BY client_id)
+             ORDER BY client_id",
+            &ids,
+        )
+        .await?
+        .iter()
+        .map(episode_row)
+        .collect()
     }
 
     async fn episodes(&self, client: ClientId) -> StoreResult<Vec<Episode>> {

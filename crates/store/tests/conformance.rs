@@ -157,6 +157,17 @@ async fn sessions_are_numbered_per_episode(store: &dyn Store) {
     assert_eq!(all.iter().map(|s| s.number).collect::<Vec<_>>(), vec![1, 2]);
     assert_eq!(store.episode(first.episode).await.unwrap().unwrap().client, client);
     assert!(store.episode(EpisodeId(987_654)).await.unwrap().is_none());
+    // A new episode ends the open one and becomes the current episode.
+    let therapist = store.client(client).await.unwrap().unwrap().therapist;
+    let again = NewEpisode { client, therapist, started_on: date!(2027 - 01 - 10), measures: vec!["gad7".into()] };
+    let second_episode = store.open_episode(again, NOW).await.unwrap();
+    let episodes = store.episodes(client).await.unwrap();
+    assert_eq!(episodes.len(), 2);
+    assert_eq!(episodes[0].ended_on, Some(date!(2027 - 01 - 10)));
+    assert_eq!(episodes[1].ended_on, None);
+    let current = store.current_episodes(&[client, ClientId(987_654)]).await.unwrap();
+    assert_eq!(current.iter().map(|e| e.id).collect::<Vec<_>>(), vec![second_episode]);
+    assert_eq!(current[0].measures, vec!["gad7".to_owned()]);
     let listed = store.sessions_of(&[client, ClientId(987_654)]).await.unwrap();
     assert_eq!(listed, all);
     let user = store.client(client).await.unwrap().unwrap().therapist;

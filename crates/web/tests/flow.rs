@@ -171,3 +171,30 @@ async fn the_same_link_submitted_at_once_is_accepted_once() {
     assert!(statuses.iter().all(|s| *s == 200 || *s == 409), "{statuses:?}");
     assert_eq!(app.store.responses_of(ClientId(client)).await.unwrap().len(), 3);
 }
+
+#[tokio::test]
+async fn a_new_episode_of_care_starts_with_a_clean_slate() {
+    let app = TestApp::spawn().await;
+    app.user("ny@example.org", Role::Therapist).await;
+    let (me, client, _, token) = client_with_link(&app, "ny@example.org", "Linen Vole").await;
+    let phone = TestApp::browser();
+    let form = phone.get(format!("{}/c/{token}", app.url)).send().await.unwrap().text().await.unwrap();
+    let mut fields = complete_answers("2", "1");
+    fields.push(("csrf".into(), hidden(&form, "csrf")));
+    assert_eq!(phone.post(format!("{}/c/{token}", app.url)).form(&fields).send().await.unwrap().status(), 200);
+    let (_, caseload) = me.get("/").await;
+    assert!(caseload.contains("Risk:"));
+
+    let (status, _, _) =
+        me.post(&format!("/clients/{client}/episodes"), &[("started_on", "2027-01-04"), ("measure", "phq9")]).await;
+    assert_eq!(status, 200);
+    let (_, caseload) = me.get("/").await;
+    assert!(!caseload.contains("Risk:") && caseload.contains("No outcome yet"), "{caseload}");
+    let (_, page) = me.get(&format!("/clients/{client}")).await;
+    assert!(
+        page.contains("Since 4 Jan 2027; 0 sessions.") && !page.contains("PHQ-9 17"),
+        "the old episode stays behind"
+    );
+    let episodes = app.store.episodes(ClientId(client)).await.unwrap();
+    assert_eq!(episodes[0].ended_on.map(|d| d.to_string()), Some("2027-01-04".into()));
+}

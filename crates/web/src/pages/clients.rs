@@ -372,8 +372,8 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
     let read = access::read_client(&state, &who, ClientId(id)).await?;
     let client = &read.client;
     let episodes = state.store.episodes(client.id).await?;
-    let current_id = alliance_core::overview::current_episode(episodes.iter().map(|e| e.id.0));
-    let current = episodes.iter().find(|e| Some(e.id.0) == current_id);
+    // The current episode is the one opened last (the store's rule, shared with the caseload).
+    let current = episodes.iter().max_by_key(|e| e.id);
     let sessions = match current {
         Some(e) => state.store.sessions(e.id).await?,
         None => vec![],
@@ -385,14 +385,8 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
         .filter(|r| current.is_some_and(|e| e.id == r.episode))
         .filter(|r| r.rater == Rater::Client || access::reflection_visible(own, &r.flags))
         .collect();
-    let mut client_state =
+    let client_state =
         signals::overviews(&state, &[client.id], own).await?.remove(&client.id).ok_or(WebError::NotFound)?;
-    if client_state.episode.map(|e| e.0) != current_id {
-        // A new episode without sessions yet: nothing from the previous one carries over.
-        client_state.overview = alliance_core::overview::overview(&state.catalog, &state.practice(), &[], &[]);
-        client_state.episode = current.map(|e| e.id);
-        client_state.sessions.clear();
-    }
     let o = &client_state.overview;
     let (outcome, outcome_change, alliance, alliance_trend, _) = describe(&state, o);
     let held = sessions.last().map(|s| s.number);

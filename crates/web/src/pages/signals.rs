@@ -2,9 +2,7 @@
 
 use std::collections::HashMap;
 
-use alliance_core::overview::{
-    ClientOverview, Observation, Respondent, SessionInfo, current_episode, overview, signal_key,
-};
+use alliance_core::overview::{ClientOverview, Observation, Respondent, SessionInfo, overview, signal_key};
 use alliance_signals::signal::{Severity, Signal, SignalKind};
 use alliance_store::{Acknowledgement, ClientId, EpisodeId, Rater, ScorePoint, TherapySession};
 
@@ -147,6 +145,8 @@ pub async fn overviews(
     let points = state.store.score_points(clients).await?;
     let sessions = state.store.sessions_of(clients).await?;
     let acks = state.store.acknowledgements(clients).await?;
+    let current: HashMap<ClientId, EpisodeId> =
+        state.store.current_episodes(clients).await?.into_iter().map(|e| (e.client, e.id)).collect();
     let mut by_client: HashMap<ClientId, Vec<&ScorePoint>> = HashMap::new();
     for p in points.iter().filter(|p| p.rater == Rater::Client || crate::access::reflection_visible(own, &p.flags)) {
         by_client.entry(p.client).or_default().push(p);
@@ -162,9 +162,7 @@ pub async fn overviews(
     for id in clients {
         let points = by_client.remove(id).unwrap_or_default();
         let own_sessions = sessions_by.remove(id).unwrap_or_default();
-        let episode =
-            current_episode(own_sessions.iter().map(|s| s.episode.0).chain(points.iter().map(|p| p.episode.0)))
-                .map(EpisodeId);
+        let episode = current.get(id).copied();
         let sessions: Vec<TherapySession> = own_sessions.into_iter().filter(|s| Some(s.episode) == episode).collect();
         let infos: Vec<SessionInfo> = sessions
             .iter()
