@@ -19,6 +19,13 @@ pub struct TestApp {
     pub clock_offset: Arc<AtomicI64>,
     _dir: tempfile::TempDir,
     _database: Option<ScratchDatabase>,
+    /// How a second app server reaches the same database.
+    second: SecondConnection,
+}
+
+enum SecondConnection {
+    Sqlite(std::path::PathBuf),
+    Postgres(String),
 }
 
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -42,7 +49,30 @@ impl TestApp {
         let config = Config { public_url: url.clone(), secure_cookies: false };
         let state = AppState::new(store.clone(), Catalog::builtin().unwrap(), config, clock).await.unwrap();
         tokio::spawn(alliance_web::serve(listener, state, std::future::pending()));
-        TestApp { url, store, clock_offset, _dir: dir, _database: database }
+        let second = match &database {
+            Some(db) => SecondConnection::Postgres(db.url.clone()),
+            None => SecondConnection::Sqlite(dir.path().join("alliance.db")),
+        };
+        TestApp { url, store, clock_offset, _dir: dir, _database: database, second }
+    }
+
+    /// Starts another app server on the same database, as a second instance behind a load balancer would run.
+    pub async fn second_server(&self) -> String {
+        let store: Arc<dyn Store> = match &self.second {
+            SecondConnection::Sqlite(path) => Arc::new(SqliteStore::open(path).await.unwrap()),
+            SecondConnection::Postgres(url) => Arc::new(
+                PostgresStore::connect(url, PostgresOptions { max_connections: 4, ..PostgresOptions::default() })
+                    .await
+                    .unwrap(),
+            ),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let config = Config { public_url: url.clone(), secure_cookies: false };
+        let state =
+            AppState::new(store, Catalog::builtin().unwrap(), config, alliance_web::system_clock()).await.unwrap();
+        tokio::spawn(alliance_web::serve(listener, state, std::future::pending()));
+        url
     }
 
     pub fn advance(&self, seconds: i64) {

@@ -8,3 +8,4 @@ mod bad_input;
 mod flow;
 mod operations;
 mod permissions;
+mod servers;
