@@ -29,7 +29,8 @@ pub async fn record_session(
 ) -> Result<Response, WebError> {
     who.check_csrf(&mut form)?;
     let episode = state.store.episode(EpisodeId(id)).await?.ok_or(WebError::NotFound)?;
-    let write = access::write_client(&state, &who, episode.client).await?;
+    // Holding the capability is the proof that only the client's own therapist records sessions.
+    let _write = access::write_client(&state, &who, episode.client).await?;
     if episode.ended_on.is_some() {
         return Err(WebError::BadRequest("This episode of care has ended.".into()));
     }
@@ -45,7 +46,6 @@ pub async fn record_session(
     let now = state.now();
     let session = state.store.record_session(NewSession { episode: episode.id, held_on, attended }, now).await?;
     state.store.audit(who.audit(now, "create", "session", Some(session.id.0))).await?;
-    let _ = write;
     Ok(Redirect::to(&format!("/sessions/{}", session.id)).into_response())
 }
 
