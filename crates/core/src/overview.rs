@@ -10,7 +10,7 @@ use alliance_signals::rupture::{
 };
 use alliance_signals::signal::{
     SessionRecord, Severity, Signal, SignalKind, change_signal, discrepancy_signal, disengagement_signal,
-    not_on_track_signal, order_signals, risk_signal, rupture_signal,
+    low_alliance_signal, not_on_track_signal, order_signals, risk_signal, rupture_signal,
 };
 use serde::Serialize;
 
@@ -304,7 +304,13 @@ pub fn overview(
     let recent = latest_session.unwrap_or(0).saturating_sub(config.repair_window);
     for rupture in &ruptures {
         if !rupture.is_repaired() || rupture.onset_session > recent {
-            signals.push(rupture_signal(rupture));
+            let mut signal = rupture_signal(rupture);
+            // A moment that felt off but left the scores where they were is worth a conversation, not an alarm.
+            let no_drop = rupture.magnitude().is_none_or(|m| m <= 0.0);
+            if rupture.rules == [RuptureRule::Reported] && no_drop {
+                signal.severity = signal.severity.min(Severity::Warning);
+            }
+            signals.push(signal);
         }
     }
     let alliance = client_alliance.last().map(|&(session, latest, _)| {
@@ -313,6 +319,11 @@ pub fn overview(
         let therapist_latest = therapist_alliance.iter().find(|p| p.0 == session).map(|p| p.1);
         if let Some(t) = therapist_latest
             && let Ok(Some(signal)) = discrepancy_signal(session, t, latest, settings.discrepancy)
+        {
+            signals.push(signal);
+        }
+        if let Some(cutoff) = config.cutoff
+            && let Ok(Some(signal)) = low_alliance_signal(session, latest, cutoff)
         {
             signals.push(signal);
         }

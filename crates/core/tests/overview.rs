@@ -223,3 +223,21 @@ fn a_reported_rupture_at_the_ceiling_is_not_repaired_by_the_score_alone() {
     assert!(!o.ruptures[0].is_repaired(), "{:?}", o.ruptures[0].repair);
     assert!(o.signals.iter().any(|s| s.kind == SignalKind::Rupture && s.severity >= Severity::Warning));
 }
+
+#[test]
+fn a_persistently_low_alliance_is_signalled_and_report_only_ruptures_stay_proportionate() {
+    let c = catalog();
+    let low: Vec<Observation> = (1..=6).map(|s| alliance(s, 12.0, Respondent::Client, &[])).collect();
+    let o = overview(&c, &reference(), &low, &attended(6));
+    let signal = o.signals.iter().find(|s| s.kind == SignalKind::LowAlliance).expect("low alliance flagged");
+    assert_eq!(signal.session, Some(6));
+    assert!(signal.evidence.iter().any(|e| e.name == "cutoff" && e.value == 24.0));
+
+    // A report at the ceiling, never talked through, with no fall in the score: a warning, not an urgent alarm.
+    let mut steady: Vec<Observation> = (1..=8).map(|s| alliance(s, 29.0, Respondent::Client, &[])).collect();
+    steady[2] = alliance(3, 29.0, Respondent::Client, &["rupture-reported"]);
+    let o = overview(&c, &reference(), &steady, &attended(8));
+    let rupture = o.signals.iter().find(|s| s.kind == SignalKind::Rupture).expect("still shown until acknowledged");
+    assert_eq!(rupture.severity, Severity::Warning);
+    assert!(!o.signals.iter().any(|s| s.kind == SignalKind::LowAlliance));
+}

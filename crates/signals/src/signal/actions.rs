@@ -58,6 +58,12 @@ const DISCREPANCY: &[&str] = &[
     "Consider discussing the difference in supervision.",
 ];
 
+const LOW_ALLIANCE: &[&str] = &[
+    "Ask the client how the work together feels to them, and what would make it more useful.",
+    "Check that you still agree on the goals and on how you are working towards them.",
+    "Consider taking the case to supervision.",
+];
+
 const DISENGAGEMENT: &[&str] = &[
     "Contact the client to ask how they are and whether the appointments still suit them.",
     "Ask whether the questionnaires feel useful or burdensome, and adjust the schedule.",
@@ -88,6 +94,10 @@ pub fn off_track_actions() -> Vec<SuggestedAction> {
 
 pub fn discrepancy_actions() -> Vec<SuggestedAction> {
     unvalidated(DISCREPANCY)
+}
+
+pub fn low_alliance_actions() -> Vec<SuggestedAction> {
+    unvalidated(LOW_ALLIANCE)
 }
 
 pub fn disengagement_actions() -> Vec<SuggestedAction> {

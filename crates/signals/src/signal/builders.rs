@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::actions::{discrepancy_actions, disengagement_actions, off_track_actions, repair_actions, risk_actions};
+use super::actions::{
+    discrepancy_actions, disengagement_actions, low_alliance_actions, off_track_actions, repair_actions, risk_actions,
+};
 use super::{Evidence, Severity, Signal, SignalKind};
 use crate::change::{ChangeCategory, ChangeOutcome, Direction, check_finite, check_positive};
 use crate::error::InvalidInput;
@@ -239,5 +241,24 @@ pub fn not_on_track_signal(
              were expected near {expected:.1}, and {boundary:.1} is the edge of the usual range."
         ),
         actions: off_track_actions(),
+    }))
+}
+
+/// The latest alliance score is below the instrument's cut-off (higher is better).
+pub fn low_alliance_signal(session: u32, score: f64, cutoff: f64) -> Result<Option<Signal>, InvalidInput> {
+    check_finite("alliance score", score)?;
+    check_finite("cut-off", cutoff)?;
+    if score >= cutoff {
+        return Ok(None);
+    }
+    Ok(Some(Signal {
+        kind: SignalKind::LowAlliance,
+        severity: Severity::Warning,
+        session: Some(session),
+        evidence: vec![Evidence::new("alliance", score), Evidence::new("cutoff", cutoff)],
+        explanation: format!(
+            "In session {session} the client rated the alliance {score:.1}, below the concern threshold of {cutoff:.1}."
+        ),
+        actions: low_alliance_actions(),
     }))
 }

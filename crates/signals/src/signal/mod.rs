@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 pub use actions::SuggestedAction;
 pub use builders::{
-    SessionRecord, change_signal, discrepancy_signal, disengagement_signal, not_on_track_signal, risk_signal,
-    rupture_signal,
+    SessionRecord, change_signal, discrepancy_signal, disengagement_signal, low_alliance_signal, not_on_track_signal,
+    risk_signal, rupture_signal,
 };
 
 /// How urgently a signal needs attention (ordered: `Info < ... < Critical`).
@@ -30,6 +30,8 @@ pub enum Severity {
 pub enum SignalKind {
     Risk,
     Rupture,
+    /// The alliance is below the instrument's cut-off, whether or not a rupture was detected.
+    LowAlliance,
     NotOnTrack,
     Deterioration,
     Discrepancy,
@@ -44,12 +46,13 @@ impl SignalKind {
         match self {
             SignalKind::Risk => 0,
             SignalKind::Rupture => 1,
-            SignalKind::Deterioration => 2,
-            SignalKind::NotOnTrack => 3,
-            SignalKind::Discrepancy => 4,
-            SignalKind::Disengagement => 5,
-            SignalKind::Recovery => 6,
-            SignalKind::Improvement => 7,
+            SignalKind::LowAlliance => 2,
+            SignalKind::Deterioration => 3,
+            SignalKind::NotOnTrack => 4,
+            SignalKind::Discrepancy => 5,
+            SignalKind::Disengagement => 6,
+            SignalKind::Recovery => 7,
+            SignalKind::Improvement => 8,
         }
     }
 }

@@ -23,6 +23,7 @@ pub fn title(kind: SignalKind) -> &'static str {
     match kind {
         SignalKind::Risk => "Risk",
         SignalKind::Rupture => "Rupture",
+        SignalKind::LowAlliance => "Low alliance",
         SignalKind::NotOnTrack => "Not on track",
         SignalKind::Deterioration => "Reliable deterioration",
         SignalKind::Discrepancy => "Different views of the alliance",
@@ -55,6 +56,7 @@ fn evidence_label(name: &str) -> String {
         "client_rating" => "client".into(),
         "observed" => "score".into(),
         "boundary" => "edge of the usual range".into(),
+        "cutoff" => "concern threshold".into(),
         "pre" => "first".into(),
         "post" => "latest".into(),
         "rci" => "reliable change index".into(),
