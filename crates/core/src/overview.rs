@@ -288,6 +288,10 @@ pub fn overview(
     let scores: Vec<SessionScore> =
         client_alliance.iter().map(|&(session, score, _)| SessionScore { session, score }).collect();
     let mut ruptures = detect_ruptures(&scores, &reports(obs), &config).unwrap_or_default();
+    // A client who starts below the cut-off has a low alliance (signalled below), not a rupture: a rupture is a
+    // change, and there is nothing before the first score to change from.
+    let first_scored = scores.first().map(|s| s.session);
+    ruptures.retain(|r| !(r.rules == [RuptureRule::BelowCutoff] && Some(r.onset_session) == first_scored));
     for rupture in &mut ruptures {
         // A rupture known only from a report, with a score that never fell (often at the ceiling), cannot show a
         // repair by the score coming back: only the client's saying it was talked through closes it.

@@ -241,3 +241,17 @@ fn a_persistently_low_alliance_is_signalled_and_report_only_ruptures_stay_propor
     assert_eq!(rupture.severity, Severity::Warning);
     assert!(!o.signals.iter().any(|s| s.kind == SignalKind::LowAlliance));
 }
+
+#[test]
+fn starting_below_the_cut_off_is_a_low_alliance_not_a_rupture() {
+    let c = catalog();
+    let obs: Vec<Observation> =
+        [20.0, 21.0, 22.0].iter().zip(1..).map(|(v, s)| alliance(s, *v, Respondent::Client, &[])).collect();
+    let o = overview(&c, &reference(), &obs, &attended(3));
+    assert!(o.ruptures.is_empty(), "{:?}", o.ruptures);
+    assert!(o.signals.iter().any(|s| s.kind == SignalKind::LowAlliance));
+    // Falling below it from above is still a rupture.
+    let fall: Vec<Observation> =
+        [28.0, 28.0, 28.0, 18.0].iter().zip(1..).map(|(v, s)| alliance(s, *v, Respondent::Client, &[])).collect();
+    assert_eq!(overview(&c, &reference(), &fall, &attended(4)).ruptures.len(), 1);
+}
