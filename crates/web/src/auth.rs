@@ -95,6 +95,10 @@ impl FromRequestParts<AppState> for SignedIn {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        // The route guard has already looked the sign-in up.
+        if let Some(who) = parts.extensions.get::<SignedIn>() {
+            return Ok(who.clone());
+        }
         let token = security::cookie(&parts.headers, SESSION_COOKIE).ok_or(WebError::SignInRequired)?;
         if !security::looks_like_token(&token) {
             return Err(WebError::SignInRequired);

@@ -9,16 +9,17 @@ mod error;
 mod forms;
 mod metrics;
 mod pages;
+mod routes;
 mod security;
 mod state;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
-use axum::routing::{get, post};
 
 pub use auth::{hash_password, verify_password};
 pub use error::WebError;
+pub use routes::{Access, Record, Route, routes};
 pub use security::{form_token, hash_token, new_token};
 pub use state::{AppState, Clock, Config, system_clock};
 
@@ -48,30 +49,10 @@ pub async fn serve(
 /// Form posts are small; anything larger is refused before it is read.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// All routes. Each handler states the capability it needs; the security middleware adds the headers and
-/// refuses cross-site posts.
+/// All routes, built from the table in `routes` that gives each its rule. The security middleware adds the
+/// headers and refuses cross-site posts.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(pages::caseload::caseload))
-        .route("/login", get(auth::login_page).post(auth::login))
-        .route("/logout", post(auth::logout))
-        .route("/clients/new", get(pages::clients::new_client_page).post(pages::clients::create_client))
-        .route("/clients/{id}", get(pages::clients::client_page))
-        .route("/clients/{id}/episodes", post(pages::clients::open_episode))
-        .route("/clients/{id}/acknowledgements", post(pages::clients::acknowledge))
-        .route("/episodes/{id}/sessions", post(pages::sessions::record_session))
-        .route("/sessions/{id}", get(pages::sessions::session_page))
-        .route("/sessions/{id}/links", post(pages::sessions::create_link))
-        .route(
-            "/sessions/{id}/reflection",
-            get(pages::sessions::reflection_page).post(pages::sessions::save_reflection),
-        )
-        .route("/c/{token}", get(pages::respond::form).post(pages::respond::submit))
-        .route("/admin/users", get(pages::admin::users).post(pages::admin::create_user))
-        .route("/static/{file}", get(pages::assets::asset))
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(metrics::ready))
-        .route("/metrics", get(metrics::export))
+    routes::guarded(&state)
         .fallback(pages::assets::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), metrics::record))
         .layer(middleware::from_fn_with_state(state.config.secure_cookies, security::guard))

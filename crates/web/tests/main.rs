@@ -6,6 +6,7 @@
 mod app;
 mod bad_input;
 mod flow;
+mod matrix;
 mod operations;
 mod permissions;
 mod servers;

@@ -1,0 +1,154 @@
+//! Every route and the rule that guards it, in one table. The router is built from this table and the
+//! authorization matrix test walks the same table, so a route cannot exist without a rule and a rule cannot go
+//! untested. Role rules are enforced here, before any handler runs; record rules (whose client) are the
+//! capabilities in `access`, which the handlers must ask for, and the matrix test checks that they do.
+
+use alliance_core::domain::Role;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::Method;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+
+use crate::auth::{self, SignedIn};
+use crate::error::WebError;
+use crate::state::AppState;
+use crate::{metrics, pages};
+
+/// Who may call a route at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone: the sign-in page, static files, health checks.
+    Public,
+    /// Whoever holds a client's link: the token in the path is the credential.
+    ClientLink,
+    /// Only from the machine itself, for a local metrics scraper.
+    Loopback,
+    /// Signed-in staff with one of these roles; `record` names the record rule the handler applies on top.
+    Staff { roles: &'static [Role], record: Record },
+}
+
+/// The record-level rule a staff route applies after the role check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Record {
+    /// No single client's record: the page shows what the user's scope allows, or concerns the user themselves.
+    Scoped,
+    /// Reads one client's record: their own therapist, and the therapist's supervisor.
+    ClientRead,
+    /// Changes one client's record: their own therapist only.
+    ClientWrite,
+}
+
+/// A route as the matrix test sees it.
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+/// Researchers have no home page yet: they see de-identified data only.
+const HOME: &[Role] = &[Role::Administrator, Role::Supervisor, Role::Therapist];
+const THERAPISTS: &[Role] = &[Role::Therapist];
+const ADMINISTRATORS: &[Role] = &[Role::Administrator];
+const STAFF: &[Role] = &[Role::Administrator, Role::Supervisor, Role::Therapist, Role::Researcher];
+/// Administrators are let through to client records so a break-glass grant can be honoured; without one the
+/// record rule refuses them like anyone else outside the client's care.
+const CLIENT_READERS: &[Role] = &[Role::Therapist, Role::Supervisor, Role::Administrator];
+
+const fn staff(roles: &'static [Role], record: Record) -> Access {
+    Access::Staff { roles, record }
+}
+
+fn table() -> Vec<(Route, MethodRouter<AppState>)> {
+    use Record::*;
+    let entries: Vec<(Method, &'static str, Access, MethodRouter<AppState>)> = vec![
+        (Method::GET, "/", staff(HOME, Scoped), get(pages::caseload::caseload)),
+        (Method::GET, "/login", Access::Public, get(auth::login_page)),
+        (Method::POST, "/login", Access::Public, post(auth::login)),
+        (Method::POST, "/logout", staff(STAFF, Scoped), post(auth::logout)),
+        (Method::GET, "/clients/new", staff(THERAPISTS, Scoped), get(pages::clients::new_client_page)),
+        (Method::POST, "/clients/new", staff(THERAPISTS, Scoped), post(pages::clients::create_client)),
+        (Method::GET, "/clients/{id}", staff(CLIENT_READERS, ClientRead), get(pages::clients::client_page)),
+        (Method::POST, "/clients/{id}/episodes", staff(THERAPISTS, ClientWrite), post(pages::clients::open_episode)),
+        (
+            Method::POST,
+            "/clients/{id}/acknowledgements",
+            staff(THERAPISTS, ClientWrite),
+            post(pages::clients::acknowledge),
+        ),
+        (
+            Method::POST,
+            "/episodes/{id}/sessions",
+            staff(THERAPISTS, ClientWrite),
+            post(pages::sessions::record_session),
+        ),
+        (Method::GET, "/sessions/{id}", staff(CLIENT_READERS, ClientRead), get(pages::sessions::session_page)),
+        (Method::POST, "/sessions/{id}/links", staff(THERAPISTS, ClientWrite), post(pages::sessions::create_link)),
+        (
+            Method::GET,
+            "/sessions/{id}/reflection",
+            staff(THERAPISTS, ClientWrite),
+            get(pages::sessions::reflection_page),
+        ),
+        (
+            Method::POST,
+            "/sessions/{id}/reflection",
+            staff(THERAPISTS, ClientWrite),
+            post(pages::sessions::save_reflection),
+        ),
+        (Method::GET, "/c/{token}", Access::ClientLink, get(pages::respond::form)),
+        (Method::POST, "/c/{token}", Access::ClientLink, post(pages::respond::submit)),
+        (Method::GET, "/admin/users", staff(ADMINISTRATORS, Scoped), get(pages::admin::users)),
+        (Method::POST, "/admin/users", staff(ADMINISTRATORS, Scoped), post(pages::admin::create_user)),
+        (Method::GET, "/static/{file}", Access::Public, get(pages::assets::asset)),
+        (Method::GET, "/healthz", Access::Public, get(|| async { "ok" })),
+        (Method::GET, "/readyz", Access::Public, get(metrics::ready)),
+        (Method::GET, "/metrics", Access::Loopback, get(metrics::export)),
+    ];
+    entries.into_iter().map(|(method, path, access, handler)| (Route { method, path, access }, handler)).collect()
+}
+
+/// Every route with its rule, for tests and documentation.
+pub fn routes() -> Vec<Route> {
+    table().into_iter().map(|(route, _)| route).collect()
+}
+
+/// The routes with their guards. Routes of one path share a method router, which axum merges.
+pub fn guarded(state: &AppState) -> axum::Router<AppState> {
+    table().into_iter().fold(axum::Router::new(), |router, (route, handler)| {
+        let guard = Guard { state: state.clone(), access: route.access };
+        router.route(route.path, handler.route_layer(middleware::from_fn_with_state(guard, enforce)))
+    })
+}
+
+#[derive(Clone)]
+struct Guard {
+    state: AppState,
+    access: Access,
+}
+
+/// Refuses a request its route's rule does not allow. A staff route's signed-in user is kept in the request so
+/// the handler does not look the sign-in up again.
+async fn enforce(State(guard): State<Guard>, request: Request, next: Next) -> Response {
+    match guard.access {
+        Access::Public | Access::ClientLink => next.run(request).await,
+        Access::Loopback => {
+            let local =
+                request.extensions().get::<ConnectInfo<std::net::SocketAddr>>().is_some_and(|c| c.0.ip().is_loopback());
+            if local { next.run(request).await } else { WebError::NotFound.into_response() }
+        }
+        Access::Staff { roles, .. } => {
+            let (mut parts, body) = request.into_parts();
+            let who = match SignedIn::from_request_parts(&mut parts, &guard.state).await {
+                Ok(who) => who,
+                Err(refused) => return refused.into_response(),
+            };
+            if !roles.contains(&who.user.role) {
+                return WebError::Forbidden.into_response();
+            }
+            parts.extensions.insert(who);
+            next.run(Request::from_parts(parts, body)).await
+        }
+    }
+}
