@@ -1,6 +1,7 @@
 //! The `alliance` command: a thin layer that parses arguments and calls the library crates.
 
 mod analyze;
+mod config;
 mod demo;
 mod seed;
 mod server;
@@ -9,7 +10,7 @@ mod users;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(
@@ -45,7 +46,6 @@ pub struct DataArgs {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("ALLIANCE_LOG")
@@ -54,6 +54,19 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
+    let command = Cli::command();
+    let expanded = match config::expand(&command, std::env::args_os().collect()) {
+        Ok(expanded) => expanded,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let matches = command.get_matches_from(expanded.args);
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -63,7 +76,10 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve(args) => server::serve(args).await,
+            Command::Serve(args) => {
+                let serve_matches = matches.subcommand_matches("serve").cloned().unwrap_or_default();
+                server::serve(args, &serve_matches, &expanded.from_file).await
+            }
             Command::Demo(args) => demo::run(args).await,
             Command::User(command) => users::run(command).await,
             Command::Analyze(command) => analyze::run(command),

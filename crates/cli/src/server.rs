@@ -15,6 +15,14 @@ use crate::DataArgs;
 
 #[derive(clap::Args)]
 pub struct ServeArgs {
+    /// Read settings from this TOML file: its keys are the long options below (`bind = "0.0.0.0:8080"`,
+    /// `secure-cookies = true`). The command line and the environment override it.
+    #[arg(long, env = "ALLIANCE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Check the settings, the instrument files and the database, print the settings in effect with where each
+    /// came from (passwords hidden), and exit.
+    #[arg(long)]
+    pub check: bool,
     #[command(flatten)]
     pub data: DataArgs,
     /// Serve from this PostgreSQL database, e.g. postgres://alliance:PASSWORD@db.example.org/alliance, instead of
@@ -177,10 +185,13 @@ pub async fn shutdown_signal() {
     tracing::info!("shutting down; finishing requests in flight");
 }
 
-pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+pub async fn serve(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[String]) -> anyhow::Result<()> {
     // Check everything the operator typed before touching any data.
     args.signals.settings()?;
     let catalog = load_catalog(args.licensed_texts.as_deref())?;
+    if args.check {
+        return check(args, matches, from_file).await;
+    }
     if let Some(url) = &args.database_url {
         let options = PostgresOptions { max_connections: args.db_max_connections, ..PostgresOptions::default() };
         // The URL may hold a password: it goes in no message.
@@ -210,4 +221,44 @@ async fn run(store: Arc<dyn Store>, catalog: Catalog, args: ServeArgs) -> anyhow
     tracing::info!(%url, "Alliance is listening");
     alliance_web::serve(listener, state, shutdown_signal()).await?;
     Ok(())
+}
+
+/// `serve --check`: the settings in effect and whether the database opens, then exit.
+async fn check(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[String]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut report = String::new();
+    let command = <crate::Cli as clap::CommandFactory>::command();
+    let serve = command.find_subcommand("serve").context("no serve command")?;
+    let mut ids: Vec<&str> = serve.get_arguments().map(|a| a.get_id().as_str()).collect();
+    ids.retain(|id| !matches!(*id, "check" | "config" | "help"));
+    ids.sort_unstable();
+    for id in ids {
+        let Ok(Some(raw)) = matches.try_get_raw(id) else { continue };
+        let value: Vec<String> = raw.map(|v| v.to_string_lossy().into_owned()).collect();
+        let value = if id == "database_url" { value.iter().map(|v| hide_password(v)).collect() } else { value };
+        let from = crate::config::source(matches, id, from_file);
+        report.push_str(&format!("{id} = {} ({from:?})\n", value.join(", ")));
+    }
+    match &args.database_url {
+        Some(url) => {
+            let options = PostgresOptions { max_connections: 1, ..PostgresOptions::default() };
+            let store = PostgresStore::connect(url, options).await.context("cannot open the PostgreSQL database")?;
+            store.count_users().await?;
+            store.close().await;
+            report.push_str("database: PostgreSQL answers, schema up to date\n");
+        }
+        None => report.push_str(&format!("database: SQLite in {}\n", args.data.data.display())),
+    }
+    std::io::stdout().write_all(report.as_bytes())?;
+    Ok(())
+}
+
+/// A PostgreSQL URL with its password replaced, for printing.
+fn hide_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((credentials, host)) = rest.rsplit_once('@') else { return url.to_owned() };
+    match credentials.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
 }

@@ -1,0 +1,112 @@
+//! `alliance serve --config FILE`: the command line beats the environment, which beats the file, which beats
+//! the default; a bad file is refused with one line that names it, and a password never shows.
+
+use std::process::{Command, Stdio};
+
+use crate::{Run, alliance};
+
+fn with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_alliance"));
+    command.args(args).env_remove("ALLIANCE_LOG").env_remove("ALLIANCE_DATA").stdin(Stdio::null());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command.output().unwrap();
+    Run {
+        args: args.iter().map(|a| (*a).to_owned()).collect(),
+        success: output.status.success(),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+/// Writes a private file (a world-readable one with a database URL draws a warning line).
+fn file(dir: &std::path::Path, name: &str, content: &[u8]) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, content).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    path.to_str().unwrap().to_owned()
+}
+
+fn setting<'a>(report: &'a str, id: &str) -> &'a str {
+    report.lines().find(|l| l.starts_with(&format!("{id} = "))).unwrap_or_else(|| panic!("no {id} in:\n{report}"))
+}
+
+#[test]
+fn the_command_line_beats_the_environment_which_beats_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let config = file(
+        dir.path(),
+        "alliance.toml",
+        format!(
+            "# a comment\nbind = \"127.0.0.1:9001\"\nyellow-level = 0.6\nred-level = 0.95\nsecure-cookies = true\n\
+             missed-in-a-row = 3\ndata = \"{}\"\n",
+            data.display()
+        )
+        .as_bytes(),
+    );
+    let run = with_env(
+        &["serve", "--config", &config, "--check", "--bind", "127.0.0.1:9002"],
+        &[("ALLIANCE_YELLOW_LEVEL", "0.65"), ("ALLIANCE_MISSED_IN_A_ROW", "4")],
+    )
+    .ok();
+    let report = run.stdout;
+    assert_eq!(setting(&report, "bind"), "bind = 127.0.0.1:9002 (CommandLine)");
+    assert_eq!(setting(&report, "yellow_level"), "yellow_level = 0.65 (Environment)");
+    assert_eq!(setting(&report, "missed_in_a_row"), "missed_in_a_row = 4 (Environment)");
+    assert_eq!(setting(&report, "red_level"), "red_level = 0.95 (File)");
+    assert_eq!(setting(&report, "secure_cookies"), "secure_cookies = true (File)");
+    assert_eq!(setting(&report, "discrepancy_points"), "discrepancy_points = 4 (Default)");
+    assert!(report.contains(&format!("SQLite in {}", data.display())), "{report}");
+
+    // The environment can name the file too.
+    let run = with_env(&["serve", "--check"], &[("ALLIANCE_CONFIG", &config)]).ok();
+    assert_eq!(setting(&run.stdout, "bind"), "bind = 127.0.0.1:9001 (File)");
+}
+
+#[test]
+fn a_bad_configuration_file_is_refused_with_one_line_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cases: Vec<(String, Vec<&str>)> = vec![
+        (file(d, "typo.toml", b"bnd = \"127.0.0.1:1\"\n"), vec!["typo.toml", "unknown setting `bnd`"]),
+        (file(d, "syntax.toml", b"bind = \"127.0.0.1:1\"\nred-level = \n"), vec!["syntax.toml", "line 2"]),
+        (file(d, "flag.toml", b"secure-cookies = \"yes\"\n"), vec!["secure-cookies", "true or false"]),
+        (file(d, "table.toml", b"[bind]\nport = 1\n"), vec!["bind", "must be a string"]),
+        (file(d, "self.toml", b"config = \"other.toml\"\n"), vec!["unknown setting `config`"]),
+        (file(d, "binary.toml", &[0xff, 0xfe, 0x00, 0x62]), vec!["not UTF-8"]),
+        (file(d, "huge.toml", "# padding\n".repeat(10_000).as_bytes()), vec!["larger than"]),
+        (d.join("missing.toml").to_str().unwrap().to_owned(), vec!["cannot read", "missing.toml"]),
+        (d.to_str().unwrap().to_owned(), vec!["is not a file"]),
+    ];
+    for (path, says) in cases {
+        alliance(&["serve", "--config", &path, "--check"]).refused().says(&says);
+    }
+    // A wrong value is refused by the same rules as on the command line.
+    let bad = file(d, "range.toml", b"red-level = 0.5\nyellow-level = 0.7\n");
+    alliance(&["serve", "--config", &bad, "--check"]).refused().says(&["signal settings"]);
+}
+
+#[test]
+fn a_database_password_in_the_file_never_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    // Nothing listens on port 1: the connection fails, and the error must not carry the password.
+    let config = file(dir.path(), "db.toml", b"database = \"postgres://alliance:Sw0rdf1sh-9@127.0.0.1:1/alliance\"\n");
+    let run = alliance(&["serve", "--config", &config, "--check"]).refused();
+    assert!(!run.stderr.contains("Sw0rdf1sh"), "{}", run.stderr);
+    if let Ok(server) = std::env::var("ALLIANCE_TEST_DATABASE_URL") {
+        let config = file(dir.path(), "real.toml", format!("database = \"{server}\"\n").as_bytes());
+        let run = alliance(&["serve", "--config", &config, "--check"]).ok();
+        assert!(run.stdout.contains("PostgreSQL answers"), "{}", run.stdout);
+        let password = server.split("://").nth(1).and_then(|r| r.split('@').next()).and_then(|c| c.split(':').nth(1));
+        if let Some(password) = password {
+            assert!(!run.stdout.contains(password), "{}", run.stdout);
+            assert!(run.stdout.contains(":***@"), "{}", run.stdout);
+        }
+    }
+}
