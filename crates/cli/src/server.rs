@@ -37,6 +37,9 @@ pub struct ServeArgs {
         value_parser = clap::value_parser!(u32).range(1..=1000)
     )]
     pub db_max_connections: u32,
+    /// How long to keep trying at start while the PostgreSQL server cannot be reached (it may be starting too).
+    #[arg(long, env = "ALLIANCE_DB_WAIT_SECONDS", default_value_t = 60, value_name = "SECONDS")]
+    pub db_wait_seconds: u64,
     /// Address and port to listen on.
     #[arg(long, env = "ALLIANCE_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
@@ -194,9 +197,8 @@ pub async fn serve(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[Str
     }
     if let Some(url) = &args.database_url {
         let options = PostgresOptions { max_connections: args.db_max_connections, ..PostgresOptions::default() };
-        // The URL may hold a password: it goes in no message.
-        let store =
-            Arc::new(PostgresStore::connect(url, options).await.context("cannot open the PostgreSQL database")?);
+        let wait = std::time::Duration::from_secs(args.db_wait_seconds);
+        let store = Arc::new(connect_waiting(url, options, wait).await?);
         tracing::info!("serving from PostgreSQL");
         let served = run(store.clone(), catalog, args).await;
         store.close().await;
@@ -208,6 +210,28 @@ pub async fn serve(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[Str
         let served = run(store.clone(), catalog, args).await;
         store.close().await;
         served
+    }
+}
+
+/// Connects to PostgreSQL, waiting while the server cannot be reached (not while it refuses the password or the
+/// database is missing: those need the operator). The URL may hold a password: it goes in no message.
+async fn connect_waiting(
+    url: &str,
+    options: PostgresOptions,
+    wait: std::time::Duration,
+) -> anyhow::Result<PostgresStore> {
+    let deadline = std::time::Instant::now() + wait;
+    let mut pause = std::time::Duration::from_millis(250);
+    loop {
+        match PostgresStore::connect(url, options.clone()).await {
+            Ok(store) => return Ok(store),
+            Err(alliance_store::StoreError::Unavailable(_)) if std::time::Instant::now() + pause < deadline => {
+                tracing::warn!(retry_in_ms = pause.as_millis() as u64, "the PostgreSQL server cannot be reached yet");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(std::time::Duration::from_secs(5));
+            }
+            Err(e) => return Err(e).context("cannot open the PostgreSQL database"),
+        }
     }
 }
 

@@ -5,6 +5,7 @@ mod bad_input;
 mod config;
 mod etr;
 mod help;
+mod outage;
 mod ruptures;
 mod users;
 

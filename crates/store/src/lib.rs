@@ -3,6 +3,7 @@
 //! which keeps expiry rules testable.
 #![forbid(unsafe_code)]
 
+mod errors;
 mod model;
 mod postgres;
 mod sqlite;
@@ -22,6 +23,10 @@ pub enum StoreError {
     Conflict(&'static str),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    /// The database cannot be reached, or cannot take the write just now (down, restarting, disk full, busy).
+    /// Nothing was changed; trying again later is safe.
+    #[error("database unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("database error")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
 }

@@ -34,7 +34,7 @@ pub struct PostgresOptions {
 
 impl Default for PostgresOptions {
     fn default() -> Self {
-        Self { max_connections: 16, connect_timeout: Duration::from_secs(10) }
+        Self { max_connections: 16, connect_timeout: Duration::from_secs(5) }
     }
 }
 
@@ -58,7 +58,7 @@ impl PostgresStore {
         let mut first = tokio::time::timeout(options.connect_timeout, PgConnection::connect_with(&connect))
             .await
             .map_err(|_| {
-                StoreError::Backend(
+                StoreError::Unavailable(
                     format!("no answer from the PostgreSQL server within {:?}", options.connect_timeout).into(),
                 )
             })??;

@@ -25,17 +25,6 @@ fn backend(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
     StoreError::Backend(Box::new(e))
 }
 
-impl From<sqlx::Error> for StoreError {
-    fn from(e: sqlx::Error) -> Self {
-        match e {
-            sqlx::Error::RowNotFound => StoreError::NotFound,
-            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict("already exists"),
-            sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::NotFound,
-            other => backend(other),
-        }
-    }
-}
-
 impl SqliteStore {
     /// Runs `sql` with its `IN ({ids})` list filled by one placeholder per id.
     async fn fetch_in(&self, sql: &str, ids: &[i64]) -> StoreResult<Vec<SqliteRow>> {

@@ -7,6 +7,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod conformance;
+mod full;
+mod migrations;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -264,7 +266,7 @@ async fn odd_text(store: &dyn Store) {
     assert!(store.user_by_email(&long).await.unwrap().is_none());
 }
 
-fn reflection(value: f64) -> NewResponse {
+pub fn reflection(value: f64) -> NewResponse {
     NewResponse {
         administration: None,
         answers_json: format!("{{\"bond-1\": {value}}}"),
@@ -298,15 +300,15 @@ where
 
 /// A fresh database on the PostgreSQL server named by `ALLIANCE_TEST_DATABASE_URL`, dropped when this goes out of
 /// scope, also when the test fails.
-struct ScratchDatabase {
+pub struct ScratchDatabase {
     server: String,
     name: String,
-    url: String,
+    pub url: String,
 }
 
 impl ScratchDatabase {
     /// `None`, after saying so, when no server is configured.
-    async fn create(test: &str) -> Option<Self> {
+    pub async fn create(test: &str) -> Option<Self> {
         let Ok(server) = std::env::var("ALLIANCE_TEST_DATABASE_URL") else {
             eprintln!("{test}: skipped, ALLIANCE_TEST_DATABASE_URL is not set (no PostgreSQL server to test against)");
             return None;

@@ -19,6 +19,8 @@ pub enum WebError {
     TooLarge,
     #[error("cross-site request refused")]
     CrossSite,
+    #[error("database unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -28,6 +30,7 @@ impl From<alliance_store::StoreError> for WebError {
         match e {
             alliance_store::StoreError::NotFound => WebError::NotFound,
             alliance_store::StoreError::Conflict(why) => WebError::BadRequest(format!("Not possible: {why}.")),
+            alliance_store::StoreError::Unavailable(cause) => WebError::Unavailable(cause),
             other => WebError::Internal(Box::new(other)),
         }
     }
@@ -70,15 +73,21 @@ impl IntoResponse for WebError {
                 "Request refused",
                 "This form was sent from another site or an expired page. Go back, reload the page and try again.",
             ),
+            WebError::Unavailable(cause) => {
+                tracing::warn!(error = %chain(cause.as_ref()), "database unavailable");
+                let mut response = page(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Please try again in a minute",
+                    "Alliance cannot reach its database just now. Nothing was saved: go back, and send the form \
+                     again in a minute.",
+                );
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("30"));
+                response
+            }
             WebError::Internal(cause) => {
-                let mut chain = cause.to_string();
-                let mut source = cause.source();
-                while let Some(s) = source {
-                    chain.push_str(": ");
-                    chain.push_str(&s.to_string());
-                    source = s.source();
-                }
-                tracing::error!(error = %chain, "request failed");
+                tracing::error!(error = %chain(cause.as_ref()), "request failed");
                 page(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Something went wrong",
@@ -87,4 +96,16 @@ impl IntoResponse for WebError {
             }
         }
     }
+}
+
+/// An error with its causes, for the log.
+fn chain(cause: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = cause.to_string();
+    let mut source = cause.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }

@@ -75,6 +75,11 @@ impl TestApp {
         url
     }
 
+    /// The URL of this test's own PostgreSQL database, when the test runs on PostgreSQL.
+    pub fn postgres_url(&self) -> Option<&str> {
+        self._database.as_ref().map(|d| d.url.as_str())
+    }
+
     pub fn advance(&self, seconds: i64) {
         self.clock_offset.fetch_add(seconds, Ordering::SeqCst);
     }

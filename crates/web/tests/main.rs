@@ -8,5 +8,6 @@ mod bad_input;
 mod flow;
 mod matrix;
 mod operations;
+mod outage;
 mod permissions;
 mod servers;

@@ -1,0 +1,42 @@
+//! Sorting database errors into what the caller can do about them: a conflict to report, a missing record, an
+//! outage to wait out, or a fault to log.
+
+use crate::StoreError;
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict("already exists"),
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::NotFound,
+            sqlx::Error::Database(db) if db.code().is_some_and(|c| transient_code(&c)) => {
+                StoreError::Unavailable(Box::new(sqlx::Error::Database(db)))
+            }
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => StoreError::Unavailable(Box::new(e)),
+            other => StoreError::Backend(Box::new(other)),
+        }
+    }
+}
+
+/// Database error codes that mean "not now" rather than "never": the transaction was rolled back and nothing
+/// was written.
+fn transient_code(code: &str) -> bool {
+    // SQLite reports its (extended) result code as a number; the low byte is the primary code.
+    if let Ok(n) = code.parse::<u32>() {
+        const BUSY: u32 = 5;
+        const LOCKED: u32 = 6;
+        const NOMEM: u32 = 7;
+        const IOERR: u32 = 10;
+        const FULL: u32 = 13;
+        const CANTOPEN: u32 = 14;
+        return matches!(n & 0xff, BUSY | LOCKED | NOMEM | IOERR | FULL | CANTOPEN);
+    }
+    // PostgreSQL SQLSTATE classes: 08 connection exception, 53 insufficient resources (disk full, out of
+    // memory, too many connections), 57P01-57P03 shut down or starting up, 40001/40P01 serialization failure
+    // and deadlock (the transaction was rolled back).
+    code.starts_with("08") || code.starts_with("53") || matches!(code, "57P01" | "57P02" | "57P03" | "40001" | "40P01")
+}
