@@ -9,7 +9,7 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::RowNotFound => StoreError::NotFound,
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict("already exists"),
             sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::NotFound,
-            sqlx::Error::Database(db) if db.code().is_some_and(|c| transient_code(&c)) => {
+            sqlx::Error::Database(db) if transient(db.as_ref()) => {
                 StoreError::Unavailable(Box::new(sqlx::Error::Database(db)))
             }
             sqlx::Error::PoolTimedOut
@@ -22,9 +22,13 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
-/// Database error codes that mean "not now" rather than "never": the transaction was rolled back and nothing
-/// was written.
-fn transient_code(code: &str) -> bool {
+/// Database errors that mean "not now" rather than "never": the transaction was rolled back and nothing was
+/// written.
+fn transient(db: &dyn sqlx::error::DatabaseError) -> bool {
+    let Some(code) = db.code() else { return false };
+    if db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().is_some() {
+        return transient_sqlstate(&code);
+    }
     // SQLite reports its (extended) result code as a number; the low byte is the primary code.
     if let Ok(n) = code.parse::<u32>() {
         const BUSY: u32 = 5;
@@ -35,8 +39,14 @@ fn transient_code(code: &str) -> bool {
         const CANTOPEN: u32 = 14;
         return matches!(n & 0xff, BUSY | LOCKED | NOMEM | IOERR | FULL | CANTOPEN);
     }
+    false
+}
+
+fn transient_sqlstate(code: &str) -> bool {
     // PostgreSQL SQLSTATE classes: 08 connection exception, 53 insufficient resources (disk full, out of
-    // memory, too many connections), 57P01-57P03 shut down or starting up, 40001/40P01 serialization failure
-    // and deadlock (the transaction was rolled back).
-    code.starts_with("08") || code.starts_with("53") || matches!(code, "57P01" | "57P02" | "57P03" | "40001" | "40P01")
+    // memory, too many connections), 57P01-57P03 shut down or starting up, 57014 cancelled by the statement
+    // timeout (a slow database), 40001/40P01 serialization failure and deadlock (the transaction was rolled back).
+    code.starts_with("08")
+        || code.starts_with("53")
+        || matches!(code, "57P01" | "57P02" | "57P03" | "57014" | "40001" | "40P01")
 }

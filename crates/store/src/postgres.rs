@@ -30,11 +30,17 @@ pub struct PostgresOptions {
     /// How long to wait for a connection, whether a new one is being opened or all are busy; also bounds
     /// `connect` when the server cannot be reached.
     pub connect_timeout: Duration,
+    /// How long one statement may run before the server cancels it (and the request is answered "try again").
+    pub statement_timeout: Duration,
 }
 
 impl Default for PostgresOptions {
     fn default() -> Self {
-        Self { max_connections: 16, connect_timeout: Duration::from_secs(5) }
+        Self {
+            max_connections: 16,
+            connect_timeout: Duration::from_secs(5),
+            statement_timeout: Duration::from_secs(30),
+        }
     }
 }
 
@@ -51,7 +57,13 @@ impl PostgresStore {
     /// Connects to the database at `url` (`postgres://user:password@host:port/database`) and brings its schema
     /// up to date. Migrations take an advisory lock, so servers starting together do not race.
     pub async fn connect(url: &str, options: PostgresOptions) -> StoreResult<Self> {
-        let connect = PgConnectOptions::from_str(url)?.application_name("alliance");
+        // A slow or stuck database must not hold a request, or a connection, for ever: statements give up after
+        // the timeout, and a transaction left idle by a vanished client is ended after a minute.
+        let statement_timeout = format!("{}ms", options.statement_timeout.as_millis().max(1));
+        let connect = PgConnectOptions::from_str(url)?.application_name("alliance").options([
+            ("statement_timeout", statement_timeout.as_str()),
+            ("idle_in_transaction_session_timeout", "60s"),
+        ]);
         // The first connection is made directly rather than by the pool, which retries until its timeout and
         // then reports only that it timed out: an operator needs to see "connection refused", "password
         // authentication failed" or "TLS not available".

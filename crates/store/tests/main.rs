@@ -7,8 +7,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod conformance;
-mod full;
+
 mod migrations;
+mod outages;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -85,17 +86,22 @@ async fn postgres_store_is_race_free() {
 
 #[tokio::test]
 async fn an_unreachable_or_silent_postgres_server_fails_within_the_connect_timeout() {
-    let options = PostgresOptions { max_connections: 1, connect_timeout: std::time::Duration::from_secs(1) };
-    // Nothing listens on port 1 of the loopback: refused at once, and the error says so.
+    let options = PostgresOptions {
+        max_connections: 1,
+        connect_timeout: std::time::Duration::from_secs(1),
+        ..Default::default()
+    };
+    // Nothing listens on port 1 of the loopback: refused at once, reported as an outage (worth waiting for at
+    // start), and the error says why.
     let refused = PostgresStore::connect("postgres://nobody@127.0.0.1:1/none", options.clone()).await;
-    let Err(StoreError::Backend(e)) = refused else { panic!("connected to nothing") };
+    let Err(StoreError::Unavailable(e)) = refused else { panic!("connected to nothing") };
     assert!(format!("{e}").contains("refused"), "the cause is named: {e}");
     // A listener that never answers: the timeout, not a hang.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("postgres://nobody@{}/none", silent.local_addr().unwrap());
     let started = std::time::Instant::now();
     let hung = PostgresStore::connect(&url, options).await;
-    assert!(matches!(hung, Err(StoreError::Backend(_))));
+    assert!(matches!(hung, Err(StoreError::Unavailable(_))));
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
 

@@ -1,6 +1,7 @@
-//! A full disk under SQLite: the write that does not fit is refused as "unavailable" and leaves nothing
-//! behind; everything acknowledged before stays; once there is room again the same store takes the write, with
-//! no restart. Uses a small tmpfs, which needs root (CI runs as root); elsewhere the test says so and passes.
+//! A database in trouble. A full disk under SQLite: the write that does not fit is refused as "unavailable" and
+//! leaves nothing behind, everything acknowledged before stays, and once there is room again the same store takes
+//! the write, with no restart (a small tmpfs, which needs root: CI runs as root; elsewhere the test says so and
+//! passes). A slow PostgreSQL: the store gives up after its statement timeout instead of hanging.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -9,7 +10,9 @@ use alliance_store::*;
 use time::macros::date;
 use time::{Duration, OffsetDateTime};
 
-use crate::{conformance, reflection};
+use sqlx::Connection;
+
+use crate::{ScratchDatabase, conformance, reflection};
 
 const NOW: OffsetDateTime = time::macros::datetime!(2026-11-28 12:00 UTC);
 
@@ -125,5 +128,29 @@ async fn a_full_disk_refuses_the_write_and_loses_nothing() {
     assert!(retried.is_ok(), "stored once there is room");
     assert_eq!(store.responses_of(client).await.unwrap().len(), acknowledged.len() + 1);
     eprintln!("{} submissions fitted before the disk was full", acknowledged.len());
+    store.close().await;
+}
+
+/// A slow database: a table locked by someone else. The store gives up after its statement timeout with
+/// "unavailable" instead of hanging, and works again once the lock is gone.
+#[tokio::test]
+async fn a_slow_postgres_database_is_given_up_on_in_time() {
+    let Some(scratch) = ScratchDatabase::create("a_slow_postgres_database_is_given_up_on_in_time").await else {
+        return;
+    };
+    let options = PostgresOptions { statement_timeout: std::time::Duration::from_millis(800), ..Default::default() };
+    let store = PostgresStore::connect(&scratch.url, options).await.unwrap();
+    let mut blocker = sqlx::PgConnection::connect(&scratch.url).await.unwrap();
+    let mut tx = blocker.begin().await.unwrap();
+    sqlx::query("LOCK TABLE users IN ACCESS EXCLUSIVE MODE").execute(&mut *tx).await.unwrap();
+
+    let started = std::time::Instant::now();
+    let blocked = store.count_users().await;
+    let waited = started.elapsed();
+    assert!(matches!(blocked, Err(StoreError::Unavailable(_))), "{blocked:?}");
+    assert!(waited < std::time::Duration::from_secs(5), "gave up after the timeout, not later: {waited:?}");
+
+    tx.rollback().await.unwrap();
+    assert_eq!(store.count_users().await.unwrap(), 0, "answers again once the lock is gone");
     store.close().await;
 }
