@@ -98,7 +98,7 @@ fn median(mut values: Vec<f64>) -> Option<f64> {
     }
     values.sort_by(f64::total_cmp);
     let mid = values.len() / 2;
-    Some(if values.len() % 2 == 0 { (values[mid - 1] + values[mid]) / 2.0 } else { values[mid] })
+    Some(if values.len().is_multiple_of(2) { (values[mid - 1] + values[mid]) / 2.0 } else { values[mid] })
 }
 
 fn mean(values: &[f64]) -> Option<f64> {
@@ -236,7 +236,8 @@ mod tests {
             day(3, date!(2026 - 10 - 15), true, true, false),
             day(4, date!(2026 - 10 - 22), true, true, false),
         ];
-        let a_acks = [("1:rupture:2".to_owned(), date!(2026 - 10 - 11)), ("1:risk:9".to_owned(), date!(2026 - 10 - 12))];
+        let a_acks =
+            [("1:rupture:2".to_owned(), date!(2026 - 10 - 11)), ("1:risk:9".to_owned(), date!(2026 - 10 - 12))];
         // B: slope -73/86 (see above), latest 12; one rupture still open; an urgent rupture signal of session 7
         // (15 Oct) open for 14 days; a discrepancy of session 6 (8 Oct) acknowledged on 9 Oct (1 day); a risk
         // signal of session 4 (24 Sep) acknowledged on 30 Sep (6 days). Session 5 missed; session 8 (27 Oct)
@@ -261,11 +262,13 @@ mod tests {
             day(7, date!(2026 - 10 - 15), true, true, false),
             day(8, date!(2026 - 10 - 27), true, false, true),
         ];
-        let b_acks = [("2:discrepancy:6".to_owned(), date!(2026 - 10 - 09)), ("2:risk:4".to_owned(), date!(2026 - 09 - 30))];
+        let b_acks =
+            [("2:discrepancy:6".to_owned(), date!(2026 - 10 - 09)), ("2:risk:4".to_owned(), date!(2026 - 09 - 30))];
         // C: one score (25): counts for the level, not the trend. Two attended sessions, one answered.
         let c_overview = overview(Some(25.0), vec![], vec![]);
         let c_alliance = [(1, 25.0)];
-        let c_sessions = [day(1, date!(2026 - 10 - 22), true, true, false), day(2, date!(2026 - 10 - 25), true, false, false)];
+        let c_sessions =
+            [day(1, date!(2026 - 10 - 22), true, true, false), day(2, date!(2026 - 10 - 25), true, false, false)];
         // D: episode ended. Nothing of it counts.
         let d_overview = overview(
             Some(6.0),
@@ -276,10 +279,38 @@ mod tests {
         let d_sessions = [day(1, date!(2026 - 06 - 01), true, false, false)];
         let none: [(String, Date); 0] = [];
         let clients = [
-            ClientCourse { overview: &a_overview, episode: 1, active: true, alliance: &a_alliance, sessions: &a_sessions, acknowledgements: &a_acks },
-            ClientCourse { overview: &b_overview, episode: 2, active: true, alliance: &b_alliance, sessions: &b_sessions, acknowledgements: &b_acks },
-            ClientCourse { overview: &c_overview, episode: 3, active: true, alliance: &c_alliance, sessions: &c_sessions, acknowledgements: &none },
-            ClientCourse { overview: &d_overview, episode: 4, active: false, alliance: &d_alliance, sessions: &d_sessions, acknowledgements: &none },
+            ClientCourse {
+                overview: &a_overview,
+                episode: 1,
+                active: true,
+                alliance: &a_alliance,
+                sessions: &a_sessions,
+                acknowledgements: &a_acks,
+            },
+            ClientCourse {
+                overview: &b_overview,
+                episode: 2,
+                active: true,
+                alliance: &b_alliance,
+                sessions: &b_sessions,
+                acknowledgements: &b_acks,
+            },
+            ClientCourse {
+                overview: &c_overview,
+                episode: 3,
+                active: true,
+                alliance: &c_alliance,
+                sessions: &c_sessions,
+                acknowledgements: &none,
+            },
+            ClientCourse {
+                overview: &d_overview,
+                episode: 4,
+                active: false,
+                alliance: &d_alliance,
+                sessions: &d_sessions,
+                acknowledgements: &none,
+            },
         ];
         let p = patterns(&clients, today);
         assert_eq!(p.active_clients, 3);

@@ -350,7 +350,8 @@ async fn reflection_comments_form_a_thread(store: &dyn Store) {
         created_at: at,
     };
     // Written out of order: the thread is read back oldest first.
-    let later = store.add_reflection_comment(comment(therapist, "Thank you — I'll try that.", NOW + Duration::minutes(5)));
+    let later =
+        store.add_reflection_comment(comment(therapist, "Thank you — I'll try that.", NOW + Duration::minutes(5)));
     let later = later.await.unwrap();
     let first = store.add_reflection_comment(comment(supervisor, "What did the silence <b>feel</b> like?", NOW));
     let first = first.await.unwrap();
@@ -363,14 +364,20 @@ async fn reflection_comments_form_a_thread(store: &dyn Store) {
     assert_eq!(thread.len(), 2);
     assert_eq!(thread[0].id, first);
     assert_eq!(thread[0].body, "What did the silence <b>feel</b> like?", "stored as written");
-    assert_eq!((thread[0].author, thread[0].author_name.as_str(), thread[0].author_role), (supervisor, "Sam Super", Role::Supervisor));
+    assert_eq!(
+        (thread[0].author, thread[0].author_name.as_str(), thread[0].author_role),
+        (supervisor, "Sam Super", Role::Supervisor)
+    );
     assert_eq!(thread[0].created_at, NOW);
     assert_eq!((thread[1].author, thread[1].author_role), (therapist, Role::Therapist));
     assert_eq!(thread[1].body, "Thank you — I'll try that.");
     assert!(thread.iter().all(|c| c.session == session.id));
     assert_eq!(store.reflection_comments(&[session.id, other.id]).await.unwrap().len(), 3);
     let missing = store
-        .add_reflection_comment(NewReflectionComment { session: SessionId(session.id.0 + 10_000), ..comment(supervisor, "x", NOW) })
+        .add_reflection_comment(NewReflectionComment {
+            session: SessionId(session.id.0 + 10_000),
+            ..comment(supervisor, "x", NOW)
+        })
         .await;
     assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
     assert_eq!(store.reflection_comments(&[session.id, other.id]).await.unwrap().len(), 3, "nothing stored");

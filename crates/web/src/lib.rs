@@ -3,12 +3,14 @@
 #![forbid(unsafe_code)]
 
 mod access;
+mod access_supervision;
 mod auth;
 mod charts;
 mod error;
 mod forms;
 mod metrics;
 mod pages;
+mod reauth;
 mod security;
 mod state;
 
@@ -19,6 +21,7 @@ use axum::routing::{get, post};
 
 pub use auth::{hash_password, verify_password};
 pub use error::WebError;
+pub use pages::research::CSV_HEADER as RESEARCH_CSV_HEADER;
 pub use security::{form_token, hash_token, new_token};
 pub use state::{AppState, Clock, Config, system_clock};
 
@@ -66,6 +69,12 @@ pub fn router(state: AppState) -> Router {
             "/sessions/{id}/reflection",
             get(pages::sessions::reflection_page).post(pages::sessions::save_reflection),
         )
+        .route("/sessions/{id}/comments", post(pages::supervision::add_comment))
+        .route("/supervision", get(pages::supervision::reflections))
+        .route("/supervision/therapists/{id}", get(pages::supervision::therapist_patterns))
+        .route("/patterns", get(pages::supervision::own_patterns))
+        .route("/research", get(pages::research::research_page))
+        .route("/research/export", post(pages::research::export))
         .route("/c/{token}", get(pages::respond::form).post(pages::respond::submit))
         .route("/admin/users", get(pages::admin::users).post(pages::admin::create_user))
         .route("/static/{file}", get(pages::assets::asset))

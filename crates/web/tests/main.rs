@@ -8,4 +8,6 @@ mod bad_input;
 mod flow;
 mod operations;
 mod permissions;
+mod research;
 mod servers;
+mod supervision;
