@@ -4,7 +4,8 @@
 use alliance_core::domain::Role;
 use alliance_store::Store;
 
-use crate::app::{PASSWORD, TestApp, client_with_link, complete_answers, hidden};
+use crate::app::{PASSWORD, TestApp, client_with_link, complete_answers, hidden, number_after};
+use crate::supervision::answer_link;
 
 #[tokio::test]
 async fn the_export_is_de_identified_and_matches_what_was_submitted() {
@@ -26,13 +27,24 @@ async fn the_export_is_de_identified_and_matches_what_was_submitted() {
         ["goals-1", "goals-2", "tasks-1", "tasks-2", "bond-1", "bond-2"].iter().map(|id| (*id, "3")).collect();
     reflection.extend([("rupture", "no"), ("supervision", "yes"), ("note", "FREETEXT-MARKER-5521")]);
     assert_eq!(me.post(&format!("/sessions/{session}/reflection"), &reflection).await.0, 200);
-    let (status, _, _) = me
+    // A second client: a rupture reported and talked through in the session of 20 Nov (day 10 of an episode
+    // started 10 Nov), alliance 5 + 5 + 4 + 4 + 3 + 2 = 23.
+    let (status, url, _) = me
         .post(
             "/clients/new",
             &[("pseudonym", "Quentin Ash"), ("contact", "quentin@example.org"), ("started_on", "2026-11-10")],
         )
         .await;
     assert_eq!(status, 200);
+    let (_, page) = me.get(&url).await;
+    let episode = number_after(&page, "action=\"/episodes/");
+    let (_, url, _) =
+        me.post(&format!("/episodes/{episode}/sessions"), &[("held_on", "2026-11-20"), ("attended", "yes")]).await;
+    let (_, _, page) = me.post(&format!("{url}/links"), &[]).await;
+    let quentin_token = page.split("/c/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    answer_link(&app, &quentin_token, ["5", "5", "4", "4", "3", "2"], "yes", "yes").await;
+    // And a client with no session at all: no rows.
+    assert_eq!(me.post("/clients/new", &[("pseudonym", "Rowan Vale"), ("started_on", "2026-11-10")]).await.0, 200);
 
     let researcher = app.sign_in("rita@example.org").await;
     let (status, page) = researcher.get("/research").await;
@@ -73,6 +85,7 @@ async fn the_export_is_de_identified_and_matches_what_was_submitted() {
         "Zephyrine",
         "Quill",
         "Quentin",
+        "Rowan",
         "quentin@example.org",
         "FREETEXT-MARKER",
         "ana",
@@ -93,21 +106,30 @@ async fn the_export_is_de_identified_and_matches_what_was_submitted() {
             assert!(!ids.iter().any(|id| code == id.as_str() || code[1..] == *id), "{code}");
         }
     }
-    // The numbers match what was submitted: session 1, day 27, attended, each score, the reported rupture.
-    let score = |instrument: &str, scale: &str| {
-        rows.iter().find(|r| r[6] == instrument && r[7] == scale).unwrap_or_else(|| panic!("{instrument} {scale}"))
+    // The numbers match what was submitted. Zephyrine (the only one with a PHQ-9): session 1, day 27, attended,
+    // each score, a rupture reported (its onset) and not talked through (no repair).
+    let zephyrine = rows.iter().find(|r| r[6] == "phq9").unwrap()[0];
+    let score = |client: &str, instrument: &str, scale: &str| {
+        rows.iter()
+            .find(|r| r[0] == client && r[6] == instrument && r[7] == scale)
+            .unwrap_or_else(|| panic!("{instrument} {scale}"))
     };
     for (instrument, scale, value) in
         [("relationship-check", "alliance", "24"), ("phq9", "total", "16"), ("gad7", "total", "7")]
     {
-        let r = score(instrument, scale);
+        let r = score(zephyrine, instrument, scale);
         assert_eq!(&r[2..6], &["1", "1", "27", "1"], "{r:?}");
         assert_eq!(r[8], value, "{instrument} {scale}");
-        assert_eq!(r[9], "1", "rupture reported in the check");
+        assert_eq!(&r[9..], &["1", "1", "0"], "rupture reported, its onset, no repair");
     }
+    // Quentin: session 1, day 10, alliance 23, a rupture reported and repaired (talked through) in that session.
+    let quentin = rows.iter().find(|r| r[0] != zephyrine).unwrap()[0];
+    let r = score(quentin, "relationship-check", "alliance");
+    assert_eq!(&r[2..], &["1", "1", "10", "1", "relationship-check", "alliance", "23", "1", "1", "1"]);
+    assert!(rows.iter().filter(|r| r[0] == quentin).all(|r| r[6] == "relationship-check"), "no outcome measure chosen");
     let codes: std::collections::HashSet<&str> = rows.iter().map(|r| r[0]).collect();
-    assert_eq!(codes.len(), 1, "the client without sessions has no rows; one code for the other");
-    assert_eq!(rows.iter().map(|r| r[1]).collect::<std::collections::HashSet<_>>().len(), 1);
+    assert_eq!(codes.len(), 2, "the client without sessions has no rows");
+    assert_eq!(rows.iter().map(|r| r[1]).collect::<std::collections::HashSet<_>>().len(), 1, "one therapist code");
 
     // A second export gives new codes, so exports cannot be linked.
     let again = researcher

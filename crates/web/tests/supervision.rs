@@ -9,8 +9,9 @@ use crate::app::{Session, TestApp, client_with_link, complete_answers, hidden, n
 
 const NOTE: &str = "PRIVATE-NOTE-7731 the client reminds me of my brother";
 
-/// Answers the session's link as the client would, on a phone: the given six alliance ratings and no rupture.
-async fn answer_link(app: &TestApp, token: &str, alliance: [&str; 6], rupture: &str) {
+/// Answers the session's link as the client would, on a phone: the given six alliance ratings, whether a
+/// moment felt off (`yes` or `no`) and, if so, whether it was talked through.
+pub async fn answer_link(app: &TestApp, token: &str, alliance: [&str; 6], rupture: &str, discussed: &str) {
     let phone = TestApp::browser();
     let form = phone.get(format!("{}/c/{token}", app.url)).send().await.unwrap().text().await.unwrap();
     let mut fields: Vec<(String, String)> = Vec::new();
@@ -23,7 +24,7 @@ async fn answer_link(app: &TestApp, token: &str, alliance: [&str; 6], rupture: &
     fields.push(("relationship-check.rupture".into(), rupture.into()));
     if rupture == "yes" {
         fields.push(("relationship-check.rupture-kind".into(), "withdrawal".into()));
-        fields.push(("relationship-check.rupture-discussed".into(), "no".into()));
+        fields.push(("relationship-check.rupture-discussed".into(), discussed.into()));
     }
     fields.push(("csrf".into(), hidden(&form, "csrf")));
     let done = phone.post(format!("{}/c/{token}", app.url)).form(&fields).send().await.unwrap();
@@ -228,7 +229,7 @@ async fn course(app: &TestApp, me: &Session, pseudonym: &str, sessions: &[(i64, 
         if let Some(ratings) = answer {
             let (_, _, page) = me.post(&format!("{url}/links"), &[]).await;
             let token = page.split("/c/").nth(1).unwrap().split('"').next().unwrap().to_owned();
-            answer_link(app, &token, *ratings, "no").await;
+            answer_link(app, &token, *ratings, "no", "").await;
         }
     }
 }
