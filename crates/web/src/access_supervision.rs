@@ -11,6 +11,17 @@ use crate::auth::SignedIn;
 use crate::error::WebError;
 use crate::state::AppState;
 
+/// An audit entry whose purpose is supervision (the log can then tell supervision from direct care).
+pub fn audit(
+    who: &SignedIn,
+    at: time::OffsetDateTime,
+    action: &'static str,
+    kind: &'static str,
+    id: Option<i64>,
+) -> alliance_store::AuditEvent {
+    alliance_store::AuditEvent { purpose: "supervision", ..who.audit(at, action, kind, id) }
+}
+
 /// Proof that the user may see this therapist's patterns: the therapist themselves or their supervisor.
 pub struct SeePatterns {
     pub therapist: User,
@@ -24,11 +35,11 @@ pub async fn see_patterns(state: &AppState, who: &SignedIn, therapist: UserId) -
     let user = match state.store.user(therapist).await? {
         Some(u) if (own || supervises) && u.role == Role::Therapist => u,
         _ => {
-            state.store.audit(who.audit(state.now(), "read-denied", "patterns", Some(therapist.0))).await?;
+            state.store.audit(audit(who, state.now(), "read-denied", "patterns", Some(therapist.0))).await?;
             return Err(WebError::NotFound);
         }
     };
-    state.store.audit(who.audit(state.now(), "read", "patterns", Some(therapist.0))).await?;
+    state.store.audit(audit(who, state.now(), "read", "patterns", Some(therapist.0))).await?;
     Ok(SeePatterns { therapist: user, own })
 }
 
@@ -66,7 +77,7 @@ pub async fn read_thread(state: &AppState, who: &SignedIn, id: SessionId) -> Res
     match thread_of(read, session, reflection) {
         Some(thread) => Ok(thread),
         None => {
-            state.store.audit(who.audit(state.now(), "read-denied", "reflection-comments", Some(id.0))).await?;
+            state.store.audit(audit(who, state.now(), "read-denied", "reflection-comments", Some(id.0))).await?;
             Err(WebError::NotFound)
         }
     }

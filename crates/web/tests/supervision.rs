@@ -199,7 +199,13 @@ async fn only_the_therapist_and_their_supervisor_use_the_thread() {
     assert_eq!(comments(p.shared).await.len(), 2);
 
     let audit = p.app.store.audit_events(1000).await.unwrap();
-    assert_eq!(audit.iter().filter(|e| e.action == "create" && e.object_kind == "reflection-comment").count(), 2);
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|e| e.action == "create" && e.object_kind == "reflection-comment" && e.purpose == "supervision")
+            .count(),
+        2
+    );
     assert!(audit.iter().any(|e| e.action == "read" && e.object_kind == "reflection-comments"));
     assert!(audit.iter().any(|e| e.action == "read-denied" && e.object_kind == "reflection-comments"));
 }

@@ -150,10 +150,10 @@ async fn shared_reflections(
         let count = comments.iter().filter(|c| c.session == r.session).count();
         let name = names.get(&client.therapist).map_or("", String::as_str);
         views.push(reflection_view(state, client, name, r, count)?);
-        state.store.audit(who.audit(now, "read", "reflection", Some(r.administration.0))).await?;
+        state.store.audit(access_supervision::audit(who, now, "read", "reflection", Some(r.administration.0))).await?;
     }
     if !sessions.is_empty() {
-        state.store.audit(who.audit(now, "list", "reflection-comments", None)).await?;
+        state.store.audit(access_supervision::audit(who, now, "list", "reflection-comments", None)).await?;
     }
     views.sort_by(|a, b| b.held_on.cmp(&a.held_on).then(b.number.cmp(&a.number)).then(b.submitted.cmp(&a.submitted)));
     Ok(views)
@@ -270,7 +270,10 @@ pub async fn thread_view(
     if !thread.shared() && comments.is_empty() {
         return Ok(None);
     }
-    state.store.audit(who.audit(state.now(), "read", "reflection-comments", Some(session.id.0))).await?;
+    state
+        .store
+        .audit(access_supervision::audit(who, state.now(), "read", "reflection-comments", Some(session.id.0)))
+        .await?;
     Ok(Some(ThreadView {
         session_id: session.id.0,
         own: thread.read.via == Via::OwnCaseload,
@@ -314,7 +317,7 @@ pub async fn add_comment(
             created_at: now,
         })
         .await?;
-    state.store.audit(who.audit(now, "create", "reflection-comment", Some(comment))).await?;
+    state.store.audit(access_supervision::audit(&who, now, "create", "reflection-comment", Some(comment))).await?;
     Ok(Redirect::to(&format!("/sessions/{id}#supervision")).into_response())
 }
 
@@ -451,48 +454,45 @@ async fn patterns_page(state: &AppState, who: &SignedIn, see: SeePatterns) -> Re
 fn figures(p: &patterns::Patterns) -> Vec<(String, String, String)> {
     let or_dash = |v: Option<String>| v.unwrap_or_else(|| "–".into());
     let signed = |v: f64| if v > 0.0 { format!("+{v:.2}") } else { format!("{v:.2}") };
+    let active = "Clients with an open episode of care; every figure below is about them.";
+    let level =
+        format!("Mean of each client's latest alliance score (6 to 30), from {} clients.", p.alliance_level_clients);
+    let trend = format!(
+        "Mean of each client's slope over their latest {} scores (clients with at least {}): {} clients contribute.",
+        patterns::TREND_WINDOW,
+        patterns::TREND_MIN_SCORES,
+        p.alliance_trend_clients
+    );
+    let ruptures = format!(
+        "{} detected: {} repaired, {} not repaired, {} still open",
+        p.ruptures, p.ruptures_repaired, p.ruptures_unrepaired, p.ruptures_open
+    );
+    let ruptures_how = "Reported by the client or the therapist, or a dip in the client's alliance; repaired when \
+                        talked through or when the score came back.";
+    let signals_how = "Open signals still ask for attention (risk from the latest questionnaire always does).";
+    let days_how = format!(
+        "From the session a signal is about to its acknowledgement. Open signals have waited {} days (median).",
+        or_dash(p.median_days_open.map(number))
+    );
+    let checks_how = format!(
+        "{} of {} attended sessions (checks still open are not counted).",
+        p.sessions_with_check, p.sessions_due
+    );
     vec![
-        ("Active clients".into(), p.active_clients.to_string(), "Clients with an open episode of care; every figure below is about them.".into()),
-        (
-            "Alliance level".into(),
-            or_dash(p.alliance_level.map(|v| format!("{v:.1}"))),
-            format!("Mean of each client's latest alliance score (6 to 30), from {} clients.", p.alliance_level_clients),
-        ),
-        (
-            "Alliance trend".into(),
-            or_dash(p.alliance_trend.map(|v| format!("{} per session", signed(v)))),
-            format!(
-                "Mean of each client's slope over their latest {} scores (clients with at least {}): {} clients contribute.",
-                patterns::TREND_WINDOW,
-                patterns::TREND_MIN_SCORES,
-                p.alliance_trend_clients
-            ),
-        ),
-        (
-            "Ruptures".into(),
-            format!(
-                "{} detected: {} repaired, {} not repaired, {} still open",
-                p.ruptures, p.ruptures_repaired, p.ruptures_unrepaired, p.ruptures_open
-            ),
-            "Reported by the client or therapist, or a dip in the client's alliance; repaired when talked through or the score came back.".into(),
-        ),
+        ("Active clients".into(), p.active_clients.to_string(), active.into()),
+        ("Alliance level".into(), or_dash(p.alliance_level.map(|v| format!("{v:.1}"))), level),
+        ("Alliance trend".into(), or_dash(p.alliance_trend.map(|v| format!("{} per session", signed(v)))), trend),
+        ("Ruptures".into(), ruptures, ruptures_how.into()),
         (
             "Signals".into(),
             format!("{} open, {} acknowledged", p.signals_open, p.signals_acknowledged),
-            "Open signals still ask for attention (risk from the latest questionnaire always does).".into(),
+            signals_how.into(),
         ),
         (
             "Days to acknowledge".into(),
             or_dash(p.median_days_to_acknowledge.map(|v| format!("{} (median)", number(v)))),
-            format!(
-                "From the session a signal is about to its acknowledgement. Open signals have waited {} days (median).",
-                or_dash(p.median_days_open.map(number))
-            ),
+            days_how,
         ),
-        (
-            "Client checks answered".into(),
-            or_dash(p.check_share().map(|v| format!("{:.0} %", v * 100.0))),
-            format!("{} of {} attended sessions (checks still open are not counted).", p.sessions_with_check, p.sessions_due),
-        ),
+        ("Client checks answered".into(), or_dash(p.check_share().map(|v| format!("{:.0} %", v * 100.0))), checks_how),
     ]
 }
