@@ -217,7 +217,7 @@ fn figure<'a>(page: &'a str, name: &str) -> &'a str {
 }
 
 /// A client with sessions on the given days before today; `Some(ratings)` answers that session's check.
-async fn course(app: &TestApp, me: &Session, pseudonym: &str, sessions: &[(i64, bool, Option<[&str; 6]>)]) {
+async fn course(app: &TestApp, me: &Session, pseudonym: &str, sessions: &[(i64, bool, Option<[&str; 6]>)]) -> String {
     let today = time::OffsetDateTime::now_utc().date();
     let started = (today - time::Duration::days(60)).to_string();
     let (status, url, _) = me.post("/clients/new", &[("pseudonym", pseudonym), ("started_on", started.as_str())]).await;
@@ -238,6 +238,7 @@ async fn course(app: &TestApp, me: &Session, pseudonym: &str, sessions: &[(i64, 
             answer_link(app, &token, *ratings, "no", "").await;
         }
     }
+    url
 }
 
 #[tokio::test]
@@ -258,7 +259,7 @@ async fn patterns_of_a_constructed_caseload() {
     // ten days ago without a check (due, unanswered), session 5 missed.
     let (r18, r17, r13) =
         (["3", "3", "3", "3", "3", "3"], ["3", "3", "3", "3", "3", "2"], ["3", "2", "2", "2", "2", "2"]);
-    course(
+    let birch = course(
         &app,
         &me,
         "Birch",
@@ -281,6 +282,25 @@ async fn patterns_of_a_constructed_caseload() {
     assert_eq!(figure(&page, "Client checks answered"), "86 %");
     assert!(page.contains("6 of 7 attended sessions"));
     assert!(page.contains("<svg") && page.contains("Alder") && page.contains("Birch"), "the chart of both courses");
+    // Signals, from the product's rules: Birch's latest alliance (13) is below the concern threshold (24), a low
+    // alliance of session 3 (26 days ago); a session without a check and a missed one make two in a row,
+    // disengagement as of session 5 (3 days ago). Both open, waiting (26 + 3) / 2 = 14.5 days.
+    assert_eq!(figure(&page, "Signals"), "2 open, 0 acknowledged");
+    assert!(page.contains("Open signals have waited 14.5 days (median)"));
+    // Acknowledged today: 26 days after its session; one signal left, waiting 3 days.
+    let (_, client_page) = me.get(&birch).await;
+    let low = client_page
+        .split(r#"name="signal" value=""#)
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().to_owned())
+        .find(|key| key.contains(":lowalliance:3"))
+        .expect("a low-alliance signal of session 3");
+    assert_eq!(me.post(&format!("{birch}/acknowledgements"), &[("signal", low.as_str())]).await.0, 200);
+    let (_, page) = me.get("/patterns").await;
+    assert_eq!(figure(&page, "Signals"), "1 open, 1 acknowledged");
+    assert_eq!(figure(&page, "Days to acknowledge"), "26 (median)");
+    assert!(page.contains("Open signals have waited 3 days (median)"));
+    assert_eq!(figure(&page, "Ruptures"), "0 detected: 0 repaired, 0 not repaired, 0 still open");
 
     // The supervisor sees the same figures; anybody else does not learn the therapist exists.
     let sup = app.sign_in("sue@example.org").await;
