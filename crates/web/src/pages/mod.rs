@@ -4,6 +4,7 @@ pub mod admin;
 pub mod assets;
 pub mod caseload;
 pub mod clients;
+pub mod patterns;
 pub mod questionnaire;
 pub mod research;
 pub mod respond;
