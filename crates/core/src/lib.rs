@@ -7,9 +7,11 @@ pub mod catalog;
 pub mod domain;
 pub mod instrument;
 pub mod overview;
+pub mod patterns;
 pub mod practice;
 pub mod scoring;
 pub mod simulate;
+pub mod supervision;
 
 pub use instrument::{Instrument, InstrumentError};
 pub use scoring::{Answer, Answers, ScoreSet, score};

@@ -113,6 +113,12 @@ pub trait Store: Send + Sync + 'static {
     async fn acknowledge(&self, client: ClientId, key: &str, user: UserId, at: OffsetDateTime) -> StoreResult<()>;
     async fn acknowledgements(&self, clients: &[ClientId]) -> StoreResult<Vec<Acknowledgement>>;
 
+    // Supervision
+    /// Adds a comment to the supervision thread of a session's reflection; the session must exist.
+    async fn add_reflection_comment(&self, comment: NewReflectionComment) -> StoreResult<i64>;
+    /// The comments on these sessions' reflections, by session, oldest first.
+    async fn reflection_comments(&self, sessions: &[SessionId]) -> StoreResult<Vec<ReflectionComment>>;
+
     // Audit
     async fn audit(&self, event: AuditEvent) -> StoreResult<()>;
     async fn audit_events(&self, limit: u32) -> StoreResult<Vec<AuditRecord>>;
@@ -226,6 +232,12 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     }
     async fn acknowledgements(&self, clients: &[ClientId]) -> StoreResult<Vec<Acknowledgement>> {
         S::acknowledgements(self, clients).await
+    }
+    async fn add_reflection_comment(&self, comment: NewReflectionComment) -> StoreResult<i64> {
+        S::add_reflection_comment(self, comment).await
+    }
+    async fn reflection_comments(&self, sessions: &[SessionId]) -> StoreResult<Vec<ReflectionComment>> {
+        S::reflection_comments(self, sessions).await
     }
     async fn audit(&self, event: AuditEvent) -> StoreResult<()> {
         S::audit(self, event).await

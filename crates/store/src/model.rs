@@ -240,3 +240,25 @@ pub struct Acknowledgement {
     pub user_name: String,
     pub at: OffsetDateTime,
 }
+
+/// A comment to add to the supervision thread of a session's reflection.
+#[derive(Debug, Clone)]
+pub struct NewReflectionComment {
+    pub session: SessionId,
+    pub author: UserId,
+    /// Free text, already checked by the caller (1 to 4000 characters).
+    pub body: String,
+    pub created_at: OffsetDateTime,
+}
+
+/// A comment in the supervision thread of a session's reflection, with its author as the thread shows them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReflectionComment {
+    pub id: i64,
+    pub session: SessionId,
+    pub author: UserId,
+    pub author_name: String,
+    pub author_role: Role,
+    pub body: String,
+    pub created_at: OffsetDateTime,
+}

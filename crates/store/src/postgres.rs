@@ -856,6 +856,56 @@ impl Store for PostgresStore {
         .collect()
     }
 
+    async fn add_reflection_comment(&self, comment: NewReflectionComment) -> StoreResult<i64> {
+        // A missing session is "not found", not a foreign-key failure, on both engines.
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM therapy_sessions WHERE id = $1")
+            .bind(comment.session.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        let id = sqlx::query_scalar(
+            "INSERT INTO reflection_comments (session_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)
+             RETURNING id",
+        )
+        .bind(comment.session.0)
+        .bind(comment.author.0)
+        .bind(&comment.body)
+        .bind(ts(comment.created_at))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    async fn reflection_comments(&self, sessions: &[SessionId]) -> StoreResult<Vec<ReflectionComment>> {
+        if sessions.is_empty() {
+            return Ok(Vec::new());
+        }
+        sqlx::query(
+            "SELECT c.id, c.session_id, c.author_id, u.display_name, u.role, c.body, c.created_at
+             FROM reflection_comments c JOIN users u ON u.id = c.author_id
+             WHERE c.session_id = ANY($1) ORDER BY c.session_id, c.created_at, c.id",
+        )
+        .bind(ids(sessions, |s| s.0))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            let role: String = r.try_get("role")?;
+            Ok(ReflectionComment {
+                id: r.try_get("id")?,
+                session: SessionId(r.try_get("session_id")?),
+                author: UserId(r.try_get("author_id")?),
+                author_name: r.try_get("display_name")?,
+                author_role: Role::parse(&role).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                body: r.try_get("body")?,
+                created_at: from_ts(r.try_get("created_at")?)?,
+            })
+        })
+        .collect()
+    }
+
     async fn audit(&self, event: AuditEvent) -> StoreResult<()> {
         let mut conn = self.pool.acquire().await?;
         insert_audit(&mut conn, &event).await

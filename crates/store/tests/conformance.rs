@@ -18,6 +18,7 @@ pub async fn run_all(store: &dyn Store) {
     settings_are_created_once(store).await;
     racing_submissions_are_accepted_once(store).await;
     audit_events_are_kept_in_order(store).await;
+    reflection_comments_form_a_thread(store).await;
 }
 
 pub async fn therapist(store: &dyn Store, email: &str) -> UserId {
@@ -322,4 +323,62 @@ async fn racing_submissions_are_accepted_once(store: &dyn Store) {
     assert_eq!(store.link_by_token(&[10u8; 32], NOW).await.unwrap().unwrap().state, LinkState::Expired);
     assert_eq!(store.link_by_token(&[11u8; 32], NOW).await.unwrap().unwrap().state, LinkState::Open);
     assert_eq!(store.responses_of(client).await.unwrap().len(), 2);
+}
+
+async fn reflection_comments_form_a_thread(store: &dyn Store) {
+    let (_, session) = session_for(store, "thread@example.org").await;
+    let (_, other) = session_for(store, "other-thread@example.org").await;
+    let supervisor = store
+        .create_user(
+            NewUser {
+                email: "sup-thread@example.org".into(),
+                display_name: "Sam Super".into(),
+                role: Role::Supervisor,
+                password_hash: "h".into(),
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+    let therapist = store.user_by_email("thread@example.org").await.unwrap().unwrap().id;
+    assert!(store.reflection_comments(&[session.id]).await.unwrap().is_empty());
+    assert!(store.reflection_comments(&[]).await.unwrap().is_empty());
+    let comment = |author, body: &str, at| NewReflectionComment {
+        session: session.id,
+        author,
+        body: body.into(),
+        created_at: at,
+    };
+    // Written out of order: the thread is read back oldest first.
+    let later =
+        store.add_reflection_comment(comment(therapist, "Thank you — I'll try that.", NOW + Duration::minutes(5)));
+    let later = later.await.unwrap();
+    let first = store.add_reflection_comment(comment(supervisor, "What did the silence <b>feel</b> like?", NOW));
+    let first = first.await.unwrap();
+    assert_ne!(first, later);
+    store
+        .add_reflection_comment(NewReflectionComment { session: other.id, ..comment(supervisor, "elsewhere", NOW) })
+        .await
+        .unwrap();
+    let thread = store.reflection_comments(&[session.id]).await.unwrap();
+    assert_eq!(thread.len(), 2);
+    assert_eq!(thread[0].id, first);
+    assert_eq!(thread[0].body, "What did the silence <b>feel</b> like?", "stored as written");
+    assert_eq!(
+        (thread[0].author, thread[0].author_name.as_str(), thread[0].author_role),
+        (supervisor, "Sam Super", Role::Supervisor)
+    );
+    assert_eq!(thread[0].created_at, NOW);
+    assert_eq!((thread[1].author, thread[1].author_role), (therapist, Role::Therapist));
+    assert_eq!(thread[1].body, "Thank you — I'll try that.");
+    assert!(thread.iter().all(|c| c.session == session.id));
+    assert_eq!(store.reflection_comments(&[session.id, other.id]).await.unwrap().len(), 3);
+    let missing = store
+        .add_reflection_comment(NewReflectionComment {
+            session: SessionId(session.id.0 + 10_000),
+            ..comment(supervisor, "x", NOW)
+        })
+        .await;
+    assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
+    assert_eq!(store.reflection_comments(&[session.id, other.id]).await.unwrap().len(), 3, "nothing stored");
 }

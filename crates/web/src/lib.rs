@@ -3,12 +3,14 @@
 #![forbid(unsafe_code)]
 
 mod access;
+mod access_supervision;
 mod auth;
 mod charts;
 mod error;
 mod forms;
 mod metrics;
 mod pages;
+mod reauth;
 mod routes;
 mod security;
 mod state;
@@ -19,6 +21,7 @@ use axum::middleware;
 
 pub use auth::{hash_password, verify_password};
 pub use error::WebError;
+pub use pages::research::CSV_HEADER as RESEARCH_CSV_HEADER;
 pub use routes::{Access, Record, Route, routes};
 pub use security::{form_token, hash_token, new_token};
 pub use state::{AppState, Clock, Config, system_clock};

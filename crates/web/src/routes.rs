@@ -37,6 +37,11 @@ pub enum Record {
     ClientRead,
     /// Changes one client's record: their own therapist only.
     ClientWrite,
+    /// The supervision thread of a session's reflection: the client's therapist, and the therapist's supervisor
+    /// while the reflection is shared for supervision.
+    SharedReflection,
+    /// One therapist's patterns (`{id}` is the therapist): the therapist themselves and their supervisor.
+    TherapistPatterns,
 }
 
 /// A route as the matrix test sees it.
@@ -47,8 +52,9 @@ pub struct Route {
     pub access: Access,
 }
 
-/// Researchers have no home page yet: they see de-identified data only.
-const HOME: &[Role] = &[Role::Administrator, Role::Supervisor, Role::Therapist];
+const SUPERVISORS: &[Role] = &[Role::Supervisor];
+const RESEARCHERS: &[Role] = &[Role::Researcher];
+const CLINICIANS: &[Role] = &[Role::Therapist, Role::Supervisor];
 const THERAPISTS: &[Role] = &[Role::Therapist];
 const ADMINISTRATORS: &[Role] = &[Role::Administrator];
 const STAFF: &[Role] = &[Role::Administrator, Role::Supervisor, Role::Therapist, Role::Researcher];
@@ -63,7 +69,7 @@ const fn staff(roles: &'static [Role], record: Record) -> Access {
 fn table() -> Vec<(Route, MethodRouter<AppState>)> {
     use Record::*;
     let entries: Vec<(Method, &'static str, Access, MethodRouter<AppState>)> = vec![
-        (Method::GET, "/", staff(HOME, Scoped), get(pages::caseload::caseload)),
+        (Method::GET, "/", staff(STAFF, Scoped), get(pages::caseload::caseload)),
         (Method::GET, "/login", Access::Public, get(auth::login_page)),
         (Method::POST, "/login", Access::Public, post(auth::login)),
         (Method::POST, "/logout", staff(STAFF, Scoped), post(auth::logout)),
@@ -97,6 +103,22 @@ fn table() -> Vec<(Route, MethodRouter<AppState>)> {
             staff(THERAPISTS, ClientWrite),
             post(pages::sessions::save_reflection),
         ),
+        (
+            Method::POST,
+            "/sessions/{id}/comments",
+            staff(CLINICIANS, SharedReflection),
+            post(pages::supervision::add_comment),
+        ),
+        (Method::GET, "/supervision", staff(SUPERVISORS, Scoped), get(pages::supervision::reflections)),
+        (
+            Method::GET,
+            "/supervision/therapists/{id}",
+            staff(CLINICIANS, TherapistPatterns),
+            get(pages::patterns::therapist_patterns),
+        ),
+        (Method::GET, "/patterns", staff(THERAPISTS, Scoped), get(pages::patterns::own_patterns)),
+        (Method::GET, "/research", staff(RESEARCHERS, Scoped), get(pages::research::research_page)),
+        (Method::POST, "/research/export", staff(RESEARCHERS, Scoped), post(pages::research::export)),
         (Method::GET, "/c/{token}", Access::ClientLink, get(pages::respond::form)),
         (Method::POST, "/c/{token}", Access::ClientLink, post(pages::respond::submit)),
         (Method::GET, "/admin/users", staff(ADMINISTRATORS, Scoped), get(pages::admin::users)),

@@ -10,4 +10,6 @@ mod matrix;
 mod operations;
 mod outage;
 mod permissions;
+mod research;
 mod servers;
+mod supervision;

@@ -61,7 +61,11 @@ fn expected(access: Access, who: Relation) -> Outcome {
             }
             match (record, who) {
                 (Record::Scoped, _) | (_, Relation::Owner) => Outcome::Reached,
-                (Record::ClientRead, Relation::OwnersSupervisor) => Outcome::Reached,
+                // The fixture's reflection is shared for supervision.
+                (
+                    Record::ClientRead | Record::SharedReflection | Record::TherapistPatterns,
+                    Relation::OwnersSupervisor,
+                ) => Outcome::Reached,
                 (Record::ClientWrite, Relation::OwnersSupervisor) => Outcome::Forbidden,
                 _ => Outcome::NotFound,
             }
@@ -118,9 +122,10 @@ async fn actor(app: &TestApp, relation: Relation, email: &str) -> Actor {
     Actor { relation, browser, csrf }
 }
 
-/// Fills a route's path parameters with records of the owner's client.
-fn concrete(path: &str, client: i64, episode: i64, session: i64, token: &str) -> String {
+/// Fills a route's path parameters with records of the owner's client (and the owner, for `/therapists/{id}`).
+fn concrete(path: &str, owner: i64, client: i64, episode: i64, session: i64, token: &str) -> String {
     let fill = |prefix: &str| match prefix {
+        "therapists" => owner.to_string(),
         "clients" => client.to_string(),
         "episodes" => episode.to_string(),
         "sessions" => session.to_string(),
@@ -155,6 +160,12 @@ async fn every_route_refuses_everyone_its_rule_does_not_name() {
     let (me, client, session, token) = client_with_link(&app, "owner@example.org", "Matrix Client").await;
     let (_, page) = me.get(&format!("/clients/{client}")).await;
     let episode = number_after(&page, "action=\"/episodes/");
+    // The owner's reflection on the session, shared for supervision.
+    let mut reflection: Vec<(&str, &str)> =
+        ["goals-1", "goals-2", "tasks-1", "tasks-2", "bond-1", "bond-2"].iter().map(|id| (*id, "5")).collect();
+    reflection.extend([("rupture", "no"), ("supervision", "yes")]);
+    let (status, _, _) = me.post(&format!("/sessions/{session}/reflection"), &reflection).await;
+    assert_eq!(status, 200, "the reflection is saved");
 
     let actors = [
         actor(&app, Relation::Anonymous, "").await,
@@ -172,7 +183,7 @@ async fn every_route_refuses_everyone_its_rule_does_not_name() {
     routes.sort_by_key(|r| r.path == "/logout");
     let mut wrong = Vec::new();
     for route in &routes {
-        let path = concrete(route.path, client, episode, session, &token);
+        let path = concrete(route.path, owner.0, client, episode, session, &token);
         for actor in &actors {
             // A client link is a credential of its own; staff cookies neither add nor take away.
             if route.access == Access::ClientLink && actor.relation != Relation::Anonymous {

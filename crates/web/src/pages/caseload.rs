@@ -6,7 +6,7 @@ use alliance_core::domain::Role;
 use alliance_core::overview::ClientOverview;
 use alliance_signals::change::ChangeCategory;
 use alliance_signals::signal::Severity;
-use alliance_store::ClientId;
+use alliance_store::{Client, ClientId, UserId};
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -20,6 +20,7 @@ use crate::state::AppState;
 pub struct Row {
     pub id: i64,
     pub pseudonym: String,
+    pub therapist_id: UserId,
     pub therapist: String,
     pub sessions: u32,
     pub last_date: Option<String>,
@@ -90,34 +91,28 @@ pub fn describe(state: &AppState, o: &ClientOverview) -> (String, String, String
     (outcome, change, alliance, trend, track)
 }
 
-pub async fn caseload(State(state): State<AppState>, who: SignedIn) -> Result<Response, WebError> {
-    match who.user.role {
-        Role::Administrator => return Ok(Redirect::to("/admin/users").into_response()),
-        Role::Researcher => {
-            return Err(WebError::Forbidden);
-        }
-        Role::Therapist | Role::Supervisor => {}
-    }
-    let scope = access::caseload_scope(&state, &who).await?;
-    let clients = state.store.clients_of(&scope).await?;
+/// Caseload rows for these clients, the ones who need attention first. `names` gives therapists' names for a
+/// supervisor's view (empty for a therapist's own caseload).
+pub async fn client_rows(
+    state: &AppState,
+    who: &SignedIn,
+    clients: &[Client],
+    names: &HashMap<UserId, String>,
+) -> Result<Vec<Row>, WebError> {
     let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
-    let states = signals::overviews(&state, &ids, who.user.role == Role::Therapist).await?;
-    let names: HashMap<_, _> = if who.user.role == Role::Supervisor {
-        state.store.users().await?.into_iter().map(|u| (u.id, u.display_name)).collect()
-    } else {
-        HashMap::new()
-    };
+    let states = signals::overviews(state, &ids, who.user.role == Role::Therapist).await?;
     let mut rows: Vec<((u8, usize), Row)> = clients
         .iter()
         .filter_map(|client| {
             let client_state = states.get(&client.id)?;
             let last = client_state.sessions.last();
             let open = client_state.open_signals();
-            let (outcome, outcome_change, alliance, alliance_trend, track) = describe(&state, &client_state.overview);
+            let (outcome, outcome_change, alliance, alliance_trend, track) = describe(state, &client_state.overview);
             let top = open.iter().map(|s| s.severity).max();
             let row = Row {
                 id: client.id.0,
                 pseudonym: client.pseudonym.clone(),
+                therapist_id: client.therapist,
                 therapist: names.get(&client.therapist).cloned().unwrap_or_default(),
                 sessions: last.map_or(0, |s| s.number),
                 last_date: last.map(|s| show_date(s.held_on)),
@@ -133,19 +128,29 @@ pub async fn caseload(State(state): State<AppState>, who: SignedIn) -> Result<Re
         })
         .collect();
     rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.pseudonym.cmp(&b.1.pseudonym)));
+    Ok(rows.into_iter().map(|(_, r)| r).collect())
+}
+
+pub async fn caseload(State(state): State<AppState>, who: SignedIn) -> Result<Response, WebError> {
+    match who.user.role {
+        Role::Administrator => return Ok(Redirect::to("/admin/users").into_response()),
+        // Researchers work with de-identified data only.
+        Role::Researcher => return Ok(Redirect::to("/research").into_response()),
+        // Supervisors start from their supervisees' caseloads, grouped by therapist.
+        Role::Supervisor => return super::supervision::home(&state, &who).await,
+        Role::Therapist => {}
+    }
+    let scope = access::caseload_scope(&state, &who).await?;
+    let clients = state.store.clients_of(&scope).await?;
+    let rows = client_rows(&state, &who, &clients, &HashMap::new()).await?;
     state.store.audit(who.audit(state.now(), "list", "caseload", None)).await?;
-    let supervisor = who.user.role == Role::Supervisor;
     let page = CaseloadPage {
         nav: Nav::of(&who),
-        heading: if supervisor { "Supervisees' clients" } else { "Your caseload" },
-        empty: if supervisor {
-            "No supervisees yet. An administrator links therapists to you."
-        } else {
-            "No clients yet. Use “Add client” to start."
-        },
+        heading: "Your caseload",
+        empty: "No clients yet. Use “Add client” to start.",
         outcome_name: "PHQ-9, else GAD-7",
-        show_therapist: supervisor,
-        rows: rows.into_iter().map(|(_, r)| r).collect(),
+        show_therapist: false,
+        rows,
     };
     Ok(Html(page.render()?).into_response())
 }

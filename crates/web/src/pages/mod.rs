@@ -4,10 +4,13 @@ pub mod admin;
 pub mod assets;
 pub mod caseload;
 pub mod clients;
+pub mod patterns;
 pub mod questionnaire;
+pub mod research;
 pub mod respond;
 pub mod sessions;
 pub mod signals;
+pub mod supervision;
 
 use alliance_core::domain::Role;
 use time::Date;
@@ -22,6 +25,9 @@ pub struct Nav {
     pub clinical: bool,
     pub can_add_client: bool,
     pub admin: bool,
+    pub supervisor: bool,
+    pub therapist: bool,
+    pub researcher: bool,
 }
 
 impl Nav {
@@ -34,6 +40,9 @@ impl Nav {
             clinical: matches!(role, Role::Therapist | Role::Supervisor),
             can_add_client: role == Role::Therapist,
             admin: role == Role::Administrator,
+            supervisor: role == Role::Supervisor,
+            therapist: role == Role::Therapist,
+            researcher: role == Role::Researcher,
         }
     }
 }

@@ -78,6 +78,7 @@ struct SessionPage {
     reflection_status: String,
     reflection_action: &'static str,
     answer_tables: Vec<AnswerTable>,
+    thread: Option<super::supervision::ThreadView>,
 }
 
 /// The questionnaires a session's link asks: the relationship check, then the episode's outcome measures that
@@ -133,6 +134,8 @@ async fn render_session(
             rows: answer_lines(ins, &answers, own),
         });
     }
+    let reflection = responses.iter().find(|r| r.session == session.id && r.instrument.id == THERAPIST_REFLECTION);
+    let thread = super::supervision::thread_view(state, who, read, session, reflection).await?;
     let page = SessionPage {
         nav: Nav::of(who),
         client_id: read.client.id.0,
@@ -149,6 +152,7 @@ async fn render_session(
         reflection_status: if has_reflection { "Recorded.".into() } else { "Not recorded yet.".into() },
         reflection_action: if has_reflection { "Edit reflection" } else { "Record reflection" },
         answer_tables,
+        thread,
     };
     Ok(Html(page.render()?).into_response())
 }

@@ -1,0 +1,190 @@
+//! The researcher's export: de-identified, session-level, behind password re-entry and audited; and no
+//! identifiable page for a researcher.
+
+use alliance_core::domain::Role;
+use alliance_store::Store;
+
+use crate::app::{PASSWORD, TestApp, client_with_link, complete_answers, hidden, number_after};
+use crate::supervision::answer_link;
+
+#[tokio::test]
+async fn the_export_is_de_identified_and_matches_what_was_submitted() {
+    let app = TestApp::spawn().await;
+    let ana = app.user("ana@example.org", Role::Therapist).await;
+    let sue = app.user("sue@example.org", Role::Supervisor).await;
+    let rita = app.user("rita@example.org", Role::Researcher).await;
+    app.store.add_supervision(sue, ana).await.unwrap();
+    // A client with contact details, one answered check (PHQ-9 8 x 2 + 0 = 16, GAD-7 7 x 1 = 7, alliance
+    // 6 x 4 = 24, a rupture reported) on 28 Nov for an episode started 1 Nov (day 27), and a reflection with
+    // a private note.
+    let (me, client, session, token) = client_with_link(&app, "ana@example.org", "Zephyrine Quill").await;
+    let phone = TestApp::browser();
+    let form = phone.get(format!("{}/c/{token}", app.url)).send().await.unwrap().text().await.unwrap();
+    let mut fields = complete_answers("2", "0");
+    fields.push(("csrf".into(), hidden(&form, "csrf")));
+    assert_eq!(phone.post(format!("{}/c/{token}", app.url)).form(&fields).send().await.unwrap().status(), 200);
+    let mut reflection: Vec<(&str, &str)> =
+        ["goals-1", "goals-2", "tasks-1", "tasks-2", "bond-1", "bond-2"].iter().map(|id| (*id, "3")).collect();
+    reflection.extend([("rupture", "no"), ("supervision", "yes"), ("note", "FREETEXT-MARKER-5521")]);
+    assert_eq!(me.post(&format!("/sessions/{session}/reflection"), &reflection).await.0, 200);
+    // A second client: a rupture reported and talked through in the session of 20 Nov (day 10 of an episode
+    // started 10 Nov), alliance 5 + 5 + 4 + 4 + 3 + 2 = 23.
+    let (status, url, _) = me
+        .post(
+            "/clients/new",
+            &[("pseudonym", "Quentin Ash"), ("contact", "quentin@example.org"), ("started_on", "2026-11-10")],
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, page) = me.get(&url).await;
+    let episode = number_after(&page, "action=\"/episodes/");
+    let (_, url, _) =
+        me.post(&format!("/episodes/{episode}/sessions"), &[("held_on", "2026-11-20"), ("attended", "yes")]).await;
+    let (_, _, page) = me.post(&format!("{url}/links"), &[]).await;
+    let quentin_token = page.split("/c/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    answer_link(&app, &quentin_token, ["5", "5", "4", "4", "3", "2"], "yes", "yes").await;
+    // And a client with no session at all: no rows.
+    assert_eq!(me.post("/clients/new", &[("pseudonym", "Rowan Vale"), ("started_on", "2026-11-10")]).await.0, 200);
+
+    let researcher = app.sign_in("rita@example.org").await;
+    let (status, page) = researcher.get("/research").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Download CSV") && !page.contains("Zephyrine"));
+    let exports = || async {
+        app.store.audit_events(1000).await.unwrap().into_iter().filter(|e| e.action == "export").collect::<Vec<_>>()
+    };
+
+    // The password is asked again: missing or wrong, no data and no export.
+    for wrong in [&[][..], &[("password", "not my password")][..]] {
+        let (status, _, body) = researcher.post("/research/export", wrong).await;
+        assert!(matches!(status, 400 | 401 | 403), "{wrong:?}: {status}");
+        assert!(!body.contains("client,therapist"));
+    }
+    let (status, _, _) = researcher.post_raw("/research/export", &[("password", PASSWORD)]).await;
+    assert_eq!(status, 403, "cross-site export refused");
+    assert!(exports().await.is_empty());
+    let failed = app.store.audit_events(1000).await.unwrap();
+    let refused = failed.iter().filter(|e| e.actor == Some(rita) && e.action.contains("fail")).count();
+    assert_eq!(refused, 2, "wrong passwords are audited");
+
+    let response = researcher
+        .browser
+        .post(format!("{}/research/export", app.url))
+        .form(&[("csrf", researcher.csrf.as_str()), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let kind = response.headers()["content-type"].to_str().unwrap().to_owned();
+    let disposition = response.headers()["content-disposition"].to_str().unwrap().to_owned();
+    assert!(kind.starts_with("text/csv") && disposition.starts_with("attachment"));
+    let csv = response.text().await.unwrap();
+
+    // Nothing identifying: no pseudonym, contact, free text, therapist name or e-mail, date, or reflection.
+    for marker in [
+        "Zephyrine",
+        "Quill",
+        "Quentin",
+        "Rowan",
+        "quentin@example.org",
+        "FREETEXT-MARKER",
+        "ana",
+        "2026-",
+        "therapist-reflection",
+    ] {
+        assert!(!csv.contains(marker), "{marker} leaked into the export:\n{csv}");
+    }
+    let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    assert_eq!(csv.lines().next().unwrap(), alliance_web::RESEARCH_CSV_HEADER);
+    assert!(rows.iter().all(|r| r.len() == 12), "{csv}");
+    // Codes are random, not database ids.
+    let ids = [client.to_string(), ana.0.to_string(), rita.0.to_string(), sue.0.to_string(), session.to_string()];
+    for r in &rows {
+        for (code, prefix) in [(r[0], 'C'), (r[1], 'T')] {
+            assert!(code.len() == 11 && code.starts_with(prefix), "{code}");
+            assert!(code[1..].chars().all(|c| c.is_ascii_hexdigit()));
+            assert!(!ids.iter().any(|id| code == id.as_str() || code[1..] == *id), "{code}");
+        }
+    }
+    // The numbers match what was submitted. Zephyrine (the only one with a PHQ-9): session 1, day 27, attended,
+    // each score, a rupture reported (its onset) and not talked through (no repair).
+    let zephyrine = rows.iter().find(|r| r[6] == "phq9").unwrap()[0];
+    let score = |client: &str, instrument: &str, scale: &str| {
+        rows.iter()
+            .find(|r| r[0] == client && r[6] == instrument && r[7] == scale)
+            .unwrap_or_else(|| panic!("{instrument} {scale}"))
+    };
+    for (instrument, scale, value) in
+        [("relationship-check", "alliance", "24"), ("phq9", "total", "16"), ("gad7", "total", "7")]
+    {
+        let r = score(zephyrine, instrument, scale);
+        assert_eq!(&r[2..6], &["1", "1", "27", "1"], "{r:?}");
+        assert_eq!(r[8], value, "{instrument} {scale}");
+        assert_eq!(&r[9..], &["1", "1", "0"], "rupture reported, its onset, no repair");
+    }
+    // Quentin: session 1, day 10, alliance 23, a rupture reported and repaired (talked through) in that session.
+    let quentin = rows.iter().find(|r| r[0] != zephyrine).unwrap()[0];
+    let r = score(quentin, "relationship-check", "alliance");
+    assert_eq!(&r[2..], &["1", "1", "10", "1", "relationship-check", "alliance", "23", "1", "1", "1"]);
+    assert!(rows.iter().filter(|r| r[0] == quentin).all(|r| r[6] == "relationship-check"), "no outcome measure chosen");
+    let codes: std::collections::HashSet<&str> = rows.iter().map(|r| r[0]).collect();
+    assert_eq!(codes.len(), 2, "the client without sessions has no rows");
+    assert_eq!(rows.iter().map(|r| r[1]).collect::<std::collections::HashSet<_>>().len(), 1, "one therapist code");
+
+    // A second export gives new codes, so exports cannot be linked.
+    let again = researcher
+        .browser
+        .post(format!("{}/research/export", app.url))
+        .form(&[("csrf", researcher.csrf.as_str()), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!again.contains(rows[0][0]));
+    let exports = exports().await;
+    assert_eq!(exports.len(), 2);
+    assert!(exports.iter().all(|e| e.purpose == "research" && e.actor == Some(rita)));
+}
+
+#[tokio::test]
+async fn a_researcher_sees_no_identifiable_page() {
+    let app = TestApp::spawn().await;
+    let ana = app.user("ana@example.org", Role::Therapist).await;
+    let sue = app.user("sue@example.org", Role::Supervisor).await;
+    app.user("rita@example.org", Role::Researcher).await;
+    app.store.add_supervision(sue, ana).await.unwrap();
+    let (_, client, session, _) = client_with_link(&app, "ana@example.org", "Zephyrine Quill").await;
+    let researcher = app.sign_in("rita@example.org").await;
+    let (status, home) = researcher.get("/").await;
+    assert_eq!(status, 200);
+    assert!(
+        home.contains("Research data") && !home.contains("Zephyrine"),
+        "the researcher's home is the research page"
+    );
+    for path in [
+        format!("/clients/{client}"),
+        format!("/sessions/{session}"),
+        format!("/sessions/{session}/reflection"),
+        format!("/supervision/therapists/{ana}"),
+    ] {
+        // Refused by the route's role rule (403) or by the record rule (404): either way, nothing shown.
+        assert!(matches!(researcher.get(&path).await.0, 403 | 404), "{path}");
+    }
+    for path in ["/supervision", "/patterns", "/clients/new"] {
+        assert_eq!(researcher.get(path).await.0, 403, "{path}");
+    }
+    for path in [
+        format!("/sessions/{session}/comments"),
+        format!("/sessions/{session}/links"),
+        format!("/clients/{client}/acknowledgements"),
+    ] {
+        assert!(matches!(researcher.post(&path, &[("body", "x"), ("signal", "x")]).await.0, 403 | 404), "{path}");
+    }
+    // And the research page is the researcher's alone.
+    let therapist = app.sign_in("ana@example.org").await;
+    assert_eq!(therapist.get("/research").await.0, 403);
+    let (status, _, _) = therapist.post("/research/export", &[("password", crate::app::PASSWORD)]).await;
+    assert_eq!(status, 403);
+}

@@ -1,0 +1,322 @@
+//! Supervision: supervisees' caseloads grouped by therapist, reflections shared for supervision (with the
+//! therapist's feelings, never the private note), the comment thread and who may use it, and per-therapist
+//! patterns checked against numbers worked out by hand.
+
+use alliance_core::domain::Role;
+use alliance_store::{NewClient, SessionId, Store, UserId};
+
+use crate::app::{Session, TestApp, client_with_link, complete_answers, hidden, number_after};
+
+const NOTE: &str = "PRIVATE-NOTE-7731 the client reminds me of my brother";
+
+/// Answers the session's link as the client would, on a phone: the given six alliance ratings, whether a
+/// moment felt off (`yes` or `no`) and, if so, whether it was talked through.
+pub async fn answer_link(app: &TestApp, token: &str, alliance: [&str; 6], rupture: &str, discussed: &str) {
+    let phone = TestApp::browser();
+    let form = phone.get(format!("{}/c/{token}", app.url)).send().await.unwrap().text().await.unwrap();
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for (id, value) in ["goals-1", "goals-2", "tasks-1", "tasks-2", "bond-1", "bond-2"].iter().zip(alliance) {
+        fields.push((format!("relationship-check.{id}"), value.into()));
+    }
+    for id in ["understood", "respected", "genuine"] {
+        fields.push((format!("relationship-check.{id}"), "4".into()));
+    }
+    fields.push(("relationship-check.rupture".into(), rupture.into()));
+    if rupture == "yes" {
+        fields.push(("relationship-check.rupture-kind".into(), "withdrawal".into()));
+        fields.push(("relationship-check.rupture-discussed".into(), discussed.into()));
+    }
+    fields.push(("csrf".into(), hidden(&form, "csrf")));
+    let done = phone.post(format!("{}/c/{token}", app.url)).form(&fields).send().await.unwrap();
+    assert_eq!(done.status(), 200);
+}
+
+/// Records the therapist's reflection on a session.
+async fn reflect(me: &Session, session: i64, share: &str, feelings: &[&str], intensity: &str) {
+    let mut fields: Vec<(&str, &str)> =
+        ["goals-1", "goals-2", "tasks-1", "tasks-2", "bond-1", "bond-2"].iter().map(|id| (*id, "5")).collect();
+    fields.extend([("rupture", "yes"), ("rupture-kind", "withdrawal"), ("rupture-repaired", "partly")]);
+    fields.extend(feelings.iter().map(|f| ("feelings", *f)));
+    fields.extend([("feelings-intensity", intensity), ("supervision", share), ("note", NOTE)]);
+    let (status, url, _) = me.post(&format!("/sessions/{session}/reflection"), &fields).await;
+    assert_eq!((status, url), (200, format!("/sessions/{session}")));
+}
+
+struct Practice {
+    app: TestApp,
+    gil: UserId,
+    hal: UserId,
+    gil_me: Session,
+    hal_me: Session,
+    shared: i64,
+    unshared: i64,
+    hazel: i64,
+}
+
+/// Gil and Hal are supervised by Sue; Oz supervises nobody here. Gil shares a reflection on Hazel's session;
+/// Hal keeps his reflection on Ivy's session to himself.
+async fn practice() -> Practice {
+    let app = TestApp::spawn().await;
+    let gil = app.user("gil@example.org", Role::Therapist).await;
+    let hal = app.user("hal@example.org", Role::Therapist).await;
+    let sue = app.user("sue@example.org", Role::Supervisor).await;
+    app.user("oz@example.org", Role::Supervisor).await;
+    app.user("root@example.org", Role::Administrator).await;
+    app.user("rita@example.org", Role::Researcher).await;
+    app.store.add_supervision(sue, gil).await.unwrap();
+    app.store.add_supervision(sue, hal).await.unwrap();
+    let (gil_me, hazel, shared, token) = client_with_link(&app, "gil@example.org", "Hazel Tern").await;
+    // Item 9 above zero: a risk signal that stays open.
+    let phone = TestApp::browser();
+    let form = phone.get(format!("{}/c/{token}", app.url)).send().await.unwrap().text().await.unwrap();
+    let mut fields = complete_answers("2", "1");
+    fields.push(("csrf".into(), hidden(&form, "csrf")));
+    assert_eq!(phone.post(format!("{}/c/{token}", app.url)).form(&fields).send().await.unwrap().status(), 200);
+    reflect(&gil_me, shared, "yes", &["protective", "helpless"], "3").await;
+    let (hal_me, _, unshared, _) = client_with_link(&app, "hal@example.org", "Ivy Moss").await;
+    reflect(&hal_me, unshared, "no", &["irritated"], "4").await;
+    Practice { app, gil, hal, gil_me, hal_me, shared, unshared, hazel }
+}
+
+#[tokio::test]
+async fn the_supervisor_sees_caseloads_by_therapist_and_shared_reflections_only() {
+    let p = practice().await;
+    let sue = p.app.sign_in("sue@example.org").await;
+    let (status, home) = sue.get("/").await;
+    assert_eq!(status, 200);
+    // Grouped: Hazel under Gil's heading, Ivy under Hal's, each with their open signals.
+    let gil_at = home.find(&format!(r#"id="therapist-{}">gil</h2>"#, p.gil)).expect("gil's group");
+    let hal_at = home.find(&format!(r#"id="therapist-{}">hal</h2>"#, p.hal)).expect("hal's group");
+    assert!(gil_at < hal_at, "therapists by name");
+    let (gil_group, hal_group) = (&home[gil_at..hal_at], &home[hal_at..]);
+    assert!(gil_group.contains("Hazel Tern") && !gil_group.contains("Ivy Moss"), "Hazel is in Gil's group");
+    assert!(hal_group.contains("Ivy Moss") && !hal_group.contains("Hazel Tern"), "Ivy is in Hal's group");
+    assert!(gil_group.contains("Risk:") && gil_group.contains("Rupture:"), "open signals shown: {gil_group}");
+    assert!(hal_group.contains("Nothing flagged"));
+    assert!(home.contains(&format!("/supervision/therapists/{}", p.gil)));
+    // Waiting for a comment: Gil's shared reflection, not Hal's private one.
+    let waiting = &home[home.find("Reflections waiting for your comment").unwrap()..gil_at];
+    assert!(waiting.contains(&format!(r#"href="/sessions/{}#supervision""#, p.shared)), "{waiting}");
+    assert!(!waiting.contains(&format!("/sessions/{}#", p.unshared)) && !waiting.contains("Ivy Moss"));
+
+    // The shared reflection: the therapist's view of the alliance, the rupture and the feelings, not the note.
+    let (status, list) = sue.get("/supervision").await;
+    assert_eq!(status, 200);
+    assert!(list.contains("30 of 30 (goals 10, tasks 10, bond 10)"), "{list}");
+    assert!(list.contains("Yes — Withdrawal: the client moved away"));
+    assert!(list.contains("repaired: partly"));
+    assert!(list.contains("Protective; Helpless, stuck"));
+    assert!(list.contains("Strong (3)"));
+    assert!(!list.contains("PRIVATE-NOTE-7731"), "the private note never reaches the supervisor");
+    assert!(!list.contains("Irritated") && !list.contains("Ivy Moss"), "an unshared reflection is invisible");
+    let (status, page) = sue.get(&format!("/sessions/{}", p.shared)).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Helpless, stuck") && page.contains(r#"id="supervision""#));
+    assert!(!page.contains("PRIVATE-NOTE-7731") && !page.contains("Private note"));
+    let (status, page) = sue.get(&format!("/sessions/{}", p.unshared)).await;
+    assert_eq!(status, 200, "the session itself is part of a supervisee's record");
+    assert!(
+        !page.contains("Irritated") && !page.contains("PRIVATE-NOTE-7731") && !page.contains(r#"id="supervision""#)
+    );
+
+    // The therapist sees their own note; reading reflections is audited.
+    let (_, own) = p.gil_me.get(&format!("/sessions/{}", p.shared)).await;
+    assert!(own.contains("PRIVATE-NOTE-7731") && own.contains("You took this session to supervision"));
+    let audit = p.app.store.audit_events(500).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "read" && e.object_kind == "reflection"));
+    assert!(audit.iter().any(|e| e.action == "list" && e.object_kind == "caseload"));
+    let _ = p.hazel;
+}
+
+#[tokio::test]
+async fn only_the_therapist_and_their_supervisor_use_the_thread() {
+    let p = practice().await;
+    let store = p.app.store.clone();
+    let comments = |s: i64| {
+        let store = store.clone();
+        async move { store.reflection_comments(&[SessionId(s)]).await.unwrap() }
+    };
+    let path = format!("/sessions/{}/comments", p.shared);
+    let sue = p.app.sign_in("sue@example.org").await;
+
+    // Refused before anything is stored: cross-site, empty, too long, control characters.
+    let (status, _, _) = sue.post_raw(&path, &[("body", "forged")]).await;
+    assert_eq!(status, 403, "no anti-forgery token");
+    let (status, _, _) = sue.post_raw(&path, &[("csrf", "not-the-token"), ("body", "forged")]).await;
+    assert_eq!(status, 403);
+    let (status, _, body) = sue.post(&path, &[("body", "  \r\n ")]).await;
+    assert_eq!(status, 400);
+    assert!(body.contains("Please write a comment"), "{body}");
+    let long = "ü".repeat(4001);
+    let (status, _, body) = sue.post(&path, &[("body", long.as_str())]).await;
+    assert_eq!(status, 400);
+    assert!(body.contains("at most 4000 characters long; this one has 4001"), "{body}");
+    let (status, _, _) = sue.post(&path, &[("body", "bell\u{7}")]).await;
+    assert_eq!(status, 400);
+    assert!(comments(p.shared).await.is_empty(), "nothing stored");
+
+    // The supervisor comments; the text is shown escaped.
+    let (status, url, page) =
+        sue.post(&path, &[("body", "What did the <b>silence</b> feel like?\nTake your time.")]).await;
+    assert_eq!((status, url), (200, format!("/sessions/{}", p.shared)));
+    assert!(page.contains("What did the &#60;b&#62;silence&#60;/b&#62; feel like?\nTake your time."), "{page}");
+    assert!(!page.contains("<b>silence</b>"));
+    let (_, home) = sue.get("/").await;
+    assert!(home.contains("No shared reflection is waiting for a comment."), "commented: no longer waiting");
+
+    // The therapist sees it on the session page and replies; the longest allowed reply is accepted.
+    let (_, page) = p.gil_me.get(&format!("/sessions/{}", p.shared)).await;
+    assert!(page.contains("sue (supervisor)") && page.contains("&#60;b&#62;silence"));
+    let reply = "é".repeat(4000);
+    let (status, _, _) = p.gil_me.post(&path, &[("body", reply.as_str())]).await;
+    assert_eq!(status, 200);
+    let thread = comments(p.shared).await;
+    assert_eq!(thread.len(), 2);
+    assert_eq!((thread[0].author_role, thread[1].author), (Role::Supervisor, p.gil));
+    assert_eq!(thread[1].body, reply);
+
+    // Everyone else: not found, for reading and for writing, and nothing changes.
+    for email in ["oz@example.org", "hal@example.org", "root@example.org", "rita@example.org"] {
+        let other = p.app.sign_in(email).await;
+        // Refused by role (403: administrator, researcher) or by record (404: the wrong therapist or supervisor).
+        assert!(matches!(other.get(&format!("/sessions/{}", p.shared)).await.0, 403 | 404), "{email} reads");
+        assert!(matches!(other.post(&path, &[("body", "let me in")]).await.0, 403 | 404), "{email} writes");
+    }
+    assert_eq!(comments(p.shared).await.len(), 2);
+    // An unshared reflection has no thread for the supervisor.
+    let (status, _, _) = sue.post(&format!("/sessions/{}/comments", p.unshared), &[("body", "hello")]).await;
+    assert_eq!(status, 404);
+    let (status, _, _) = p.hal_me.post(&format!("/sessions/{}/comments", p.unshared), &[("body", "x")]).await;
+    assert_eq!(status, 400, "nothing shared, no conversation");
+    assert!(comments(p.unshared).await.is_empty());
+
+    // Taken back out of supervision: the supervisor loses the thread, the therapist keeps reading it.
+    reflect(&p.gil_me, p.shared, "no", &["warm"], "1").await;
+    assert_eq!(sue.post(&path, &[("body", "still there?")]).await.0, 404);
+    let (_, page) = sue.get(&format!("/sessions/{}", p.shared)).await;
+    assert!(!page.contains("silence"));
+    let (_, page) = p.gil_me.get(&format!("/sessions/{}", p.shared)).await;
+    assert!(page.contains("&#60;b&#62;silence") && page.contains("no longer shared"));
+    assert_eq!(comments(p.shared).await.len(), 2);
+
+    let audit = p.app.store.audit_events(1000).await.unwrap();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|e| e.action == "create" && e.object_kind == "reflection-comment" && e.purpose == "supervision")
+            .count(),
+        2
+    );
+    assert!(audit.iter().any(|e| e.action == "read" && e.object_kind == "reflection-comments"));
+    assert!(audit.iter().any(|e| e.action == "read-denied" && e.object_kind == "reflection-comments"));
+}
+
+fn figure<'a>(page: &'a str, name: &str) -> &'a str {
+    let start = page.find(&format!("<dt>{name}</dt>")).unwrap_or_else(|| panic!("no {name}"));
+    let dd = start + page[start..].find("<dd>").unwrap() + 4;
+    &page[dd..dd + page[dd..].find("<br>").unwrap()]
+}
+
+/// A client with sessions on the given days before today; `Some(ratings)` answers that session's check.
+async fn course(app: &TestApp, me: &Session, pseudonym: &str, sessions: &[(i64, bool, Option<[&str; 6]>)]) -> String {
+    let today = time::OffsetDateTime::now_utc().date();
+    let started = (today - time::Duration::days(60)).to_string();
+    let (status, url, _) = me.post("/clients/new", &[("pseudonym", pseudonym), ("started_on", started.as_str())]).await;
+    assert_eq!(status, 200);
+    let (_, page) = me.get(&url).await;
+    let episode = number_after(&page, "action=\"/episodes/");
+    for (days_ago, attended, answer) in sessions {
+        let held = (today - time::Duration::days(*days_ago)).to_string();
+        let mut fields = vec![("held_on", held.as_str())];
+        if *attended {
+            fields.push(("attended", "yes"));
+        }
+        let (status, url, _) = me.post(&format!("/episodes/{episode}/sessions"), &fields).await;
+        assert_eq!(status, 200);
+        if let Some(ratings) = answer {
+            let (_, _, page) = me.post(&format!("{url}/links"), &[]).await;
+            let token = page.split("/c/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+            answer_link(app, &token, *ratings, "no", "").await;
+        }
+    }
+    url
+}
+
+#[tokio::test]
+async fn patterns_of_a_constructed_caseload() {
+    let app = TestApp::spawn().await;
+    let pat = app.user("pat@example.org", Role::Therapist).await;
+    let sue = app.user("sue@example.org", Role::Supervisor).await;
+    app.user("oz@example.org", Role::Supervisor).await;
+    app.user("hal@example.org", Role::Therapist).await;
+    app.user("rita@example.org", Role::Researcher).await;
+    app.store.add_supervision(sue, pat).await.unwrap();
+    let me = app.sign_in("pat@example.org").await;
+    // A: alliance 20, 23, 26 in sessions 1-3 (slope +3 per session, latest 26), all answered.
+    let (r20, r23, r26) =
+        (["4", "4", "3", "3", "3", "3"], ["4", "4", "4", "4", "4", "3"], ["5", "5", "4", "4", "4", "4"]);
+    course(&app, &me, "Alder", &[(30, true, Some(r20)), (23, true, Some(r23)), (16, true, Some(r26))]).await;
+    // B: alliance 18, 17, 13 (x 1,2,3; y mean 16; Sxy = -5, Sxx = 2: slope -2.5, latest 13); session 4 attended
+    // ten days ago without a check (due, unanswered), session 5 missed.
+    let (r18, r17, r13) =
+        (["3", "3", "3", "3", "3", "3"], ["3", "3", "3", "3", "3", "2"], ["3", "2", "2", "2", "2", "2"]);
+    let birch = course(
+        &app,
+        &me,
+        "Birch",
+        &[(40, true, Some(r18)), (33, true, Some(r17)), (26, true, Some(r13)), (10, true, None), (3, false, None)],
+    )
+    .await;
+    // C: a client without an episode of care (as after an import): not active, not counted.
+    let cedar = NewClient { therapist: pat, pseudonym: "Cedar".into(), contact: None };
+    app.store.create_client(cedar, time::OffsetDateTime::now_utc()).await.unwrap();
+
+    let (status, page) = me.get("/patterns").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("not a performance rating"), "the page says what the figures are for");
+    assert_eq!(figure(&page, "Active clients"), "2");
+    // Level (26 + 13) / 2 = 19.5; trend (3 - 2.5) / 2 = +0.25 from both clients.
+    assert_eq!(figure(&page, "Alliance level"), "19.5");
+    assert_eq!(figure(&page, "Alliance trend"), "+0.25 per session");
+    assert!(page.contains("2 clients contribute"));
+    // Checks: 3 (A) + 3 of 4 attended (B) = 6 of 7 = 86 %.
+    assert_eq!(figure(&page, "Client checks answered"), "86 %");
+    assert!(page.contains("6 of 7 attended sessions"));
+    assert!(page.contains("<svg") && page.contains("Alder") && page.contains("Birch"), "the chart of both courses");
+    // Signals, from the product's rules: Birch's latest alliance (13) is below the concern threshold (24), a low
+    // alliance of session 3 (26 days ago); a session without a check and a missed one make two in a row,
+    // disengagement as of session 5 (3 days ago). Both open, waiting (26 + 3) / 2 = 14.5 days.
+    assert_eq!(figure(&page, "Signals"), "2 open, 0 acknowledged");
+    assert!(page.contains("Open signals have waited 14.5 days (median)"));
+    // Acknowledged today: 26 days after its session; one signal left, waiting 3 days.
+    let (_, client_page) = me.get(&birch).await;
+    let low = client_page
+        .split(r#"name="signal" value=""#)
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().to_owned())
+        .find(|key| key.contains(":lowalliance:3"))
+        .expect("a low-alliance signal of session 3");
+    assert_eq!(me.post(&format!("{birch}/acknowledgements"), &[("signal", low.as_str())]).await.0, 200);
+    let (_, page) = me.get("/patterns").await;
+    assert_eq!(figure(&page, "Signals"), "1 open, 1 acknowledged");
+    assert_eq!(figure(&page, "Days to acknowledge"), "26 (median)");
+    assert!(page.contains("Open signals have waited 3 days (median)"));
+    assert_eq!(figure(&page, "Ruptures"), "0 detected: 0 repaired, 0 not repaired, 0 still open");
+
+    // The supervisor sees the same figures; anybody else does not learn the therapist exists.
+    let sup = app.sign_in("sue@example.org").await;
+    let (status, theirs) = sup.get(&format!("/supervision/therapists/{pat}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(figure(&theirs, "Alliance level"), "19.5");
+    assert_eq!(figure(&theirs, "Alliance trend"), "+0.25 per session");
+    assert!(theirs.contains("Patterns: pat"));
+    for email in ["oz@example.org", "hal@example.org", "rita@example.org"] {
+        let other = app.sign_in(email).await;
+        assert!(matches!(other.get(&format!("/supervision/therapists/{pat}")).await.0, 403 | 404), "{email}");
+    }
+    assert_eq!(sup.get(&format!("/supervision/therapists/{sue}")).await.0, 404, "a supervisor has no patterns page");
+    assert_eq!(sup.get("/patterns").await.0, 403);
+    let audit = app.store.audit_events(500).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "read" && e.object_kind == "patterns"));
+    assert!(audit.iter().any(|e| e.action == "read-denied" && e.object_kind == "patterns"));
+}
