@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 
 use alliance_core::catalog::Catalog;
 use alliance_core::domain::Role;
-use alliance_store::{NewUser, PostgresOptions, PostgresStore, SqliteStore, Store, UserId};
+use alliance_store::{AuditEvent, NewUser, PostgresOptions, PostgresStore, SqliteStore, Store, UserId};
 use alliance_web::{AppState, Config};
 use time::OffsetDateTime;
 
@@ -89,6 +89,7 @@ impl TestApp {
                     role,
                     password_hash: hash,
                 },
+                AuditEvent::system(OffsetDateTime::now_utc(), "create", "account", "test"),
                 OffsetDateTime::now_utc(),
             )
             .await

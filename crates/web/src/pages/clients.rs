@@ -93,11 +93,12 @@ pub async fn create_client(
                 pseudonym: pseudonym.as_str().to_owned(),
                 contact: (!raw_contact.is_empty()).then(|| raw_contact.to_owned()),
             },
+            who.audit(now, "create", "client", None),
             now,
         )
         .await?;
-    state.store.open_episode(NewEpisode { client, therapist: who.user.id, started_on, measures }, now).await?;
-    state.store.audit(who.audit(now, "create", "client", Some(client.0))).await?;
+    let episode = NewEpisode { client, therapist: who.user.id, started_on, measures };
+    state.store.open_episode(episode, who.audit(now, "create", "episode", None), now).await?;
     Ok(Redirect::to(&format!("/clients/{client}")).into_response())
 }
 
@@ -115,11 +116,8 @@ pub async fn open_episode(
         .ok_or_else(|| WebError::BadRequest("Please give the start date of the episode.".into()))?;
     let measures = measures(&form)?;
     let now = state.now();
-    let episode = state
-        .store
-        .open_episode(NewEpisode { client: write.client.id, therapist: who.user.id, started_on, measures }, now)
-        .await?;
-    state.store.audit(who.audit(now, "create", "episode", Some(episode.0))).await?;
+    let episode = NewEpisode { client: write.client.id, therapist: who.user.id, started_on, measures };
+    state.store.open_episode(episode, who.audit(now, "create", "episode", None), now).await?;
     Ok(Redirect::to(&format!("/clients/{id}")).into_response())
 }
 
@@ -486,7 +484,7 @@ pub async fn acknowledge(
         return Err(WebError::BadRequest("That signal is no longer current. Reload the page.".into()));
     }
     let now = state.now();
-    state.store.acknowledge(write.client.id, key, who.user.id, now).await?;
-    state.store.audit(who.audit(now, "acknowledge", "signal", Some(id))).await?;
+    let audit = who.audit(now, "acknowledge", "signal", Some(id));
+    state.store.acknowledge(write.client.id, key, who.user.id, audit, now).await?;
     Ok(Redirect::to(&format!("/clients/{id}")).into_response())
 }
