@@ -1,6 +1,7 @@
 //! The `alliance` command: a thin layer that parses arguments and calls the library crates.
 
 mod analyze;
+mod audit;
 mod demo;
 mod seed;
 mod server;
@@ -31,6 +32,9 @@ enum Command {
     /// Manage staff accounts (the first administrator, therapists, supervisors).
     #[command(subcommand)]
     User(users::UserCommand),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
     /// Research analyses on CSV files.
     #[command(subcommand)]
     Analyze(analyze::AnalyzeCommand),
@@ -66,6 +70,7 @@ fn main() -> ExitCode {
             Command::Serve(args) => server::serve(args).await,
             Command::Demo(args) => demo::run(args).await,
             Command::User(command) => users::run(command).await,
+            Command::Audit(command) => audit::run(command).await,
             Command::Analyze(command) => analyze::run(command),
         }
     });

@@ -163,7 +163,7 @@ impl std::fmt::Display for ChainBreak {
             ChainBreak::Unlinked { seq } => write!(f, "entry {seq} does not follow entry {}", seq - 1),
             ChainBreak::Missing { seq } => write!(f, "entry {seq} is missing"),
             ChainBreak::Unexpected { seq } => write!(f, "entry {seq} is not part of the recorded chain"),
-            ChainBreak::Unchained { count } => write!(f, "{count} entries have no place in the chain"),
+            ChainBreak::Unchained { count } => write!(f, "entries without a place in the chain: {count}"),
         }
     }
 }
