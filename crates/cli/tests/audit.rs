@@ -135,7 +135,10 @@ fn verify_names_the_first_entry_changed_deleted_or_inserted_on_disk() {
     let hash = audit::hex(&audit::entry_hash(&prev, &audit::Fields::of_row(&row)));
     tamper(
         &forged,
-        &["DROP TRIGGER audit_events_no_update", &format!("UPDATE audit_events SET action = 'list', hash = X'{hash}' WHERE seq = 5")],
+        &[
+            "DROP TRIGGER audit_events_no_update",
+            &format!("UPDATE audit_events SET action = 'list', hash = X'{hash}' WHERE seq = 5"),
+        ],
     );
     broken_at(verify(&forged), "entry 6 does not follow entry 5", Some(6));
 
@@ -165,7 +168,10 @@ fn verify_on_postgresql_names_a_changed_entry() {
     assert!(intact.stdout.contains("6 entries verified"), "{}", intact.stdout);
     block_on(async {
         let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
-        sqlx::query("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only").execute(&mut conn).await.unwrap();
+        sqlx::query("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only")
+            .execute(&mut conn)
+            .await
+            .unwrap();
         let changed = sqlx::query("UPDATE audit_events SET object_id = 1000 WHERE seq = 4 RETURNING seq")
             .fetch_one(&mut conn)
             .await

@@ -41,6 +41,8 @@ struct CaseloadPage {
     outcome_name: &'static str,
     show_therapist: bool,
     rows: Vec<Row>,
+    /// Administrators' break-glass reads the therapist has not yet acknowledged: (client id, text).
+    break_glass: Vec<(i64, String)>,
 }
 
 fn change_label(c: ChangeCategory) -> &'static str {
@@ -133,6 +135,19 @@ pub async fn caseload(State(state): State<AppState>, who: SignedIn) -> Result<Re
         })
         .collect();
     rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.pseudonym.cmp(&b.1.pseudonym)));
+    let pseudonyms: HashMap<_, _> = clients.iter().map(|c| (c.id, c.pseudonym.as_str())).collect();
+    let break_glass = if who.user.role == Role::Therapist {
+        state
+            .store
+            .break_glass_of(&ids)
+            .await?
+            .iter()
+            .filter(|g| g.acknowledged_at.is_none())
+            .map(|g| (g.client.0, format!("{}: {}", pseudonyms.get(&g.client).unwrap_or(&""), super::audit::notice(g))))
+            .collect()
+    } else {
+        Vec::new()
+    };
     state.store.audit(who.audit(state.now(), "list", "caseload", None)).await?;
     let supervisor = who.user.role == Role::Supervisor;
     let page = CaseloadPage {
@@ -146,6 +161,7 @@ pub async fn caseload(State(state): State<AppState>, who: SignedIn) -> Result<Re
         outcome_name: "PHQ-9, else GAD-7",
         show_therapist: supervisor,
         rows: rows.into_iter().map(|(_, r)| r).collect(),
+        break_glass,
     };
     Ok(Html(page.render()?).into_response())
 }

@@ -145,6 +145,11 @@ struct ClientPage {
     pseudonym: String,
     supervision: bool,
     can_write: bool,
+    /// Set while an administrator reads under a break-glass grant: until when.
+    break_glass_until: Option<String>,
+    /// Administrators' break-glass reads of this client, newest first, for the therapist and supervisor.
+    break_glass: Vec<String>,
+    break_glass_unacknowledged: bool,
     signals: Vec<SignalView>,
     etr_note: String,
     outcome: String,
@@ -440,6 +445,10 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
         })
         .rev()
         .collect();
+    let grants = match read.via {
+        Via::OwnCaseload | Via::Supervision => state.store.break_glass_of(&[client.id]).await?,
+        Via::BreakGlass { .. } => Vec::new(),
+    };
     let episode_text = match current {
         Some(e) => format!("Since {}; {} sessions.", show_date(e.started_on), sessions.len()),
         None => "No open episode of care.".into(),
@@ -450,6 +459,14 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
         pseudonym: client.pseudonym.clone(),
         supervision: read.via == Via::Supervision,
         can_write: read.via == Via::OwnCaseload,
+        break_glass_until: match read.via {
+            Via::BreakGlass { until } => {
+                Some(format!("{} at {:02}:{:02} UTC", show_date(until.date()), until.hour(), until.minute()))
+            }
+            Via::OwnCaseload | Via::Supervision => None,
+        },
+        break_glass: grants.iter().map(super::audit::notice).collect(),
+        break_glass_unacknowledged: grants.iter().any(|g| g.acknowledged_at.is_none()),
         signals: signal_views,
         etr_note: state.practice().etr_source.describe(),
         outcome,
