@@ -2,6 +2,9 @@
 -- migration (ids up to audit_head.legacy_until) are chained once, in id order, the first time the store opens.
 ALTER TABLE audit_events ADD COLUMN seq BIGINT, ADD COLUMN prev_hash BYTEA, ADD COLUMN hash BYTEA;
 CREATE UNIQUE INDEX audit_events_seq ON audit_events (seq);
+-- The administrator's usual questions: who looked at this record, what did this account do.
+CREATE INDEX audit_events_object ON audit_events (object_kind, object_id, seq);
+CREATE INDEX audit_events_actor ON audit_events (actor_id, seq);
 
 -- The end of the chain. Every append locks and updates it in the appending transaction, which serialises
 -- appends across all app servers.

@@ -4,6 +4,9 @@ ALTER TABLE audit_events ADD COLUMN seq INTEGER;
 ALTER TABLE audit_events ADD COLUMN prev_hash BLOB;
 ALTER TABLE audit_events ADD COLUMN hash BLOB;
 CREATE UNIQUE INDEX audit_events_seq ON audit_events (seq);
+-- The administrator's usual questions: who looked at this record, what did this account do.
+CREATE INDEX audit_events_object ON audit_events (object_kind, object_id, seq);
+CREATE INDEX audit_events_actor ON audit_events (actor_id, seq);
 
 -- The end of the chain. Every append updates it in the appending transaction, which serialises appends.
 CREATE TABLE audit_head (
