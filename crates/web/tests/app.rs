@@ -56,6 +56,29 @@ impl TestApp {
         TestApp { url, store, clock_offset, _dir: dir, _database: database, second }
     }
 
+    /// Runs SQL on the app's database directly, behind the app's back, as someone with access to the disk or
+    /// the database server could. `sqlite` or `postgres` is chosen by the engine in use.
+    pub async fn raw_sql(&self, sqlite: &[&str], postgres: &[&str]) {
+        use sqlx::Connection;
+        match &self.second {
+            SecondConnection::Sqlite(path) => {
+                let url = format!("sqlite:{}", path.display());
+                let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+                for sql in sqlite {
+                    sqlx::query(sql).execute(&mut conn).await.unwrap();
+                }
+                conn.close().await.unwrap();
+            }
+            SecondConnection::Postgres(url) => {
+                let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+                for sql in postgres {
+                    sqlx::query(sql).execute(&mut conn).await.unwrap();
+                }
+                conn.close().await.unwrap();
+            }
+        }
+    }
+
     /// Starts another app server on the same database, as a second instance behind a load balancer would run.
     pub async fn second_server(&self) -> String {
         let store: Arc<dyn Store> = match &self.second {

@@ -170,4 +170,15 @@ async fn administrators_filter_and_page_the_log_and_hostile_filters_get_a_clear_
     let (status, body) = admin.get("/admin/audit").await;
     assert_eq!(status, 200);
     assert!(body.contains("Chain intact up to entry"));
+
+    // One entry changed in the database: the page says where the chain breaks.
+    let change = "UPDATE audit_events SET action = 'list' WHERE seq = 3";
+    app.raw_sql(
+        &["DROP TRIGGER audit_events_no_update", change],
+        &["ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only", change],
+    )
+    .await;
+    let (status, body) = admin.get("/admin/audit").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Chain broken: entry 3 was changed. Entries 1 to 2 are intact."), "{body}");
 }
