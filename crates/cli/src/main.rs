@@ -1,6 +1,7 @@
 //! The `alliance` command: a thin layer that parses arguments and calls the library crates.
 
 mod analyze;
+mod audit;
 mod config;
 mod demo;
 mod seed;
@@ -32,6 +33,9 @@ enum Command {
     /// Manage staff accounts (the first administrator, therapists, supervisors).
     #[command(subcommand)]
     User(users::UserCommand),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
     /// Research analyses on CSV files.
     #[command(subcommand)]
     Analyze(analyze::AnalyzeCommand),
@@ -82,6 +86,7 @@ fn main() -> ExitCode {
             }
             Command::Demo(args) => demo::run(args).await,
             Command::User(command) => users::run(command).await,
+            Command::Audit(command) => audit::run(command).await,
             Command::Analyze(command) => analyze::run(command),
         }
     });

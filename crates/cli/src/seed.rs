@@ -52,9 +52,18 @@ async fn account(
     let password = crate::users::generate_password();
     let hash = alliance_web::hash_password(&password).map_err(|e| anyhow!("{e}"))?;
     let id = store
-        .create_user(NewUser { email: email.into(), display_name: name.into(), role, password_hash: hash }, now)
+        .create_user(
+            NewUser { email: email.into(), display_name: name.into(), role, password_hash: hash },
+            loaded(now, "account"),
+            now,
+        )
         .await?;
     Ok((id, Account { email: email.into(), name: name.into(), role, password }))
+}
+
+/// The audit entry of a demo write: done by Alliance itself, for the demo.
+fn loaded(at: OffsetDateTime, kind: &'static str) -> alliance_store::AuditEvent {
+    alliance_store::AuditEvent::system(at, "create", kind, "demo practice")
 }
 
 fn submitted(at: OffsetDateTime) -> alliance_store::AuditEvent {
@@ -86,7 +95,7 @@ pub async fn seed(
     for (i, _) in practice.therapists.iter().enumerate() {
         let name = THERAPIST_NAMES[i % THERAPIST_NAMES.len()];
         let (id, acc) = account(store, &format!("therapist{}@demo.invalid", i + 1), name, Role::Therapist, now).await?;
-        store.add_supervision(supervisor, id).await?;
+        store.add_supervision(supervisor, id, loaded(now, "supervision")).await?;
         therapists.push(id);
         accounts.push(acc);
     }
@@ -97,8 +106,13 @@ pub async fn seed(
     let mut sessions = 0;
     for (index, sim) in practice.clients.iter().enumerate() {
         let therapist = *therapists.get(sim.therapist).ok_or_else(|| anyhow!("therapist index out of range"))?;
-        let client =
-            store.create_client(NewClient { therapist, pseudonym: sim.pseudonym.clone(), contact: None }, now).await?;
+        let client = store
+            .create_client(
+                NewClient { therapist, pseudonym: sim.pseudonym.clone(), contact: None },
+                loaded(now, "client"),
+                now,
+            )
+            .await?;
         let first_day = sim.sessions.first().map_or(0, |s| s.days_ago);
         let episode = store
             .open_episode(
@@ -108,13 +122,16 @@ pub async fn seed(
                     started_on: today - Duration::days(first_day),
                     measures: vec![PHQ9.into(), GAD7.into()],
                 },
+                loaded(now, "episode"),
                 now,
             )
             .await?;
         for (position, s) in sim.sessions.iter().enumerate() {
             let held_on = today - Duration::days(s.days_ago);
             let at = held_on.with_time(Time::from_hms(17, 0, 0)?).assume_utc();
-            let session = store.record_session(NewSession { episode, held_on, attended: true }, at).await?;
+            let session = store
+                .record_session(NewSession { episode, held_on, attended: true }, loaded(at, "session"), at)
+                .await?;
             sessions += 1;
             let token = alliance_web::new_token();
             let hash = alliance_web::hash_token(&token);
@@ -124,7 +141,7 @@ pub async fn seed(
                 expires_at: at + alliance_core::domain::DEFAULT_LINK_LIFETIME,
                 instruments: link_instruments.clone(),
             };
-            store.create_link(link, at).await?;
+            store.create_link(link, loaded(at, "link"), at).await?;
             let is_last = position + 1 == sim.sessions.len();
             // Leave the very latest session of the first client open, so a newcomer can answer it.
             if index == 0 && is_last && s.days_ago < 3 {
@@ -148,6 +165,7 @@ pub async fn seed(
                     session.id,
                     reflection.clone(),
                     response(catalog, THERAPIST_REFLECTION, &s.reflection)?,
+                    loaded(at, "reflection"),
                     at,
                 )
                 .await?;

@@ -3,7 +3,7 @@
 use std::io::BufRead;
 
 use alliance_core::domain::{DisplayName, Email, NewPassword, Role};
-use alliance_store::{NewUser, PostgresOptions, PostgresStore, SqliteStore, Store, StoreError};
+use alliance_store::{AuditEvent, NewUser, PostgresOptions, PostgresStore, SqliteStore, Store, StoreError};
 use anyhow::{Context, bail};
 use clap::Subcommand;
 
@@ -111,7 +111,9 @@ async fn create(
     let hash = alliance_web::hash_password(password.expose()).map_err(|e| anyhow::anyhow!("{e}"))?;
     let new =
         NewUser { email: email.as_str().to_owned(), display_name: name.as_str().to_owned(), role, password_hash: hash };
-    let id = match store.create_user(new, time::OffsetDateTime::now_utc()).await {
+    let now = time::OffsetDateTime::now_utc();
+    let audit = AuditEvent::system(now, "create", "account", "command line");
+    let id = match store.create_user(new, audit, now).await {
         Ok(id) => id,
         Err(StoreError::Conflict(_)) => bail!("{} already has an account", email.as_str()),
         Err(e) => return Err(e.into()),
@@ -150,7 +152,11 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
             };
             let (store, id) = create(account, role, false).await?;
             if let Some(sup) = supervisor_id {
-                store.store().add_supervision(sup, id).await?;
+                let audit = AuditEvent {
+                    object_id: Some(id.0),
+                    ..AuditEvent::system(time::OffsetDateTime::now_utc(), "add-supervision", "account", "command line")
+                };
+                store.store().add_supervision(sup, id, audit).await?;
             }
             store.close().await;
         }

@@ -3,6 +3,7 @@
 //! which keeps expiry rules testable.
 #![forbid(unsafe_code)]
 
+pub mod audit;
 mod errors;
 mod model;
 mod postgres;
@@ -48,12 +49,12 @@ pub trait Store: Send + Sync + 'static {
     async fn setting_or_insert(&self, key: &str, fresh: &[u8]) -> StoreResult<Vec<u8>>;
 
     // Staff
-    async fn create_user(&self, user: NewUser, now: OffsetDateTime) -> StoreResult<UserId>;
+    async fn create_user(&self, user: NewUser, audit: AuditEvent, now: OffsetDateTime) -> StoreResult<UserId>;
     async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
     async fn users(&self) -> StoreResult<Vec<User>>;
     async fn count_users(&self) -> StoreResult<u64>;
-    async fn add_supervision(&self, supervisor: UserId, therapist: UserId) -> StoreResult<()>;
+    async fn add_supervision(&self, supervisor: UserId, therapist: UserId, audit: AuditEvent) -> StoreResult<()>;
     async fn supervisees(&self, supervisor: UserId) -> StoreResult<Vec<UserId>>;
 
     // Signed-in sessions
@@ -63,11 +64,12 @@ pub trait Store: Send + Sync + 'static {
     async fn delete_login(&self, token_hash: &[u8]) -> StoreResult<()>;
 
     // Clients, episodes, sessions
-    async fn create_client(&self, client: NewClient, now: OffsetDateTime) -> StoreResult<ClientId>;
+    async fn create_client(&self, client: NewClient, audit: AuditEvent, now: OffsetDateTime) -> StoreResult<ClientId>;
     async fn client(&self, id: ClientId) -> StoreResult<Option<Client>>;
     async fn clients_of(&self, therapists: &[UserId]) -> StoreResult<Vec<Client>>;
     /// Opens an episode of care; the client's earlier open episode ends the day this one starts.
-    async fn open_episode(&self, episode: NewEpisode, now: OffsetDateTime) -> StoreResult<EpisodeId>;
+    async fn open_episode(&self, episode: NewEpisode, audit: AuditEvent, now: OffsetDateTime)
+    -> StoreResult<EpisodeId>;
     async fn episodes(&self, client: ClientId) -> StoreResult<Vec<Episode>>;
     async fn episode(&self, id: EpisodeId) -> StoreResult<Option<Episode>>;
     /// Each client's current episode of care: the one opened last.
@@ -75,14 +77,19 @@ pub trait Store: Send + Sync + 'static {
     /// Every session of these clients, by client, episode and number.
     async fn sessions_of(&self, clients: &[ClientId]) -> StoreResult<Vec<TherapySession>>;
     /// Records the next session of an episode; its number is one more than the last.
-    async fn record_session(&self, session: NewSession, now: OffsetDateTime) -> StoreResult<TherapySession>;
+    async fn record_session(
+        &self,
+        session: NewSession,
+        audit: AuditEvent,
+        now: OffsetDateTime,
+    ) -> StoreResult<TherapySession>;
     async fn session(&self, id: SessionId) -> StoreResult<Option<TherapySession>>;
     async fn sessions(&self, episode: EpisodeId) -> StoreResult<Vec<TherapySession>>;
 
     // Questionnaires
     /// Creates a link and its open administrations in one transaction; earlier unused links of the session
     /// expire.
-    async fn create_link(&self, link: NewLink, now: OffsetDateTime) -> StoreResult<LinkId>;
+    async fn create_link(&self, link: NewLink, audit: AuditEvent, now: OffsetDateTime) -> StoreResult<LinkId>;
     async fn link_by_token(&self, token_hash: &[u8], now: OffsetDateTime) -> StoreResult<Option<LinkView>>;
     /// Stores every response of a link, marks it used and writes `audit` (its object set to the session), all
     /// in one transaction: a submission is acknowledged only once all of it is durable. Only one can win.
@@ -100,6 +107,7 @@ pub trait Store: Send + Sync + 'static {
         session: SessionId,
         instrument: InstrumentRef,
         response: NewResponse,
+        audit: AuditEvent,
         now: OffsetDateTime,
     ) -> StoreResult<AdministrationId>;
     async fn links_for_session(&self, session: SessionId) -> StoreResult<Vec<LinkSummary>>;
@@ -110,7 +118,14 @@ pub trait Store: Send + Sync + 'static {
 
     // Signals
     /// Records that `user` acknowledged a signal; the first acknowledgement stands.
-    async fn acknowledge(&self, client: ClientId, key: &str, user: UserId, at: OffsetDateTime) -> StoreResult<()>;
+    async fn acknowledge(
+        &self,
+        client: ClientId,
+        key: &str,
+        user: UserId,
+        audit: AuditEvent,
+        at: OffsetDateTime,
+    ) -> StoreResult<()>;
     async fn acknowledgements(&self, clients: &[ClientId]) -> StoreResult<Vec<Acknowledgement>>;
 
     // Supervision
@@ -119,9 +134,38 @@ pub trait Store: Send + Sync + 'static {
     /// The comments on these sessions' reflections, by session, oldest first.
     async fn reflection_comments(&self, sessions: &[SessionId]) -> StoreResult<Vec<ReflectionComment>>;
 
-    // Audit
+    // Audit: an append-only hash chain (see `audit`). Every staff write above takes its `AuditEvent` and writes
+    // it in the write's own transaction; a method that creates a row sets the event's object id to the new row.
+    /// Appends one entry (reads, sign-ins: events that are not part of a write).
     async fn audit(&self, event: AuditEvent) -> StoreResult<()>;
+    /// The newest `limit` entries, newest first.
     async fn audit_events(&self, limit: u32) -> StoreResult<Vec<AuditRecord>>;
+    /// Entries matching `filter`, newest first, at most `limit`.
+    async fn search_audit(&self, filter: &AuditFilter, limit: u32) -> StoreResult<Vec<AuditRecord>>;
+    /// Chained entries in chain order after the (sequence number, row id) `after`, at most `limit`.
+    async fn audit_chain(&self, after: Option<(i64, i64)>, limit: u32) -> StoreResult<Vec<AuditChainRow>>;
+    /// The recorded end of the chain.
+    async fn audit_head(&self) -> StoreResult<AuditHead>;
+
+    // Break-glass: an administrator's time-limited, audited read of one client.
+    /// Stores the grant and its audit entry (object: the client) in one transaction.
+    async fn grant_break_glass(&self, grant: NewBreakGlass, audit: AuditEvent) -> StoreResult<BreakGlassId>;
+    /// The administrator's grant for this client that is still running at `now`, if any.
+    async fn active_break_glass(
+        &self,
+        admin: UserId,
+        client: ClientId,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<BreakGlass>>;
+    /// Every grant for these clients, newest first.
+    async fn break_glass_of(&self, clients: &[ClientId]) -> StoreResult<Vec<BreakGlass>>;
+    /// The therapist has seen the client's grants: marks those not yet acknowledged, with the audit entry.
+    async fn acknowledge_break_glass(
+        &self,
+        client: ClientId,
+        audit: AuditEvent,
+        now: OffsetDateTime,
+    ) -> StoreResult<()>;
 }
 
 /// A shared store is a store: `Arc<dyn Store>` (what the web layer holds) and `Arc<SqliteStore>` can be passed
@@ -131,8 +175,8 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     async fn setting_or_insert(&self, key: &str, fresh: &[u8]) -> StoreResult<Vec<u8>> {
         S::setting_or_insert(self, key, fresh).await
     }
-    async fn create_user(&self, user: NewUser, now: OffsetDateTime) -> StoreResult<UserId> {
-        S::create_user(self, user, now).await
+    async fn create_user(&self, user: NewUser, audit: AuditEvent, now: OffsetDateTime) -> StoreResult<UserId> {
+        S::create_user(self, user, audit, now).await
     }
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
         S::user(self, id).await
@@ -146,8 +190,8 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     async fn count_users(&self) -> StoreResult<u64> {
         S::count_users(self).await
     }
-    async fn add_supervision(&self, supervisor: UserId, therapist: UserId) -> StoreResult<()> {
-        S::add_supervision(self, supervisor, therapist).await
+    async fn add_supervision(&self, supervisor: UserId, therapist: UserId, audit: AuditEvent) -> StoreResult<()> {
+        S::add_supervision(self, supervisor, therapist, audit).await
     }
     async fn supervisees(&self, supervisor: UserId) -> StoreResult<Vec<UserId>> {
         S::supervisees(self, supervisor).await
@@ -161,8 +205,8 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     async fn delete_login(&self, token_hash: &[u8]) -> StoreResult<()> {
         S::delete_login(self, token_hash).await
     }
-    async fn create_client(&self, client: NewClient, now: OffsetDateTime) -> StoreResult<ClientId> {
-        S::create_client(self, client, now).await
+    async fn create_client(&self, client: NewClient, audit: AuditEvent, now: OffsetDateTime) -> StoreResult<ClientId> {
+        S::create_client(self, client, audit, now).await
     }
     async fn client(&self, id: ClientId) -> StoreResult<Option<Client>> {
         S::client(self, id).await
@@ -170,8 +214,13 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     async fn clients_of(&self, therapists: &[UserId]) -> StoreResult<Vec<Client>> {
         S::clients_of(self, therapists).await
     }
-    async fn open_episode(&self, episode: NewEpisode, now: OffsetDateTime) -> StoreResult<EpisodeId> {
-        S::open_episode(self, episode, now).await
+    async fn open_episode(
+        &self,
+        episode: NewEpisode,
+        audit: AuditEvent,
+        now: OffsetDateTime,
+    ) -> StoreResult<EpisodeId> {
+        S::open_episode(self, episode, audit, now).await
     }
     async fn episodes(&self, client: ClientId) -> StoreResult<Vec<Episode>> {
         S::episodes(self, client).await
@@ -185,8 +234,13 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     async fn sessions_of(&self, clients: &[ClientId]) -> StoreResult<Vec<TherapySession>> {
         S::sessions_of(self, clients).await
     }
-    async fn record_session(&self, session: NewSession, now: OffsetDateTime) -> StoreResult<TherapySession> {
-        S::record_session(self, session, now).await
+    async fn record_session(
+        &self,
+        session: NewSession,
+        audit: AuditEvent,
+        now: OffsetDateTime,
+    ) -> StoreResult<TherapySession> {
+        S::record_session(self, session, audit, now).await
     }
     async fn session(&self, id: SessionId) -> StoreResult<Option<TherapySession>> {
         S::session(self, id).await
@@ -194,8 +248,8 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     async fn sessions(&self, episode: EpisodeId) -> StoreResult<Vec<TherapySession>> {
         S::sessions(self, episode).await
     }
-    async fn create_link(&self, link: NewLink, now: OffsetDateTime) -> StoreResult<LinkId> {
-        S::create_link(self, link, now).await
+    async fn create_link(&self, link: NewLink, audit: AuditEvent, now: OffsetDateTime) -> StoreResult<LinkId> {
+        S::create_link(self, link, audit, now).await
     }
     async fn link_by_token(&self, token_hash: &[u8], now: OffsetDateTime) -> StoreResult<Option<LinkView>> {
         S::link_by_token(self, token_hash, now).await
@@ -214,9 +268,10 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
         session: SessionId,
         instrument: InstrumentRef,
         response: NewResponse,
+        audit: AuditEvent,
         now: OffsetDateTime,
     ) -> StoreResult<AdministrationId> {
-        S::save_therapist_response(self, session, instrument, response, now).await
+        S::save_therapist_response(self, session, instrument, response, audit, now).await
     }
     async fn links_for_session(&self, session: SessionId) -> StoreResult<Vec<LinkSummary>> {
         S::links_for_session(self, session).await
@@ -227,8 +282,15 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     async fn score_points(&self, clients: &[ClientId]) -> StoreResult<Vec<ScorePoint>> {
         S::score_points(self, clients).await
     }
-    async fn acknowledge(&self, client: ClientId, key: &str, user: UserId, at: OffsetDateTime) -> StoreResult<()> {
-        S::acknowledge(self, client, key, user, at).await
+    async fn acknowledge(
+        &self,
+        client: ClientId,
+        key: &str,
+        user: UserId,
+        audit: AuditEvent,
+        at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        S::acknowledge(self, client, key, user, audit, at).await
     }
     async fn acknowledgements(&self, clients: &[ClientId]) -> StoreResult<Vec<Acknowledgement>> {
         S::acknowledgements(self, clients).await
@@ -244,5 +306,36 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     }
     async fn audit_events(&self, limit: u32) -> StoreResult<Vec<AuditRecord>> {
         S::audit_events(self, limit).await
+    }
+    async fn search_audit(&self, filter: &AuditFilter, limit: u32) -> StoreResult<Vec<AuditRecord>> {
+        S::search_audit(self, filter, limit).await
+    }
+    async fn audit_chain(&self, after: Option<(i64, i64)>, limit: u32) -> StoreResult<Vec<AuditChainRow>> {
+        S::audit_chain(self, after, limit).await
+    }
+    async fn audit_head(&self) -> StoreResult<AuditHead> {
+        S::audit_head(self).await
+    }
+    async fn grant_break_glass(&self, grant: NewBreakGlass, audit: AuditEvent) -> StoreResult<BreakGlassId> {
+        S::grant_break_glass(self, grant, audit).await
+    }
+    async fn active_break_glass(
+        &self,
+        admin: UserId,
+        client: ClientId,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<BreakGlass>> {
+        S::active_break_glass(self, admin, client, now).await
+    }
+    async fn break_glass_of(&self, clients: &[ClientId]) -> StoreResult<Vec<BreakGlass>> {
+        S::break_glass_of(self, clients).await
+    }
+    async fn acknowledge_break_glass(
+        &self,
+        client: ClientId,
+        audit: AuditEvent,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        S::acknowledge_break_glass(self, client, audit, now).await
     }
 }

@@ -12,7 +12,7 @@ macro_rules! id_type {
         }
     )*};
 }
-id_type!(UserId, ClientId, EpisodeId, SessionId, LinkId, AdministrationId);
+id_type!(UserId, ClientId, EpisodeId, SessionId, LinkId, AdministrationId, BreakGlassId);
 
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -217,10 +217,19 @@ pub struct AuditEvent {
     pub address: Option<String>,
 }
 
+impl AuditEvent {
+    /// An entry for work done by Alliance itself or from the command line, not by a signed-in person.
+    pub fn system(at: OffsetDateTime, action: &'static str, object_kind: &'static str, purpose: &'static str) -> Self {
+        AuditEvent { at, actor: None, actor_role: None, action, object_kind, object_id: None, purpose, address: None }
+    }
+}
+
 /// An audit entry as read back.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditRecord {
     pub id: i64,
+    /// Its place in the hash chain: 1, 2, 3, ... without gaps.
+    pub seq: i64,
     pub at: OffsetDateTime,
     pub actor: Option<UserId>,
     pub actor_role: Option<String>,
@@ -261,4 +270,69 @@ pub struct ReflectionComment {
     pub author_role: Role,
     pub body: String,
     pub created_at: OffsetDateTime,
+}
+
+/// What the administrator's audit page asks for. Every filter is optional; `before` is the keyset cursor (show
+/// entries with a lower sequence number), so pages stay stable while new entries arrive.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuditFilter {
+    pub actor: Option<UserId>,
+    pub action: Option<String>,
+    pub object_kind: Option<String>,
+    pub object_id: Option<i64>,
+    /// Entries at or after this time.
+    pub from: Option<OffsetDateTime>,
+    /// Entries before this time.
+    pub until: Option<OffsetDateTime>,
+    pub before: Option<i64>,
+}
+
+/// An audit entry exactly as stored, for checking the chain: the raw values, so that even a tampered row that
+/// no longer parses (a time out of range, a missing hash) is reported rather than failing the check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditChainRow {
+    pub id: i64,
+    pub seq: i64,
+    pub at: i64,
+    pub actor_id: Option<i64>,
+    pub actor_role: Option<String>,
+    pub action: String,
+    pub object_kind: String,
+    pub object_id: Option<i64>,
+    pub purpose: String,
+    pub address: Option<String>,
+    pub prev_hash: Option<Vec<u8>>,
+    pub hash: Option<Vec<u8>>,
+}
+
+/// The chain's recorded end: the last sequence number and its hash, and how many entries have no place in the
+/// chain at all (none, unless someone wrote to the table behind Alliance's back).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditHead {
+    pub seq: i64,
+    pub hash: Vec<u8>,
+    pub unchained: u64,
+}
+
+/// An administrator's request to read one client's record.
+#[derive(Debug, Clone)]
+pub struct NewBreakGlass {
+    pub admin: UserId,
+    pub client: ClientId,
+    pub reason: String,
+    pub granted_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+/// A break-glass grant as the client's therapist sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BreakGlass {
+    pub id: BreakGlassId,
+    pub admin: UserId,
+    pub admin_name: String,
+    pub client: ClientId,
+    pub reason: String,
+    pub granted_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub acknowledged_at: Option<OffsetDateTime>,
 }

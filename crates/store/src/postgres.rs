@@ -75,6 +75,7 @@ impl PostgresStore {
                 )
             })??;
         MIGRATOR.run(&mut first).await.map_err(backend)?;
+        chain_legacy_entries(&mut first).await?;
         first.close().await?;
         let pool = PgPoolOptions::new()
             .max_connections(options.max_connections.max(1))
@@ -218,10 +219,22 @@ async fn lock_row(tx: &mut Transaction<'_, sqlx::Postgres>, sql: &str, id: i64) 
     sqlx::query(sql).bind(id).fetch_optional(&mut **tx).await?.ok_or(StoreError::NotFound)
 }
 
+/// Appends `event` to the chain inside the caller's transaction, as its last statement. The head's UPDATE locks
+/// the one head row until the transaction ends, so appends from every app server are serialised: a concurrent
+/// append waits, then (READ COMMITTED re-reads the updated row) continues from this entry. Taking the lock last
+/// keeps it short and lock order acyclic (clinical rows, then the head).
 async fn insert_audit(conn: &mut PgConnection, event: &AuditEvent) -> StoreResult<()> {
+    audit::validate(event)?;
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut *conn)
+        .await?;
+    let seq: i64 = head.try_get("seq")?;
+    let prev: Vec<u8> = head.try_get("hash")?;
+    let hash = audit::entry_hash(&prev, &audit::Fields::of_event(seq, event));
     sqlx::query(
-        "INSERT INTO audit_events (at, actor_id, actor_role, action, object_kind, object_id, purpose, address)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO audit_events
+         (at, actor_id, actor_role, action, object_kind, object_id, purpose, address, seq, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(ts(event.at))
     .bind(event.actor.map(|a| a.0))
@@ -231,10 +244,93 @@ async fn insert_audit(conn: &mut PgConnection, event: &AuditEvent) -> StoreResul
     .bind(event.object_id)
     .bind(event.purpose)
     .bind(&event.address)
-    .execute(conn)
+    .bind(seq)
+    .bind(&prev)
+    .bind(&hash[..])
+    .execute(&mut *conn)
     .await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash[..]).execute(&mut *conn).await?;
     Ok(())
 }
+
+/// Chains the entries written before the log was a chain, once, in id order. Servers starting together queue
+/// on the head's lock; the later ones then find nothing left to chain.
+async fn chain_legacy_entries(conn: &mut PgConnection) -> StoreResult<()> {
+    const PENDING: &str = "FROM audit_events WHERE hash IS NULL AND id <= (SELECT legacy_until FROM audit_head)";
+    let pending: bool =
+        sqlx::query_scalar(&format!("SELECT EXISTS (SELECT 1 {PENDING})")).fetch_one(&mut *conn).await?;
+    if !pending {
+        return Ok(());
+    }
+    let mut tx = conn.begin().await?;
+    sqlx::query("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE").execute(&mut *tx).await?;
+    let rows = sqlx::query(&format!("SELECT * {PENDING} ORDER BY id")).fetch_all(&mut *tx).await?;
+    for row in &rows {
+        let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+            .fetch_one(&mut *tx)
+            .await?;
+        let entry = chain_row_with_seq(row, head.try_get("seq")?)?;
+        let prev: Vec<u8> = head.try_get("hash")?;
+        let hash = audit::entry_hash(&prev, &audit::Fields::of_row(&entry));
+        sqlx::query("UPDATE audit_events SET seq = $1, prev_hash = $2, hash = $3 WHERE id = $4")
+            .bind(entry.seq)
+            .bind(&prev)
+            .bind(&hash[..])
+            .bind(entry.id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash[..]).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+fn chain_row_with_seq(row: &PgRow, seq: i64) -> StoreResult<AuditChainRow> {
+    Ok(AuditChainRow {
+        id: row.try_get("id")?,
+        seq,
+        at: row.try_get("at")?,
+        actor_id: row.try_get("actor_id")?,
+        actor_role: row.try_get("actor_role")?,
+        action: row.try_get("action")?,
+        object_kind: row.try_get("object_kind")?,
+        object_id: row.try_get("object_id")?,
+        purpose: row.try_get("purpose")?,
+        address: row.try_get("address")?,
+        prev_hash: row.try_get("prev_hash")?,
+        hash: row.try_get("hash")?,
+    })
+}
+
+fn audit_record(r: &PgRow) -> StoreResult<AuditRecord> {
+    Ok(AuditRecord {
+        id: r.try_get("id")?,
+        seq: r.try_get::<Option<i64>, _>("seq")?.unwrap_or_default(),
+        at: from_ts(r.try_get("at")?)?,
+        actor: r.try_get::<Option<i64>, _>("actor_id")?.map(UserId),
+        actor_role: r.try_get("actor_role")?,
+        action: r.try_get("action")?,
+        object_kind: r.try_get("object_kind")?,
+        object_id: r.try_get("object_id")?,
+        purpose: r.try_get("purpose")?,
+        address: r.try_get("address")?,
+    })
+}
+
+fn break_glass_row(r: &PgRow) -> StoreResult<BreakGlass> {
+    Ok(BreakGlass {
+        id: BreakGlassId(r.try_get("id")?),
+        admin: UserId(r.try_get("admin_id")?),
+        admin_name: r.try_get("display_name")?,
+        client: ClientId(r.try_get("client_id")?),
+        reason: r.try_get("reason")?,
+        granted_at: from_ts(r.try_get("granted_at")?)?,
+        expires_at: from_ts(r.try_get("expires_at")?)?,
+        acknowledged_at: r.try_get::<Option<i64>, _>("acknowledged_at")?.map(from_ts).transpose()?,
+    })
+}
+
+const BREAK_GLASS_COLUMNS: &str = "g.*, u.display_name FROM break_glass_grants g JOIN users u ON u.id = g.admin_id";
 
 async fn insert_response(
     tx: &mut Transaction<'_, sqlx::Postgres>,
@@ -293,7 +389,8 @@ impl Store for PostgresStore {
         Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_one(&self.pool).await?)
     }
 
-    async fn create_user(&self, user: NewUser, now: OffsetDateTime) -> StoreResult<UserId> {
+    async fn create_user(&self, user: NewUser, audit: AuditEvent, now: OffsetDateTime) -> StoreResult<UserId> {
+        let mut tx = self.pool.begin().await?;
         let id = sqlx::query_scalar(
             "INSERT INTO users (email, display_name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)
              RETURNING id",
@@ -303,8 +400,10 @@ impl Store for PostgresStore {
         .bind(user.role.as_str())
         .bind(&user.password_hash)
         .bind(ts(now))
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        insert_audit(&mut tx, &AuditEvent { object_id: Some(id), ..audit }).await?;
+        tx.commit().await?;
         Ok(UserId(id))
     }
 
@@ -333,12 +432,15 @@ impl Store for PostgresStore {
         Ok(n.max(0) as u64)
     }
 
-    async fn add_supervision(&self, supervisor: UserId, therapist: UserId) -> StoreResult<()> {
+    async fn add_supervision(&self, supervisor: UserId, therapist: UserId, audit: AuditEvent) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query("INSERT INTO supervision (supervisor_id, therapist_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(supervisor.0)
             .bind(therapist.0)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        insert_audit(&mut tx, &audit).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -392,7 +494,8 @@ impl Store for PostgresStore {
         Ok(())
     }
 
-    async fn create_client(&self, client: NewClient, now: OffsetDateTime) -> StoreResult<ClientId> {
+    async fn create_client(&self, client: NewClient, audit: AuditEvent, now: OffsetDateTime) -> StoreResult<ClientId> {
+        let mut tx = self.pool.begin().await?;
         let id = sqlx::query_scalar(
             "INSERT INTO clients (therapist_id, pseudonym, contact, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )
@@ -400,8 +503,10 @@ impl Store for PostgresStore {
         .bind(&client.pseudonym)
         .bind(&client.contact)
         .bind(ts(now))
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        insert_audit(&mut tx, &AuditEvent { object_id: Some(id), ..audit }).await?;
+        tx.commit().await?;
         Ok(ClientId(id))
     }
 
@@ -423,7 +528,12 @@ impl Store for PostgresStore {
             .collect()
     }
 
-    async fn open_episode(&self, episode: NewEpisode, now: OffsetDateTime) -> StoreResult<EpisodeId> {
+    async fn open_episode(
+        &self,
+        episode: NewEpisode,
+        audit: AuditEvent,
+        now: OffsetDateTime,
+    ) -> StoreResult<EpisodeId> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE episodes SET ended_on = $1 WHERE client_id = $2 AND ended_on IS NULL")
             .bind(episode.started_on)
@@ -441,6 +551,7 @@ impl Store for PostgresStore {
         .bind(ts(now))
         .fetch_one(&mut *tx)
         .await?;
+        insert_audit(&mut tx, &AuditEvent { object_id: Some(id), ..audit }).await?;
         tx.commit().await?;
         Ok(EpisodeId(id))
     }
@@ -483,7 +594,12 @@ impl Store for PostgresStore {
         sqlx::query(&sql).bind(ids(clients, |c| c.0)).fetch_all(&self.pool).await?.iter().map(session_row).collect()
     }
 
-    async fn record_session(&self, session: NewSession, now: OffsetDateTime) -> StoreResult<TherapySession> {
+    async fn record_session(
+        &self,
+        session: NewSession,
+        audit: AuditEvent,
+        now: OffsetDateTime,
+    ) -> StoreResult<TherapySession> {
         let mut tx = self.pool.begin().await?;
         // Under READ COMMITTED two recordings would both see the same last number; the episode's row lock makes
         // the second wait until the first has committed, and its MAX then sees the first's session.
@@ -510,6 +626,7 @@ impl Store for PostgresStore {
             held_on: row.try_get("held_on")?,
             attended: row.try_get("attended")?,
         };
+        insert_audit(&mut tx, &AuditEvent { object_id: Some(recorded.id.0), ..audit }).await?;
         tx.commit().await?;
         Ok(recorded)
     }
@@ -525,7 +642,7 @@ impl Store for PostgresStore {
         sqlx::query(&sql).bind(episode.0).fetch_all(&self.pool).await?.iter().map(session_row).collect()
     }
 
-    async fn create_link(&self, link: NewLink, now: OffsetDateTime) -> StoreResult<LinkId> {
+    async fn create_link(&self, link: NewLink, audit: AuditEvent, now: OffsetDateTime) -> StoreResult<LinkId> {
         let mut tx = self.pool.begin().await?;
         // The session's row lock serialises link creation per session, so of two links created together the
         // later one still retires the earlier.
@@ -571,6 +688,7 @@ impl Store for PostgresStore {
             .execute(&mut *tx)
             .await?;
         }
+        insert_audit(&mut tx, &AuditEvent { object_id: Some(id), ..audit }).await?;
         tx.commit().await?;
         Ok(LinkId(id))
     }
@@ -680,6 +798,7 @@ impl Store for PostgresStore {
         session: SessionId,
         instrument: InstrumentRef,
         response: NewResponse,
+        audit: AuditEvent,
         now: OffsetDateTime,
     ) -> StoreResult<AdministrationId> {
         let mut tx = self.pool.begin().await?;
@@ -702,6 +821,7 @@ impl Store for PostgresStore {
         .fetch_one(&mut *tx)
         .await?;
         insert_response(&mut tx, id, &response, now).await?;
+        insert_audit(&mut tx, &AuditEvent { object_id: Some(id), ..audit }).await?;
         tx.commit().await?;
         Ok(AdministrationId(id))
     }
@@ -818,7 +938,15 @@ impl Store for PostgresStore {
         .collect()
     }
 
-    async fn acknowledge(&self, client: ClientId, key: &str, user: UserId, at: OffsetDateTime) -> StoreResult<()> {
+    async fn acknowledge(
+        &self,
+        client: ClientId,
+        key: &str,
+        user: UserId,
+        audit: AuditEvent,
+        at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO signal_acknowledgements (client_id, signal_key, user_id, at) VALUES ($1, $2, $3, $4)
              ON CONFLICT DO NOTHING",
@@ -827,8 +955,10 @@ impl Store for PostgresStore {
         .bind(key)
         .bind(user.0)
         .bind(ts(at))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        insert_audit(&mut tx, &audit).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -907,29 +1037,119 @@ impl Store for PostgresStore {
     }
 
     async fn audit(&self, event: AuditEvent) -> StoreResult<()> {
-        let mut conn = self.pool.acquire().await?;
-        insert_audit(&mut conn, &event).await
+        let mut tx = self.pool.begin().await?;
+        insert_audit(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn audit_events(&self, limit: u32) -> StoreResult<Vec<AuditRecord>> {
-        let rows = sqlx::query("SELECT * FROM audit_events ORDER BY id DESC LIMIT $1")
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditRecord {
-                    id: r.try_get("id")?,
-                    at: from_ts(r.try_get("at")?)?,
-                    actor: r.try_get::<Option<i64>, _>("actor_id")?.map(UserId),
-                    actor_role: r.try_get("actor_role")?,
-                    action: r.try_get("action")?,
-                    object_kind: r.try_get("object_kind")?,
-                    object_id: r.try_get("object_id")?,
-                    purpose: r.try_get("purpose")?,
-                    address: r.try_get("address")?,
-                })
-            })
-            .collect()
+        self.search_audit(&AuditFilter::default(), limit).await
+    }
+
+    async fn search_audit(&self, filter: &AuditFilter, limit: u32) -> StoreResult<Vec<AuditRecord>> {
+        if audit::matches_nothing(filter) {
+            return Ok(Vec::new());
+        }
+        let (sql, binds) = audit::search_sql(filter, limit, |n| format!("${n}"));
+        let mut query = sqlx::query(&sql);
+        for bind in binds {
+            query = match bind {
+                audit::Bind::Int(n) => query.bind(n),
+                audit::Bind::Text(t) => query.bind(t),
+            };
+        }
+        query.fetch_all(&self.pool).await?.iter().map(audit_record).collect()
+    }
+
+    async fn audit_chain(&self, after: Option<(i64, i64)>, limit: u32) -> StoreResult<Vec<AuditChainRow>> {
+        let (seq, id) = after.unwrap_or((i64::MIN, i64::MIN));
+        let rows = sqlx::query(
+            "SELECT * FROM audit_events WHERE seq IS NOT NULL AND (seq > $1 OR (seq = $1 AND id > $2))
+             ORDER BY seq, id LIMIT $3",
+        )
+        .bind(seq)
+        .bind(id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| chain_row_with_seq(r, r.try_get("seq")?)).collect()
+    }
+
+    async fn audit_head(&self) -> StoreResult<AuditHead> {
+        let row = sqlx::query(
+            "SELECT seq, hash, (SELECT COUNT(*) FROM audit_events
+                                WHERE seq IS NULL OR prev_hash IS NULL OR hash IS NULL) AS unchained
+             FROM audit_head WHERE id = 1",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(AuditHead {
+            seq: row.try_get("seq")?,
+            hash: row.try_get("hash")?,
+            unchained: row.try_get::<i64, _>("unchained")?.max(0) as u64,
+        })
+    }
+
+    async fn grant_break_glass(&self, grant: NewBreakGlass, audit: AuditEvent) -> StoreResult<BreakGlassId> {
+        let mut tx = self.pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO break_glass_grants (admin_id, client_id, reason, granted_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(grant.admin.0)
+        .bind(grant.client.0)
+        .bind(&grant.reason)
+        .bind(ts(grant.granted_at))
+        .bind(ts(grant.expires_at))
+        .fetch_one(&mut *tx)
+        .await?;
+        insert_audit(&mut tx, &AuditEvent { object_id: Some(grant.client.0), ..audit }).await?;
+        tx.commit().await?;
+        Ok(BreakGlassId(id))
+    }
+
+    async fn active_break_glass(
+        &self,
+        admin: UserId,
+        client: ClientId,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<BreakGlass>> {
+        let sql = format!(
+            "SELECT {BREAK_GLASS_COLUMNS} WHERE g.admin_id = $1 AND g.client_id = $2 AND g.granted_at <= $3
+             AND g.expires_at > $3 ORDER BY g.expires_at DESC LIMIT 1"
+        );
+        let row = sqlx::query(&sql).bind(admin.0).bind(client.0).bind(ts(now)).fetch_optional(&self.pool).await?;
+        row.as_ref().map(break_glass_row).transpose()
+    }
+
+    async fn break_glass_of(&self, clients: &[ClientId]) -> StoreResult<Vec<BreakGlass>> {
+        if clients.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql =
+            format!("SELECT {BREAK_GLASS_COLUMNS} WHERE g.client_id = ANY($1) ORDER BY g.granted_at DESC, g.id DESC");
+        sqlx::query(&sql).bind(ids(clients, |c| c.0)).fetch_all(&self.pool).await?.iter().map(break_glass_row).collect()
+    }
+
+    async fn acknowledge_break_glass(
+        &self,
+        client: ClientId,
+        audit: AuditEvent,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE break_glass_grants SET acknowledged_at = $1, acknowledged_by = $2
+             WHERE client_id = $3 AND acknowledged_at IS NULL",
+        )
+        .bind(ts(now))
+        .bind(audit.actor.map(|a| a.0))
+        .bind(client.0)
+        .execute(&mut *tx)
+        .await?;
+        insert_audit(&mut tx, &AuditEvent { object_id: Some(client.0), ..audit }).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -76,12 +76,14 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await.map_err(backend)?;
+        chain_legacy_entries(&pool).await?;
         Ok(Self { pool })
     }
 
     async fn with_options(options: SqliteConnectOptions) -> StoreResult<Self> {
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         MIGRATOR.run(&pool).await.map_err(backend)?;
+        chain_legacy_entries(&pool).await?;
         Ok(Self { pool })
     }
 
@@ -145,10 +147,21 @@ fn session_row(row: &SqliteRow) -> StoreResult<TherapySession> {
 
 const SESSION_COLUMNS: &str = "s.id, s.episode_id, e.client_id, s.number, s.held_on, s.attended FROM therapy_sessions s JOIN episodes e ON e.id = s.episode_id";
 
+/// Appends `event` to the chain. Must run inside the caller's transaction, as its last statement: the head's
+/// UPDATE takes (or already holds) SQLite's write lock, so appends are serialised and the head moves with the
+/// entry or not at all.
 async fn insert_audit(conn: &mut sqlx::SqliteConnection, event: &AuditEvent) -> StoreResult<()> {
+    audit::validate(event)?;
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut *conn)
+        .await?;
+    let seq: i64 = head.try_get("seq")?;
+    let prev: Vec<u8> = head.try_get("hash")?;
+    let hash = audit::entry_hash(&prev, &audit::Fields::of_event(seq, event));
     sqlx::query(
-        "INSERT INTO audit_events (at, actor_id, actor_role, action, object_kind, object_id, purpose, address)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit_events
+         (at, actor_id, actor_role, action, object_kind, object_id, purpose, address, seq, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(ts(event.at))
     .bind(event.actor.map(|a| a.0))
@@ -158,10 +171,93 @@ async fn insert_audit(conn: &mut sqlx::SqliteConnection, event: &AuditEvent) -> 
     .bind(event.object_id)
     .bind(event.purpose)
     .bind(&event.address)
-    .execute(conn)
+    .bind(seq)
+    .bind(&prev)
+    .bind(&hash[..])
+    .execute(&mut *conn)
     .await?;
+    sqlx::query("UPDATE audit_head SET hash = ? WHERE id = 1").bind(&hash[..]).execute(&mut *conn).await?;
     Ok(())
 }
+
+/// Chains the entries written before the log was a chain, once, in id order.
+async fn chain_legacy_entries(pool: &SqlitePool) -> StoreResult<()> {
+    const PENDING: &str = "FROM audit_events WHERE hash IS NULL AND id <= (SELECT legacy_until FROM audit_head)";
+    let pending: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {PENDING}")).fetch_one(pool).await?;
+    if pending == 0 {
+        return Ok(());
+    }
+    let mut tx = pool.begin().await?;
+    // A write first, so this transaction holds the write lock before it reads.
+    sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut *tx).await?;
+    let rows = sqlx::query(&format!("SELECT * {PENDING} ORDER BY id")).fetch_all(&mut *tx).await?;
+    for row in &rows {
+        let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+            .fetch_one(&mut *tx)
+            .await?;
+        let mut entry = chain_row_with_seq(row, head.try_get("seq")?)?;
+        let prev: Vec<u8> = head.try_get("hash")?;
+        let hash = audit::entry_hash(&prev, &audit::Fields::of_row(&entry));
+        entry.hash = Some(hash.to_vec());
+        sqlx::query("UPDATE audit_events SET seq = ?, prev_hash = ?, hash = ? WHERE id = ?")
+            .bind(entry.seq)
+            .bind(&prev)
+            .bind(&hash[..])
+            .bind(entry.id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE audit_head SET hash = ? WHERE id = 1").bind(&hash[..]).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+fn chain_row_with_seq(row: &SqliteRow, seq: i64) -> StoreResult<AuditChainRow> {
+    Ok(AuditChainRow {
+        id: row.try_get("id")?,
+        seq,
+        at: row.try_get("at")?,
+        actor_id: row.try_get("actor_id")?,
+        actor_role: row.try_get("actor_role")?,
+        action: row.try_get("action")?,
+        object_kind: row.try_get("object_kind")?,
+        object_id: row.try_get("object_id")?,
+        purpose: row.try_get("purpose")?,
+        address: row.try_get("address")?,
+        prev_hash: row.try_get("prev_hash")?,
+        hash: row.try_get("hash")?,
+    })
+}
+
+fn audit_record(r: &SqliteRow) -> StoreResult<AuditRecord> {
+    Ok(AuditRecord {
+        id: r.try_get("id")?,
+        seq: r.try_get::<Option<i64>, _>("seq")?.unwrap_or_default(),
+        at: from_ts(r.try_get("at")?)?,
+        actor: r.try_get::<Option<i64>, _>("actor_id")?.map(UserId),
+        actor_role: r.try_get("actor_role")?,
+        action: r.try_get("action")?,
+        object_kind: r.try_get("object_kind")?,
+        object_id: r.try_get("object_id")?,
+        purpose: r.try_get("purpose")?,
+        address: r.try_get("address")?,
+    })
+}
+
+fn break_glass_row(r: &SqliteRow) -> StoreResult<BreakGlass> {
+    Ok(BreakGlass {
+        id: BreakGlassId(r.try_get("id")?),
+        admin: UserId(r.try_get("admin_id")?),
+        admin_name: r.try_get("display_name")?,
+        client: ClientId(r.try_get("client_id")?),
+        reason: r.try_get("reason")?,
+        granted_at: from_ts(r.try_get("granted_at")?)?,
+        expires_at: from_ts(r.try_get("expires_at")?)?,
+        acknowledged_at: r.try_get::<Option<i64>, _>("acknowledged_at")?.map(from_ts).transpose()?,
+    })
+}
+
+const BREAK_GLASS_COLUMNS: &str = "g.*, u.display_name FROM break_glass_grants g JOIN users u ON u.id = g.admin_id";
 
 fn parse_flags(json: &str) -> StoreResult<ResponseFlags> {
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("response flags: {e}")))
@@ -220,7 +316,8 @@ impl Store for SqliteStore {
         Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?").bind(key).fetch_one(&self.pool).await?)
     }
 
-    async fn create_user(&self, user: NewUser, now: OffsetDateTime) -> StoreResult<UserId> {
+    async fn create_user(&self, user: NewUser, audit: AuditEvent, now: OffsetDateTime) -> StoreResult<UserId> {
+        let mut tx = self.pool.begin().await?;
         let id = sqlx::query_scalar(
             "INSERT INTO users (email, display_name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
         )
@@ -229,8 +326,10 @@ impl Store for SqliteStore {
         .bind(user.role.as_str())
         .bind(&user.password_hash)
         .bind(ts(now))
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        insert_audit(&mut tx, &AuditEvent { object_id: Some(id), ..audit }).await?;
+        tx.commit().await?;
         Ok(UserId(id))
     }
 
@@ -254,12 +353,15 @@ impl Store for SqliteStore {
         Ok(n.max(0) as u64)
     }
 
-    async fn add_supervision(&self, supervisor: UserId, therapist: UserId) -> StoreResult<()> {
+    async fn add_supervision(&self, supervisor: UserId, therapist: UserId, audit: AuditEvent) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query("INSERT INTO supervision (supervisor_id, therapist_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
             .bind(supervisor.0)
             .bind(therapist.0)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        insert_audit(&mut tx, &audit).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -318,7 +420,8 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn create_client(&self, client: NewClient, now: OffsetDateTime) -> StoreResult<ClientId> {
+    async fn create_client(&self, client: NewClient, audit: AuditEvent, now: OffsetDateTime) -> StoreResult<ClientId> {
+        let mut tx = self.pool.begin().await?;
         let id = sqlx::query_scalar(
             "INSERT INTO clients (therapist_id, pseudonym, contact, created_at) VALUES (?, ?, ?, ?) RETURNING id",
         )
@@ -326,8 +429,10 @@ impl Store for SqliteStore {
         .bind(&client.pseudonym)
         .bind(&client.contact)
         .bind(ts(now))
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        insert_audit(&mut tx, &AuditEvent { object_id: Some(id), ..audit }).await?;
+        tx.commit().await?;
         Ok(ClientId(id))
     }
 
@@ -345,7 +450,12 @@ impl Store for SqliteStore {
             .collect()
     }
 
-    async fn open_episode(&self, episode: NewEpisode, now: OffsetDateTime) -> StoreResult<EpisodeId> {
+    async fn open_episode(
+        &self,
+        episode: NewEpisode,
+        audit: AuditEvent,
+        now: OffsetDateTime,
+    ) -> StoreResult<EpisodeId> {
         let mut tx = self.pool.begin().await?;
         let started = date_text(episode.started_on)?;
         sqlx::query("UPDATE episodes SET ended_on = ? WHERE client_id = ? AND ended_on IS NULL")
@@ -364,6 +474,7 @@ impl Store for SqliteStore {
         .bind(ts(now))
         .fetch_one(&mut *tx)
         .await?;
+        insert_audit(&mut tx, &AuditEvent { object_id: Some(id), ..audit }).await?;
         tx.commit().await?;
         Ok(EpisodeId(id))
     }
@@ -408,8 +519,14 @@ impl Store for SqliteStore {
         .collect()
     }
 
-    async fn record_session(&self, session: NewSession, now: OffsetDateTime) -> StoreResult<TherapySession> {
+    async fn record_session(
+        &self,
+        session: NewSession,
+        audit: AuditEvent,
+        now: OffsetDateTime,
+    ) -> StoreResult<TherapySession> {
         // The INSERT computes the next number itself, so two concurrent recordings cannot share one.
+        let mut tx = self.pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO therapy_sessions (episode_id, number, held_on, attended, created_at)
              SELECT ?1, COALESCE(MAX(number), 0) + 1, ?2, ?3, ?4 FROM therapy_sessions WHERE episode_id = ?1
@@ -419,8 +536,10 @@ impl Store for SqliteStore {
         .bind(date_text(session.held_on)?)
         .bind(session.attended)
         .bind(ts(now))
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        insert_audit(&mut tx, &AuditEvent { object_id: Some(id), ..audit }).await?;
+        tx.commit().await?;
         self.session(SessionId(id)).await?.ok_or(StoreError::NotFound)
     }
 
@@ -435,7 +554,7 @@ impl Store for SqliteStore {
         sqlx::query(&sql).bind(episode.0).fetch_all(&self.pool).await?.iter().map(session_row).collect()
     }
 
-    async fn create_link(&self, link: NewLink, now: OffsetDateTime) -> StoreResult<LinkId> {
+    async fn create_link(&self, link: NewLink, audit: AuditEvent, now: OffsetDateTime) -> StoreResult<LinkId> {
         let mut tx = self.pool.begin().await?;
         // A session the client has answered takes no new link, and a new link replaces the unused ones: one
         // session is answered once. (The UPDATE first, so the transaction holds the write lock for the check.)
@@ -477,6 +596,7 @@ impl Store for SqliteStore {
             .execute(&mut *tx)
             .await?;
         }
+        insert_audit(&mut tx, &AuditEvent { object_id: Some(id), ..audit }).await?;
         tx.commit().await?;
         Ok(LinkId(id))
     }
@@ -585,6 +705,7 @@ impl Store for SqliteStore {
         session: SessionId,
         instrument: InstrumentRef,
         response: NewResponse,
+        audit: AuditEvent,
         now: OffsetDateTime,
     ) -> StoreResult<AdministrationId> {
         let mut tx = self.pool.begin().await?;
@@ -605,6 +726,7 @@ impl Store for SqliteStore {
         .fetch_one(&mut *tx)
         .await?;
         insert_response(&mut tx, id, &response, now).await?;
+        insert_audit(&mut tx, &AuditEvent { object_id: Some(id), ..audit }).await?;
         tx.commit().await?;
         Ok(AdministrationId(id))
     }
@@ -735,7 +857,15 @@ impl Store for SqliteStore {
         .collect()
     }
 
-    async fn acknowledge(&self, client: ClientId, key: &str, user: UserId, at: OffsetDateTime) -> StoreResult<()> {
+    async fn acknowledge(
+        &self,
+        client: ClientId,
+        key: &str,
+        user: UserId,
+        audit: AuditEvent,
+        at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO signal_acknowledgements (client_id, signal_key, user_id, at) VALUES (?, ?, ?, ?)
              ON CONFLICT DO NOTHING",
@@ -744,8 +874,10 @@ impl Store for SqliteStore {
         .bind(key)
         .bind(user.0)
         .bind(ts(at))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        insert_audit(&mut tx, &audit).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -818,30 +950,116 @@ impl Store for SqliteStore {
     }
 
     async fn audit(&self, event: AuditEvent) -> StoreResult<()> {
-        let mut conn = self.pool.acquire().await?;
-        insert_audit(&mut conn, &event).await
+        let mut tx = self.pool.begin().await?;
+        insert_audit(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn audit_events(&self, limit: u32) -> StoreResult<Vec<AuditRecord>> {
-        let rows = sqlx::query("SELECT * FROM audit_events ORDER BY id DESC LIMIT ?")
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditRecord {
-                    id: r.try_get("id")?,
-                    at: from_ts(r.try_get("at")?)?,
-                    actor: r.try_get::<Option<i64>, _>("actor_id")?.map(UserId),
-                    actor_role: r.try_get("actor_role")?,
-                    action: r.try_get("action")?,
-                    object_kind: r.try_get("object_kind")?,
-                    object_id: r.try_get("object_id")?,
-                    purpose: r.try_get("purpose")?,
-                    address: r.try_get("address")?,
-                })
-            })
-            .collect()
+        self.search_audit(&AuditFilter::default(), limit).await
+    }
+
+    async fn search_audit(&self, filter: &AuditFilter, limit: u32) -> StoreResult<Vec<AuditRecord>> {
+        if audit::matches_nothing(filter) {
+            return Ok(Vec::new());
+        }
+        let (sql, binds) = audit::search_sql(filter, limit, |_| "?".to_owned());
+        let mut query = sqlx::query(&sql);
+        for bind in binds {
+            query = match bind {
+                audit::Bind::Int(n) => query.bind(n),
+                audit::Bind::Text(t) => query.bind(t),
+            };
+        }
+        query.fetch_all(&self.pool).await?.iter().map(audit_record).collect()
+    }
+
+    async fn audit_chain(&self, after: Option<(i64, i64)>, limit: u32) -> StoreResult<Vec<AuditChainRow>> {
+        let (seq, id) = after.unwrap_or((i64::MIN, i64::MIN));
+        let rows = sqlx::query(
+            "SELECT * FROM audit_events WHERE seq IS NOT NULL AND (seq > ?1 OR (seq = ?1 AND id > ?2))
+             ORDER BY seq, id LIMIT ?3",
+        )
+        .bind(seq)
+        .bind(id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| chain_row_with_seq(r, r.try_get("seq")?)).collect()
+    }
+
+    async fn audit_head(&self) -> StoreResult<AuditHead> {
+        let mut tx = self.pool.begin().await?;
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await?;
+        let unchained: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_events WHERE seq IS NULL OR prev_hash IS NULL OR hash IS NULL",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(AuditHead { seq: head.try_get("seq")?, hash: head.try_get("hash")?, unchained: unchained.max(0) as u64 })
+    }
+
+    async fn grant_break_glass(&self, grant: NewBreakGlass, audit: AuditEvent) -> StoreResult<BreakGlassId> {
+        let mut tx = self.pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO break_glass_grants (admin_id, client_id, reason, granted_at, expires_at)
+             VALUES (?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(grant.admin.0)
+        .bind(grant.client.0)
+        .bind(&grant.reason)
+        .bind(ts(grant.granted_at))
+        .bind(ts(grant.expires_at))
+        .fetch_one(&mut *tx)
+        .await?;
+        insert_audit(&mut tx, &AuditEvent { object_id: Some(grant.client.0), ..audit }).await?;
+        tx.commit().await?;
+        Ok(BreakGlassId(id))
+    }
+
+    async fn active_break_glass(
+        &self,
+        admin: UserId,
+        client: ClientId,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<BreakGlass>> {
+        let sql = format!(
+            "SELECT {BREAK_GLASS_COLUMNS} WHERE g.admin_id = ? AND g.client_id = ? AND g.granted_at <= ?3
+             AND g.expires_at > ?3 ORDER BY g.expires_at DESC LIMIT 1"
+        );
+        let row = sqlx::query(&sql).bind(admin.0).bind(client.0).bind(ts(now)).fetch_optional(&self.pool).await?;
+        row.as_ref().map(break_glass_row).transpose()
+    }
+
+    async fn break_glass_of(&self, clients: &[ClientId]) -> StoreResult<Vec<BreakGlass>> {
+        let ids: Vec<i64> = clients.iter().map(|id| id.0).collect();
+        let sql = format!(
+            "SELECT {BREAK_GLASS_COLUMNS} WHERE g.client_id IN ({{ids}}) ORDER BY g.granted_at DESC, g.id DESC"
+        );
+        self.fetch_in(&sql, &ids).await?.iter().map(break_glass_row).collect()
+    }
+
+    async fn acknowledge_break_glass(
+        &self,
+        client: ClientId,
+        audit: AuditEvent,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE break_glass_grants SET acknowledged_at = ?, acknowledged_by = ?
+             WHERE client_id = ? AND acknowledged_at IS NULL",
+        )
+        .bind(ts(now))
+        .bind(audit.actor.map(|a| a.0))
+        .bind(client.0)
+        .execute(&mut *tx)
+        .await?;
+        insert_audit(&mut tx, &AuditEvent { object_id: Some(client.0), ..audit }).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 

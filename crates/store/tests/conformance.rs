@@ -19,22 +19,24 @@ pub async fn run_all(store: &dyn Store) {
     racing_submissions_are_accepted_once(store).await;
     audit_events_are_kept_in_order(store).await;
     reflection_comments_form_a_thread(store).await;
+    crate::audit_conformance::run_all(store).await;
 }
 
 pub async fn therapist(store: &dyn Store, email: &str) -> UserId {
     store
         .create_user(
             NewUser { email: email.into(), display_name: "T".into(), role: Role::Therapist, password_hash: "h".into() },
+            ev(),
             NOW,
         )
         .await
         .unwrap()
 }
 
-async fn session_for(store: &dyn Store, email: &str) -> (ClientId, TherapySession) {
+pub async fn session_for(store: &dyn Store, email: &str) -> (ClientId, TherapySession) {
     let t = therapist(store, email).await;
     let client = store
-        .create_client(NewClient { therapist: t, pseudonym: "Amber Heron".into(), contact: None }, NOW)
+        .create_client(NewClient { therapist: t, pseudonym: "Amber Heron".into(), contact: None }, ev(), NOW)
         .await
         .unwrap();
     let episode = store
@@ -45,18 +47,19 @@ async fn session_for(store: &dyn Store, email: &str) -> (ClientId, TherapySessio
                 started_on: date!(2026 - 11 - 01),
                 measures: vec!["phq9".into(), "gad7".into()],
             },
+            ev(),
             NOW,
         )
         .await
         .unwrap();
     let session = store
-        .record_session(NewSession { episode, held_on: date!(2026 - 11 - 28), attended: true }, NOW)
+        .record_session(NewSession { episode, held_on: date!(2026 - 11 - 28), attended: true }, ev(), NOW)
         .await
         .unwrap();
     (client, session)
 }
 
-fn response(admin: Option<AdministrationId>, value: f64) -> NewResponse {
+pub fn response(admin: Option<AdministrationId>, value: f64) -> NewResponse {
     NewResponse {
         administration: admin,
         answers_json: format!("{{\"1\":{value}}}"),
@@ -73,6 +76,20 @@ fn response(admin: Option<AdministrationId>, value: f64) -> NewResponse {
     }
 }
 
+/// The audit entry the tests' staff writes carry.
+pub fn ev() -> AuditEvent {
+    AuditEvent {
+        at: NOW,
+        actor: Some(UserId(1)),
+        actor_role: Some(Role::Therapist),
+        action: "create",
+        object_kind: "test",
+        object_id: None,
+        purpose: "care",
+        address: Some("192.0.2.1".into()),
+    }
+}
+
 fn submitted() -> AuditEvent {
     AuditEvent {
         at: NOW,
@@ -86,7 +103,7 @@ fn submitted() -> AuditEvent {
     }
 }
 
-fn instruments() -> Vec<InstrumentRef> {
+pub fn instruments() -> Vec<InstrumentRef> {
     vec![InstrumentRef { id: "relationship-check".into(), version: 1 }, InstrumentRef { id: "phq9".into(), version: 1 }]
 }
 
@@ -100,6 +117,7 @@ async fn users_and_supervision(store: &dyn Store) {
                 role: Role::Supervisor,
                 password_hash: "h".into(),
             },
+            ev(),
             NOW,
         )
         .await;
@@ -112,12 +130,13 @@ async fn users_and_supervision(store: &dyn Store) {
                 role: Role::Supervisor,
                 password_hash: "h".into(),
             },
+            ev(),
             NOW,
         )
         .await
         .unwrap();
-    store.add_supervision(s, a).await.unwrap();
-    store.add_supervision(s, a).await.unwrap();
+    store.add_supervision(s, a, ev()).await.unwrap();
+    store.add_supervision(s, a, ev()).await.unwrap();
     assert_eq!(store.supervisees(s).await.unwrap(), vec![a]);
     assert_eq!(store.user_by_email("a@example.org").await.unwrap().unwrap().id, a);
     assert!(store.user_by_email("nobody@example.org").await.unwrap().is_none());
@@ -150,7 +169,11 @@ async fn sessions_are_numbered_per_episode(store: &dyn Store) {
     assert_eq!(first.number, 1);
     assert_eq!(first.client, client);
     let second = store
-        .record_session(NewSession { episode: first.episode, held_on: date!(2026 - 12 - 05), attended: false }, NOW)
+        .record_session(
+            NewSession { episode: first.episode, held_on: date!(2026 - 12 - 05), attended: false },
+            ev(),
+            NOW,
+        )
         .await
         .unwrap();
     assert_eq!((second.number, second.attended), (2, false));
@@ -161,7 +184,7 @@ async fn sessions_are_numbered_per_episode(store: &dyn Store) {
     // A new episode ends the open one and becomes the current episode.
     let therapist = store.client(client).await.unwrap().unwrap().therapist;
     let again = NewEpisode { client, therapist, started_on: date!(2027 - 01 - 10), measures: vec!["gad7".into()] };
-    let second_episode = store.open_episode(again, NOW).await.unwrap();
+    let second_episode = store.open_episode(again, ev(), NOW).await.unwrap();
     let episodes = store.episodes(client).await.unwrap();
     assert_eq!(episodes.len(), 2);
     assert_eq!(episodes[0].ended_on, Some(date!(2027 - 01 - 10)));
@@ -172,13 +195,17 @@ async fn sessions_are_numbered_per_episode(store: &dyn Store) {
     let listed = store.sessions_of(&[client, ClientId(987_654)]).await.unwrap();
     assert_eq!(listed, all);
     let user = store.client(client).await.unwrap().unwrap().therapist;
-    store.acknowledge(client, "rupture:2", user, NOW).await.unwrap();
-    store.acknowledge(client, "rupture:2", user, NOW + Duration::hours(1)).await.unwrap();
+    store.acknowledge(client, "rupture:2", user, ev(), NOW).await.unwrap();
+    store.acknowledge(client, "rupture:2", user, ev(), NOW + Duration::hours(1)).await.unwrap();
     let acks = store.acknowledgements(&[client]).await.unwrap();
     assert_eq!(acks.len(), 1, "the first acknowledgement stands");
     assert_eq!((acks[0].key.as_str(), acks[0].user, acks[0].at), ("rupture:2", user, NOW));
     let missing = store
-        .record_session(NewSession { episode: EpisodeId(999_999), held_on: date!(2026 - 12 - 05), attended: true }, NOW)
+        .record_session(
+            NewSession { episode: EpisodeId(999_999), held_on: date!(2026 - 12 - 05), attended: true },
+            ev(),
+            NOW,
+        )
         .await;
     assert!(missing.is_err(), "a session needs an existing episode");
 }
@@ -190,6 +217,7 @@ async fn a_link_is_single_use_and_all_or_nothing(store: &dyn Store) {
     store
         .create_link(
             NewLink { session: session.id, token_hash: hash.clone(), expires_at: expires, instruments: instruments() },
+            ev(),
             NOW,
         )
         .await
@@ -228,7 +256,7 @@ async fn a_link_is_single_use_and_all_or_nothing(store: &dyn Store) {
     let again =
         NewLink { session: session.id, token_hash: vec![12u8; 32], expires_at: expires, instruments: instruments() };
     assert!(
-        matches!(store.create_link(again, NOW).await, Err(StoreError::Conflict(_))),
+        matches!(store.create_link(again, ev(), NOW).await, Err(StoreError::Conflict(_))),
         "answered sessions take no new link"
     );
     let summary = store.links_for_session(session.id).await.unwrap();
@@ -244,6 +272,7 @@ async fn expired_links_refuse_submissions(store: &dyn Store) {
     store
         .create_link(
             NewLink { session: session.id, token_hash: hash.clone(), expires_at: expires, instruments: instruments() },
+            ev(),
             NOW,
         )
         .await
@@ -259,8 +288,8 @@ async fn expired_links_refuse_submissions(store: &dyn Store) {
 async fn therapist_responses_replace_earlier_ones(store: &dyn Store) {
     let (client, session) = session_for(store, "reflect@example.org").await;
     let instrument = InstrumentRef { id: "therapist-reflection".into(), version: 1 };
-    store.save_therapist_response(session.id, instrument.clone(), response(None, 20.0), NOW).await.unwrap();
-    store.save_therapist_response(session.id, instrument, response(None, 25.0), NOW).await.unwrap();
+    store.save_therapist_response(session.id, instrument.clone(), response(None, 20.0), ev(), NOW).await.unwrap();
+    store.save_therapist_response(session.id, instrument, response(None, 25.0), ev(), NOW).await.unwrap();
     let stored = store.responses_of(client).await.unwrap();
     assert_eq!(stored.len(), 1);
     assert_eq!((stored[0].rater, stored[0].scores[0].value), (Rater::Therapist, Some(25.0)));
@@ -299,7 +328,7 @@ async fn racing_submissions_are_accepted_once(store: &dyn Store) {
     let expires = NOW + Duration::hours(1);
     let link =
         NewLink { session: session.id, token_hash: hash.clone(), expires_at: expires, instruments: instruments() };
-    store.create_link(link, NOW).await.unwrap();
+    store.create_link(link, ev(), NOW).await.unwrap();
     let view = store.link_by_token(&hash, NOW).await.unwrap().unwrap();
     let answers: Vec<_> = view.administrations.iter().map(|a| response(Some(a.id), 2.0)).collect();
     let (a, b, c) = tokio::join!(
@@ -316,10 +345,10 @@ async fn racing_submissions_are_accepted_once(store: &dyn Store) {
     let (_, other) = session_for(store, "race2@example.org").await;
     let first =
         NewLink { session: other.id, token_hash: vec![10u8; 32], expires_at: expires, instruments: instruments() };
-    store.create_link(first, NOW).await.unwrap();
+    store.create_link(first, ev(), NOW).await.unwrap();
     let second =
         NewLink { session: other.id, token_hash: vec![11u8; 32], expires_at: expires, instruments: instruments() };
-    store.create_link(second, NOW).await.unwrap();
+    store.create_link(second, ev(), NOW).await.unwrap();
     assert_eq!(store.link_by_token(&[10u8; 32], NOW).await.unwrap().unwrap().state, LinkState::Expired);
     assert_eq!(store.link_by_token(&[11u8; 32], NOW).await.unwrap().unwrap().state, LinkState::Open);
     assert_eq!(store.responses_of(client).await.unwrap().len(), 2);
@@ -336,6 +365,7 @@ async fn reflection_comments_form_a_thread(store: &dyn Store) {
                 role: Role::Supervisor,
                 password_hash: "h".into(),
             },
+            ev(),
             NOW,
         )
         .await

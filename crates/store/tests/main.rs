@@ -6,6 +6,8 @@
 //! that they were skipped and pass.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod audit_conformance;
+mod audit_tests;
 mod conformance;
 
 mod migrations;
@@ -18,6 +20,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use alliance_core::domain::Role;
 use alliance_core::scoring::{ResponseFlags, ScaleScore};
 use alliance_store::*;
+use conformance::ev;
 use time::macros::{date, datetime};
 use time::{Duration, OffsetDateTime};
 
@@ -113,11 +116,14 @@ const RACERS: u32 = 12;
 /// runs its writers as separate tasks on a multi-threaded runtime.
 async fn races(store: Arc<dyn Store>) {
     let therapist = conformance::therapist(store.as_ref(), "racer@example.org").await;
-    let client =
-        store.create_client(NewClient { therapist, pseudonym: "Quick Fox".into(), contact: None }, NOW).await.unwrap();
+    let client = store
+        .create_client(NewClient { therapist, pseudonym: "Quick Fox".into(), contact: None }, ev(), NOW)
+        .await
+        .unwrap();
     let episode = store
         .open_episode(
             NewEpisode { client, therapist, started_on: date!(2026 - 11 - 01), measures: vec!["phq9".into()] },
+            ev(),
             NOW,
         )
         .await
@@ -127,7 +133,9 @@ async fn races(store: Arc<dyn Store>) {
     let recorded = all(RACERS, |_| {
         let store = store.clone();
         async move {
-            store.record_session(NewSession { episode, held_on: date!(2026 - 11 - 28), attended: true }, NOW).await
+            store
+                .record_session(NewSession { episode, held_on: date!(2026 - 11 - 28), attended: true }, ev(), NOW)
+                .await
         }
     })
     .await;
@@ -146,7 +154,7 @@ async fn races(store: Arc<dyn Store>) {
                 expires_at: NOW + Duration::hours(1),
                 instruments: vec![InstrumentRef { id: "relationship-check".into(), version: 1 }],
             };
-            store.create_link(link, NOW).await.unwrap()
+            store.create_link(link, ev(), NOW).await.unwrap()
         }
     })
     .await;
@@ -160,14 +168,14 @@ async fn races(store: Arc<dyn Store>) {
     let check = || vec![InstrumentRef { id: "relationship-check".into(), version: 1 }];
     for round in 0..RACERS {
         let session = store
-            .record_session(NewSession { episode, held_on: date!(2026 - 11 - 29), attended: true }, NOW)
+            .record_session(NewSession { episode, held_on: date!(2026 - 11 - 29), attended: true }, ev(), NOW)
             .await
             .unwrap()
             .id;
         let (old, new) = (vec![u8::try_from(100 + round).unwrap(); 32], vec![u8::try_from(150 + round).unwrap(); 32]);
         let expires_at = NOW + Duration::hours(1);
         store
-            .create_link(NewLink { session, token_hash: old.clone(), expires_at, instruments: check() }, NOW)
+            .create_link(NewLink { session, token_hash: old.clone(), expires_at, instruments: check() }, ev(), NOW)
             .await
             .unwrap();
         let view = store.link_by_token(&old, NOW).await.unwrap().unwrap();
@@ -193,7 +201,9 @@ async fn races(store: Arc<dyn Store>) {
         let creating = tokio::spawn({
             let store = store.clone();
             async move {
-                store.create_link(NewLink { session, token_hash: new, expires_at, instruments: check() }, NOW).await
+                store
+                    .create_link(NewLink { session, token_hash: new, expires_at, instruments: check() }, ev(), NOW)
+                    .await
             }
         });
         match (submitting.await.unwrap(), creating.await.unwrap()) {
@@ -207,7 +217,7 @@ async fn races(store: Arc<dyn Store>) {
         let store = store.clone();
         async move {
             let instrument = InstrumentRef { id: "therapist-reflection".into(), version: 1 };
-            store.save_therapist_response(session, instrument, reflection(f64::from(i)), NOW).await.unwrap()
+            store.save_therapist_response(session, instrument, reflection(f64::from(i)), ev(), NOW).await.unwrap()
         }
     })
     .await;
@@ -230,6 +240,7 @@ async fn races(store: Arc<dyn Store>) {
             expires_at: NOW + Duration::hours(1),
             instruments: vec![],
         },
+        ev(),
         NOW,
     );
     assert!(matches!(missing.await, Err(StoreError::NotFound)));
@@ -237,10 +248,11 @@ async fn races(store: Arc<dyn Store>) {
         SessionId(987_654),
         InstrumentRef { id: "therapist-reflection".into(), version: 1 },
         reflection(1.0),
+        ev(),
         NOW,
     );
     assert!(matches!(missing.await, Err(StoreError::NotFound)));
-    let dangling = store.acknowledge(ClientId(987_654), "rupture:1", therapist, NOW).await;
+    let dangling = store.acknowledge(ClientId(987_654), "rupture:1", therapist, ev(), NOW).await;
     assert!(matches!(dangling, Err(StoreError::NotFound)), "a foreign-key violation reads as not found");
     let duplicate = store.create_login(NewLogin {
         token_hash: vec![5; 32],

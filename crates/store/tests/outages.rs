@@ -64,10 +64,16 @@ async fn a_full_disk_refuses_the_write_and_loses_nothing() {
     };
     let store = SqliteStore::open(&disk.0.join("alliance.db")).await.unwrap();
     let therapist = conformance::therapist(&store, "full@example.org").await;
-    let client =
-        store.create_client(NewClient { therapist, pseudonym: "Ada Full".into(), contact: None }, NOW).await.unwrap();
+    let client = store
+        .create_client(NewClient { therapist, pseudonym: "Ada Full".into(), contact: None }, conformance::ev(), NOW)
+        .await
+        .unwrap();
     let episode = store
-        .open_episode(NewEpisode { client, therapist, started_on: date!(2026 - 11 - 01), measures: vec![] }, NOW)
+        .open_episode(
+            NewEpisode { client, therapist, started_on: date!(2026 - 11 - 01), measures: vec![] },
+            conformance::ev(),
+            NOW,
+        )
         .await
         .unwrap();
     let check = vec![InstrumentRef { id: "relationship-check".into(), version: 1 }];
@@ -78,7 +84,11 @@ async fn a_full_disk_refuses_the_write_and_loses_nothing() {
     let mut links = Vec::new();
     for n in 0..60u32 {
         let session = store
-            .record_session(NewSession { episode, held_on: date!(2026 - 11 - 28), attended: true }, NOW)
+            .record_session(
+                NewSession { episode, held_on: date!(2026 - 11 - 28), attended: true },
+                conformance::ev(),
+                NOW,
+            )
             .await
             .unwrap();
         let token = n.to_be_bytes().repeat(8);
@@ -88,7 +98,7 @@ async fn a_full_disk_refuses_the_write_and_loses_nothing() {
             expires_at: NOW + Duration::hours(1),
             instruments: check.clone(),
         };
-        store.create_link(link, NOW).await.unwrap();
+        store.create_link(link, conformance::ev(), NOW).await.unwrap();
         let view = store.link_by_token(&token, NOW).await.unwrap().unwrap();
         links.push((token, session.id, view));
     }

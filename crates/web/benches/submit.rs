@@ -53,12 +53,22 @@ async fn main() {
             role: Role::Therapist,
             password_hash: hash,
         };
-        let therapist = bulk.create_user(user, now).await.unwrap();
-        let client =
-            bulk.create_client(NewClient { therapist, pseudonym: "Bench".into(), contact: None }, now).await.unwrap();
+        let therapist = bulk
+            .create_user(user, alliance_store::AuditEvent::system(now, "create", "bench", "benchmark"), now)
+            .await
+            .unwrap();
+        let client = bulk
+            .create_client(
+                NewClient { therapist, pseudonym: "Bench".into(), contact: None },
+                alliance_store::AuditEvent::system(now, "create", "bench", "benchmark"),
+                now,
+            )
+            .await
+            .unwrap();
         let episode = bulk
             .open_episode(
                 NewEpisode { client, therapist, started_on: now.date(), measures: vec!["phq9".into(), "gad7".into()] },
+                alliance_store::AuditEvent::system(now, "create", "bench", "benchmark"),
                 now,
             )
             .await
@@ -69,8 +79,14 @@ async fn main() {
             .collect();
         let mut tokens = Vec::with_capacity(links);
         for _ in 0..links {
-            let session =
-                bulk.record_session(NewSession { episode, held_on: now.date(), attended: true }, now).await.unwrap();
+            let session = bulk
+                .record_session(
+                    NewSession { episode, held_on: now.date(), attended: true },
+                    alliance_store::AuditEvent::system(now, "create", "bench", "benchmark"),
+                    now,
+                )
+                .await
+                .unwrap();
             let token = alliance_web::new_token();
             let link = NewLink {
                 session: session.id,
@@ -78,7 +94,9 @@ async fn main() {
                 expires_at: now + time::Duration::days(1),
                 instruments: instruments.clone(),
             };
-            bulk.create_link(link, now).await.unwrap();
+            bulk.create_link(link, alliance_store::AuditEvent::system(now, "create", "bench", "benchmark"), now)
+                .await
+                .unwrap();
             tokens.push(token);
         }
         bulk.close().await;

@@ -2,7 +2,7 @@
 //! capability; holding the returned value is the proof that the check was made and audited.
 
 use alliance_core::domain::Role;
-use alliance_store::{Client, ClientId, SessionId, TherapySession, UserId};
+use alliance_store::{AuditEvent, BreakGlass, Client, ClientId, SessionId, TherapySession, UserId};
 
 use crate::auth::SignedIn;
 use crate::error::WebError;
@@ -15,6 +15,9 @@ pub enum Via {
     OwnCaseload,
     /// Supervisor of the client's therapist.
     Supervision,
+    /// An administrator's break-glass grant for this client, running until `until`: read only, audited with the
+    /// purpose `break-glass`, shown to the therapist.
+    BreakGlass { until: time::OffsetDateTime },
 }
 
 /// Proof that the user may read this client's record.
@@ -49,12 +52,33 @@ pub async fn read_client(state: &AppState, who: &SignedIn, id: ClientId) -> Resu
         && state.store.supervisees(who.user.id).await?.contains(&client.therapist)
     {
         Via::Supervision
+    } else if let Some(grant) = break_glass(state, who, id).await? {
+        Via::BreakGlass { until: grant.expires_at }
     } else {
         state.store.audit(who.audit(state.now(), "read-denied", "client", Some(id.0))).await?;
         return Err(WebError::NotFound);
     };
-    state.store.audit(who.audit(state.now(), "read", "client", Some(id.0))).await?;
+    let event = who.audit(state.now(), "read", "client", Some(id.0));
+    let event = match via {
+        Via::BreakGlass { .. } => AuditEvent { purpose: BREAK_GLASS, ..event },
+        Via::OwnCaseload | Via::Supervision => event,
+    };
+    state.store.audit(event).await?;
     Ok(ReadClient { client, via })
+}
+
+/// The audit purpose of everything an administrator reads under a break-glass grant.
+pub const BREAK_GLASS: &str = "break-glass";
+
+/// How long a break-glass grant lasts.
+pub const BREAK_GLASS_LIFETIME: time::Duration = time::Duration::hours(1);
+
+/// An administrator's running break-glass grant for this client. Nobody else has break-glass access.
+async fn break_glass(state: &AppState, who: &SignedIn, id: ClientId) -> Result<Option<BreakGlass>, WebError> {
+    if who.user.role != Role::Administrator {
+        return Ok(None);
+    }
+    Ok(state.store.active_break_glass(who.user.id, id, state.now()).await?)
 }
 
 pub async fn write_client(state: &AppState, who: &SignedIn, id: ClientId) -> Result<WriteClient, WebError> {

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 
 use alliance_core::catalog::Catalog;
 use alliance_core::domain::Role;
-use alliance_store::{NewUser, PostgresOptions, PostgresStore, SqliteStore, Store, UserId};
+use alliance_store::{AuditEvent, NewUser, PostgresOptions, PostgresStore, SqliteStore, Store, UserId};
 use alliance_web::{AppState, Config};
 use time::OffsetDateTime;
 
@@ -56,6 +56,29 @@ impl TestApp {
         TestApp { url, store, clock_offset, _dir: dir, _database: database, second }
     }
 
+    /// Runs SQL on the app's database directly, behind the app's back, as someone with access to the disk or
+    /// the database server could. `sqlite` or `postgres` is chosen by the engine in use.
+    pub async fn raw_sql(&self, sqlite: &[&str], postgres: &[&str]) {
+        use sqlx::Connection;
+        match &self.second {
+            SecondConnection::Sqlite(path) => {
+                let url = format!("sqlite:{}", path.display());
+                let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+                for sql in sqlite {
+                    sqlx::query(sql).execute(&mut conn).await.unwrap();
+                }
+                conn.close().await.unwrap();
+            }
+            SecondConnection::Postgres(url) => {
+                let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+                for sql in postgres {
+                    sqlx::query(sql).execute(&mut conn).await.unwrap();
+                }
+                conn.close().await.unwrap();
+            }
+        }
+    }
+
     /// Starts another app server on the same database, as a second instance behind a load balancer would run.
     pub async fn second_server(&self) -> String {
         let store: Arc<dyn Store> = match &self.second {
@@ -80,6 +103,12 @@ impl TestApp {
         self._database.as_ref().map(|d| d.url.as_str())
     }
 
+    /// Makes `supervisor` the supervisor of `therapist`, as an administrator would.
+    pub async fn supervise(&self, supervisor: UserId, therapist: UserId) {
+        let audit = alliance_store::AuditEvent::system(OffsetDateTime::now_utc(), "add-supervision", "account", "test");
+        self.store.add_supervision(supervisor, therapist, audit).await.unwrap();
+    }
+
     pub fn advance(&self, seconds: i64) {
         self.clock_offset.fetch_add(seconds, Ordering::SeqCst);
     }
@@ -94,6 +123,7 @@ impl TestApp {
                     role,
                     password_hash: hash,
                 },
+                AuditEvent::system(OffsetDateTime::now_utc(), "create", "account", "test"),
                 OffsetDateTime::now_utc(),
             )
             .await

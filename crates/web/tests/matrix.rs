@@ -156,7 +156,7 @@ async fn every_route_refuses_everyone_its_rule_does_not_name() {
     app.user("othersup@example.org", Role::Supervisor).await;
     app.user("admin@example.org", Role::Administrator).await;
     app.user("research@example.org", Role::Researcher).await;
-    app.store.add_supervision(sup, owner).await.unwrap();
+    app.supervise(sup, owner).await;
     let (me, client, session, token) = client_with_link(&app, "owner@example.org", "Matrix Client").await;
     let (_, page) = me.get(&format!("/clients/{client}")).await;
     let episode = number_after(&page, "action=\"/episodes/");

@@ -2,7 +2,8 @@
 //! content, and nobody learns whether a record they may not see exists.
 
 use alliance_core::domain::Role;
-use alliance_store::Store;
+use alliance_store::{AuditEvent, Store};
+use time::OffsetDateTime;
 
 use crate::app::{TestApp, client_with_link};
 
@@ -13,7 +14,8 @@ async fn caseloads_are_private_to_their_therapist_and_supervisor() {
     app.user("hal@example.org", Role::Therapist).await;
     let sue = app.user("sue@example.org", Role::Supervisor).await;
     app.user("root@example.org", Role::Administrator).await;
-    app.store.add_supervision(sue, gil).await.unwrap();
+    let audit = AuditEvent::system(OffsetDateTime::now_utc(), "add-supervision", "account", "test");
+    app.store.add_supervision(sue, gil, audit).await.unwrap();
     let (_, client, session, _) = client_with_link(&app, "gil@example.org", "Hazel Tern").await;
 
     let other = app.sign_in("hal@example.org").await;

@@ -13,7 +13,7 @@ async fn the_export_is_de_identified_and_matches_what_was_submitted() {
     let ana = app.user("ana@example.org", Role::Therapist).await;
     let sue = app.user("sue@example.org", Role::Supervisor).await;
     let rita = app.user("rita@example.org", Role::Researcher).await;
-    app.store.add_supervision(sue, ana).await.unwrap();
+    app.supervise(sue, ana).await;
     // A client with contact details, one answered check (PHQ-9 8 x 2 + 0 = 16, GAD-7 7 x 1 = 7, alliance
     // 6 x 4 = 24, a rupture reported) on 28 Nov for an episode started 1 Nov (day 27), and a reflection with
     // a private note.
@@ -154,7 +154,7 @@ async fn a_researcher_sees_no_identifiable_page() {
     let ana = app.user("ana@example.org", Role::Therapist).await;
     let sue = app.user("sue@example.org", Role::Supervisor).await;
     app.user("rita@example.org", Role::Researcher).await;
-    app.store.add_supervision(sue, ana).await.unwrap();
+    app.supervise(sue, ana).await;
     let (_, client, session, _) = client_with_link(&app, "ana@example.org", "Zephyrine Quill").await;
     let researcher = app.sign_in("rita@example.org").await;
     let (status, home) = researcher.get("/").await;

@@ -63,8 +63,8 @@ async fn practice() -> Practice {
     app.user("oz@example.org", Role::Supervisor).await;
     app.user("root@example.org", Role::Administrator).await;
     app.user("rita@example.org", Role::Researcher).await;
-    app.store.add_supervision(sue, gil).await.unwrap();
-    app.store.add_supervision(sue, hal).await.unwrap();
+    app.supervise(sue, gil).await;
+    app.supervise(sue, hal).await;
     let (gil_me, hazel, shared, token) = client_with_link(&app, "gil@example.org", "Hazel Tern").await;
     // Item 9 above zero: a risk signal that stays open.
     let phone = TestApp::browser();
@@ -250,7 +250,7 @@ async fn patterns_of_a_constructed_caseload() {
     app.user("oz@example.org", Role::Supervisor).await;
     app.user("hal@example.org", Role::Therapist).await;
     app.user("rita@example.org", Role::Researcher).await;
-    app.store.add_supervision(sue, pat).await.unwrap();
+    app.supervise(sue, pat).await;
     let me = app.sign_in("pat@example.org").await;
     // A: alliance 20, 23, 26 in sessions 1-3 (slope +3 per session, latest 26), all answered.
     let (r20, r23, r26) =
@@ -269,7 +269,14 @@ async fn patterns_of_a_constructed_caseload() {
     .await;
     // C: a client without an episode of care (as after an import): not active, not counted.
     let cedar = NewClient { therapist: pat, pseudonym: "Cedar".into(), contact: None };
-    app.store.create_client(cedar, time::OffsetDateTime::now_utc()).await.unwrap();
+    app.store
+        .create_client(
+            cedar,
+            alliance_store::AuditEvent::system(time::OffsetDateTime::now_utc(), "create", "client", "test"),
+            time::OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap();
 
     let (status, page) = me.get("/patterns").await;
     assert_eq!(status, 200);

@@ -97,7 +97,7 @@ pub async fn create_user(
                 .map_err(|e| WebError::Internal(Box::new(e)))??
         },
     };
-    let id = match state.store.create_user(new, now).await {
+    let id = match state.store.create_user(new, who.audit(now, "create", "account", None), now).await {
         Ok(id) => id,
         Err(StoreError::Conflict(_)) => {
             let html =
@@ -108,9 +108,8 @@ pub async fn create_user(
         Err(e) => return Err(e.into()),
     };
     if let Some(sid) = supervisor {
-        state.store.add_supervision(UserId(sid), id).await?;
+        state.store.add_supervision(UserId(sid), id, who.audit(now, "add-supervision", "account", Some(id.0))).await?;
     }
-    state.store.audit(who.audit(now, "create", "account", Some(id.0))).await?;
     Ok((StatusCode::CREATED, Html(render(&state, &who, Some(format!("Added {}.", name.as_str())), None).await?))
         .into_response())
 }

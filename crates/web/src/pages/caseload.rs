@@ -42,6 +42,8 @@ struct CaseloadPage {
     outcome_name: &'static str,
     show_therapist: bool,
     rows: Vec<Row>,
+    /// Administrators' break-glass reads the therapist has not yet acknowledged: (client id, text).
+    break_glass: Vec<(i64, String)>,
 }
 
 fn change_label(c: ChangeCategory) -> &'static str {
@@ -143,6 +145,21 @@ pub async fn caseload(State(state): State<AppState>, who: SignedIn) -> Result<Re
     let scope = access::caseload_scope(&state, &who).await?;
     let clients = state.store.clients_of(&scope).await?;
     let rows = client_rows(&state, &who, &clients, &HashMap::new()).await?;
+    let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
+    let pseudonyms: HashMap<_, _> = clients.iter().map(|c| (c.id, c.pseudonym.as_str())).collect();
+    // A therapist sees when an administrator broke the glass on one of their clients, until they acknowledge it.
+    let break_glass = if who.user.role == Role::Therapist {
+        state
+            .store
+            .break_glass_of(&ids)
+            .await?
+            .iter()
+            .filter(|g| g.acknowledged_at.is_none())
+            .map(|g| (g.client.0, format!("{}: {}", pseudonyms.get(&g.client).unwrap_or(&""), super::audit::notice(g))))
+            .collect()
+    } else {
+        Vec::new()
+    };
     state.store.audit(who.audit(state.now(), "list", "caseload", None)).await?;
     let page = CaseloadPage {
         nav: Nav::of(&who),
@@ -151,6 +168,7 @@ pub async fn caseload(State(state): State<AppState>, who: SignedIn) -> Result<Re
         outcome_name: "PHQ-9, else GAD-7",
         show_therapist: false,
         rows,
+        break_glass,
     };
     Ok(Html(page.render()?).into_response())
 }

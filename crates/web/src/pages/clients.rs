@@ -93,11 +93,12 @@ pub async fn create_client(
                 pseudonym: pseudonym.as_str().to_owned(),
                 contact: (!raw_contact.is_empty()).then(|| raw_contact.to_owned()),
             },
+            who.audit(now, "create", "client", None),
             now,
         )
         .await?;
-    state.store.open_episode(NewEpisode { client, therapist: who.user.id, started_on, measures }, now).await?;
-    state.store.audit(who.audit(now, "create", "client", Some(client.0))).await?;
+    let episode = NewEpisode { client, therapist: who.user.id, started_on, measures };
+    state.store.open_episode(episode, who.audit(now, "create", "episode", None), now).await?;
     Ok(Redirect::to(&format!("/clients/{client}")).into_response())
 }
 
@@ -115,11 +116,8 @@ pub async fn open_episode(
         .ok_or_else(|| WebError::BadRequest("Please give the start date of the episode.".into()))?;
     let measures = measures(&form)?;
     let now = state.now();
-    let episode = state
-        .store
-        .open_episode(NewEpisode { client: write.client.id, therapist: who.user.id, started_on, measures }, now)
-        .await?;
-    state.store.audit(who.audit(now, "create", "episode", Some(episode.0))).await?;
+    let episode = NewEpisode { client: write.client.id, therapist: who.user.id, started_on, measures };
+    state.store.open_episode(episode, who.audit(now, "create", "episode", None), now).await?;
     Ok(Redirect::to(&format!("/clients/{id}")).into_response())
 }
 
@@ -147,6 +145,11 @@ struct ClientPage {
     pseudonym: String,
     supervision: bool,
     can_write: bool,
+    /// Set while an administrator reads under a break-glass grant: until when.
+    break_glass_until: Option<String>,
+    /// Administrators' break-glass reads of this client, newest first, for the therapist and supervisor.
+    break_glass: Vec<String>,
+    break_glass_unacknowledged: bool,
     signals: Vec<SignalView>,
     etr_note: String,
     outcome: String,
@@ -442,6 +445,10 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
         })
         .rev()
         .collect();
+    let grants = match read.via {
+        Via::OwnCaseload | Via::Supervision => state.store.break_glass_of(&[client.id]).await?,
+        Via::BreakGlass { .. } => Vec::new(),
+    };
     let episode_text = match current {
         Some(e) => format!("Since {}; {} sessions.", show_date(e.started_on), sessions.len()),
         None => "No open episode of care.".into(),
@@ -452,6 +459,14 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
         pseudonym: client.pseudonym.clone(),
         supervision: read.via == Via::Supervision,
         can_write: read.via == Via::OwnCaseload,
+        break_glass_until: match read.via {
+            Via::BreakGlass { until } => {
+                Some(format!("{} at {:02}:{:02} UTC", show_date(until.date()), until.hour(), until.minute()))
+            }
+            Via::OwnCaseload | Via::Supervision => None,
+        },
+        break_glass: grants.iter().map(super::audit::notice).collect(),
+        break_glass_unacknowledged: grants.iter().any(|g| g.acknowledged_at.is_none()),
         signals: signal_views,
         etr_note: state.practice().etr_source.describe(),
         outcome,
@@ -486,7 +501,7 @@ pub async fn acknowledge(
         return Err(WebError::BadRequest("That signal is no longer current. Reload the page.".into()));
     }
     let now = state.now();
-    state.store.acknowledge(write.client.id, key, who.user.id, now).await?;
-    state.store.audit(who.audit(now, "acknowledge", "signal", Some(id))).await?;
+    let audit = who.audit(now, "acknowledge", "signal", Some(id));
+    state.store.acknowledge(write.client.id, key, who.user.id, audit, now).await?;
     Ok(Redirect::to(&format!("/clients/{id}")).into_response())
 }

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod assets;
+pub mod audit;
 pub mod caseload;
 pub mod clients;
 pub mod patterns;

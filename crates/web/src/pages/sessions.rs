@@ -44,8 +44,14 @@ pub async fn record_session(
         Some(_) => return Err(WebError::BadRequest("Attended must be yes or left empty.".into())),
     };
     let now = state.now();
-    let session = state.store.record_session(NewSession { episode: episode.id, held_on, attended }, now).await?;
-    state.store.audit(who.audit(now, "create", "session", Some(session.id.0))).await?;
+    let session = state
+        .store
+        .record_session(
+            NewSession { episode: episode.id, held_on, attended },
+            who.audit(now, "create", "session", None),
+            now,
+        )
+        .await?;
     Ok(Redirect::to(&format!("/sessions/{}", session.id)).into_response())
 }
 
@@ -175,14 +181,14 @@ pub async fn create_link(
     let token = security::new_token();
     let now = state.now();
     let expires_at = now + DEFAULT_LINK_LIFETIME;
-    let link = state
+    state
         .store
         .create_link(
             NewLink { session: session.id, token_hash: security::hash_token(&token), expires_at, instruments },
+            who.audit(now, "create", "link", None),
             now,
         )
         .await?;
-    state.store.audit(who.audit(now, "create", "link", Some(link.0))).await?;
     let url = format!("{}/c/{token}", state.config.public_url.trim_end_matches('/'));
     let qr_svg = QrCode::new(url.as_bytes())
         .map_err(|e| WebError::Internal(Box::new(e)))?
@@ -284,10 +290,8 @@ pub async fn save_reflection(
         flags: scores.flags,
         scores: scores.scales,
     };
-    let admin = state
-        .store
-        .save_therapist_response(session.id, InstrumentRef { id: ins.id.clone(), version: ins.version }, response, now)
-        .await?;
-    state.store.audit(who.audit(now, "write", "reflection", Some(admin.0))).await?;
+    let instrument = InstrumentRef { id: ins.id.clone(), version: ins.version };
+    let audit = who.audit(now, "write", "reflection", None);
+    state.store.save_therapist_response(session.id, instrument, response, audit, now).await?;
     Ok(Redirect::to(&format!("/sessions/{}", session.id)).into_response())
 }

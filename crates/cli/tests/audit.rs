@@ -1,0 +1,184 @@
+//! `alliance audit verify` on databases changed behind Alliance's back: each change is named by the first entry
+//! it breaks, an intact log passes.
+
+use std::path::{Path, PathBuf};
+
+use alliance_store::{AuditEvent, PostgresOptions, PostgresStore, SqliteStore, Store, UserId, audit};
+use sqlx::{Connection, Row};
+use time::OffsetDateTime;
+
+use crate::{Run, alliance, path_str};
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+}
+
+fn event(i: i64) -> AuditEvent {
+    AuditEvent {
+        at: OffsetDateTime::from_unix_timestamp(1_790_000_000 + 60 * i).unwrap(),
+        actor: Some(UserId(2)),
+        actor_role: Some(alliance_core::domain::Role::Therapist),
+        action: "read",
+        object_kind: "client",
+        object_id: Some(i),
+        purpose: "care",
+        address: Some("192.0.2.7".into()),
+    }
+}
+
+/// A practice made through the binary (an administrator and a therapist: two entries), then ten reads written
+/// through the store: twelve entries. Returns the data folder.
+fn practice(dir: &Path) -> PathBuf {
+    let data = dir.join("data");
+    let d = path_str(&data);
+    alliance(&["user", "create-admin", "--data", d, "--email", "boss@example.org", "--name", "Boss"]).ok();
+    alliance(&["user", "add", "--data", d, "--email", "t@example.org", "--name", "T", "--role", "therapist"]).ok();
+    block_on(async {
+        let store = SqliteStore::open(&data.join("alliance.db")).await.unwrap();
+        for i in 0..10 {
+            store.audit(event(i)).await.unwrap();
+        }
+        store.close().await;
+    });
+    data
+}
+
+/// A copy of the practice's database, to change.
+fn copy_of(data: &Path, name: &str) -> PathBuf {
+    let copy = data.parent().unwrap().join(name);
+    std::fs::copy(data.join("alliance.db"), &copy).unwrap();
+    copy
+}
+
+/// Runs SQL on the file directly, as someone with access to the disk would.
+fn tamper(db: &Path, statements: &[&str]) {
+    block_on(async {
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.display())).await.unwrap();
+        for sql in statements {
+            sqlx::query(sql).execute(&mut conn).await.unwrap();
+        }
+        conn.close().await.unwrap();
+    });
+}
+
+fn verify(db: &Path) -> Run {
+    alliance(&["audit", "verify", "--database", &format!("sqlite:{}", path_str(db))])
+}
+
+/// Refused, naming exactly `what` (and no other entry number).
+fn broken_at(run: Run, what: &str, seq: Option<i64>) {
+    let run = run.refused().says(&[what]);
+    if let Some(seq) = seq {
+        assert!(run.stderr.trim_end().ends_with(&format!("first broken entry: {seq}")), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn verify_names_the_first_entry_changed_deleted_or_inserted_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = practice(dir.path());
+
+    let intact = alliance(&["audit", "verify", "--data", path_str(&data)]).ok();
+    assert!(intact.stdout.starts_with("Audit log intact: 12 entries verified."), "{}", intact.stdout);
+    assert!(verify(&copy_of(&data, "same.db")).ok().stdout.contains("12 entries verified"));
+
+    let action = copy_of(&data, "action.db");
+    tamper(&action, &["DROP TRIGGER audit_events_no_update", "UPDATE audit_events SET action = 'list' WHERE seq = 5"]);
+    broken_at(verify(&action), "entry 5 was changed (4 entries before it verified)", Some(5));
+
+    let time = copy_of(&data, "time.db");
+    tamper(&time, &["DROP TRIGGER audit_events_no_update", "UPDATE audit_events SET at = at - 86400 WHERE seq = 7"]);
+    broken_at(verify(&time), "entry 7 was changed", Some(7));
+
+    let deleted = copy_of(&data, "deleted.db");
+    tamper(&deleted, &["DROP TRIGGER audit_events_no_delete", "DELETE FROM audit_events WHERE seq = 4"]);
+    broken_at(verify(&deleted), "entry 4 is missing (3 entries before it verified)", Some(4));
+
+    let last = copy_of(&data, "last.db");
+    tamper(&last, &["DROP TRIGGER audit_events_no_delete", "DELETE FROM audit_events WHERE seq = 12"]);
+    broken_at(verify(&last), "entry 12 is missing (11 entries before it verified)", Some(12));
+
+    // A copy of entry 3 slipped in beside it.
+    let inserted = copy_of(&data, "inserted.db");
+    tamper(
+        &inserted,
+        &[
+            "DROP TRIGGER audit_events_insert_chained",
+            "DROP INDEX audit_events_seq",
+            "INSERT INTO audit_events (at, actor_id, actor_role, action, object_kind, object_id, purpose, address, seq,
+             prev_hash, hash) SELECT at, actor_id, actor_role, 'read', object_kind, 99, purpose, address, seq,
+             prev_hash, hash FROM audit_events WHERE seq = 3",
+        ],
+    );
+    broken_at(verify(&inserted), "entry 3 is not part of the recorded chain", Some(3));
+
+    // An entry without a place in the chain.
+    let loose = copy_of(&data, "loose.db");
+    tamper(
+        &loose,
+        &[
+            "DROP TRIGGER audit_events_insert_chained",
+            "INSERT INTO audit_events (at, action, object_kind, purpose) VALUES (1, 'read', 'client', 'care')",
+        ],
+    );
+    broken_at(verify(&loose), "entries without a place in the chain: 1", None);
+
+    // A careful forger re-hashes the entry they changed: the next entry no longer follows it.
+    let forged = copy_of(&data, "forged.db");
+    let (prev, mut row) = block_on(async {
+        let store = SqliteStore::open(&forged).await.unwrap();
+        let rows = store.audit_chain(None, 100).await.unwrap();
+        store.close().await;
+        (rows[4].prev_hash.clone().unwrap(), rows[4].clone())
+    });
+    row.action = "list".into();
+    let hash = audit::hex(&audit::entry_hash(&prev, &audit::Fields::of_row(&row)));
+    tamper(
+        &forged,
+        &[
+            "DROP TRIGGER audit_events_no_update",
+            &format!("UPDATE audit_events SET action = 'list', hash = X'{hash}' WHERE seq = 5"),
+        ],
+    );
+    broken_at(verify(&forged), "entry 6 does not follow entry 5", Some(6));
+
+    // The intact original is still intact, and a folder without a database is an error, not an empty log.
+    verify(&data.join("alliance.db")).ok();
+    alliance(&["audit", "verify", "--data", path_str(&dir.path().join("nothing"))]).refused().says(&["no database"]);
+    alliance(&["audit", "verify", "--database", "mysql://x"]).refused().says(&["sqlite:PATH or postgres://"]);
+}
+
+#[test]
+fn verify_on_postgresql_names_a_changed_entry() {
+    let Ok(server) = std::env::var("ALLIANCE_TEST_DATABASE_URL") else {
+        eprintln!("skipped: ALLIANCE_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let name = format!("alliance_test_cli_audit_{}", std::process::id());
+    let url = block_on(async {
+        let url = PostgresStore::create_database(&server, &name).await.unwrap();
+        let store = PostgresStore::connect(&url, PostgresOptions::default()).await.unwrap();
+        for i in 0..6 {
+            store.audit(event(i)).await.unwrap();
+        }
+        store.close().await;
+        url
+    });
+    let intact = alliance(&["audit", "verify", "--database", &url]).ok();
+    assert!(intact.stdout.contains("6 entries verified"), "{}", intact.stdout);
+    block_on(async {
+        let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+        sqlx::query("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let changed = sqlx::query("UPDATE audit_events SET object_id = 1000 WHERE seq = 4 RETURNING seq")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(changed.get::<i64, _>("seq"), 4);
+        conn.close().await.unwrap();
+    });
+    broken_at(alliance(&["audit", "verify", "--database", &url]), "entry 4 was changed", Some(4));
+    block_on(PostgresStore::drop_database(&server, &name)).unwrap();
+}
