@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use alliance_core::simulate::{PracticeParams, practice};
-use alliance_store::SqliteStore;
+use alliance_store::{Keyring, SqliteStore};
 use anyhow::{Context, bail};
 
 #[derive(clap::Args)]
@@ -43,10 +43,16 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let params = PracticeParams { seed: args.seed, clients: usize::from(args.clients), ..PracticeParams::default() };
     let simulated = practice(&params);
     let now = time::OffsetDateTime::now_utc();
-    let bulk = SqliteStore::open_for_bulk_load(&db).await.context("cannot create the demo database")?;
+    let key_file = crate::keys::default_key_file(&dir);
+    if key_file.exists() {
+        bail!("{} already holds a key file; choose an empty folder for the demo", dir.display());
+    }
+    let keys = Keyring::generate();
+    crate::keys::write_key_file(&key_file, &keys, false)?;
+    let bulk = SqliteStore::open_for_bulk_load(&db, &keys).await.context("cannot create the demo database")?;
     let seeded = crate::seed::seed(&bulk, &catalog, &simulated, now).await?;
     bulk.close().await;
-    let store = Arc::new(SqliteStore::open(&db).await?);
+    let store = Arc::new(SqliteStore::open(&db, &keys).await?);
     crate::server::restrict_database_files(&db)?;
     let (listener, state, url) =
         crate::server::start(store.clone(), catalog, args.bind, args.public_url, false, Default::default()).await?;
@@ -56,7 +62,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         seeded.sessions,
         started.elapsed().as_secs_f64()
     );
-    println!("Data: {}", dir.display());
+    println!("Data: {} (encrypted; key file {})", dir.display(), key_file.display());
     println!();
     println!("Open {url}/login and sign in as:");
     for a in &seeded.accounts {

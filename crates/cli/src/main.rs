@@ -2,6 +2,7 @@
 
 mod analyze;
 mod demo;
+mod keys;
 mod seed;
 mod server;
 mod users;
@@ -31,6 +32,9 @@ enum Command {
     /// Manage staff accounts (the first administrator, therapists, supervisors).
     #[command(subcommand)]
     User(users::UserCommand),
+    /// Manage the encryption keys: rotate field keys, retire old ones.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
     /// Research analyses on CSV files.
     #[command(subcommand)]
     Analyze(analyze::AnalyzeCommand),
@@ -42,6 +46,10 @@ pub struct DataArgs {
     /// Folder for the database (created with owner-only permissions if missing).
     #[arg(long, env = "ALLIANCE_DATA", default_value = "alliance-data")]
     pub data: PathBuf,
+    /// The key file (default: DATA/keys/alliance.keys, created on first start). Instead of a file, the
+    /// environment variable ALLIANCE_KEYS may hold its content.
+    #[arg(long, env = "ALLIANCE_KEY_FILE", value_name = "PATH")]
+    pub key_file: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -66,6 +74,7 @@ fn main() -> ExitCode {
             Command::Serve(args) => server::serve(args).await,
             Command::Demo(args) => demo::run(args).await,
             Command::User(command) => users::run(command).await,
+            Command::Keys(command) => keys::run(command).await,
             Command::Analyze(command) => analyze::run(command),
         }
     });

@@ -94,8 +94,11 @@ pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<PathBuf> {
                 .with_context(|| format!("cannot restrict permissions of {}", dir.display()))?;
         }
     }
-    Ok(dir.join("alliance.db"))
+    Ok(dir.join(DATABASE_FILE))
 }
+
+/// The SQLite database's file name in the data folder.
+pub const DATABASE_FILE: &str = "alliance.db";
 
 /// Makes the database and its journal files readable by their owner only.
 pub fn restrict_database_files(db: &Path) -> anyhow::Result<()> {
@@ -182,17 +185,21 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     args.signals.settings()?;
     let catalog = load_catalog(args.licensed_texts.as_deref())?;
     if let Some(url) = &args.database_url {
+        let (keys, _) = crate::keys::load(&args.data, true)?;
         let options = PostgresOptions { max_connections: args.db_max_connections, ..PostgresOptions::default() };
         // The URL may hold a password: it goes in no message.
-        let store =
-            Arc::new(PostgresStore::connect(url, options).await.context("cannot open the PostgreSQL database")?);
+        let store = Arc::new(
+            PostgresStore::connect(url, options, &keys).await.context("cannot open the PostgreSQL database")?,
+        );
         tracing::info!("serving from PostgreSQL");
         let served = run(store.clone(), catalog, args).await;
         store.close().await;
         served
     } else {
         let db = prepare_data_dir(&args.data.data)?;
-        let store = Arc::new(SqliteStore::open(&db).await.with_context(|| format!("cannot open {}", db.display()))?);
+        let (keys, _) = crate::keys::load(&args.data, !db.exists())?;
+        let store =
+            Arc::new(SqliteStore::open(&db, &keys).await.with_context(|| format!("cannot open {}", db.display()))?);
         restrict_database_files(&db)?;
         let served = run(store.clone(), catalog, args).await;
         store.close().await;

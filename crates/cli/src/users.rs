@@ -3,7 +3,7 @@
 use std::io::BufRead;
 
 use alliance_core::domain::{DisplayName, Email, NewPassword, Role};
-use alliance_store::{NewUser, PostgresOptions, PostgresStore, SqliteStore, Store, StoreError};
+use alliance_store::{Keyring, NewUser, PostgresOptions, PostgresStore, SqliteStore, Store, StoreError};
 use anyhow::{Context, bail};
 use clap::Subcommand;
 
@@ -57,16 +57,24 @@ pub enum PracticeStore {
 }
 
 impl PracticeStore {
+    /// Opens the practice's store with its keys (see `keys::load`).
     pub async fn open(data: &DataArgs, database_url: Option<&str>) -> anyhow::Result<Self> {
+        let fresh = database_url.is_some() || !data.data.join(crate::server::DATABASE_FILE).exists();
+        let (keys, _) = crate::keys::load(data, fresh)?;
+        Self::open_with(data, database_url, &keys).await
+    }
+
+    pub async fn open_with(data: &DataArgs, database_url: Option<&str>, keys: &Keyring) -> anyhow::Result<Self> {
         Ok(match database_url {
             Some(url) => PracticeStore::Postgres(
-                PostgresStore::connect(url, PostgresOptions::default())
+                PostgresStore::connect(url, PostgresOptions::default(), keys)
                     .await
                     .context("cannot open the PostgreSQL database")?,
             ),
             None => {
                 let db = crate::server::prepare_data_dir(&data.data)?;
-                let store = SqliteStore::open(&db).await?;
+                let store =
+                    SqliteStore::open(&db, keys).await.with_context(|| format!("cannot open {}", db.display()))?;
                 crate::server::restrict_database_files(&db)?;
                 PracticeStore::Sqlite(store)
             }

@@ -4,6 +4,7 @@
 mod bad_input;
 mod etr;
 mod help;
+mod plaintext;
 mod ruptures;
 mod users;
 
@@ -64,6 +65,8 @@ pub fn alliance(args: &[&str]) -> Run {
         .args(args)
         .env_remove("ALLIANCE_LOG")
         .env_remove("ALLIANCE_DATA")
+        .env_remove("ALLIANCE_KEYS")
+        .env_remove("ALLIANCE_KEY_FILE")
         .env_remove("RUST_BACKTRACE")
         .stdin(Stdio::null())
         .output()
