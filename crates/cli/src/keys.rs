@@ -108,13 +108,12 @@ pub fn read_key_file(path: &Path) -> anyhow::Result<Keyring> {
 pub fn write_key_file(path: &Path, keys: &Keyring, replace: bool) -> anyhow::Result<()> {
     let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     if !folder.exists() {
-        std::fs::create_dir_all(folder).with_context(|| format!("cannot create {}", folder.display()))?;
+        // Every folder made here (the data folder too, on a first start) is the owner's only.
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
         #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o700))
-                .with_context(|| format!("cannot restrict permissions of {}", folder.display()))?;
-        }
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(folder).with_context(|| format!("cannot create {}", folder.display()))?;
     }
     let target = if replace { path.with_extension("keys.new") } else { path.to_path_buf() };
     if replace {
