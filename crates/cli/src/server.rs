@@ -188,9 +188,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let (keys, _) = crate::keys::load(&args.data, true)?;
         let options = PostgresOptions { max_connections: args.db_max_connections, ..PostgresOptions::default() };
         // The URL may hold a password: it goes in no message.
-        let store = Arc::new(
-            PostgresStore::connect(url, options, &keys).await.context("cannot open the PostgreSQL database")?,
-        );
+        let store =
+            Arc::new(PostgresStore::connect(url, options, &keys).await.context("cannot open the PostgreSQL database")?);
         tracing::info!("serving from PostgreSQL");
         let served = run(store.clone(), catalog, args).await;
         store.close().await;
@@ -200,8 +199,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let (keys, _) = crate::keys::load(&args.data, !db.exists())?;
         let store =
             Arc::new(SqliteStore::open(&db, &keys).await.with_context(|| format!("cannot open {}", db.display()))?);
-        restrict_database_files(&db)?;
-        let served = run(store.clone(), catalog, args).await;
+        // Closed on every path: SQLCipher connections still closing as the process exits can crash it.
+        let served = match restrict_database_files(&db) {
+            Ok(()) => run(store.clone(), catalog, args).await,
+            Err(e) => Err(e),
+        };
         store.close().await;
         served
     }

@@ -75,7 +75,10 @@ impl PracticeStore {
                 let db = crate::server::prepare_data_dir(&data.data)?;
                 let store =
                     SqliteStore::open(&db, keys).await.with_context(|| format!("cannot open {}", db.display()))?;
-                crate::server::restrict_database_files(&db)?;
+                if let Err(e) = crate::server::restrict_database_files(&db) {
+                    store.close().await;
+                    return Err(e);
+                }
                 PracticeStore::Sqlite(store)
             }
         })
@@ -112,6 +115,37 @@ async fn create(
     };
     let password = NewPassword::parse(&password)?;
     let practice = PracticeStore::open(&account.data, account.database_url.as_deref()).await?;
+    // Closed on every path: an encrypted SQLite connection still closing when the process exits can crash it.
+    match add_account(&practice, &email, &name, role, &password, first).await {
+        Ok(id) => {
+            #[allow(clippy::print_stdout)]
+            if generated {
+                println!(
+                    "Created {} ({}). Password, shown only now: {}",
+                    email.as_str(),
+                    role.as_str(),
+                    password.expose()
+                );
+            } else {
+                println!("Created {} ({}).", email.as_str(), role.as_str());
+            }
+            Ok((practice, id))
+        }
+        Err(e) => {
+            practice.close().await;
+            Err(e)
+        }
+    }
+}
+
+async fn add_account(
+    practice: &PracticeStore,
+    email: &Email,
+    name: &DisplayName,
+    role: Role,
+    password: &NewPassword,
+    first: bool,
+) -> anyhow::Result<alliance_store::UserId> {
     let store = practice.store();
     if first && store.count_users().await? > 0 {
         bail!("accounts already exist; add further administrators with `alliance user add --role administrator`");
@@ -119,18 +153,11 @@ async fn create(
     let hash = alliance_web::hash_password(password.expose()).map_err(|e| anyhow::anyhow!("{e}"))?;
     let new =
         NewUser { email: email.as_str().to_owned(), display_name: name.as_str().to_owned(), role, password_hash: hash };
-    let id = match store.create_user(new, time::OffsetDateTime::now_utc()).await {
-        Ok(id) => id,
+    match store.create_user(new, time::OffsetDateTime::now_utc()).await {
+        Ok(id) => Ok(id),
         Err(StoreError::Conflict(_)) => bail!("{} already has an account", email.as_str()),
-        Err(e) => return Err(e.into()),
-    };
-    #[allow(clippy::print_stdout)]
-    if generated {
-        println!("Created {} ({}). Password, shown only now: {}", email.as_str(), role.as_str(), password.expose());
-    } else {
-        println!("Created {} ({}).", email.as_str(), role.as_str());
+        Err(e) => Err(e.into()),
     }
-    Ok((practice, id))
 }
 
 pub async fn run(command: UserCommand) -> anyhow::Result<()> {
@@ -157,10 +184,12 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
                 }
             };
             let (store, id) = create(account, role, false).await?;
-            if let Some(sup) = supervisor_id {
-                store.store().add_supervision(sup, id).await?;
-            }
+            let supervised = match supervisor_id {
+                Some(sup) => store.store().add_supervision(sup, id).await,
+                None => Ok(()),
+            };
             store.close().await;
+            supervised?;
         }
     }
     Ok(())

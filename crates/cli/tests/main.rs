@@ -4,6 +4,7 @@
 mod bad_input;
 mod etr;
 mod help;
+mod keys;
 mod plaintext;
 mod ruptures;
 mod users;

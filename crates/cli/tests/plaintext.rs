@@ -290,7 +290,10 @@ fn assert_nothing_in_clear(roots: &[&Path], log: &Path) {
     let findings = scan_for_plaintext(roots, MARKERS);
     let log_text = std::fs::read_to_string(log).unwrap();
     assert!(findings.is_empty(), "personal data in clear: {findings:#?}\nlog:\n{log_text}");
-    assert!(log_text.contains("Alliance is listening") && log_text.contains("shutting down"), "the log was captured:\n{log_text}");
+    assert!(
+        log_text.contains("Alliance is listening") && log_text.contains("shutting down"),
+        "the log was captured:\n{log_text}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -304,7 +307,8 @@ async fn seeded_personal_data_is_not_in_clear_in_the_sqlite_files_or_the_log() {
     let server = Server::start(&["--data", d], &log).await;
     seed_through_the_web(&server.url).await;
     server.stop();
-    let files: Vec<String> = std::fs::read_dir(&data).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let files: Vec<String> =
+        std::fs::read_dir(&data).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     assert!(files.contains(&"alliance.db".to_owned()) && files.contains(&"keys".to_owned()), "{files:?}");
     assert_nothing_in_clear(&[&data, &log], &log);
 }

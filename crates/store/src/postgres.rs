@@ -922,7 +922,11 @@ impl Store for PostgresStore {
                 client: ClientId(r.try_get("client_id")?),
                 key: r.try_get("signal_key")?,
                 user: UserId(r.try_get("user_id")?),
-                user_name: self.keys.open(cipher::USER_DISPLAY_NAME, r.try_get("user_id")?, r.try_get("display_name")?)?,
+                user_name: self.keys.open(
+                    cipher::USER_DISPLAY_NAME,
+                    r.try_get("user_id")?,
+                    r.try_get("display_name")?,
+                )?,
                 at: from_ts(r.try_get("at")?)?,
             })
         })

@@ -99,12 +99,17 @@ impl SqliteStore {
     async fn with_options(options: SqliteConnectOptions, keys: &Keyring) -> StoreResult<Self> {
         // A wrong key shows at the first read of the file, which the connection's own set-up makes.
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await.map_err(open_error)?;
-        MIGRATOR.run(&pool).await.map_err(|e| match e {
-            sqlx::migrate::MigrateError::Execute(e) => open_error(e),
-            other => backend(other),
-        })?;
         let store = Self { pool, keys: Arc::new(keys.clone()) };
-        store.check_keys().await?;
+        let checked = match MIGRATOR.run(&store.pool).await {
+            Ok(()) => store.check_keys().await,
+            Err(sqlx::migrate::MigrateError::Execute(e)) => Err(open_error(e)),
+            Err(other) => Err(backend(other)),
+        };
+        if let Err(e) = checked {
+            // Closed, not dropped: SQLCipher connections still closing as the process exits can crash it.
+            store.close().await;
+            return Err(e);
+        }
         Ok(store)
     }
 
@@ -893,7 +898,11 @@ impl Store for SqliteStore {
                 client: ClientId(r.try_get("client_id")?),
                 key: r.try_get("signal_key")?,
                 user: UserId(r.try_get("user_id")?),
-                user_name: self.keys.open(cipher::USER_DISPLAY_NAME, r.try_get("user_id")?, r.try_get("display_name")?)?,
+                user_name: self.keys.open(
+                    cipher::USER_DISPLAY_NAME,
+                    r.try_get("user_id")?,
+                    r.try_get("display_name")?,
+                )?,
                 at: from_ts(r.try_get("at")?)?,
             })
         })

@@ -1,7 +1,7 @@
 //! The field cipher: the published XChaCha20-Poly1305 vector, round trips, and refusal of every change.
 
-use alliance_store::cipher::{self, CLIENT_CONTACT, CLIENT_PSEUDONYM, KeyError, USER_EMAIL};
 use alliance_store::Keyring;
+use alliance_store::cipher::{self, CLIENT_CONTACT, CLIENT_PSEUDONYM, KeyError, USER_EMAIL};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
@@ -21,13 +21,11 @@ fn xchacha20_poly1305_matches_the_published_vector() {
     let aad = hex("50515253c0c1c2c3c4c5c6c7");
     let key = hex("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f");
     let nonce = hex("404142434445464748494a4b4c4d4e4f5051525354555657");
-    let expected = hex(
-        "bd6d179d3e83d43b9576579493c0e939572a1700252bfaccbed2902c21396cbb
+    let expected = hex("bd6d179d3e83d43b9576579493c0e939572a1700252bfaccbed2902c21396cbb
          731c7f1b0b4aa6440bf3a82f4eda7e39ae64c6708c54c216cb96b72e1213b452
          2f8c9ba40db5d945b11b69b982c1bb9e3f3fac2bc369488f76b2383565d3fff9
          21f9664c97637da9768812f615c68b13b52e
-         c0875924c1c7987947deafd8780acf49",
-    );
+         c0875924c1c7987947deafd8780acf49");
     let cipher = XChaCha20Poly1305::new(key.as_slice().into());
     let sealed = cipher.encrypt(XNonce::from_slice(&nonce), Payload { msg: plaintext, aad: &aad }).unwrap();
     assert_eq!(sealed, expected);
@@ -113,10 +111,19 @@ fn the_key_file_round_trips_and_bad_files_are_refused_without_echoing_keys() {
         (format!("db {secret}\n"), KeyError::NoFieldKey),
         (format!("db {secret}\nv1 {short}\n"), KeyError::Format { line: 2, why: "a key must be 32 bytes" }),
         (format!("db {secret}\nv1 not-base64!\n"), KeyError::Format { line: 2, why: "the key is not base64" }),
-        (format!("db {secret}\nv1 {secret}\nv1 {secret}\n"), KeyError::Format { line: 3, why: "this version appears twice" }),
+        (
+            format!("db {secret}\nv1 {secret}\nv1 {secret}\n"),
+            KeyError::Format { line: 3, why: "this version appears twice" },
+        ),
         (format!("db {secret}\ndb {secret}\nv1 {secret}\n"), KeyError::Format { line: 2, why: "a second `db` line" }),
-        (format!("db {secret}\nv0 {secret}\n"), KeyError::Format { line: 2, why: "expected `db` or a version such as `v1`" }),
-        (format!("db {secret}\nkey {secret}\n"), KeyError::Format { line: 2, why: "expected `db` or a version such as `v1`" }),
+        (
+            format!("db {secret}\nv0 {secret}\n"),
+            KeyError::Format { line: 2, why: "expected `db` or a version such as `v1`" },
+        ),
+        (
+            format!("db {secret}\nkey {secret}\n"),
+            KeyError::Format { line: 2, why: "expected `db` or a version such as `v1`" },
+        ),
         (format!("db {secret} extra\n"), KeyError::Format { line: 1, why: "expected a name and a base64 key" }),
         ("x".repeat(cipher::MAX_KEY_FILE_BYTES + 1), KeyError::TooLarge),
     ];

@@ -14,7 +14,13 @@ use time::macros::{date, datetime};
 use crate::{ScratchDatabase, keys};
 
 const NOW: time::OffsetDateTime = datetime!(2026-11-28 10:00 UTC);
-const MARKERS: [&str; 5] = ["Zebulon Quartermaine", "zebulon.q@example.org", "therapist.marker@example.org", "Dr Ottoline Marker", "PRIVATE-NOTE-7731"];
+const MARKERS: [&str; 5] = [
+    "Zebulon Quartermaine",
+    "zebulon.q@example.org",
+    "therapist.marker@example.org",
+    "Dr Ottoline Marker",
+    "PRIVATE-NOTE-7731",
+];
 
 /// A therapist, a client with contact details and a reflection with a private note: every encrypted field.
 async fn seed(store: &dyn Store) -> (UserId, ClientId) {
@@ -38,8 +44,10 @@ async fn seed(store: &dyn Store) -> (UserId, ClientId) {
         .open_episode(NewEpisode { client, therapist, started_on: date!(2026 - 11 - 01), measures: vec![] }, NOW)
         .await
         .unwrap();
-    let session =
-        store.record_session(NewSession { episode, held_on: date!(2026 - 11 - 28), attended: true }, NOW).await.unwrap();
+    let session = store
+        .record_session(NewSession { episode, held_on: date!(2026 - 11 - 28), attended: true }, NOW)
+        .await
+        .unwrap();
     let answers = format!("{{\"note\": \"{}\"}}", MARKERS[4]);
     let response =
         NewResponse { administration: None, answers_json: answers, flags: ResponseFlags::default(), scores: vec![] };
@@ -101,10 +109,12 @@ async fn the_sqlite_file_is_encrypted_and_its_fields_are_sealed() {
     // With the page key, the columns hold sealed values only.
     let keyed = plain.pragma("key", format!("\"x'{}'\"", keys.sqlcipher_key_hex().as_str()));
     let mut conn = sqlx::SqliteConnection::connect_with(&keyed).await.unwrap();
-    let row = sqlx::query("SELECT u.email, u.display_name, c.pseudonym, c.contact, r.answers FROM users u, clients c, responses r")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
+    let row = sqlx::query(
+        "SELECT u.email, u.display_name, c.pseudonym, c.contact, r.answers FROM users u, clients c, responses r",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
     for i in 0..5 {
         let value: String = row.get(i);
         assert_eq!(version_of(&value), Some(1), "{value}");
@@ -190,10 +200,12 @@ async fn postgres_fields_are_sealed_and_rotate() {
     store.close().await;
 
     let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
-    let row = sqlx::query("SELECT u.email, u.display_name, c.pseudonym, c.contact, r.answers FROM users u, clients c, responses r")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
+    let row = sqlx::query(
+        "SELECT u.email, u.display_name, c.pseudonym, c.contact, r.answers FROM users u, clients c, responses r",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
     for i in 0..5 {
         let value: String = row.get(i);
         assert_eq!(version_of(&value), Some(1), "{value}");
@@ -212,7 +224,8 @@ async fn postgres_fields_are_sealed_and_rotate() {
     assert_eq!(store.fields_sealed_with(1).await.unwrap(), 0);
     assert_eq!(store.fields_sealed_with(2).await.unwrap(), 5);
     store.close().await;
-    let store = PostgresStore::connect(&db.url, PostgresOptions::default(), &v2.without_version(1).unwrap()).await.unwrap();
+    let store =
+        PostgresStore::connect(&db.url, PostgresOptions::default(), &v2.without_version(1).unwrap()).await.unwrap();
     read_back(&store, therapist, client).await;
     store.close().await;
 }

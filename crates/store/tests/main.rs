@@ -55,8 +55,9 @@ async fn sqlite_store_is_race_free() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_store_conforms() {
     let Some(db) = ScratchDatabase::create("postgres_store_conforms").await else { return };
-    let store =
-        PostgresStore::connect(&db.url, PostgresOptions { max_connections: 8, ..Default::default() }, &keys()).await.unwrap();
+    let store = PostgresStore::connect(&db.url, PostgresOptions { max_connections: 8, ..Default::default() }, &keys())
+        .await
+        .unwrap();
     conformance::run_all(&store).await;
     store.close().await;
 }
