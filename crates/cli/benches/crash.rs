@@ -172,6 +172,10 @@ impl Drop for ScratchDatabase {
     }
 }
 
+/// The bench's own keys (synthetic data only), so that no key file is left in the working folder.
+const BENCH_KEYS: &str =
+    "db YmVuY2ggZGF0YWJhc2Ugc2VjcmV0IDAxMjM0NTY3ODk=\nv1 YmVuY2ggZmllbGQga2V5IHYxIDAxMjM0NTY3ODlhYmM=\n";
+
 /// A running `alliance serve`; killed (SIGKILL) when dropped, so a failing bench leaves no server behind.
 struct Server {
     child: Child,
@@ -187,6 +191,7 @@ impl Server {
             .args(engine.args())
             .args(["--bind", &format!("127.0.0.1:{port}")])
             .env("NO_COLOR", "1")
+            .env("ALLIANCE_KEYS", BENCH_KEYS)
             .env("ALLIANCE_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -246,6 +251,7 @@ fn user_command(bin: &Path, engine: &Engine, args: &[&str]) {
         .args(engine.args())
         .arg("--password-stdin")
         .env("NO_COLOR", "1")
+        .env("ALLIANCE_KEYS", BENCH_KEYS)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

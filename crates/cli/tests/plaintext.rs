@@ -343,7 +343,19 @@ async fn seeded_personal_data_is_not_in_clear_in_the_postgres_cluster_or_the_log
         conn.close().await.unwrap();
     }
     let result = std::panic::catch_unwind(|| assert_nothing_in_clear(&[Path::new(&cluster), &data, &log], &log));
+    // The control: a value written in clear to the same database is found by the same scan of the cluster.
+    let control = format!("Control Marker {name}");
+    {
+        use sqlx::Connection;
+        let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+        sqlx::query("CREATE TABLE control (note TEXT)").execute(&mut conn).await.unwrap();
+        sqlx::query("INSERT INTO control VALUES ($1)").bind(&control).execute(&mut conn).await.unwrap();
+        sqlx::query("CHECKPOINT").execute(&mut conn).await.unwrap();
+        conn.close().await.unwrap();
+    }
+    let found = scan_for_plaintext(&[Path::new(&cluster)], &[control.as_str()]);
     alliance_store::PostgresStore::drop_database(&server_url, &name).await.unwrap();
+    assert!(found.iter().any(|f| f.form == "UTF-8"), "the scan reaches the cluster's files");
     if let Err(panic) = result {
         std::panic::resume_unwind(panic);
     }

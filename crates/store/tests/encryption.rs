@@ -5,7 +5,7 @@ use std::path::Path;
 
 use alliance_core::domain::Role;
 use alliance_core::scoring::ResponseFlags;
-use alliance_store::cipher::version_of;
+use alliance_store::cipher::{self, version_of};
 use alliance_store::*;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Connection, Row};
@@ -227,5 +227,63 @@ async fn postgres_fields_are_sealed_and_rotate() {
     let store =
         PostgresStore::connect(&db.url, PostgresOptions::default(), &v2.without_version(1).unwrap()).await.unwrap();
     read_back(&store, therapist, client).await;
+    store.close().await;
+}
+
+/// Cost of sealed fields on reads (run by hand, in the debug build: `cargo test -p alliance-store --test
+/// integration measure_ -- --ignored --nocapture`). Prints the time of reading 10,000 clients through the store
+/// and the share of it spent opening their two sealed fields.
+#[tokio::test]
+#[ignore]
+async fn measure_field_encryption_cost_of_10000_client_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("alliance.db");
+    let keys = keys();
+    let store = SqliteStore::open_for_bulk_load(&path, &keys).await.unwrap();
+    let therapist = store
+        .create_user(
+            NewUser {
+                email: "m@example.org".into(),
+                display_name: "M".into(),
+                role: Role::Therapist,
+                password_hash: "h".into(),
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+    for i in 0..10_000 {
+        let client =
+            NewClient { therapist, pseudonym: format!("Client {i:05}"), contact: Some(format!("c{i}@example.org")) };
+        store.create_client(client, NOW).await.unwrap();
+    }
+    store.close().await;
+    let store = SqliteStore::open(&path, &keys).await.unwrap();
+    store.clients_of(&[therapist]).await.unwrap();
+    let started = std::time::Instant::now();
+    let clients = store.clients_of(&[therapist]).await.unwrap();
+    let through_store = started.elapsed();
+    assert_eq!(clients.len(), 10_000);
+    let sealed: Vec<(i64, String, String)> = clients
+        .iter()
+        .map(|c| {
+            (
+                c.id.0,
+                keys.seal(cipher::CLIENT_PSEUDONYM, c.id.0, &c.pseudonym),
+                keys.seal(cipher::CLIENT_CONTACT, c.id.0, c.contact.as_deref().unwrap()),
+            )
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    for (id, pseudonym, contact) in &sealed {
+        keys.open(cipher::CLIENT_PSEUDONYM, *id, pseudonym).unwrap();
+        keys.open(cipher::CLIENT_CONTACT, *id, contact).unwrap();
+    }
+    let opening = started.elapsed();
+    eprintln!(
+        "10,000 clients read through the store: {through_store:?}; opening their 20,000 sealed fields alone: {opening:?} \
+         ({:.0} %)",
+        100.0 * opening.as_secs_f64() / through_store.as_secs_f64()
+    );
     store.close().await;
 }
