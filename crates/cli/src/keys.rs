@@ -168,7 +168,13 @@ pub async fn run(command: KeysCommand) -> anyhow::Result<()> {
             let store = PracticeStore::open_with(&practice.data, url, &next).await?;
             let rewritten = store.reencrypt_fields().await;
             store.close().await;
-            let rewritten = rewritten.context("re-encryption failed; nothing was changed, run rotate again")?;
+            let rewritten = rewritten.with_context(|| {
+                format!(
+                    "re-encryption failed and was rolled back: the data is as it was, and key v{} is in the key file \
+                     unused; run rotate again",
+                    next.newest_version()
+                )
+            })?;
             let old: Vec<String> = keys.versions().iter().map(|v| format!("v{v}")).collect();
             println!(
                 "New key v{} written to {}; {rewritten} fields re-encrypted under it. Older versions ({}) can be \

@@ -59,6 +59,12 @@ fn a_missing_or_wrong_key_is_a_clear_error_and_changes_nothing() {
     let mut wrong = add.to_vec();
     wrong.extend(["--key-file", path_str(&other_keys)]);
     alliance(&wrong).refused().says(&["wrong key or not an Alliance database"]);
+    let other_before = std::fs::read(&other_keys).unwrap();
+    alliance(&["keys", "rotate", "--data", d, "--key-file", path_str(&other_keys)])
+        .refused()
+        .says(&["wrong key or not an Alliance database"]);
+    assert_eq!(std::fs::read(&other_keys).unwrap(), other_before, "a refused rotation adds no key");
+    alliance(&["keys", "rotate", "--data", d]).refused().says(&["no key file"]);
     // Malformed keys in the environment are named, not echoed.
     let out = Command::new(env!("CARGO_BIN_EXE_alliance"))
         .args(add)
