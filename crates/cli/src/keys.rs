@@ -1,4 +1,5 @@
-//! The practice's key file, and `alliance keys ...`: rotate field keys, retire old ones.
+//! The practice's key file, and `alliance keys ...`: rotate field keys, retire old ones, give the SQLite file a new
+//! page key.
 //!
 //! Keys come from `--key-file PATH`, else from `ALLIANCE_KEYS` (the file's content, for container secrets), else
 //! from `<data>/keys/alliance.keys`, which is created (mode 0600 in a 0700 folder) when there is no database yet.
@@ -7,8 +8,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use alliance_store::Keyring;
 use alliance_store::cipher::MAX_KEY_FILE_BYTES;
+use alliance_store::{Keyring, SqliteStore};
 use anyhow::{Context, bail};
 use clap::Subcommand;
 
@@ -23,6 +24,9 @@ pub enum KeysCommand {
     /// Add a new field key and re-encrypt every encrypted field under it (one transaction). The old key stays in
     /// the file, for backups made before, until `retire`.
     Rotate(Practice),
+    /// Give the SQLite database a new page key (the `db` line): the file is rewritten under it. Stop the server
+    /// first. Resumes an interrupted run.
+    Rekey(Practice),
     /// Remove an old field key (e.g. v1) from the key file; refused while any field still uses it.
     Retire {
         #[command(flatten)]
@@ -53,6 +57,20 @@ pub enum KeySource {
 
 /// The practice's keys. `fresh` says there is no data yet, so a missing default key file may be created.
 pub fn load(data: &DataArgs, fresh: bool) -> anyhow::Result<(Keyring, KeySource)> {
+    let loaded = load_even_if_pending(data, fresh)?;
+    if let KeySource::File(path) = &loaded.1 {
+        let pending = sibling(path, ".pending");
+        if pending.exists() {
+            bail!(
+                "an interrupted `alliance keys rekey` left {}; run `alliance keys rekey` again to finish it",
+                pending.display()
+            );
+        }
+    }
+    Ok(loaded)
+}
+
+fn load_even_if_pending(data: &DataArgs, fresh: bool) -> anyhow::Result<(Keyring, KeySource)> {
     if data.key_file.is_none()
         && let Ok(text) = std::env::var(KEYS_ENV)
     {
@@ -184,6 +202,7 @@ pub async fn run(command: KeysCommand) -> anyhow::Result<()> {
                 old.join(", ")
             );
         }
+        KeysCommand::Rekey(practice) => rekey(&practice).await?,
         KeysCommand::Retire { practice, version } => {
             let version = parse_version(&version)?;
             let (keys, source) = load(&practice.data, false)?;
@@ -216,5 +235,71 @@ impl PracticeStore {
             PracticeStore::Sqlite(s) => s.fields_sealed_with(version).await,
             PracticeStore::Postgres(s) => s.fields_sealed_with(version).await,
         }
+    }
+}
+
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    PathBuf::from(format!("{}{suffix}", path.display()))
+}
+
+/// A new page key for the SQLite file. Crash-safe in this order: the new keys go to `KEYFILE.pending`; a copy of
+/// the database is written under them and checked; the copy replaces the database; the pending keys replace the
+/// key file. Run again after an interruption, it finishes or starts over, whichever the files on disk call for.
+#[allow(clippy::print_stdout)]
+async fn rekey(practice: &Practice) -> anyhow::Result<()> {
+    if practice.database_url.is_some() {
+        bail!("rekey is for the SQLite file; on PostgreSQL the server's own storage is not Alliance's to encrypt");
+    }
+    let (keys, source) = load_even_if_pending(&practice.data, false)?;
+    let key_path = file_only(source)?;
+    let db = crate::server::prepare_data_dir(&practice.data.data)?;
+    let pending = sibling(&key_path, ".pending");
+    let copy = sibling(&db, ".rekeyed");
+    if pending.exists() {
+        let next = read_key_file(&pending)?;
+        if let Ok(store) = SqliteStore::open(&db, &next).await {
+            // The database was swapped; only the key file was not.
+            store.close().await;
+            std::fs::rename(&pending, &key_path)?;
+            println!("Finished an interrupted rekey: {} holds the new key.", key_path.display());
+            return Ok(());
+        }
+        // The database was never swapped: start over.
+        std::fs::remove_file(&pending)?;
+    }
+    if copy.exists() {
+        std::fs::remove_file(&copy).with_context(|| format!("cannot remove the stale copy {}", copy.display()))?;
+    }
+    // Opening checks the keys.
+    SqliteStore::open(&db, &keys).await.with_context(|| format!("cannot open {}", db.display()))?.close().await;
+    let next = keys.with_new_database_secret();
+    write_key_file(&pending, &next, false)?;
+    if let Err(e) = SqliteStore::export_rekeyed(&db, &keys, &copy, &next).await {
+        let _ = std::fs::remove_file(&pending);
+        return Err(anyhow::Error::new(e).context("the copy under the new key failed; nothing was changed"));
+    }
+    crate::server::restrict_database_files(&copy)?;
+    // Both WALs are checkpointed to nothing; a stale one beside the new file would be replayed into it.
+    for stale in [sibling(&copy, "-wal"), sibling(&copy, "-shm"), sibling(&db, "-wal"), sibling(&db, "-shm")] {
+        if stale.exists() {
+            std::fs::remove_file(&stale).with_context(|| format!("cannot remove {}", stale.display()))?;
+        }
+    }
+    std::fs::rename(&copy, &db).with_context(|| format!("cannot replace {}", db.display()))?;
+    sync_folder(&db);
+    std::fs::rename(&pending, &key_path).with_context(|| format!("cannot replace {}", key_path.display()))?;
+    sync_folder(&key_path);
+    println!(
+        "The database has a new page key; {} is updated. Copy the key file again: older backups need the old one.",
+        key_path.display()
+    );
+    Ok(())
+}
+
+fn sync_folder(path: &Path) {
+    if let Some(dir) = path.parent()
+        && let Ok(dir) = std::fs::File::open(dir)
+    {
+        let _ = dir.sync_all();
     }
 }

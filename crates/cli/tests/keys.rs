@@ -149,3 +149,48 @@ fn retire_refuses_while_a_field_uses_the_version() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("needs the key file itself"));
 }
+
+#[test]
+fn rekey_gives_the_database_a_new_page_key_and_recovers_from_an_interruption() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = path_str(&data);
+    create_admin(d, &[]).ok();
+    let file = data.join("keys").join("alliance.keys");
+    let pending = data.join("keys").join("alliance.keys.pending");
+    let old_text = std::fs::read_to_string(&file).unwrap();
+    let old = key_lines(&file);
+    let out = alliance(&["keys", "rekey", "--data", d]).ok();
+    assert!(out.stdout.contains("new page key"), "{}", out.stdout);
+    let new = key_lines(&file);
+    assert!(new[0].starts_with("db ") && new[0] != old[0] && new[1] == old[1], "{old:?} {new:?}");
+    assert!(!pending.exists() && !data.join("alliance.db.rekeyed").exists());
+    // Accounts are still found by address (the e-mail index follows the new key), and the old key is refused.
+    let again = ["user", "add", "--data", d, "--email", "BOSS@example.org", "--name", "B", "--role", "therapist"];
+    alliance(&again).refused().says(&["already has an account"]);
+    let old_file = dir.path().join("old.keys");
+    std::fs::write(&old_file, &old_text).unwrap();
+    #[cfg(unix)]
+    std::fs::set_permissions(&old_file, <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o600))
+        .unwrap();
+    let mut with_old = again.to_vec();
+    with_old.extend(["--key-file", path_str(&old_file)]);
+    alliance(&with_old).refused().says(&["wrong key"]);
+
+    // Interrupted after the database was swapped, before the key file was: refused with advice, then finished.
+    std::fs::rename(&file, &pending).unwrap();
+    std::fs::copy(&old_file, &file).unwrap();
+    alliance(&again).refused().says(&["interrupted", "alliance keys rekey"]);
+    let out = alliance(&["keys", "rekey", "--data", d]).ok();
+    assert!(out.stdout.contains("Finished an interrupted rekey"), "{}", out.stdout);
+    assert_eq!(key_lines(&file), new);
+    alliance(&again).refused().says(&["already has an account"]);
+
+    // Interrupted before the swap: the pending keys never applied, so it starts over.
+    std::fs::copy(&old_file, &pending).unwrap();
+    alliance(&["keys", "rekey", "--data", d]).ok();
+    assert!(!pending.exists());
+    assert!(key_lines(&file)[0] != new[0]);
+    alliance(&again).refused().says(&["already has an account"]);
+    alliance(&["keys", "rekey", "--data", d, "--database", "postgres://x@127.0.0.1:1/x"]).refused().says(&["SQLite"]);
+}

@@ -11,7 +11,8 @@
 //! The database secret is never used directly: HKDF-SHA-256 derives from it the SQLCipher page key and the key of
 //! the e-mail blind index, so each key has one purpose and neither reveals the other. It is kept apart from the
 //! field keys because it changes on a different schedule: rotating field keys re-encrypts fields only, while a new
-//! page key means rewriting the whole file (`PRAGMA rekey`).
+//! page key means rewriting the whole file (a copy under the new key, then a swap; not `PRAGMA rekey`, which
+//! rewrites in place and reports success even when a page fails).
 //!
 //! A field is sealed with XChaCha20-Poly1305 under the newest field key. Its associated data names the table,
 //! column and row, so a value copied into another row or column no longer opens. Stored form:
@@ -175,6 +176,11 @@ impl Keyring {
         let mut next = self.clone();
         next.fields.insert(self.newest_version().saturating_add(1), random_secret());
         next
+    }
+
+    /// The same field keys with a new database secret (a new page key and e-mail index key).
+    pub fn with_new_database_secret(&self) -> Self {
+        Self { database: random_secret(), fields: self.fields.clone() }
     }
 
     /// The same keys without `version`. The newest version cannot go: it is the one that writes.

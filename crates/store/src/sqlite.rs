@@ -11,7 +11,7 @@ use alliance_core::domain::{AdministrationStatus, Role};
 use alliance_core::scoring::{ResponseFlags, ScaleScore};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
-use sqlx::{ConnectOptions, Row, SqlitePool, Transaction};
+use sqlx::{ConnectOptions, Connection, Row, SqlitePool, Transaction};
 use time::{Date, OffsetDateTime};
 
 use zeroize::Zeroizing;
@@ -158,6 +158,82 @@ impl SqliteStore {
         }
         tx.commit().await?;
         Ok(rewritten)
+    }
+
+    /// Writes a copy of the closed database at `path` to `target` (which must not exist) under the page key of
+    /// `new_keys`, with the e-mail index recomputed under its index key; the original is not changed. The copy is
+    /// checked by opening it with `new_keys`. No other connection may use the database meanwhile.
+    pub async fn export_rekeyed(path: &Path, keys: &Keyring, target: &Path, new_keys: &Keyring) -> StoreResult<()> {
+        if target.exists() {
+            return Err(StoreError::Conflict("the export target already exists"));
+        }
+        if !path.is_file() {
+            return Err(StoreError::NotFound);
+        }
+        // Create rights are for the attached copy (SQLite gives ATTACH the main connection's flags).
+        let options = encrypted(path, keys).foreign_keys(true).create_if_missing(true);
+        let mut conn = sqlx::SqliteConnection::connect_with(&options).await.map_err(open_error)?;
+        let exported = async {
+            // The WAL folded into the file first: a busy checkpoint means another connection is using it.
+            let busy: i64 = sqlx::query_scalar("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&mut conn).await?;
+            if busy != 0 {
+                return Ok(Err(StoreError::Conflict("the database is in use; stop the server first")));
+            }
+            let key = new_keys.sqlcipher_key_hex();
+            // The page key is hex digits only; the file name is bound.
+            sqlx::query(&format!("ATTACH DATABASE ? AS rekeyed KEY \"x'{}'\"", key.as_str()))
+                .bind(target.to_string_lossy().into_owned())
+                .execute(&mut conn)
+                .await?;
+            sqlx::query("SELECT sqlcipher_export('rekeyed')").execute(&mut conn).await?;
+            sqlx::query("DETACH DATABASE rekeyed").execute(&mut conn).await?;
+            Ok::<_, sqlx::Error>(Ok(()))
+        }
+        .await;
+        conn.close().await?;
+        match exported {
+            Ok(Ok(())) => {}
+            Ok(Err(busy)) => return Err(busy),
+            Err(e) => {
+                // The copy is ours (it did not exist): a failed export leaves nothing behind.
+                let _ = std::fs::remove_file(target);
+                return Err(open_error(e));
+            }
+        }
+        let copy = Self::open(target, new_keys).await?;
+        // Everything in the copy's file itself, so that it can be moved without its WAL.
+        let done = match copy.reindex_emails().await {
+            Ok(()) => copy.checkpoint().await,
+            Err(e) => Err(e),
+        };
+        copy.close().await;
+        done
+    }
+
+    /// Folds the WAL into the database file (a TRUNCATE checkpoint); `Conflict` if another connection holds it up.
+    pub async fn checkpoint(&self) -> StoreResult<()> {
+        let busy: i64 = sqlx::query_scalar("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&self.pool).await?;
+        if busy != 0 {
+            return Err(StoreError::Conflict("the database is in use; stop the server first"));
+        }
+        Ok(())
+    }
+
+    /// Recomputes every account's e-mail blind index under the current index key, in one transaction.
+    async fn reindex_emails(&self) -> StoreResult<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let rows = sqlx::query("SELECT id, email FROM users").fetch_all(&mut *tx).await?;
+        for row in &rows {
+            let id: i64 = row.try_get("id")?;
+            let email = Zeroizing::new(self.keys.open(cipher::USER_EMAIL, id, row.try_get("email")?)?);
+            sqlx::query("UPDATE users SET email_index = ? WHERE id = ?")
+                .bind(self.keys.email_index(&email))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// How many encrypted fields are sealed under key `version`.

@@ -287,3 +287,35 @@ async fn measure_field_encryption_cost_of_10000_client_reads() {
     );
     store.close().await;
 }
+
+#[tokio::test]
+async fn a_rekeyed_copy_opens_with_the_new_page_key_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("alliance.db");
+    let old = keys();
+    let store = SqliteStore::open(&path, &old).await.unwrap();
+    let (therapist, client) = seed(&store).await;
+    store.close().await;
+
+    let new = old.with_new_database_secret();
+    assert_ne!(new.sqlcipher_key_hex().as_str(), old.sqlcipher_key_hex().as_str());
+    let target = dir.path().join("rekeyed.db");
+    SqliteStore::export_rekeyed(&path, &old, &target, &new).await.unwrap();
+    assert!(matches!(SqliteStore::export_rekeyed(&path, &old, &target, &new).await, Err(StoreError::Conflict(_))));
+    // The copy: everything there, sign-in lookups included, and its bytes show nothing.
+    let copy = SqliteStore::open(&target, &new).await.unwrap();
+    read_back(&copy, therapist, client).await;
+    copy.close().await;
+    let bytes = std::fs::read(&target).unwrap();
+    assert!(MARKERS.iter().all(|m| !contains(&bytes, m)) && !bytes.starts_with(b"SQLite format 3"));
+    assert!(matches!(SqliteStore::open(&target, &old).await, Err(StoreError::Key(w)) if w == WRONG_KEY));
+    // The original is untouched and still needs the old key.
+    let original = SqliteStore::open(&path, &old).await.unwrap();
+    read_back(&original, therapist, client).await;
+    original.close().await;
+    // A wrong key for the source: refused, nothing written.
+    let elsewhere = dir.path().join("elsewhere.db");
+    let refused = SqliteStore::export_rekeyed(&path, &Keyring::generate(), &elsewhere, &new).await;
+    assert!(matches!(refused, Err(StoreError::Key(w)) if w == WRONG_KEY));
+    assert!(!elsewhere.exists());
+}
