@@ -28,18 +28,21 @@ pub async fn run(command: AuditCommand) -> anyhow::Result<()> {
 }
 
 async fn verify(data: DataArgs, database: Option<String>) -> anyhow::Result<()> {
+    // The chain holds no sealed fields, but an encrypted database file needs its key to be read at all.
+    let keys = || crate::keys::load(&data, false).map(|(keys, _)| keys);
     let sqlite = |path: PathBuf| async move {
         // Checking must never create an empty database and call it intact.
         if !path.is_file() {
             bail!("no database at {}", path.display());
         }
-        SqliteStore::open(&path).await.with_context(|| format!("cannot open {}", path.display()))
+        SqliteStore::open(&path, &keys()?).await.with_context(|| format!("cannot open {}", path.display()))
     };
     let report = match database.as_deref() {
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            let store = PostgresStore::connect(url, PostgresOptions { max_connections: 2, ..Default::default() })
-                .await
-                .context("cannot open the PostgreSQL database")?;
+            let store =
+                PostgresStore::connect(url, PostgresOptions { max_connections: 2, ..Default::default() }, &keys()?)
+                    .await
+                    .context("cannot open the PostgreSQL database")?;
             let report = audit::verify_chain(&store as &dyn Store).await;
             store.close().await;
             report?

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use alliance_core::simulate::{PracticeParams, practice};
-use alliance_store::SqliteStore;
+use alliance_store::{Keyring, SqliteStore};
 use anyhow::{Context, bail};
 
 #[derive(clap::Args)]
@@ -43,32 +43,44 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let params = PracticeParams { seed: args.seed, clients: usize::from(args.clients), ..PracticeParams::default() };
     let simulated = practice(&params);
     let now = time::OffsetDateTime::now_utc();
-    let bulk = SqliteStore::open_for_bulk_load(&db).await.context("cannot create the demo database")?;
-    let seeded = crate::seed::seed(&bulk, &catalog, &simulated, now).await?;
+    let key_file = crate::keys::default_key_file(&dir);
+    if key_file.exists() {
+        bail!("{} already holds a key file; choose an empty folder for the demo", dir.display());
+    }
+    let keys = Keyring::generate();
+    crate::keys::write_key_file(&key_file, &keys, false)?;
+    let bulk = SqliteStore::open_for_bulk_load(&db, &keys).await.context("cannot create the demo database")?;
+    let seeded = crate::seed::seed(&bulk, &catalog, &simulated, now).await;
     bulk.close().await;
-    let store = Arc::new(SqliteStore::open(&db).await?);
-    crate::server::restrict_database_files(&db)?;
-    let (listener, state, url) =
-        crate::server::start(store.clone(), catalog, args.bind, args.public_url, false, Default::default()).await?;
-    println!(
-        "Alliance demo clinic: {} clients, {} sessions, ready in {:.1} s",
-        seeded.clients,
-        seeded.sessions,
-        started.elapsed().as_secs_f64()
-    );
-    println!("Data: {}", dir.display());
-    println!();
-    println!("Open {url}/login and sign in as:");
-    for a in &seeded.accounts {
-        println!("  {:<14} {:<26} password {}   ({})", a.role.as_str(), a.email, a.password, a.name);
-    }
-    if let Some(token) = &seeded.sample_token {
+    let seeded = seeded?;
+    let store = Arc::new(SqliteStore::open(&db, &keys).await?);
+    // Closed on every path: SQLCipher connections still closing as the process exits can crash it.
+    let served = async {
+        crate::server::restrict_database_files(&db)?;
+        let (listener, state, url) =
+            crate::server::start(store.clone(), catalog, args.bind, args.public_url, false, Default::default()).await?;
+        println!(
+            "Alliance demo clinic: {} clients, {} sessions, ready in {:.1} s",
+            seeded.clients,
+            seeded.sessions,
+            started.elapsed().as_secs_f64()
+        );
+        println!("Data: {} (encrypted; key file {})", dir.display(), key_file.display());
         println!();
-        println!("A client's post-session check, open now (works once): {url}/c/{token}");
+        println!("Open {url}/login and sign in as:");
+        for a in &seeded.accounts {
+            println!("  {:<14} {:<26} password {}   ({})", a.role.as_str(), a.email, a.password, a.name);
+        }
+        if let Some(token) = &seeded.sample_token {
+            println!();
+            println!("A client's post-session check, open now (works once): {url}/c/{token}");
+        }
+        println!();
+        println!("Press Ctrl+C to stop. The demo data are synthetic.");
+        alliance_web::serve(listener, state, crate::server::shutdown_signal()).await?;
+        anyhow::Ok(())
     }
-    println!();
-    println!("Press Ctrl+C to stop. The demo data are synthetic.");
-    alliance_web::serve(listener, state, crate::server::shutdown_signal()).await?;
+    .await;
     store.close().await;
-    Ok(())
+    served
 }

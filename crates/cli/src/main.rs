@@ -4,6 +4,7 @@ mod analyze;
 mod audit;
 mod config;
 mod demo;
+mod keys;
 mod seed;
 mod server;
 mod users;
@@ -36,6 +37,9 @@ enum Command {
     /// Check the audit log.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Manage the encryption keys: rotate field keys, retire old ones.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
     /// Research analyses on CSV files.
     #[command(subcommand)]
     Analyze(analyze::AnalyzeCommand),
@@ -47,6 +51,10 @@ pub struct DataArgs {
     /// Folder for the database (created with owner-only permissions if missing).
     #[arg(long, env = "ALLIANCE_DATA", default_value = "alliance-data")]
     pub data: PathBuf,
+    /// The key file (default: DATA/keys/alliance.keys, created on first start). Instead of a file, the
+    /// environment variable ALLIANCE_KEYS may hold its content.
+    #[arg(long, env = "ALLIANCE_KEY_FILE", value_name = "PATH")]
+    pub key_file: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -87,6 +95,7 @@ fn main() -> ExitCode {
             Command::Demo(args) => demo::run(args).await,
             Command::User(command) => users::run(command).await,
             Command::Audit(command) => audit::run(command).await,
+            Command::Keys(command) => keys::run(command).await,
             Command::Analyze(command) => analyze::run(command),
         }
     });

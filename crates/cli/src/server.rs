@@ -105,8 +105,11 @@ pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<PathBuf> {
                 .with_context(|| format!("cannot restrict permissions of {}", dir.display()))?;
         }
     }
-    Ok(dir.join("alliance.db"))
+    Ok(dir.join(DATABASE_FILE))
 }
+
+/// The SQLite database's file name in the data folder.
+pub const DATABASE_FILE: &str = "alliance.db";
 
 /// Makes the database and its journal files readable by their owner only.
 pub fn restrict_database_files(db: &Path) -> anyhow::Result<()> {
@@ -196,18 +199,24 @@ pub async fn serve(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[Str
         return check(args, matches, from_file).await;
     }
     if let Some(url) = &args.database_url {
+        let (keys, _) = crate::keys::load(&args.data, true)?;
         let options = PostgresOptions { max_connections: args.db_max_connections, ..PostgresOptions::default() };
         let wait = std::time::Duration::from_secs(args.db_wait_seconds);
-        let store = Arc::new(connect_waiting(url, options, wait).await?);
+        let store = Arc::new(connect_waiting(url, options, wait, &keys).await?);
         tracing::info!("serving from PostgreSQL");
         let served = run(store.clone(), catalog, args).await;
         store.close().await;
         served
     } else {
         let db = prepare_data_dir(&args.data.data)?;
-        let store = Arc::new(SqliteStore::open(&db).await.with_context(|| format!("cannot open {}", db.display()))?);
-        restrict_database_files(&db)?;
-        let served = run(store.clone(), catalog, args).await;
+        let (keys, _) = crate::keys::load(&args.data, !db.exists())?;
+        let store =
+            Arc::new(SqliteStore::open(&db, &keys).await.with_context(|| format!("cannot open {}", db.display()))?);
+        // Closed on every path: SQLCipher connections still closing as the process exits can crash it.
+        let served = match restrict_database_files(&db) {
+            Ok(()) => run(store.clone(), catalog, args).await,
+            Err(e) => Err(e),
+        };
         store.close().await;
         served
     }
@@ -219,11 +228,12 @@ async fn connect_waiting(
     url: &str,
     options: PostgresOptions,
     wait: std::time::Duration,
+    keys: &alliance_store::Keyring,
 ) -> anyhow::Result<PostgresStore> {
     let deadline = std::time::Instant::now() + wait;
     let mut pause = std::time::Duration::from_millis(250);
     loop {
-        match PostgresStore::connect(url, options.clone()).await {
+        match PostgresStore::connect(url, options.clone(), keys).await {
             Ok(store) => return Ok(store),
             Err(alliance_store::StoreError::Unavailable(_)) if std::time::Instant::now() + pause < deadline => {
                 tracing::warn!(retry_in_ms = pause.as_millis() as u64, "the PostgreSQL server cannot be reached yet");
@@ -266,7 +276,9 @@ async fn check(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[String]
     match &args.database_url {
         Some(url) => {
             let options = PostgresOptions { max_connections: 1, ..PostgresOptions::default() };
-            let store = PostgresStore::connect(url, options).await.context("cannot open the PostgreSQL database")?;
+            let (keys, _) = crate::keys::load(&args.data, false)?;
+            let store =
+                PostgresStore::connect(url, options, &keys).await.context("cannot open the PostgreSQL database")?;
             store.count_users().await?;
             store.close().await;
             report.push_str("database: PostgreSQL answers, schema up to date\n");

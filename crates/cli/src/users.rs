@@ -3,7 +3,7 @@
 use std::io::BufRead;
 
 use alliance_core::domain::{DisplayName, Email, NewPassword, Role};
-use alliance_store::{AuditEvent, NewUser, PostgresOptions, PostgresStore, SqliteStore, Store, StoreError};
+use alliance_store::{AuditEvent, Keyring, NewUser, PostgresOptions, PostgresStore, SqliteStore, Store, StoreError};
 use anyhow::{Context, bail};
 use clap::Subcommand;
 
@@ -57,17 +57,28 @@ pub enum PracticeStore {
 }
 
 impl PracticeStore {
+    /// Opens the practice's store with its keys (see `keys::load`).
     pub async fn open(data: &DataArgs, database_url: Option<&str>) -> anyhow::Result<Self> {
+        let fresh = database_url.is_some() || !data.data.join(crate::server::DATABASE_FILE).exists();
+        let (keys, _) = crate::keys::load(data, fresh)?;
+        Self::open_with(data, database_url, &keys).await
+    }
+
+    pub async fn open_with(data: &DataArgs, database_url: Option<&str>, keys: &Keyring) -> anyhow::Result<Self> {
         Ok(match database_url {
             Some(url) => PracticeStore::Postgres(
-                PostgresStore::connect(url, PostgresOptions::default())
+                PostgresStore::connect(url, PostgresOptions::default(), keys)
                     .await
                     .context("cannot open the PostgreSQL database")?,
             ),
             None => {
                 let db = crate::server::prepare_data_dir(&data.data)?;
-                let store = SqliteStore::open(&db).await?;
-                crate::server::restrict_database_files(&db)?;
+                let store =
+                    SqliteStore::open(&db, keys).await.with_context(|| format!("cannot open {}", db.display()))?;
+                if let Err(e) = crate::server::restrict_database_files(&db) {
+                    store.close().await;
+                    return Err(e);
+                }
                 PracticeStore::Sqlite(store)
             }
         })
@@ -104,6 +115,37 @@ async fn create(
     };
     let password = NewPassword::parse(&password)?;
     let practice = PracticeStore::open(&account.data, account.database_url.as_deref()).await?;
+    // Closed on every path: an encrypted SQLite connection still closing when the process exits can crash it.
+    match add_account(&practice, &email, &name, role, &password, first).await {
+        Ok(id) => {
+            #[allow(clippy::print_stdout)]
+            if generated {
+                println!(
+                    "Created {} ({}). Password, shown only now: {}",
+                    email.as_str(),
+                    role.as_str(),
+                    password.expose()
+                );
+            } else {
+                println!("Created {} ({}).", email.as_str(), role.as_str());
+            }
+            Ok((practice, id))
+        }
+        Err(e) => {
+            practice.close().await;
+            Err(e)
+        }
+    }
+}
+
+async fn add_account(
+    practice: &PracticeStore,
+    email: &Email,
+    name: &DisplayName,
+    role: Role,
+    password: &NewPassword,
+    first: bool,
+) -> anyhow::Result<alliance_store::UserId> {
     let store = practice.store();
     if first && store.count_users().await? > 0 {
         bail!("accounts already exist; add further administrators with `alliance user add --role administrator`");
@@ -113,18 +155,11 @@ async fn create(
         NewUser { email: email.as_str().to_owned(), display_name: name.as_str().to_owned(), role, password_hash: hash };
     let now = time::OffsetDateTime::now_utc();
     let audit = AuditEvent::system(now, "create", "account", "command line");
-    let id = match store.create_user(new, audit, now).await {
-        Ok(id) => id,
+    match store.create_user(new, audit, now).await {
+        Ok(id) => Ok(id),
         Err(StoreError::Conflict(_)) => bail!("{} already has an account", email.as_str()),
-        Err(e) => return Err(e.into()),
-    };
-    #[allow(clippy::print_stdout)]
-    if generated {
-        println!("Created {} ({}). Password, shown only now: {}", email.as_str(), role.as_str(), password.expose());
-    } else {
-        println!("Created {} ({}).", email.as_str(), role.as_str());
+        Err(e) => Err(e.into()),
     }
-    Ok((practice, id))
 }
 
 pub async fn run(command: UserCommand) -> anyhow::Result<()> {
@@ -151,14 +186,23 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
                 }
             };
             let (store, id) = create(account, role, false).await?;
-            if let Some(sup) = supervisor_id {
-                let audit = AuditEvent {
-                    object_id: Some(id.0),
-                    ..AuditEvent::system(time::OffsetDateTime::now_utc(), "add-supervision", "account", "command line")
-                };
-                store.store().add_supervision(sup, id, audit).await?;
-            }
+            let supervised = match supervisor_id {
+                Some(sup) => {
+                    let audit = AuditEvent {
+                        object_id: Some(id.0),
+                        ..AuditEvent::system(
+                            time::OffsetDateTime::now_utc(),
+                            "add-supervision",
+                            "account",
+                            "command line",
+                        )
+                    };
+                    store.store().add_supervision(sup, id, audit).await
+                }
+                None => Ok(()),
+            };
             store.close().await;
+            supervised?;
         }
     }
     Ok(())

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use alliance_store::{AuditEvent, PostgresOptions, PostgresStore, SqliteStore, Store, UserId, audit};
+use alliance_store::{AuditEvent, Keyring, PostgresOptions, PostgresStore, SqliteStore, Store, UserId, audit};
 use sqlx::{Connection, Row};
 use time::OffsetDateTime;
 
@@ -11,6 +11,15 @@ use crate::{Run, alliance, path_str};
 
 fn block_on<F: std::future::Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+}
+
+/// The practice's keys, from the key file `alliance user create-admin` made in its data folder.
+fn keys_of(data: &Path) -> Keyring {
+    Keyring::parse(&std::fs::read_to_string(key_file(data)).unwrap()).unwrap()
+}
+
+fn key_file(data: &Path) -> PathBuf {
+    data.join("keys").join("alliance.keys")
 }
 
 fn event(i: i64) -> AuditEvent {
@@ -34,7 +43,7 @@ fn practice(dir: &Path) -> PathBuf {
     alliance(&["user", "create-admin", "--data", d, "--email", "boss@example.org", "--name", "Boss"]).ok();
     alliance(&["user", "add", "--data", d, "--email", "t@example.org", "--name", "T", "--role", "therapist"]).ok();
     block_on(async {
-        let store = SqliteStore::open(&data.join("alliance.db")).await.unwrap();
+        let store = SqliteStore::open(&data.join("alliance.db"), &keys_of(&data)).await.unwrap();
         for i in 0..10 {
             store.audit(event(i)).await.unwrap();
         }
@@ -50,10 +59,13 @@ fn copy_of(data: &Path, name: &str) -> PathBuf {
     copy
 }
 
-/// Runs SQL on the file directly, as someone with access to the disk would.
-fn tamper(db: &Path, statements: &[&str]) {
+/// Runs SQL on the file directly, as someone with access to the disk and the database key would.
+fn tamper(db: &Path, keys: &Keyring, statements: &[&str]) {
     block_on(async {
-        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.display())).await.unwrap();
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(db)
+            .pragma("key", format!("\"x'{}'\"", keys.sqlcipher_key_hex().as_str()));
+        let mut conn = sqlx::SqliteConnection::connect_with(&options).await.unwrap();
         for sql in statements {
             sqlx::query(sql).execute(&mut conn).await.unwrap();
         }
@@ -61,8 +73,9 @@ fn tamper(db: &Path, statements: &[&str]) {
     });
 }
 
-fn verify(db: &Path) -> Run {
-    alliance(&["audit", "verify", "--database", &format!("sqlite:{}", path_str(db))])
+fn verify(db: &Path, data: &Path) -> Run {
+    let keys = key_file(data);
+    alliance(&["audit", "verify", "--database", &format!("sqlite:{}", path_str(db)), "--key-file", path_str(&keys)])
 }
 
 /// Refused, naming exactly `what` (and no other entry number).
@@ -77,31 +90,41 @@ fn broken_at(run: Run, what: &str, seq: Option<i64>) {
 fn verify_names_the_first_entry_changed_deleted_or_inserted_on_disk() {
     let dir = tempfile::tempdir().unwrap();
     let data = practice(dir.path());
+    let keys = keys_of(&data);
 
     let intact = alliance(&["audit", "verify", "--data", path_str(&data)]).ok();
     assert!(intact.stdout.starts_with("Audit log intact: 12 entries verified."), "{}", intact.stdout);
-    assert!(verify(&copy_of(&data, "same.db")).ok().stdout.contains("12 entries verified"));
+    assert!(verify(&copy_of(&data, "same.db"), &data).ok().stdout.contains("12 entries verified"));
 
     let action = copy_of(&data, "action.db");
-    tamper(&action, &["DROP TRIGGER audit_events_no_update", "UPDATE audit_events SET action = 'list' WHERE seq = 5"]);
-    broken_at(verify(&action), "entry 5 was changed (4 entries before it verified)", Some(5));
+    tamper(
+        &action,
+        &keys,
+        &["DROP TRIGGER audit_events_no_update", "UPDATE audit_events SET action = 'list' WHERE seq = 5"],
+    );
+    broken_at(verify(&action, &data), "entry 5 was changed (4 entries before it verified)", Some(5));
 
     let time = copy_of(&data, "time.db");
-    tamper(&time, &["DROP TRIGGER audit_events_no_update", "UPDATE audit_events SET at = at - 86400 WHERE seq = 7"]);
-    broken_at(verify(&time), "entry 7 was changed", Some(7));
+    tamper(
+        &time,
+        &keys,
+        &["DROP TRIGGER audit_events_no_update", "UPDATE audit_events SET at = at - 86400 WHERE seq = 7"],
+    );
+    broken_at(verify(&time, &data), "entry 7 was changed", Some(7));
 
     let deleted = copy_of(&data, "deleted.db");
-    tamper(&deleted, &["DROP TRIGGER audit_events_no_delete", "DELETE FROM audit_events WHERE seq = 4"]);
-    broken_at(verify(&deleted), "entry 4 is missing (3 entries before it verified)", Some(4));
+    tamper(&deleted, &keys, &["DROP TRIGGER audit_events_no_delete", "DELETE FROM audit_events WHERE seq = 4"]);
+    broken_at(verify(&deleted, &data), "entry 4 is missing (3 entries before it verified)", Some(4));
 
     let last = copy_of(&data, "last.db");
-    tamper(&last, &["DROP TRIGGER audit_events_no_delete", "DELETE FROM audit_events WHERE seq = 12"]);
-    broken_at(verify(&last), "entry 12 is missing (11 entries before it verified)", Some(12));
+    tamper(&last, &keys, &["DROP TRIGGER audit_events_no_delete", "DELETE FROM audit_events WHERE seq = 12"]);
+    broken_at(verify(&last, &data), "entry 12 is missing (11 entries before it verified)", Some(12));
 
     // A copy of entry 3 slipped in beside it.
     let inserted = copy_of(&data, "inserted.db");
     tamper(
         &inserted,
+        &keys,
         &[
             "DROP TRIGGER audit_events_insert_chained",
             "DROP INDEX audit_events_seq",
@@ -110,23 +133,24 @@ fn verify_names_the_first_entry_changed_deleted_or_inserted_on_disk() {
              prev_hash, hash FROM audit_events WHERE seq = 3",
         ],
     );
-    broken_at(verify(&inserted), "entry 3 is not part of the recorded chain", Some(3));
+    broken_at(verify(&inserted, &data), "entry 3 is not part of the recorded chain", Some(3));
 
     // An entry without a place in the chain.
     let loose = copy_of(&data, "loose.db");
     tamper(
         &loose,
+        &keys,
         &[
             "DROP TRIGGER audit_events_insert_chained",
             "INSERT INTO audit_events (at, action, object_kind, purpose) VALUES (1, 'read', 'client', 'care')",
         ],
     );
-    broken_at(verify(&loose), "entries without a place in the chain: 1", None);
+    broken_at(verify(&loose, &data), "entries without a place in the chain: 1", None);
 
     // A careful forger re-hashes the entry they changed: the next entry no longer follows it.
     let forged = copy_of(&data, "forged.db");
     let (prev, mut row) = block_on(async {
-        let store = SqliteStore::open(&forged).await.unwrap();
+        let store = SqliteStore::open(&forged, &keys).await.unwrap();
         let rows = store.audit_chain(None, 100).await.unwrap();
         store.close().await;
         (rows[4].prev_hash.clone().unwrap(), rows[4].clone())
@@ -135,15 +159,16 @@ fn verify_names_the_first_entry_changed_deleted_or_inserted_on_disk() {
     let hash = audit::hex(&audit::entry_hash(&prev, &audit::Fields::of_row(&row)));
     tamper(
         &forged,
+        &keys,
         &[
             "DROP TRIGGER audit_events_no_update",
             &format!("UPDATE audit_events SET action = 'list', hash = X'{hash}' WHERE seq = 5"),
         ],
     );
-    broken_at(verify(&forged), "entry 6 does not follow entry 5", Some(6));
+    broken_at(verify(&forged, &data), "entry 6 does not follow entry 5", Some(6));
 
     // The intact original is still intact, and a folder without a database is an error, not an empty log.
-    verify(&data.join("alliance.db")).ok();
+    verify(&data.join("alliance.db"), &data).ok();
     alliance(&["audit", "verify", "--data", path_str(&dir.path().join("nothing"))]).refused().says(&["no database"]);
     alliance(&["audit", "verify", "--database", "mysql://x"]).refused().says(&["sqlite:PATH or postgres://"]);
 }
@@ -155,16 +180,25 @@ fn verify_on_postgresql_names_a_changed_entry() {
         return;
     };
     let name = format!("alliance_test_cli_audit_{}", std::process::id());
+    let keys = Keyring::generate();
+    let dir = tempfile::tempdir().unwrap();
+    let key_path = dir.path().join("alliance.keys");
+    std::fs::write(&key_path, keys.to_file_text().as_str()).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key_path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
     let url = block_on(async {
         let url = PostgresStore::create_database(&server, &name).await.unwrap();
-        let store = PostgresStore::connect(&url, PostgresOptions::default()).await.unwrap();
+        let store = PostgresStore::connect(&url, PostgresOptions::default(), &keys).await.unwrap();
         for i in 0..6 {
             store.audit(event(i)).await.unwrap();
         }
         store.close().await;
         url
     });
-    let intact = alliance(&["audit", "verify", "--database", &url]).ok();
+    let intact = alliance(&["audit", "verify", "--database", &url, "--key-file", path_str(&key_path)]).ok();
     assert!(intact.stdout.contains("6 entries verified"), "{}", intact.stdout);
     block_on(async {
         let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
@@ -179,6 +213,10 @@ fn verify_on_postgresql_names_a_changed_entry() {
         assert_eq!(changed.get::<i64, _>("seq"), 4);
         conn.close().await.unwrap();
     });
-    broken_at(alliance(&["audit", "verify", "--database", &url]), "entry 4 was changed", Some(4));
+    broken_at(
+        alliance(&["audit", "verify", "--database", &url, "--key-file", path_str(&key_path)]),
+        "entry 4 was changed",
+        Some(4),
+    );
     block_on(PostgresStore::drop_database(&server, &name)).unwrap();
 }

@@ -100,7 +100,9 @@ fn a_database_password_in_the_file_never_shows() {
     let run = alliance(&["serve", "--config", &config, "--check"]).refused();
     assert!(!run.stderr.contains("Sw0rdf1sh"), "{}", run.stderr);
     if let Ok(server) = std::env::var("ALLIANCE_TEST_DATABASE_URL") {
-        let config = file(dir.path(), "real.toml", format!("database = \"{server}\"\n").as_bytes());
+        let keys = file(dir.path(), "alliance.keys", alliance_store::Keyring::generate().to_file_text().as_bytes());
+        let config =
+            file(dir.path(), "real.toml", format!("database = \"{server}\"\nkey-file = \"{keys}\"\n").as_bytes());
         let run = alliance(&["serve", "--config", &config, "--check"]).ok();
         assert!(run.stdout.contains("PostgreSQL answers"), "{}", run.stdout);
         let password = server.split("://").nth(1).and_then(|r| r.split('@').next()).and_then(|c| c.split(':').nth(1));

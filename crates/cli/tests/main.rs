@@ -6,7 +6,9 @@ mod bad_input;
 mod config;
 mod etr;
 mod help;
+mod keys;
 mod outage;
+mod plaintext;
 mod ruptures;
 mod users;
 
@@ -67,6 +69,8 @@ pub fn alliance(args: &[&str]) -> Run {
         .args(args)
         .env_remove("ALLIANCE_LOG")
         .env_remove("ALLIANCE_DATA")
+        .env_remove("ALLIANCE_KEYS")
+        .env_remove("ALLIANCE_KEY_FILE")
         .env_remove("RUST_BACKTRACE")
         .stdin(Stdio::null())
         .output()

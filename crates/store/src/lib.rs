@@ -4,11 +4,13 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod cipher;
 mod errors;
 mod model;
 mod postgres;
 mod sqlite;
 
+pub use cipher::{KeyError, Keyring};
 pub use model::*;
 pub use postgres::{PostgresOptions, PostgresStore};
 pub use sqlite::SqliteStore;
@@ -30,6 +32,27 @@ pub enum StoreError {
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("database error")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The keys do not open the data: a wrong or missing key, or a changed value. Never carries key material.
+    #[error("{0}")]
+    Key(String),
+}
+
+impl From<KeyError> for StoreError {
+    fn from(e: KeyError) -> Self {
+        StoreError::Key(e.to_string())
+    }
+}
+
+/// What `PRAGMA key` or the first read says when the key does not open the database.
+pub const WRONG_KEY: &str = "wrong key or not an Alliance database";
+
+/// The start-up check's verdict when the first sealed field does not open: a missing version is named, anything
+/// else means the keys belong to another database.
+fn key_check_failed(e: KeyError) -> StoreError {
+    match e {
+        KeyError::UnknownVersion(_) => e.into(),
+        _ => StoreError::Key(WRONG_KEY.into()),
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -9,6 +9,7 @@
 //!   without blocking foreign-key checks.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use alliance_core::domain::{AdministrationStatus, Role};
@@ -17,7 +18,9 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{Connection, PgConnection, PgPool, Row, Transaction};
 use time::OffsetDateTime;
+use zeroize::Zeroizing;
 
+use crate::cipher::{self, Keyring};
 use crate::*;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -47,6 +50,7 @@ impl Default for PostgresOptions {
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    keys: Arc<Keyring>,
 }
 
 fn backend(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
@@ -55,8 +59,9 @@ fn backend(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
 
 impl PostgresStore {
     /// Connects to the database at `url` (`postgres://user:password@host:port/database`) and brings its schema
-    /// up to date. Migrations take an advisory lock, so servers starting together do not race.
-    pub async fn connect(url: &str, options: PostgresOptions) -> StoreResult<Self> {
+    /// up to date. Migrations take an advisory lock, so servers starting together do not race. Identifying fields
+    /// are sealed with `keys` (see `cipher`); keys that do not open them give `StoreError::Key`.
+    pub async fn connect(url: &str, options: PostgresOptions, keys: &Keyring) -> StoreResult<Self> {
         // A slow or stuck database must not hold a request, or a connection, for ever: statements give up after
         // the timeout, and a transaction left idle by a vanished client is ended after a minute.
         let statement_timeout = format!("{}ms", options.statement_timeout.as_millis().max(1));
@@ -85,7 +90,68 @@ impl PostgresStore {
             .max_lifetime(Duration::from_secs(1800))
             .test_before_acquire(true)
             .connect_lazy_with(connect);
-        Ok(Self { pool })
+        let store = Self { pool, keys: Arc::new(keys.clone()) };
+        store.check_keys().await?;
+        Ok(store)
+    }
+
+    /// Opens one sealed field, if there is any, so that a key file from another practice is refused at start.
+    async fn check_keys(&self) -> StoreResult<()> {
+        let row = sqlx::query("SELECT id, email FROM users ORDER BY id LIMIT 1").fetch_optional(&self.pool).await?;
+        if let Some(row) = row {
+            let email: String = row.try_get("email")?;
+            self.keys.open(cipher::USER_EMAIL, row.try_get("id")?, &email).map_err(crate::key_check_failed)?;
+        }
+        Ok(())
+    }
+
+    /// Re-seals every encrypted field that is not under the newest key, in one transaction (rows locked as they
+    /// are read, so nothing written meanwhile is lost). Returns how many fields were rewritten.
+    pub async fn reencrypt_fields(&self) -> StoreResult<u64> {
+        let newest = format!("v{}:", self.keys.newest_version());
+        let mut tx = self.pool.begin().await?;
+        let mut rewritten = 0;
+        for (field, id_column) in cipher::ENCRYPTED {
+            let (table, column) = (field.table, field.column);
+            let rows = sqlx::query(&format!(
+                "SELECT {id_column} AS id, {column} AS value FROM {table}
+                 WHERE {column} IS NOT NULL AND substr({column}, 1, $1) <> $2 FOR UPDATE"
+            ))
+            .bind(newest.len() as i32)
+            .bind(&newest)
+            .fetch_all(&mut *tx)
+            .await?;
+            for row in &rows {
+                let id: i64 = row.try_get("id")?;
+                let plain = Zeroizing::new(self.keys.open(*field, id, row.try_get("value")?)?);
+                sqlx::query(&format!("UPDATE {table} SET {column} = $1 WHERE {id_column} = $2"))
+                    .bind(self.keys.seal(*field, id, &plain))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                rewritten += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(rewritten)
+    }
+
+    /// How many encrypted fields are sealed under key `version`.
+    pub async fn fields_sealed_with(&self, version: u32) -> StoreResult<u64> {
+        let prefix = format!("v{version}:");
+        let mut total = 0;
+        for (field, _) in cipher::ENCRYPTED {
+            let n: i64 = sqlx::query_scalar(&format!(
+                "SELECT COUNT(*) FROM {} WHERE substr({}, 1, $1) = $2",
+                field.table, field.column
+            ))
+            .bind(prefix.len() as i32)
+            .bind(&prefix)
+            .fetch_one(&self.pool)
+            .await?;
+            total += n.max(0) as u64;
+        }
+        Ok(total)
     }
 
     pub async fn close(&self) {
@@ -163,24 +229,26 @@ fn flags(row: &PgRow) -> StoreResult<ResponseFlags> {
     serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("response flags: {e}")))
 }
 
-fn user_row(row: &PgRow) -> StoreResult<User> {
+fn user_row(keys: &Keyring, row: &PgRow) -> StoreResult<User> {
     let role: String = row.try_get("role")?;
+    let id = row.try_get("id")?;
     Ok(User {
-        id: UserId(row.try_get("id")?),
-        email: row.try_get("email")?,
-        display_name: row.try_get("display_name")?,
+        id: UserId(id),
+        email: keys.open(cipher::USER_EMAIL, id, row.try_get("email")?)?,
+        display_name: keys.open(cipher::USER_DISPLAY_NAME, id, row.try_get("display_name")?)?,
         role: Role::parse(&role).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         password_hash: row.try_get("password_hash")?,
         active: row.try_get("active")?,
     })
 }
 
-fn client_row(row: &PgRow) -> StoreResult<Client> {
+fn client_row(keys: &Keyring, row: &PgRow) -> StoreResult<Client> {
+    let id = row.try_get("id")?;
     Ok(Client {
-        id: ClientId(row.try_get("id")?),
+        id: ClientId(id),
         therapist: UserId(row.try_get("therapist_id")?),
-        pseudonym: row.try_get("pseudonym")?,
-        contact: row.try_get("contact")?,
+        pseudonym: keys.open(cipher::CLIENT_PSEUDONYM, id, row.try_get("pseudonym")?)?,
+        contact: keys.open_opt(cipher::CLIENT_CONTACT, id, row.try_get("contact")?)?,
         created_at: from_ts(row.try_get("created_at")?)?,
     })
 }
@@ -208,6 +276,11 @@ fn session_row(row: &PgRow) -> StoreResult<TherapySession> {
 }
 
 const SESSION_COLUMNS: &str = "s.id, s.episode_id, e.client_id, s.number, s.held_on, s.attended FROM therapy_sessions s JOIN episodes e ON e.id = s.episode_id";
+
+/// The next id of `table`'s identity column, taken before the insert (sequences never hand one out twice).
+async fn next_id(pool: &PgPool, table: &'static str) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence($1, 'id'))").bind(table).fetch_one(pool).await?)
+}
 
 fn ids<T>(items: &[T], id: impl Fn(&T) -> i64) -> Vec<i64> {
     items.iter().map(id).collect()
@@ -317,13 +390,14 @@ fn audit_record(r: &PgRow) -> StoreResult<AuditRecord> {
     })
 }
 
-fn break_glass_row(r: &PgRow) -> StoreResult<BreakGlass> {
+fn break_glass_row(keys: &Keyring, r: &PgRow) -> StoreResult<BreakGlass> {
+    let (id, admin) = (r.try_get("id")?, r.try_get("admin_id")?);
     Ok(BreakGlass {
-        id: BreakGlassId(r.try_get("id")?),
-        admin: UserId(r.try_get("admin_id")?),
-        admin_name: r.try_get("display_name")?,
+        id: BreakGlassId(id),
+        admin: UserId(admin),
+        admin_name: keys.open(cipher::USER_DISPLAY_NAME, admin, r.try_get("display_name")?)?,
         client: ClientId(r.try_get("client_id")?),
-        reason: r.try_get("reason")?,
+        reason: keys.open(cipher::BREAK_GLASS_REASON, id, r.try_get("reason")?)?,
         granted_at: from_ts(r.try_get("granted_at")?)?,
         expires_at: from_ts(r.try_get("expires_at")?)?,
         acknowledged_at: r.try_get::<Option<i64>, _>("acknowledged_at")?.map(from_ts).transpose()?,
@@ -333,6 +407,7 @@ fn break_glass_row(r: &PgRow) -> StoreResult<BreakGlass> {
 const BREAK_GLASS_COLUMNS: &str = "g.*, u.display_name FROM break_glass_grants g JOIN users u ON u.id = g.admin_id";
 
 async fn insert_response(
+    keys: &Keyring,
     tx: &mut Transaction<'_, sqlx::Postgres>,
     administration: i64,
     response: &NewResponse,
@@ -343,7 +418,7 @@ async fn insert_response(
         "INSERT INTO responses (administration_id, answers, flags, submitted_at) VALUES ($1, $2, $3::jsonb, $4)",
     )
     .bind(administration)
-    .bind(&response.answers_json)
+    .bind(keys.seal(cipher::RESPONSE_ANSWERS, administration, &response.answers_json))
     .bind(flags)
     .bind(ts(now))
     .execute(&mut **tx)
@@ -390,17 +465,22 @@ impl Store for PostgresStore {
     }
 
     async fn create_user(&self, user: NewUser, audit: AuditEvent, now: OffsetDateTime) -> StoreResult<UserId> {
+        // The row id is part of what the sealed fields are bound to: take it from the sequence first. The blind
+        // index keeps e-mail addresses unique.
+        let id = next_id(&self.pool, "users").await?;
         let mut tx = self.pool.begin().await?;
-        let id = sqlx::query_scalar(
-            "INSERT INTO users (email, display_name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)
-             RETURNING id",
+        sqlx::query(
+            "INSERT INTO users (id, email, email_index, display_name, role, password_hash, created_at)
+             OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
-        .bind(&user.email)
-        .bind(&user.display_name)
+        .bind(id)
+        .bind(self.keys.seal(cipher::USER_EMAIL, id, &user.email))
+        .bind(self.keys.email_index(&user.email))
+        .bind(self.keys.seal(cipher::USER_DISPLAY_NAME, id, &user.display_name))
         .bind(user.role.as_str())
         .bind(&user.password_hash)
         .bind(ts(now))
-        .fetch_one(&mut *tx)
+        .execute(&mut *tx)
         .await?;
         insert_audit(&mut tx, &AuditEvent { object_id: Some(id), ..audit }).await?;
         tx.commit().await?;
@@ -409,22 +489,23 @@ impl Store for PostgresStore {
 
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
         let row = sqlx::query("SELECT * FROM users WHERE id = $1").bind(id.0).fetch_optional(&self.pool).await?;
-        row.as_ref().map(user_row).transpose()
+        row.as_ref().map(|r| user_row(&self.keys, r)).transpose()
     }
 
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
-        // PostgreSQL text cannot hold NUL, so no stored address has one; asking would be an error, not "nobody"
-        // (a sign-in form with %00 in it must be refused like any unknown address, as by SQLite).
-        if email.contains('\0') {
-            return Ok(None);
-        }
-        let row = sqlx::query("SELECT * FROM users WHERE email = $1").bind(email).fetch_optional(&self.pool).await?;
-        row.as_ref().map(user_row).transpose()
+        let row = sqlx::query("SELECT * FROM users WHERE email_index = $1")
+            .bind(self.keys.email_index(email))
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(|r| user_row(&self.keys, r)).transpose()
     }
 
     async fn users(&self) -> StoreResult<Vec<User>> {
-        let rows = sqlx::query("SELECT * FROM users ORDER BY role, display_name, id").fetch_all(&self.pool).await?;
-        rows.iter().map(user_row).collect()
+        let rows = sqlx::query("SELECT * FROM users").fetch_all(&self.pool).await?;
+        let mut users = rows.iter().map(|r| user_row(&self.keys, r)).collect::<StoreResult<Vec<_>>>()?;
+        // Sealed names cannot be sorted by the database; Rust's string order is the "C" collation's byte order.
+        users.sort_by(|a, b| (a.role.as_str(), &a.display_name, a.id).cmp(&(b.role.as_str(), &b.display_name, b.id)));
+        Ok(users)
     }
 
     async fn count_users(&self) -> StoreResult<u64> {
@@ -486,7 +567,7 @@ impl Store for PostgresStore {
             created_at: from_ts(row.try_get("login_created")?)?,
             expires_at: from_ts(row.try_get("expires_at")?)?,
         };
-        Ok(Some((login, user_row(&row)?)))
+        Ok(Some((login, user_row(&self.keys, &row)?)))
     }
 
     async fn delete_login(&self, token_hash: &[u8]) -> StoreResult<()> {
@@ -495,15 +576,19 @@ impl Store for PostgresStore {
     }
 
     async fn create_client(&self, client: NewClient, audit: AuditEvent, now: OffsetDateTime) -> StoreResult<ClientId> {
+        // The id first: the sealed fields are bound to it.
+        let id = next_id(&self.pool, "clients").await?;
         let mut tx = self.pool.begin().await?;
-        let id = sqlx::query_scalar(
-            "INSERT INTO clients (therapist_id, pseudonym, contact, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        sqlx::query(
+            "INSERT INTO clients (id, therapist_id, pseudonym, contact, created_at) OVERRIDING SYSTEM VALUE
+             VALUES ($1, $2, $3, $4, $5)",
         )
+        .bind(id)
         .bind(client.therapist.0)
-        .bind(&client.pseudonym)
-        .bind(&client.contact)
+        .bind(self.keys.seal(cipher::CLIENT_PSEUDONYM, id, &client.pseudonym))
+        .bind(self.keys.seal_opt(cipher::CLIENT_CONTACT, id, client.contact.as_deref()))
         .bind(ts(now))
-        .fetch_one(&mut *tx)
+        .execute(&mut *tx)
         .await?;
         insert_audit(&mut tx, &AuditEvent { object_id: Some(id), ..audit }).await?;
         tx.commit().await?;
@@ -512,20 +597,21 @@ impl Store for PostgresStore {
 
     async fn client(&self, id: ClientId) -> StoreResult<Option<Client>> {
         let row = sqlx::query("SELECT * FROM clients WHERE id = $1").bind(id.0).fetch_optional(&self.pool).await?;
-        row.as_ref().map(client_row).transpose()
+        row.as_ref().map(|r| client_row(&self.keys, r)).transpose()
     }
 
     async fn clients_of(&self, therapists: &[UserId]) -> StoreResult<Vec<Client>> {
         if therapists.is_empty() {
             return Ok(Vec::new());
         }
-        sqlx::query("SELECT * FROM clients WHERE therapist_id = ANY($1) ORDER BY pseudonym, id")
+        let rows = sqlx::query("SELECT * FROM clients WHERE therapist_id = ANY($1)")
             .bind(ids(therapists, |t| t.0))
             .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(client_row)
-            .collect()
+            .await?;
+        let mut clients = rows.iter().map(|r| client_row(&self.keys, r)).collect::<StoreResult<Vec<_>>>()?;
+        // Sealed pseudonyms cannot be sorted by the database; Rust's string order is the "C" collation's.
+        clients.sort_by(|a, b| (&a.pseudonym, a.id).cmp(&(&b.pseudonym, b.id)));
+        Ok(clients)
     }
 
     async fn open_episode(
@@ -785,7 +871,7 @@ impl Store for PostgresStore {
                 tx.rollback().await?;
                 return Err(StoreError::Conflict("response does not belong to this link"));
             };
-            insert_response(&mut tx, admin.0, response, now).await?;
+            insert_response(&self.keys, &mut tx, admin.0, response, now).await?;
             administrations.push(admin);
         }
         insert_audit(&mut tx, &AuditEvent { object_id: Some(session.0), ..audit }).await?;
@@ -820,7 +906,7 @@ impl Store for PostgresStore {
         .bind(ts(now))
         .fetch_one(&mut *tx)
         .await?;
-        insert_response(&mut tx, id, &response, now).await?;
+        insert_response(&self.keys, &mut tx, id, &response, now).await?;
         insert_audit(&mut tx, &AuditEvent { object_id: Some(id), ..audit }).await?;
         tx.commit().await?;
         Ok(AdministrationId(id))
@@ -881,7 +967,7 @@ impl Store for PostgresStore {
                     held_on: r.try_get("held_on")?,
                     instrument: InstrumentRef { id: r.try_get("instrument_id")?, version: instrument_version(r)? },
                     rater: rater(r)?,
-                    answers_json: r.try_get("answers")?,
+                    answers_json: self.keys.open(cipher::RESPONSE_ANSWERS, id.0, r.try_get("answers")?)?,
                     flags: flags(r)?,
                     scores: Vec::new(),
                     submitted_at: from_ts(r.try_get("submitted_at")?)?,
@@ -979,7 +1065,11 @@ impl Store for PostgresStore {
                 client: ClientId(r.try_get("client_id")?),
                 key: r.try_get("signal_key")?,
                 user: UserId(r.try_get("user_id")?),
-                user_name: r.try_get("display_name")?,
+                user_name: self.keys.open(
+                    cipher::USER_DISPLAY_NAME,
+                    r.try_get("user_id")?,
+                    r.try_get("display_name")?,
+                )?,
                 at: from_ts(r.try_get("at")?)?,
             })
         })
@@ -995,15 +1085,18 @@ impl Store for PostgresStore {
         if exists.is_none() {
             return Err(StoreError::NotFound);
         }
-        let id = sqlx::query_scalar(
-            "INSERT INTO reflection_comments (session_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)
-             RETURNING id",
+        // Free text: sealed under the row's id, taken from the sequence first.
+        let id = next_id(&self.pool, "reflection_comments").await?;
+        sqlx::query(
+            "INSERT INTO reflection_comments (id, session_id, author_id, body, created_at) OVERRIDING SYSTEM VALUE
+             VALUES ($1, $2, $3, $4, $5)",
         )
+        .bind(id)
         .bind(comment.session.0)
         .bind(comment.author.0)
-        .bind(&comment.body)
+        .bind(self.keys.seal(cipher::COMMENT_BODY, id, &comment.body))
         .bind(ts(comment.created_at))
-        .fetch_one(&self.pool)
+        .execute(&self.pool)
         .await?;
         Ok(id)
     }
@@ -1023,13 +1116,14 @@ impl Store for PostgresStore {
         .iter()
         .map(|r| {
             let role: String = r.try_get("role")?;
+            let (id, author) = (r.try_get("id")?, r.try_get("author_id")?);
             Ok(ReflectionComment {
-                id: r.try_get("id")?,
+                id,
                 session: SessionId(r.try_get("session_id")?),
-                author: UserId(r.try_get("author_id")?),
-                author_name: r.try_get("display_name")?,
+                author: UserId(author),
+                author_name: self.keys.open(cipher::USER_DISPLAY_NAME, author, r.try_get("display_name")?)?,
                 author_role: Role::parse(&role).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                body: r.try_get("body")?,
+                body: self.keys.open(cipher::COMMENT_BODY, id, r.try_get("body")?)?,
                 created_at: from_ts(r.try_get("created_at")?)?,
             })
         })
@@ -1099,11 +1193,17 @@ impl Store for PostgresStore {
         )
         .bind(grant.admin.0)
         .bind(grant.client.0)
-        .bind(&grant.reason)
+        .bind("")
         .bind(ts(grant.granted_at))
         .bind(ts(grant.expires_at))
         .fetch_one(&mut *tx)
         .await?;
+        // The reason is free text: sealed under the new row's id, in the same transaction.
+        sqlx::query("UPDATE break_glass_grants SET reason = $1 WHERE id = $2")
+            .bind(self.keys.seal(cipher::BREAK_GLASS_REASON, id, &grant.reason))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         insert_audit(&mut tx, &AuditEvent { object_id: Some(grant.client.0), ..audit }).await?;
         tx.commit().await?;
         Ok(BreakGlassId(id))
@@ -1120,7 +1220,7 @@ impl Store for PostgresStore {
              AND g.expires_at > $3 ORDER BY g.expires_at DESC LIMIT 1"
         );
         let row = sqlx::query(&sql).bind(admin.0).bind(client.0).bind(ts(now)).fetch_optional(&self.pool).await?;
-        row.as_ref().map(break_glass_row).transpose()
+        row.as_ref().map(|r| break_glass_row(&self.keys, r)).transpose()
     }
 
     async fn break_glass_of(&self, clients: &[ClientId]) -> StoreResult<Vec<BreakGlass>> {
@@ -1129,7 +1229,13 @@ impl Store for PostgresStore {
         }
         let sql =
             format!("SELECT {BREAK_GLASS_COLUMNS} WHERE g.client_id = ANY($1) ORDER BY g.granted_at DESC, g.id DESC");
-        sqlx::query(&sql).bind(ids(clients, |c| c.0)).fetch_all(&self.pool).await?.iter().map(break_glass_row).collect()
+        sqlx::query(&sql)
+            .bind(ids(clients, |c| c.0))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| break_glass_row(&self.keys, r))
+            .collect()
     }
 
     async fn acknowledge_break_glass(

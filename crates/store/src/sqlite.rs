@@ -1,17 +1,22 @@
 //! The embedded SQLite store. WAL journal with `synchronous = FULL`: a submission is on disk before the server
-//! acknowledges it, even across power loss.
+//! acknowledges it, even across power loss. The file is a SQLCipher database (every page encrypted, the WAL too)
+//! and identifying fields are also sealed one by one (see `cipher`), as on PostgreSQL.
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use alliance_core::domain::{AdministrationStatus, Role};
 use alliance_core::scoring::{ResponseFlags, ScaleScore};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
-use sqlx::{Row, SqlitePool, Transaction};
+use sqlx::{ConnectOptions, Connection, Row, SqlitePool, Transaction};
 use time::{Date, OffsetDateTime};
 
+use zeroize::Zeroizing;
+
+use crate::cipher::{self, Keyring};
 use crate::*;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -19,6 +24,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    keys: Arc<Keyring>,
 }
 
 fn backend(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
@@ -39,32 +45,32 @@ impl SqliteStore {
         Ok(query.fetch_all(&self.pool).await?)
     }
 
-    /// Opens (creating if needed) the database file and brings its schema up to date.
-    pub async fn open(path: &Path) -> StoreResult<Self> {
-        let options = SqliteConnectOptions::new()
-            .filename(path)
+    /// Opens (creating if needed) the encrypted database file and brings its schema up to date. A key that does
+    /// not open it gives `StoreError::Key`.
+    pub async fn open(path: &Path, keys: &Keyring) -> StoreResult<Self> {
+        let options = encrypted(path, keys)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        Self::with_options(options).await
+        Self::with_options(options, keys).await
     }
 
     /// Opens for a one-off bulk load (the demo's synthetic practice) without waiting for the disk on each
     /// commit. Not for serving: a crash during the load can lose the load, which is simply run again.
-    pub async fn open_for_bulk_load(path: &Path) -> StoreResult<Self> {
-        let options = SqliteConnectOptions::new()
-            .filename(path)
+    pub async fn open_for_bulk_load(path: &Path, keys: &Keyring) -> StoreResult<Self> {
+        let options = encrypted(path, keys)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Off)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        Self::with_options(options).await
+        Self::with_options(options, keys).await
     }
 
-    /// A private in-memory database, for tests.
+    /// A private in-memory database, for tests. Not SQLCipher (nothing reaches a disk), but fields are still
+    /// sealed, under keys of its own.
     pub async fn in_memory() -> StoreResult<Self> {
         let options = SqliteConnectOptions::from_str("sqlite::memory:").map_err(backend)?.foreign_keys(true);
         // One connection: every connection to `:memory:` would otherwise be its own empty database.
@@ -77,18 +83,187 @@ impl SqliteStore {
             .await?;
         MIGRATOR.run(&pool).await.map_err(backend)?;
         chain_legacy_entries(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self { pool, keys: Arc::new(Keyring::generate()) })
     }
 
-    async fn with_options(options: SqliteConnectOptions) -> StoreResult<Self> {
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        MIGRATOR.run(&pool).await.map_err(backend)?;
-        chain_legacy_entries(&pool).await?;
-        Ok(Self { pool })
+    async fn with_options(options: SqliteConnectOptions, keys: &Keyring) -> StoreResult<Self> {
+        // A wrong key shows at the first read of the file, which the connection's own set-up makes.
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await.map_err(open_error)?;
+        let store = Self { pool, keys: Arc::new(keys.clone()) };
+        let checked = match MIGRATOR.run(&store.pool).await {
+            Ok(()) => match chain_legacy_entries(&store.pool).await {
+                Ok(()) => store.check_keys().await,
+                Err(e) => Err(e),
+            },
+            Err(sqlx::migrate::MigrateError::Execute(e)) => Err(open_error(e)),
+            Err(other) => Err(backend(other)),
+        };
+        if let Err(e) = checked {
+            // Closed, not dropped: SQLCipher connections still closing as the process exits can crash it.
+            store.close().await;
+            return Err(e);
+        }
+        Ok(store)
+    }
+
+    /// Opens one sealed field, if there is any, so that a key file from another practice is refused at start
+    /// rather than at the first page that shows a name.
+    async fn check_keys(&self) -> StoreResult<()> {
+        let row = sqlx::query("SELECT id, email FROM users ORDER BY id LIMIT 1").fetch_optional(&self.pool).await?;
+        if let Some(row) = row {
+            let email: String = row.try_get("email")?;
+            self.keys.open(cipher::USER_EMAIL, row.try_get("id")?, &email).map_err(crate::key_check_failed)?;
+        }
+        Ok(())
     }
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+
+    /// Re-seals every encrypted field that is not under the newest key, all in one transaction (`BEGIN
+    /// IMMEDIATE`: the write lock is taken first, so the snapshot read is the one written back). Returns how many
+    /// fields were rewritten. A failure leaves everything as it was.
+    pub async fn reencrypt_fields(&self) -> StoreResult<u64> {
+        let newest = format!("v{}:", self.keys.newest_version());
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut rewritten = 0;
+        for (field, id_column) in cipher::ENCRYPTED {
+            let (table, column) = (field.table, field.column);
+            let rows = sqlx::query(&format!(
+                "SELECT {id_column} AS id, {column} AS value FROM {table}
+                 WHERE {column} IS NOT NULL AND substr({column}, 1, ?) <> ?"
+            ))
+            .bind(newest.len() as i64)
+            .bind(&newest)
+            .fetch_all(&mut *tx)
+            .await?;
+            for row in &rows {
+                let id: i64 = row.try_get("id")?;
+                let plain = Zeroizing::new(self.keys.open(*field, id, row.try_get("value")?)?);
+                sqlx::query(&format!("UPDATE {table} SET {column} = ? WHERE {id_column} = ?"))
+                    .bind(self.keys.seal(*field, id, &plain))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                rewritten += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(rewritten)
+    }
+
+    /// Writes a copy of the closed database at `path` to `target` (which must not exist) under the page key of
+    /// `new_keys`, with the e-mail index recomputed under its index key; the original is not changed. The copy is
+    /// checked by opening it with `new_keys`. No other connection may use the database meanwhile.
+    pub async fn export_rekeyed(path: &Path, keys: &Keyring, target: &Path, new_keys: &Keyring) -> StoreResult<()> {
+        if target.exists() {
+            return Err(StoreError::Conflict("the export target already exists"));
+        }
+        if !path.is_file() {
+            return Err(StoreError::NotFound);
+        }
+        // Create rights are for the attached copy (SQLite gives ATTACH the main connection's flags).
+        let options = encrypted(path, keys).foreign_keys(true).create_if_missing(true);
+        let mut conn = sqlx::SqliteConnection::connect_with(&options).await.map_err(open_error)?;
+        let exported = async {
+            // The WAL folded into the file first: a busy checkpoint means another connection is using it.
+            let busy: i64 = sqlx::query_scalar("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&mut conn).await?;
+            if busy != 0 {
+                return Ok(Err(StoreError::Conflict("the database is in use; stop the server first")));
+            }
+            let key = new_keys.sqlcipher_key_hex();
+            // The page key is hex digits only; the file name is bound.
+            sqlx::query(&format!("ATTACH DATABASE ? AS rekeyed KEY \"x'{}'\"", key.as_str()))
+                .bind(target.to_string_lossy().into_owned())
+                .execute(&mut conn)
+                .await?;
+            sqlx::query("SELECT sqlcipher_export('rekeyed')").execute(&mut conn).await?;
+            sqlx::query("DETACH DATABASE rekeyed").execute(&mut conn).await?;
+            Ok::<_, sqlx::Error>(Ok(()))
+        }
+        .await;
+        conn.close().await?;
+        match exported {
+            Ok(Ok(())) => {}
+            Ok(Err(busy)) => return Err(busy),
+            Err(e) => {
+                // The copy is ours (it did not exist): a failed export leaves nothing behind.
+                let _ = std::fs::remove_file(target);
+                return Err(open_error(e));
+            }
+        }
+        let copy = Self::open(target, new_keys).await?;
+        // Everything in the copy's file itself, so that it can be moved without its WAL.
+        let done = match copy.reindex_emails().await {
+            Ok(()) => copy.checkpoint().await,
+            Err(e) => Err(e),
+        };
+        copy.close().await;
+        done
+    }
+
+    /// Folds the WAL into the database file (a TRUNCATE checkpoint); `Conflict` if another connection holds it up.
+    pub async fn checkpoint(&self) -> StoreResult<()> {
+        let busy: i64 = sqlx::query_scalar("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&self.pool).await?;
+        if busy != 0 {
+            return Err(StoreError::Conflict("the database is in use; stop the server first"));
+        }
+        Ok(())
+    }
+
+    /// Recomputes every account's e-mail blind index under the current index key, in one transaction.
+    async fn reindex_emails(&self) -> StoreResult<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let rows = sqlx::query("SELECT id, email FROM users").fetch_all(&mut *tx).await?;
+        for row in &rows {
+            let id: i64 = row.try_get("id")?;
+            let email = Zeroizing::new(self.keys.open(cipher::USER_EMAIL, id, row.try_get("email")?)?);
+            sqlx::query("UPDATE users SET email_index = ? WHERE id = ?")
+                .bind(self.keys.email_index(&email))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// How many encrypted fields are sealed under key `version`.
+    pub async fn fields_sealed_with(&self, version: u32) -> StoreResult<u64> {
+        let prefix = format!("v{version}:");
+        let mut total = 0;
+        for (field, _) in cipher::ENCRYPTED {
+            let n: i64 = sqlx::query_scalar(&format!(
+                "SELECT COUNT(*) FROM {} WHERE substr({}, 1, ?) = ?",
+                field.table, field.column
+            ))
+            .bind(prefix.len() as i64)
+            .bind(&prefix)
+            .fetch_one(&self.pool)
+            .await?;
+            total += n.max(0) as u64;
+        }
+        Ok(total)
+    }
+}
+
+/// Options for the SQLCipher file: the raw key (`x'...'`, no password KDF) goes first, before any other pragma
+/// (sqlx orders `key` first). Statement logging is off: the key's pragma is a statement and must not be logged.
+fn encrypted(path: &Path, keys: &Keyring) -> SqliteConnectOptions {
+    let key = keys.sqlcipher_key_hex();
+    SqliteConnectOptions::new()
+        .pragma("key", format!("\"x'{}'\"", key.as_str()))
+        .filename(path)
+        .log_statements(log::LevelFilter::Off)
+        .log_slow_statements(log::LevelFilter::Off, Duration::from_secs(3600))
+}
+
+/// SQLITE_NOTADB: the file did not decrypt under the key, or is not a database at all.
+fn open_error(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("26") => StoreError::Key(WRONG_KEY.into()),
+        _ => e.into(),
     }
 }
 
@@ -111,24 +286,26 @@ fn parse_date(text: &str) -> StoreResult<Date> {
     Date::parse(text, DATE).map_err(|e| StoreError::Corrupt(format!("date {text:?}: {e}")))
 }
 
-fn user_row(row: &SqliteRow) -> StoreResult<User> {
+fn user_row(keys: &Keyring, row: &SqliteRow) -> StoreResult<User> {
     let role: String = row.try_get("role")?;
+    let id = row.try_get("id")?;
     Ok(User {
-        id: UserId(row.try_get("id")?),
-        email: row.try_get("email")?,
-        display_name: row.try_get("display_name")?,
+        id: UserId(id),
+        email: keys.open(cipher::USER_EMAIL, id, row.try_get("email")?)?,
+        display_name: keys.open(cipher::USER_DISPLAY_NAME, id, row.try_get("display_name")?)?,
         role: Role::parse(&role).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         password_hash: row.try_get("password_hash")?,
         active: row.try_get("active")?,
     })
 }
 
-fn client_row(row: &SqliteRow) -> StoreResult<Client> {
+fn client_row(keys: &Keyring, row: &SqliteRow) -> StoreResult<Client> {
+    let id = row.try_get("id")?;
     Ok(Client {
-        id: ClientId(row.try_get("id")?),
+        id: ClientId(id),
         therapist: UserId(row.try_get("therapist_id")?),
-        pseudonym: row.try_get("pseudonym")?,
-        contact: row.try_get("contact")?,
+        pseudonym: keys.open(cipher::CLIENT_PSEUDONYM, id, row.try_get("pseudonym")?)?,
+        contact: keys.open_opt(cipher::CLIENT_CONTACT, id, row.try_get("contact")?)?,
         created_at: from_ts(row.try_get("created_at")?)?,
     })
 }
@@ -244,13 +421,14 @@ fn audit_record(r: &SqliteRow) -> StoreResult<AuditRecord> {
     })
 }
 
-fn break_glass_row(r: &SqliteRow) -> StoreResult<BreakGlass> {
+fn break_glass_row(keys: &Keyring, r: &SqliteRow) -> StoreResult<BreakGlass> {
+    let (id, admin) = (r.try_get("id")?, r.try_get("admin_id")?);
     Ok(BreakGlass {
-        id: BreakGlassId(r.try_get("id")?),
-        admin: UserId(r.try_get("admin_id")?),
-        admin_name: r.try_get("display_name")?,
+        id: BreakGlassId(id),
+        admin: UserId(admin),
+        admin_name: keys.open(cipher::USER_DISPLAY_NAME, admin, r.try_get("display_name")?)?,
         client: ClientId(r.try_get("client_id")?),
-        reason: r.try_get("reason")?,
+        reason: keys.open(cipher::BREAK_GLASS_REASON, id, r.try_get("reason")?)?,
         granted_at: from_ts(r.try_get("granted_at")?)?,
         expires_at: from_ts(r.try_get("expires_at")?)?,
         acknowledged_at: r.try_get::<Option<i64>, _>("acknowledged_at")?.map(from_ts).transpose()?,
@@ -268,6 +446,7 @@ fn placeholders(n: usize) -> String {
 }
 
 async fn insert_response(
+    keys: &Keyring,
     tx: &mut Transaction<'_, sqlx::Sqlite>,
     administration: i64,
     response: &NewResponse,
@@ -276,7 +455,7 @@ async fn insert_response(
     let flags = serde_json::to_string(&response.flags).map_err(backend)?;
     sqlx::query("INSERT INTO responses (administration_id, answers, flags, submitted_at) VALUES (?, ?, ?, ?)")
         .bind(administration)
-        .bind(&response.answers_json)
+        .bind(keys.seal(cipher::RESPONSE_ANSWERS, administration, &response.answers_json))
         .bind(flags)
         .bind(ts(now))
         .execute(&mut **tx)
@@ -317,17 +496,26 @@ impl Store for SqliteStore {
     }
 
     async fn create_user(&self, user: NewUser, audit: AuditEvent, now: OffsetDateTime) -> StoreResult<UserId> {
+        // The row id is part of what the sealed fields are bound to: insert, then seal, in one transaction. The
+        // blind index keeps e-mail addresses unique.
+        let index = self.keys.email_index(&user.email);
         let mut tx = self.pool.begin().await?;
-        let id = sqlx::query_scalar(
-            "INSERT INTO users (email, display_name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (email, email_index, display_name, role, password_hash, created_at)
+             VALUES ('', ?, '', ?, ?, ?) RETURNING id",
         )
-        .bind(&user.email)
-        .bind(&user.display_name)
+        .bind(&index)
         .bind(user.role.as_str())
         .bind(&user.password_hash)
         .bind(ts(now))
         .fetch_one(&mut *tx)
         .await?;
+        sqlx::query("UPDATE users SET email = ?, display_name = ? WHERE id = ?")
+            .bind(self.keys.seal(cipher::USER_EMAIL, id, &user.email))
+            .bind(self.keys.seal(cipher::USER_DISPLAY_NAME, id, &user.display_name))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         insert_audit(&mut tx, &AuditEvent { object_id: Some(id), ..audit }).await?;
         tx.commit().await?;
         Ok(UserId(id))
@@ -335,17 +523,23 @@ impl Store for SqliteStore {
 
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
         let row = sqlx::query("SELECT * FROM users WHERE id = ?").bind(id.0).fetch_optional(&self.pool).await?;
-        row.as_ref().map(user_row).transpose()
+        row.as_ref().map(|r| user_row(&self.keys, r)).transpose()
     }
 
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
-        let row = sqlx::query("SELECT * FROM users WHERE email = ?").bind(email).fetch_optional(&self.pool).await?;
-        row.as_ref().map(user_row).transpose()
+        let row = sqlx::query("SELECT * FROM users WHERE email_index = ?")
+            .bind(self.keys.email_index(email))
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(|r| user_row(&self.keys, r)).transpose()
     }
 
     async fn users(&self) -> StoreResult<Vec<User>> {
-        let rows = sqlx::query("SELECT * FROM users ORDER BY role, display_name, id").fetch_all(&self.pool).await?;
-        rows.iter().map(user_row).collect()
+        let rows = sqlx::query("SELECT * FROM users").fetch_all(&self.pool).await?;
+        let mut users = rows.iter().map(|r| user_row(&self.keys, r)).collect::<StoreResult<Vec<_>>>()?;
+        // Sealed names cannot be sorted by the database.
+        users.sort_by(|a, b| (a.role.as_str(), &a.display_name, a.id).cmp(&(b.role.as_str(), &b.display_name, b.id)));
+        Ok(users)
     }
 
     async fn count_users(&self) -> StoreResult<u64> {
@@ -412,7 +606,7 @@ impl Store for SqliteStore {
             .bind(token_hash)
             .execute(&self.pool)
             .await?;
-        Ok(Some((login, user_row(&row)?)))
+        Ok(Some((login, user_row(&self.keys, &row)?)))
     }
 
     async fn delete_login(&self, token_hash: &[u8]) -> StoreResult<()> {
@@ -421,16 +615,21 @@ impl Store for SqliteStore {
     }
 
     async fn create_client(&self, client: NewClient, audit: AuditEvent, now: OffsetDateTime) -> StoreResult<ClientId> {
+        // Insert, then seal under the new row's id, in one transaction.
         let mut tx = self.pool.begin().await?;
-        let id = sqlx::query_scalar(
-            "INSERT INTO clients (therapist_id, pseudonym, contact, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO clients (therapist_id, pseudonym, created_at) VALUES (?, '', ?) RETURNING id",
         )
         .bind(client.therapist.0)
-        .bind(&client.pseudonym)
-        .bind(&client.contact)
         .bind(ts(now))
         .fetch_one(&mut *tx)
         .await?;
+        sqlx::query("UPDATE clients SET pseudonym = ?, contact = ? WHERE id = ?")
+            .bind(self.keys.seal(cipher::CLIENT_PSEUDONYM, id, &client.pseudonym))
+            .bind(self.keys.seal_opt(cipher::CLIENT_CONTACT, id, client.contact.as_deref()))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         insert_audit(&mut tx, &AuditEvent { object_id: Some(id), ..audit }).await?;
         tx.commit().await?;
         Ok(ClientId(id))
@@ -438,16 +637,16 @@ impl Store for SqliteStore {
 
     async fn client(&self, id: ClientId) -> StoreResult<Option<Client>> {
         let row = sqlx::query("SELECT * FROM clients WHERE id = ?").bind(id.0).fetch_optional(&self.pool).await?;
-        row.as_ref().map(client_row).transpose()
+        row.as_ref().map(|r| client_row(&self.keys, r)).transpose()
     }
 
     async fn clients_of(&self, therapists: &[UserId]) -> StoreResult<Vec<Client>> {
         let ids: Vec<i64> = therapists.iter().map(|id| id.0).collect();
-        self.fetch_in("SELECT * FROM clients WHERE therapist_id IN ({ids}) ORDER BY pseudonym, id", &ids)
-            .await?
-            .iter()
-            .map(client_row)
-            .collect()
+        let rows = self.fetch_in("SELECT * FROM clients WHERE therapist_id IN ({ids})", &ids).await?;
+        let mut clients = rows.iter().map(|r| client_row(&self.keys, r)).collect::<StoreResult<Vec<_>>>()?;
+        // Sealed pseudonyms cannot be sorted by the database.
+        clients.sort_by(|a, b| (&a.pseudonym, a.id).cmp(&(&b.pseudonym, b.id)));
+        Ok(clients)
     }
 
     async fn open_episode(
@@ -692,7 +891,7 @@ impl Store for SqliteStore {
                 tx.rollback().await?;
                 return Err(StoreError::Conflict("response does not belong to this link"));
             };
-            insert_response(&mut tx, admin.0, response, now).await?;
+            insert_response(&self.keys, &mut tx, admin.0, response, now).await?;
             administrations.push(admin);
         }
         insert_audit(&mut tx, &AuditEvent { object_id: Some(session.0), ..audit }).await?;
@@ -725,7 +924,7 @@ impl Store for SqliteStore {
         .bind(ts(now))
         .fetch_one(&mut *tx)
         .await?;
-        insert_response(&mut tx, id, &response, now).await?;
+        insert_response(&self.keys, &mut tx, id, &response, now).await?;
         insert_audit(&mut tx, &AuditEvent { object_id: Some(id), ..audit }).await?;
         tx.commit().await?;
         Ok(AdministrationId(id))
@@ -812,7 +1011,7 @@ impl Store for SqliteStore {
                         version: r.try_get("instrument_version")?,
                     },
                     rater: if rater == "therapist" { Rater::Therapist } else { Rater::Client },
-                    answers_json: r.try_get("answers")?,
+                    answers_json: self.keys.open(cipher::RESPONSE_ANSWERS, id, r.try_get("answers")?)?,
                     flags: parse_flags(&flags)?,
                     scores: scores.remove(&id).unwrap_or_default(),
                     submitted_at: from_ts(r.try_get("submitted_at")?)?,
@@ -895,7 +1094,11 @@ impl Store for SqliteStore {
                 client: ClientId(r.try_get("client_id")?),
                 key: r.try_get("signal_key")?,
                 user: UserId(r.try_get("user_id")?),
-                user_name: r.try_get("display_name")?,
+                user_name: self.keys.open(
+                    cipher::USER_DISPLAY_NAME,
+                    r.try_get("user_id")?,
+                    r.try_get("display_name")?,
+                )?,
                 at: from_ts(r.try_get("at")?)?,
             })
         })
@@ -911,16 +1114,23 @@ impl Store for SqliteStore {
         if exists.is_none() {
             return Err(StoreError::NotFound);
         }
-        let id = sqlx::query_scalar(
-            "INSERT INTO reflection_comments (session_id, author_id, body, created_at) VALUES (?, ?, ?, ?)
+        // Free text: sealed under the new row's id, inserted and sealed in one transaction.
+        let mut tx = self.pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO reflection_comments (session_id, author_id, body, created_at) VALUES (?, ?, '', ?)
              RETURNING id",
         )
         .bind(comment.session.0)
         .bind(comment.author.0)
-        .bind(&comment.body)
         .bind(ts(comment.created_at))
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        sqlx::query("UPDATE reflection_comments SET body = ? WHERE id = ?")
+            .bind(self.keys.seal(cipher::COMMENT_BODY, id, &comment.body))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -936,13 +1146,14 @@ impl Store for SqliteStore {
         .iter()
         .map(|r| {
             let role: String = r.try_get("role")?;
+            let (id, author) = (r.try_get("id")?, r.try_get("author_id")?);
             Ok(ReflectionComment {
-                id: r.try_get("id")?,
+                id,
                 session: SessionId(r.try_get("session_id")?),
-                author: UserId(r.try_get("author_id")?),
-                author_name: r.try_get("display_name")?,
+                author: UserId(author),
+                author_name: self.keys.open(cipher::USER_DISPLAY_NAME, author, r.try_get("display_name")?)?,
                 author_role: Role::parse(&role).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                body: r.try_get("body")?,
+                body: self.keys.open(cipher::COMMENT_BODY, id, r.try_get("body")?)?,
                 created_at: from_ts(r.try_get("created_at")?)?,
             })
         })
@@ -1009,11 +1220,17 @@ impl Store for SqliteStore {
         )
         .bind(grant.admin.0)
         .bind(grant.client.0)
-        .bind(&grant.reason)
+        .bind("")
         .bind(ts(grant.granted_at))
         .bind(ts(grant.expires_at))
         .fetch_one(&mut *tx)
         .await?;
+        // The reason is free text: sealed under the new row's id, in the same transaction.
+        sqlx::query("UPDATE break_glass_grants SET reason = ? WHERE id = ?")
+            .bind(self.keys.seal(cipher::BREAK_GLASS_REASON, id, &grant.reason))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         insert_audit(&mut tx, &AuditEvent { object_id: Some(grant.client.0), ..audit }).await?;
         tx.commit().await?;
         Ok(BreakGlassId(id))
@@ -1030,7 +1247,7 @@ impl Store for SqliteStore {
              AND g.expires_at > ?3 ORDER BY g.expires_at DESC LIMIT 1"
         );
         let row = sqlx::query(&sql).bind(admin.0).bind(client.0).bind(ts(now)).fetch_optional(&self.pool).await?;
-        row.as_ref().map(break_glass_row).transpose()
+        row.as_ref().map(|r| break_glass_row(&self.keys, r)).transpose()
     }
 
     async fn break_glass_of(&self, clients: &[ClientId]) -> StoreResult<Vec<BreakGlass>> {
@@ -1038,7 +1255,7 @@ impl Store for SqliteStore {
         let sql = format!(
             "SELECT {BREAK_GLASS_COLUMNS} WHERE g.client_id IN ({{ids}}) ORDER BY g.granted_at DESC, g.id DESC"
         );
-        self.fetch_in(&sql, &ids).await?.iter().map(break_glass_row).collect()
+        self.fetch_in(&sql, &ids).await?.iter().map(|r| break_glass_row(&self.keys, r)).collect()
     }
 
     async fn acknowledge_break_glass(

@@ -47,8 +47,8 @@ async fn concurrent_appends(a: Arc<dyn Store>, b: Arc<dyn Store>) {
 async fn sqlite_concurrent_appends_form_one_chain() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("alliance.db");
-    let a = Arc::new(SqliteStore::open(&path).await.unwrap());
-    let b = Arc::new(SqliteStore::open(&path).await.unwrap());
+    let a = Arc::new(SqliteStore::open(&path, &crate::keys()).await.unwrap());
+    let b = Arc::new(SqliteStore::open(&path, &crate::keys()).await.unwrap());
     concurrent_appends(a, b).await;
 }
 
@@ -56,8 +56,8 @@ async fn sqlite_concurrent_appends_form_one_chain() {
 async fn postgres_concurrent_appends_form_one_chain() {
     let Some(db) = ScratchDatabase::create("postgres_concurrent_appends_form_one_chain").await else { return };
     let options = PostgresOptions { max_connections: 10, ..Default::default() };
-    let a = Arc::new(PostgresStore::connect(&db.url, options.clone()).await.unwrap());
-    let b = Arc::new(PostgresStore::connect(&db.url, options).await.unwrap());
+    let a = Arc::new(PostgresStore::connect(&db.url, options.clone(), &crate::keys()).await.unwrap());
+    let b = Arc::new(PostgresStore::connect(&db.url, options, &crate::keys()).await.unwrap());
     concurrent_appends(a.clone(), b.clone()).await;
     a.close().await;
     b.close().await;
@@ -78,10 +78,13 @@ const REFUSED: &[&str] = &[
 async fn sqlite_refuses_changes_to_the_log() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("alliance.db");
-    let store = SqliteStore::open(&path).await.unwrap();
+    let store = SqliteStore::open(&path, &crate::keys()).await.unwrap();
     store.audit(ev()).await.unwrap();
     store.audit(ev()).await.unwrap();
-    let mut raw = sqlx::SqliteConnection::connect(&format!("sqlite:{}", path.display())).await.unwrap();
+    let mut raw = sqlx::SqliteConnection::connect_with(&crate::raw_sqlite(&path)).await.unwrap();
+    // The connection can read the file: the refusals below are the triggers', not a wrong key's.
+    let entries: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_events").fetch_one(&mut raw).await.unwrap();
+    assert_eq!(entries, 2);
     for sql in REFUSED {
         assert!(sqlx::query(sql).execute(&mut raw).await.is_err(), "{sql} was allowed");
     }
@@ -93,7 +96,7 @@ async fn sqlite_refuses_changes_to_the_log() {
 #[tokio::test]
 async fn postgres_refuses_changes_to_the_log() {
     let Some(db) = ScratchDatabase::create("postgres_refuses_changes_to_the_log").await else { return };
-    let store = PostgresStore::connect(&db.url, PostgresOptions::default()).await.unwrap();
+    let store = PostgresStore::connect(&db.url, PostgresOptions::default(), &crate::keys()).await.unwrap();
     store.audit(ev()).await.unwrap();
     store.audit(ev()).await.unwrap();
     let mut raw = sqlx::PgConnection::connect(&db.url).await.unwrap();
@@ -133,17 +136,16 @@ async fn sqlite_entries_from_before_the_chain_are_chained_once() {
     let migrations = first_migration_only("sqlite");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("alliance.db");
-    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&path).create_if_missing(true);
-    let mut raw = sqlx::SqliteConnection::connect_with(&options).await.unwrap();
+    let mut raw = sqlx::SqliteConnection::connect_with(&crate::raw_sqlite(&path)).await.unwrap();
     sqlx::migrate::Migrator::new(migrations.path()).await.unwrap().run(&mut raw).await.unwrap();
     sqlx::query(LEGACY).execute(&mut raw).await.unwrap();
     raw.close().await.unwrap();
-    let store = SqliteStore::open(&path).await.unwrap();
+    let store = SqliteStore::open(&path, &crate::keys()).await.unwrap();
     store.audit(AuditEvent { at: datetime!(2026-11-28 10:00 UTC), ..ev() }).await.unwrap();
     check_legacy_chained(&store).await;
     store.close().await;
     // Opening again changes nothing.
-    let store = SqliteStore::open(&path).await.unwrap();
+    let store = SqliteStore::open(&path, &crate::keys()).await.unwrap();
     check_legacy_chained(&store).await;
 }
 
@@ -157,11 +159,11 @@ async fn postgres_entries_from_before_the_chain_are_chained_once() {
     sqlx::migrate::Migrator::new(migrations.path()).await.unwrap().run(&mut raw).await.unwrap();
     sqlx::query(LEGACY).execute(&mut raw).await.unwrap();
     raw.close().await.unwrap();
-    let store = PostgresStore::connect(&db.url, PostgresOptions::default()).await.unwrap();
+    let store = PostgresStore::connect(&db.url, PostgresOptions::default(), &crate::keys()).await.unwrap();
     store.audit(ev()).await.unwrap();
     check_legacy_chained(&store).await;
     store.close().await;
-    let store = PostgresStore::connect(&db.url, PostgresOptions::default()).await.unwrap();
+    let store = PostgresStore::connect(&db.url, PostgresOptions::default(), &crate::keys()).await.unwrap();
     check_legacy_chained(&store).await;
     store.close().await;
 }

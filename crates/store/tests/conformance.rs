@@ -20,6 +20,7 @@ pub async fn run_all(store: &dyn Store) {
     audit_events_are_kept_in_order(store).await;
     reflection_comments_form_a_thread(store).await;
     crate::audit_conformance::run_all(store).await;
+    encrypted_fields_sort_and_match_as_plain_text(store).await;
 }
 
 pub async fn therapist(store: &dyn Store, email: &str) -> UserId {
@@ -411,4 +412,53 @@ async fn reflection_comments_form_a_thread(store: &dyn Store) {
         .await;
     assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
     assert_eq!(store.reflection_comments(&[session.id, other.id]).await.unwrap().len(), 3, "nothing stored");
+}
+
+/// Names, pseudonyms and addresses are stored encrypted; lists still come in byte order of the plain text and
+/// sign-in finds an address whatever its case or surrounding spaces.
+async fn encrypted_fields_sort_and_match_as_plain_text(store: &dyn Store) {
+    let mut ids = Vec::new();
+    for (email, name) in
+        [("sort-b@example.org", "zeta"), ("Sort-A@Example.org", "Zeta"), ("sort-c@example.org", "alpha")]
+    {
+        let user = NewUser {
+            email: email.into(),
+            display_name: name.into(),
+            role: Role::Researcher,
+            password_hash: "h".into(),
+        };
+        ids.push(store.create_user(user, ev(), NOW).await.unwrap());
+    }
+    let researchers: Vec<String> = store
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|u| u.role == Role::Researcher)
+        .map(|u| u.display_name)
+        .collect();
+    assert_eq!(researchers, ["Zeta", "alpha", "zeta"]);
+    assert_eq!(store.user_by_email("  sort-a@EXAMPLE.org ").await.unwrap().unwrap().email, "Sort-A@Example.org");
+    let taken = NewUser {
+        email: "SORT-B@example.org".into(),
+        display_name: "x".into(),
+        role: Role::Researcher,
+        password_hash: "h".into(),
+    };
+    assert!(
+        matches!(store.create_user(taken, ev(), NOW).await, Err(StoreError::Conflict(_))),
+        "one account per address"
+    );
+
+    let t = therapist(store, "sorting@example.org").await;
+    for pseudonym in ["beta", "Beta", "alpha", "beta"] {
+        store
+            .create_client(NewClient { therapist: t, pseudonym: pseudonym.into(), contact: None }, ev(), NOW)
+            .await
+            .unwrap();
+    }
+    let clients = store.clients_of(&[t]).await.unwrap();
+    let names: Vec<&str> = clients.iter().map(|c| c.pseudonym.as_str()).collect();
+    assert_eq!(names, ["Beta", "alpha", "beta", "beta"]);
+    assert!(clients[2].id < clients[3].id, "equal pseudonyms by id");
 }

@@ -8,7 +8,9 @@
 
 mod audit_conformance;
 mod audit_tests;
+mod cipher;
 mod conformance;
+mod encryption;
 
 mod migrations;
 mod outages;
@@ -27,7 +29,7 @@ use time::{Duration, OffsetDateTime};
 #[tokio::test]
 async fn sqlite_file_store_conforms() {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("alliance.db")).await.unwrap();
+    let store = SqliteStore::open(&dir.path().join("alliance.db"), &keys()).await.unwrap();
     conformance::run_all(&store).await;
 }
 
@@ -40,17 +42,18 @@ async fn sqlite_memory_store_conforms() {
 async fn a_reopened_file_keeps_its_data_and_schema() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("alliance.db");
-    let store = SqliteStore::open(&path).await.unwrap();
+    let keys = keys();
+    let store = SqliteStore::open(&path, &keys).await.unwrap();
     let therapist = conformance::therapist(&store, "keep@example.org").await;
     store.close().await;
-    let reopened = SqliteStore::open(&path).await.unwrap();
+    let reopened = SqliteStore::open(&path, &keys).await.unwrap();
     assert_eq!(reopened.user(therapist).await.unwrap().unwrap().email, "keep@example.org");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_store_is_race_free() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SqliteStore::open(&dir.path().join("alliance.db")).await.unwrap());
+    let store = Arc::new(SqliteStore::open(&dir.path().join("alliance.db"), &keys()).await.unwrap());
     races(store.clone()).await;
     odd_text(store.as_ref()).await;
 }
@@ -58,8 +61,9 @@ async fn sqlite_store_is_race_free() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_store_conforms() {
     let Some(db) = ScratchDatabase::create("postgres_store_conforms").await else { return };
-    let store =
-        PostgresStore::connect(&db.url, PostgresOptions { max_connections: 8, ..Default::default() }).await.unwrap();
+    let store = PostgresStore::connect(&db.url, PostgresOptions { max_connections: 8, ..Default::default() }, &keys())
+        .await
+        .unwrap();
     conformance::run_all(&store).await;
     store.close().await;
 }
@@ -69,10 +73,11 @@ async fn a_reconnected_postgres_store_keeps_its_data_and_schema() {
     let Some(db) = ScratchDatabase::create("a_reconnected_postgres_store_keeps_its_data_and_schema").await else {
         return;
     };
-    let store = PostgresStore::connect(&db.url, PostgresOptions::default()).await.unwrap();
+    let keys = keys();
+    let store = PostgresStore::connect(&db.url, PostgresOptions::default(), &keys).await.unwrap();
     let therapist = conformance::therapist(&store, "keep@example.org").await;
     store.close().await;
-    let reconnected = PostgresStore::connect(&db.url, PostgresOptions::default()).await.unwrap();
+    let reconnected = PostgresStore::connect(&db.url, PostgresOptions::default(), &keys).await.unwrap();
     assert_eq!(reconnected.user(therapist).await.unwrap().unwrap().email, "keep@example.org");
     reconnected.close().await;
 }
@@ -81,7 +86,7 @@ async fn a_reconnected_postgres_store_keeps_its_data_and_schema() {
 async fn postgres_store_is_race_free() {
     let Some(db) = ScratchDatabase::create("postgres_store_is_race_free").await else { return };
     let options = PostgresOptions { max_connections: 12, ..Default::default() };
-    let store = Arc::new(PostgresStore::connect(&db.url, options).await.unwrap());
+    let store = Arc::new(PostgresStore::connect(&db.url, options, &keys()).await.unwrap());
     races(store.clone()).await;
     odd_text(store.as_ref()).await;
     store.close().await;
@@ -96,16 +101,33 @@ async fn an_unreachable_or_silent_postgres_server_fails_within_the_connect_timeo
     };
     // Nothing listens on port 1 of the loopback: refused at once, reported as an outage (worth waiting for at
     // start), and the error says why.
-    let refused = PostgresStore::connect("postgres://nobody@127.0.0.1:1/none", options.clone()).await;
+    let refused = PostgresStore::connect("postgres://nobody@127.0.0.1:1/none", options.clone(), &keys()).await;
     let Err(StoreError::Unavailable(e)) = refused else { panic!("connected to nothing") };
     assert!(format!("{e}").contains("refused"), "the cause is named: {e}");
     // A listener that never answers: the timeout, not a hang.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("postgres://nobody@{}/none", silent.local_addr().unwrap());
     let started = std::time::Instant::now();
-    let hung = PostgresStore::connect(&url, options).await;
+    let hung = PostgresStore::connect(&url, options, &keys()).await;
     assert!(matches!(hung, Err(StoreError::Unavailable(_))));
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+/// The test databases' keys: the same every time, so that two handles on one database agree. Tests that need
+/// other keys make them with `Keyring::generate()`.
+fn keys() -> Keyring {
+    const TEST_KEYS: &str =
+        "db dGVzdCBkYXRhYmFzZSBzZWNyZXQgMDEyMzQ1Njc4OWE=\nv1 dGVzdCBmaWVsZCBrZXkgdjEgMDEyMzQ1Njc4OWFiY2Q=\n";
+    Keyring::parse(TEST_KEYS).unwrap()
+}
+
+/// Connection options for reading or changing a test's SQLite file directly, as someone with the database key
+/// would (the file is encrypted with SQLCipher).
+pub fn raw_sqlite(path: &std::path::Path) -> sqlx::sqlite::SqliteConnectOptions {
+    sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .pragma("key", format!("\"x'{}'\"", keys().sqlcipher_key_hex().as_str()))
 }
 
 const NOW: OffsetDateTime = datetime!(2026-11-28 10:00 UTC);

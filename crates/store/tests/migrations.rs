@@ -13,11 +13,10 @@ const OBSTACLE: &str = "CREATE TABLE audit_events (obstacle INTEGER)";
 async fn an_interrupted_sqlite_migration_leaves_no_half_schema() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("alliance.db");
-    let url = format!("sqlite://{}?mode=rwc", path.display());
-    let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let mut db = sqlx::SqliteConnection::connect_with(&crate::raw_sqlite(&path)).await.unwrap();
     sqlx::query(OBSTACLE).execute(&mut db).await.unwrap();
 
-    let refused = SqliteStore::open(&path).await;
+    let refused = SqliteStore::open(&path, &crate::keys()).await;
     assert!(matches!(refused, Err(StoreError::Backend(_))), "refused to open: {refused:?}");
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
@@ -35,7 +34,7 @@ async fn an_interrupted_sqlite_migration_leaves_no_half_schema() {
 
     sqlx::query("DROP TABLE audit_events").execute(&mut db).await.unwrap();
     db.close().await.unwrap();
-    let store = SqliteStore::open(&path).await.unwrap();
+    let store = SqliteStore::open(&path, &crate::keys()).await.unwrap();
     assert_eq!(store.count_users().await.unwrap(), 0, "the schema is complete once the obstacle is gone");
     store.close().await;
 }
@@ -48,7 +47,7 @@ async fn an_interrupted_postgres_migration_leaves_no_half_schema() {
     let mut db = sqlx::PgConnection::connect(&scratch.url).await.unwrap();
     sqlx::query(OBSTACLE).execute(&mut db).await.unwrap();
 
-    let refused = PostgresStore::connect(&scratch.url, PostgresOptions::default()).await;
+    let refused = PostgresStore::connect(&scratch.url, PostgresOptions::default(), &crate::keys()).await;
     assert!(matches!(refused, Err(StoreError::Backend(_))), "refused to open: {:?}", refused.err());
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
@@ -66,7 +65,7 @@ async fn an_interrupted_postgres_migration_leaves_no_half_schema() {
 
     sqlx::query("DROP TABLE audit_events").execute(&mut db).await.unwrap();
     db.close().await.unwrap();
-    let store = PostgresStore::connect(&scratch.url, PostgresOptions::default()).await.unwrap();
+    let store = PostgresStore::connect(&scratch.url, PostgresOptions::default(), &crate::keys()).await.unwrap();
     assert_eq!(store.count_users().await.unwrap(), 0);
     store.close().await;
 }

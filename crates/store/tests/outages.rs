@@ -62,7 +62,7 @@ async fn a_full_disk_refuses_the_write_and_loses_nothing() {
         eprintln!("needs root to mount a small tmpfs; skipped");
         return;
     };
-    let store = SqliteStore::open(&disk.0.join("alliance.db")).await.unwrap();
+    let store = SqliteStore::open(&disk.0.join("alliance.db"), &crate::keys()).await.unwrap();
     let therapist = conformance::therapist(&store, "full@example.org").await;
     let client = store
         .create_client(NewClient { therapist, pseudonym: "Ada Full".into(), contact: None }, conformance::ev(), NOW)
@@ -149,7 +149,7 @@ async fn a_slow_postgres_database_is_given_up_on_in_time() {
         return;
     };
     let options = PostgresOptions { statement_timeout: std::time::Duration::from_millis(800), ..Default::default() };
-    let store = PostgresStore::connect(&scratch.url, options).await.unwrap();
+    let store = PostgresStore::connect(&scratch.url, options, &crate::keys()).await.unwrap();
     let mut blocker = sqlx::PgConnection::connect(&scratch.url).await.unwrap();
     let mut tx = blocker.begin().await.unwrap();
     sqlx::query("LOCK TABLE users IN ACCESS EXCLUSIVE MODE").execute(&mut *tx).await.unwrap();

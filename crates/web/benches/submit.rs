@@ -44,8 +44,9 @@ async fn main() {
     let path = dir.path().join("alliance.db");
     let catalog = Catalog::builtin().unwrap();
     let now = OffsetDateTime::now_utc();
+    let keys = alliance_store::Keyring::generate();
     let tokens = {
-        let bulk = SqliteStore::open_for_bulk_load(&path).await.unwrap();
+        let bulk = SqliteStore::open_for_bulk_load(&path, &keys).await.unwrap();
         let hash = alliance_web::hash_password("bench password 123").unwrap();
         let user = NewUser {
             email: "b@example.org".into(),
@@ -102,7 +103,7 @@ async fn main() {
         bulk.close().await;
         tokens
     };
-    let store = Arc::new(SqliteStore::open(&path).await.unwrap());
+    let store = Arc::new(SqliteStore::open(&path, &keys).await.unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let config = Config { public_url: url.clone(), secure_cookies: false };

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 
 use alliance_core::catalog::Catalog;
 use alliance_core::domain::Role;
-use alliance_store::{AuditEvent, NewUser, PostgresOptions, PostgresStore, SqliteStore, Store, UserId};
+use alliance_store::{AuditEvent, Keyring, NewUser, PostgresOptions, PostgresStore, SqliteStore, Store, UserId};
 use alliance_web::{AppState, Config};
 use time::OffsetDateTime;
 
@@ -21,6 +21,8 @@ pub struct TestApp {
     _database: Option<ScratchDatabase>,
     /// How a second app server reaches the same database.
     second: SecondConnection,
+    /// The database's keys (fresh for each test app).
+    pub keys: Keyring,
 }
 
 enum SecondConnection {
@@ -33,12 +35,13 @@ pub const PASSWORD: &str = "correct horse battery staple";
 impl TestApp {
     pub async fn spawn() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
+        let keys = Keyring::generate();
         let (store, database): (Arc<dyn Store>, _) = match ScratchDatabase::create().await {
             Some(database) => {
                 let options = PostgresOptions { max_connections: 4, ..PostgresOptions::default() };
-                (Arc::new(PostgresStore::connect(&database.url, options).await.unwrap()), Some(database))
+                (Arc::new(PostgresStore::connect(&database.url, options, &keys).await.unwrap()), Some(database))
             }
-            None => (Arc::new(SqliteStore::open(&dir.path().join("alliance.db")).await.unwrap()), None),
+            None => (Arc::new(SqliteStore::open(&dir.path().join("alliance.db"), &keys).await.unwrap()), None),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -53,7 +56,7 @@ impl TestApp {
             Some(db) => SecondConnection::Postgres(db.url.clone()),
             None => SecondConnection::Sqlite(dir.path().join("alliance.db")),
         };
-        TestApp { url, store, clock_offset, _dir: dir, _database: database, second }
+        TestApp { url, store, clock_offset, _dir: dir, _database: database, second, keys }
     }
 
     /// Runs SQL on the app's database directly, behind the app's back, as someone with access to the disk or
@@ -62,8 +65,11 @@ impl TestApp {
         use sqlx::Connection;
         match &self.second {
             SecondConnection::Sqlite(path) => {
-                let url = format!("sqlite:{}", path.display());
-                let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+                // The file is encrypted: connect with its key, as someone holding the key file could.
+                let options = sqlx::sqlite::SqliteConnectOptions::new()
+                    .filename(path)
+                    .pragma("key", format!("\"x'{}'\"", self.keys.sqlcipher_key_hex().as_str()));
+                let mut conn = sqlx::SqliteConnection::connect_with(&options).await.unwrap();
                 for sql in sqlite {
                     sqlx::query(sql).execute(&mut conn).await.unwrap();
                 }
@@ -82,11 +88,15 @@ impl TestApp {
     /// Starts another app server on the same database, as a second instance behind a load balancer would run.
     pub async fn second_server(&self) -> String {
         let store: Arc<dyn Store> = match &self.second {
-            SecondConnection::Sqlite(path) => Arc::new(SqliteStore::open(path).await.unwrap()),
+            SecondConnection::Sqlite(path) => Arc::new(SqliteStore::open(path, &self.keys).await.unwrap()),
             SecondConnection::Postgres(url) => Arc::new(
-                PostgresStore::connect(url, PostgresOptions { max_connections: 4, ..PostgresOptions::default() })
-                    .await
-                    .unwrap(),
+                PostgresStore::connect(
+                    url,
+                    PostgresOptions { max_connections: 4, ..PostgresOptions::default() },
+                    &self.keys,
+                )
+                .await
+                .unwrap(),
             ),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -11,6 +11,10 @@ pub const ADMIN: &str = "admin@crash.example.org";
 pub const THERAPIST: &str = "therapist@crash.example.org";
 pub const PASSWORD: &str = "crash test password 2026";
 
+/// The benches' own keys (synthetic data only), so that no key file is left in the working folder.
+pub const BENCH_KEYS: &str =
+    "db YmVuY2ggZGF0YWJhc2Ugc2VjcmV0IDAxMjM0NTY3ODk=\nv1 YmVuY2ggZmllbGQga2V5IHYxIDAxMjM0NTY3ODlhYmM=\n";
+
 pub fn binary() -> PathBuf {
     if let Some(bin) = std::env::var_os("ALLIANCE_BIN") {
         let bin = PathBuf::from(bin);
@@ -105,6 +109,7 @@ impl Server {
             .args(engine.args())
             .args(["--bind", &format!("127.0.0.1:{port}")])
             .env("NO_COLOR", "1")
+            .env("ALLIANCE_KEYS", BENCH_KEYS)
             .env("ALLIANCE_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -164,6 +169,7 @@ pub fn user_command(bin: &Path, engine: &Engine, args: &[&str]) {
         .args(engine.args())
         .arg("--password-stdin")
         .env("NO_COLOR", "1")
+        .env("ALLIANCE_KEYS", BENCH_KEYS)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

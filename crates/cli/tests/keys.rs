@@ -1,0 +1,196 @@
+//! The key file and `alliance keys ...`, run as an operator would.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use crate::{alliance, path_str};
+
+fn create_admin(data: &str, extra: &[&str]) -> crate::Run {
+    let mut args = vec!["user", "create-admin", "--data", data, "--email", "boss@example.org", "--name", "Boss"];
+    args.extend_from_slice(extra);
+    alliance(&args)
+}
+
+fn key_lines(file: &Path) -> Vec<String> {
+    std::fs::read_to_string(file).unwrap().lines().filter(|l| !l.starts_with('#')).map(str::to_owned).collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn the_key_file_is_created_private_and_a_readable_one_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    create_admin(path_str(&data), &[]).ok();
+    let file = data.join("keys").join("alliance.keys");
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!((mode(&file), mode(&data.join("keys"))), (0o600, 0o700));
+    let lines = key_lines(&file);
+    assert!(lines[0].starts_with("db ") && lines[1].starts_with("v1 ") && lines.len() == 2, "{lines:?}");
+
+    let add =
+        ["user", "add", "--data", path_str(&data), "--email", "t@example.org", "--name", "T", "--role", "therapist"];
+    for readable in [0o640, 0o604, 0o620] {
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(readable)).unwrap();
+        alliance(&add).refused().says(&["can be read or changed by other users", "chmod 600"]);
+        alliance(&["serve", "--data", path_str(&data), "--bind", "127.0.0.1:0"]).refused().says(&["chmod 600"]);
+    }
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    alliance(&add).ok();
+}
+
+#[test]
+fn a_missing_or_wrong_key_is_a_clear_error_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = path_str(&data);
+    create_admin(d, &[]).ok();
+    let file = data.join("keys").join("alliance.keys");
+    let kept = dir.path().join("kept.keys");
+    std::fs::rename(&file, &kept).unwrap();
+    let add = ["user", "add", "--data", d, "--email", "t@example.org", "--name", "T", "--role", "therapist"];
+    // The default key file is gone: not silently replaced by a new one.
+    alliance(&add).refused().says(&["no key file", "cannot be opened without the key file"]);
+    assert!(!file.exists());
+    // Another practice's keys.
+    let other = tempfile::tempdir().unwrap();
+    create_admin(path_str(other.path()), &[]).ok();
+    let other_keys = other.path().join("keys").join("alliance.keys");
+    let mut wrong = add.to_vec();
+    wrong.extend(["--key-file", path_str(&other_keys)]);
+    alliance(&wrong).refused().says(&["wrong key or not an Alliance database"]);
+    let other_before = std::fs::read(&other_keys).unwrap();
+    alliance(&["keys", "rotate", "--data", d, "--key-file", path_str(&other_keys)])
+        .refused()
+        .says(&["wrong key or not an Alliance database"]);
+    assert_eq!(std::fs::read(&other_keys).unwrap(), other_before, "a refused rotation adds no key");
+    alliance(&["keys", "rotate", "--data", d]).refused().says(&["no key file"]);
+    // Malformed keys in the environment are named, not echoed.
+    let out = Command::new(env!("CARGO_BIN_EXE_alliance"))
+        .args(add)
+        .env("ALLIANCE_KEYS", "db c2VjcmV0\nv1 c2VjcmV0\n")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(!out.status.success() && stderr.contains("ALLIANCE_KEYS") && stderr.contains("32 bytes"), "{stderr}");
+    assert!(!stderr.contains("c2VjcmV0"), "{stderr}");
+    // The right keys, from a file elsewhere and from the environment: all is there.
+    let mut right = add.to_vec();
+    right.extend(["--key-file", path_str(&kept)]);
+    alliance(&right).ok();
+    let out = Command::new(env!("CARGO_BIN_EXE_alliance"))
+        .args(["user", "add", "--data", d, "--email", "u@example.org", "--name", "U", "--role", "therapist"])
+        .env("ALLIANCE_KEYS", std::fs::read_to_string(&kept).unwrap())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn rotate_then_retire_the_old_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = path_str(&data);
+    create_admin(d, &[]).ok();
+    alliance(&["user", "add", "--data", d, "--email", "t@example.org", "--name", "Tess", "--role", "therapist"]).ok();
+    let file = data.join("keys").join("alliance.keys");
+    let before = key_lines(&file);
+
+    alliance(&["keys", "retire", "v1", "--data", d]).refused().says(&["newest key version"]);
+    let rotated = alliance(&["keys", "rotate", "--data", d]).ok();
+    assert!(
+        rotated.stdout.contains("New key v2") && rotated.stdout.contains("4 fields re-encrypted"),
+        "{}",
+        rotated.stdout
+    );
+    let after = key_lines(&file);
+    assert_eq!(&after[..2], &before[..], "the database secret and v1 are kept");
+    assert!(after[2].starts_with("v2 ") && after.len() == 3);
+
+    alliance(&["keys", "retire", "v1", "--data", d]).ok();
+    let retired = key_lines(&file);
+    assert_eq!(retired, vec![after[0].clone(), after[2].clone()]);
+    alliance(&["keys", "retire", "v1", "--data", d]).refused().says(&["v1 is not in the key file"]);
+    alliance(&["keys", "retire", "one", "--data", d]).refused().says(&["not a key version"]);
+    // Everything still opens: the accounts are found by address.
+    alliance(&["user", "add", "--data", d, "--email", "T@example.org", "--name", "T", "--role", "therapist"])
+        .refused()
+        .says(&["already has an account"]);
+    let mut supervised =
+        vec!["user", "add", "--data", d, "--email", "s@example.org", "--name", "S", "--role", "therapist"];
+    supervised.extend(["--supervisor", "boss@example.org"]);
+    alliance(&supervised).refused().says(&["is not a supervisor"]);
+
+    // A second rotation: v2 can go in turn.
+    alliance(&["keys", "rotate", "--data", d]).ok();
+    alliance(&["keys", "retire", "v2", "--data", d]).ok();
+    assert!(key_lines(&file)[1].starts_with("v3 "));
+}
+
+#[test]
+fn retire_refuses_while_a_field_uses_the_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = path_str(&data);
+    create_admin(d, &[]).ok();
+    // A v2 added by hand, as a half-done rotation would leave it: v1 still seals the account.
+    let file = data.join("keys").join("alliance.keys");
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.push_str("v2 QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVoxMjM0NTY=\n");
+    std::fs::write(&file, text).unwrap();
+    alliance(&["keys", "retire", "v1", "--data", d])
+        .refused()
+        .says(&["2 fields are still encrypted under v1", "rotate"]);
+    let mut from_env = Command::new(env!("CARGO_BIN_EXE_alliance"));
+    from_env.args(["keys", "rotate", "--data", d]).env("ALLIANCE_KEYS", std::fs::read_to_string(&file).unwrap());
+    let out = from_env.stdin(Stdio::null()).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs the key file itself"));
+}
+
+#[test]
+fn rekey_gives_the_database_a_new_page_key_and_recovers_from_an_interruption() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = path_str(&data);
+    create_admin(d, &[]).ok();
+    let file = data.join("keys").join("alliance.keys");
+    let pending = data.join("keys").join("alliance.keys.pending");
+    let old_text = std::fs::read_to_string(&file).unwrap();
+    let old = key_lines(&file);
+    let out = alliance(&["keys", "rekey", "--data", d]).ok();
+    assert!(out.stdout.contains("new page key"), "{}", out.stdout);
+    let new = key_lines(&file);
+    assert!(new[0].starts_with("db ") && new[0] != old[0] && new[1] == old[1], "{old:?} {new:?}");
+    assert!(!pending.exists() && !data.join("alliance.db.rekeyed").exists());
+    // Accounts are still found by address (the e-mail index follows the new key), and the old key is refused.
+    let again = ["user", "add", "--data", d, "--email", "BOSS@example.org", "--name", "B", "--role", "therapist"];
+    alliance(&again).refused().says(&["already has an account"]);
+    let old_file = dir.path().join("old.keys");
+    std::fs::write(&old_file, &old_text).unwrap();
+    #[cfg(unix)]
+    std::fs::set_permissions(&old_file, <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o600))
+        .unwrap();
+    let mut with_old = again.to_vec();
+    with_old.extend(["--key-file", path_str(&old_file)]);
+    alliance(&with_old).refused().says(&["wrong key"]);
+
+    // Interrupted after the database was swapped, before the key file was: refused with advice, then finished.
+    std::fs::rename(&file, &pending).unwrap();
+    std::fs::copy(&old_file, &file).unwrap();
+    alliance(&again).refused().says(&["interrupted", "alliance keys rekey"]);
+    let out = alliance(&["keys", "rekey", "--data", d]).ok();
+    assert!(out.stdout.contains("Finished an interrupted rekey"), "{}", out.stdout);
+    assert_eq!(key_lines(&file), new);
+    alliance(&again).refused().says(&["already has an account"]);
+
+    // Interrupted before the swap: the pending keys never applied, so it starts over.
+    std::fs::copy(&old_file, &pending).unwrap();
+    alliance(&["keys", "rekey", "--data", d]).ok();
+    assert!(!pending.exists());
+    assert!(key_lines(&file)[0] != new[0]);
+    alliance(&again).refused().says(&["already has an account"]);
+    alliance(&["keys", "rekey", "--data", d, "--database", "postgres://x@127.0.0.1:1/x"]).refused().says(&["SQLite"]);
+}

@@ -1,0 +1,286 @@
+//! The practice's keys and per-field encryption.
+//!
+//! One key file holds every key (operators back up one thing):
+//!
+//! ```text
+//! db <base64 of 32 bytes>   the database secret
+//! v1 <base64 of 32 bytes>   field key, version 1
+//! v2 <base64 of 32 bytes>   field key, version 2 (the newest writes; every listed version reads)
+//! ```
+//!
+//! The database secret is never used directly: HKDF-SHA-256 derives from it the SQLCipher page key and the key of
+//! the e-mail blind index, so each key has one purpose and neither reveals the other. It is kept apart from the
+//! field keys because it changes on a different schedule: rotating field keys re-encrypts fields only, while a new
+//! page key means rewriting the whole file (a copy under the new key, then a swap; not `PRAGMA rekey`, which
+//! rewrites in place and reports success even when a page fails).
+//!
+//! A field is sealed with XChaCha20-Poly1305 under the newest field key. Its associated data names the table,
+//! column and row, so a value copied into another row or column no longer opens. Stored form:
+//! `v<version>:<base64 of 24-byte nonce, ciphertext and 16-byte tag>`.
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload, rand_core::RngCore};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+type Secret = Zeroizing<[u8; 32]>;
+
+/// The largest key file read: a few hundred versions, far more than any practice needs.
+pub const MAX_KEY_FILE_BYTES: usize = 64 * 1024;
+
+/// A column that is encrypted, named as in the schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    pub table: &'static str,
+    pub column: &'static str,
+}
+
+pub const CLIENT_PSEUDONYM: Field = Field { table: "clients", column: "pseudonym" };
+pub const CLIENT_CONTACT: Field = Field { table: "clients", column: "contact" };
+pub const USER_EMAIL: Field = Field { table: "users", column: "email" };
+pub const USER_DISPLAY_NAME: Field = Field { table: "users", column: "display_name" };
+pub const RESPONSE_ANSWERS: Field = Field { table: "responses", column: "answers" };
+pub const COMMENT_BODY: Field = Field { table: "reflection_comments", column: "body" };
+pub const BREAK_GLASS_REASON: Field = Field { table: "break_glass_grants", column: "reason" };
+
+/// Every encrypted column with its table's row id column: what key rotation re-encrypts.
+pub const ENCRYPTED: &[(Field, &str)] = &[
+    (CLIENT_PSEUDONYM, "id"),
+    (CLIENT_CONTACT, "id"),
+    (USER_EMAIL, "id"),
+    (USER_DISPLAY_NAME, "id"),
+    (RESPONSE_ANSWERS, "administration_id"),
+    (COMMENT_BODY, "id"),
+    (BREAK_GLASS_REASON, "id"),
+];
+
+/// What went wrong with keys or a sealed field. Messages name keys and rows, never key material or content.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("key file line {line}: {why}")]
+    Format { line: usize, why: &'static str },
+    #[error("the key file has no `db` line")]
+    NoDatabaseKey,
+    #[error("the key file has no field key (a line such as `v1 ...`)")]
+    NoFieldKey,
+    #[error("the key file is larger than {MAX_KEY_FILE_BYTES} bytes")]
+    TooLarge,
+    #[error("key version v{0} is not in the key file")]
+    UnknownVersion(u32),
+    #[error("v{0} is the newest key version, which writes new data; rotate before retiring it")]
+    NewestVersion(u32),
+    #[error("{table}.{column} of row {row} is not an encrypted value")]
+    NotSealed { table: &'static str, column: &'static str, row: i64 },
+    #[error("{table}.{column} of row {row} does not decrypt: wrong key or changed data")]
+    Refused { table: &'static str, column: &'static str, row: i64 },
+}
+
+#[derive(Clone)]
+pub struct Keyring {
+    database: Secret,
+    fields: BTreeMap<u32, Secret>,
+}
+
+impl std::fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keyring").field("versions", &self.versions()).finish_non_exhaustive()
+    }
+}
+
+fn random_secret() -> Secret {
+    let mut secret = Zeroizing::new([0u8; 32]);
+    OsRng.fill_bytes(secret.as_mut());
+    secret
+}
+
+fn hkdf(ikm: &[u8], info: &[u8]) -> Secret {
+    let mut out = Zeroizing::new([0u8; 32]);
+    // 32 bytes is far below HKDF-SHA-256's limit of 255 * 32: expand cannot fail.
+    let _ = hkdf::Hkdf::<Sha256>::new(None, ikm).expand(info, out.as_mut());
+    out
+}
+
+impl Keyring {
+    /// A new keyring: a fresh database secret and field key v1.
+    pub fn generate() -> Self {
+        Self { database: random_secret(), fields: BTreeMap::from([(1, random_secret())]) }
+    }
+
+    /// Reads a key file's text. Blank lines and lines starting with `#` are ignored.
+    pub fn parse(text: &str) -> Result<Self, KeyError> {
+        if text.len() > MAX_KEY_FILE_BYTES {
+            return Err(KeyError::TooLarge);
+        }
+        let mut database = None;
+        let mut fields = BTreeMap::new();
+        for (i, line) in text.lines().enumerate() {
+            let line_no = i + 1;
+            let err = |why| KeyError::Format { line: line_no, why };
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let mut parts = line.split_whitespace();
+            let (Some(name), Some(value), None) = (parts.next(), parts.next(), parts.next()) else {
+                return Err(err("expected a name and a base64 key"));
+            };
+            let bytes = Zeroizing::new(STANDARD.decode(value).map_err(|_| err("the key is not base64"))?);
+            let secret: [u8; 32] = bytes.as_slice().try_into().map_err(|_| err("a key must be 32 bytes"))?;
+            let secret = Zeroizing::new(secret);
+            if name == "db" {
+                if database.replace(secret).is_some() {
+                    return Err(err("a second `db` line"));
+                }
+            } else {
+                let version = name
+                    .strip_prefix('v')
+                    .filter(|n| n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('0'))
+                    .and_then(|n| n.parse::<u32>().ok())
+                    .ok_or_else(|| err("expected `db` or a version such as `v1`"))?;
+                if fields.insert(version, secret).is_some() {
+                    return Err(err("this version appears twice"));
+                }
+            }
+        }
+        let database = database.ok_or(KeyError::NoDatabaseKey)?;
+        if fields.is_empty() {
+            return Err(KeyError::NoFieldKey);
+        }
+        Ok(Self { database, fields })
+    }
+
+    /// The key file's text. Secret: write it only to a file readable by its owner.
+    pub fn to_file_text(&self) -> Zeroizing<String> {
+        let mut text = Zeroizing::new(String::from(
+            "# Alliance keys. Without this file the practice's data cannot be read: keep a copy apart from the\n\
+             # backups. `db` protects the database file; v1, v2 ... protect fields (the newest writes).\n",
+        ));
+        text.push_str(&format!("db {}\n", STANDARD.encode(self.database.as_ref())));
+        for (version, secret) in &self.fields {
+            text.push_str(&format!("v{version} {}\n", STANDARD.encode(secret.as_ref())));
+        }
+        text
+    }
+
+    pub fn versions(&self) -> Vec<u32> {
+        self.fields.keys().copied().collect()
+    }
+
+    pub fn newest_version(&self) -> u32 {
+        self.fields.keys().next_back().copied().unwrap_or(0)
+    }
+
+    /// The same keys plus a new, newest field key.
+    pub fn with_new_version(&self) -> Self {
+        let mut next = self.clone();
+        next.fields.insert(self.newest_version().saturating_add(1), random_secret());
+        next
+    }
+
+    /// The same field keys with a new database secret (a new page key and e-mail index key).
+    pub fn with_new_database_secret(&self) -> Self {
+        Self { database: random_secret(), fields: self.fields.clone() }
+    }
+
+    /// The same keys without `version`. The newest version cannot go: it is the one that writes.
+    pub fn without_version(&self, version: u32) -> Result<Self, KeyError> {
+        if !self.fields.contains_key(&version) {
+            return Err(KeyError::UnknownVersion(version));
+        }
+        if version == self.newest_version() {
+            return Err(KeyError::NewestVersion(version));
+        }
+        let mut next = self.clone();
+        next.fields.remove(&version);
+        Ok(next)
+    }
+
+    /// SQLCipher's raw page key as 64 hex digits (used as `x'...'`, so no password KDF runs per connection).
+    pub fn sqlcipher_key_hex(&self) -> Zeroizing<String> {
+        let key = hkdf(self.database.as_ref(), b"alliance sqlcipher page key");
+        Zeroizing::new(key.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    /// The blind index of an e-mail address: HMAC-SHA-256 of the trimmed, lowercased address under a key of its
+    /// own, so sign-in can find an account without the address being stored in clear.
+    pub fn email_index(&self, email: &str) -> Vec<u8> {
+        let key = hkdf(self.database.as_ref(), b"alliance email blind index");
+        // HMAC takes keys of any length: new_from_slice cannot fail.
+        let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(key.as_ref()) else { return Vec::new() };
+        mac.update(email.trim().to_lowercase().as_bytes());
+        mac.finalize().into_bytes().to_vec()
+    }
+
+    /// Encrypts `plaintext` for `field` of row `row` under the newest key.
+    pub fn seal(&self, field: Field, row: i64, plaintext: &str) -> String {
+        let version = self.newest_version();
+        let Some(secret) = self.fields.get(&version) else { return String::new() };
+        let cipher = XChaCha20Poly1305::new(secret.as_ref().into());
+        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let aad = associated_data(field, row, version);
+        // Encryption fails only for messages beyond 256 GiB; no field comes near.
+        let sealed = cipher.encrypt(&nonce, Payload { msg: plaintext.as_bytes(), aad: &aad }).unwrap_or_default();
+        let mut bytes = Vec::with_capacity(nonce.len() + sealed.len());
+        bytes.extend_from_slice(&nonce);
+        bytes.extend_from_slice(&sealed);
+        format!("v{version}:{}", STANDARD.encode(bytes))
+    }
+
+    pub fn seal_opt(&self, field: Field, row: i64, plaintext: Option<&str>) -> Option<String> {
+        plaintext.map(|p| self.seal(field, row, p))
+    }
+
+    /// Decrypts a sealed value of `field` in row `row`; refuses any change to it, its row or its column.
+    pub fn open(&self, field: Field, row: i64, stored: &str) -> Result<String, KeyError> {
+        let not_sealed = KeyError::NotSealed { table: field.table, column: field.column, row };
+        let refused = KeyError::Refused { table: field.table, column: field.column, row };
+        let (version, body) = split_sealed(stored).ok_or(not_sealed.clone())?;
+        let secret = self.fields.get(&version).ok_or(KeyError::UnknownVersion(version))?;
+        let bytes = STANDARD.decode(body).map_err(|_| not_sealed.clone())?;
+        if bytes.len() < 24 + 16 {
+            return Err(not_sealed);
+        }
+        let (nonce, sealed) = bytes.split_at(24);
+        let cipher = XChaCha20Poly1305::new(secret.as_ref().into());
+        let aad = associated_data(field, row, version);
+        let plain = cipher
+            .decrypt(XNonce::from_slice(nonce), Payload { msg: sealed, aad: &aad })
+            .map_err(|_| refused.clone())?;
+        String::from_utf8(plain).map_err(|_| refused)
+    }
+
+    pub fn open_opt(&self, field: Field, row: i64, stored: Option<&str>) -> Result<Option<String>, KeyError> {
+        stored.map(|s| self.open(field, row, s)).transpose()
+    }
+}
+
+/// The key version a sealed value was written with.
+pub fn version_of(stored: &str) -> Option<u32> {
+    split_sealed(stored).map(|(v, _)| v)
+}
+
+fn split_sealed(stored: &str) -> Option<(u32, &str)> {
+    let (version, body) = stored.strip_prefix('v')?.split_once(':')?;
+    if version.is_empty() || !version.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((version.parse().ok()?, body))
+}
+
+/// Table, column, row and key version, each length-prefixed so no two different places encode alike.
+fn associated_data(field: Field, row: i64, version: u32) -> Vec<u8> {
+    let mut aad = Vec::with_capacity(64);
+    aad.extend_from_slice(b"alliance field 1");
+    for part in [field.table, field.column] {
+        aad.extend_from_slice(&(part.len() as u32).to_be_bytes());
+        aad.extend_from_slice(part.as_bytes());
+    }
+    aad.extend_from_slice(&row.to_be_bytes());
+    aad.extend_from_slice(&version.to_be_bytes());
+    aad
+}
