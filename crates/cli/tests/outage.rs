@@ -75,9 +75,9 @@ impl Drop for Server {
     }
 }
 
-fn serve(url: &str, port: u16) -> Server {
+fn serve(url: &str, data: &Path, port: u16) -> Server {
     let child = Command::new(env!("CARGO_BIN_EXE_alliance"))
-        .args(["serve", "--database", url, "--bind", &format!("127.0.0.1:{port}")])
+        .args(["serve", "--database", url, "--data", path_str(data), "--bind", &format!("127.0.0.1:{port}")])
         .env_remove("ALLIANCE_LOG")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -112,12 +112,27 @@ async fn the_app_rides_out_a_database_outage() {
         return;
     }
     let cluster = Cluster::start();
-    let admin =
-        alliance(&["user", "create-admin", "--database", &cluster.url, "--email", "a@example.org", "--name", "A"]).ok();
+    // With PostgreSQL the data folder holds only the key file, which the first command makes.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = path_str(&data);
+    let admin = alliance(&[
+        "user",
+        "create-admin",
+        "--database",
+        &cluster.url,
+        "--data",
+        d,
+        "--email",
+        "a@example.org",
+        "--name",
+        "A",
+    ])
+    .ok();
     let password = admin.stdout.lines().find_map(|l| l.split_once("Password, shown only now:")).unwrap().1.trim();
 
     let port = free_port();
-    let _server = serve(&cluster.url, port);
+    let _server = serve(&cluster.url, &data, port);
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::builder().cookie_store(true).timeout(Duration::from_secs(20)).build().unwrap();
     until(&http, &format!("{base}/readyz"), 200, Duration::from_secs(30)).await;
@@ -150,7 +165,7 @@ async fn the_app_rides_out_a_database_outage() {
     // A server started while the database is down waits for it instead of giving up.
     cluster.stop();
     let port = free_port();
-    let _late = serve(&cluster.url, port);
+    let _late = serve(&cluster.url, &data, port);
     tokio::time::sleep(Duration::from_secs(2)).await;
     cluster.resume();
     until(&http, &format!("http://127.0.0.1:{port}/readyz"), 200, Duration::from_secs(30)).await;
