@@ -1,6 +1,8 @@
 //! The `alliance` command: a thin layer that parses arguments and calls the library crates.
 
 mod analyze;
+mod backup;
+mod backup_file;
 mod demo;
 mod seed;
 mod server;
@@ -31,6 +33,12 @@ enum Command {
     /// Manage staff accounts (the first administrator, therapists, supervisors).
     #[command(subcommand)]
     User(users::UserCommand),
+    /// Write an encrypted, consistent backup of the practice's database (also while it is serving).
+    Backup(backup::BackupArgs),
+    /// Restore a backup into an empty database, or check a backup file with --verify.
+    Restore(backup::RestoreArgs),
+    /// Copy a practice's database into an empty one of either engine (SQLite <-> PostgreSQL), verified.
+    MigrateStore(backup::MigrateArgs),
     /// Research analyses on CSV files.
     #[command(subcommand)]
     Analyze(analyze::AnalyzeCommand),
@@ -66,6 +74,9 @@ fn main() -> ExitCode {
             Command::Serve(args) => server::serve(args).await,
             Command::Demo(args) => demo::run(args).await,
             Command::User(command) => users::run(command).await,
+            Command::Backup(args) => backup::backup(args).await,
+            Command::Restore(args) => backup::restore(args).await,
+            Command::MigrateStore(args) => backup::migrate(args).await,
             Command::Analyze(command) => analyze::run(command),
         }
     });

@@ -79,6 +79,10 @@ impl PostgresStore {
         self.pool.close().await;
     }
 
+    pub(crate) fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
     /// Creates the empty database `name` on the server `url` points at (connecting to the database `url` names)
     /// and returns `url` with its database replaced by `name`. For tests and first-time setup; `name` must be
     /// lowercase ASCII letters, digits and `_`, at most 63 bytes, not starting with a digit.
@@ -206,7 +210,7 @@ async fn lock_row(tx: &mut Transaction<'_, sqlx::Postgres>, sql: &str, id: i64) 
     sqlx::query(sql).bind(id).fetch_optional(&mut **tx).await?.ok_or(StoreError::NotFound)
 }
 
-async fn insert_audit(conn: &mut PgConnection, event: &AuditEvent) -> StoreResult<()> {
+pub(crate) async fn insert_audit(conn: &mut PgConnection, event: &AuditEvent) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO audit_events (at, actor_id, actor_role, action, object_kind, object_id, purpose, address)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -842,6 +846,29 @@ impl Store for PostgresStore {
             })
         })
         .collect()
+    }
+
+    async fn delete_client(&self, client: ClientId, audit: AuditEvent) -> StoreResult<()> {
+        self.delete_client_and_data(client, &audit).await
+    }
+
+    async fn clients_ended_before(&self, cutoff: time::Date) -> StoreResult<Vec<ClientId>> {
+        self.clients_ended_before_date(cutoff).await
+    }
+
+    async fn take_job(
+        &self,
+        job: &str,
+        holder: &str,
+        now: OffsetDateTime,
+        hold_for: time::Duration,
+        done_before: OffsetDateTime,
+    ) -> StoreResult<bool> {
+        self.take_job_lease(job, holder, now, hold_for, done_before).await
+    }
+
+    async fn finish_job(&self, job: &str, holder: &str, now: OffsetDateTime) -> StoreResult<bool> {
+        self.finish_job_lease(job, holder, now).await
     }
 
     async fn audit(&self, event: AuditEvent) -> StoreResult<()> {
