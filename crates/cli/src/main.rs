@@ -4,6 +4,7 @@ mod analyze;
 mod backup;
 mod backup_file;
 mod demo;
+mod jobs;
 mod seed;
 mod server;
 mod users;

@@ -6,7 +6,7 @@
 pub mod dump;
 mod model;
 mod postgres;
-mod retention;
+pub mod retention;
 mod sqlite;
 
 pub use model::*;

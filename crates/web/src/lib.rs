@@ -9,6 +9,7 @@ mod error;
 mod forms;
 mod metrics;
 mod pages;
+mod reauth;
 mod security;
 mod state;
 
@@ -59,6 +60,8 @@ pub fn router(state: AppState) -> Router {
         .route("/clients/{id}", get(pages::clients::client_page))
         .route("/clients/{id}/episodes", post(pages::clients::open_episode))
         .route("/clients/{id}/acknowledgements", post(pages::clients::acknowledge))
+        .route("/clients/{id}/delete", get(pages::rights::delete_page).post(pages::rights::delete))
+        .route("/clients/{id}/export", get(pages::rights::export_page).post(pages::rights::export))
         .route("/episodes/{id}/sessions", post(pages::sessions::record_session))
         .route("/sessions/{id}", get(pages::sessions::session_page))
         .route("/sessions/{id}/links", post(pages::sessions::create_link))

@@ -6,6 +6,7 @@ pub mod caseload;
 pub mod clients;
 pub mod questionnaire;
 pub mod respond;
+pub mod rights;
 pub mod sessions;
 pub mod signals;
 
