@@ -42,10 +42,9 @@ impl Jobs {
             return;
         }
         let holder = format!("{}-{:016x}", std::process::id(), rand::random::<u64>());
-        let tick = self
-            .backup
-            .as_ref()
-            .map_or(Duration::from_secs(60), |b| (b.every / 4).clamp(Duration::from_millis(200), Duration::from_secs(60)));
+        let tick = self.backup.as_ref().map_or(Duration::from_secs(60), |b| {
+            (b.every / 4).clamp(Duration::from_millis(200), Duration::from_secs(60))
+        });
         let mut every = tokio::time::interval(tick);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -64,7 +63,12 @@ impl Jobs {
         }
     }
 
-    async fn scheduled_backup(&self, s: &BackupSchedule, holder: &str, now: time::OffsetDateTime) -> anyhow::Result<()> {
+    async fn scheduled_backup(
+        &self,
+        s: &BackupSchedule,
+        holder: &str,
+        now: time::OffsetDateTime,
+    ) -> anyhow::Result<()> {
         let every = time::Duration::try_from(s.every)?;
         if !self.store.take_job(BACKUP_JOB, holder, now, LEASE, now - every).await? {
             return Ok(());

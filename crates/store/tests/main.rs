@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod conformance;
+mod copy;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -298,15 +299,15 @@ where
 
 /// A fresh database on the PostgreSQL server named by `ALLIANCE_TEST_DATABASE_URL`, dropped when this goes out of
 /// scope, also when the test fails.
-struct ScratchDatabase {
+pub struct ScratchDatabase {
     server: String,
     name: String,
-    url: String,
+    pub url: String,
 }
 
 impl ScratchDatabase {
     /// `None`, after saying so, when no server is configured.
-    async fn create(test: &str) -> Option<Self> {
+    pub async fn create(test: &str) -> Option<Self> {
         let Ok(server) = std::env::var("ALLIANCE_TEST_DATABASE_URL") else {
             eprintln!("{test}: skipped, ALLIANCE_TEST_DATABASE_URL is not set (no PostgreSQL server to test against)");
             return None;

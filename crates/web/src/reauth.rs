@@ -12,9 +12,10 @@ pub async fn confirm_password(state: &AppState, who: &SignedIn, form: &mut FormF
     let password = form.one("password")?.unwrap_or("").to_owned();
     // Argon2 takes tens of milliseconds of CPU: off the async threads.
     let hash = who.user.password_hash.clone();
-    let ok = tokio::task::spawn_blocking(move || !password.is_empty() && crate::auth::verify_password(&password, &hash))
-        .await
-        .map_err(|e| WebError::Internal(Box::new(e)))?;
+    let ok =
+        tokio::task::spawn_blocking(move || !password.is_empty() && crate::auth::verify_password(&password, &hash))
+            .await
+            .map_err(|e| WebError::Internal(Box::new(e)))?;
     if ok {
         return Ok(());
     }
