@@ -98,7 +98,8 @@ impl Db {
         match url {
             Some(url) => Self::open(url).await,
             None => {
-                let db = crate::server::prepare_data_dir(&data.data)?;
+                // As `serve` names it; nothing is created or changed here.
+                let db = data.data.join("alliance.db");
                 if !db.exists() {
                     bail!("there is no database at {}", db.display());
                 }
@@ -204,6 +205,9 @@ fn print_summary(title: &str, manifest: &Manifest) {
 }
 
 pub async fn backup(args: BackupArgs) -> anyhow::Result<()> {
+    if args.to.exists() {
+        bail!("{} already exists; a backup never overwrites a file", args.to.display());
+    }
     let key = BackupKey::load(args.key.backup_key_file.as_deref(), args.key.new_key)?;
     let db = Db::from_data(&args.data, args.database_url.as_deref()).await?;
     let started = std::time::Instant::now();

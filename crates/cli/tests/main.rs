@@ -1,6 +1,7 @@
 //! Integration tests of the `alliance` binary: they run the built command as a user would.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod backup;
 mod bad_input;
 mod etr;
 mod help;
