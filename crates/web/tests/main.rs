@@ -8,4 +8,5 @@ mod bad_input;
 mod flow;
 mod operations;
 mod permissions;
+mod rights;
 mod servers;
