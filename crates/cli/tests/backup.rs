@@ -404,3 +404,70 @@ fn migrate_store_sqlite_to_postgres_and_back_is_identical() {
     assert_eq!(original, on_pg);
     assert_eq!(original, back);
 }
+
+#[test]
+fn two_servers_on_one_database_take_turns_with_scheduled_backups_and_keep_the_newest() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let backups = dir.path().join("backups");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        std::fs::create_dir_all(&data).unwrap();
+        let store = SqliteStore::open(&data.join("alliance.db")).await.unwrap();
+        practice(&store, 2, 3).await;
+        store.close().await;
+    });
+    let key = "0f".repeat(32);
+    // Every 1.8 seconds, for about nine seconds, from two servers.
+    let every = "0.0005";
+    let start = |n: usize| {
+        let log = std::fs::File::create(dir.path().join(format!("server{n}.log"))).unwrap();
+        std::process::Command::new(env!("CARGO_BIN_EXE_alliance"))
+            .args(["serve", "--data", path_str(&data), "--bind", "127.0.0.1:0", "--backup-dir", path_str(&backups)])
+            .args(["--backup-every", every, "--backup-keep", "3"])
+            .env("ALLIANCE_BACKUP_KEY", &key)
+            .env("ALLIANCE_LOG", "info")
+            .env_remove("ALLIANCE_DATA")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap()
+    };
+    let mut servers = [start(0), start(1)];
+    let started = std::time::Instant::now();
+    std::thread::sleep(std::time::Duration::from_secs(9));
+    for s in &mut servers {
+        assert!(s.try_wait().unwrap().is_none(), "both servers kept running");
+        s.kill().unwrap();
+        s.wait().unwrap();
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let written: Vec<usize> = (0..2)
+        .map(|n| {
+            let log = std::fs::read_to_string(dir.path().join(format!("server{n}.log"))).unwrap();
+            assert!(!log.contains("ERROR"), "{log}");
+            log.matches("scheduled backup written").count()
+        })
+        .collect();
+    let total: usize = written.iter().sum();
+    // One backup per interval in all, not one per server: at most elapsed / 1.8 s + 1.
+    let most = (elapsed / 1.8).floor() as usize + 1;
+    assert!(total >= 2 && total <= most, "{written:?} backups in {elapsed:.1} s (at most {most})");
+    let mut names: Vec<String> = std::fs::read_dir(&backups)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    names.sort();
+    assert!(names.len() <= 3 && !names.is_empty(), "the newest three are kept: {names:?}");
+    for name in &names {
+        let path = backups.join(name);
+        let verified = std::process::Command::new(env!("CARGO_BIN_EXE_alliance"))
+            .args(["restore", "--from", path_str(&path), "--verify"])
+            .env("ALLIANCE_BACKUP_KEY", &key)
+            .output()
+            .unwrap();
+        assert!(verified.status.success(), "{name}: {}", String::from_utf8_lossy(&verified.stderr));
+    }
+}
