@@ -86,11 +86,6 @@ impl BackupKey {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
         Self::parse(&text).with_context(|| format!("{}", path.display()))
     }
-
-    #[cfg(test)]
-    pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        Self(bytes)
-    }
 }
 
 /// The plaintext header: enough to say what a file is without the key.

@@ -50,15 +50,15 @@ impl Jobs {
         loop {
             every.tick().await;
             let now = time::OffsetDateTime::now_utc();
-            if let Some(schedule) = &self.backup {
-                if let Err(e) = self.scheduled_backup(schedule, &holder, now).await {
-                    tracing::error!(error = format!("{e:#}"), "scheduled backup failed");
-                }
+            if let Some(schedule) = &self.backup
+                && let Err(e) = self.scheduled_backup(schedule, &holder, now).await
+            {
+                tracing::error!(error = format!("{e:#}"), "scheduled backup failed");
             }
-            if let Some(years) = self.retention_years {
-                if let Err(e) = self.retention(years, &holder, now).await {
-                    tracing::error!(error = format!("{e:#}"), "retention job failed");
-                }
+            if let Some(years) = self.retention_years
+                && let Err(e) = self.retention(years, &holder, now).await
+            {
+                tracing::error!(error = format!("{e:#}"), "retention job failed");
             }
         }
     }

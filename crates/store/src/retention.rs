@@ -52,7 +52,7 @@ impl SqliteStore {
         if last == 0 {
             return Err(StoreError::NotFound);
         }
-        crate::sqlite::insert_audit(&mut *tx, audit).await?;
+        crate::sqlite::insert_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -104,7 +104,7 @@ impl PostgresStore {
         for sql in DELETE_CLIENT {
             sqlx::query(sql).bind(client.0).execute(&mut *tx).await?;
         }
-        crate::postgres::insert_audit(&mut *tx, audit).await?;
+        crate::postgres::insert_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(())
     }
