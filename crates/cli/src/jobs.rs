@@ -127,7 +127,7 @@ pub fn backup_schedule(
     if keep == 0 {
         bail!("--backup-keep must keep at least one backup");
     }
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let key = BackupKey::load(key.backup_key_file.as_deref(), key.new_key)?;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     Ok(Some(BackupSchedule { dir: dir.to_owned(), every: Duration::from_secs_f64(every_hours * 3600.0), keep, key }))
 }

@@ -471,3 +471,26 @@ fn two_servers_on_one_database_take_turns_with_scheduled_backups_and_keep_the_ne
         assert!(verified.status.success(), "{name}: {}", String::from_utf8_lossy(&verified.stderr));
     }
 }
+
+#[test]
+fn serve_refuses_a_backup_schedule_it_cannot_keep() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, backups) = (dir.path().join("data"), dir.path().join("backups"));
+    let serve = ["serve", "--data", path_str(&data), "--bind", "127.0.0.1:0", "--backup-dir", path_str(&backups)];
+    alliance(&serve).refused().says(&["no backup key"]);
+    let key = dir.path().join("k");
+    let mut with_key = serve.to_vec();
+    with_key.extend(["--backup-key-file", path_str(&key)]);
+    for (option, value, says) in [
+        ("--backup-every", "0", "--backup-every"),
+        ("--backup-every", "-3", "-3"),
+        ("--backup-keep", "0", "--backup-keep"),
+        ("--retention-years", "0", "retention-years"),
+    ] {
+        let mut args = with_key.clone();
+        args.extend(["--new-key", option, value]);
+        let run = alliance(&args);
+        assert!(!run.success && run.stderr.contains(says), "{option} {value}: {}", run.stderr);
+    }
+    assert!(!data.join("alliance.db").exists() && !backups.exists() && !key.exists(), "nothing was created");
+}
