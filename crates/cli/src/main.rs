@@ -2,8 +2,11 @@
 
 mod analyze;
 mod audit;
+mod backup;
+mod backup_file;
 mod config;
 mod demo;
+mod jobs;
 mod keys;
 mod seed;
 mod server;
@@ -40,6 +43,12 @@ enum Command {
     /// Manage the encryption keys: rotate field keys, retire old ones.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Write an encrypted, consistent backup of the practice's database (also while it is serving).
+    Backup(backup::BackupArgs),
+    /// Restore a backup into an empty database, or check a backup file with --verify.
+    Restore(backup::RestoreArgs),
+    /// Copy a practice's database into an empty one of either engine (SQLite <-> PostgreSQL), verified.
+    MigrateStore(backup::MigrateArgs),
     /// Research analyses on CSV files.
     #[command(subcommand)]
     Analyze(analyze::AnalyzeCommand),
@@ -96,6 +105,9 @@ fn main() -> ExitCode {
             Command::User(command) => users::run(command).await,
             Command::Audit(command) => audit::run(command).await,
             Command::Keys(command) => keys::run(command).await,
+            Command::Backup(args) => backup::backup(args).await,
+            Command::Restore(args) => backup::restore(args).await,
+            Command::MigrateStore(args) => backup::migrate(args).await,
             Command::Analyze(command) => analyze::run(command),
         }
     });

@@ -54,6 +54,29 @@ pub struct ServeArgs {
     /// Mark cookies Secure; set this when Alliance is served over HTTPS (behind a TLS proxy).
     #[arg(long, env = "ALLIANCE_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    #[command(flatten)]
+    pub schedule: ScheduleArgs,
+}
+
+/// Scheduled backups and the retention period. With several app servers on one database, one of them runs
+/// each job.
+#[derive(clap::Args)]
+pub struct ScheduleArgs {
+    /// Write an encrypted backup to this folder on a schedule (needs a backup key).
+    #[arg(long, env = "ALLIANCE_BACKUP_DIR", value_name = "DIR")]
+    pub backup_dir: Option<PathBuf>,
+    /// Hours between scheduled backups.
+    #[arg(long, env = "ALLIANCE_BACKUP_EVERY", value_name = "HOURS", default_value_t = 24.0)]
+    pub backup_every: f64,
+    /// How many scheduled backups to keep (the newest).
+    #[arg(long, env = "ALLIANCE_BACKUP_KEEP", value_name = "N", default_value_t = 14)]
+    pub backup_keep: usize,
+    #[command(flatten)]
+    pub key: crate::backup::KeyArgs,
+    /// Delete clients whose last episode of care ended more than this many years ago (checked daily; audited).
+    /// Unset: keep.
+    #[arg(long, env = "ALLIANCE_RETENTION_YEARS", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=200))]
+    pub retention_years: Option<u32>,
 }
 
 /// The practice's own signal settings. The defaults are Alliance's and are not validated norms.
@@ -198,12 +221,22 @@ pub async fn serve(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[Str
     if args.check {
         return check(args, matches, from_file).await;
     }
+    let schedule = &args.schedule;
+    let backup = crate::jobs::backup_schedule(
+        schedule.backup_dir.as_deref(),
+        schedule.backup_every,
+        schedule.backup_keep,
+        &schedule.key,
+    )?;
+    let retention_years = schedule.retention_years;
     if let Some(url) = &args.database_url {
         let (keys, _) = crate::keys::load(&args.data, true)?;
         let options = PostgresOptions { max_connections: args.db_max_connections, ..PostgresOptions::default() };
         let wait = std::time::Duration::from_secs(args.db_wait_seconds);
         let store = Arc::new(connect_waiting(url, options, wait, &keys).await?);
         tracing::info!("serving from PostgreSQL");
+        let db = crate::backup::Db::Postgres((*store).clone());
+        tokio::spawn(crate::jobs::Jobs { store: store.clone(), db, backup, retention_years }.run());
         let served = run(store.clone(), catalog, args).await;
         store.close().await;
         served
@@ -214,7 +247,11 @@ pub async fn serve(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[Str
             Arc::new(SqliteStore::open(&db, &keys).await.with_context(|| format!("cannot open {}", db.display()))?);
         // Closed on every path: SQLCipher connections still closing as the process exits can crash it.
         let served = match restrict_database_files(&db) {
-            Ok(()) => run(store.clone(), catalog, args).await,
+            Ok(()) => {
+                let db = crate::backup::Db::Sqlite((*store).clone());
+                tokio::spawn(crate::jobs::Jobs { store: store.clone(), db, backup, retention_years }.run());
+                run(store.clone(), catalog, args).await
+            }
             Err(e) => Err(e),
         };
         store.close().await;

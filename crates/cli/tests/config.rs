@@ -5,7 +5,8 @@ use std::process::{Command, Stdio};
 
 use crate::{Run, alliance};
 
-fn with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+/// Runs `alliance` with `args` and these environment variables.
+pub fn with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_alliance"));
     command.args(args).env_remove("ALLIANCE_LOG").env_remove("ALLIANCE_DATA").stdin(Stdio::null());
     for (key, value) in env {
@@ -100,12 +101,17 @@ fn a_database_password_in_the_file_never_shows() {
     let run = alliance(&["serve", "--config", &config, "--check"]).refused();
     assert!(!run.stderr.contains("Sw0rdf1sh"), "{}", run.stderr);
     if let Ok(server) = std::env::var("ALLIANCE_TEST_DATABASE_URL") {
+        // A database of its own on the test server, dropped afterwards.
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let name = format!("alliance_test_cli_config_{}", std::process::id());
+        let url = runtime.block_on(alliance_store::PostgresStore::create_database(&server, &name)).unwrap();
         let keys = file(dir.path(), "alliance.keys", alliance_store::Keyring::generate().to_file_text().as_bytes());
-        let config =
-            file(dir.path(), "real.toml", format!("database = \"{server}\"\nkey-file = \"{keys}\"\n").as_bytes());
-        let run = alliance(&["serve", "--config", &config, "--check"]).ok();
+        let config = file(dir.path(), "real.toml", format!("database = \"{url}\"\nkey-file = \"{keys}\"\n").as_bytes());
+        let run = alliance(&["serve", "--config", &config, "--check"]);
+        runtime.block_on(alliance_store::PostgresStore::drop_database(&server, &name)).unwrap();
+        let run = run.ok();
         assert!(run.stdout.contains("PostgreSQL answers"), "{}", run.stdout);
-        let password = server.split("://").nth(1).and_then(|r| r.split('@').next()).and_then(|c| c.split(':').nth(1));
+        let password = url.split("://").nth(1).and_then(|r| r.split('@').next()).and_then(|c| c.split(':').nth(1));
         if let Some(password) = password {
             assert!(!run.stdout.contains(password), "{}", run.stdout);
             assert!(run.stdout.contains(":***@"), "{}", run.stdout);

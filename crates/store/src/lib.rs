@@ -5,9 +5,11 @@
 
 pub mod audit;
 pub mod cipher;
+pub mod dump;
 mod errors;
 mod model;
 mod postgres;
+pub mod retention;
 mod sqlite;
 
 pub use cipher::{KeyError, Keyring};
@@ -156,6 +158,26 @@ pub trait Store: Send + Sync + 'static {
     async fn add_reflection_comment(&self, comment: NewReflectionComment) -> StoreResult<i64>;
     /// The comments on these sessions' reflections, by session, oldest first.
     async fn reflection_comments(&self, sessions: &[SessionId]) -> StoreResult<Vec<ReflectionComment>>;
+
+    // Retention and scheduled jobs
+    /// Deletes a client and every row of their care (episodes, sessions, links, administrations, responses,
+    /// scores, acknowledgements) and writes `audit`, in one transaction. Audit entries about the client stay.
+    async fn delete_client(&self, client: ClientId, audit: AuditEvent) -> StoreResult<()>;
+    /// Clients whose episodes have all ended, the last one before `cutoff`.
+    async fn clients_ended_before(&self, cutoff: time::Date) -> StoreResult<Vec<ClientId>>;
+    /// Takes the lease on the scheduled job `job` for `holder` until `now + hold_for`, if no other holder has an
+    /// unexpired lease and the job was last finished at or before `done_before`. Only one of many racing
+    /// holders gets it.
+    async fn take_job(
+        &self,
+        job: &str,
+        holder: &str,
+        now: OffsetDateTime,
+        hold_for: time::Duration,
+        done_before: OffsetDateTime,
+    ) -> StoreResult<bool>;
+    /// Records that `holder` finished `job` at `now` and releases the lease; false if the lease was lost.
+    async fn finish_job(&self, job: &str, holder: &str, now: OffsetDateTime) -> StoreResult<bool>;
 
     // Audit: an append-only hash chain (see `audit`). Every staff write above takes its `AuditEvent` and writes
     // it in the write's own transaction; a method that creates a row sets the event's object id to the new row.
@@ -323,6 +345,25 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     }
     async fn reflection_comments(&self, sessions: &[SessionId]) -> StoreResult<Vec<ReflectionComment>> {
         S::reflection_comments(self, sessions).await
+    }
+    async fn delete_client(&self, client: ClientId, audit: AuditEvent) -> StoreResult<()> {
+        S::delete_client(self, client, audit).await
+    }
+    async fn clients_ended_before(&self, cutoff: time::Date) -> StoreResult<Vec<ClientId>> {
+        S::clients_ended_before(self, cutoff).await
+    }
+    async fn take_job(
+        &self,
+        job: &str,
+        holder: &str,
+        now: OffsetDateTime,
+        hold_for: time::Duration,
+        done_before: OffsetDateTime,
+    ) -> StoreResult<bool> {
+        S::take_job(self, job, holder, now, hold_for, done_before).await
+    }
+    async fn finish_job(&self, job: &str, holder: &str, now: OffsetDateTime) -> StoreResult<bool> {
+        S::finish_job(self, job, holder, now).await
     }
     async fn audit(&self, event: AuditEvent) -> StoreResult<()> {
         S::audit(self, event).await

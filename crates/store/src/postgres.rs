@@ -158,6 +158,10 @@ impl PostgresStore {
         self.pool.close().await;
     }
 
+    pub(crate) fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
     /// Creates the empty database `name` on the server `url` points at (connecting to the database `url` names)
     /// and returns `url` with its database replaced by `name`. For tests and first-time setup; `name` must be
     /// lowercase ASCII letters, digits and `_`, at most 63 bytes, not starting with a digit.
@@ -296,7 +300,7 @@ async fn lock_row(tx: &mut Transaction<'_, sqlx::Postgres>, sql: &str, id: i64) 
 /// the one head row until the transaction ends, so appends from every app server are serialised: a concurrent
 /// append waits, then (READ COMMITTED re-reads the updated row) continues from this entry. Taking the lock last
 /// keeps it short and lock order acyclic (clinical rows, then the head).
-async fn insert_audit(conn: &mut PgConnection, event: &AuditEvent) -> StoreResult<()> {
+pub(crate) async fn insert_audit(conn: &mut PgConnection, event: &AuditEvent) -> StoreResult<()> {
     audit::validate(event)?;
     let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
         .fetch_one(&mut *conn)
@@ -1128,6 +1132,29 @@ impl Store for PostgresStore {
             })
         })
         .collect()
+    }
+
+    async fn delete_client(&self, client: ClientId, audit: AuditEvent) -> StoreResult<()> {
+        self.delete_client_and_data(client, &audit).await
+    }
+
+    async fn clients_ended_before(&self, cutoff: time::Date) -> StoreResult<Vec<ClientId>> {
+        self.clients_ended_before_date(cutoff).await
+    }
+
+    async fn take_job(
+        &self,
+        job: &str,
+        holder: &str,
+        now: OffsetDateTime,
+        hold_for: time::Duration,
+        done_before: OffsetDateTime,
+    ) -> StoreResult<bool> {
+        self.take_job_lease(job, holder, now, hold_for, done_before).await
+    }
+
+    async fn finish_job(&self, job: &str, holder: &str, now: OffsetDateTime) -> StoreResult<bool> {
+        self.finish_job_lease(job, holder, now).await
     }
 
     async fn audit(&self, event: AuditEvent) -> StoreResult<()> {

@@ -121,6 +121,10 @@ impl SqliteStore {
         self.pool.close().await;
     }
 
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     /// Re-seals every encrypted field that is not under the newest key, all in one transaction (`BEGIN
     /// IMMEDIATE`: the write lock is taken first, so the snapshot read is the one written back). Returns how many
     /// fields were rewritten. A failure leaves everything as it was.
@@ -327,7 +331,7 @@ const SESSION_COLUMNS: &str = "s.id, s.episode_id, e.client_id, s.number, s.held
 /// Appends `event` to the chain. Must run inside the caller's transaction, as its last statement: the head's
 /// UPDATE takes (or already holds) SQLite's write lock, so appends are serialised and the head moves with the
 /// entry or not at all.
-async fn insert_audit(conn: &mut sqlx::SqliteConnection, event: &AuditEvent) -> StoreResult<()> {
+pub(crate) async fn insert_audit(conn: &mut sqlx::SqliteConnection, event: &AuditEvent) -> StoreResult<()> {
     audit::validate(event)?;
     let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
         .fetch_one(&mut *conn)
@@ -460,13 +464,15 @@ async fn insert_response(
         .bind(ts(now))
         .execute(&mut **tx)
         .await?;
-    for s in &response.scores {
+    for (position, s) in response.scores.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO scores (administration_id, scale_id, value, answered, missing, prorated, band, concern)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO scores (administration_id, scale_id, position, value, answered, missing, prorated, band,
+                                 concern)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(administration)
         .bind(&s.scale)
+        .bind(position as i64)
         .bind(s.value)
         .bind(s.answered as i64)
         .bind(s.missing as i64)
@@ -976,7 +982,7 @@ impl Store for SqliteStore {
              JOIN administrations a ON a.id = sc.administration_id
              JOIN therapy_sessions s ON s.id = a.session_id
              JOIN episodes e ON e.id = s.episode_id
-             WHERE e.client_id = ? ORDER BY sc.administration_id, sc.rowid",
+             WHERE e.client_id = ? ORDER BY sc.administration_id, sc.position",
         )
         .bind(client.0)
         .fetch_all(&mut *tx)
@@ -1031,7 +1037,7 @@ impl Store for SqliteStore {
              JOIN therapy_sessions s ON s.id = a.session_id
              JOIN episodes e ON e.id = s.episode_id
              WHERE e.client_id IN ({ids})
-             ORDER BY e.client_id, s.held_on, s.number, a.rater, a.position, a.id, sc.rowid",
+             ORDER BY e.client_id, s.held_on, s.number, a.rater, a.position, a.id, sc.position",
             &ids,
         )
         .await?
@@ -1158,6 +1164,29 @@ impl Store for SqliteStore {
             })
         })
         .collect()
+    }
+
+    async fn delete_client(&self, client: ClientId, audit: AuditEvent) -> StoreResult<()> {
+        self.delete_client_and_data(client, &audit).await
+    }
+
+    async fn clients_ended_before(&self, cutoff: time::Date) -> StoreResult<Vec<ClientId>> {
+        self.clients_ended_before_date(cutoff).await
+    }
+
+    async fn take_job(
+        &self,
+        job: &str,
+        holder: &str,
+        now: OffsetDateTime,
+        hold_for: time::Duration,
+        done_before: OffsetDateTime,
+    ) -> StoreResult<bool> {
+        self.take_job_lease(job, holder, now, hold_for, done_before).await
+    }
+
+    async fn finish_job(&self, job: &str, holder: &str, now: OffsetDateTime) -> StoreResult<bool> {
+        self.finish_job_lease(job, holder, now).await
     }
 
     async fn audit(&self, event: AuditEvent) -> StoreResult<()> {

@@ -10,8 +10,8 @@ mod audit_conformance;
 mod audit_tests;
 mod cipher;
 mod conformance;
+mod copy;
 mod encryption;
-
 mod migrations;
 mod outages;
 

@@ -83,6 +83,10 @@ fn table() -> Vec<(Route, MethodRouter<AppState>)> {
             staff(THERAPISTS, ClientWrite),
             post(pages::clients::acknowledge),
         ),
+        (Method::GET, "/clients/{id}/delete", staff(THERAPISTS, ClientWrite), get(pages::rights::delete_page)),
+        (Method::POST, "/clients/{id}/delete", staff(THERAPISTS, ClientWrite), post(pages::rights::delete)),
+        (Method::GET, "/clients/{id}/export", staff(THERAPISTS, ClientWrite), get(pages::rights::export_page)),
+        (Method::POST, "/clients/{id}/export", staff(THERAPISTS, ClientWrite), post(pages::rights::export)),
         (
             Method::POST,
             "/episodes/{id}/sessions",

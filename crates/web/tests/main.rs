@@ -12,5 +12,6 @@ mod operations;
 mod outage;
 mod permissions;
 mod research;
+mod rights;
 mod servers;
 mod supervision;

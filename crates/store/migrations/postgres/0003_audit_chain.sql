@@ -36,11 +36,15 @@ CREATE TRIGGER audit_events_append_only BEFORE INSERT OR UPDATE OR DELETE ON aud
 CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
     FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only();
 
--- The head only moves forward, one entry at a time.
+-- The head only moves forward, one entry at a time. A head still at its start (seq 0, nothing chained yet) may
+-- be set once to a copied chain's end, as `alliance restore` and `migrate-store` do; `audit verify` checks it.
 CREATE FUNCTION audit_head_forward_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'UPDATE' AND NEW.id = OLD.id AND NEW.legacy_until = OLD.legacy_until
        AND NEW.seq IN (OLD.seq, OLD.seq + 1) THEN
+        RETURN NEW;
+    END IF;
+    IF TG_OP = 'UPDATE' AND NEW.id = OLD.id AND OLD.seq = 0 THEN
         RETURN NEW;
     END IF;
     RAISE EXCEPTION 'the audit head only moves forward';

@@ -30,9 +30,11 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 
--- The head only moves forward, one entry at a time.
+-- The head only moves forward, one entry at a time. A head still at its start (seq 0, nothing chained yet) may
+-- be set once to a copied chain's end, as `alliance restore` and `migrate-store` do; `audit verify` checks it.
 CREATE TRIGGER audit_head_forward_only BEFORE UPDATE ON audit_head
-WHEN NEW.seq NOT IN (OLD.seq, OLD.seq + 1) OR NEW.legacy_until <> OLD.legacy_until OR NEW.id <> OLD.id
+WHEN NEW.id <> OLD.id
+  OR (OLD.seq <> 0 AND (NEW.seq NOT IN (OLD.seq, OLD.seq + 1) OR NEW.legacy_until <> OLD.legacy_until))
 BEGIN SELECT RAISE(ABORT, 'the audit head only moves forward'); END;
 
 CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head

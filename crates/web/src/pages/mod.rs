@@ -9,6 +9,7 @@ pub mod patterns;
 pub mod questionnaire;
 pub mod research;
 pub mod respond;
+pub mod rights;
 pub mod sessions;
 pub mod signals;
 pub mod supervision;

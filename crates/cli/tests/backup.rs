@@ -1,0 +1,522 @@
+//! `alliance backup`, `alliance restore` and `alliance migrate-store`, run as an operator would.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use alliance_core::domain::Role;
+use alliance_core::scoring::{ResponseFlags, RiskFlag, ScaleScore};
+use alliance_store::dump::{self, Engine};
+use alliance_store::*;
+use time::macros::date;
+use time::{Duration, OffsetDateTime};
+
+use crate::{Run, path_str};
+
+/// The practices' keys in these tests, given to every command through `ALLIANCE_KEYS`.
+const TEST_KEYS: &str =
+    "db YmFja3VwIHRlc3QgZGF0YWJhc2Ugc2VjcmV0IDAxMjM=\nv1 YmFja3VwIHRlc3QgZmllbGQga2V5IHYxIDAxMjM0NTY=\n";
+
+fn keys() -> Keyring {
+    Keyring::parse(TEST_KEYS).unwrap()
+}
+
+/// Runs `alliance` with the tests' keys.
+fn alliance(args: &[&str]) -> Run {
+    crate::config::with_env(args, &[("ALLIANCE_KEYS", TEST_KEYS)])
+}
+
+fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+/// One session with a link answered by the client (answers, flags and scores), or left open.
+async fn session_with_answers(store: &dyn Store, episode: EpisodeId, token: Vec<u8>, answer: bool) {
+    let session = store
+        .record_session(
+            NewSession { episode, held_on: date!(2026 - 11 - 02), attended: true },
+            AuditEvent::system(now(), "test", "client", "test"),
+            now(),
+        )
+        .await
+        .unwrap();
+    let instruments = vec![
+        InstrumentRef { id: "relationship-check".into(), version: 1 },
+        InstrumentRef { id: "phq9".into(), version: 2 },
+    ];
+    store
+        .create_link(
+            NewLink {
+                session: session.id,
+                token_hash: token.clone(),
+                expires_at: now() + Duration::days(1),
+                instruments,
+            },
+            AuditEvent::system(now(), "test", "client", "test"),
+            now(),
+        )
+        .await
+        .unwrap();
+    if !answer {
+        return;
+    }
+    let view = store.link_by_token(&token, now()).await.unwrap().unwrap();
+    let responses = view
+        .administrations
+        .iter()
+        .map(|a| NewResponse {
+            administration: Some(a.id),
+            answers_json: format!("{{\"bond-1\": {}, \"text\": \"ø\"}}", token[0] % 5),
+            flags: ResponseFlags {
+                risks: vec![RiskFlag { item: "phq9.9".into(), value: 2.0 }],
+                indicators: vec!["rupture".into()],
+            },
+            scores: ["total", "bond", "anxiety"]
+                .iter()
+                .enumerate()
+                .map(|(i, s)| ScaleScore {
+                    scale: (*s).into(),
+                    value: (i != 1).then_some(1.0 / 3.0 + f64::from(token[1])),
+                    answered: 4,
+                    missing: 0,
+                    prorated: i == 2,
+                    band: Some("mild".into()),
+                    concern: Some(i == 0),
+                })
+                .collect(),
+        })
+        .collect();
+    let audit = AuditEvent {
+        at: now(),
+        actor: None,
+        actor_role: None,
+        action: "client-submitted",
+        object_kind: "session",
+        object_id: None,
+        purpose: "care",
+        address: None,
+    };
+    store.submit_link(&token, responses, audit, now()).await.unwrap().unwrap();
+}
+
+/// A small practice: a therapist, `clients` clients with an episode and `sessions` sessions each.
+async fn practice(store: &dyn Store, clients: u8, sessions: u8) -> UserId {
+    let t = store
+        .create_user(
+            NewUser {
+                email: "t@example.org".into(),
+                display_name: "T".into(),
+                role: Role::Therapist,
+                password_hash: "h".into(),
+            },
+            AuditEvent::system(now(), "test", "client", "test"),
+            now(),
+        )
+        .await
+        .unwrap();
+    for c in 0..clients {
+        let client = store
+            .create_client(
+                NewClient { therapist: t, pseudonym: format!("Client {c}"), contact: None },
+                AuditEvent::system(now(), "test", "client", "test"),
+                now(),
+            )
+            .await
+            .unwrap();
+        let episode = store
+            .open_episode(
+                NewEpisode { client, therapist: t, started_on: date!(2026 - 10 - 01), measures: vec!["phq9".into()] },
+                AuditEvent::system(now(), "test", "client", "test"),
+                now(),
+            )
+            .await
+            .unwrap();
+        for s in 0..sessions {
+            session_with_answers(store, episode, vec![c, s, 1], s + 1 < sessions).await;
+        }
+    }
+    t
+}
+
+async fn snapshot(store: &dyn Store) -> String {
+    let staff: Vec<UserId> = store.users().await.unwrap().iter().map(|u| u.id).collect();
+    let clients = store.clients_of(&staff).await.unwrap();
+    let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
+    let mut out = format!("{clients:?}\n{:?}\n", store.sessions_of(&ids).await.unwrap());
+    for c in &ids {
+        out += &format!("{:?}\n{:?}\n", store.episodes(*c).await.unwrap(), store.responses_of(*c).await.unwrap());
+    }
+    out + &format!("{:?}\n{:?}", store.score_points(&ids).await.unwrap(), store.audit_events(100_000).await.unwrap())
+}
+
+fn sqlite(path: &Path) -> String {
+    format!("sqlite:{}", path.display())
+}
+
+#[test]
+fn backup_wipe_restore_gives_back_every_client_response_and_score() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let key = dir.path().join("backup.key");
+    let file = dir.path().join("practice.backup");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let original = runtime.block_on(async {
+        std::fs::create_dir_all(&data).unwrap();
+        let store = SqliteStore::open(&data.join("alliance.db"), &keys()).await.unwrap();
+        practice(&store, 6, 30).await;
+        let shot = snapshot(&store).await;
+        let sums = dump::checksums(Engine::Sqlite(&store), &BTreeSet::new()).await.unwrap();
+        store.close().await;
+        (shot, sums)
+    });
+
+    let args = ["backup", "--data", path_str(&data), "--to", path_str(&file), "--backup-key-file", path_str(&key)];
+    alliance(&args).refused().says(&["does not exist", "--new-key"]);
+    let mut with_new = args.to_vec();
+    with_new.push("--new-key");
+    let made = alliance(&with_new).ok();
+    assert!(made.stdout.contains("scores"), "{}", made.stdout);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    alliance(&with_new).refused().says(&["already exists"]);
+    // The file says nothing readable about the practice.
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(!bytes.windows(8).any(|w| w == b"Client 1"), "pseudonyms are not in the clear");
+    let key_args = ["--backup-key-file", path_str(&key)];
+    let mut verify = vec!["restore", "--from", path_str(&file), "--verify"];
+    verify.extend(key_args);
+    alliance(&verify).ok();
+
+    // Wipe: a new, empty database.
+    let restored = dir.path().join("restored.db");
+    let target = sqlite(&restored);
+    let mut restore = vec!["restore", "--from", path_str(&file), "--to", &target];
+    restore.extend(key_args);
+    alliance(&restore).ok();
+    let again = runtime.block_on(async {
+        let store = SqliteStore::open(&restored, &keys()).await.unwrap();
+        let shot = snapshot(&store).await;
+        let sums = dump::checksums(Engine::Sqlite(&store), &BTreeSet::new()).await.unwrap();
+        store.close().await;
+        (shot, sums)
+    });
+    assert_eq!(original.0, again.0, "identical through the store's methods");
+    assert_eq!(original.1, again.1, "identical counts and checksums");
+    assert!(original.1.tables.iter().any(|t| t.name == "scores" && t.rows == 6 * 29 * 2 * 3));
+    // Never over data.
+    alliance(&restore).refused().says(&["not empty"]);
+}
+
+/// The byte offset of the first sealed chunk.
+fn preamble_len(bytes: &[u8]) -> usize {
+    16 + 4 + u32::from_be_bytes(bytes[16..20].try_into().unwrap()) as usize + 19
+}
+
+#[test]
+fn a_changed_cut_or_foreign_backup_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let key = dir.path().join("backup.key");
+    let file = dir.path().join("practice.backup");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        std::fs::create_dir_all(&data).unwrap();
+        let store = SqliteStore::open(&data.join("alliance.db"), &keys()).await.unwrap();
+        practice(&store, 4, 40).await;
+        store.close().await;
+    });
+    alliance(&[
+        "backup",
+        "--data",
+        path_str(&data),
+        "--to",
+        path_str(&file),
+        "--backup-key-file",
+        path_str(&key),
+        "--new-key",
+    ])
+    .ok();
+    let good = std::fs::read(&file).unwrap();
+    let start = preamble_len(&good);
+    let chunk = 64 * 1024 + 16;
+    assert!(good.len() > start + chunk, "the test needs more than one chunk ({} bytes)", good.len());
+
+    let mut cases: Vec<(&str, Vec<u8>)> = Vec::new();
+    let mut flipped = good.clone();
+    flipped[start + chunk + 100] ^= 1;
+    cases.push(("a changed byte in the second chunk", flipped));
+    let mut header = good.clone();
+    let at = header.windows(10).position(|w| w == b"created_at").unwrap() + 12;
+    header[at] = if header[at] == b'1' { b'2' } else { b'1' };
+    cases.push(("a changed header", header));
+    cases.push(("cut at a chunk boundary", good[..start + chunk].to_vec()));
+    cases.push(("cut inside the last chunk", good[..good.len() - 5].to_vec()));
+    cases.push(("cut in the header", good[..30].to_vec()));
+    let mut swapped = good.clone();
+    swapped.extend_from_slice(&good[start..start + 20]);
+    cases.push(("bytes appended", swapped));
+    for (n, (what, bytes)) in cases.into_iter().enumerate() {
+        let bad = dir.path().join(format!("bad{n}.backup"));
+        std::fs::write(&bad, bytes).unwrap();
+        let target = dir.path().join(format!("target{n}.db"));
+        let run = alliance(&[
+            "restore",
+            "--from",
+            path_str(&bad),
+            "--to",
+            &sqlite(&target),
+            "--backup-key-file",
+            path_str(&key),
+        ])
+        .refused();
+        assert!(run.stderr.contains("damaged") || run.stderr.contains("header"), "{what}: {}", run.stderr);
+        alliance(&["restore", "--from", path_str(&bad), "--verify", "--backup-key-file", path_str(&key)]).refused();
+        let empty = runtime.block_on(async {
+            let store = SqliteStore::open(&target, &keys()).await.unwrap();
+            let empty = dump::is_empty(Engine::Sqlite(&store)).await.unwrap();
+            store.close().await;
+            empty
+        });
+        assert!(empty, "{what}: something was written");
+    }
+
+    // Another key: named as such, before anything is decrypted.
+    let other = dir.path().join("other.key");
+    std::fs::write(&other, format!("{}\n", "ab".repeat(32))).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&other, std::fs::Permissions::from_mode(0o644)).unwrap();
+        alliance(&["restore", "--from", path_str(&file), "--verify", "--backup-key-file", path_str(&other)])
+            .refused()
+            .says(&["chmod 600"]);
+        std::fs::set_permissions(&other, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    alliance(&["restore", "--from", path_str(&file), "--verify", "--backup-key-file", path_str(&other)])
+        .refused()
+        .says(&["another key"]);
+    // Not a backup at all.
+    alliance(&["restore", "--from", path_str(&key), "--verify", "--backup-key-file", path_str(&key)])
+        .refused()
+        .says(&["not an alliance backup"]);
+}
+
+#[test]
+fn an_online_backup_during_submissions_is_consistent() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let key = dir.path().join("backup.key");
+    std::fs::create_dir_all(&data).unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let (store, episode) = runtime.block_on(async {
+        let store = Arc::new(SqliteStore::open(&data.join("alliance.db"), &keys()).await.unwrap());
+        practice(store.as_ref(), 1, 1).await;
+        let staff: Vec<UserId> = store.users().await.unwrap().iter().map(|u| u.id).collect();
+        let client = store.clients_of(&staff).await.unwrap()[0].id;
+        (store.clone(), store.episodes(client).await.unwrap()[0].id)
+    });
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (store, stop) = (store.clone(), stop.clone());
+        runtime.spawn(async move {
+            let mut n = 0u32;
+            while !stop.load(Ordering::SeqCst) {
+                let token = n.to_be_bytes().to_vec();
+                session_with_answers(store.as_ref(), episode, vec![token[2], token[3], 9, token[1]], true).await;
+                n += 1;
+            }
+            n
+        })
+    };
+    let mut files = Vec::new();
+    for i in 0..3 {
+        let file = dir.path().join(format!("online{i}.backup"));
+        let mut args =
+            vec!["backup", "--data", path_str(&data), "--to", path_str(&file), "--backup-key-file", path_str(&key)];
+        if i == 0 {
+            args.push("--new-key");
+        }
+        alliance(&args).ok();
+        files.push(file);
+    }
+    stop.store(true, Ordering::SeqCst);
+    let written = runtime.block_on(writer).unwrap();
+    assert!(written > 3, "submissions were being written during the backups ({written})");
+    for (i, file) in files.iter().enumerate() {
+        let target = dir.path().join(format!("online{i}.db"));
+        alliance(&["restore", "--from", path_str(file), "--to", &sqlite(&target), "--backup-key-file", path_str(&key)])
+            .ok();
+        runtime.block_on(async {
+            let restored = SqliteStore::open(&target, &keys()).await.unwrap();
+            let staff: Vec<UserId> = restored.users().await.unwrap().iter().map(|u| u.id).collect();
+            let clients: Vec<ClientId> = restored.clients_of(&staff).await.unwrap().iter().map(|c| c.id).collect();
+            let sessions = restored.sessions_of(&clients).await.unwrap();
+            let responses = restored.responses_of(clients[0]).await.unwrap();
+            // A submission is all or nothing: every used link has both answers with all their scores, and an
+            // answered session has a used link.
+            for s in &sessions {
+                let links = restored.links_for_session(s.id).await.unwrap();
+                let answered: Vec<_> = responses.iter().filter(|r| r.session == s.id).collect();
+                let used = links.iter().any(|l| l.used_at.is_some());
+                assert_eq!(answered.len(), if used { 2 } else { 0 }, "session {}", s.number);
+                assert!(answered.iter().all(|r| r.scores.len() == 3));
+            }
+            restored.close().await;
+        });
+    }
+}
+
+#[test]
+fn migrate_store_sqlite_to_postgres_and_back_is_identical() {
+    let Ok(server) = std::env::var("ALLIANCE_TEST_DATABASE_URL") else {
+        eprintln!("migrate_store: skipped, ALLIANCE_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.db"), dir.path().join("b.db"));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let name = format!("alliance_test_migrate_{}_{}", std::process::id(), now().unix_timestamp());
+    let (url, original) = runtime.block_on(async {
+        let store = SqliteStore::open(&a, &keys()).await.unwrap();
+        practice(&store, 3, 10).await;
+        let shot = snapshot(&store).await;
+        store.close().await;
+        (PostgresStore::create_database(&server, &name).await.unwrap(), shot)
+    });
+    let to_pg = alliance(&["migrate-store", "--from", &sqlite(&a), "--to", &url]).ok();
+    assert!(to_pg.stdout.contains("scores") && to_pg.stdout.contains("verified"), "{}", to_pg.stdout);
+    alliance(&["migrate-store", "--from", &sqlite(&a), "--to", &url]).refused().says(&["not empty"]);
+    alliance(&["migrate-store", "--from", &url, "--to", &sqlite(&b)]).ok();
+    // A backup of the PostgreSQL database, restored into a second, empty one.
+    let (key, file) = (dir.path().join("k"), dir.path().join("pg.backup"));
+    alliance(&[
+        "backup",
+        "--database",
+        &url,
+        "--to",
+        path_str(&file),
+        "--backup-key-file",
+        path_str(&key),
+        "--new-key",
+    ])
+    .ok();
+    let second = runtime.block_on(PostgresStore::create_database(&server, &format!("{name}_r"))).unwrap();
+    alliance(&["restore", "--from", path_str(&file), "--to", &second, "--backup-key-file", path_str(&key)]).ok();
+    let restored = runtime.block_on(async {
+        let pg = PostgresStore::connect(&second, PostgresOptions::default(), &keys()).await.unwrap();
+        let shot = snapshot(&pg).await;
+        pg.close().await;
+        PostgresStore::drop_database(&server, &format!("{name}_r")).await.unwrap();
+        shot
+    });
+    assert_eq!(original, restored, "backup and restore on PostgreSQL");
+    let (on_pg, back) = runtime.block_on(async {
+        let pg = PostgresStore::connect(&url, PostgresOptions::default(), &keys()).await.unwrap();
+        let on_pg = snapshot(&pg).await;
+        pg.close().await;
+        let store = SqliteStore::open(&b, &keys()).await.unwrap();
+        let back = snapshot(&store).await;
+        store.close().await;
+        PostgresStore::drop_database(&server, &name).await.unwrap();
+        (on_pg, back)
+    });
+    assert_eq!(original, on_pg);
+    assert_eq!(original, back);
+}
+
+#[test]
+fn two_servers_on_one_database_take_turns_with_scheduled_backups_and_keep_the_newest() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let backups = dir.path().join("backups");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        std::fs::create_dir_all(&data).unwrap();
+        let store = SqliteStore::open(&data.join("alliance.db"), &keys()).await.unwrap();
+        practice(&store, 2, 3).await;
+        store.close().await;
+    });
+    let key = "0f".repeat(32);
+    // Every 1.8 seconds, for about nine seconds, from two servers.
+    let every = "0.0005";
+    let start = |n: usize| {
+        let log = std::fs::File::create(dir.path().join(format!("server{n}.log"))).unwrap();
+        std::process::Command::new(env!("CARGO_BIN_EXE_alliance"))
+            .args(["serve", "--data", path_str(&data), "--bind", "127.0.0.1:0", "--backup-dir", path_str(&backups)])
+            .args(["--backup-every", every, "--backup-keep", "3"])
+            .env("ALLIANCE_BACKUP_KEY", &key)
+            .env("ALLIANCE_KEYS", TEST_KEYS)
+            .env("ALLIANCE_LOG", "info")
+            .env_remove("ALLIANCE_DATA")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap()
+    };
+    let mut servers = [start(0), start(1)];
+    let started = std::time::Instant::now();
+    std::thread::sleep(std::time::Duration::from_secs(9));
+    for s in &mut servers {
+        assert!(s.try_wait().unwrap().is_none(), "both servers kept running");
+        s.kill().unwrap();
+        s.wait().unwrap();
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let written: Vec<usize> = (0..2)
+        .map(|n| {
+            let log = std::fs::read_to_string(dir.path().join(format!("server{n}.log"))).unwrap();
+            assert!(!log.contains("ERROR"), "{log}");
+            log.matches("scheduled backup written").count()
+        })
+        .collect();
+    let total: usize = written.iter().sum();
+    // One backup per interval in all, not one per server: at most elapsed / 1.8 s + 1.
+    let most = (elapsed / 1.8).floor() as usize + 1;
+    assert!(total >= 2 && total <= most, "{written:?} backups in {elapsed:.1} s (at most {most})");
+    let mut names: Vec<String> = std::fs::read_dir(&backups)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    names.sort();
+    assert!(names.len() <= 3 && !names.is_empty(), "the newest three are kept: {names:?}");
+    for name in &names {
+        let path = backups.join(name);
+        let verified = std::process::Command::new(env!("CARGO_BIN_EXE_alliance"))
+            .args(["restore", "--from", path_str(&path), "--verify"])
+            .env("ALLIANCE_BACKUP_KEY", &key)
+            .env("ALLIANCE_KEYS", TEST_KEYS)
+            .output()
+            .unwrap();
+        assert!(verified.status.success(), "{name}: {}", String::from_utf8_lossy(&verified.stderr));
+    }
+}
+
+#[test]
+fn serve_refuses_a_backup_schedule_it_cannot_keep() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, backups) = (dir.path().join("data"), dir.path().join("backups"));
+    let serve = ["serve", "--data", path_str(&data), "--bind", "127.0.0.1:0", "--backup-dir", path_str(&backups)];
+    alliance(&serve).refused().says(&["no backup key"]);
+    let key = dir.path().join("k");
+    let mut with_key = serve.to_vec();
+    with_key.extend(["--backup-key-file", path_str(&key)]);
+    for (option, value, says) in [
+        ("--backup-every", "0", "--backup-every"),
+        ("--backup-every", "-3", "-3"),
+        ("--backup-keep", "0", "--backup-keep"),
+        ("--retention-years", "0", "retention-years"),
+    ] {
+        let mut args = with_key.clone();
+        args.extend(["--new-key", option, value]);
+        let run = alliance(&args);
+        assert!(!run.success && run.stderr.contains(says), "{option} {value}: {}", run.stderr);
+    }
+    assert!(!data.join("alliance.db").exists() && !backups.exists() && !key.exists(), "nothing was created");
+}

@@ -1,0 +1,203 @@
+//! A client's rights over their data: deletion of everything held about them, and an export of their own data
+//! on request. Both are for the client's own therapist only, after re-entering the password, and both are
+//! audited.
+
+use alliance_store::{ClientId, Rater};
+use askama::Template;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde::Serialize;
+
+use super::{Nav, iso_date};
+use crate::access;
+use crate::auth::SignedIn;
+use crate::error::WebError;
+use crate::forms::{FormFields, Id};
+use crate::reauth;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "client_delete.html")]
+struct DeletePage<'a> {
+    nav: Nav,
+    client_id: i64,
+    pseudonym: &'a str,
+    error: Option<&'a str>,
+}
+
+pub async fn delete_page(State(state): State<AppState>, who: SignedIn, Id(id): Id) -> Result<Response, WebError> {
+    let client = access::write_client(&state, &who, ClientId(id)).await?.client;
+    let page = DeletePage { nav: Nav::of(&who), client_id: id, pseudonym: &client.pseudonym, error: None };
+    Ok(Html(page.render()?).into_response())
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Id(id): Id,
+    mut form: FormFields,
+) -> Result<Response, WebError> {
+    who.check_csrf(&mut form)?;
+    let client = access::write_client(&state, &who, ClientId(id)).await?.client;
+    let typed = form.one("confirm")?.unwrap_or("").trim().to_owned();
+    if typed != client.pseudonym.trim() {
+        let page = DeletePage {
+            nav: Nav::of(&who),
+            client_id: id,
+            pseudonym: &client.pseudonym,
+            error: Some("The name typed is not the client's pseudonym. Nothing was deleted."),
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+    }
+    reauth::confirm_password(&state, &who, &mut form).await?;
+    state.store.delete_client(client.id, who.audit(state.now(), "delete", "client", Some(id))).await?;
+    Ok(crate::error::page(StatusCode::OK, "Client deleted", "The client and all their data were deleted."))
+}
+
+#[derive(Template)]
+#[template(path = "client_export.html")]
+struct ExportPage<'a> {
+    nav: Nav,
+    client_id: i64,
+    pseudonym: &'a str,
+}
+
+pub async fn export_page(State(state): State<AppState>, who: SignedIn, Id(id): Id) -> Result<Response, WebError> {
+    let client = access::write_client(&state, &who, ClientId(id)).await?.client;
+    Ok(Html(ExportPage { nav: Nav::of(&who), client_id: id, pseudonym: &client.pseudonym }.render()?).into_response())
+}
+
+/// Everything exported about a client, as JSON and as the printable page.
+#[derive(Serialize)]
+pub struct Export {
+    pub exported_at: String,
+    pub client: ExportClient,
+    pub episodes: Vec<ExportEpisode>,
+}
+
+#[derive(Serialize)]
+pub struct ExportClient {
+    pub id: i64,
+    pub pseudonym: String,
+    pub contact: Option<String>,
+    pub created_on: String,
+}
+
+#[derive(Serialize)]
+pub struct ExportEpisode {
+    pub started_on: String,
+    pub ended_on: Option<String>,
+    pub sessions: Vec<ExportSession>,
+}
+
+#[derive(Serialize)]
+pub struct ExportSession {
+    pub number: u32,
+    pub held_on: String,
+    pub attended: bool,
+    pub answers: Vec<ExportAnswer>,
+}
+
+#[derive(Serialize)]
+pub struct ExportAnswer {
+    pub instrument_id: String,
+    pub instrument_name: String,
+    pub submitted_at: String,
+    /// Item and answer, as given.
+    pub answers: Vec<(String, serde_json::Value)>,
+    pub flags: alliance_core::scoring::ResponseFlags,
+    pub scores: Vec<alliance_core::scoring::ScaleScore>,
+}
+
+#[derive(Template)]
+#[template(path = "client_export_print.html")]
+struct PrintPage<'a> {
+    export: &'a Export,
+}
+
+async fn gather(state: &AppState, client: &alliance_store::Client) -> Result<Export, WebError> {
+    let episodes = state.store.episodes(client.id).await?;
+    let sessions = state.store.sessions_of(&[client.id]).await?;
+    // The client's own answers only: the therapist's reflections are the therapist's notes.
+    let responses: Vec<_> =
+        state.store.responses_of(client.id).await?.into_iter().filter(|r| r.rater == Rater::Client).collect();
+    let mut out = Vec::with_capacity(episodes.len());
+    for episode in &episodes {
+        let mut list = Vec::new();
+        for session in sessions.iter().filter(|s| s.episode == episode.id) {
+            let mut answers = Vec::new();
+            for r in responses.iter().filter(|r| r.session == session.id) {
+                let parsed: serde_json::Map<String, serde_json::Value> =
+                    serde_json::from_str(&r.answers_json).map_err(|e| WebError::Internal(Box::new(e)))?;
+                answers.push(ExportAnswer {
+                    instrument_id: r.instrument.id.clone(),
+                    instrument_name: state
+                        .catalog
+                        .get(&r.instrument.id)
+                        .map_or_else(|| r.instrument.id.clone(), |i| i.name.clone()),
+                    submitted_at: rfc3339(r.submitted_at),
+                    answers: parsed.into_iter().collect(),
+                    flags: r.flags.clone(),
+                    scores: r.scores.clone(),
+                });
+            }
+            list.push(ExportSession {
+                number: session.number,
+                held_on: iso_date(session.held_on),
+                attended: session.attended,
+                answers,
+            });
+        }
+        out.push(ExportEpisode {
+            started_on: iso_date(episode.started_on),
+            ended_on: episode.ended_on.map(iso_date),
+            sessions: list,
+        });
+    }
+    Ok(Export {
+        exported_at: rfc3339(state.now()),
+        client: ExportClient {
+            id: client.id.0,
+            pseudonym: client.pseudonym.clone(),
+            contact: client.contact.clone(),
+            created_on: iso_date(client.created_at.date()),
+        },
+        episodes: out,
+    })
+}
+
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Id(id): Id,
+    mut form: FormFields,
+) -> Result<Response, WebError> {
+    who.check_csrf(&mut form)?;
+    let client = access::write_client(&state, &who, ClientId(id)).await?.client;
+    let json = match form.one("format")?.unwrap_or("html") {
+        "json" => true,
+        "html" => false,
+        _ => return Err(WebError::BadRequest("Unknown export format.".into())),
+    };
+    reauth::confirm_password(&state, &who, &mut form).await?;
+    let export = gather(&state, &client).await?;
+    state.store.audit(who.audit(state.now(), "export", "client", Some(id))).await?;
+    let no_store = (header::CACHE_CONTROL, "no-store");
+    if json {
+        let body = serde_json::to_vec_pretty(&export).map_err(|e| WebError::Internal(Box::new(e)))?;
+        let disposition = format!("attachment; filename=\"client-{id}.json\"");
+        Ok((
+            [(header::CONTENT_TYPE, "application/json".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
+            [no_store],
+            body,
+        )
+            .into_response())
+    } else {
+        Ok(([no_store], Html(PrintPage { export: &export }.render()?)).into_response())
+    }
+}
