@@ -18,6 +18,7 @@ pub async fn run_all(store: &dyn Store) {
     settings_are_created_once(store).await;
     racing_submissions_are_accepted_once(store).await;
     audit_events_are_kept_in_order(store).await;
+    crate::accounts::run_all(store).await;
 }
 
 pub async fn therapist(store: &dyn Store, email: &str) -> UserId {
@@ -133,6 +134,7 @@ async fn logins_expire_and_can_be_deleted(store: &dyn Store) {
             csrf_token: "c".into(),
             created_at: NOW,
             expires_at: NOW + Duration::hours(8),
+            idle_timeout: Duration::hours(24),
         })
         .await
         .unwrap();

@@ -19,6 +19,12 @@ pub enum WebError {
     TooLarge,
     #[error("cross-site request refused")]
     CrossSite,
+    /// A re-entered password was wrong (before a sensitive action).
+    #[error("password not accepted")]
+    PasswordRejected,
+    /// Too many attempts: try again after this many seconds.
+    #[error("too many attempts")]
+    Throttled(i64),
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -70,6 +76,22 @@ impl IntoResponse for WebError {
                 "Request refused",
                 "This form was sent from another site or an expired page. Go back, reload the page and try again.",
             ),
+            WebError::PasswordRejected => page(
+                StatusCode::FORBIDDEN,
+                "Your password was not accepted",
+                "Your password was not accepted. Nothing was changed. Go back and enter your password again.",
+            ),
+            WebError::Throttled(seconds) => {
+                let mut response = page(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Please wait",
+                    &format!("There were too many attempts. Please wait {seconds} seconds, then try again."),
+                );
+                if let Ok(value) = axum::http::HeaderValue::from_str(&seconds.max(1).to_string()) {
+                    response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
+                }
+                response
+            }
             WebError::Internal(cause) => {
                 let mut chain = cause.to_string();
                 let mut source = cause.source();

@@ -9,18 +9,30 @@ mod error;
 mod forms;
 mod metrics;
 mod pages;
+mod reauth;
 mod security;
 mod state;
+mod throttle;
+mod totp;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::routing::{get, post};
 
-pub use auth::{hash_password, verify_password};
+pub use auth::{hash_password, needs_rehash, verify_password};
 pub use error::WebError;
 pub use security::{form_token, hash_token, new_token};
 pub use state::{AppState, Clock, Config, system_clock};
+
+/// Decoding functions reachable from the fuzz targets in `fuzz/`. Not an API.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::auth::{SignInForm, parse_device_cookie, sign_in_form};
+    pub use crate::forms::FormFields;
+    pub use crate::security::cookie;
+    pub use crate::totp::{matching_step, parse_code};
+}
 
 /// Serves the app until `shutdown` completes, finishing in-flight requests. Peer addresses are recorded for
 /// the audit log.
@@ -54,7 +66,14 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::caseload::caseload))
         .route("/login", get(auth::login_page).post(auth::login))
+        .route("/login/code", post(auth::login_code))
         .route("/logout", post(auth::logout))
+        .route("/account", get(pages::account::account))
+        .route("/account/password", post(pages::account::change_password))
+        .route("/account/sign-out-everywhere", post(pages::account::sign_out_everywhere))
+        .route("/account/totp/new", post(pages::account::totp_new))
+        .route("/account/totp/confirm", post(pages::account::totp_confirm))
+        .route("/account/totp/remove", post(pages::account::totp_remove))
         .route("/clients/new", get(pages::clients::new_client_page).post(pages::clients::create_client))
         .route("/clients/{id}", get(pages::clients::client_page))
         .route("/clients/{id}/episodes", post(pages::clients::open_episode))
@@ -68,6 +87,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/c/{token}", get(pages::respond::form).post(pages::respond::submit))
         .route("/admin/users", get(pages::admin::users).post(pages::admin::create_user))
+        .route("/admin/users/{id}", post(pages::admin::update_user))
         .route("/static/{file}", get(pages::assets::asset))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(metrics::ready))
