@@ -129,6 +129,7 @@ pub async fn clear(state: &AppState, key: &[u8]) -> Result<(), WebError> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     const T0: OffsetDateTime = time::macros::datetime!(2026-11-28 10:00 UTC);

@@ -95,6 +95,7 @@ fn percent(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     /// RFC 6238 Appendix B, SHA-1 rows: the secret is the ASCII string "12345678901234567890", 8 digits.

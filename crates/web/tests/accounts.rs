@@ -166,10 +166,10 @@ async fn futures_join_all<F: std::future::Future<Output = u16>>(futures: impl It
     let mut results: Vec<Option<u16>> = vec![None; pinned.len()];
     std::future::poll_fn(|cx| {
         for (i, f) in pinned.iter_mut().enumerate() {
-            if results[i].is_none() {
-                if let std::task::Poll::Ready(v) = f.as_mut().poll(cx) {
-                    results[i] = Some(v);
-                }
+            if results[i].is_none()
+                && let std::task::Poll::Ready(v) = f.as_mut().poll(cx)
+            {
+                results[i] = Some(v);
             }
         }
         if results.iter().all(Option::is_some) { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
