@@ -133,6 +133,7 @@ pub async fn totp_confirm(
     };
     let by_code = throttle::key(&state, "totp", &who.user.id.to_string());
     if let Err(wait) = throttle::claim(&state, &by_code, Rule::Growing, now, true).await? {
+        state.store.audit(audit(&who, &state, "totp-throttled")).await?;
         return Err(WebError::Throttled(wait));
     }
     let step = form
