@@ -47,6 +47,7 @@ pub const USER_DISPLAY_NAME: Field = Field { table: "users", column: "display_na
 pub const RESPONSE_ANSWERS: Field = Field { table: "responses", column: "answers" };
 pub const COMMENT_BODY: Field = Field { table: "reflection_comments", column: "body" };
 pub const BREAK_GLASS_REASON: Field = Field { table: "break_glass_grants", column: "reason" };
+pub const TOTP_SECRET: Field = Field { table: "totp_factors", column: "secret" };
 
 /// Every encrypted column with its table's row id column: what key rotation re-encrypts.
 pub const ENCRYPTED: &[(Field, &str)] = &[
@@ -57,7 +58,20 @@ pub const ENCRYPTED: &[(Field, &str)] = &[
     (RESPONSE_ANSWERS, "administration_id"),
     (COMMENT_BODY, "id"),
     (BREAK_GLASS_REASON, "id"),
+    (TOTP_SECRET, "user_id"),
 ];
+
+/// A binary secret (a TOTP key) as the text a sealed field holds.
+pub fn encode_secret(secret: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(secret)
+}
+
+/// The binary secret back from its sealed text.
+pub fn decode_secret(text: &str) -> Result<Vec<u8>, crate::StoreError> {
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .map_err(|_| crate::StoreError::Corrupt("a sealed secret is not base64".into()))
+}
 
 /// What went wrong with keys or a sealed field. Messages name keys and rows, never key material or content.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -17,6 +17,7 @@ pub use model::*;
 pub use postgres::{PostgresOptions, PostgresStore};
 pub use sqlite::SqliteStore;
 
+use alliance_core::domain::Role;
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
@@ -87,6 +88,36 @@ pub trait Store: Send + Sync + 'static {
     /// The login and its user if the login exists, has not expired and the user is active; refreshes last use.
     async fn login(&self, token_hash: &[u8], now: OffsetDateTime) -> StoreResult<Option<(Login, User)>>;
     async fn delete_login(&self, token_hash: &[u8]) -> StoreResult<()>;
+    /// Deletes every login of `user` except the one with hash `keep`; returns how many were deleted.
+    async fn delete_logins_of(&self, user: UserId, keep: Option<&[u8]>) -> StoreResult<u64>;
+
+    // Account security
+    /// Replaces the password hash only if it is still `expected` (a rehash never undoes a password change).
+    async fn replace_password_hash(&self, user: UserId, expected: &str, new: &str) -> StoreResult<bool>;
+    /// Sets role and active flag and deletes the user's logins, in one transaction. Refused with a conflict when
+    /// no active administrator would remain.
+    async fn update_account(&self, user: UserId, role: Role, active: bool) -> StoreResult<()>;
+    async fn totp_factor(&self, user: UserId) -> StoreResult<Option<TotpFactor>>;
+    /// Stores a new secret, not yet enabled, replacing an unconfirmed one. A conflict when one is enabled.
+    async fn begin_totp(&self, user: UserId, secret: &[u8], now: OffsetDateTime) -> StoreResult<()>;
+    /// Accepts time step `step` if it is later than the last accepted one, in one conditional update (race-free
+    /// across app servers). `enable` confirms an unconfirmed factor; otherwise the factor must be enabled.
+    async fn accept_totp_step(&self, user: UserId, step: i64, enable: bool) -> StoreResult<bool>;
+    async fn remove_totp(&self, user: UserId) -> StoreResult<()>;
+    /// Stores a pending two-step sign-in, removing expired ones.
+    async fn create_pending_login(&self, pending: NewPendingLogin) -> StoreResult<()>;
+    async fn pending_login(&self, token_hash: &[u8], now: OffsetDateTime) -> StoreResult<Option<UserId>>;
+    async fn delete_pending_login(&self, token_hash: &[u8]) -> StoreResult<()>;
+    async fn throttle(&self, key: &[u8]) -> StoreResult<Option<ThrottleState>>;
+    /// Writes `new` only if the stored counter is still `expected` (`None`: no counter yet). Compare-and-swap,
+    /// so concurrent attempts on several app servers cannot both take the same free slot.
+    async fn update_throttle(
+        &self,
+        key: &[u8],
+        expected: Option<&ThrottleState>,
+        new: &ThrottleState,
+    ) -> StoreResult<bool>;
+    async fn clear_throttle(&self, key: &[u8]) -> StoreResult<()>;
 
     // Clients, episodes, sessions
     async fn create_client(&self, client: NewClient, audit: AuditEvent, now: OffsetDateTime) -> StoreResult<ClientId>;
@@ -249,6 +280,50 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     }
     async fn delete_login(&self, token_hash: &[u8]) -> StoreResult<()> {
         S::delete_login(self, token_hash).await
+    }
+    async fn delete_logins_of(&self, user: UserId, keep: Option<&[u8]>) -> StoreResult<u64> {
+        S::delete_logins_of(self, user, keep).await
+    }
+    async fn replace_password_hash(&self, user: UserId, expected: &str, new: &str) -> StoreResult<bool> {
+        S::replace_password_hash(self, user, expected, new).await
+    }
+    async fn update_account(&self, user: UserId, role: Role, active: bool) -> StoreResult<()> {
+        S::update_account(self, user, role, active).await
+    }
+    async fn totp_factor(&self, user: UserId) -> StoreResult<Option<TotpFactor>> {
+        S::totp_factor(self, user).await
+    }
+    async fn begin_totp(&self, user: UserId, secret: &[u8], now: OffsetDateTime) -> StoreResult<()> {
+        S::begin_totp(self, user, secret, now).await
+    }
+    async fn accept_totp_step(&self, user: UserId, step: i64, enable: bool) -> StoreResult<bool> {
+        S::accept_totp_step(self, user, step, enable).await
+    }
+    async fn remove_totp(&self, user: UserId) -> StoreResult<()> {
+        S::remove_totp(self, user).await
+    }
+    async fn create_pending_login(&self, pending: NewPendingLogin) -> StoreResult<()> {
+        S::create_pending_login(self, pending).await
+    }
+    async fn pending_login(&self, token_hash: &[u8], now: OffsetDateTime) -> StoreResult<Option<UserId>> {
+        S::pending_login(self, token_hash, now).await
+    }
+    async fn delete_pending_login(&self, token_hash: &[u8]) -> StoreResult<()> {
+        S::delete_pending_login(self, token_hash).await
+    }
+    async fn throttle(&self, key: &[u8]) -> StoreResult<Option<ThrottleState>> {
+        S::throttle(self, key).await
+    }
+    async fn update_throttle(
+        &self,
+        key: &[u8],
+        expected: Option<&ThrottleState>,
+        new: &ThrottleState,
+    ) -> StoreResult<bool> {
+        S::update_throttle(self, key, expected, new).await
+    }
+    async fn clear_throttle(&self, key: &[u8]) -> StoreResult<()> {
+        S::clear_throttle(self, key).await
     }
     async fn create_client(&self, client: NewClient, audit: AuditEvent, now: OffsetDateTime) -> StoreResult<ClientId> {
         S::create_client(self, client, audit, now).await

@@ -39,6 +39,8 @@ pub struct NewLogin {
     pub csrf_token: String,
     pub created_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
+    /// The sign-in also ends after this long without use.
+    pub idle_timeout: time::Duration,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -335,4 +337,35 @@ pub struct BreakGlass {
     pub granted_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
     pub acknowledged_at: Option<OffsetDateTime>,
+}
+
+/// An account's TOTP second factor. `last_step` is the last accepted time step (replays are refused).
+#[derive(Clone, PartialEq)]
+pub struct TotpFactor {
+    pub secret: Vec<u8>,
+    pub enabled: bool,
+    pub last_step: i64,
+}
+
+impl std::fmt::Debug for TotpFactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpFactor").field("enabled", &self.enabled).field("last_step", &self.last_step).finish()
+    }
+}
+
+/// A sign-in whose password was right, waiting for the second factor.
+#[derive(Debug, Clone)]
+pub struct NewPendingLogin {
+    pub token_hash: Vec<u8>,
+    pub user: UserId,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+/// One sign-in throttle counter (for an account, an address or a device): the web layer owns the rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThrottleState {
+    pub failures: i64,
+    pub window_start: OffsetDateTime,
+    pub blocked_until: OffsetDateTime,
 }

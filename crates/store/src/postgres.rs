@@ -540,14 +540,15 @@ impl Store for PostgresStore {
 
     async fn create_login(&self, login: NewLogin) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO logins (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at)
-             VALUES ($1, $2, $3, $4, $4, $5)",
+            "INSERT INTO logins (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, idle_seconds)
+             VALUES ($1, $2, $3, $4, $4, $5, $6)",
         )
         .bind(&login.token_hash)
         .bind(login.user.0)
         .bind(&login.csrf_token)
         .bind(ts(login.created_at))
         .bind(ts(login.expires_at))
+        .bind(login.idle_timeout.whole_seconds())
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -557,7 +558,8 @@ impl Store for PostgresStore {
         // Finds the login and refreshes its last use in one statement.
         let row = sqlx::query(
             "UPDATE logins l SET last_seen_at = $2 FROM users u
-             WHERE u.id = l.user_id AND l.token_hash = $1 AND l.expires_at > $2 AND u.active
+             WHERE u.id = l.user_id AND l.token_hash = $1 AND l.expires_at > $2
+               AND l.last_seen_at + l.idle_seconds > $2 AND u.active
              RETURNING l.user_id, l.csrf_token, l.created_at AS login_created, l.expires_at, u.*",
         )
         .bind(token_hash)
@@ -576,6 +578,205 @@ impl Store for PostgresStore {
 
     async fn delete_login(&self, token_hash: &[u8]) -> StoreResult<()> {
         sqlx::query("DELETE FROM logins WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn delete_logins_of(&self, user: UserId, keep: Option<&[u8]>) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM logins WHERE user_id = $1 AND ($2::bytea IS NULL OR token_hash <> $2)")
+            .bind(user.0)
+            .bind(keep)
+            .execute(&self.pool)
+            .await?;
+        // A sign-in waiting for its second factor goes too.
+        sqlx::query("DELETE FROM pending_logins WHERE user_id = $1").bind(user.0).execute(&self.pool).await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn replace_password_hash(&self, user: UserId, expected: &str, new: &str) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3")
+            .bind(new)
+            .bind(user.0)
+            .bind(expected)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn update_account(&self, user: UserId, role: Role, active: bool) -> StoreResult<()> {
+        // Race-free: the active administrators' rows are locked first, so two administrators demoting each
+        // other at once cannot both see the other one remain.
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT id FROM users WHERE role = 'administrator' AND active ORDER BY id FOR UPDATE")
+            .fetch_all(&mut *tx)
+            .await?;
+        let done = sqlx::query(
+            "UPDATE users SET role = $1, active = $2 WHERE id = $3 AND (
+                 ($1 = 'administrator' AND $2)
+                 OR EXISTS (SELECT 1 FROM users o WHERE o.id <> $3 AND o.role = 'administrator' AND o.active))",
+        )
+        .bind(role.as_str())
+        .bind(active)
+        .bind(user.0)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            let exists: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM users WHERE id = $1").bind(user.0).fetch_optional(&mut *tx).await?;
+            return Err(if exists.is_some() {
+                StoreError::Conflict("an active administrator must remain")
+            } else {
+                StoreError::NotFound
+            });
+        }
+        sqlx::query("DELETE FROM logins WHERE user_id = $1").bind(user.0).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM pending_logins WHERE user_id = $1").bind(user.0).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn totp_factor(&self, user: UserId) -> StoreResult<Option<TotpFactor>> {
+        let row = sqlx::query("SELECT secret, enabled, last_step FROM totp_factors WHERE user_id = $1")
+            .bind(user.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            // Sealed under the account's id (see `cipher`), as base64 of the raw secret.
+            let sealed: String = r.try_get("secret")?;
+            let encoded = zeroize::Zeroizing::new(self.keys.open(cipher::TOTP_SECRET, user.0, &sealed)?);
+            Ok(TotpFactor {
+                secret: cipher::decode_secret(&encoded)?,
+                enabled: r.try_get("enabled")?,
+                last_step: r.try_get("last_step")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn begin_totp(&self, user: UserId, secret: &[u8], now: OffsetDateTime) -> StoreResult<()> {
+        let done = sqlx::query(
+            "INSERT INTO totp_factors (user_id, secret, enabled, last_step, created_at) VALUES ($1, $2, FALSE, 0, $3)
+             ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, last_step = 0,
+                 created_at = excluded.created_at WHERE NOT totp_factors.enabled",
+        )
+        .bind(user.0)
+        .bind(self.keys.seal(cipher::TOTP_SECRET, user.0, &cipher::encode_secret(secret)))
+        .bind(ts(now))
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict("a second factor is already set up"));
+        }
+        Ok(())
+    }
+
+    async fn accept_totp_step(&self, user: UserId, step: i64, enable: bool) -> StoreResult<bool> {
+        // A concurrent update of the same row waits and then re-checks `last_step < $1` on the new row version:
+        // only one of two racing requests with the same code succeeds.
+        let done = sqlx::query(
+            "UPDATE totp_factors SET last_step = $1, enabled = TRUE
+             WHERE user_id = $2 AND last_step < $1 AND enabled = $3",
+        )
+        .bind(step)
+        .bind(user.0)
+        .bind(!enable)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn remove_totp(&self, user: UserId) -> StoreResult<()> {
+        sqlx::query("DELETE FROM totp_factors WHERE user_id = $1").bind(user.0).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn create_pending_login(&self, pending: NewPendingLogin) -> StoreResult<()> {
+        sqlx::query("DELETE FROM pending_logins WHERE expires_at <= $1")
+            .bind(ts(pending.created_at))
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("INSERT INTO pending_logins (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(&pending.token_hash)
+            .bind(pending.user.0)
+            .bind(ts(pending.created_at))
+            .bind(ts(pending.expires_at))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn pending_login(&self, token_hash: &[u8], now: OffsetDateTime) -> StoreResult<Option<UserId>> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT p.user_id FROM pending_logins p JOIN users u ON u.id = p.user_id
+             WHERE p.token_hash = $1 AND p.expires_at > $2 AND u.active",
+        )
+        .bind(token_hash)
+        .bind(ts(now))
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(id.map(UserId))
+    }
+
+    async fn delete_pending_login(&self, token_hash: &[u8]) -> StoreResult<()> {
+        sqlx::query("DELETE FROM pending_logins WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn throttle(&self, key: &[u8]) -> StoreResult<Option<ThrottleState>> {
+        let row = sqlx::query("SELECT failures, window_start, blocked_until FROM sign_in_throttle WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(ThrottleState {
+                failures: r.try_get("failures")?,
+                window_start: from_ts(r.try_get("window_start")?)?,
+                blocked_until: from_ts(r.try_get("blocked_until")?)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn update_throttle(
+        &self,
+        key: &[u8],
+        expected: Option<&ThrottleState>,
+        new: &ThrottleState,
+    ) -> StoreResult<bool> {
+        // Compare-and-swap: of two racing updates from the same old state, the second re-checks the WHERE clause
+        // against the first one's row and matches nothing.
+        let done =
+            match expected {
+                None => sqlx::query(
+                    "INSERT INTO sign_in_throttle (key, failures, window_start, blocked_until) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (key) DO NOTHING",
+                )
+                .bind(key)
+                .bind(new.failures)
+                .bind(ts(new.window_start))
+                .bind(ts(new.blocked_until))
+                .execute(&self.pool)
+                .await?,
+                Some(old) => {
+                    sqlx::query(
+                        "UPDATE sign_in_throttle SET failures = $1, window_start = $2, blocked_until = $3
+                     WHERE key = $4 AND failures = $5 AND window_start = $6 AND blocked_until = $7",
+                    )
+                    .bind(new.failures)
+                    .bind(ts(new.window_start))
+                    .bind(ts(new.blocked_until))
+                    .bind(key)
+                    .bind(old.failures)
+                    .bind(ts(old.window_start))
+                    .bind(ts(old.blocked_until))
+                    .execute(&self.pool)
+                    .await?
+                }
+            };
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn clear_throttle(&self, key: &[u8]) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sign_in_throttle WHERE key = $1").bind(key).execute(&self.pool).await?;
         Ok(())
     }
 

@@ -576,8 +576,8 @@ impl Store for SqliteStore {
 
     async fn create_login(&self, login: NewLogin) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO logins (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO logins (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, idle_seconds)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&login.token_hash)
         .bind(login.user.0)
@@ -585,6 +585,7 @@ impl Store for SqliteStore {
         .bind(ts(login.created_at))
         .bind(ts(login.created_at))
         .bind(ts(login.expires_at))
+        .bind(login.idle_timeout.whole_seconds())
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -594,9 +595,10 @@ impl Store for SqliteStore {
         let row = sqlx::query(
             "SELECT l.user_id, l.csrf_token, l.created_at AS login_created, l.expires_at, u.*
              FROM logins l JOIN users u ON u.id = l.user_id
-             WHERE l.token_hash = ? AND l.expires_at > ? AND u.active = 1",
+             WHERE l.token_hash = ? AND l.expires_at > ? AND l.last_seen_at + l.idle_seconds > ? AND u.active = 1",
         )
         .bind(token_hash)
+        .bind(ts(now))
         .bind(ts(now))
         .fetch_optional(&self.pool)
         .await?;
@@ -617,6 +619,202 @@ impl Store for SqliteStore {
 
     async fn delete_login(&self, token_hash: &[u8]) -> StoreResult<()> {
         sqlx::query("DELETE FROM logins WHERE token_hash = ?").bind(token_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn delete_logins_of(&self, user: UserId, keep: Option<&[u8]>) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM logins WHERE user_id = ? AND (? IS NULL OR token_hash <> ?)")
+            .bind(user.0)
+            .bind(keep)
+            .bind(keep)
+            .execute(&self.pool)
+            .await?;
+        // A sign-in waiting for its second factor goes too.
+        sqlx::query("DELETE FROM pending_logins WHERE user_id = ?").bind(user.0).execute(&self.pool).await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn replace_password_hash(&self, user: UserId, expected: &str, new: &str) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?")
+            .bind(new)
+            .bind(user.0)
+            .bind(expected)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn update_account(&self, user: UserId, role: Role, active: bool) -> StoreResult<()> {
+        // SQLite has one writer at a time, so the count of remaining administrators cannot change in between.
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE users SET role = ?, active = ? WHERE id = ? AND (
+                 (? = 'administrator' AND ?)
+                 OR EXISTS (SELECT 1 FROM users o WHERE o.id <> ? AND o.role = 'administrator' AND o.active = 1))",
+        )
+        .bind(role.as_str())
+        .bind(active)
+        .bind(user.0)
+        .bind(role.as_str())
+        .bind(active)
+        .bind(user.0)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            let exists: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM users WHERE id = ?").bind(user.0).fetch_optional(&mut *tx).await?;
+            return Err(if exists.is_some() {
+                StoreError::Conflict("an active administrator must remain")
+            } else {
+                StoreError::NotFound
+            });
+        }
+        sqlx::query("DELETE FROM logins WHERE user_id = ?").bind(user.0).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM pending_logins WHERE user_id = ?").bind(user.0).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn totp_factor(&self, user: UserId) -> StoreResult<Option<TotpFactor>> {
+        let row = sqlx::query("SELECT secret, enabled, last_step FROM totp_factors WHERE user_id = ?")
+            .bind(user.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            // Sealed under the account's id (see `cipher`), as base64 of the raw secret.
+            let sealed: String = r.try_get("secret")?;
+            let encoded = zeroize::Zeroizing::new(self.keys.open(cipher::TOTP_SECRET, user.0, &sealed)?);
+            Ok(TotpFactor {
+                secret: cipher::decode_secret(&encoded)?,
+                enabled: r.try_get("enabled")?,
+                last_step: r.try_get("last_step")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn begin_totp(&self, user: UserId, secret: &[u8], now: OffsetDateTime) -> StoreResult<()> {
+        let done = sqlx::query(
+            "INSERT INTO totp_factors (user_id, secret, enabled, last_step, created_at) VALUES (?, ?, 0, 0, ?)
+             ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, last_step = 0,
+                 created_at = excluded.created_at WHERE totp_factors.enabled = 0",
+        )
+        .bind(user.0)
+        .bind(self.keys.seal(cipher::TOTP_SECRET, user.0, &cipher::encode_secret(secret)))
+        .bind(ts(now))
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict("a second factor is already set up"));
+        }
+        Ok(())
+    }
+
+    async fn accept_totp_step(&self, user: UserId, step: i64, enable: bool) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE totp_factors SET last_step = ?, enabled = 1 WHERE user_id = ? AND last_step < ? AND enabled = ?",
+        )
+        .bind(step)
+        .bind(user.0)
+        .bind(step)
+        .bind(!enable)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn remove_totp(&self, user: UserId) -> StoreResult<()> {
+        sqlx::query("DELETE FROM totp_factors WHERE user_id = ?").bind(user.0).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn create_pending_login(&self, pending: NewPendingLogin) -> StoreResult<()> {
+        sqlx::query("DELETE FROM pending_logins WHERE expires_at <= ?")
+            .bind(ts(pending.created_at))
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("INSERT INTO pending_logins (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
+            .bind(&pending.token_hash)
+            .bind(pending.user.0)
+            .bind(ts(pending.created_at))
+            .bind(ts(pending.expires_at))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn pending_login(&self, token_hash: &[u8], now: OffsetDateTime) -> StoreResult<Option<UserId>> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT p.user_id FROM pending_logins p JOIN users u ON u.id = p.user_id
+             WHERE p.token_hash = ? AND p.expires_at > ? AND u.active = 1",
+        )
+        .bind(token_hash)
+        .bind(ts(now))
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(id.map(UserId))
+    }
+
+    async fn delete_pending_login(&self, token_hash: &[u8]) -> StoreResult<()> {
+        sqlx::query("DELETE FROM pending_logins WHERE token_hash = ?").bind(token_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn throttle(&self, key: &[u8]) -> StoreResult<Option<ThrottleState>> {
+        let row = sqlx::query("SELECT failures, window_start, blocked_until FROM sign_in_throttle WHERE key = ?")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(ThrottleState {
+                failures: r.try_get("failures")?,
+                window_start: from_ts(r.try_get("window_start")?)?,
+                blocked_until: from_ts(r.try_get("blocked_until")?)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn update_throttle(
+        &self,
+        key: &[u8],
+        expected: Option<&ThrottleState>,
+        new: &ThrottleState,
+    ) -> StoreResult<bool> {
+        let done = match expected {
+            None => {
+                sqlx::query(
+                    "INSERT INTO sign_in_throttle (key, failures, window_start, blocked_until) VALUES (?, ?, ?, ?)
+                     ON CONFLICT (key) DO NOTHING",
+                )
+                .bind(key)
+                .bind(new.failures)
+                .bind(ts(new.window_start))
+                .bind(ts(new.blocked_until))
+                .execute(&self.pool)
+                .await?
+            }
+            Some(old) => {
+                sqlx::query(
+                    "UPDATE sign_in_throttle SET failures = ?, window_start = ?, blocked_until = ?
+                     WHERE key = ? AND failures = ? AND window_start = ? AND blocked_until = ?",
+                )
+                .bind(new.failures)
+                .bind(ts(new.window_start))
+                .bind(ts(new.blocked_until))
+                .bind(key)
+                .bind(old.failures)
+                .bind(ts(old.window_start))
+                .bind(ts(old.blocked_until))
+                .execute(&self.pool)
+                .await?
+            }
+        };
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn clear_throttle(&self, key: &[u8]) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sign_in_throttle WHERE key = ?").bind(key).execute(&self.pool).await?;
         Ok(())
     }
 

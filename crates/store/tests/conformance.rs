@@ -9,6 +9,8 @@ use time::{Duration, OffsetDateTime};
 const NOW: OffsetDateTime = datetime!(2026-11-28 10:00 UTC);
 
 pub async fn run_all(store: &dyn Store) {
+    // First: its last-administrator rules assume no other administrator exists yet.
+    crate::accounts::run_all(store).await;
     users_and_supervision(store).await;
     logins_expire_and_can_be_deleted(store).await;
     sessions_are_numbered_per_episode(store).await;
@@ -154,6 +156,7 @@ async fn logins_expire_and_can_be_deleted(store: &dyn Store) {
             csrf_token: "c".into(),
             created_at: NOW,
             expires_at: NOW + Duration::hours(8),
+            idle_timeout: Duration::hours(24),
         })
         .await
         .unwrap();

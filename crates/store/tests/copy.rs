@@ -54,6 +54,7 @@ pub async fn populate(store: &dyn Store, tag: &str) -> Vec<ClientId> {
             csrf_token: "csrf".into(),
             created_at: NOW,
             expires_at: NOW + Duration::hours(1),
+            idle_timeout: Duration::minutes(30),
         })
         .await
         .unwrap();

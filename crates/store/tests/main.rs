@@ -6,6 +6,7 @@
 //! that they were skipped and pass.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod accounts;
 mod audit_conformance;
 mod audit_tests;
 mod cipher;
@@ -55,6 +56,7 @@ async fn sqlite_store_is_race_free() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SqliteStore::open(&dir.path().join("alliance.db"), &keys()).await.unwrap());
     races(store.clone()).await;
+    accounts::races(store.clone()).await;
     odd_text(store.as_ref()).await;
 }
 
@@ -88,6 +90,7 @@ async fn postgres_store_is_race_free() {
     let options = PostgresOptions { max_connections: 12, ..Default::default() };
     let store = Arc::new(PostgresStore::connect(&db.url, options, &keys()).await.unwrap());
     races(store.clone()).await;
+    accounts::races(store.clone()).await;
     odd_text(store.as_ref()).await;
     store.close().await;
 }
@@ -282,6 +285,7 @@ async fn races(store: Arc<dyn Store>) {
         csrf_token: "c".into(),
         created_at: NOW,
         expires_at: NOW + Duration::hours(1),
+        idle_timeout: Duration::hours(24),
     });
     duplicate.await.unwrap();
     let again = store
@@ -291,6 +295,7 @@ async fn races(store: Arc<dyn Store>) {
             csrf_token: "d".into(),
             created_at: NOW,
             expires_at: NOW + Duration::hours(1),
+            idle_timeout: Duration::hours(24),
         })
         .await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "a unique violation reads as a conflict");

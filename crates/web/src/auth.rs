@@ -1,23 +1,34 @@
-//! Signing in and out, and the signed-in user of a request.
+//! Signing in (password, then a TOTP code when the account has one) and out, and the signed-in user of a
+//! request. How guessing is slowed down is described in `throttle.rs`.
 
 use std::net::SocketAddr;
 
-use alliance_store::{AuditEvent, NewLogin, User};
-use argon2::Argon2;
+use alliance_store::{AuditEvent, NewLogin, NewPendingLogin, User, UserId};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
 use askama::Template;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use crate::error::WebError;
 use crate::forms::FormFields;
 use crate::security::{self, PRE_LOGIN_COOKIE, SESSION_COOKIE};
 use crate::state::AppState;
+use crate::throttle::{self, Rule};
+use crate::totp;
 
 /// How long a sign-in lasts at most.
-const LOGIN_LIFETIME: time::Duration = time::Duration::hours(12);
+pub const LOGIN_LIFETIME: time::Duration = time::Duration::hours(12);
+/// A sign-in not used for this long ends.
+pub const IDLE_TIMEOUT: time::Duration = time::Duration::minutes(30);
+/// Time to type the code after the password was accepted.
+const PENDING_LIFETIME: time::Duration = time::Duration::minutes(5);
+/// How long a browser stays a known device of an account.
+const DEVICE_LIFETIME: time::Duration = time::Duration::days(365);
+pub const DEVICE_COOKIE: &str = "alliance_device";
+pub const PENDING_COOKIE: &str = "alliance_2fa";
 
 /// Argon2id with the crate's defaults (19 MiB, 2 passes, 1 lane: OWASP's recommended minimum), as a PHC string.
 pub fn hash_password(password: &str) -> Result<String, WebError> {
@@ -29,8 +40,19 @@ pub fn hash_password(password: &str) -> Result<String, WebError> {
         .map_err(|e| WebError::Internal(e.to_string().into()))
 }
 
+/// Checks a password against a PHC string, with the parameters written in the string.
 pub fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// Whether a stored hash was made with other parameters than [`hash_password`] uses today.
+pub fn needs_rehash(phc: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(phc) else { return true };
+    let Ok(params) = Params::try_from(&parsed) else { return true };
+    let current = Params::default();
+    parsed.algorithm != Algorithm::Argon2id.ident()
+        || parsed.version != Some(u32::from(Version::V0x13))
+        || (params.m_cost(), params.t_cost(), params.p_cost()) != (current.m_cost(), current.t_cost(), current.p_cost())
 }
 
 /// A hash of a password nobody has, verified against for unknown accounts so both cases take the same time.
@@ -39,12 +61,28 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_password(&security::new_token()).unwrap_or_default())
 }
 
+/// Verifies off the async workers (Argon2 is deliberately slow); `None` costs the same work and fails.
+pub async fn verify_off_thread(password: &str, phc: Option<String>) -> Result<bool, WebError> {
+    let attempt = password.to_owned();
+    tokio::task::spawn_blocking(move || match phc {
+        Some(hash) => verify_password(&attempt, &hash),
+        None => {
+            verify_password(&attempt, decoy_hash());
+            false
+        }
+    })
+    .await
+    .map_err(|e| WebError::Internal(Box::new(e)))
+}
+
 /// The user behind a request, with the anti-forgery token of their sign-in.
 #[derive(Debug, Clone)]
 pub struct SignedIn {
     pub user: User,
     pub csrf: String,
     pub address: Option<String>,
+    /// The stored hash of this sign-in's token (to keep it when signing out the others).
+    pub login_hash: Vec<u8>,
 }
 
 impl SignedIn {
@@ -103,9 +141,62 @@ impl FromRequestParts<AppState> for SignedIn {
         if !security::looks_like_token(&token) {
             return Err(WebError::SignInRequired);
         }
-        let (login, user) =
-            state.store.login(&security::hash_token(&token), state.now()).await?.ok_or(WebError::SignInRequired)?;
-        Ok(SignedIn { user, csrf: login.csrf_token, address: client_address(parts) })
+        let login_hash = security::hash_token(&token);
+        let (login, user) = state.store.login(&login_hash, state.now()).await?.ok_or(WebError::SignInRequired)?;
+        Ok(SignedIn { user, csrf: login.csrf_token, address: client_address(parts), login_hash })
+    }
+}
+
+/// What the sign-in form sends, decoded: the e-mail address as stored (trimmed, lower case).
+#[derive(Debug, PartialEq, Eq)]
+pub struct SignInForm {
+    pub email: String,
+    pub password: String,
+}
+
+pub fn sign_in_form(form: &FormFields) -> Result<SignInForm, WebError> {
+    let email = form.one("email")?.unwrap_or("").trim().to_lowercase();
+    let password = form.one("password")?.unwrap_or("").to_owned();
+    Ok(SignInForm { email, password })
+}
+
+/// A device cookie: `user.nonce.mac`, the MAC keyed with the server secret.
+fn device_cookie(secret: &[u8; 32], user: UserId) -> String {
+    let body = format!("{}.{}", user.0, security::new_token());
+    format!("{body}.{}", security::form_token(secret, "device", &body))
+}
+
+/// The account and nonce of a genuine device cookie; anything else (forged, garbled) is `None`.
+pub fn parse_device_cookie(secret: &[u8; 32], value: &str) -> Option<(i64, String)> {
+    if value.len() > 160 {
+        return None;
+    }
+    let mut parts = value.split('.');
+    let (user, nonce, mac) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || !security::looks_like_token(nonce) {
+        return None;
+    }
+    let user: i64 = user.parse().ok()?;
+    security::same_token(mac, &security::form_token(secret, "device", &format!("{user}.{nonce}")))
+        .then(|| (user, nonce.to_owned()))
+}
+
+fn auth_event(
+    at: time::OffsetDateTime,
+    action: &'static str,
+    actor: Option<&User>,
+    object: Option<UserId>,
+    address: &Option<String>,
+) -> AuditEvent {
+    AuditEvent {
+        at,
+        actor: actor.map(|u| u.id),
+        actor_role: actor.map(|u| u.role),
+        action,
+        object_kind: "account",
+        object_id: object.or(actor.map(|u| u.id)).map(|id| id.0),
+        purpose: "authentication",
+        address: address.clone(),
     }
 }
 
@@ -114,6 +205,13 @@ impl FromRequestParts<AppState> for SignedIn {
 struct LoginPage<'a> {
     csrf: &'a str,
     email: &'a str,
+    error: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "login_code.html")]
+struct CodePage<'a> {
+    csrf: &'a str,
     error: Option<&'a str>,
 }
 
@@ -127,50 +225,160 @@ pub async fn login_page(State(state): State<AppState>) -> Result<Response, WebEr
     Ok(response)
 }
 
-pub async fn login(
-    State(state): State<AppState>,
-    PeerAddress(address): PeerAddress,
-    headers: axum::http::HeaderMap,
-    mut form: FormFields,
-) -> Result<Response, WebError> {
-    // Login CSRF: the form must carry the random value this browser got as a cookie with the sign-in page.
-    let pre = security::cookie(&headers, PRE_LOGIN_COOKIE).unwrap_or_default();
+/// Login CSRF: the form must carry the random value this browser got as a cookie with the sign-in page.
+fn check_pre_login(headers: &HeaderMap, form: &mut FormFields) -> Result<String, WebError> {
+    let pre = security::cookie(headers, PRE_LOGIN_COOKIE).unwrap_or_default();
     if !form.take_csrf().is_some_and(|t| security::same_token(&t, &pre)) {
         return Err(WebError::CrossSite);
     }
-    let email = form.one("email")?.unwrap_or("").trim().to_lowercase();
-    let password = form.one("password")?.unwrap_or("");
+    Ok(pre)
+}
+
+fn address_key(state: &AppState, address: &Option<String>) -> Vec<u8> {
+    throttle::key(state, "address", address.as_deref().unwrap_or("unknown"))
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    PeerAddress(address): PeerAddress,
+    headers: HeaderMap,
+    mut form: FormFields,
+) -> Result<Response, WebError> {
+    let pre = check_pre_login(&headers, &mut form)?;
+    let SignInForm { email, password } = sign_in_form(&form)?;
     let now = state.now();
+    let by_address = address_key(&state, &address);
+    if let Err(wait) = throttle::claim(&state, &by_address, Rule::Budget, now, true).await? {
+        state.store.audit(auth_event(now, "sign-in-throttled", None, None, &address)).await?;
+        return Err(WebError::Throttled(wait));
+    }
     let user = if email.len() <= 254 { state.store.user_by_email(&email).await? } else { None };
-    // Argon2 is deliberately slow: keep it off the async workers. Unknown accounts cost the same work.
-    let known = user.as_ref().filter(|u| u.active).map(|u| u.password_hash.clone());
-    let attempt = password.to_owned();
-    let verified = tokio::task::spawn_blocking(move || match known {
-        Some(hash) => verify_password(&attempt, &hash),
-        None => {
-            verify_password(&attempt, decoy_hash());
-            false
-        }
-    })
-    .await
-    .map_err(|e| WebError::Internal(Box::new(e)))?;
-    let event = |action: &'static str, actor: Option<&User>| AuditEvent {
-        at: now,
-        actor: actor.map(|u| u.id),
-        actor_role: actor.map(|u| u.role),
-        action,
-        object_kind: "account",
-        object_id: actor.map(|u| u.id.0),
-        purpose: "authentication",
-        address: address.clone(),
+    let object = user.as_ref().map(|u| u.id);
+    // A genuine device cookie of this very account exempts from the account's delay (see throttle.rs).
+    let device = security::cookie(&headers, DEVICE_COOKIE).and_then(|v| parse_device_cookie(&state.secret, &v));
+    let by_account = match (&device, &user) {
+        (Some((id, nonce)), Some(u)) if *id == u.id.0 => throttle::key(&state, "device", nonce),
+        _ => throttle::key(&state, "account", &email),
     };
+    if let Err(wait) = throttle::claim(&state, &by_account, Rule::Growing, now, true).await? {
+        state.store.audit(auth_event(now, "sign-in-throttled", None, object, &address)).await?;
+        return Err(WebError::Throttled(wait));
+    }
+    let known = user.as_ref().filter(|u| u.active).map(|u| u.password_hash.clone());
+    let verified = verify_off_thread(&password, known).await?;
     let Some(user) = user.filter(|_| verified) else {
-        state.store.audit(event("sign-in-failed", None)).await?;
+        state.store.audit(auth_event(now, "sign-in-failed", None, object, &address)).await?;
         let html =
             LoginPage { csrf: &pre, email: &email, error: Some("The e-mail address or the password is not right.") }
                 .render()?;
         return Ok((StatusCode::UNAUTHORIZED, Html(html)).into_response());
     };
+    throttle::clear(&state, &by_account).await?;
+    throttle::refund(&state, &by_address).await?;
+    rehash_if_needed(&state, &user, &password).await?;
+    if state.store.totp_factor(user.id).await?.is_some_and(|f| f.enabled) {
+        // The second step is remembered in the database under a fresh token, never in a cookie's content.
+        let token = security::new_token();
+        state
+            .store
+            .create_pending_login(NewPendingLogin {
+                token_hash: security::hash_token(&token),
+                user: user.id,
+                created_at: now,
+                expires_at: now + PENDING_LIFETIME,
+            })
+            .await?;
+        state.store.audit(auth_event(now, "sign-in-password-accepted", Some(&user), None, &address)).await?;
+        let mut response = Html(CodePage { csrf: &pre, error: None }.render()?).into_response();
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            security::set_cookie(PENDING_COOKIE, &token, PENDING_LIFETIME.whole_seconds(), state.config.secure_cookies),
+        );
+        return Ok(response);
+    }
+    finish_sign_in(&state, &user, now, &address).await
+}
+
+/// The second step: the code from the authenticator app.
+pub async fn login_code(
+    State(state): State<AppState>,
+    PeerAddress(address): PeerAddress,
+    headers: HeaderMap,
+    mut form: FormFields,
+) -> Result<Response, WebError> {
+    let pre = check_pre_login(&headers, &mut form)?;
+    let now = state.now();
+    let pending = security::cookie(&headers, PENDING_COOKIE).filter(|t| security::looks_like_token(t));
+    let user = match &pending {
+        Some(token) => state.store.pending_login(&security::hash_token(token), now).await?,
+        None => None,
+    };
+    let user = match user {
+        Some(id) => state.store.user(id).await?.filter(|u| u.active),
+        None => None,
+    };
+    let Some(user) = user else {
+        state.store.audit(auth_event(now, "totp-expired", None, None, &address)).await?;
+        let error = Some("That sign-in took too long or was already finished. Please sign in again.");
+        let html = LoginPage { csrf: &pre, email: "", error }.render()?;
+        return Ok((StatusCode::UNAUTHORIZED, Html(html)).into_response());
+    };
+    let by_address = address_key(&state, &address);
+    if let Err(wait) = throttle::claim(&state, &by_address, Rule::Budget, now, true).await? {
+        state.store.audit(auth_event(now, "sign-in-throttled", None, Some(user.id), &address)).await?;
+        return Err(WebError::Throttled(wait));
+    }
+    let by_code = throttle::key(&state, "totp", &user.id.to_string());
+    if let Err(wait) = throttle::claim(&state, &by_code, Rule::Growing, now, true).await? {
+        state.store.audit(auth_event(now, "sign-in-throttled", None, Some(user.id), &address)).await?;
+        return Err(WebError::Throttled(wait));
+    }
+    let typed = form.one("code")?.and_then(totp::parse_code);
+    let factor = state.store.totp_factor(user.id).await?.filter(|f| f.enabled);
+    let step = match (typed, factor) {
+        (Some(code), Some(f)) => totp::matching_step(&f.secret, &code, now.unix_timestamp()),
+        _ => None,
+    };
+    // The conditional update refuses a step at or before the last accepted one: a code works once.
+    let accepted = match step {
+        Some(s) => state.store.accept_totp_step(user.id, s, false).await?,
+        None => false,
+    };
+    if !accepted {
+        let action = if step.is_some() { "totp-replayed" } else { "totp-failed" };
+        state.store.audit(auth_event(now, action, None, Some(user.id), &address)).await?;
+        let error = Some("That code was not right or was already used. Enter the newest code from your app.");
+        let html = CodePage { csrf: &pre, error }.render()?;
+        return Ok((StatusCode::UNAUTHORIZED, Html(html)).into_response());
+    }
+    throttle::clear(&state, &by_code).await?;
+    throttle::refund(&state, &by_address).await?;
+    if let Some(token) = pending {
+        state.store.delete_pending_login(&security::hash_token(&token)).await?;
+    }
+    finish_sign_in(&state, &user, now, &address).await
+}
+
+/// Stores a stronger hash when the stored one was made with older parameters. Conditional on the old hash, so a
+/// password change at the same moment wins.
+async fn rehash_if_needed(state: &AppState, user: &User, password: &str) -> Result<(), WebError> {
+    if !needs_rehash(&user.password_hash) {
+        return Ok(());
+    }
+    let plain = password.to_owned();
+    let fresh = tokio::task::spawn_blocking(move || hash_password(&plain))
+        .await
+        .map_err(|e| WebError::Internal(Box::new(e)))??;
+    state.store.replace_password_hash(user.id, &user.password_hash, &fresh).await?;
+    Ok(())
+}
+
+async fn finish_sign_in(
+    state: &AppState,
+    user: &User,
+    now: time::OffsetDateTime,
+    address: &Option<String>,
+) -> Result<Response, WebError> {
     let token = security::new_token();
     state
         .store
@@ -180,9 +388,10 @@ pub async fn login(
             csrf_token: security::new_token(),
             created_at: now,
             expires_at: now + LOGIN_LIFETIME,
+            idle_timeout: IDLE_TIMEOUT,
         })
         .await?;
-    state.store.audit(event("sign-in", Some(&user))).await?;
+    state.store.audit(auth_event(now, "sign-in", Some(user), None, address)).await?;
     let mut response = Redirect::to("/").into_response();
     let secure = state.config.secure_cookies;
     let headers = response.headers_mut();
@@ -190,24 +399,62 @@ pub async fn login(
         header::SET_COOKIE,
         security::set_cookie(SESSION_COOKIE, &token, LOGIN_LIFETIME.whole_seconds(), secure),
     );
+    headers.append(
+        header::SET_COOKIE,
+        security::set_cookie(
+            DEVICE_COOKIE,
+            &device_cookie(&state.secret, user.id),
+            DEVICE_LIFETIME.whole_seconds(),
+            secure,
+        ),
+    );
     headers.append(header::SET_COOKIE, security::set_cookie(PRE_LOGIN_COOKIE, "", 0, secure));
+    headers.append(header::SET_COOKIE, security::set_cookie(PENDING_COOKIE, "", 0, secure));
     Ok(response)
 }
 
 pub async fn logout(
     State(state): State<AppState>,
     signed_in: SignedIn,
-    headers: axum::http::HeaderMap,
     mut form: FormFields,
 ) -> Result<Response, WebError> {
     signed_in.check_csrf(&mut form)?;
-    if let Some(token) = security::cookie(&headers, SESSION_COOKIE) {
-        state.store.delete_login(&security::hash_token(&token)).await?;
-    }
+    state.store.delete_login(&signed_in.login_hash).await?;
     state.store.audit(signed_in.audit(state.now(), "sign-out", "account", Some(signed_in.user.id.0))).await?;
     let mut response = Redirect::to("/login").into_response();
     response
         .headers_mut()
         .insert(header::SET_COOKIE, security::set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies));
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn device_cookies_verify_only_when_genuine() {
+        let secret = [3u8; 32];
+        let value = device_cookie(&secret, UserId(42));
+        let (user, nonce) = parse_device_cookie(&secret, &value).unwrap();
+        assert_eq!(user, 42);
+        assert!(security::looks_like_token(&nonce));
+        assert_eq!(parse_device_cookie(&[4u8; 32], &value), None, "another server secret");
+        let forged = value.replacen("42.", "43.", 1);
+        assert_eq!(parse_device_cookie(&secret, &forged), None, "another account");
+        for garbled in ["", "42", "42..", "a.b.c", &format!("{value}.x")] {
+            assert_eq!(parse_device_cookie(&secret, garbled), None, "{garbled:?}");
+        }
+    }
+
+    #[test]
+    fn weaker_parameters_need_a_rehash() {
+        assert!(!needs_rehash(&hash_password("a password of some length").unwrap()));
+        let weak = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8, 1, 1, None).unwrap());
+        let salt = SaltString::encode_b64(&[7u8; 16]).unwrap();
+        let phc = weak.hash_password(b"pw", &salt).unwrap().to_string();
+        assert!(needs_rehash(&phc));
+        assert!(needs_rehash("not a hash"));
+    }
 }

@@ -21,6 +21,12 @@ pub enum WebError {
     CrossSite,
     #[error("database unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A re-entered password was wrong (before a sensitive action).
+    #[error("password not accepted")]
+    PasswordRejected,
+    /// Too many attempts: try again after this many seconds.
+    #[error("too many attempts")]
+    Throttled(i64),
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -84,6 +90,22 @@ impl IntoResponse for WebError {
                 response
                     .headers_mut()
                     .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("30"));
+                response
+            }
+            WebError::PasswordRejected => page(
+                StatusCode::FORBIDDEN,
+                "Your password was not accepted",
+                "Your password was not accepted. Nothing was changed. Go back and enter your password again.",
+            ),
+            WebError::Throttled(seconds) => {
+                let mut response = page(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Please wait",
+                    &format!("There were too many attempts. Please wait {seconds} seconds, then try again."),
+                );
+                if let Ok(value) = axum::http::HeaderValue::from_str(&seconds.max(1).to_string()) {
+                    response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
+                }
                 response
             }
             WebError::Internal(cause) => {

@@ -30,16 +30,21 @@ impl<S: Send + Sync> FromRequest<S> for FormFields {
                 WebError::BadRequest("The form could not be read.".into())
             }
         })?;
-        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+        FormFields::decode(&bytes)
+    }
+}
+
+impl FormFields {
+    /// Decodes a URL-encoded body (already size-limited) into fields; at most 500 of them.
+    pub fn decode(bytes: &[u8]) -> Result<Self, WebError> {
+        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(bytes)
             .map_err(|_| WebError::BadRequest("The form could not be read.".into()))?;
         if fields.len() > 500 {
             return Err(WebError::TooLarge);
         }
         Ok(FormFields(fields))
     }
-}
 
-impl FormFields {
     /// The single value of a field; a repeated field is refused (one value expected).
     pub fn one(&self, name: &str) -> Result<Option<&str>, WebError> {
         let mut values = self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str());

@@ -14,17 +14,28 @@ mod reauth;
 mod routes;
 mod security;
 mod state;
+mod throttle;
+mod totp;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 
-pub use auth::{hash_password, verify_password};
+pub use auth::{hash_password, needs_rehash, verify_password};
 pub use error::WebError;
 pub use pages::research::CSV_HEADER as RESEARCH_CSV_HEADER;
 pub use routes::{Access, Record, Route, routes};
 pub use security::{form_token, hash_token, new_token};
 pub use state::{AppState, Clock, Config, system_clock};
+
+/// Decoding functions reachable from the fuzz targets in `fuzz/`. Not an API.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::auth::{SignInForm, parse_device_cookie, sign_in_form};
+    pub use crate::forms::FormFields;
+    pub use crate::security::cookie;
+    pub use crate::totp::{matching_step, parse_code};
+}
 
 /// Serves the app until `shutdown` completes, finishing in-flight requests. Peer addresses are recorded for
 /// the audit log.

@@ -1,28 +1,38 @@
-//! Re-entering the password before a sensitive step (an export). Minimal version for the supervision branch:
-//! the accounts work provides the full one with the same signature, which the lead keeps at merge.
+//! Re-entry of the password before sensitive actions (exports, role changes): a signed-in browser left open
+//! is not enough for those.
 
-use crate::auth::{SignedIn, verify_password};
+use crate::auth::{SignedIn, verify_off_thread};
 use crate::error::WebError;
 use crate::forms::FormFields;
 use crate::state::AppState;
+use crate::throttle::{self, Rule};
 
-/// Checks the form's `password` field against the signed-in user's password (removing it from the form), off
-/// the async threads since Argon2 is slow on purpose. A wrong password is audited and refused.
+/// Takes the field `password` out of `form` and checks it against the signed-in user's password. Failures are
+/// throttled under their own key (an outsider's failed sign-ins cannot block a clinician here) and also add to
+/// the account's sign-in count (a stolen session guesses no faster than a sign-in form). Audited as `reauth` /
+/// `reauth-failed`. A wrong password is [`WebError::PasswordRejected`]; too many, [`WebError::Throttled`].
 pub async fn confirm_password(state: &AppState, who: &SignedIn, form: &mut FormFields) -> Result<(), WebError> {
     let password = form.one("password")?.unwrap_or("").to_owned();
     form.0.retain(|(name, _)| name != "password");
-    let hash = who.user.password_hash.clone();
-    let ok = !password.is_empty()
-        && tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-            .await
-            .map_err(|e| WebError::Internal(Box::new(e)))?;
-    if !ok {
-        let event = alliance_store::AuditEvent {
-            purpose: "authentication",
-            ..who.audit(state.now(), "reauth-failed", "account", Some(who.user.id.0))
-        };
-        state.store.audit(event).await?;
-        return Err(WebError::BadRequest("The password is not right. Please enter your password again.".into()));
+    let now = state.now();
+    let object = Some(who.user.id.0);
+    let by_session = throttle::key(state, "reauth", &who.user.id.to_string());
+    if let Err(wait) = throttle::claim(state, &by_session, Rule::Growing, now, true).await? {
+        state.store.audit(audit(who.audit(now, "reauth-throttled", "account", object))).await?;
+        return Err(WebError::Throttled(wait));
     }
-    Ok(())
+    if verify_off_thread(&password, Some(who.user.password_hash.clone())).await? {
+        throttle::clear(state, &by_session).await?;
+        state.store.audit(audit(who.audit(now, "reauth", "account", object))).await?;
+        return Ok(());
+    }
+    let by_account = throttle::key(state, "account", &who.user.email);
+    throttle::claim(state, &by_account, Rule::Growing, now, false).await?.ok();
+    state.store.audit(audit(who.audit(now, "reauth-failed", "account", object))).await?;
+    Err(WebError::PasswordRejected)
+}
+
+fn audit(mut event: alliance_store::AuditEvent) -> alliance_store::AuditEvent {
+    event.purpose = "authentication";
+    event
 }

@@ -17,6 +17,9 @@ pub struct TestApp {
     pub store: Arc<dyn Store>,
     /// Seconds added to the real time, to test expiry.
     pub clock_offset: Arc<AtomicI64>,
+    /// When not zero, the Unix second the clock stands still at (plus the offset): see [`TestApp::freeze`].
+    frozen_at: Arc<AtomicI64>,
+    clock: alliance_web::Clock,
     _dir: tempfile::TempDir,
     _database: Option<ScratchDatabase>,
     /// How a second app server reaches the same database.
@@ -47,16 +50,23 @@ impl TestApp {
         let url = format!("http://{}", listener.local_addr().unwrap());
         let offset = Arc::new(AtomicI64::new(0));
         let clock_offset = offset.clone();
-        let clock: alliance_web::Clock =
-            Arc::new(move || OffsetDateTime::now_utc() + time::Duration::seconds(offset.load(Ordering::SeqCst)));
+        let frozen_at = Arc::new(AtomicI64::new(0));
+        let frozen = frozen_at.clone();
+        let clock: alliance_web::Clock = Arc::new(move || {
+            let base = match frozen.load(Ordering::SeqCst) {
+                0 => OffsetDateTime::now_utc(),
+                at => OffsetDateTime::from_unix_timestamp(at).unwrap(),
+            };
+            base + time::Duration::seconds(offset.load(Ordering::SeqCst))
+        });
         let config = Config { public_url: url.clone(), secure_cookies: false };
-        let state = AppState::new(store.clone(), Catalog::builtin().unwrap(), config, clock).await.unwrap();
+        let state = AppState::new(store.clone(), Catalog::builtin().unwrap(), config, clock.clone()).await.unwrap();
         tokio::spawn(alliance_web::serve(listener, state, std::future::pending()));
         let second = match &database {
             Some(db) => SecondConnection::Postgres(db.url.clone()),
             None => SecondConnection::Sqlite(dir.path().join("alliance.db")),
         };
-        TestApp { url, store, clock_offset, _dir: dir, _database: database, second, keys }
+        TestApp { url, store, clock_offset, frozen_at, clock, _dir: dir, _database: database, second, keys }
     }
 
     /// Runs SQL on the app's database directly, behind the app's back, as someone with access to the disk or
@@ -102,8 +112,8 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let config = Config { public_url: url.clone(), secure_cookies: false };
-        let state =
-            AppState::new(store, Catalog::builtin().unwrap(), config, alliance_web::system_clock()).await.unwrap();
+        // The same clock as the first server: advancing or freezing it moves both.
+        let state = AppState::new(store, Catalog::builtin().unwrap(), config, self.clock.clone()).await.unwrap();
         tokio::spawn(alliance_web::serve(listener, state, std::future::pending()));
         url
     }
@@ -117,6 +127,14 @@ impl TestApp {
     pub async fn supervise(&self, supervisor: UserId, therapist: UserId) {
         let audit = alliance_store::AuditEvent::system(OffsetDateTime::now_utc(), "add-supervision", "account", "test");
         self.store.add_supervision(supervisor, therapist, audit).await.unwrap();
+    }
+
+    /// Stops the clock at the current whole second; `advance` still moves it. For tests of exact delays.
+    /// Returns the Unix second it stands at.
+    pub fn freeze(&self) -> i64 {
+        let at = OffsetDateTime::now_utc().unix_timestamp();
+        self.frozen_at.store(at, Ordering::SeqCst);
+        at + self.clock_offset.load(Ordering::SeqCst)
     }
 
     pub fn advance(&self, seconds: i64) {

@@ -3,6 +3,7 @@
 //! driven over HTTP like a browser would.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod accounts;
 mod app;
 mod audit;
 mod bad_input;

@@ -61,9 +61,9 @@ async fn deleting_a_client_needs_their_therapist_the_pseudonym_and_the_password(
     assert_eq!(status, 422, "a wrong confirmation");
     assert!(page.contains("Nothing was deleted"));
     let (status, _, _) = me.post(&path, &[("confirm", "Amber Heron"), ("password", "not my password")]).await;
-    assert_eq!(status, 400, "a wrong password");
+    assert_eq!(status, 403, "a wrong password");
     let (status, _, _) = me.post(&path, &[("confirm", "Amber Heron")]).await;
-    assert_eq!(status, 400, "no password");
+    assert_eq!(status, 403, "no password");
     let (status, _, _) =
         me.post_raw(&path, &[("confirm", "Amber Heron"), ("password", PASSWORD), ("csrf", "forged")]).await;
     assert_eq!(status, 403, "a cross-site post");
@@ -108,7 +108,7 @@ async fn an_export_holds_exactly_the_clients_own_data() {
     assert!(page.contains("name=\"password\""));
 
     let (status, _, _) = me.post(&path, &[("format", "json"), ("password", "wrong")]).await;
-    assert_eq!(status, 400);
+    assert_eq!(status, 403, "a wrong password");
     let (status, _, _) = me.post(&path, &[("format", "xml"), ("password", PASSWORD)]).await;
     assert_eq!(status, 400);
     let (status, _, _) = me.post_raw(&path, &[("format", "json"), ("password", PASSWORD)]).await;

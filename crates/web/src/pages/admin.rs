@@ -11,8 +11,16 @@ use super::Nav;
 use crate::access;
 use crate::auth::{SignedIn, hash_password};
 use crate::error::WebError;
-use crate::forms::FormFields;
+use crate::forms::{FormFields, Id};
 use crate::state::AppState;
+
+pub struct AccountRow {
+    id: i64,
+    name: String,
+    email: String,
+    role: &'static str,
+    active: bool,
+}
 
 #[derive(Template)]
 #[template(path = "admin_users.html")]
@@ -20,7 +28,7 @@ struct UsersPage {
     nav: Nav,
     message: Option<String>,
     error: Option<String>,
-    users: Vec<(String, String, &'static str)>,
+    users: Vec<AccountRow>,
     supervisors: Vec<(i64, String)>,
 }
 
@@ -35,7 +43,16 @@ async fn render(
         nav: Nav::of(who),
         message,
         error,
-        users: all.iter().map(|u| (u.display_name.clone(), u.email.clone(), u.role.as_str())).collect(),
+        users: all
+            .iter()
+            .map(|u| AccountRow {
+                id: u.id.0,
+                name: u.display_name.clone(),
+                email: u.email.clone(),
+                role: u.role.as_str(),
+                active: u.active,
+            })
+            .collect(),
         supervisors: all
             .iter()
             .filter(|u| u.role == Role::Supervisor)
@@ -112,4 +129,45 @@ pub async fn create_user(
     }
     Ok((StatusCode::CREATED, Html(render(&state, &who, Some(format!("Added {}.", name.as_str())), None).await?))
         .into_response())
+}
+
+/// Changes an account's role or deactivates it. Needs the administrator's password again; ends every sign-in of
+/// the account; refused when no active administrator would remain.
+pub async fn update_user(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Id(id): Id,
+    mut form: FormFields,
+) -> Result<Response, WebError> {
+    who.check_csrf(&mut form)?;
+    access::require_role(&who, Role::Administrator)?;
+    let target = state.store.user(UserId(id)).await?.ok_or(WebError::NotFound)?;
+    let role = Role::parse(form.one("role")?.unwrap_or("")).map_err(|e| WebError::BadRequest(format!("{e}.")))?;
+    let active = match form.one("active")?.unwrap_or("") {
+        "yes" => true,
+        "no" => false,
+        _ => return Err(WebError::BadRequest("Choose whether the account stays active.".into())),
+    };
+    crate::reauth::confirm_password(&state, &who, &mut form).await?;
+    match state.store.update_account(target.id, role, active).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) => {
+            let error = Some("Not changed: at least one active administrator must remain.".to_owned());
+            let html = render(&state, &who, None, error).await?;
+            return Ok((StatusCode::CONFLICT, Html(html)).into_response());
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let now = state.now();
+    if role != target.role {
+        state.store.audit(who.audit(now, "role-change", "account", Some(id))).await?;
+    }
+    if active != target.active {
+        state
+            .store
+            .audit(who.audit(now, if active { "reactivate" } else { "deactivate" }, "account", Some(id)))
+            .await?;
+    }
+    let message = Some(format!("Changed {}. Their sign-ins were ended.", target.display_name));
+    Ok(Html(render(&state, &who, message, None).await?).into_response())
 }

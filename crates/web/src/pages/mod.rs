@@ -1,5 +1,6 @@
 //! Page handlers, one module per area.
 
+pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod audit;

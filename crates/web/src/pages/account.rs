@@ -1,0 +1,192 @@
+//! A staff member's own account: second factor, password, and signing out everywhere.
+
+use alliance_core::domain::NewPassword;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use qrcode::QrCode;
+use qrcode::render::svg;
+
+use super::Nav;
+use crate::auth::{SignedIn, hash_password};
+use crate::error::WebError;
+use crate::forms::FormFields;
+use crate::reauth::confirm_password;
+use crate::security;
+use crate::state::AppState;
+use crate::throttle::{self, Rule};
+use crate::totp;
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    nav: Nav,
+    message: Option<String>,
+    error: Option<String>,
+    totp_enabled: bool,
+}
+
+#[derive(Template)]
+#[template(path = "account_totp.html")]
+struct EnrolPage {
+    nav: Nav,
+    error: Option<String>,
+    uri: String,
+    secret: String,
+    qr_svg: String,
+}
+
+async fn render(
+    state: &AppState,
+    who: &SignedIn,
+    status: StatusCode,
+    message: Option<String>,
+    error: Option<String>,
+) -> Result<Response, WebError> {
+    let totp_enabled = state.store.totp_factor(who.user.id).await?.is_some_and(|f| f.enabled);
+    let html = AccountPage { nav: Nav::of(who), message, error, totp_enabled }.render()?;
+    Ok((status, Html(html)).into_response())
+}
+
+pub async fn account(State(state): State<AppState>, who: SignedIn) -> Result<Response, WebError> {
+    render(&state, &who, StatusCode::OK, None, None).await
+}
+
+/// Ends every sign-in of this account, this one included.
+pub async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    who: SignedIn,
+    mut form: FormFields,
+) -> Result<Response, WebError> {
+    who.check_csrf(&mut form)?;
+    state.store.delete_logins_of(who.user.id, None).await?;
+    state.store.audit(audit(&who, &state, "sign-out-everywhere")).await?;
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().insert(
+        axum::http::header::SET_COOKIE,
+        security::set_cookie(security::SESSION_COOKIE, "", 0, state.config.secure_cookies),
+    );
+    Ok(response)
+}
+
+/// Changes the password (the current one is needed) and ends every other sign-in.
+pub async fn change_password(
+    State(state): State<AppState>,
+    who: SignedIn,
+    mut form: FormFields,
+) -> Result<Response, WebError> {
+    who.check_csrf(&mut form)?;
+    confirm_password(&state, &who, &mut form).await?;
+    let fresh = form.one("new_password")?.unwrap_or("");
+    let parsed = match NewPassword::parse(fresh) {
+        Ok(p) if form.one("repeat")?.unwrap_or("") == fresh => p,
+        Ok(_) => {
+            let error = Some("Not changed: the two new passwords are not the same.".to_owned());
+            return render(&state, &who, StatusCode::UNPROCESSABLE_ENTITY, None, error).await;
+        }
+        Err(e) => {
+            let error = Some(format!("Not changed: {e}."));
+            return render(&state, &who, StatusCode::UNPROCESSABLE_ENTITY, None, error).await;
+        }
+    };
+    let plain = parsed.expose().to_owned();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&plain))
+        .await
+        .map_err(|e| WebError::Internal(Box::new(e)))??;
+    if !state.store.replace_password_hash(who.user.id, &who.user.password_hash, &hash).await? {
+        let error = Some("Not changed: the password was changed elsewhere at the same moment.".to_owned());
+        return render(&state, &who, StatusCode::CONFLICT, None, error).await;
+    }
+    let ended = state.store.delete_logins_of(who.user.id, Some(&who.login_hash)).await?;
+    state.store.audit(audit(&who, &state, "password-changed")).await?;
+    let message = match ended {
+        0 => "Your password was changed.".to_owned(),
+        n => format!("Your password was changed. {n} other sign-in(s) were ended."),
+    };
+    render(&state, &who, StatusCode::OK, Some(message), None).await
+}
+
+/// Starts setting up the second factor: a new secret, shown once, not in force until confirmed with a code.
+pub async fn totp_new(
+    State(state): State<AppState>,
+    who: SignedIn,
+    mut form: FormFields,
+) -> Result<Response, WebError> {
+    who.check_csrf(&mut form)?;
+    confirm_password(&state, &who, &mut form).await?;
+    let secret: [u8; totp::SECRET_BYTES] = rand::random();
+    state.store.begin_totp(who.user.id, &secret, state.now()).await?;
+    enrol_page(&who, &secret, StatusCode::OK, None)
+}
+
+/// Confirms the second factor with a code from the app; only then is it asked for at sign-in.
+pub async fn totp_confirm(
+    State(state): State<AppState>,
+    who: SignedIn,
+    mut form: FormFields,
+) -> Result<Response, WebError> {
+    who.check_csrf(&mut form)?;
+    let now = state.now();
+    let Some(factor) = state.store.totp_factor(who.user.id).await?.filter(|f| !f.enabled) else {
+        return render(&state, &who, StatusCode::CONFLICT, None, Some("There is no setup to confirm.".into())).await;
+    };
+    let by_code = throttle::key(&state, "totp", &who.user.id.to_string());
+    if let Err(wait) = throttle::claim(&state, &by_code, Rule::Growing, now, true).await? {
+        state.store.audit(audit(&who, &state, "totp-throttled")).await?;
+        return Err(WebError::Throttled(wait));
+    }
+    let step = form
+        .one("code")?
+        .and_then(totp::parse_code)
+        .and_then(|code| totp::matching_step(&factor.secret, &code, now.unix_timestamp()));
+    let accepted = match step {
+        Some(s) => state.store.accept_totp_step(who.user.id, s, true).await?,
+        None => false,
+    };
+    if !accepted {
+        state.store.audit(audit(&who, &state, "totp-failed")).await?;
+        let error = Some("That code was not right. Check the time on your phone and enter the newest code.".into());
+        return enrol_page(&who, &factor.secret, StatusCode::UNPROCESSABLE_ENTITY, error);
+    }
+    throttle::clear(&state, &by_code).await?;
+    state.store.audit(audit(&who, &state, "totp-enabled")).await?;
+    let message = Some("The second factor is on: from now on, sign-in asks for a code from your app.".to_owned());
+    render(&state, &who, StatusCode::OK, message, None).await
+}
+
+pub async fn totp_remove(
+    State(state): State<AppState>,
+    who: SignedIn,
+    mut form: FormFields,
+) -> Result<Response, WebError> {
+    who.check_csrf(&mut form)?;
+    confirm_password(&state, &who, &mut form).await?;
+    state.store.remove_totp(who.user.id).await?;
+    state.store.audit(audit(&who, &state, "totp-removed")).await?;
+    render(&state, &who, StatusCode::OK, Some("The second factor is off.".into()), None).await
+}
+
+fn enrol_page(who: &SignedIn, secret: &[u8], status: StatusCode, error: Option<String>) -> Result<Response, WebError> {
+    let uri = totp::otpauth_uri("Alliance", &who.user.email, secret);
+    let svg = QrCode::new(uri.as_bytes())
+        .map_err(|e| WebError::Internal(Box::new(e)))?
+        .render::<svg::Color<'_>>()
+        .min_dimensions(220, 220)
+        .quiet_zone(true)
+        .build();
+    let qr_svg = match svg.find("<svg") {
+        Some(start) => {
+            svg[start..].replacen("<svg", r#"<svg role="img" aria-label="QR code for your authenticator app""#, 1)
+        }
+        None => svg,
+    };
+    let html = EnrolPage { nav: Nav::of(who), error, secret: totp::base32(secret), uri, qr_svg }.render()?;
+    Ok((status, Html(html)).into_response())
+}
+
+fn audit(who: &SignedIn, state: &AppState, action: &'static str) -> alliance_store::AuditEvent {
+    let mut event = who.audit(state.now(), action, "account", Some(who.user.id.0));
+    event.purpose = "authentication";
+    event
+}
