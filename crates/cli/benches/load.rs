@@ -64,8 +64,8 @@ async fn raw_commit_rate(engine: &Engine, dir: &Path) -> (f64, f64, f64) {
     let started = Instant::now();
     match engine {
         Engine::Sqlite(_) => {
-            let url = format!("sqlite://{}?mode=rwc", dir.join("raw.db").display());
-            let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            // Encrypted like the practice's own file (SQLCipher), so the ratio compares like with like.
+            let mut db = sqlx::SqliteConnection::connect_with(&keyed(&dir.join("raw.db"))).await.unwrap();
             db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; CREATE TABLE raw (v BLOB)")
                 .await
                 .unwrap();
@@ -161,8 +161,7 @@ async fn fill(engine: &Engine, therapist_email: &str, sessions: u64) -> Duration
     ];
     match engine {
         Engine::Sqlite(dir) => {
-            let url = format!("sqlite://{}", dir.join("alliance.db").display());
-            let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            let mut db = sqlx::SqliteConnection::connect_with(&keyed(&dir.join("alliance.db"))).await.unwrap();
             db.execute("PRAGMA busy_timeout = 60000").await.unwrap();
             let mut tx = db.begin().await.unwrap();
             for s in &statements {
@@ -443,8 +442,7 @@ async fn used_links(engine: &Engine) -> i64 {
     let sql = "SELECT count(*) FROM links WHERE used_at IS NOT NULL";
     match engine {
         Engine::Sqlite(dir) => {
-            let url = format!("sqlite://{}", dir.join("alliance.db").display());
-            let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            let mut db = sqlx::SqliteConnection::connect_with(&keyed(&dir.join("alliance.db"))).await.unwrap();
             sqlx::query_scalar(sql).fetch_one(&mut db).await.unwrap()
         }
         Engine::Postgres(url) => {
@@ -452,6 +450,15 @@ async fn used_links(engine: &Engine) -> i64 {
             sqlx::query_scalar(sql).fetch_one(&mut db).await.unwrap()
         }
     }
+}
+
+/// A direct connection to an SQLCipher file with the benches' key, as the server opens it.
+fn keyed(path: &Path) -> sqlx::sqlite::SqliteConnectOptions {
+    let keys = alliance_store::Keyring::parse(BENCH_KEYS).unwrap();
+    sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .pragma("key", format!("\"x'{}'\"", keys.sqlcipher_key_hex().as_str()))
 }
 
 fn body(csrf: &str) -> String {

@@ -310,7 +310,20 @@ async fn seeded_personal_data_is_not_in_clear_in_the_sqlite_files_or_the_log() {
     let files: Vec<String> =
         std::fs::read_dir(&data).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     assert!(files.contains(&"alliance.db".to_owned()) && files.contains(&"keys".to_owned()), "{files:?}");
-    assert_nothing_in_clear(&[&data, &log], &log);
+    // A backup of the same practice, in a folder of its own.
+    let backups = dir.path().join("backups");
+    std::fs::create_dir_all(&backups).unwrap();
+    let file = backups.join("practice.backup");
+    let key = dir.path().join("backup.key");
+    let backup = Command::new(env!("CARGO_BIN_EXE_alliance"))
+        .args(["backup", "--data", d, "--to", path_str(&file), "--backup-key-file", path_str(&key), "--new-key"])
+        .env_remove("ALLIANCE_KEYS")
+        .env_remove("ALLIANCE_KEY_FILE")
+        .output()
+        .unwrap();
+    assert!(backup.status.success(), "{}", String::from_utf8_lossy(&backup.stderr));
+    assert!(std::fs::metadata(&file).unwrap().len() > 0);
+    assert_nothing_in_clear(&[&data, &backups, &log], &log);
 }
 
 /// On PostgreSQL the sealed columns are what reaches the server: its whole cluster folder (tables, WAL, logs) is

@@ -126,6 +126,9 @@ pub trait Store: Send + Sync + 'static {
     /// Opens an episode of care; the client's earlier open episode ends the day this one starts.
     async fn open_episode(&self, episode: NewEpisode, audit: AuditEvent, now: OffsetDateTime)
     -> StoreResult<EpisodeId>;
+    /// Ends an open episode of care on `ended_on` (not before it started), writing `audit` (object: the episode)
+    /// in the same transaction. `Conflict` if it has ended already or would end before it started.
+    async fn end_episode(&self, episode: EpisodeId, ended_on: time::Date, audit: AuditEvent) -> StoreResult<()>;
     async fn episodes(&self, client: ClientId) -> StoreResult<Vec<Episode>>;
     async fn episode(&self, id: EpisodeId) -> StoreResult<Option<Episode>>;
     /// Each client's current episode of care: the one opened last.
@@ -341,6 +344,9 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
         now: OffsetDateTime,
     ) -> StoreResult<EpisodeId> {
         S::open_episode(self, episode, audit, now).await
+    }
+    async fn end_episode(&self, episode: EpisodeId, ended_on: time::Date, audit: AuditEvent) -> StoreResult<()> {
+        S::end_episode(self, episode, ended_on, audit).await
     }
     async fn episodes(&self, client: ClientId) -> StoreResult<Vec<Episode>> {
         S::episodes(self, client).await

@@ -847,6 +847,29 @@ impl Store for PostgresStore {
         Ok(EpisodeId(id))
     }
 
+    async fn end_episode(&self, episode: EpisodeId, ended_on: time::Date, audit: AuditEvent) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        let done =
+            sqlx::query("UPDATE episodes SET ended_on = $1 WHERE id = $2 AND ended_on IS NULL AND started_on <= $1")
+                .bind(ended_on)
+                .bind(episode.0)
+                .execute(&mut *tx)
+                .await?;
+        if done.rows_affected() == 0 {
+            let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM episodes WHERE id = $1")
+                .bind(episode.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+            return Err(match exists {
+                Some(_) => StoreError::Conflict("the episode has ended already, or would end before it started"),
+                None => StoreError::NotFound,
+            });
+        }
+        insert_audit(&mut tx, &AuditEvent { object_id: Some(episode.0), ..audit }).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn current_episodes(&self, clients: &[ClientId]) -> StoreResult<Vec<Episode>> {
         if clients.is_empty() {
             return Ok(Vec::new());

@@ -882,6 +882,31 @@ impl Store for SqliteStore {
         Ok(EpisodeId(id))
     }
 
+    async fn end_episode(&self, episode: EpisodeId, ended_on: Date, audit: AuditEvent) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        let ended = date_text(ended_on)?;
+        let done =
+            sqlx::query("UPDATE episodes SET ended_on = ? WHERE id = ? AND ended_on IS NULL AND started_on <= ?")
+                .bind(&ended)
+                .bind(episode.0)
+                .bind(&ended)
+                .execute(&mut *tx)
+                .await?;
+        if done.rows_affected() == 0 {
+            let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM episodes WHERE id = ?")
+                .bind(episode.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+            return Err(match exists {
+                Some(_) => StoreError::Conflict("the episode has ended already, or would end before it started"),
+                None => StoreError::NotFound,
+            });
+        }
+        insert_audit(&mut tx, &AuditEvent { object_id: Some(episode.0), ..audit }).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn current_episodes(&self, clients: &[ClientId]) -> StoreResult<Vec<Episode>> {
         let ids: Vec<i64> = clients.iter().map(|id| id.0).collect();
         self.fetch_in(

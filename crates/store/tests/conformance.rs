@@ -14,6 +14,7 @@ pub async fn run_all(store: &dyn Store) {
     users_and_supervision(store).await;
     logins_expire_and_can_be_deleted(store).await;
     sessions_are_numbered_per_episode(store).await;
+    an_episode_ends_once_and_not_before_it_began(store).await;
     a_link_is_single_use_and_all_or_nothing(store).await;
     expired_links_refuse_submissions(store).await;
     therapist_responses_replace_earlier_ones(store).await;
@@ -166,6 +167,22 @@ async fn logins_expire_and_can_be_deleted(store: &dyn Store) {
     assert!(store.login(&[8u8; 32], NOW).await.unwrap().is_none(), "unknown");
     store.delete_login(&hash).await.unwrap();
     assert!(store.login(&hash, NOW).await.unwrap().is_none(), "signed out");
+}
+
+async fn an_episode_ends_once_and_not_before_it_began(store: &dyn Store) {
+    let (client, session) = session_for(store, "discharge@example.org").await;
+    let episode = store.episode(session.episode).await.unwrap().unwrap();
+    let before = episode.started_on.previous_day().unwrap();
+    let refused = store.end_episode(episode.id, before, ev()).await;
+    assert!(matches!(refused, Err(StoreError::Conflict(_))), "before it began: {refused:?}");
+    let entries = store.audit_events(10_000).await.unwrap().len();
+    store.end_episode(episode.id, episode.started_on, ev()).await.unwrap();
+    assert_eq!(store.episode(episode.id).await.unwrap().unwrap().ended_on, Some(episode.started_on));
+    assert_eq!(store.audit_events(10_000).await.unwrap().len(), entries + 1, "audited with the write");
+    let again = store.end_episode(episode.id, episode.started_on, ev()).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "ended already: {again:?}");
+    assert!(matches!(store.end_episode(EpisodeId(987_654), NOW.date(), ev()).await, Err(StoreError::NotFound)));
+    assert_eq!(store.current_episodes(&[client]).await.unwrap()[0].ended_on, Some(episode.started_on));
 }
 
 async fn sessions_are_numbered_per_episode(store: &dyn Store) {

@@ -94,6 +94,7 @@ fn table() -> Vec<(Route, MethodRouter<AppState>)> {
         (Method::POST, "/clients/{id}/delete", staff(THERAPISTS, ClientWrite), post(pages::rights::delete)),
         (Method::GET, "/clients/{id}/export", staff(THERAPISTS, ClientWrite), get(pages::rights::export_page)),
         (Method::POST, "/clients/{id}/export", staff(THERAPISTS, ClientWrite), post(pages::rights::export)),
+        (Method::POST, "/episodes/{id}/end", staff(THERAPISTS, ClientWrite), post(pages::clients::end_episode)),
         (
             Method::POST,
             "/episodes/{id}/sessions",

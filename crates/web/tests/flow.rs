@@ -198,3 +198,30 @@ async fn a_new_episode_of_care_starts_with_a_clean_slate() {
     let episodes = app.store.episodes(ClientId(client)).await.unwrap();
     assert_eq!(episodes[0].ended_on.map(|d| d.to_string()), Some("2027-01-04".into()));
 }
+
+/// Ending an episode of care (discharge): only the client's therapist, not in the future, once; afterwards the
+/// page offers a new episode instead of recording sessions, and the ending is audited.
+#[tokio::test]
+async fn a_therapist_ends_an_episode_of_care() {
+    let app = TestApp::spawn().await;
+    let owner = app.user("end@example.org", alliance_core::domain::Role::Therapist).await;
+    let sup = app.user("endsup@example.org", alliance_core::domain::Role::Supervisor).await;
+    app.supervise(sup, owner).await;
+    let (me, client, _, _) = crate::app::client_with_link(&app, "end@example.org", "Rowan Oak").await;
+    let (_, page) = me.get(&format!("/clients/{client}")).await;
+    let episode = crate::app::number_after(&page, "action=\"/episodes/");
+    let end = format!("/episodes/{episode}/end");
+    assert!(page.contains(&format!("action=\"{end}\"")));
+
+    let supervisor = app.sign_in("endsup@example.org").await;
+    assert_eq!(supervisor.post(&end, &[("ended_on", "2026-11-28")]).await.0, 403, "supervisors read only");
+    assert_eq!(me.post(&end, &[("ended_on", "2999-01-01")]).await.0, 400, "not in the future");
+    assert_eq!(me.post(&end, &[("ended_on", "2026-10-01")]).await.0, 400, "not before it began");
+    assert_eq!(me.post(&end, &[("ended_on", "yesterday")]).await.0, 400);
+    let (status, url, page) = me.post(&end, &[("ended_on", "2026-11-28")]).await;
+    assert_eq!((status, url), (200, format!("/clients/{client}")));
+    assert!(!page.contains(&format!("action=\"{end}\"")) && page.contains("Open an episode of care"));
+    assert_eq!(me.post(&end, &[("ended_on", "2026-11-28")]).await.0, 400, "once");
+    let audit = app.store.audit_events(1000).await.unwrap();
+    assert_eq!(audit.iter().filter(|e| e.action == "end" && e.object_kind == "episode").count(), 1);
+}

@@ -5,7 +5,7 @@ use alliance_core::domain::{Pseudonym, Role};
 use alliance_core::overview::{ClientOverview, signal_key};
 use alliance_core::practice::ExpectedCourse;
 use alliance_signals::rupture::RepairStatus;
-use alliance_store::{ClientId, NewClient, NewEpisode, Rater, StoredResponse};
+use alliance_store::{ClientId, EpisodeId, NewClient, NewEpisode, Rater, StoredResponse};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -119,6 +119,28 @@ pub async fn open_episode(
     let episode = NewEpisode { client: write.client.id, therapist: who.user.id, started_on, measures };
     state.store.open_episode(episode, who.audit(now, "create", "episode", None), now).await?;
     Ok(Redirect::to(&format!("/clients/{id}")).into_response())
+}
+
+/// Ends the client's current episode of care (discharge): the checks stop, and the retention period, when the
+/// practice sets one, counts from this date.
+pub async fn end_episode(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Id(id): Id,
+    mut form: FormFields,
+) -> Result<Response, WebError> {
+    who.check_csrf(&mut form)?;
+    let episode = state.store.episode(EpisodeId(id)).await?.ok_or(WebError::NotFound)?;
+    let write = access::write_client(&state, &who, episode.client).await?;
+    let ended_on = form
+        .one("ended_on")?
+        .and_then(parse_iso_date)
+        .ok_or_else(|| WebError::BadRequest("Please give the date the episode ended.".into()))?;
+    if ended_on > state.now().date() {
+        return Err(WebError::BadRequest("An episode cannot end in the future.".into()));
+    }
+    state.store.end_episode(episode.id, ended_on, who.audit(state.now(), "end", "episode", Some(id))).await?;
+    Ok(Redirect::to(&format!("/clients/{}", write.client.id.0)).into_response())
 }
 
 pub struct ChartView {
@@ -474,7 +496,8 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
         alliance,
         alliance_trend,
         episode_text,
-        episode_id: current.map(|e| e.id.0),
+        // Sessions are recorded in an open episode; an ended one offers a new episode instead.
+        episode_id: current.filter(|e| e.ended_on.is_none()).map(|e| e.id.0),
         today: iso_date(state.now().date()),
         charts,
         sessions: session_rows,
