@@ -104,6 +104,24 @@ async fn raw_commit_rate(engine: &Engine, dir: &Path) -> (f64, f64, f64) {
 /// scored relationship check per session. Straight SQL: the point is the size the pages' queries run against.
 async fn fill(engine: &Engine, therapist_email: &str, sessions: u64) -> Duration {
     let started = Instant::now();
+    // E-mail addresses are sealed; accounts are found by their blind index, as sign-in finds them.
+    let keys = alliance_store::Keyring::parse(BENCH_KEYS).unwrap();
+    let index = keys.email_index(therapist_email);
+    use alliance_store::cipher::{CLIENT_PSEUDONYM, RESPONSE_ANSWERS};
+    const SEALED: [(alliance_store::cipher::Field, &str, &str); 2] =
+        [(CLIENT_PSEUDONYM, "id", "Filler"), (RESPONSE_ANSWERS, "administration_id", "{}")];
+    let therapist: i64 = match engine {
+        Engine::Sqlite(dir) => {
+            let mut db = sqlx::SqliteConnection::connect_with(&keyed(&dir.join("alliance.db"))).await.unwrap();
+            let sql = "SELECT id FROM users WHERE email_index = ?";
+            sqlx::query_scalar(sql).bind(&index).fetch_one(&mut db).await.unwrap()
+        }
+        Engine::Postgres(url) => {
+            let mut db = sqlx::PgConnection::connect(url).await.unwrap();
+            let sql = "SELECT id FROM users WHERE email_index = $1";
+            sqlx::query_scalar(sql).bind(&index).fetch_one(&mut db).await.unwrap()
+        }
+    };
     let per_client = 40u64;
     let clients = sessions.div_ceil(per_client);
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -126,37 +144,37 @@ async fn fill(engine: &Engine, therapist_email: &str, sessions: u64) -> Duration
         format!(
             "INSERT INTO clients (therapist_id, pseudonym, contact, created_at) \
              WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {clients}) \
-             SELECT (SELECT id FROM users WHERE email = '{therapist_email}'), 'Filler', NULL, {now} FROM n"
+             SELECT {therapist}, '', NULL, {now} FROM n"
         ),
         format!(
             "INSERT INTO episodes (client_id, therapist_id, started_on, measures, created_at) \
              SELECT id, therapist_id, '2025-01-06', {measures}, {now} FROM clients \
-             WHERE therapist_id = (SELECT id FROM users WHERE email = '{therapist_email}')"
+             WHERE therapist_id = {therapist}"
         ),
         format!(
             "INSERT INTO therapy_sessions (episode_id, number, held_on, attended, created_at) \
              WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {per_client}) \
              SELECT e.id, n.i, '2025-06-02', {t}, {now} FROM episodes e CROSS JOIN n \
-             WHERE e.therapist_id = (SELECT id FROM users WHERE email = '{therapist_email}')"
+             WHERE e.therapist_id = {therapist}"
         ),
         format!(
             "INSERT INTO administrations (session_id, link_id, instrument_id, instrument_version, rater, position, \
              status, created_at, completed_at) \
              SELECT s.id, NULL, 'relationship-check', 1, 'client', 0, 'completed', {now}, {now} \
              FROM therapy_sessions s JOIN episodes e ON e.id = s.episode_id \
-             WHERE e.therapist_id = (SELECT id FROM users WHERE email = '{therapist_email}')"
+             WHERE e.therapist_id = {therapist}"
         ),
         format!(
             "INSERT INTO responses (administration_id, answers, flags, submitted_at) \
-             SELECT a.id, '{{}}', '{{\"risks\": [], \"indicators\": []}}', {now} FROM administrations a JOIN therapy_sessions s ON s.id = a.session_id \
+             SELECT a.id, '', '{{\"risks\": [], \"indicators\": []}}', {now} FROM administrations a JOIN therapy_sessions s ON s.id = a.session_id \
              JOIN episodes e ON e.id = s.episode_id \
-             WHERE e.therapist_id = (SELECT id FROM users WHERE email = '{therapist_email}')"
+             WHERE e.therapist_id = {therapist}"
         ),
         format!(
             "INSERT INTO scores {scores} \
              SELECT a.id, 'total', {position}4.0, 9, 0, {f}, NULL, {f} FROM administrations a \
              JOIN therapy_sessions s ON s.id = a.session_id JOIN episodes e ON e.id = s.episode_id \
-             WHERE e.therapist_id = (SELECT id FROM users WHERE email = '{therapist_email}')"
+             WHERE e.therapist_id = {therapist}"
         ),
     ];
     match engine {
@@ -167,14 +185,41 @@ async fn fill(engine: &Engine, therapist_email: &str, sessions: u64) -> Duration
             for s in &statements {
                 tx.execute(s.as_str()).await.unwrap();
             }
+            // Pseudonyms and answers are sealed per row (the row id is part of the seal), as the store writes them.
+            for (field, id_column, plain) in SEALED {
+                let ids: Vec<i64> =
+                    sqlx::query_scalar(&format!("SELECT {id_column} FROM {} WHERE {} = ''", field.table, field.column))
+                        .fetch_all(&mut *tx)
+                        .await
+                        .unwrap();
+                let sql = format!("UPDATE {} SET {} = ? WHERE {id_column} = ?", field.table, field.column);
+                for id in ids {
+                    sqlx::query(&sql).bind(keys.seal(field, id, plain)).bind(id).execute(&mut *tx).await.unwrap();
+                }
+            }
             tx.commit().await.unwrap();
-            db.execute("ANALYZE").await.unwrap();
         }
         Engine::Postgres(url) => {
             let mut db = sqlx::PgConnection::connect(url).await.unwrap();
             let mut tx = db.begin().await.unwrap();
             for s in &statements {
                 tx.execute(s.as_str()).await.unwrap();
+            }
+            for (field, id_column, plain) in SEALED {
+                let ids: Vec<i64> =
+                    sqlx::query_scalar(&format!("SELECT {id_column} FROM {} WHERE {} = ''", field.table, field.column))
+                        .fetch_all(&mut *tx)
+                        .await
+                        .unwrap();
+                let sql = format!(
+                    "UPDATE {table} t SET {column} = v.sealed FROM unnest($1::bigint[], $2::text[]) AS v(id, sealed)                      WHERE t.{id_column} = v.id",
+                    table = field.table,
+                    column = field.column
+                );
+                for chunk in ids.chunks(50_000) {
+                    let sealed: Vec<String> = chunk.iter().map(|id| keys.seal(field, *id, plain)).collect();
+                    sqlx::query(&sql).bind(chunk).bind(&sealed).execute(&mut *tx).await.unwrap();
+                }
             }
             tx.commit().await.unwrap();
             db.execute("VACUUM ANALYZE").await.unwrap();
