@@ -396,6 +396,10 @@ async fn main() {
     user_command(&bin, &engine, &["create-admin", "--email", ADMIN, "--name", "Load Admin"]);
     user_command(&bin, &engine, &["add", "--role", "therapist", "--email", THERAPIST, "--name", "Load Therapist"]);
     const FILLER: &str = "filler@load.example.org";
+    // The submissions go to the clients of a third therapist, spread over many clients as in a practice, so that
+    // the measured caseload stays the 40 clients above.
+    const LOADER: &str = "loader@load.example.org";
+    user_command(&bin, &engine, &["add", "--role", "therapist", "--email", LOADER, "--name", "Loader"]);
     user_command(&bin, &engine, &["add", "--role", "therapist", "--email", FILLER, "--name", "Filler"]);
     let took = fill(&engine, FILLER, o.sessions).await;
     let _ = writeln!(
@@ -433,11 +437,15 @@ async fn main() {
 
     // Links for the submission runs, each with its form's token.
     let needed: u32 = o.rates.iter().map(|r| r * o.seconds as u32).sum::<u32>() * 11 / 10;
-    let (_, episode) = therapist.new_client("Load").await;
+    let loader = Therapist::sign_in_as(&server.url, LOADER).await;
+    let mut episodes = Vec::new();
+    for c in 0..200 {
+        episodes.push(loader.new_client(&format!("Load {c:03}")).await.1);
+    }
     let t = Instant::now();
     let mut lines = Vec::with_capacity(needed as usize);
-    for _ in 0..needed {
-        let (_, token) = therapist.session_with_link(episode).await;
+    for n in 0..needed as usize {
+        let (_, token) = loader.session_with_link(episodes[n % episodes.len()]).await;
         let form = phone.get(format!("{}/c/{token}", server.url)).send().await.unwrap().text().await.unwrap();
         lines.push(format!("{token} {}", body(&hidden(&form, "csrf"))));
     }

@@ -208,12 +208,17 @@ pub struct Therapist {
 
 impl Therapist {
     pub async fn sign_in(url: &str) -> Therapist {
+        Self::sign_in_as(url, THERAPIST).await
+    }
+
+    /// Signs in another therapist account made with `user_command`.
+    pub async fn sign_in_as(url: &str, email: &str) -> Therapist {
         let http = reqwest::Client::builder().cookie_store(true).timeout(Duration::from_secs(60)).build().unwrap();
         let page = http.get(format!("{url}/login")).send().await.unwrap().text().await.unwrap();
         let csrf = hidden(&page, "csrf");
         let r = http
             .post(format!("{url}/login"))
-            .form(&[("csrf", csrf.as_str()), ("email", THERAPIST), ("password", PASSWORD)])
+            .form(&[("csrf", csrf.as_str()), ("email", email), ("password", PASSWORD)])
             .send()
             .await
             .unwrap();
