@@ -280,9 +280,13 @@ async fn rekey(practice: &Practice) -> anyhow::Result<()> {
     }
     crate::server::restrict_database_files(&copy)?;
     // Both WALs are checkpointed to nothing; a stale one beside the new file would be replayed into it.
+    // SQLite may still be removing them itself as its last connection closes: gone is as good as removed.
     for stale in [sibling(&copy, "-wal"), sibling(&copy, "-shm"), sibling(&db, "-wal"), sibling(&db, "-shm")] {
-        if stale.exists() {
-            std::fs::remove_file(&stale).with_context(|| format!("cannot remove {}", stale.display()))?;
+        match std::fs::remove_file(&stale) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(anyhow::Error::new(e).context(format!("cannot remove {}", stale.display())));
+            }
+            _ => {}
         }
     }
     std::fs::rename(&copy, &db).with_context(|| format!("cannot replace {}", db.display()))?;

@@ -141,9 +141,14 @@ pub fn restrict_database_files(db: &Path) -> anyhow::Result<()> {
         use std::os::unix::fs::PermissionsExt;
         for suffix in ["", "-wal", "-shm"] {
             let path = PathBuf::from(format!("{}{suffix}", db.display()));
-            if path.exists() {
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
-                    .with_context(|| format!("cannot restrict permissions of {}", path.display()))?;
+            // A journal file SQLite removes meanwhile needs no restricting.
+            match std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(
+                        anyhow::Error::new(e).context(format!("cannot restrict permissions of {}", path.display()))
+                    );
+                }
+                _ => {}
             }
         }
     }
