@@ -508,10 +508,7 @@ async fn used_links(engine: &Engine) -> i64 {
 /// A direct connection to an SQLCipher file with the benches' key, as the server opens it.
 fn keyed(path: &Path) -> sqlx::sqlite::SqliteConnectOptions {
     let keys = alliance_store::Keyring::parse(BENCH_KEYS).unwrap();
-    sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(true)
-        .pragma("key", format!("\"x'{}'\"", keys.sqlcipher_key_hex().as_str()))
+    alliance_store::SqliteStore::connect_options(path, &keys).create_if_missing(true)
 }
 
 fn body(csrf: &str) -> String {

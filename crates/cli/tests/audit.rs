@@ -62,9 +62,7 @@ fn copy_of(data: &Path, name: &str) -> PathBuf {
 /// Runs SQL on the file directly, as someone with access to the disk and the database key would.
 fn tamper(db: &Path, keys: &Keyring, statements: &[&str]) {
     block_on(async {
-        let options = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(db)
-            .pragma("key", format!("\"x'{}'\"", keys.sqlcipher_key_hex().as_str()));
+        let options = SqliteStore::connect_options(db, keys);
         let mut conn = sqlx::SqliteConnection::connect_with(&options).await.unwrap();
         for sql in statements {
             sqlx::query(sql).execute(&mut conn).await.unwrap();

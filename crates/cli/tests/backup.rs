@@ -24,7 +24,7 @@ fn keys() -> Keyring {
 
 /// Runs `alliance` with the tests' keys.
 fn alliance(args: &[&str]) -> Run {
-    crate::config::with_env(args, &[("ALLIANCE_KEYS", TEST_KEYS)])
+    crate::alliance_with_env(args, &[("ALLIANCE_KEYS", TEST_KEYS)])
 }
 
 fn now() -> OffsetDateTime {

@@ -1,25 +1,7 @@
 //! `alliance serve --config FILE`: the command line beats the environment, which beats the file, which beats
 //! the default; a bad file is refused with one line that names it, and a password never shows.
 
-use std::process::{Command, Stdio};
-
-use crate::{Run, alliance};
-
-/// Runs `alliance` with `args` and these environment variables.
-pub fn with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_alliance"));
-    command.args(args).env_remove("ALLIANCE_LOG").env_remove("ALLIANCE_DATA").stdin(Stdio::null());
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    let output = command.output().unwrap();
-    Run {
-        args: args.iter().map(|a| (*a).to_owned()).collect(),
-        success: output.status.success(),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
-}
+use crate::{alliance, alliance_with_env as with_env};
 
 /// Writes a private file (a world-readable one with a database URL draws a warning line).
 fn file(dir: &std::path::Path, name: &str, content: &[u8]) -> String {

@@ -66,16 +66,18 @@ impl Run {
 
 /// Runs `alliance` with `args`, no standard input and a neutral environment.
 pub fn alliance(args: &[&str]) -> Run {
-    let output: Output = Command::new(env!("CARGO_BIN_EXE_alliance"))
-        .args(args)
-        .env_remove("ALLIANCE_LOG")
-        .env_remove("ALLIANCE_DATA")
-        .env_remove("ALLIANCE_KEYS")
-        .env_remove("ALLIANCE_KEY_FILE")
-        .env_remove("RUST_BACKTRACE")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the alliance binary runs");
+    alliance_with_env(args, &[])
+}
+
+/// Runs `alliance` with `args` and these environment variables added to a neutral environment.
+pub fn alliance_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_alliance"));
+    command.args(args).stdin(Stdio::null());
+    for name in ["ALLIANCE_LOG", "ALLIANCE_DATA", "ALLIANCE_KEYS", "ALLIANCE_KEY_FILE", "RUST_BACKTRACE"] {
+        command.env_remove(name);
+    }
+    command.envs(env.iter().copied());
+    let output: Output = command.output().expect("the alliance binary runs");
     Run {
         args: args.iter().map(|a| (*a).to_owned()).collect(),
         success: output.status.success(),

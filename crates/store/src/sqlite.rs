@@ -121,6 +121,12 @@ impl SqliteStore {
         self.pool.close().await;
     }
 
+    /// Connection options for the practice's SQLCipher file with its page key, as the store itself connects: for
+    /// tools and tests that read or change the file directly.
+    pub fn connect_options(path: &Path, keys: &Keyring) -> SqliteConnectOptions {
+        encrypted(path, keys)
+    }
+
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.pool
     }

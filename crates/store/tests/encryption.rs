@@ -120,7 +120,7 @@ async fn the_sqlite_file_is_encrypted_and_its_fields_are_sealed() {
     conn.close().await.unwrap();
 
     // With the page key, the columns hold sealed values only.
-    let keyed = plain.pragma("key", format!("\"x'{}'\"", keys.sqlcipher_key_hex().as_str()));
+    let keyed = SqliteStore::connect_options(&path, &keys);
     let mut conn = sqlx::SqliteConnection::connect_with(&keyed).await.unwrap();
     let row = sqlx::query(
         "SELECT u.email, u.display_name, c.pseudonym, c.contact, r.answers FROM users u, clients c, responses r",

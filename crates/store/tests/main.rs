@@ -127,10 +127,7 @@ fn keys() -> Keyring {
 /// Connection options for reading or changing a test's SQLite file directly, as someone with the database key
 /// would (the file is encrypted with SQLCipher).
 pub fn raw_sqlite(path: &std::path::Path) -> sqlx::sqlite::SqliteConnectOptions {
-    sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(true)
-        .pragma("key", format!("\"x'{}'\"", keys().sqlcipher_key_hex().as_str()))
+    SqliteStore::connect_options(path, &keys()).create_if_missing(true)
 }
 
 const NOW: OffsetDateTime = datetime!(2026-11-28 10:00 UTC);

@@ -76,9 +76,7 @@ impl TestApp {
         match &self.second {
             SecondConnection::Sqlite(path) => {
                 // The file is encrypted: connect with its key, as someone holding the key file could.
-                let options = sqlx::sqlite::SqliteConnectOptions::new()
-                    .filename(path)
-                    .pragma("key", format!("\"x'{}'\"", self.keys.sqlcipher_key_hex().as_str()));
+                let options = SqliteStore::connect_options(path, &self.keys);
                 let mut conn = sqlx::SqliteConnection::connect_with(&options).await.unwrap();
                 for sql in sqlite {
                     sqlx::query(sql).execute(&mut conn).await.unwrap();
