@@ -7,6 +7,7 @@ pub mod audit;
 pub mod cipher;
 pub mod dump;
 mod errors;
+mod group_commit;
 mod model;
 mod postgres;
 pub mod retention;

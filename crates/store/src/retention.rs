@@ -44,7 +44,7 @@ const ISO: &[time::format_description::BorrowedFormatItem<'_>] =
 
 impl SqliteStore {
     pub(crate) async fn delete_client_and_data(&self, client: ClientId, audit: &AuditEvent) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         let mut last = 0;
         for sql in DELETE_CLIENT {
             last = sqlx::query(&sqlite(sql)).bind(client.0).execute(&mut *tx).await?.rows_affected();
@@ -71,21 +71,25 @@ impl SqliteStore {
         hold_for: time::Duration,
         done_before: OffsetDateTime,
     ) -> StoreResult<bool> {
-        sqlx::query(&sqlite(ENSURE)).bind(job).execute(self.pool()).await?;
+        sqlx::query(&sqlite(ENSURE)).bind(job).execute(self.writer()).await?;
         let taken = sqlx::query(&sqlite(TAKE))
             .bind(holder)
             .bind((now + hold_for).unix_timestamp())
             .bind(job)
             .bind(now.unix_timestamp())
             .bind(done_before.unix_timestamp())
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(taken.rows_affected() == 1)
     }
 
     pub(crate) async fn finish_job_lease(&self, job: &str, holder: &str, now: OffsetDateTime) -> StoreResult<bool> {
-        let done =
-            sqlx::query(&sqlite(FINISH)).bind(now.unix_timestamp()).bind(job).bind(holder).execute(self.pool()).await?;
+        let done = sqlx::query(&sqlite(FINISH))
+            .bind(now.unix_timestamp())
+            .bind(job)
+            .bind(holder)
+            .execute(self.writer())
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 }

@@ -11,19 +11,28 @@ use alliance_core::domain::{AdministrationStatus, Role};
 use alliance_core::scoring::{ResponseFlags, ScaleScore};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
-use sqlx::{ConnectOptions, Connection, Row, SqlitePool, Transaction};
+use sqlx::{ConnectOptions, Connection, Row, SqlitePool};
 use time::{Date, OffsetDateTime};
 
 use zeroize::Zeroizing;
 
 use crate::cipher::{self, Keyring};
+use crate::group_commit::GroupCommit;
 use crate::*;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
+    /// Reads: several read-only connections, which WAL lets run beside the writer. Read-only, so that a write
+    /// sent here by mistake fails at once instead of competing for the write lock.
     pool: SqlitePool,
+    /// Writes: one connection. SQLite has one writer at a time; writers waiting here queue first come, first
+    /// served, whereas writers on several connections wait in SQLite's busy handler, which sleeps in steps of up
+    /// to 100 ms and turned a few hundred submissions a second into p99 latencies near a second.
+    writer: SqlitePool,
+    /// Client submissions, committed in groups on the writing connection (see `group_commit`).
+    submissions: GroupCommit,
     keys: Arc<Keyring>,
 }
 
@@ -83,22 +92,45 @@ impl SqliteStore {
             .await?;
         MIGRATOR.run(&pool).await.map_err(backend)?;
         chain_legacy_entries(&pool).await?;
-        Ok(Self { pool, keys: Arc::new(Keyring::generate()) })
+        let keys = Arc::new(Keyring::generate());
+        let submissions = GroupCommit::start(pool.clone(), keys.clone()).map_err(backend)?;
+        Ok(Self { writer: pool.clone(), pool, submissions, keys })
     }
 
     async fn with_options(options: SqliteConnectOptions, keys: &Keyring) -> StoreResult<Self> {
         // A wrong key shows at the first read of the file, which the connection's own set-up makes.
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await.map_err(open_error)?;
-        let store = Self { pool, keys: Arc::new(keys.clone()) };
-        let checked = match MIGRATOR.run(&store.pool).await {
-            Ok(()) => match chain_legacy_entries(&store.pool).await {
-                Ok(()) => store.check_keys().await,
-                Err(e) => Err(e),
-            },
+        let writer =
+            SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await.map_err(open_error)?;
+        let migrated = match MIGRATOR.run(&writer).await {
+            Ok(()) => chain_legacy_entries(&writer).await,
             Err(sqlx::migrate::MigrateError::Execute(e)) => Err(open_error(e)),
             Err(other) => Err(backend(other)),
         };
-        if let Err(e) = checked {
+        if let Err(e) = migrated {
+            // Closed, not dropped: SQLCipher connections still closing as the process exits can crash it.
+            writer.close().await;
+            return Err(e);
+        }
+        // Readers connect once the file exists in WAL mode (a read-only connection cannot create or convert it).
+        let readers = SqlitePoolOptions::new().max_connections(8).connect_with(options.read_only(true)).await;
+        let pool = match readers {
+            Ok(pool) => pool,
+            Err(e) => {
+                writer.close().await;
+                return Err(open_error(e));
+            }
+        };
+        let keys = Arc::new(keys.clone());
+        let submissions = match GroupCommit::start(writer.clone(), keys.clone()) {
+            Ok(submissions) => submissions,
+            Err(e) => {
+                pool.close().await;
+                writer.close().await;
+                return Err(backend(e));
+            }
+        };
+        let store = Self { pool, writer, submissions, keys };
+        if let Err(e) = store.check_keys().await {
             // Closed, not dropped: SQLCipher connections still closing as the process exits can crash it.
             store.close().await;
             return Err(e);
@@ -119,6 +151,7 @@ impl SqliteStore {
 
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
 
     /// Connection options for the practice's SQLCipher file with its page key, as the store itself connects: for
@@ -127,8 +160,14 @@ impl SqliteStore {
         encrypted(path, keys)
     }
 
+    /// The read-only connections.
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// The one connection that writes.
+    pub(crate) fn writer(&self) -> &SqlitePool {
+        &self.writer
     }
 
     /// Re-seals every encrypted field that is not under the newest key, all in one transaction (`BEGIN
@@ -136,7 +175,7 @@ impl SqliteStore {
     /// fields were rewritten. A failure leaves everything as it was.
     pub async fn reencrypt_fields(&self) -> StoreResult<u64> {
         let newest = format!("v{}:", self.keys.newest_version());
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
         let mut rewritten = 0;
         for (field, id_column) in cipher::ENCRYPTED {
             let (table, column) = (field.table, field.column);
@@ -215,7 +254,7 @@ impl SqliteStore {
 
     /// Folds the WAL into the database file (a TRUNCATE checkpoint); `Conflict` if another connection holds it up.
     pub async fn checkpoint(&self) -> StoreResult<()> {
-        let busy: i64 = sqlx::query_scalar("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&self.pool).await?;
+        let busy: i64 = sqlx::query_scalar("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&self.writer).await?;
         if busy != 0 {
             return Err(StoreError::Conflict("the database is in use; stop the server first"));
         }
@@ -224,7 +263,7 @@ impl SqliteStore {
 
     /// Recomputes every account's e-mail blind index under the current index key, in one transaction.
     async fn reindex_emails(&self) -> StoreResult<()> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
         let rows = sqlx::query("SELECT id, email FROM users").fetch_all(&mut *tx).await?;
         for row in &rows {
             let id: i64 = row.try_get("id")?;
@@ -455,44 +494,117 @@ fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 
-async fn insert_response(
+/// Writes one client submission on `conn`, inside the caller's transaction: claims the link (single use, not
+/// expired), stores every answer with its scores and the audit entry. Returns the link's state instead when it
+/// cannot be claimed; the caller then rolls back (nothing was written).
+pub(crate) async fn submit_in(
     keys: &Keyring,
-    tx: &mut Transaction<'_, sqlx::Sqlite>,
-    administration: i64,
-    response: &NewResponse,
+    conn: &mut sqlx::SqliteConnection,
+    token_hash: &[u8],
+    responses: &[NewResponse],
+    audit: &AuditEvent,
+    now: OffsetDateTime,
+) -> StoreResult<Result<LinkSubmitted, LinkState>> {
+    // Claim the link first: the condition makes the claim single-use even when two submissions race.
+    let claimed = sqlx::query(
+        "UPDATE links SET used_at = ?1 WHERE token_hash = ?2 AND used_at IS NULL AND expires_at > ?1
+         RETURNING id, session_id",
+    )
+    .bind(ts(now))
+    .bind(token_hash)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(claimed) = claimed else {
+        let state = sqlx::query("SELECT used_at FROM links WHERE token_hash = ?")
+            .bind(token_hash)
+            .fetch_optional(&mut *conn)
+            .await?;
+        return match state {
+            None => Err(StoreError::NotFound),
+            Some(row) => {
+                let used: Option<i64> = row.try_get("used_at")?;
+                Ok(Err(if used.is_some() { LinkState::Used } else { LinkState::Expired }))
+            }
+        };
+    };
+    let link_id: i64 = claimed.try_get("id")?;
+    let session = SessionId(claimed.try_get("session_id")?);
+    let open: Vec<i64> = sqlx::query_scalar("SELECT id FROM administrations WHERE link_id = ? AND status = 'open'")
+        .bind(link_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut administrations = Vec::with_capacity(responses.len());
+    for response in responses {
+        let Some(admin) = response.administration.filter(|a| open.contains(&a.0)) else {
+            return Err(StoreError::Conflict("response does not belong to this link"));
+        };
+        administrations.push(admin);
+    }
+    let rows: Vec<(i64, &NewResponse)> = administrations.iter().map(|a| a.0).zip(responses).collect();
+    insert_responses(keys, &mut *conn, &rows, now).await?;
+    insert_audit(&mut *conn, &AuditEvent { object_id: Some(session.0), ..audit.clone() }).await?;
+    Ok(Ok(LinkSubmitted { session, administrations }))
+}
+
+/// Stores answers with their scores and marks their administrations completed: three statements however many
+/// questionnaires, as each statement is a round trip to the connection's thread.
+async fn insert_responses(
+    keys: &Keyring,
+    tx: &mut sqlx::SqliteConnection,
+    responses: &[(i64, &NewResponse)],
     now: OffsetDateTime,
 ) -> StoreResult<()> {
-    let flags = serde_json::to_string(&response.flags).map_err(backend)?;
-    sqlx::query("INSERT INTO responses (administration_id, answers, flags, submitted_at) VALUES (?, ?, ?, ?)")
-        .bind(administration)
-        .bind(keys.seal(cipher::RESPONSE_ANSWERS, administration, &response.answers_json))
-        .bind(flags)
-        .bind(ts(now))
-        .execute(&mut **tx)
-        .await?;
-    for (position, s) in response.scores.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO scores (administration_id, scale_id, position, value, answered, missing, prorated, band,
-                                 concern)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(administration)
-        .bind(&s.scale)
-        .bind(position as i64)
-        .bind(s.value)
-        .bind(s.answered as i64)
-        .bind(s.missing as i64)
-        .bind(s.prorated)
-        .bind(&s.band)
-        .bind(s.concern)
-        .execute(&mut **tx)
-        .await?;
+    if responses.is_empty() {
+        return Ok(());
     }
-    sqlx::query("UPDATE administrations SET status = 'completed', completed_at = ? WHERE id = ?")
-        .bind(ts(now))
-        .bind(administration)
-        .execute(&mut **tx)
-        .await?;
+    let rows = vec!["(?, ?, ?, ?)"; responses.len()].join(", ");
+    let sql = format!("INSERT INTO responses (administration_id, answers, flags, submitted_at) VALUES {rows}");
+    let mut insert = sqlx::query(&sql);
+    for (administration, response) in responses {
+        let flags = serde_json::to_string(&response.flags).map_err(backend)?;
+        insert = insert
+            .bind(*administration)
+            .bind(keys.seal(cipher::RESPONSE_ANSWERS, *administration, &response.answers_json))
+            .bind(flags)
+            .bind(ts(now));
+    }
+    insert.execute(&mut *tx).await?;
+
+    let scores: Vec<(i64, usize, &ScaleScore)> = responses
+        .iter()
+        .flat_map(|(administration, r)| r.scores.iter().enumerate().map(move |(i, s)| (*administration, i, s)))
+        .collect();
+    if !scores.is_empty() {
+        let rows = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?)"; scores.len()].join(", ");
+        let sql = format!(
+            "INSERT INTO scores (administration_id, scale_id, position, value, answered, missing, prorated, band,
+                                 concern) VALUES {rows}"
+        );
+        let mut insert = sqlx::query(&sql);
+        for (administration, position, s) in scores {
+            insert = insert
+                .bind(administration)
+                .bind(&s.scale)
+                .bind(position as i64)
+                .bind(s.value)
+                .bind(s.answered as i64)
+                .bind(s.missing as i64)
+                .bind(s.prorated)
+                .bind(&s.band)
+                .bind(s.concern);
+        }
+        insert.execute(&mut *tx).await?;
+    }
+
+    let sql = format!(
+        "UPDATE administrations SET status = 'completed', completed_at = ? WHERE id IN ({})",
+        placeholders(responses.len())
+    );
+    let mut update = sqlx::query(&sql).bind(ts(now));
+    for (administration, _) in responses {
+        update = update.bind(*administration);
+    }
+    update.execute(&mut *tx).await?;
     Ok(())
 }
 
@@ -502,7 +614,7 @@ impl Store for SqliteStore {
         sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")
             .bind(key)
             .bind(fresh)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?").bind(key).fetch_one(&self.pool).await?)
     }
@@ -511,7 +623,7 @@ impl Store for SqliteStore {
         // The row id is part of what the sealed fields are bound to: insert, then seal, in one transaction. The
         // blind index keeps e-mail addresses unique.
         let index = self.keys.email_index(&user.email);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO users (email, email_index, display_name, role, password_hash, created_at)
              VALUES ('', ?, '', ?, ?, ?) RETURNING id",
@@ -560,7 +672,7 @@ impl Store for SqliteStore {
     }
 
     async fn add_supervision(&self, supervisor: UserId, therapist: UserId, audit: AuditEvent) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query("INSERT INTO supervision (supervisor_id, therapist_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
             .bind(supervisor.0)
             .bind(therapist.0)
@@ -592,7 +704,7 @@ impl Store for SqliteStore {
         .bind(ts(login.created_at))
         .bind(ts(login.expires_at))
         .bind(login.idle_timeout.whole_seconds())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -618,13 +730,13 @@ impl Store for SqliteStore {
         sqlx::query("UPDATE logins SET last_seen_at = ? WHERE token_hash = ?")
             .bind(ts(now))
             .bind(token_hash)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(Some((login, user_row(&self.keys, &row)?)))
     }
 
     async fn delete_login(&self, token_hash: &[u8]) -> StoreResult<()> {
-        sqlx::query("DELETE FROM logins WHERE token_hash = ?").bind(token_hash).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM logins WHERE token_hash = ?").bind(token_hash).execute(&self.writer).await?;
         Ok(())
     }
 
@@ -633,10 +745,10 @@ impl Store for SqliteStore {
             .bind(user.0)
             .bind(keep)
             .bind(keep)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         // A sign-in waiting for its second factor goes too.
-        sqlx::query("DELETE FROM pending_logins WHERE user_id = ?").bind(user.0).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM pending_logins WHERE user_id = ?").bind(user.0).execute(&self.writer).await?;
         Ok(done.rows_affected())
     }
 
@@ -645,14 +757,14 @@ impl Store for SqliteStore {
             .bind(new)
             .bind(user.0)
             .bind(expected)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(done.rows_affected() == 1)
     }
 
     async fn update_account(&self, user: UserId, role: Role, active: bool) -> StoreResult<()> {
         // SQLite has one writer at a time, so the count of remaining administrators cannot change in between.
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let done = sqlx::query(
             "UPDATE users SET role = ?, active = ? WHERE id = ? AND (
                  (? = 'administrator' AND ?)
@@ -708,7 +820,7 @@ impl Store for SqliteStore {
         .bind(user.0)
         .bind(self.keys.seal(cipher::TOTP_SECRET, user.0, &cipher::encode_secret(secret)))
         .bind(ts(now))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::Conflict("a second factor is already set up"));
@@ -724,27 +836,27 @@ impl Store for SqliteStore {
         .bind(user.0)
         .bind(step)
         .bind(!enable)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(done.rows_affected() == 1)
     }
 
     async fn remove_totp(&self, user: UserId) -> StoreResult<()> {
-        sqlx::query("DELETE FROM totp_factors WHERE user_id = ?").bind(user.0).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM totp_factors WHERE user_id = ?").bind(user.0).execute(&self.writer).await?;
         Ok(())
     }
 
     async fn create_pending_login(&self, pending: NewPendingLogin) -> StoreResult<()> {
         sqlx::query("DELETE FROM pending_logins WHERE expires_at <= ?")
             .bind(ts(pending.created_at))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         sqlx::query("INSERT INTO pending_logins (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
             .bind(&pending.token_hash)
             .bind(pending.user.0)
             .bind(ts(pending.created_at))
             .bind(ts(pending.expires_at))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -762,7 +874,7 @@ impl Store for SqliteStore {
     }
 
     async fn delete_pending_login(&self, token_hash: &[u8]) -> StoreResult<()> {
-        sqlx::query("DELETE FROM pending_logins WHERE token_hash = ?").bind(token_hash).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM pending_logins WHERE token_hash = ?").bind(token_hash).execute(&self.writer).await?;
         Ok(())
     }
 
@@ -797,7 +909,7 @@ impl Store for SqliteStore {
                 .bind(new.failures)
                 .bind(ts(new.window_start))
                 .bind(ts(new.blocked_until))
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?
             }
             Some(old) => {
@@ -812,7 +924,7 @@ impl Store for SqliteStore {
                 .bind(old.failures)
                 .bind(ts(old.window_start))
                 .bind(ts(old.blocked_until))
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?
             }
         };
@@ -820,13 +932,13 @@ impl Store for SqliteStore {
     }
 
     async fn clear_throttle(&self, key: &[u8]) -> StoreResult<()> {
-        sqlx::query("DELETE FROM sign_in_throttle WHERE key = ?").bind(key).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM sign_in_throttle WHERE key = ?").bind(key).execute(&self.writer).await?;
         Ok(())
     }
 
     async fn create_client(&self, client: NewClient, audit: AuditEvent, now: OffsetDateTime) -> StoreResult<ClientId> {
         // Insert, then seal under the new row's id, in one transaction.
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO clients (therapist_id, pseudonym, created_at) VALUES (?, '', ?) RETURNING id",
         )
@@ -865,7 +977,7 @@ impl Store for SqliteStore {
         audit: AuditEvent,
         now: OffsetDateTime,
     ) -> StoreResult<EpisodeId> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let started = date_text(episode.started_on)?;
         sqlx::query("UPDATE episodes SET ended_on = ? WHERE client_id = ? AND ended_on IS NULL")
             .bind(&started)
@@ -889,7 +1001,7 @@ impl Store for SqliteStore {
     }
 
     async fn end_episode(&self, episode: EpisodeId, ended_on: Date, audit: AuditEvent) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let ended = date_text(ended_on)?;
         let done =
             sqlx::query("UPDATE episodes SET ended_on = ? WHERE id = ? AND ended_on IS NULL AND started_on <= ?")
@@ -960,7 +1072,7 @@ impl Store for SqliteStore {
         now: OffsetDateTime,
     ) -> StoreResult<TherapySession> {
         // The INSERT computes the next number itself, so two concurrent recordings cannot share one.
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO therapy_sessions (episode_id, number, held_on, attended, created_at)
              SELECT ?1, COALESCE(MAX(number), 0) + 1, ?2, ?3, ?4 FROM therapy_sessions WHERE episode_id = ?1
@@ -989,7 +1101,7 @@ impl Store for SqliteStore {
     }
 
     async fn create_link(&self, link: NewLink, audit: AuditEvent, now: OffsetDateTime) -> StoreResult<LinkId> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         // A session the client has answered takes no new link, and a new link replaces the unused ones: one
         // session is answered once. (The UPDATE first, so the transaction holds the write lock for the check.)
         sqlx::query("UPDATE links SET expires_at = ?1 WHERE session_id = ?2 AND used_at IS NULL AND expires_at > ?1")
@@ -1089,49 +1201,7 @@ impl Store for SqliteStore {
         audit: AuditEvent,
         now: OffsetDateTime,
     ) -> StoreResult<Result<LinkSubmitted, LinkState>> {
-        let mut tx = self.pool.begin().await?;
-        // Claim the link first: the write takes SQLite's write lock at once, and the condition makes the
-        // claim single-use even when two submissions race.
-        let claimed = sqlx::query(
-            "UPDATE links SET used_at = ?1 WHERE token_hash = ?2 AND used_at IS NULL AND expires_at > ?1
-             RETURNING id, session_id",
-        )
-        .bind(ts(now))
-        .bind(token_hash)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(claimed) = claimed else {
-            let state = sqlx::query("SELECT used_at FROM links WHERE token_hash = ?")
-                .bind(token_hash)
-                .fetch_optional(&mut *tx)
-                .await?;
-            tx.rollback().await?;
-            return match state {
-                None => Err(StoreError::NotFound),
-                Some(row) => {
-                    let used: Option<i64> = row.try_get("used_at")?;
-                    Ok(Err(if used.is_some() { LinkState::Used } else { LinkState::Expired }))
-                }
-            };
-        };
-        let link_id: i64 = claimed.try_get("id")?;
-        let session = SessionId(claimed.try_get("session_id")?);
-        let open: Vec<i64> = sqlx::query_scalar("SELECT id FROM administrations WHERE link_id = ? AND status = 'open'")
-            .bind(link_id)
-            .fetch_all(&mut *tx)
-            .await?;
-        let mut administrations = Vec::with_capacity(responses.len());
-        for response in &responses {
-            let Some(admin) = response.administration.filter(|a| open.contains(&a.0)) else {
-                tx.rollback().await?;
-                return Err(StoreError::Conflict("response does not belong to this link"));
-            };
-            insert_response(&self.keys, &mut tx, admin.0, response, now).await?;
-            administrations.push(admin);
-        }
-        insert_audit(&mut tx, &AuditEvent { object_id: Some(session.0), ..audit }).await?;
-        tx.commit().await?;
-        Ok(Ok(LinkSubmitted { session, administrations }))
+        self.submissions.submit(token_hash, responses, audit, now).await
     }
 
     async fn save_therapist_response(
@@ -1142,7 +1212,7 @@ impl Store for SqliteStore {
         audit: AuditEvent,
         now: OffsetDateTime,
     ) -> StoreResult<AdministrationId> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query("DELETE FROM administrations WHERE session_id = ? AND instrument_id = ? AND rater = 'therapist'")
             .bind(session.0)
             .bind(&instrument.id)
@@ -1159,7 +1229,7 @@ impl Store for SqliteStore {
         .bind(ts(now))
         .fetch_one(&mut *tx)
         .await?;
-        insert_response(&self.keys, &mut tx, id, &response, now).await?;
+        insert_responses(&self.keys, &mut tx, &[(id, &response)], now).await?;
         insert_audit(&mut tx, &AuditEvent { object_id: Some(id), ..audit }).await?;
         tx.commit().await?;
         Ok(AdministrationId(id))
@@ -1192,7 +1262,7 @@ impl Store for SqliteStore {
 
     async fn responses_of(&self, client: ClientId) -> StoreResult<Vec<StoredResponse>> {
         // Both reads in one transaction: a reflection saved in between cannot leave a response without scores.
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let rows = sqlx::query(
             "SELECT a.id, a.session_id, s.episode_id, s.number, s.held_on, a.instrument_id, a.instrument_version,
                     a.rater, r.answers, r.flags, r.submitted_at
@@ -1299,7 +1369,7 @@ impl Store for SqliteStore {
         audit: AuditEvent,
         at: OffsetDateTime,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query(
             "INSERT INTO signal_acknowledgements (client_id, signal_key, user_id, at) VALUES (?, ?, ?, ?)
              ON CONFLICT DO NOTHING",
@@ -1350,7 +1420,7 @@ impl Store for SqliteStore {
             return Err(StoreError::NotFound);
         }
         // Free text: sealed under the new row's id, inserted and sealed in one transaction.
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO reflection_comments (session_id, author_id, body, created_at) VALUES (?, ?, '', ?)
              RETURNING id",
@@ -1419,7 +1489,7 @@ impl Store for SqliteStore {
     }
 
     async fn audit(&self, event: AuditEvent) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         insert_audit(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(())
@@ -1459,7 +1529,7 @@ impl Store for SqliteStore {
     }
 
     async fn audit_head(&self) -> StoreResult<AuditHead> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await?;
         let unchained: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM audit_events WHERE seq IS NULL OR prev_hash IS NULL OR hash IS NULL",
@@ -1471,7 +1541,7 @@ impl Store for SqliteStore {
     }
 
     async fn grant_break_glass(&self, grant: NewBreakGlass, audit: AuditEvent) -> StoreResult<BreakGlassId> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO break_glass_grants (admin_id, client_id, reason, granted_at, expires_at)
              VALUES (?, ?, ?, ?, ?) RETURNING id",
@@ -1522,7 +1592,7 @@ impl Store for SqliteStore {
         audit: AuditEvent,
         now: OffsetDateTime,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query(
             "UPDATE break_glass_grants SET acknowledged_at = ?, acknowledged_by = ?
              WHERE client_id = ? AND acknowledged_at IS NULL",

@@ -20,6 +20,7 @@ pub async fn run_all(store: &dyn Store) {
     therapist_responses_replace_earlier_ones(store).await;
     settings_are_created_once(store).await;
     racing_submissions_are_accepted_once(store).await;
+    a_failing_submission_does_not_take_others_with_it(store).await;
     audit_events_are_kept_in_order(store).await;
     reflection_comments_form_a_thread(store).await;
     crate::audit_conformance::run_all(store).await;
@@ -373,6 +374,54 @@ async fn racing_submissions_are_accepted_once(store: &dyn Store) {
     assert_eq!(store.link_by_token(&[10u8; 32], NOW).await.unwrap().unwrap().state, LinkState::Expired);
     assert_eq!(store.link_by_token(&[11u8; 32], NOW).await.unwrap().unwrap().state, LinkState::Open);
     assert_eq!(store.responses_of(client).await.unwrap().len(), 2);
+}
+
+/// Many submissions at once (on SQLite they are committed together): each is stored exactly once with every
+/// score, and one that fails part-way is refused alone, leaving its link open.
+async fn a_failing_submission_does_not_take_others_with_it(store: &dyn Store) {
+    let expires = NOW + Duration::hours(1);
+    let mut links = Vec::new();
+    for n in 0..12u8 {
+        let (client, session) = session_for(store, &format!("batch{n}@example.org")).await;
+        let hash = vec![100 + n; 32];
+        let link =
+            NewLink { session: session.id, token_hash: hash.clone(), expires_at: expires, instruments: instruments() };
+        store.create_link(link, ev(), NOW).await.unwrap();
+        let view = store.link_by_token(&hash, NOW).await.unwrap().unwrap();
+        links.push((client, session, hash, view));
+    }
+    let bad = 5;
+    let outcomes = futures_util::future::join_all(links.iter().enumerate().map(|(n, (_, _, hash, view))| {
+        let answers: Vec<_> = if n == bad {
+            // The first answer is fine, the second aimed at another link's administration: the claim and the
+            // first answer are written before the fault shows.
+            vec![response(Some(view.administrations[0].id), 1.0), response(Some(AdministrationId(987_654)), 1.0)]
+        } else {
+            view.administrations.iter().map(|a| response(Some(a.id), f64::from(n as u8))).collect()
+        };
+        store.submit_link(hash, answers, submitted(), NOW)
+    }))
+    .await;
+    for (n, ((client, session, hash, _), outcome)) in links.iter().zip(outcomes).enumerate() {
+        let stored = store.responses_of(*client).await.unwrap();
+        if n == bad {
+            assert!(matches!(outcome, Err(StoreError::Conflict(_))), "{outcome:?}");
+            assert!(stored.is_empty(), "nothing of the refused submission is kept");
+            assert_eq!(store.link_by_token(hash, NOW).await.unwrap().unwrap().state, LinkState::Open);
+        } else {
+            assert_eq!(outcome.unwrap().unwrap().session, session.id);
+            assert_eq!(stored.len(), 2, "submission {n}");
+            assert!(stored.iter().all(|r| r.scores.len() == 1 && r.scores[0].value == Some(f64::from(n as u8))));
+            assert_eq!(store.link_by_token(hash, NOW).await.unwrap().unwrap().state, LinkState::Used);
+        }
+    }
+    let audited = store.audit_events(1000).await.unwrap();
+    let sessions: Vec<i64> = links.iter().map(|(_, s, _, _)| s.id.0).collect();
+    let submitted = audited
+        .iter()
+        .filter(|e| e.action == "client-submitted" && e.object_id.is_some_and(|id| sessions.contains(&id)))
+        .count();
+    assert_eq!(submitted, links.len() - 1, "one audit entry per stored submission");
 }
 
 async fn reflection_comments_form_a_thread(store: &dyn Store) {

@@ -270,7 +270,7 @@ pub struct Loaded {
 pub async fn load(target: Engine<'_>, mut from: mpsc::Receiver<StoreResult<Piece>>) -> StoreResult<Loaded> {
     match target {
         Engine::Sqlite(store) => {
-            let mut tx = store.pool().begin().await?;
+            let mut tx = store.writer().begin().await?;
             // Foreign keys are checked at commit, so the order of tables cannot trip them.
             sqlx::query("PRAGMA defer_foreign_keys = ON").execute(&mut *tx).await?;
             let loaded = load_in(Conn::Sqlite(&mut tx), &mut from).await?;
