@@ -187,6 +187,9 @@ pub trait Store: Send + Sync + 'static {
         at: OffsetDateTime,
     ) -> StoreResult<()>;
     async fn acknowledgements(&self, clients: &[ClientId]) -> StoreResult<Vec<Acknowledgement>>;
+    /// Each known client's revision, which the database moves with every change to what their overview is
+    /// computed from (episodes, sessions, answers), whichever app server made it; 0 before the first.
+    async fn client_revisions(&self, clients: &[ClientId]) -> StoreResult<Vec<(ClientId, i64)>>;
 
     // Supervision
     /// Adds a comment to the supervision thread of a session's reflection; the session must exist.
@@ -421,6 +424,9 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     }
     async fn acknowledgements(&self, clients: &[ClientId]) -> StoreResult<Vec<Acknowledgement>> {
         S::acknowledgements(self, clients).await
+    }
+    async fn client_revisions(&self, clients: &[ClientId]) -> StoreResult<Vec<(ClientId, i64)>> {
+        S::client_revisions(self, clients).await
     }
     async fn add_reflection_comment(&self, comment: NewReflectionComment) -> StoreResult<i64> {
         S::add_reflection_comment(self, comment).await

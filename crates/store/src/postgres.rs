@@ -1276,6 +1276,19 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    async fn client_revisions(&self, clients: &[ClientId]) -> StoreResult<Vec<(ClientId, i64)>> {
+        sqlx::query(
+            "SELECT c.id, coalesce(r.revision, 0) AS revision FROM clients c
+             LEFT JOIN client_revisions r ON r.client_id = c.id WHERE c.id = ANY($1)",
+        )
+        .bind(ids(clients, |c| c.0))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| Ok((ClientId(r.try_get("id")?), r.try_get("revision")?)))
+        .collect()
+    }
+
     async fn acknowledgements(&self, clients: &[ClientId]) -> StoreResult<Vec<Acknowledgement>> {
         if clients.is_empty() {
             return Ok(Vec::new());

@@ -1385,6 +1385,19 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn client_revisions(&self, clients: &[ClientId]) -> StoreResult<Vec<(ClientId, i64)>> {
+        let ids: Vec<i64> = clients.iter().map(|c| c.0).collect();
+        self.fetch_in(
+            "SELECT c.id, coalesce(r.revision, 0) AS revision FROM clients c
+             LEFT JOIN client_revisions r ON r.client_id = c.id WHERE c.id IN ({ids})",
+            &ids,
+        )
+        .await?
+        .iter()
+        .map(|r| Ok((ClientId(r.try_get("id")?), r.try_get("revision")?)))
+        .collect()
+    }
+
     async fn acknowledgements(&self, clients: &[ClientId]) -> StoreResult<Vec<Acknowledgement>> {
         let ids: Vec<i64> = clients.iter().map(|id| id.0).collect();
         self.fetch_in(

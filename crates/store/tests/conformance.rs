@@ -21,6 +21,7 @@ pub async fn run_all(store: &dyn Store) {
     settings_are_created_once(store).await;
     racing_submissions_are_accepted_once(store).await;
     a_failing_submission_does_not_take_others_with_it(store).await;
+    revisions_move_with_what_an_overview_is_computed_from(store).await;
     audit_events_are_kept_in_order(store).await;
     reflection_comments_form_a_thread(store).await;
     crate::audit_conformance::run_all(store).await;
@@ -422,6 +423,46 @@ async fn a_failing_submission_does_not_take_others_with_it(store: &dyn Store) {
         .filter(|e| e.action == "client-submitted" && e.object_id.is_some_and(|id| sessions.contains(&id)))
         .count();
     assert_eq!(submitted, links.len() - 1, "one audit entry per stored submission");
+}
+
+/// The revision an app server keeps computed overviews under moves with every write that changes them, and
+/// only for the client concerned.
+async fn revisions_move_with_what_an_overview_is_computed_from(store: &dyn Store) {
+    let (client, session) = session_for(store, "revision@example.org").await;
+    let (bystander, _) = session_for(store, "other-revision@example.org").await;
+    let revision = |c: ClientId| async move {
+        let found = store.client_revisions(&[c, ClientId(987_654)]).await.unwrap();
+        assert_eq!(found.len(), 1, "unknown clients are left out");
+        found[0].1
+    };
+    let (mut last, other) = (revision(client).await, revision(bystander).await);
+    let mut moved = |now: i64, what: &str| {
+        assert!(now > last, "{what} moves the revision");
+        last = now;
+    };
+    let hash = vec![78u8; 32];
+    let link = NewLink {
+        session: session.id,
+        token_hash: hash.clone(),
+        expires_at: NOW + Duration::hours(1),
+        instruments: instruments(),
+    };
+    store.create_link(link, ev(), NOW).await.unwrap();
+    let view = store.link_by_token(&hash, NOW).await.unwrap().unwrap();
+    let answers = view.administrations.iter().map(|a| response(Some(a.id), 3.0)).collect();
+    store.submit_link(&hash, answers, submitted(), NOW).await.unwrap().unwrap();
+    moved(revision(client).await, "a client's answers");
+    let instrument = InstrumentRef { id: "therapist-reflection".into(), version: 1 };
+    store.save_therapist_response(session.id, instrument.clone(), response(None, 20.0), ev(), NOW).await.unwrap();
+    moved(revision(client).await, "a reflection");
+    store.save_therapist_response(session.id, instrument, response(None, 21.0), ev(), NOW).await.unwrap();
+    moved(revision(client).await, "a replaced reflection");
+    let next = NewSession { episode: session.episode, held_on: date!(2026 - 11 - 20), attended: false };
+    store.record_session(next, ev(), NOW).await.unwrap();
+    moved(revision(client).await, "a new session");
+    store.end_episode(session.episode, date!(2026 - 11 - 21), ev()).await.unwrap();
+    moved(revision(client).await, "ending the episode");
+    assert_eq!(revision(bystander).await, other, "another client's revision stays");
 }
 
 async fn reflection_comments_form_a_thread(store: &dyn Store) {

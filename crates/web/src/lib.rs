@@ -9,6 +9,7 @@ mod charts;
 mod error;
 mod forms;
 mod metrics;
+mod overview_cache;
 mod pages;
 mod reauth;
 mod routes;

@@ -29,6 +29,8 @@ pub struct AppState {
     /// The practice-wide model (expected course, alliance variability), rebuilt by a batch job.
     practice: Arc<RwLock<Arc<PracticeModel>>>,
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Client overviews already computed (see `overview_cache`).
+    pub overviews: Arc<crate::overview_cache::OverviewCache>,
 }
 
 impl AppState {
@@ -64,6 +66,7 @@ impl AppState {
             clock,
             practice: Arc::new(RwLock::new(Arc::new(initial))),
             metrics: Arc::default(),
+            overviews: Arc::default(),
         };
         state.refresh_practice().await?;
         Ok(state)

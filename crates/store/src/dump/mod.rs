@@ -102,6 +102,9 @@ pub enum Item {
 const BATCH: usize = 500;
 /// Tables the copier leaves alone: the migration ledger is written by opening a store, and must match instead.
 const LEDGER: &str = "_sqlx_migrations";
+/// Derived data the database keeps itself by triggers (migration 0007): not copied; the target's own triggers
+/// rebuild it as the copy is loaded.
+const DERIVED: &str = "client_revisions";
 
 fn corrupt(message: impl Into<String>) -> StoreError {
     StoreError::Corrupt(message.into())

@@ -100,9 +100,10 @@ pub(super) async fn sqlite_schema(conn: &mut sqlx::SqliteConnection) -> StoreRes
         .await?;
     let names: Vec<String> = sqlx::query_scalar(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
-         AND name <> ? ORDER BY name",
+         AND name <> ? AND name <> ? ORDER BY name",
     )
     .bind(LEDGER)
+    .bind(DERIVED)
     .fetch_all(&mut *conn)
     .await?;
     let mut tables = Vec::new();
@@ -159,9 +160,10 @@ pub(super) async fn postgres_schema(conn: &mut sqlx::PgConnection) -> StoreResul
     let names: Vec<String> = sqlx::query_scalar(
         "SELECT table_name::text FROM information_schema.tables
          WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> $1
-         ORDER BY table_name",
+         AND table_name <> $2 ORDER BY table_name",
     )
     .bind(LEDGER)
+    .bind(DERIVED)
     .fetch_all(&mut *conn)
     .await?;
     let mut tables = Vec::new();

@@ -101,8 +101,7 @@ pub async fn client_rows(
     clients: &[Client],
     names: &HashMap<UserId, String>,
 ) -> Result<Vec<Row>, WebError> {
-    let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
-    let states = signals::overviews(state, &ids, who.user.role == Role::Therapist).await?;
+    let states = signals::overviews(state, clients, who.user.role == Role::Therapist).await?;
     let mut rows: Vec<((u8, usize), Row)> = clients
         .iter()
         .filter_map(|client| {

@@ -410,8 +410,10 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
         .filter(|r| current.is_some_and(|e| e.id == r.episode))
         .filter(|r| r.rater == Rater::Client || access::reflection_visible(own, &r.flags))
         .collect();
-    let client_state =
-        signals::overviews(&state, &[client.id], own).await?.remove(&client.id).ok_or(WebError::NotFound)?;
+    let client_state = signals::overviews(&state, std::slice::from_ref(client), own)
+        .await?
+        .remove(&client.id)
+        .ok_or(WebError::NotFound)?;
     let o = &client_state.overview;
     let (outcome, outcome_change, alliance, alliance_trend, _) = describe(&state, o);
     let held = sessions.last().map(|s| s.number);
@@ -516,7 +518,7 @@ pub async fn acknowledge(
     who.check_csrf(&mut form)?;
     let write = access::write_client(&state, &who, ClientId(id)).await?;
     let key = form.one("signal")?.unwrap_or("");
-    let states = signals::overviews(&state, &[write.client.id], true).await?;
+    let states = signals::overviews(&state, std::slice::from_ref(&write.client), true).await?;
     let known = states
         .get(&write.client.id)
         .is_some_and(|c| c.overview.signals.iter().any(|s| signal_key(c.episode_key(), s) == key));

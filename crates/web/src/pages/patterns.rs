@@ -55,7 +55,7 @@ const COLOURS: [&str; 6] = ["#1f4e79", "#8a5a00", "#2e7d32", "#8e24aa", "#b00020
 async fn patterns_page(state: &AppState, who: &SignedIn, see: SeePatterns) -> Result<Response, WebError> {
     let clients = state.store.clients_of(&[see.therapist.id]).await?;
     let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
-    let states = signals::overviews(state, &ids, see.own).await?;
+    let states = signals::overviews(state, &clients, see.own).await?;
     let open: HashMap<ClientId, bool> =
         state.store.current_episodes(&ids).await?.into_iter().map(|e| (e.client, e.ended_on.is_none())).collect();
     let points = state.store.score_points(&ids).await?;

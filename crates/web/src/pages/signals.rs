@@ -1,12 +1,15 @@
 //! Signals as the pages show them: severity, explanation, evidence, what to do, and who acknowledged them.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use alliance_core::overview::{ClientOverview, Observation, Respondent, SessionInfo, overview, signal_key};
+use alliance_core::overview::{Observation, Respondent, SessionInfo, overview, signal_key};
+use alliance_core::practice::PracticeModel;
 use alliance_signals::signal::{Severity, Signal, SignalKind};
-use alliance_store::{Acknowledgement, ClientId, EpisodeId, Rater, ScorePoint, TherapySession};
+use alliance_store::{Acknowledgement, Client, ClientId, EpisodeId, Rater, ScorePoint, TherapySession};
 
 use super::{number, show_date};
+use crate::overview_cache::{Computed, Seen};
 use crate::state::AppState;
 
 pub struct SignalView {
@@ -105,13 +108,20 @@ pub fn observations(points: &[&ScorePoint], episode: Option<EpisodeId>) -> Vec<O
         .collect()
 }
 
-/// One client as the caseload and the client page see them: the current episode's overview, its sessions,
-/// and the keys of the signals already acknowledged (with who and when).
+/// One client as the caseload and the client page see them: the current episode's overview and its sessions
+/// (kept between requests, see `overview_cache`), and the keys of the signals already acknowledged (with who
+/// and when), read fresh.
 pub struct ClientState {
-    pub overview: ClientOverview,
-    pub episode: Option<EpisodeId>,
-    pub sessions: Vec<TherapySession>,
+    computed: Arc<Computed>,
     pub acknowledgements: Vec<Acknowledgement>,
+}
+
+impl std::ops::Deref for ClientState {
+    type Target = Computed;
+
+    fn deref(&self) -> &Computed {
+        &self.computed
+    }
 }
 
 impl ClientState {
@@ -137,16 +147,61 @@ impl ClientState {
     }
 }
 
-/// Overviews for many clients at once, from four bulk queries. `own` says whether the reader is the clients'
-/// own therapist (who sees every reflection) or a supervisor (who sees only those shared for supervision).
+/// Overviews for many clients at once: those kept from earlier requests where the client's data, the practice
+/// model and the day are unchanged, the others computed from four bulk queries. `own` says whether the reader is
+/// the clients' own therapist (who sees every reflection) or a supervisor (who sees only those shared for
+/// supervision).
 pub async fn overviews(
+    state: &AppState,
+    clients: &[Client],
+    own: bool,
+) -> Result<HashMap<ClientId, ClientState>, crate::WebError> {
+    let practice = state.practice();
+    let now = state.now();
+    let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
+    // Read before the data an overview is computed from, so that what is kept is at least as new as its revision.
+    let revisions: HashMap<ClientId, i64> = state.store.client_revisions(&ids).await?.into_iter().collect();
+    let seen = |client: &Client| {
+        revisions.get(&client.id).map(|&revision| Seen { revision, practice: &practice, day: now.date() })
+    };
+    let mut computed: HashMap<ClientId, Arc<Computed>> = HashMap::new();
+    let mut missing: Vec<&Client> = Vec::new();
+    for client in clients {
+        match seen(client).and_then(|seen| state.overviews.get(client, own, seen)) {
+            Some(kept) => {
+                computed.insert(client.id, kept);
+            }
+            None => missing.push(client),
+        }
+    }
+    if !missing.is_empty() {
+        let missing_ids: Vec<ClientId> = missing.iter().map(|c| c.id).collect();
+        for (id, fresh) in compute(state, &missing_ids, own, &practice, now).await? {
+            if let Some((client, seen)) = missing.iter().find(|c| c.id == id).and_then(|c| Some((*c, seen(c)?))) {
+                state.overviews.put(client, own, seen, fresh.clone());
+            }
+            computed.insert(id, fresh);
+        }
+    }
+    let mut acks: HashMap<ClientId, Vec<Acknowledgement>> = HashMap::new();
+    for ack in state.store.acknowledgements(&ids).await? {
+        acks.entry(ack.client).or_default().push(ack);
+    }
+    Ok(computed
+        .into_iter()
+        .map(|(id, computed)| (id, ClientState { computed, acknowledgements: acks.remove(&id).unwrap_or_default() }))
+        .collect())
+}
+
+async fn compute(
     state: &AppState,
     clients: &[ClientId],
     own: bool,
-) -> Result<HashMap<ClientId, ClientState>, crate::WebError> {
+    practice: &PracticeModel,
+    now: time::OffsetDateTime,
+) -> Result<Vec<(ClientId, Arc<Computed>)>, crate::WebError> {
     let points = state.store.score_points(clients).await?;
     let sessions = state.store.sessions_of(clients).await?;
-    let acks = state.store.acknowledgements(clients).await?;
     let current: HashMap<ClientId, EpisodeId> =
         state.store.current_episodes(clients).await?.into_iter().map(|e| (e.client, e.id)).collect();
     let mut by_client: HashMap<ClientId, Vec<&ScorePoint>> = HashMap::new();
@@ -157,10 +212,9 @@ pub async fn overviews(
     for s in sessions {
         sessions_by.entry(s.client).or_default().push(s);
     }
-    let practice = state.practice();
     // A check can still arrive while a session's link is valid.
-    let pending_since = state.now().date() - alliance_core::domain::DEFAULT_LINK_LIFETIME;
-    let mut result = HashMap::new();
+    let pending_since = now.date() - alliance_core::domain::DEFAULT_LINK_LIFETIME;
+    let mut result = Vec::with_capacity(clients.len());
     for id in clients {
         let points = by_client.remove(id).unwrap_or_default();
         let own_sessions = sessions_by.remove(id).unwrap_or_default();
@@ -170,9 +224,8 @@ pub async fn overviews(
             .iter()
             .map(|s| SessionInfo { number: s.number, attended: s.attended, check_pending: s.held_on >= pending_since })
             .collect();
-        let overview = overview(&state.catalog, &practice, &observations(&points, episode), &infos);
-        let acknowledgements = acks.iter().filter(|a| a.client == *id).cloned().collect();
-        result.insert(*id, ClientState { overview, episode, sessions, acknowledgements });
+        let overview = overview(&state.catalog, practice, &observations(&points, episode), &infos);
+        result.push((*id, Arc::new(Computed { overview, episode, sessions })));
     }
     Ok(result)
 }
