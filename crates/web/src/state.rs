@@ -111,6 +111,7 @@ impl AppState {
                     .or_insert_with(|| OutcomeSeries {
                         client: p.client.to_string(),
                         therapist: therapist_of.get(&p.client).cloned().unwrap_or_default(),
+                        episode: p.episode.0,
                         scores: Vec::new(),
                     })
                     .scores
