@@ -21,6 +21,9 @@ pub struct SignalSettings {
     pub red_level: f64,
     /// Clients with at least three outcome scores needed before the practice's own ETR replaces the default.
     pub min_clients_for_practice_etr: usize,
+    /// The most clients the practice's ETR is fitted on: the most recent ones (by episode) of those with at least
+    /// three outcome scores. Bounds the fit's time and memory; the interface says when the cap was applied.
+    pub max_clients_for_practice_etr: usize,
 }
 
 impl Default for SignalSettings {
@@ -32,6 +35,10 @@ impl Default for SignalSettings {
             yellow_level: 0.70,
             red_level: 0.90,
             min_clients_for_practice_etr: 30,
+            // A bound on the fit's cost, not a validated sample size: SCIENCE.md (section 4) names none. Its
+            // published expected courses were fitted on 11,492 (Finch, Lambert & Schaalje 2001) and 4,365 (Lutz
+            // et al. 2006) patients; this project default is of that order while keeping the batch fit cheap.
+            max_clients_for_practice_etr: 2_000,
         }
     }
 }
@@ -49,6 +56,13 @@ impl SignalSettings {
         if self.disengagement_in_a_row == 0 {
             return Err("disengagement needs at least one missed session or check".into());
         }
+        if self.max_clients_for_practice_etr == 0
+            || self.max_clients_for_practice_etr < self.min_clients_for_practice_etr
+        {
+            return Err("the most clients for the practice's expected course must be at least one and not fewer \
+                        than the clients it needs"
+                .into());
+        }
         Ok(())
     }
 }
@@ -56,8 +70,10 @@ impl SignalSettings {
 /// Where the expected course comes from, shown in the interface.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum EtrSource {
-    /// Fitted on this practice's PHQ-9 data.
-    Practice { clients: usize, observations: usize },
+    /// Fitted on this practice's PHQ-9 data: `clients` of the `eligible` clients with three or more scores (the
+    /// most recent ones, when there are more than `SignalSettings::max_clients_for_practice_etr`), with their
+    /// `observations` scores.
+    Practice { clients: usize, eligible: usize, observations: usize },
     /// The default reference model: lme4-checked fit of Alliance's synthetic reference practice (400 clients),
     /// used until the practice has enough data of its own. Not a clinical norm.
     Reference { reason: String },
@@ -66,7 +82,11 @@ pub enum EtrSource {
 impl EtrSource {
     pub fn describe(&self) -> String {
         match self {
-            EtrSource::Practice { clients, observations } => {
+            EtrSource::Practice { clients, eligible, observations } if clients < eligible => format!(
+                "Expected course fitted on this practice's PHQ-9 data: the {clients} most recent of {eligible} \
+                 clients with three or more scores ({observations} scores)."
+            ),
+            EtrSource::Practice { clients, observations, .. } => {
                 format!(
                     "Expected course fitted on this practice's PHQ-9 data ({clients} clients, {observations} scores)."
                 )
@@ -91,6 +111,9 @@ pub struct PracticeModel {
 pub struct OutcomeSeries {
     pub client: String,
     pub therapist: String,
+    /// The episode the scores come from. A higher id is more recent: when the fit is capped, it keeps the clients
+    /// with the highest.
+    pub episode: i64,
     /// (session number, score), in session order.
     pub scores: Vec<(u32, f64)>,
 }
@@ -113,15 +136,33 @@ fn reference_model() -> Result<FittedModel, PracticeError> {
         .map_err(|e| PracticeError::Reference(e.to_string()))
 }
 
+/// The clients the ETR is fitted on: of those with three or more scores, the `max` with the most recent episodes
+/// (highest episode id, then client), in that order. Also returns how many were eligible.
+pub fn etr_clients(outcomes: &[OutcomeSeries], max: usize) -> (Vec<&OutcomeSeries>, usize) {
+    let mut eligible: Vec<&OutcomeSeries> = outcomes.iter().filter(|o| o.scores.len() >= 3).collect();
+    let count = eligible.len();
+    if count > max {
+        // Only the order of the first `max` matters: partition first, then sort those.
+        eligible.select_nth_unstable_by(max, |a, b| recency(b, a));
+        eligible.truncate(max);
+    }
+    eligible.sort_unstable_by(|a, b| recency(b, a));
+    (eligible, count)
+}
+
+fn recency(a: &OutcomeSeries, b: &OutcomeSeries) -> std::cmp::Ordering {
+    (a.episode, &a.client).cmp(&(b.episode, &b.client))
+}
+
 /// Builds the practice model: the practice's own ETR when it has enough data, else the reference model.
 pub fn build(
     outcomes: &[OutcomeSeries],
     alliance: &[Vec<f64>],
     settings: SignalSettings,
 ) -> Result<PracticeModel, PracticeError> {
-    let eligible: Vec<&OutcomeSeries> = outcomes.iter().filter(|o| o.scores.len() >= 3).collect();
-    let own = if eligible.len() >= settings.min_clients_for_practice_etr {
-        let rows = eligible.iter().flat_map(|o| {
+    let (fitted_on, eligible) = etr_clients(outcomes, settings.max_clients_for_practice_etr);
+    let own = if eligible >= settings.min_clients_for_practice_etr {
+        let rows = fitted_on.iter().flat_map(|o| {
             let intake = o.scores.first().map_or(0.0, |s| s.1);
             o.scores.iter().map(move |(session, score)| Observation {
                 client: &o.client,
@@ -138,7 +179,7 @@ pub fn build(
                 .map_err(|e| e.to_string())
         }) {
             Ok((model, observations)) if model.result.converged => {
-                Ok((model, EtrSource::Practice { clients: eligible.len(), observations }))
+                Ok((model, EtrSource::Practice { clients: fitted_on.len(), eligible, observations }))
             }
             Ok(_) => Err("the fit on the practice's data did not converge".to_owned()),
             Err(e) => Err(format!("the practice's data could not be fitted ({e})")),
@@ -146,8 +187,7 @@ pub fn build(
     } else {
         Err(format!(
             "the practice has {} clients with three or more PHQ-9 scores and needs {}",
-            eligible.len(),
-            settings.min_clients_for_practice_etr
+            eligible, settings.min_clients_for_practice_etr
         ))
     };
     let (etr, etr_source) = match own {

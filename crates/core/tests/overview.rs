@@ -2,7 +2,7 @@
 //! risk and the other signals, most urgent first.
 
 use alliance_core::overview::{Observation, Respondent, SessionInfo, Track, overview};
-use alliance_core::practice::{EtrSource, PracticeModel, SignalSettings, build};
+use alliance_core::practice::{EtrSource, OutcomeSeries, PracticeModel, SignalSettings, build, etr_clients};
 use alliance_core::scoring::{ResponseFlags, RiskFlag};
 use alliance_signals::change::ChangeCategory;
 use alliance_signals::signal::{Severity, SignalKind};
@@ -254,4 +254,72 @@ fn starting_below_the_cut_off_is_a_low_alliance_not_a_rupture() {
     let fall: Vec<Observation> =
         [28.0, 28.0, 28.0, 18.0].iter().zip(1..).map(|(v, s)| alliance(s, *v, Respondent::Client, &[])).collect();
     assert_eq!(overview(&c, &reference(), &fall, &attended(4)).ruptures.len(), 1);
+}
+
+/// A synthetic practice of 60 clients under four therapists, six PHQ-9 totals each, except every sixth client
+/// with two (not eligible for the fit). Episode ids are a permutation of the clients, so that recency is not
+/// client order.
+fn courses(keep: impl Fn(&str) -> bool) -> Vec<OutcomeSeries> {
+    (0..60u32)
+        .map(|i| {
+            let intake = 12.0 + f64::from(i % 9);
+            let sessions = if i % 6 == 0 { 2 } else { 6 };
+            OutcomeSeries {
+                client: format!("c{i}"),
+                therapist: format!("t{}", i % 4),
+                episode: 1000 + i64::from(i * 37 % 60),
+                scores: (1..=sessions)
+                    .map(|s| (s, intake - 3.0 * f64::from(s).ln() + f64::from((i * 7 + s * 3) % 5) - 2.0))
+                    .collect(),
+            }
+        })
+        .filter(|o| keep(&o.client))
+        .collect()
+}
+
+#[test]
+fn the_practice_fit_is_capped_at_the_most_recent_eligible_clients() {
+    let all = courses(|_| true);
+    let (chosen, eligible) = etr_clients(&all, 20);
+    assert_eq!((chosen.len(), eligible), (20, 50));
+    let mut recent: Vec<&OutcomeSeries> = all.iter().filter(|o| o.scores.len() >= 3).collect();
+    recent.sort_by_key(|o| std::cmp::Reverse(o.episode));
+    let want: Vec<&str> = recent[..20].iter().map(|o| o.client.as_str()).collect();
+    assert_eq!(chosen.iter().map(|o| o.client.as_str()).collect::<Vec<_>>(), want, "most recent first");
+    assert_eq!(etr_clients(&all, 100).0.len(), 50, "no cap below the eligible count");
+
+    let settings = SignalSettings {
+        min_clients_for_practice_etr: 10,
+        max_clients_for_practice_etr: 20,
+        ..SignalSettings::default()
+    };
+    let capped = build(&all, &[], settings).unwrap();
+    assert_eq!(capped.etr_source, EtrSource::Practice { clients: 20, eligible: 50, observations: 120 });
+    assert_eq!((capped.etr.result.n_clients, capped.etr.result.n_obs), (20, 120));
+    assert!(capped.etr.result.converged);
+    // The same fit as on those 20 clients alone.
+    let only = courses(|c| want.contains(&c));
+    let alone = build(&only, &[], SignalSettings { max_clients_for_practice_etr: 2_000, ..settings }).unwrap();
+    assert_eq!(alone.etr_source, EtrSource::Practice { clients: 20, eligible: 20, observations: 120 });
+    assert_eq!(alone.etr.result, capped.etr.result);
+
+    assert_eq!(
+        capped.etr_source.describe(),
+        "Expected course fitted on this practice's PHQ-9 data: the 20 most recent of 50 clients with three or more \
+         scores (120 scores)."
+    );
+    assert_eq!(
+        alone.etr_source.describe(),
+        "Expected course fitted on this practice's PHQ-9 data (20 clients, 120 scores)."
+    );
+    // Eligibility is counted before the cap: 50 eligible clients reach a minimum of 40 whatever the cap.
+    let enough = SignalSettings { min_clients_for_practice_etr: 40, max_clients_for_practice_etr: 40, ..settings };
+    assert!(matches!(build(&all, &[], enough).unwrap().etr_source, EtrSource::Practice { clients: 40, .. }));
+    for bad in [
+        SignalSettings { max_clients_for_practice_etr: 0, min_clients_for_practice_etr: 0, ..settings },
+        SignalSettings { max_clients_for_practice_etr: 29, ..SignalSettings::default() },
+    ] {
+        assert!(bad.validate().is_err(), "{bad:?}");
+    }
+    assert!(SignalSettings::default().validate().is_ok());
 }

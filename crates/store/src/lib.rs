@@ -10,12 +10,14 @@ mod errors;
 mod group_commit;
 mod model;
 mod postgres;
+mod practice_input;
 pub mod retention;
 mod sqlite;
 
 pub use cipher::{KeyError, Keyring};
 pub use model::*;
 pub use postgres::{PostgresOptions, PostgresStore};
+pub use practice_input::PracticeSeries;
 pub use sqlite::SqliteStore;
 
 use alliance_core::domain::Role;
@@ -175,6 +177,10 @@ pub trait Store: Send + Sync + 'static {
     async fn responses_of(&self, client: ClientId) -> StoreResult<Vec<StoredResponse>>;
     /// Primary and subscale scores of completed administrations for many clients, for caseload summaries.
     async fn score_points(&self, clients: &[ClientId]) -> StoreResult<Vec<ScorePoint>>;
+    /// The practice model's input, for every client of a therapist account with scores: the client's own PHQ-9
+    /// totals and relationship-check alliance scores (missing values left out) of their latest episode with any
+    /// score (the highest episode id), in session order, by client id. Read as a stream into compact series.
+    async fn practice_input(&self) -> StoreResult<Vec<PracticeSeries>>;
 
     // Signals
     /// Records that `user` acknowledged a signal; the first acknowledgement stands.
@@ -411,6 +417,9 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     }
     async fn score_points(&self, clients: &[ClientId]) -> StoreResult<Vec<ScorePoint>> {
         S::score_points(self, clients).await
+    }
+    async fn practice_input(&self) -> StoreResult<Vec<PracticeSeries>> {
+        S::practice_input(self).await
     }
     async fn acknowledge(
         &self,

@@ -1252,6 +1252,10 @@ impl Store for PostgresStore {
         .collect()
     }
 
+    async fn practice_input(&self) -> StoreResult<Vec<PracticeSeries>> {
+        self.read_practice_input().await
+    }
+
     async fn acknowledge(
         &self,
         client: ClientId,

@@ -1361,6 +1361,10 @@ impl Store for SqliteStore {
         .collect()
     }
 
+    async fn practice_input(&self) -> StoreResult<Vec<PracticeSeries>> {
+        self.read_practice_input().await
+    }
+
     async fn acknowledge(
         &self,
         client: ClientId,

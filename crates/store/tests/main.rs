@@ -15,6 +15,7 @@ mod copy;
 mod encryption;
 mod migrations;
 mod outages;
+mod practice_input;
 
 use std::collections::HashSet;
 use std::sync::Arc;

@@ -1,10 +1,8 @@
-use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use alliance_core::catalog::{Catalog, PHQ9, RELATIONSHIP_CHECK};
-use alliance_core::domain::Role;
+use alliance_core::catalog::Catalog;
 use alliance_core::practice::{self, OutcomeSeries, PracticeModel, SignalSettings};
-use alliance_store::{AuditEvent, ClientId, Rater, Store, StoreError};
+use alliance_store::{AuditEvent, Store, StoreError};
 use time::OffsetDateTime;
 
 /// Where "now" comes from; tests move it forward to check expiry.
@@ -77,15 +75,12 @@ impl AppState {
         self.practice.read().map_or_else(|poisoned| poisoned.into_inner().clone(), |model| model.clone())
     }
 
-    /// Refits the practice model on all current data: the practice's PHQ-9 courses for the expected course
-    /// and its alliance series for the typical session-to-session variability.
+    /// Refits the practice model on current data: the practice's PHQ-9 courses for the expected course and its
+    /// alliance series for the typical session-to-session variability, each client's latest episode with scores.
+    /// The store reads only those series (see `Store::practice_input`); the fit keeps the most recent clients up to
+    /// `SignalSettings::max_clients_for_practice_etr`.
     pub async fn refresh_practice(&self) -> Result<(), StoreError> {
-        let therapists: Vec<_> =
-            self.store.users().await?.into_iter().filter(|u| u.role == Role::Therapist).map(|u| u.id).collect();
-        let clients = self.store.clients_of(&therapists).await?;
-        let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
-        let therapist_of: HashMap<ClientId, String> = clients.iter().map(|c| (c.id, c.therapist.to_string())).collect();
-        let points = self.store.score_points(&ids).await?;
+        let input = self.store.practice_input().await?;
         self.store
             .audit(AuditEvent {
                 at: self.now(),
@@ -98,32 +93,21 @@ impl AppState {
                 address: None,
             })
             .await?;
-        let mut outcomes: HashMap<ClientId, OutcomeSeries> = HashMap::new();
-        let mut alliance: HashMap<ClientId, Vec<f64>> = HashMap::new();
-        let latest_episode: HashMap<ClientId, _> = points.iter().fold(HashMap::new(), |mut m, p| {
-            let e = m.entry(p.client).or_insert(p.episode);
-            *e = (*e).max(p.episode);
-            m
-        });
-        for p in points.iter().filter(|p| p.rater == Rater::Client && latest_episode.get(&p.client) == Some(&p.episode))
-        {
-            let Some(value) = p.value else { continue };
-            if p.instrument == PHQ9 && p.scale == "total" {
-                outcomes
-                    .entry(p.client)
-                    .or_insert_with(|| OutcomeSeries {
-                        client: p.client.to_string(),
-                        therapist: therapist_of.get(&p.client).cloned().unwrap_or_default(),
-                        scores: Vec::new(),
-                    })
-                    .scores
-                    .push((p.session_number, value));
-            } else if p.instrument == RELATIONSHIP_CHECK && p.scale == "alliance" {
-                alliance.entry(p.client).or_default().push(value);
+        let mut outcomes: Vec<OutcomeSeries> = Vec::new();
+        let mut alliance: Vec<Vec<f64>> = Vec::new();
+        for series in input {
+            if !series.outcome.is_empty() {
+                outcomes.push(OutcomeSeries {
+                    client: series.client.to_string(),
+                    therapist: series.therapist.to_string(),
+                    episode: series.episode.0,
+                    scores: series.outcome,
+                });
+            }
+            if !series.alliance.is_empty() {
+                alliance.push(series.alliance);
             }
         }
-        let outcomes: Vec<OutcomeSeries> = outcomes.into_values().collect();
-        let alliance: Vec<Vec<f64>> = alliance.into_values().collect();
         let settings = self.practice().settings;
         // Fitting is CPU work: keep it off the request threads.
         let model = tokio::task::spawn_blocking(move || practice::build(&outcomes, &alliance, settings))

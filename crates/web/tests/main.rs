@@ -12,6 +12,7 @@ mod matrix;
 mod operations;
 mod outage;
 mod permissions;
+mod practice;
 mod research;
 mod rights;
 mod servers;

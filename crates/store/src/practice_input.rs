@@ -1,0 +1,180 @@
+//! The practice model's input, read in one streamed query: each client's own PHQ-9 totals and relationship-check
+//! alliance scores of their latest episode with scores. Nothing else of the practice is loaded: no pseudonym is
+//! opened, no response flags are parsed, and rows are folded into compact series as they arrive.
+//!
+//! "Latest episode" is the rule the practice model has always used: the highest episode id among the client's
+//! scored administrations (any instrument, either rater, a missing value included). An episode opened since and
+//! not yet scored does not hide the client's data. Only clients of therapist accounts count, as before.
+
+use alliance_core::catalog::{PHQ9, RELATIONSHIP_CHECK};
+use futures_core::stream::BoxStream;
+use futures_util::TryStreamExt;
+use sqlx::Row;
+
+use crate::{ClientId, EpisodeId, PostgresStore, SqliteStore, StoreError, StoreResult, UserId};
+
+/// The scale of each instrument that the practice model reads.
+const OUTCOME_SCALE: &str = "total";
+const ALLIANCE_SCALE: &str = "alliance";
+
+/// One client's input to the practice model, from their latest scored episode.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PracticeSeries {
+    pub client: ClientId,
+    /// The client's therapist (the client's own, as the caseload shows it).
+    pub therapist: UserId,
+    pub episode: EpisodeId,
+    /// The client's own PHQ-9 totals as (session number, total), in session order (date, then number).
+    pub outcome: Vec<(u32, f64)>,
+    /// The client's own relationship-check alliance scores, in the same order.
+    pub alliance: Vec<f64>,
+}
+
+/// Rows come grouped by client and, within a client, in session order (as `score_points` orders them).
+///
+/// The shape is for SQLite, which sorts in memory (the SQLCipher build keeps temporary data in memory,
+/// `SQLITE_TEMP_STORE=2`) and has no table statistics (the app never runs ANALYZE): `CROSS JOIN` fixes the join
+/// order and `+c.therapist_id` keeps the clients from being read through their therapist index, so the outer
+/// loop goes through clients in id order and the plan sorts only "the right part of the ORDER BY", one client's
+/// rows at a time; every other step is an index search. For PostgreSQL the `CROSS JOIN`s with their conditions
+/// are plain inner joins and `+` is a no-op; with table statistics it plans the same (an incremental sort per
+/// client), without them (just after a bulk load) it may hash-join and take longer, on the database server.
+/// No index beyond the schema's is needed.
+///
+/// Parameters: $1 the outcome instrument, $2 its scale, $3 the alliance instrument, $4 its scale.
+const SQL: &str = "
+SELECT c.id AS client_id, c.therapist_id, s.episode_id, s.number,
+       CASE WHEN a.instrument_id = $1 THEN 0 ELSE 1 END AS series, sc.value
+FROM clients c
+CROSS JOIN therapy_sessions s
+CROSS JOIN administrations a
+CROSS JOIN responses r
+CROSS JOIN scores sc
+WHERE +c.therapist_id IN (SELECT u.id FROM users u WHERE u.role = 'therapist')
+  AND s.episode_id = (
+      SELECT MAX(e.id) FROM episodes e
+      WHERE e.client_id = c.id AND EXISTS (
+          SELECT 1 FROM therapy_sessions es
+          JOIN administrations ea ON ea.session_id = es.id
+          JOIN responses er ON er.administration_id = ea.id
+          JOIN scores esc ON esc.administration_id = ea.id
+          WHERE es.episode_id = e.id))
+  AND a.session_id = s.id
+  AND a.rater = 'client'
+  AND r.administration_id = a.id
+  AND sc.administration_id = a.id
+  AND sc.value IS NOT NULL
+  AND ((a.instrument_id = $1 AND sc.scale_id = $2) OR (a.instrument_id = $3 AND sc.scale_id = $4))
+ORDER BY c.id, s.held_on, s.number, a.position, a.id, sc.position";
+
+/// One row of the query, decoded.
+struct Point {
+    client: i64,
+    therapist: i64,
+    episode: i64,
+    session: u32,
+    outcome: bool,
+    value: f64,
+}
+
+/// Folds rows (grouped by client) into series.
+#[derive(Default)]
+struct Fold {
+    series: Vec<PracticeSeries>,
+}
+
+impl Fold {
+    fn push(&mut self, p: Point) -> StoreResult<()> {
+        let same = self.series.last().map(|s| s.client.0);
+        match same {
+            Some(last) if last == p.client => {}
+            Some(last) if last > p.client => {
+                return Err(StoreError::Corrupt("practice rows are not grouped by client".into()));
+            }
+            _ => {
+                self.finish_last();
+                self.series.push(PracticeSeries {
+                    client: ClientId(p.client),
+                    therapist: UserId(p.therapist),
+                    episode: EpisodeId(p.episode),
+                    outcome: Vec::new(),
+                    alliance: Vec::new(),
+                });
+            }
+        }
+        if let Some(s) = self.series.last_mut() {
+            if p.outcome {
+                s.outcome.push((p.session, p.value));
+            } else {
+                s.alliance.push(p.value);
+            }
+        }
+        Ok(())
+    }
+
+    /// Gives back what the growing vectors of the finished client reserved beyond their length.
+    fn finish_last(&mut self) {
+        if let Some(s) = self.series.last_mut() {
+            s.outcome.shrink_to_fit();
+            s.alliance.shrink_to_fit();
+        }
+    }
+
+    fn finish(mut self) -> Vec<PracticeSeries> {
+        self.finish_last();
+        self.series.shrink_to_fit();
+        self.series
+    }
+}
+
+fn session_number(n: i64) -> StoreResult<u32> {
+    u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("session number {n} out of range")))
+}
+
+impl SqliteStore {
+    pub(crate) async fn read_practice_input(&self) -> StoreResult<Vec<PracticeSeries>> {
+        // SQLite takes `?NNN` for numbered parameters.
+        let sql = SQL.replace('$', "?");
+        let mut rows: BoxStream<'_, Result<sqlx::sqlite::SqliteRow, sqlx::Error>> = sqlx::query(&sql)
+            .bind(PHQ9)
+            .bind(OUTCOME_SCALE)
+            .bind(RELATIONSHIP_CHECK)
+            .bind(ALLIANCE_SCALE)
+            .fetch(self.pool());
+        let mut fold = Fold::default();
+        while let Some(r) = rows.try_next().await? {
+            fold.push(Point {
+                client: r.try_get("client_id")?,
+                therapist: r.try_get("therapist_id")?,
+                episode: r.try_get("episode_id")?,
+                session: session_number(r.try_get("number")?)?,
+                outcome: r.try_get::<i64, _>("series")? == 0,
+                value: r.try_get("value")?,
+            })?;
+        }
+        Ok(fold.finish())
+    }
+}
+
+impl PostgresStore {
+    pub(crate) async fn read_practice_input(&self) -> StoreResult<Vec<PracticeSeries>> {
+        let mut rows: BoxStream<'_, Result<sqlx::postgres::PgRow, sqlx::Error>> = sqlx::query(SQL)
+            .bind(PHQ9)
+            .bind(OUTCOME_SCALE)
+            .bind(RELATIONSHIP_CHECK)
+            .bind(ALLIANCE_SCALE)
+            .fetch(self.pool());
+        let mut fold = Fold::default();
+        while let Some(r) = rows.try_next().await? {
+            fold.push(Point {
+                client: r.try_get("client_id")?,
+                therapist: r.try_get("therapist_id")?,
+                episode: r.try_get("episode_id")?,
+                session: session_number(r.try_get::<i32, _>("number")?.into())?,
+                outcome: r.try_get::<i32, _>("series")? == 0,
+                value: r.try_get("value")?,
+            })?;
+        }
+        Ok(fold.finish())
+    }
+}
