@@ -22,6 +22,34 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+/// The same sorting for the group-commit thread's direct calls (see `group_commit`).
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        let rusqlite::Error::SqliteFailure(failure, _) = &e else { return StoreError::Backend(Box::new(e)) };
+        match failure.code {
+            ErrorCode::DatabaseBusy
+            | ErrorCode::DatabaseLocked
+            | ErrorCode::OutOfMemory
+            | ErrorCode::SystemIoFailure
+            | ErrorCode::DiskFull
+            | ErrorCode::CannotOpen => StoreError::Unavailable(Box::new(e)),
+            ErrorCode::ConstraintViolation
+                if matches!(
+                    failure.extended_code,
+                    rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+                ) =>
+            {
+                StoreError::Conflict("already exists")
+            }
+            ErrorCode::ConstraintViolation if failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY => {
+                StoreError::NotFound
+            }
+            _ => StoreError::Backend(Box::new(e)),
+        }
+    }
+}
+
 /// Database errors that mean "not now" rather than "never": the transaction was rolled back and nothing was
 /// written.
 fn transient(db: &dyn sqlx::error::DatabaseError) -> bool {

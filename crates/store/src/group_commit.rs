@@ -11,12 +11,18 @@
 
 use std::sync::Arc;
 
-use sqlx::{Connection, SqlitePool};
+use alliance_core::domain::Role;
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, params, params_from_iter};
+use sqlx::SqlitePool;
+use sqlx::sqlite::LockedSqliteHandle;
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::cipher::Keyring;
-use crate::{AuditEvent, LinkState, LinkSubmitted, NewResponse, StoreError, StoreResult};
+use crate::cipher::{self, Keyring};
+use crate::{
+    AdministrationId, AuditEvent, LinkState, LinkSubmitted, NewResponse, SessionId, StoreError, StoreResult, audit,
+};
 
 /// The most submissions committed together. Enough to amortise the fsync; small enough that the first in a
 /// batch does not wait long for the last.
@@ -84,25 +90,61 @@ async fn commit_batch(writer: &SqlitePool, keys: &Keyring, batch: &[Submission])
         Ok(conn) => conn,
         Err(e) => return fan_out(&StoreError::from(e), batch.len()),
     };
+    let handle = match conn.lock_handle().await {
+        Ok(handle) => handle,
+        Err(e) => return fan_out(&StoreError::from(e), batch.len()),
+    };
+    let locked = match Locked::new(handle) {
+        Ok(locked) => locked,
+        Err(e) => return fan_out(&e, batch.len()),
+    };
+    let outcomes = write_batch(&locked.db, keys, batch);
+    // The connection goes back to sqlx outside any transaction, whatever happened.
+    if !locked.db.is_autocommit() {
+        let _ = locked.db.execute_batch("ROLLBACK");
+    }
+    outcomes
+}
+
+/// sqlx's writing connection, taken from its worker thread and used with plain synchronous calls.
+struct Locked<'a> {
+    // Declared first, so dropped first: the statements it prepared are finalised while the handle is still ours.
+    db: rusqlite::Connection,
+    _handle: LockedSqliteHandle<'a>,
+}
+
+impl<'a> Locked<'a> {
+    #[allow(unsafe_code)]
+    fn new(mut handle: LockedSqliteHandle<'a>) -> StoreResult<Self> {
+        let raw = handle.as_raw_handle().as_ptr();
+        // SAFETY: while `handle` lives, sqlx's worker thread makes no call on this database handle (sqlx's
+        // documented contract for `LockedSqliteHandle`), and `handle` lives as long as this value, which drops
+        // `db` first. `from_handle` does not take ownership: dropping `db` finalises its own statements and
+        // leaves the connection open for sqlx. Both link the same libsqlite3-sys (Cargo allows only one).
+        let db = unsafe { rusqlite::Connection::from_handle(raw) }?;
+        Ok(Self { db, _handle: handle })
+    }
+}
+
+fn write_batch(db: &rusqlite::Connection, keys: &Keyring, batch: &[Submission]) -> Vec<Outcome> {
     // A submission that fails part-way (which a valid form never does) is taken out and the rest written again
-    // without it, rather than giving every submission a savepoint: two more round trips each.
+    // without it, rather than giving every submission a savepoint.
     let mut refused: Vec<Option<StoreError>> = batch.iter().map(|_| None).collect();
     'attempt: loop {
-        let mut tx = match conn.begin().await {
-            Ok(tx) => tx,
-            Err(e) => return fan_out(&StoreError::from(e), batch.len()),
-        };
+        if let Err(e) = db.execute_batch("BEGIN") {
+            return fan_out(&StoreError::from(e), batch.len());
+        }
         let mut outcomes: Vec<Option<Result<LinkSubmitted, LinkState>>> = batch.iter().map(|_| None).collect();
         for (i, job) in batch.iter().enumerate() {
             if refused[i].is_some() {
                 continue;
             }
-            match crate::sqlite::submit_in(keys, &mut tx, &job.token_hash, &job.responses, &job.audit, job.now).await {
+            match submit(db, keys, job) {
                 Ok(outcome) => outcomes[i] = Some(outcome),
                 // The database cannot write now: none of the batch can be.
                 Err(e @ StoreError::Unavailable(_)) => return fan_out(&e, batch.len()),
                 Err(e) => {
-                    if let Err(rollback) = tx.rollback().await {
+                    if let Err(rollback) = db.execute_batch("ROLLBACK") {
                         return fan_out(&StoreError::from(rollback), batch.len());
                     }
                     refused[i] = Some(e);
@@ -110,7 +152,7 @@ async fn commit_batch(writer: &SqlitePool, keys: &Keyring, batch: &[Submission])
                 }
             }
         }
-        if let Err(e) = tx.commit().await {
+        if let Err(e) = db.execute_batch("COMMIT") {
             // Nothing of the batch is stored: no submission may be acknowledged.
             return fan_out(&StoreError::from(e), batch.len());
         }
@@ -124,6 +166,138 @@ async fn commit_batch(writer: &SqlitePool, keys: &Keyring, batch: &[Submission])
             })
             .collect();
     }
+}
+
+/// One client submission inside the batch's transaction: claims the link (single use, not expired), stores every
+/// answer with its scores and the audit entry. Returns the link's state instead when it cannot be claimed, having
+/// written nothing.
+fn submit(db: &rusqlite::Connection, keys: &Keyring, job: &Submission) -> Outcome {
+    let now = job.now.unix_timestamp();
+    // The condition makes the claim single-use even when the same link is twice in a batch.
+    let claimed = db
+        .prepare_cached(
+            "UPDATE links SET used_at = ?1 WHERE token_hash = ?2 AND used_at IS NULL AND expires_at > ?1
+             RETURNING id, session_id",
+        )?
+        .query_row(params![now, job.token_hash], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+        .optional()?;
+    let Some((link, session)) = claimed else {
+        let used: Option<Option<i64>> = db
+            .prepare_cached("SELECT used_at FROM links WHERE token_hash = ?1")?
+            .query_row(params![job.token_hash], |r| r.get(0))
+            .optional()?;
+        return match used {
+            None => Err(StoreError::NotFound),
+            Some(Some(_)) => Ok(Err(LinkState::Used)),
+            Some(None) => Ok(Err(LinkState::Expired)),
+        };
+    };
+    let open: Vec<i64> = db
+        .prepare_cached("SELECT id FROM administrations WHERE link_id = ?1 AND status = 'open'")?
+        .query_map(params![link], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut administrations = Vec::with_capacity(job.responses.len());
+    for response in &job.responses {
+        let Some(admin) = response.administration.filter(|a| open.contains(&a.0)) else {
+            return Err(StoreError::Conflict("response does not belong to this link"));
+        };
+        administrations.push(admin);
+    }
+    if !administrations.is_empty() {
+        insert_answers(db, keys, &administrations, &job.responses, now)?;
+    }
+    let session = SessionId(session);
+    insert_audit(db, &AuditEvent { object_id: Some(session.0), ..job.audit.clone() })?;
+    Ok(Ok(LinkSubmitted { session, administrations }))
+}
+
+/// Answers, their scores and the administrations' completion: three statements however many questionnaires.
+/// Values are stored as sqlx stores them (booleans as 0 and 1), so the rest of the store reads them alike.
+fn insert_answers(
+    db: &rusqlite::Connection,
+    keys: &Keyring,
+    administrations: &[AdministrationId],
+    responses: &[NewResponse],
+    now: i64,
+) -> StoreResult<()> {
+    let mut values = Vec::with_capacity(administrations.len() * 4);
+    for (admin, response) in administrations.iter().zip(responses) {
+        let flags = serde_json::to_string(&response.flags).map_err(|e| StoreError::Backend(Box::new(e)))?;
+        values.push(Value::Integer(admin.0));
+        values.push(Value::Text(keys.seal(cipher::RESPONSE_ANSWERS, admin.0, &response.answers_json)));
+        values.push(Value::Text(flags));
+        values.push(Value::Integer(now));
+    }
+    let rows = vec!["(?, ?, ?, ?)"; administrations.len()].join(", ");
+    db.prepare_cached(&format!(
+        "INSERT INTO responses (administration_id, answers, flags, submitted_at) VALUES {rows}"
+    ))?
+    .execute(params_from_iter(values))?;
+
+    let mut values = Vec::new();
+    let mut count = 0;
+    for (admin, response) in administrations.iter().zip(responses) {
+        for (position, s) in response.scores.iter().enumerate() {
+            count += 1;
+            values.extend([
+                Value::Integer(admin.0),
+                Value::Text(s.scale.clone()),
+                Value::Integer(position as i64),
+                s.value.map_or(Value::Null, Value::Real),
+                Value::Integer(s.answered as i64),
+                Value::Integer(s.missing as i64),
+                Value::Integer(i64::from(s.prorated)),
+                s.band.clone().map_or(Value::Null, Value::Text),
+                s.concern.map_or(Value::Null, |c| Value::Integer(i64::from(c))),
+            ]);
+        }
+    }
+    if count > 0 {
+        let rows = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?)"; count].join(", ");
+        db.prepare_cached(&format!(
+            "INSERT INTO scores (administration_id, scale_id, position, value, answered, missing, prorated, band,
+                                 concern) VALUES {rows}"
+        ))?
+        .execute(params_from_iter(values))?;
+    }
+
+    let marks = vec!["?"; administrations.len()].join(", ");
+    let mut values = vec![Value::Integer(now)];
+    values.extend(administrations.iter().map(|a| Value::Integer(a.0)));
+    db.prepare_cached(&format!(
+        "UPDATE administrations SET status = 'completed', completed_at = ? WHERE id IN ({marks})"
+    ))?
+    .execute(params_from_iter(values))?;
+    Ok(())
+}
+
+/// The audit entry, chained as `sqlite::insert_audit` chains it (the head advanced in this transaction).
+fn insert_audit(db: &rusqlite::Connection, event: &AuditEvent) -> StoreResult<()> {
+    audit::validate(event)?;
+    let (seq, prev): (i64, Vec<u8>) = db
+        .prepare_cached("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let hash = audit::entry_hash(&prev, &audit::Fields::of_event(seq, event));
+    db.prepare_cached(
+        "INSERT INTO audit_events
+         (at, actor_id, actor_role, action, object_kind, object_id, purpose, address, seq, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )?
+    .execute(params![
+        event.at.unix_timestamp(),
+        event.actor.map(|a| a.0),
+        event.actor_role.map(Role::as_str),
+        event.action,
+        event.object_kind,
+        event.object_id,
+        event.purpose,
+        event.address,
+        seq,
+        prev,
+        &hash[..],
+    ])?;
+    db.prepare_cached("UPDATE audit_head SET hash = ?1 WHERE id = 1")?.execute(params![&hash[..]])?;
+    Ok(())
 }
 
 /// One failure for every submission of a batch: the first cause is kept for the log in each.

@@ -494,58 +494,6 @@ fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 
-/// Writes one client submission on `conn`, inside the caller's transaction: claims the link (single use, not
-/// expired), stores every answer with its scores and the audit entry. Returns the link's state instead when it
-/// cannot be claimed; the caller then rolls back (nothing was written).
-pub(crate) async fn submit_in(
-    keys: &Keyring,
-    conn: &mut sqlx::SqliteConnection,
-    token_hash: &[u8],
-    responses: &[NewResponse],
-    audit: &AuditEvent,
-    now: OffsetDateTime,
-) -> StoreResult<Result<LinkSubmitted, LinkState>> {
-    // Claim the link first: the condition makes the claim single-use even when two submissions race.
-    let claimed = sqlx::query(
-        "UPDATE links SET used_at = ?1 WHERE token_hash = ?2 AND used_at IS NULL AND expires_at > ?1
-         RETURNING id, session_id",
-    )
-    .bind(ts(now))
-    .bind(token_hash)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(claimed) = claimed else {
-        let state = sqlx::query("SELECT used_at FROM links WHERE token_hash = ?")
-            .bind(token_hash)
-            .fetch_optional(&mut *conn)
-            .await?;
-        return match state {
-            None => Err(StoreError::NotFound),
-            Some(row) => {
-                let used: Option<i64> = row.try_get("used_at")?;
-                Ok(Err(if used.is_some() { LinkState::Used } else { LinkState::Expired }))
-            }
-        };
-    };
-    let link_id: i64 = claimed.try_get("id")?;
-    let session = SessionId(claimed.try_get("session_id")?);
-    let open: Vec<i64> = sqlx::query_scalar("SELECT id FROM administrations WHERE link_id = ? AND status = 'open'")
-        .bind(link_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    let mut administrations = Vec::with_capacity(responses.len());
-    for response in responses {
-        let Some(admin) = response.administration.filter(|a| open.contains(&a.0)) else {
-            return Err(StoreError::Conflict("response does not belong to this link"));
-        };
-        administrations.push(admin);
-    }
-    let rows: Vec<(i64, &NewResponse)> = administrations.iter().map(|a| a.0).zip(responses).collect();
-    insert_responses(keys, &mut *conn, &rows, now).await?;
-    insert_audit(&mut *conn, &AuditEvent { object_id: Some(session.0), ..audit.clone() }).await?;
-    Ok(Ok(LinkSubmitted { session, administrations }))
-}
-
 /// Stores answers with their scores and marks their administrations completed: three statements however many
 /// questionnaires, as each statement is a round trip to the connection's thread.
 async fn insert_responses(

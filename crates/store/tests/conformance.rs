@@ -424,6 +424,9 @@ async fn a_failing_submission_does_not_take_others_with_it(store: &dyn Store) {
         .filter(|e| e.action == "client-submitted" && e.object_id.is_some_and(|id| sessions.contains(&id)))
         .count();
     assert_eq!(submitted, links.len() - 1, "one audit entry per stored submission");
+    let chain = alliance_store::audit::verify_chain(store).await.unwrap();
+    assert_eq!(chain.broken, None, "the batch's entries extend the chain");
+    assert_eq!(chain.verified, u64::try_from(store.audit_head().await.unwrap().seq).unwrap());
 }
 
 /// The revision an app server keeps computed overviews under moves with every write that changes them, and
