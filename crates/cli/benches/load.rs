@@ -243,7 +243,7 @@ fn wrk_at(
     // Each connection waits `interval` between its requests: together about `rate` per second while the
     // server keeps up (wrk measures latency from each request's start; a server that falls behind shows as a
     // lower achieved rate).
-    let interval = (f64::from(connections) * 1000.0 / f64::from(rate)).max(0.0);
+    let interval = (f64::from(connections) * 1000.0 / f64::from(rate)).max(0.0).round() as u64;
     let script = dir.join(format!("submit-{rate}.lua"));
     std::fs::write(
         &script,
@@ -254,7 +254,10 @@ for line in io.lines("{}") do
   requests[#requests + 1] = {{ path = "/c/" .. token, body = body }}
 end
 local i = 0
-function delay() return {interval} end
+-- Random waits averaging the interval: with a fixed one, connections that started together stay in step and the
+-- server sees bursts of every connection at once instead of an even rate.
+math.randomseed(os.time())
+function delay() return math.random(0, 2 * {interval}) end
 request = function()
   i = i + 1
   local r = requests[i]
@@ -456,12 +459,24 @@ async fn main() {
         episodes.push(loader.new_client(&format!("Load {c:03}")).await.1);
     }
     let t = Instant::now();
-    let mut lines = Vec::with_capacity(needed as usize);
-    for n in 0..needed as usize {
-        let (_, token) = loader.session_with_link(episodes[n % episodes.len()]).await;
-        let form = phone.get(format!("{}/c/{token}", server.url)).send().await.unwrap().text().await.unwrap();
-        lines.push(format!("{token} {}", body(&hidden(&form, "csrf"))));
-    }
+    // Four makers at once, each on its own quarter of the clients (200 is a multiple of 4), so that no two
+    // record a session in the same episode at the same time.
+    let make = |worker: usize| {
+        let (loader, phone, episodes, url) = (&loader, &phone, &episodes, &server.url);
+        async move {
+            let mut made = Vec::new();
+            for n in (worker..needed as usize).step_by(4) {
+                let (_, token) = loader.session_with_link(episodes[n % episodes.len()]).await;
+                let form = phone.get(format!("{url}/c/{token}")).send().await.unwrap().text().await.unwrap();
+                made.push((n, format!("{token} {}", body(&hidden(&form, "csrf")))));
+            }
+            made
+        }
+    };
+    let (a, b, c, d) = tokio::join!(make(0), make(1), make(2), make(3));
+    let mut made: Vec<(usize, String)> = [a, b, c, d].into_iter().flatten().collect();
+    made.sort_by_key(|(n, _)| *n);
+    let lines: Vec<String> = made.into_iter().map(|(_, line)| line).collect();
     let _ = writeln!(report, "{needed} links made in {:.0} s", t.elapsed().as_secs_f64());
 
     let _ = writeln!(
@@ -497,10 +512,19 @@ async fn main() {
         "\n| page ({} sessions stored) | rate | achieved /s | p50 ms | p99 ms | not 200 |\n|---|---|---|---|---|---|",
         o.sessions
     );
+    let mut first_views = Vec::new();
     for (name, path) in [("caseload /", "/".to_owned()), ("client page", format!("/clients/{first_client}"))] {
+        // The first view computes every client's overview; later ones use those kept (see `overview_cache`).
+        let page = reqwest::Client::new();
+        let started = Instant::now();
+        let r = page.get(format!("{}{path}", server.url)).header("Cookie", &cookie).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        r.bytes().await.unwrap();
+        first_views.push(format!("{name} {:.1} ms", started.elapsed().as_secs_f64() * 1000.0));
         let (rps, p50, p99, bad) = hey_at(&format!("{}{path}", server.url), &cookie, o.page_rate, o.seconds);
         let _ = writeln!(report, "| {name} | {} | {rps:.0} | {p50:.2} | {p99:.2} | {bad} |", o.page_rate);
     }
+    let _ = writeln!(report, "\nfirst view, before the runs above: {}", first_views.join(", "));
     let (peak, _) = peak_memory_mib(server.child.id());
     let _ = writeln!(report, "\nserver memory after the pages: peak {peak:.0} MiB");
     println!("\n{report}");

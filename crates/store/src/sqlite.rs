@@ -316,6 +316,9 @@ fn open_error(e: sqlx::Error) -> StoreError {
     }
 }
 
+/// How stale a sign-in's recorded last use may get before a page view writes it again.
+const LAST_SEEN_STEP_SECONDS: i64 = 60;
+
 fn ts(t: OffsetDateTime) -> i64 {
     t.unix_timestamp()
 }
@@ -659,7 +662,7 @@ impl Store for SqliteStore {
 
     async fn login(&self, token_hash: &[u8], now: OffsetDateTime) -> StoreResult<Option<(Login, User)>> {
         let row = sqlx::query(
-            "SELECT l.user_id, l.csrf_token, l.created_at AS login_created, l.expires_at, u.*
+            "SELECT l.user_id, l.csrf_token, l.created_at AS login_created, l.expires_at, l.last_seen_at, u.*
              FROM logins l JOIN users u ON u.id = l.user_id
              WHERE l.token_hash = ? AND l.expires_at > ? AND l.last_seen_at + l.idle_seconds > ? AND u.active = 1",
         )
@@ -675,11 +678,16 @@ impl Store for SqliteStore {
             created_at: from_ts(row.try_get("login_created")?)?,
             expires_at: from_ts(row.try_get("expires_at")?)?,
         };
-        sqlx::query("UPDATE logins SET last_seen_at = ? WHERE token_hash = ?")
-            .bind(ts(now))
-            .bind(token_hash)
-            .execute(&self.writer)
-            .await?;
+        // The last use is written at most once a minute: a durable write (an fsync) on every page view would cost
+        // more than the minute of idle time a sign-in may lose by it.
+        let last_seen: i64 = row.try_get("last_seen_at")?;
+        if ts(now) - last_seen >= LAST_SEEN_STEP_SECONDS {
+            sqlx::query("UPDATE logins SET last_seen_at = ? WHERE token_hash = ?")
+                .bind(ts(now))
+                .bind(token_hash)
+                .execute(&self.writer)
+                .await?;
+        }
         Ok(Some((login, user_row(&self.keys, &row)?)))
     }
 
