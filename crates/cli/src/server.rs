@@ -94,6 +94,14 @@ pub struct SignalArgs {
     /// Missed sessions or checks in a row that raise a disengagement signal.
     #[arg(long, env = "ALLIANCE_MISSED_IN_A_ROW", default_value_t = SignalSettings::default().disengagement_in_a_row)]
     pub missed_in_a_row: usize,
+    /// The most clients the practice's own expected course is fitted on (the most recent of those with three or
+    /// more PHQ-9 scores): a bound on the refit's time and memory, not a validated sample size.
+    #[arg(
+        long,
+        env = "ALLIANCE_PRACTICE_FIT_CLIENTS",
+        default_value_t = SignalSettings::default().max_clients_for_practice_etr
+    )]
+    pub practice_fit_clients: usize,
 }
 
 impl SignalArgs {
@@ -103,6 +111,7 @@ impl SignalArgs {
             red_level: self.red_level,
             discrepancy: self.discrepancy_points,
             disengagement_in_a_row: self.missed_in_a_row,
+            max_clients_for_practice_etr: self.practice_fit_clients,
             ..SignalSettings::default()
         };
         settings.validate().map_err(|e| anyhow::anyhow!("signal settings: {e}"))?;
