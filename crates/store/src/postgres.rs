@@ -410,46 +410,60 @@ fn break_glass_row(keys: &Keyring, r: &PgRow) -> StoreResult<BreakGlass> {
 
 const BREAK_GLASS_COLUMNS: &str = "g.*, u.display_name FROM break_glass_grants g JOIN users u ON u.id = g.admin_id";
 
-async fn insert_response(
+/// Stores answers with their scores and marks their administrations completed: three statements however many
+/// questionnaires, as each statement is a round trip to the server.
+async fn insert_responses(
     keys: &Keyring,
     tx: &mut Transaction<'_, sqlx::Postgres>,
-    administration: i64,
-    response: &NewResponse,
+    responses: &[(i64, &NewResponse)],
     now: OffsetDateTime,
 ) -> StoreResult<()> {
-    let flags = serde_json::to_string(&response.flags).map_err(backend)?;
+    if responses.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = responses.iter().map(|(id, _)| *id).collect();
+    let answers: Vec<String> =
+        responses.iter().map(|(id, r)| keys.seal(cipher::RESPONSE_ANSWERS, *id, &r.answers_json)).collect();
+    let flags = responses
+        .iter()
+        .map(|(_, r)| serde_json::to_string(&r.flags).map_err(backend))
+        .collect::<StoreResult<Vec<_>>>()?;
     sqlx::query(
-        "INSERT INTO responses (administration_id, answers, flags, submitted_at) VALUES ($1, $2, $3::jsonb, $4)",
+        "INSERT INTO responses (administration_id, answers, flags, submitted_at)
+         SELECT u.id, u.answers, u.flags::jsonb, $4 FROM UNNEST($1::int8[], $2::text[], $3::text[])
+              AS u (id, answers, flags)",
     )
-    .bind(administration)
-    .bind(keys.seal(cipher::RESPONSE_ANSWERS, administration, &response.answers_json))
+    .bind(&ids)
+    .bind(answers)
     .bind(flags)
     .bind(ts(now))
     .execute(&mut **tx)
     .await?;
-    if !response.scores.is_empty() {
-        let scores = &response.scores;
+
+    let scores: Vec<(i64, usize, &ScaleScore)> =
+        responses.iter().flat_map(|(id, r)| r.scores.iter().enumerate().map(move |(i, s)| (*id, i, s))).collect();
+    if !scores.is_empty() {
         let count = |n: usize| i64::try_from(n).map_err(backend);
         sqlx::query(
             "INSERT INTO scores (administration_id, scale_id, position, value, answered, missing, prorated, band, concern)
-             SELECT $1, s.scale, s.n - 1, s.value, s.answered, s.missing, s.prorated, s.band, s.concern
-             FROM UNNEST($2::text[], $3::float8[], $4::int8[], $5::int8[], $6::bool[], $7::text[], $8::bool[])
-                  WITH ORDINALITY AS s (scale, value, answered, missing, prorated, band, concern, n)",
+             SELECT * FROM UNNEST($1::int8[], $2::text[], $3::int8[], $4::float8[], $5::int8[], $6::int8[],
+                                  $7::bool[], $8::text[], $9::bool[])",
         )
-        .bind(administration)
-        .bind(scores.iter().map(|s| s.scale.clone()).collect::<Vec<_>>())
-        .bind(scores.iter().map(|s| s.value).collect::<Vec<_>>())
-        .bind(scores.iter().map(|s| count(s.answered)).collect::<StoreResult<Vec<_>>>()?)
-        .bind(scores.iter().map(|s| count(s.missing)).collect::<StoreResult<Vec<_>>>()?)
-        .bind(scores.iter().map(|s| s.prorated).collect::<Vec<_>>())
-        .bind(scores.iter().map(|s| s.band.clone()).collect::<Vec<_>>())
-        .bind(scores.iter().map(|s| s.concern).collect::<Vec<_>>())
+        .bind(scores.iter().map(|(id, _, _)| *id).collect::<Vec<_>>())
+        .bind(scores.iter().map(|(_, _, s)| s.scale.clone()).collect::<Vec<_>>())
+        .bind(scores.iter().map(|(_, i, _)| count(*i)).collect::<StoreResult<Vec<_>>>()?)
+        .bind(scores.iter().map(|(_, _, s)| s.value).collect::<Vec<_>>())
+        .bind(scores.iter().map(|(_, _, s)| count(s.answered)).collect::<StoreResult<Vec<_>>>()?)
+        .bind(scores.iter().map(|(_, _, s)| count(s.missing)).collect::<StoreResult<Vec<_>>>()?)
+        .bind(scores.iter().map(|(_, _, s)| s.prorated).collect::<Vec<_>>())
+        .bind(scores.iter().map(|(_, _, s)| s.band.clone()).collect::<Vec<_>>())
+        .bind(scores.iter().map(|(_, _, s)| s.concern).collect::<Vec<_>>())
         .execute(&mut **tx)
         .await?;
     }
-    sqlx::query("UPDATE administrations SET status = 'completed', completed_at = $1 WHERE id = $2")
+    sqlx::query("UPDATE administrations SET status = 'completed', completed_at = $1 WHERE id = ANY($2)")
         .bind(ts(now))
-        .bind(administration)
+        .bind(&ids)
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -1099,9 +1113,10 @@ impl Store for PostgresStore {
                 tx.rollback().await?;
                 return Err(StoreError::Conflict("response does not belong to this link"));
             };
-            insert_response(&self.keys, &mut tx, admin.0, response, now).await?;
             administrations.push(admin);
         }
+        let rows: Vec<(i64, &NewResponse)> = administrations.iter().map(|a| a.0).zip(&responses).collect();
+        insert_responses(&self.keys, &mut tx, &rows, now).await?;
         insert_audit(&mut tx, &AuditEvent { object_id: Some(session.0), ..audit }).await?;
         tx.commit().await?;
         Ok(Ok(LinkSubmitted { session, administrations }))
@@ -1134,7 +1149,7 @@ impl Store for PostgresStore {
         .bind(ts(now))
         .fetch_one(&mut *tx)
         .await?;
-        insert_response(&self.keys, &mut tx, id, &response, now).await?;
+        insert_responses(&self.keys, &mut tx, &[(id, &response)], now).await?;
         insert_audit(&mut tx, &AuditEvent { object_id: Some(id), ..audit }).await?;
         tx.commit().await?;
         Ok(AdministrationId(id))
