@@ -21,6 +21,9 @@ use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::cipher::{self, Keyring};
+use crate::sqlite::{
+    ADMINISTRATIONS_COMPLETE, AUDIT_ADVANCE_HEAD, AUDIT_INSERT, AUDIT_SET_HEAD, RESPONSES_INSERT, SCORES_INSERT,
+};
 use crate::{
     AdministrationId, AuditEvent, LinkState, LinkSubmitted, NewResponse, SessionId, StoreError, StoreResult, audit,
 };
@@ -230,10 +233,7 @@ fn insert_answers(
         values.push(Value::Integer(now));
     }
     let rows = vec!["(?, ?, ?, ?)"; administrations.len()].join(", ");
-    db.prepare_cached(&format!(
-        "INSERT INTO responses (administration_id, answers, flags, submitted_at) VALUES {rows}"
-    ))?
-    .execute(params_from_iter(values))?;
+    db.prepare_cached(&format!("{RESPONSES_INSERT} {rows}"))?.execute(params_from_iter(values))?;
 
     let mut values = Vec::new();
     let mut count = 0;
@@ -255,36 +255,24 @@ fn insert_answers(
     }
     if count > 0 {
         let rows = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?)"; count].join(", ");
-        db.prepare_cached(&format!(
-            "INSERT INTO scores (administration_id, scale_id, position, value, answered, missing, prorated, band,
-                                 concern) VALUES {rows}"
-        ))?
-        .execute(params_from_iter(values))?;
+        db.prepare_cached(&format!("{SCORES_INSERT} {rows}"))?.execute(params_from_iter(values))?;
     }
 
     let marks = vec!["?"; administrations.len()].join(", ");
     let mut values = vec![Value::Integer(now)];
     values.extend(administrations.iter().map(|a| Value::Integer(a.0)));
-    db.prepare_cached(&format!(
-        "UPDATE administrations SET status = 'completed', completed_at = ? WHERE id IN ({marks})"
-    ))?
-    .execute(params_from_iter(values))?;
+    db.prepare_cached(&format!("{ADMINISTRATIONS_COMPLETE} ({marks})"))?.execute(params_from_iter(values))?;
     Ok(())
 }
 
-/// The audit entry, chained as `sqlite::insert_audit` chains it (the head advanced in this transaction).
+/// The audit entry, chained as `sqlite::insert_audit` chains it, with its statements (the head advanced in this
+/// transaction).
 fn insert_audit(db: &rusqlite::Connection, event: &AuditEvent) -> StoreResult<()> {
     audit::validate(event)?;
-    let (seq, prev): (i64, Vec<u8>) = db
-        .prepare_cached("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let (seq, prev): (i64, Vec<u8>) =
+        db.prepare_cached(AUDIT_ADVANCE_HEAD)?.query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let hash = audit::entry_hash(&prev, &audit::Fields::of_event(seq, event));
-    db.prepare_cached(
-        "INSERT INTO audit_events
-         (at, actor_id, actor_role, action, object_kind, object_id, purpose, address, seq, prev_hash, hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )?
-    .execute(params![
+    db.prepare_cached(AUDIT_INSERT)?.execute(params![
         event.at.unix_timestamp(),
         event.actor.map(|a| a.0),
         event.actor_role.map(Role::as_str),
@@ -297,7 +285,7 @@ fn insert_audit(db: &rusqlite::Connection, event: &AuditEvent) -> StoreResult<()
         prev,
         &hash[..],
     ])?;
-    db.prepare_cached("UPDATE audit_head SET hash = ?1 WHERE id = 1")?.execute(params![&hash[..]])?;
+    db.prepare_cached(AUDIT_SET_HEAD)?.execute(params![&hash[..]])?;
     Ok(())
 }
 

@@ -43,8 +43,8 @@ pub struct PracticeSeries {
 ///
 /// Parameters: $1 the outcome instrument, $2 its scale, $3 the alliance instrument, $4 its scale.
 const SQL: &str = "
-SELECT c.id AS client_id, c.therapist_id, s.episode_id, s.number,
-       CASE WHEN a.instrument_id = $1 THEN 0 ELSE 1 END AS series, sc.value
+SELECT c.id AS client_id, c.therapist_id, s.episode_id, CAST(s.number AS BIGINT) AS number,
+       CAST(CASE WHEN a.instrument_id = $1 THEN 0 ELSE 1 END AS BIGINT) AS series, sc.value
 FROM clients c
 CROSS JOIN therapy_sessions s
 CROSS JOIN administrations a
@@ -131,50 +131,51 @@ fn session_number(n: i64) -> StoreResult<u32> {
     u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("session number {n} out of range")))
 }
 
+/// Folds the query's rows, as they arrive, into series; the same for both engines (every integer column is a
+/// BIGINT in the query, so both decode them as `i64`).
+async fn fold_rows<R>(mut rows: BoxStream<'_, Result<R, sqlx::Error>>) -> StoreResult<Vec<PracticeSeries>>
+where
+    R: Row,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> f64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+{
+    let mut fold = Fold::default();
+    while let Some(r) = rows.try_next().await? {
+        fold.push(Point {
+            client: r.try_get("client_id")?,
+            therapist: r.try_get("therapist_id")?,
+            episode: r.try_get("episode_id")?,
+            session: session_number(r.try_get("number")?)?,
+            outcome: r.try_get::<i64, _>("series")? == 0,
+            value: r.try_get("value")?,
+        })?;
+    }
+    Ok(fold.finish())
+}
+
 impl SqliteStore {
     pub(crate) async fn read_practice_input(&self) -> StoreResult<Vec<PracticeSeries>> {
         // SQLite takes `?NNN` for numbered parameters.
         let sql = SQL.replace('$', "?");
-        let mut rows: BoxStream<'_, Result<sqlx::sqlite::SqliteRow, sqlx::Error>> = sqlx::query(&sql)
+        let rows = sqlx::query(&sql)
             .bind(PHQ9)
             .bind(OUTCOME_SCALE)
             .bind(RELATIONSHIP_CHECK)
             .bind(ALLIANCE_SCALE)
             .fetch(self.pool());
-        let mut fold = Fold::default();
-        while let Some(r) = rows.try_next().await? {
-            fold.push(Point {
-                client: r.try_get("client_id")?,
-                therapist: r.try_get("therapist_id")?,
-                episode: r.try_get("episode_id")?,
-                session: session_number(r.try_get("number")?)?,
-                outcome: r.try_get::<i64, _>("series")? == 0,
-                value: r.try_get("value")?,
-            })?;
-        }
-        Ok(fold.finish())
+        fold_rows(rows).await
     }
 }
 
 impl PostgresStore {
     pub(crate) async fn read_practice_input(&self) -> StoreResult<Vec<PracticeSeries>> {
-        let mut rows: BoxStream<'_, Result<sqlx::postgres::PgRow, sqlx::Error>> = sqlx::query(SQL)
+        let rows = sqlx::query(SQL)
             .bind(PHQ9)
             .bind(OUTCOME_SCALE)
             .bind(RELATIONSHIP_CHECK)
             .bind(ALLIANCE_SCALE)
             .fetch(self.pool());
-        let mut fold = Fold::default();
-        while let Some(r) = rows.try_next().await? {
-            fold.push(Point {
-                client: r.try_get("client_id")?,
-                therapist: r.try_get("therapist_id")?,
-                episode: r.try_get("episode_id")?,
-                session: session_number(r.try_get::<i32, _>("number")?.into())?,
-                outcome: r.try_get::<i32, _>("series")? == 0,
-                value: r.try_get("value")?,
-            })?;
-        }
-        Ok(fold.finish())
+        fold_rows(rows).await
     }
 }

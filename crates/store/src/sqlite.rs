@@ -379,33 +379,43 @@ const SESSION_COLUMNS: &str = "s.id, s.episode_id, e.client_id, s.number, s.held
 /// Appends `event` to the chain. Must run inside the caller's transaction, as its last statement: the head's
 /// UPDATE takes (or already holds) SQLite's write lock, so appends are serialised and the head moves with the
 /// entry or not at all.
+/// The audit chain's statements, shared with the group-commit thread's direct calls (`group_commit`) so that
+/// both paths chain entries alike.
+pub(crate) const AUDIT_ADVANCE_HEAD: &str = "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash";
+pub(crate) const AUDIT_INSERT: &str = "INSERT INTO audit_events
+     (at, actor_id, actor_role, action, object_kind, object_id, purpose, address, seq, prev_hash, hash)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+pub(crate) const AUDIT_SET_HEAD: &str = "UPDATE audit_head SET hash = ? WHERE id = 1";
+
+/// The answers' statements, shared with `group_commit` likewise; each is completed with one row of placeholders
+/// per answer, per score, or per administration.
+pub(crate) const RESPONSES_INSERT: &str =
+    "INSERT INTO responses (administration_id, answers, flags, submitted_at) VALUES";
+pub(crate) const SCORES_INSERT: &str = "INSERT INTO scores (administration_id, scale_id, position, value, answered, missing, prorated, band, concern) VALUES";
+pub(crate) const ADMINISTRATIONS_COMPLETE: &str =
+    "UPDATE administrations SET status = 'completed', completed_at = ? WHERE id IN";
+
 pub(crate) async fn insert_audit(conn: &mut sqlx::SqliteConnection, event: &AuditEvent) -> StoreResult<()> {
     audit::validate(event)?;
-    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-        .fetch_one(&mut *conn)
-        .await?;
+    let head = sqlx::query(AUDIT_ADVANCE_HEAD).fetch_one(&mut *conn).await?;
     let seq: i64 = head.try_get("seq")?;
     let prev: Vec<u8> = head.try_get("hash")?;
     let hash = audit::entry_hash(&prev, &audit::Fields::of_event(seq, event));
-    sqlx::query(
-        "INSERT INTO audit_events
-         (at, actor_id, actor_role, action, object_kind, object_id, purpose, address, seq, prev_hash, hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(ts(event.at))
-    .bind(event.actor.map(|a| a.0))
-    .bind(event.actor_role.map(Role::as_str))
-    .bind(event.action)
-    .bind(event.object_kind)
-    .bind(event.object_id)
-    .bind(event.purpose)
-    .bind(&event.address)
-    .bind(seq)
-    .bind(&prev)
-    .bind(&hash[..])
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("UPDATE audit_head SET hash = ? WHERE id = 1").bind(&hash[..]).execute(&mut *conn).await?;
+    sqlx::query(AUDIT_INSERT)
+        .bind(ts(event.at))
+        .bind(event.actor.map(|a| a.0))
+        .bind(event.actor_role.map(Role::as_str))
+        .bind(event.action)
+        .bind(event.object_kind)
+        .bind(event.object_id)
+        .bind(event.purpose)
+        .bind(&event.address)
+        .bind(seq)
+        .bind(&prev)
+        .bind(&hash[..])
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(AUDIT_SET_HEAD).bind(&hash[..]).execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -509,7 +519,7 @@ async fn insert_responses(
         return Ok(());
     }
     let rows = vec!["(?, ?, ?, ?)"; responses.len()].join(", ");
-    let sql = format!("INSERT INTO responses (administration_id, answers, flags, submitted_at) VALUES {rows}");
+    let sql = format!("{RESPONSES_INSERT} {rows}");
     let mut insert = sqlx::query(&sql);
     for (administration, response) in responses {
         let flags = serde_json::to_string(&response.flags).map_err(backend)?;
@@ -527,10 +537,7 @@ async fn insert_responses(
         .collect();
     if !scores.is_empty() {
         let rows = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?)"; scores.len()].join(", ");
-        let sql = format!(
-            "INSERT INTO scores (administration_id, scale_id, position, value, answered, missing, prorated, band,
-                                 concern) VALUES {rows}"
-        );
+        let sql = format!("{SCORES_INSERT} {rows}");
         let mut insert = sqlx::query(&sql);
         for (administration, position, s) in scores {
             insert = insert
@@ -547,10 +554,7 @@ async fn insert_responses(
         insert.execute(&mut *tx).await?;
     }
 
-    let sql = format!(
-        "UPDATE administrations SET status = 'completed', completed_at = ? WHERE id IN ({})",
-        placeholders(responses.len())
-    );
+    let sql = format!("{ADMINISTRATIONS_COMPLETE} ({})", placeholders(responses.len()));
     let mut update = sqlx::query(&sql).bind(ts(now));
     for (administration, _) in responses {
         update = update.bind(*administration);
