@@ -1,7 +1,7 @@
 //! Storage for Alliance behind one trait. SQLite is the embedded default; PostgreSQL is for practices that run a
 //! database server. Both pass the same conformance suite. Every method takes the current time from the caller,
 //! which keeps expiry rules testable.
-// One `unsafe` call, documented where it is (`group_commit::Locked::new`); everything else is safe code.
+// One `unsafe` call, documented where it is (`group_commit::sqlite::Locked::new`); everything else is safe code.
 #![deny(unsafe_code)]
 
 pub mod audit;
@@ -20,6 +20,10 @@ pub use model::*;
 pub use postgres::{PostgresOptions, PostgresStore};
 pub use practice_input::PracticeSeries;
 pub use sqlite::SqliteStore;
+
+/// How stale a sign-in's recorded last use may get before a page view writes it again (both engines). A durable
+/// write on every page view would cost more than the minute of idle time a sign-in may lose by it.
+const LAST_SEEN_STEP_SECONDS: i64 = 60;
 
 use alliance_core::domain::Role;
 use async_trait::async_trait;

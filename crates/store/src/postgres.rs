@@ -21,6 +21,8 @@ use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
 use crate::cipher::{self, Keyring};
+use crate::group_commit::GroupCommit;
+use crate::group_commit::postgres::PgBatches;
 use crate::*;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -50,6 +52,8 @@ impl Default for PostgresOptions {
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    /// Client submissions, committed in groups (see `group_commit`).
+    submissions: GroupCommit,
     keys: Arc<Keyring>,
 }
 
@@ -89,8 +93,11 @@ impl PostgresStore {
             .idle_timeout(Duration::from_secs(600))
             .max_lifetime(Duration::from_secs(1800))
             .test_before_acquire(true)
-            .connect_lazy_with(connect);
-        let store = Self { pool, keys: Arc::new(keys.clone()) };
+            .connect_lazy_with(connect.clone());
+        let keys = Arc::new(keys.clone());
+        let batches = PgBatches::new(connect, options.connect_timeout, keys.clone());
+        let submissions = GroupCommit::start(move || batches).map_err(backend)?;
+        let store = Self { pool, submissions, keys };
         store.check_keys().await?;
         Ok(store)
     }
@@ -296,42 +303,93 @@ async fn lock_row(tx: &mut Transaction<'_, sqlx::Postgres>, sql: &str, id: i64) 
     sqlx::query(sql).bind(id).fetch_optional(&mut **tx).await?.ok_or(StoreError::NotFound)
 }
 
-/// Appends `event` to the chain inside the caller's transaction, as its last statement. The head's UPDATE locks
-/// the one head row until the transaction ends, so appends from every app server are serialised: a concurrent
-/// append waits, then (READ COMMITTED re-reads the updated row) continues from this entry. Taking the lock last
-/// keeps it short and lock order acyclic (clinical rows, then the head).
+/// Appends `event` to the chain inside the caller's transaction, as its last statements (see `insert_audits`).
 pub(crate) async fn insert_audit(conn: &mut PgConnection, event: &AuditEvent) -> StoreResult<()> {
-    audit::validate(event)?;
-    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-        .fetch_one(&mut *conn)
-        .await?;
-    let seq: i64 = head.try_get("seq")?;
-    let prev: Vec<u8> = head.try_get("hash")?;
-    let hash = audit::entry_hash(&prev, &audit::Fields::of_event(seq, event));
+    insert_audits(conn, std::slice::from_ref(event)).await
+}
+
+/// Appends `events` to the chain, in order, inside the caller's transaction, as its last statements: three
+/// statements however many entries. Locking the one head row (`FOR UPDATE`) serialises appends from every app
+/// server: a concurrent append waits, then reads the head this one left. Taking the lock last keeps it short and
+/// lock order acyclic (clinical rows, then the head). The entries are written before the head moves to the last
+/// of them, which is the only move the head's trigger allows.
+pub(crate) async fn insert_audits(conn: &mut PgConnection, events: &[AuditEvent]) -> StoreResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    for event in events {
+        audit::validate(event)?;
+    }
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").fetch_one(&mut *conn).await?;
+    let mut seq: i64 = head.try_get("seq")?;
+    let mut prev: Vec<u8> = head.try_get("hash")?;
+    let mut entries = AuditColumns::default();
+    for event in events {
+        seq += 1;
+        let hash = audit::entry_hash(&prev, &audit::Fields::of_event(seq, event)).to_vec();
+        entries.push(event, seq, std::mem::replace(&mut prev, hash.clone()), hash);
+    }
     sqlx::query(
         "INSERT INTO audit_events
          (at, actor_id, actor_role, action, object_kind, object_id, purpose, address, seq, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::text[],
+                              $8::text[], $9::int8[], $10::bytea[], $11::bytea[])",
     )
-    .bind(ts(event.at))
-    .bind(event.actor.map(|a| a.0))
-    .bind(event.actor_role.map(Role::as_str))
-    .bind(event.action)
-    .bind(event.object_kind)
-    .bind(event.object_id)
-    .bind(event.purpose)
-    .bind(&event.address)
-    .bind(seq)
-    .bind(&prev)
-    .bind(&hash[..])
+    .bind(entries.at)
+    .bind(entries.actor_id)
+    .bind(entries.actor_role)
+    .bind(entries.action)
+    .bind(entries.object_kind)
+    .bind(entries.object_id)
+    .bind(entries.purpose)
+    .bind(entries.address)
+    .bind(entries.seq)
+    .bind(entries.prev_hash)
+    .bind(entries.hash)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash[..]).execute(&mut *conn).await?;
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(seq)
+        .bind(&prev)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
-/// Chains the entries written before the log was a chain, once, in id order. Servers starting together queue
-/// on the head's lock; the later ones then find nothing left to chain.
+/// Audit entries as columns, for one `UNNEST` insert.
+#[derive(Default)]
+struct AuditColumns {
+    at: Vec<i64>,
+    actor_id: Vec<Option<i64>>,
+    actor_role: Vec<Option<&'static str>>,
+    action: Vec<&'static str>,
+    object_kind: Vec<&'static str>,
+    object_id: Vec<Option<i64>>,
+    purpose: Vec<&'static str>,
+    address: Vec<Option<String>>,
+    seq: Vec<i64>,
+    prev_hash: Vec<Vec<u8>>,
+    hash: Vec<Vec<u8>>,
+}
+
+impl AuditColumns {
+    fn push(&mut self, event: &AuditEvent, seq: i64, prev_hash: Vec<u8>, hash: Vec<u8>) {
+        self.at.push(ts(event.at));
+        self.actor_id.push(event.actor.map(|a| a.0));
+        self.actor_role.push(event.actor_role.map(Role::as_str));
+        self.action.push(event.action);
+        self.object_kind.push(event.object_kind);
+        self.object_id.push(event.object_id);
+        self.purpose.push(event.purpose);
+        self.address.push(event.address.clone());
+        self.seq.push(seq);
+        self.prev_hash.push(prev_hash);
+        self.hash.push(hash);
+    }
+}
+
+/// Chains the entries written before the log was a chain, once, in id order, then moves the head to the last.
+/// Servers starting together queue on the head's lock; the later ones then find nothing left to chain.
 async fn chain_legacy_entries(conn: &mut PgConnection) -> StoreResult<()> {
     const PENDING: &str = "FROM audit_events WHERE hash IS NULL AND id <= (SELECT legacy_until FROM audit_head)";
     let pending: bool =
@@ -340,14 +398,13 @@ async fn chain_legacy_entries(conn: &mut PgConnection) -> StoreResult<()> {
         return Ok(());
     }
     let mut tx = conn.begin().await?;
-    sqlx::query("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE").execute(&mut *tx).await?;
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").fetch_one(&mut *tx).await?;
+    let mut seq: i64 = head.try_get("seq")?;
+    let mut prev: Vec<u8> = head.try_get("hash")?;
     let rows = sqlx::query(&format!("SELECT * {PENDING} ORDER BY id")).fetch_all(&mut *tx).await?;
     for row in &rows {
-        let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-            .fetch_one(&mut *tx)
-            .await?;
-        let entry = chain_row_with_seq(row, head.try_get("seq")?)?;
-        let prev: Vec<u8> = head.try_get("hash")?;
+        seq += 1;
+        let entry = chain_row_with_seq(row, seq)?;
         let hash = audit::entry_hash(&prev, &audit::Fields::of_row(&entry));
         sqlx::query("UPDATE audit_events SET seq = $1, prev_hash = $2, hash = $3 WHERE id = $4")
             .bind(entry.seq)
@@ -356,8 +413,13 @@ async fn chain_legacy_entries(conn: &mut PgConnection) -> StoreResult<()> {
             .bind(entry.id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash[..]).execute(&mut *tx).await?;
+        prev = hash.to_vec();
     }
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(seq)
+        .bind(&prev)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -410,38 +472,41 @@ fn break_glass_row(keys: &Keyring, r: &PgRow) -> StoreResult<BreakGlass> {
 
 const BREAK_GLASS_COLUMNS: &str = "g.*, u.display_name FROM break_glass_grants g JOIN users u ON u.id = g.admin_id";
 
+/// An answer to store: its administration, the answer, and when it was submitted.
+pub(crate) type AnswerRow<'a> = (i64, &'a NewResponse, OffsetDateTime);
+
 /// Stores answers with their scores and marks their administrations completed: three statements however many
-/// questionnaires, as each statement is a round trip to the server.
-async fn insert_responses(
+/// questionnaires (and, from the group commit, however many submissions), as each statement is a round trip.
+pub(crate) async fn insert_responses(
     keys: &Keyring,
-    tx: &mut Transaction<'_, sqlx::Postgres>,
-    responses: &[(i64, &NewResponse)],
-    now: OffsetDateTime,
+    conn: &mut PgConnection,
+    responses: &[AnswerRow<'_>],
 ) -> StoreResult<()> {
     if responses.is_empty() {
         return Ok(());
     }
-    let ids: Vec<i64> = responses.iter().map(|(id, _)| *id).collect();
+    let ids: Vec<i64> = responses.iter().map(|(id, _, _)| *id).collect();
+    let times: Vec<i64> = responses.iter().map(|(_, _, at)| ts(*at)).collect();
     let answers: Vec<String> =
-        responses.iter().map(|(id, r)| keys.seal(cipher::RESPONSE_ANSWERS, *id, &r.answers_json)).collect();
+        responses.iter().map(|(id, r, _)| keys.seal(cipher::RESPONSE_ANSWERS, *id, &r.answers_json)).collect();
     let flags = responses
         .iter()
-        .map(|(_, r)| serde_json::to_string(&r.flags).map_err(backend))
+        .map(|(_, r, _)| serde_json::to_string(&r.flags).map_err(backend))
         .collect::<StoreResult<Vec<_>>>()?;
     sqlx::query(
         "INSERT INTO responses (administration_id, answers, flags, submitted_at)
-         SELECT u.id, u.answers, u.flags::jsonb, $4 FROM UNNEST($1::int8[], $2::text[], $3::text[])
-              AS u (id, answers, flags)",
+         SELECT u.id, u.answers, u.flags::jsonb, u.at FROM UNNEST($1::int8[], $2::text[], $3::text[], $4::int8[])
+              AS u (id, answers, flags, at)",
     )
     .bind(&ids)
     .bind(answers)
     .bind(flags)
-    .bind(ts(now))
-    .execute(&mut **tx)
+    .bind(&times)
+    .execute(&mut *conn)
     .await?;
 
     let scores: Vec<(i64, usize, &ScaleScore)> =
-        responses.iter().flat_map(|(id, r)| r.scores.iter().enumerate().map(move |(i, s)| (*id, i, s))).collect();
+        responses.iter().flat_map(|(id, r, _)| r.scores.iter().enumerate().map(move |(i, s)| (*id, i, s))).collect();
     if !scores.is_empty() {
         let count = |n: usize| i64::try_from(n).map_err(backend);
         sqlx::query(
@@ -458,14 +523,17 @@ async fn insert_responses(
         .bind(scores.iter().map(|(_, _, s)| s.prorated).collect::<Vec<_>>())
         .bind(scores.iter().map(|(_, _, s)| s.band.clone()).collect::<Vec<_>>())
         .bind(scores.iter().map(|(_, _, s)| s.concern).collect::<Vec<_>>())
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     }
-    sqlx::query("UPDATE administrations SET status = 'completed', completed_at = $1 WHERE id = ANY($2)")
-        .bind(ts(now))
-        .bind(&ids)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "UPDATE administrations a SET status = 'completed', completed_at = u.at
+         FROM UNNEST($1::int8[], $2::int8[]) AS u (id, at) WHERE a.id = u.id",
+    )
+    .bind(&ids)
+    .bind(&times)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
@@ -569,12 +637,10 @@ impl Store for PostgresStore {
     }
 
     async fn login(&self, token_hash: &[u8], now: OffsetDateTime) -> StoreResult<Option<(Login, User)>> {
-        // Finds the login and refreshes its last use in one statement.
         let row = sqlx::query(
-            "UPDATE logins l SET last_seen_at = $2 FROM users u
-             WHERE u.id = l.user_id AND l.token_hash = $1 AND l.expires_at > $2
-               AND l.last_seen_at + l.idle_seconds > $2 AND u.active
-             RETURNING l.user_id, l.csrf_token, l.created_at AS login_created, l.expires_at, u.*",
+            "SELECT l.user_id, l.csrf_token, l.created_at AS login_created, l.expires_at, l.last_seen_at, u.*
+             FROM logins l JOIN users u ON u.id = l.user_id
+             WHERE l.token_hash = $1 AND l.expires_at > $2 AND l.last_seen_at + l.idle_seconds > $2 AND u.active",
         )
         .bind(token_hash)
         .bind(ts(now))
@@ -587,6 +653,15 @@ impl Store for PostgresStore {
             created_at: from_ts(row.try_get("login_created")?)?,
             expires_at: from_ts(row.try_get("expires_at")?)?,
         };
+        // At most once a minute, as on SQLite (`LAST_SEEN_STEP_SECONDS`): page views then only read.
+        let last_seen: i64 = row.try_get("last_seen_at")?;
+        if ts(now) - last_seen >= LAST_SEEN_STEP_SECONDS {
+            sqlx::query("UPDATE logins SET last_seen_at = $2 WHERE token_hash = $1 AND last_seen_at < $2")
+                .bind(token_hash)
+                .bind(ts(now))
+                .execute(&self.pool)
+                .await?;
+        }
         Ok(Some((login, user_row(&self.keys, &row)?)))
     }
 
@@ -1073,53 +1148,8 @@ impl Store for PostgresStore {
         audit: AuditEvent,
         now: OffsetDateTime,
     ) -> StoreResult<Result<LinkSubmitted, LinkState>> {
-        let mut tx = self.pool.begin().await?;
-        // The claim. A concurrent submission blocks on the row lock until this transaction ends; READ COMMITTED
-        // then re-evaluates its WHERE on the committed row, finds `used_at` set and claims nothing (or, if this
-        // one rolled back, claims the link itself). Only one can win.
-        let claimed = sqlx::query(
-            "UPDATE links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1
-             RETURNING id, session_id",
-        )
-        .bind(ts(now))
-        .bind(token_hash)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(claimed) = claimed else {
-            // A new statement, so a new snapshot: it sees the winner's commit.
-            let state = sqlx::query("SELECT used_at FROM links WHERE token_hash = $1")
-                .bind(token_hash)
-                .fetch_optional(&mut *tx)
-                .await?;
-            tx.rollback().await?;
-            return match state {
-                None => Err(StoreError::NotFound),
-                Some(row) => {
-                    let used: Option<i64> = row.try_get("used_at")?;
-                    Ok(Err(if used.is_some() { LinkState::Used } else { LinkState::Expired }))
-                }
-            };
-        };
-        let link_id: i64 = claimed.try_get("id")?;
-        let session = SessionId(claimed.try_get("session_id")?);
-        let open: Vec<i64> =
-            sqlx::query_scalar("SELECT id FROM administrations WHERE link_id = $1 AND status = 'open'")
-                .bind(link_id)
-                .fetch_all(&mut *tx)
-                .await?;
-        let mut administrations = Vec::with_capacity(responses.len());
-        for response in &responses {
-            let Some(admin) = response.administration.filter(|a| open.contains(&a.0)) else {
-                tx.rollback().await?;
-                return Err(StoreError::Conflict("response does not belong to this link"));
-            };
-            administrations.push(admin);
-        }
-        let rows: Vec<(i64, &NewResponse)> = administrations.iter().map(|a| a.0).zip(&responses).collect();
-        insert_responses(&self.keys, &mut tx, &rows, now).await?;
-        insert_audit(&mut tx, &AuditEvent { object_id: Some(session.0), ..audit }).await?;
-        tx.commit().await?;
-        Ok(Ok(LinkSubmitted { session, administrations }))
+        // Committed in groups, on a connection of the group-commit thread's own (see `group_commit::postgres`).
+        self.submissions.submit(token_hash, responses, audit, now).await
     }
 
     async fn save_therapist_response(
@@ -1149,7 +1179,7 @@ impl Store for PostgresStore {
         .bind(ts(now))
         .fetch_one(&mut *tx)
         .await?;
-        insert_responses(&self.keys, &mut tx, &[(id, &response)], now).await?;
+        insert_responses(&self.keys, &mut tx, &[(id, &response, now)]).await?;
         insert_audit(&mut tx, &AuditEvent { object_id: Some(id), ..audit }).await?;
         tx.commit().await?;
         Ok(AdministrationId(id))

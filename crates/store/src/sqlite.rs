@@ -18,6 +18,7 @@ use zeroize::Zeroizing;
 
 use crate::cipher::{self, Keyring};
 use crate::group_commit::GroupCommit;
+use crate::group_commit::sqlite::SqliteBatches;
 use crate::*;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -93,7 +94,7 @@ impl SqliteStore {
         MIGRATOR.run(&pool).await.map_err(backend)?;
         chain_legacy_entries(&pool).await?;
         let keys = Arc::new(Keyring::generate());
-        let submissions = GroupCommit::start(pool.clone(), keys.clone()).map_err(backend)?;
+        let submissions = GroupCommit::start(batches(&pool, &keys)).map_err(backend)?;
         Ok(Self { writer: pool.clone(), pool, submissions, keys })
     }
 
@@ -121,7 +122,7 @@ impl SqliteStore {
             }
         };
         let keys = Arc::new(keys.clone());
-        let submissions = match GroupCommit::start(writer.clone(), keys.clone()) {
+        let submissions = match GroupCommit::start(batches(&writer, &keys)) {
             Ok(submissions) => submissions,
             Err(e) => {
                 pool.close().await;
@@ -309,15 +310,18 @@ fn encrypted(path: &Path, keys: &Keyring) -> SqliteConnectOptions {
 }
 
 /// SQLITE_NOTADB: the file did not decrypt under the key, or is not a database at all.
+/// What the group-commit thread needs to write batches on `writer`.
+fn batches(writer: &SqlitePool, keys: &Arc<Keyring>) -> impl FnOnce() -> SqliteBatches + Send + 'static {
+    let (writer, keys) = (writer.clone(), keys.clone());
+    move || SqliteBatches { writer, keys }
+}
+
 fn open_error(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(db) if db.code().as_deref() == Some("26") => StoreError::Key(WRONG_KEY.into()),
         _ => e.into(),
     }
 }
-
-/// How stale a sign-in's recorded last use may get before a page view writes it again.
-const LAST_SEEN_STEP_SECONDS: i64 = 60;
 
 fn ts(t: OffsetDateTime) -> i64 {
     t.unix_timestamp()

@@ -40,6 +40,13 @@ async fn logins_end_after_idle_time(store: &dyn Store) {
     assert!(store.login(&[21; 32], at(20)).await.unwrap().is_some(), "used within 30 minutes");
     assert!(store.login(&[21; 32], at(49)).await.unwrap().is_some(), "the use at 20 minutes refreshed it");
     assert!(store.login(&[21; 32], at(79)).await.unwrap().is_none(), "30 minutes unused");
+
+    // The last use is written at most once a minute, so a sign-in may end up to a minute early.
+    store.create_login(login(user, 22, 30)).await.unwrap();
+    let seconds = |s: i64| NOW + Duration::seconds(s);
+    assert!(store.login(&[22; 32], seconds(20 * 60)).await.unwrap().is_some(), "written: a minute or more since");
+    assert!(store.login(&[22; 32], seconds(20 * 60 + 59)).await.unwrap().is_some(), "not written: under a minute");
+    assert!(store.login(&[22; 32], seconds(50 * 60)).await.unwrap().is_none(), "30 minutes after the written use");
 }
 
 async fn logins_of_a_user_end_together(store: &dyn Store) {

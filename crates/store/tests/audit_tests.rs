@@ -101,7 +101,13 @@ async fn postgres_refuses_changes_to_the_log() {
     store.audit(ev()).await.unwrap();
     let mut raw = sqlx::PgConnection::connect(&db.url).await.unwrap();
     let mut refused: Vec<&str> = REFUSED.to_vec();
-    refused.extend(["TRUNCATE audit_events", "TRUNCATE audit_head"]);
+    // Here the head may only point at an entry of the chain (a batch moves it by several at once).
+    refused.extend([
+        "TRUNCATE audit_events",
+        "TRUNCATE audit_head",
+        "UPDATE audit_head SET seq = seq + 1",
+        "UPDATE audit_head SET hash = decode(repeat('ab', 32), 'hex')",
+    ]);
     for sql in refused {
         assert!(sqlx::query(sql).execute(&mut raw).await.is_err(), "{sql} was allowed");
     }

@@ -1,14 +1,6 @@
-//! Group commit of client submissions on SQLite.
-//!
-//! Every acknowledged submission must be on disk first (`synchronous = FULL`: one fsync per commit), and SQLite
-//! has one writer at a time. Committing each submission alone, from the request's own task, holds the write
-//! lock across some twenty statements whose round trips to the connection's thread wait behind every other
-//! request on the runtime: measured, that capped a loaded server at about 300 submissions a second with p99 near
-//! a second. Here one thread of its own takes whatever submissions are waiting (up to `MAX_BATCH`), writes them
-//! in one transaction, commits them together with one fsync, and only then answers each request. A submission
-//! that fails part-way is taken out and the others written again without it; if the commit fails, none of the
-//! batch is acknowledged. The thread writes through sqlx's own connection, locked away from sqlx's worker thread
-//! for the batch, with synchronous calls (`Locked`): a statement then costs no hand-over between threads.
+//! Writing a batch on SQLite. The thread writes through sqlx's own writing connection, locked away from sqlx's
+//! worker thread for the batch, with synchronous calls (`Locked`): a statement then costs no hand-over between
+//! threads.
 
 use std::sync::Arc;
 
@@ -17,9 +9,8 @@ use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params, params_from_iter};
 use sqlx::SqlitePool;
 use sqlx::sqlite::LockedSqliteHandle;
-use time::OffsetDateTime;
-use tokio::sync::{mpsc, oneshot};
 
+use super::{BatchWriter, Outcome, Submission, fan_out};
 use crate::cipher::{self, Keyring};
 use crate::sqlite::{
     ADMINISTRATIONS_COMPLETE, AUDIT_ADVANCE_HEAD, AUDIT_INSERT, AUDIT_SET_HEAD, RESPONSES_INSERT, SCORES_INSERT,
@@ -28,64 +19,15 @@ use crate::{
     AdministrationId, AuditEvent, LinkState, LinkSubmitted, NewResponse, SessionId, StoreError, StoreResult, audit,
 };
 
-/// The most submissions committed together. Enough to amortise the fsync; small enough that the first in a
-/// batch does not wait long for the last.
-const MAX_BATCH: usize = 64;
-/// Submissions waiting beyond this make their senders wait (back-pressure) rather than grow memory.
-const QUEUE: usize = 1024;
-
-pub(crate) type Outcome = StoreResult<Result<LinkSubmitted, LinkState>>;
-
-struct Submission {
-    token_hash: Vec<u8>,
-    responses: Vec<NewResponse>,
-    audit: AuditEvent,
-    now: OffsetDateTime,
-    reply: oneshot::Sender<Outcome>,
+/// The store's one writing connection and the keys that seal the answers.
+pub(crate) struct SqliteBatches {
+    pub(crate) writer: SqlitePool,
+    pub(crate) keys: Arc<Keyring>,
 }
 
-/// The sending side; the writing thread ends when the last clone is dropped.
-#[derive(Debug, Clone)]
-pub(crate) struct GroupCommit {
-    queue: mpsc::Sender<Submission>,
-}
-
-impl GroupCommit {
-    /// Starts the writing thread on `writer` (the store's one writing connection).
-    pub(crate) fn start(writer: SqlitePool, keys: Arc<Keyring>) -> std::io::Result<Self> {
-        let (queue, jobs) = mpsc::channel(QUEUE);
-        // A runtime of its own: the batch's statements then never wait behind the requests being served.
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-        std::thread::Builder::new()
-            .name("alliance-group-commit".into())
-            .spawn(move || runtime.block_on(run(writer, keys, jobs)))?;
-        Ok(Self { queue })
-    }
-
-    /// Queues one submission and waits until its batch is committed (or refused).
-    pub(crate) async fn submit(
-        &self,
-        token_hash: &[u8],
-        responses: Vec<NewResponse>,
-        audit: AuditEvent,
-        now: OffsetDateTime,
-    ) -> Outcome {
-        let (reply, answer) = oneshot::channel();
-        let gone = || StoreError::Unavailable("the writing thread has stopped".into());
-        let submission = Submission { token_hash: token_hash.to_vec(), responses, audit, now, reply };
-        self.queue.send(submission).await.map_err(|_| gone())?;
-        answer.await.map_err(|_| gone())?
-    }
-}
-
-async fn run(writer: SqlitePool, keys: Arc<Keyring>, mut jobs: mpsc::Receiver<Submission>) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
-    while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let outcomes = commit_batch(&writer, &keys, &batch).await;
-        for (job, outcome) in batch.drain(..).zip(outcomes) {
-            // The request may have gone (client disconnected); what was committed stays committed.
-            let _ = job.reply.send(outcome);
-        }
+impl BatchWriter for SqliteBatches {
+    async fn write(&mut self, batch: &[Submission]) -> Vec<Outcome> {
+        commit_batch(&self.writer, &self.keys, batch).await
     }
 }
 
@@ -287,24 +229,4 @@ fn insert_audit(db: &rusqlite::Connection, event: &AuditEvent) -> StoreResult<()
     ])?;
     db.prepare_cached(AUDIT_SET_HEAD)?.execute(params![&hash[..]])?;
     Ok(())
-}
-
-/// One failure for every submission of a batch: the first cause is kept for the log in each.
-fn fan_out(cause: &StoreError, n: usize) -> Vec<Outcome> {
-    (0..n).map(|_| Err(share(cause))).collect()
-}
-
-fn share(cause: &StoreError) -> StoreError {
-    let text = match std::error::Error::source(cause) {
-        Some(source) => format!("the batch could not be written: {cause}: {source}"),
-        None => format!("the batch could not be written: {cause}"),
-    };
-    match cause {
-        StoreError::Unavailable(_) => StoreError::Unavailable(text.into()),
-        StoreError::NotFound => StoreError::NotFound,
-        StoreError::Conflict(what) => StoreError::Conflict(what),
-        StoreError::Corrupt(what) => StoreError::Corrupt(what.clone()),
-        StoreError::Key(what) => StoreError::Key(what.clone()),
-        StoreError::Backend(_) => StoreError::Backend(text.into()),
-    }
 }

@@ -1,0 +1,220 @@
+//! Writing a batch on PostgreSQL, over a connection of the writing thread's own.
+//!
+//! A batch is one transaction of eight statements however many submissions it holds (each statement is a round
+//! trip to the server, and the commit one WAL flush):
+//! 1. the batch's links, locked in token order (`FOR UPDATE`), so that two app servers' batches cannot deadlock
+//!    on them, and read as committed once the lock is ours (a link another server claimed meanwhile reads used);
+//! 2. the open administrations of the links that can be claimed, so that every submission is checked in full
+//!    before anything is written: one that would fail is refused alone and its link left open;
+//! 3. the claims (`used_at`), 4–6 the answers, scores and completions, 7–8 the audit entries and the head.
+//!
+//! A failure the checks did not foresee cannot be pinned on one submission of a batch, so the batch is then
+//! written again one submission at a time. A deadlock or serialisation failure (the server rolled the
+//! transaction back) is retried. Anything else, and any failure of the commit, acknowledges nothing.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, PgConnection, Row};
+
+use super::{BatchWriter, Outcome, Submission, fan_out};
+use crate::cipher::Keyring;
+use crate::postgres::{AnswerRow, insert_audits, insert_responses};
+use crate::{AdministrationId, AuditEvent, LinkState, LinkSubmitted, SessionId, StoreError, StoreResult, audit};
+
+/// Attempts at a batch the server rolled back because of a deadlock or a serialisation failure.
+const ATTEMPTS: u32 = 3;
+
+pub(crate) struct PgBatches {
+    connect: PgConnectOptions,
+    connect_timeout: Duration,
+    keys: Arc<Keyring>,
+    /// Opened at the first batch and after a failure; dropped on any failure, so a broken connection is not reused.
+    conn: Option<PgConnection>,
+}
+
+impl PgBatches {
+    pub(crate) fn new(connect: PgConnectOptions, connect_timeout: Duration, keys: Arc<Keyring>) -> Self {
+        Self { connect, connect_timeout, keys, conn: None }
+    }
+
+    async fn connection(&mut self) -> StoreResult<&mut PgConnection> {
+        let conn = match self.conn.take() {
+            Some(conn) => conn,
+            None => tokio::time::timeout(self.connect_timeout, PgConnection::connect_with(&self.connect))
+                .await
+                .map_err(|_| StoreError::Unavailable("no answer from the PostgreSQL server".into()))??,
+        };
+        Ok(self.conn.insert(conn))
+    }
+
+    /// Writes `jobs` as one transaction, again if the server rolled it back for a conflict with another.
+    async fn write_retrying(&mut self, jobs: &[&Submission]) -> StoreResult<Vec<Outcome>> {
+        let mut attempt = 1;
+        loop {
+            let keys = self.keys.clone();
+            let written = match self.connection().await {
+                Ok(conn) => write_batch(conn, &keys, jobs).await,
+                Err(e) => Err(e),
+            };
+            match written {
+                Ok(outcomes) => return Ok(outcomes),
+                Err(e) => {
+                    self.conn = None;
+                    if attempt >= ATTEMPTS || !rolled_back_for_conflict(&e) {
+                        return Err(e);
+                    }
+                    attempt += 1;
+                }
+            }
+        }
+    }
+}
+
+impl BatchWriter for PgBatches {
+    async fn write(&mut self, batch: &[Submission]) -> Vec<Outcome> {
+        let jobs: Vec<&Submission> = batch.iter().collect();
+        match self.write_retrying(&jobs).await {
+            Ok(outcomes) => outcomes,
+            Err(e) if jobs.len() > 1 && !matches!(e, StoreError::Unavailable(_)) => {
+                let mut outcomes = Vec::with_capacity(jobs.len());
+                for job in jobs {
+                    let alone = self.write_retrying(&[job]).await;
+                    outcomes.push(alone.and_then(|mut one| {
+                        one.pop().ok_or_else(|| StoreError::Corrupt("a submission was not written".into()))?
+                    }));
+                }
+                outcomes
+            }
+            Err(e) => fan_out(&e, jobs.len()),
+        }
+    }
+}
+
+/// A link as locked for the batch.
+struct LockedLink {
+    id: i64,
+    session: i64,
+    used: bool,
+    expires_at: i64,
+}
+
+async fn write_batch(conn: &mut PgConnection, keys: &Keyring, jobs: &[&Submission]) -> StoreResult<Vec<Outcome>> {
+    let mut tx = conn.begin().await?;
+    let hashes: Vec<&[u8]> = jobs.iter().map(|job| job.token_hash.as_slice()).collect();
+    let rows = sqlx::query(
+        "SELECT id, session_id, token_hash, used_at IS NOT NULL AS used, expires_at FROM links
+         WHERE token_hash = ANY($1) ORDER BY token_hash FOR UPDATE",
+    )
+    .bind(&hashes)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut links = HashMap::with_capacity(rows.len());
+    for row in &rows {
+        let link = LockedLink {
+            id: row.try_get("id")?,
+            session: row.try_get("session_id")?,
+            used: row.try_get("used")?,
+            expires_at: row.try_get("expires_at")?,
+        };
+        links.insert(row.try_get::<Vec<u8>, _>("token_hash")?, link);
+    }
+    let open = open_administrations(&mut tx, &links).await?;
+
+    let mut outcomes = Vec::with_capacity(jobs.len());
+    let mut claims: Vec<(i64, i64)> = Vec::new();
+    let mut answers: Vec<AnswerRow<'_>> = Vec::new();
+    let mut events: Vec<AuditEvent> = Vec::new();
+    for job in jobs {
+        let now = job.now.unix_timestamp();
+        let Some(link) = links.get_mut(&job.token_hash) else {
+            outcomes.push(Err(StoreError::NotFound));
+            continue;
+        };
+        // Used before expired, as the SQLite store reports it; a link twice in one batch is claimed once.
+        if link.used {
+            outcomes.push(Ok(Err(LinkState::Used)));
+            continue;
+        }
+        if link.expires_at <= now {
+            outcomes.push(Ok(Err(LinkState::Expired)));
+            continue;
+        }
+        let administrations = match checked(job, open.get(&link.id)) {
+            Ok(administrations) => administrations,
+            Err(e) => {
+                outcomes.push(Err(e));
+                continue;
+            }
+        };
+        link.used = true;
+        claims.push((link.id, now));
+        answers.extend(administrations.iter().zip(&job.responses).map(|(a, r)| (a.0, r, job.now)));
+        let session = SessionId(link.session);
+        events.push(AuditEvent { object_id: Some(session.0), ..job.audit.clone() });
+        outcomes.push(Ok(Ok(LinkSubmitted { session, administrations })));
+    }
+
+    if !claims.is_empty() {
+        let (ids, times): (Vec<i64>, Vec<i64>) = claims.into_iter().unzip();
+        sqlx::query(
+            "UPDATE links l SET used_at = u.at FROM UNNEST($1::int8[], $2::int8[]) AS u (id, at) WHERE l.id = u.id",
+        )
+        .bind(ids)
+        .bind(times)
+        .execute(&mut *tx)
+        .await?;
+        insert_responses(keys, &mut tx, &answers).await?;
+        insert_audits(&mut tx, &events).await?;
+    }
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
+/// The open administrations of the links that may be claimed, by link.
+async fn open_administrations(
+    conn: &mut PgConnection,
+    links: &HashMap<Vec<u8>, LockedLink>,
+) -> StoreResult<HashMap<i64, HashSet<i64>>> {
+    let claimable: Vec<i64> = links.values().filter(|l| !l.used).map(|l| l.id).collect();
+    let mut open: HashMap<i64, HashSet<i64>> = HashMap::new();
+    if claimable.is_empty() {
+        return Ok(open);
+    }
+    let rows = sqlx::query("SELECT id, link_id FROM administrations WHERE link_id = ANY($1) AND status = 'open'")
+        .bind(&claimable)
+        .fetch_all(&mut *conn)
+        .await?;
+    for row in &rows {
+        open.entry(row.try_get("link_id")?).or_default().insert(row.try_get("id")?);
+    }
+    Ok(open)
+}
+
+/// Everything about one submission that could fail once written, checked before: its audit entry, and that
+/// each answer is to an open administration of its link, at most once.
+fn checked(job: &Submission, open: Option<&HashSet<i64>>) -> StoreResult<Vec<AdministrationId>> {
+    audit::validate(&job.audit)?;
+    let mut administrations = Vec::with_capacity(job.responses.len());
+    for response in &job.responses {
+        let Some(admin) = response.administration.filter(|a| open.is_some_and(|open| open.contains(&a.0))) else {
+            return Err(StoreError::Conflict("response does not belong to this link"));
+        };
+        if administrations.contains(&admin) {
+            // As the SQLite store reports the second answer's insert.
+            return Err(StoreError::Conflict("already exists"));
+        }
+        administrations.push(admin);
+    }
+    Ok(administrations)
+}
+
+/// Whether the server rolled the transaction back because it conflicted with another (deadlock, serialisation
+/// failure): written again, it may well succeed.
+fn rolled_back_for_conflict(e: &StoreError) -> bool {
+    let StoreError::Unavailable(source) = e else { return false };
+    let Some(sqlx::Error::Database(db)) = source.downcast_ref::<sqlx::Error>() else { return false };
+    matches!(db.code().as_deref(), Some("40P01" | "40001"))
+}
