@@ -52,7 +52,7 @@ impl Default for PostgresOptions {
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: PgPool,
-    /// Client submissions, committed in groups (see `group_commit`).
+    /// Client submissions and lone audit entries, committed in groups (see `group_commit`).
     submissions: GroupCommit,
     keys: Arc<Keyring>,
 }
@@ -1444,10 +1444,8 @@ impl Store for PostgresStore {
     }
 
     async fn audit(&self, event: AuditEvent) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
-        insert_audit(&mut tx, &event).await?;
-        tx.commit().await?;
-        Ok(())
+        // Appended with others waiting, under one lock of the chain's head (see `group_commit`).
+        self.submissions.audit(event).await
     }
 
     async fn audit_events(&self, limit: u32) -> StoreResult<Vec<AuditRecord>> {

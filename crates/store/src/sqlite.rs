@@ -32,7 +32,8 @@ pub struct SqliteStore {
     /// served, whereas writers on several connections wait in SQLite's busy handler, which sleeps in steps of up
     /// to 100 ms and turned a few hundred submissions a second into p99 latencies near a second.
     writer: SqlitePool,
-    /// Client submissions, committed in groups on the writing connection (see `group_commit`).
+    /// Client submissions and lone audit entries, committed in groups on the writing connection (see
+    /// `group_commit`).
     submissions: GroupCommit,
     keys: Arc<Keyring>,
 }
@@ -1470,10 +1471,8 @@ impl Store for SqliteStore {
     }
 
     async fn audit(&self, event: AuditEvent) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
-        insert_audit(&mut tx, &event).await?;
-        tx.commit().await?;
-        Ok(())
+        // Appended with others waiting, under one lock of the chain's head (see `group_commit`).
+        self.submissions.audit(event).await
     }
 
     async fn audit_events(&self, limit: u32) -> StoreResult<Vec<AuditRecord>> {

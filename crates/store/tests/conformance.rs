@@ -412,7 +412,13 @@ async fn a_failing_submission_does_not_take_others_with_it(store: &dyn Store) {
     };
     // And the first link sent twice at once: it is claimed once.
     let (first_hash, first_view) = (&links[0].2, &links[0].3);
-    let (outcomes, again) = futures_util::future::join(
+    // Lone audit entries (page views) go into the same batches; one of them is malformed.
+    let viewed = |n: usize| AuditEvent {
+        action: "viewed-in-batch",
+        address: Some(if n == 3 { "ünicode".into() } else { format!("192.0.2.{n}") }),
+        ..ev()
+    };
+    let (outcomes, again, views) = futures_util::future::join3(
         futures_util::future::join_all(
             links
                 .iter()
@@ -420,8 +426,15 @@ async fn a_failing_submission_does_not_take_others_with_it(store: &dyn Store) {
                 .map(|(n, (_, _, hash, view))| store.submit_link(hash, answers_for(n, view), submitted(), NOW)),
         ),
         store.submit_link(first_hash, answers_for(0, first_view), submitted(), NOW),
+        futures_util::future::join_all((0..6).map(|n| store.audit(viewed(n)))),
     )
     .await;
+    for (n, view) in views.iter().enumerate() {
+        match n {
+            3 => assert!(matches!(view, Err(StoreError::Conflict(_))), "{view:?}"),
+            _ => assert!(view.is_ok(), "{view:?}"),
+        }
+    }
     let mut outcomes = outcomes;
     match (&outcomes[0], again) {
         (Ok(Ok(_)), Ok(Err(LinkState::Used))) => {}
@@ -448,6 +461,8 @@ async fn a_failing_submission_does_not_take_others_with_it(store: &dyn Store) {
         .filter(|e| e.action == "client-submitted" && e.object_id.is_some_and(|id| sessions.contains(&id)))
         .count();
     assert_eq!(submitted, links.len() - bad.len(), "one audit entry per stored submission");
+    let views = audited.iter().filter(|e| e.action == "viewed-in-batch").count();
+    assert_eq!(views, 5, "every well-formed lone entry is appended, the malformed one alone refused");
     let chain = alliance_store::audit::verify_chain(store).await.unwrap();
     assert_eq!(chain.broken, None, "the batch's entries extend the chain");
     assert_eq!(chain.verified, u64::try_from(store.audit_head().await.unwrap().seq).unwrap());

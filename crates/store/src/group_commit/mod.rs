@@ -9,6 +9,11 @@
 //! together, and only then answers each request. A submission that fails part-way is taken out and the others
 //! written again without it; if the commit fails, none of the batch is acknowledged.
 //!
+//! Audit entries of requests that write nothing else (page views, above all) go the same way: every entry
+//! extends one hash chain, whose head each append locks until its commit, so appending them one transaction at a
+//! time serialised every page view on that lock (measured on PostgreSQL: 1,598 waits of over 3 ms in one
+//! benchmark run). A batch appends all of its entries under one lock.
+//!
 //! The queue and its thread are here; how a batch is written is each engine's (`sqlite`, `postgres`).
 
 pub(crate) mod postgres;
@@ -25,26 +30,39 @@ const MAX_BATCH: usize = 64;
 /// Submissions waiting beyond this make their senders wait (back-pressure) rather than grow memory.
 const QUEUE: usize = 1024;
 
-pub(crate) type Outcome = StoreResult<Result<LinkSubmitted, LinkState>>;
+/// What is written for one queued job.
+#[derive(Debug)]
+pub(crate) enum Done {
+    /// A client submission: stored, or the link's state if it could not be claimed (nothing written).
+    Submitted(Result<LinkSubmitted, LinkState>),
+    /// An audit entry appended.
+    Audited,
+}
 
-pub(crate) struct Submission {
-    pub(crate) token_hash: Vec<u8>,
-    pub(crate) responses: Vec<NewResponse>,
-    pub(crate) audit: AuditEvent,
-    pub(crate) now: OffsetDateTime,
+pub(crate) type Outcome = StoreResult<Done>;
+
+pub(crate) enum Job {
+    /// A client's answers through a single-use link, with the audit entry of the submission.
+    Submit { token_hash: Vec<u8>, responses: Vec<NewResponse>, audit: AuditEvent, now: OffsetDateTime },
+    /// An audit entry alone.
+    Audit(AuditEvent),
+}
+
+pub(crate) struct Queued {
+    pub(crate) job: Job,
     reply: oneshot::Sender<Outcome>,
 }
 
 /// Writes one batch in one transaction and returns one outcome per submission, in order. Only submissions whose
 /// outcome is `Ok(Ok(_))` may be stored, and they must be committed before this returns.
 pub(crate) trait BatchWriter {
-    async fn write(&mut self, batch: &[Submission]) -> Vec<Outcome>;
+    async fn write(&mut self, batch: &[Queued]) -> Vec<Outcome>;
 }
 
 /// The sending side; the writing thread ends when the last clone is dropped.
 #[derive(Debug, Clone)]
 pub(crate) struct GroupCommit {
-    queue: mpsc::Sender<Submission>,
+    queue: mpsc::Sender<Queued>,
 }
 
 impl GroupCommit {
@@ -71,16 +89,30 @@ impl GroupCommit {
         responses: Vec<NewResponse>,
         audit: AuditEvent,
         now: OffsetDateTime,
-    ) -> Outcome {
+    ) -> StoreResult<Result<LinkSubmitted, LinkState>> {
+        match self.queue_and_wait(Job::Submit { token_hash: token_hash.to_vec(), responses, audit, now }).await? {
+            Done::Submitted(outcome) => Ok(outcome),
+            Done::Audited => Err(StoreError::Corrupt("a submission was answered as an audit entry".into())),
+        }
+    }
+
+    /// Queues one audit entry and waits until its batch is committed (or refused).
+    pub(crate) async fn audit(&self, event: AuditEvent) -> StoreResult<()> {
+        match self.queue_and_wait(Job::Audit(event)).await? {
+            Done::Audited => Ok(()),
+            Done::Submitted(_) => Err(StoreError::Corrupt("an audit entry was answered as a submission".into())),
+        }
+    }
+
+    async fn queue_and_wait(&self, job: Job) -> Outcome {
         let (reply, answer) = oneshot::channel();
         let gone = || StoreError::Unavailable("the writing thread has stopped".into());
-        let submission = Submission { token_hash: token_hash.to_vec(), responses, audit, now, reply };
-        self.queue.send(submission).await.map_err(|_| gone())?;
+        self.queue.send(Queued { job, reply }).await.map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
     }
 }
 
-async fn run(mut writer: impl BatchWriter, mut jobs: mpsc::Receiver<Submission>) {
+async fn run(mut writer: impl BatchWriter, mut jobs: mpsc::Receiver<Queued>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let outcomes = writer.write(&batch).await;

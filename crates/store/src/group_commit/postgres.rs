@@ -1,12 +1,14 @@
 //! Writing a batch on PostgreSQL, over a connection of the writing thread's own.
 //!
-//! A batch is one transaction of eight statements however many submissions it holds (each statement is a round
+//! A batch is one transaction of nine statements however many submissions it holds (each statement is a round
 //! trip to the server, and the commit one WAL flush):
 //! 1. the batch's links, locked in token order (`FOR UPDATE`), so that two app servers' batches cannot deadlock
 //!    on them, and read as committed once the lock is ours (a link another server claimed meanwhile reads used);
 //! 2. the open administrations of the links that can be claimed, so that every submission is checked in full
 //!    before anything is written: one that would fail is refused alone and its link left open;
-//! 3. the claims (`used_at`), 4–6 the answers, scores and completions, 7–8 the audit entries and the head.
+//! 3. the claims (`used_at`), 4–6 the answers, scores and completions;
+//! 7. the head of the audit chain locked, 8 the batch's audit entries (its submissions' and the ones queued
+//!    alone), 9 the head moved to the last of them.
 //!
 //! A failure the checks did not foresee cannot be pinned on one submission of a batch, so the batch is then
 //! written again one submission at a time. A deadlock or serialisation failure (the server rolled the
@@ -19,10 +21,12 @@ use std::time::Duration;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection, Row};
 
-use super::{BatchWriter, Outcome, Submission, fan_out};
+use super::{BatchWriter, Done, Job, Outcome, Queued, fan_out};
 use crate::cipher::Keyring;
 use crate::postgres::{AnswerRow, insert_audits, insert_responses};
-use crate::{AdministrationId, AuditEvent, LinkState, LinkSubmitted, SessionId, StoreError, StoreResult, audit};
+use crate::{
+    AdministrationId, AuditEvent, LinkState, LinkSubmitted, NewResponse, SessionId, StoreError, StoreResult, audit,
+};
 
 /// Attempts at a batch the server rolled back because of a deadlock or a serialisation failure.
 const ATTEMPTS: u32 = 3;
@@ -51,7 +55,7 @@ impl PgBatches {
     }
 
     /// Writes `jobs` as one transaction, again if the server rolled it back for a conflict with another.
-    async fn write_retrying(&mut self, jobs: &[&Submission]) -> StoreResult<Vec<Outcome>> {
+    async fn write_retrying(&mut self, jobs: &[&Queued]) -> StoreResult<Vec<Outcome>> {
         let mut attempt = 1;
         loop {
             let keys = self.keys.clone();
@@ -74,8 +78,8 @@ impl PgBatches {
 }
 
 impl BatchWriter for PgBatches {
-    async fn write(&mut self, batch: &[Submission]) -> Vec<Outcome> {
-        let jobs: Vec<&Submission> = batch.iter().collect();
+    async fn write(&mut self, batch: &[Queued]) -> Vec<Outcome> {
+        let jobs: Vec<&Queued> = batch.iter().collect();
         match self.write_retrying(&jobs).await {
             Ok(outcomes) => outcomes,
             Err(e) if jobs.len() > 1 && !matches!(e, StoreError::Unavailable(_)) => {
@@ -101,25 +105,33 @@ struct LockedLink {
     expires_at: i64,
 }
 
-async fn write_batch(conn: &mut PgConnection, keys: &Keyring, jobs: &[&Submission]) -> StoreResult<Vec<Outcome>> {
+async fn write_batch(conn: &mut PgConnection, keys: &Keyring, jobs: &[&Queued]) -> StoreResult<Vec<Outcome>> {
     let mut tx = conn.begin().await?;
-    let hashes: Vec<&[u8]> = jobs.iter().map(|job| job.token_hash.as_slice()).collect();
-    let rows = sqlx::query(
-        "SELECT id, session_id, token_hash, used_at IS NOT NULL AS used, expires_at FROM links
-         WHERE token_hash = ANY($1) ORDER BY token_hash FOR UPDATE",
-    )
-    .bind(&hashes)
-    .fetch_all(&mut *tx)
-    .await?;
-    let mut links = HashMap::with_capacity(rows.len());
-    for row in &rows {
-        let link = LockedLink {
-            id: row.try_get("id")?,
-            session: row.try_get("session_id")?,
-            used: row.try_get("used")?,
-            expires_at: row.try_get("expires_at")?,
-        };
-        links.insert(row.try_get::<Vec<u8>, _>("token_hash")?, link);
+    let hashes: Vec<&[u8]> = jobs
+        .iter()
+        .filter_map(|queued| match &queued.job {
+            Job::Submit { token_hash, .. } => Some(token_hash.as_slice()),
+            Job::Audit(_) => None,
+        })
+        .collect();
+    let mut links = HashMap::with_capacity(hashes.len());
+    if !hashes.is_empty() {
+        let rows = sqlx::query(
+            "SELECT id, session_id, token_hash, used_at IS NOT NULL AS used, expires_at FROM links
+             WHERE token_hash = ANY($1) ORDER BY token_hash FOR UPDATE",
+        )
+        .bind(&hashes)
+        .fetch_all(&mut *tx)
+        .await?;
+        for row in &rows {
+            let link = LockedLink {
+                id: row.try_get("id")?,
+                session: row.try_get("session_id")?,
+                used: row.try_get("used")?,
+                expires_at: row.try_get("expires_at")?,
+            };
+            links.insert(row.try_get::<Vec<u8>, _>("token_hash")?, link);
+        }
     }
     let open = open_administrations(&mut tx, &links).await?;
 
@@ -127,22 +139,31 @@ async fn write_batch(conn: &mut PgConnection, keys: &Keyring, jobs: &[&Submissio
     let mut claims: Vec<(i64, i64)> = Vec::new();
     let mut answers: Vec<AnswerRow<'_>> = Vec::new();
     let mut events: Vec<AuditEvent> = Vec::new();
-    for job in jobs {
-        let now = job.now.unix_timestamp();
-        let Some(link) = links.get_mut(&job.token_hash) else {
+    for queued in jobs {
+        let (token_hash, responses, audit, now) = match &queued.job {
+            Job::Audit(event) => {
+                outcomes.push(audit::validate(event).map(|()| Done::Audited));
+                if outcomes.last().is_some_and(Result::is_ok) {
+                    events.push(event.clone());
+                }
+                continue;
+            }
+            Job::Submit { token_hash, responses, audit, now } => (token_hash, responses, audit, *now),
+        };
+        let Some(link) = links.get_mut(token_hash) else {
             outcomes.push(Err(StoreError::NotFound));
             continue;
         };
         // Used before expired, as the SQLite store reports it; a link twice in one batch is claimed once.
         if link.used {
-            outcomes.push(Ok(Err(LinkState::Used)));
+            outcomes.push(Ok(Done::Submitted(Err(LinkState::Used))));
             continue;
         }
-        if link.expires_at <= now {
-            outcomes.push(Ok(Err(LinkState::Expired)));
+        if link.expires_at <= now.unix_timestamp() {
+            outcomes.push(Ok(Done::Submitted(Err(LinkState::Expired))));
             continue;
         }
-        let administrations = match checked(job, open.get(&link.id)) {
+        let administrations = match checked(responses, audit, open.get(&link.id)) {
             Ok(administrations) => administrations,
             Err(e) => {
                 outcomes.push(Err(e));
@@ -150,11 +171,11 @@ async fn write_batch(conn: &mut PgConnection, keys: &Keyring, jobs: &[&Submissio
             }
         };
         link.used = true;
-        claims.push((link.id, now));
-        answers.extend(administrations.iter().zip(&job.responses).map(|(a, r)| (a.0, r, job.now)));
+        claims.push((link.id, now.unix_timestamp()));
+        answers.extend(administrations.iter().zip(responses).map(|(a, r)| (a.0, r, now)));
         let session = SessionId(link.session);
-        events.push(AuditEvent { object_id: Some(session.0), ..job.audit.clone() });
-        outcomes.push(Ok(Ok(LinkSubmitted { session, administrations })));
+        events.push(AuditEvent { object_id: Some(session.0), ..audit.clone() });
+        outcomes.push(Ok(Done::Submitted(Ok(LinkSubmitted { session, administrations }))));
     }
 
     if !claims.is_empty() {
@@ -167,8 +188,8 @@ async fn write_batch(conn: &mut PgConnection, keys: &Keyring, jobs: &[&Submissio
         .execute(&mut *tx)
         .await?;
         insert_responses(keys, &mut tx, &answers).await?;
-        insert_audits(&mut tx, &events).await?;
     }
+    insert_audits(&mut tx, &events).await?;
     tx.commit().await?;
     Ok(outcomes)
 }
@@ -195,10 +216,14 @@ async fn open_administrations(
 
 /// Everything about one submission that could fail once written, checked before: its audit entry, and that
 /// each answer is to an open administration of its link, at most once.
-fn checked(job: &Submission, open: Option<&HashSet<i64>>) -> StoreResult<Vec<AdministrationId>> {
-    audit::validate(&job.audit)?;
-    let mut administrations = Vec::with_capacity(job.responses.len());
-    for response in &job.responses {
+fn checked(
+    responses: &[NewResponse],
+    audit: &AuditEvent,
+    open: Option<&HashSet<i64>>,
+) -> StoreResult<Vec<AdministrationId>> {
+    audit::validate(audit)?;
+    let mut administrations = Vec::with_capacity(responses.len());
+    for response in responses {
         let Some(admin) = response.administration.filter(|a| open.is_some_and(|open| open.contains(&a.0))) else {
             return Err(StoreError::Conflict("response does not belong to this link"));
         };

@@ -9,8 +9,9 @@ use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params, params_from_iter};
 use sqlx::SqlitePool;
 use sqlx::sqlite::LockedSqliteHandle;
+use time::OffsetDateTime;
 
-use super::{BatchWriter, Outcome, Submission, fan_out};
+use super::{BatchWriter, Done, Job, Outcome, Queued, fan_out};
 use crate::cipher::{self, Keyring};
 use crate::sqlite::{
     ADMINISTRATIONS_COMPLETE, AUDIT_ADVANCE_HEAD, AUDIT_INSERT, AUDIT_SET_HEAD, RESPONSES_INSERT, SCORES_INSERT,
@@ -26,12 +27,12 @@ pub(crate) struct SqliteBatches {
 }
 
 impl BatchWriter for SqliteBatches {
-    async fn write(&mut self, batch: &[Submission]) -> Vec<Outcome> {
+    async fn write(&mut self, batch: &[Queued]) -> Vec<Outcome> {
         commit_batch(&self.writer, &self.keys, batch).await
     }
 }
 
-async fn commit_batch(writer: &SqlitePool, keys: &Keyring, batch: &[Submission]) -> Vec<Outcome> {
+async fn commit_batch(writer: &SqlitePool, keys: &Keyring, batch: &[Queued]) -> Vec<Outcome> {
     let mut conn = match writer.acquire().await {
         Ok(conn) => conn,
         Err(e) => return fan_out(&StoreError::from(e), batch.len()),
@@ -72,21 +73,27 @@ impl<'a> Locked<'a> {
     }
 }
 
-fn write_batch(db: &rusqlite::Connection, keys: &Keyring, batch: &[Submission]) -> Vec<Outcome> {
-    // A submission that fails part-way (which a valid form never does) is taken out and the rest written again
-    // without it, rather than giving every submission a savepoint.
+fn write_batch(db: &rusqlite::Connection, keys: &Keyring, batch: &[Queued]) -> Vec<Outcome> {
+    // A job that fails part-way (which a valid form never does) is taken out and the rest written again without
+    // it, rather than giving every job a savepoint.
     let mut refused: Vec<Option<StoreError>> = batch.iter().map(|_| None).collect();
     'attempt: loop {
         if let Err(e) = db.execute_batch("BEGIN") {
             return fan_out(&StoreError::from(e), batch.len());
         }
-        let mut outcomes: Vec<Option<Result<LinkSubmitted, LinkState>>> = batch.iter().map(|_| None).collect();
+        let mut outcomes: Vec<Option<Done>> = batch.iter().map(|_| None).collect();
         for (i, job) in batch.iter().enumerate() {
             if refused[i].is_some() {
                 continue;
             }
-            match submit(db, keys, job) {
-                Ok(outcome) => outcomes[i] = Some(outcome),
+            let written = match &job.job {
+                Job::Submit { token_hash, responses, audit, now } => {
+                    submit(db, keys, token_hash, responses, audit, *now).map(Done::Submitted)
+                }
+                Job::Audit(event) => insert_audit(db, event).map(|()| Done::Audited),
+            };
+            match written {
+                Ok(done) => outcomes[i] = Some(done),
                 // The database cannot write now: none of the batch can be.
                 Err(e @ StoreError::Unavailable(_)) => return fan_out(&e, batch.len()),
                 Err(e) => {
@@ -117,20 +124,27 @@ fn write_batch(db: &rusqlite::Connection, keys: &Keyring, batch: &[Submission]) 
 /// One client submission inside the batch's transaction: claims the link (single use, not expired), stores every
 /// answer with its scores and the audit entry. Returns the link's state instead when it cannot be claimed, having
 /// written nothing.
-fn submit(db: &rusqlite::Connection, keys: &Keyring, job: &Submission) -> Outcome {
-    let now = job.now.unix_timestamp();
+fn submit(
+    db: &rusqlite::Connection,
+    keys: &Keyring,
+    token_hash: &[u8],
+    responses: &[NewResponse],
+    audit: &AuditEvent,
+    now: OffsetDateTime,
+) -> StoreResult<Result<LinkSubmitted, LinkState>> {
+    let now = now.unix_timestamp();
     // The condition makes the claim single-use even when the same link is twice in a batch.
     let claimed = db
         .prepare_cached(
             "UPDATE links SET used_at = ?1 WHERE token_hash = ?2 AND used_at IS NULL AND expires_at > ?1
              RETURNING id, session_id",
         )?
-        .query_row(params![now, job.token_hash], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+        .query_row(params![now, token_hash], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
         .optional()?;
     let Some((link, session)) = claimed else {
         let used: Option<Option<i64>> = db
             .prepare_cached("SELECT used_at FROM links WHERE token_hash = ?1")?
-            .query_row(params![job.token_hash], |r| r.get(0))
+            .query_row(params![token_hash], |r| r.get(0))
             .optional()?;
         return match used {
             None => Err(StoreError::NotFound),
@@ -142,18 +156,18 @@ fn submit(db: &rusqlite::Connection, keys: &Keyring, job: &Submission) -> Outcom
         .prepare_cached("SELECT id FROM administrations WHERE link_id = ?1 AND status = 'open'")?
         .query_map(params![link], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    let mut administrations = Vec::with_capacity(job.responses.len());
-    for response in &job.responses {
+    let mut administrations = Vec::with_capacity(responses.len());
+    for response in responses {
         let Some(admin) = response.administration.filter(|a| open.contains(&a.0)) else {
             return Err(StoreError::Conflict("response does not belong to this link"));
         };
         administrations.push(admin);
     }
     if !administrations.is_empty() {
-        insert_answers(db, keys, &administrations, &job.responses, now)?;
+        insert_answers(db, keys, &administrations, responses, now)?;
     }
     let session = SessionId(session);
-    insert_audit(db, &AuditEvent { object_id: Some(session.0), ..job.audit.clone() })?;
+    insert_audit(db, &AuditEvent { object_id: Some(session.0), ..audit.clone() })?;
     Ok(Ok(LinkSubmitted { session, administrations }))
 }
 
