@@ -1226,8 +1226,9 @@ impl Store for SqliteStore {
     }
 
     async fn responses_of(&self, client: ClientId) -> StoreResult<Vec<StoredResponse>> {
-        // Both reads in one transaction: a reflection saved in between cannot leave a response without scores.
-        let mut tx = self.writer.begin().await?;
+        // Both reads in one (read) transaction: a reflection saved in between cannot leave a response without
+        // scores. On a reader, not the writer, so that page views never queue behind submissions.
+        let mut tx = self.pool.begin().await?;
         let rows = sqlx::query(
             "SELECT a.id, a.session_id, s.episode_id, s.number, s.held_on, a.instrument_id, a.instrument_version,
                     a.rater, r.answers, r.flags, r.submitted_at
@@ -1509,7 +1510,7 @@ impl Store for SqliteStore {
     }
 
     async fn audit_head(&self) -> StoreResult<AuditHead> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.pool.begin().await?;
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await?;
         let unchained: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM audit_events WHERE seq IS NULL OR prev_hash IS NULL OR hash IS NULL",

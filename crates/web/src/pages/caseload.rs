@@ -143,23 +143,21 @@ pub async fn caseload(State(state): State<AppState>, who: SignedIn) -> Result<Re
     }
     let scope = access::caseload_scope(&state, &who).await?;
     let clients = state.store.clients_of(&scope).await?;
-    let rows = client_rows(&state, &who, &clients, &HashMap::new()).await?;
     let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
     let pseudonyms: HashMap<_, _> = clients.iter().map(|c| (c.id, c.pseudonym.as_str())).collect();
+    let no_names = HashMap::new();
+    // Independent, so at once: the rows, the break-glass notices and the audit entry of the listing.
+    let (rows, grants, ()) = tokio::try_join!(
+        client_rows(&state, &who, &clients, &no_names),
+        async { state.store.break_glass_of(&ids).await.map_err(WebError::from) },
+        async { state.store.audit(who.audit(state.now(), "list", "caseload", None)).await.map_err(WebError::from) },
+    )?;
     // A therapist sees when an administrator broke the glass on one of their clients, until they acknowledge it.
-    let break_glass = if who.user.role == Role::Therapist {
-        state
-            .store
-            .break_glass_of(&ids)
-            .await?
-            .iter()
-            .filter(|g| g.acknowledged_at.is_none())
-            .map(|g| (g.client.0, format!("{}: {}", pseudonyms.get(&g.client).unwrap_or(&""), super::audit::notice(g))))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    state.store.audit(who.audit(state.now(), "list", "caseload", None)).await?;
+    let break_glass = grants
+        .iter()
+        .filter(|g| g.acknowledged_at.is_none())
+        .map(|g| (g.client.0, format!("{}: {}", pseudonyms.get(&g.client).unwrap_or(&""), super::audit::notice(g))))
+        .collect();
     let page = CaseloadPage {
         nav: Nav::of(&who),
         heading: "Your caseload",

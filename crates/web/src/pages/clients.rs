@@ -396,24 +396,30 @@ fn alliance_charts(
 pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): Id) -> Result<Response, WebError> {
     let read = access::read_client(&state, &who, ClientId(id)).await?;
     let client = &read.client;
-    let episodes = state.store.episodes(client.id).await?;
-    // The current episode is the one opened last (the store's rule, shared with the caseload).
-    let current = episodes.iter().max_by_key(|e| e.id);
-    let sessions = match current {
-        Some(e) => state.store.sessions(e.id).await?,
-        None => vec![],
-    };
-    let all_responses = state.store.responses_of(client.id).await?;
     let own = read.via == Via::OwnCaseload;
+    // Independent reads, at once: the page waits for the slowest rather than for their sum.
+    let grants = async {
+        match read.via {
+            Via::OwnCaseload | Via::Supervision => state.store.break_glass_of(&[client.id]).await,
+            Via::BreakGlass { .. } => Ok(Vec::new()),
+        }
+    };
+    let (episodes, all_responses, mut overviews, grants) = tokio::try_join!(
+        async { state.store.episodes(client.id).await.map_err(WebError::from) },
+        async { state.store.responses_of(client.id).await.map_err(WebError::from) },
+        signals::overviews(&state, std::slice::from_ref(client), own),
+        async { grants.await.map_err(WebError::from) },
+    )?;
+    let client_state = overviews.remove(&client.id).ok_or(WebError::NotFound)?;
+    // The current episode (the one opened last, the store's rule shared with the caseload) and its sessions as
+    // the overview was computed from them, so that the page and its signals agree.
+    let current = episodes.iter().find(|e| Some(e.id) == client_state.episode);
+    let sessions = &client_state.sessions;
     let responses: Vec<&StoredResponse> = all_responses
         .iter()
         .filter(|r| current.is_some_and(|e| e.id == r.episode))
         .filter(|r| r.rater == Rater::Client || access::reflection_visible(own, &r.flags))
         .collect();
-    let client_state = signals::overviews(&state, std::slice::from_ref(client), own)
-        .await?
-        .remove(&client.id)
-        .ok_or(WebError::NotFound)?;
     let o = &client_state.overview;
     let (outcome, outcome_change, alliance, alliance_trend, _) = describe(&state, o);
     let held = sessions.last().map(|s| s.number);
@@ -469,10 +475,6 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
         })
         .rev()
         .collect();
-    let grants = match read.via {
-        Via::OwnCaseload | Via::Supervision => state.store.break_glass_of(&[client.id]).await?,
-        Via::BreakGlass { .. } => Vec::new(),
-    };
     let episode_text = match current {
         Some(e) => format!("Since {}; {} sessions.", show_date(e.started_on), sessions.len()),
         None => "No open episode of care.".into(),

@@ -156,6 +156,28 @@ pub async fn overviews(
     clients: &[Client],
     own: bool,
 ) -> Result<HashMap<ClientId, ClientState>, crate::WebError> {
+    let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
+    // Acknowledgements are read fresh on every view, beside the overviews (kept or computed).
+    let (computed, acknowledged) = tokio::try_join!(computed(state, clients, own), async {
+        state.store.acknowledgements(&ids).await.map_err(crate::WebError::from)
+    })?;
+    let mut acks: HashMap<ClientId, Vec<Acknowledgement>> = HashMap::new();
+    for ack in acknowledged {
+        acks.entry(ack.client).or_default().push(ack);
+    }
+    Ok(computed
+        .into_iter()
+        .map(|(id, computed)| (id, ClientState { computed, acknowledgements: acks.remove(&id).unwrap_or_default() }))
+        .collect())
+}
+
+/// The clients' overviews: kept ones while their revision, the practice model and the day are unchanged, the
+/// others computed (and kept).
+async fn computed(
+    state: &AppState,
+    clients: &[Client],
+    own: bool,
+) -> Result<HashMap<ClientId, Arc<Computed>>, crate::WebError> {
     let practice = state.practice();
     let now = state.now();
     let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
@@ -183,14 +205,7 @@ pub async fn overviews(
             computed.insert(id, fresh);
         }
     }
-    let mut acks: HashMap<ClientId, Vec<Acknowledgement>> = HashMap::new();
-    for ack in state.store.acknowledgements(&ids).await? {
-        acks.entry(ack.client).or_default().push(ack);
-    }
-    Ok(computed
-        .into_iter()
-        .map(|(id, computed)| (id, ClientState { computed, acknowledgements: acks.remove(&id).unwrap_or_default() }))
-        .collect())
+    Ok(computed)
 }
 
 async fn compute(
