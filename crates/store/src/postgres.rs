@@ -2,8 +2,9 @@
 //! conformance suite is the contract) and keeps PostgreSQL's default READ COMMITTED isolation. Where SQLite is
 //! race-free because it has one writer at a time, this store says why it is race-free at each method:
 //!
-//! - A link is claimed by `UPDATE ... WHERE used_at IS NULL ... RETURNING`. A concurrent claim waits for the row
-//!   lock and then re-checks the condition on the row as committed, so only one claim can succeed.
+//! - A link is claimed in a batch (`group_commit::postgres`) that first locks it, `SELECT ... FOR UPDATE`. A
+//!   concurrent batch on another app server waits for that lock and then reads the row as committed, so it sees
+//!   the link used: only one claim can succeed. Batches lock their links in token order, so they cannot deadlock.
 //! - Work that reads before it writes (numbering a session, retiring a session's links, replacing a therapist's
 //!   questionnaire) first locks the parent row (`FOR NO KEY UPDATE`), which serialises it per episode or session
 //!   without blocking foreign-key checks.

@@ -16,7 +16,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection, Row};
@@ -37,15 +37,28 @@ pub(crate) struct PgBatches {
     keys: Arc<Keyring>,
     /// Opened at the first batch and after a failure; dropped on any failure, so a broken connection is not reused.
     conn: Option<PgConnection>,
+    last_used: Instant,
 }
+
+/// A connection idle this long is checked before a batch is written on it: the server may have restarted (or a
+/// firewall dropped the connection) meanwhile, and a batch should not fail for that.
+const CHECK_AFTER_IDLE: Duration = Duration::from_secs(10);
 
 impl PgBatches {
     pub(crate) fn new(connect: PgConnectOptions, connect_timeout: Duration, keys: Arc<Keyring>) -> Self {
-        Self { connect, connect_timeout, keys, conn: None }
+        Self { connect, connect_timeout, keys, conn: None, last_used: Instant::now() }
     }
 
     async fn connection(&mut self) -> StoreResult<&mut PgConnection> {
-        let conn = match self.conn.take() {
+        let idle = std::mem::replace(&mut self.last_used, Instant::now()).elapsed() > CHECK_AFTER_IDLE;
+        let kept = match self.conn.take() {
+            Some(mut conn) if idle => {
+                let alive = tokio::time::timeout(self.connect_timeout, conn.ping()).await.is_ok_and(|p| p.is_ok());
+                alive.then_some(conn)
+            }
+            kept => kept,
+        };
+        let conn = match kept {
             Some(conn) => conn,
             None => tokio::time::timeout(self.connect_timeout, PgConnection::connect_with(&self.connect))
                 .await
