@@ -476,14 +476,17 @@ const BREAK_GLASS_COLUMNS: &str = "g.*, u.display_name FROM break_glass_grants g
 /// An answer to store: its administration, the answer, and when it was submitted.
 pub(crate) type AnswerRow<'a> = (i64, &'a NewResponse, OffsetDateTime);
 
-/// Stores answers with their scores and marks their administrations completed: three statements however many
-/// questionnaires (and, from the group commit, however many submissions), as each statement is a round trip.
+/// Stores answers with their scores, marks their administrations completed and marks `claims` (links, with the
+/// time each was used) used: one statement however many questionnaires (and, from the group commit, however many
+/// submissions), as each statement is a round trip to the server. The parts are data-modifying `WITH` clauses,
+/// which PostgreSQL runs to completion whether or not the final `SELECT` reads them.
 pub(crate) async fn insert_responses(
     keys: &Keyring,
     conn: &mut PgConnection,
     responses: &[AnswerRow<'_>],
+    claims: &[(i64, i64)],
 ) -> StoreResult<()> {
-    if responses.is_empty() {
+    if responses.is_empty() && claims.is_empty() {
         return Ok(());
     }
     let ids: Vec<i64> = responses.iter().map(|(id, _, _)| *id).collect();
@@ -494,45 +497,42 @@ pub(crate) async fn insert_responses(
         .iter()
         .map(|(_, r, _)| serde_json::to_string(&r.flags).map_err(backend))
         .collect::<StoreResult<Vec<_>>>()?;
+    let scores: Vec<(i64, usize, &ScaleScore)> =
+        responses.iter().flat_map(|(id, r, _)| r.scores.iter().enumerate().map(move |(i, s)| (*id, i, s))).collect();
+    let count = |n: usize| i64::try_from(n).map_err(backend);
     sqlx::query(
-        "INSERT INTO responses (administration_id, answers, flags, submitted_at)
-         SELECT u.id, u.answers, u.flags::jsonb, u.at FROM UNNEST($1::int8[], $2::text[], $3::text[], $4::int8[])
-              AS u (id, answers, flags, at)",
+        "WITH answered AS (
+             INSERT INTO responses (administration_id, answers, flags, submitted_at)
+             SELECT u.id, u.answers, u.flags::jsonb, u.at
+             FROM UNNEST($1::int8[], $2::text[], $3::text[], $4::int8[]) AS u (id, answers, flags, at)
+         ), scored AS (
+             INSERT INTO scores (administration_id, scale_id, position, value, answered, missing, prorated, band,
+                                 concern)
+             SELECT * FROM UNNEST($5::int8[], $6::text[], $7::int8[], $8::float8[], $9::int8[], $10::int8[],
+                                  $11::bool[], $12::text[], $13::bool[])
+         ), completed AS (
+             UPDATE administrations a SET status = 'completed', completed_at = u.at
+             FROM UNNEST($1::int8[], $4::int8[]) AS u (id, at) WHERE a.id = u.id
+         ), claimed AS (
+             UPDATE links l SET used_at = u.at FROM UNNEST($14::int8[], $15::int8[]) AS u (id, at) WHERE l.id = u.id
+         )
+         SELECT 1",
     )
     .bind(&ids)
     .bind(answers)
     .bind(flags)
     .bind(&times)
-    .execute(&mut *conn)
-    .await?;
-
-    let scores: Vec<(i64, usize, &ScaleScore)> =
-        responses.iter().flat_map(|(id, r, _)| r.scores.iter().enumerate().map(move |(i, s)| (*id, i, s))).collect();
-    if !scores.is_empty() {
-        let count = |n: usize| i64::try_from(n).map_err(backend);
-        sqlx::query(
-            "INSERT INTO scores (administration_id, scale_id, position, value, answered, missing, prorated, band, concern)
-             SELECT * FROM UNNEST($1::int8[], $2::text[], $3::int8[], $4::float8[], $5::int8[], $6::int8[],
-                                  $7::bool[], $8::text[], $9::bool[])",
-        )
-        .bind(scores.iter().map(|(id, _, _)| *id).collect::<Vec<_>>())
-        .bind(scores.iter().map(|(_, _, s)| s.scale.clone()).collect::<Vec<_>>())
-        .bind(scores.iter().map(|(_, i, _)| count(*i)).collect::<StoreResult<Vec<_>>>()?)
-        .bind(scores.iter().map(|(_, _, s)| s.value).collect::<Vec<_>>())
-        .bind(scores.iter().map(|(_, _, s)| count(s.answered)).collect::<StoreResult<Vec<_>>>()?)
-        .bind(scores.iter().map(|(_, _, s)| count(s.missing)).collect::<StoreResult<Vec<_>>>()?)
-        .bind(scores.iter().map(|(_, _, s)| s.prorated).collect::<Vec<_>>())
-        .bind(scores.iter().map(|(_, _, s)| s.band.clone()).collect::<Vec<_>>())
-        .bind(scores.iter().map(|(_, _, s)| s.concern).collect::<Vec<_>>())
-        .execute(&mut *conn)
-        .await?;
-    }
-    sqlx::query(
-        "UPDATE administrations a SET status = 'completed', completed_at = u.at
-         FROM UNNEST($1::int8[], $2::int8[]) AS u (id, at) WHERE a.id = u.id",
-    )
-    .bind(&ids)
-    .bind(&times)
+    .bind(scores.iter().map(|(id, _, _)| *id).collect::<Vec<_>>())
+    .bind(scores.iter().map(|(_, _, s)| s.scale.clone()).collect::<Vec<_>>())
+    .bind(scores.iter().map(|(_, i, _)| count(*i)).collect::<StoreResult<Vec<_>>>()?)
+    .bind(scores.iter().map(|(_, _, s)| s.value).collect::<Vec<_>>())
+    .bind(scores.iter().map(|(_, _, s)| count(s.answered)).collect::<StoreResult<Vec<_>>>()?)
+    .bind(scores.iter().map(|(_, _, s)| count(s.missing)).collect::<StoreResult<Vec<_>>>()?)
+    .bind(scores.iter().map(|(_, _, s)| s.prorated).collect::<Vec<_>>())
+    .bind(scores.iter().map(|(_, _, s)| s.band.clone()).collect::<Vec<_>>())
+    .bind(scores.iter().map(|(_, _, s)| s.concern).collect::<Vec<_>>())
+    .bind(claims.iter().map(|(id, _)| *id).collect::<Vec<_>>())
+    .bind(claims.iter().map(|(_, at)| *at).collect::<Vec<_>>())
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -1180,7 +1180,7 @@ impl Store for PostgresStore {
         .bind(ts(now))
         .fetch_one(&mut *tx)
         .await?;
-        insert_responses(&self.keys, &mut tx, &[(id, &response, now)]).await?;
+        insert_responses(&self.keys, &mut tx, &[(id, &response, now)], &[]).await?;
         insert_audit(&mut tx, &AuditEvent { object_id: Some(id), ..audit }).await?;
         tx.commit().await?;
         Ok(AdministrationId(id))

@@ -1,14 +1,14 @@
 //! Writing a batch on PostgreSQL, over a connection of the writing thread's own.
 //!
-//! A batch is one transaction of nine statements however many submissions it holds (each statement is a round
+//! A batch is one transaction of five statements however many submissions it holds (each statement is a round
 //! trip to the server, and the commit one WAL flush):
-//! 1. the batch's links, locked in token order (`FOR UPDATE`), so that two app servers' batches cannot deadlock
-//!    on them, and read as committed once the lock is ours (a link another server claimed meanwhile reads used);
-//! 2. the open administrations of the links that can be claimed, so that every submission is checked in full
-//!    before anything is written: one that would fail is refused alone and its link left open;
-//! 3. the claims (`used_at`), 4–6 the answers, scores and completions;
-//! 7. the head of the audit chain locked, 8 the batch's audit entries (its submissions' and the ones queued
-//!    alone), 9 the head moved to the last of them.
+//! 1. the batch's links with their open administrations, the links locked in token order (`FOR UPDATE`), so that
+//!    two app servers' batches cannot deadlock on them, and read as committed once the lock is ours (a link
+//!    another server claimed meanwhile reads used). Every submission is then checked in full before anything is
+//!    written: one that would fail is refused alone and its link left open;
+//! 2. the claims (`used_at`), answers, scores and completions, in one statement;
+//! 3. the head of the audit chain locked, 4 the batch's audit entries (its submissions' and the ones queued
+//!    alone), 5 the head moved to the last of them.
 //!
 //! A failure the checks did not foresee cannot be pinned on one submission of a batch, so the batch is then
 //! written again one submission at a time. A deadlock or serialisation failure (the server rolled the
@@ -116,6 +116,8 @@ struct LockedLink {
     session: i64,
     used: bool,
     expires_at: i64,
+    /// Its administrations still open, the only ones its submission may answer.
+    open: HashSet<i64>,
 }
 
 async fn write_batch(conn: &mut PgConnection, keys: &Keyring, jobs: &[&Queued]) -> StoreResult<Vec<Outcome>> {
@@ -129,9 +131,12 @@ async fn write_batch(conn: &mut PgConnection, keys: &Keyring, jobs: &[&Queued]) 
         .collect();
     let mut links = HashMap::with_capacity(hashes.len());
     if !hashes.is_empty() {
+        // The open administrations come with each link: after waiting for a link's lock, PostgreSQL re-reads the
+        // row and re-evaluates them; a link another batch claimed meanwhile reads used, and its are not needed.
         let rows = sqlx::query(
-            "SELECT id, session_id, token_hash, used_at IS NOT NULL AS used, expires_at FROM links
-             WHERE token_hash = ANY($1) ORDER BY token_hash FOR UPDATE",
+            "SELECT l.id, l.session_id, l.token_hash, l.used_at IS NOT NULL AS used, l.expires_at,
+                    ARRAY(SELECT a.id FROM administrations a WHERE a.link_id = l.id AND a.status = 'open') AS open
+             FROM links l WHERE l.token_hash = ANY($1) ORDER BY l.token_hash FOR UPDATE OF l",
         )
         .bind(&hashes)
         .fetch_all(&mut *tx)
@@ -142,11 +147,11 @@ async fn write_batch(conn: &mut PgConnection, keys: &Keyring, jobs: &[&Queued]) 
                 session: row.try_get("session_id")?,
                 used: row.try_get("used")?,
                 expires_at: row.try_get("expires_at")?,
+                open: row.try_get::<Vec<i64>, _>("open")?.into_iter().collect(),
             };
             links.insert(row.try_get::<Vec<u8>, _>("token_hash")?, link);
         }
     }
-    let open = open_administrations(&mut tx, &links).await?;
 
     let mut outcomes = Vec::with_capacity(jobs.len());
     let mut claims: Vec<(i64, i64)> = Vec::new();
@@ -176,7 +181,7 @@ async fn write_batch(conn: &mut PgConnection, keys: &Keyring, jobs: &[&Queued]) 
             outcomes.push(Ok(Done::Submitted(Err(LinkState::Expired))));
             continue;
         }
-        let administrations = match checked(responses, audit, open.get(&link.id)) {
+        let administrations = match checked(responses, audit, &link.open) {
             Ok(administrations) => administrations,
             Err(e) => {
                 outcomes.push(Err(e));
@@ -191,53 +196,19 @@ async fn write_batch(conn: &mut PgConnection, keys: &Keyring, jobs: &[&Queued]) 
         outcomes.push(Ok(Done::Submitted(Ok(LinkSubmitted { session, administrations }))));
     }
 
-    if !claims.is_empty() {
-        let (ids, times): (Vec<i64>, Vec<i64>) = claims.into_iter().unzip();
-        sqlx::query(
-            "UPDATE links l SET used_at = u.at FROM UNNEST($1::int8[], $2::int8[]) AS u (id, at) WHERE l.id = u.id",
-        )
-        .bind(ids)
-        .bind(times)
-        .execute(&mut *tx)
-        .await?;
-        insert_responses(keys, &mut tx, &answers).await?;
-    }
+    insert_responses(keys, &mut tx, &answers, &claims).await?;
     insert_audits(&mut tx, &events).await?;
     tx.commit().await?;
     Ok(outcomes)
 }
 
-/// The open administrations of the links that may be claimed, by link.
-async fn open_administrations(
-    conn: &mut PgConnection,
-    links: &HashMap<Vec<u8>, LockedLink>,
-) -> StoreResult<HashMap<i64, HashSet<i64>>> {
-    let claimable: Vec<i64> = links.values().filter(|l| !l.used).map(|l| l.id).collect();
-    let mut open: HashMap<i64, HashSet<i64>> = HashMap::new();
-    if claimable.is_empty() {
-        return Ok(open);
-    }
-    let rows = sqlx::query("SELECT id, link_id FROM administrations WHERE link_id = ANY($1) AND status = 'open'")
-        .bind(&claimable)
-        .fetch_all(&mut *conn)
-        .await?;
-    for row in &rows {
-        open.entry(row.try_get("link_id")?).or_default().insert(row.try_get("id")?);
-    }
-    Ok(open)
-}
-
 /// Everything about one submission that could fail once written, checked before: its audit entry, and that
 /// each answer is to an open administration of its link, at most once.
-fn checked(
-    responses: &[NewResponse],
-    audit: &AuditEvent,
-    open: Option<&HashSet<i64>>,
-) -> StoreResult<Vec<AdministrationId>> {
+fn checked(responses: &[NewResponse], audit: &AuditEvent, open: &HashSet<i64>) -> StoreResult<Vec<AdministrationId>> {
     audit::validate(audit)?;
     let mut administrations = Vec::with_capacity(responses.len());
     for response in responses {
-        let Some(admin) = response.administration.filter(|a| open.is_some_and(|open| open.contains(&a.0))) else {
+        let Some(admin) = response.administration.filter(|a| open.contains(&a.0)) else {
             return Err(StoreError::Conflict("response does not belong to this link"));
         };
         if administrations.contains(&admin) {
