@@ -21,13 +21,13 @@ pub use postgres::{PostgresOptions, PostgresStore};
 pub use practice_input::PracticeSeries;
 pub use sqlite::SqliteStore;
 
-/// How stale a sign-in's recorded last use may get before a page view writes it again (both engines). A durable
-/// write on every page view would cost more than the minute of idle time a sign-in may lose by it.
-const LAST_SEEN_STEP_SECONDS: i64 = 60;
-
 use alliance_core::domain::Role;
 use async_trait::async_trait;
 use time::OffsetDateTime;
+
+/// How stale a sign-in's recorded last use may get before a page view writes it again (both engines). A durable
+/// write on every page view would cost more than the minute of idle time a sign-in may lose by it.
+const LAST_SEEN_STEP_SECONDS: i64 = 60;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

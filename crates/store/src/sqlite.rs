@@ -310,13 +310,13 @@ fn encrypted(path: &Path, keys: &Keyring) -> SqliteConnectOptions {
         .log_slow_statements(log::LevelFilter::Off, Duration::from_secs(3600))
 }
 
-/// SQLITE_NOTADB: the file did not decrypt under the key, or is not a database at all.
 /// What the group-commit thread needs to write batches on `writer`.
 fn batches(writer: &SqlitePool, keys: &Arc<Keyring>) -> impl FnOnce() -> SqliteBatches + Send + 'static {
     let (writer, keys) = (writer.clone(), keys.clone());
     move || SqliteBatches { writer, keys }
 }
 
+/// SQLITE_NOTADB: the file did not decrypt under the key, or is not a database at all.
 fn open_error(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(db) if db.code().as_deref() == Some("26") => StoreError::Key(WRONG_KEY.into()),
@@ -381,9 +381,6 @@ fn session_row(row: &SqliteRow) -> StoreResult<TherapySession> {
 
 const SESSION_COLUMNS: &str = "s.id, s.episode_id, e.client_id, s.number, s.held_on, s.attended FROM therapy_sessions s JOIN episodes e ON e.id = s.episode_id";
 
-/// Appends `event` to the chain. Must run inside the caller's transaction, as its last statement: the head's
-/// UPDATE takes (or already holds) SQLite's write lock, so appends are serialised and the head moves with the
-/// entry or not at all.
 /// The audit chain's statements, shared with the group-commit thread's direct calls (`group_commit`) so that
 /// both paths chain entries alike.
 pub(crate) const AUDIT_ADVANCE_HEAD: &str = "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash";
@@ -400,6 +397,9 @@ pub(crate) const SCORES_INSERT: &str = "INSERT INTO scores (administration_id, s
 pub(crate) const ADMINISTRATIONS_COMPLETE: &str =
     "UPDATE administrations SET status = 'completed', completed_at = ? WHERE id IN";
 
+/// Appends `event` to the chain. Must run inside the caller's transaction, as its last statement: the head's
+/// UPDATE takes (or already holds) SQLite's write lock, so appends are serialised and the head moves with the
+/// entry or not at all.
 pub(crate) async fn insert_audit(conn: &mut sqlx::SqliteConnection, event: &AuditEvent) -> StoreResult<()> {
     audit::validate(event)?;
     let head = sqlx::query(AUDIT_ADVANCE_HEAD).fetch_one(&mut *conn).await?;
