@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use alliance_core::domain::Role;
 use alliance_core::scoring::{ResponseFlags, RiskFlag, ScaleScore};
@@ -321,20 +321,34 @@ fn an_online_backup_during_submissions_is_consistent() {
         (store.clone(), store.episodes(client).await.unwrap()[0].id)
     });
     let stop = Arc::new(AtomicBool::new(false));
+    let written = Arc::new(AtomicU32::new(0));
     let writer = {
-        let (store, stop) = (store.clone(), stop.clone());
+        let (store, stop, written) = (store.clone(), stop.clone(), written.clone());
         runtime.spawn(async move {
             let mut n = 0u32;
             while !stop.load(Ordering::SeqCst) {
                 let token = n.to_be_bytes().to_vec();
                 session_with_answers(store.as_ref(), episode, vec![token[2], token[3], 9, token[1]], true).await;
                 n += 1;
+                written.store(n, Ordering::SeqCst);
             }
             n
         })
     };
+    // Each backup starts only once the writer has made progress since the last one, so that every backup is taken
+    // while submissions are being written, however slow this machine's disk is at the moment.
+    let wait_for_progress = |since: u32| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while written.load(Ordering::SeqCst) < since + 2 {
+            assert!(std::time::Instant::now() < deadline, "the writer made no progress in 60 s");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        written.load(Ordering::SeqCst)
+    };
+    let mut seen = 0;
     let mut files = Vec::new();
     for i in 0..3 {
+        seen = wait_for_progress(seen);
         let file = dir.path().join(format!("online{i}.backup"));
         let mut args =
             vec!["backup", "--data", path_str(&data), "--to", path_str(&file), "--backup-key-file", path_str(&key)];
@@ -345,8 +359,7 @@ fn an_online_backup_during_submissions_is_consistent() {
         files.push(file);
     }
     stop.store(true, Ordering::SeqCst);
-    let written = runtime.block_on(writer).unwrap();
-    assert!(written > 3, "submissions were being written during the backups ({written})");
+    runtime.block_on(writer).unwrap();
     for (i, file) in files.iter().enumerate() {
         let target = dir.path().join(format!("online{i}.db"));
         alliance(&["restore", "--from", path_str(file), "--to", &sqlite(&target), "--backup-key-file", path_str(&key)])
