@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use alliance_store::dump::{self, Engine, Manifest, Piece};
+use alliance_store::dump::{self, Engine, Item, Manifest, Piece};
 use alliance_store::{Keyring, PostgresOptions, PostgresStore, SqliteStore, StoreResult};
 use anyhow::{Context, bail};
 use tokio::sync::mpsc;
@@ -71,6 +71,28 @@ pub struct MigrateArgs {
     pub data: DataArgs,
 }
 
+/// A database as named on the command line.
+enum DbName<'a> {
+    Sqlite(&'a Path),
+    Postgres(&'a str),
+}
+
+impl<'a> DbName<'a> {
+    fn parse(spec: &'a str) -> anyhow::Result<Self> {
+        if let Some(path) = spec.strip_prefix("sqlite:") {
+            let path = path.strip_prefix("//").unwrap_or(path);
+            if path.is_empty() {
+                bail!("sqlite: needs a file path, e.g. sqlite:/var/lib/alliance/alliance.db");
+            }
+            Ok(DbName::Sqlite(Path::new(path)))
+        } else if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
+            Ok(DbName::Postgres(spec))
+        } else {
+            bail!("a database is named sqlite:PATH or postgres://USER@HOST/NAME");
+        }
+    }
+}
+
 /// An open database of either engine.
 pub enum Db {
     Sqlite(SqliteStore),
@@ -78,41 +100,51 @@ pub enum Db {
 }
 
 impl Db {
-    /// Opens `sqlite:PATH` or `postgres://...`, creating the schema if needed. The URL may hold a password: it
-    /// goes in no message.
+    /// Opens `sqlite:PATH` or `postgres://...`, creating the schema if needed and bringing it up to date. The
+    /// URL may hold a password: it goes in no message.
     pub async fn open(spec: &str, keys: &Keyring) -> anyhow::Result<Self> {
-        if let Some(path) = spec.strip_prefix("sqlite:") {
-            let path = path.strip_prefix("//").unwrap_or(path);
-            if path.is_empty() {
-                bail!("sqlite: needs a file path, e.g. sqlite:/var/lib/alliance/alliance.db");
+        Self::open_with(spec, keys, false).await
+    }
+
+    /// Opens an existing database without touching its schema (see [`SqliteStore::open_as_is`]).
+    async fn open_as_is(spec: &str, keys: &Keyring) -> anyhow::Result<Self> {
+        Self::open_with(spec, keys, true).await
+    }
+
+    async fn open_with(spec: &str, keys: &Keyring, as_is: bool) -> anyhow::Result<Self> {
+        let options = PostgresOptions { max_connections: 4, ..Default::default() };
+        match DbName::parse(spec)? {
+            DbName::Sqlite(path) => {
+                let store =
+                    if as_is { SqliteStore::open_as_is(path, keys).await } else { SqliteStore::open(path, keys).await };
+                let store = store.with_context(|| format!("cannot open the SQLite file {}", path.display()))?;
+                if !as_is {
+                    crate::server::restrict_database_files(path)?;
+                }
+                Ok(Db::Sqlite(store))
             }
-            let store = SqliteStore::open(Path::new(path), keys)
-                .await
-                .with_context(|| format!("cannot open the SQLite file {path}"))?;
-            crate::server::restrict_database_files(Path::new(path))?;
-            Ok(Db::Sqlite(store))
-        } else if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
-            let store =
-                PostgresStore::connect(spec, PostgresOptions { max_connections: 4, ..Default::default() }, keys)
-                    .await
-                    .context("cannot open the PostgreSQL database")?;
-            Ok(Db::Postgres(store))
-        } else {
-            bail!("a database is named sqlite:PATH or postgres://USER@HOST/NAME");
+            DbName::Postgres(url) => {
+                let store = if as_is {
+                    PostgresStore::connect_as_is(url, options, keys).await
+                } else {
+                    PostgresStore::connect(url, options, keys).await
+                };
+                Ok(Db::Postgres(store.context("cannot open the PostgreSQL database")?))
+            }
         }
     }
 
-    /// The practice's database as `serve` would open it.
+    /// The practice's database as `serve` would name it, opened as it is: nothing is created or changed.
     pub async fn from_data(data: &DataArgs, url: Option<&str>) -> anyhow::Result<Self> {
+        let keys = crate::keys::load(data, false)?.0;
         match url {
-            Some(url) => Self::open(url, &crate::keys::load(data, false)?.0).await,
+            Some(url) => Self::open_as_is(url, &keys).await,
             None => {
-                // As `serve` names it; nothing is created or changed here.
                 let db = data.data.join("alliance.db");
                 if !db.exists() {
                     bail!("there is no database at {}", db.display());
                 }
-                Self::open(&format!("sqlite:{}", db.display()), &crate::keys::load(data, false)?.0).await
+                Self::open_as_is(&format!("sqlite:{}", db.display()), &keys).await
             }
         }
     }
@@ -250,18 +282,91 @@ pub async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
     };
     let started = std::time::Instant::now();
     let (keys, _) = crate::keys::load(&args.data, false)?;
+    let made_at = backup_schema(&args.from, &key)?;
+    let ours = SqliteStore::schema_versions();
+    let upgrade_from = if made_at == ours {
+        None
+    } else if made_at.len() < ours.len() && ours.starts_with(&made_at) {
+        made_at.last().copied()
+    } else {
+        bail!(
+            "the backup was made by a newer Alliance release (schema version {}; this one knows up to {}): \
+             restore it with that release or a later one",
+            made_at.last().copied().unwrap_or_default(),
+            ours.last().copied().unwrap_or_default()
+        );
+    };
+    // Named before anything is created, so that a bad name leaves nothing behind.
+    let scratch = match DbName::parse(target)? {
+        DbName::Sqlite(path) => {
+            path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_owned()
+        }
+        DbName::Postgres(_) => std::env::temp_dir(),
+    };
     let db = Db::open(target, &keys).await?;
-    let restored = restore_backup(db.engine(), &args.from, &key).await;
+    let restored = match upgrade_from {
+        None => restore_backup(db.engine(), &args.from, &key).await.map(|(_, manifest)| manifest),
+        Some(version) => restore_through_upgrade(db.engine(), &scratch, &args.from, &key, &keys, version).await,
+    };
     db.close().await;
-    let (_, manifest) = restored?;
+    let manifest = restored?;
+    let how = match upgrade_from {
+        None => String::new(),
+        Some(version) => format!(
+            " (the backup is of schema version {version}, brought up to {} on the way)",
+            ours.last().copied().unwrap_or_default()
+        ),
+    };
     print_summary(
         &format!(
-            "Restored and verified (every table's count and checksum read back) in {:.1} s:",
+            "Restored and verified (every table's count and checksum read back) in {:.1} s{how}:",
             started.elapsed().as_secs_f64()
         ),
         &manifest,
     );
     Ok(())
+}
+
+/// The schema versions a backup was made at, from its first piece.
+fn backup_schema(path: &Path, key: &BackupKey) -> anyhow::Result<Vec<i64>> {
+    let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut reader = BackupReader::open(file, key)?;
+    match dump::decode_piece(&mut reader).context("cannot restore")? {
+        Some(Piece::Item(Item::Preface(preface))) => Ok(preface.schema_versions),
+        _ => bail!("cannot restore: the backup does not start with its preface"),
+    }
+}
+
+/// Restores a backup made at an older schema `version`: into a scratch SQLite database at that version (which
+/// checks every table against the backup), then brought up to date by the same migrations a live database goes
+/// through, then copied into `target` (checked again). The scratch database is encrypted with the practice's
+/// keys, lives in a folder only its owner can open, and is removed however the restore ends (but a `kill -9`).
+async fn restore_through_upgrade(
+    target: Engine<'_>,
+    scratch: &Path,
+    from: &Path,
+    key: &BackupKey,
+    keys: &Keyring,
+    version: i64,
+) -> anyhow::Result<Manifest> {
+    if !dump::is_empty(target).await.context("cannot read the target database")? {
+        bail!("cannot restore: the target database is not empty");
+    }
+    let folder = tempfile::Builder::new()
+        .prefix(".alliance-restore-")
+        .tempdir_in(scratch)
+        .with_context(|| format!("cannot make a scratch folder in {}", scratch.display()))?;
+    let path = folder.path().join("upgrading.db");
+    let old = SqliteStore::create_at_version(&path, keys, version)
+        .await
+        .with_context(|| format!("cannot make a scratch database at schema version {version}"))?;
+    let loaded = restore_backup(Engine::Sqlite(&old), from, key).await;
+    old.close().await;
+    loaded?;
+    let upgraded = SqliteStore::open(&path, keys).await.context("cannot bring the restored copy up to date")?;
+    let copied = copy_store(Engine::Sqlite(&upgraded), target).await;
+    upgraded.close().await;
+    copied
 }
 
 /// Copies `from` into the empty `to`, verifying counts and checksums; returns the copied tables' summary.

@@ -15,15 +15,15 @@ use time::{Duration, OffsetDateTime};
 use crate::{Run, path_str};
 
 /// The practices' keys in these tests, given to every command through `ALLIANCE_KEYS`.
-const TEST_KEYS: &str =
+pub(crate) const TEST_KEYS: &str =
     "db YmFja3VwIHRlc3QgZGF0YWJhc2Ugc2VjcmV0IDAxMjM=\nv1 YmFja3VwIHRlc3QgZmllbGQga2V5IHYxIDAxMjM0NTY=\n";
 
-fn keys() -> Keyring {
+pub(crate) fn keys() -> Keyring {
     Keyring::parse(TEST_KEYS).unwrap()
 }
 
 /// Runs `alliance` with the tests' keys.
-fn alliance(args: &[&str]) -> Run {
+pub(crate) fn alliance(args: &[&str]) -> Run {
     crate::alliance_with_env(args, &[("ALLIANCE_KEYS", TEST_KEYS)])
 }
 
@@ -101,7 +101,7 @@ async fn session_with_answers(store: &dyn Store, episode: EpisodeId, token: Vec<
 }
 
 /// A small practice: a therapist, `clients` clients with an episode and `sessions` sessions each.
-async fn practice(store: &dyn Store, clients: u8, sessions: u8) -> UserId {
+pub(crate) async fn practice(store: &dyn Store, clients: u8, sessions: u8) -> UserId {
     let t = store
         .create_user(
             NewUser {
@@ -139,7 +139,7 @@ async fn practice(store: &dyn Store, clients: u8, sessions: u8) -> UserId {
     t
 }
 
-async fn snapshot(store: &dyn Store) -> String {
+pub(crate) async fn snapshot(store: &dyn Store) -> String {
     let staff: Vec<UserId> = store.users().await.unwrap().iter().map(|u| u.id).collect();
     let clients = store.clients_of(&staff).await.unwrap();
     let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
@@ -150,7 +150,7 @@ async fn snapshot(store: &dyn Store) -> String {
     out + &format!("{:?}\n{:?}", store.score_points(&ids).await.unwrap(), store.audit_events(100_000).await.unwrap())
 }
 
-fn sqlite(path: &Path) -> String {
+pub(crate) fn sqlite(path: &Path) -> String {
     format!("sqlite:{}", path.display())
 }
 

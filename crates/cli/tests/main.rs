@@ -11,6 +11,7 @@ mod keys;
 mod outage;
 mod plaintext;
 mod ruptures;
+mod upgrade;
 mod users;
 
 use std::path::{Path, PathBuf};

@@ -13,6 +13,7 @@ mod model;
 mod postgres;
 mod practice_input;
 pub mod retention;
+mod schema_version;
 mod sqlite;
 
 pub use cipher::{KeyError, Keyring};
@@ -46,6 +47,9 @@ pub enum StoreError {
     /// The keys do not open the data: a wrong or missing key, or a changed value. Never carries key material.
     #[error("{0}")]
     Key(String),
+    /// The database's schema is not one this use of it can work with (too new, none at all, or interrupted).
+    #[error("{0}")]
+    Schema(String),
 }
 
 impl From<KeyError> for StoreError {

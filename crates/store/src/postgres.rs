@@ -24,6 +24,7 @@ use zeroize::Zeroizing;
 use crate::cipher::{self, Keyring};
 use crate::group_commit::GroupCommit;
 use crate::group_commit::postgres::PgBatches;
+use crate::schema_version::{self, Migrations};
 use crate::*;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -67,6 +68,27 @@ impl PostgresStore {
     /// up to date. Migrations take an advisory lock, so servers starting together do not race. Identifying fields
     /// are sealed with `keys` (see `cipher`); keys that do not open them give `StoreError::Key`.
     pub async fn connect(url: &str, options: PostgresOptions, keys: &Keyring) -> StoreResult<Self> {
+        Self::connect_with_schema(url, options, keys, Migrations::Latest).await
+    }
+
+    /// Connects without touching the schema, for reading a copy of the database (`alliance backup`): the servers
+    /// that use it may be of an older release, which would refuse to start on a newer schema. Refuses a database
+    /// that holds no Alliance schema.
+    pub async fn connect_as_is(url: &str, options: PostgresOptions, keys: &Keyring) -> StoreResult<Self> {
+        Self::connect_with_schema(url, options, keys, Migrations::AsIs).await
+    }
+
+    /// The schema versions this release knows, oldest first.
+    pub fn schema_versions() -> Vec<i64> {
+        schema_version::known(&MIGRATOR)
+    }
+
+    async fn connect_with_schema(
+        url: &str,
+        options: PostgresOptions,
+        keys: &Keyring,
+        schema: Migrations,
+    ) -> StoreResult<Self> {
         // A slow or stuck database must not hold a request, or a connection, for ever: statements give up after
         // the timeout, and a transaction left idle by a vanished client is ended after a minute.
         let statement_timeout = format!("{}ms", options.statement_timeout.as_millis().max(1));
@@ -84,8 +106,16 @@ impl PostgresStore {
                     format!("no answer from the PostgreSQL server within {:?}", options.connect_timeout).into(),
                 )
             })??;
-        MIGRATOR.run(&mut first).await.map_err(backend)?;
-        chain_legacy_entries(&mut first).await?;
+        match schema {
+            Migrations::Latest => {
+                MIGRATOR.run(&mut first).await.map_err(backend)?;
+                chain_legacy_entries(&mut first).await?;
+            }
+            Migrations::UpTo(version) => schema_version::migrate_up_to(&mut first, &MIGRATOR, version).await?,
+            Migrations::AsIs => {
+                schema_version::applied(&mut first).await?;
+            }
+        }
         first.close().await?;
         let pool = PgPoolOptions::new()
             .max_connections(options.max_connections.max(1))

@@ -19,6 +19,7 @@ use zeroize::Zeroizing;
 use crate::cipher::{self, Keyring};
 use crate::group_commit::GroupCommit;
 use crate::group_commit::sqlite::SqliteBatches;
+use crate::schema_version::{self, Migrations};
 use crate::*;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -65,7 +66,40 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        Self::with_options(options, keys).await
+        Self::with_options(options, keys, Migrations::Latest).await
+    }
+
+    /// Opens an existing database without touching its schema, for reading a copy of it (`alliance backup`):
+    /// the server that uses it may be of an older release, which would refuse to start on a newer schema.
+    /// Refuses a file that does not exist or holds no Alliance schema.
+    pub async fn open_as_is(path: &Path, keys: &Keyring) -> StoreResult<Self> {
+        if !path.exists() {
+            return Err(StoreError::Schema(format!("there is no database at {}", path.display())));
+        }
+        let options = encrypted(path, keys)
+            .create_if_missing(false)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        Self::with_options(options, keys, Migrations::AsIs).await
+    }
+
+    /// Creates a database at schema version `version` exactly, to load a copy of that version into (a backup
+    /// made before an upgrade); [`SqliteStore::open`] brings it up to date afterwards. Only that load may use
+    /// the store in between: the rest of it expects the newest schema.
+    pub async fn create_at_version(path: &Path, keys: &Keyring, version: i64) -> StoreResult<Self> {
+        let options = encrypted(path, keys)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        Self::with_options(options, keys, Migrations::UpTo(version)).await
+    }
+
+    /// The schema versions this release knows, oldest first.
+    pub fn schema_versions() -> Vec<i64> {
+        schema_version::known(&MIGRATOR)
     }
 
     /// Opens for a one-off bulk load (the demo's synthetic practice) without waiting for the disk on each
@@ -77,7 +111,7 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Off)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        Self::with_options(options, keys).await
+        Self::with_options(options, keys, Migrations::Latest).await
     }
 
     /// A private in-memory database, for tests. Not SQLCipher (nothing reaches a disk), but fields are still
@@ -99,14 +133,24 @@ impl SqliteStore {
         Ok(Self { writer: pool.clone(), pool, submissions, keys })
     }
 
-    async fn with_options(options: SqliteConnectOptions, keys: &Keyring) -> StoreResult<Self> {
+    async fn with_options(options: SqliteConnectOptions, keys: &Keyring, schema: Migrations) -> StoreResult<Self> {
         // A wrong key shows at the first read of the file, which the connection's own set-up makes.
         let writer =
             SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await.map_err(open_error)?;
-        let migrated = match MIGRATOR.run(&writer).await {
-            Ok(()) => chain_legacy_entries(&writer).await,
-            Err(sqlx::migrate::MigrateError::Execute(e)) => Err(open_error(e)),
-            Err(other) => Err(backend(other)),
+        let migrated = match schema {
+            Migrations::Latest => match MIGRATOR.run(&writer).await {
+                Ok(()) => chain_legacy_entries(&writer).await,
+                Err(sqlx::migrate::MigrateError::Execute(e)) => Err(open_error(e)),
+                Err(other) => Err(backend(other)),
+            },
+            Migrations::UpTo(version) => match writer.acquire().await {
+                Ok(mut conn) => schema_version::migrate_up_to(&mut *conn, &MIGRATOR, version).await,
+                Err(e) => Err(open_error(e)),
+            },
+            Migrations::AsIs => match writer.acquire().await {
+                Ok(mut conn) => schema_version::applied(&mut *conn).await.map(|_| ()),
+                Err(e) => Err(open_error(e)),
+            },
         };
         if let Err(e) = migrated {
             // Closed, not dropped: SQLCipher connections still closing as the process exits can crash it.

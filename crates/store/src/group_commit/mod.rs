@@ -139,6 +139,7 @@ fn share(cause: &StoreError) -> StoreError {
         StoreError::Conflict(what) => StoreError::Conflict(what),
         StoreError::Corrupt(what) => StoreError::Corrupt(what.clone()),
         StoreError::Key(what) => StoreError::Key(what.clone()),
+        StoreError::Schema(what) => StoreError::Schema(what.clone()),
         StoreError::Backend(_) => StoreError::Backend(text.into()),
     }
 }
