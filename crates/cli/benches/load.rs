@@ -26,6 +26,8 @@ struct Options {
     connections: u32,
     sessions: u64,
     page_rate: u32,
+    /// App servers sharing the database (PostgreSQL only); the submissions are split evenly between them.
+    servers: usize,
 }
 
 fn options() -> Options {
@@ -39,6 +41,7 @@ fn options() -> Options {
         connections: 500,
         sessions: 1_000_000,
         page_rate: 100,
+        servers: 1,
     };
     let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
     while let Some(flag) = args.next() {
@@ -50,9 +53,12 @@ fn options() -> Options {
             "--connections" => o.connections = value().parse().expect("--connections N"),
             "--sessions" => o.sessions = value().parse().expect("--sessions N"),
             "--page-rate" => o.page_rate = value().parse().expect("--page-rate N"),
+            "--servers" => o.servers = value().parse().expect("--servers N"),
             other => panic!("unknown option {other}"),
         }
     }
+    assert!(o.servers >= 1, "--servers is at least 1");
+    assert!(o.servers == 1 || o.database.is_some(), "several app servers share a PostgreSQL database: add --database");
     o
 }
 
@@ -240,11 +246,12 @@ fn wrk_at(
     seconds: u64,
     dir: &Path,
 ) -> (f64, f64, f64, u64, u64) {
+    let name = requests.file_stem().and_then(|n| n.to_str()).unwrap_or("requests");
     // Each connection waits `interval` between its requests: together about `rate` per second while the
     // server keeps up (wrk measures latency from each request's start; a server that falls behind shows as a
     // lower achieved rate).
     let interval = (f64::from(connections) * 1000.0 / f64::from(rate)).max(0.0).round() as u64;
-    let script = dir.join(format!("submit-{rate}.lua"));
+    let script = dir.join(format!("submit-{name}.lua"));
     std::fs::write(
         &script,
         format!(
@@ -400,10 +407,12 @@ async fn main() {
     let mut report = String::new();
     let _ = writeln!(
         report,
-        "Load benchmark on {} ({} s per rate, {} connections)",
+        "Load benchmark on {} ({} s per rate, {} connections, {} app server{})",
         engine.name(),
         o.seconds,
-        o.connections
+        o.connections,
+        o.servers,
+        if o.servers == 1 { "" } else { "s sharing the database" }
     );
 
     let (raw, raw_p50, raw_p99) = raw_commit_rate(&engine, dir.path()).await;
@@ -478,28 +487,59 @@ async fn main() {
     made.sort_by_key(|(n, _)| *n);
     let lines: Vec<String> = made.into_iter().map(|(_, line)| line).collect();
     let _ = writeln!(report, "{needed} links made in {:.0} s", t.elapsed().as_secs_f64());
+    // The other app servers, started now so that they serve nothing but the measured submissions.
+    let mut others = Vec::new();
+    for n in 1..o.servers {
+        others.push(Server::start(&bin, &engine, free_port(), &dir.path().join(format!("server{n}.log"))).await);
+    }
+    let servers: Vec<&Server> = std::iter::once(&server).chain(&others).collect();
+    let cpu_of_all = || servers.iter().map(|s| cpu_seconds(s.child.id())).sum::<f64>();
 
+    let worst = if o.servers == 1 { "" } else { " (worst server)" };
     let _ = writeln!(
         report,
-        "\n| target rate | achieved /s | p50 ms | p99 ms | non-2xx | sent | server CPU ms each |\n|---|---|---|---|---|---|---|"
+        "\n| target rate | achieved /s | p50 ms{worst} | p99 ms{worst} | non-2xx | sent | server CPU ms each |\n|---|---|---|---|---|---|---|"
     );
     let mut offset = 0usize;
     let mut acknowledged = 0u64;
     for &rate in &o.rates {
         let count = (rate as usize * o.seconds as usize * 11 / 10).min(lines.len() - offset);
-        let file = dir.path().join(format!("requests-{rate}.txt"));
-        std::fs::write(&file, lines[offset..offset + count].join("\n")).unwrap();
+        let share =
+            |n: usize| lines[offset..offset + count].iter().skip(n).step_by(o.servers).cloned().collect::<Vec<_>>();
+        let files: Vec<_> = (0..o.servers)
+            .map(|n| {
+                let file = dir.path().join(format!("requests-{rate}-{n}.txt"));
+                std::fs::write(&file, share(n).join("\n")).unwrap();
+                file
+            })
+            .collect();
         offset += count;
-        let cpu_before = cpu_seconds(server.child.id());
-        let (rps, p50, p99, bad, total) = wrk_at(&server.url, &file, rate, o.connections, o.seconds, dir.path());
-        let cpu = (cpu_seconds(server.child.id()) - cpu_before) * 1000.0 / total.max(1) as f64;
+        let cpu_before = cpu_of_all();
+        // One wrk per server at its share of the rate, all at once.
+        let runs: Vec<(f64, f64, f64, u64, u64)> = std::thread::scope(|scope| {
+            let (rate, connections, seconds, folder) =
+                (rate / o.servers as u32, o.connections / o.servers as u32, o.seconds, dir.path());
+            let handles: Vec<_> = servers
+                .iter()
+                .zip(&files)
+                .map(|(s, file)| scope.spawn(move || wrk_at(&s.url, file, rate, connections, seconds, folder)))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let rps: f64 = runs.iter().map(|r| r.0).sum();
+        let p50 = runs.iter().map(|r| r.1).fold(0.0, f64::max);
+        let p99 = runs.iter().map(|r| r.2).fold(0.0, f64::max);
+        let (bad, total) = (runs.iter().map(|r| r.3).sum::<u64>(), runs.iter().map(|r| r.4).sum::<u64>());
+        let cpu = (cpu_of_all() - cpu_before) * 1000.0 / total.max(1) as f64;
         acknowledged += total - bad;
         let row = format!("| {rate} | {rps:.0} | {p50:.2} | {p99:.2} | {bad} | {total} | {cpu:.2} |");
         println!("{row}");
         let _ = writeln!(report, "{row}");
     }
-    let (peak, now) = peak_memory_mib(server.child.id());
-    let _ = writeln!(report, "\nserver memory: peak {peak:.0} MiB, now {now:.0} MiB");
+    for (n, s) in servers.iter().enumerate() {
+        let (peak, now) = peak_memory_mib(s.child.id());
+        let _ = writeln!(report, "\nserver {n} memory: peak {peak:.0} MiB, now {now:.0} MiB");
+    }
 
     // Every acknowledged submission is stored (the caseload's 480 answers were stored before).
     let used = used_links(&engine).await - 480;
