@@ -536,9 +536,10 @@ async fn main() {
         println!("{row}");
         let _ = writeln!(report, "{row}");
     }
+    let _ = writeln!(report);
     for (n, s) in servers.iter().enumerate() {
         let (peak, now) = peak_memory_mib(s.child.id());
-        let _ = writeln!(report, "\nserver {n} memory: peak {peak:.0} MiB, now {now:.0} MiB");
+        let _ = writeln!(report, "server {n} memory: peak {peak:.0} MiB, now {now:.0} MiB");
     }
 
     // Every acknowledged submission is stored (the caseload's 480 answers were stored before).
