@@ -288,13 +288,15 @@ pub async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
         None
     } else if made_at.len() < ours.len() && ours.starts_with(&made_at) {
         made_at.last().copied()
-    } else {
+    } else if made_at.last() > ours.last() {
         bail!(
             "the backup was made by a newer Alliance release (schema version {}; this one knows up to {}): \
              restore it with that release or a later one",
             made_at.last().copied().unwrap_or_default(),
             ours.last().copied().unwrap_or_default()
         );
+    } else {
+        bail!("the backup's schema versions {made_at:?} are not a line this release continues ({ours:?})");
     };
     // Named before anything is created, so that a bad name leaves nothing behind.
     let scratch = match DbName::parse(target)? {
