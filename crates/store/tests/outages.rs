@@ -168,26 +168,33 @@ async fn a_slow_postgres_database_is_given_up_on_in_time() {
 /// A connection the server dropped while nothing was written (a restart, a firewall's idle timeout) costs no
 /// write: the writing thread checks a connection that sat idle before it writes a batch on it.
 #[tokio::test]
-async fn a_postgres_connection_dropped_while_idle_fails_no_write() {
-    let Some(scratch) = ScratchDatabase::create("a_postgres_connection_dropped_while_idle_fails_no_write").await else {
+async fn a_postgres_connection_ended_under_the_writer_fails_no_write() {
+    let Some(scratch) = ScratchDatabase::create("a_postgres_connection_ended_under_the_writer_fails_no_write").await
+    else {
         return;
     };
     let store = PostgresStore::connect(&scratch.url, PostgresOptions::default(), &crate::keys()).await.unwrap();
     store.audit(audit()).await.unwrap();
-    let mut admin = sqlx::PgConnection::connect(&scratch.url).await.unwrap();
-    let ended: Vec<bool> = sqlx::query_scalar(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-         WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = 'alliance'",
-    )
-    .fetch_all(&mut admin)
-    .await
-    .unwrap();
-    assert!(!ended.is_empty() && ended.iter().all(|e| *e), "the store's connections were ended: {ended:?}");
-    admin.close().await.unwrap();
-    // Longer than the writing thread lets a connection sit unchecked.
+    let end_the_stores_connections = || async {
+        let mut admin = sqlx::PgConnection::connect(&scratch.url).await.unwrap();
+        let ended: Vec<bool> = sqlx::query_scalar(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = 'alliance'",
+        )
+        .fetch_all(&mut admin)
+        .await
+        .unwrap();
+        assert!(!ended.is_empty() && ended.iter().all(|e| *e), "the store's connections were ended: {ended:?}");
+        admin.close().await.unwrap();
+    };
+    // At once: the writing thread finds its connection ended at BEGIN and writes on a new one.
+    end_the_stores_connections().await;
+    store.audit(audit()).await.unwrap();
+    // After longer than the writing thread lets a connection sit unchecked: it is pinged first.
+    end_the_stores_connections().await;
     tokio::time::sleep(std::time::Duration::from_secs(11)).await;
     store.audit(audit()).await.unwrap();
     let chain = audit::verify_chain(&store).await.unwrap();
-    assert_eq!((chain.verified, chain.broken), (2, None));
+    assert_eq!((chain.verified, chain.broken), (3, None));
     store.close().await;
 }

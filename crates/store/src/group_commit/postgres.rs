@@ -70,16 +70,28 @@ impl PgBatches {
     /// Writes `jobs` as one transaction, again if the server rolled it back for a conflict with another.
     async fn write_retrying(&mut self, jobs: &[&Queued]) -> StoreResult<Vec<Outcome>> {
         let mut attempt = 1;
+        let mut renewed = false;
         loop {
             let keys = self.keys.clone();
-            let written = match self.connection().await {
-                Ok(conn) => write_batch(conn, &keys, jobs).await,
-                Err(e) => Err(e),
+            let (written, at_begin) = match self.connection().await {
+                Ok(conn) => match conn.begin().await {
+                    Ok(tx) => (write_batch(tx, &keys, jobs).await, false),
+                    Err(e) => (Err(StoreError::from(e)), true),
+                },
+                Err(e) => (Err(e), false),
             };
             match written {
                 Ok(outcomes) => return Ok(outcomes),
                 Err(e) => {
                     self.conn = None;
+                    // A kept connection that the server ended while it sat idle (a restart, an administrator,
+                    // a firewall) fails at BEGIN, before anything of the batch was sent: written again, once, on a
+                    // new connection. Later failures are not retried so, since a slow or refusing server would
+                    // only keep the submitters waiting longer.
+                    if at_begin && !renewed {
+                        renewed = true;
+                        continue;
+                    }
                     if attempt >= ATTEMPTS || !rolled_back_for_conflict(&e) {
                         return Err(e);
                     }
@@ -120,8 +132,11 @@ struct LockedLink {
     open: HashSet<i64>,
 }
 
-async fn write_batch(conn: &mut PgConnection, keys: &Keyring, jobs: &[&Queued]) -> StoreResult<Vec<Outcome>> {
-    let mut tx = conn.begin().await?;
+async fn write_batch(
+    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    keys: &Keyring,
+    jobs: &[&Queued],
+) -> StoreResult<Vec<Outcome>> {
     let hashes: Vec<&[u8]> = jobs
         .iter()
         .filter_map(|queued| match &queued.job {
