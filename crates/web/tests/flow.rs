@@ -43,7 +43,12 @@ async fn the_core_loop_from_new_client_to_dashboard() {
     // Used once: a second submission is refused and the page says so.
     let again = phone.post(format!("{}/c/{token}", app.url)).form(&fields).send().await.unwrap();
     assert_eq!(again.status(), 409);
-    assert!(again.text().await.unwrap().contains("Already answered"));
+    let again = again.text().await.unwrap();
+    assert!(again.contains("Already answered"));
+    // These answers mention thoughts of self-harm: the crisis information again, and no claim that they were
+    // not sent (a resend after a lost reply is refused the same way although the first send was stored).
+    assert!(again.contains("emergency") && again.contains("If you sent these answers a moment ago, they have arrived"));
+    assert!(!again.contains("could not be sent"));
     let reopened = phone.get(format!("{}/c/{token}", app.url)).send().await.unwrap().text().await.unwrap();
     assert!(reopened.contains("Already answered"));
     assert_eq!(app.store.responses_of(ClientId(client)).await.unwrap().len(), 3);

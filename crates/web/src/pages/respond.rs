@@ -63,13 +63,24 @@ fn refused_page(state: LinkState, risk: bool) -> Result<Response, WebError> {
     if !risk {
         return state_page(state, true);
     }
-    let title = if state == LinkState::Used { "Already answered" } else { "This link has expired" };
-    let status = if state == LinkState::Used { StatusCode::CONFLICT } else { StatusCode::GONE };
-    message(
-        status,
-        title,
-        vec![CRISIS, "These answers could not be sent with this link. Please tell your therapist how you are."],
-    )
+    match state {
+        // The same answers sent again after a lost reply (the first were stored, the reply never came) land here
+        // too, so the page must not say they were not sent.
+        LinkState::Used => message(
+            StatusCode::CONFLICT,
+            "Already answered",
+            vec![
+                CRISIS,
+                "This link has already been used. If you sent these answers a moment ago, they have arrived. \
+                 If not, please tell your therapist how you are.",
+            ],
+        ),
+        _ => message(
+            StatusCode::GONE,
+            "This link has expired",
+            vec![CRISIS, "These answers could not be sent with this link. Please tell your therapist how you are."],
+        ),
+    }
 }
 
 fn state_page(state: LinkState, on_submit: bool) -> Result<Response, WebError> {
