@@ -1,4 +1,4 @@
-//! Scheduled jobs of `alliance serve`: backups and the retention period. Several app servers may share one
+//! Scheduled jobs of `alliance serve`: backups, the retention period, and daily housekeeping. Several app servers may share one
 //! database; each job is run by whichever server takes its lease in the database (`job_leases`), and the lease
 //! also records when the job last finished, so the schedule holds across servers and restarts.
 
@@ -30,6 +30,7 @@ pub struct Jobs {
 
 const BACKUP_JOB: &str = "backup";
 const RETENTION_JOB: &str = "retention";
+const HOUSEKEEPING_JOB: &str = "housekeeping";
 /// How long a server may hold a job before others assume it died.
 const LEASE: time::Duration = time::Duration::hours(2);
 const PREFIX: &str = "alliance-";
@@ -38,9 +39,6 @@ const SUFFIX: &str = ".backup";
 impl Jobs {
     /// Runs the jobs that are due until the process ends; checks every minute (more often for short intervals).
     pub async fn run(self) {
-        if self.backup.is_none() && self.retention_years.is_none() {
-            return;
-        }
         let holder = format!("{}-{:016x}", std::process::id(), rand::random::<u64>());
         let tick = self.backup.as_ref().map_or(Duration::from_secs(60), |b| {
             (b.every / 4).clamp(Duration::from_millis(200), Duration::from_secs(60))
@@ -60,7 +58,23 @@ impl Jobs {
             {
                 tracing::error!(error = format!("{e:#}"), "retention job failed");
             }
+            if let Err(e) = self.housekeeping(&holder, now).await {
+                tracing::error!(error = format!("{e:#}"), "housekeeping failed");
+            }
         }
+    }
+
+    /// Once a day: deletes sign-in counters no rule reads any more.
+    async fn housekeeping(&self, holder: &str, now: time::OffsetDateTime) -> anyhow::Result<()> {
+        if !self.store.take_job(HOUSEKEEPING_JOB, holder, now, LEASE, now - time::Duration::days(1)).await? {
+            return Ok(());
+        }
+        let forgotten = self.store.forget_throttles(now - alliance_web::SIGN_IN_COUNTERS_FORGOTTEN_AFTER).await?;
+        if forgotten > 0 {
+            tracing::info!(counters = forgotten, "sign-in counters untouched for a day forgotten");
+        }
+        self.store.finish_job(HOUSEKEEPING_JOB, holder, time::OffsetDateTime::now_utc()).await?;
+        Ok(())
     }
 
     async fn scheduled_backup(

@@ -130,6 +130,9 @@ pub trait Store: Send + Sync + 'static {
         new: &ThrottleState,
     ) -> StoreResult<bool>;
     async fn clear_throttle(&self, key: &[u8]) -> StoreResult<()>;
+    /// Deletes the counters last started and last blocking before `before` (which no rule reads any more, so the
+    /// table does not grow with every address that ever failed once); returns how many.
+    async fn forget_throttles(&self, before: OffsetDateTime) -> StoreResult<u64>;
 
     // Clients, episodes, sessions
     async fn create_client(&self, client: NewClient, audit: AuditEvent, now: OffsetDateTime) -> StoreResult<ClientId>;
@@ -346,6 +349,9 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     }
     async fn clear_throttle(&self, key: &[u8]) -> StoreResult<()> {
         S::clear_throttle(self, key).await
+    }
+    async fn forget_throttles(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        S::forget_throttles(self, before).await
     }
     async fn create_client(&self, client: NewClient, audit: AuditEvent, now: OffsetDateTime) -> StoreResult<ClientId> {
         S::create_client(self, client, audit, now).await

@@ -900,6 +900,14 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    async fn forget_throttles(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM sign_in_throttle WHERE window_start < $1 AND blocked_until < $1")
+            .bind(ts(before))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     async fn create_client(&self, client: NewClient, audit: AuditEvent, now: OffsetDateTime) -> StoreResult<ClientId> {
         // The id first: the sealed fields are bound to it.
         let id = next_id(&self.pool, "clients").await?;

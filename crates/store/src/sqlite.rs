@@ -945,6 +945,15 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn forget_throttles(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM sign_in_throttle WHERE window_start < ? AND blocked_until < ?")
+            .bind(ts(before))
+            .bind(ts(before))
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     async fn create_client(&self, client: NewClient, audit: AuditEvent, now: OffsetDateTime) -> StoreResult<ClientId> {
         // Insert, then seal under the new row's id, in one transaction.
         let mut tx = self.writer.begin().await?;

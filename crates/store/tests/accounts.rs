@@ -154,6 +154,26 @@ async fn throttle_counters_compare_and_swap(store: &dyn Store) {
     assert_eq!(store.throttle(key).await.unwrap(), Some(two));
     store.clear_throttle(key).await.unwrap();
     assert_eq!(store.throttle(key).await.unwrap(), None);
+
+    // Forgetting: only counters both started and blocking before the cut-off go.
+    let day = Duration::days(1);
+    let stale = ThrottleState { failures: 7, window_start: NOW - day * 2, blocked_until: NOW - day * 2 };
+    let still_blocking = ThrottleState { failures: 30, window_start: NOW - day * 2, blocked_until: NOW + day };
+    let recent = ThrottleState { failures: 1, window_start: NOW - Duration::hours(1), blocked_until: NOW };
+    let edge = ThrottleState { failures: 2, window_start: NOW - day, blocked_until: NOW - day };
+    for (k, state) in [(&b"stale"[..], &stale), (b"blocking", &still_blocking), (b"recent", &recent), (b"edge", &edge)]
+    {
+        assert!(store.update_throttle(k, None, state).await.unwrap());
+    }
+    assert_eq!(store.forget_throttles(NOW - day).await.unwrap(), 1);
+    assert_eq!(store.throttle(b"stale").await.unwrap(), None);
+    assert_eq!(store.throttle(b"blocking").await.unwrap(), Some(still_blocking));
+    assert_eq!(store.throttle(b"recent").await.unwrap(), Some(recent));
+    assert_eq!(store.throttle(b"edge").await.unwrap(), Some(edge), "the cut-off itself is kept");
+    assert_eq!(store.forget_throttles(NOW - day).await.unwrap(), 0);
+    for k in [&b"blocking"[..], b"recent", b"edge"] {
+        store.clear_throttle(k).await.unwrap();
+    }
 }
 
 /// Many requests with the same code or the same throttle slot at once: exactly one wins.

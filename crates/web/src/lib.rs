@@ -28,6 +28,7 @@ pub use pages::research::CSV_HEADER as RESEARCH_CSV_HEADER;
 pub use routes::{Access, Record, Route, routes};
 pub use security::{form_token, hash_token, new_token};
 pub use state::{AppState, Clock, Config, system_clock};
+pub use throttle::FORGET_AFTER as SIGN_IN_COUNTERS_FORGOTTEN_AFTER;
 
 /// Decoding functions reachable from the fuzz targets in `fuzz/`. Not an API.
 #[doc(hidden)]

@@ -31,8 +31,9 @@ pub const FREE_FAILURES: i64 = 5;
 pub const MAX_DELAY: Duration = Duration::minutes(15);
 pub const ADDRESS_BUDGET: i64 = 50;
 pub const ADDRESS_WINDOW: Duration = Duration::minutes(15);
-/// A streak of failures untouched for this long is forgotten.
-const FORGET_AFTER: Duration = Duration::days(1);
+/// A streak of failures untouched for this long is forgotten (and its row deleted by `serve`'s daily
+/// housekeeping; every other rule's window is shorter).
+pub const FORGET_AFTER: Duration = Duration::days(1);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rule {
