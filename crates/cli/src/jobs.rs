@@ -1,6 +1,7 @@
-//! Scheduled jobs of `alliance serve`: backups, the retention period, and daily housekeeping. Several app servers may share one
-//! database; each job is run by whichever server takes its lease in the database (`job_leases`), and the lease
-//! also records when the job last finished, so the schedule holds across servers and restarts.
+//! Scheduled jobs of `alliance serve`: backups, the retention period, and daily housekeeping. Several app
+//! servers may share one database; each job is run by whichever server takes its lease in the database
+//! (`job_leases`), and the lease also records when the job last finished, so the schedule holds across servers
+//! and restarts.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
