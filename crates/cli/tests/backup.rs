@@ -15,7 +15,7 @@ use time::{Duration, OffsetDateTime};
 use crate::{Run, path_str};
 
 /// The practices' keys in these tests, given to every command through `ALLIANCE_KEYS`.
-pub(crate) const TEST_KEYS: &str =
+const TEST_KEYS: &str =
     "db YmFja3VwIHRlc3QgZGF0YWJhc2Ugc2VjcmV0IDAxMjM=\nv1 YmFja3VwIHRlc3QgZmllbGQga2V5IHYxIDAxMjM0NTY=\n";
 
 pub(crate) fn keys() -> Keyring {
@@ -25,6 +25,38 @@ pub(crate) fn keys() -> Keyring {
 /// Runs `alliance` with the tests' keys.
 pub(crate) fn alliance(args: &[&str]) -> Run {
     crate::alliance_with_env(args, &[("ALLIANCE_KEYS", TEST_KEYS)])
+}
+
+/// `alliance backup` of the practice in `data` to `file`, creating the backup key file `key`.
+pub(crate) fn backup_with_new_key(data: &Path, file: &Path, key: &Path) -> Run {
+    alliance(&[
+        "backup",
+        "--data",
+        path_str(data),
+        "--to",
+        path_str(file),
+        "--backup-key-file",
+        path_str(key),
+        "--new-key",
+    ])
+}
+
+/// `alliance serve` of the practice in `data` on a free port, with the tests' keys and `args` added; its log
+/// (at level info) goes to `log`.
+pub(crate) fn spawn_serve(data: &Path, log: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Child {
+    let log = std::fs::File::create(log).unwrap();
+    std::process::Command::new(env!("CARGO_BIN_EXE_alliance"))
+        .args(["serve", "--data", path_str(data), "--bind", "127.0.0.1:0"])
+        .args(args)
+        .envs(env.iter().copied())
+        .env("ALLIANCE_KEYS", TEST_KEYS)
+        .env("ALLIANCE_LOG", "info")
+        .env_remove("ALLIANCE_DATA")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap()
 }
 
 fn now() -> OffsetDateTime {
@@ -230,17 +262,7 @@ fn a_changed_cut_or_foreign_backup_is_refused_and_nothing_is_written() {
         practice(&store, 4, 40).await;
         store.close().await;
     });
-    alliance(&[
-        "backup",
-        "--data",
-        path_str(&data),
-        "--to",
-        path_str(&file),
-        "--backup-key-file",
-        path_str(&key),
-        "--new-key",
-    ])
-    .ok();
+    backup_with_new_key(&data, &file, &key).ok();
     let good = std::fs::read(&file).unwrap();
     let start = preamble_len(&good);
     let chunk = 64 * 1024 + 16;
@@ -459,19 +481,12 @@ fn two_servers_on_one_database_take_turns_with_scheduled_backups_and_keep_the_ne
     // their own.
     let every = "0.001";
     let start = |n: usize| {
-        let log = std::fs::File::create(dir.path().join(format!("server{n}.log"))).unwrap();
-        std::process::Command::new(env!("CARGO_BIN_EXE_alliance"))
-            .args(["serve", "--data", path_str(&data), "--bind", "127.0.0.1:0", "--backup-dir", path_str(&backups)])
-            .args(["--backup-every", every, "--backup-keep", "3"])
-            .env("ALLIANCE_BACKUP_KEY", &key)
-            .env("ALLIANCE_KEYS", TEST_KEYS)
-            .env("ALLIANCE_LOG", "info")
-            .env_remove("ALLIANCE_DATA")
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap()
+        spawn_serve(
+            &data,
+            &dir.path().join(format!("server{n}.log")),
+            &["--backup-dir", path_str(&backups), "--backup-every", every, "--backup-keep", "3"],
+            &[("ALLIANCE_BACKUP_KEY", &key)],
+        )
     };
     let mut servers = [start(0), start(1)];
     let started = std::time::Instant::now();

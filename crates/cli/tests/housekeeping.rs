@@ -3,8 +3,7 @@
 use alliance_store::*;
 use time::{Duration, OffsetDateTime};
 
-use crate::backup::{TEST_KEYS, keys};
-use crate::path_str;
+use crate::backup::{keys, spawn_serve};
 
 #[test]
 fn serve_forgets_sign_in_counters_untouched_for_a_day() {
@@ -23,17 +22,7 @@ fn serve_forgets_sign_in_counters_untouched_for_a_day() {
         assert!(store.update_throttle(b"recent", None, &recent).await.unwrap());
         store.close().await;
     });
-    let log = std::fs::File::create(dir.path().join("serve.log")).unwrap();
-    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_alliance"))
-        .args(["serve", "--data", path_str(&data), "--bind", "127.0.0.1:0"])
-        .env("ALLIANCE_KEYS", TEST_KEYS)
-        .env("ALLIANCE_LOG", "info")
-        .env_remove("ALLIANCE_DATA")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(log)
-        .spawn()
-        .unwrap();
+    let mut server = spawn_serve(&data, &dir.path().join("serve.log"), &[], &[]);
     // The first round of jobs runs as the server starts.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     let left = loop {

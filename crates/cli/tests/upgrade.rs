@@ -7,7 +7,7 @@ use std::path::Path;
 use alliance_store::*;
 use sqlx::{ConnectOptions, Connection};
 
-use crate::backup::{TEST_KEYS, alliance, keys, practice, snapshot, sqlite};
+use crate::backup::{alliance, backup_with_new_key, keys, practice, snapshot, sqlite};
 use crate::path_str;
 
 /// The schema versions recorded in a SQLite file, read directly.
@@ -53,17 +53,7 @@ fn a_backup_made_before_an_upgrade_is_restored_into_the_newest_schema() {
     assert_eq!(runtime.block_on(recorded_versions(&database)), ours[..ours.len() - 1]);
 
     let (key, file) = (dir.path().join("backup.key"), dir.path().join("older.backup"));
-    let made = alliance(&[
-        "backup",
-        "--data",
-        path_str(&data),
-        "--to",
-        path_str(&file),
-        "--backup-key-file",
-        path_str(&key),
-        "--new-key",
-    ])
-    .ok();
+    let made = backup_with_new_key(&data, &file, &key).ok();
     assert!(made.stdout.contains("scores"), "{}", made.stdout);
     assert_eq!(
         runtime.block_on(recorded_versions(&database)),
@@ -144,17 +134,7 @@ fn a_backup_from_a_newer_release_is_refused_before_anything_is_created() {
         conn.close().await.unwrap();
     });
     let (key, file) = (dir.path().join("backup.key"), dir.path().join("newer.backup"));
-    let args = [
-        "backup",
-        "--data",
-        path_str(&data),
-        "--to",
-        path_str(&file),
-        "--backup-key-file",
-        path_str(&key),
-        "--new-key",
-    ];
-    alliance(&args).ok();
+    backup_with_new_key(&data, &file, &key).ok();
     let target = dir.path().join("target.db");
     alliance(&["restore", "--from", path_str(&file), "--to", &sqlite(&target), "--backup-key-file", path_str(&key)])
         .refused()
@@ -167,11 +147,9 @@ fn a_backup_from_a_newer_release_is_refused_before_anything_is_created() {
     std::fs::create_dir_all(&empty).unwrap();
     std::fs::write(empty.join("alliance.db"), b"").unwrap();
     let to = dir.path().join("empty.backup");
-    let run = crate::alliance_with_env(
-        &["backup", "--data", path_str(&empty), "--to", path_str(&to), "--backup-key-file", path_str(&key)],
-        &[("ALLIANCE_KEYS", TEST_KEYS)],
-    );
-    run.refused().says(&["no Alliance schema"]);
+    alliance(&["backup", "--data", path_str(&empty), "--to", path_str(&to), "--backup-key-file", path_str(&key)])
+        .refused()
+        .says(&["no Alliance schema"]);
     assert_eq!(std::fs::metadata(empty.join("alliance.db")).unwrap().len(), 0, "the empty file was not written");
     assert!(!to.exists());
 

@@ -60,13 +60,7 @@ impl SqliteStore {
     /// Opens (creating if needed) the encrypted database file and brings its schema up to date. A key that does
     /// not open it gives `StoreError::Key`.
     pub async fn open(path: &Path, keys: &Keyring) -> StoreResult<Self> {
-        let options = encrypted(path, keys)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        Self::with_options(options, keys, Migrations::Latest).await
+        Self::with_options(serving(path, keys), keys, Migrations::Latest).await
     }
 
     /// Opens an existing database without touching its schema, for reading a copy of it (`alliance backup`):
@@ -88,13 +82,7 @@ impl SqliteStore {
     /// made before an upgrade); [`SqliteStore::open`] brings it up to date afterwards. Only that load may use
     /// the store in between: the rest of it expects the newest schema.
     pub async fn create_at_version(path: &Path, keys: &Keyring, version: i64) -> StoreResult<Self> {
-        let options = encrypted(path, keys)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        Self::with_options(options, keys, Migrations::UpTo(version)).await
+        Self::with_options(serving(path, keys), keys, Migrations::UpTo(version)).await
     }
 
     /// The schema versions this release knows, oldest first.
@@ -105,12 +93,7 @@ impl SqliteStore {
     /// Opens for a one-off bulk load (the demo's synthetic practice) without waiting for the disk on each
     /// commit. Not for serving: a crash during the load can lose the load, which is simply run again.
     pub async fn open_for_bulk_load(path: &Path, keys: &Keyring) -> StoreResult<Self> {
-        let options = encrypted(path, keys)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Off)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+        let options = serving(path, keys).synchronous(SqliteSynchronous::Off);
         Self::with_options(options, keys, Migrations::Latest).await
     }
 
@@ -358,6 +341,17 @@ fn encrypted(path: &Path, keys: &Keyring) -> SqliteConnectOptions {
 fn batches(writer: &SqlitePool, keys: &Arc<Keyring>) -> impl FnOnce() -> SqliteBatches + Send + 'static {
     let (writer, keys) = (writer.clone(), keys.clone());
     move || SqliteBatches { writer, keys }
+}
+
+/// The connection settings Alliance serves with: the file created if missing, WAL with `synchronous = FULL`
+/// (durable at commit), foreign keys enforced, and up to 10 s of waiting for a lock.
+fn serving(path: &Path, keys: &Keyring) -> SqliteConnectOptions {
+    encrypted(path, keys)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10))
 }
 
 /// SQLITE_NOTADB: the file did not decrypt under the key, or is not a database at all.
