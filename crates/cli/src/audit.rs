@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use alliance_store::{PostgresOptions, PostgresStore, SqliteStore, Store, audit};
+use alliance_store::prelude::*;
+use alliance_store::{PostgresOptions, PostgresStore, SqliteStore, audit};
 use anyhow::{Context, bail};
 use clap::Subcommand;
 

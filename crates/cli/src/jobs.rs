@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use alliance_store::Store;
+use alliance_store::prelude::*;
 use anyhow::{Context, bail};
 
 use crate::backup::Db;

@@ -5,7 +5,8 @@ use alliance_core::catalog::{Catalog, GAD7, PHQ9, RELATIONSHIP_CHECK, THERAPIST_
 use alliance_core::domain::Role;
 use alliance_core::scoring::{Answers, score};
 use alliance_core::simulate::SimPractice;
-use alliance_store::{InstrumentRef, NewClient, NewEpisode, NewLink, NewResponse, NewSession, NewUser, Store, UserId};
+use alliance_store::prelude::*;
+use alliance_store::{InstrumentRef, NewClient, NewEpisode, NewLink, NewResponse, NewSession, NewUser, UserId};
 use anyhow::{Context, anyhow};
 use time::{Date, Duration, OffsetDateTime, Time};
 
@@ -29,12 +30,7 @@ const THERAPIST_NAMES: [&str; 5] = ["Taylor Reed", "Jordan Lee", "Morgan Diaz", 
 fn response(catalog: &Catalog, id: &str, answers: &Answers) -> anyhow::Result<NewResponse> {
     let ins = catalog.get(id).ok_or_else(|| anyhow!("instrument {id} missing"))?;
     let scores = score(ins, answers).with_context(|| format!("synthetic answers for {id}"))?;
-    Ok(NewResponse {
-        administration: None,
-        answers_json: serde_json::to_string(answers)?,
-        flags: scores.flags,
-        scores: scores.scales,
-    })
+    Ok(NewResponse { administration: None, answers: answers.clone(), flags: scores.flags, scores: scores.scales })
 }
 
 fn instrument(catalog: &Catalog, id: &str) -> anyhow::Result<InstrumentRef> {

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use alliance_core::catalog::Catalog;
 use alliance_core::practice::SignalSettings;
-use alliance_store::{PostgresOptions, PostgresStore, SqliteStore, Store};
+use alliance_store::prelude::*;
+use alliance_store::{PostgresOptions, PostgresStore, SqliteStore};
 use alliance_web::{AppState, Config};
 use anyhow::{Context, bail};
 

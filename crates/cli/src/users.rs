@@ -3,7 +3,8 @@
 use std::io::BufRead;
 
 use alliance_core::domain::{DisplayName, Email, NewPassword, Role};
-use alliance_store::{AuditEvent, Keyring, NewUser, PostgresOptions, PostgresStore, SqliteStore, Store, StoreError};
+use alliance_store::prelude::*;
+use alliance_store::{AuditEvent, Keyring, NewUser, PostgresOptions, PostgresStore, SqliteStore, StoreError};
 use anyhow::{Context, bail};
 use clap::Subcommand;
 

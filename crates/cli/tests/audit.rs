@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use alliance_store::{AuditEvent, Keyring, PostgresOptions, PostgresStore, SqliteStore, Store, UserId, audit};
+use alliance_store::prelude::*;
+use alliance_store::{AuditEvent, Keyring, PostgresOptions, PostgresStore, SqliteStore, UserId, audit};
 use sqlx::{Connection, Row};
 use time::OffsetDateTime;
 

@@ -99,7 +99,7 @@ async fn session_with_answers(store: &dyn Store, episode: EpisodeId, token: Vec<
         .iter()
         .map(|a| NewResponse {
             administration: Some(a.id),
-            answers_json: format!("{{\"bond-1\": {}, \"text\": \"ø\"}}", token[0] % 5),
+            answers: serde_json::from_str(&format!("{{\"bond-1\": {}, \"text\": \"ø\"}}", token[0] % 5)).unwrap(),
             flags: ResponseFlags {
                 risks: vec![RiskFlag { item: "phq9.9".into(), value: 2.0 }],
                 indicators: vec!["rupture".into()],

@@ -7,11 +7,10 @@
 //! not yet scored does not hide the client's data. Only clients of therapist accounts count, as before.
 
 use alliance_core::catalog::{PHQ9, RELATIONSHIP_CHECK};
-use futures_core::stream::BoxStream;
 use futures_util::TryStreamExt;
-use sqlx::Row;
 
-use crate::{ClientId, EpisodeId, PostgresStore, SqliteStore, StoreError, StoreResult, UserId};
+use crate::db::Db;
+use crate::{ClientId, EpisodeId, StoreError, StoreResult, UserId};
 
 /// The scale of each instrument that the practice model reads.
 const OUTCOME_SCALE: &str = "total";
@@ -131,51 +130,21 @@ fn session_number(n: i64) -> StoreResult<u32> {
     u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("session number {n} out of range")))
 }
 
-/// Folds the query's rows, as they arrive, into series; the same for both engines (every integer column is a
-/// BIGINT in the query, so both decode them as `i64`).
-async fn fold_rows<R>(mut rows: BoxStream<'_, Result<R, sqlx::Error>>) -> StoreResult<Vec<PracticeSeries>>
-where
-    R: Row,
-    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    for<'r> f64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-{
+/// Reads the practice model's input, folding rows into series as they arrive.
+pub(crate) async fn read(db: &Db) -> StoreResult<Vec<PracticeSeries>> {
+    let mut rows =
+        db.query(SQL).bind(PHQ9).bind(OUTCOME_SCALE).bind(RELATIONSHIP_CHECK).bind(ALLIANCE_SCALE).fetch(&db.read);
     let mut fold = Fold::default();
     while let Some(r) = rows.try_next().await? {
+        // Every integer column is a BIGINT in the query, so both engines decode them as `i64`.
         fold.push(Point {
-            client: r.try_get("client_id")?,
-            therapist: r.try_get("therapist_id")?,
-            episode: r.try_get("episode_id")?,
-            session: session_number(r.try_get("number")?)?,
-            outcome: r.try_get::<i64, _>("series")? == 0,
-            value: r.try_get("value")?,
+            client: r.get("client_id")?,
+            therapist: r.get("therapist_id")?,
+            episode: r.get("episode_id")?,
+            session: session_number(r.get("number")?)?,
+            outcome: r.get::<i64>("series")? == 0,
+            value: r.get("value")?,
         })?;
     }
     Ok(fold.finish())
-}
-
-impl SqliteStore {
-    pub(crate) async fn read_practice_input(&self) -> StoreResult<Vec<PracticeSeries>> {
-        // SQLite takes `?NNN` for numbered parameters.
-        let sql = SQL.replace('$', "?");
-        let rows = sqlx::query(&sql)
-            .bind(PHQ9)
-            .bind(OUTCOME_SCALE)
-            .bind(RELATIONSHIP_CHECK)
-            .bind(ALLIANCE_SCALE)
-            .fetch(self.pool());
-        fold_rows(rows).await
-    }
-}
-
-impl PostgresStore {
-    pub(crate) async fn read_practice_input(&self) -> StoreResult<Vec<PracticeSeries>> {
-        let rows = sqlx::query(SQL)
-            .bind(PHQ9)
-            .bind(OUTCOME_SCALE)
-            .bind(RELATIONSHIP_CHECK)
-            .bind(ALLIANCE_SCALE)
-            .fetch(self.pool());
-        fold_rows(rows).await
-    }
 }

@@ -62,8 +62,12 @@ async fn seed(store: &dyn Store) -> (UserId, ClientId) {
         .await
         .unwrap();
     let answers = format!("{{\"note\": \"{}\"}}", MARKERS[4]);
-    let response =
-        NewResponse { administration: None, answers_json: answers, flags: ResponseFlags::default(), scores: vec![] };
+    let response = NewResponse {
+        administration: None,
+        answers: crate::answers(&answers),
+        flags: ResponseFlags::default(),
+        scores: vec![],
+    };
     let instrument = InstrumentRef { id: "therapist-reflection".into(), version: 1 };
     store.save_therapist_response(session.id, instrument, response, crate::conformance::ev(), NOW).await.unwrap();
     (therapist, client)
@@ -77,7 +81,7 @@ async fn read_back(store: &dyn Store, therapist: UserId, client: ClientId) {
     assert_eq!((c.pseudonym.as_str(), c.contact.as_deref()), (MARKERS[0], Some(MARKERS[1])));
     let responses = store.responses_of(client).await.unwrap();
     assert_eq!(responses.len(), 1);
-    assert!(responses[0].answers_json.contains(MARKERS[4]));
+    assert!(serde_json::to_string(&responses[0].answers).unwrap().contains(MARKERS[4]));
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {

@@ -312,7 +312,7 @@ async fn odd_text(store: &dyn Store) {
 pub fn reflection(value: f64) -> NewResponse {
     NewResponse {
         administration: None,
-        answers_json: format!("{{\"bond-1\": {value}}}"),
+        answers: crate::answers(&format!("{{\"bond-1\": {value}}}")),
         flags: ResponseFlags::default(),
         scores: vec![ScaleScore {
             scale: "bond".into(),
@@ -378,4 +378,9 @@ impl Drop for ScratchDatabase {
             eprintln!("could not drop the test database {}", self.name);
         }
     }
+}
+
+/// Answers as a client or therapist would give them, from their JSON form.
+pub fn answers(json: &str) -> alliance_core::scoring::Answers {
+    serde_json::from_str(json).unwrap()
 }

@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use alliance_core::catalog::Catalog;
 use alliance_core::domain::Role;
-use alliance_store::{InstrumentRef, NewClient, NewEpisode, NewLink, NewSession, NewUser, SqliteStore, Store};
+use alliance_store::prelude::*;
+use alliance_store::{InstrumentRef, NewClient, NewEpisode, NewLink, NewSession, NewUser, SqliteStore};
 use alliance_web::{AppState, Config};
 use time::OffsetDateTime;
 

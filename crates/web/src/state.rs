@@ -2,7 +2,8 @@ use std::sync::{Arc, RwLock};
 
 use alliance_core::catalog::Catalog;
 use alliance_core::practice::{self, OutcomeSeries, PracticeModel, SignalSettings};
-use alliance_store::{AuditEvent, Store, StoreError};
+use alliance_store::prelude::*;
+use alliance_store::{AuditEvent, StoreError};
 use time::OffsetDateTime;
 
 /// Where "now" comes from; tests move it forward to check expiry.

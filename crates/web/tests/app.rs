@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 
 use alliance_core::catalog::Catalog;
 use alliance_core::domain::Role;
-use alliance_store::{AuditEvent, Keyring, NewUser, PostgresOptions, PostgresStore, SqliteStore, Store, UserId};
+use alliance_store::prelude::*;
+use alliance_store::{AuditEvent, Keyring, NewUser, PostgresOptions, PostgresStore, SqliteStore, UserId};
 use alliance_web::{AppState, Config};
 use time::OffsetDateTime;
 

@@ -1,7 +1,7 @@
 //! The administrator's audit log page and break-glass access to one client.
 
 use alliance_core::domain::Role;
-use alliance_store::{AuditEvent, AuditFilter, Store, audit};
+use alliance_store::{AuditEvent, AuditFilter, audit};
 use time::OffsetDateTime;
 
 use crate::app::{TestApp, client_with_link};

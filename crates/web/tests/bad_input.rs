@@ -1,7 +1,7 @@
 //! Malformed, oversized, out-of-range and cross-site requests get a clear 4xx and store nothing.
 
 use alliance_core::domain::Role;
-use alliance_store::{ClientId, Store};
+use alliance_store::ClientId;
 
 use crate::app::{TestApp, client_with_link, complete_answers, hidden};
 

@@ -2,7 +2,7 @@
 //! sees the answers, charts and signals, and records a reflection.
 
 use alliance_core::domain::Role;
-use alliance_store::{ClientId, Rater, Store};
+use alliance_store::{ClientId, Rater};
 
 use crate::app::{TestApp, client_with_link, complete_answers, hidden};
 

@@ -4,7 +4,6 @@
 //! the handlers.
 
 use alliance_core::domain::Role;
-use alliance_store::Store;
 use alliance_web::{Access, Record, Route};
 use reqwest::redirect::Policy;
 

@@ -3,7 +3,7 @@
 //! server serves again by itself.
 
 use alliance_core::domain::Role;
-use alliance_store::{ClientId, Store};
+use alliance_store::ClientId;
 use sqlx::Connection;
 
 use crate::app::{TestApp, client_with_link, complete_answers, hidden, number_after};

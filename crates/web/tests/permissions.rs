@@ -2,7 +2,7 @@
 //! content, and nobody learns whether a record they may not see exists.
 
 use alliance_core::domain::Role;
-use alliance_store::{AuditEvent, Store};
+use alliance_store::AuditEvent;
 use time::OffsetDateTime;
 
 use crate::app::{TestApp, client_with_link};

@@ -2,7 +2,6 @@
 //! identifiable page for a researcher.
 
 use alliance_core::domain::Role;
-use alliance_store::Store;
 
 use crate::app::{PASSWORD, TestApp, client_with_link, complete_answers, hidden, number_after};
 use crate::supervision::answer_link;

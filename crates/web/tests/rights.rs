@@ -2,7 +2,8 @@
 //! after re-entering the password; hostile or mistaken requests change nothing.
 
 use alliance_core::domain::Role;
-use alliance_store::{ClientId, Store};
+use alliance_store::ClientId;
+use alliance_store::prelude::*;
 
 use crate::app::{PASSWORD, TestApp, client_with_link, complete_answers, hidden};
 

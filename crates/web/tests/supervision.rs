@@ -3,7 +3,7 @@
 //! patterns checked against numbers worked out by hand.
 
 use alliance_core::domain::Role;
-use alliance_store::{NewClient, SessionId, Store, UserId};
+use alliance_store::{NewClient, SessionId, UserId};
 
 use crate::app::{Session, TestApp, client_with_link, complete_answers, hidden, number_after};
 

@@ -13,12 +13,33 @@ use time::OffsetDateTime;
 
 use super::{BatchWriter, Done, Job, Outcome, Queued, fan_out};
 use crate::cipher::{self, Keyring};
-use crate::sqlite::{
-    ADMINISTRATIONS_COMPLETE, AUDIT_ADVANCE_HEAD, AUDIT_INSERT, AUDIT_SET_HEAD, RESPONSES_INSERT, SCORES_INSERT,
-};
 use crate::{
     AdministrationId, AuditEvent, LinkState, LinkSubmitted, NewResponse, SessionId, StoreError, StoreResult, audit,
 };
+
+/// The audit chain's statements: the head moves one entry per statement, as SQLite's trigger requires.
+const AUDIT_ADVANCE_HEAD: &str = "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash";
+const AUDIT_INSERT: &str = "INSERT INTO audit_events
+     (at, actor_id, actor_role, action, object_kind, object_id, purpose, address, seq, prev_hash, hash)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+const AUDIT_SET_HEAD: &str = "UPDATE audit_head SET hash = ? WHERE id = 1";
+
+/// The answers' statements; each is completed with one row of placeholders per answer, per score, or per
+/// administration.
+const RESPONSES_INSERT: &str = "INSERT INTO responses (administration_id, answers, flags, submitted_at) VALUES";
+const SCORES_INSERT: &str = "INSERT INTO scores
+     (administration_id, scale_id, position, value, answered, missing, prorated, band, concern) VALUES";
+const ADMINISTRATIONS_COMPLETE: &str = "UPDATE administrations SET status = 'completed', completed_at = ? WHERE id IN";
+
+/// Runs `write` with synchronous calls on `conn`, inside whatever transaction `conn` has open: the store's own
+/// writing transactions append to the audit chain and store answers with the same code as the group commit.
+pub(crate) async fn on_connection<R>(
+    conn: &mut sqlx::SqliteConnection,
+    write: impl FnOnce(&rusqlite::Connection) -> StoreResult<R>,
+) -> StoreResult<R> {
+    let locked = Locked::new(conn.lock_handle().await?)?;
+    write(&locked.db)
+}
 
 /// The store's one writing connection and the keys that seal the answers.
 pub(crate) struct SqliteBatches {
@@ -173,7 +194,7 @@ fn submit(
 
 /// Answers, their scores and the administrations' completion: three statements however many questionnaires.
 /// Values are stored as sqlx stores them (booleans as 0 and 1), so the rest of the store reads them alike.
-fn insert_answers(
+pub(crate) fn insert_answers(
     db: &rusqlite::Connection,
     keys: &Keyring,
     administrations: &[AdministrationId],
@@ -183,8 +204,9 @@ fn insert_answers(
     let mut values = Vec::with_capacity(administrations.len() * 4);
     for (admin, response) in administrations.iter().zip(responses) {
         let flags = serde_json::to_string(&response.flags).map_err(|e| StoreError::Backend(Box::new(e)))?;
+        let answers = serde_json::to_string(&response.answers).map_err(|e| StoreError::Backend(Box::new(e)))?;
         values.push(Value::Integer(admin.0));
-        values.push(Value::Text(keys.seal(cipher::RESPONSE_ANSWERS, admin.0, &response.answers_json)));
+        values.push(Value::Text(keys.seal(cipher::RESPONSE_ANSWERS, admin.0, &answers)));
         values.push(Value::Text(flags));
         values.push(Value::Integer(now));
     }
@@ -221,9 +243,8 @@ fn insert_answers(
     Ok(())
 }
 
-/// The audit entry, chained as `sqlite::insert_audit` chains it, with its statements (the head advanced in this
-/// transaction).
-fn insert_audit(db: &rusqlite::Connection, event: &AuditEvent) -> StoreResult<()> {
+/// Appends the audit entry to the chain inside the open transaction (the head advanced in it).
+pub(crate) fn insert_audit(db: &rusqlite::Connection, event: &AuditEvent) -> StoreResult<()> {
     audit::validate(event)?;
     let (seq, prev): (i64, Vec<u8>) =
         db.prepare_cached(AUDIT_ADVANCE_HEAD)?.query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;

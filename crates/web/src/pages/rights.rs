@@ -128,8 +128,9 @@ async fn gather(state: &AppState, client: &alliance_store::Client) -> Result<Exp
         for session in sessions.iter().filter(|s| s.episode == episode.id) {
             let mut answers = Vec::new();
             for r in responses.iter().filter(|r| r.session == session.id) {
-                let parsed: serde_json::Map<String, serde_json::Value> =
-                    serde_json::from_str(&r.answers_json).map_err(|e| WebError::Internal(Box::new(e)))?;
+                let parsed: serde_json::Map<String, serde_json::Value> = serde_json::to_value(&r.answers)
+                    .and_then(serde_json::from_value)
+                    .map_err(|e| WebError::Internal(Box::new(e)))?;
                 answers.push(ExportAnswer {
                     instrument_id: r.instrument.id.clone(),
                     instrument_name: state

@@ -86,7 +86,7 @@ fn reflection_view(
         .catalog
         .get(THERAPIST_REFLECTION)
         .ok_or_else(|| WebError::Internal("the therapist reflection is not loaded".into()))?;
-    let answers: Answers = serde_json::from_str(&r.answers_json).map_err(|e| WebError::Internal(Box::new(e)))?;
+    let answers = r.answers.clone();
     let score = |scale: &str| r.scores.iter().find(|s| s.scale == scale).and_then(|s| s.value).map(number);
     let alliance = match score("alliance") {
         Some(total) => format!(

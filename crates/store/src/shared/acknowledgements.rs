@@ -1,0 +1,75 @@
+//! Who acknowledged which signal of a client, and when. The first acknowledgement stands.
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use crate::cipher;
+use crate::db::HasDb;
+use crate::shared::append_audit;
+use crate::shared::care::ids;
+use crate::*;
+
+#[async_trait]
+pub trait Acknowledgements: Send + Sync {
+    /// Records that `user` acknowledged a signal; the first acknowledgement stands.
+    async fn acknowledge(
+        &self,
+        client: ClientId,
+        key: &str,
+        user: UserId,
+        audit: AuditEvent,
+        at: OffsetDateTime,
+    ) -> StoreResult<()>;
+    async fn acknowledgements(&self, clients: &[ClientId]) -> StoreResult<Vec<Acknowledgement>>;
+}
+
+#[async_trait]
+impl<S: HasDb> Acknowledgements for S {
+    async fn acknowledge(
+        &self,
+        client: ClientId,
+        key: &str,
+        user: UserId,
+        audit: AuditEvent,
+        at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        let db = self.db();
+        let mut tx = db.begin().await?;
+        db.query(
+            "INSERT INTO signal_acknowledgements (client_id, signal_key, user_id, at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(client.0)
+        .bind(key)
+        .bind(user.0)
+        .bind_time(at)
+        .execute(&mut tx)
+        .await?;
+        append_audit(&mut tx, &audit).await?;
+        tx.commit().await
+    }
+
+    async fn acknowledgements(&self, clients: &[ClientId]) -> StoreResult<Vec<Acknowledgement>> {
+        let db = self.db();
+        let sql = db.with_ids(
+            "SELECT a.client_id, a.signal_key, a.user_id, u.display_name, a.at FROM signal_acknowledgements a
+             JOIN users u ON u.id = a.user_id WHERE a.client_id IN {ids} ORDER BY a.at, a.client_id, a.signal_key",
+        );
+        db.query(&sql)
+            .bind_ids(ids(clients, |c| c.0))
+            .fetch_all(&db.read)
+            .await?
+            .iter()
+            .map(|r| {
+                let user = r.get("user_id")?;
+                Ok(Acknowledgement {
+                    client: ClientId(r.get("client_id")?),
+                    key: r.get("signal_key")?,
+                    user: UserId(user),
+                    user_name: db.keys.open(cipher::USER_DISPLAY_NAME, user, r.get("display_name")?)?,
+                    at: r.time("at")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,108 @@
+//! Supervision: who supervises whom, and the comment threads on therapists' reflections.
+
+use alliance_core::domain::Role;
+use async_trait::async_trait;
+
+use crate::cipher;
+use crate::db::HasDb;
+use crate::shared::append_audit;
+use crate::shared::care::ids;
+use crate::*;
+
+#[async_trait]
+pub trait Supervision: Send + Sync {
+    async fn add_supervision(&self, supervisor: UserId, therapist: UserId, audit: AuditEvent) -> StoreResult<()>;
+    async fn supervisees(&self, supervisor: UserId) -> StoreResult<Vec<UserId>>;
+    /// Adds a comment to the supervision thread of a session's reflection; the session must exist.
+    async fn add_reflection_comment(&self, comment: NewReflectionComment) -> StoreResult<i64>;
+    /// The comments on these sessions' reflections, by session, oldest first.
+    async fn reflection_comments(&self, sessions: &[SessionId]) -> StoreResult<Vec<ReflectionComment>>;
+}
+
+#[async_trait]
+impl<S: HasDb> Supervision for S {
+    async fn add_supervision(&self, supervisor: UserId, therapist: UserId, audit: AuditEvent) -> StoreResult<()> {
+        let db = self.db();
+        let mut tx = db.begin().await?;
+        db.query("INSERT INTO supervision (supervisor_id, therapist_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(supervisor.0)
+            .bind(therapist.0)
+            .execute(&mut tx)
+            .await?;
+        append_audit(&mut tx, &audit).await?;
+        tx.commit().await
+    }
+
+    async fn supervisees(&self, supervisor: UserId) -> StoreResult<Vec<UserId>> {
+        let db = self.db();
+        db.query("SELECT therapist_id FROM supervision WHERE supervisor_id = $1 ORDER BY 1")
+            .bind(supervisor.0)
+            .fetch_all(&db.read)
+            .await?
+            .iter()
+            .map(|r| Ok(UserId(r.first()?)))
+            .collect()
+    }
+
+    async fn add_reflection_comment(&self, comment: NewReflectionComment) -> StoreResult<i64> {
+        let db = self.db();
+        let mut tx = db.begin().await?;
+        // A missing session is "not found", not a foreign-key failure, on both engines.
+        let exists = db
+            .query("SELECT id FROM therapy_sessions WHERE id = $1")
+            .bind(comment.session.0)
+            .fetch_optional(&mut tx)
+            .await?;
+        if exists.is_none() {
+            tx.rollback().await?;
+            return Err(StoreError::NotFound);
+        }
+        // Free text: sealed under the new row's id, inserted and sealed in one transaction.
+        let id: i64 = db
+            .query(
+                "INSERT INTO reflection_comments (session_id, author_id, body, created_at) VALUES ($1, $2, '', $3)
+                 RETURNING id",
+            )
+            .bind(comment.session.0)
+            .bind(comment.author.0)
+            .bind_time(comment.created_at)
+            .fetch_one(&mut tx)
+            .await?
+            .first()?;
+        db.query("UPDATE reflection_comments SET body = $1 WHERE id = $2")
+            .bind(db.keys.seal(cipher::COMMENT_BODY, id, &comment.body))
+            .bind(id)
+            .execute(&mut tx)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn reflection_comments(&self, sessions: &[SessionId]) -> StoreResult<Vec<ReflectionComment>> {
+        let db = self.db();
+        let sql = db.with_ids(
+            "SELECT c.id, c.session_id, c.author_id, u.display_name, u.role, c.body, c.created_at
+             FROM reflection_comments c JOIN users u ON u.id = c.author_id
+             WHERE c.session_id IN {ids} ORDER BY c.session_id, c.created_at, c.id",
+        );
+        db.query(&sql)
+            .bind_ids(ids(sessions, |s| s.0))
+            .fetch_all(&db.read)
+            .await?
+            .iter()
+            .map(|r| {
+                let role: String = r.get("role")?;
+                let (id, author) = (r.get("id")?, r.get("author_id")?);
+                Ok(ReflectionComment {
+                    id,
+                    session: SessionId(r.get("session_id")?),
+                    author: UserId(author),
+                    author_name: db.keys.open(cipher::USER_DISPLAY_NAME, author, r.get("display_name")?)?,
+                    author_role: Role::parse(&role).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    body: db.keys.open(cipher::COMMENT_BODY, id, r.get("body")?)?,
+                    created_at: r.time("created_at")?,
+                })
+            })
+            .collect()
+    }
+}
