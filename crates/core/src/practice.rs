@@ -28,16 +28,18 @@ pub struct SignalSettings {
 
 impl Default for SignalSettings {
     fn default() -> Self {
-        // The OQ system's exact band percentiles are not verified (SCIENCE.md section 4): these are defaults.
+        // The OQ system's exact band percentiles are not verified (docs/SCIENCE.md#prediction-bands): these are
+        // defaults.
         Self {
             discrepancy: 4.0,
             disengagement_in_a_row: 2,
             yellow_level: 0.70,
             red_level: 0.90,
             min_clients_for_practice_etr: 30,
-            // A bound on the fit's cost, not a validated sample size: SCIENCE.md (section 4) names none. Its
-            // published expected courses were fitted on 11,492 (Finch, Lambert & Schaalje 2001) and 4,365 (Lutz
-            // et al. 2006) patients; this project default is of that order while keeping the batch fit cheap.
+            // A bound on the fit's cost, not a validated sample size: none is sourced
+            // (docs/SCIENCE.md#practice-model). The published expected courses were fitted on 11,492 (Finch, Lambert &
+            // Schaalje 2001) and 4,365 (Lutz et al. 2006) patients; this project default is of that order while
+            // keeping the batch fit cheap.
             max_clients_for_practice_etr: 2_000,
         }
     }

@@ -1,8 +1,8 @@
-//! A seeded, deterministic generator of synthetic practices, calibrated to the literature in SCIENCE.md:
-//! alliance-outcome association r = .28 (Flückiger et al. 2018), therapist effects 5 % of outcome variance
-//! (Johns et al. 2019), clients reporting tension in 19-42 % of sessions (Eubanks et al. 2018), ceiling effects
-//! on alliance scores, missed measures and early endings. It produces item-level answers, so the demo and tests
-//! run through the same scoring path as real responses.
+//! A seeded, deterministic generator of synthetic practices, calibrated to the literature
+//! (docs/SCIENCE.md#synthetic-practice): alliance-outcome association r = .28 (Flückiger et al. 2018), therapist
+//! effects 5 % of outcome variance (Johns et al. 2019), clients reporting tension in 19-42 % of sessions
+//! (Eubanks et al. 2018), ceiling effects on alliance scores, missed measures and early endings. It produces
+//! item-level answers, so the demo and tests run through the same scoring path as real responses.
 //!
 //! # What the two calibration parameters mean
 //!
@@ -14,10 +14,10 @@
 //!
 //! * [`PracticeParams::alliance_outcome_r`] is the Pearson correlation, across clients, between the client's
 //!   alliance trait ([`SimClient::alliance_trait`], standard normal: the trait-like, between-client part of
-//!   the alliance, i.e. the client's mean alliance in SCIENCE.md's within/between split) and the client's
-//!   improvement, `-log_slope` (equivalently, the expected improvement by any fixed session). This is the
-//!   quantity Flückiger et al. (2018) pool: alliance with outcome, oriented so that positive means a better
-//!   alliance goes with more improvement.
+//!   the alliance, i.e. the client's mean alliance in the within/between split of
+//!   docs/SCIENCE.md#published-effects) and the client's improvement, `-log_slope` (equivalently, the
+//!   expected improvement by any fixed session). This is the quantity Flückiger et al. (2018) pool: alliance
+//!   with outcome, oriented so that positive means a better alliance goes with more improvement.
 //! * [`PracticeParams::therapist_share`] is the share of the variance in clients' latent rate of change,
 //!   `Var(log_slope)`, that lies between therapists: the intraclass correlation of `log_slope` within
 //!   therapists. Because the expected outcome net of intake is `log_slope * ln(t)`, it is also the therapist

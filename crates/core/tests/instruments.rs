@@ -1,4 +1,4 @@
-//! Scoring of every shipped instrument against the published rules in SCIENCE.md.
+//! Scoring of every shipped instrument against the published rules in docs/SCIENCE.md#instruments.
 
 use alliance_core::scoring::{Answer, AnswerError, score};
 
@@ -85,7 +85,7 @@ fn outcome_measures_reject_out_of_range_answers() {
 fn wai_sr_subscales_follow_hatcher_and_gillaspy() {
     let c = catalog();
     let wai = c.get("wai-sr").unwrap();
-    // Task = 1, 2, 10, 12; Bond = 3, 5, 7, 9; Goal = 4, 6, 8, 11 (SCIENCE.md).
+    // Task = 1, 2, 10, 12; Bond = 3, 5, 7, 9; Goal = 4, 6, 8, 11 (docs/SCIENCE.md#licensed-instruments).
     let mut answers = all(&["1", "2", "10", "12"], 5.0);
     answers.extend(all(&["3", "5", "7", "9"], 3.0));
     answers.extend(all(&["4", "6", "8", "11"], 1.0));

@@ -35,7 +35,7 @@ pub struct ModelSpec {
 }
 
 impl ModelSpec {
-    /// The ETR model of SCIENCE.md section 4, by REML.
+    /// The ETR model (docs/SCIENCE.md#expected-treatment-response), by REML.
     pub const GROWTH_REML: ModelSpec =
         ModelSpec { random: RandomEffects::InterceptAndSlope, therapist_level: false, criterion: Criterion::Reml };
 

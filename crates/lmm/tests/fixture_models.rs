@@ -137,5 +137,13 @@ fn near_singular_fit_matches_lme4() {
             assert!((g - w).abs() <= 2e-3, "{name} {}: {g} vs {w}", want["var1"]);
         }
         eprintln!("{name}: theta {:?} vs lme4 {}", model.result.theta, want["theta"]);
+        // Near the boundary the criterion is flat in the last component (lme4 stops at 1.7e-4 where we reach
+        // 3e-8, with our criterion no higher): each component within 2e-4 of lme4's (largest difference measured
+        // 1.7e-4; the other components agree to 2e-5).
+        let want_theta: Vec<f64> = want["theta"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        assert_eq!(model.result.theta.len(), want_theta.len(), "{name}: theta length");
+        for (i, (g, w)) in model.result.theta.iter().zip(&want_theta).enumerate() {
+            assert!((g - w).abs() <= 2e-4, "{name} theta[{i}]: {g} vs lme4 {w}");
+        }
     }
 }

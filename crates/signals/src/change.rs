@@ -1,4 +1,5 @@
-//! Reliable and clinically significant change (Jacobson & Truax 1991; SCIENCE.md section 2).
+//! Reliable and clinically significant change (Jacobson & Truax 1991; docs/SCIENCE.md#reliable-change and
+//! docs/SCIENCE.md#clinical-significance).
 //!
 //! ```text
 //! SE     = s1 * sqrt(1 - r_xx)
@@ -81,7 +82,7 @@ impl Norms {
     }
 
     /// Cut-off b: two FUNCTIONAL SDs from the functional mean, toward the clinical side.
-    /// (Some software uses the clinical SD here, which is wrong; see SCIENCE.md section 6.)
+    /// (Some software uses the clinical SD here, which is wrong; see docs/SCIENCE.md#clinical-significance.)
     pub fn cutoff_b(&self, direction: Direction) -> Result<f64, InvalidInput> {
         self.validate()?;
         Ok(self.functional_mean - toward_better(direction) * 2.0 * self.functional_sd)

@@ -11,7 +11,7 @@
 //! One deliberate difference from the package: its `identify_sl` tests criterion 2 as
 //! `x(t-1) - x(t) <= pct * x(t-1)`, which any worsening satisfies; here criterion 2 is applied
 //! symmetrically to losses (the change in the worse direction is at least `pct` of x(t-1)),
-//! as SCIENCE.md section 3 states it.
+//! as the criterion is stated (docs/SCIENCE.md#sudden-gains-and-losses).
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! Oracles O1, O3, O5, O6 from SCIENCE.md section 2 (Jacobson & Truax 1991).
+//! Oracles O1, O3, O5, O6 of docs/SCIENCE.md#oracles (Jacobson & Truax 1991).
 
 use alliance_signals::change::{
     ChangeCategory, ChangeCriteria, Direction, Norms, RCI_CRITICAL, ReliableChangeRule, classify_change, r_to_d,
@@ -51,7 +51,7 @@ fn o5_cutoff_c() {
 
 #[test]
 fn cutoffs_a_and_b_use_their_own_sd() {
-    // Definitions from SCIENCE.md section 2 applied to the O5 norms (lower is better).
+    // Definitions of docs/SCIENCE.md#clinical-significance applied to the O5 norms (lower is better).
     let norms = Norms { clinical_mean: 35.475, clinical_sd: 8.158636, functional_mean: 7.0, functional_sd: 7.0 };
     close(norms.cutoff_a(Direction::LowerIsBetter).unwrap(), 35.475 - 2.0 * 8.158636, 1e-9);
     close(norms.cutoff_b(Direction::LowerIsBetter).unwrap(), 7.0 + 2.0 * 7.0, 1e-9);
@@ -69,7 +69,7 @@ fn o6_r_to_d() {
 
 #[test]
 fn published_thresholds_take_precedence() {
-    // PHQ-9: decrease of 6 or more is reliable; GAD-7: 4 or more (SCIENCE.md section 1).
+    // PHQ-9: decrease of 6 or more is reliable; GAD-7: 4 or more (docs/SCIENCE.md#reliable-change).
     let phq9 = ChangeCriteria::phq9();
     assert_eq!(classify_change(&phq9, 20.0, 14.0).unwrap().category, ChangeCategory::ReliablyImproved);
     assert_eq!(classify_change(&phq9, 20.0, 15.0).unwrap().category, ChangeCategory::Unchanged);

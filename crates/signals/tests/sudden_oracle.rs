@@ -1,4 +1,4 @@
-//! Tang & DeRubeis criteria: the oracle of SCIENCE.md section 3 and the alliance orientation.
+//! Tang & DeRubeis criteria: the oracle in docs/SCIENCE.md#oracles and the alliance orientation.
 
 use alliance_signals::change::Direction;
 use alliance_signals::sudden::{

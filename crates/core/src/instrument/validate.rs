@@ -277,7 +277,7 @@ mod tests {
 
     #[test]
     fn loinc_check_digits_of_published_codes() {
-        // Codes printed in SCIENCE.md and PHQ-9 item codes used in FHIR questionnaires.
+        // Panel and total codes of docs/SCIENCE.md#loinc-codes and PHQ-9 item codes used in FHIR questionnaires.
         for code in ["44249-1", "44261-6", "69737-5", "70274-6", "44250-9", "44260-8"] {
             assert!(is_loinc(code), "{code}");
         }

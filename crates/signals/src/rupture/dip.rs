@@ -7,7 +7,7 @@ use crate::sudden::mean_and_variance;
 /// The level a new score is compared with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Reference {
-    /// a(t-1): the rule exactly as written in SCIENCE.md section 3.
+    /// a(t-1): the rule exactly as the science reference writes it (docs/SCIENCE.md#dip-rule).
     PreviousScore,
     /// Mean of up to `sessions` scores before t (the recommended default, 3). One earlier
     /// score is itself noisy: a high reading at t-1 makes an ordinary t look like a dip, and a

@@ -1,7 +1,7 @@
 //! Suggested actions. The rupture-repair suggestions paraphrase resolution strategies named in
-//! the rupture literature (3RS; Safran & Muran), which SCIENCE.md marks [U] for wording: the
-//! texts here are this project's own plain wording and are NOT validated guidance. Every action
-//! carries `validated: false` so the interface can say so.
+//! the rupture literature (3RS; Safran & Muran), whose wording there is unverified
+//! (docs/SCIENCE.md#suggested-actions): the texts here are this project's own plain wording and
+//! are NOT validated guidance. Every action carries `validated: false` so the interface can say so.
 
 use serde::{Deserialize, Serialize};
 
