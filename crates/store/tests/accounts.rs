@@ -33,7 +33,7 @@ fn login(user: UserId, hash: u8, idle_minutes: i64) -> NewLogin {
     }
 }
 
-async fn logins_end_after_idle_time(store: &dyn Store) {
+pub async fn logins_end_after_idle_time(store: &dyn Store) {
     let user = therapist(store, "idle@example.org").await;
     store.create_login(login(user, 21, 30)).await.unwrap();
     let at = |m: i64| NOW + Duration::minutes(m);
@@ -49,7 +49,7 @@ async fn logins_end_after_idle_time(store: &dyn Store) {
     assert!(store.login(&[22; 32], seconds(50 * 60)).await.unwrap().is_none(), "30 minutes after the written use");
 }
 
-async fn logins_of_a_user_end_together(store: &dyn Store) {
+pub async fn logins_of_a_user_end_together(store: &dyn Store) {
     let user = therapist(store, "everywhere@example.org").await;
     let other = therapist(store, "bystander@example.org").await;
     for h in [31, 32, 33] {
@@ -68,7 +68,7 @@ async fn logins_of_a_user_end_together(store: &dyn Store) {
     assert!(store.login(&[34; 32], NOW).await.unwrap().is_some(), "another user's sign-in is untouched");
 }
 
-async fn password_hashes_are_replaced_only_if_unchanged(store: &dyn Store) {
+pub async fn password_hashes_are_replaced_only_if_unchanged(store: &dyn Store) {
     let user = therapist(store, "rehash@example.org").await; // stored hash "h"
     assert!(!store.replace_password_hash(user, "other", "new").await.unwrap());
     assert_eq!(store.user(user).await.unwrap().unwrap().password_hash, "h");
@@ -77,7 +77,7 @@ async fn password_hashes_are_replaced_only_if_unchanged(store: &dyn Store) {
     assert!(!store.replace_password_hash(UserId(987_654), "h", "x").await.unwrap());
 }
 
-async fn the_last_administrator_stays(store: &dyn Store) {
+pub async fn the_last_administrator_stays(store: &dyn Store) {
     let new_admin = |email: &str| NewUser {
         email: email.into(),
         display_name: "A".into(),
@@ -108,7 +108,7 @@ async fn the_last_administrator_stays(store: &dyn Store) {
     assert!(matches!(store.update_account(UserId(987_654), Role::Therapist, true).await, Err(StoreError::NotFound)));
 }
 
-async fn a_totp_step_is_accepted_once(store: &dyn Store) {
+pub async fn a_totp_step_is_accepted_once(store: &dyn Store) {
     let user = therapist(store, "totp@example.org").await;
     assert!(store.totp_factor(user).await.unwrap().is_none());
     assert!(!store.accept_totp_step(user, 100, false).await.unwrap(), "no factor");
@@ -130,7 +130,7 @@ async fn a_totp_step_is_accepted_once(store: &dyn Store) {
     assert!(store.totp_factor(user).await.unwrap().is_none());
 }
 
-async fn pending_logins_expire(store: &dyn Store) {
+pub async fn pending_logins_expire(store: &dyn Store) {
     let user = therapist(store, "pending@example.org").await;
     let pending =
         NewPendingLogin { token_hash: vec![51; 32], user, created_at: NOW, expires_at: NOW + Duration::minutes(5) };
@@ -142,7 +142,7 @@ async fn pending_logins_expire(store: &dyn Store) {
     assert_eq!(store.pending_login(&[51; 32], NOW).await.unwrap(), None);
 }
 
-async fn throttle_counters_compare_and_swap(store: &dyn Store) {
+pub async fn throttle_counters_compare_and_swap(store: &dyn Store) {
     let key = b"conformance-key";
     let one = ThrottleState { failures: 1, window_start: NOW, blocked_until: NOW };
     let two = ThrottleState { failures: 2, window_start: NOW, blocked_until: NOW + Duration::seconds(3) };

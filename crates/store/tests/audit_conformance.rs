@@ -65,7 +65,7 @@ fn independent_hash(prev: &[u8], r: &AuditChainRow) -> Vec<u8> {
     hasher.finalize().to_vec()
 }
 
-async fn every_hash_matches_an_independent_computation(store: &dyn Store) {
+pub async fn every_hash_matches_an_independent_computation(store: &dyn Store) {
     let mut prev = vec![0u8; 32];
     let mut expected_seq = 1;
     let mut after = None;
@@ -87,7 +87,7 @@ async fn every_hash_matches_an_independent_computation(store: &dyn Store) {
     assert_eq!((head.seq, head.hash, head.unchained), (expected_seq - 1, prev, 0));
 }
 
-async fn a_write_whose_audit_entry_is_refused_leaves_nothing(store: &dyn Store) {
+pub async fn a_write_whose_audit_entry_is_refused_leaves_nothing(store: &dyn Store) {
     let (client, session) = session_for(store, "atomic@example.org").await;
     let therapist = store.client(client).await.unwrap().unwrap().therapist;
     let episode = session.episode;
@@ -158,7 +158,7 @@ async fn a_write_whose_audit_entry_is_refused_leaves_nothing(store: &dyn Store) 
     assert_eq!(store.audit_head().await.unwrap(), before, "no entry was appended");
 }
 
-async fn the_log_filters_newest_first_in_keyset_pages(store: &dyn Store) {
+pub async fn the_log_filters_newest_first_in_keyset_pages(store: &dyn Store) {
     let t0 = datetime!(2030-01-01 00:00 UTC);
     for i in 0..10i64 {
         let event = AuditEvent {
@@ -204,7 +204,7 @@ async fn the_log_filters_newest_first_in_keyset_pages(store: &dyn Store) {
     assert_eq!(search(kind(), 100).await.len(), 10);
 }
 
-async fn break_glass_grants_last_an_hour_and_are_acknowledged(store: &dyn Store) {
+pub async fn break_glass_grants_last_an_hour_and_are_acknowledged(store: &dyn Store) {
     let (client, _) = session_for(store, "glass@example.org").await;
     let admin = store
         .create_user(

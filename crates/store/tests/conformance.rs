@@ -114,7 +114,7 @@ pub fn instruments() -> Vec<InstrumentRef> {
     vec![InstrumentRef { id: "relationship-check".into(), version: 1 }, InstrumentRef { id: "phq9".into(), version: 1 }]
 }
 
-async fn users_and_supervision(store: &dyn Store) {
+pub async fn users_and_supervision(store: &dyn Store) {
     let a = therapist(store, "a@example.org").await;
     let dup = store
         .create_user(
@@ -150,7 +150,7 @@ async fn users_and_supervision(store: &dyn Store) {
     assert!(store.count_users().await.unwrap() >= 2);
 }
 
-async fn logins_expire_and_can_be_deleted(store: &dyn Store) {
+pub async fn logins_expire_and_can_be_deleted(store: &dyn Store) {
     let user = therapist(store, "login@example.org").await;
     let hash = vec![7u8; 32];
     store
@@ -172,7 +172,7 @@ async fn logins_expire_and_can_be_deleted(store: &dyn Store) {
     assert!(store.login(&hash, NOW).await.unwrap().is_none(), "signed out");
 }
 
-async fn an_episode_ends_once_and_not_before_it_began(store: &dyn Store) {
+pub async fn an_episode_ends_once_and_not_before_it_began(store: &dyn Store) {
     let (client, session) = session_for(store, "discharge@example.org").await;
     let episode = store.episode(session.episode).await.unwrap().unwrap();
     let before = episode.started_on.previous_day().unwrap();
@@ -188,7 +188,7 @@ async fn an_episode_ends_once_and_not_before_it_began(store: &dyn Store) {
     assert_eq!(store.current_episodes(&[client]).await.unwrap()[0].ended_on, Some(episode.started_on));
 }
 
-async fn sessions_are_numbered_per_episode(store: &dyn Store) {
+pub async fn sessions_are_numbered_per_episode(store: &dyn Store) {
     let (client, first) = session_for(store, "numbers@example.org").await;
     assert_eq!(first.number, 1);
     assert_eq!(first.client, client);
@@ -234,7 +234,7 @@ async fn sessions_are_numbered_per_episode(store: &dyn Store) {
     assert!(missing.is_err(), "a session needs an existing episode");
 }
 
-async fn a_link_is_single_use_and_all_or_nothing(store: &dyn Store) {
+pub async fn a_link_is_single_use_and_all_or_nothing(store: &dyn Store) {
     let (client, session) = session_for(store, "link@example.org").await;
     let hash = vec![1u8; 32];
     let expires = NOW + Duration::hours(72);
@@ -289,7 +289,7 @@ async fn a_link_is_single_use_and_all_or_nothing(store: &dyn Store) {
     assert_eq!(summary[0].instruments, vec!["relationship-check".to_owned(), "phq9".to_owned()], "in the order asked");
 }
 
-async fn expired_links_refuse_submissions(store: &dyn Store) {
+pub async fn expired_links_refuse_submissions(store: &dyn Store) {
     let (client, session) = session_for(store, "expired@example.org").await;
     let hash = vec![3u8; 32];
     let expires = NOW + Duration::hours(1);
@@ -309,7 +309,7 @@ async fn expired_links_refuse_submissions(store: &dyn Store) {
     assert!(store.responses_of(client).await.unwrap().is_empty());
 }
 
-async fn therapist_responses_replace_earlier_ones(store: &dyn Store) {
+pub async fn therapist_responses_replace_earlier_ones(store: &dyn Store) {
     let (client, session) = session_for(store, "reflect@example.org").await;
     let instrument = InstrumentRef { id: "therapist-reflection".into(), version: 1 };
     store.save_therapist_response(session.id, instrument.clone(), response(None, 20.0), ev(), NOW).await.unwrap();
@@ -319,13 +319,13 @@ async fn therapist_responses_replace_earlier_ones(store: &dyn Store) {
     assert_eq!((stored[0].rater, stored[0].scores[0].value), (Rater::Therapist, Some(25.0)));
 }
 
-async fn settings_are_created_once(store: &dyn Store) {
+pub async fn settings_are_created_once(store: &dyn Store) {
     let first = store.setting_or_insert("secret", b"one").await.unwrap();
     let second = store.setting_or_insert("secret", b"two").await.unwrap();
     assert_eq!((first.as_slice(), second.as_slice()), (b"one".as_slice(), b"one".as_slice()));
 }
 
-async fn audit_events_are_kept_in_order(store: &dyn Store) {
+pub async fn audit_events_are_kept_in_order(store: &dyn Store) {
     for (i, action) in ["read", "write"].into_iter().enumerate() {
         store
             .audit(AuditEvent {
@@ -346,7 +346,7 @@ async fn audit_events_are_kept_in_order(store: &dyn Store) {
     assert_eq!(events[0].actor_role.as_deref(), Some("therapist"));
 }
 
-async fn racing_submissions_are_accepted_once(store: &dyn Store) {
+pub async fn racing_submissions_are_accepted_once(store: &dyn Store) {
     let (client, session) = session_for(store, "race@example.org").await;
     let hash = vec![9u8; 32];
     let expires = NOW + Duration::hours(1);
@@ -381,7 +381,7 @@ async fn racing_submissions_are_accepted_once(store: &dyn Store) {
 /// Many submissions at once, which both engines commit in batches: each is stored exactly once with every score,
 /// one that fails (whether the store sees it before writing or only part-way through) is refused alone, leaving
 /// its link open, and a link sent twice at once is claimed once.
-async fn a_failing_submission_does_not_take_others_with_it(store: &dyn Store) {
+pub async fn a_failing_submission_does_not_take_others_with_it(store: &dyn Store) {
     let expires = NOW + Duration::hours(1);
     let mut links = Vec::new();
     for n in 0..12u8 {
@@ -470,7 +470,7 @@ async fn a_failing_submission_does_not_take_others_with_it(store: &dyn Store) {
 
 /// The revision an app server keeps computed overviews under moves with every write that changes them, and
 /// only for the client concerned.
-async fn revisions_move_with_what_an_overview_is_computed_from(store: &dyn Store) {
+pub async fn revisions_move_with_what_an_overview_is_computed_from(store: &dyn Store) {
     let (client, session) = session_for(store, "revision@example.org").await;
     let (bystander, _) = session_for(store, "other-revision@example.org").await;
     let revision = |c: ClientId| async move {
@@ -508,7 +508,7 @@ async fn revisions_move_with_what_an_overview_is_computed_from(store: &dyn Store
     assert_eq!(revision(bystander).await, other, "another client's revision stays");
 }
 
-async fn reflection_comments_form_a_thread(store: &dyn Store) {
+pub async fn reflection_comments_form_a_thread(store: &dyn Store) {
     let (_, session) = session_for(store, "thread@example.org").await;
     let (_, other) = session_for(store, "other-thread@example.org").await;
     let supervisor = store
@@ -569,7 +569,7 @@ async fn reflection_comments_form_a_thread(store: &dyn Store) {
 
 /// Names, pseudonyms and addresses are stored encrypted; lists still come in byte order of the plain text and
 /// sign-in finds an address whatever its case or surrounding spaces.
-async fn encrypted_fields_sort_and_match_as_plain_text(store: &dyn Store) {
+pub async fn encrypted_fields_sort_and_match_as_plain_text(store: &dyn Store) {
     let mut ids = Vec::new();
     for (email, name) in
         [("sort-b@example.org", "zeta"), ("Sort-A@Example.org", "Zeta"), ("sort-c@example.org", "alpha")]

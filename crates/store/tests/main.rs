@@ -40,6 +40,71 @@ async fn sqlite_memory_store_conforms() {
     conformance::run_all(&SqliteStore::in_memory().await.unwrap()).await;
 }
 
+/// One test per behaviour of the conformance suite, on each engine, each on a store of its own: a failure names
+/// the behaviour and the engine. (`*_store_conforms` above runs them all on one store, in order, and checks that
+/// every write of the run ended in one intact audit chain.)
+macro_rules! each_behaviour_on_both_engines {
+    ($($behaviour:path => $name:ident),* $(,)?) => {
+        mod sqlite_conforms {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let store = alliance_store::SqliteStore::in_memory().await.unwrap();
+                    $behaviour(&store).await;
+                }
+            )*
+        }
+        mod postgres_conforms {
+            use alliance_store::{PostgresOptions, PostgresStore};
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let Some(db) = crate::ScratchDatabase::create(stringify!($name)).await else { return };
+                    let options = PostgresOptions { max_connections: 8, ..Default::default() };
+                    let store = PostgresStore::connect(&db.url, options, &crate::keys()).await.unwrap();
+                    $behaviour(&store).await;
+                    store.close().await;
+                }
+            )*
+        }
+    };
+}
+
+each_behaviour_on_both_engines! {
+    crate::accounts::logins_end_after_idle_time => logins_end_after_idle_time,
+    crate::accounts::logins_of_a_user_end_together => logins_of_a_user_end_together,
+    crate::accounts::password_hashes_are_replaced_only_if_unchanged => password_hashes_are_replaced_only_if_unchanged,
+    crate::accounts::the_last_administrator_stays => the_last_administrator_stays,
+    crate::accounts::a_totp_step_is_accepted_once => a_totp_step_is_accepted_once,
+    crate::accounts::pending_logins_expire => pending_logins_expire,
+    crate::accounts::throttle_counters_compare_and_swap => throttle_counters_compare_and_swap,
+    crate::conformance::users_and_supervision => users_and_supervision,
+    crate::conformance::logins_expire_and_can_be_deleted => logins_expire_and_can_be_deleted,
+    crate::conformance::sessions_are_numbered_per_episode => sessions_are_numbered_per_episode,
+    crate::conformance::an_episode_ends_once_and_not_before_it_began => an_episode_ends_once_and_not_before_it_began,
+    crate::conformance::a_link_is_single_use_and_all_or_nothing => a_link_is_single_use_and_all_or_nothing,
+    crate::conformance::expired_links_refuse_submissions => expired_links_refuse_submissions,
+    crate::conformance::therapist_responses_replace_earlier_ones => therapist_responses_replace_earlier_ones,
+    crate::conformance::settings_are_created_once => settings_are_created_once,
+    crate::conformance::racing_submissions_are_accepted_once => racing_submissions_are_accepted_once,
+    crate::conformance::a_failing_submission_does_not_take_others_with_it
+        => a_failing_submission_does_not_take_others_with_it,
+    crate::conformance::revisions_move_with_what_an_overview_is_computed_from
+        => revisions_move_with_what_an_overview_is_computed_from,
+    crate::conformance::audit_events_are_kept_in_order => audit_events_are_kept_in_order,
+    crate::conformance::reflection_comments_form_a_thread => reflection_comments_form_a_thread,
+    crate::audit_conformance::a_write_whose_audit_entry_is_refused_leaves_nothing
+        => a_write_whose_audit_entry_is_refused_leaves_nothing,
+    crate::audit_conformance::the_log_filters_newest_first_in_keyset_pages
+        => the_log_filters_newest_first_in_keyset_pages,
+    crate::audit_conformance::break_glass_grants_last_an_hour_and_are_acknowledged
+        => break_glass_grants_last_an_hour_and_are_acknowledged,
+    crate::audit_conformance::every_hash_matches_an_independent_computation
+        => every_hash_matches_an_independent_computation,
+    crate::conformance::encrypted_fields_sort_and_match_as_plain_text => encrypted_fields_sort_and_match_as_plain_text,
+    crate::practice_input::practice_input_matches_score_points => practice_input_matches_score_points,
+}
+
 #[tokio::test]
 async fn a_reopened_file_keeps_its_data_and_schema() {
     let dir = tempfile::tempdir().unwrap();
