@@ -48,6 +48,7 @@ pub const RESPONSE_ANSWERS: Field = Field { table: "responses", column: "answers
 pub const COMMENT_BODY: Field = Field { table: "reflection_comments", column: "body" };
 pub const BREAK_GLASS_REASON: Field = Field { table: "break_glass_grants", column: "reason" };
 pub const TOTP_SECRET: Field = Field { table: "totp_factors", column: "secret" };
+pub const SUPERVISION_FOCUS: Field = Field { table: "therapy_sessions", column: "supervision_focus" };
 
 /// Every encrypted column with its table's row id column: what key rotation re-encrypts.
 pub const ENCRYPTED: &[(Field, &str)] = &[
@@ -59,6 +60,7 @@ pub const ENCRYPTED: &[(Field, &str)] = &[
     (COMMENT_BODY, "id"),
     (BREAK_GLASS_REASON, "id"),
     (TOTP_SECRET, "user_id"),
+    (SUPERVISION_FOCUS, "id"),
 ];
 
 /// A binary secret (a TOTP key) as the text a sealed field holds.

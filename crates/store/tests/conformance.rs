@@ -24,6 +24,7 @@ pub async fn run_all(store: &dyn Store) {
     revisions_move_with_what_an_overview_is_computed_from(store).await;
     audit_events_are_kept_in_order(store).await;
     reflection_comments_form_a_thread(store).await;
+    a_session_keeps_what_to_bring_to_supervision(store).await;
     crate::audit_conformance::run_all(store).await;
     encrypted_fields_sort_and_match_as_plain_text(store).await;
     crate::practice_input::practice_input_matches_score_points(store).await;
@@ -614,4 +615,22 @@ pub async fn encrypted_fields_sort_and_match_as_plain_text(store: &dyn Store) {
     let names: Vec<&str> = clients.iter().map(|c| c.pseudonym.as_str()).collect();
     assert_eq!(names, ["Beta", "alpha", "beta", "beta"]);
     assert!(clients[2].id < clients[3].id, "equal pseudonyms by id");
+}
+
+pub async fn a_session_keeps_what_to_bring_to_supervision(store: &dyn Store) {
+    let (_, session) = session_for(store, "focus@example.org").await;
+    let (_, other) = session_for(store, "other-focus@example.org").await;
+    assert_eq!(store.supervision_focus(session.id).await.unwrap(), None, "nothing written yet");
+    let focus = "Ich weiß nicht, ob ich zu schnell auf Lösungen gedrängt habe — 'quotes' & <tags>";
+    let audit = AuditEvent { action: "supervision-focus", object_kind: "session", ..ev() };
+    store.set_supervision_focus(session.id, Some(focus), audit.clone()).await.unwrap();
+    assert_eq!(store.supervision_focus(session.id).await.unwrap().as_deref(), Some(focus));
+    assert_eq!(store.supervision_focus(other.id).await.unwrap(), None, "another session's stays empty");
+    let entry = store.audit_events(1).await.unwrap().remove(0);
+    assert_eq!((entry.action.as_str(), entry.object_id), ("supervision-focus", Some(session.id.0)));
+    store.set_supervision_focus(session.id, None, audit.clone()).await.unwrap();
+    assert_eq!(store.supervision_focus(session.id).await.unwrap(), None, "cleared");
+    let missing = SessionId(session.id.0 + 1_000_000);
+    assert!(matches!(store.set_supervision_focus(missing, Some("x"), audit).await, Err(StoreError::NotFound)));
+    assert_eq!(store.supervision_focus(missing).await.unwrap(), None);
 }

@@ -17,6 +17,16 @@ pub trait Supervision: Send + Sync {
     async fn add_reflection_comment(&self, comment: NewReflectionComment) -> StoreResult<i64>;
     /// The comments on these sessions' reflections, by session, oldest first.
     async fn reflection_comments(&self, sessions: &[SessionId]) -> StoreResult<Vec<ReflectionComment>>;
+    /// Sets (or with `None` clears) what the therapist wants to bring to supervision about a session, writing
+    /// `audit` (object: the session) in the same transaction. `NotFound` if the session does not exist.
+    async fn set_supervision_focus(
+        &self,
+        session: SessionId,
+        focus: Option<&str>,
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
+    /// What the therapist wants to bring to supervision about a session, if they wrote anything.
+    async fn supervision_focus(&self, session: SessionId) -> StoreResult<Option<String>>;
 }
 
 #[async_trait]
@@ -104,5 +114,41 @@ impl<S: HasDb> Supervision for S {
                 })
             })
             .collect()
+    }
+
+    async fn set_supervision_focus(
+        &self,
+        session: SessionId,
+        focus: Option<&str>,
+        audit: AuditEvent,
+    ) -> StoreResult<()> {
+        let db = self.db();
+        let mut tx = db.begin().await?;
+        let sealed = db.keys.seal_opt(cipher::SUPERVISION_FOCUS, session.0, focus);
+        let done = db
+            .query("UPDATE therapy_sessions SET supervision_focus = $1 WHERE id = $2")
+            .bind(sealed)
+            .bind(session.0)
+            .execute(&mut tx)
+            .await?;
+        if done == 0 {
+            tx.rollback().await?;
+            return Err(StoreError::NotFound);
+        }
+        append_audit(&mut tx, &AuditEvent { object_id: Some(session.0), ..audit }).await?;
+        tx.commit().await
+    }
+
+    async fn supervision_focus(&self, session: SessionId) -> StoreResult<Option<String>> {
+        let db = self.db();
+        let row = db
+            .query("SELECT supervision_focus FROM therapy_sessions WHERE id = $1")
+            .bind(session.0)
+            .fetch_optional(&db.read)
+            .await?;
+        match row {
+            Some(row) => Ok(db.keys.open_opt(cipher::SUPERVISION_FOCUS, session.0, row.get("supervision_focus")?)?),
+            None => Ok(None),
+        }
     }
 }
