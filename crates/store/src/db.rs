@@ -114,14 +114,14 @@ impl Db {
         }
     }
 
-    /// `sql` with its `{ids}` (a list of ids, bound as `$1` with [`Query::bind_ids`]) written for this engine:
-    /// SQLite reads the list from a JSON array, PostgreSQL from an array parameter.
+    /// `sql` with its `IN {ids}` (membership in a list of ids, bound as `$1` with [`Query::bind_ids`]) written
+    /// for this engine: SQLite reads the list from a JSON array, PostgreSQL compares with an array parameter
+    /// (`= ANY`, which it plans as an index scan per id).
     pub(crate) fn with_ids(&self, sql: &str) -> String {
-        let list = match self.engine {
-            Engine::Sqlite => "(SELECT value FROM json_each($1))",
-            Engine::Postgres => "(SELECT unnest(CAST($1 AS BIGINT[])))",
-        };
-        sql.replace("{ids}", list)
+        match self.engine {
+            Engine::Sqlite => sql.replace("IN {ids}", "IN (SELECT value FROM json_each($1))"),
+            Engine::Postgres => sql.replace("IN {ids}", "= ANY(CAST($1 AS BIGINT[]))"),
+        }
     }
 }
 
