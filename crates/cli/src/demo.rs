@@ -33,7 +33,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let dir = match args.data {
         Some(dir) => dir,
-        None => std::env::temp_dir().join(format!("alliance-demo-{}", crate::users::generate_password())),
+        None => tempfile::Builder::new()
+            .prefix("alliance-demo-")
+            .tempdir()
+            .context("cannot make a folder for the demo")?
+            .keep(),
     };
     let db = crate::server::prepare_data_dir(&dir)?;
     if db.exists() {

@@ -42,14 +42,6 @@ pub struct NewAccount {
     password_stdin: bool,
 }
 
-/// A generated password: 20 characters from an alphabet without look-alikes (about 113 bits), shown once.
-pub fn generate_password() -> String {
-    use rand::Rng;
-    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut rng = rand::rng();
-    (0..20).map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())])).collect()
-}
-
 /// The practice's store: PostgreSQL when a URL is given, else the SQLite file in the data folder.
 pub enum PracticeStore {
     Sqlite(SqliteStore),
@@ -111,7 +103,7 @@ async fn create(
         std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
         (line.trim_end_matches(['\r', '\n']).to_owned(), false)
     } else {
-        (generate_password(), true)
+        (NewPassword::generate(&mut rand::rng()).expose().to_owned(), true)
     };
     let password = NewPassword::parse(&password)?;
     let practice = PracticeStore::open(&account.data, account.database_url.as_deref()).await?;
