@@ -6,10 +6,13 @@
 
 pub mod audit;
 pub mod cipher;
+pub mod data_folder;
 pub mod dump;
 mod errors;
+mod file_error;
 mod group_commit;
 mod model;
+pub mod open;
 mod postgres;
 mod practice_input;
 pub mod retention;
@@ -17,7 +20,9 @@ mod schema_version;
 mod sqlite;
 
 pub use cipher::{KeyError, Keyring};
+pub use file_error::FileError;
 pub use model::*;
+pub use open::{Database, DatabaseSpec, OpenMode, Opening};
 pub use postgres::{PostgresOptions, PostgresStore};
 pub use practice_input::PracticeSeries;
 pub use sqlite::SqliteStore;
