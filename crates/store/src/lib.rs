@@ -11,6 +11,8 @@ pub mod dump;
 mod errors;
 mod file_error;
 mod group_commit;
+pub mod key_change;
+pub mod key_file;
 mod model;
 pub mod open;
 mod postgres;
