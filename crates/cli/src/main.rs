@@ -3,7 +3,6 @@
 mod analyze;
 mod audit;
 mod backup;
-mod backup_file;
 mod config;
 mod demo;
 mod jobs;

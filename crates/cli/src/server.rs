@@ -249,7 +249,7 @@ pub async fn serve(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[Str
         let wait = std::time::Duration::from_secs(args.db_wait_seconds);
         let store = Arc::new(connect_waiting(url, options, wait, &keys).await?);
         tracing::info!("serving from PostgreSQL");
-        let db = crate::backup::Db::Postgres((*store).clone());
+        let db = alliance_store::Database::Postgres((*store).clone());
         tokio::spawn(crate::jobs::Jobs { store: store.clone(), db, backup, retention_years }.run());
         let served = run(store.clone(), catalog, args).await;
         store.close().await;
@@ -262,7 +262,7 @@ pub async fn serve(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[Str
         // Closed on every path: SQLCipher connections still closing as the process exits can crash it.
         let served = match restrict_database_files(&db) {
             Ok(()) => {
-                let db = crate::backup::Db::Sqlite((*store).clone());
+                let db = alliance_store::Database::Sqlite((*store).clone());
                 tokio::spawn(crate::jobs::Jobs { store: store.clone(), db, backup, retention_years }.run());
                 run(store.clone(), catalog, args).await
             }
