@@ -5,39 +5,10 @@
 use std::path::PathBuf;
 
 use alliance_store::DatabaseSpec;
-use alliance_store::dump::file::{BACKUP_KEY_ENV, BackupKey};
 use alliance_store::dump::{self, Manifest};
 use anyhow::bail;
-use zeroize::Zeroizing;
 
-use crate::DataArgs;
-
-/// Where the backup key is.
-#[derive(clap::Args, Clone)]
-pub struct KeyArgs {
-    /// File holding the backup key (64 hexadecimal characters). Without it, the key is read from
-    /// ALLIANCE_BACKUP_KEY.
-    #[arg(long, env = "ALLIANCE_BACKUP_KEY_FILE", value_name = "FILE")]
-    pub backup_key_file: Option<PathBuf>,
-    /// Create the key file (readable by its owner only) if it does not exist yet.
-    #[arg(long)]
-    pub new_key: bool,
-}
-
-impl KeyArgs {
-    /// The backup key; `create` lets a missing key file be made (`--new-key` where a command allows it).
-    pub fn load(&self, create: bool) -> anyhow::Result<BackupKey> {
-        let environment = std::env::var(BACKUP_KEY_ENV).ok().map(Zeroizing::new);
-        let file = self.backup_key_file.as_deref();
-        let loaded = BackupKey::load(file, environment.as_ref().map(|text| text.as_str()), create)?;
-        if loaded.created
-            && let Some(path) = file
-        {
-            tracing::info!(file = %path.display(), "a new backup key was created: keep a copy apart from the backups");
-        }
-        Ok(loaded.key)
-    }
-}
+use crate::args::{DataArgs, KeyArgs};
 
 #[derive(clap::Args)]
 pub struct BackupArgs {
@@ -99,11 +70,8 @@ pub async fn backup(args: BackupArgs) -> anyhow::Result<()> {
     // Before the key is loaded or made: a backup that cannot be written needs no new key.
     dump::refuse_existing(&args.to)?;
     let key = args.key.load(args.key.new_key)?;
-    let source = match &args.database_url {
-        Some(url) => DatabaseSpec::parse(url)?,
-        None => DatabaseSpec::Sqlite(args.data.data.join(crate::server::DATABASE_FILE)),
-    };
-    let keys = crate::keys::load(&args.data, false)?.0;
+    let source = args.data.database(args.database_url.as_deref())?;
+    let keys = args.data.load_keys(false)?.keys;
     let started = std::time::Instant::now();
     let (manifest, size) = dump::back_up(&source, &keys, &args.to, &key, time::OffsetDateTime::now_utc()).await?;
     print_summary(
@@ -133,7 +101,7 @@ pub async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
     };
     let started = std::time::Instant::now();
     let target = DatabaseSpec::parse(target)?;
-    let keys = crate::keys::load(&args.data, false)?.0;
+    let keys = args.data.load_keys(false)?.keys;
     let restored = dump::restore(&args.from, &key, &target, &keys).await?;
     let how = match restored.upgraded {
         None => String::new(),
@@ -153,7 +121,7 @@ pub async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
 
 pub async fn migrate(args: MigrateArgs) -> anyhow::Result<()> {
     let (from, to) = (DatabaseSpec::parse(&args.from)?, DatabaseSpec::parse(&args.to)?);
-    let keys = crate::keys::load(&args.data, false)?.0;
+    let keys = args.data.load_keys(false)?.keys;
     let started = std::time::Instant::now();
     let migrated = dump::migrate(&from, &to, &keys).await?;
     print_summary(

@@ -11,7 +11,7 @@ use alliance_store::dump::file::BackupKey;
 use alliance_store::{Database, Store};
 use anyhow::{Context, bail};
 
-use crate::backup::KeyArgs;
+use crate::args::KeyArgs;
 
 /// Scheduled backups.
 pub struct BackupSchedule {

@@ -579,3 +579,27 @@ fn a_backup_made_by_an_earlier_release_restores_and_its_audit_log_verifies() {
     let audit = crate::alliance_with_env(&["audit", "verify", "--database", &target], &env).ok();
     assert!(audit.stdout.starts_with("Audit log intact: 180 entries verified."), "{}", audit.stdout);
 }
+
+#[test]
+fn a_malformed_database_name_is_refused_with_the_reason_and_never_repeated() {
+    let dir = tempfile::tempdir().unwrap();
+    let existing = sqlite(&dir.path().join("a.db"));
+    let cases: [(&str, &str); 5] = [
+        ("sqlite:", "needs a file path"),
+        ("sqlite::memory:", "keeps nothing"),
+        ("mysql://u:Sw0rdf1sh@h/d", "sqlite:PATH or postgres://"),
+        ("postgres://u:Sw0rdf1sh@h:99999/d", "not a valid PostgreSQL URL"),
+        ("sqlite:/tmp/x\u{1b}[2J.db", "control character"),
+    ];
+    for (name, says) in cases {
+        for args in
+            [["migrate-store", "--from", &existing, "--to", name], ["migrate-store", "--from", name, "--to", &existing]]
+        {
+            let run = alliance(&args).refused().says(&[says]);
+            assert!(!run.stderr.contains("Sw0rdf1sh") && !run.stderr.contains('\u{1b}'), "{}", run.stderr);
+        }
+    }
+    let long = format!("sqlite:/{}", "x".repeat(5000));
+    alliance(&["audit", "verify", "--database", &long]).refused().says(&["at most 4096 bytes"]);
+    assert!(!dir.path().join("a.db").exists(), "nothing was created");
+}
