@@ -16,6 +16,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use alliance_store::data_folder::DATABASE_FILE;
 use sqlx::{Connection, Executor};
 use support::*;
 
@@ -121,7 +122,7 @@ async fn fill(engine: &Engine, therapist_email: &str, sessions: u64) -> Duration
         [(CLIENT_PSEUDONYM, "id", "Filler"), (RESPONSE_ANSWERS, "administration_id", "{}")];
     let therapist: i64 = match engine {
         Engine::Sqlite(dir) => {
-            let mut db = sqlx::SqliteConnection::connect_with(&keyed(&dir.join("alliance.db"))).await.unwrap();
+            let mut db = sqlx::SqliteConnection::connect_with(&keyed(&dir.join(DATABASE_FILE))).await.unwrap();
             let sql = "SELECT id FROM users WHERE email_index = ?";
             sqlx::query_scalar(sql).bind(&index).fetch_one(&mut db).await.unwrap()
         }
@@ -188,7 +189,7 @@ async fn fill(engine: &Engine, therapist_email: &str, sessions: u64) -> Duration
     ];
     match engine {
         Engine::Sqlite(dir) => {
-            let mut db = sqlx::SqliteConnection::connect_with(&keyed(&dir.join("alliance.db"))).await.unwrap();
+            let mut db = sqlx::SqliteConnection::connect_with(&keyed(&dir.join(DATABASE_FILE))).await.unwrap();
             db.execute("PRAGMA busy_timeout = 60000").await.unwrap();
             let mut tx = db.begin().await.unwrap();
             for s in &statements {
@@ -575,7 +576,7 @@ async fn used_links(engine: &Engine) -> i64 {
     let sql = "SELECT count(*) FROM links WHERE used_at IS NOT NULL";
     match engine {
         Engine::Sqlite(dir) => {
-            let mut db = sqlx::SqliteConnection::connect_with(&keyed(&dir.join("alliance.db"))).await.unwrap();
+            let mut db = sqlx::SqliteConnection::connect_with(&keyed(&dir.join(DATABASE_FILE))).await.unwrap();
             sqlx::query_scalar(sql).fetch_one(&mut db).await.unwrap()
         }
         Engine::Postgres(url) => {

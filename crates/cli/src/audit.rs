@@ -1,13 +1,10 @@
 //! `alliance audit verify`: checks the audit log's hash chain, entry by entry.
 
-use std::path::PathBuf;
-
-use alliance_store::prelude::*;
-use alliance_store::{PostgresOptions, PostgresStore, SqliteStore, audit};
-use anyhow::{Context, bail};
+use alliance_store::{Database, OpenMode, Opening, audit};
+use anyhow::bail;
 use clap::Subcommand;
 
-use crate::DataArgs;
+use crate::args::DataArgs;
 
 #[derive(Subcommand)]
 pub enum AuditCommand {
@@ -29,41 +26,15 @@ pub async fn run(command: AuditCommand) -> anyhow::Result<()> {
 }
 
 async fn verify(data: DataArgs, database: Option<String>) -> anyhow::Result<()> {
+    let spec = data.database(database.as_deref())?;
+    // Checking must never create an empty database and call it intact.
+    spec.ensure_exists()?;
     // The chain holds no sealed fields, but an encrypted database file needs its key to be read at all.
-    let keys = || crate::keys::load(&data, false).map(|(keys, _)| keys);
-    let sqlite = |path: PathBuf| async move {
-        // Checking must never create an empty database and call it intact.
-        if !path.is_file() {
-            bail!("no database at {}", path.display());
-        }
-        SqliteStore::open(&path, &keys()?).await.with_context(|| format!("cannot open {}", path.display()))
-    };
-    let report = match database.as_deref() {
-        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            let store =
-                PostgresStore::connect(url, PostgresOptions { max_connections: 2, ..Default::default() }, &keys()?)
-                    .await
-                    .context("cannot open the PostgreSQL database")?;
-            let report = audit::verify_chain(&store as &dyn Store).await;
-            store.close().await;
-            report?
-        }
-        Some(other) => {
-            let Some(path) = other.strip_prefix("sqlite:") else {
-                bail!("--database takes sqlite:PATH or postgres://...");
-            };
-            let store = sqlite(PathBuf::from(path.trim_start_matches("//"))).await?;
-            let report = audit::verify_chain(&store as &dyn Store).await;
-            store.close().await;
-            report?
-        }
-        None => {
-            let store = sqlite(data.data.join("alliance.db")).await?;
-            let report = audit::verify_chain(&store as &dyn Store).await;
-            store.close().await;
-            report?
-        }
-    };
+    let keys = data.load_keys(false)?.keys;
+    let db = Database::open(&spec, &keys, &Opening::new(OpenMode::Latest).connections(2)).await?;
+    let report = audit::verify_chain(db.as_store()).await;
+    db.close().await;
+    let report = report?;
     match report.broken {
         None => {
             #[allow(clippy::print_stdout)]

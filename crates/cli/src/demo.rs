@@ -2,11 +2,11 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Instant;
 
 use alliance_core::simulate::{PracticeParams, practice};
-use alliance_store::{Keyring, SqliteStore};
+use alliance_store::data_folder::DataFolder;
+use alliance_store::{Database, Keyring, OpenMode, Opening};
 use anyhow::{Context, bail};
 
 #[derive(clap::Args)]
@@ -33,32 +33,39 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let dir = match args.data {
         Some(dir) => dir,
-        None => std::env::temp_dir().join(format!("alliance-demo-{}", crate::users::generate_password())),
+        None => tempfile::Builder::new()
+            .prefix("alliance-demo-")
+            .tempdir()
+            .context("cannot make a folder for the demo")?
+            .keep(),
     };
-    let db = crate::server::prepare_data_dir(&dir)?;
-    if db.exists() {
+    let folder = DataFolder::new(&dir);
+    crate::args::prepare_folder(&folder)?;
+    let database = folder.database_spec();
+    if folder.database().exists() {
         bail!("{} already holds a database; choose an empty folder for the demo", dir.display());
     }
     let catalog = crate::server::load_catalog(None)?;
     let params = PracticeParams { seed: args.seed, clients: usize::from(args.clients), ..PracticeParams::default() };
     let simulated = practice(&params);
     let now = time::OffsetDateTime::now_utc();
-    let key_file = crate::keys::default_key_file(&dir);
+    let key_file = folder.key_file();
     if key_file.exists() {
         bail!("{} already holds a key file; choose an empty folder for the demo", dir.display());
     }
     let keys = Keyring::generate();
-    crate::keys::write_key_file(&key_file, &keys, false)?;
-    let bulk = SqliteStore::open_for_bulk_load(&db, &keys).await.context("cannot create the demo database")?;
-    let seeded = crate::seed::seed(&bulk, &catalog, &simulated, now).await;
+    alliance_store::key_file::write(&key_file, &keys, false)?;
+    let bulk = Database::open(&database, &keys, &Opening::new(OpenMode::BulkLoad))
+        .await
+        .context("cannot create the demo database")?;
+    let seeded = crate::seed::seed(bulk.as_store(), &catalog, &simulated, now).await;
     bulk.close().await;
     let seeded = seeded?;
-    let store = Arc::new(SqliteStore::open(&db, &keys).await?);
+    let db = Database::open(&database, &keys, &Opening::new(OpenMode::Latest)).await?;
     // Closed on every path: SQLCipher connections still closing as the process exits can crash it.
     let served = async {
-        crate::server::restrict_database_files(&db)?;
         let (listener, state, url) =
-            crate::server::start(store.clone(), catalog, args.bind, args.public_url, false, Default::default()).await?;
+            crate::server::start(db.store(), catalog, args.bind, args.public_url, false, Default::default()).await?;
         println!(
             "Alliance demo clinic: {} clients, {} sessions, ready in {:.1} s",
             seeded.clients,
@@ -81,6 +88,6 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         anyhow::Ok(())
     }
     .await;
-    store.close().await;
+    db.close().await;
     served
 }

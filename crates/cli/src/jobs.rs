@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use alliance_store::Database;
+use alliance_store::dump::file::BackupKey;
 use alliance_store::prelude::*;
 use anyhow::{Context, bail};
 
-use crate::backup::Db;
-use crate::backup_file::BackupKey;
+use crate::args::KeyArgs;
 
 /// Scheduled backups.
 pub struct BackupSchedule {
@@ -24,7 +25,7 @@ pub struct BackupSchedule {
 /// What the jobs need.
 pub struct Jobs {
     pub store: Arc<dyn Store>,
-    pub db: Db,
+    pub db: Database,
     pub backup: Option<BackupSchedule>,
     pub retention_years: Option<u32>,
 }
@@ -93,7 +94,7 @@ impl Jobs {
             now.format(time::macros::format_description!("[year][month][day]T[hour][minute][second]Z"))?
         );
         let path = s.dir.join(name);
-        let (manifest, size) = crate::backup::write_backup(self.db.engine(), &path, &s.key, now).await?;
+        let (manifest, size) = alliance_store::dump::write_backup(&self.db, &path, &s.key, now).await?;
         tracing::info!(file = %path.display(), bytes = size, rows = manifest.total_rows(), "scheduled backup written");
         prune(&s.dir, s.keep)?;
         self.store.finish_job(BACKUP_JOB, holder, time::OffsetDateTime::now_utc()).await?;
@@ -133,7 +134,7 @@ pub fn backup_schedule(
     dir: Option<&Path>,
     every_hours: f64,
     keep: usize,
-    key: &crate::backup::KeyArgs,
+    key: &KeyArgs,
 ) -> anyhow::Result<Option<BackupSchedule>> {
     let Some(dir) = dir else { return Ok(None) };
     if !(every_hours.is_finite() && every_hours > 0.0 && every_hours <= 24.0 * 366.0) {
@@ -142,7 +143,7 @@ pub fn backup_schedule(
     if keep == 0 {
         bail!("--backup-keep must keep at least one backup");
     }
-    let key = BackupKey::load(key.backup_key_file.as_deref(), key.new_key)?;
+    let key = key.load(key.new_key)?;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     Ok(Some(BackupSchedule { dir: dir.to_owned(), every: Duration::from_secs_f64(every_hours * 3600.0), keep, key }))
 }

@@ -1,9 +1,11 @@
-//! The `alliance` command: a thin layer that parses arguments and calls the library crates.
+//! The `alliance` command: a thin layer that parses arguments, calls the library crates and prints. Each command's
+//! module uses `args` (the arguments several commands share) and the libraries; beyond that only `serve` uses
+//! other modules (its scheduled jobs and its configuration file), and `demo` uses `serve`'s start-up and `seed`.
 
 mod analyze;
+mod args;
 mod audit;
 mod backup;
-mod backup_file;
 mod config;
 mod demo;
 mod jobs;
@@ -12,7 +14,6 @@ mod seed;
 mod server;
 mod users;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -52,18 +53,6 @@ enum Command {
     /// Research analyses on CSV files.
     #[command(subcommand)]
     Analyze(analyze::AnalyzeCommand),
-}
-
-/// Where a practice keeps its database.
-#[derive(clap::Args, Clone)]
-pub struct DataArgs {
-    /// Folder for the database (created with owner-only permissions if missing).
-    #[arg(long, env = "ALLIANCE_DATA", default_value = "alliance-data")]
-    pub data: PathBuf,
-    /// The key file (default: DATA/keys/alliance.keys, created on first start). Instead of a file, the
-    /// environment variable ALLIANCE_KEYS may hold its content.
-    #[arg(long, env = "ALLIANCE_KEY_FILE", value_name = "PATH")]
-    pub key_file: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {

@@ -2,7 +2,7 @@
 //! submitted, reflections saved, every answer scored by the instrument definitions.
 
 use alliance_core::catalog::{Catalog, GAD7, PHQ9, RELATIONSHIP_CHECK, THERAPIST_REFLECTION};
-use alliance_core::domain::Role;
+use alliance_core::domain::{NewPassword, Role};
 use alliance_core::scoring::{Answers, score};
 use alliance_core::simulate::SimPractice;
 use alliance_store::prelude::*;
@@ -45,7 +45,7 @@ async fn account(
     role: Role,
     now: OffsetDateTime,
 ) -> anyhow::Result<(UserId, Account)> {
-    let password = crate::users::generate_password();
+    let password = NewPassword::generate(&mut rand::rng()).expose().to_owned();
     let hash = alliance_web::hash_password(&password).map_err(|e| anyhow!("{e}"))?;
     let id = store
         .create_user(

@@ -4,15 +4,17 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use alliance_core::catalog::Catalog;
 use alliance_core::practice::SignalSettings;
+use alliance_store::open::hide_password;
 use alliance_store::prelude::*;
-use alliance_store::{PostgresOptions, PostgresStore, SqliteStore};
+use alliance_store::{Database, DatabaseSpec, OpenMode, Opening};
 use alliance_web::{AppState, Config};
 use anyhow::{Context, bail};
 
-use crate::DataArgs;
+use crate::args::{DataArgs, KeyArgs};
 
 #[derive(clap::Args)]
 pub struct ServeArgs {
@@ -73,7 +75,7 @@ pub struct ScheduleArgs {
     #[arg(long, env = "ALLIANCE_BACKUP_KEEP", value_name = "N", default_value_t = 14)]
     pub backup_keep: usize,
     #[command(flatten)]
-    pub key: crate::backup::KeyArgs,
+    pub key: KeyArgs,
     /// Delete clients whose last episode of care ended more than this many years ago (checked daily; audited).
     /// Unset: keep.
     #[arg(long, env = "ALLIANCE_RETENTION_YEARS", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=200))]
@@ -118,51 +120,6 @@ impl SignalArgs {
         settings.validate().map_err(|e| anyhow::anyhow!("signal settings: {e}"))?;
         Ok(settings)
     }
-}
-
-/// Creates the data folder readable by its owner only: it holds clinical records. An existing folder keeps its
-/// permissions (it may be shared on purpose), with a warning when others can read it.
-pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<PathBuf> {
-    let existed = dir.exists();
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        if existed {
-            let mode = std::fs::metadata(dir)?.permissions().mode();
-            if mode & 0o077 != 0 {
-                tracing::warn!(folder = %dir.display(), "the data folder can be read by other users; consider chmod 700");
-            }
-        } else {
-            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-                .with_context(|| format!("cannot restrict permissions of {}", dir.display()))?;
-        }
-    }
-    Ok(dir.join(DATABASE_FILE))
-}
-
-/// The SQLite database's file name in the data folder.
-pub const DATABASE_FILE: &str = "alliance.db";
-
-/// Makes the database and its journal files readable by their owner only.
-pub fn restrict_database_files(db: &Path) -> anyhow::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        for suffix in ["", "-wal", "-shm"] {
-            let path = PathBuf::from(format!("{}{suffix}", db.display()));
-            // A journal file SQLite removes meanwhile needs no restricting.
-            match std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(
-                        anyhow::Error::new(e).context(format!("cannot restrict permissions of {}", path.display()))
-                    );
-                }
-                _ => {}
-            }
-        }
-    }
-    Ok(())
 }
 
 pub fn load_catalog(licensed: Option<&Path>) -> anyhow::Result<Catalog> {
@@ -244,57 +201,21 @@ pub async fn serve(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[Str
         &schedule.key,
     )?;
     let retention_years = schedule.retention_years;
-    if let Some(url) = &args.database_url {
-        let (keys, _) = crate::keys::load(&args.data, true)?;
-        let options = PostgresOptions { max_connections: args.db_max_connections, ..PostgresOptions::default() };
-        let wait = std::time::Duration::from_secs(args.db_wait_seconds);
-        let store = Arc::new(connect_waiting(url, options, wait, &keys).await?);
+    let opening = Opening::new(OpenMode::Latest).connections(args.db_max_connections).waiting(
+        Duration::from_secs(args.db_wait_seconds),
+        |pause| {
+            tracing::warn!(retry_in_ms = pause.as_millis() as u64, "the PostgreSQL server cannot be reached yet");
+        },
+    );
+    let db = args.data.open_practice(args.database_url.as_deref(), &opening).await?;
+    if let Database::Postgres(_) = db {
         tracing::info!("serving from PostgreSQL");
-        let db = crate::backup::Db::Postgres((*store).clone());
-        tokio::spawn(crate::jobs::Jobs { store: store.clone(), db, backup, retention_years }.run());
-        let served = run(store.clone(), catalog, args).await;
-        store.close().await;
-        served
-    } else {
-        let db = prepare_data_dir(&args.data.data)?;
-        let (keys, _) = crate::keys::load(&args.data, !db.exists())?;
-        let store =
-            Arc::new(SqliteStore::open(&db, &keys).await.with_context(|| format!("cannot open {}", db.display()))?);
-        // Closed on every path: SQLCipher connections still closing as the process exits can crash it.
-        let served = match restrict_database_files(&db) {
-            Ok(()) => {
-                let db = crate::backup::Db::Sqlite((*store).clone());
-                tokio::spawn(crate::jobs::Jobs { store: store.clone(), db, backup, retention_years }.run());
-                run(store.clone(), catalog, args).await
-            }
-            Err(e) => Err(e),
-        };
-        store.close().await;
-        served
     }
-}
-
-/// Connects to PostgreSQL, waiting while the server cannot be reached (not while it refuses the password or the
-/// database is missing: those need the operator). The URL may hold a password: it goes in no message.
-async fn connect_waiting(
-    url: &str,
-    options: PostgresOptions,
-    wait: std::time::Duration,
-    keys: &alliance_store::Keyring,
-) -> anyhow::Result<PostgresStore> {
-    let deadline = std::time::Instant::now() + wait;
-    let mut pause = std::time::Duration::from_millis(250);
-    loop {
-        match PostgresStore::connect(url, options.clone(), keys).await {
-            Ok(store) => return Ok(store),
-            Err(alliance_store::StoreError::Unavailable(_)) if std::time::Instant::now() + pause < deadline => {
-                tracing::warn!(retry_in_ms = pause.as_millis() as u64, "the PostgreSQL server cannot be reached yet");
-                tokio::time::sleep(pause).await;
-                pause = (pause * 2).min(std::time::Duration::from_secs(5));
-            }
-            Err(e) => return Err(e).context("cannot open the PostgreSQL database"),
-        }
-    }
+    tokio::spawn(crate::jobs::Jobs { store: db.store(), db: db.clone(), backup, retention_years }.run());
+    let served = run(db.store(), catalog, args).await;
+    // Closed on every path: SQLCipher connections still closing as the process exits can crash it.
+    db.close().await;
+    served
 }
 
 async fn run(store: Arc<dyn Store>, catalog: Catalog, args: ServeArgs) -> anyhow::Result<()> {
@@ -313,8 +234,7 @@ async fn run(store: Arc<dyn Store>, catalog: Catalog, args: ServeArgs) -> anyhow
 async fn check(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[String]) -> anyhow::Result<()> {
     use std::io::Write;
     let mut report = String::new();
-    let command = <crate::Cli as clap::CommandFactory>::command();
-    let serve = command.find_subcommand("serve").context("no serve command")?;
+    let serve = <ServeArgs as clap::Args>::augment_args(clap::Command::new("serve"));
     let mut ids: Vec<&str> = serve.get_arguments().map(|a| a.get_id().as_str()).collect();
     ids.retain(|id| !matches!(*id, "check" | "config" | "help"));
     ids.sort_unstable();
@@ -325,28 +245,20 @@ async fn check(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[String]
         let from = crate::config::source(matches, id, from_file);
         report.push_str(&format!("{id} = {} ({from:?})\n", value.join(", ")));
     }
-    match &args.database_url {
-        Some(url) => {
-            let options = PostgresOptions { max_connections: 1, ..PostgresOptions::default() };
-            let (keys, _) = crate::keys::load(&args.data, false)?;
-            let store =
-                PostgresStore::connect(url, options, &keys).await.context("cannot open the PostgreSQL database")?;
-            store.count_users().await?;
-            store.close().await;
+    match args.data.database(args.database_url.as_deref())? {
+        spec @ DatabaseSpec::Postgres(_) => {
+            let keys = args.data.load_keys(false)?.keys;
+            let db = Database::open(&spec, &keys, &Opening::new(OpenMode::Latest).connections(1)).await?;
+            let answered = db.as_store().count_users().await;
+            db.close().await;
+            answered?;
             report.push_str("database: PostgreSQL answers, schema up to date\n");
         }
-        None => report.push_str(&format!("database: SQLite in {}\n", args.data.data.display())),
+        DatabaseSpec::Sqlite(_) if args.database_url.is_none() => {
+            report.push_str(&format!("database: SQLite in {}\n", args.data.data.display()));
+        }
+        DatabaseSpec::Sqlite(path) => report.push_str(&format!("database: SQLite file {}\n", path.display())),
     }
     std::io::stdout().write_all(report.as_bytes())?;
     Ok(())
-}
-
-/// A PostgreSQL URL with its password replaced, for printing.
-fn hide_password(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
-    let Some((credentials, host)) = rest.rsplit_once('@') else { return url.to_owned() };
-    match credentials.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-        None => url.to_owned(),
-    }
 }

@@ -4,11 +4,11 @@ use std::io::BufRead;
 
 use alliance_core::domain::{DisplayName, Email, NewPassword, Role};
 use alliance_store::prelude::*;
-use alliance_store::{AuditEvent, Keyring, NewUser, PostgresOptions, PostgresStore, SqliteStore, StoreError};
+use alliance_store::{AuditEvent, Database, NewUser, OpenMode, Opening, StoreError};
 use anyhow::{Context, bail};
 use clap::Subcommand;
 
-use crate::DataArgs;
+use crate::args::DataArgs;
 
 #[derive(Subcommand)]
 pub enum UserCommand {
@@ -43,68 +43,14 @@ pub struct NewAccount {
     password_stdin: bool,
 }
 
-/// A generated password: 20 characters from an alphabet without look-alikes (about 113 bits), shown once.
-pub fn generate_password() -> String {
-    use rand::Rng;
-    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut rng = rand::rng();
-    (0..20).map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())])).collect()
-}
-
-/// The practice's store: PostgreSQL when a URL is given, else the SQLite file in the data folder.
-pub enum PracticeStore {
-    Sqlite(SqliteStore),
-    Postgres(PostgresStore),
-}
-
-impl PracticeStore {
-    /// Opens the practice's store with its keys (see `keys::load`).
-    pub async fn open(data: &DataArgs, database_url: Option<&str>) -> anyhow::Result<Self> {
-        let fresh = database_url.is_some() || !data.data.join(crate::server::DATABASE_FILE).exists();
-        let (keys, _) = crate::keys::load(data, fresh)?;
-        Self::open_with(data, database_url, &keys).await
-    }
-
-    pub async fn open_with(data: &DataArgs, database_url: Option<&str>, keys: &Keyring) -> anyhow::Result<Self> {
-        Ok(match database_url {
-            Some(url) => PracticeStore::Postgres(
-                PostgresStore::connect(url, PostgresOptions::default(), keys)
-                    .await
-                    .context("cannot open the PostgreSQL database")?,
-            ),
-            None => {
-                let db = crate::server::prepare_data_dir(&data.data)?;
-                let store =
-                    SqliteStore::open(&db, keys).await.with_context(|| format!("cannot open {}", db.display()))?;
-                if let Err(e) = crate::server::restrict_database_files(&db) {
-                    store.close().await;
-                    return Err(e);
-                }
-                PracticeStore::Sqlite(store)
-            }
-        })
-    }
-
-    pub fn store(&self) -> &dyn Store {
-        match self {
-            PracticeStore::Sqlite(s) => s,
-            PracticeStore::Postgres(s) => s,
-        }
-    }
-
-    pub async fn close(self) {
-        match self {
-            PracticeStore::Sqlite(s) => s.close().await,
-            PracticeStore::Postgres(s) => s.close().await,
-        }
+impl NewAccount {
+    /// The practice's database (created with the data folder on a first run), with its keys.
+    async fn open_practice(&self) -> anyhow::Result<Database> {
+        self.data.open_practice(self.database_url.as_deref(), &Opening::new(OpenMode::Latest)).await
     }
 }
 
-async fn create(
-    account: NewAccount,
-    role: Role,
-    first: bool,
-) -> anyhow::Result<(PracticeStore, alliance_store::UserId)> {
+async fn create(account: NewAccount, role: Role, first: bool) -> anyhow::Result<(Database, alliance_store::UserId)> {
     let email = Email::parse(&account.email)?;
     let name = DisplayName::parse(&account.name)?;
     let (password, generated) = if account.password_stdin {
@@ -112,12 +58,12 @@ async fn create(
         std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
         (line.trim_end_matches(['\r', '\n']).to_owned(), false)
     } else {
-        (generate_password(), true)
+        (NewPassword::generate(&mut rand::rng()).expose().to_owned(), true)
     };
     let password = NewPassword::parse(&password)?;
-    let practice = PracticeStore::open(&account.data, account.database_url.as_deref()).await?;
+    let practice = account.open_practice().await?;
     // Closed on every path: an encrypted SQLite connection still closing when the process exits can crash it.
-    match add_account(&practice, &email, &name, role, &password, first).await {
+    match add_account(practice.as_store(), &email, &name, role, &password, first).await {
         Ok(id) => {
             #[allow(clippy::print_stdout)]
             if generated {
@@ -140,14 +86,13 @@ async fn create(
 }
 
 async fn add_account(
-    practice: &PracticeStore,
+    store: &dyn Store,
     email: &Email,
     name: &DisplayName,
     role: Role,
     password: &NewPassword,
     first: bool,
 ) -> anyhow::Result<alliance_store::UserId> {
-    let store = practice.store();
     if first && store.count_users().await? > 0 {
         bail!("accounts already exist; add further administrators with `alliance user add --role administrator`");
     }
@@ -175,10 +120,10 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
             let supervisor_id = match &supervisor {
                 None => None,
                 Some(email) => {
-                    let practice = PracticeStore::open(&account.data, account.database_url.as_deref()).await?;
-                    let found = practice.store().user_by_email(&email.to_lowercase()).await?;
+                    let practice = account.open_practice().await?;
+                    let found = practice.as_store().user_by_email(&email.to_lowercase()).await;
                     practice.close().await;
-                    match found {
+                    match found? {
                         Some(s) if s.role == Role::Supervisor && role == Role::Therapist => Some(s.id),
                         _ => bail!(
                             "{email} is not a supervisor, or the new account is not a therapist; nothing was created"
@@ -198,7 +143,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
                             "command line",
                         )
                     };
-                    store.store().add_supervision(sup, id, audit).await
+                    store.as_store().add_supervision(sup, id, audit).await
                 }
                 None => Ok(()),
             };

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use alliance_core::domain::Role;
 use alliance_core::scoring::{ResponseFlags, RiskFlag, ScaleScore};
-use alliance_store::dump::{self, Engine};
+use alliance_store::dump;
 use alliance_store::*;
 use time::macros::date;
 use time::{Duration, OffsetDateTime};
@@ -198,7 +198,7 @@ fn backup_wipe_restore_gives_back_every_client_response_and_score() {
         let store = SqliteStore::open(&data.join("alliance.db"), &keys()).await.unwrap();
         practice(&store, 6, 30).await;
         let shot = snapshot(&store).await;
-        let sums = dump::checksums(Engine::Sqlite(&store), &BTreeSet::new()).await.unwrap();
+        let sums = dump::checksums(&Database::Sqlite(store.clone()), &BTreeSet::new()).await.unwrap();
         store.close().await;
         (shot, sums)
     });
@@ -233,7 +233,7 @@ fn backup_wipe_restore_gives_back_every_client_response_and_score() {
     let again = runtime.block_on(async {
         let store = SqliteStore::open(&restored, &keys()).await.unwrap();
         let shot = snapshot(&store).await;
-        let sums = dump::checksums(Engine::Sqlite(&store), &BTreeSet::new()).await.unwrap();
+        let sums = dump::checksums(&Database::Sqlite(store.clone()), &BTreeSet::new()).await.unwrap();
         store.close().await;
         (shot, sums)
     });
@@ -300,7 +300,7 @@ fn a_changed_cut_or_foreign_backup_is_refused_and_nothing_is_written() {
         alliance(&["restore", "--from", path_str(&bad), "--verify", "--backup-key-file", path_str(&key)]).refused();
         let empty = runtime.block_on(async {
             let store = SqliteStore::open(&target, &keys()).await.unwrap();
-            let empty = dump::is_empty(Engine::Sqlite(&store)).await.unwrap();
+            let empty = dump::is_empty(&Database::Sqlite(store.clone())).await.unwrap();
             store.close().await;
             empty
         });
@@ -557,4 +557,49 @@ fn serve_refuses_a_backup_schedule_it_cannot_keep() {
         assert!(!run.success && run.stderr.contains(says), "{option} {value}: {}", run.stderr);
     }
     assert!(!data.join("alliance.db").exists() && !backups.exists() && !key.exists(), "nothing was created");
+}
+
+#[test]
+fn a_backup_made_by_an_earlier_release_restores_and_its_audit_log_verifies() {
+    // Written by `alliance backup` before the file format moved into the store; see the store's fixtures.
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../store/tests/fixtures");
+    let practice_keys = std::fs::read_to_string(fixtures.join("format-1.keys")).unwrap();
+    let backup_key = "0f".repeat(32);
+    let env = [("ALLIANCE_KEYS", practice_keys.as_str()), ("ALLIANCE_BACKUP_KEY", backup_key.as_str())];
+    let file = fixtures.join("format-1.backup");
+    let verified = crate::alliance_with_env(&["restore", "--from", path_str(&file), "--verify"], &env).ok();
+    assert!(
+        verified.stdout.contains("taken from sqlite") && verified.stdout.contains("1048 rows"),
+        "{}",
+        verified.stdout
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let target = sqlite(&dir.path().join("restored.db"));
+    crate::alliance_with_env(&["restore", "--from", path_str(&file), "--to", &target], &env).ok();
+    let audit = crate::alliance_with_env(&["audit", "verify", "--database", &target], &env).ok();
+    assert!(audit.stdout.starts_with("Audit log intact: 180 entries verified."), "{}", audit.stdout);
+}
+
+#[test]
+fn a_malformed_database_name_is_refused_with_the_reason_and_never_repeated() {
+    let dir = tempfile::tempdir().unwrap();
+    let existing = sqlite(&dir.path().join("a.db"));
+    let cases: [(&str, &str); 5] = [
+        ("sqlite:", "needs a file path"),
+        ("sqlite::memory:", "keeps nothing"),
+        ("mysql://u:Sw0rdf1sh@h/d", "sqlite:PATH or postgres://"),
+        ("postgres://u:Sw0rdf1sh@h:99999/d", "not a valid PostgreSQL URL"),
+        ("sqlite:/tmp/x\u{1b}[2J.db", "control character"),
+    ];
+    for (name, says) in cases {
+        for args in
+            [["migrate-store", "--from", &existing, "--to", name], ["migrate-store", "--from", name, "--to", &existing]]
+        {
+            let run = alliance(&args).refused().says(&[says]);
+            assert!(!run.stderr.contains("Sw0rdf1sh") && !run.stderr.contains('\u{1b}'), "{}", run.stderr);
+        }
+    }
+    let long = format!("sqlite:/{}", "x".repeat(5000));
+    alliance(&["audit", "verify", "--database", &long]).refused().says(&["at most 4096 bytes"]);
+    assert!(!dir.path().join("a.db").exists(), "nothing was created");
 }

@@ -106,6 +106,13 @@ impl NewPassword {
         Ok(Self(raw.to_owned()))
     }
 
+    /// A generated password: 20 characters from an alphabet without look-alikes (about 113 bits), to be shown
+    /// once. The caller passes the random source (the operating system's, outside tests).
+    pub fn generate(rng: &mut (impl rand::Rng + ?Sized)) -> Self {
+        const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        Self((0..20).map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())])).collect())
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -206,6 +213,21 @@ mod tests {
         assert!(Pseudonym::parse(&"x".repeat(65)).is_err());
         assert!(Pseudonym::parse("A\u{7}").is_err());
         assert_eq!(Pseudonym::parse(" Client A ").map(|p| p.0), Ok("Client A".into()));
+    }
+
+    #[test]
+    fn a_generated_password_is_accepted_and_avoids_look_alikes() {
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let passwords: Vec<NewPassword> = (0..200).map(|_| NewPassword::generate(&mut rng)).collect();
+        for password in &passwords {
+            let text = password.expose();
+            assert_eq!(text.chars().count(), 20);
+            assert!(NewPassword::parse(text).is_ok());
+            assert!(text.chars().all(|c| c.is_ascii_alphanumeric() && !"l1IO0o".contains(c)), "{text}");
+        }
+        let distinct: std::collections::BTreeSet<&str> = passwords.iter().map(NewPassword::expose).collect();
+        assert_eq!(distinct.len(), passwords.len());
     }
 
     #[test]

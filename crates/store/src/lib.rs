@@ -6,11 +6,16 @@
 
 pub mod audit;
 pub mod cipher;
+pub mod data_folder;
 mod db;
 pub mod dump;
 mod errors;
+mod file_error;
 mod group_commit;
+pub mod key_change;
+pub mod key_file;
 mod model;
+pub mod open;
 mod postgres;
 mod practice_input;
 pub mod retention;
@@ -19,7 +24,9 @@ mod shared;
 mod sqlite;
 
 pub use cipher::{KeyError, Keyring};
+pub use file_error::FileError;
 pub use model::*;
+pub use open::{Database, DatabaseSpec, OpenMode, Opening};
 pub use postgres::{PostgresOptions, PostgresStore};
 pub use practice_input::PracticeSeries;
 pub use shared::accounts::{Accounts, Settings, SignIns};

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use alliance_core::domain::Role;
 use alliance_core::scoring::{ResponseFlags, RiskFlag, ScaleScore};
-use alliance_store::dump::{self, Engine, Piece};
+use alliance_store::dump::{self, Piece};
 use alliance_store::*;
 use sqlx::{Connection, Row};
 use time::macros::{date, datetime};
@@ -205,7 +205,7 @@ pub async fn snapshot(store: &dyn Store) -> String {
 }
 
 /// Dumps `from` to bytes (the backup file's content, before encryption).
-async fn dump_bytes(from: Engine<'_>) -> (Vec<u8>, dump::Manifest) {
+async fn dump_bytes(from: &Database) -> (Vec<u8>, dump::Manifest) {
     let (to, mut pieces) = mpsc::channel::<StoreResult<Piece>>(8);
     let collecting = async move {
         let mut bytes = Vec::new();
@@ -220,7 +220,7 @@ async fn dump_bytes(from: Engine<'_>) -> (Vec<u8>, dump::Manifest) {
 }
 
 /// Loads bytes made by [`dump_bytes`] into `target`.
-async fn load_bytes(target: Engine<'_>, bytes: Vec<u8>) -> StoreResult<dump::Loaded> {
+async fn load_bytes(target: &Database, bytes: Vec<u8>) -> StoreResult<dump::Loaded> {
     let (to, from) = mpsc::channel::<StoreResult<Piece>>(8);
     let feeding = tokio::task::spawn_blocking(move || dump::feed(bytes.as_slice(), &to));
     let loaded = dump::load(target, from).await;
@@ -228,7 +228,7 @@ async fn load_bytes(target: Engine<'_>, bytes: Vec<u8>) -> StoreResult<dump::Loa
     loaded
 }
 
-async fn copy(from: Engine<'_>, target: Engine<'_>) -> StoreResult<dump::Loaded> {
+async fn copy(from: &Database, target: &Database) -> StoreResult<dump::Loaded> {
     let (bytes, _) = dump_bytes(from).await;
     load_bytes(target, bytes).await
 }
@@ -249,13 +249,13 @@ async fn a_sqlite_copy_is_identical_through_the_store_and_its_checksums() {
     let source = SqliteStore::open(&dir.path().join("a.db"), &crate::keys()).await.unwrap();
     populate(&source, "a").await;
     let target = SqliteStore::open(&dir.path().join("b.db"), &crate::keys()).await.unwrap();
-    let loaded = copy(Engine::Sqlite(&source), Engine::Sqlite(&target)).await.unwrap();
+    let loaded = copy(&Database::Sqlite(source.clone()), &Database::Sqlite(target.clone())).await.unwrap();
 
     assert_eq!(snapshot(&source).await, snapshot(&target).await);
     let none = BTreeSet::new();
     let (a, b) = (
-        dump::checksums(Engine::Sqlite(&source), &none).await.unwrap(),
-        dump::checksums(Engine::Sqlite(&target), &none).await.unwrap(),
+        dump::checksums(&Database::Sqlite(source.clone()), &none).await.unwrap(),
+        dump::checksums(&Database::Sqlite(target.clone()), &none).await.unwrap(),
     );
     assert_eq!(a, b);
     assert_eq!(loaded.manifest, b);
@@ -336,12 +336,12 @@ async fn a_table_added_later_is_copied_and_one_without_a_key_is_refused() {
     }
     let mut conn = sqlx::SqliteConnection::connect_with(&crate::raw_sqlite(&a)).await.unwrap();
     sqlx::query("INSERT INTO later_feature VALUES (1, 2, 'kept'), (1, 1, NULL)").execute(&mut conn).await.unwrap();
-    let loaded = copy(Engine::Sqlite(&source), Engine::Sqlite(&target)).await.unwrap();
+    let loaded = copy(&Database::Sqlite(source.clone()), &Database::Sqlite(target.clone())).await.unwrap();
     assert!(loaded.manifest.tables.iter().any(|t| t.name == "later_feature" && t.rows == 2));
 
     sqlx::query("CREATE TABLE no_key (x INTEGER)").execute(&mut conn).await.unwrap();
     let (to, _keep) = mpsc::channel(8);
-    let refused = dump::dump(Engine::Sqlite(&source), &to).await;
+    let refused = dump::dump(&Database::Sqlite(source.clone()), &to).await;
     assert!(matches!(&refused, Err(StoreError::Corrupt(m)) if m.contains("no_key")), "{refused:?}");
 }
 
@@ -350,31 +350,31 @@ async fn a_non_empty_target_or_a_damaged_copy_is_refused_and_nothing_is_written(
     let dir = tempfile::tempdir().unwrap();
     let source = SqliteStore::open(&dir.path().join("a.db"), &crate::keys()).await.unwrap();
     populate(&source, "a").await;
-    let (bytes, _) = dump_bytes(Engine::Sqlite(&source)).await;
+    let (bytes, _) = dump_bytes(&Database::Sqlite(source.clone())).await;
 
     // Not empty: a single row anywhere is enough.
     let busy = SqliteStore::open(&dir.path().join("busy.db"), &crate::keys()).await.unwrap();
     busy.setting_or_insert("x", b"1").await.unwrap();
-    let refused = load_bytes(Engine::Sqlite(&busy), bytes.clone()).await;
+    let refused = load_bytes(&Database::Sqlite(busy.clone()), bytes.clone()).await;
     assert!(matches!(&refused, Err(StoreError::Corrupt(m)) if m.contains("not empty")), "{refused:?}");
     assert_eq!(busy.count_users().await.unwrap(), 0);
 
     let empty = SqliteStore::open(&dir.path().join("empty.db"), &crate::keys()).await.unwrap();
     // Cut short anywhere (here at several places), or a changed byte in a row: refused, the target stays empty.
     for cut in [bytes.len() - 1, bytes.len() / 2, 10] {
-        let result = load_bytes(Engine::Sqlite(&empty), bytes[..cut].to_vec()).await;
+        let result = load_bytes(&Database::Sqlite(empty.clone()), bytes[..cut].to_vec()).await;
         assert!(result.is_err(), "cut at {cut} accepted");
-        assert!(dump::is_empty(Engine::Sqlite(&empty)).await.unwrap());
+        assert!(dump::is_empty(&Database::Sqlite(empty.clone())).await.unwrap());
     }
     let mut changed = bytes.clone();
     // Names are sealed; instrument ids are not: change one of those.
     let at = changed.windows(18).position(|w| w == b"relationship-check").unwrap();
     changed[at] = b'X';
-    let result = load_bytes(Engine::Sqlite(&empty), changed).await;
+    let result = load_bytes(&Database::Sqlite(empty.clone()), changed).await;
     assert!(matches!(&result, Err(StoreError::Corrupt(m)) if m.contains("checksum")), "{result:?}");
-    assert!(dump::is_empty(Engine::Sqlite(&empty)).await.unwrap());
+    assert!(dump::is_empty(&Database::Sqlite(empty.clone())).await.unwrap());
     // And the intact copy still loads.
-    load_bytes(Engine::Sqlite(&empty), bytes).await.unwrap();
+    load_bytes(&Database::Sqlite(empty.clone()), bytes).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -386,25 +386,25 @@ async fn postgres_copy_and_sqlite_postgres_sqlite_round_trip_are_identical() {
     let lite = SqliteStore::open(&dir.path().join("a.db"), &crate::keys()).await.unwrap();
     populate(&lite, "a").await;
     let pg = PostgresStore::connect(&db.url, options.clone(), &crate::keys()).await.unwrap();
-    copy(Engine::Sqlite(&lite), Engine::Postgres(&pg)).await.unwrap();
+    copy(&Database::Sqlite(lite.clone()), &Database::Postgres(pg.clone())).await.unwrap();
     assert_eq!(snapshot(&lite).await, snapshot(&pg).await, "SQLite to PostgreSQL");
     let pg2 = PostgresStore::connect(&db2.url, options, &crate::keys()).await.unwrap();
-    copy(Engine::Postgres(&pg), Engine::Postgres(&pg2)).await.unwrap();
+    copy(&Database::Postgres(pg.clone()), &Database::Postgres(pg2.clone())).await.unwrap();
     assert_eq!(snapshot(&pg).await, snapshot(&pg2).await, "PostgreSQL to PostgreSQL");
     let none = BTreeSet::new();
     assert_eq!(
-        dump::checksums(Engine::Postgres(&pg), &none).await.unwrap(),
-        dump::checksums(Engine::Postgres(&pg2), &none).await.unwrap()
+        dump::checksums(&Database::Postgres(pg.clone()), &none).await.unwrap(),
+        dump::checksums(&Database::Postgres(pg2.clone()), &none).await.unwrap()
     );
     let back = SqliteStore::open(&dir.path().join("back.db"), &crate::keys()).await.unwrap();
-    copy(Engine::Postgres(&pg2), Engine::Sqlite(&back)).await.unwrap();
+    copy(&Database::Postgres(pg2.clone()), &Database::Sqlite(back.clone())).await.unwrap();
     assert_eq!(snapshot(&lite).await, snapshot(&back).await, "and back to SQLite");
     // JSON columns compare by meaning (PostgreSQL's jsonb keeps no spelling); everything else byte for byte.
-    let json = dump::json_columns(Engine::Postgres(&pg)).await.unwrap();
+    let json = dump::json_columns(&Database::Postgres(pg.clone())).await.unwrap();
     assert_eq!(json, BTreeSet::from(["responses.flags".to_owned()]));
     assert_eq!(
-        dump::checksums(Engine::Sqlite(&lite), &json).await.unwrap(),
-        dump::checksums(Engine::Sqlite(&back), &json).await.unwrap()
+        dump::checksums(&Database::Sqlite(lite.clone()), &json).await.unwrap(),
+        dump::checksums(&Database::Sqlite(back.clone()), &json).await.unwrap()
     );
     pg.close().await;
     pg2.close().await;

@@ -10,6 +10,9 @@
 //! [`dump`] reads every table inside ONE read transaction (one consistent moment, while the server keeps
 //! writing); [`load`] writes into an empty database inside ONE transaction and re-reads what it wrote before
 //! committing, so a failed or mismatched copy leaves the target as it was.
+//!
+//! `codec` is the copy's byte form, [`file`] seals it into an encrypted backup file, and `backup` joins them into
+//! the whole operations: a backup, a restore (also across a schema upgrade), a move between databases.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -17,29 +20,17 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
+mod backup;
 mod codec;
+pub mod file;
 mod schema;
 
+pub use backup::*;
 pub use codec::*;
 use schema::*;
 
-use crate::{PostgresStore, SqliteStore, StoreError, StoreResult};
-
-/// A database to copy from or into.
-#[derive(Clone, Copy)]
-pub enum Engine<'a> {
-    Sqlite(&'a SqliteStore),
-    Postgres(&'a PostgresStore),
-}
-
-impl Engine<'_> {
-    fn name(&self) -> &'static str {
-        match self {
-            Engine::Sqlite(_) => "sqlite",
-            Engine::Postgres(_) => "postgres",
-        }
-    }
-}
+use crate::open::Database;
+use crate::{StoreError, StoreResult};
 
 /// One stored value, independent of the engine.
 #[derive(Debug, Clone, PartialEq)]
@@ -167,16 +158,16 @@ fn u32_bytes(n: usize) -> [u8; 4] {
 
 /// Sends every table of `source` to `to`, all read in one transaction, and returns their counts and checksums.
 /// Runs alongside writers: what they commit after the copy began is not in it.
-pub async fn dump(source: Engine<'_>, to: &mpsc::Sender<StoreResult<Piece>>) -> StoreResult<Manifest> {
+pub async fn dump(source: &Database, to: &mpsc::Sender<StoreResult<Piece>>) -> StoreResult<Manifest> {
     match source {
-        Engine::Sqlite(store) => {
+        Database::Sqlite(store) => {
             let mut tx = store.pool().begin().await?;
             // A deferred transaction's snapshot starts at its first read, which is the schema below.
             let manifest = dump_in(Conn::Sqlite(&mut tx), "sqlite", to).await?;
             tx.rollback().await?;
             Ok(manifest)
         }
-        Engine::Postgres(store) => {
+        Database::Postgres(store) => {
             let mut tx = store.pool().begin().await?;
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
             let manifest = dump_in(Conn::Postgres(&mut tx), "postgres", to).await?;
@@ -212,7 +203,7 @@ async fn send(to: &mpsc::Sender<StoreResult<Piece>>, item: Item) -> StoreResult<
 
 /// Counts and checksums of every table, read in one transaction; `json` names (as `table.column`) further columns
 /// to compare by meaning. For tests and for checking a copy against its original.
-pub async fn checksums(source: Engine<'_>, json: &BTreeSet<String>) -> StoreResult<Manifest> {
+pub async fn checksums(source: &Database, json: &BTreeSet<String>) -> StoreResult<Manifest> {
     async fn run(mut conn: Conn<'_>, json: &BTreeSet<String>) -> StoreResult<Manifest> {
         let schema = conn.schema().await?;
         let mut manifest = Manifest::default();
@@ -231,11 +222,11 @@ pub async fn checksums(source: Engine<'_>, json: &BTreeSet<String>) -> StoreResu
         Ok(manifest)
     }
     match source {
-        Engine::Sqlite(store) => {
+        Database::Sqlite(store) => {
             let mut tx = store.pool().begin().await?;
             run(Conn::Sqlite(&mut tx), json).await
         }
-        Engine::Postgres(store) => {
+        Database::Postgres(store) => {
             let mut tx = store.pool().begin().await?;
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
             run(Conn::Postgres(&mut tx), json).await
@@ -244,10 +235,10 @@ pub async fn checksums(source: Engine<'_>, json: &BTreeSet<String>) -> StoreResu
 }
 
 /// The JSON columns of a database, as `table.column`: compare a copy with its original by meaning there.
-pub async fn json_columns(source: Engine<'_>) -> StoreResult<BTreeSet<String>> {
+pub async fn json_columns(source: &Database) -> StoreResult<BTreeSet<String>> {
     let schema = match source {
-        Engine::Sqlite(store) => sqlite_schema(&mut *store.pool().acquire().await?).await?,
-        Engine::Postgres(store) => postgres_schema(&mut *store.pool().acquire().await?).await?,
+        Database::Sqlite(store) => sqlite_schema(&mut *store.pool().acquire().await?).await?,
+        Database::Postgres(store) => postgres_schema(&mut *store.pool().acquire().await?).await?,
     };
     Ok(schema
         .tables
@@ -270,9 +261,9 @@ pub struct Loaded {
 /// checks what arrived against the source's closing manifest and every table's count and checksum by reading it
 /// back. Anything wrong (a different schema, a non-empty target, a damaged or short copy, an error sent down the
 /// channel) rolls everything back.
-pub async fn load(target: Engine<'_>, mut from: mpsc::Receiver<StoreResult<Piece>>) -> StoreResult<Loaded> {
+pub async fn load(target: &Database, mut from: mpsc::Receiver<StoreResult<Piece>>) -> StoreResult<Loaded> {
     match target {
-        Engine::Sqlite(store) => {
+        Database::Sqlite(store) => {
             let mut tx = store.writer().begin().await?;
             // Foreign keys are checked at commit, so the order of tables cannot trip them.
             sqlx::query("PRAGMA defer_foreign_keys = ON").execute(&mut *tx).await?;
@@ -280,7 +271,7 @@ pub async fn load(target: Engine<'_>, mut from: mpsc::Receiver<StoreResult<Piece
             tx.commit().await?;
             Ok(loaded)
         }
-        Engine::Postgres(store) => {
+        Database::Postgres(store) => {
             let mut tx = store.pool().begin().await?;
             let loaded = load_in(Conn::Postgres(&mut tx), &mut from).await?;
             tx.commit().await?;
@@ -443,9 +434,9 @@ async fn has_rows(conn: Conn<'_>, table: &str) -> StoreResult<bool> {
 }
 
 /// Whether every table (but the migration ledger) is empty.
-pub async fn is_empty(target: Engine<'_>) -> StoreResult<bool> {
+pub async fn is_empty(target: &Database) -> StoreResult<bool> {
     match target {
-        Engine::Sqlite(store) => {
+        Database::Sqlite(store) => {
             let mut conn = store.pool().acquire().await?;
             for t in sqlite_schema(&mut conn).await?.tables.iter().filter(|t| !SEEDED.contains(&t.name.as_str())) {
                 if has_rows(Conn::Sqlite(&mut conn), &t.name).await? {
@@ -453,7 +444,7 @@ pub async fn is_empty(target: Engine<'_>) -> StoreResult<bool> {
                 }
             }
         }
-        Engine::Postgres(store) => {
+        Database::Postgres(store) => {
             let mut conn = store.pool().acquire().await?;
             for t in postgres_schema(&mut conn).await?.tables.iter().filter(|t| !SEEDED.contains(&t.name.as_str())) {
                 if has_rows(Conn::Postgres(&mut conn), &t.name).await? {
@@ -568,9 +559,4 @@ async fn reset_sequences(conn: &mut sqlx::PgConnection, table: &Table) -> StoreR
         sqlx::query(&sql).bind(quote(&table.name)).bind(&column.name).execute(&mut *conn).await?;
     }
     Ok(())
-}
-
-/// The name of an engine, for messages.
-pub fn engine_name(engine: Engine<'_>) -> &'static str {
-    engine.name()
 }
