@@ -29,12 +29,7 @@ const THERAPIST_NAMES: [&str; 5] = ["Taylor Reed", "Jordan Lee", "Morgan Diaz", 
 fn response(catalog: &Catalog, id: &str, answers: &Answers) -> anyhow::Result<NewResponse> {
     let ins = catalog.get(id).ok_or_else(|| anyhow!("instrument {id} missing"))?;
     let scores = score(ins, answers).with_context(|| format!("synthetic answers for {id}"))?;
-    Ok(NewResponse {
-        administration: None,
-        answers_json: serde_json::to_string(answers)?,
-        flags: scores.flags,
-        scores: scores.scales,
-    })
+    Ok(NewResponse { administration: None, answers: answers.clone(), flags: scores.flags, scores: scores.scales })
 }
 
 fn instrument(catalog: &Catalog, id: &str) -> anyhow::Result<InstrumentRef> {

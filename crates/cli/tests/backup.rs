@@ -99,7 +99,10 @@ async fn session_with_answers(store: &dyn Store, episode: EpisodeId, token: Vec<
         .iter()
         .map(|a| NewResponse {
             administration: Some(a.id),
-            answers_json: format!("{{\"bond-1\": {}, \"text\": \"ø\"}}", token[0] % 5),
+            answers: alliance_core::scoring::Answers::from([
+                ("bond-1".into(), alliance_core::scoring::Answer::Value(f64::from(token[0] % 5))),
+                ("text".into(), alliance_core::scoring::Answer::Text("ø".into())),
+            ]),
             flags: ResponseFlags {
                 risks: vec![RiskFlag { item: "phq9.9".into(), value: 2.0 }],
                 indicators: vec!["rupture".into()],

@@ -1,5 +1,5 @@
 use alliance_core::domain::{AdministrationStatus, Role};
-use alliance_core::scoring::{ResponseFlags, ScaleScore};
+use alliance_core::scoring::{Answers, ResponseFlags, ScaleScore};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
@@ -145,11 +145,12 @@ pub struct Administration {
     pub status: AdministrationStatus,
 }
 
-/// One completed questionnaire, ready to store: raw answers (JSON), critical items and computed scores.
+/// One completed questionnaire, ready to store: the typed answers (the store encodes and seals them), critical
+/// items and computed scores.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewResponse {
     pub administration: Option<AdministrationId>,
-    pub answers_json: String,
+    pub answers: Answers,
     pub flags: ResponseFlags,
     pub scores: Vec<ScaleScore>,
 }
@@ -185,7 +186,7 @@ pub struct StoredResponse {
     pub held_on: Date,
     pub instrument: InstrumentRef,
     pub rater: Rater,
-    pub answers_json: String,
+    pub answers: Answers,
     pub flags: ResponseFlags,
     pub scores: Vec<ScaleScore>,
     pub submitted_at: OffsetDateTime,

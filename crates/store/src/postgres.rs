@@ -521,8 +521,12 @@ pub(crate) async fn insert_responses(
     }
     let ids: Vec<i64> = responses.iter().map(|(id, _, _)| *id).collect();
     let times: Vec<i64> = responses.iter().map(|(_, _, at)| ts(*at)).collect();
-    let answers: Vec<String> =
-        responses.iter().map(|(id, r, _)| keys.seal(cipher::RESPONSE_ANSWERS, *id, &r.answers_json)).collect();
+    let answers = responses
+        .iter()
+        .map(|(id, r, _)| {
+            Ok(keys.seal(cipher::RESPONSE_ANSWERS, *id, &serde_json::to_string(&r.answers).map_err(backend)?))
+        })
+        .collect::<StoreResult<Vec<String>>>()?;
     let flags = responses
         .iter()
         .map(|(_, r, _)| serde_json::to_string(&r.flags).map_err(backend))
@@ -1279,7 +1283,12 @@ impl Store for PostgresStore {
                     held_on: r.try_get("held_on")?,
                     instrument: InstrumentRef { id: r.try_get("instrument_id")?, version: instrument_version(r)? },
                     rater: rater(r)?,
-                    answers_json: self.keys.open(cipher::RESPONSE_ANSWERS, id.0, r.try_get("answers")?)?,
+                    answers: serde_json::from_str(&self.keys.open(
+                        cipher::RESPONSE_ANSWERS,
+                        id.0,
+                        r.try_get("answers")?,
+                    )?)
+                    .map_err(|e| StoreError::Corrupt(format!("response answers: {e}")))?,
                     flags: flags(r)?,
                     scores: Vec::new(),
                     submitted_at: from_ts(r.try_get("submitted_at")?)?,

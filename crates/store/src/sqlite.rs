@@ -568,7 +568,11 @@ async fn insert_responses(
         let flags = serde_json::to_string(&response.flags).map_err(backend)?;
         insert = insert
             .bind(*administration)
-            .bind(keys.seal(cipher::RESPONSE_ANSWERS, *administration, &response.answers_json))
+            .bind(keys.seal(
+                cipher::RESPONSE_ANSWERS,
+                *administration,
+                &serde_json::to_string(&response.answers).map_err(backend)?,
+            ))
             .bind(flags)
             .bind(ts(now));
     }
@@ -1329,7 +1333,12 @@ impl Store for SqliteStore {
                         version: r.try_get("instrument_version")?,
                     },
                     rater: if rater == "therapist" { Rater::Therapist } else { Rater::Client },
-                    answers_json: self.keys.open(cipher::RESPONSE_ANSWERS, id, r.try_get("answers")?)?,
+                    answers: serde_json::from_str(&self.keys.open(
+                        cipher::RESPONSE_ANSWERS,
+                        id,
+                        r.try_get("answers")?,
+                    )?)
+                    .map_err(|e| StoreError::Corrupt(format!("response answers: {e}")))?,
                     flags: parse_flags(&flags)?,
                     scores: scores.remove(&id).unwrap_or_default(),
                     submitted_at: from_ts(r.try_get("submitted_at")?)?,

@@ -69,7 +69,7 @@ pub async fn session_for(store: &dyn Store, email: &str) -> (ClientId, TherapySe
 pub fn response(admin: Option<AdministrationId>, value: f64) -> NewResponse {
     NewResponse {
         administration: admin,
-        answers_json: format!("{{\"1\":{value}}}"),
+        answers: alliance_core::scoring::Answers::from([("1".into(), alliance_core::scoring::Answer::Value(value))]),
         flags: ResponseFlags { risks: vec![RiskFlag { item: "9".into(), value: 1.0 }], indicators: vec!["x".into()] },
         scores: vec![ScaleScore {
             scale: "total".into(),

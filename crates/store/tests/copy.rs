@@ -135,7 +135,10 @@ pub async fn populate(store: &dyn Store, tag: &str) -> Vec<ClientId> {
                 .iter()
                 .map(|a| NewResponse {
                     administration: Some(a.id),
-                    answers_json: format!("{{\"bond-1\": {n}, \"note\": \"é\\u00e9 {i}\"}}"),
+                    answers: alliance_core::scoring::Answers::from([
+                        ("bond-1".into(), alliance_core::scoring::Answer::Value(f64::from(n))),
+                        ("note".into(), alliance_core::scoring::Answer::Text(format!("é\u{e9} {i}"))),
+                    ]),
                     flags: ResponseFlags {
                         risks: vec![RiskFlag { item: "phq9.9".into(), value: 1.5 }],
                         indicators: vec!["rupture".into(), "supervision".into()],
@@ -160,7 +163,10 @@ pub async fn populate(store: &dyn Store, tag: &str) -> Vec<ClientId> {
                     InstrumentRef { id: "therapist-reflection".into(), version: 1 },
                     NewResponse {
                         administration: None,
-                        answers_json: "{\"private\": \"a note\"}".into(),
+                        answers: alliance_core::scoring::Answers::from([(
+                            "private".into(),
+                            alliance_core::scoring::Answer::Text("a note".into()),
+                        )]),
                         flags: ResponseFlags::default(),
                         scores: vec![score("zeta", Some(-3.0)), score("bond", Some(4.0))],
                     },

@@ -61,9 +61,11 @@ async fn seed(store: &dyn Store) -> (UserId, ClientId) {
         )
         .await
         .unwrap();
-    let answers = format!("{{\"note\": \"{}\"}}", MARKERS[4]);
-    let response =
-        NewResponse { administration: None, answers_json: answers, flags: ResponseFlags::default(), scores: vec![] };
+    let answers = alliance_core::scoring::Answers::from([(
+        "note".into(),
+        alliance_core::scoring::Answer::Text(MARKERS[4].into()),
+    )]);
+    let response = NewResponse { administration: None, answers, flags: ResponseFlags::default(), scores: vec![] };
     let instrument = InstrumentRef { id: "therapist-reflection".into(), version: 1 };
     store.save_therapist_response(session.id, instrument, response, crate::conformance::ev(), NOW).await.unwrap();
     (therapist, client)
@@ -77,7 +79,12 @@ async fn read_back(store: &dyn Store, therapist: UserId, client: ClientId) {
     assert_eq!((c.pseudonym.as_str(), c.contact.as_deref()), (MARKERS[0], Some(MARKERS[1])));
     let responses = store.responses_of(client).await.unwrap();
     assert_eq!(responses.len(), 1);
-    assert!(responses[0].answers_json.contains(MARKERS[4]));
+    // A text answer reads back as a string answer (the encoding does not say which kind of item it answered).
+    let note = responses[0].answers.get("note");
+    assert!(
+        matches!(note, Some(alliance_core::scoring::Answer::Choice(t) | alliance_core::scoring::Answer::Text(t)) if t == MARKERS[4]),
+        "{note:?}"
+    );
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {

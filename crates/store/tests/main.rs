@@ -312,7 +312,10 @@ async fn odd_text(store: &dyn Store) {
 pub fn reflection(value: f64) -> NewResponse {
     NewResponse {
         administration: None,
-        answers_json: format!("{{\"bond-1\": {value}}}"),
+        answers: alliance_core::scoring::Answers::from([(
+            "bond-1".into(),
+            alliance_core::scoring::Answer::Value(value),
+        )]),
         flags: ResponseFlags::default(),
         scores: vec![ScaleScore {
             scale: "bond".into(),

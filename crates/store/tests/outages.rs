@@ -78,7 +78,13 @@ async fn a_full_disk_refuses_the_write_and_loses_nothing() {
         .unwrap();
     let check = vec![InstrumentRef { id: "relationship-check".into(), version: 1 }];
     // A long answer fills the disk faster.
-    let big = || NewResponse { answers_json: format!("{{\"note\": \"{}\"}}", "x".repeat(8_000)), ..reflection(3.0) };
+    let big = || NewResponse {
+        answers: alliance_core::scoring::Answers::from([(
+            "note".into(),
+            alliance_core::scoring::Answer::Text("x".repeat(8_000)),
+        )]),
+        ..reflection(3.0)
+    };
 
     // Sessions and links first, while there is room; then the disk is shrunk to just above what is used.
     let mut links = Vec::new();

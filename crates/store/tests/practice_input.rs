@@ -53,7 +53,7 @@ async fn from_score_points(store: &dyn Store) -> Vec<PracticeSeries> {
 fn scored(admin: Option<AdministrationId>, scales: &[(&str, Option<f64>)]) -> NewResponse {
     NewResponse {
         administration: admin,
-        answers_json: "{}".into(),
+        answers: alliance_core::scoring::Answers::new(),
         flags: ResponseFlags::default(),
         scores: scales
             .iter()

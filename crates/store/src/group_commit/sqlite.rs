@@ -184,7 +184,8 @@ fn insert_answers(
     for (admin, response) in administrations.iter().zip(responses) {
         let flags = serde_json::to_string(&response.flags).map_err(|e| StoreError::Backend(Box::new(e)))?;
         values.push(Value::Integer(admin.0));
-        values.push(Value::Text(keys.seal(cipher::RESPONSE_ANSWERS, admin.0, &response.answers_json)));
+        let answers = serde_json::to_string(&response.answers).map_err(|e| StoreError::Backend(Box::new(e)))?;
+        values.push(Value::Text(keys.seal(cipher::RESPONSE_ANSWERS, admin.0, &answers)));
         values.push(Value::Text(flags));
         values.push(Value::Integer(now));
     }

@@ -241,7 +241,7 @@ pub async fn submit(
         risk |= !scores.flags.risks.is_empty();
         responses.push(NewResponse {
             administration: Some(administration.id),
-            answers_json: serde_json::to_string(answers).map_err(|e| WebError::Internal(Box::new(e)))?,
+            answers: answers.clone(),
             flags: scores.flags,
             scores: scores.scales,
         });

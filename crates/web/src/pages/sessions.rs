@@ -133,11 +133,10 @@ async fn render_session(
                 continue;
             }
         }
-        let answers: Answers = serde_json::from_str(&r.answers_json).map_err(|e| WebError::Internal(Box::new(e)))?;
         let who_answered = if r.rater == Rater::Client { "Client" } else { "Therapist" };
         answer_tables.push(AnswerTable {
             title: format!("{} — {who_answered}", ins.name),
-            rows: answer_lines(ins, &answers, own),
+            rows: answer_lines(ins, &r.answers, own),
         });
     }
     let reflection = responses.iter().find(|r| r.session == session.id && r.instrument.id == THERAPIST_REFLECTION);
@@ -248,7 +247,7 @@ pub async fn reflection_page(State(state): State<AppState>, who: SignedIn, Id(id
         .into_iter()
         .find(|r| r.session == session.id && r.instrument.id == THERAPIST_REFLECTION);
     let answers = match earlier {
-        Some(r) => serde_json::from_str(&r.answers_json).map_err(|e| WebError::Internal(Box::new(e)))?,
+        Some(r) => r.answers,
         None => Answers::new(),
     };
     Ok(Html(reflection_form(&who, &state, &session, &answers, None)?).into_response())
@@ -284,12 +283,7 @@ pub async fn save_reflection(
     };
     let scores = scoring::score(ins, &answers).map_err(|e| WebError::BadRequest(e.to_string()))?;
     let now = state.now();
-    let response = NewResponse {
-        administration: None,
-        answers_json: serde_json::to_string(&answers).map_err(|e| WebError::Internal(Box::new(e)))?,
-        flags: scores.flags,
-        scores: scores.scales,
-    };
+    let response = NewResponse { administration: None, answers, flags: scores.flags, scores: scores.scales };
     let instrument = InstrumentRef { id: ins.id.clone(), version: ins.version };
     let audit = who.audit(now, "write", "reflection", None);
     state.store.save_therapist_response(session.id, instrument, response, audit, now).await?;
