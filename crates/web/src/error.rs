@@ -42,6 +42,26 @@ impl From<alliance_store::StoreError> for WebError {
     }
 }
 
+impl From<alliance_app::AppError> for WebError {
+    fn from(e: alliance_app::AppError) -> Self {
+        use alliance_app::AppError;
+        match e {
+            AppError::Store(e) => e.into(),
+            AppError::UnknownField => {
+                WebError::BadRequest("The form contained a field that does not belong to it.".into())
+            }
+            AppError::TooManyFields => WebError::TooLarge,
+            AppError::Unscorable(e) => WebError::BadRequest(e.to_string()),
+            AppError::SignalNotCurrent => {
+                WebError::BadRequest("That signal is no longer current. Reload the page.".into())
+            }
+            other @ (AppError::InstrumentMissing(_) | AppError::PracticeModel(_)) => {
+                WebError::Internal(Box::new(other))
+            }
+        }
+    }
+}
+
 impl From<askama::Error> for WebError {
     fn from(e: askama::Error) -> Self {
         WebError::Internal(Box::new(e))

@@ -9,7 +9,6 @@ mod charts;
 mod error;
 mod forms;
 mod metrics;
-mod overview_cache;
 mod pages;
 mod reauth;
 mod routes;
@@ -22,12 +21,13 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 
+pub use alliance_app::{Clock, system_clock};
 pub use auth::{hash_password, needs_rehash, verify_password};
 pub use error::WebError;
 pub use pages::research::CSV_HEADER as RESEARCH_CSV_HEADER;
 pub use routes::{Access, Record, Route, routes};
 pub use security::{form_token, hash_token, new_token};
-pub use state::{AppState, Clock, Config, system_clock};
+pub use state::{AppState, Config};
 pub use throttle::FORGET_AFTER as SIGN_IN_COUNTERS_FORGOTTEN_AFTER;
 
 /// Decoding functions reachable from the fuzz targets in `fuzz/`. Not an API.
@@ -53,7 +53,7 @@ pub async fn serve(
         every.tick().await;
         loop {
             every.tick().await;
-            if let Err(e) = refresher.refresh_practice().await {
+            if let Err(e) = refresher.app.refresh_practice(refresher.now()).await {
                 tracing::error!(error = %e, "practice model refresh failed");
             }
         }
