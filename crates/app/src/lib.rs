@@ -1,4 +1,5 @@
-//! Alliance's application layer: the use cases between the web handlers and the store.
+//! Alliance's application layer: the use cases between the web handlers and the store, and the one scheduler of
+//! every periodic job.
 //!
 //! A handler parses the request, calls a use case and renders what it gets back; the decisions are made here, each
 //! in one place: which episode is the client's current one (`episode`), how a questionnaire's form fields become a
@@ -8,7 +9,8 @@
 //! model is refitted (`practice`). The store stays the only way to the data; the web crate and the binary reach
 //! the use cases through [`App`].
 //!
-//! Time is passed in: every use case takes `now` from its caller; the [`Clock`] it comes from is injected once.
+//! Time is passed in: every use case takes `now` from its caller, and the [`Scheduler`] reads the one injected
+//! [`Clock`], so a test moves that clock instead of waiting.
 
 mod acknowledge;
 mod check;
@@ -16,10 +18,12 @@ mod clock;
 mod episode;
 mod error;
 mod form;
+mod jobs;
 mod overview;
 mod overview_cache;
 mod practice;
 mod reflection;
+mod scheduler;
 
 use std::sync::Arc;
 
@@ -33,8 +37,10 @@ pub use clock::{Clock, system_clock};
 pub use episode::current_episodes;
 pub use error::AppError;
 pub use form::{FormReading, Scored, Section, read_form, read_questionnaire};
+pub use jobs::{Housekeeping, PracticeRefresh, Retention};
 pub use overview::{ClientStatus, EpisodeOverview, observations, reflection_visible};
 pub use reflection::ReflectionOutcome;
+pub use scheduler::{JobError, JobScope, ScheduledJob, Scheduler};
 
 /// The application: the store, the instruments, the practice model and the overviews kept between requests.
 /// Cheap to clone; every clone shares the same model and cache.

@@ -1,6 +1,6 @@
 //! The practice model: the expected course of the practice's own clients and the typical session-to-session
 //! variability of their alliance, which the signals are judged against. It is refitted on current data by a
-//! periodic task of the server; pages read whichever model is current, never waiting for a fit.
+//! scheduled job (see `jobs::PracticeRefresh`); pages read whichever model is current, never waiting for a fit.
 
 use std::sync::{Arc, RwLock};
 

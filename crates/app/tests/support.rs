@@ -1,9 +1,9 @@
-//! A fresh database for each test, and a small practice built through the use cases.
+//! A fresh database for each test, a clock the test moves, and a small practice built through the use cases.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 
-use alliance_app::{App, CheckOutcome};
+use alliance_app::{App, CheckOutcome, Clock};
 use alliance_core::catalog::Catalog;
 use alliance_core::domain::Role;
 use alliance_core::practice::SignalSettings;
@@ -16,9 +16,36 @@ use time::{Date, Duration, OffsetDateTime};
 /// A moment every test starts from.
 pub const START: OffsetDateTime = time::macros::datetime!(2026-03-02 09:00 UTC);
 
-/// A test's own database.
+/// A clock that stands still until the test moves it.
+#[derive(Clone)]
+pub struct ManualClock(Arc<Mutex<OffsetDateTime>>);
+
+impl ManualClock {
+    pub fn at(start: OffsetDateTime) -> Self {
+        Self(Arc::new(Mutex::new(start)))
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        *self.0.lock().unwrap()
+    }
+
+    /// Moves the clock on by `by` and gives the new time.
+    pub fn advance(&self, by: Duration) -> OffsetDateTime {
+        let mut now = self.0.lock().unwrap();
+        *now += by;
+        *now
+    }
+
+    pub fn clock(&self) -> Clock {
+        let shared = self.0.clone();
+        Arc::new(move || *shared.lock().unwrap())
+    }
+}
+
+/// A test's own database; a second connection to it stands for a second app server.
 pub struct TestDb {
     pub store: Arc<dyn Store>,
+    keys: Keyring,
     place: Place,
     _dir: tempfile::TempDir,
 }
@@ -44,7 +71,12 @@ impl TestDb {
             Err(_) => Place::Sqlite(dir.path().join("alliance.db")),
         };
         let store = open(&place, &keys).await;
-        Self { store, place, _dir: dir }
+        Self { store, keys, place, _dir: dir }
+    }
+
+    /// Another connection to the same database, as a second app server has.
+    pub async fn another_server(&self) -> Arc<dyn Store> {
+        open(&self.place, &self.keys).await
     }
 }
 

@@ -243,15 +243,15 @@ pub async fn serve(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[Str
         &schedule.key,
     )?;
     let retention_years = schedule.retention_years;
+    let jobs = |db: crate::backup::Db| crate::jobs::Jobs { backup: backup.map(|b| (db, b)), retention_years };
     if let Some(url) = &args.database_url {
         let (keys, _) = crate::keys::load(&args.data, true)?;
         let options = PostgresOptions { max_connections: args.db_max_connections, ..PostgresOptions::default() };
         let wait = std::time::Duration::from_secs(args.db_wait_seconds);
         let store = Arc::new(connect_waiting(url, options, wait, &keys).await?);
         tracing::info!("serving from PostgreSQL");
-        let db = crate::backup::Db::Postgres((*store).clone());
-        tokio::spawn(crate::jobs::Jobs { store: store.clone(), db, backup, retention_years }.run());
-        let served = run(store.clone(), catalog, args).await;
+        let jobs = jobs(crate::backup::Db::Postgres((*store).clone()));
+        let served = run(store.clone(), catalog, args, jobs).await;
         store.close().await;
         served
     } else {
@@ -262,9 +262,8 @@ pub async fn serve(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[Str
         // Closed on every path: SQLCipher connections still closing as the process exits can crash it.
         let served = match restrict_database_files(&db) {
             Ok(()) => {
-                let db = crate::backup::Db::Sqlite((*store).clone());
-                tokio::spawn(crate::jobs::Jobs { store: store.clone(), db, backup, retention_years }.run());
-                run(store.clone(), catalog, args).await
+                let jobs = jobs(crate::backup::Db::Sqlite((*store).clone()));
+                run(store.clone(), catalog, args, jobs).await
             }
             Err(e) => Err(e),
         };
@@ -296,10 +295,12 @@ async fn connect_waiting(
     }
 }
 
-async fn run(store: Arc<dyn Store>, catalog: Catalog, args: ServeArgs) -> anyhow::Result<()> {
+async fn run(store: Arc<dyn Store>, catalog: Catalog, args: ServeArgs, jobs: crate::jobs::Jobs) -> anyhow::Result<()> {
     let settings = args.signals.settings()?;
     let (listener, state, url) =
         start(store.clone(), catalog, args.bind, args.public_url, args.secure_cookies, settings).await?;
+    // Every scheduled job, under the server's one clock; the first round runs now.
+    tokio::spawn(jobs.scheduler(&state)?.run());
     if store.count_users().await? == 0 {
         tracing::warn!("no accounts yet: create the first administrator with `alliance user create-admin`");
     }

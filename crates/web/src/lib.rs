@@ -40,24 +40,13 @@ pub mod fuzzing {
 }
 
 /// Serves the app until `shutdown` completes, finishing in-flight requests. Peer addresses are recorded for
-/// the audit log.
+/// the audit log. The scheduled jobs (the practice model's refit among them) run beside it, in the scheduler the
+/// binary starts (see `alliance_app::Scheduler`).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // The practice model is rebuilt every ten minutes so new data shape the expected course.
-    let refresher = state.clone();
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
-        every.tick().await;
-        loop {
-            every.tick().await;
-            if let Err(e) = refresher.app.refresh_practice(refresher.now()).await {
-                tracing::error!(error = %e, "practice model refresh failed");
-            }
-        }
-    });
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }
