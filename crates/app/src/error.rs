@@ -4,6 +4,18 @@
 use alliance_core::scoring::AnswerError;
 use alliance_store::StoreError;
 
+/// An error with its causes, for the log (without personal data: errors never carry any).
+pub fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error(transparent)]

@@ -26,10 +26,6 @@ impl ScheduledJob for Retention {
         Duration::days(1)
     }
 
-    fn scope(&self) -> JobScope {
-        JobScope::Practice
-    }
-
     async fn run(&self, now: OffsetDateTime) -> Result<(), JobError> {
         let deleted = alliance_store::retention::expire_clients(self.store.as_ref(), self.years, now).await?;
         if !deleted.is_empty() {
@@ -53,10 +49,6 @@ impl ScheduledJob for Housekeeping {
 
     fn every(&self) -> Duration {
         Duration::days(1)
-    }
-
-    fn scope(&self) -> JobScope {
-        JobScope::Practice
     }
 
     async fn run(&self, now: OffsetDateTime) -> Result<(), JobError> {

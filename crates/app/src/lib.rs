@@ -35,7 +35,7 @@ use time::OffsetDateTime;
 pub use check::{CheckOutcome, check_field_prefix};
 pub use clock::{Clock, system_clock};
 pub use episode::current_episodes;
-pub use error::AppError;
+pub use error::{AppError, with_causes};
 pub use form::{FormReading, Scored, Section, read_form, read_questionnaire};
 pub use jobs::{Housekeeping, PracticeRefresh, Retention};
 pub use overview::{ClientStatus, EpisodeOverview, observations, reflection_visible};

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use alliance_store::Store;
 use time::{Duration, OffsetDateTime};
 
-use crate::Clock;
+use crate::{Clock, with_causes};
 
 /// Why a job failed: anything its body reports, logged with its causes.
 pub type JobError = Box<dyn std::error::Error + Send + Sync>;
@@ -33,7 +33,10 @@ pub trait ScheduledJob: Send + Sync {
     fn name(&self) -> &'static str;
     /// How long after it last finished the job is due again.
     fn every(&self) -> Duration;
-    fn scope(&self) -> JobScope;
+    /// Who runs it: by default one server for the whole practice.
+    fn scope(&self) -> JobScope {
+        JobScope::Practice
+    }
     async fn run(&self, now: OffsetDateTime) -> Result<(), JobError>;
 }
 
@@ -85,7 +88,7 @@ impl Scheduler {
             match self.run_if_due(entry, now).await {
                 Ok(true) => done.push(job.name()),
                 Ok(false) => {}
-                Err(e) => tracing::error!(job = job.name(), error = %chain(e.as_ref()), "scheduled job failed"),
+                Err(e) => tracing::error!(job = job.name(), error = %with_causes(e.as_ref()), "scheduled job failed"),
             }
         }
         done
@@ -132,16 +135,4 @@ impl Scheduler {
             self.run_due((self.clock)()).await;
         }
     }
-}
-
-/// An error with its causes, for the log.
-fn chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

@@ -53,27 +53,24 @@ fn noting(server: usize, scope: JobScope, every: Duration, runs: &Runs, failures
     Noting { name: "noting", every, scope, server, runs: runs.clone(), failures: AtomicUsize::new(failures) }
 }
 
+/// Two app servers on a fresh database under one clock at `START`, each with the noting job (failing its first
+/// `failures[server]` runs), and where the runs are noted.
+async fn two_servers(
+    scope: JobScope,
+    every: Duration,
+    failures: [usize; 2],
+) -> (TestDb, ManualClock, Runs, [Scheduler; 2]) {
+    let (db, clock, runs) = (TestDb::new().await, ManualClock::at(START), Runs::default());
+    let servers = [
+        Scheduler::new(db.store.clone(), clock.clock()).with(noting(0, scope, every, &runs, failures[0])),
+        Scheduler::new(db.another_server().await, clock.clock()).with(noting(1, scope, every, &runs, failures[1])),
+    ];
+    (db, clock, runs, servers)
+}
+
 #[tokio::test]
 async fn two_servers_on_one_database_run_a_practice_job_once_per_interval_taking_turns() {
-    let db = TestDb::new().await;
-    let clock = ManualClock::at(START);
-    let runs = Runs::default();
-    let servers = [
-        Scheduler::new(db.store.clone(), clock.clock()).with(noting(
-            0,
-            JobScope::Practice,
-            Duration::hours(1),
-            &runs,
-            0,
-        )),
-        Scheduler::new(db.another_server().await, clock.clock()).with(noting(
-            1,
-            JobScope::Practice,
-            Duration::hours(1),
-            &runs,
-            0,
-        )),
-    ];
+    let (_db, clock, runs, servers) = two_servers(JobScope::Practice, Duration::hours(1), [0, 0]).await;
     // Ten hours in steps of ten minutes; which server looks first changes every hour.
     let mut now = clock.now();
     for step in 0..=60 {
@@ -92,23 +89,7 @@ async fn two_servers_on_one_database_run_a_practice_job_once_per_interval_taking
 
 #[tokio::test]
 async fn a_failed_practice_job_keeps_its_lease_and_is_retried_when_the_lease_expires() {
-    let db = TestDb::new().await;
-    let clock = ManualClock::at(START);
-    let runs = Runs::default();
-    let one = Scheduler::new(db.store.clone(), clock.clock()).with(noting(
-        0,
-        JobScope::Practice,
-        Duration::minutes(30),
-        &runs,
-        1,
-    ));
-    let other = Scheduler::new(db.another_server().await, clock.clock()).with(noting(
-        1,
-        JobScope::Practice,
-        Duration::minutes(30),
-        &runs,
-        0,
-    ));
+    let (_db, clock, runs, [one, other]) = two_servers(JobScope::Practice, Duration::minutes(30), [1, 0]).await;
     assert!(one.run_due(START).await.is_empty(), "the first run fails");
     let mut retried = None;
     for minutes in (10..=180).step_by(10) {
@@ -120,34 +101,19 @@ async fn a_failed_practice_job_keeps_its_lease_and_is_retried_when_the_lease_exp
         }
     }
     assert_eq!(retried, Some(120), "retried by the other server once the two-hour lease ran out");
+    assert_eq!(*runs.lock().unwrap(), [(1, START + Duration::hours(2))]);
 }
 
 #[tokio::test]
 async fn a_servers_own_job_runs_on_every_server_from_one_interval_after_start() {
-    let db = TestDb::new().await;
-    let clock = ManualClock::at(START);
-    let runs = Runs::default();
-    let servers = [
-        Scheduler::new(db.store.clone(), clock.clock()).with(noting(
-            0,
-            JobScope::Server,
-            Duration::minutes(10),
-            &runs,
-            0,
-        )),
-        Scheduler::new(db.another_server().await, clock.clock()).with(noting(
-            1,
-            JobScope::Server,
-            Duration::minutes(10),
-            &runs,
-            0,
-        )),
-    ];
-    for minutes in [0, 5, 10, 15, 20] {
-        let now = START + Duration::minutes(minutes);
+    let (_db, clock, runs, servers) = two_servers(JobScope::Server, Duration::minutes(10), [0, 0]).await;
+    // Every five minutes from the start, for twenty minutes.
+    let mut now = clock.now();
+    while now <= START + Duration::minutes(20) {
         for server in &servers {
             server.run_due(now).await;
         }
+        now = clock.advance(Duration::minutes(5));
     }
     let runs = runs.lock().unwrap().clone();
     let at = |m: i64| START + Duration::minutes(m);

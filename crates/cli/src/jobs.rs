@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use alliance_app::{Housekeeping, JobError, JobScope, PracticeRefresh, Retention, ScheduledJob, Scheduler};
+use alliance_app::{Housekeeping, JobError, PracticeRefresh, Retention, ScheduledJob, Scheduler};
 use anyhow::{Context, bail};
 
 use crate::backup::Db;
@@ -64,10 +64,6 @@ impl ScheduledJob for BackupJob {
 
     fn every(&self) -> time::Duration {
         self.every
-    }
-
-    fn scope(&self) -> JobScope {
-        JobScope::Practice
     }
 
     async fn run(&self, now: time::OffsetDateTime) -> Result<(), JobError> {

@@ -100,7 +100,7 @@ impl IntoResponse for WebError {
                 "This form was sent from another site or an expired page. Go back, reload the page and try again.",
             ),
             WebError::Unavailable(cause) => {
-                tracing::warn!(error = %chain(cause.as_ref()), "database unavailable");
+                tracing::warn!(error = %alliance_app::with_causes(cause.as_ref()), "database unavailable");
                 let mut response = page(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "Please try again in a minute",
@@ -129,7 +129,7 @@ impl IntoResponse for WebError {
                 response
             }
             WebError::Internal(cause) => {
-                tracing::error!(error = %chain(cause.as_ref()), "request failed");
+                tracing::error!(error = %alliance_app::with_causes(cause.as_ref()), "request failed");
                 page(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Something went wrong",
@@ -138,16 +138,4 @@ impl IntoResponse for WebError {
             }
         }
     }
-}
-
-/// An error with its causes, for the log.
-fn chain(cause: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = cause.to_string();
-    let mut source = cause.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
