@@ -74,11 +74,6 @@ impl Scheduler {
         self
     }
 
-    /// The names of the scheduled jobs, in the order they run.
-    pub fn jobs(&self) -> Vec<&'static str> {
-        self.jobs.iter().map(|e| e.job.name()).collect()
-    }
-
     /// Runs, one after the other, the jobs due at `now` that this server gets, and gives the names of those that
     /// ran and succeeded. A failure is logged and does not stop the others.
     pub async fn run_due(&self, now: OffsetDateTime) -> Vec<&'static str> {
