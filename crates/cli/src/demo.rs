@@ -84,6 +84,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         }
         println!();
         println!("Press Ctrl+C to stop. The demo data are synthetic.");
+        tokio::spawn(crate::jobs::Jobs::default().scheduler(&state)?.run());
         alliance_web::serve(listener, state, crate::server::shutdown_signal()).await?;
         anyhow::Ok(())
     }

@@ -1,16 +1,16 @@
-//! Scheduled jobs of `alliance serve`: backups, the retention period, and daily housekeeping. Several app
-//! servers may share one database; each job is run by whichever server takes its lease in the database
-//! (`job_leases`), and the lease also records when the job last finished, so the schedule holds across servers
-//! and restarts.
+//! The scheduled jobs of `alliance serve`, all in the application's one scheduler under the server's clock: the
+//! backup job, defined here because it writes this command's backup file format, and the application's own jobs
+//! (the retention period, daily housekeeping, the practice model's refit). With several app servers on one
+//! database, one of them runs each backup, under the job's lease (see `alliance_app::Scheduler`).
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
+
+use alliance_app::{Housekeeping, JobError, PracticeRefresh, Retention, ScheduledJob, Scheduler};
+use anyhow::{Context, bail};
 
 use alliance_store::Database;
 use alliance_store::dump::file::BackupKey;
-use alliance_store::prelude::*;
-use anyhow::{Context, bail};
 
 use crate::args::KeyArgs;
 
@@ -22,73 +22,60 @@ pub struct BackupSchedule {
     pub key: BackupKey,
 }
 
-/// What the jobs need.
+/// The jobs the operator chose, besides those every server runs.
+#[derive(Default)]
 pub struct Jobs {
-    pub store: Arc<dyn Store>,
-    pub db: Database,
-    pub backup: Option<BackupSchedule>,
+    /// Scheduled backups of this database.
+    pub backup: Option<(Database, BackupSchedule)>,
     pub retention_years: Option<u32>,
 }
 
-const BACKUP_JOB: &str = "backup";
-const RETENTION_JOB: &str = "retention";
-const HOUSEKEEPING_JOB: &str = "housekeeping";
-/// How long a server may hold a job before others assume it died.
-const LEASE: time::Duration = time::Duration::hours(2);
 const PREFIX: &str = "alliance-";
 const SUFFIX: &str = ".backup";
 
 impl Jobs {
-    /// Runs the jobs that are due until the process ends; checks every minute (more often for short intervals).
-    pub async fn run(self) {
-        let holder = format!("{}-{:016x}", std::process::id(), rand::random::<u64>());
-        let tick = self.backup.as_ref().map_or(Duration::from_secs(60), |b| {
-            (b.every / 4).clamp(Duration::from_millis(200), Duration::from_secs(60))
-        });
-        let mut every = tokio::time::interval(tick);
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            every.tick().await;
-            let now = time::OffsetDateTime::now_utc();
-            if let Some(schedule) = &self.backup
-                && let Err(e) = self.scheduled_backup(schedule, &holder, now).await
-            {
-                tracing::error!(error = format!("{e:#}"), "scheduled backup failed");
-            }
-            if let Some(years) = self.retention_years
-                && let Err(e) = self.retention(years, &holder, now).await
-            {
-                tracing::error!(error = format!("{e:#}"), "retention job failed");
-            }
-            if let Err(e) = self.housekeeping(&holder, now).await {
-                tracing::error!(error = format!("{e:#}"), "housekeeping failed");
-            }
+    /// The server's scheduler, under the server's own clock: backups when scheduled, the retention period when
+    /// set, housekeeping, and the refit of `state`'s practice model.
+    pub fn scheduler(self, state: &alliance_web::AppState) -> anyhow::Result<Scheduler> {
+        let store = state.store.clone();
+        let mut scheduler = Scheduler::new(store.clone(), state.clock.clone());
+        if let Some((db, schedule)) = self.backup {
+            let every = time::Duration::try_from(schedule.every)?;
+            scheduler = scheduler.with(BackupJob { db, schedule, every });
         }
+        if let Some(years) = self.retention_years {
+            scheduler = scheduler.with(Retention { store: store.clone(), years });
+        }
+        let forget_after = alliance_web::SIGN_IN_COUNTERS_FORGOTTEN_AFTER;
+        Ok(scheduler.with(Housekeeping { store, forget_after }).with(PracticeRefresh { app: state.app.clone() }))
+    }
+}
+
+/// Writes an encrypted backup of the whole database to the schedule's folder and keeps the newest.
+struct BackupJob {
+    db: Database,
+    schedule: BackupSchedule,
+    every: time::Duration,
+}
+
+#[async_trait::async_trait]
+impl ScheduledJob for BackupJob {
+    fn name(&self) -> &'static str {
+        "backup"
     }
 
-    /// Once a day: deletes sign-in counters no rule reads any more.
-    async fn housekeeping(&self, holder: &str, now: time::OffsetDateTime) -> anyhow::Result<()> {
-        if !self.store.take_job(HOUSEKEEPING_JOB, holder, now, LEASE, now - time::Duration::days(1)).await? {
-            return Ok(());
-        }
-        let forgotten = self.store.forget_throttles(now - alliance_web::SIGN_IN_COUNTERS_FORGOTTEN_AFTER).await?;
-        if forgotten > 0 {
-            tracing::info!(counters = forgotten, "sign-in counters untouched for a day forgotten");
-        }
-        self.store.finish_job(HOUSEKEEPING_JOB, holder, time::OffsetDateTime::now_utc()).await?;
-        Ok(())
+    fn every(&self) -> time::Duration {
+        self.every
     }
 
-    async fn scheduled_backup(
-        &self,
-        s: &BackupSchedule,
-        holder: &str,
-        now: time::OffsetDateTime,
-    ) -> anyhow::Result<()> {
-        let every = time::Duration::try_from(s.every)?;
-        if !self.store.take_job(BACKUP_JOB, holder, now, LEASE, now - every).await? {
-            return Ok(());
-        }
+    async fn run(&self, now: time::OffsetDateTime) -> Result<(), JobError> {
+        self.write(now).await.map_err(JobError::from)
+    }
+}
+
+impl BackupJob {
+    async fn write(&self, now: time::OffsetDateTime) -> anyhow::Result<()> {
+        let s = &self.schedule;
         let name = format!(
             "{PREFIX}{}{SUFFIX}",
             now.format(time::macros::format_description!("[year][month][day]T[hour][minute][second]Z"))?
@@ -96,21 +83,7 @@ impl Jobs {
         let path = s.dir.join(name);
         let (manifest, size) = alliance_store::dump::write_backup(&self.db, &path, &s.key, now).await?;
         tracing::info!(file = %path.display(), bytes = size, rows = manifest.total_rows(), "scheduled backup written");
-        prune(&s.dir, s.keep)?;
-        self.store.finish_job(BACKUP_JOB, holder, time::OffsetDateTime::now_utc()).await?;
-        Ok(())
-    }
-
-    async fn retention(&self, years: u32, holder: &str, now: time::OffsetDateTime) -> anyhow::Result<()> {
-        if !self.store.take_job(RETENTION_JOB, holder, now, LEASE, now - time::Duration::days(1)).await? {
-            return Ok(());
-        }
-        let deleted = alliance_store::retention::expire_clients(self.store.as_ref(), years, now).await?;
-        if !deleted.is_empty() {
-            tracing::info!(clients = deleted.len(), years, "clients past the retention period deleted");
-        }
-        self.store.finish_job(RETENTION_JOB, holder, time::OffsetDateTime::now_utc()).await?;
-        Ok(())
+        prune(&s.dir, s.keep)
     }
 }
 

@@ -211,17 +211,19 @@ pub async fn serve(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[Str
     if let Database::Postgres(_) = db {
         tracing::info!("serving from PostgreSQL");
     }
-    tokio::spawn(crate::jobs::Jobs { store: db.store(), db: db.clone(), backup, retention_years }.run());
-    let served = run(db.store(), catalog, args).await;
+    let jobs = crate::jobs::Jobs { backup: backup.map(|b| (db.clone(), b)), retention_years };
+    let served = run(db.store(), catalog, args, jobs).await;
     // Closed on every path: SQLCipher connections still closing as the process exits can crash it.
     db.close().await;
     served
 }
 
-async fn run(store: Arc<dyn Store>, catalog: Catalog, args: ServeArgs) -> anyhow::Result<()> {
+async fn run(store: Arc<dyn Store>, catalog: Catalog, args: ServeArgs, jobs: crate::jobs::Jobs) -> anyhow::Result<()> {
     let settings = args.signals.settings()?;
     let (listener, state, url) =
         start(store.clone(), catalog, args.bind, args.public_url, args.secure_cookies, settings).await?;
+    // Every scheduled job, under the server's one clock; the first round runs now.
+    tokio::spawn(jobs.scheduler(&state)?.run());
     if store.count_users().await? == 0 {
         tracing::warn!("no accounts yet: create the first administrator with `alliance user create-admin`");
     }

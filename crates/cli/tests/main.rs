@@ -7,7 +7,6 @@ mod bad_input;
 mod config;
 mod etr;
 mod help;
-mod housekeeping;
 mod keys;
 mod outage;
 mod plaintext;

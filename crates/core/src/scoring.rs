@@ -176,17 +176,7 @@ pub fn score(instrument: &Instrument, answers: &Answers) -> Result<ScoreSet, Ans
             }
         })
         .collect();
-    let risks = instrument
-        .items
-        .iter()
-        .filter_map(|item| {
-            let threshold = item.risk_threshold?;
-            match answers.get(&item.id) {
-                Some(Answer::Value(v)) if *v >= threshold => Some(RiskFlag { item: item.id.clone(), value: *v }),
-                _ => None,
-            }
-        })
-        .collect();
+    let risks = risk_flags(instrument, answers);
     let indicators = instrument
         .indicators
         .iter()
@@ -201,6 +191,23 @@ pub fn score(instrument: &Instrument, answers: &Answers) -> Result<ScoreSet, Ans
         .map(|ind| ind.id.clone())
         .collect();
     Ok(ScoreSet { scales, flags: ResponseFlags { risks, indicators } })
+}
+
+/// The critical items (PHQ-9 item 9) answered at or above their threshold: the one rule for risk in answers,
+/// which scoring applies to every response and which also decides whether answers that cannot be stored (a used
+/// or expired link) still get the crisis information.
+pub fn risk_flags(instrument: &Instrument, answers: &Answers) -> Vec<RiskFlag> {
+    instrument
+        .items
+        .iter()
+        .filter_map(|item| {
+            let threshold = item.risk_threshold?;
+            match answers.get(&item.id) {
+                Some(Answer::Value(v)) if *v >= threshold => Some(RiskFlag { item: item.id.clone(), value: *v }),
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 /// The value an answer contributes to a score: reverse-keyed items are mirrored within their option range.

@@ -115,8 +115,5 @@ pub fn require_role(who: &SignedIn, role: Role) -> Result<(), WebError> {
     if who.user.role == role { Ok(()) } else { Err(WebError::Forbidden) }
 }
 
-/// Whether a therapist's own reflection may be shown: always to the therapist, to a supervisor only when the
-/// therapist took the session to supervision. The private note never leaves the therapist.
-pub fn reflection_visible(own: bool, flags: &alliance_core::scoring::ResponseFlags) -> bool {
-    own || flags.has("supervision")
-}
+/// Whether a therapist's own reflection may be shown (the application's rule, applied by the pages too).
+pub use alliance_app::reflection_visible;

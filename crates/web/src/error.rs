@@ -42,6 +42,26 @@ impl From<alliance_store::StoreError> for WebError {
     }
 }
 
+impl From<alliance_app::AppError> for WebError {
+    fn from(e: alliance_app::AppError) -> Self {
+        use alliance_app::AppError;
+        match e {
+            AppError::Store(e) => e.into(),
+            AppError::UnknownField => {
+                WebError::BadRequest("The form contained a field that does not belong to it.".into())
+            }
+            AppError::TooManyFields => WebError::TooLarge,
+            AppError::Unscorable(e) => WebError::BadRequest(e.to_string()),
+            AppError::SignalNotCurrent => {
+                WebError::BadRequest("That signal is no longer current. Reload the page.".into())
+            }
+            other @ (AppError::InstrumentMissing(_) | AppError::PracticeModel(_)) => {
+                WebError::Internal(Box::new(other))
+            }
+        }
+    }
+}
+
 impl From<askama::Error> for WebError {
     fn from(e: askama::Error) -> Self {
         WebError::Internal(Box::new(e))
@@ -80,7 +100,7 @@ impl IntoResponse for WebError {
                 "This form was sent from another site or an expired page. Go back, reload the page and try again.",
             ),
             WebError::Unavailable(cause) => {
-                tracing::warn!(error = %chain(cause.as_ref()), "database unavailable");
+                tracing::warn!(error = %alliance_app::with_causes(cause.as_ref()), "database unavailable");
                 let mut response = page(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "Please try again in a minute",
@@ -109,7 +129,7 @@ impl IntoResponse for WebError {
                 response
             }
             WebError::Internal(cause) => {
-                tracing::error!(error = %chain(cause.as_ref()), "request failed");
+                tracing::error!(error = %alliance_app::with_causes(cause.as_ref()), "request failed");
                 page(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Something went wrong",
@@ -118,16 +138,4 @@ impl IntoResponse for WebError {
             }
         }
     }
-}
-
-/// An error with its causes, for the log.
-fn chain(cause: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = cause.to_string();
-    let mut source = cause.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }

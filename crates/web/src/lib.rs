@@ -9,7 +9,6 @@ mod charts;
 mod error;
 mod forms;
 mod metrics;
-mod overview_cache;
 mod pages;
 mod reauth;
 mod routes;
@@ -22,12 +21,13 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 
+pub use alliance_app::{Clock, system_clock};
 pub use auth::{hash_password, needs_rehash, verify_password};
 pub use error::WebError;
 pub use pages::research::CSV_HEADER as RESEARCH_CSV_HEADER;
 pub use routes::{Access, Record, Route, routes};
 pub use security::{form_token, hash_token, new_token};
-pub use state::{AppState, Clock, Config, system_clock};
+pub use state::{AppState, Config};
 pub use throttle::FORGET_AFTER as SIGN_IN_COUNTERS_FORGOTTEN_AFTER;
 
 /// Decoding functions reachable from the fuzz targets in `fuzz/`. Not an API.
@@ -40,24 +40,13 @@ pub mod fuzzing {
 }
 
 /// Serves the app until `shutdown` completes, finishing in-flight requests. Peer addresses are recorded for
-/// the audit log.
+/// the audit log. The scheduled jobs (the practice model's refit among them) run beside it, in the scheduler the
+/// binary starts (see `alliance_app::Scheduler`).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // The practice model is rebuilt every ten minutes so new data shape the expected course.
-    let refresher = state.clone();
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
-        every.tick().await;
-        loop {
-            every.tick().await;
-            if let Err(e) = refresher.refresh_practice().await {
-                tracing::error!(error = %e, "practice model refresh failed");
-            }
-        }
-    });
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

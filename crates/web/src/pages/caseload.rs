@@ -101,7 +101,7 @@ pub async fn client_rows(
     clients: &[Client],
     names: &HashMap<UserId, String>,
 ) -> Result<Vec<Row>, WebError> {
-    let states = signals::overviews(state, clients, who.user.role == Role::Therapist).await?;
+    let states = state.app.overviews(clients, who.user.role == Role::Therapist, state.now()).await?;
     let mut rows: Vec<((u8, usize), Row)> = clients
         .iter()
         .filter_map(|client| {

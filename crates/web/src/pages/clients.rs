@@ -2,7 +2,7 @@
 
 use alliance_core::catalog::{GAD7, PHQ9, RELATIONSHIP_CHECK, THERAPIST_REFLECTION};
 use alliance_core::domain::{Pseudonym, Role};
-use alliance_core::overview::{ClientOverview, signal_key};
+use alliance_core::overview::ClientOverview;
 use alliance_core::practice::ExpectedCourse;
 use alliance_signals::rupture::RepairStatus;
 use alliance_store::{ClientId, EpisodeId, NewClient, NewEpisode, Rater, StoredResponse};
@@ -407,7 +407,7 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
     let (episodes, all_responses, mut overviews, grants) = tokio::try_join!(
         async { state.store.episodes(client.id).await.map_err(WebError::from) },
         async { state.store.responses_of(client.id).await.map_err(WebError::from) },
-        signals::overviews(&state, std::slice::from_ref(client), own),
+        async { state.app.overviews(std::slice::from_ref(client), own, state.now()).await.map_err(WebError::from) },
         async { grants.await.map_err(WebError::from) },
     )?;
     let client_state = overviews.remove(&client.id).ok_or(WebError::NotFound)?;
@@ -520,15 +520,8 @@ pub async fn acknowledge(
     who.check_csrf(&mut form)?;
     let write = access::write_client(&state, &who, ClientId(id)).await?;
     let key = form.one("signal")?.unwrap_or("");
-    let states = signals::overviews(&state, std::slice::from_ref(&write.client), true).await?;
-    let known = states
-        .get(&write.client.id)
-        .is_some_and(|c| c.overview.signals.iter().any(|s| signal_key(c.episode_key(), s) == key));
-    if !known {
-        return Err(WebError::BadRequest("That signal is no longer current. Reload the page.".into()));
-    }
     let now = state.now();
     let audit = who.audit(now, "acknowledge", "signal", Some(id));
-    state.store.acknowledge(write.client.id, key, who.user.id, audit, now).await?;
+    state.app.acknowledge(&write.client, key, who.user.id, audit, now).await?;
     Ok(Redirect::to(&format!("/clients/{id}")).into_response())
 }

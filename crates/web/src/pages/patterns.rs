@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use time::Date;
 
-use super::{Nav, number, signals};
+use super::{Nav, number};
 use crate::access;
 use crate::access_supervision::{self, SeePatterns};
 use crate::auth::SignedIn;
@@ -55,9 +55,9 @@ const COLOURS: [&str; 6] = ["#1f4e79", "#8a5a00", "#2e7d32", "#8e24aa", "#b00020
 async fn patterns_page(state: &AppState, who: &SignedIn, see: SeePatterns) -> Result<Response, WebError> {
     let clients = state.store.clients_of(&[see.therapist.id]).await?;
     let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
-    let states = signals::overviews(state, &clients, see.own).await?;
+    let states = state.app.overviews(&clients, see.own, state.now()).await?;
     let open: HashMap<ClientId, bool> =
-        state.store.current_episodes(&ids).await?.into_iter().map(|e| (e.client, e.ended_on.is_none())).collect();
+        state.app.current_episodes(&ids).await?.into_iter().map(|(client, e)| (client, e.ended_on.is_none())).collect();
     let points = state.store.score_points(&ids).await?;
     let today = state.now().date();
     let pending_since = today - DEFAULT_LINK_LIFETIME;

@@ -18,7 +18,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 
-use super::{Nav, iso_date, number, signals};
+use super::{Nav, iso_date, number};
 use crate::access;
 use crate::auth::SignedIn;
 use crate::error::WebError;
@@ -79,7 +79,7 @@ fn rupture_marks(
 ) -> (HashSet<u32>, HashSet<u32>) {
     let infos: Vec<SessionInfo> =
         sessions.iter().map(|s| SessionInfo { number: s.number, attended: s.attended, check_pending: false }).collect();
-    let o = overview(&state.catalog, &state.practice(), &signals::observations(points, Some(episode)), &infos);
+    let o = overview(&state.catalog, &state.practice(), &alliance_app::observations(points, Some(episode)), &infos);
     let onsets = o.ruptures.iter().map(|r| r.onset_session).collect();
     let repairs = o
         .ruptures

@@ -1,9 +1,9 @@
 //! The client's post-session check: opened from a link or QR code, no account, single use, expiring. The
 //! page names neither the client nor the therapist, so a link seen by someone else reveals nothing.
 
-use alliance_core::instrument::Instrument;
-use alliance_core::scoring::{self, AnswerError, Answers};
-use alliance_store::{AuditEvent, LinkState, LinkView, NewResponse, StoreError};
+use alliance_app::CheckOutcome;
+use alliance_core::scoring::{AnswerError, Answers};
+use alliance_store::{LinkState, LinkView};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -50,15 +50,6 @@ fn not_valid() -> Result<Response, WebError> {
 /// Shown whenever answers mention thoughts of death or self-harm, even when they cannot be stored.
 const CRISIS: &str = "You said you have had thoughts of being better off dead or of hurting yourself. If you might act on these thoughts now, call your local emergency number or go to the nearest emergency department. Please also tell your therapist; they may not see this straight away.";
 
-/// True when the posted PHQ-9 item 9 (or any critical item) is above its threshold.
-fn mentions_risk(state: &AppState, form: &FormFields) -> bool {
-    form.pairs().any(|(name, value)| {
-        let Some((instrument, item)) = name.split_once('.') else { return false };
-        let threshold = state.catalog.get(instrument).and_then(|i| i.item(item)).and_then(|i| i.risk_threshold);
-        threshold.is_some_and(|t| value.trim().parse::<f64>().is_ok_and(|v| v >= t))
-    })
-}
-
 fn refused_page(state: LinkState, risk: bool) -> Result<Response, WebError> {
     if !risk {
         return state_page(state, true);
@@ -102,36 +93,15 @@ fn state_page(state: LinkState, on_submit: bool) -> Result<Response, WebError> {
     }
 }
 
-/// The link's questionnaires, in order, as their current definitions.
-fn instruments<'a>(state: &'a AppState, link: &LinkView) -> Result<Vec<&'a Instrument>, WebError> {
-    link.administrations
-        .iter()
-        .map(|a| {
-            state
-                .catalog
-                .get(&a.instrument.id)
-                .ok_or_else(|| WebError::Internal(format!("instrument {} is not loaded", a.instrument.id).into()))
-        })
-        .collect()
-}
-
 fn expiry_text(expires: OffsetDateTime) -> String {
     super::show_date(expires.date())
 }
 
-async fn open_link(
-    state: &AppState,
-    token: &str,
-    now: OffsetDateTime,
-) -> Result<Option<(LinkView, OffsetDateTime)>, WebError> {
+async fn open_link(state: &AppState, token: &str, now: OffsetDateTime) -> Result<Option<LinkView>, WebError> {
     if !security::looks_like_token(token) {
         return Ok(None);
     }
-    let link = state.store.link_by_token(&security::hash_token(token), now).await?;
-    Ok(link.map(|l| {
-        let expires = l.expires_at;
-        (l, expires)
-    }))
+    Ok(state.app.check_link(&security::hash_token(token), now).await?)
 }
 
 fn render_form(
@@ -140,16 +110,20 @@ fn render_form(
     link: &LinkView,
     answers: &[Answers],
     error: Option<(usize, &AnswerError)>,
-    expires: OffsetDateTime,
 ) -> Result<String, WebError> {
-    let instruments = instruments(state, link)?;
+    let instruments = state.app.check_instruments(link)?;
     let sections: Vec<SectionView> = instruments
         .iter()
         .enumerate()
         .map(|(i, ins)| {
             let empty = Answers::new();
             let given = answers.get(i).unwrap_or(&empty);
-            section(ins, &format!("{}.", ins.id), given, error.filter(|(at, _)| *at == i).map(|(_, e)| e))
+            section(
+                ins,
+                &alliance_app::check_field_prefix(ins),
+                given,
+                error.filter(|(at, _)| *at == i).map(|(_, e)| e),
+            )
         })
         .collect();
     let questions: usize = sections.iter().map(|s| s.items.iter().filter(|i| !i.followup).count()).sum();
@@ -163,18 +137,18 @@ fn render_form(
         first_error,
         sections,
         error: error.map(|_| "Some answers are missing or not valid. Please look at the marked questions.".to_owned()),
-        expires: expiry_text(expires),
+        expires: expiry_text(link.expires_at),
     }
     .render()?)
 }
 
 pub async fn form(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, WebError> {
     let now = state.now();
-    let Some((link, expires)) = open_link(&state, &token, now).await? else { return not_valid() };
+    let Some(link) = open_link(&state, &token, now).await? else { return not_valid() };
     if link.state != LinkState::Open {
         return state_page(link.state, false);
     }
-    Ok(Html(render_form(&state, &token, &link, &[], None, expires)?).into_response())
+    Ok(Html(render_form(&state, &token, &link, &[], None)?).into_response())
 }
 
 pub async fn submit(
@@ -183,81 +157,16 @@ pub async fn submit(
     mut form: FormFields,
 ) -> Result<Response, WebError> {
     let now = state.now();
-    let Some((link, expires)) = open_link(&state, &token, now).await? else { return not_valid() };
+    let Some(link) = open_link(&state, &token, now).await? else { return not_valid() };
     if !form
         .take_csrf()
         .is_some_and(|t| security::same_token(&t, &security::form_token(&state.secret, "respond", &token)))
     {
         return Err(WebError::CrossSite);
     }
-    if link.state != LinkState::Open {
-        return refused_page(link.state, mentions_risk(&state, &form));
-    }
-    let instruments = instruments(&state, &link)?;
-    // Every field must belong to one of the link's questionnaires.
-    for (name, _) in form.pairs() {
-        let known = name.split_once('.').is_some_and(|(id, _)| instruments.iter().any(|i| i.id == id));
-        if !known {
-            return Err(WebError::BadRequest("The form contained a field that does not belong to it.".into()));
-        }
-    }
-    let mut all_answers = Vec::with_capacity(instruments.len());
-    let mut failure = None;
-    for (index, ins) in instruments.iter().enumerate() {
-        let prefix = format!("{}.", ins.id);
-        let fields =
-            form.pairs().filter_map(|(name, value)| name.strip_prefix(prefix.as_str()).map(|item| (item, value)));
-        let parsed = scoring::parse_fields(ins, fields).and_then(|answers| {
-            scoring::check(ins, &answers, true)?;
-            Ok(answers)
-        });
-        match parsed {
-            Ok(answers) => all_answers.push(answers),
-            Err(AnswerError::TooManyFields) => return Err(WebError::TooLarge),
-            Err(AnswerError::UnknownItem(_)) => {
-                return Err(WebError::BadRequest("The form contained a field that does not belong to it.".into()));
-            }
-            Err(e) => {
-                // Keep what the client gave so far, so they only fix the marked question.
-                let prefix = prefix.clone();
-                let partial = scoring::parse_fields(
-                    ins,
-                    form.pairs().filter_map(|(n, v)| n.strip_prefix(prefix.as_str()).map(|item| (item, v))),
-                )
-                .unwrap_or_default();
-                all_answers.push(partial);
-                failure.get_or_insert((index, e));
-            }
-        }
-    }
-    if let Some((index, error)) = failure {
-        let html = render_form(&state, &token, &link, &all_answers, Some((index, &error)), expires)?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
-    }
-    let mut responses = Vec::with_capacity(instruments.len());
-    let mut risk = false;
-    for ((ins, answers), administration) in instruments.iter().zip(&all_answers).zip(&link.administrations) {
-        let scores = scoring::score(ins, answers).map_err(|e| WebError::BadRequest(e.to_string()))?;
-        risk |= !scores.flags.risks.is_empty();
-        responses.push(NewResponse {
-            administration: Some(administration.id),
-            answers: answers.clone(),
-            flags: scores.flags,
-            scores: scores.scales,
-        });
-    }
-    let audit = AuditEvent {
-        at: now,
-        actor: None,
-        actor_role: None,
-        action: "client-submitted",
-        object_kind: "session",
-        object_id: None,
-        purpose: "care",
-        address: None,
-    };
-    match state.store.submit_link(&security::hash_token(&token), responses, audit, now).await {
-        Ok(Ok(_)) => {
+    let fields: Vec<(&str, &str)> = form.pairs().collect();
+    match state.app.submit_check(&link, &security::hash_token(&token), &fields, now).await? {
+        CheckOutcome::Sent { risk } => {
             let mut paragraphs = vec![
                 "Your answers have been sent to your therapist.",
                 "If something felt off in the session, you are welcome to bring it up next time: it often helps.",
@@ -267,8 +176,11 @@ pub async fn submit(
             }
             message(StatusCode::OK, "Thank you", paragraphs)
         }
-        Ok(Err(link_state)) => refused_page(link_state, risk),
-        Err(StoreError::NotFound) => not_valid(),
-        Err(e) => Err(e.into()),
+        CheckOutcome::Invalid { given, questionnaire, error } => {
+            let html = render_form(&state, &token, &link, &given, Some((questionnaire, &error)))?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+        CheckOutcome::Refused { state: link_state, risk } => refused_page(link_state, risk),
+        CheckOutcome::Gone => not_valid(),
     }
 }

@@ -128,9 +128,6 @@ async fn gather(state: &AppState, client: &alliance_store::Client) -> Result<Exp
         for session in sessions.iter().filter(|s| s.episode == episode.id) {
             let mut answers = Vec::new();
             for r in responses.iter().filter(|r| r.session == session.id) {
-                let parsed: serde_json::Map<String, serde_json::Value> = serde_json::to_value(&r.answers)
-                    .and_then(serde_json::from_value)
-                    .map_err(|e| WebError::Internal(Box::new(e)))?;
                 answers.push(ExportAnswer {
                     instrument_id: r.instrument.id.clone(),
                     instrument_name: state
@@ -138,7 +135,12 @@ async fn gather(state: &AppState, client: &alliance_store::Client) -> Result<Exp
                         .get(&r.instrument.id)
                         .map_or_else(|| r.instrument.id.clone(), |i| i.name.clone()),
                     submitted_at: rfc3339(r.submitted_at),
-                    answers: parsed.into_iter().collect(),
+                    answers: r
+                        .answers
+                        .iter()
+                        .map(|(item, answer)| Ok((item.clone(), serde_json::to_value(answer)?)))
+                        .collect::<Result<_, serde_json::Error>>()
+                        .map_err(|e| WebError::Internal(Box::new(e)))?,
                     flags: r.flags.clone(),
                     scores: r.scores.clone(),
                 });

@@ -1,9 +1,10 @@
 //! Recording sessions, the client's link and QR code, and the therapist's reflection.
 
+use alliance_app::ReflectionOutcome;
 use alliance_core::catalog::{RELATIONSHIP_CHECK, THERAPIST_REFLECTION};
 use alliance_core::domain::DEFAULT_LINK_LIFETIME;
-use alliance_core::scoring::{self, AnswerError, Answers};
-use alliance_store::{EpisodeId, InstrumentRef, NewLink, NewResponse, NewSession, Rater, SessionId, TherapySession};
+use alliance_core::scoring::{AnswerError, Answers};
+use alliance_store::{EpisodeId, InstrumentRef, NewLink, NewSession, Rater, SessionId, TherapySession};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -133,11 +134,10 @@ async fn render_session(
                 continue;
             }
         }
-        let answers = r.answers.clone();
         let who_answered = if r.rater == Rater::Client { "Client" } else { "Therapist" };
         answer_tables.push(AnswerTable {
             title: format!("{} — {who_answered}", ins.name),
-            rows: answer_lines(ins, &answers, own),
+            rows: answer_lines(ins, &r.answers, own),
         });
     }
     let reflection = responses.iter().find(|r| r.session == session.id && r.instrument.id == THERAPIST_REFLECTION);
@@ -225,10 +225,7 @@ fn reflection_form(
     answers: &Answers,
     error: Option<&AnswerError>,
 ) -> Result<String, WebError> {
-    let ins = state
-        .catalog
-        .get(THERAPIST_REFLECTION)
-        .ok_or_else(|| WebError::Internal("the therapist reflection is not loaded".into()))?;
+    let ins = state.app.reflection_instrument()?;
     Ok(ReflectionPage {
         nav: Nav::of(who),
         session_id: session.id.0,
@@ -241,16 +238,7 @@ fn reflection_form(
 
 pub async fn reflection_page(State(state): State<AppState>, who: SignedIn, Id(id): Id) -> Result<Response, WebError> {
     let (write, session) = access::write_session(&state, &who, SessionId(id)).await?;
-    let earlier = state
-        .store
-        .responses_of(write.client.id)
-        .await?
-        .into_iter()
-        .find(|r| r.session == session.id && r.instrument.id == THERAPIST_REFLECTION);
-    let answers = match earlier {
-        Some(r) => r.answers,
-        None => Answers::new(),
-    };
+    let answers = state.app.reflection_answers(write.client.id, session.id).await?;
     Ok(Html(reflection_form(&who, &state, &session, &answers, None)?).into_response())
 }
 
@@ -262,31 +250,14 @@ pub async fn save_reflection(
 ) -> Result<Response, WebError> {
     who.check_csrf(&mut form)?;
     let (_write, session) = access::write_session(&state, &who, SessionId(id)).await?;
-    let ins = state
-        .catalog
-        .get(THERAPIST_REFLECTION)
-        .ok_or_else(|| WebError::Internal("the therapist reflection is not loaded".into()))?;
-    let parsed = scoring::parse_fields(ins, form.pairs()).and_then(|answers| {
-        scoring::check(ins, &answers, true)?;
-        Ok(answers)
-    });
-    let answers = match parsed {
-        Ok(a) => a,
-        Err(AnswerError::UnknownItem(_)) => {
-            return Err(WebError::BadRequest("The form contained an unknown field.".into()));
-        }
-        Err(AnswerError::TooManyFields) => return Err(WebError::TooLarge),
-        Err(e) => {
-            let partial = scoring::parse_fields(ins, form.pairs()).unwrap_or_default();
-            let html = reflection_form(&who, &state, &session, &partial, Some(&e))?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
-        }
-    };
-    let scores = scoring::score(ins, &answers).map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let fields: Vec<(&str, &str)> = form.pairs().collect();
     let now = state.now();
-    let response = NewResponse { administration: None, answers, flags: scores.flags, scores: scores.scales };
-    let instrument = InstrumentRef { id: ins.id.clone(), version: ins.version };
     let audit = who.audit(now, "write", "reflection", None);
-    state.store.save_therapist_response(session.id, instrument, response, audit, now).await?;
-    Ok(Redirect::to(&format!("/sessions/{}", session.id)).into_response())
+    match state.app.save_reflection(session.id, &fields, audit, now).await? {
+        ReflectionOutcome::Saved => Ok(Redirect::to(&format!("/sessions/{}", session.id)).into_response()),
+        ReflectionOutcome::Invalid { given, error } => {
+            let html = reflection_form(&who, &state, &session, &given, Some(&error))?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+    }
 }

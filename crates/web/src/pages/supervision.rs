@@ -86,7 +86,7 @@ fn reflection_view(
         .catalog
         .get(THERAPIST_REFLECTION)
         .ok_or_else(|| WebError::Internal("the therapist reflection is not loaded".into()))?;
-    let answers = r.answers.clone();
+    let answers = &r.answers;
     let score = |scale: &str| r.scores.iter().find(|s| s.scale == scale).and_then(|s| s.value).map(number);
     let alliance = match score("alliance") {
         Some(total) => format!(
@@ -97,11 +97,11 @@ fn reflection_view(
         ),
         None => "Not rated".into(),
     };
-    let mut rupture = answer_text(ins, &answers, "rupture").unwrap_or_else(|| "Not answered".into());
-    if let Some(kind) = answer_text(ins, &answers, "rupture-kind") {
+    let mut rupture = answer_text(ins, answers, "rupture").unwrap_or_else(|| "Not answered".into());
+    if let Some(kind) = answer_text(ins, answers, "rupture-kind") {
         rupture.push_str(&format!(" — {kind}"));
     }
-    if let Some(repaired) = answer_text(ins, &answers, "rupture-repaired") {
+    if let Some(repaired) = answer_text(ins, answers, "rupture-repaired") {
         rupture.push_str(&format!(" — repaired: {}", repaired.to_lowercase()));
     }
     Ok(ReflectionView {
@@ -114,8 +114,8 @@ fn reflection_view(
         date: show_date(r.held_on),
         alliance,
         rupture,
-        feelings: answer_text(ins, &answers, "feelings").unwrap_or_else(|| "None noted".into()),
-        intensity: answer_text(ins, &answers, "feelings-intensity").unwrap_or_else(|| "Not rated".into()),
+        feelings: answer_text(ins, answers, "feelings").unwrap_or_else(|| "None noted".into()),
+        intensity: answer_text(ins, answers, "feelings-intensity").unwrap_or_else(|| "Not rated".into()),
         comments,
         held_on: r.held_on,
         submitted: r.submitted_at,

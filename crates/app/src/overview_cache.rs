@@ -10,23 +10,17 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use alliance_core::overview::ClientOverview;
 use alliance_core::practice::PracticeModel;
-use alliance_store::{Client, ClientId, EpisodeId, TherapySession};
+use alliance_store::{Client, ClientId};
 use time::Date;
 
-/// What the pages need of one client besides acknowledgements.
-pub struct Computed {
-    pub overview: ClientOverview,
-    pub episode: Option<EpisodeId>,
-    pub sessions: Vec<TherapySession>,
-}
+use crate::overview::EpisodeOverview;
 
 /// Enough for every caseload a supervisor or therapist looks at in a day; each entry is a few kilobytes.
 const CAPACITY: usize = 2_000;
 
 #[derive(Default)]
-pub struct OverviewCache {
+pub(crate) struct OverviewCache {
     entries: Mutex<HashMap<Key, Entry>>,
 }
 
@@ -43,7 +37,7 @@ struct Entry {
     revision: i64,
     day: Date,
     practice: Arc<PracticeModel>,
-    computed: Arc<Computed>,
+    overview: Arc<EpisodeOverview>,
 }
 
 impl Key {
@@ -54,30 +48,30 @@ impl Key {
 
 impl OverviewCache {
     /// The kept overview, if it was computed from this revision of the client, with this practice model, today.
-    pub fn get(&self, client: &Client, own: bool, seen: Seen<'_>) -> Option<Arc<Computed>> {
+    pub(crate) fn get(&self, client: &Client, own: bool, seen: Seen<'_>) -> Option<Arc<EpisodeOverview>> {
         let entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         entries
             .get(&Key::of(client, own))
             .filter(|e| e.revision == seen.revision && e.day == seen.day && Arc::ptr_eq(&e.practice, seen.practice))
-            .map(|e| e.computed.clone())
+            .map(|e| e.overview.clone())
     }
 
     /// Keeps an overview computed from data read after the revision in `seen` was (so at least as new).
-    pub fn put(&self, client: &Client, own: bool, seen: Seen<'_>, computed: Arc<Computed>) {
+    pub(crate) fn put(&self, client: &Client, own: bool, seen: Seen<'_>, overview: Arc<EpisodeOverview>) {
         let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if entries.len() >= CAPACITY {
             // Rarely reached; starting afresh is simpler than tracking use and costs one computation per client.
             entries.clear();
         }
-        let entry = Entry { revision: seen.revision, day: seen.day, practice: seen.practice.clone(), computed };
+        let entry = Entry { revision: seen.revision, day: seen.day, practice: seen.practice.clone(), overview };
         entries.insert(Key::of(client, own), entry);
     }
 }
 
 /// What an overview depends on besides the client: their revision, the practice model and the day.
 #[derive(Clone, Copy)]
-pub struct Seen<'a> {
-    pub revision: i64,
-    pub practice: &'a Arc<PracticeModel>,
-    pub day: Date,
+pub(crate) struct Seen<'a> {
+    pub(crate) revision: i64,
+    pub(crate) practice: &'a Arc<PracticeModel>,
+    pub(crate) day: Date,
 }

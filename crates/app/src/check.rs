@@ -1,0 +1,91 @@
+//! The client's post-session check: the link behind a token, its questionnaires, and submitting the answers.
+//! A link is single-use and expires; whatever happens to the answers, the outcome says whether they mention risk,
+//! so that the client is shown where to get help even when nothing could be stored.
+
+use alliance_core::instrument::Instrument;
+use alliance_core::scoring::{AnswerError, Answers};
+use alliance_store::{AuditEvent, LinkState, LinkView, NewResponse, StoreError};
+use time::OffsetDateTime;
+
+use crate::form::{FormReading, Section, read_form};
+use crate::{App, AppError};
+
+/// What became of a client's answers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CheckOutcome {
+    /// Stored, every questionnaire at once.
+    Sent { risk: bool },
+    /// Some answers need fixing: what was given so far for each questionnaire, and the first problem.
+    Invalid { given: Vec<Answers>, questionnaire: usize, error: AnswerError },
+    /// The link was used or had expired (perhaps only just, by another request); nothing was stored.
+    Refused { state: LinkState, risk: bool },
+    /// The link no longer exists (its client was deleted meanwhile).
+    Gone,
+}
+
+/// The prefix of a questionnaire's fields on the client's page, which shows several questionnaires at once
+/// (`phq9.9` is PHQ-9's item 9).
+pub fn check_field_prefix(instrument: &Instrument) -> String {
+    format!("{}.", instrument.id)
+}
+
+impl App {
+    /// The link behind a token's hash, with its state at `now`.
+    pub async fn check_link(&self, token_hash: &[u8], now: OffsetDateTime) -> Result<Option<LinkView>, AppError> {
+        Ok(self.store.link_by_token(token_hash, now).await?)
+    }
+
+    /// The link's questionnaires, in order, as their current definitions.
+    pub fn check_instruments(&self, link: &LinkView) -> Result<Vec<&Instrument>, AppError> {
+        link.administrations
+            .iter()
+            .map(|a| {
+                self.catalog.get(&a.instrument.id).ok_or_else(|| AppError::InstrumentMissing(a.instrument.id.clone()))
+            })
+            .collect()
+    }
+
+    /// Reads, scores and stores the client's answers to the link (already known by its token's hash), audited as
+    /// the client's submission. Only one submission of a link can win, also between app servers.
+    pub async fn submit_check(
+        &self,
+        link: &LinkView,
+        token_hash: &[u8],
+        fields: &[(&str, &str)],
+        now: OffsetDateTime,
+    ) -> Result<CheckOutcome, AppError> {
+        let instruments = self.check_instruments(link)?;
+        let prefixes: Vec<String> = instruments.iter().map(|i| check_field_prefix(i)).collect();
+        let sections: Vec<Section<'_>> =
+            instruments.iter().zip(&prefixes).map(|(instrument, prefix)| Section { instrument, prefix }).collect();
+        if link.state != LinkState::Open {
+            // A form that cannot be read still says whether it mentions risk as far as it can be read.
+            let risk = read_form(&sections, fields).is_ok_and(|reading| reading.mentions_risk(&sections));
+            return Ok(CheckOutcome::Refused { state: link.state, risk });
+        }
+        let scored = match read_form(&sections, fields)? {
+            FormReading::Scored(scored) => scored,
+            FormReading::Invalid { given, section, error } => {
+                return Ok(CheckOutcome::Invalid { given, questionnaire: section, error });
+            }
+        };
+        let risk = scored.iter().any(|s| !s.risks().is_empty());
+        let responses = scored
+            .into_iter()
+            .zip(&link.administrations)
+            .map(|(s, administration)| NewResponse {
+                administration: Some(administration.id),
+                answers: s.answers,
+                flags: s.scores.flags,
+                scores: s.scores.scales,
+            })
+            .collect();
+        let audit = AuditEvent::system(now, "client-submitted", "session", "care");
+        match self.store.submit_link(token_hash, responses, audit, now).await {
+            Ok(Ok(_)) => Ok(CheckOutcome::Sent { risk }),
+            Ok(Err(state)) => Ok(CheckOutcome::Refused { state, risk }),
+            Err(StoreError::NotFound) => Ok(CheckOutcome::Gone),
+            Err(e) => Err(e.into()),
+        }
+    }
+}

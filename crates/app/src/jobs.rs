@@ -1,0 +1,85 @@
+//! The scheduled jobs whose work is the application's: the retention period, daily housekeeping and the practice
+//! model's refit. The backup job writes the binary's backup file format and so is defined beside it, in the
+//! `alliance` command, and added to the same [`Scheduler`](crate::Scheduler) at start.
+
+use std::sync::Arc;
+
+use alliance_store::Store;
+use time::{Duration, OffsetDateTime};
+
+use crate::App;
+use crate::scheduler::{JobError, JobScope, ScheduledJob};
+
+/// Once a day: deletes the clients whose last episode of care ended more than `years` ago (audited).
+pub struct Retention {
+    pub store: Arc<dyn Store>,
+    pub years: u32,
+}
+
+#[async_trait::async_trait]
+impl ScheduledJob for Retention {
+    fn name(&self) -> &'static str {
+        "retention"
+    }
+
+    fn every(&self) -> Duration {
+        Duration::days(1)
+    }
+
+    async fn run(&self, now: OffsetDateTime) -> Result<(), JobError> {
+        let deleted = alliance_store::retention::expire_clients(self.store.as_ref(), self.years, now).await?;
+        if !deleted.is_empty() {
+            tracing::info!(clients = deleted.len(), years = self.years, "clients past the retention period deleted");
+        }
+        Ok(())
+    }
+}
+
+/// Once a day: deletes sign-in counters no rule reads any more (untouched for `forget_after`).
+pub struct Housekeeping {
+    pub store: Arc<dyn Store>,
+    pub forget_after: Duration,
+}
+
+#[async_trait::async_trait]
+impl ScheduledJob for Housekeeping {
+    fn name(&self) -> &'static str {
+        "housekeeping"
+    }
+
+    fn every(&self) -> Duration {
+        Duration::days(1)
+    }
+
+    async fn run(&self, now: OffsetDateTime) -> Result<(), JobError> {
+        let forgotten = self.store.forget_throttles(now - self.forget_after).await?;
+        if forgotten > 0 {
+            tracing::info!(counters = forgotten, "sign-in counters untouched for a day forgotten");
+        }
+        Ok(())
+    }
+}
+
+/// Every ten minutes, on each server: refits the practice model so that new data shape the expected course.
+pub struct PracticeRefresh {
+    pub app: App,
+}
+
+#[async_trait::async_trait]
+impl ScheduledJob for PracticeRefresh {
+    fn name(&self) -> &'static str {
+        "practice-model"
+    }
+
+    fn every(&self) -> Duration {
+        Duration::minutes(10)
+    }
+
+    fn scope(&self) -> JobScope {
+        JobScope::Server
+    }
+
+    async fn run(&self, now: OffsetDateTime) -> Result<(), JobError> {
+        Ok(self.app.refresh_practice(now).await?)
+    }
+}

@@ -1,0 +1,204 @@
+//! Client overviews: the current episode's outcome and alliance series, its signals and the expected course,
+//! with the acknowledgements of those signals. The caseload, the client page, the patterns pages and the
+//! acknowledgement of a signal all read them here, so they agree on the episode and on the signals.
+//!
+//! An overview is computed from every answer of the episode; for a caseload that is most of a page's time, so
+//! overviews are kept between requests (see `overview_cache`). Acknowledgements are read fresh every time.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use alliance_core::overview::{ClientOverview, Observation, Respondent, SessionInfo, overview, signal_key};
+use alliance_core::practice::PracticeModel;
+use alliance_core::scoring::ResponseFlags;
+use alliance_signals::signal::Signal;
+use alliance_store::{Acknowledgement, Client, ClientId, EpisodeId, Rater, ScorePoint, TherapySession};
+use time::OffsetDateTime;
+
+use crate::overview_cache::Seen;
+use crate::{App, AppError};
+
+/// One client's current episode as computed from its data: the overview, the episode (none before the first)
+/// and its sessions in order. Kept between requests while the data, the practice model and the day hold.
+pub struct EpisodeOverview {
+    pub overview: ClientOverview,
+    pub episode: Option<EpisodeId>,
+    pub sessions: Vec<TherapySession>,
+}
+
+/// A client's overview with the acknowledgements of its signals (who and when), read fresh.
+pub struct ClientStatus {
+    overview: Arc<EpisodeOverview>,
+    pub acknowledgements: Vec<Acknowledgement>,
+}
+
+impl std::ops::Deref for ClientStatus {
+    type Target = EpisodeOverview;
+
+    fn deref(&self) -> &EpisodeOverview {
+        &self.overview
+    }
+}
+
+impl ClientStatus {
+    /// The episode as signal keys name it (0 before the first episode).
+    pub fn episode_key(&self) -> i64 {
+        self.episode.map_or(0, |e| e.0)
+    }
+
+    pub fn acknowledged_keys(&self) -> Vec<&str> {
+        self.acknowledgements.iter().map(|a| a.key.as_str()).collect()
+    }
+
+    pub fn open_signals(&self) -> Vec<&Signal> {
+        self.overview.overview.open_signals(self.episode_key(), &self.acknowledged_keys())
+    }
+
+    /// Where the client sorts on a caseload: open signals by severity first.
+    pub fn priority(&self) -> (u8, usize) {
+        self.overview.overview.priority(self.episode_key(), &self.acknowledged_keys())
+    }
+
+    pub fn acknowledgement_of(&self, signal: &Signal) -> Option<&Acknowledgement> {
+        let key = signal_key(self.episode_key(), signal);
+        self.acknowledgements.iter().find(|a| a.key == key)
+    }
+
+    /// Whether `key` names one of the signals the client has now.
+    pub fn has_signal(&self, key: &str) -> bool {
+        self.overview.overview.signals.iter().any(|s| signal_key(self.episode_key(), s) == key)
+    }
+}
+
+/// Whether a therapist's own reflection may be shown: always to the therapist, to a supervisor only when the
+/// therapist took the session to supervision. The private note never leaves the therapist.
+pub fn reflection_visible(own: bool, flags: &ResponseFlags) -> bool {
+    own || flags.has("supervision")
+}
+
+/// The observations of one episode of care, as the overview reads them.
+pub fn observations(points: &[&ScorePoint], episode: Option<EpisodeId>) -> Vec<Observation> {
+    points
+        .iter()
+        .filter(|p| Some(p.episode) == episode)
+        .map(|p| Observation {
+            session: p.session_number,
+            instrument: p.instrument.clone(),
+            respondent: match p.rater {
+                Rater::Client => Respondent::Client,
+                Rater::Therapist => Respondent::Therapist,
+            },
+            scale: p.scale.clone(),
+            value: p.value,
+            concern: p.concern,
+            flags: p.flags.clone(),
+        })
+        .collect()
+}
+
+impl App {
+    /// Overviews for many clients at once: those kept from earlier requests where the client's data, the practice
+    /// model and the day are unchanged, the others computed from four bulk queries. `own` says whether the reader
+    /// is the clients' own therapist (who sees every reflection) or a supervisor (who sees only those shared for
+    /// supervision).
+    pub async fn overviews(
+        &self,
+        clients: &[Client],
+        own: bool,
+        now: OffsetDateTime,
+    ) -> Result<HashMap<ClientId, ClientStatus>, AppError> {
+        let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
+        // Acknowledgements are read fresh on every view, beside the overviews (kept or computed).
+        let (overviews, acknowledged) = tokio::try_join!(self.episode_overviews(clients, own, now), async {
+            self.store.acknowledgements(&ids).await.map_err(AppError::from)
+        })?;
+        let mut acks: HashMap<ClientId, Vec<Acknowledgement>> = HashMap::new();
+        for ack in acknowledged {
+            acks.entry(ack.client).or_default().push(ack);
+        }
+        Ok(overviews
+            .into_iter()
+            .map(|(id, overview)| {
+                (id, ClientStatus { overview, acknowledgements: acks.remove(&id).unwrap_or_default() })
+            })
+            .collect())
+    }
+
+    /// The clients' overviews: kept ones while their revision, the practice model and the day are unchanged, the
+    /// others computed (and kept).
+    async fn episode_overviews(
+        &self,
+        clients: &[Client],
+        own: bool,
+        now: OffsetDateTime,
+    ) -> Result<HashMap<ClientId, Arc<EpisodeOverview>>, AppError> {
+        let practice = self.practice();
+        let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
+        // Read before the data an overview is computed from, so that what is kept is at least as new as its revision.
+        let revisions: HashMap<ClientId, i64> = self.store.client_revisions(&ids).await?.into_iter().collect();
+        let seen = |client: &Client| {
+            revisions.get(&client.id).map(|&revision| Seen { revision, practice: &practice, day: now.date() })
+        };
+        let mut overviews: HashMap<ClientId, Arc<EpisodeOverview>> = HashMap::new();
+        let mut missing: Vec<&Client> = Vec::new();
+        for client in clients {
+            match seen(client).and_then(|seen| self.overviews.get(client, own, seen)) {
+                Some(kept) => {
+                    overviews.insert(client.id, kept);
+                }
+                None => missing.push(client),
+            }
+        }
+        if !missing.is_empty() {
+            let missing_ids: Vec<ClientId> = missing.iter().map(|c| c.id).collect();
+            for (id, fresh) in self.compute(&missing_ids, own, &practice, now).await? {
+                if let Some((client, seen)) = missing.iter().find(|c| c.id == id).and_then(|c| Some((*c, seen(c)?))) {
+                    self.overviews.put(client, own, seen, fresh.clone());
+                }
+                overviews.insert(id, fresh);
+            }
+        }
+        Ok(overviews)
+    }
+
+    async fn compute(
+        &self,
+        clients: &[ClientId],
+        own: bool,
+        practice: &PracticeModel,
+        now: OffsetDateTime,
+    ) -> Result<Vec<(ClientId, Arc<EpisodeOverview>)>, AppError> {
+        let points = self.store.score_points(clients).await?;
+        let sessions = self.store.sessions_of(clients).await?;
+        let current = self.current_episodes(clients).await?;
+        let mut by_client: HashMap<ClientId, Vec<&ScorePoint>> = HashMap::new();
+        for p in points.iter().filter(|p| p.rater == Rater::Client || reflection_visible(own, &p.flags)) {
+            by_client.entry(p.client).or_default().push(p);
+        }
+        let mut sessions_by: HashMap<ClientId, Vec<TherapySession>> = HashMap::new();
+        for s in sessions {
+            sessions_by.entry(s.client).or_default().push(s);
+        }
+        // A check can still arrive while a session's link is valid.
+        let pending_since = now.date() - alliance_core::domain::DEFAULT_LINK_LIFETIME;
+        let mut result = Vec::with_capacity(clients.len());
+        for id in clients {
+            let points = by_client.remove(id).unwrap_or_default();
+            let own_sessions = sessions_by.remove(id).unwrap_or_default();
+            let episode = current.get(id).map(|e| e.id);
+            let sessions: Vec<TherapySession> =
+                own_sessions.into_iter().filter(|s| Some(s.episode) == episode).collect();
+            let infos: Vec<SessionInfo> = sessions
+                .iter()
+                .map(|s| SessionInfo {
+                    number: s.number,
+                    attended: s.attended,
+                    check_pending: s.held_on >= pending_since,
+                })
+                .collect();
+            let overview = overview(&self.catalog, practice, &observations(&points, episode), &infos);
+            result.push((*id, Arc::new(EpisodeOverview { overview, episode, sessions })));
+        }
+        Ok(result)
+    }
+}
