@@ -9,20 +9,14 @@ use alliance_store::{ClientId, Episode, Store, StoreError};
 
 use crate::{App, AppError};
 
-/// Clients asked about in one query; the store binds one parameter per client.
-const CLIENTS_PER_QUERY: usize = 1_000;
-
 /// The current episode of each of `clients` that has one.
 pub async fn current_episodes(
     store: &dyn Store,
     clients: &[ClientId],
 ) -> Result<HashMap<ClientId, Episode>, StoreError> {
-    let mut current = HashMap::with_capacity(clients.len());
-    for chunk in clients.chunks(CLIENTS_PER_QUERY) {
-        // The store's `current_episodes` reads the episode opened last (the highest id) of each client.
-        current.extend(store.current_episodes(chunk).await?.into_iter().map(|e| (e.client, e)));
-    }
-    Ok(current)
+    // The store's `current_episodes` reads the episode opened last (the highest id) of each client, and so does
+    // its `practice_input`.
+    Ok(store.current_episodes(clients).await?.into_iter().map(|e| (e.client, e)).collect())
 }
 
 impl App {

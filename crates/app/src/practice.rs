@@ -8,7 +8,6 @@ use alliance_core::practice::{self, OutcomeSeries, PracticeModel, SignalSettings
 use alliance_store::AuditEvent;
 use time::OffsetDateTime;
 
-use crate::episode::current_episodes;
 use crate::{App, AppError};
 
 /// The current model, replaced whole by each refit.
@@ -58,16 +57,9 @@ impl App {
                 address: None,
             })
             .await?;
-        // The store's input is each client's latest episode with scores; a client who has opened a newer episode
-        // since is in that one now, and it has nothing to give yet.
-        let clients: Vec<_> = input.iter().map(|series| series.client).collect();
-        let current = current_episodes(self.store.as_ref(), &clients).await?;
         let mut outcomes: Vec<OutcomeSeries> = Vec::new();
         let mut alliance: Vec<Vec<f64>> = Vec::new();
         for series in input {
-            if current.get(&series.client).map(|e| e.id) != Some(series.episode) {
-                continue;
-            }
             if !series.outcome.is_empty() {
                 outcomes.push(OutcomeSeries {
                     client: series.client.to_string(),

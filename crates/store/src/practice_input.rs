@@ -1,10 +1,10 @@
 //! The practice model's input, read in one streamed query: each client's own PHQ-9 totals and relationship-check
-//! alliance scores of their latest episode with scores. Nothing else of the practice is loaded: no pseudonym is
-//! opened, no response flags are parsed, and rows are folded into compact series as they arrive.
+//! alliance scores of their current episode. Nothing else of the practice is loaded: no pseudonym is opened, no
+//! response flags are parsed, and rows are folded into compact series as they arrive.
 //!
-//! "Latest episode" is the rule the practice model has always used: the highest episode id among the client's
-//! scored administrations (any instrument, either rater, a missing value included). An episode opened since and
-//! not yet scored does not hide the client's data. Only clients of therapist accounts count, as before.
+//! The current episode is the one opened last (the highest episode id), as everywhere else (`Care::
+//! current_episodes`): a client who has opened a new episode is in that one now, and it gives the model nothing
+//! until it has scores. Only clients of therapist accounts count.
 
 use alliance_core::catalog::{PHQ9, RELATIONSHIP_CHECK};
 use futures_util::TryStreamExt;
@@ -16,7 +16,7 @@ use crate::{ClientId, EpisodeId, StoreError, StoreResult, UserId};
 const OUTCOME_SCALE: &str = "total";
 const ALLIANCE_SCALE: &str = "alliance";
 
-/// One client's input to the practice model, from their latest scored episode.
+/// One client's input to the practice model, from their current episode.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PracticeSeries {
     pub client: ClientId,
@@ -50,14 +50,7 @@ CROSS JOIN administrations a
 CROSS JOIN responses r
 CROSS JOIN scores sc
 WHERE +c.therapist_id IN (SELECT u.id FROM users u WHERE u.role = 'therapist')
-  AND s.episode_id = (
-      SELECT MAX(e.id) FROM episodes e
-      WHERE e.client_id = c.id AND EXISTS (
-          SELECT 1 FROM therapy_sessions es
-          JOIN administrations ea ON ea.session_id = es.id
-          JOIN responses er ON er.administration_id = ea.id
-          JOIN scores esc ON esc.administration_id = ea.id
-          WHERE es.episode_id = e.id))
+  AND s.episode_id = (SELECT MAX(e.id) FROM episodes e WHERE e.client_id = c.id)
   AND a.session_id = s.id
   AND a.rater = 'client'
   AND r.administration_id = a.id

@@ -41,9 +41,9 @@ pub trait Questionnaires: Send + Sync {
     async fn responses_of(&self, client: ClientId) -> StoreResult<Vec<StoredResponse>>;
     /// Primary and subscale scores of completed administrations for many clients, for caseload summaries.
     async fn score_points(&self, clients: &[ClientId]) -> StoreResult<Vec<ScorePoint>>;
-    /// The practice model's input, for every client of a therapist account with scores: the client's own PHQ-9
-    /// totals and relationship-check alliance scores (missing values left out) of their latest episode with any
-    /// score (the highest episode id), in session order, by client id. Read as a stream into compact series.
+    /// The practice model's input, for every client of a therapist account with scores in their current episode
+    /// (the one opened last): the client's own PHQ-9 totals and relationship-check alliance scores of it (missing
+    /// values left out), in session order, by client id. Read as a stream into compact series.
     async fn practice_input(&self) -> StoreResult<Vec<PracticeSeries>>;
 }
 
