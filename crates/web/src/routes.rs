@@ -121,6 +121,12 @@ fn table() -> Vec<(Route, MethodRouter<AppState>)> {
             staff(CLINICIANS, SharedReflection),
             post(pages::supervision::add_comment),
         ),
+        (
+            Method::POST,
+            "/sessions/{id}/supervision-focus",
+            staff(THERAPISTS, ClientWrite),
+            post(pages::supervision::set_focus),
+        ),
         (Method::GET, "/supervision", staff(SUPERVISORS, Scoped), get(pages::supervision::reflections)),
         (
             Method::GET,

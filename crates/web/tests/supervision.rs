@@ -327,3 +327,57 @@ async fn patterns_of_a_constructed_caseload() {
     assert!(audit.iter().any(|e| e.action == "read" && e.object_kind == "patterns"));
     assert!(audit.iter().any(|e| e.action == "read-denied" && e.object_kind == "patterns"));
 }
+
+/// What the therapist wants to bring to supervision: written by the client's own therapist while the session is
+/// shared, shown to the supervisor escaped, never writable by anyone else, and audited.
+#[tokio::test]
+async fn the_therapist_says_what_to_bring_to_supervision_and_only_they_can() {
+    let p = practice().await;
+    let store = p.app.store.clone();
+    let focus = |s: i64| {
+        let store = store.clone();
+        async move { store.supervision_focus(SessionId(s)).await.unwrap() }
+    };
+    let path = format!("/sessions/{}/supervision-focus", p.shared);
+    let sue = p.app.sign_in("sue@example.org").await;
+
+    // Refused before anything is stored: cross-site, too long, control characters; the supervisor, another
+    // therapist, and a session that is not shared.
+    let (status, _, _) = p.gil_me.post_raw(&path, &[("focus", "forged")]).await;
+    assert_eq!(status, 403, "no anti-forgery token");
+    let long = "ü".repeat(4001);
+    let (status, _, body) = p.gil_me.post(&path, &[("focus", long.as_str())]).await;
+    assert_eq!((status, body.contains("this one has 4001")), (400, true), "{body}");
+    let (status, _, _) = p.gil_me.post(&path, &[("focus", "bell\u{7}")]).await;
+    assert_eq!(status, 400);
+    let (status, _, _) = sue.post(&path, &[("focus", "the supervisor's words")]).await;
+    assert_eq!(status, 403, "a supervisor does not write the therapist's focus");
+    let (status, _, _) = p.hal_me.post(&path, &[("focus", "another therapist")]).await;
+    assert_eq!(status, 404, "another therapist's client does not exist for Hal");
+    let unshared = format!("/sessions/{}/supervision-focus", p.unshared);
+    let (status, _, body) = p.hal_me.post(&unshared, &[("focus", "not shared")]).await;
+    assert_eq!((status, body.contains("Take this session to supervision")), (400, true), "{body}");
+    assert_eq!((focus(p.shared).await, focus(p.unshared).await), (None, None), "nothing stored");
+
+    // Gil writes it; the form shows it back; the supervisor reads it, escaped.
+    let text = "Am I rescuing her? <script>alert(1)</script>";
+    let (status, url, page) = p.gil_me.post(&path, &[("focus", text)]).await;
+    assert_eq!((status, url), (200, format!("/sessions/{}", p.shared)));
+    assert!(page.contains("What I want to bring to supervision"), "{page}");
+    assert!(page.contains("Am I rescuing her? &#60;script&#62;alert(1)&#60;/script&#62;"), "{page}");
+    assert_eq!(focus(p.shared).await.as_deref(), Some(text));
+    let (status, seen) = sue.get(&format!("/sessions/{}", p.shared)).await;
+    assert_eq!(status, 200);
+    assert!(seen.contains("What the therapist wants to bring"), "{seen}");
+    assert!(seen.contains("Am I rescuing her? &#60;script&#62;") && !seen.contains("<script>alert"), "{seen}");
+    assert!(!seen.contains(r#"name="focus""#), "the supervisor gets no form for it");
+
+    // An empty text clears it.
+    let (status, _, _) = p.gil_me.post(&path, &[("focus", "  \r\n ")]).await;
+    assert_eq!(status, 200);
+    assert_eq!(focus(p.shared).await, None);
+    let audit = store.audit_events(100).await.unwrap();
+    let writes = audit.iter().filter(|e| e.action == "write" && e.object_kind == "supervision-focus").count();
+    assert_eq!(writes, 2, "each change audited, as supervision");
+    assert!(audit.iter().all(|e| e.object_kind != "supervision-focus" || e.purpose == "supervision"));
+}

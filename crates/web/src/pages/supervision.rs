@@ -247,6 +247,8 @@ pub struct ThreadView {
     pub own: bool,
     pub shared: bool,
     pub may_write: bool,
+    /// What the therapist wants to bring to supervision about this session, if they wrote it.
+    pub focus: Option<String>,
     pub comments: Vec<CommentView>,
 }
 
@@ -263,7 +265,8 @@ pub async fn thread_view(
         return Ok(None);
     };
     let comments = state.store.reflection_comments(&[session.id]).await?;
-    if !thread.shared() && comments.is_empty() {
+    let focus = state.store.supervision_focus(session.id).await?;
+    if !thread.shared() && comments.is_empty() && focus.is_none() {
         return Ok(None);
     }
     state
@@ -275,6 +278,7 @@ pub async fn thread_view(
         own: thread.read.via == Via::OwnCaseload,
         shared: thread.shared(),
         may_write: thread.may_write(),
+        focus,
         comments: comments
             .into_iter()
             .map(|c| CommentView {
@@ -314,5 +318,35 @@ pub async fn add_comment(
         })
         .await?;
     state.store.audit(access_supervision::audit(&who, now, "create", "reflection-comment", Some(comment))).await?;
+    Ok(Redirect::to(&format!("/sessions/{id}#supervision")).into_response())
+}
+
+/// Sets what the therapist wants to bring to supervision about a session (an empty text clears it). Only the
+/// client's own therapist, and only while the session is shared for supervision; a bad text gets a clear message
+/// and nothing is stored.
+pub async fn set_focus(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Id(id): Id,
+    mut form: FormFields,
+) -> Result<Response, WebError> {
+    who.check_csrf(&mut form)?;
+    let thread = access_supervision::read_thread(&state, &who, SessionId(id)).await?;
+    if thread.read.via != Via::OwnCaseload {
+        return Err(WebError::NotFound);
+    }
+    if !thread.may_write() {
+        return Err(WebError::BadRequest(
+            "Take this session to supervision in your reflection first; then write what you want to bring.".into(),
+        ));
+    }
+    let raw = form.one("focus")?.unwrap_or("");
+    let focus = if raw.trim().is_empty() {
+        None
+    } else {
+        Some(CommentBody::parse(raw).map_err(|e| WebError::BadRequest(e.to_string()))?.into_string())
+    };
+    let audit = access_supervision::audit(&who, state.now(), "write", "supervision-focus", Some(id));
+    state.store.set_supervision_focus(thread.session.id, focus.as_deref(), audit).await?;
     Ok(Redirect::to(&format!("/sessions/{id}#supervision")).into_response())
 }
