@@ -1,6 +1,7 @@
 //! The scheduled jobs whose work is the application's: the retention period, daily housekeeping and the practice
-//! model's refit. The backup job writes the binary's backup file format and so is defined beside it, in the
-//! `alliance` command, and added to the same [`Scheduler`](crate::Scheduler) at start.
+//! model's refit. The backup job (the store's `dump::write_backup` into a folder, keeping the newest) is defined in
+//! the `alliance` command, whose options set its folder, key and how many to keep, and added to the same
+//! [`Scheduler`](crate::Scheduler) at start.
 
 use std::sync::Arc;
 

@@ -17,7 +17,7 @@ pub struct BackupArgs {
     pub to: PathBuf,
     #[command(flatten)]
     pub data: DataArgs,
-    /// Back up this PostgreSQL database instead of the SQLite file in --data.
+    /// Back up this database (postgres://... or sqlite:PATH) instead of the SQLite file in --data.
     #[arg(long = "database", env = "ALLIANCE_DATABASE_URL", value_name = "URL", hide_env_values = true)]
     pub database_url: Option<String>,
     #[command(flatten)]

@@ -1,5 +1,6 @@
 //! The scheduled jobs of `alliance serve`, all in the application's one scheduler under the server's clock: the
-//! backup job, defined here because it writes this command's backup file format, and the application's own jobs
+//! backup job, defined here because its settings (folder, key, how many to keep) are this command's options, and
+//! the application's own jobs
 //! (the retention period, daily housekeeping, the practice model's refit). With several app servers on one
 //! database, one of them runs each backup, under the job's lease (see `alliance_app::Scheduler`).
 

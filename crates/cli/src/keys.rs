@@ -29,7 +29,8 @@ pub enum KeysCommand {
 pub struct Practice {
     #[command(flatten)]
     data: DataArgs,
-    /// The practice's PostgreSQL database, when it serves from one (as `serve --database`).
+    /// The practice's database when it is not the SQLite file in --data: postgres://... or sqlite:PATH (as
+    /// `serve --database`).
     #[arg(long = "database", env = "ALLIANCE_DATABASE_URL", value_name = "URL", hide_env_values = true)]
     database_url: Option<String>,
 }

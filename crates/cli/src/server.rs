@@ -28,8 +28,9 @@ pub struct ServeArgs {
     pub check: bool,
     #[command(flatten)]
     pub data: DataArgs,
-    /// Serve from this PostgreSQL database, e.g. postgres://alliance:PASSWORD@db.example.org/alliance, instead of
-    /// the SQLite file in --data. Its schema is created or brought up to date at start.
+    /// Serve from this database instead of the SQLite file in --data: a PostgreSQL URL, e.g.
+    /// postgres://alliance:PASSWORD@db.example.org/alliance, or sqlite:PATH. Its schema is created or brought up to
+    /// date at start.
     #[arg(long = "database", env = "ALLIANCE_DATABASE_URL", value_name = "URL", hide_env_values = true)]
     pub database_url: Option<String>,
     /// The most connections to the PostgreSQL database.

@@ -1,4 +1,5 @@
-//! Supervision comments: free text a supervisor and a therapist exchange about a reflection.
+//! Supervision text: the comments a supervisor and a therapist exchange about a reflection, and what the therapist
+//! wants to bring to supervision. The same rules for both.
 
 use std::fmt;
 
@@ -16,11 +17,11 @@ impl fmt::Display for CommentError {
             CommentError::Empty => write!(f, "Please write a comment before sending it."),
             CommentError::TooLong { chars } => write!(
                 f,
-                "A comment can be at most {} characters long; this one has {chars}. Please shorten it.",
+                "The text can be at most {} characters long; this one has {chars}. Please shorten it.",
                 CommentBody::MAX
             ),
             CommentError::ControlCharacter => {
-                write!(f, "The comment contains characters that cannot be stored. Please retype it.")
+                write!(f, "The text contains characters that cannot be stored. Please retype it.")
             }
         }
     }

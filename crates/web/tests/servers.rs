@@ -36,7 +36,7 @@ async fn the_same_link_sent_to_two_servers_at_once_is_accepted_once() {
     assert_eq!(audit.iter().filter(|e| e.action == "client-submitted").count(), 1);
 }
 
-/// Overviews are kept between requests (see the web crate's `overview_cache`): a change made through another
+/// Overviews are kept between requests (see the application crate's `overview_cache`): a change made through another
 /// server must show at once on the server that keeps them.
 #[tokio::test]
 async fn kept_overviews_follow_changes_made_on_another_server() {

@@ -1,4 +1,5 @@
-//! Supervision: who supervises whom, and the comment threads on therapists' reflections.
+//! Supervision: who supervises whom, the comment threads on therapists' reflections, and what a therapist wants
+//! to bring to supervision about a session.
 
 use alliance_core::domain::Role;
 use async_trait::async_trait;
