@@ -276,6 +276,36 @@ describe('Alliance in a browser', { timeout: 300_000 }, () => {
     await context.close();
   });
 
+  it('leaves nothing of a clinical page in the browser after sign-out', { timeout: TEST_TIMEOUT }, async () => {
+    assert.ok(reflectedSession, 'the reflection test ran first and left a private note');
+    const { context, page, problems } = await newPage(browser, DESKTOP);
+    await signIn(page, demo.base, account(demo, 'therapist1@demo.invalid'));
+    await page.goto(reflectedSession.url);
+    assert.ok((await page.locator('main').innerText()).includes(reflectedSession.note), 'the note is on the page');
+
+    // Signing out is a boosted form post: htmx would keep a snapshot of this page for Back.
+    const [signedOut] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/logout'),
+      page.getByRole('button', { name: 'Sign out' }).click(),
+    ]);
+    const cleared = (await signedOut.allHeaders())['clear-site-data'] ?? '';
+    assert.match(cleared, /"cache"/, 'sign-out clears the cache');
+    assert.match(cleared, /"storage"/, 'sign-out clears the storage');
+    await page.waitForURL((url) => url.pathname === '/login');
+    const kept = await page.evaluate(() => JSON.stringify(Object.entries(sessionStorage)));
+    assert.ok(!kept.includes(reflectedSession.note), `the tab's storage keeps no clinical page: ${kept.slice(0, 200)}`);
+
+    // Back: the server is asked again and answers with the sign-in page, not the note.
+    await page.goBack();
+    await page.locator('input[name="password"]').waitFor();
+    await page.waitForURL((url) => url.pathname === '/login');
+    const shown = await page.locator('body').innerText();
+    assert.ok(!shown.includes(reflectedSession.note), 'Back after sign-out shows no private note');
+    await screenshot(page, '13-back-after-sign-out.png');
+    await assertNoProblems(problems);
+    await context.close();
+  });
+
   it('lets a supervisor read but not write', { timeout: TEST_TIMEOUT }, async () => {
     const { context, page, problems } = await newPage(browser, DESKTOP);
     await signIn(page, demo.base, account(demo, 'supervisor@demo.invalid'));

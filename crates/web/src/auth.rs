@@ -9,7 +9,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use askama::Template;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use crate::error::WebError;
@@ -422,9 +422,11 @@ pub async fn logout(
     state.store.delete_login(&signed_in.login_hash).await?;
     state.store.audit(signed_in.audit(state.now(), "sign-out", "account", Some(signed_in.user.id.0))).await?;
     let mut response = Redirect::to("/login").into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, security::set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies));
+    let headers = response.headers_mut();
+    headers.insert(header::SET_COOKIE, security::set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies));
+    // What the browser kept of clinical pages goes with the sign-in: its cache, and the tab's storage (where
+    // htmx would keep page snapshots for Back, were they not switched off in `base.html`).
+    headers.insert(HeaderName::from_static("clear-site-data"), HeaderValue::from_static(r#""cache", "storage""#));
     Ok(response)
 }
 
