@@ -239,3 +239,44 @@ mod tests {
         assert_eq!(AdministrationStatus::Completed.at(deadline, deadline), AdministrationStatus::Completed);
     }
 }
+
+/// Why a date of care was refused, in words for the clinician who typed it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CareDateError {
+    #[error("give a date like 2026-11-28")]
+    NotADate,
+    #[error("{0} is before 1970: please check the year")]
+    TooEarly(time::Date),
+    #[error("{0} is more than a year ahead: please check the year")]
+    TooLate(time::Date),
+}
+
+/// A date of care (an episode's start or end, the day of a session) as a clinician types it: `YYYY-MM-DD`, from
+/// 1970 to a year after `today`. Anything outside is a typing mistake that would follow the client into every
+/// chart and put the research export's day counts out by millennia; an episode may be planned ahead, hence the
+/// year. `today` is the caller's (time is passed in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CareDate(time::Date);
+
+impl CareDate {
+    pub const EARLIEST: time::Date = time::macros::date!(1970 - 01 - 01);
+    /// How far ahead a date of care may lie.
+    pub const AHEAD: time::Duration = time::Duration::days(366);
+
+    pub fn parse(raw: &str, today: time::Date) -> Result<Self, CareDateError> {
+        const ISO: &[time::format_description::BorrowedFormatItem<'_>] =
+            time::macros::format_description!("[year]-[month]-[day]");
+        let date = time::Date::parse(raw.trim(), ISO).map_err(|_| CareDateError::NotADate)?;
+        if date < Self::EARLIEST {
+            return Err(CareDateError::TooEarly(date));
+        }
+        if today.checked_add(Self::AHEAD).is_some_and(|latest| date > latest) {
+            return Err(CareDateError::TooLate(date));
+        }
+        Ok(Self(date))
+    }
+
+    pub fn date(self) -> time::Date {
+        self.0
+    }
+}

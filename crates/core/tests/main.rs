@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod calibration;
+mod care_dates;
 mod instruments;
 mod loader;
 mod overview;

@@ -165,3 +165,56 @@ async fn staff_forms_validate_their_fields() {
         me.post(&format!("/sessions/{session}/reflection"), &[("rupture", "no"), ("note", note.as_str())]).await;
     assert_eq!(status, 422);
 }
+
+/// Dates of care are from 1970 to a year ahead, and in order: a session not before its episode began, a new
+/// episode not before the current one began. Each refusal says why and stores nothing.
+#[tokio::test]
+async fn dates_of_care_are_sane_and_in_order() {
+    let app = TestApp::spawn().await;
+    app.user("dora@example.org", Role::Therapist).await;
+    let (me, client, _, _) = client_with_link(&app, "dora@example.org", "Dune Wren").await;
+    let store = app.store.clone();
+    let episodes = || async { store.episodes(ClientId(client)).await.unwrap() };
+    let episode = episodes().await[0].id.0;
+    let sessions = || async { store.sessions_of(&[ClientId(client)]).await.unwrap().len() };
+
+    // A new client: year 0, year 9999, a day that does not exist.
+    for (date, says) in
+        [("0000-01-01", "before 1970"), ("9999-12-31", "more than a year ahead"), ("2026-02-30", "like 2026-11-28")]
+    {
+        let (status, _, body) = me.post("/clients/new", &[("pseudonym", "Year Typo"), ("started_on", date)]).await;
+        assert_eq!(status, 422, "{date}");
+        assert!(body.contains(says), "{date}: {body}");
+    }
+    let (_, caseload) = me.get("/").await;
+    assert!(!caseload.contains("Year Typo"), "no client was created");
+
+    // A session: out of range, or before its episode began (2026-11-01).
+    for (date, says) in
+        [("0000-01-01", "before 1970"), ("9999-01-01", "more than a year ahead"), ("2026-10-31", "began on 2026-11-01")]
+    {
+        let (status, _, body) = me.post(&format!("/episodes/{episode}/sessions"), &[("held_on", date)]).await;
+        assert_eq!(status, 400, "{date}");
+        assert!(body.contains(says), "{date}: {body}");
+    }
+    assert_eq!(sessions().await, 1, "only the helper's session");
+
+    // A new episode: out of range, or before the current one began.
+    for (date, says) in [("1969-12-31", "before 1970"), ("2026-10-01", "began on 2026-11-01")] {
+        let (status, _, body) =
+            me.post(&format!("/clients/{client}/episodes"), &[("started_on", date), ("measure", "phq9")]).await;
+        assert_eq!(status, 400, "{date}");
+        assert!(body.contains(says), "{date}: {body}");
+    }
+    assert_eq!(episodes().await.len(), 1, "no episode was opened");
+
+    // The end of an episode: out of range.
+    let (status, _, body) = me.post(&format!("/episodes/{episode}/end"), &[("ended_on", "0001-01-01")]).await;
+    assert_eq!((status, body.contains("before 1970")), (400, true), "{body}");
+    assert_eq!(episodes().await[0].ended_on, None);
+
+    // In order and in range, both are taken.
+    let (status, _, _) = me.post(&format!("/episodes/{episode}/sessions"), &[("held_on", "2026-11-01")]).await;
+    assert_eq!(status, 200, "a session on the day the episode began");
+    assert_eq!(sessions().await, 2);
+}

@@ -13,7 +13,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::caseload::describe;
 use super::signals::{self, SignalView};
-use super::{Nav, iso_date, number, parse_iso_date, show_date};
+use super::{Nav, care_date, iso_date, number, show_date};
 use crate::access::{self, Via};
 use crate::auth::SignedIn;
 use crate::charts::{Band, Chart, Marker, Series};
@@ -80,8 +80,9 @@ pub async fn create_client(
     if raw_contact.chars().count() > 200 || raw_contact.chars().any(char::is_control) {
         return retry("Contact: at most 200 characters, on one line.".into());
     }
-    let Some(started_on) = form.one("started_on")?.and_then(parse_iso_date) else {
-        return retry("Start of care: please give a date.".into());
+    let started_on = match care_date(form.one("started_on")?, state.now().date(), "Start of care") {
+        Ok(date) => date,
+        Err(message) => return retry(message),
     };
     let measures = measures(&form)?;
     let now = state.now();
@@ -110,12 +111,19 @@ pub async fn open_episode(
 ) -> Result<Response, WebError> {
     who.check_csrf(&mut form)?;
     let write = access::write_client(&state, &who, ClientId(id)).await?;
-    let started_on = form
-        .one("started_on")?
-        .and_then(parse_iso_date)
-        .ok_or_else(|| WebError::BadRequest("Please give the start date of the episode.".into()))?;
-    let measures = measures(&form)?;
     let now = state.now();
+    let started_on =
+        care_date(form.one("started_on")?, now.date(), "Start of the episode").map_err(WebError::BadRequest)?;
+    // The client's current episode ends the day this one starts, so this one cannot start before it did.
+    if let Some(current) = state.store.current_episodes(&[write.client.id]).await?.first()
+        && started_on < current.started_on
+    {
+        return Err(WebError::BadRequest(format!(
+            "Start of the episode: the current episode began on {}; a new one cannot start before it.",
+            iso_date(current.started_on)
+        )));
+    }
+    let measures = measures(&form)?;
     let episode = NewEpisode { client: write.client.id, therapist: who.user.id, started_on, measures };
     state.store.open_episode(episode, who.audit(now, "create", "episode", None), now).await?;
     Ok(Redirect::to(&format!("/clients/{id}")).into_response())
@@ -132,10 +140,8 @@ pub async fn end_episode(
     who.check_csrf(&mut form)?;
     let episode = state.store.episode(EpisodeId(id)).await?.ok_or(WebError::NotFound)?;
     let write = access::write_client(&state, &who, episode.client).await?;
-    let ended_on = form
-        .one("ended_on")?
-        .and_then(parse_iso_date)
-        .ok_or_else(|| WebError::BadRequest("Please give the date the episode ended.".into()))?;
+    let ended_on =
+        care_date(form.one("ended_on")?, state.now().date(), "End of the episode").map_err(WebError::BadRequest)?;
     if ended_on > state.now().date() {
         return Err(WebError::BadRequest("An episode cannot end in the future.".into()));
     }

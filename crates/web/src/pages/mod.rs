@@ -67,6 +67,16 @@ pub fn parse_iso_date(text: &str) -> Option<Date> {
     Date::parse(text.trim(), ISO_DATE).ok()
 }
 
+/// A date of care from a form field (see `CareDate`), or the message to show: `what` names the field.
+pub fn care_date(raw: Option<&str>, today: Date, what: &str) -> Result<Date, String> {
+    match raw.map(str::trim).filter(|r| !r.is_empty()) {
+        None => Err(format!("{what}: please give a date.")),
+        Some(raw) => alliance_core::domain::CareDate::parse(raw, today)
+            .map(alliance_core::domain::CareDate::date)
+            .map_err(|e| format!("{what}: {e}.")),
+    }
+}
+
 /// Numbers as people write them: no trailing `.0`, one decimal otherwise.
 pub fn number(value: f64) -> String {
     if (value - value.round()).abs() < 1e-9 { format!("{}", value.round() as i64) } else { format!("{value:.1}") }
