@@ -25,6 +25,7 @@ pub async fn run_all(store: &dyn Store) {
     audit_events_are_kept_in_order(store).await;
     reflection_comments_form_a_thread(store).await;
     a_session_keeps_what_to_bring_to_supervision(store).await;
+    dates_of_care_stay_in_order(store).await;
     crate::audit_conformance::run_all(store).await;
     encrypted_fields_sort_and_match_as_plain_text(store).await;
     crate::practice_input::practice_input_matches_score_points(store).await;
@@ -633,4 +634,22 @@ pub async fn a_session_keeps_what_to_bring_to_supervision(store: &dyn Store) {
     let missing = SessionId(session.id.0 + 1_000_000);
     assert!(matches!(store.set_supervision_focus(missing, Some("x"), audit).await, Err(StoreError::NotFound)));
     assert_eq!(store.supervision_focus(missing).await.unwrap(), None);
+}
+
+pub async fn dates_of_care_stay_in_order(store: &dyn Store) {
+    let (client, session) = session_for(store, "order@example.org").await;
+    let started = date!(2026 - 11 - 01);
+    let before = NewSession { episode: session.episode, held_on: started - Duration::days(1), attended: true };
+    assert!(matches!(store.record_session(before, ev(), NOW).await, Err(StoreError::Conflict(_))));
+    let therapist = store.client(client).await.unwrap().unwrap().therapist;
+    let early = NewEpisode { client, therapist, started_on: started - Duration::days(1), measures: vec![] };
+    assert!(matches!(store.open_episode(early, ev(), NOW).await, Err(StoreError::Conflict(_))));
+    assert_eq!(store.sessions(session.episode).await.unwrap().len(), 1, "nothing recorded");
+    assert_eq!(store.episodes(client).await.unwrap()[0].ended_on, None, "the current episode still open");
+    // On the first day of the episode, and a new episode starting the day the current one began: both taken.
+    let first_day = NewSession { episode: session.episode, held_on: started, attended: true };
+    assert_eq!(store.record_session(first_day, ev(), NOW).await.unwrap().number, 2);
+    let same_day = NewEpisode { client, therapist, started_on: started, measures: vec![] };
+    store.open_episode(same_day, ev(), NOW).await.unwrap();
+    assert_eq!(store.episodes(client).await.unwrap().len(), 2);
 }

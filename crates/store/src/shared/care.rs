@@ -13,7 +13,8 @@ pub trait Care: Send + Sync {
     async fn create_client(&self, client: NewClient, audit: AuditEvent, now: OffsetDateTime) -> StoreResult<ClientId>;
     async fn client(&self, id: ClientId) -> StoreResult<Option<Client>>;
     async fn clients_of(&self, therapists: &[UserId]) -> StoreResult<Vec<Client>>;
-    /// Opens an episode of care; the client's earlier open episode ends the day this one starts.
+    /// Opens an episode of care; the client's earlier open episode ends the day this one starts. `Conflict` if it
+    /// would start before the client's current episode began (which would then end before it started).
     async fn open_episode(&self, episode: NewEpisode, audit: AuditEvent, now: OffsetDateTime)
     -> StoreResult<EpisodeId>;
     /// Ends an open episode of care on `ended_on` (not before it started), writing `audit` (object: the episode)
@@ -25,7 +26,8 @@ pub trait Care: Send + Sync {
     async fn current_episodes(&self, clients: &[ClientId]) -> StoreResult<Vec<Episode>>;
     /// Every session of these clients, by client, episode and number.
     async fn sessions_of(&self, clients: &[ClientId]) -> StoreResult<Vec<TherapySession>>;
-    /// Records the next session of an episode; its number is one more than the last.
+    /// Records the next session of an episode; its number is one more than the last. `Conflict` if it is dated
+    /// before the episode began.
     async fn record_session(
         &self,
         session: NewSession,
@@ -127,6 +129,19 @@ impl<S: HasDb> Care for S {
     ) -> StoreResult<EpisodeId> {
         let db = self.db();
         let mut tx = db.begin().await?;
+        // The client's row locked (on PostgreSQL), so two episodes opened at once are checked one after the other.
+        db.lock(&mut tx, "SELECT id FROM clients WHERE id = $1", Lock::Parent, episode.client.0).await?;
+        let current = db
+            .query("SELECT started_on FROM episodes WHERE client_id = $1 ORDER BY id DESC LIMIT 1")
+            .bind(episode.client.0)
+            .fetch_optional(&mut tx)
+            .await?;
+        if let Some(current) = current
+            && episode.started_on < current.get::<Date>("started_on")?
+        {
+            tx.rollback().await?;
+            return Err(StoreError::Conflict("a new episode cannot start before the current one began"));
+        }
         db.query("UPDATE episodes SET ended_on = $1 WHERE client_id = $2 AND ended_on IS NULL")
             .bind(episode.started_on)
             .bind(episode.client.0)
@@ -217,8 +232,13 @@ impl<S: HasDb> Care for S {
         // The INSERT computes the next number itself. On PostgreSQL, under READ COMMITTED, two recordings would
         // both see the same last number: the episode's row lock makes the second wait until the first has
         // committed, and its MAX then sees the first's session.
-        let episode =
-            db.lock(&mut tx, "SELECT client_id FROM episodes WHERE id = $1", Lock::Parent, session.episode.0).await?;
+        let episode = db
+            .lock(&mut tx, "SELECT client_id, started_on FROM episodes WHERE id = $1", Lock::Parent, session.episode.0)
+            .await?;
+        if session.held_on < episode.get::<Date>("started_on")? {
+            tx.rollback().await?;
+            return Err(StoreError::Conflict("a session cannot be dated before its episode began"));
+        }
         let client = ClientId(episode.get("client_id")?);
         let row = db
             .query(

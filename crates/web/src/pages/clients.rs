@@ -114,15 +114,6 @@ pub async fn open_episode(
     let now = state.now();
     let started_on =
         care_date(form.one("started_on")?, now.date(), "Start of the episode").map_err(WebError::BadRequest)?;
-    // The client's current episode ends the day this one starts, so this one cannot start before it did.
-    if let Some(current) = state.store.current_episodes(&[write.client.id]).await?.first()
-        && started_on < current.started_on
-    {
-        return Err(WebError::BadRequest(format!(
-            "Start of the episode: the current episode began on {}; a new one cannot start before it.",
-            iso_date(current.started_on)
-        )));
-    }
     let measures = measures(&form)?;
     let episode = NewEpisode { client: write.client.id, therapist: who.user.id, started_on, measures };
     state.store.open_episode(episode, who.audit(now, "create", "episode", None), now).await?;

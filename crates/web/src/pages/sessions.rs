@@ -37,12 +37,6 @@ pub async fn record_session(
     }
     let held_on = super::care_date(form.one("held_on")?, state.now().date(), "Date of the session")
         .map_err(WebError::BadRequest)?;
-    if held_on < episode.started_on {
-        return Err(WebError::BadRequest(format!(
-            "Date of the session: this episode of care began on {}; a session cannot be dated before it.",
-            super::iso_date(episode.started_on)
-        )));
-    }
     let attended = match form.one("attended")? {
         None => false,
         Some("yes") => true,
