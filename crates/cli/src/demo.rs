@@ -33,11 +33,14 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let dir = match args.data {
         Some(dir) => dir,
-        None => tempfile::Builder::new()
-            .prefix("alliance-demo-")
-            .tempdir()
-            .context("cannot make a folder for the demo")?
-            .keep(),
+        None => {
+            let mut folder = tempfile::Builder::new();
+            folder.prefix("alliance-demo-");
+            // Owner-only from the start, as the server wants its data folder (the umask would leave it readable).
+            #[cfg(unix)]
+            folder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+            folder.tempdir().context("cannot make a folder for the demo")?.keep()
+        }
     };
     let folder = DataFolder::new(&dir);
     crate::args::prepare_folder(&folder)?;
