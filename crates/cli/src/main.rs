@@ -56,6 +56,11 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Before anything opens a database: see the function's documentation.
+    if !alliance_store::process_exit::keep_crypto_state_until_exit() {
+        eprintln!("error: the encryption library (OpenSSL) could not be initialised");
+        return ExitCode::FAILURE;
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("ALLIANCE_LOG")

@@ -1,7 +1,8 @@
 //! Storage for Alliance behind one trait. SQLite is the embedded default; PostgreSQL is for practices that run a
 //! database server. Both pass the same conformance suite. Every method takes the current time from the caller,
 //! which keeps expiry rules testable.
-// One `unsafe` call, documented where it is (`group_commit::sqlite::Locked::new`); everything else is safe code.
+// Two `unsafe` calls, each documented where it is (`group_commit::sqlite::Locked::new`,
+// `process_exit::keep_crypto_state_until_exit`); everything else is safe code.
 #![deny(unsafe_code)]
 
 pub mod audit;
@@ -18,6 +19,7 @@ mod model;
 pub mod open;
 mod postgres;
 mod practice_input;
+pub mod process_exit;
 pub mod retention;
 mod schema_version;
 mod shared;
