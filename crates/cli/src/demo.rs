@@ -67,8 +67,15 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let db = Database::open(&database, &keys, &Opening::new(OpenMode::Latest)).await?;
     // Closed on every path: SQLCipher connections still closing as the process exits can crash it.
     let served = async {
-        let (listener, state, url) =
-            crate::server::start(db.store(), catalog, args.bind, args.public_url, false, Default::default()).await?;
+        let (listener, state, url) = crate::server::start(
+            db.store(),
+            catalog,
+            args.bind,
+            args.public_url,
+            alliance_web::Config::default(),
+            Default::default(),
+        )
+        .await?;
         println!(
             "Alliance demo clinic: {} clients, {} sessions, ready in {:.1} s",
             seeded.clients,

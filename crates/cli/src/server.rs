@@ -59,7 +59,53 @@ pub struct ServeArgs {
     #[arg(long, env = "ALLIANCE_SECURE_COOKIES")]
     pub secure_cookies: bool,
     #[command(flatten)]
+    pub network: NetworkArgs,
+    #[command(flatten)]
     pub schedule: ScheduleArgs,
+}
+
+/// Who the client is behind a proxy, and what one client may hold of the server.
+#[derive(clap::Args)]
+pub struct NetworkArgs {
+    /// Reverse proxies (addresses or networks, comma-separated, e.g. 127.0.0.1,::1) whose X-Forwarded-For or
+    /// Forwarded header names the client. Only requests from them are read that way, and only the rightmost hop
+    /// that is not itself a trusted proxy counts. Unset: those headers are ignored.
+    #[arg(
+        long,
+        env = "ALLIANCE_TRUSTED_PROXIES",
+        value_name = "ADDRESSES",
+        value_delimiter = ',',
+        value_parser = alliance_web::parse_proxy
+    )]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Seconds a connection has to send a request's complete headers (idle keep-alive connections included).
+    #[arg(long, env = "ALLIANCE_HEADER_TIMEOUT", value_name = "SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout: u64,
+    /// Seconds a request's body has to arrive after its headers.
+    #[arg(long, env = "ALLIANCE_BODY_TIMEOUT", value_name = "SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub body_timeout: u64,
+    /// Connections served at once; more wait until one ends.
+    #[arg(long, env = "ALLIANCE_MAX_CONNECTIONS", value_name = "N", default_value_t = 512,
+          value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_connections: u64,
+}
+
+impl NetworkArgs {
+    /// The web layer's settings (its public URL is filled in by [`start`]).
+    pub fn config(&self, secure_cookies: bool) -> Config {
+        Config {
+            secure_cookies,
+            trusted_proxies: self.trusted_proxies.clone(),
+            limits: alliance_web::Limits {
+                header_timeout: Duration::from_secs(self.header_timeout),
+                body_timeout: Duration::from_secs(self.body_timeout),
+                max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+            },
+            ..Config::default()
+        }
+    }
 }
 
 /// Scheduled backups and the retention period. With several app servers on one database, one of them runs
@@ -149,7 +195,7 @@ pub async fn start(
     catalog: Catalog,
     bind: SocketAddr,
     public_url: Option<String>,
-    secure_cookies: bool,
+    config: Config,
     settings: SignalSettings,
 ) -> anyhow::Result<(tokio::net::TcpListener, AppState, String)> {
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
@@ -163,7 +209,7 @@ pub async fn start(
         }
         format!("http://{local}")
     });
-    let config = Config { public_url: public_url.clone(), secure_cookies };
+    let config = Config { public_url: public_url.clone(), ..config };
     let state = AppState::with_settings(store, catalog, config, alliance_web::system_clock(), settings).await?;
     Ok((listener, state, public_url))
 }
@@ -222,7 +268,8 @@ pub async fn serve(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[Str
 async fn run(store: Arc<dyn Store>, catalog: Catalog, args: ServeArgs, jobs: crate::jobs::Jobs) -> anyhow::Result<()> {
     let settings = args.signals.settings()?;
     let (listener, state, url) =
-        start(store.clone(), catalog, args.bind, args.public_url, args.secure_cookies, settings).await?;
+        start(store.clone(), catalog, args.bind, args.public_url, args.network.config(args.secure_cookies), settings)
+            .await?;
     // Every scheduled job, under the server's one clock; the first round runs now.
     tokio::spawn(jobs.scheduler(&state)?.run());
     if store.count_users().await? == 0 {

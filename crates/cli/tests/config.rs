@@ -28,7 +28,7 @@ fn the_command_line_beats_the_environment_which_beats_the_file() {
         "alliance.toml",
         format!(
             "# a comment\nbind = \"127.0.0.1:9001\"\nyellow-level = 0.6\nred-level = 0.95\nsecure-cookies = true\n\
-             missed-in-a-row = 3\ndata = \"{}\"\n",
+             missed-in-a-row = 3\ntrusted-proxies = \"127.0.0.1,10.0.0.0/8\"\nheader-timeout = 5\ndata = \"{}\"\n",
             data.display()
         )
         .as_bytes(),
@@ -45,6 +45,10 @@ fn the_command_line_beats_the_environment_which_beats_the_file() {
     assert_eq!(setting(&report, "red_level"), "red_level = 0.95 (File)");
     assert_eq!(setting(&report, "secure_cookies"), "secure_cookies = true (File)");
     assert_eq!(setting(&report, "discrepancy_points"), "discrepancy_points = 4 (Default)");
+    assert_eq!(setting(&report, "trusted_proxies"), "trusted_proxies = 127.0.0.1, 10.0.0.0/8 (File)");
+    assert_eq!(setting(&report, "header_timeout"), "header_timeout = 5 (File)");
+    assert_eq!(setting(&report, "body_timeout"), "body_timeout = 30 (Default)");
+    assert_eq!(setting(&report, "max_connections"), "max_connections = 512 (Default)");
     assert!(report.contains(&format!("SQLite in {}", data.display())), "{report}");
 
     // The environment can name the file too.
@@ -73,6 +77,10 @@ fn a_bad_configuration_file_is_refused_with_one_line_naming_it() {
     // A wrong value is refused by the same rules as on the command line.
     let bad = file(d, "range.toml", b"red-level = 0.5\nyellow-level = 0.7\n");
     alliance(&["serve", "--config", &bad, "--check"]).refused().says(&["signal settings"]);
+    // A trusted proxy that is no address is refused (clap's own message, with its usage hint).
+    let proxy = file(d, "proxy.toml", b"trusted-proxies = \"127.0.0.1,localhost\"\n");
+    let run = alliance(&["serve", "--config", &proxy, "--check"]);
+    assert!(!run.success && run.stderr.contains("`localhost` is neither an IP address"), "{}", run.stderr);
 }
 
 #[test]

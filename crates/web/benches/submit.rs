@@ -107,7 +107,7 @@ async fn main() {
     let store = Arc::new(SqliteStore::open(&path, &keys).await.unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let config = Config { public_url: url.clone(), secure_cookies: false };
+    let config = Config { public_url: url.clone(), ..Config::default() };
     let state = AppState::new(store.clone(), catalog, config, alliance_web::system_clock()).await.unwrap();
     let secret = *state.secret;
     tokio::spawn(alliance_web::serve(listener, state, std::future::pending()));

@@ -12,6 +12,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
+use crate::client::ClientAddress;
 use crate::error::WebError;
 use crate::forms::FormFields;
 use crate::security::{self, PRE_LOGIN_COOKIE, SESSION_COOKIE};
@@ -114,11 +115,15 @@ impl SignedIn {
     }
 }
 
+/// The client's address (see `client.rs`: the TCP peer, or what a trusted proxy says).
 pub fn client_address(parts: &Parts) -> Option<String> {
-    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ci| ci.0.ip().to_string())
+    match parts.extensions.get::<ClientAddress>() {
+        Some(ClientAddress(address)) => address.map(|a| a.to_string()),
+        None => parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ci| ci.0.ip().to_canonical().to_string()),
+    }
 }
 
-/// The peer address of a request, when the server was started with connection info.
+/// The client's address of a request, when the server was started with connection info.
 pub struct PeerAddress(pub Option<String>);
 
 impl<S: Send + Sync> FromRequestParts<S> for PeerAddress {
@@ -247,18 +252,25 @@ pub async fn login(
     let pre = check_pre_login(&headers, &mut form)?;
     let SignInForm { email, password } = sign_in_form(&form)?;
     let now = state.now();
-    let by_address = address_key(&state, &address);
-    if let Err(wait) = throttle::claim(&state, &by_address, Rule::Budget, now, true).await? {
-        state.store.audit(auth_event(now, "sign-in-throttled", None, None, &address)).await?;
-        return Err(WebError::Throttled(wait));
-    }
     let user = if email.len() <= 254 { state.store.user_by_email(&email).await? } else { None };
     let object = user.as_ref().map(|u| u.id);
-    // A genuine device cookie of this very account exempts from the account's delay (see throttle.rs).
+    // A genuine device cookie of this very account exempts from the account's delay and from the address's
+    // budget (see throttle.rs): other people's failures never refuse a known device. It is checked first.
     let device = security::cookie(&headers, DEVICE_COOKIE).and_then(|v| parse_device_cookie(&state.secret, &v));
-    let by_account = match (&device, &user) {
-        (Some((id, nonce)), Some(u)) if *id == u.id.0 => throttle::key(&state, "device", nonce),
-        _ => throttle::key(&state, "account", &email),
+    let known_device = match (&device, &user) {
+        (Some((id, nonce)), Some(u)) if *id == u.id.0 => Some(nonce),
+        _ => None,
+    };
+    let by_address = address_key(&state, &address);
+    if known_device.is_none() {
+        if let Err(wait) = throttle::claim(&state, &by_address, Rule::Budget, now, true).await? {
+            state.store.audit(auth_event(now, "sign-in-throttled", None, None, &address)).await?;
+            return Err(WebError::Throttled(wait));
+        }
+    }
+    let by_account = match known_device {
+        Some(nonce) => throttle::key(&state, "device", nonce),
+        None => throttle::key(&state, "account", &email),
     };
     if let Err(wait) = throttle::claim(&state, &by_account, Rule::Growing, now, true).await? {
         state.store.audit(auth_event(now, "sign-in-throttled", None, object, &address)).await?;
@@ -274,7 +286,9 @@ pub async fn login(
         return Ok((StatusCode::UNAUTHORIZED, Html(html)).into_response());
     };
     throttle::clear(&state, &by_account).await?;
-    throttle::refund(&state, &by_address).await?;
+    if known_device.is_none() {
+        throttle::refund(&state, &by_address).await?;
+    }
     rehash_if_needed(&state, &user, &password).await?;
     if state.store.totp_factor(user.id).await?.is_some_and(|f| f.enabled) {
         // The second step is remembered in the database under a fresh token, never in a cookie's content.

@@ -19,6 +19,9 @@ pub enum WebError {
     TooLarge,
     #[error("cross-site request refused")]
     CrossSite,
+    /// The request's body did not arrive within the body timeout (a slow or stalled client).
+    #[error("request too slow")]
+    TooSlow,
     #[error("database unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// A re-entered password was wrong (before a sensitive action).
@@ -93,6 +96,18 @@ impl IntoResponse for WebError {
             WebError::BadRequest(message) => page(StatusCode::BAD_REQUEST, "Please check the form", &message),
             WebError::TooLarge => {
                 page(StatusCode::PAYLOAD_TOO_LARGE, "Too much data", "The form sent more data than Alliance accepts.")
+            }
+            WebError::TooSlow => {
+                let mut response = page(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "The form took too long",
+                    "The form did not arrive in time. Please send it again.",
+                );
+                // The rest of the body is not read: the connection ends with this answer.
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
+                response
             }
             WebError::CrossSite => page(
                 StatusCode::FORBIDDEN,

@@ -3,15 +3,15 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::net::SocketAddr;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::client::ClientAddress;
 use crate::state::AppState;
 
 /// Upper bounds of the latency histogram, in seconds.
@@ -76,11 +76,9 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
 }
 
 /// `/metrics`, for a scraper on the same machine only.
-pub async fn export(
-    State(state): State<AppState>,
-    connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
-) -> Response {
-    let local = connect.is_some_and(|c| c.0.0.ip().is_loopback());
+/// The client is the one `client.rs` resolved: behind a trusted proxy, the forwarded client, never the proxy.
+pub async fn export(State(state): State<AppState>, client: Option<axum::Extension<ClientAddress>>) -> Response {
+    let local = client.is_some_and(|c| c.0.0.is_some_and(|a| a.is_loopback()));
     if !local {
         return StatusCode::NOT_FOUND.into_response();
     }

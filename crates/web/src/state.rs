@@ -15,6 +15,44 @@ pub struct Config {
     pub public_url: String,
     /// Mark cookies `Secure` (set when served over TLS).
     pub secure_cookies: bool,
+    /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` name the client (see `client.rs`). Empty: those
+    /// headers are ignored and the TCP peer is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Timeouts and the connection cap of [`crate::serve`].
+    pub limits: Limits,
+}
+
+impl Default for Config {
+    /// Plain HTTP on this machine, no proxy, the default limits (tests and the demo start from here).
+    fn default() -> Self {
+        Config {
+            public_url: "http://127.0.0.1".into(),
+            secure_cookies: false,
+            trusted_proxies: Vec::new(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// What one client may hold of the server: slow-request (slowloris) protection without a proxy in front.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// A connection must send a request's complete headers within this time (idle keep-alive included).
+    pub header_timeout: std::time::Duration,
+    /// A request's body must arrive completely within this time of its headers.
+    pub body_timeout: std::time::Duration,
+    /// Connections served at once; further ones wait in the listen queue.
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            header_timeout: std::time::Duration::from_secs(10),
+            body_timeout: std::time::Duration::from_secs(30),
+            max_connections: 512,
+        }
+    }
 }
 
 #[derive(Clone)]

@@ -38,6 +38,11 @@ pub const PASSWORD: &str = "correct horse battery staple";
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Spawns the app with settings changed from the defaults (trusted proxies, limits, ...).
+    pub async fn spawn_with(settings: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let keys = Keyring::generate();
         let (store, database): (Arc<dyn Store>, _) = match ScratchDatabase::create().await {
@@ -60,7 +65,8 @@ impl TestApp {
             };
             base + time::Duration::seconds(offset.load(Ordering::SeqCst))
         });
-        let config = Config { public_url: url.clone(), secure_cookies: false };
+        let mut config = Config { public_url: url.clone(), ..Config::default() };
+        settings(&mut config);
         let state = AppState::new(store.clone(), Catalog::builtin().unwrap(), config, clock.clone()).await.unwrap();
         tokio::spawn(alliance_web::serve(listener, state, std::future::pending()));
         let second = match &database {
@@ -110,7 +116,7 @@ impl TestApp {
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let config = Config { public_url: url.clone(), secure_cookies: false };
+        let config = Config { public_url: url.clone(), ..Config::default() };
         // The same clock as the first server: advancing or freezing it moves both.
         let state = AppState::new(store, Catalog::builtin().unwrap(), config, self.clock.clone()).await.unwrap();
         tokio::spawn(alliance_web::serve(listener, state, std::future::pending()));

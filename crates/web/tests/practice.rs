@@ -156,7 +156,7 @@ async fn small_practice() -> TestApp {
 }
 
 fn config() -> Config {
-    Config { public_url: "http://localhost".into(), secure_cookies: false }
+    Config { public_url: "http://localhost".into(), ..Config::default() }
 }
 
 /// The therapists' clients whose current episode (the one opened last) has no scores yet: every 10th client by id
