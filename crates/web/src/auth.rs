@@ -15,7 +15,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use crate::client::ClientAddress;
 use crate::error::WebError;
 use crate::forms::FormFields;
-use crate::security::{self, PRE_LOGIN_COOKIE, SESSION_COOKIE};
+use crate::security::{self, Lifetime, PRE_LOGIN_COOKIE, SESSION_COOKIE};
 use crate::state::AppState;
 use crate::throttle::{self, Rule};
 use crate::totp;
@@ -142,7 +142,8 @@ impl FromRequestParts<AppState> for SignedIn {
         if let Some(who) = parts.extensions.get::<SignedIn>() {
             return Ok(who.clone());
         }
-        let token = security::cookie(&parts.headers, SESSION_COOKIE).ok_or(WebError::SignInRequired)?;
+        let token = security::read_cookie(&parts.headers, SESSION_COOKIE, state.config.https())
+            .ok_or(WebError::SignInRequired)?;
         if !security::looks_like_token(&token) {
             return Err(WebError::SignInRequired);
         }
@@ -221,22 +222,35 @@ struct CodePage<'a> {
 }
 
 pub async fn login_page(State(state): State<AppState>) -> Result<Response, WebError> {
-    let pre = security::new_token();
+    let nonce = security::new_token();
+    let pre = pre_login_token(&state.secret, &nonce);
     let html = LoginPage { csrf: &pre, email: "", error: None }.render()?;
     let mut response = Html(html).into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, security::set_cookie(PRE_LOGIN_COOKIE, &pre, 3600, state.config.secure_cookies));
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        security::set_cookie(PRE_LOGIN_COOKIE, &nonce, Lifetime::Seconds(3600), state.config.https()),
+    );
     Ok(response)
 }
 
-/// Login CSRF: the form must carry the random value this browser got as a cookie with the sign-in page.
-fn check_pre_login(headers: &HeaderMap, form: &mut FormFields) -> Result<String, WebError> {
-    let pre = security::cookie(headers, PRE_LOGIN_COOKIE).unwrap_or_default();
-    if !form.take_csrf().is_some_and(|t| security::same_token(&t, &pre)) {
+/// The sign-in form's anti-forgery token: a keyed hash (server secret) of the random nonce in this browser's
+/// cookie. Someone who can plant a cookie cannot make a matching field without the secret (a plain
+/// double-submit of one value would let them choose both).
+pub fn pre_login_token(secret: &[u8; 32], nonce: &str) -> String {
+    security::form_token(secret, "sign-in-form", nonce)
+}
+
+/// Login CSRF: the form must carry the token made from the nonce this browser got as a cookie with the sign-in
+/// page. Returns the token, for the next form of the sign-in.
+fn check_pre_login(state: &AppState, headers: &HeaderMap, form: &mut FormFields) -> Result<String, WebError> {
+    let nonce = security::read_cookie(headers, PRE_LOGIN_COOKIE, state.config.https())
+        .filter(|n| security::looks_like_token(n))
+        .ok_or(WebError::CrossSite)?;
+    let expected = pre_login_token(&state.secret, &nonce);
+    if !form.take_csrf().is_some_and(|t| security::same_token(&t, &expected)) {
         return Err(WebError::CrossSite);
     }
-    Ok(pre)
+    Ok(expected)
 }
 
 fn address_key(state: &AppState, address: &Option<String>) -> Vec<u8> {
@@ -249,14 +263,15 @@ pub async fn login(
     headers: HeaderMap,
     mut form: FormFields,
 ) -> Result<Response, WebError> {
-    let pre = check_pre_login(&headers, &mut form)?;
+    let pre = check_pre_login(&state, &headers, &mut form)?;
     let SignInForm { email, password } = sign_in_form(&form)?;
     let now = state.now();
     let user = if email.len() <= 254 { state.store.user_by_email(&email).await? } else { None };
     let object = user.as_ref().map(|u| u.id);
     // A genuine device cookie of this very account exempts from the account's delay and from the address's
     // budget (see throttle.rs): other people's failures never refuse a known device. It is checked first.
-    let device = security::cookie(&headers, DEVICE_COOKIE).and_then(|v| parse_device_cookie(&state.secret, &v));
+    let device = security::read_cookie(&headers, DEVICE_COOKIE, state.config.https())
+        .and_then(|v| parse_device_cookie(&state.secret, &v));
     let known_device = match (&device, &user) {
         (Some((id, nonce)), Some(u)) if *id == u.id.0 => Some(nonce),
         _ => None,
@@ -306,7 +321,12 @@ pub async fn login(
         let mut response = Html(CodePage { csrf: &pre, error: None }.render()?).into_response();
         response.headers_mut().append(
             header::SET_COOKIE,
-            security::set_cookie(PENDING_COOKIE, &token, PENDING_LIFETIME.whole_seconds(), state.config.secure_cookies),
+            security::set_cookie(
+                PENDING_COOKIE,
+                &token,
+                Lifetime::Seconds(PENDING_LIFETIME.whole_seconds()),
+                state.config.https(),
+            ),
         );
         return Ok(response);
     }
@@ -320,9 +340,10 @@ pub async fn login_code(
     headers: HeaderMap,
     mut form: FormFields,
 ) -> Result<Response, WebError> {
-    let pre = check_pre_login(&headers, &mut form)?;
+    let pre = check_pre_login(&state, &headers, &mut form)?;
     let now = state.now();
-    let pending = security::cookie(&headers, PENDING_COOKIE).filter(|t| security::looks_like_token(t));
+    let pending =
+        security::read_cookie(&headers, PENDING_COOKIE, state.config.https()).filter(|t| security::looks_like_token(t));
     let user = match &pending {
         Some(token) => state.store.pending_login(&security::hash_token(token), now).await?,
         None => None,
@@ -407,23 +428,20 @@ async fn finish_sign_in(
         .await?;
     state.store.audit(auth_event(now, "sign-in", Some(user), None, address)).await?;
     let mut response = Redirect::to("/").into_response();
-    let secure = state.config.secure_cookies;
+    let secure = state.config.https();
     let headers = response.headers_mut();
-    headers.append(
-        header::SET_COOKIE,
-        security::set_cookie(SESSION_COOKIE, &token, LOGIN_LIFETIME.whole_seconds(), secure),
-    );
+    headers.append(header::SET_COOKIE, security::set_cookie(SESSION_COOKIE, &token, Lifetime::Browser, secure));
     headers.append(
         header::SET_COOKIE,
         security::set_cookie(
             DEVICE_COOKIE,
             &device_cookie(&state.secret, user.id),
-            DEVICE_LIFETIME.whole_seconds(),
+            Lifetime::Seconds(DEVICE_LIFETIME.whole_seconds()),
             secure,
         ),
     );
-    headers.append(header::SET_COOKIE, security::set_cookie(PRE_LOGIN_COOKIE, "", 0, secure));
-    headers.append(header::SET_COOKIE, security::set_cookie(PENDING_COOKIE, "", 0, secure));
+    headers.append(header::SET_COOKIE, security::set_cookie(PRE_LOGIN_COOKIE, "", Lifetime::Remove, secure));
+    headers.append(header::SET_COOKIE, security::set_cookie(PENDING_COOKIE, "", Lifetime::Remove, secure));
     Ok(response)
 }
 
@@ -437,7 +455,8 @@ pub async fn logout(
     state.store.audit(signed_in.audit(state.now(), "sign-out", "account", Some(signed_in.user.id.0))).await?;
     let mut response = Redirect::to("/login").into_response();
     let headers = response.headers_mut();
-    headers.insert(header::SET_COOKIE, security::set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies));
+    headers
+        .insert(header::SET_COOKIE, security::set_cookie(SESSION_COOKIE, "", Lifetime::Remove, state.config.https()));
     // What the browser kept of clinical pages goes with the sign-in: its cache, and the tab's storage (where
     // htmx would keep page snapshots for Back, were they not switched off in `base.html`).
     headers.insert(HeaderName::from_static("clear-site-data"), HeaderValue::from_static(r#""cache", "storage""#));

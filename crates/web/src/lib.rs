@@ -119,7 +119,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(pages::assets::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), metrics::record))
         .layer(middleware::from_fn_with_state(state.clone(), read_body_in_time))
-        .layer(middleware::from_fn_with_state(state.config.secure_cookies, security::guard))
+        .layer(middleware::from_fn_with_state(state.config.clone(), security::guard))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), client::attach))
         .with_state(state)

@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::error::WebError;
+use crate::state::Config;
 
 /// A fresh random token (256 bits), URL-safe.
 pub fn new_token() -> String {
@@ -55,16 +56,53 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
-pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
+/// A cookie's name on the wire. Over HTTPS every cookie is `__Host-` prefixed: the browser then keeps it only
+/// when it is `Secure`, for `Path=/` and without `Domain`, so neither a sibling subdomain nor a plain-HTTP page
+/// can plant or overwrite it. Over plain HTTP (the demo on 127.0.0.1) browsers refuse `Secure` cookies, so the
+/// plain name is used there.
+pub fn cookie_name(name: &str, secure: bool) -> String {
+    if secure { format!("__Host-{name}") } else { name.to_owned() }
+}
+
+/// The value of one of Alliance's cookies, under its name for this server (see [`cookie_name`]).
+pub fn read_cookie(headers: &HeaderMap, name: &str, secure: bool) -> Option<String> {
+    cookie(headers, &cookie_name(name, secure))
+}
+
+/// How long a cookie lives in the browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifetime {
+    /// Until the browser ends (no `Max-Age`): the server still enforces its own expiry.
+    Browser,
+    Seconds(i64),
+    /// Deletes the cookie.
+    Remove,
+}
+
+pub fn set_cookie(name: &str, value: &str, lifetime: Lifetime, secure: bool) -> HeaderValue {
+    let name = cookie_name(name, secure);
     let secure = if secure { "; Secure" } else { "" };
-    let text = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
+    let max_age = match lifetime {
+        Lifetime::Browser => String::new(),
+        Lifetime::Seconds(seconds) => format!("; Max-Age={}", seconds.max(0)),
+        Lifetime::Remove => "; Max-Age=0".to_owned(),
+    };
+    let text = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax{max_age}{secure}");
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
 }
 
 /// Refuses state-changing requests from other sites, then adds the security headers to every response.
-/// `tls` adds HSTS: set when Alliance is served over HTTPS.
-pub async fn guard(axum::extract::State(tls): axum::extract::State<bool>, request: Request, next: Next) -> Response {
-    if request.method() != Method::GET && request.method() != Method::HEAD && is_cross_site(request.headers()) {
+/// `secure_cookies` adds HSTS: set when Alliance is served over HTTPS.
+pub async fn guard(
+    axum::extract::State(config): axum::extract::State<std::sync::Arc<Config>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let tls = config.secure_cookies;
+    if request.method() != Method::GET
+        && request.method() != Method::HEAD
+        && is_cross_site(request.headers(), &config.public_origin(), config.https())
+    {
         tracing::warn!(path = request.uri().path().split('/').nth(1).unwrap_or(""), "cross-site post refused");
         return with_headers(WebError::CrossSite.into_response(), tls);
     }
@@ -72,20 +110,27 @@ pub async fn guard(axum::extract::State(tls): axum::extract::State<bool>, reques
 }
 
 /// Browsers say where a request comes from. `Sec-Fetch-Site` is the clearest signal and is trusted when
-/// present; otherwise an `Origin` naming another host is refused. Requests with neither (old browsers, tools)
-/// still need the form's anti-forgery token.
-fn is_cross_site(headers: &HeaderMap) -> bool {
+/// present; otherwise `Origin` must be exactly this site's: scheme, host and port, either the public URL's
+/// origin or the `Host` the request was sent to under the public URL's scheme. Requests with neither (old
+/// browsers, tools) still need the form's anti-forgery token.
+fn is_cross_site(headers: &HeaderMap, public_origin: &str, https: bool) -> bool {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         return !(site == "same-origin" || site == "none");
     }
-    match (
-        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
-        headers.get(header::HOST).and_then(|v| v.to_str().ok()),
-    ) {
-        (Some("null"), _) => true,
-        (Some(origin), Some(host)) => origin.split_once("://").map(|(_, authority)| authority) != Some(host),
-        (Some(_), None) => true,
-        (None, _) => false,
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return false };
+    let origin = origin.to_ascii_lowercase();
+    if origin == public_origin {
+        return false;
+    }
+    let scheme = if https { "https" } else { "http" };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).map(str::to_ascii_lowercase);
+    match host {
+        Some(host) => {
+            let default_port = if https { ":443" } else { ":80" };
+            let host = host.strip_suffix(default_port).unwrap_or(&host);
+            origin != format!("{scheme}://{host}")
+        }
+        None => true,
     }
 }
 
@@ -118,6 +163,7 @@ fn with_headers(mut response: Response, tls: bool) -> Response {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
@@ -130,20 +176,48 @@ mod tests {
 
     #[test]
     fn cross_site_detection() {
-        assert!(!is_cross_site(&headers(&[("host", "a.org"), ("origin", "https://a.org")])));
-        assert!(is_cross_site(&headers(&[("host", "a.org"), ("origin", "https://evil.org")])));
-        assert!(is_cross_site(&headers(&[("host", "a.org"), ("origin", "null")])));
-        assert!(is_cross_site(&headers(&[("sec-fetch-site", "cross-site")])));
-        assert!(is_cross_site(&headers(&[("sec-fetch-site", "same-site")])));
-        assert!(!is_cross_site(&headers(&[("sec-fetch-site", "same-origin")])));
+        let cross = |pairs: &[(&'static str, &'static str)]| is_cross_site(&headers(pairs), "https://a.org", true);
+        assert!(!cross(&[("host", "a.org"), ("origin", "https://a.org")]));
+        assert!(cross(&[("host", "a.org"), ("origin", "https://evil.org")]));
+        assert!(cross(&[("host", "a.org"), ("origin", "null")]));
+        assert!(cross(&[("sec-fetch-site", "cross-site")]));
+        assert!(cross(&[("sec-fetch-site", "same-site")]));
+        assert!(!cross(&[("sec-fetch-site", "same-origin")]));
         // What Chromium sends for a same-origin form post under a strict referrer policy.
-        assert!(!is_cross_site(&headers(&[("sec-fetch-site", "same-origin"), ("origin", "null"), ("host", "a.org")])));
-        assert!(is_cross_site(&headers(&[
-            ("sec-fetch-site", "cross-site"),
-            ("origin", "https://a.org"),
-            ("host", "a.org")
-        ])));
-        assert!(!is_cross_site(&headers(&[])));
+        assert!(!cross(&[("sec-fetch-site", "same-origin"), ("origin", "null"), ("host", "a.org")]));
+        assert!(cross(&[("sec-fetch-site", "cross-site"), ("origin", "https://a.org"), ("host", "a.org")]));
+        assert!(!cross(&[]));
+        // The scheme and the port count (finding 9 of issue 14): plain HTTP or another port is another origin.
+        assert!(cross(&[("host", "a.org"), ("origin", "http://a.org")]));
+        assert!(cross(&[("host", "a.org"), ("origin", "https://a.org:8443")]));
+        assert!(!cross(&[("host", "a.org:443"), ("origin", "https://a.org")]));
+        assert!(!cross(&[("host", "a.org"), ("origin", "HTTPS://A.ORG")]));
+        // The public URL's origin passes whatever Host the proxy forwards.
+        assert!(!cross(&[("host", "127.0.0.1:8080"), ("origin", "https://a.org")]));
+        // Plain HTTP on this machine (the demo).
+        let local =
+            |pairs: &[(&'static str, &'static str)]| is_cross_site(&headers(pairs), "http://127.0.0.1:8080", false);
+        assert!(!local(&[("host", "127.0.0.1:8080"), ("origin", "http://127.0.0.1:8080")]));
+        assert!(!local(&[("host", "localhost:8080"), ("origin", "http://localhost:8080")]));
+        assert!(local(&[("host", "127.0.0.1:8080"), ("origin", "http://127.0.0.1:9090")]));
+        assert!(local(&[("host", "127.0.0.1:8080"), ("origin", "https://127.0.0.1:8080")]));
+    }
+
+    #[test]
+    fn cookies_are_host_prefixed_over_https_and_sessions_end_with_the_browser() {
+        let text = |v: HeaderValue| v.to_str().unwrap().to_owned();
+        assert_eq!(
+            text(set_cookie("alliance_session", "t", Lifetime::Browser, true)),
+            "__Host-alliance_session=t; Path=/; HttpOnly; SameSite=Lax; Secure"
+        );
+        assert_eq!(
+            text(set_cookie("alliance_device", "d", Lifetime::Seconds(60), false)),
+            "alliance_device=d; Path=/; HttpOnly; SameSite=Lax; Max-Age=60"
+        );
+        assert!(text(set_cookie("x", "", Lifetime::Remove, true)).contains("Max-Age=0"));
+        let h = headers(&[("cookie", "alliance_session=planted; __Host-alliance_session=real")]);
+        assert_eq!(read_cookie(&h, "alliance_session", true).as_deref(), Some("real"));
+        assert_eq!(read_cookie(&h, "alliance_session", false).as_deref(), Some("planted"));
     }
 
     #[test]

@@ -34,6 +34,27 @@ impl Default for Config {
     }
 }
 
+impl Config {
+    /// Whether browsers reach Alliance over HTTPS: `--secure-cookies`, or a public URL that begins with
+    /// `https://`. Cookies are then `Secure` and `__Host-` prefixed (see `security::cookie_name`).
+    pub fn https(&self) -> bool {
+        self.secure_cookies || self.public_url.to_ascii_lowercase().starts_with("https://")
+    }
+
+    /// The origin browsers send for Alliance's own pages: scheme, host and port of the public URL (default port
+    /// left out, as browsers do), lower case.
+    pub fn public_origin(&self) -> String {
+        let url = self.public_url.trim().to_ascii_lowercase();
+        let (scheme, rest) = url.split_once("://").unwrap_or(("http", url.as_str()));
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let authority = match (scheme, authority.rsplit_once(':')) {
+            ("https", Some((host, "443"))) | ("http", Some((host, "80"))) => host,
+            _ => authority,
+        };
+        format!("{scheme}://{authority}")
+    }
+}
+
 /// What one client may hold of the server: slow-request (slowloris) protection without a proxy in front.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {

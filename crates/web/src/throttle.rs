@@ -10,9 +10,12 @@
 //!   `Retry-After` *before* the password is checked, so a guess during the wait tells the attacker nothing.
 //!   A success clears the count; a count untouched for a day is forgotten.
 //! - **Device cookies** (OWASP "device cookies"): a successful sign-in leaves a signed cookie naming the account
-//!   in that browser. Its holder is exempt from the account's delay (an attacker elsewhere cannot lock a
-//!   clinician out of their own computer) but not from the address budget; its own failures are counted under
-//!   the device with the same growing delay, so a stolen device cookie is no faster than none.
+//!   in that browser. Its holder is exempt from the account's delay and from the address budget, and the cookie
+//!   is checked first (an attacker elsewhere, or at the same practice router or proxy, cannot lock a clinician
+//!   out of their own computer); its own failures are counted under the device with the same growing delay, so
+//!   a stolen device cookie is no faster than none.
+//! - **The address** is the client's as `client.rs` resolves it: behind a trusted proxy (`--trusted-proxies`)
+//!   the forwarded client, never the proxy that everyone shares.
 //! - **Second factor**: code failures are counted per account under their own key, with the same rule, and are
 //!   cleared only by a complete sign-in (knowing the password does not reset the code count).
 //! - **Re-entry of the password** by a signed-in user counts under its own key (an outsider's failures do not

@@ -74,12 +74,13 @@ async fn brute_force_is_slowed_as_designed_and_the_device_holder_still_gets_in()
     let mine = sign_in(&own, &app.url, "clinician@example.org", PASSWORD).await;
     assert_eq!((mine.status, mine.path.as_str()), (200, "/"));
     // ... but a device cookie of another account, or a forged one, exempts nobody.
-    let page = reqwest::get(format!("{}/login", app.url)).await.unwrap().text().await.unwrap();
-    let csrf = hidden(&page, "csrf");
+    let page = reqwest::get(format!("{}/login", app.url)).await.unwrap();
+    let pre = page.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let csrf = hidden(&page.text().await.unwrap(), "csrf");
     let device = "alliance_device=1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.x";
     let forged = reqwest::Client::new()
         .post(format!("{}/login", app.url))
-        .header("cookie", format!("alliance_pre={csrf}; {device}"))
+        .header("cookie", format!("{pre}; {device}"))
         .form(&[("csrf", csrf.as_str()), ("email", "clinician@example.org"), ("password", PASSWORD)])
         .send()
         .await

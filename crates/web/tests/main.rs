@@ -7,6 +7,7 @@ mod accounts;
 mod app;
 mod audit;
 mod bad_input;
+mod cookies;
 mod flow;
 mod limits;
 mod matrix;

@@ -65,7 +65,7 @@ pub async fn sign_out_everywhere(
     let mut response = Redirect::to("/login").into_response();
     response.headers_mut().insert(
         axum::http::header::SET_COOKIE,
-        security::set_cookie(security::SESSION_COOKIE, "", 0, state.config.secure_cookies),
+        security::set_cookie(security::SESSION_COOKIE, "", security::Lifetime::Remove, state.config.https()),
     );
     Ok(response)
 }
