@@ -5,6 +5,7 @@ mod audit;
 mod backup;
 mod bad_input;
 mod config;
+mod deploy;
 mod etr;
 mod help;
 mod keys;
