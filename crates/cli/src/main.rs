@@ -32,7 +32,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the web application for a practice.
-    Serve(server::ServeArgs),
+    Serve(Box<server::ServeArgs>),
     /// Run a working demo clinic with synthetic clients on a fresh SQLite database.
     Demo(demo::DemoArgs),
     /// Manage staff accounts (the first administrator, therapists, supervisors).
@@ -93,7 +93,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => {
                 let serve_matches = matches.subcommand_matches("serve").cloned().unwrap_or_default();
-                server::serve(args, &serve_matches, &expanded.from_file).await
+                server::serve(*args, &serve_matches, &expanded.from_file).await
             }
             Command::Demo(args) => demo::run(args).await,
             Command::User(command) => users::run(command).await,

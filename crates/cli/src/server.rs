@@ -90,6 +90,10 @@ pub struct NetworkArgs {
     #[arg(long, env = "ALLIANCE_MAX_CONNECTIONS", value_name = "N", default_value_t = 512,
           value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub max_connections: u64,
+    /// Where to report a vulnerability, a mailto: or https:// address, published as /.well-known/security.txt.
+    /// Unset: that address answers 404.
+    #[arg(long, env = "ALLIANCE_SECURITY_CONTACT", value_name = "URI", value_parser = alliance_web::parse_security_contact)]
+    pub security_contact: Option<String>,
 }
 
 impl NetworkArgs {
@@ -103,6 +107,7 @@ impl NetworkArgs {
                 body_timeout: Duration::from_secs(self.body_timeout),
                 max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
             },
+            security_contact: self.security_contact.clone(),
             ..Config::default()
         }
     }

@@ -277,11 +277,11 @@ pub async fn login(
         _ => None,
     };
     let by_address = address_key(&state, &address);
-    if known_device.is_none() {
-        if let Err(wait) = throttle::claim(&state, &by_address, Rule::Budget, now, true).await? {
-            state.store.audit(auth_event(now, "sign-in-throttled", None, None, &address)).await?;
-            return Err(WebError::Throttled(wait));
-        }
+    if known_device.is_none()
+        && let Err(wait) = throttle::claim(&state, &by_address, Rule::Budget, now, true).await?
+    {
+        state.store.audit(auth_event(now, "sign-in-throttled", None, None, &address)).await?;
+        return Err(WebError::Throttled(wait));
     }
     let by_account = match known_device {
         Some(nonce) => throttle::key(&state, "device", nonce),

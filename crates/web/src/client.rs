@@ -76,7 +76,7 @@ fn hops(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
 /// The client's address, given the TCP peer, the request's headers and the trusted proxies.
 pub fn resolve(peer: Option<IpAddr>, headers: &HeaderMap, proxies: &[IpNet]) -> Option<IpAddr> {
     let peer = peer.map(|p| p.to_canonical());
-    let Some(mut client) = peer else { return None };
+    let mut client = peer?;
     if !trusted(client, proxies) {
         return Some(client);
     }

@@ -26,6 +26,7 @@ pub use alliance_app::{Clock, system_clock};
 pub use auth::{hash_password, needs_rehash, verify_password};
 pub use client::parse_proxy;
 pub use error::WebError;
+pub use pages::assets::parse_security_contact;
 pub use pages::research::CSV_HEADER as RESEARCH_CSV_HEADER;
 pub use routes::{Access, Record, Route, routes};
 pub use security::{form_token, hash_token, new_token};

@@ -153,6 +153,7 @@ fn table() -> Vec<(Route, MethodRouter<AppState>)> {
         ),
         (Method::GET, "/static/{file}", Access::Public, get(pages::assets::asset)),
         (Method::GET, "/healthz", Access::Public, get(|| async { "ok" })),
+        (Method::GET, "/.well-known/security.txt", Access::Public, get(pages::assets::security_txt)),
         (Method::GET, "/readyz", Access::Public, get(metrics::ready)),
         (Method::GET, "/metrics", Access::Loopback, get(metrics::export)),
     ];

@@ -20,6 +20,9 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Timeouts and the connection cap of [`crate::serve`].
     pub limits: Limits,
+    /// Where to report a vulnerability (`mailto:` or `https:`), published as `/.well-known/security.txt`
+    /// (RFC 9116). `None`: that address answers 404.
+    pub security_contact: Option<String>,
 }
 
 impl Default for Config {
@@ -30,6 +33,7 @@ impl Default for Config {
             secure_cookies: false,
             trusted_proxies: Vec::new(),
             limits: Limits::default(),
+            security_contact: None,
         }
     }
 }

@@ -65,7 +65,11 @@ impl TestApp {
             };
             base + time::Duration::seconds(offset.load(Ordering::SeqCst))
         });
-        let mut config = Config { public_url: url.clone(), ..Config::default() };
+        let mut config = Config {
+            public_url: url.clone(),
+            security_contact: Some("mailto:security@example.org".into()),
+            ..Config::default()
+        };
         settings(&mut config);
         let state = AppState::new(store.clone(), Catalog::builtin().unwrap(), config, clock.clone()).await.unwrap();
         tokio::spawn(alliance_web::serve(listener, state, std::future::pending()));
