@@ -67,9 +67,9 @@ pub struct ServeArgs {
 /// Who the client is behind a proxy, and what one client may hold of the server.
 #[derive(clap::Args)]
 pub struct NetworkArgs {
-    /// Reverse proxies (addresses or networks, comma-separated, e.g. 127.0.0.1,::1) whose X-Forwarded-For or
-    /// Forwarded header names the client. Only requests from them are read that way, and only the rightmost hop
-    /// that is not itself a trusted proxy counts. Unset: those headers are ignored.
+    /// Reverse proxies (addresses or networks, comma-separated, e.g. 127.0.0.1,::1) whose X-Forwarded-For (or,
+    /// without it, Forwarded) names the client. Only requests from them are read that way, and only the rightmost
+    /// hop that is not itself a trusted proxy counts. Unset: those headers are ignored.
     #[arg(
         long,
         env = "ALLIANCE_TRUSTED_PROXIES",

@@ -1,5 +1,5 @@
 //! The address of the client behind a request: the TCP peer, or, only when that peer is one of the operator's
-//! trusted proxies (`--trusted-proxies`), the rightmost address in `Forwarded` / `X-Forwarded-For` that is not
+//! trusted proxies (`--trusted-proxies`), the rightmost address in `X-Forwarded-For` (else `Forwarded`) that is not
 //! itself a trusted proxy. Everything left of that hop was written by the client and can be forged, so it is
 //! never read. Without trusted proxies those headers are ignored altogether.
 //!
@@ -50,27 +50,29 @@ fn parse_hop(text: &str) -> Option<IpAddr> {
     host.parse::<std::net::Ipv4Addr>().ok().map(IpAddr::V4)
 }
 
-/// The hops the proxies recorded, leftmost (the original client, as claimed) first. `Forwarded` (RFC 7239) wins
-/// when present. An entry that is no address (`unknown`, an obfuscated name) is kept as `None`.
+/// The hops the proxies recorded, leftmost (the original client, as claimed) first. `X-Forwarded-For` wins when
+/// present, as nginx, Caddy, HAProxy and Traefik all set it: a proxy that sets it but passes a client's own
+/// `Forwarded` through must not let that header choose the address. `Forwarded` (RFC 7239) is read only without
+/// `X-Forwarded-For`. An entry that is no address (`unknown`, an obfuscated name) is kept as `None`.
 fn hops(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
     let values = |name: &str| -> Vec<String> {
         headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).map(str::to_owned).collect()
     };
-    let forwarded = values("forwarded");
-    if !forwarded.is_empty() {
-        return forwarded
-            .iter()
-            .flat_map(|v| v.split(','))
-            .map(|element| {
-                element.split(';').find_map(|pair| {
-                    let (key, value) = pair.split_once('=')?;
-                    key.trim().eq_ignore_ascii_case("for").then(|| parse_hop(value))
-                })
-            })
-            .map(Option::flatten)
-            .collect();
+    let forwarded_for = values("x-forwarded-for");
+    if !forwarded_for.is_empty() {
+        return forwarded_for.iter().flat_map(|v| v.split(',')).map(parse_hop).collect();
     }
-    values("x-forwarded-for").iter().flat_map(|v| v.split(',')).map(parse_hop).collect()
+    values("forwarded")
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(|element| {
+            element.split(';').find_map(|pair| {
+                let (key, value) = pair.split_once('=')?;
+                key.trim().eq_ignore_ascii_case("for").then(|| parse_hop(value))
+            })
+        })
+        .map(Option::flatten)
+        .collect()
 }
 
 /// The client's address, given the TCP peer, the request's headers and the trusted proxies.
@@ -142,6 +144,9 @@ mod tests {
         assert_eq!(resolve(ip("127.0.0.1"), &fwd, &proxies), ip("2001:db8::17"));
         let fwd = headers(&[("forwarded", "for=192.0.2.60:8080;by=10.0.0.1")]);
         assert_eq!(resolve(ip("10.0.0.1"), &fwd, &proxies), ip("192.0.2.60"));
+        // With both, X-Forwarded-For (what the proxy set) wins over a Forwarded the client may have sent.
+        let both = headers(&[("forwarded", "for=6.6.6.6"), ("x-forwarded-for", "203.0.113.9")]);
+        assert_eq!(resolve(ip("127.0.0.1"), &both, &proxies), ip("203.0.113.9"));
         // Garbage from the proxy itself: the last address vouched for (the proxy).
         assert_eq!(resolve(ip("127.0.0.1"), &headers(&[("forwarded", "for=unknown")]), &proxies), ip("127.0.0.1"));
         // No header: the peer.
