@@ -17,6 +17,7 @@ fn rupture(kind: Option<RuptureKind>, repair: RepairStatus) -> Rupture {
         lowest: Some(42.0),
         length: 1,
         repair,
+        accounts: Vec::new(),
     }
 }
 
