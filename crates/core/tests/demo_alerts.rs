@@ -1,11 +1,11 @@
 //! Alert load on the 40-client demo practice (issue 12, item 5): rupture signals per client against the ruptures
 //! planted by the generator. Run with `--nocapture` to see the per-client table.
 
-use alliance_core::overview::{Observation, Respondent, SessionInfo, overview};
+use alliance_core::overview::{Observation, Respondent, SessionInfo, overview, signal_key};
 use alliance_core::practice::{SignalSettings, build};
 use alliance_core::scoring::{Answer, Answers, score};
 use alliance_core::simulate::{PracticeParams, practice};
-use alliance_signals::signal::SignalKind;
+use alliance_signals::signal::{Severity, SignalKind};
 
 use crate::catalog;
 
@@ -35,7 +35,7 @@ fn said_yes(answers: &Answers) -> bool {
     answers.get("rupture") == Some(&Answer::Choice("yes".into()))
 }
 
-/// Per client: (ruptures planted, ruptures detected, rupture signals open at the end, low-alliance signals).
+/// Per client: (ruptures planted, ruptures detected, rupture alerts raised, low-alliance alerts raised).
 pub fn demo_counts() -> Vec<(String, usize, usize, usize, usize)> {
     let c = catalog();
     let model = build(&[], &[], SignalSettings::default()).unwrap();
@@ -65,7 +65,21 @@ pub fn demo_counts() -> Vec<(String, usize, usize, usize, usize)> {
                 .map(|s| SessionInfo { number: s.number, attended: true, check_pending: false })
                 .collect();
             let o = overview(&c, &model, &obs, &sessions);
-            let count = |kind| o.signals.iter().filter(|s| s.kind == kind).count();
+            // Alerts raised over the course, as a therapist looking after every session would have met them:
+            // distinct signal keys asking for attention (an acknowledgement covers one key).
+            let mut raised: Vec<(SignalKind, String)> = Vec::new();
+            for n in 1..=sessions.len() {
+                let last = sessions[n - 1].number;
+                let seen: Vec<Observation> = obs.iter().filter(|o| o.session <= last).cloned().collect();
+                let at = overview(&c, &model, &seen, &sessions[..n]);
+                for s in at.signals.iter().filter(|s| s.severity >= Severity::Notice) {
+                    let key = (s.kind, signal_key(1, s));
+                    if matches!(s.kind, SignalKind::Rupture | SignalKind::LowAlliance) && !raised.contains(&key) {
+                        raised.push(key);
+                    }
+                }
+            }
+            let count = |kind| raised.iter().filter(|r| r.0 == kind).count();
             (client.pseudonym.clone(), planted, o.ruptures.len(), count(SignalKind::Rupture), count(SignalKind::LowAlliance))
         })
         .collect()
@@ -74,15 +88,14 @@ pub fn demo_counts() -> Vec<(String, usize, usize, usize, usize)> {
 #[test]
 fn rupture_signals_follow_the_planted_ruptures() {
     let rows = demo_counts();
-    println!("client\tplanted\tdetected\topen rupture signals\tlow alliance");
+    println!("client\tplanted\tdetected\trupture alerts\tlow-alliance alerts");
     for (name, planted, detected, open, low) in &rows {
         println!("{name}\t{planted}\t{detected}\t{open}\t{low}");
     }
     let total = |f: fn(&(String, usize, usize, usize, usize)) -> usize| rows.iter().map(f).sum::<usize>();
     let (planted, detected) = (total(|r| r.1), total(|r| r.2));
-    let with_signal = rows.iter().filter(|r| r.3 > 0).count();
-    let low = rows.iter().filter(|r| r.4 > 0).count();
-    println!("planted {planted}, detected {detected}, clients with a rupture signal {with_signal}, low alliance {low}");
+    let (rupture_alerts, low_alerts) = (total(|r| r.3), total(|r| r.4));
+    println!("planted {planted}, detected {detected}, rupture alerts {rupture_alerts}, low-alliance alerts {low_alerts}");
     // Each detected rupture is one signal when it is found; docs/SCIENCE.md#below-the-cut-off: no rupture comes
     // from the unsourced cut-off any more, so detections cannot run far above what was planted.
     assert!(detected as f64 <= 1.25 * planted as f64, "detected {detected} against {planted} planted");
