@@ -80,7 +80,13 @@ pub fn demo_counts() -> Vec<(String, usize, usize, usize, usize)> {
                 }
             }
             let count = |kind| raised.iter().filter(|r| r.0 == kind).count();
-            (client.pseudonym.clone(), planted, o.ruptures.len(), count(SignalKind::Rupture), count(SignalKind::LowAlliance))
+            (
+                client.pseudonym.clone(),
+                planted,
+                o.ruptures.len(),
+                count(SignalKind::Rupture),
+                count(SignalKind::LowAlliance),
+            )
         })
         .collect()
 }
@@ -95,7 +101,9 @@ fn rupture_signals_follow_the_planted_ruptures() {
     let total = |f: fn(&(String, usize, usize, usize, usize)) -> usize| rows.iter().map(f).sum::<usize>();
     let (planted, detected) = (total(|r| r.1), total(|r| r.2));
     let (rupture_alerts, low_alerts) = (total(|r| r.3), total(|r| r.4));
-    println!("planted {planted}, detected {detected}, rupture alerts {rupture_alerts}, low-alliance alerts {low_alerts}");
+    println!(
+        "planted {planted}, detected {detected}, rupture alerts {rupture_alerts}, low-alliance alerts {low_alerts}"
+    );
     // Each detected rupture is one signal when it is found; docs/SCIENCE.md#below-the-cut-off: no rupture comes
     // from the unsourced cut-off any more, so detections cannot run far above what was planted.
     assert!(detected as f64 <= 1.25 * planted as f64, "detected {detected} against {planted} planted");

@@ -230,3 +230,28 @@ async fn a_therapist_ends_an_episode_of_care() {
     let audit = app.store.audit_events(1000).await.unwrap();
     assert_eq!(audit.iter().filter(|e| e.action == "end" && e.object_kind == "episode").count(), 1);
 }
+
+#[tokio::test]
+async fn a_form_refused_for_a_missing_answer_still_shows_the_crisis_text_when_item9_is_above_zero() {
+    // docs/SCIENCE.md#risk: the crisis information is shown wherever answers mention thoughts of death or self-harm,
+    // also when the form goes back to the client to fix a missing answer.
+    let app = TestApp::spawn().await;
+    app.user("ivy@example.org", Role::Therapist).await;
+    let (_, _, _, token) = client_with_link(&app, "ivy@example.org", "Ivy Reed").await;
+    let phone = TestApp::browser();
+    let form = phone.get(format!("{}/c/{token}", app.url)).send().await.unwrap().text().await.unwrap();
+    let send = |item9: &'static str| {
+        let mut fields = complete_answers("2", item9);
+        fields.retain(|(name, _)| name != "phq9.3");
+        fields.push(("csrf".into(), hidden(&form, "csrf")));
+        fields
+    };
+    let refused = phone.post(format!("{}/c/{token}", app.url)).form(&send("1")).send().await.unwrap();
+    assert_eq!(refused.status(), 422);
+    let refused = refused.text().await.unwrap();
+    assert!(refused.contains("Some answers are missing"), "the form comes back to be fixed");
+    assert!(refused.contains("emergency"), "item 9 above zero shows the crisis information on the refused form");
+    let calm = phone.post(format!("{}/c/{token}", app.url)).form(&send("0")).send().await.unwrap();
+    assert_eq!(calm.status(), 422);
+    assert!(!calm.text().await.unwrap().contains("emergency"));
+}
