@@ -255,3 +255,27 @@ async fn a_form_refused_for_a_missing_answer_still_shows_the_crisis_text_when_it
     assert_eq!(calm.status(), 422);
     assert!(!calm.text().await.unwrap().contains("emergency"));
 }
+
+#[tokio::test]
+async fn answers_that_cannot_be_stored_for_an_outage_still_show_the_crisis_text() {
+    // docs/SCIENCE.md#risk: when the database cannot take the answers (503), item 9 above zero still shows the
+    // crisis information. SQLite only: another connection holds the write lock until the app gives up.
+    let app = TestApp::spawn().await;
+    if app.postgres_url().is_some() {
+        eprintln!("runs on SQLite only");
+        return;
+    }
+    app.user("lee@example.org", Role::Therapist).await;
+    let (_, _, _, token) = client_with_link(&app, "lee@example.org", "Lee Moor").await;
+    let phone = TestApp::browser();
+    let form = phone.get(format!("{}/c/{token}", app.url)).send().await.unwrap().text().await.unwrap();
+    let mut fields = complete_answers("2", "2");
+    fields.push(("csrf".into(), hidden(&form, "csrf")));
+    let lock = app.hold_write_lock().await;
+    let refused = phone.post(format!("{}/c/{token}", app.url)).form(&fields).send().await.unwrap();
+    drop(lock);
+    assert_eq!(refused.status(), 503);
+    let refused = refused.text().await.unwrap();
+    assert!(refused.contains("emergency"), "{refused}");
+    assert!(refused.contains("could not be sent"));
+}
