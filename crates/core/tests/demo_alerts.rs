@@ -1,5 +1,5 @@
 //! Alert load on the 40-client demo practice (issue 12, item 5): rupture signals per client against the ruptures
-//! planted by the generator. Run with `--nocapture` to see the per-client table.
+//! planted by the generator. Run with `--nocapture` to see the per-client table (on stderr).
 
 use alliance_core::overview::{Observation, Respondent, SessionInfo, overview, signal_key};
 use alliance_core::practice::{SignalSettings, build};
@@ -94,14 +94,14 @@ pub fn demo_counts() -> Vec<(String, usize, usize, usize, usize)> {
 #[test]
 fn rupture_signals_follow_the_planted_ruptures() {
     let rows = demo_counts();
-    println!("client\tplanted\tdetected\trupture alerts\tlow-alliance alerts");
+    eprintln!("client\tplanted\tdetected\trupture alerts\tlow-alliance alerts");
     for (name, planted, detected, open, low) in &rows {
-        println!("{name}\t{planted}\t{detected}\t{open}\t{low}");
+        eprintln!("{name}\t{planted}\t{detected}\t{open}\t{low}");
     }
     let total = |f: fn(&(String, usize, usize, usize, usize)) -> usize| rows.iter().map(f).sum::<usize>();
     let (planted, detected) = (total(|r| r.1), total(|r| r.2));
     let (rupture_alerts, low_alerts) = (total(|r| r.3), total(|r| r.4));
-    println!(
+    eprintln!(
         "planted {planted}, detected {detected}, rupture alerts {rupture_alerts}, low-alliance alerts {low_alerts}"
     );
     // Each detected rupture is one signal when it is found; docs/SCIENCE.md#below-the-cut-off: no rupture comes
