@@ -58,6 +58,8 @@ async fn the_core_loop_from_new_client_to_dashboard() {
     // The therapist's caseload: risk first, with the rupture that was not talked through.
     let (_, caseload) = me.get("/").await;
     assert!(caseload.contains("Amber Heron"));
+    // Both outcome measures side by side (issue 12, item 4): PHQ-9 17 and GAD-7 7.
+    assert!(caseload.contains("PHQ-9 17") && caseload.contains("GAD-7 7"), "both outcome measures on the caseload");
     assert!(caseload.contains("Risk:"), "{caseload}");
     assert!(caseload.contains("Rupture:"), "{caseload}");
     let (status, page) = me.get(&format!("/clients/{client}")).await;
