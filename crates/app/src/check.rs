@@ -15,8 +15,9 @@ use crate::{App, AppError};
 pub enum CheckOutcome {
     /// Stored, every questionnaire at once.
     Sent { risk: bool },
-    /// Some answers need fixing: what was given so far for each questionnaire, and the first problem.
-    Invalid { given: Vec<Answers>, questionnaire: usize, error: AnswerError },
+    /// Some answers need fixing: what was given so far for each questionnaire, the first problem, and whether
+    /// what was given mentions risk (the client is shown where to get help while fixing the form).
+    Invalid { given: Vec<Answers>, questionnaire: usize, error: AnswerError, risk: bool },
     /// The link was used or had expired (perhaps only just, by another request); nothing was stored.
     Refused { state: LinkState, risk: bool },
     /// The link no longer exists (its client was deleted meanwhile).
@@ -45,6 +46,16 @@ impl App {
             .collect()
     }
 
+    /// Whether the fields sent for the link mention risk, as far as they can be read: for the page shown when the
+    /// answers could not be handled at all (the database unavailable), which still gives the crisis information.
+    pub fn check_mentions_risk(&self, link: &LinkView, fields: &[(&str, &str)]) -> bool {
+        let Ok(instruments) = self.check_instruments(link) else { return false };
+        let prefixes: Vec<String> = instruments.iter().map(|i| check_field_prefix(i)).collect();
+        let sections: Vec<Section<'_>> =
+            instruments.iter().zip(&prefixes).map(|(instrument, prefix)| Section { instrument, prefix }).collect();
+        read_form(&sections, fields).is_ok_and(|reading| reading.mentions_risk(&sections))
+    }
+
     /// Reads, scores and stores the client's answers to the link (already known by its token's hash), audited as
     /// the client's submission. Only one submission of a link can win, also between app servers.
     pub async fn submit_check(
@@ -63,13 +74,14 @@ impl App {
             let risk = read_form(&sections, fields).is_ok_and(|reading| reading.mentions_risk(&sections));
             return Ok(CheckOutcome::Refused { state: link.state, risk });
         }
-        let scored = match read_form(&sections, fields)? {
+        let reading = read_form(&sections, fields)?;
+        let risk = reading.mentions_risk(&sections);
+        let scored = match reading {
             FormReading::Scored(scored) => scored,
             FormReading::Invalid { given, section, error } => {
-                return Ok(CheckOutcome::Invalid { given, questionnaire: section, error });
+                return Ok(CheckOutcome::Invalid { given, questionnaire: section, error, risk });
             }
         };
-        let risk = scored.iter().any(|s| !s.risks().is_empty());
         let responses = scored
             .into_iter()
             .zip(&link.administrations)

@@ -5,12 +5,13 @@
 use alliance_lmm::PredictedScore;
 use alliance_signals::change::{ChangeCategory, ChangeCriteria, ReliableChangeRule, classify_change};
 use alliance_signals::rupture::{
-    Mode, RepairStatus, RepairedBy, Reporter, Rupture, RuptureConfig, RuptureKind, RuptureReport, RuptureRule,
-    SessionScore, detect_ruptures,
+    Mode, RepairStatus, Reporter, Rupture, RuptureConfig, RuptureKind, RuptureReport, RuptureRule, SessionScore,
+    detect_ruptures,
 };
 use alliance_signals::signal::{
-    SessionRecord, Severity, Signal, SignalKind, change_signal, discrepancy_signal, disengagement_signal,
-    low_alliance_signal, not_on_track_signal, order_signals, risk_signal, rupture_signal,
+    SessionRecord, Severity, Signal, SignalKind, discrepancy_signal, disengagement_signal,
+    escalate_disengagement_after_risk, low_alliance_episode_signal, measure_change_signal, not_on_track_signal,
+    order_signals, risk_signal, rupture_signal_as_of,
 };
 use serde::Serialize;
 
@@ -102,7 +103,8 @@ pub struct AllianceSummary {
 }
 
 pub struct ClientOverview {
-    pub outcome: Option<OutcomeSummary>,
+    /// Every outcome measure the client completed (PHQ-9, GAD-7), the worst first (see [`outcome_rank`]).
+    pub outcomes: Vec<OutcomeSummary>,
     pub alliance: Option<AllianceSummary>,
     /// Most urgent first; risk always first.
     pub signals: Vec<Signal>,
@@ -112,11 +114,16 @@ pub struct ClientOverview {
 }
 
 impl ClientOverview {
+    /// The worst outcome measure, when there is one.
+    pub fn outcome(&self) -> Option<&OutcomeSummary> {
+        self.outcomes.first()
+    }
+
     /// Signals that still ask for attention, given the keys of those already acknowledged. Risk from the latest
     /// outcome questionnaire is never hidden; earlier risk stays until someone acknowledges it. Purely
     /// informative signals (improvement, recovery) do not ask for attention.
     pub fn open_signals<'a>(&'a self, episode: i64, acknowledged: &[&str]) -> Vec<&'a Signal> {
-        let latest_outcome = self.outcome.as_ref().map(|o| o.latest_session);
+        let latest_outcome = self.outcomes.iter().map(|o| o.latest_session).max();
         self.signals
             .iter()
             .filter(|s| {
@@ -141,9 +148,34 @@ impl ClientOverview {
     }
 }
 
-/// A stable key for a signal, to record its acknowledgement: episode of care, kind and session.
+/// A stable key for a signal, to record its acknowledgement: episode of care, kind and session, and the
+/// measure for a measure other than PHQ-9 (so that PHQ-9 keys stored before GAD-7 could signal stay valid).
 pub fn signal_key(episode: i64, signal: &Signal) -> String {
-    format!("{episode}:{:?}:{}", signal.kind, signal.session.unwrap_or(0)).to_lowercase()
+    let measure = match signal.measure.as_deref() {
+        Some(m) if m != PHQ9 => format!(":{m}"),
+        _ => String::new(),
+    };
+    format!("{episode}:{:?}:{}{measure}", signal.kind, signal.session.unwrap_or(0)).to_lowercase()
+}
+
+/// How bad an outcome looks, smallest first: harmed, red, reliably worse, yellow, unchanged or green, improved,
+/// then recovered or in the non-clinical range; the measure in the clinical range first on a tie
+/// (a **project rule**, docs/SCIENCE.md#reliable-change).
+pub fn outcome_rank(o: &OutcomeSummary) -> (u8, bool) {
+    let change = match o.change {
+        Some(ChangeCategory::Harmed) => 0,
+        Some(ChangeCategory::ReliablyDeteriorated) => 2,
+        Some(ChangeCategory::Unchanged) | None => 4,
+        Some(ChangeCategory::ReliablyImproved) => 5,
+        Some(ChangeCategory::Recovered) => 6,
+    };
+    let track = match o.track {
+        Some(Track::Red) => 1,
+        Some(Track::Yellow) => 3,
+        Some(Track::Green) | None => 4,
+        Some(Track::White) => 6,
+    };
+    (change.min(track), !o.in_clinical_range)
 }
 
 fn series<'a>(
@@ -186,13 +218,18 @@ fn reports(obs: &[Observation]) -> Vec<RuptureReport> {
         } else {
             None
         };
-        // Only the client can say a moment that felt off for them was talked through; the therapist's view of
-        // the repair stays their own evidence and does not close the client's rupture.
-        let talked_through = reporter == Reporter::Client && o.flags.has("talked-through");
+        // Both accounts count and both are shown with who gave them: the client's "talked through" and the
+        // therapist's "addressed and repaired" (docs/SCIENCE.md#reported-ruptures).
+        let talked_through = o.flags.has("talked-through");
         seen.push(RuptureReport { session: o.session, reporter, kind, talked_through });
     }
     seen
 }
+
+/// Sessions after a positive PHQ-9 item 9 within which missed sessions or checks escalate to Urgent: about a
+/// month of weekly sessions, the span in which the next PHQ-9 would normally have asked item 9 again
+/// (docs/SCIENCE.md#risk; a **project default**).
+pub const RISK_FOLLOW_UP_SESSIONS: u32 = 4;
 
 /// Summarises one client's latest episode. `observations` may come in any order.
 pub fn overview(
@@ -205,9 +242,10 @@ pub fn overview(
     let mut signals = Vec::new();
     let latest_session = sessions.iter().map(|s| s.number).max();
 
-    // Outcome: reliable change against the published threshold, and the expected course (PHQ-9).
+    // Outcome: every measure the client completed, each with reliable change against its published threshold
+    // and the measure named (docs/SCIENCE.md#reliable-change); the expected course for PHQ-9.
     let mut expected = None;
-    let outcome = [PHQ9, GAD7].into_iter().find_map(|id| {
+    let found = [PHQ9, GAD7].into_iter().filter_map(|id| {
         let scale = catalog.get(id)?.primary()?;
         let points = series(obs, id, Respondent::Client, &scale.id);
         let (&(first_session, first, _), &(session, latest, _)) = (points.first()?, points.last()?);
@@ -216,7 +254,8 @@ pub fn overview(
             _ => None,
         };
         if let Some(outcome) = &change {
-            signals.extend(change_signal(session, first, latest, outcome));
+            let name = catalog.get(id).map_or(id, |i| i.short_name.as_str());
+            signals.extend(measure_change_signal(id, name, session, first, latest, outcome));
         }
         let in_clinical_range = scale.in_concern_range(latest).unwrap_or(false);
         let mut track = None;
@@ -263,6 +302,14 @@ pub fn overview(
             track,
         })
     });
+    let mut outcomes: Vec<OutcomeSummary> = found.collect();
+    outcomes.sort_by_key(outcome_rank);
+    // The expected course exists for PHQ-9 only: its not-on-track signal names it.
+    for signal in signals.iter_mut().filter(|s| s.kind == SignalKind::NotOnTrack && s.measure.is_none()) {
+        let name = catalog.get(PHQ9).map_or(PHQ9, |i| i.short_name.as_str());
+        signal.explanation = format!("{name}: {}", signal.explanation);
+        signal.measure = Some(PHQ9.to_owned());
+    }
 
     // Risk: every outcome questionnaire with a critical item answered (the latest is never suppressed).
     let mut risk_sessions: Vec<(u32, f64)> = Vec::new();
@@ -273,7 +320,7 @@ pub fn overview(
             None => risk_sessions.push((o.session, value)),
         }
     }
-    for (session, value) in risk_sessions {
+    for &(session, value) in &risk_sessions {
         if let Ok(Some(signal)) = risk_signal(session, value.clamp(0.0, 3.0) as u8) {
             signals.push(signal);
         }
@@ -283,37 +330,35 @@ pub fn overview(
     let client_alliance = series(obs, RELATIONSHIP_CHECK, Respondent::Client, "alliance");
     let therapist_alliance = series(obs, THERAPIST_REFLECTION, Respondent::Therapist, "alliance");
     let alliance_scale = catalog.get(RELATIONSHIP_CHECK).and_then(|i| i.scale("alliance"));
-    let mut config = RuptureConfig::for_mode(Mode::Strict, practice.rupture_prior);
-    config.cutoff = alliance_scale.and_then(|s| s.cutoff.as_ref()).map(|c| c.value);
+    // No cut-off rule here: the relationship check's cut-off has no source, and below it is one debounced
+    // low-alliance signal instead (docs/SCIENCE.md#below-the-cut-off).
+    let config = RuptureConfig::for_mode(Mode::Strict, practice.rupture_prior);
+    let cutoff = alliance_scale.and_then(|s| s.cutoff.as_ref()).map(|c| c.value);
     let scores: Vec<SessionScore> =
         client_alliance.iter().map(|&(session, score, _)| SessionScore { session, score }).collect();
-    let mut ruptures = detect_ruptures(&scores, &reports(obs), &config).unwrap_or_default();
-    // A client who starts below the cut-off has a low alliance (signalled below), not a rupture: a rupture is a
-    // change, and there is nothing before the first score to change from.
-    let first_scored = scores.first().map(|s| s.session);
-    ruptures.retain(|r| !(r.rules == [RuptureRule::BelowCutoff] && Some(r.onset_session) == first_scored));
-    for rupture in &mut ruptures {
-        // A rupture known only from a report, with a score that never fell (often at the ceiling), cannot show a
-        // repair by the score coming back: only the client's saying it was talked through closes it.
-        let report_only = rupture.rules == [RuptureRule::Reported];
-        if report_only && matches!(rupture.repair, RepairStatus::Repaired { by: RepairedBy::ScoreReturned, .. }) {
-            let deadline = rupture.onset_session + config.repair_window;
-            rupture.repair = if latest_session.unwrap_or(0) >= deadline {
-                RepairStatus::Unrepaired { decided_at_session: deadline }
-            } else {
-                RepairStatus::Open
-            };
-        }
-    }
+    let ruptures = detect_ruptures(&scores, &reports(obs), &config).unwrap_or_default();
     let recent = latest_session.unwrap_or(0).saturating_sub(config.repair_window);
+    let last_scored = scores.last().map(|s| s.session);
     for rupture in &ruptures {
         if !rupture.is_repaired() || rupture.onset_session > recent {
-            let mut signal = rupture_signal(rupture);
+            // Open past its window: no check was read since, so whether it was repaired is not known
+            // (docs/SCIENCE.md#repair).
+            let window_passed = latest_session.unwrap_or(0) >= rupture.onset_session + config.repair_window;
+            let not_known_since = (rupture.repair == RepairStatus::Open && window_passed)
+                .then(|| last_scored.unwrap_or(rupture.onset_session));
+            let mut signal = rupture_signal_as_of(rupture, not_known_since);
             // A moment that felt off but left the scores where they were is worth a conversation, not an alarm.
             let no_drop = rupture.magnitude().is_none_or(|m| m <= 0.0);
             if rupture.rules == [RuptureRule::Reported] && no_drop {
                 signal.severity = signal.severity.min(Severity::Warning);
             }
+            signals.push(signal);
+        }
+    }
+    // Low alliance: one signal per episode of strain, threshold provisional (docs/SCIENCE.md#low-alliance).
+    if let Some(cutoff) = cutoff {
+        let points: Vec<(u32, f64)> = client_alliance.iter().map(|&(session, score, _)| (session, score)).collect();
+        if let Ok(Some(signal)) = low_alliance_episode_signal(&points, cutoff) {
             signals.push(signal);
         }
     }
@@ -323,11 +368,6 @@ pub fn overview(
         let therapist_latest = therapist_alliance.iter().find(|p| p.0 == session).map(|p| p.1);
         if let Some(t) = therapist_latest
             && let Ok(Some(signal)) = discrepancy_signal(session, t, latest, settings.discrepancy)
-        {
-            signals.push(signal);
-        }
-        if let Some(cutoff) = config.cutoff
-            && let Ok(Some(signal)) = low_alliance_signal(session, latest, cutoff)
         {
             signals.push(signal);
         }
@@ -349,8 +389,22 @@ pub fn overview(
             measure_completed: s.check_pending || client_alliance.iter().any(|p| p.0 == s.number),
         })
         .collect();
-    signals.extend(disengagement_signal(&records, settings.disengagement_in_a_row));
+    let mut disengaged = disengagement_signal(&records, settings.disengagement_in_a_row);
+    // Missed sessions or checks soon after a positive item 9, with no PHQ-9 answered since, escalate
+    // (docs/SCIENCE.md#risk).
+    let positive_risk = risk_sessions.iter().filter(|r| r.1 > 0.0).map(|r| r.0).max();
+    let latest_phq9 =
+        obs.iter().filter(|o| o.instrument == PHQ9 && o.respondent == Respondent::Client).map(|o| o.session).max();
+    if let (Some(signal), Some(risk_session)) = (&mut disengaged, positive_risk) {
+        let missed = signal.evidence.iter().find(|e| e.name == "missed_measures_in_a_row").map_or(0.0, |e| e.value);
+        let run_start = records.len().checked_sub(missed as usize).and_then(|i| records.get(i)).map(|r| r.session);
+        let nothing_since = latest_phq9.is_none_or(|s| s <= risk_session);
+        if nothing_since && run_start.is_some_and(|start| start <= risk_session + RISK_FOLLOW_UP_SESSIONS) {
+            escalate_disengagement_after_risk(signal, risk_session);
+        }
+    }
+    signals.extend(disengaged);
 
     order_signals(&mut signals);
-    ClientOverview { outcome, alliance, signals, ruptures, expected }
+    ClientOverview { outcomes, alliance, signals, ruptures, expected }
 }

@@ -163,7 +163,7 @@ mod tests {
 
     fn overview(latest: Option<f64>, ruptures: Vec<Rupture>, signals: Vec<Signal>) -> ClientOverview {
         ClientOverview {
-            outcome: None,
+            outcomes: Vec::new(),
             alliance: latest.map(|latest| AllianceSummary {
                 latest,
                 latest_session: 1,
@@ -187,11 +187,20 @@ mod tests {
             lowest: None,
             length: 1,
             repair,
+            accounts: Vec::new(),
         }
     }
 
     fn signal(kind: SignalKind, severity: Severity, session: u32) -> Signal {
-        Signal { kind, severity, session: Some(session), evidence: vec![], explanation: String::new(), actions: vec![] }
+        Signal {
+            kind,
+            severity,
+            session: Some(session),
+            evidence: vec![],
+            explanation: String::new(),
+            actions: vec![],
+            measure: None,
+        }
     }
 
     fn day(number: u32, held_on: Date, attended: bool, answered: bool, pending: bool) -> SessionDay {

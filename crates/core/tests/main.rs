@@ -3,6 +3,7 @@
 
 mod calibration;
 mod care_dates;
+mod demo_alerts;
 mod instruments;
 mod loader;
 mod overview;

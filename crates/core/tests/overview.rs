@@ -1,10 +1,11 @@
 //! Client overviews: change by published thresholds, the expected course from the fitted model, ruptures,
 //! risk and the other signals, most urgent first.
 
-use alliance_core::overview::{Observation, Respondent, SessionInfo, Track, overview};
+use alliance_core::overview::{Observation, Respondent, SessionInfo, Track, overview, signal_key};
 use alliance_core::practice::{EtrSource, OutcomeSeries, PracticeModel, SignalSettings, build, etr_clients};
 use alliance_core::scoring::{ResponseFlags, RiskFlag};
 use alliance_signals::change::ChangeCategory;
+use alliance_signals::rupture::{RepairStatus, RepairedBy};
 use alliance_signals::signal::{Severity, SignalKind};
 
 use crate::catalog;
@@ -26,6 +27,18 @@ fn phq(session: u32, total: f64, item9: f64) -> Observation {
     }
 }
 
+fn gad(session: u32, total: f64) -> Observation {
+    Observation {
+        session,
+        instrument: "gad7".into(),
+        respondent: Respondent::Client,
+        scale: "total".into(),
+        value: Some(total),
+        concern: Some(total >= 8.0),
+        flags: ResponseFlags { risks: vec![], indicators: vec![] },
+    }
+}
+
 fn alliance(session: u32, value: f64, who: Respondent, indicators: &[&str]) -> Observation {
     Observation {
         session,
@@ -44,7 +57,7 @@ fn attended(n: u32) -> Vec<SessionInfo> {
 
 fn change_of(first: f64, latest: f64) -> Option<ChangeCategory> {
     let o = overview(&catalog(), &reference(), &[phq(1, first, 0.0), phq(2, latest, 0.0)], &attended(2));
-    o.outcome.unwrap().change
+    o.outcome().unwrap().change
 }
 
 #[test]
@@ -79,7 +92,7 @@ fn a_client_who_does_not_improve_is_flagged_not_on_track() {
     // Intake 16, then stuck at 22: the reference model expects about 13 by session 10.
     let flat: Vec<Observation> = (1..=10).map(|s| phq(s, if s == 1 { 16.0 } else { 22.0 }, 0.0)).collect();
     let o = overview(&c, &model, &flat, &attended(10));
-    let track = o.outcome.as_ref().unwrap().track.unwrap();
+    let track = o.outcome().unwrap().track.unwrap();
     assert!(matches!(track, Track::Yellow | Track::Red), "{track:?}");
     assert!(o.signals.iter().any(|s| s.kind == SignalKind::NotOnTrack), "not on track raised");
     let expected: Vec<Observation> = model
@@ -90,7 +103,7 @@ fn a_client_who_does_not_improve_is_flagged_not_on_track() {
         .map(|p| phq(p.session, p.expected.round(), 0.0))
         .collect();
     let o = overview(&c, &model, &expected, &attended(10));
-    assert_eq!(o.outcome.unwrap().track, Some(Track::Green));
+    assert_eq!(o.outcome().unwrap().track, Some(Track::Green));
     assert!(!o.signals.iter().any(|s| s.kind == SignalKind::NotOnTrack));
 }
 
@@ -168,15 +181,17 @@ fn band_levels_are_configurable_and_checked() {
         .iter()
         .map(|p| phq(p.session, if p.session == 1 { 16.0 } else { (p.expected + 4.0).round() }, 0.0))
         .collect();
-    let default_track = overview(&c, &model, &slightly_worse, &attended(10)).outcome.unwrap().track;
+    let default_track = overview(&c, &model, &slightly_worse, &attended(10)).outcome().unwrap().track;
     let narrow = build(&[], &[], strict).unwrap();
-    let narrow_track = overview(&c, &narrow, &slightly_worse, &attended(10)).outcome.unwrap().track;
+    let narrow_track = overview(&c, &narrow, &slightly_worse, &attended(10)).outcome().unwrap().track;
     assert_eq!(default_track, Some(Track::Green));
     assert!(matches!(narrow_track, Some(Track::Yellow | Track::Red)), "{narrow_track:?}");
 }
 
 #[test]
-fn only_the_client_closes_a_rupture_they_reported() {
+fn either_account_closes_a_reported_rupture_and_both_are_shown() {
+    // docs/SCIENCE.md#reported-ruptures: the client's "talked through" and the therapist's "repaired" both close a
+    // rupture, and the signal says who said what.
     let c = catalog();
     let model = reference();
     let obs = [
@@ -186,10 +201,15 @@ fn only_the_client_closes_a_rupture_they_reported() {
         alliance(3, 26.0, Respondent::Therapist, &["rupture-reported", "talked-through"]),
     ];
     let o = overview(&c, &model, &obs, &attended(3));
-    assert!(!o.ruptures[0].is_repaired(), "the therapist's 'repaired' does not close the client's report");
+    assert_eq!(o.ruptures[0].repair, RepairStatus::Repaired { session: 3, by: RepairedBy::TherapistSaidRepaired });
+    let signal = o.signals.iter().find(|s| s.kind == SignalKind::Rupture).expect("a recent rupture is shown");
+    assert!(signal.explanation.contains("the client reported a rupture after session 3"), "{}", signal.explanation);
+    assert!(signal.explanation.contains("the therapist reported a rupture after session 3 and said it was repaired"));
     let mut closed = obs.to_vec();
     closed[2] = alliance(3, 27.0, Respondent::Client, &["rupture-reported", "confrontation", "talked-through"]);
-    assert!(overview(&c, &model, &closed, &attended(3)).ruptures[0].is_repaired());
+    closed.truncate(3);
+    let o = overview(&c, &model, &closed, &attended(3));
+    assert_eq!(o.ruptures[0].repair, RepairStatus::Repaired { session: 3, by: RepairedBy::TalkedThrough });
 }
 
 #[test]
@@ -205,23 +225,54 @@ fn recent_sessions_do_not_count_as_missed_checks() {
 #[test]
 fn no_not_on_track_signal_in_the_non_clinical_range() {
     let o = overview(&catalog(), &reference(), &[phq(1, 2.0, 0.0), phq(2, 9.0, 0.0)], &attended(2));
-    assert_eq!(o.outcome.unwrap().track, Some(Track::White));
+    assert_eq!(o.outcome().unwrap().track, Some(Track::White));
     assert!(!o.signals.iter().any(|s| s.kind == SignalKind::NotOnTrack));
 }
 
 #[test]
-fn a_reported_rupture_at_the_ceiling_is_not_repaired_by_the_score_alone() {
+fn a_reported_then_recovered_rupture_does_not_escalate() {
+    // Review probe (issue 12): a reported rupture whose alliance score came back is repaired by the score
+    // (docs/SCIENCE.md#repair), so it is neither Urgent nor sent to supervision.
     let c = catalog();
-    let obs = [
-        alliance(1, 30.0, Respondent::Client, &[]),
-        alliance(2, 30.0, Respondent::Client, &[]),
-        alliance(3, 30.0, Respondent::Client, &["rupture-reported", "withdrawal"]),
-        alliance(4, 30.0, Respondent::Client, &[]),
-    ];
-    let o = overview(&c, &reference(), &obs, &attended(4));
+    let mut obs: Vec<Observation> = (1..=8).map(|s| alliance(s, 28.0, Respondent::Client, &[])).collect();
+    obs[3] = alliance(4, 21.0, Respondent::Client, &["rupture-reported", "withdrawal"]);
+    let o = overview(&c, &reference(), &obs, &attended(8));
     assert_eq!(o.ruptures.len(), 1);
-    assert!(!o.ruptures[0].is_repaired(), "{:?}", o.ruptures[0].repair);
-    assert!(o.signals.iter().any(|s| s.kind == SignalKind::Rupture && s.severity >= Severity::Warning));
+    assert_eq!(o.ruptures[0].repair, RepairStatus::Repaired { session: 5, by: RepairedBy::ScoreReturned });
+    for s in o.signals.iter().filter(|s| s.kind == SignalKind::Rupture) {
+        assert!(s.severity < Severity::Urgent, "{s:?}");
+        assert!(!s.actions.iter().any(|a| a.text.contains("supervision")), "{s:?}");
+    }
+    // At the ceiling, the score staying where it was is the score's return too.
+    let mut ceiling: Vec<Observation> = (1..=4).map(|s| alliance(s, 30.0, Respondent::Client, &[])).collect();
+    ceiling[2] = alliance(3, 30.0, Respondent::Client, &["rupture-reported", "withdrawal"]);
+    let o = overview(&c, &reference(), &ceiling, &attended(4));
+    assert_eq!(o.ruptures[0].repair, RepairStatus::Repaired { session: 4, by: RepairedBy::ScoreReturned });
+    assert!(!o.signals.iter().any(|s| s.kind == SignalKind::Rupture && s.severity >= Severity::Urgent));
+}
+
+#[test]
+fn after_missed_checks_repair_is_not_known_until_a_score_is_read() {
+    // Review probe (issue 12): 28, 28, 28, 20, checks missed at 5-7, 28 at session 8. docs/SCIENCE.md#repair:
+    // unrepaired is decided only on a score read, so this must never say "not repaired by session 8".
+    let c = catalog();
+    let obs: Vec<Observation> = [(1, 28.0), (2, 28.0), (3, 28.0), (4, 20.0)]
+        .iter()
+        .map(|&(s, v)| alliance(s, v, Respondent::Client, &[]))
+        .collect();
+    // Before session 8 is read: past the window with no check, so "not known", a Warning.
+    let o = overview(&c, &reference(), &obs, &attended(7));
+    let signal = o.signals.iter().find(|s| s.kind == SignalKind::Rupture).expect("the rupture is shown");
+    assert_eq!(signal.severity, Severity::Warning);
+    assert!(signal.explanation.contains("not known"), "{}", signal.explanation);
+    assert!(!signal.explanation.contains("not repaired"), "{}", signal.explanation);
+    // Session 8 read at the earlier level: repaired then.
+    let mut back = obs.clone();
+    back.push(alliance(8, 28.0, Respondent::Client, &[]));
+    let o = overview(&c, &reference(), &back, &attended(8));
+    assert_eq!(o.ruptures[0].repair, RepairStatus::Repaired { session: 8, by: RepairedBy::ScoreReturned });
+    assert!(!o.signals.iter().any(|s| s.explanation.contains("not repaired by session 8")));
+    assert!(!o.signals.iter().any(|s| s.kind == SignalKind::Rupture && s.severity >= Severity::Urgent));
 }
 
 #[test]
@@ -230,16 +281,22 @@ fn a_persistently_low_alliance_is_signalled_and_report_only_ruptures_stay_propor
     let low: Vec<Observation> = (1..=6).map(|s| alliance(s, 12.0, Respondent::Client, &[])).collect();
     let o = overview(&c, &reference(), &low, &attended(6));
     let signal = o.signals.iter().find(|s| s.kind == SignalKind::LowAlliance).expect("low alliance flagged");
-    assert_eq!(signal.session, Some(6));
+    // One signal for the episode of strain, about its first session (docs/SCIENCE.md#low-alliance).
+    assert_eq!(signal.session, Some(1));
     assert!(signal.evidence.iter().any(|e| e.name == "cutoff" && e.value == 24.0));
+    assert!(signal.explanation.contains("provisional"), "{}", signal.explanation);
 
     // A report at the ceiling, never talked through, with no fall in the score: a warning, not an urgent alarm.
     let mut steady: Vec<Observation> = (1..=8).map(|s| alliance(s, 29.0, Respondent::Client, &[])).collect();
     steady[2] = alliance(3, 29.0, Respondent::Client, &["rupture-reported"]);
+    // docs/SCIENCE.md#repair: the score at its level at session 4 repairs it; it is noted while recent, never urgent.
     let o = overview(&c, &reference(), &steady, &attended(8));
-    let rupture = o.signals.iter().find(|s| s.kind == SignalKind::Rupture).expect("still shown until acknowledged");
-    assert_eq!(rupture.severity, Severity::Warning);
+    assert_eq!(o.ruptures[0].repair, RepairStatus::Repaired { session: 4, by: RepairedBy::ScoreReturned });
+    assert!(!o.signals.iter().any(|s| s.kind == SignalKind::Rupture && s.severity > Severity::Warning));
     assert!(!o.signals.iter().any(|s| s.kind == SignalKind::LowAlliance));
+    let o = overview(&c, &reference(), &steady[..4], &attended(4));
+    let rupture = o.signals.iter().find(|s| s.kind == SignalKind::Rupture).expect("a recent rupture is noted");
+    assert_eq!(rupture.severity, Severity::Info);
 }
 
 #[test]
@@ -322,4 +379,85 @@ fn the_practice_fit_is_capped_at_the_most_recent_eligible_clients() {
         assert!(bad.validate().is_err(), "{bad:?}");
     }
     assert!(SignalSettings::default().validate().is_ok());
+}
+
+#[test]
+fn gad7_deteriorates_while_phq9_is_stable() {
+    // Review probe (issue 12): PHQ-9 stable while GAD-7 goes 4 to 14. docs/SCIENCE.md#gad-7: reliable change 4
+    // points, cut-off 8, so 4 -> 14 is reliably worse and into the clinical range (harmed); both measures are kept,
+    // the worse first, and the signal names GAD-7.
+    let c = catalog();
+    let obs = [phq(1, 12.0, 0.0), gad(1, 4.0), phq(2, 12.0, 0.0), gad(2, 9.0), phq(3, 12.0, 0.0), gad(3, 14.0)];
+    let o = overview(&c, &reference(), &obs, &attended(3));
+    let measures: Vec<&str> = o.outcomes.iter().map(|x| x.instrument.as_str()).collect();
+    assert_eq!(measures, ["gad7", "phq9"], "both measures, the worse first");
+    assert_eq!(o.outcomes[0].change, Some(ChangeCategory::Harmed));
+    let worse: Vec<_> = o.signals.iter().filter(|s| s.kind == SignalKind::Deterioration).collect();
+    assert_eq!(worse.len(), 1, "{worse:?}");
+    assert_eq!(worse[0].measure.as_deref(), Some("gad7"));
+    assert!(worse[0].explanation.contains("GAD-7"), "{}", worse[0].explanation);
+    assert!(worse[0].severity >= Severity::Warning);
+    assert!(worse[0].actions.iter().any(|a| a.text.contains("Re-check risk")));
+}
+
+#[test]
+fn an_alliance_alternating_24_23_raises_one_low_alliance_signal() {
+    // Review probe (issue 12): the score alternates around the provisional cut-off of 24. docs/SCIENCE.md#low-alliance:
+    // one signal per episode of strain (it ends after two scores in a row at or above the cut-off), so every prefix
+    // shows the same signal, keyed to the episode's first session: acknowledged once, not once per dip.
+    let c = catalog();
+    let values = [28.0, 28.0, 28.0, 23.0, 24.0, 23.0, 24.0, 23.0, 24.0, 23.0];
+    let obs: Vec<Observation> = values.iter().zip(1..).map(|(v, s)| alliance(s, *v, Respondent::Client, &[])).collect();
+    let mut keys = Vec::new();
+    for n in 4..=values.len() {
+        let o = overview(&c, &reference(), &obs[..n], &attended(n as u32));
+        let low: Vec<_> = o.signals.iter().filter(|s| s.kind == SignalKind::LowAlliance).collect();
+        assert_eq!(low.len(), 1, "after session {n}: {low:?}");
+        assert_eq!(low[0].session, Some(4));
+        keys.push(signal_key(1, low[0]));
+    }
+    keys.dedup();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    // Two scores at or above the cut-off end the episode; a later dip is a new one.
+    let mut recovered = obs.clone();
+    recovered.extend([alliance(11, 26.0, Respondent::Client, &[]), alliance(12, 26.0, Respondent::Client, &[])]);
+    let o = overview(&c, &reference(), &recovered, &attended(12));
+    assert!(!o.signals.iter().any(|s| s.kind == SignalKind::LowAlliance));
+}
+
+#[test]
+fn missed_sessions_soon_after_a_positive_item9_escalate() {
+    // docs/SCIENCE.md#risk: missed sessions or checks within 4 sessions of a positive item 9, with no PHQ-9
+    // answered since, make the disengagement signal Urgent, with re-checking risk among its actions.
+    let c = catalog();
+    let mut sessions = attended(5);
+    sessions[3].attended = false;
+    sessions[4].attended = false;
+    let checks = |n: u32| (1..=n).map(|s| alliance(s, 28.0, Respondent::Client, &[])).collect::<Vec<_>>();
+    let mut obs = checks(3);
+    obs.extend([phq(1, 15.0, 0.0), phq(3, 15.0, 1.0)]);
+    let o = overview(&c, &reference(), &obs, &sessions);
+    let gone = o.signals.iter().find(|s| s.kind == SignalKind::Disengagement).expect("disengagement");
+    assert_eq!(gone.severity, Severity::Urgent);
+    assert!(gone.actions.iter().any(|a| a.text.contains("Re-check risk")), "{:?}", gone.actions);
+    assert!(o.signals.iter().any(|s| s.kind == SignalKind::Risk && s.severity == Severity::Critical));
+
+    // Item 9 answered 0 since: the risk was asked again, an ordinary Warning.
+    let mut asked_again = checks(3);
+    asked_again.extend([phq(1, 15.0, 1.0), phq(3, 15.0, 0.0)]);
+    let o = overview(&c, &reference(), &asked_again, &sessions);
+    let gone = o.signals.iter().find(|s| s.kind == SignalKind::Disengagement).expect("disengagement");
+    assert_eq!(gone.severity, Severity::Warning);
+
+    // Positive item 9 long before (session 1, missed run from session 9): not "soon after".
+    let mut late = attended(10);
+    late[8].attended = false;
+    late[9].attended = false;
+    let mut long_ago = checks(8);
+    long_ago.push(phq(1, 15.0, 1.0));
+    let o = overview(&c, &reference(), &long_ago, &late);
+    let gone = o.signals.iter().find(|s| s.kind == SignalKind::Disengagement).expect("disengagement");
+    assert_eq!(gone.severity, Severity::Warning);
+    // The disengagement text names the measure it counts.
+    assert!(gone.explanation.contains("missed") || gone.explanation.contains("relationship check"));
 }

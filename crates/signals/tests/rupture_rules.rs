@@ -73,17 +73,73 @@ fn lasting_drop_is_unrepaired_after_the_window() {
 
 #[test]
 fn repair_window_counts_sessions_not_rows() {
-    // Score back only at session 9, beyond onset 5 + 3: unrepaired, decided at 9.
+    // Scores at 6, 7 and 8 still low: the window (onset 5 + 3) ends at 8, decided unrepaired there.
     let s = vec![
         SessionScore { session: 1, score: 50.0 },
         SessionScore { session: 2, score: 50.0 },
         SessionScore { session: 3, score: 50.0 },
         SessionScore { session: 5, score: 40.0 },
+        SessionScore { session: 6, score: 41.0 },
+        SessionScore { session: 8, score: 41.0 },
         SessionScore { session: 9, score: 50.0 },
     ];
     let found = detect_ruptures(&s, &[], &strict()).unwrap();
     assert_eq!(found.len(), 1);
-    assert_eq!(found[0].repair, RepairStatus::Unrepaired { decided_at_session: 9 });
+    assert_eq!(found[0].repair, RepairStatus::Unrepaired { decided_at_session: 8 });
+}
+
+#[test]
+fn missing_checks_leave_repair_not_known_until_a_score_is_read() {
+    // docs/SCIENCE.md#repair: unrepaired is decided on a score read at or after onset + W; with no check
+    // read after the onset the rupture stays open (not known), and the first score read decides it.
+    let base = [(1, 50.0), (2, 50.0), (3, 50.0), (5, 40.0)];
+    let with = |extra: &[(u32, f64)]| {
+        let s: Vec<SessionScore> =
+            base.iter().chain(extra).map(|&(session, score)| SessionScore { session, score }).collect();
+        detect_ruptures(&s, &[], &strict()).unwrap()
+    };
+    assert_eq!(with(&[])[0].repair, RepairStatus::Open);
+    let back = with(&[(9, 50.0)]);
+    assert_eq!(back.len(), 1);
+    assert_eq!(back[0].repair, RepairStatus::Repaired { session: 9, by: RepairedBy::ScoreReturned });
+    let still_low = with(&[(9, 41.0)]);
+    assert_eq!(still_low[0].repair, RepairStatus::Unrepaired { decided_at_session: 9 });
+}
+
+#[test]
+fn a_reported_rupture_is_repaired_by_the_score_returning() {
+    // docs/SCIENCE.md#repair: the score's return counts for any rupture, one known only from a report too.
+    let report = RuptureReport { session: 5, reporter: Reporter::Client, kind: None, talked_through: false };
+    let found = detect_ruptures(&scores(&[28.0, 28.0, 28.0, 28.0, 22.0, 28.0]), &[report], &strict()).unwrap();
+    assert_eq!(found.len(), 1);
+    assert!(found[0].rules.contains(&RuptureRule::Reported));
+    assert_eq!(found[0].repair, RepairStatus::Repaired { session: 6, by: RepairedBy::ScoreReturned });
+    assert_eq!(found[0].accounts, vec![report]);
+}
+
+#[test]
+fn either_account_closes_and_a_later_report_reopens() {
+    // docs/SCIENCE.md#reported-ruptures: the therapist's "repaired" closes a rupture as the client's
+    // "talked through" does, each recorded with who said it; a later report opens the rupture again.
+    let reports = [
+        RuptureReport { session: 5, reporter: Reporter::Client, kind: None, talked_through: false },
+        RuptureReport { session: 6, reporter: Reporter::Therapist, kind: None, talked_through: true },
+        RuptureReport {
+            session: 7,
+            reporter: Reporter::Client,
+            kind: Some(RuptureKind::Withdrawal),
+            talked_through: false,
+        },
+    ];
+    let found = detect_ruptures(&scores(&[20.0, 20.0, 20.0, 20.0, 20.0, 20.0, 20.0]), &reports, &strict()).unwrap();
+    assert_eq!(found.len(), 2);
+    assert_eq!(found[0].repair, RepairStatus::Repaired { session: 6, by: RepairedBy::TherapistSaidRepaired });
+    assert_eq!(
+        found[0].accounts.iter().map(|a| a.reporter).collect::<Vec<_>>(),
+        [Reporter::Client, Reporter::Therapist]
+    );
+    assert_eq!(found[1].onset_session, 7);
+    assert_eq!(found[1].repair, RepairStatus::Open);
 }
 
 #[test]
@@ -118,7 +174,8 @@ fn report_later_in_a_dip_tags_it_and_can_repair_it() {
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].rules, vec![RuptureRule::Dip, RuptureRule::Reported]);
     assert_eq!(found[0].kind, Some(RuptureKind::Withdrawal));
-    assert_eq!(found[0].repair, RepairStatus::Repaired { session: 6, by: RepairedBy::TalkedThrough });
+    // The therapist's account of repair closes it, recorded as the therapist's (docs/SCIENCE.md#reported-ruptures).
+    assert_eq!(found[0].repair, RepairStatus::Repaired { session: 6, by: RepairedBy::TherapistSaidRepaired });
 }
 
 #[test]

@@ -17,6 +17,7 @@ fn rupture(kind: Option<RuptureKind>, repair: RepairStatus) -> Rupture {
         lowest: Some(42.0),
         length: 1,
         repair,
+        accounts: Vec::new(),
     }
 }
 
@@ -133,4 +134,48 @@ fn not_on_track_checks_the_five_areas() {
     for area in ["alliance", "motivation", "social support", "goals", "life events"] {
         assert!(text.contains(area), "{area}");
     }
+}
+
+#[test]
+fn action_wording_follows_the_review() {
+    // docs/SCIENCE.md#suggested-actions (issue 12, item 8).
+    use alliance_signals::signal::actions::{off_track_actions, repair_actions};
+    let texts = |actions: Vec<alliance_signals::signal::SuggestedAction>| -> Vec<String> {
+        actions.into_iter().map(|a| a.text).collect()
+    };
+    let confrontation = texts(repair_actions(Some(RuptureKind::Confrontation), false)).join(" ");
+    assert!(confrontation.contains("your own part in what went wrong, where you see one"), "{confrontation}");
+    assert!(confrontation.contains("do not press the rationale"), "{confrontation}");
+    assert!(texts(repair_actions(None, false)).join(" ").contains("where you see one"));
+    let off_track = texts(off_track_actions()).join(" ");
+    for needed in ["formulation", "medication or referral review", "chart", "Re-check risk"] {
+        assert!(off_track.contains(needed), "not-on-track actions lack {needed}: {off_track}");
+    }
+    let low = alliance_signals::signal::low_alliance_signal(4, 20.0, 24.0).unwrap().unwrap();
+    assert!(low.explanation.contains("provisional"));
+    let records: Vec<SessionRecord> = (1..=3)
+        .map(|session| SessionRecord { session, attended: session == 1, measure_completed: session == 1 })
+        .collect();
+    let records = [records[0], SessionRecord { session: 2, attended: true, measure_completed: false }, records[2]];
+    let gone = disengagement_signal(&records, 2).unwrap();
+    assert!(gone.explanation.contains("relationship check"), "{}", gone.explanation);
+}
+
+#[test]
+fn a_rupture_signal_names_who_said_what_and_says_not_known() {
+    use alliance_signals::rupture::{Reporter, RuptureReport};
+    use alliance_signals::signal::rupture_signal_as_of;
+    let mut r = rupture(None, RepairStatus::Repaired { session: 6, by: RepairedBy::TherapistSaidRepaired });
+    r.rules = vec![RuptureRule::Reported];
+    r.accounts = vec![
+        RuptureReport { session: 5, reporter: Reporter::Client, kind: None, talked_through: false },
+        RuptureReport { session: 6, reporter: Reporter::Therapist, kind: None, talked_through: true },
+    ];
+    let s = rupture_signal(&r);
+    assert!(s.explanation.contains("the client reported a rupture after session 5"), "{}", s.explanation);
+    assert!(s.explanation.contains("the therapist reported a rupture after session 6 and said it was repaired"));
+    assert!(s.explanation.contains("The therapist said it was addressed and repaired in session 6"));
+    let open = rupture_signal_as_of(&rupture(None, RepairStatus::Open), Some(5));
+    assert_eq!(open.severity, Severity::Warning);
+    assert!(open.explanation.contains("not known"), "{}", open.explanation);
 }

@@ -104,6 +104,17 @@ impl TestApp {
         }
     }
 
+    /// SQLite only: a second connection holding the database's write lock (BEGIN EXCLUSIVE) until it is dropped or
+    /// rolled back, so that the app's writes wait and then fail as unavailable.
+    pub async fn hold_write_lock(&self) -> Option<sqlx::SqliteConnection> {
+        use sqlx::Connection;
+        let SecondConnection::Sqlite(path) = &self.second else { return None };
+        let options = SqliteStore::connect_options(path, &self.keys);
+        let mut conn = sqlx::SqliteConnection::connect_with(&options).await.unwrap();
+        sqlx::query("BEGIN EXCLUSIVE").execute(&mut conn).await.unwrap();
+        Some(conn)
+    }
+
     /// Starts another app server on the same database, as a second instance behind a load balancer would run.
     pub async fn second_server(&self) -> String {
         let store: Arc<dyn Store> = match &self.second {

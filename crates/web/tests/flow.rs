@@ -58,6 +58,8 @@ async fn the_core_loop_from_new_client_to_dashboard() {
     // The therapist's caseload: risk first, with the rupture that was not talked through.
     let (_, caseload) = me.get("/").await;
     assert!(caseload.contains("Amber Heron"));
+    // Both outcome measures side by side (issue 12, item 4): PHQ-9 17 and GAD-7 7.
+    assert!(caseload.contains("PHQ-9 17") && caseload.contains("GAD-7 7"), "both outcome measures on the caseload");
     assert!(caseload.contains("Risk:"), "{caseload}");
     assert!(caseload.contains("Rupture:"), "{caseload}");
     let (status, page) = me.get(&format!("/clients/{client}")).await;
@@ -229,4 +231,53 @@ async fn a_therapist_ends_an_episode_of_care() {
     assert_eq!(me.post(&end, &[("ended_on", "2026-11-28")]).await.0, 400, "once");
     let audit = app.store.audit_events(1000).await.unwrap();
     assert_eq!(audit.iter().filter(|e| e.action == "end" && e.object_kind == "episode").count(), 1);
+}
+
+#[tokio::test]
+async fn a_form_refused_for_a_missing_answer_still_shows_the_crisis_text_when_item9_is_above_zero() {
+    // docs/SCIENCE.md#risk: the crisis information is shown wherever answers mention thoughts of death or self-harm,
+    // also when the form goes back to the client to fix a missing answer.
+    let app = TestApp::spawn().await;
+    app.user("ivy@example.org", Role::Therapist).await;
+    let (_, _, _, token) = client_with_link(&app, "ivy@example.org", "Ivy Reed").await;
+    let phone = TestApp::browser();
+    let form = phone.get(format!("{}/c/{token}", app.url)).send().await.unwrap().text().await.unwrap();
+    let send = |item9: &'static str| {
+        let mut fields = complete_answers("2", item9);
+        fields.retain(|(name, _)| name != "phq9.3");
+        fields.push(("csrf".into(), hidden(&form, "csrf")));
+        fields
+    };
+    let refused = phone.post(format!("{}/c/{token}", app.url)).form(&send("1")).send().await.unwrap();
+    assert_eq!(refused.status(), 422);
+    let refused = refused.text().await.unwrap();
+    assert!(refused.contains("Some answers are missing"), "the form comes back to be fixed");
+    assert!(refused.contains("emergency"), "item 9 above zero shows the crisis information on the refused form");
+    let calm = phone.post(format!("{}/c/{token}", app.url)).form(&send("0")).send().await.unwrap();
+    assert_eq!(calm.status(), 422);
+    assert!(!calm.text().await.unwrap().contains("emergency"));
+}
+
+#[tokio::test]
+async fn answers_that_cannot_be_stored_for_an_outage_still_show_the_crisis_text() {
+    // docs/SCIENCE.md#risk: when the database cannot take the answers (503), item 9 above zero still shows the
+    // crisis information. SQLite only: another connection holds the write lock until the app gives up.
+    let app = TestApp::spawn().await;
+    if app.postgres_url().is_some() {
+        eprintln!("runs on SQLite only");
+        return;
+    }
+    app.user("lee@example.org", Role::Therapist).await;
+    let (_, _, _, token) = client_with_link(&app, "lee@example.org", "Lee Moor").await;
+    let phone = TestApp::browser();
+    let form = phone.get(format!("{}/c/{token}", app.url)).send().await.unwrap().text().await.unwrap();
+    let mut fields = complete_answers("2", "2");
+    fields.push(("csrf".into(), hidden(&form, "csrf")));
+    let lock = app.hold_write_lock().await;
+    let refused = phone.post(format!("{}/c/{token}", app.url)).form(&fields).send().await.unwrap();
+    drop(lock);
+    assert_eq!(refused.status(), 503);
+    let refused = refused.text().await.unwrap();
+    assert!(refused.contains("emergency"), "{refused}");
+    assert!(refused.contains("could not be sent"));
 }

@@ -12,7 +12,10 @@
 //! - **reported**: the client or therapist reported a rupture (withdrawal or confrontation).
 //!
 //! Repair: a score within `repair_window` sessions (default 3) returns to the pre-rupture level,
-//! or the rupture was talked through. Otherwise the rupture is unrepaired (and escalates).
+//! or the client says it was talked through, or the therapist says it was repaired (each account
+//! is kept on the rupture with who gave it). Otherwise the rupture is unrepaired (and escalates),
+//! but only on a score read: when the checks are missing the rupture stays open ("not known")
+//! until the next score decides it (docs/SCIENCE.md#repair).
 //! Patterns follow Gumz et al. (2012) loosely (the mapping is this project's, unvalidated):
 //! simple V (low for one session), decline then repair (low two or more sessions, then back),
 //! unrepaired.
@@ -59,6 +62,8 @@ pub struct RuptureReport {
     pub reporter: Reporter,
     /// `None` when the reporter did not say how the client responded.
     pub kind: Option<RuptureKind>,
+    /// The reporter's account of repair: the client said it was talked through ("yes"), or the
+    /// therapist said it was addressed and repaired.
     pub talked_through: bool,
 }
 
@@ -86,13 +91,16 @@ impl RuptureRule {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RepairedBy {
     ScoreReturned,
+    /// The client said it was talked through.
     TalkedThrough,
+    /// The therapist said it was addressed and repaired.
+    TherapistSaidRepaired,
 }
 
 /// Where a rupture stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RepairStatus {
-    /// Still inside the repair window.
+    /// Still inside the repair window, or past it with no score read since (not known).
     Open,
     Repaired {
         session: u32,
@@ -133,6 +141,9 @@ pub struct Rupture {
     /// Sessions from onset until repair (or so far, while open / at the end of the window).
     pub length: u32,
     pub repair: RepairStatus,
+    /// The client's and the therapist's reports that joined this rupture, in session order.
+    #[serde(default)]
+    pub accounts: Vec<RuptureReport>,
 }
 
 impl Rupture {

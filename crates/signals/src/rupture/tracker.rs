@@ -155,23 +155,18 @@ impl RuptureTracker {
         };
         let onset_session = rupture.onset_session;
         let window_end = onset_session.saturating_add(window);
-        if session > window_end {
-            // A gap in the sessions carried us past the window.
-            rupture.repair = RepairStatus::Unrepaired { decided_at_session: session };
-            events.push(RuptureEvent::Unrepaired { onset_session, decided_at_session: session });
-            self.open = None;
-            return Continued::No;
-        }
         for report in reports {
             if !rupture.rules.contains(&RuptureRule::Reported) {
                 events.push(RuptureEvent::RuleAdded { onset_session, rule: RuptureRule::Reported });
             }
             rupture.add_rule(RuptureRule::Reported);
             rupture.kind = rupture.kind.or(report.kind);
+            rupture.accounts.push(*report);
         }
+        // The score's return counts for any rupture, reported ones included (docs/SCIENCE.md#repair).
         let returned = score.zip(rupture.reference).is_some_and(|(s, reference)| s >= reference);
-        let outcome = if reports.iter().any(|r| r.talked_through) {
-            Some((RepairedBy::TalkedThrough, Continued::Yes))
+        let outcome = if let Some(by) = repaired_by_account(reports) {
+            Some((by, Continued::Yes))
         } else if returned {
             Some((RepairedBy::ScoreReturned, Continued::RepairedByScore))
         } else {
@@ -187,7 +182,9 @@ impl RuptureTracker {
         if let Some(s) = score {
             rupture.lowest = Some(rupture.lowest.map_or(s, |low| low.min(s)));
         }
-        if session >= window_end {
+        // Unrepaired is decided on a score read at or after the end of the window: while the checks are
+        // missing, whether the rupture was repaired is not known, and it stays open.
+        if session >= window_end && score.is_some() {
             rupture.repair = RepairStatus::Unrepaired { decided_at_session: session };
             events.push(RuptureEvent::Unrepaired { onset_session, decided_at_session: session });
             self.open = None;
@@ -213,11 +210,12 @@ impl RuptureTracker {
             lowest: score,
             length: 1,
             repair: RepairStatus::Open,
+            accounts: reports.to_vec(),
         };
         events.push(RuptureEvent::Detected { onset_session: session });
-        if reports.iter().any(|r| r.talked_through) {
-            rupture.repair = RepairStatus::Repaired { session, by: RepairedBy::TalkedThrough };
-            events.push(RuptureEvent::Repaired { onset_session: session, session, by: RepairedBy::TalkedThrough });
+        if let Some(by) = repaired_by_account(reports) {
+            rupture.repair = RepairStatus::Repaired { session, by };
+            events.push(RuptureEvent::Repaired { onset_session: session, session, by });
         } else if self.config.repair_window == 0 {
             rupture.repair = RepairStatus::Unrepaired { decided_at_session: session };
             events.push(RuptureEvent::Unrepaired { onset_session: session, decided_at_session: session });
@@ -300,15 +298,12 @@ impl RuptureTracker {
             lowest: Some(self.values[onset]),
             length: 1,
             repair: RepairStatus::Open,
+            accounts: Vec::new(),
         };
         events.push(RuptureEvent::Detected { onset_session });
         let window_end = onset_session.saturating_add(self.config.repair_window);
         for j in onset + 1..self.values.len() {
             let (later_session, value) = (self.sessions[j], self.values[j]);
-            if later_session > window_end {
-                rupture.repair = RepairStatus::Unrepaired { decided_at_session: later_session };
-                break;
-            }
             if reference.is_some_and(|r| value >= r) {
                 rupture.repair = RepairStatus::Repaired { session: later_session, by: RepairedBy::ScoreReturned };
                 break;
@@ -334,6 +329,20 @@ impl RuptureTracker {
         if open && self.open.is_none() {
             self.open = Some(position);
         }
+    }
+}
+
+/// A repair someone reported in this session: the client's "talked through" first, then the therapist's
+/// "repaired" (docs/SCIENCE.md#reported-ruptures).
+fn repaired_by_account(reports: &[RuptureReport]) -> Option<RepairedBy> {
+    use super::Reporter;
+    let said = |who: Reporter| reports.iter().any(|r| r.reporter == who && r.talked_through);
+    if said(Reporter::Client) {
+        Some(RepairedBy::TalkedThrough)
+    } else if said(Reporter::Therapist) {
+        Some(RepairedBy::TherapistSaidRepaired)
+    } else {
+        None
     }
 }
 

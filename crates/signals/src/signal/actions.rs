@@ -30,16 +30,17 @@ const WITHDRAWAL: &[&str] = &[
 ];
 
 const CONFRONTATION: &[&str] = &[
-    "Acknowledge your own part in what went wrong, without defending yourself.",
+    "Acknowledge your own part in what went wrong, where you see one, without defending yourself.",
     "Take the client's objection seriously and say that it makes sense from where they stand.",
-    "Explain why you proposed the task, or agree together on a different task or goal.",
+    "Agree together on a different task or goal, or explain once why you proposed the task; do not \
+     press the rationale while the relationship is strained (pressing it has gone with poorer outcomes).",
     "Invite the client to say more about what is not working for them.",
 ];
 
 const UNKNOWN_KIND: &[&str] = &[
     "Ask the client how the last session felt, and listen for pulling back or pushing back.",
     "Invite the client to say what they think and feel about you or the therapy.",
-    "If something went wrong, acknowledge your part and agree together how to go on.",
+    "If something went wrong, acknowledge your own part where you see one, and agree together how to go on.",
 ];
 
 const UNREPAIRED: &[&str] = &["Consider taking this rupture to supervision."];
@@ -50,6 +51,10 @@ const OFF_TRACK: &[&str] = &[
     "Check social support: who helps the client, and has that changed?",
     "Check the goals: are you still working on what matters to the client?",
     "Check life events since the last sessions (loss, conflict, work, health, medication).",
+    "Review the formulation together: does it still explain what keeps the difficulties going?",
+    "Consider a medication or referral review (the client's doctor, a psychiatrist, a more intensive service).",
+    "Show the client the chart of their scores and talk about it together.",
+    "Re-check risk: ask directly about thoughts of death or self-harm, whatever item 9 said before.",
 ];
 
 const DISCREPANCY: &[&str] = &[
@@ -59,6 +64,7 @@ const DISCREPANCY: &[&str] = &[
 ];
 
 const LOW_ALLIANCE: &[&str] = &[
+    "Treat the threshold as provisional: look at the client's own scores over time, not the line alone.",
     "Ask the client how the work together feels to them, and what would make it more useful.",
     "Check that you still agree on the goals and on how you are working towards them.",
     "Consider taking the case to supervision.",
@@ -67,6 +73,13 @@ const LOW_ALLIANCE: &[&str] = &[
 const DISENGAGEMENT: &[&str] = &[
     "Contact the client to ask how they are and whether the appointments still suit them.",
     "Ask whether the questionnaires feel useful or burdensome, and adjust the schedule.",
+];
+
+const DISENGAGEMENT_AFTER_RISK: &[&str] = &[
+    "Contact the client today: they said they had thoughts of death or self-harm in a recent session and \
+     have not been seen or heard from since.",
+    "Re-check risk when you reach them (thoughts of death or self-harm, plans and means), and follow the \
+     practice's risk protocol if you cannot reach them.",
 ];
 
 const RISK: &[&str] = &[
@@ -87,7 +100,8 @@ pub fn repair_actions(kind: Option<RuptureKind>, unrepaired: bool) -> Vec<Sugges
     actions
 }
 
-/// The not-on-track check: alliance, motivation, social support, goals and life events.
+/// The not-on-track check: alliance, motivation, social support, goals and life events; the
+/// formulation, a medication or referral review, the chart shown to the client, and risk.
 pub fn off_track_actions() -> Vec<SuggestedAction> {
     unvalidated(OFF_TRACK)
 }
@@ -102,6 +116,13 @@ pub fn low_alliance_actions() -> Vec<SuggestedAction> {
 
 pub fn disengagement_actions() -> Vec<SuggestedAction> {
     unvalidated(DISENGAGEMENT)
+}
+
+/// Missed sessions or checks soon after a positive PHQ-9 item 9 (docs/SCIENCE.md#risk).
+pub fn disengagement_after_risk_actions() -> Vec<SuggestedAction> {
+    let mut actions = unvalidated(DISENGAGEMENT_AFTER_RISK);
+    actions.extend(unvalidated(DISENGAGEMENT));
+    actions
 }
 
 pub fn risk_actions() -> Vec<SuggestedAction> {

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::actions::{
-    discrepancy_actions, disengagement_actions, low_alliance_actions, off_track_actions, repair_actions, risk_actions,
+    discrepancy_actions, disengagement_actions, disengagement_after_risk_actions, low_alliance_actions,
+    off_track_actions, repair_actions, risk_actions,
 };
 use super::{Evidence, Severity, Signal, SignalKind};
 use crate::change::{ChangeCategory, ChangeOutcome, Direction, check_finite, check_positive};
@@ -31,6 +32,7 @@ pub fn risk_signal(session: u32, item9: u8) -> Result<Option<Signal>, InvalidInp
              of hurting themselves {label} (PHQ-9 item 9 = {item9})."
         ),
         actions: risk_actions(),
+        measure: None,
     }))
 }
 
@@ -64,6 +66,7 @@ pub fn discrepancy_signal(
              (the practice flags gaps of {threshold:.1} or more)."
         ),
         actions: discrepancy_actions(),
+        measure: None,
     }))
 }
 
@@ -89,8 +92,8 @@ pub fn disengagement_signal(records: &[SessionRecord], in_a_row: usize) -> Optio
         format!("The client missed the last {missed_sessions} sessions in a row.")
     } else {
         format!(
-            "No questionnaire was completed in the last {missed_measures} sessions in a row \
-             ({missed_sessions} of them missed)."
+            "No relationship check (the client's post-session questionnaire) was completed in the last \
+             {missed_measures} sessions in a row ({missed_sessions} of them missed)."
         )
     };
     Some(Signal {
@@ -104,12 +107,20 @@ pub fn disengagement_signal(records: &[SessionRecord], in_a_row: usize) -> Optio
         ],
         explanation,
         actions: disengagement_actions(),
+        measure: None,
     })
 }
 
 /// A rupture as a signal: open ruptures warn, unrepaired ones escalate, repaired ones are
 /// noted for review.
 pub fn rupture_signal(rupture: &Rupture) -> Signal {
+    rupture_signal_as_of(rupture, None)
+}
+
+/// [`rupture_signal`], saying for a rupture still open after its repair window that whether it was
+/// repaired is not known: `not_known_since` is the session of the last relationship check read, when the
+/// window passed without one (docs/SCIENCE.md#repair).
+pub fn rupture_signal_as_of(rupture: &Rupture, not_known_since: Option<u32>) -> Signal {
     let onset = rupture.onset_session;
     let mut evidence = vec![Evidence::new("onset_session", f64::from(onset))];
     let mut push = |name: &str, value: Option<f64>| {
@@ -123,9 +134,16 @@ pub fn rupture_signal(rupture: &Rupture) -> Signal {
     push("length_sessions", Some(f64::from(rupture.length)));
     let how = describe_rules(rupture);
     let (severity, status, session) = match rupture.repair {
-        RepairStatus::Open => {
-            (Severity::Warning, "It has not been repaired yet.".to_owned(), rupture.detected_at_session)
-        }
+        RepairStatus::Open => match not_known_since {
+            Some(last) => (
+                Severity::Warning,
+                format!(
+                    "Whether it was repaired is not known: no relationship check has been read since session {last}."
+                ),
+                rupture.detected_at_session,
+            ),
+            None => (Severity::Warning, "It has not been repaired yet.".to_owned(), rupture.detected_at_session),
+        },
         RepairStatus::Unrepaired { decided_at_session } => {
             (Severity::Urgent, format!("It was not repaired by session {decided_at_session}."), decided_at_session)
         }
@@ -135,7 +153,10 @@ pub fn rupture_signal(rupture: &Rupture) -> Signal {
                 RepairedBy::ScoreReturned => {
                     format!("The alliance score was back to its earlier level in session {session}.")
                 }
-                RepairedBy::TalkedThrough => format!("It was talked through in session {session}."),
+                RepairedBy::TalkedThrough => format!("The client said it was talked through in session {session}."),
+                RepairedBy::TherapistSaidRepaired => {
+                    format!("The therapist said it was addressed and repaired in session {session}.")
+                }
             };
             (Severity::Info, status, session)
         }
@@ -153,6 +174,7 @@ pub fn rupture_signal(rupture: &Rupture) -> Signal {
         evidence,
         explanation: format!("Possible rupture in session {onset}{kind}: {how}. {status}"),
         actions: repair_actions(rupture.kind, unrepaired),
+        measure: None,
     }
 }
 
@@ -171,10 +193,28 @@ fn describe_rules(rupture: &Rupture) -> String {
             },
             RuptureRule::SuddenLoss => "a sudden, lasting drop in the alliance score".into(),
             RuptureRule::BelowCutoff => "the alliance score fell below the instrument's cut-off".into(),
-            RuptureRule::Reported => "a rupture was reported after the session".into(),
+            RuptureRule::Reported if rupture.accounts.is_empty() => "a rupture was reported after the session".into(),
+            RuptureRule::Reported => describe_accounts(&rupture.accounts),
         })
         .collect();
     parts.join("; ")
+}
+
+/// Who said what: each report with its reporter, its session and what it said about repair.
+fn describe_accounts(accounts: &[crate::rupture::RuptureReport]) -> String {
+    use crate::rupture::Reporter;
+    let parts: Vec<String> = accounts
+        .iter()
+        .map(|a| {
+            let (who, repaired) = match a.reporter {
+                Reporter::Client => ("the client", " and said it was talked through"),
+                Reporter::Therapist => ("the therapist", " and said it was repaired"),
+            };
+            let repaired = if a.talked_through { repaired } else { "" };
+            format!("{who} reported a rupture after session {}{repaired}", a.session)
+        })
+        .collect();
+    parts.join(", ")
 }
 
 /// Reliable change as a signal (none when unchanged).
@@ -209,6 +249,7 @@ pub fn change_signal(session: u32, pre: f64, post: f64, outcome: &ChangeOutcome)
         evidence,
         explanation: format!("From {pre:.1} to {post:.1} by session {session}: the client {words}."),
         actions,
+        measure: None,
     })
 }
 
@@ -241,6 +282,7 @@ pub fn not_on_track_signal(
              were expected near {expected:.1}, and {boundary:.1} is the edge of the usual range."
         ),
         actions: off_track_actions(),
+        measure: None,
     }))
 }
 
@@ -257,8 +299,97 @@ pub fn low_alliance_signal(session: u32, score: f64, cutoff: f64) -> Result<Opti
         session: Some(session),
         evidence: vec![Evidence::new("alliance", score), Evidence::new("cutoff", cutoff)],
         explanation: format!(
-            "In session {session} the client rated the alliance {score:.1}, below the concern threshold of {cutoff:.1}."
+            "In session {session} the client rated the alliance {score:.1}, below the concern threshold of \
+             {cutoff:.1}. The threshold is provisional: no study has set a cut-off for this questionnaire."
         ),
         actions: low_alliance_actions(),
+        measure: None,
     }))
+}
+
+/// Scores at or above the cut-off in a row that end an episode of strain: a single score back at the
+/// cut-off does not end it, so a score alternating 24/23 is one episode (debounce; docs/SCIENCE.md#low-alliance,
+/// **project default**).
+pub const LOW_ALLIANCE_CLEAR_AFTER: usize = 2;
+
+/// A low alliance as one signal per episode of strain (higher is better): the episode begins at the
+/// first score below `cutoff` and lasts until [`LOW_ALLIANCE_CLEAR_AFTER`] scores in a row are at or
+/// above it. The signal is about the episode's first session, so it is raised (and acknowledged) once
+/// per episode, not per dip. `scores` are (session, score) in session order.
+pub fn low_alliance_episode_signal(scores: &[(u32, f64)], cutoff: f64) -> Result<Option<Signal>, InvalidInput> {
+    check_finite("cut-off", cutoff)?;
+    let mut episode: Option<(u32, f64)> = None;
+    let mut at_or_above = 0;
+    for &(session, score) in scores {
+        check_finite("alliance score", score)?;
+        if score < cutoff {
+            at_or_above = 0;
+            episode = Some(match episode {
+                Some((start, lowest)) => (start, lowest.min(score)),
+                None => (session, score),
+            });
+        } else if episode.is_some() {
+            at_or_above += 1;
+            if at_or_above >= LOW_ALLIANCE_CLEAR_AFTER {
+                episode = None;
+            }
+        }
+    }
+    let (Some((start, lowest)), Some(&(latest_session, latest))) = (episode, scores.last()) else {
+        return Ok(None);
+    };
+    let since = if start == latest_session {
+        format!("In session {start} the client rated the alliance {latest:.1}")
+    } else {
+        format!(
+            "Since session {start} the client's alliance ratings have been at or near the concern threshold \
+             (lowest {lowest:.1}, latest {latest:.1} in session {latest_session})"
+        )
+    };
+    Ok(Some(Signal {
+        kind: SignalKind::LowAlliance,
+        severity: Severity::Warning,
+        session: Some(start),
+        evidence: vec![
+            Evidence::new("alliance", latest),
+            Evidence::new("lowest", lowest),
+            Evidence::new("episode_start_session", f64::from(start)),
+            Evidence::new("cutoff", cutoff),
+        ],
+        explanation: format!(
+            "{since}, below the concern threshold of {cutoff:.1}. The threshold is provisional: no study has set \
+             a cut-off for this questionnaire. One signal covers this stretch until {LOW_ALLIANCE_CLEAR_AFTER} \
+             ratings in a row are at or above it."
+        ),
+        actions: low_alliance_actions(),
+        measure: None,
+    }))
+}
+
+/// [`change_signal`] for one named outcome measure: the explanation names it and the signal carries its id.
+pub fn measure_change_signal(
+    measure_id: &str,
+    measure_name: &str,
+    session: u32,
+    pre: f64,
+    post: f64,
+    outcome: &ChangeOutcome,
+) -> Option<Signal> {
+    let mut signal = change_signal(session, pre, post, outcome)?;
+    signal.explanation = format!("{measure_name}: {}", signal.explanation);
+    signal.measure = Some(measure_id.to_owned());
+    Some(signal)
+}
+
+/// Missed sessions or checks soon after a positive PHQ-9 item 9 (`risk_session`), with no outcome
+/// questionnaire answered since: the disengagement signal escalates to Urgent and its actions start with
+/// contacting the client and re-checking risk (docs/SCIENCE.md#risk).
+pub fn escalate_disengagement_after_risk(signal: &mut Signal, risk_session: u32) {
+    signal.severity = signal.severity.max(Severity::Urgent);
+    signal.evidence.push(Evidence::new("risk_session", f64::from(risk_session)));
+    signal.explanation = format!(
+        "{} The client answered PHQ-9 item 9 above 0 in session {risk_session} and has not answered it since.",
+        signal.explanation
+    );
+    signal.actions = disengagement_after_risk_actions();
 }

@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 
 pub use actions::SuggestedAction;
 pub use builders::{
-    SessionRecord, change_signal, discrepancy_signal, disengagement_signal, low_alliance_signal, not_on_track_signal,
-    risk_signal, rupture_signal,
+    LOW_ALLIANCE_CLEAR_AFTER, SessionRecord, change_signal, discrepancy_signal, disengagement_signal,
+    escalate_disengagement_after_risk, low_alliance_episode_signal, low_alliance_signal, measure_change_signal,
+    not_on_track_signal, risk_signal, rupture_signal, rupture_signal_as_of,
 };
 
 /// How urgently a signal needs attention (ordered: `Info < ... < Critical`).
@@ -80,6 +81,9 @@ pub struct Signal {
     pub evidence: Vec<Evidence>,
     pub explanation: String,
     pub actions: Vec<SuggestedAction>,
+    /// The outcome measure a change or course signal is about (e.g. `gad7`), when there are several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measure: Option<String>,
 }
 
 impl Signal {

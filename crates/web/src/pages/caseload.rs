@@ -58,24 +58,27 @@ fn change_label(c: ChangeCategory) -> &'static str {
 
 /// Display strings for an overview: (outcome, change, alliance, trend, track colour).
 pub fn describe(state: &AppState, o: &ClientOverview) -> (String, String, String, String, &'static str) {
-    let (outcome, change, track) = match &o.outcome {
-        Some(out) => {
-            let ins = state.catalog.get(&out.instrument);
-            let name = ins.map_or(out.instrument.as_str(), |i| i.short_name.as_str());
-            let band = ins.and_then(|i| i.primary()).and_then(|s| s.band_of(out.latest)).map(|b| b.label.clone());
-            let band = band.map(|b| format!(" ({b})")).unwrap_or_default();
-            let change = match out.change {
-                Some(c) => format!("{} since {}", change_label(c), number(out.first)),
-                None => "first score".to_owned(),
-            };
-            let track_text = out.track.map(|t| format!(" · {}", t.label())).unwrap_or_default();
-            (
-                format!("{name} {}{band}", number(out.latest)),
-                format!("{change}{track_text}"),
-                out.track.map_or("none", |t| t.css()),
-            )
-        }
-        None => ("No outcome yet".to_owned(), String::new(), "none"),
+    // Every outcome measure, the worst first (its colour is the row's); each named.
+    let mut outcomes = Vec::new();
+    let mut changes = Vec::new();
+    for out in &o.outcomes {
+        let ins = state.catalog.get(&out.instrument);
+        let name = ins.map_or(out.instrument.as_str(), |i| i.short_name.as_str());
+        let band = ins.and_then(|i| i.primary()).and_then(|s| s.band_of(out.latest)).map(|b| b.label.clone());
+        let band = band.map(|b| format!(" ({b})")).unwrap_or_default();
+        let change = match out.change {
+            Some(c) => format!("{} since {}", change_label(c), number(out.first)),
+            None => "first score".to_owned(),
+        };
+        let track_text = out.track.map(|t| format!(" · {}", t.label())).unwrap_or_default();
+        outcomes.push(format!("{name} {}{band}", number(out.latest)));
+        changes.push(format!("{name}: {change}{track_text}"));
+    }
+    let track = o.outcome().and_then(|out| out.track).map_or("none", |t| t.css());
+    let (outcome, change) = if outcomes.is_empty() {
+        ("No outcome yet".to_owned(), String::new())
+    } else {
+        (outcomes.join(" · "), changes.join("; "))
     };
     let (alliance, trend) = match &o.alliance {
         Some(a) => {
@@ -162,7 +165,7 @@ pub async fn caseload(State(state): State<AppState>, who: SignedIn) -> Result<Re
         nav: Nav::of(&who),
         heading: "Your caseload",
         empty: "No clients yet. Use “Add client” to start.",
-        outcome_name: "PHQ-9, else GAD-7",
+        outcome_name: "PHQ-9 and GAD-7, worst first",
         show_therapist: false,
         rows,
         break_glass,

@@ -4,7 +4,7 @@ use alliance_core::catalog::{GAD7, PHQ9, RELATIONSHIP_CHECK, THERAPIST_REFLECTIO
 use alliance_core::domain::{Pseudonym, Role};
 use alliance_core::overview::ClientOverview;
 use alliance_core::practice::ExpectedCourse;
-use alliance_signals::rupture::RepairStatus;
+use alliance_signals::rupture::{DEFAULT_REPAIR_WINDOW, RepairStatus, RepairedBy};
 use alliance_store::{ClientId, EpisodeId, NewClient, NewEpisode, Rater, StoredResponse};
 use askama::Template;
 use axum::extract::State;
@@ -296,6 +296,7 @@ fn alliance_charts(
     state: &AppState,
     responses: &[&StoredResponse],
     sessions: u32,
+    held: Option<u32>,
     o: &ClientOverview,
 ) -> Vec<ChartView> {
     let client = series(responses, RELATIONSHIP_CHECK, Rater::Client, "alliance");
@@ -306,15 +307,28 @@ fn alliance_charts(
     let mut markers: Vec<Marker> = Vec::new();
     for rupture in &o.ruptures {
         let repair = match rupture.repair {
-            RepairStatus::Repaired { session, .. } => {
+            RepairStatus::Repaired { session, by } => {
+                // Who said so (docs/SCIENCE.md#reported-ruptures): the score, the client or the therapist.
+                let basis = match by {
+                    RepairedBy::ScoreReturned => "score back to its level",
+                    RepairedBy::TalkedThrough => "the client said talked through",
+                    RepairedBy::TherapistSaidRepaired => "the therapist said repaired",
+                };
                 markers.push(Marker {
                     x: f64::from(session),
-                    label: format!("Session {session}: repaired (rupture of session {})", rupture.onset_session),
+                    label: format!(
+                        "Session {session}: repaired, {basis} (rupture of session {})",
+                        rupture.onset_session
+                    ),
                     repair: true,
                 });
-                format!("repaired in session {session}")
+                format!("repaired in session {session} ({basis})")
             }
-            RepairStatus::Unrepaired { .. } => "not repaired".to_owned(),
+            RepairStatus::Unrepaired { decided_at_session } => format!("not repaired by session {decided_at_session}"),
+            // Past its window with no check read since: not known (docs/SCIENCE.md#repair).
+            RepairStatus::Open if held.is_some_and(|h| h >= rupture.onset_session + DEFAULT_REPAIR_WINDOW) => {
+                "repair not known (no check since)".to_owned()
+            }
             RepairStatus::Open => "repair still possible".to_owned(),
         };
         markers.push(Marker {
@@ -425,7 +439,7 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
     for id in current.map(|e| e.measures.clone()).unwrap_or_default() {
         charts.extend(outcome_chart(&state, &responses, &id, span, o.expected.as_ref()));
     }
-    charts.extend(alliance_charts(&state, &responses, span, o));
+    charts.extend(alliance_charts(&state, &responses, span, held, o));
     let episode_key = client_state.episode_key();
     let signal_views =
         o.signals.iter().map(|s| signals::view(s, episode_key, client_state.acknowledgement_of(s))).collect();

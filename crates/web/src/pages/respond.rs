@@ -25,6 +25,8 @@ struct RespondPage {
     first_error: Option<String>,
     sections: Vec<SectionView>,
     error: Option<String>,
+    /// The crisis information, when the answers given so far mention thoughts of death or self-harm.
+    crisis: Option<&'static str>,
     expires: String,
 }
 
@@ -110,6 +112,7 @@ fn render_form(
     link: &LinkView,
     answers: &[Answers],
     error: Option<(usize, &AnswerError)>,
+    risk: bool,
 ) -> Result<String, WebError> {
     let instruments = state.app.check_instruments(link)?;
     let sections: Vec<SectionView> = instruments
@@ -137,6 +140,7 @@ fn render_form(
         first_error,
         sections,
         error: error.map(|_| "Some answers are missing or not valid. Please look at the marked questions.".to_owned()),
+        crisis: risk.then_some(CRISIS),
         expires: expiry_text(link.expires_at),
     }
     .render()?)
@@ -148,7 +152,7 @@ pub async fn form(State(state): State<AppState>, Path(token): Path<String>) -> R
     if link.state != LinkState::Open {
         return state_page(link.state, false);
     }
-    Ok(Html(render_form(&state, &token, &link, &[], None)?).into_response())
+    Ok(Html(render_form(&state, &token, &link, &[], None, false)?).into_response())
 }
 
 pub async fn submit(
@@ -165,7 +169,33 @@ pub async fn submit(
         return Err(WebError::CrossSite);
     }
     let fields: Vec<(&str, &str)> = form.pairs().collect();
-    match state.app.submit_check(&link, &security::hash_token(&token), &fields, now).await? {
+    let outcome = match state.app.submit_check(&link, &security::hash_token(&token), &fields, now).await {
+        Ok(outcome) => outcome,
+        // Nothing could be stored (the database unavailable, or a failure): the error page as usual, but answers
+        // that mention thoughts of death or self-harm still get the crisis information (docs/SCIENCE.md#risk).
+        Err(e) => {
+            let mut response = WebError::from(e).into_response();
+            if state.app.check_mentions_risk(&link, &fields) {
+                let status = response.status();
+                let title = if status == StatusCode::SERVICE_UNAVAILABLE {
+                    "Please try again in a minute"
+                } else {
+                    "Something went wrong"
+                };
+                let retry = response.headers_mut().remove(axum::http::header::RETRY_AFTER);
+                response = message(
+                    status,
+                    title,
+                    vec![CRISIS, "Your answers could not be sent just now. Please send them again in a minute."],
+                )?;
+                if let Some(value) = retry {
+                    response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
+                }
+            }
+            return Ok(response);
+        }
+    };
+    match outcome {
         CheckOutcome::Sent { risk } => {
             let mut paragraphs = vec![
                 "Your answers have been sent to your therapist.",
@@ -176,8 +206,8 @@ pub async fn submit(
             }
             message(StatusCode::OK, "Thank you", paragraphs)
         }
-        CheckOutcome::Invalid { given, questionnaire, error } => {
-            let html = render_form(&state, &token, &link, &given, Some((questionnaire, &error)))?;
+        CheckOutcome::Invalid { given, questionnaire, error, risk } => {
+            let html = render_form(&state, &token, &link, &given, Some((questionnaire, &error)), risk)?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
         CheckOutcome::Refused { state: link_state, risk } => refused_page(link_state, risk),
