@@ -1,8 +1,9 @@
 //! A seeded, deterministic generator of synthetic practices, calibrated to the literature
-//! (docs/SCIENCE.md#synthetic-practice): alliance-outcome association r = .28 (Flückiger et al. 2018), therapist
-//! effects 5 % of outcome variance (Johns et al. 2019), clients reporting tension in 19-42 % of sessions
-//! (Eubanks et al. 2018), ceiling effects on alliance scores, missed measures and early endings. It produces
-//! item-level answers, so the demo and tests run through the same scoring path as real responses.
+//! (docs/SCIENCE.md#synthetic-practice): an observed alliance-outcome association near r = .28 (Flückiger et al.
+//! 2018, an observed figure), therapist effects 5 % of outcome variance (Johns et al. 2019), clients reporting
+//! tension in 19-42 % of sessions (Eubanks et al. 2018), alliance near the ceiling of the check, missed measures,
+//! dropout (about one in five, Swift & Greenberg 2012) and planted not-on-track clients. It produces item-level
+//! answers, so the demo and tests run through the same scoring path as real responses.
 //!
 //! # What the two calibration parameters mean
 //!
@@ -29,6 +30,10 @@
 //! `e_i` standard normal and `c = sqrt(1 - share - r^2)`. Then `Var(log_slope) = slope_sd^2`, the ICC is
 //! `share` and `corr(a, -log_slope) = r`. The two must satisfy `r^2 + share <= 1`; `share` is clamped to
 //! `[0, 0.99]` and then `|r|` to at most `sqrt(1 - share)`.
+//!
+//! Planted not-on-track clients ([`SimClient::not_on_track`]) take a worsening `log_slope` instead of the one
+//! above, so the latent correlation over all clients is a little below `r`; `tests/calibration.rs` recovers `r` and
+//! `share` with no planted clients, and checks the observed correlation with the defaults.
 //!
 //! The alliance trait does not vary between therapists here, so the whole alliance-outcome association is
 //! between clients of the same therapist (Baldwin et al. 2007 find much of it between therapists; that is
