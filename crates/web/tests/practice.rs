@@ -19,7 +19,8 @@ use crate::app::TestApp;
 /// relationship check. Some twists: every 10th client (by id) has a second episode, with five scored sessions
 /// for every 20th and none for the others; some values are missing; some PHQ-9 administrations are still open (no
 /// response, no scores).
-/// PHQ-9 totals stay within 0-27 for up to 8 sessions; after the first (the intake) each client has its own level
+/// PHQ-9 totals stay within 0-27 for up to 8 sessions (below 0 later for some clients; only the ignored memory test
+/// asks for more, and reads no PHQ-9 range); after the first (the intake) each client has its own level
 /// and rate of change, so that the practice fit is not singular.
 pub fn fill_sql(postgres: bool, sessions: u32) -> Vec<String> {
     let (t, f, measures) = if postgres { ("TRUE", "FALSE", "'{phq9,gad7}'") } else { ("1", "0", "'phq9,gad7'") };
