@@ -78,6 +78,7 @@ impl App {
             .await
             .map_err(|e| AppError::PracticeModel(e.to_string()))?
             .map_err(|e| AppError::PracticeModel(e.to_string()))?;
+        let model = practice::PracticeModel { fitted_at: Some(now), ..model };
         self.practice.set(model);
         Ok(())
     }

@@ -26,6 +26,16 @@ pub enum AnalyzeCommand {
         #[arg(long, value_enum, default_value_t = RuptureMode::Strict)]
         mode: RuptureMode,
     },
+    /// Measure the expected course's red edge and the not-on-track rule on generated practices (fitted on half
+    /// of each practice's clients, judged on the other half); prints JSON.
+    Calibration {
+        /// Seed of the generated practices.
+        #[arg(long)]
+        seed: u64,
+        /// Number of practices of 200 clients.
+        #[arg(long, default_value_t = 4)]
+        practices: usize,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -121,6 +131,13 @@ pub fn run(command: AnalyzeCommand) -> anyhow::Result<()> {
                 );
             }
             serde_json::to_writer_pretty(&mut out, &fitted.result)?;
+            writeln!(out)?;
+        }
+        AnalyzeCommand::Calibration { seed, practices } => {
+            let catalog = alliance_core::catalog::Catalog::builtin().context("the built-in instruments")?;
+            let options = alliance_core::calibration::CalibrationOptions::new(seed, practices.max(1));
+            let report = alliance_core::calibration::calibrate(&catalog, &options)?;
+            serde_json::to_writer_pretty(&mut out, &report)?;
             writeln!(out)?;
         }
         AnalyzeCommand::Ruptures { input, mode } => {

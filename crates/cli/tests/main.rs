@@ -4,6 +4,7 @@
 mod audit;
 mod backup;
 mod bad_input;
+mod calibration;
 mod config;
 mod deploy;
 mod etr;

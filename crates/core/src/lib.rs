@@ -3,6 +3,7 @@
 //! every rule testable and reproducible.
 #![forbid(unsafe_code)]
 
+pub mod calibration;
 pub mod catalog;
 pub mod domain;
 pub mod instrument;

@@ -2,7 +2,6 @@
 //! alliance and its ruptures and repairs, and the signals that follow, each with its evidence, a plain
 //! explanation and what to do. Decisions use only the sessions up to each point (real time).
 
-use alliance_lmm::PredictedScore;
 use alliance_signals::change::{ChangeCategory, ChangeCriteria, ReliableChangeRule, classify_change};
 use alliance_signals::rupture::{
     Mode, RepairStatus, Reporter, Rupture, RuptureConfig, RuptureKind, RuptureReport, RuptureRule, SessionScore,
@@ -10,8 +9,8 @@ use alliance_signals::rupture::{
 };
 use alliance_signals::signal::{
     SessionRecord, Severity, Signal, SignalKind, discrepancy_signal, disengagement_signal,
-    escalate_disengagement_after_risk, low_alliance_episode_signal, measure_change_signal, not_on_track_signal,
-    order_signals, risk_signal, rupture_signal_as_of,
+    escalate_disengagement_after_risk, low_alliance_episode_signal, measure_change_signal, order_signals, risk_signal,
+    rupture_signal_as_of,
 };
 use serde::Serialize;
 
@@ -248,7 +247,7 @@ pub fn overview(
     let found = [PHQ9, GAD7].into_iter().filter_map(|id| {
         let scale = catalog.get(id)?.primary()?;
         let points = series(obs, id, Respondent::Client, &scale.id);
-        let (&(first_session, first, _), &(session, latest, _)) = (points.first()?, points.last()?);
+        let (&(_, first, _), &(session, latest, _)) = (points.first()?, points.last()?);
         let change = match criteria(scale) {
             Some(c) if points.len() >= 2 => classify_change(&c, first, latest).ok(),
             _ => None,
@@ -260,37 +259,13 @@ pub fn overview(
         let in_clinical_range = scale.in_concern_range(latest).unwrap_or(false);
         let mut track = None;
         if id == PHQ9 {
-            let horizon = latest_session.unwrap_or(session).max(session).max(12);
-            if let Ok(course) = practice.expected_course(first, horizon) {
-                let at = |band: &[PredictedScore]| band.iter().find(|p| p.session == session).copied();
-                if let (Some(yellow), Some(red)) = (at(&course.yellow), at(&course.red)) {
-                    track = Some(if !in_clinical_range {
-                        Track::White
-                    } else if latest > red.upper {
-                        Track::Red
-                    } else if latest > yellow.upper {
-                        Track::Yellow
-                    } else {
-                        Track::Green
-                    });
-                    if session > first_session && in_clinical_range {
-                        let boundary = if latest > red.upper { red.upper } else { yellow.upper };
-                        if let Ok(Some(mut signal)) = not_on_track_signal(
-                            session,
-                            latest,
-                            yellow.expected,
-                            boundary,
-                            alliance_signals::change::Direction::LowerIsBetter,
-                        ) {
-                            if latest > red.upper {
-                                signal.severity = Severity::Urgent;
-                            }
-                            signals.push(signal);
-                        }
-                    }
-                }
-                expected = Some(course);
-            }
+            let result = practice.track(
+                &points.iter().map(|p| (p.0, p.1)).collect::<Vec<_>>(),
+                latest_session,
+                in_clinical_range,
+            );
+            (track, expected) = (result.track, result.course);
+            signals.extend(result.signal);
         }
         Some(OutcomeSummary {
             instrument: id.to_owned(),

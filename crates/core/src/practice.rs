@@ -2,11 +2,14 @@
 //! practice's own outcome data, and the practice's typical session-to-session alliance variability that
 //! rupture detection shrinks each client's own towards. Built by a batch job, used by every page.
 
-use alliance_lmm::{
-    FitOptions, FittedModel, ModelSpec, Observation, Practice, PredictError, PredictedScore, fit, read_practice_csv,
-};
+use alliance_lmm::{FitOptions, FittedModel, ModelSpec, Observation, Practice, PredictError, PredictedScore, fit};
+use alliance_signals::change::Direction;
+use alliance_signals::signal::{Severity, Signal, not_on_track_signal};
 use alliance_signals::variability::PracticePrior;
 use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::overview::Track;
 
 /// Settings a practice can change; the defaults are the project's, not validated norms.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -24,6 +27,9 @@ pub struct SignalSettings {
     /// The most clients the practice's ETR is fitted on: the most recent ones (by episode) of those with at least
     /// three outcome scores. Bounds the fit's time and memory; the interface says when the cap was applied.
     pub max_clients_for_practice_etr: usize,
+    /// Consecutive outcome scores beyond a band's upper edge before the outcome takes that band's colour (and
+    /// the not-on-track signal is raised). Chosen from measured calibration (docs/SCIENCE.md#not-on-track).
+    pub not_on_track_in_a_row: usize,
 }
 
 impl Default for SignalSettings {
@@ -41,6 +47,10 @@ impl Default for SignalSettings {
             // Schaalje 2001) and 4,365 (Lutz et al. 2006) patients; this project default is of that order while
             // keeping the batch fit cheap.
             max_clients_for_practice_etr: 2_000,
+            // Measured, not sourced (docs/SCIENCE.md#not-on-track; tuning seeds 1 and 2): one score beyond the red
+            // edge turned 13-14 % of on-model held-out clients red at some point, two in a row about 5 %, while
+            // still turning 88-92 % of the planted worsening clients red by session 8; three in a row missed more.
+            not_on_track_in_a_row: 2,
         }
     }
 }
@@ -58,6 +68,9 @@ impl SignalSettings {
         if self.disengagement_in_a_row == 0 {
             return Err("disengagement needs at least one missed session or check".into());
         }
+        if self.not_on_track_in_a_row == 0 {
+            return Err("the not-on-track rule needs at least one score beyond the edge".into());
+        }
         if self.max_clients_for_practice_etr == 0
             || self.max_clients_for_practice_etr < self.min_clients_for_practice_etr
         {
@@ -69,16 +82,95 @@ impl SignalSettings {
     }
 }
 
+/// The PHQ-9 fall that counts as reliable improvement in NHS Talking Therapies (docs/SCIENCE.md#reliable-change).
+pub const RELIABLE_IMPROVEMENT: f64 = 6.0;
+
+/// The session by which the default rule expects reliable improvement. A labelled project default, informed by
+/// trajectory studies in which a class of depressed clients changes little until about session 6 and improves
+/// after (docs/SCIENCE.md#expected-treatment-response): judging earlier would flag those late responders.
+pub const DEFAULT_RULE_SESSION: u32 = 8;
+
+/// A practice fit with an intercept-slope correlation this close to ±1 is singular (docs/SCIENCE.md#practice-model).
+const MAX_ABS_CORRELATION: f64 = 0.99;
+
+/// A random-effect SD below this many PHQ-9 points is a variance component on its boundary (project default).
+const MIN_COMPONENT_SD: f64 = 0.05;
+
+/// What the administrator sees of a practice fit: enough to judge whether it can be trusted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FitDiagnostics {
+    pub clients: usize,
+    /// Outcome scores fitted (the first score of each client is its intake, not an outcome row).
+    pub scores: usize,
+    pub converged: bool,
+    /// lme4's singular-fit verdict (a variance component on its boundary).
+    pub singular: bool,
+    pub intercept_sd: f64,
+    pub slope_sd: f64,
+    /// Correlation of the client intercepts and slopes; `None` when the slope was dropped.
+    pub correlation: Option<f64>,
+    pub residual_sd: f64,
+}
+
+impl FitDiagnostics {
+    fn of(model: &FittedModel) -> Self {
+        let r = &model.result;
+        let sd = |var: &str| r.varcorr_entry("client", Some(var), None).map_or(0.0, |e| e.sdcor);
+        FitDiagnostics {
+            clients: r.n_clients,
+            scores: r.n_obs,
+            converged: r.converged,
+            singular: r.singular,
+            intercept_sd: sd("(Intercept)"),
+            slope_sd: sd("log_session"),
+            correlation: r.varcorr_entry("client", Some("(Intercept)"), Some("log_session")).map(|e| e.sdcor),
+            residual_sd: r.sigma,
+        }
+    }
+
+    /// Why this fit may not replace the default rule, if it may not.
+    pub fn unusable(&self) -> Option<String> {
+        if !self.converged {
+            return Some("the fit on the practice's data did not converge".into());
+        }
+        let below = |x: f64, min: f64| x.is_nan() || x < min;
+        let singular = self.singular
+            || below(self.intercept_sd, MIN_COMPONENT_SD)
+            || below(self.slope_sd, MIN_COMPONENT_SD)
+            || self.correlation.is_none_or(|c| c.is_nan() || c.abs() >= MAX_ABS_CORRELATION);
+        singular.then(|| {
+            format!(
+                "the fit on the practice's data is singular (intercept SD {:.2}, slope SD {:.2}, correlation {}): \
+                 its bands cannot be trusted yet",
+                self.intercept_sd,
+                self.slope_sd,
+                self.correlation.map_or("none".to_owned(), |c| format!("{c:.2}"))
+            )
+        })
+    }
+
+    pub fn describe(&self) -> String {
+        format!(
+            "Fit: {} clients, {} outcome scores, {}; intercept-slope correlation {}, residual SD {:.2} points.",
+            self.clients,
+            self.scores,
+            if self.unusable().is_some() { "singular or not converged" } else { "not singular" },
+            self.correlation.map_or("none".to_owned(), |c| format!("{c:.2}")),
+            self.residual_sd
+        )
+    }
+}
+
 /// Where the expected course comes from, shown in the interface.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum EtrSource {
     /// Fitted on this practice's PHQ-9 data: `clients` of the `eligible` clients with three or more scores (the
     /// most recent ones, when there are more than `SignalSettings::max_clients_for_practice_etr`), with their
-    /// `observations` scores.
+    /// `observations` outcome scores (the first score of each client is its intake).
     Practice { clients: usize, eligible: usize, observations: usize },
-    /// The default reference model: lme4-checked fit of Alliance's synthetic reference practice (400 clients),
-    /// used until the practice has enough data of its own. Not a clinical norm.
-    Reference { reason: String },
+    /// No expected course: the default rule (no reliable improvement by `DEFAULT_RULE_SESSION`) applies, for
+    /// `reason`.
+    DefaultRule { reason: String },
 }
 
 impl EtrSource {
@@ -86,23 +178,29 @@ impl EtrSource {
         match self {
             EtrSource::Practice { clients, eligible, observations } if clients < eligible => format!(
                 "Expected course fitted on this practice's PHQ-9 data: the {clients} most recent of {eligible} \
-                 clients with three or more scores ({observations} scores)."
+                 clients with three or more scores ({observations} outcome scores after intake)."
             ),
-            EtrSource::Practice { clients, observations, .. } => {
-                format!(
-                    "Expected course fitted on this practice's PHQ-9 data ({clients} clients, {observations} scores)."
-                )
-            }
-            EtrSource::Reference { reason } => format!(
-                "Expected course from Alliance's default reference model (synthetic data shaped like published courses; not a clinical norm), because {reason}."
+            EtrSource::Practice { clients, observations, .. } => format!(
+                "Expected course fitted on this practice's PHQ-9 data ({clients} clients, {observations} outcome \
+                 scores after intake)."
+            ),
+            EtrSource::DefaultRule { reason } => format!(
+                "No expected course yet. The default rule applies: not on track when the PHQ-9 has not fallen by \
+                 {RELIABLE_IMPROVEMENT} points (reliable improvement, NHS Talking Therapies) by session \
+                 {DEFAULT_RULE_SESSION} (a project default, not a clinical norm), because {reason}."
             ),
         }
     }
 }
 
 pub struct PracticeModel {
-    pub etr: FittedModel,
+    /// The practice's own expected course, when a usable fit exists; otherwise the default rule applies.
+    pub etr: Option<FittedModel>,
     pub etr_source: EtrSource,
+    /// The last practice fit attempted, used or not.
+    pub diagnostics: Option<FitDiagnostics>,
+    /// When the model was built; set by the caller (the core reads no clock).
+    pub fitted_at: Option<OffsetDateTime>,
     pub rupture_prior: PracticePrior,
     /// True when the prior came from the practice's data rather than the default.
     pub prior_from_practice: bool,
@@ -120,22 +218,14 @@ pub struct OutcomeSeries {
     pub scores: Vec<(u32, f64)>,
 }
 
-const REFERENCE: &str = include_str!("../data/etr-reference.csv");
-
 /// The default session-to-session alliance SD on the relationship check (6-30) until the practice has data:
 /// one scale point per two items, a project default.
 const DEFAULT_PRIOR_SIGMA: f64 = 1.5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PracticeError {
-    #[error("the reference model could not be fitted: {0}")]
-    Reference(String),
-}
-
-fn reference_model() -> Result<FittedModel, PracticeError> {
-    let practice = read_practice_csv(REFERENCE.as_bytes()).map_err(|e| PracticeError::Reference(e.to_string()))?;
-    fit(&practice, &ModelSpec::GROWTH_REML, &FitOptions { threads: 1, ..FitOptions::default() })
-        .map_err(|e| PracticeError::Reference(e.to_string()))
+    #[error("the default alliance variability is invalid: {0}")]
+    Prior(String),
 }
 
 /// The clients the ETR is fitted on: of those with three or more scores, the `max` with the most recent episodes
@@ -156,34 +246,46 @@ fn recency(a: &OutcomeSeries, b: &OutcomeSeries) -> std::cmp::Ordering {
     (a.episode, &a.client).cmp(&(b.episode, &b.client))
 }
 
-/// Builds the practice model: the practice's own ETR when it has enough data, else the reference model.
+/// Fits the growth model on these clients: the first score of each is its intake (the predictor), the later ones
+/// its outcome rows (docs/SCIENCE.md#practice-model). A score that is both would tie the intercept to the intake
+/// and make the fit singular.
+pub fn fit_practice(clients: &[&OutcomeSeries]) -> Result<FittedModel, String> {
+    let rows = clients.iter().flat_map(|o| {
+        let intake = o.scores.first().map_or(0.0, |s| s.1);
+        o.scores.iter().skip(1).map(move |(session, score)| Observation {
+            client: &o.client,
+            therapist: &o.therapist,
+            session: *session,
+            intake,
+            score: *score,
+        })
+    });
+    let practice = Practice::from_observations(rows).map_err(|e| e.to_string())?;
+    fit(&practice, &ModelSpec::GROWTH_REML, &FitOptions { threads: 1, ..FitOptions::default() })
+        .map_err(|e| e.to_string())
+}
+
+/// Builds the practice model: the practice's own ETR when it has enough clients and the fit is sound, else the
+/// default rule with the reason.
 pub fn build(
     outcomes: &[OutcomeSeries],
     alliance: &[Vec<f64>],
     settings: SignalSettings,
 ) -> Result<PracticeModel, PracticeError> {
     let (fitted_on, eligible) = etr_clients(outcomes, settings.max_clients_for_practice_etr);
+    let mut diagnostics = None;
     let own = if eligible >= settings.min_clients_for_practice_etr {
-        let rows = fitted_on.iter().flat_map(|o| {
-            let intake = o.scores.first().map_or(0.0, |s| s.1);
-            o.scores.iter().map(move |(session, score)| Observation {
-                client: &o.client,
-                therapist: &o.therapist,
-                session: *session,
-                intake,
-                score: *score,
-            })
-        });
-        match Practice::from_observations(rows).map_err(|e| e.to_string()).and_then(|p| {
-            let n = p.n_obs();
-            fit(&p, &ModelSpec::GROWTH_REML, &FitOptions { threads: 1, ..FitOptions::default() })
-                .map(|m| (m, n))
-                .map_err(|e| e.to_string())
-        }) {
-            Ok((model, observations)) if model.result.converged => {
-                Ok((model, EtrSource::Practice { clients: fitted_on.len(), eligible, observations }))
+        match fit_practice(&fitted_on) {
+            Ok(model) => {
+                let d = FitDiagnostics::of(&model);
+                let verdict = d.unusable();
+                let observations = d.scores;
+                diagnostics = Some(d);
+                match verdict {
+                    None => Ok((model, EtrSource::Practice { clients: fitted_on.len(), eligible, observations })),
+                    Some(reason) => Err(reason),
+                }
             }
-            Ok(_) => Err("the fit on the practice's data did not converge".to_owned()),
             Err(e) => Err(format!("the practice's data could not be fitted ({e})")),
         }
     } else {
@@ -193,15 +295,15 @@ pub fn build(
         ))
     };
     let (etr, etr_source) = match own {
-        Ok(pair) => pair,
-        Err(reason) => (reference_model()?, EtrSource::Reference { reason }),
+        Ok((model, source)) => (Some(model), source),
+        Err(reason) => (None, EtrSource::DefaultRule { reason }),
     };
     let estimated = PracticePrior::estimate(alliance.iter().map(Vec::as_slice));
     let prior_from_practice = estimated.is_some();
     let rupture_prior = estimated
         .or_else(|| PracticePrior::new(DEFAULT_PRIOR_SIGMA).ok())
-        .ok_or_else(|| PracticeError::Reference("default alliance variability".into()))?;
-    Ok(PracticeModel { etr, etr_source, rupture_prior, prior_from_practice, settings })
+        .ok_or_else(|| PracticeError::Prior("default alliance variability".into()))?;
+    Ok(PracticeModel { etr, etr_source, diagnostics, fitted_at: None, rupture_prior, prior_from_practice, settings })
 }
 
 /// The expected course for a client with this intake, with the yellow and red upper edges.
@@ -211,11 +313,129 @@ pub struct ExpectedCourse {
     pub red: Vec<PredictedScore>,
 }
 
+/// Where a client's PHQ-9 stands: the colour of the latest score, the course for the chart (none under the
+/// default rule) and the not-on-track signal, when there is one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TrackResult {
+    pub track: Option<Track>,
+    pub course: Option<ExpectedCourse>,
+    pub signal: Option<Signal>,
+}
+
 impl PracticeModel {
-    pub fn expected_course(&self, intake: f64, sessions: u32) -> Result<ExpectedCourse, PredictError> {
-        Ok(ExpectedCourse {
-            yellow: self.etr.expected_course(intake, sessions, self.settings.yellow_level)?,
-            red: self.etr.expected_course(intake, sessions, self.settings.red_level)?,
-        })
+    /// The expected course for this intake, when the practice has a usable fit.
+    pub fn expected_course(&self, intake: f64, sessions: u32) -> Result<Option<ExpectedCourse>, PredictError> {
+        let Some(model) = &self.etr else { return Ok(None) };
+        Ok(Some(ExpectedCourse {
+            yellow: model.expected_course(intake, sessions, self.settings.yellow_level)?,
+            red: model.expected_course(intake, sessions, self.settings.red_level)?,
+        }))
     }
+
+    /// Where the expected course comes from, with the fit's diagnostics and when it was built, for the page that
+    /// shows the model's source.
+    pub fn describe_source(&self) -> String {
+        let mut text = self.etr_source.describe();
+        if let Some(d) = &self.diagnostics {
+            text.push(' ');
+            text.push_str(&d.describe());
+        }
+        if let Some(at) = self.fitted_at {
+            let at = at.to_offset(time::UtcOffset::UTC);
+            text.push_str(&format!(" Built {} {:02}:{:02} UTC.", at.date(), at.hour(), at.minute()));
+        }
+        text
+    }
+
+    /// The not-on-track decision for one client's PHQ-9 `points` (session, total) in session order, the first
+    /// being the intake; `latest_session` is the latest recorded session (the chart's horizon) and
+    /// `in_clinical_range` whether the latest score is in the clinical range (docs/SCIENCE.md#not-on-track).
+    ///
+    /// With a practice fit: red (yellow) when the last `not_on_track_in_a_row` outcome scores all lie beyond the
+    /// red (yellow) upper edge of the expected course for this intake. Without one, the default rule: red from
+    /// session `DEFAULT_RULE_SESSION` on while the score has not fallen by `RELIABLE_IMPROVEMENT` points.
+    pub fn track(&self, points: &[(u32, f64)], latest_session: Option<u32>, in_clinical_range: bool) -> TrackResult {
+        let (Some(&(first_session, intake)), Some(&(session, latest))) = (points.first(), points.last()) else {
+            return TrackResult::default();
+        };
+        let Some(model) = &self.etr else {
+            return default_rule(first_session, intake, session, latest, in_clinical_range);
+        };
+        let horizon = latest_session.unwrap_or(session).max(session).max(12);
+        let course = match (
+            model.expected_course(intake, horizon, self.settings.yellow_level),
+            model.expected_course(intake, horizon, self.settings.red_level),
+        ) {
+            (Ok(yellow), Ok(red)) => ExpectedCourse { yellow, red },
+            _ => return TrackResult::default(),
+        };
+        let at = |band: &[PredictedScore], s: u32| band.iter().find(|p| p.session == s).copied();
+        let (Some(yellow), Some(red)) = (at(&course.yellow, session), at(&course.red, session)) else {
+            return TrackResult { course: Some(course), ..TrackResult::default() };
+        };
+        // 2 beyond the red edge, 1 beyond the yellow one, 0 within, for each outcome score after intake.
+        let levels: Vec<u8> = points
+            .iter()
+            .skip(1)
+            .filter_map(|&(s, v)| {
+                let (y, r) = (at(&course.yellow, s)?, at(&course.red, s)?);
+                Some(if v > r.upper { 2 } else { u8::from(v > y.upper) })
+            })
+            .collect();
+        let k = self.settings.not_on_track_in_a_row;
+        let run = |min: u8| levels.len() >= k && levels.iter().rev().take(k).all(|&l| l >= min);
+        let beyond = if session <= first_session {
+            Track::Green
+        } else if run(2) {
+            Track::Red
+        } else if run(1) {
+            Track::Yellow
+        } else {
+            Track::Green
+        };
+        let mut signal = None;
+        if in_clinical_range && beyond != Track::Green {
+            let boundary = if beyond == Track::Red { red.upper } else { yellow.upper };
+            signal = not_on_track_signal(session, latest, yellow.expected, boundary, Direction::LowerIsBetter)
+                .ok()
+                .flatten()
+                .map(|mut s| {
+                    if beyond == Track::Red {
+                        s.severity = Severity::Urgent;
+                    }
+                    if k > 1 {
+                        s.explanation.push_str(&format!(" This is the {k}th score in a row beyond that edge."));
+                    }
+                    s
+                });
+        }
+        let track = if in_clinical_range { beyond } else { Track::White };
+        TrackResult { track: Some(track), course: Some(course), signal }
+    }
+}
+
+fn default_rule(first_session: u32, intake: f64, session: u32, latest: f64, in_clinical_range: bool) -> TrackResult {
+    let boundary = intake - RELIABLE_IMPROVEMENT;
+    let off = session > first_session && session >= DEFAULT_RULE_SESSION && latest > boundary;
+    let signal = (in_clinical_range && off)
+        .then(|| not_on_track_signal(session, latest, boundary, boundary, Direction::LowerIsBetter).ok().flatten())
+        .flatten()
+        .map(|mut s| {
+            s.severity = Severity::Urgent;
+            s.explanation = format!(
+                "In session {session} the PHQ-9 was {latest:.0}, against {intake:.0} at the first score: not the \
+                 fall of {RELIABLE_IMPROVEMENT} points that counts as reliable improvement. The practice has no \
+                 expected course of its own yet, so Alliance uses a plain rule: no reliable improvement by session \
+                 {DEFAULT_RULE_SESSION} (a project default) is not on track."
+            );
+            s
+        });
+    let track = if !in_clinical_range {
+        Track::White
+    } else if off {
+        Track::Red
+    } else {
+        Track::Green
+    };
+    TrackResult { track: Some(track), course: None, signal }
 }

@@ -27,6 +27,8 @@ fn big(seed: u64, r: f64, share: f64) -> SimPractice {
         clients: 12_000,
         alliance_outcome_r: r,
         therapist_share: share,
+        // Every client follows the slope model here: planted not-on-track clients would break the planted r.
+        not_on_track_share: 0.0,
         ..PracticeParams::default()
     })
 }
@@ -138,43 +140,44 @@ fn another_calibration_is_recovered_and_told_apart() {
 }
 
 #[test]
-fn observed_scores_carry_the_association_attenuated() {
+fn observed_scores_carry_the_published_observed_association() {
     // What a researcher sees: the client's mean relationship-check alliance score and their PHQ-9 change
-    // per unit of log(session) (least squares), from the scored answers. Measurement noise, ceilings and the
-    // PHQ-9 floor attenuate the latent r; the observed one is positive and below it.
+    // per unit of log(session) (least squares), from the scored answers. Measurement noise, ceilings, the
+    // PHQ-9 floor and the planted not-on-track clients attenuate the latent r, so the latent default (.50) is set
+    // above the observed target. Flückiger et al. (2018) pooled an observed r of .278; the default was set by
+    // looking at these two seeds, so this is a check that it stays there, not a held-out test.
     let c = catalog();
     let (phq9, check) = (c.get("phq9").unwrap(), c.get("relationship-check").unwrap());
-    let p = practice(&PracticeParams { seed: 2030, therapists: 40, clients: 3_000, ..PracticeParams::default() });
-    let (mut alliance, mut improvement) = (Vec::new(), Vec::new());
-    for client in &p.clients {
-        let checks: Vec<f64> = client
-            .sessions
-            .iter()
-            .filter_map(|s| s.check.as_ref())
-            .map(|a| score(check, a).unwrap().value("alliance").unwrap())
-            .collect();
-        let points: Vec<(f64, f64)> = client
-            .sessions
-            .iter()
-            .map(|s| (f64::from(s.number).ln(), score(phq9, &s.phq9).unwrap().value("total").unwrap()))
-            .collect();
-        if checks.is_empty() {
-            continue;
+    for seed in [2030, 2031] {
+        let p = practice(&PracticeParams { seed, therapists: 40, clients: 3_000, ..PracticeParams::default() });
+        let (mut alliance, mut improvement) = (Vec::new(), Vec::new());
+        for client in &p.clients {
+            let checks: Vec<f64> = client
+                .sessions
+                .iter()
+                .filter_map(|s| s.check.as_ref())
+                .map(|a| score(check, a).unwrap().value("alliance").unwrap())
+                .collect();
+            let points: Vec<(f64, f64)> = client
+                .sessions
+                .iter()
+                .map(|s| (f64::from(s.number).ln(), score(phq9, &s.phq9).unwrap().value("total").unwrap()))
+                .collect();
+            if checks.is_empty() {
+                continue;
+            }
+            let (xs, ys): (Vec<f64>, Vec<f64>) = points.into_iter().unzip();
+            let (mx, my) = (mean(&xs), mean(&ys));
+            let sxy: f64 = xs.iter().zip(&ys).map(|(x, y)| (x - mx) * (y - my)).sum();
+            let sxx: f64 = xs.iter().map(|x| (x - mx).powi(2)).sum();
+            alliance.push(mean(&checks));
+            improvement.push(-sxy / sxx);
         }
-        let (xs, ys): (Vec<f64>, Vec<f64>) = points.into_iter().unzip();
-        let (mx, my) = (mean(&xs), mean(&ys));
-        let sxy: f64 = xs.iter().zip(&ys).map(|(x, y)| (x - mx) * (y - my)).sum();
-        let sxx: f64 = xs.iter().map(|x| (x - mx).powi(2)).sum();
-        alliance.push(mean(&checks));
-        improvement.push(-sxy / sxx);
+        let observed = correlation(&alliance, &improvement);
+        eprintln!("seed {seed}: observed r (mean check alliance vs PHQ-9 improvement per log session): {observed}");
+        assert!(observed.contains(0.278), "seed {seed}: observed r {observed} does not cover .278");
+        assert!((observed.estimate - 0.278).abs() < 0.03, "seed {seed}: observed r {observed}");
     }
-    let observed = correlation(&alliance, &improvement);
-    eprintln!("observed r (mean check alliance vs PHQ-9 improvement per log session): {observed}");
-    assert!(observed.low > 0.1, "observed r {observed}");
-    assert!(observed.estimate < 0.28, "observed r {observed} is not attenuated");
-    // Seeded, so the estimate is fixed: 0.1853 [0.1505, 0.2196] when this floor was set (rounded down to the
-    // hundredth, then one lower). A generator that weakened the association the scores carry would fall below it.
-    assert!(observed.estimate >= 0.17, "observed r {observed} is below its floor .17");
 }
 
 // --- F quantiles, from the regularised incomplete beta function ---
@@ -306,4 +309,99 @@ fn icc_of_constructed_groups() {
     let i = icc_oneway(&values, &group);
     assert!((i.estimate - 9.0 / 14.0).abs() < 1e-12, "{i}");
     assert!(i.low < i.estimate && i.estimate < i.high);
+}
+
+// --- The not-on-track rule, measured on held-out generated clients (docs/SCIENCE.md#not-on-track) ---
+
+use alliance_core::calibration::{CalibrationOptions, calibrate};
+use alliance_core::practice::SignalSettings;
+
+/// How the rule was chosen: red edge level and scores in a row, on the tuning seeds 1 and 2 (never used by the
+/// asserting tests). Run with `cargo test -p alliance-core --test integration calibration::tuning -- --ignored
+/// --nocapture`.
+#[test]
+#[ignore = "prints the tuning grid"]
+fn tuning_grid() {
+    use alliance_core::simulate::PracticeParams;
+    // What was tried on the tuning seeds 1 and 2 (10 practices each): planted share and slope, red level 0.85 or
+    // 0.9, one or two scores in a row; docs/SCIENCE.md#not-on-track has the table.
+    for (share, slope) in [(0.08, (1.0, 3.5)), (0.05, (2.5, 4.5)), (0.03, (3.0, 5.0))] {
+        for red_level in [0.85, 0.9] {
+            for in_a_row in 1..=3 {
+                let settings = SignalSettings {
+                    red_level,
+                    yellow_level: red_level - 0.2,
+                    not_on_track_in_a_row: in_a_row,
+                    ..SignalSettings::default()
+                };
+                let generator = PracticeParams {
+                    not_on_track_share: share,
+                    not_on_track_slope: slope,
+                    ..PracticeParams::default()
+                };
+                for seed in [1, 2] {
+                    let options = CalibrationOptions {
+                        settings,
+                        generator: generator.clone(),
+                        ..CalibrationOptions::new(seed, 10)
+                    };
+                    let r = calibrate(&catalog(), &options).unwrap();
+                    let worst = r
+                        .red_exceedance_by_session
+                        .iter()
+                        .filter(|(s, _)| (2..=12).contains(*s))
+                        .map(|(_, e)| e - r.red_nominal_exceedance)
+                        .fold(0.0, |a: f64, b| if b.abs() > a.abs() { b } else { a });
+                    eprintln!(
+                        "NOT {share} {slope:?} red {red_level} x{in_a_row} seed {seed}: worst exceedance - nominal \
+                         {worst:+.3}, ever red {:.3}, ever yellow {:.3}, sensitivity {:.3}, ruptures {:.2} / {:.2}",
+                        r.ever_red_on_model,
+                        r.ever_yellow_on_model,
+                        r.not_on_track_sensitivity,
+                        r.rupture_signals_per_client,
+                        r.ruptures_planted_per_client
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The done criteria of issue 12 on seeds never used for tuning (tuning used seeds 1 and 2): 20 practices of 200
+/// clients each, every client judged once, by a model fitted on the other half of its practice. Oracles: the
+/// nominal exceedance from the red level, the issue's limits, and the ruptures counted here from the generator.
+#[test]
+fn the_rule_is_calibrated_on_held_out_seeds() {
+    use alliance_core::simulate::PracticeParams;
+    for seed in [3, 4] {
+        let options = CalibrationOptions::new(seed, 20);
+        let r = calibrate(&catalog(), &options).unwrap();
+        eprintln!("seed {seed}: {r:?}");
+        let nominal = (1.0 - SignalSettings::default().red_level) / 2.0;
+        assert!((r.red_nominal_exceedance - nominal).abs() < 1e-12 && (nominal - 0.05).abs() < 1e-12);
+        for session in 2..=12u32 {
+            let e = r.red_exceedance_by_session[&session];
+            assert!((e - nominal).abs() <= 0.02, "seed {seed} session {session}: {e:.4} beyond the red edge");
+        }
+        assert!(r.ever_red_on_model <= 0.10, "seed {seed}: {:.3} ever red", r.ever_red_on_model);
+        // Yellow is a warning: at least as often as red, at most a quarter of on-model clients (a project bound).
+        assert!(r.ever_red_on_model <= r.ever_yellow_on_model && r.ever_yellow_on_model <= 0.25, "{r:?}");
+        assert!(r.not_on_track_sensitivity >= 0.70, "seed {seed}: sensitivity {:.3}", r.not_on_track_sensitivity);
+        // Planted ruptures, counted from the generator itself.
+        let (mut planted, mut clients) = (0usize, 0usize);
+        for index in 0..options.practices {
+            let p = practice(&PracticeParams {
+                seed: seed.wrapping_mul(1_000_003).wrapping_add(index as u64),
+                therapists: options.therapists,
+                clients: options.clients,
+                ..PracticeParams::default()
+            });
+            clients += p.clients.len();
+            planted += p.clients.iter().flat_map(|c| &c.sessions).filter(|s| s.rupture_planted).count();
+        }
+        assert!((r.ruptures_planted_per_client - planted as f64 / clients as f64).abs() < 1e-12);
+        // The issue asks for rupture signals within 25 % of the planted rate.
+        let ratio = r.rupture_signals_per_client / r.ruptures_planted_per_client;
+        assert!((0.75..=1.25).contains(&ratio), "seed {seed}: {ratio:.3} rupture signals per planted rupture");
+    }
 }

@@ -10,8 +10,36 @@ use alliance_signals::signal::{Severity, SignalKind};
 
 use crate::catalog;
 
+/// The model before the practice has data: the default rule, no expected course.
 fn reference() -> PracticeModel {
     build(&[], &[], SignalSettings::default()).unwrap()
+}
+
+/// A practice model fitted on a generated practice of 200 clients (seed 11): PHQ-9 totals through the scoring path.
+fn fitted(settings: SignalSettings) -> PracticeModel {
+    use alliance_core::scoring::score;
+    use alliance_core::simulate::{PracticeParams, practice};
+    let c = catalog();
+    let phq9 = c.get("phq9").unwrap();
+    let p = practice(&PracticeParams { seed: 11, therapists: 10, clients: 200, ..PracticeParams::default() });
+    let outcomes: Vec<OutcomeSeries> = p
+        .clients
+        .iter()
+        .enumerate()
+        .map(|(i, client)| OutcomeSeries {
+            client: format!("c{i}"),
+            therapist: client.therapist.to_string(),
+            episode: i as i64,
+            scores: client
+                .sessions
+                .iter()
+                .map(|s| (s.number, score(phq9, &s.phq9).unwrap().value("total").unwrap()))
+                .collect(),
+        })
+        .collect();
+    let model = build(&outcomes, &[], settings).unwrap();
+    assert!(matches!(model.etr_source, EtrSource::Practice { .. }), "{}", model.describe_source());
+    model
 }
 
 fn phq(session: u32, total: f64, item9: f64) -> Observation {
@@ -70,33 +98,56 @@ fn phq9_change_uses_the_published_threshold_of_six() {
 }
 
 #[test]
-fn the_default_expected_course_is_the_lme4_reference_fit() {
+fn without_practice_data_the_default_rule_applies_and_no_course_is_claimed() {
     let model = reference();
-    assert!(matches!(model.etr_source, EtrSource::Reference { .. }));
-    // lme4 growth_reml fixed effects on the reference practice (etr_practice.lme4.json).
-    let (b0, b1, b2, b3) = (15.0410874087, -1.01555577436, 1.02792717886, -0.129656035293);
-    let course = model.expected_course(18.0, 12).unwrap();
-    for p in &course.yellow {
-        let lt = f64::from(p.session).ln();
-        let want = b0 + b1 * lt + b2 * 3.0 + b3 * 3.0 * lt;
-        assert!((p.expected - want).abs() < 1e-3, "session {}: {} vs {want}", p.session, p.expected);
-        assert!(p.upper > p.expected);
-    }
-    assert!(course.red[5].upper > course.yellow[5].upper, "the red edge is further out");
+    assert!(matches!(model.etr_source, EtrSource::DefaultRule { .. }));
+    assert!(model.etr.is_none());
+    assert_eq!(model.expected_course(18.0, 12).unwrap(), None, "no synthetic course stands in for a norm");
+    let text = model.describe_source();
+    assert!(text.contains("default rule") && text.contains("session 8") && text.contains("6 points"), "{text}");
+    assert!(!text.contains("published"), "{text}");
 }
 
 #[test]
-fn a_client_who_does_not_improve_is_flagged_not_on_track() {
+fn the_review_probe_a_client_who_does_not_change_for_nine_sessions_is_not_on_track_by_default() {
     let c = catalog();
     let model = reference();
-    // Intake 16, then stuck at 22: the reference model expects about 13 by session 10.
+    for intake in [16.0, 20.0, 24.0] {
+        let flat: Vec<Observation> = (1..=9).map(|s| phq(s, intake, 0.0)).collect();
+        let o = overview(&c, &model, &flat, &attended(9));
+        assert_eq!(o.outcome().unwrap().track, Some(Track::Red), "intake {intake}");
+        let signal = o.signals.iter().find(|s| s.kind == SignalKind::NotOnTrack).expect("not on track raised");
+        assert_eq!(signal.severity, Severity::Urgent);
+        assert!(signal.explanation.contains("reliable improvement"), "{}", signal.explanation);
+        assert!(o.expected.is_none());
+        // Before session 8 the rule does not judge yet.
+        let early = overview(&c, &model, &flat[..7], &attended(7));
+        assert!(!early.signals.iter().any(|s| s.kind == SignalKind::NotOnTrack), "intake {intake}");
+    }
+    // A reliable improvement (6 points) by session 8 is on track; 5 points is not.
+    let improved: Vec<Observation> = (1..=8).map(|s| phq(s, if s == 1 { 20.0 } else { 14.0 }, 0.0)).collect();
+    let o = overview(&c, &model, &improved, &attended(8));
+    assert_eq!(o.outcome().unwrap().track, Some(Track::Green));
+    let partly: Vec<Observation> = (1..=8).map(|s| phq(s, if s == 1 { 20.0 } else { 15.0 }, 0.0)).collect();
+    assert_eq!(overview(&c, &model, &partly, &attended(8)).outcome().unwrap().track, Some(Track::Red));
+}
+
+#[test]
+fn with_a_practice_fit_a_client_who_does_not_improve_is_flagged_not_on_track() {
+    let c = catalog();
+    let model = fitted(SignalSettings::default());
+    let course = model.expected_course(16.0, 10).unwrap().unwrap();
+    assert!(course.red[5].upper > course.yellow[5].upper, "the red edge is further out");
+    // Intake 16, then stuck at 22.
     let flat: Vec<Observation> = (1..=10).map(|s| phq(s, if s == 1 { 16.0 } else { 22.0 }, 0.0)).collect();
     let o = overview(&c, &model, &flat, &attended(10));
     let track = o.outcome().unwrap().track.unwrap();
-    assert!(matches!(track, Track::Yellow | Track::Red), "{track:?}");
+    assert_eq!(track, Track::Red);
     assert!(o.signals.iter().any(|s| s.kind == SignalKind::NotOnTrack), "not on track raised");
+    assert!(o.expected.is_some());
     let expected: Vec<Observation> = model
         .expected_course(24.0, 10)
+        .unwrap()
         .unwrap()
         .yellow
         .iter()
@@ -105,6 +156,26 @@ fn a_client_who_does_not_improve_is_flagged_not_on_track() {
     let o = overview(&c, &model, &expected, &attended(10));
     assert_eq!(o.outcome().unwrap().track, Some(Track::Green));
     assert!(!o.signals.iter().any(|s| s.kind == SignalKind::NotOnTrack));
+}
+
+#[test]
+fn one_score_beyond_the_red_edge_is_not_enough() {
+    // The rule needs `not_on_track_in_a_row` scores in a row beyond the edge (docs/SCIENCE.md#not-on-track).
+    let model = fitted(SignalSettings::default());
+    let k = model.settings.not_on_track_in_a_row;
+    assert!(k >= 2);
+    let course = model.expected_course(18.0, 12).unwrap().unwrap();
+    let beyond = |s: u32| course.red[s as usize - 1].upper + 1.0;
+    let within = |s: u32| course.yellow[s as usize - 1].expected;
+    let mut points = vec![(1, 18.0)];
+    points.extend((2..=5).map(|s| (s, within(s))));
+    points.push((6, beyond(6)));
+    assert_eq!(model.track(&points, Some(6), true).track, Some(alliance_core::overview::Track::Green));
+    assert!(model.track(&points, Some(6), true).signal.is_none());
+    points.extend((7..6 + k as u32).map(|s| (s, beyond(s))));
+    let r = model.track(&points, None, true);
+    assert_eq!(r.track, Some(Track::Red));
+    assert_eq!(r.signal.unwrap().severity, Severity::Urgent);
 }
 
 #[test]
@@ -174,15 +245,15 @@ fn band_levels_are_configurable_and_checked() {
         assert!(bad.validate().is_err(), "{bad:?}");
     }
     // A course a little worse than expected is on track with the default bands but not with narrow ones.
-    let model = reference();
-    let course = model.expected_course(16.0, 10).unwrap();
+    let model = fitted(SignalSettings::default());
+    let course = model.expected_course(16.0, 10).unwrap().unwrap();
     let slightly_worse: Vec<Observation> = course
         .yellow
         .iter()
         .map(|p| phq(p.session, if p.session == 1 { 16.0 } else { (p.expected + 4.0).round() }, 0.0))
         .collect();
     let default_track = overview(&c, &model, &slightly_worse, &attended(10)).outcome().unwrap().track;
-    let narrow = build(&[], &[], strict).unwrap();
+    let narrow = fitted(strict);
     let narrow_track = overview(&c, &narrow, &slightly_worse, &attended(10)).outcome().unwrap().track;
     assert_eq!(default_track, Some(Track::Green));
     assert!(matches!(narrow_track, Some(Track::Yellow | Track::Red)), "{narrow_track:?}");
@@ -321,12 +392,18 @@ fn courses(keep: impl Fn(&str) -> bool) -> Vec<OutcomeSeries> {
         .map(|i| {
             let intake = 12.0 + f64::from(i % 9);
             let sessions = if i % 6 == 0 { 2 } else { 6 };
+            // Each client's own level and rate of change, so that the fit is not singular.
+            let (level, rate) = (f64::from(i * 5 % 13) - 6.0, 1.0 + 0.4 * f64::from(i * 3 % 11));
             OutcomeSeries {
                 client: format!("c{i}"),
                 therapist: format!("t{}", i % 4),
                 episode: 1000 + i64::from(i * 37 % 60),
                 scores: (1..=sessions)
-                    .map(|s| (s, intake - 3.0 * f64::from(s).ln() + f64::from((i * 7 + s * 3) % 5) - 2.0))
+                    .map(|s| {
+                        let noise = f64::from((i * 7 + s * s * 3) % 5) - 2.0;
+                        let own = if s == 1 { 0.0 } else { level - rate * f64::from(s).ln() };
+                        (s, intake + own + noise)
+                    })
                     .collect(),
             }
         })
@@ -351,27 +428,32 @@ fn the_practice_fit_is_capped_at_the_most_recent_eligible_clients() {
         ..SignalSettings::default()
     };
     let capped = build(&all, &[], settings).unwrap();
-    assert_eq!(capped.etr_source, EtrSource::Practice { clients: 20, eligible: 50, observations: 120 });
-    assert_eq!((capped.etr.result.n_clients, capped.etr.result.n_obs), (20, 120));
-    assert!(capped.etr.result.converged);
+    // The first score of each client is its intake, not an outcome row: 5 rows from 6 scores.
+    assert_eq!(capped.etr_source, EtrSource::Practice { clients: 20, eligible: 50, observations: 100 });
+    let etr = capped.etr.as_ref().unwrap();
+    assert_eq!((etr.result.n_clients, etr.result.n_obs), (20, 100));
+    assert!(etr.result.converged);
+    let d = capped.diagnostics.as_ref().unwrap();
+    assert!(!d.singular && d.correlation.is_some_and(|r| r.abs() < 0.99), "{d:?}");
     // The same fit as on those 20 clients alone.
     let only = courses(|c| want.contains(&c));
     let alone = build(&only, &[], SignalSettings { max_clients_for_practice_etr: 2_000, ..settings }).unwrap();
-    assert_eq!(alone.etr_source, EtrSource::Practice { clients: 20, eligible: 20, observations: 120 });
-    assert_eq!(alone.etr.result, capped.etr.result);
+    assert_eq!(alone.etr_source, EtrSource::Practice { clients: 20, eligible: 20, observations: 100 });
+    assert_eq!(alone.etr.unwrap().result, etr.result);
 
     assert_eq!(
         capped.etr_source.describe(),
         "Expected course fitted on this practice's PHQ-9 data: the 20 most recent of 50 clients with three or more \
-         scores (120 scores)."
+         scores (100 outcome scores after intake)."
     );
     assert_eq!(
         alone.etr_source.describe(),
-        "Expected course fitted on this practice's PHQ-9 data (20 clients, 120 scores)."
+        "Expected course fitted on this practice's PHQ-9 data (20 clients, 100 outcome scores after intake)."
     );
     // Eligibility is counted before the cap: 50 eligible clients reach a minimum of 40 whatever the cap.
     let enough = SignalSettings { min_clients_for_practice_etr: 40, max_clients_for_practice_etr: 40, ..settings };
-    assert!(matches!(build(&all, &[], enough).unwrap().etr_source, EtrSource::Practice { clients: 40, .. }));
+    let forty = build(&all, &[], enough).unwrap();
+    assert!(matches!(forty.etr_source, EtrSource::Practice { clients: 40, .. }), "{}", forty.describe_source());
     for bad in [
         SignalSettings { max_clients_for_practice_etr: 0, min_clients_for_practice_etr: 0, ..settings },
         SignalSettings { max_clients_for_practice_etr: 29, ..SignalSettings::default() },

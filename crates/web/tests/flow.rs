@@ -98,7 +98,7 @@ async fn the_core_loop_from_new_client_to_dashboard() {
 
     // Acknowledging records who and when; the discrepancy leaves the caseload, risk never does.
     let (_, page) = me.get(&format!("/clients/{client}")).await;
-    assert!(page.contains("default reference model"), "the interface says where the expected course comes from");
+    assert!(page.contains("The default rule applies"), "the interface says where the expected course comes from");
     assert!(page.contains("What to do"));
     let key_of = |kind: &str| {
         page.split(r#"name="signal" value=""#)

@@ -505,7 +505,7 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
         break_glass: grants.iter().map(super::audit::notice).collect(),
         break_glass_unacknowledged: grants.iter().any(|g| g.acknowledged_at.is_none()),
         signals: signal_views,
-        etr_note: state.practice().etr_source.describe(),
+        etr_note: state.practice().describe_source(),
         outcome,
         outcome_change,
         alliance,
