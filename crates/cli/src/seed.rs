@@ -100,7 +100,7 @@ pub async fn seed(
     let reflection = instrument(catalog, THERAPIST_REFLECTION)?;
     let mut sample_token = None;
     let mut sessions = 0;
-    for (index, sim) in practice.clients.iter().enumerate() {
+    for sim in &practice.clients {
         let therapist = *therapists.get(sim.therapist).ok_or_else(|| anyhow!("therapist index out of range"))?;
         let client = store
             .create_client(
@@ -139,8 +139,9 @@ pub async fn seed(
             };
             store.create_link(link, loaded(at, "link"), at).await?;
             let is_last = position + 1 == sim.sessions.len();
-            // Leave the very latest session of the first client open, so a newcomer can answer it.
-            if index == 0 && is_last && s.days_ago < 3 {
+            // Leave the very latest session of the first client still in care open, so a newcomer can answer
+            // it (earlier clients may have ended or dropped out).
+            if sample_token.is_none() && is_last && s.days_ago < 3 {
                 sample_token = Some(token);
             } else if let Some(check) = &s.check {
                 let view = store.link_by_token(&hash, at).await?.ok_or_else(|| anyhow!("link vanished"))?;
