@@ -116,6 +116,13 @@ pub async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
         ),
         &restored.manifest,
     );
+    #[allow(clippy::print_stdout)]
+    {
+        println!(
+            "Sign-ins ended: {} (a restore ends every sign-in the backup held; everyone signs in again).",
+            restored.sign_ins_ended
+        );
+    }
     Ok(())
 }
 

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use alliance_store::prelude::*;
-use alliance_store::{AuditEvent, Keyring, PostgresOptions, PostgresStore, SqliteStore, UserId, audit};
+use alliance_store::{AuditChainRow, AuditEvent, Keyring, PostgresOptions, PostgresStore, SqliteStore, UserId, audit};
 use sqlx::{Connection, Row};
 use time::OffsetDateTime;
 
@@ -217,5 +217,245 @@ fn verify_on_postgresql_names_a_changed_entry() {
         "entry 4 was changed",
         Some(4),
     );
+    block_on(PostgresStore::drop_database(&server, &name)).unwrap();
+}
+
+/// Statements that rewrite entry `seq` of `rows` (the whole chain, in order) as `action` and re-hash every entry
+/// after it, then move the head to the new end: what someone with the database key and the triggers out of the
+/// way can do (issue 14, finding 8). `blob` spells a byte literal in the engine's SQL.
+fn rewrite_and_rehash(rows: &[AuditChainRow], seq: i64, action: &str, blob: fn(&str) -> String) -> Vec<String> {
+    let mut statements = Vec::new();
+    let mut prev = audit::GENESIS.to_vec();
+    for row in rows {
+        let mut row = row.clone();
+        if row.seq == seq {
+            row.action = action.into();
+        }
+        let hash = audit::entry_hash(&prev, &audit::Fields::of_row(&row));
+        if row.seq >= seq {
+            statements.push(format!(
+                "UPDATE audit_events SET action = '{}', prev_hash = {}, hash = {} WHERE seq = {}",
+                row.action,
+                blob(&audit::hex(&prev)),
+                blob(&audit::hex(&hash)),
+                row.seq
+            ));
+        }
+        prev = hash.to_vec();
+    }
+    statements.push(format!("UPDATE audit_head SET hash = {} WHERE id = 1", blob(&audit::hex(&prev))));
+    statements
+}
+
+/// Statements that cut the chain after entry `keep` and rewind the head to it.
+fn cut_tail(rows: &[AuditChainRow], keep: i64, blob: fn(&str) -> String) -> Vec<String> {
+    let last = rows.iter().find(|r| r.seq == keep).and_then(|r| r.hash.clone()).unwrap();
+    vec![
+        format!("DELETE FROM audit_events WHERE seq > {keep}"),
+        format!("UPDATE audit_head SET seq = {keep}, hash = {} WHERE id = 1", blob(&audit::hex(&last))),
+    ]
+}
+
+fn sqlite_blob(hex: &str) -> String {
+    format!("X'{hex}'")
+}
+
+fn postgres_blob(hex: &str) -> String {
+    format!("decode('{hex}', 'hex')")
+}
+
+const SQLITE_TRIGGERS_OFF: [&str; 3] = [
+    "DROP TRIGGER audit_events_no_update",
+    "DROP TRIGGER audit_events_no_delete",
+    "DROP TRIGGER audit_head_forward_only",
+];
+
+fn chain_of(db: &Path, keys: &Keyring) -> Vec<AuditChainRow> {
+    block_on(async {
+        let store = SqliteStore::open(db, keys).await.unwrap();
+        let rows = store.audit_chain(None, 1000).await.unwrap();
+        store.close().await;
+        rows
+    })
+}
+
+fn verify_with(database: &str, key_file: &Path, checkpoints: &Path, checkpoint_key: &Path) -> Run {
+    alliance(&[
+        "audit",
+        "verify",
+        "--database",
+        database,
+        "--key-file",
+        path_str(key_file),
+        "--checkpoints",
+        path_str(checkpoints),
+        "--checkpoint-key",
+        path_str(checkpoint_key),
+    ])
+}
+
+#[test]
+fn checkpoints_expose_a_rewritten_or_cut_chain_that_verifies_as_intact_on_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = practice(dir.path());
+    let keys = keys_of(&data);
+    let d = path_str(&data);
+    let (checkpoints, checkpoint_key) = (dir.path().join("checkpoints"), dir.path().join("checkpoint.key"));
+    let ck = path_str(&checkpoint_key);
+
+    // The key is made on first use, owner-only; the line is printed and appended.
+    let taken =
+        alliance(&["audit", "checkpoint", "--data", d, "--checkpoint-key", ck, "--to", path_str(&checkpoints)]).ok();
+    assert!(taken.stdout.starts_with("alliance-audit-checkpoint-v1 seq=12 head="), "{}", taken.stdout);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&checkpoint_key).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the checkpoint key is owner-only");
+    }
+    assert_eq!(std::fs::read_to_string(&checkpoints).unwrap().trim(), taken.stdout.trim());
+    let sqlite = |db: &Path| format!("sqlite:{}", path_str(db));
+    let held = verify_with(&sqlite(&data.join("alliance.db")), &key_file(&data), &checkpoints, &checkpoint_key).ok();
+    assert!(
+        held.stdout.contains("12 entries verified") && held.stdout.contains("1 checkpoints hold"),
+        "{}",
+        held.stdout
+    );
+
+    // Entry 5 rewritten and every later entry re-hashed: the chain alone verifies as intact.
+    let rehashed = copy_of(&data, "rehashed.db");
+    let rows = chain_of(&rehashed, &keys);
+    let mut statements: Vec<String> = SQLITE_TRIGGERS_OFF.iter().map(|s| s.to_string()).collect();
+    statements.extend(rewrite_and_rehash(&rows, 5, "list", sqlite_blob));
+    tamper(&rehashed, &keys, &statements.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(verify(&rehashed, &data).ok().stdout.contains("12 entries verified"), "the attack reproduces");
+    verify_with(&sqlite(&rehashed), &key_file(&data), &checkpoints, &checkpoint_key)
+        .refused()
+        .says(&["checkpoint on line 1 (entry 12", "entry 12 has another hash; an entry up to it was rewritten"]);
+
+    // The tail cut and the head rewound: intact on its own, contradicted by the checkpoint.
+    let cut = copy_of(&data, "cut.db");
+    let mut statements: Vec<String> = SQLITE_TRIGGERS_OFF.iter().map(|s| s.to_string()).collect();
+    statements.extend(cut_tail(&rows, 9, sqlite_blob));
+    tamper(&cut, &keys, &statements.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(verify(&cut, &data).ok().stdout.contains("9 entries verified"), "the attack reproduces");
+    verify_with(&sqlite(&cut), &key_file(&data), &checkpoints, &checkpoint_key)
+        .refused()
+        .says(&["checkpoint on line 1 (entry 12", "the database has 9 entries; the tail was cut"]);
+
+    // Later entries do not contradict an earlier checkpoint; a second checkpoint is appended.
+    block_on(async {
+        let store = SqliteStore::open(&data.join("alliance.db"), &keys).await.unwrap();
+        store.audit(event(20)).await.unwrap();
+        store.close().await;
+    });
+    alliance(&["audit", "checkpoint", "--data", d, "--checkpoint-key", ck, "--to", path_str(&checkpoints)]).ok();
+    let both = verify_with(&sqlite(&data.join("alliance.db")), &key_file(&data), &checkpoints, &checkpoint_key).ok();
+    assert!(both.stdout.contains("2 checkpoints hold"), "{}", both.stdout);
+
+    // A checkpoint changed to fit a forged chain, or checked with another key, is refused by its MAC.
+    let text = std::fs::read_to_string(&checkpoints).unwrap();
+    let forged_line = dir.path().join("forged-checkpoints");
+    std::fs::write(&forged_line, text.replacen("seq=12", "seq=9", 1)).unwrap();
+    verify_with(&sqlite(&data.join("alliance.db")), &key_file(&data), &forged_line, &checkpoint_key)
+        .refused()
+        .says(&["line 1: the checkpoint's MAC does not match"]);
+    let other_key = dir.path().join("other.key");
+    verify_with(&sqlite(&data.join("alliance.db")), &key_file(&data), &checkpoints, &other_key)
+        .refused()
+        .says(&["other.key does not exist"]);
+    alliance(&["audit", "checkpoint", "--data", d, "--checkpoint-key", path_str(&other_key)]).ok();
+    verify_with(&sqlite(&data.join("alliance.db")), &key_file(&data), &checkpoints, &other_key)
+        .refused()
+        .says(&["line 1: the checkpoint's MAC does not match"]);
+    let garbage = dir.path().join("garbage");
+    std::fs::write(&garbage, "alliance-audit-checkpoint-v1 seq=\u{0}\n").unwrap();
+    verify_with(&sqlite(&data.join("alliance.db")), &key_file(&data), &garbage, &checkpoint_key)
+        .refused()
+        .says(&["line 1: not a checkpoint"]);
+}
+
+#[test]
+fn checkpoints_expose_a_rewritten_or_cut_chain_on_postgresql() {
+    let Ok(server) = std::env::var("ALLIANCE_TEST_DATABASE_URL") else {
+        eprintln!("skipped: ALLIANCE_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let name = format!("alliance_test_cli_checkpoint_{}", std::process::id());
+    let keys = Keyring::generate();
+    let dir = tempfile::tempdir().unwrap();
+    let key_path = dir.path().join("alliance.keys");
+    std::fs::write(&key_path, keys.to_file_text().as_str()).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key_path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let (checkpoints, checkpoint_key) = (dir.path().join("checkpoints"), dir.path().join("checkpoint.key"));
+    let url = block_on(async {
+        let url = PostgresStore::create_database(&server, &name).await.unwrap();
+        let store = PostgresStore::connect(&url, PostgresOptions::default(), &keys).await.unwrap();
+        for i in 0..8 {
+            store.audit(event(i)).await.unwrap();
+        }
+        store.close().await;
+        url
+    });
+    let kp = path_str(&key_path);
+    let ck = path_str(&checkpoint_key);
+    alliance(&[
+        "audit",
+        "checkpoint",
+        "--database",
+        &url,
+        "--key-file",
+        kp,
+        "--checkpoint-key",
+        ck,
+        "--to",
+        path_str(&checkpoints),
+    ])
+    .ok();
+    verify_with(&url, &key_path, &checkpoints, &checkpoint_key).ok();
+    let run_sql = |statements: Vec<String>| {
+        block_on(async {
+            let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+            for sql in [
+                "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only".to_owned(),
+                "ALTER TABLE audit_head DISABLE TRIGGER audit_head_forward_only".to_owned(),
+            ]
+            .into_iter()
+            .chain(statements)
+            {
+                sqlx::query(&sql).execute(&mut conn).await.unwrap();
+            }
+            conn.close().await.unwrap();
+        })
+    };
+    let rows = block_on(async {
+        let store = PostgresStore::connect(&url, PostgresOptions::default(), &keys).await.unwrap();
+        let rows = store.audit_chain(None, 1000).await.unwrap();
+        store.close().await;
+        rows
+    });
+    run_sql(rewrite_and_rehash(&rows, 3, "list", postgres_blob));
+    let alone = alliance(&["audit", "verify", "--database", &url, "--key-file", kp]).ok();
+    assert!(alone.stdout.contains("8 entries verified"), "the attack reproduces: {}", alone.stdout);
+    verify_with(&url, &key_path, &checkpoints, &checkpoint_key)
+        .refused()
+        .says(&["entry 8 has another hash; an entry up to it was rewritten"]);
+    let rewritten = block_on(async {
+        let store = PostgresStore::connect(&url, PostgresOptions::default(), &keys).await.unwrap();
+        let rows = store.audit_chain(None, 1000).await.unwrap();
+        store.close().await;
+        rows
+    });
+    run_sql(cut_tail(&rewritten, 6, postgres_blob));
+    assert!(
+        alliance(&["audit", "verify", "--database", &url, "--key-file", kp]).ok().stdout.contains("6 entries verified")
+    );
+    verify_with(&url, &key_path, &checkpoints, &checkpoint_key)
+        .refused()
+        .says(&["the database has 6 entries; the tail was cut"]);
     block_on(PostgresStore::drop_database(&server, &name)).unwrap();
 }

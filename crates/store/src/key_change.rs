@@ -68,10 +68,15 @@ pub async fn rotate(database: &DatabaseSpec, keys: &KeyLocation) -> Result<Rotat
     // The new key is on disk before any data is sealed with it.
     key_file::write(key_file, &next, true)?;
     let db = open(database, &next).await?;
-    let rewritten = db.reencrypt_fields().await;
-    db.close().await;
     let version = next.newest_version();
+    let rewritten = db.reencrypt_fields().await;
+    let audited = match rewritten {
+        Ok(_) => db.as_store().audit(key_event("rotate", version)).await,
+        Err(_) => Ok(()),
+    };
+    db.close().await;
     let rewritten = rewritten.map_err(|source| KeyChangeError::Reencryption { version, source })?;
+    audited?;
     Ok(Rotated { version, older: loaded.keys.versions(), key_file: key_file.to_owned(), rewritten })
 }
 
@@ -82,14 +87,28 @@ pub async fn retire(database: &DatabaseSpec, keys: &KeyLocation, version: u32) -
     let key_file = loaded.file()?;
     let next = loaded.keys.without_version(version)?;
     let db = open(database, &loaded.keys).await?;
-    let in_use = db.fields_sealed_with(version).await;
+    let retired = retire_in(&db, key_file, &next, version).await;
     db.close().await;
-    let count = in_use?;
+    retired?;
+    Ok(key_file.to_owned())
+}
+
+async fn retire_in(db: &Database, key_file: &Path, next: &Keyring, version: u32) -> Result<(), KeyChangeError> {
+    let count = db.fields_sealed_with(version).await?;
     if count > 0 {
         return Err(KeyChangeError::StillInUse { count, version });
     }
-    key_file::write(key_file, &next, true)?;
-    Ok(key_file.to_owned())
+    key_file::write(key_file, next, true)?;
+    db.as_store().audit(key_event("retire", version)).await?;
+    Ok(())
+}
+
+/// The audit entry of a key operation: the key's version is its object.
+fn key_event(action: &'static str, version: u32) -> crate::AuditEvent {
+    crate::AuditEvent {
+        object_id: Some(i64::from(version)),
+        ..crate::AuditEvent::system(time::OffsetDateTime::now_utc(), action, "field-key", "key-management")
+    }
 }
 
 async fn open(database: &DatabaseSpec, keys: &Keyring) -> Result<Database, OpenError> {

@@ -6,6 +6,7 @@
 #![deny(unsafe_code)]
 
 pub mod audit;
+pub mod audit_checkpoint;
 pub mod cipher;
 pub mod data_folder;
 mod db;

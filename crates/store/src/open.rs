@@ -279,6 +279,14 @@ impl Database {
         }
     }
 
+    /// See `SqliteStore::end_all_sign_ins`.
+    pub async fn end_all_sign_ins(&self, event: &crate::AuditEvent) -> StoreResult<u64> {
+        match self {
+            Database::Sqlite(s) => s.end_all_sign_ins(event).await,
+            Database::Postgres(s) => s.end_all_sign_ins(event).await,
+        }
+    }
+
     /// See `SqliteStore::fields_sealed_with`.
     pub async fn fields_sealed_with(&self, version: u32) -> StoreResult<u64> {
         match self {

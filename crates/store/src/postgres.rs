@@ -152,6 +152,11 @@ impl PostgresStore {
         self.db.reencrypt_fields().await
     }
 
+    /// Ends every sign-in, recording `event` (see `Db::end_all_sign_ins`); returns how many were ended.
+    pub async fn end_all_sign_ins(&self, event: &crate::AuditEvent) -> StoreResult<u64> {
+        self.db.end_all_sign_ins(event).await
+    }
+
     /// How many encrypted fields are sealed under key `version`.
     pub async fn fields_sealed_with(&self, version: u32) -> StoreResult<u64> {
         self.db.fields_sealed_with(version).await

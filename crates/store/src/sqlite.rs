@@ -195,6 +195,11 @@ impl SqliteStore {
         self.db.reencrypt_fields().await
     }
 
+    /// Ends every sign-in, recording `event` (see `Db::end_all_sign_ins`); returns how many were ended.
+    pub async fn end_all_sign_ins(&self, event: &crate::AuditEvent) -> StoreResult<u64> {
+        self.db.end_all_sign_ins(event).await
+    }
+
     /// Writes a copy of the closed database at `path` to `target` (which must not exist) under the page key of
     /// `new_keys`, with the e-mail index recomputed under its index key; the original is not changed. The copy is
     /// checked by opening it with `new_keys`. No other connection may use the database meanwhile.

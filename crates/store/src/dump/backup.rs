@@ -68,6 +68,8 @@ pub enum BackupError {
 pub struct Restored {
     /// Every table's count and checksum, read back from the target.
     pub manifest: Manifest,
+    /// The backup's sign-ins, all ended by the restore.
+    pub sign_ins_ended: u64,
     /// The backup's schema version and the newest one, when the backup was older and brought up to date.
     pub upgraded: Option<(i64, i64)>,
 }
@@ -107,6 +109,11 @@ pub async fn write_backup(
     now: OffsetDateTime,
 ) -> Result<(Manifest, u64), BackupError> {
     refuse_existing(path)?;
+    // Recorded first, so the backup holds its own entry, and a log that cannot be written means no backup.
+    db.as_store()
+        .audit(crate::AuditEvent::system(now, "back-up", "database", "maintenance"))
+        .await
+        .map_err(BackupError::Read)?;
     let header = Header::new(key, db.engine_name(), now.unix_timestamp());
     let mut writer = BackupWriter::create(path, key, &header)?;
     let (to, mut from) = mpsc::channel::<StoreResult<Piece>>(16);
@@ -178,8 +185,20 @@ pub async fn restore(
         None => restore_into(&db, from, key).await.map(|(_, manifest)| manifest),
         Some(version) => restore_through_upgrade(&db, &target.scratch_folder(), from, key, keys, version).await,
     };
+    // The backup's sign-ins include ones ended since it was made: none may come back (issue 14, finding 10).
+    let ended = match &restored {
+        Ok(_) => {
+            let event = crate::AuditEvent::system(OffsetDateTime::now_utc(), "restore", "database", "maintenance");
+            db.end_all_sign_ins(&event).await.map_err(BackupError::Restore)
+        }
+        Err(_) => Ok(0),
+    };
     db.close().await;
-    Ok(Restored { manifest: restored?, upgraded: upgrade_from.map(|version| (version, newest)) })
+    Ok(Restored {
+        manifest: restored?,
+        upgraded: upgrade_from.map(|version| (version, newest)),
+        sign_ins_ended: ended?,
+    })
 }
 
 /// The schema versions a backup was made at, from its first piece.

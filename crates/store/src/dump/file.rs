@@ -158,6 +158,11 @@ impl BackupKey {
         Ok(LoadedBackupKey { key, created: false })
     }
 
+    /// The key's bytes, for the audit checkpoints' MAC key, which is kept in a file of this same format.
+    pub(crate) fn secret(&self) -> &[u8; 32] {
+        &self.0
+    }
+
     fn cipher(&self) -> XChaCha20Poly1305 {
         XChaCha20Poly1305::new(&(*self.0).into())
     }

@@ -50,6 +50,16 @@ impl Db {
         Ok(rewritten)
     }
 
+    /// Ends every sign-in and records `event`, in one transaction. A restore runs this: the backup's sign-ins
+    /// include ones ended since it was made, which must not come back (issue 14, finding 10).
+    pub(crate) async fn end_all_sign_ins(&self, event: &crate::AuditEvent) -> StoreResult<u64> {
+        let mut tx = self.begin().await?;
+        let ended = self.query("DELETE FROM logins").execute(&mut tx).await?;
+        super::append_audit(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(ended)
+    }
+
     /// How many encrypted fields are sealed under key `version`.
     pub(crate) async fn fields_sealed_with(&self, version: u32) -> StoreResult<u64> {
         let prefix = format!("v{version}:");
