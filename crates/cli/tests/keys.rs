@@ -123,6 +123,18 @@ fn rotate_then_retire_the_old_key() {
     supervised.extend(["--supervisor", "boss@example.org"]);
     alliance(&supervised).refused().says(&["is not a supervisor"]);
 
+    // Both key operations are in the audit log, with the version as their object.
+    let log = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let keys = alliance_store::Keyring::parse(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let store = alliance_store::SqliteStore::open(&data.join("alliance.db"), &keys).await.unwrap();
+        let log = alliance_store::prelude::AuditLog::audit_events(&store, 10).await.unwrap();
+        store.close().await;
+        log
+    });
+    let keyed: Vec<(&str, Option<i64>)> =
+        log.iter().filter(|e| e.object_kind == "field-key").map(|e| (e.action.as_str(), e.object_id)).collect();
+    assert_eq!(keyed, [("retire", Some(1)), ("rotate", Some(2))]);
+
     // A second rotation: v2 can go in turn.
     alliance(&["keys", "rotate", "--data", d]).ok();
     alliance(&["keys", "retire", "v2", "--data", d]).ok();
