@@ -14,18 +14,9 @@ pub enum ParseError {
     Invalid { field: &'static str, why: &'static str },
 }
 
+/// One-line text under the text policy (see `text_policy`).
 fn clean_text(field: &'static str, raw: &str, max: usize) -> Result<String, ParseError> {
-    let text = raw.trim();
-    if text.is_empty() {
-        return Err(ParseError::Empty { field });
-    }
-    if text.chars().count() > max {
-        return Err(ParseError::TooLong { field, max });
-    }
-    if text.chars().any(|c| c.is_control()) {
-        return Err(ParseError::BadCharacters { field });
-    }
-    Ok(text.to_owned())
+    crate::text_policy::single_line(field, raw, max)
 }
 
 /// The name a client is known by in Alliance. Not their legal name: a code or nickname the therapist chooses.

@@ -48,7 +48,7 @@ impl CommentBody {
         if chars > Self::MAX {
             return Err(CommentError::TooLong { chars });
         }
-        if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        if !crate::text_policy::multi_line_allowed(text) {
             return Err(CommentError::ControlCharacter);
         }
         Ok(Self(text.to_owned()))

@@ -9,6 +9,7 @@ mod loader;
 mod overview;
 mod properties;
 mod simulate;
+mod text_policy;
 
 use alliance_core::catalog::Catalog;
 use alliance_core::scoring::{Answer, Answers};
