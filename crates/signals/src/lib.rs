@@ -8,7 +8,7 @@
 //! - [`signal`]: signals (risk, rupture, discrepancy, disengagement, change, not on track) with
 //!   evidence, plain explanations and suggested actions; caseload ordering.
 //! - [`csv_io`]: the researcher CSV formats; [`evaluation`]: precision, recall and F1 against
-//!   planted ruptures.
+//!   planted ruptures; [`tuning`]: choosing the rupture settings by cross-validation over client folds.
 #![forbid(unsafe_code)]
 
 pub mod analyze;
@@ -19,6 +19,7 @@ pub mod evaluation;
 pub mod rupture;
 pub mod signal;
 pub mod sudden;
+pub mod tuning;
 pub mod variability;
 
 pub use error::InvalidInput;

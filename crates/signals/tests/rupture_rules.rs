@@ -30,7 +30,7 @@ fn simple_v() {
     let r = &found[0];
     assert_eq!((r.onset_session, r.detected_at_session), (6, 6));
     assert_eq!(r.rules, vec![RuptureRule::Dip]);
-    let level = (50.0 + 50.5 + 50.0) / 3.0; // mean of sessions 3-5
+    let level = (50.5 + 50.0 + 50.5 + 50.0) / 4.0; // mean of sessions 2-5
     assert!((r.reference.unwrap() - level).abs() < 1e-12);
     assert!((r.magnitude().unwrap() - (level - 42.0)).abs() < 1e-12);
     assert_eq!(r.repair, RepairStatus::Repaired { session: 7, by: RepairedBy::ScoreReturned });
@@ -217,6 +217,7 @@ fn sudden_loss_alone_is_decided_two_sessions_later() {
             k: 100.0,
             reference: alliance_signals::rupture::Reference::RecentMean { sessions: 3 },
         },
+        confirmed_dip_k: None,
         ..strict()
     };
     // Drop of 20 from 50 (40 %), well beyond cut-off 1.96; lasting.
@@ -251,8 +252,45 @@ fn sigma_shrinks_toward_the_client() {
     for (i, v) in [50.0, 54.0, 50.0, 54.0, 50.0].iter().enumerate() {
         tracker.push(i as u32 + 1, Some(*v), &[]).unwrap();
     }
-    // (3 * 1 + 4 * 16) / (3 + 4) = 67 / 7
-    assert!((tracker.sigma() - (67.0f64 / 7.0).sqrt()).abs() < 1e-12);
+    // (10 * 1 + 4 * 16) / (10 + 4) = 74 / 14
+    assert!((tracker.sigma() - (74.0f64 / 14.0).sqrt()).abs() < 1e-12);
+}
+
+fn steady_then(tail: &[f64]) -> Vec<f64> {
+    let mut values = vec![50.0, 50.5, 50.0, 50.5, 50.0];
+    values.extend_from_slice(tail);
+    values
+}
+
+#[test]
+fn two_low_scores_in_a_row_start_a_rupture_at_the_first() {
+    // Level 50.25 (sessions 2-5), sigma 1 (the floor): 48.3 is 1.95 below, not a one-session dip
+    // (k = 2 needs below 48.25), so one such score is noise; two in a row, each more than 1.4 sigma
+    // below (48.85), are a rupture.
+    let found = detect(&steady_then(&[48.3, 48.3, 48.4, 48.3, 48.2]));
+    assert_eq!(found.len(), 1, "{found:?}");
+    let r = &found[0];
+    assert_eq!((r.onset_session, r.detected_at_session), (6, 7));
+    assert_eq!(r.rules, vec![RuptureRule::Dip]);
+    assert_eq!(r.length, 4, "sessions 6-9 low, decided unrepaired at 9 = onset + window");
+    assert_eq!(r.repair, RepairStatus::Unrepaired { decided_at_session: 9 });
+    // One such score followed by a return is not a rupture.
+    assert!(detect(&steady_then(&[48.3, 50.2, 50.0])).is_empty());
+    // Switched off, two in a row are not enough either.
+    let off = RuptureConfig { confirmed_dip_k: None, ..strict() };
+    assert!(detect_ruptures(&scores(&steady_then(&[48.3, 48.3, 48.4])), &[], &off).unwrap().is_empty());
+}
+
+#[test]
+fn a_return_to_within_half_a_sigma_of_the_level_is_a_repair() {
+    // Level 50.25 (sessions 2-5); the dip to 40 is followed by 49.9: 0.35 short of the level, within
+    // half a sigma (sigma is at least 1), so repaired at session 7.
+    let found = detect(&steady_then(&[40.0, 49.9, 50.0]));
+    assert_eq!(found[0].repair, RepairStatus::Repaired { session: 7, by: RepairedBy::ScoreReturned });
+    // With no margin the same return is not enough, and the rupture stays unrepaired.
+    let exact = RuptureConfig { repair_margin: 0.0, ..strict() };
+    let found = detect_ruptures(&scores(&steady_then(&[40.0, 49.9, 49.9, 49.9])), &[], &exact).unwrap();
+    assert_eq!(found[0].repair, RepairStatus::Unrepaired { decided_at_session: 9 });
 }
 
 #[test]

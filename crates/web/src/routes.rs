@@ -40,7 +40,8 @@ pub enum Record {
     /// The supervision thread of a session's reflection: the client's therapist, and the therapist's supervisor
     /// while the reflection is shared for supervision.
     SharedReflection,
-    /// One therapist's patterns (`{id}` is the therapist): the therapist themselves and their supervisor.
+    /// One therapist's patterns or, for supervisors only, caseload (`{id}` is the therapist): the therapist
+    /// themselves (where the roles allow) and their supervisor.
     TherapistPatterns,
 }
 
@@ -128,6 +129,12 @@ fn table() -> Vec<(Route, MethodRouter<AppState>)> {
             post(pages::supervision::set_focus),
         ),
         (Method::GET, "/supervision", staff(SUPERVISORS, Scoped), get(pages::supervision::reflections)),
+        (
+            Method::GET,
+            "/supervision/therapists/{id}/clients",
+            staff(SUPERVISORS, TherapistPatterns),
+            get(pages::supervision::supervisee_caseload),
+        ),
         (
             Method::GET,
             "/supervision/therapists/{id}",

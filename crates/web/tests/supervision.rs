@@ -383,3 +383,95 @@ async fn the_therapist_says_what_to_bring_to_supervision_and_only_they_can() {
     assert_eq!(writes, 2, "each change audited, as supervision");
     assert!(audit.iter().all(|e| e.object_kind != "supervision-focus" || e.purpose == "supervision"));
 }
+
+/// Issue 13 (pages at scale): the supervisor's pages count per supervisee and page their lists, so a practice of
+/// 1,000 clients does not become one page of everything. Gil shares 28 reflections (none commented on) and has
+/// 12 clients; the home shows counts, the 10 newest waiting and the 10 most urgent clients, and the lists page by 25.
+#[tokio::test]
+async fn supervisor_pages_count_per_supervisee_and_page_long_lists() {
+    let p = practice().await;
+    let (_, page) = p.gil_me.get(&format!("/clients/{}", p.hazel)).await;
+    let episode = number_after(&page, "action=\"/episodes/");
+    for day in 1..=27 {
+        let held_on = format!("2026-11-{day:02}");
+        let (status, url, _) = p
+            .gil_me
+            .post(&format!("/episodes/{episode}/sessions"), &[("held_on", &held_on), ("attended", "yes")])
+            .await;
+        assert_eq!(status, 200);
+        let session: i64 = url.trim_start_matches("/sessions/").parse().unwrap();
+        reflect(&p.gil_me, session, "yes", &["protective"], "2").await;
+    }
+    for n in 1..=11 {
+        let name = format!("Extra Client {n:02}");
+        let fields = [("pseudonym", name.as_str()), ("measure", "phq9"), ("started_on", "2026-11-01")];
+        assert_eq!(p.gil_me.post("/clients/new", &fields).await.0, 200);
+    }
+    let sue = p.app.sign_in("sue@example.org").await;
+    let reads = |app: &TestApp| {
+        let store = app.store.clone();
+        async move {
+            let events = store.audit_events(100_000).await.unwrap();
+            events.iter().filter(|e| e.action == "read" && e.object_kind == "reflection").count()
+        }
+    };
+
+    // Home: counts per supervisee, the newest 10 waiting, the 10 most urgent clients and a link to the rest.
+    let before = reads(&p.app).await;
+    let (status, home) = sue.get("/").await;
+    assert_eq!(status, 200);
+    assert!(home.contains("28 waiting:"), "{home}");
+    assert!(home.contains(&format!(r#"<a href="/supervision?therapist={}">gil 28</a>"#, p.gil)), "{home}");
+    let gil_at = home.find(&format!(r#"id="therapist-{}">gil</h2>"#, p.gil)).unwrap();
+    assert_eq!(home[..gil_at].matches("#supervision\"").count(), 10, "the newest 10 waiting");
+    assert_eq!(reads(&p.app).await - before, 10, "only the reflections shown are audited as read");
+    let gil_group = &home[gil_at..home.find(&format!(r#"id="therapist-{}""#, p.hal)).unwrap()];
+    assert!(gil_group.contains("12 clients · "), "{gil_group}");
+    assert_eq!(gil_group.matches("<tr class=").count(), 10);
+    assert!(
+        gil_group.contains(&format!(
+            r#"href="/supervision/therapists/{}/clients">All 12 clients of gil</a> (2 more"#,
+            p.gil
+        ))
+    );
+
+    // Shared reflections: counts per supervisee, then 25 a page, newest first.
+    let (status, list) = sue.get("/supervision").await;
+    assert_eq!(status, 200);
+    assert!(list.contains(&format!(r#"?therapist={}">gil</a></th><td>28</td><td>28</td>"#, p.gil)), "{list}");
+    assert!(list.contains(&format!(r#"?therapist={}">hal</a></th><td>0</td><td>0</td>"#, p.hal)));
+    assert_eq!(list.matches("<article").count(), 25);
+    assert!(list.contains(r#"href="/supervision?page=2">Older</a>"#) && !list.contains(">Newer<"));
+    let (_, second) = sue.get("/supervision?page=2").await;
+    assert_eq!(second.matches("<article").count(), 3);
+    assert!(second.contains(r#"href="/supervision?page=1">Newer</a>"#) && !second.contains(">Older<"));
+    assert!(second.contains("· 1 Nov 2026 ·"), "the oldest come last: {second}");
+    let (_, beyond) = sue.get("/supervision?page=9").await;
+    assert!(beyond.contains("No reflections on this page.") && !beyond.contains("<article"));
+    let (_, hal_only) = sue.get(&format!("/supervision?therapist={}", p.hal)).await;
+    assert!(hal_only.contains("Shared by hal") && hal_only.contains("Nothing shared yet."));
+    let (_, gil_only) = sue.get(&format!("/supervision?therapist={}&page=2", p.gil)).await;
+    assert!(
+        gil_only.contains(&format!(r#"href="/supervision?therapist={}&#38;page=1">Newer</a>"#, p.gil)),
+        "{gil_only}"
+    );
+    for bad in ["/supervision?page=0", "/supervision?page=two", "/supervision?page=", "/supervision?sort=new"] {
+        assert_eq!(sue.get(bad).await.0, 400, "{bad}");
+    }
+    assert_eq!(sue.get("/supervision?therapist=999999").await.0, 404, "not a supervisee");
+    assert_eq!(sue.get("/supervision?therapist=x").await.0, 400);
+
+    // One supervisee's whole caseload, paged; only their supervisor sees it.
+    let path = format!("/supervision/therapists/{}/clients", p.gil);
+    let (status, all) = sue.get(&path).await;
+    assert_eq!(status, 200);
+    assert_eq!(all.matches("<tr class=").count(), 12);
+    assert!(all.contains("Hazel Tern") && all.contains("Extra Client 11") && !all.contains("Less urgent"));
+    let (_, empty) = sue.get(&format!("{path}?page=2")).await;
+    assert!(empty.contains("No clients on this page.") && empty.contains(r#"href="?page=1">More urgent</a>"#));
+    assert_eq!(sue.get(&format!("{path}?page=-1")).await.0, 400);
+    assert_eq!(sue.get(&format!("/supervision/therapists/{}/clients?therapist=1", p.gil)).await.0, 400);
+    let oz = p.app.sign_in("oz@example.org").await;
+    assert_eq!(oz.get(&path).await.0, 404, "not Oz's supervisee");
+    assert_ne!(p.gil_me.get(&path).await.0, 200, "a therapist does not get the supervisor's view");
+}

@@ -212,19 +212,38 @@ pub struct RuptureConfig {
     pub sudden_loss: Option<SuddenChangeCriteria>,
     /// Instrument cut-off (alliance below it is flagged); `None` switches the rule off.
     pub cutoff: Option<f64>,
+    /// Two-session dip: two scores in a row each more than `k * sigma` below the level before the
+    /// first of them start a rupture at the first (decided at the second). `None` switches it off.
+    /// A drop too small to trust in one noisy score is trusted when the next score confirms it
+    /// (docs/SCIENCE.md#two-session-dip).
+    #[serde(default)]
+    pub confirmed_dip_k: Option<f64>,
+    /// A repair is a score back within `repair_margin * sigma` of the pre-rupture level: a score
+    /// that returned exactly to the level is below it half the time by noise alone
+    /// (docs/SCIENCE.md#repair).
+    #[serde(default)]
+    pub repair_margin: f64,
 }
 
-/// Default weight of the practice prior, in pseudo-differences.
-pub const DEFAULT_PRIOR_WEIGHT: f64 = 3.0;
+/// Default weight of the practice prior, in pseudo-differences. Chosen with the settings below by
+/// cross-validation over client folds of 4,000 synthetic clients (docs/SCIENCE.md#choosing-the-rupture-settings):
+/// a client's own handful of differences says little, and 10 beat 3 in every fold.
+pub const DEFAULT_PRIOR_WEIGHT: f64 = 10.0;
 /// Default floor on sigma: one scale point, the resolution of summed item scores.
 pub const DEFAULT_SIGMA_FLOOR: f64 = 1.0;
 /// Default repair window W.
 pub const DEFAULT_REPAIR_WINDOW: u32 = 3;
-/// Default number of recent scores that form the client's pre-rupture level.
-pub const DEFAULT_BASELINE_SESSIONS: usize = 3;
+/// Default number of recent scores that form the client's pre-rupture level (4: a quarter of one
+/// score's variance; more lags behind a rising alliance).
+pub const DEFAULT_BASELINE_SESSIONS: usize = 4;
+/// Default two-session dip threshold, in sigmas.
+pub const DEFAULT_CONFIRMED_DIP_K: f64 = 1.4;
+/// Default repair margin, in sigmas.
+pub const DEFAULT_REPAIR_MARGIN: f64 = 0.5;
 
 impl RuptureConfig {
-    /// The recommended detector: the dip is measured from the mean of the last three scores;
+    /// The recommended detector: the dip is measured from the mean of the last four scores, two
+    /// low scores in a row count at a lower threshold, a repair is a return to within half a sigma;
     /// a sudden loss uses `1.96 * prior.sigma` as its absolute cut-off (the practice's
     /// session-to-session SD stands in for S_diff of Jacobson & Truax).
     pub fn for_mode(mode: Mode, prior: PracticePrior) -> Self {
@@ -238,15 +257,19 @@ impl RuptureConfig {
             min_prior_sessions: 2,
             sudden_loss: Some(SuddenChangeCriteria { cutoff: crate::change::RCI_CRITICAL * prior.sigma, pct: 0.25 }),
             cutoff: None,
+            confirmed_dip_k: Some(DEFAULT_CONFIRMED_DIP_K),
+            repair_margin: DEFAULT_REPAIR_MARGIN,
         }
     }
 
     /// The baseline for comparison: a fall of more than 2 SD of all the client's earlier
-    /// scores below their mean; no sudden-loss rule.
+    /// scores below their mean; no sudden-loss rule, no two-session dip, repair on the exact level.
     pub fn naive(prior: PracticePrior) -> Self {
         RuptureConfig {
             dip: DipRule::ClientScoreSd { k: 2.0 },
             sudden_loss: None,
+            confirmed_dip_k: None,
+            repair_margin: 0.0,
             ..RuptureConfig::for_mode(Mode::Strict, prior)
         }
     }

@@ -41,6 +41,8 @@ pub struct RuptureTracker {
     last_session: Option<u32>,
     ruptures: Vec<Rupture>,
     open: Option<usize>,
+    /// The last scored session belonged to no rupture (so a two-session dip may start there).
+    last_scored_free: bool,
 }
 
 impl RuptureTracker {
@@ -53,6 +55,7 @@ impl RuptureTracker {
             last_session: None,
             ruptures: Vec::new(),
             open: None,
+            last_scored_free: false,
         }
     }
 
@@ -102,9 +105,14 @@ impl RuptureTracker {
         };
 
         let continued = self.continue_open(session, score, reports, &mut events);
+        let confirmed = continued == Continued::No && score.is_some_and(|s| self.confirms_previous_dip(s));
         // Jumps into and out of a rupture are not the client's ordinary variability.
-        let exclude_difference = is_dip || continued == Continued::RepairedByScore;
-        if continued == Continued::No {
+        let exclude_difference = is_dip || confirmed || continued == Continued::RepairedByScore;
+        let free = continued == Continued::No && !confirmed;
+        if confirmed && let Some(s) = score {
+            self.open_confirmed_rupture(session, s, &mut events);
+        }
+        if free {
             let mut rules = Vec::new();
             if is_dip {
                 rules.push(RuptureRule::Dip);
@@ -134,7 +142,66 @@ impl RuptureTracker {
             self.sessions.push(session);
             self.check_sudden_loss(session, &mut events);
         }
+        // Free: nothing happened to any rupture at this session. A session without a score that
+        // touched a rupture makes the last score unfit to start a two-session dip.
+        if score.is_some() {
+            self.last_scored_free = free && events.is_empty();
+        } else if !events.is_empty() {
+            self.last_scored_free = false;
+        }
         Ok(events)
+    }
+
+    /// Two-session dip: the last score and `score` both fall more than `confirmed_dip_k * sigma`
+    /// below the level before the last score, and the last score belonged to no rupture.
+    fn confirms_previous_dip(&self, score: f64) -> bool {
+        let Some(k) = self.config.confirmed_dip_k else {
+            return false;
+        };
+        let n = self.values.len();
+        if !self.last_scored_free || n < self.config.min_prior_sessions.max(1) + 1 {
+            return false;
+        }
+        let (history, previous) = (&self.values[..n - 1], self.values[n - 1]);
+        let sigma = self.sigma();
+        let Some(first) = self.config.dip.check(history, previous, sigma) else {
+            return false;
+        };
+        let threshold = first.reference - k * sigma;
+        previous < threshold && score < threshold
+    }
+
+    /// The rupture a two-session dip found: onset at the last scored session, still open now.
+    fn open_confirmed_rupture(&mut self, session: u32, score: f64, events: &mut Vec<RuptureEvent>) {
+        let n = self.values.len();
+        let (onset_session, first) = (self.sessions[n - 1], self.values[n - 1]);
+        let reference = self.config.dip.check(&self.values[..n - 1], first, 0.0).map(|d| d.reference);
+        let rupture = Rupture {
+            onset_session,
+            detected_at_session: session,
+            rules: vec![RuptureRule::Dip],
+            kind: None,
+            reference,
+            lowest: Some(first.min(score)),
+            length: 2,
+            repair: RepairStatus::Open,
+            accounts: Vec::new(),
+        };
+        events.push(RuptureEvent::Detected { onset_session });
+        let position = self.insert_sorted(rupture);
+        if session >= onset_session.saturating_add(self.config.repair_window) {
+            if let Some(r) = self.ruptures.get_mut(position) {
+                r.repair = RepairStatus::Unrepaired { decided_at_session: session };
+            }
+            events.push(RuptureEvent::Unrepaired { onset_session, decided_at_session: session });
+        } else {
+            self.open = Some(position);
+        }
+    }
+
+    /// The score a repair must reach: the pre-rupture level less the repair margin.
+    fn repair_level(&self, reference: f64) -> f64 {
+        reference - self.config.repair_margin.max(0.0) * self.sigma()
     }
 
     /// Apply this session to the open rupture, if any.
@@ -149,6 +216,7 @@ impl RuptureTracker {
             return Continued::No;
         };
         let window = self.config.repair_window;
+        let repair_level = self.ruptures.get(index).and_then(|r| r.reference).map(|r| self.repair_level(r));
         let Some(rupture) = self.ruptures.get_mut(index) else {
             self.open = None;
             return Continued::No;
@@ -164,7 +232,7 @@ impl RuptureTracker {
             rupture.accounts.push(*report);
         }
         // The score's return counts for any rupture, reported ones included (docs/SCIENCE.md#repair).
-        let returned = score.zip(rupture.reference).is_some_and(|(s, reference)| s >= reference);
+        let returned = score.zip(repair_level).is_some_and(|(s, level)| s >= level);
         let outcome = if let Some(by) = repaired_by_account(reports) {
             Some((by, Continued::Yes))
         } else if returned {
@@ -289,6 +357,7 @@ impl RuptureTracker {
     fn open_late_rupture(&mut self, onset: usize, session: u32, events: &mut Vec<RuptureEvent>) {
         let onset_session = self.sessions[onset];
         let reference = self.config.dip.check(&self.values[..onset], self.values[onset], 0.0).map(|d| d.reference);
+        let repair_level = reference.map(|r| self.repair_level(r));
         let mut rupture = Rupture {
             onset_session,
             detected_at_session: session,
@@ -304,7 +373,7 @@ impl RuptureTracker {
         let window_end = onset_session.saturating_add(self.config.repair_window);
         for j in onset + 1..self.values.len() {
             let (later_session, value) = (self.sessions[j], self.values[j]);
-            if reference.is_some_and(|r| value >= r) {
+            if repair_level.is_some_and(|r| value >= r) {
                 rupture.repair = RepairStatus::Repaired { session: later_session, by: RepairedBy::ScoreReturned };
                 break;
             }

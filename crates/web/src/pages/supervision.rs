@@ -11,9 +11,8 @@ use alliance_core::scoring::{Answer, Answers, is_shown};
 use alliance_core::supervision::CommentBody;
 use alliance_store::{Client, NewReflectionComment, Rater, SessionId, StoredResponse, TherapySession, UserId};
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use time::Date;
 
 use super::caseload::{Row, client_rows};
 use super::{Nav, number, show_date};
@@ -27,16 +26,40 @@ use crate::state::AppState;
 pub struct TherapistGroup {
     pub id: i64,
     pub name: String,
+    /// The rows shown: on the home page the most urgent few, on a supervisee's caseload one page.
     pub rows: Vec<Row>,
-    pub reflections: Vec<ReflectionView>,
+    pub clients: usize,
+    /// Clients with at least one open signal, and those of them marked urgent.
+    pub flagged: usize,
+    pub urgent: usize,
+    /// Reflections shared for supervision, and those nobody has commented on yet.
+    pub shared: usize,
+    pub waiting: usize,
 }
+
+impl TherapistGroup {
+    fn new(id: UserId, name: String) -> Self {
+        TherapistGroup { id: id.0, name, rows: vec![], clients: 0, flagged: 0, urgent: 0, shared: 0, waiting: 0 }
+    }
+
+    /// Clients not shown on the home page.
+    pub fn more(&self) -> usize {
+        self.clients.saturating_sub(self.rows.len())
+    }
+}
+
+/// Most urgent clients per supervisee on the supervisor's home; the rest are a link away, paged.
+pub const HOME_ROWS: usize = 10;
+/// Newest waiting reflections listed on the home page (with counts per supervisee for all of them).
+pub const HOME_WAITING: usize = 10;
+/// Rows per page of a supervisee's caseload and of the shared reflections.
+pub const PAGE_SIZE: usize = 25;
 
 /// A reflection shared for supervision as the supervisor sees it: never the private note.
 pub struct ReflectionView {
     pub session_id: i64,
     pub client_id: i64,
     pub pseudonym: String,
-    pub therapist_id: UserId,
     pub therapist: String,
     pub number: u32,
     pub date: String,
@@ -45,8 +68,6 @@ pub struct ReflectionView {
     pub feelings: String,
     pub intensity: String,
     pub comments: usize,
-    held_on: Date,
-    submitted: time::OffsetDateTime,
 }
 
 /// The answer to one item in words. Free text is never returned: the private note stays with the therapist.
@@ -108,7 +129,6 @@ fn reflection_view(
         session_id: r.session.0,
         client_id: client.id.0,
         pseudonym: client.pseudonym.clone(),
-        therapist_id: client.therapist,
         therapist: therapist.to_owned(),
         number: r.session_number,
         date: show_date(r.held_on),
@@ -117,42 +137,114 @@ fn reflection_view(
         feelings: answer_text(ins, answers, "feelings").unwrap_or_else(|| "None noted".into()),
         intensity: answer_text(ins, answers, "feelings-intensity").unwrap_or_else(|| "Not rated".into()),
         comments,
-        held_on: r.held_on,
-        submitted: r.submitted_at,
     })
 }
 
-/// Every reflection of these therapists' clients shared for supervision, newest first. Each one shown is
-/// audited as a read.
-async fn shared_reflections(
+/// A reflection shared for supervision, before it is shown.
+struct Shared<'a> {
+    client: &'a Client,
+    response: StoredResponse,
+    comments: usize,
+}
+
+/// Every reflection of these therapists' clients shared for supervision, newest first. Nothing is shown yet,
+/// so only the listing of comment counts is audited; [`views`] audits each reflection it shows as a read.
+async fn shared_reflections<'a>(
     state: &AppState,
     who: &SignedIn,
-    clients: &[Client],
-    names: &HashMap<UserId, String>,
-) -> Result<Vec<ReflectionView>, WebError> {
-    let mut found: Vec<(&Client, StoredResponse)> = Vec::new();
+    clients: &'a [Client],
+) -> Result<Vec<Shared<'a>>, WebError> {
+    let mut found: Vec<Shared<'a>> = Vec::new();
     for client in clients {
         for r in state.store.responses_of(client.id).await? {
             if r.rater == Rater::Therapist && r.instrument.id == THERAPIST_REFLECTION && r.flags.has("supervision") {
-                found.push((client, r));
+                found.push(Shared { client, response: r, comments: 0 });
             }
         }
     }
-    let sessions: Vec<SessionId> = found.iter().map(|(_, r)| r.session).collect();
-    let comments = state.store.reflection_comments(&sessions).await?;
-    let now = state.now();
-    let mut views = Vec::new();
-    for (client, r) in &found {
-        let count = comments.iter().filter(|c| c.session == r.session).count();
-        let name = names.get(&client.therapist).map_or("", String::as_str);
-        views.push(reflection_view(state, client, name, r, count)?);
-        state.store.audit(access_supervision::audit(who, now, "read", "reflection", Some(r.administration.0))).await?;
-    }
+    let sessions: Vec<SessionId> = found.iter().map(|f| f.response.session).collect();
     if !sessions.is_empty() {
-        state.store.audit(access_supervision::audit(who, now, "list", "reflection-comments", None)).await?;
+        let comments = state.store.reflection_comments(&sessions).await?;
+        let mut counts: HashMap<SessionId, usize> = HashMap::new();
+        for c in &comments {
+            *counts.entry(c.session).or_default() += 1;
+        }
+        for f in &mut found {
+            f.comments = counts.get(&f.response.session).copied().unwrap_or(0);
+        }
+        state.store.audit(access_supervision::audit(who, state.now(), "list", "reflection-comments", None)).await?;
     }
-    views.sort_by(|a, b| b.held_on.cmp(&a.held_on).then(b.number.cmp(&a.number)).then(b.submitted.cmp(&a.submitted)));
-    Ok(views)
+    found.sort_by(|a, b| {
+        let (a, b) = (&a.response, &b.response);
+        b.held_on
+            .cmp(&a.held_on)
+            .then(b.session_number.cmp(&a.session_number))
+            .then(b.submitted_at.cmp(&a.submitted_at))
+    });
+    Ok(found)
+}
+
+/// The reflections shown on a page, each audited as a read.
+async fn views(
+    state: &AppState,
+    who: &SignedIn,
+    shown: &[&Shared<'_>],
+    names: &HashMap<UserId, String>,
+) -> Result<Vec<ReflectionView>, WebError> {
+    let now = state.now();
+    let mut out = Vec::with_capacity(shown.len());
+    for f in shown {
+        let name = names.get(&f.client.therapist).map_or("", String::as_str);
+        out.push(reflection_view(state, f.client, name, &f.response, f.comments)?);
+        state
+            .store
+            .audit(access_supervision::audit(who, now, "read", "reflection", Some(f.response.administration.0)))
+            .await?;
+    }
+    Ok(out)
+}
+
+/// Shared and waiting reflections per supervisee.
+fn count_shared(groups: &mut [TherapistGroup], shared: &[Shared<'_>]) {
+    for f in shared {
+        if let Some(g) = groups.iter_mut().find(|g| g.id == f.client.therapist.0) {
+            g.shared += 1;
+            if f.comments == 0 {
+                g.waiting += 1;
+            }
+        }
+    }
+}
+
+/// `page=N` (from 1) and `therapist=ID` from a query string; anything else is refused with a clear message.
+pub(crate) fn parse_paging(raw: Option<&str>, allow_therapist: bool) -> Result<(usize, Option<i64>), WebError> {
+    let (mut page, mut therapist) = (1usize, None);
+    for pair in raw.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match key {
+            "page" => {
+                page = value
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|p| (1..=1_000_000).contains(p))
+                    .ok_or_else(|| WebError::BadRequest("The page must be a whole number from 1.".into()))?;
+            }
+            "therapist" if allow_therapist => {
+                therapist = Some(value.parse::<i64>().map_err(|_| {
+                    WebError::BadRequest("The therapist must be given by number, as in the links on this page.".into())
+                })?);
+            }
+            _ => return Err(WebError::BadRequest("This page takes only a page number and a therapist.".into())),
+        }
+    }
+    Ok((page, therapist))
+}
+
+/// One page of `items` (pages from 1) and whether there are later pages.
+fn page_of<T>(items: &[T], page: usize) -> (&[T], bool) {
+    let from = (page - 1).saturating_mul(PAGE_SIZE).min(items.len());
+    let to = from.saturating_add(PAGE_SIZE).min(items.len());
+    (&items[from..to], to < items.len())
 }
 
 /// The supervisor's supervisees (id, name), by name, and every user's name.
@@ -175,33 +267,89 @@ struct HomePage {
     nav: Nav,
     groups: Vec<TherapistGroup>,
     waiting: Vec<ReflectionView>,
+    waiting_total: usize,
 }
 
-/// The supervisor's home at `/`: each supervisee's caseload, most urgent first, with open signals, and the
-/// shared reflections nobody has commented on yet.
+/// Supervisee groups with their client counts and rows, most urgent first.
+fn groups_of(therapists: Vec<(UserId, String)>, rows: Vec<Row>) -> Vec<TherapistGroup> {
+    let mut groups: Vec<TherapistGroup> =
+        therapists.into_iter().map(|(id, name)| TherapistGroup::new(id, name)).collect();
+    for row in rows {
+        if let Some(g) = groups.iter_mut().find(|g| g.id == row.therapist_id.0) {
+            g.clients += 1;
+            if !row.reasons.is_empty() {
+                g.flagged += 1;
+            }
+            if row.urgent {
+                g.urgent += 1;
+            }
+            g.rows.push(row);
+        }
+    }
+    groups
+}
+
+/// The supervisor's home at `/`: per supervisee, counts and the most urgent clients (the whole caseload is a
+/// link away, paged), and the shared reflections nobody has commented on yet: counts per supervisee and the
+/// newest few. A practice of 1,000 clients made this page one list of everything (docs/ARCHITECTURE.md#pages-at-scale).
 pub async fn home(state: &AppState, who: &SignedIn) -> Result<Response, WebError> {
     access::require_role(who, Role::Supervisor)?;
     let (therapists, names) = supervisees(state, who).await?;
     let ids: Vec<UserId> = therapists.iter().map(|t| t.0).collect();
     let clients = state.store.clients_of(&ids).await?;
     let rows = client_rows(state, who, &clients, &names).await?;
-    let shared = shared_reflections(state, who, &clients, &names).await?;
+    let shared = shared_reflections(state, who, &clients).await?;
     state.store.audit(who.audit(state.now(), "list", "caseload", None)).await?;
-    let mut rows_by: HashMap<UserId, Vec<Row>> = HashMap::new();
-    for row in rows {
-        rows_by.entry(row.therapist_id).or_default().push(row);
+    let mut groups = groups_of(therapists, rows);
+    for g in &mut groups {
+        g.rows.truncate(HOME_ROWS);
     }
-    let groups = therapists
-        .into_iter()
-        .map(|(id, name)| TherapistGroup {
-            id: id.0,
-            name,
-            rows: rows_by.remove(&id).unwrap_or_default(),
-            reflections: vec![],
-        })
-        .collect();
-    let waiting = shared.into_iter().filter(|r| r.comments == 0).collect();
-    Ok(Html(HomePage { nav: Nav::of(who), groups, waiting }.render()?).into_response())
+    count_shared(&mut groups, &shared);
+    let waiting_all: Vec<&Shared<'_>> = shared.iter().filter(|f| f.comments == 0).collect();
+    let waiting = views(state, who, &waiting_all[..waiting_all.len().min(HOME_WAITING)], &names).await?;
+    let page = HomePage { nav: Nav::of(who), groups, waiting, waiting_total: waiting_all.len() };
+    Ok(Html(page.render()?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "supervision_caseload.html")]
+struct SuperviseeCaseloadPage {
+    nav: Nav,
+    group: TherapistGroup,
+    page: usize,
+    newer: Option<usize>,
+    older: Option<usize>,
+}
+
+/// `/supervision/therapists/{id}/clients?page=N`: one supervisee's whole caseload, most urgent first, paged.
+/// Anyone but the therapist's supervisor gets 404.
+pub async fn supervisee_caseload(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Id(id): Id,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
+    access::require_role(&who, Role::Supervisor)?;
+    let (page, _) = parse_paging(raw.as_deref(), false)?;
+    let (therapists, names) = supervisees(&state, &who).await?;
+    let Some(therapist) = therapists.into_iter().find(|t| t.0.0 == id) else {
+        return Err(WebError::NotFound);
+    };
+    let clients = state.store.clients_of(&[therapist.0]).await?;
+    let (shown, more) = {
+        // Rank the whole caseload first, then show one page of it.
+        let rows = client_rows(&state, &who, &clients, &names).await?;
+        let mut groups = groups_of(vec![therapist], rows);
+        let mut group = groups.pop().ok_or(WebError::NotFound)?;
+        let (slice, more) = page_of(&group.rows, page);
+        let kept: Vec<i64> = slice.iter().map(|r| r.id).collect();
+        group.rows.retain(|r| kept.contains(&r.id));
+        (group, more)
+    };
+    state.store.audit(who.audit(state.now(), "list", "caseload", None)).await?;
+    let newer = (page > 1).then(|| page - 1);
+    let older = more.then_some(page + 1);
+    Ok(Html(SuperviseeCaseloadPage { nav: Nav::of(&who), group: shown, page, newer, older }.render()?).into_response())
 }
 
 #[derive(Template)]
@@ -209,29 +357,53 @@ pub async fn home(state: &AppState, who: &SignedIn) -> Result<Response, WebError
 struct ReflectionsPage {
     nav: Nav,
     groups: Vec<TherapistGroup>,
+    reflections: Vec<ReflectionView>,
+    /// The supervisee the list is narrowed to, if any: (id, name).
+    therapist: Option<(i64, String)>,
+    total: usize,
+    page: usize,
+    newer: Option<String>,
+    older: Option<String>,
 }
 
-/// `/supervision`: the reflections each supervisee shared, newest first.
-pub async fn reflections(State(state): State<AppState>, who: SignedIn) -> Result<Response, WebError> {
+/// `/supervision?therapist=ID&page=N`: counts per supervisee, then the shared reflections newest first, one
+/// page at a time, of everyone or of one supervisee (one not supervised by this supervisor gets 404).
+pub async fn reflections(
+    State(state): State<AppState>,
+    who: SignedIn,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
     access::require_role(&who, Role::Supervisor)?;
+    let (page, only) = parse_paging(raw.as_deref(), true)?;
     let (therapists, names) = supervisees(&state, &who).await?;
+    let therapist = match only {
+        Some(id) => Some(therapists.iter().find(|t| t.0.0 == id).map(|t| (id, t.1.clone())).ok_or(WebError::NotFound)?),
+        None => None,
+    };
     let ids: Vec<UserId> = therapists.iter().map(|t| t.0).collect();
     let clients = state.store.clients_of(&ids).await?;
-    let shared = shared_reflections(&state, &who, &clients, &names).await?;
-    let mut by: HashMap<UserId, Vec<ReflectionView>> = HashMap::new();
-    for r in shared {
-        by.entry(r.therapist_id).or_default().push(r);
-    }
-    let groups = therapists
-        .into_iter()
-        .map(|(id, name)| TherapistGroup {
-            id: id.0,
-            name,
-            rows: vec![],
-            reflections: by.remove(&id).unwrap_or_default(),
-        })
-        .collect();
-    Ok(Html(ReflectionsPage { nav: Nav::of(&who), groups }.render()?).into_response())
+    let shared = shared_reflections(&state, &who, &clients).await?;
+    let mut groups: Vec<TherapistGroup> =
+        therapists.into_iter().map(|(id, name)| TherapistGroup::new(id, name)).collect();
+    count_shared(&mut groups, &shared);
+    let listed: Vec<&Shared<'_>> = shared.iter().filter(|f| only.is_none_or(|id| f.client.therapist.0 == id)).collect();
+    let (slice, more) = page_of(&listed, page);
+    let reflections = views(&state, &who, slice, &names).await?;
+    let link = |p: usize| match only {
+        Some(id) => format!("?therapist={id}&page={p}"),
+        None => format!("?page={p}"),
+    };
+    let page_view = ReflectionsPage {
+        nav: Nav::of(&who),
+        groups,
+        reflections,
+        therapist,
+        total: listed.len(),
+        page,
+        newer: (page > 1).then(|| link(page - 1)),
+        older: more.then(|| link(page + 1)),
+    };
+    Ok(Html(page_view.render()?).into_response())
 }
 
 pub struct CommentView {
