@@ -4,7 +4,7 @@ use alliance_core::domain::Role;
 use alliance_store::{AuditEvent, AuditFilter, audit};
 use time::OffsetDateTime;
 
-use crate::app::{TestApp, client_with_link};
+use crate::app::{PASSWORD, TestApp, client_with_link};
 
 const REASON: &str = "Therapist on leave; the GP asked about risk today";
 
@@ -40,13 +40,16 @@ async fn break_glass_gives_one_admin_an_hour_of_audited_reading_that_the_therapi
         ("99999999999999999999999", REASON, "Client number"),
         ("987654", REASON, "no client with that number"),
     ] {
-        let (status, _, body) = admin.post("/admin/break-glass", &[("client", client_field), ("reason", reason)]).await;
+        let (status, _, body) = admin
+            .post("/admin/break-glass", &[("client", client_field), ("reason", reason), ("password", PASSWORD)])
+            .await;
         assert_eq!(status, 422, "{client_field} {reason:?}");
         assert!(body.contains(says), "{says}: {body}");
     }
     assert_eq!(admin.get(&page).await.0, 404, "a refused request grants nothing");
 
-    let (status, url, body) = admin.post("/admin/break-glass", &[("client", &id), ("reason", REASON)]).await;
+    let (status, url, body) =
+        admin.post("/admin/break-glass", &[("client", &id), ("reason", REASON), ("password", PASSWORD)]).await;
     assert_eq!((status, url.as_str()), (200, page.as_str()));
     assert!(body.contains("Hazel Tern") && body.contains("Break-glass access"));
     assert!(!body.contains("Record a session"), "read only");
