@@ -547,3 +547,32 @@ async fn a_hijacked_administrator_session_cannot_add_accounts_or_break_glass() {
     assert!(app.store.user_by_email("mallory@example.org").await.unwrap().is_some());
     assert!(actions(&app, "reauth-failed").await >= 5);
 }
+
+/// Issue 14 finding 5: length alone is not enough. Repeated characters, a common password with digits, the
+/// user's own e-mail or name and the current password are refused with the reason; a strong one is accepted.
+#[tokio::test]
+async fn weak_personal_and_unchanged_passwords_are_refused_with_the_reason() {
+    let app = TestApp::spawn().await;
+    app.user("hazel.tern@example.org", Role::Therapist).await;
+    let me = app.sign_in("hazel.tern@example.org").await;
+    for (weak, why) in [
+        ("aaaaaaaaaaaa", "too few different characters"),
+        ("password1234", "most common passwords"),
+        ("P@ssw0rd!2024", "most common passwords"),
+        ("1234567890123", "keyboard or counting run"),
+        ("hazel.tern@example.org", "your name or e-mail"),
+        ("my name is Tern, ok", "your name or e-mail"),
+        (PASSWORD, "your current password"),
+    ] {
+        let (status, _, page) =
+            me.post("/account/password", &[("password", PASSWORD), ("new_password", weak), ("repeat", weak)]).await;
+        assert_eq!(status, 422, "{weak}");
+        assert!(page.contains(why), "{weak}: {why}");
+    }
+    assert_eq!(actions(&app, "password-changed").await, 0);
+    let strong = "violet harbour crane 58 tiles";
+    let (status, _, page) =
+        me.post("/account/password", &[("password", PASSWORD), ("new_password", strong), ("repeat", strong)]).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(actions(&app, "password-changed").await, 1);
+}

@@ -91,6 +91,16 @@ pub async fn change_password(
         }
     };
     let plain = parsed.expose().to_owned();
+    let (candidate, email, name, current) =
+        (plain.clone(), who.user.email.clone(), who.user.display_name.clone(), who.user.password_hash.clone());
+    let refused =
+        tokio::task::spawn_blocking(move || crate::password_policy::refusal(&candidate, &email, &name, Some(&current)))
+            .await
+            .map_err(|e| WebError::Internal(Box::new(e)))?;
+    if let Some(why) = refused {
+        let error = Some(format!("Not changed: {why}."));
+        return render(&state, &who, StatusCode::UNPROCESSABLE_ENTITY, None, error).await;
+    }
     let hash = tokio::task::spawn_blocking(move || hash_password(&plain))
         .await
         .map_err(|e| WebError::Internal(Box::new(e)))??;

@@ -92,6 +92,9 @@ pub async fn create_user(
         let role = Role::parse(form.one("role").ok().flatten().unwrap_or("")).map_err(|e| e.to_string())?;
         let password =
             NewPassword::parse(form.one("initial").ok().flatten().unwrap_or("")).map_err(|e| e.to_string())?;
+        if let Some(why) = crate::password_policy::refusal(password.expose(), email.as_str(), name.as_str(), None) {
+            return Err(format!("the initial password: {why}"));
+        }
         let supervisor = match form.one("supervisor").ok().flatten().unwrap_or("") {
             "" => None,
             id => Some(id.parse::<i64>().map_err(|_| "unknown supervisor".to_owned())?),
