@@ -192,3 +192,34 @@ async fn administrators_filter_and_page_the_log_and_hostile_filters_get_a_clear_
     assert_eq!(status, 200);
     assert!(body.contains("Chain broken: entry 3 was changed. Entries 1 to 2 are intact."), "{body}");
 }
+
+/// Issue 13: the administrator finds the number break-glass asks for, and nothing clinical; only administrators,
+/// every search audited as break-glass, hostile searches refused with a clear 400.
+#[tokio::test]
+async fn the_client_lookup_gives_the_number_and_therapist_and_nothing_clinical() {
+    let app = TestApp::spawn().await;
+    app.user("gil@example.org", Role::Therapist).await;
+    let root = app.user("root@example.org", Role::Administrator).await;
+    let (therapist, client, _, _) = client_with_link(&app, "gil@example.org", "Hazel Tern").await;
+    let admin = app.sign_in("root@example.org").await;
+    assert_eq!(therapist.get("/admin/client-lookup?find=haz").await.0, 403);
+    let (status, page) = admin.get("/admin/client-lookup").await;
+    assert!(status == 200 && !page.contains("Hazel Tern"), "nothing listed without a search");
+    let (status, page) = admin.get("/admin/client-lookup?find=hAZ").await;
+    assert_eq!(status, 200);
+    assert!(page.contains(&format!("<td>{client}</td><td>Hazel Tern</td>")), "{page}");
+    for clinical in ["PHQ", "GAD", "/clients/", "/sessions/"] {
+        assert!(!page.contains(clinical), "{clinical} on the lookup page");
+    }
+    assert!(admin.get("/admin/client-lookup?find=nobody-here").await.1.contains("No client matches."));
+    let long = format!("/admin/client-lookup?find={}", "x".repeat(81));
+    for hostile in [long.as_str(), "/admin/client-lookup?find=a%00b", "/admin/client-lookup?find=ab%01"] {
+        let (status, body) = admin.get(hostile).await;
+        assert_eq!(status, 400, "{hostile}: {body}");
+    }
+    let (_, escaped) = admin.get("/admin/client-lookup?find=%3Cscript%3E").await;
+    assert!(!escaped.contains("<script>"));
+    let entries = app.store.audit_events(10_000).await.unwrap();
+    let lookups: Vec<_> = entries.iter().filter(|e| e.action == "lookup" && e.actor == Some(root)).collect();
+    assert!(lookups.len() >= 3 && lookups.iter().all(|e| e.purpose == "break-glass"));
+}
