@@ -576,3 +576,21 @@ async fn weak_personal_and_unchanged_passwords_are_refused_with_the_reason() {
     assert_eq!(status, 200, "{page}");
     assert_eq!(actions(&app, "password-changed").await, 1);
 }
+
+/// Issue 14 finding 5: the account page tells the user of failed sign-ins with their e-mail since their previous
+/// sign-in, and stops once they have signed in again.
+#[tokio::test]
+async fn the_account_page_tells_of_failed_sign_ins_since_the_previous_one() {
+    let app = TestApp::spawn().await;
+    app.user("gil@example.org", Role::Therapist).await;
+    let first = app.sign_in("gil@example.org").await;
+    assert!(!first.get("/account").await.1.contains("failed sign-in attempt"));
+    for _ in 0..3 {
+        assert_eq!(sign_in(&TestApp::browser(), &app.url, "gil@example.org", WRONG).await.status, 401);
+    }
+    let second = app.sign_in("gil@example.org").await;
+    let (_, page) = second.get("/account").await;
+    assert!(page.contains("3 failed sign-in attempt(s)"), "{page}");
+    let third = app.sign_in("gil@example.org").await;
+    assert!(!third.get("/account").await.1.contains("failed sign-in attempt"), "told once per sign-in");
+}
