@@ -486,7 +486,7 @@ async fn role_changes_need_the_password_and_keep_an_administrator() {
 #[tokio::test]
 async fn a_hijacked_administrator_session_cannot_add_accounts_or_break_glass() {
     let app = TestApp::spawn().await;
-    app.user("gil@example.org", Role::Therapist).await;
+    let gil = app.user("gil@example.org", Role::Therapist).await;
     let root = app.user("root@example.org", Role::Administrator).await;
     let (_, client, _, _) = crate::app::client_with_link(&app, "gil@example.org", "Hazel Tern").await;
     let now = app.freeze();
@@ -521,6 +521,9 @@ async fn a_hijacked_administrator_session_cannot_add_accounts_or_break_glass() {
     let secret = app.store.totp_factor(root).await.unwrap().unwrap().secret;
     let step = now / 30;
     assert_eq!(boss.post("/account/totp/confirm", &[("code", &totp(&secret, step))]).await.0, 200);
+    let promote = [("role", "administrator"), ("active", "yes"), ("password", PASSWORD)];
+    assert_eq!(boss.post(&format!("/admin/users/{}", gil.0), &promote).await.0, 403, "role change without the code");
+    assert_eq!(app.store.user(gil).await.unwrap().unwrap().role, Role::Therapist);
     let fields = glass(PASSWORD);
     let mut fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (status, _, page) = boss.post("/admin/break-glass", &fields).await;

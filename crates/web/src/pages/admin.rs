@@ -146,7 +146,8 @@ pub async fn create_user(
     Ok(Redirect::to(&format!("/admin/users?added={}", id.0)).into_response())
 }
 
-/// Changes an account's role or deactivates it. Needs the administrator's password again; ends every sign-in of
+/// Changes an account's role or deactivates it. Needs the administrator's password again (and a fresh code
+/// when they have a second factor); ends every sign-in of
 /// the account; refused when no active administrator would remain.
 pub async fn update_user(
     State(state): State<AppState>,
@@ -163,7 +164,7 @@ pub async fn update_user(
         "no" => false,
         _ => return Err(WebError::BadRequest("Choose whether the account stays active.".into())),
     };
-    crate::reauth::confirm_password(&state, &who, &mut form).await?;
+    crate::reauth::confirm_identity(&state, &who, &mut form).await?;
     match state.store.update_account(target.id, role, active).await {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => {
