@@ -115,5 +115,13 @@ pub fn require_role(who: &SignedIn, role: Role) -> Result<(), WebError> {
     if who.user.role == role { Ok(()) } else { Err(WebError::Forbidden) }
 }
 
-/// Whether a therapist's own reflection may be shown (the application's rule, applied by the pages too).
-pub use alliance_app::reflection_visible;
+/// Whether a therapist's reflection on a session may be shown to this reader: always to the client's own
+/// therapist, to their supervisor only when shared for supervision (the application's rule), and never under
+/// break-glass, which is for an emergency about the client and opens the clinical record, not what the
+/// therapist wrote about their own feelings (issue 14, finding 3).
+pub fn reflection_visible(via: Via, flags: &alliance_core::scoring::ResponseFlags) -> bool {
+    match via {
+        Via::OwnCaseload | Via::Supervision => alliance_app::reflection_visible(via == Via::OwnCaseload, flags),
+        Via::BreakGlass { .. } => false,
+    }
+}

@@ -74,18 +74,30 @@ pub async fn read_thread(state: &AppState, who: &SignedIn, id: SessionId) -> Res
         .await?
         .into_iter()
         .find(|r| r.session == session.id && r.instrument.id == THERAPIST_REFLECTION);
+    let via = read.via;
     match thread_of(read, session, reflection) {
         Some(thread) => Ok(thread),
         None => {
-            state.store.audit(audit(who, state.now(), "read-denied", "reflection-comments", Some(id.0))).await?;
+            let denied = audit(who, state.now(), "read-denied", "reflection-comments", Some(id.0));
+            let denied = match via {
+                Via::BreakGlass { .. } => alliance_store::AuditEvent { purpose: access::BREAK_GLASS, ..denied },
+                Via::OwnCaseload | Via::Supervision => denied,
+            };
+            state.store.audit(denied).await?;
             Err(WebError::NotFound)
         }
     }
 }
 
 /// The thread rule applied to a session the user may already read (the session page): `None` for a
-/// supervisor while the reflection is not shared.
+/// supervisor while the reflection is not shared, and always under break-glass (the thread is between the
+/// therapist and their supervisor and says so; an emergency needs the record, not it).
 pub fn thread_of(read: ReadClient, session: TherapySession, reflection: Option<StoredResponse>) -> Option<ReadThread> {
     let thread = ReadThread { read, session, reflection };
-    (thread.read.via == Via::OwnCaseload || thread.shared()).then_some(thread)
+    let allowed = match thread.read.via {
+        Via::OwnCaseload => true,
+        Via::Supervision => thread.shared(),
+        Via::BreakGlass { .. } => false,
+    };
+    allowed.then_some(thread)
 }

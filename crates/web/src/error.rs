@@ -130,7 +130,7 @@ impl IntoResponse for WebError {
             WebError::PasswordRejected => page(
                 StatusCode::FORBIDDEN,
                 "Your password was not accepted",
-                "Your password was not accepted. Nothing was changed. Go back and enter your password again.",
+                "Your password was not accepted (or, if you use an authenticator app, its code was missing, wrong or already used). Nothing was changed. Go back and enter your password and a new code again.",
             ),
             WebError::Throttled(seconds) => {
                 let mut response = page(

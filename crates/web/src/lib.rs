@@ -11,6 +11,7 @@ mod error;
 mod forms;
 mod metrics;
 mod pages;
+mod password_policy;
 mod reauth;
 mod routes;
 mod security;

@@ -1,11 +1,14 @@
 //! Re-entry of the password before sensitive actions (exports, role changes): a signed-in browser left open
-//! is not enough for those.
+//! is not enough for those. The actions that hand out lasting power or clinical reads (adding an account,
+//! changing a role or a supervisor, break-glass) ask for the second factor too when the user has one
+//! ([`confirm_identity`]): a stolen session cookie alone does none of them (issue 14, finding 4).
 
 use crate::auth::{SignedIn, verify_off_thread};
 use crate::error::WebError;
 use crate::forms::FormFields;
 use crate::state::AppState;
 use crate::throttle::{self, Rule};
+use crate::totp;
 
 /// Takes the field `password` out of `form` and checks it against the signed-in user's password. Failures are
 /// throttled under their own key (an outsider's failed sign-ins cannot block a clinician here) and also add to
@@ -28,6 +31,32 @@ pub async fn confirm_password(state: &AppState, who: &SignedIn, form: &mut FormF
     }
     let by_account = throttle::key(state, "account", &who.user.email);
     throttle::claim(state, &by_account, Rule::Growing, now, false).await?.ok();
+    state.store.audit(audit(who.audit(now, "reauth-failed", "account", object))).await?;
+    Err(WebError::PasswordRejected)
+}
+
+/// [`confirm_password`], then, when the user has a second factor switched on, the field `code`: a current
+/// authenticator code that was not used before (the same one-use rule as at sign-in). A missing or wrong code
+/// is [`WebError::PasswordRejected`], audited as `reauth-failed`, and counts like a wrong password.
+pub async fn confirm_identity(state: &AppState, who: &SignedIn, form: &mut FormFields) -> Result<(), WebError> {
+    let typed = form.one("code")?.and_then(totp::parse_code);
+    form.0.retain(|(name, _)| name != "code");
+    confirm_password(state, who, form).await?;
+    let Some(factor) = state.store.totp_factor(who.user.id).await?.filter(|f| f.enabled) else {
+        return Ok(());
+    };
+    let now = state.now();
+    let object = Some(who.user.id.0);
+    let step = typed.and_then(|code| totp::matching_step(&factor.secret, &code, now.unix_timestamp()));
+    let accepted = match step {
+        Some(s) => state.store.accept_totp_step(who.user.id, s, false).await?,
+        None => false,
+    };
+    if accepted {
+        return Ok(());
+    }
+    let by_session = throttle::key(state, "reauth", &who.user.id.to_string());
+    throttle::claim(state, &by_session, Rule::Growing, now, false).await?.ok();
     state.store.audit(audit(who.audit(now, "reauth-failed", "account", object))).await?;
     Err(WebError::PasswordRejected)
 }

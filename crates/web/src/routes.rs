@@ -151,6 +151,7 @@ fn table() -> Vec<(Route, MethodRouter<AppState>)> {
         (Method::POST, "/admin/users/{id}", staff(ADMINISTRATORS, Scoped), post(pages::admin::update_user)),
         (Method::GET, "/admin/audit", staff(ADMINISTRATORS, Scoped), get(pages::audit::audit_log)),
         (Method::GET, "/admin/break-glass", staff(ADMINISTRATORS, Scoped), get(pages::audit::break_glass_page)),
+        (Method::GET, "/admin/client-lookup", staff(ADMINISTRATORS, Scoped), get(pages::admin_lookup::lookup)),
         (Method::POST, "/admin/break-glass", staff(ADMINISTRATORS, Scoped), post(pages::audit::break_glass)),
         (
             Method::POST,

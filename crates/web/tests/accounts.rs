@@ -480,3 +480,120 @@ async fn role_changes_need_the_password_and_keep_an_administrator() {
     assert_eq!(actions(&app, "role-change").await, 1);
     assert_eq!(actions(&app, "deactivate").await, 1);
 }
+
+/// Issue 14 finding 4: a stolen administrator session (the cookie, not the password) cannot add an account or
+/// open a client's record by break-glass; with a second factor on, the password alone is not enough either.
+#[tokio::test]
+async fn a_hijacked_administrator_session_cannot_add_accounts_or_break_glass() {
+    let app = TestApp::spawn().await;
+    let gil = app.user("gil@example.org", Role::Therapist).await;
+    let root = app.user("root@example.org", Role::Administrator).await;
+    let (_, client, _, _) = crate::app::client_with_link(&app, "gil@example.org", "Hazel Tern").await;
+    let now = app.freeze();
+    let boss = app.sign_in("root@example.org").await;
+    let id = client.to_string();
+    let record = format!("/clients/{client}");
+    let add = |password: &'static str| {
+        [
+            ("name", "Mallory"),
+            ("email", "mallory@example.org"),
+            ("role", "administrator"),
+            ("initial", "quiet lantern orbit 4471"),
+            ("password", password),
+        ]
+    };
+    let glass = |password: &'static str| {
+        [("client", id.clone()), ("reason", "The GP asks about risk today".into()), ("password", password.into())]
+    };
+    for password in ["", WRONG] {
+        let (status, _, page) = boss.post("/admin/users", &add(password)).await;
+        assert_eq!(status, 403, "{page}");
+        assert!(page.contains("Your password was not accepted"));
+        let fields = glass(password);
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(boss.post("/admin/break-glass", &fields).await.0, 403);
+    }
+    assert!(app.store.user_by_email("mallory@example.org").await.unwrap().is_none(), "nobody added");
+    assert_eq!(boss.get(&record).await.0, 404, "no grant");
+
+    // The administrator turns on a second factor: now the password alone does not do it.
+    assert_eq!(boss.post("/account/totp/new", &[("password", PASSWORD)]).await.0, 200);
+    let secret = app.store.totp_factor(root).await.unwrap().unwrap().secret;
+    let step = now / 30;
+    assert_eq!(boss.post("/account/totp/confirm", &[("code", &totp(&secret, step))]).await.0, 200);
+    let promote = [("role", "administrator"), ("active", "yes"), ("password", PASSWORD)];
+    assert_eq!(boss.post(&format!("/admin/users/{}", gil.0), &promote).await.0, 403, "role change without the code");
+    assert_eq!(app.store.user(gil).await.unwrap().unwrap().role, Role::Therapist);
+    let fields = glass(PASSWORD);
+    let mut fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, page) = boss.post("/admin/break-glass", &fields).await;
+    assert_eq!(status, 403, "password without the code");
+    assert!(page.contains("code"), "{page}");
+    let spent = totp(&secret, step);
+    fields.push(("code", &spent));
+    assert_eq!(boss.post("/admin/break-glass", &fields).await.0, 403, "a code already used");
+    fields.pop();
+    let fresh = totp(&secret, step + 1);
+    fields.push(("code", &fresh));
+    let (status, url, _) = boss.post("/admin/break-glass", &fields).await;
+    assert_eq!((status, url.as_str()), (200, record.as_str()), "password and a fresh code");
+    let mut with_code = add(PASSWORD).to_vec();
+    let next = totp(&secret, step - 1);
+    with_code.push(("code", &next));
+    assert_eq!(boss.post("/admin/users", &with_code).await.0, 403, "an older step than the last one used");
+    app.advance(30);
+    let next = totp(&secret, step + 2);
+    with_code.pop();
+    with_code.push(("code", &next));
+    let (status, _, page) = boss.post("/admin/users", &with_code).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(app.store.user_by_email("mallory@example.org").await.unwrap().is_some());
+    assert!(actions(&app, "reauth-failed").await >= 5);
+}
+
+/// Issue 14 finding 5: length alone is not enough. Repeated characters, a common password with digits, the
+/// user's own e-mail or name and the current password are refused with the reason; a strong one is accepted.
+#[tokio::test]
+async fn weak_personal_and_unchanged_passwords_are_refused_with_the_reason() {
+    let app = TestApp::spawn().await;
+    app.user("hazel.tern@example.org", Role::Therapist).await;
+    let me = app.sign_in("hazel.tern@example.org").await;
+    for (weak, why) in [
+        ("aaaaaaaaaaaa", "too few different characters"),
+        ("password1234", "most common passwords"),
+        ("P@ssw0rd!2024", "most common passwords"),
+        ("1234567890123", "keyboard or counting run"),
+        ("hazel.tern@example.org", "your name or e-mail"),
+        ("my name is Tern, ok", "your name or e-mail"),
+        (PASSWORD, "your current password"),
+    ] {
+        let (status, _, page) =
+            me.post("/account/password", &[("password", PASSWORD), ("new_password", weak), ("repeat", weak)]).await;
+        assert_eq!(status, 422, "{weak}");
+        assert!(page.contains(why), "{weak}: {why}");
+    }
+    assert_eq!(actions(&app, "password-changed").await, 0);
+    let strong = "violet harbour crane 58 tiles";
+    let (status, _, page) =
+        me.post("/account/password", &[("password", PASSWORD), ("new_password", strong), ("repeat", strong)]).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(actions(&app, "password-changed").await, 1);
+}
+
+/// Issue 14 finding 5: the account page tells the user of failed sign-ins with their e-mail since their previous
+/// sign-in, and stops once they have signed in again.
+#[tokio::test]
+async fn the_account_page_tells_of_failed_sign_ins_since_the_previous_one() {
+    let app = TestApp::spawn().await;
+    app.user("gil@example.org", Role::Therapist).await;
+    let first = app.sign_in("gil@example.org").await;
+    assert!(!first.get("/account").await.1.contains("failed sign-in attempt"));
+    for _ in 0..3 {
+        assert_eq!(sign_in(&TestApp::browser(), &app.url, "gil@example.org", WRONG).await.status, 401);
+    }
+    let second = app.sign_in("gil@example.org").await;
+    let (_, page) = second.get("/account").await;
+    assert!(page.contains("3 failed sign-in attempt(s)"), "{page}");
+    let third = app.sign_in("gil@example.org").await;
+    assert!(!third.get("/account").await.1.contains("failed sign-in attempt"), "told once per sign-in");
+}

@@ -4,7 +4,7 @@ use alliance_core::domain::Role;
 use alliance_store::{AuditEvent, AuditFilter, audit};
 use time::OffsetDateTime;
 
-use crate::app::{TestApp, client_with_link};
+use crate::app::{PASSWORD, TestApp, client_with_link};
 
 const REASON: &str = "Therapist on leave; the GP asked about risk today";
 
@@ -40,13 +40,16 @@ async fn break_glass_gives_one_admin_an_hour_of_audited_reading_that_the_therapi
         ("99999999999999999999999", REASON, "Client number"),
         ("987654", REASON, "no client with that number"),
     ] {
-        let (status, _, body) = admin.post("/admin/break-glass", &[("client", client_field), ("reason", reason)]).await;
+        let (status, _, body) = admin
+            .post("/admin/break-glass", &[("client", client_field), ("reason", reason), ("password", PASSWORD)])
+            .await;
         assert_eq!(status, 422, "{client_field} {reason:?}");
         assert!(body.contains(says), "{says}: {body}");
     }
     assert_eq!(admin.get(&page).await.0, 404, "a refused request grants nothing");
 
-    let (status, url, body) = admin.post("/admin/break-glass", &[("client", &id), ("reason", REASON)]).await;
+    let (status, url, body) =
+        admin.post("/admin/break-glass", &[("client", &id), ("reason", REASON), ("password", PASSWORD)]).await;
     assert_eq!((status, url.as_str()), (200, page.as_str()));
     assert!(body.contains("Hazel Tern") && body.contains("Break-glass access"));
     assert!(!body.contains("Record a session"), "read only");
@@ -188,4 +191,35 @@ async fn administrators_filter_and_page_the_log_and_hostile_filters_get_a_clear_
     let (status, body) = admin.get("/admin/audit").await;
     assert_eq!(status, 200);
     assert!(body.contains("Chain broken: entry 3 was changed. Entries 1 to 2 are intact."), "{body}");
+}
+
+/// Issue 13: the administrator finds the number break-glass asks for, and nothing clinical; only administrators,
+/// every search audited as break-glass, hostile searches refused with a clear 400.
+#[tokio::test]
+async fn the_client_lookup_gives_the_number_and_therapist_and_nothing_clinical() {
+    let app = TestApp::spawn().await;
+    app.user("gil@example.org", Role::Therapist).await;
+    let root = app.user("root@example.org", Role::Administrator).await;
+    let (therapist, client, _, _) = client_with_link(&app, "gil@example.org", "Hazel Tern").await;
+    let admin = app.sign_in("root@example.org").await;
+    assert_eq!(therapist.get("/admin/client-lookup?find=haz").await.0, 403);
+    let (status, page) = admin.get("/admin/client-lookup").await;
+    assert!(status == 200 && !page.contains("Hazel Tern"), "nothing listed without a search");
+    let (status, page) = admin.get("/admin/client-lookup?find=hAZ").await;
+    assert_eq!(status, 200);
+    assert!(page.contains(&format!("<td>{client}</td><td>Hazel Tern</td>")), "{page}");
+    for clinical in ["PHQ", "GAD", "/clients/", "/sessions/"] {
+        assert!(!page.contains(clinical), "{clinical} on the lookup page");
+    }
+    assert!(admin.get("/admin/client-lookup?find=nobody-here").await.1.contains("No client matches."));
+    let long = format!("/admin/client-lookup?find={}", "x".repeat(81));
+    for hostile in [long.as_str(), "/admin/client-lookup?find=a%00b", "/admin/client-lookup?find=ab%01"] {
+        let (status, body) = admin.get(hostile).await;
+        assert_eq!(status, 400, "{hostile}: {body}");
+    }
+    let (_, escaped) = admin.get("/admin/client-lookup?find=%3Cscript%3E").await;
+    assert!(!escaped.contains("<script>"));
+    let entries = app.store.audit_events(10_000).await.unwrap();
+    let lookups: Vec<_> = entries.iter().filter(|e| e.action == "lookup" && e.actor == Some(root)).collect();
+    assert!(lookups.len() >= 3 && lookups.iter().all(|e| e.purpose == "break-glass"));
 }

@@ -5,7 +5,7 @@ use alliance_core::domain::Role;
 use alliance_store::AuditEvent;
 use time::OffsetDateTime;
 
-use crate::app::{TestApp, client_with_link};
+use crate::app::{PASSWORD, TestApp, client_with_link};
 
 #[tokio::test]
 async fn caseloads_are_private_to_their_therapist_and_supervisor() {
@@ -92,16 +92,29 @@ async fn administrators_add_accounts() {
         ("email", "New@Example.org"),
         ("role", "therapist"),
         ("supervisor", sup_id.as_str()),
-        ("password", "long enough password"),
+        ("initial", "long enough password"),
+        ("password", PASSWORD),
     ];
-    let (status, _, page) = admin.post("/admin/users", &fields).await;
-    assert_eq!(status, 201);
+    let (status, url, page) = admin.post("/admin/users", &fields).await;
+    assert_eq!((status, url.as_str()), (200, "/admin/users"), "post/redirect/get");
     assert!(page.contains("Added New Therapist."));
     let created = app.store.user_by_email("new@example.org").await.unwrap().unwrap();
     assert_eq!(app.store.supervisees(sup).await.unwrap(), vec![created.id]);
     assert_eq!(admin.post("/admin/users", &fields).await.0, 409, "one account per address");
-    let short = [("name", "X"), ("email", "x@example.org"), ("role", "therapist"), ("password", "short")];
+    let short = [
+        ("name", "X"),
+        ("email", "x@example.org"),
+        ("role", "therapist"),
+        ("initial", "short"),
+        ("password", PASSWORD),
+    ];
     assert_eq!(admin.post("/admin/users", &short).await.0, 422);
-    let bad_role = [("name", "X"), ("email", "x@example.org"), ("role", "god"), ("password", "long enough password")];
+    let bad_role = [
+        ("name", "X"),
+        ("email", "x@example.org"),
+        ("role", "god"),
+        ("initial", "long enough password"),
+        ("password", PASSWORD),
+    ];
     assert_eq!(admin.post("/admin/users", &bad_role).await.0, 422);
 }

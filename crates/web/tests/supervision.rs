@@ -474,4 +474,37 @@ async fn supervisor_pages_count_per_supervisee_and_page_long_lists() {
     let oz = p.app.sign_in("oz@example.org").await;
     assert_eq!(oz.get(&path).await.0, 404, "not Oz's supervisee");
     assert_ne!(p.gil_me.get(&path).await.0, 200, "a therapist does not get the supervisor's view");
+/// Issue 14 finding 3: break-glass is for an emergency, so it opens the clinical record (the client's answers and
+/// their course) and not what the therapist wrote about themselves: no reflection (feelings towards the client),
+/// no supervision thread, no private note. Every read under it is audited as `break-glass`, never `supervision`.
+#[tokio::test]
+async fn break_glass_opens_the_record_but_not_reflections_or_the_supervision_thread() {
+    let p = practice().await;
+    let sue = p.app.sign_in("sue@example.org").await;
+    let thread_path = format!("/sessions/{}/comments", p.shared);
+    assert_eq!(sue.post(&thread_path, &[("body", "THREAD-TEXT-5521 only you two see this")]).await.0, 200);
+    let root = p.app.sign_in("root@example.org").await;
+    let grant = [
+        ("client", p.hazel.to_string()),
+        ("reason", "Therapist away; the GP asks about risk today".to_owned()),
+        ("password", crate::app::PASSWORD.to_owned()),
+    ];
+    let fields: Vec<(&str, &str)> = grant.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, client_page) = root.post("/admin/break-glass", &fields).await;
+    assert_eq!(status, 200, "{client_page}");
+    assert!(client_page.contains("Hazel Tern"));
+    let (status, session_page) = root.get(&format!("/sessions/{}", p.shared)).await;
+    assert_eq!(status, 200);
+    assert!(session_page.contains("PHQ-9"), "the clinical answers are there: {session_page}");
+    for page in [&client_page, &session_page] {
+        for secret in ["Helpless", "Protective", "THREAD-TEXT-5521", "PRIVATE-NOTE-7731", r#"id="supervision""#] {
+            assert!(!page.contains(secret), "{secret} shown under break-glass");
+        }
+    }
+    let root_id = p.app.store.user_by_email("root@example.org").await.unwrap().unwrap().id;
+    let mine: Vec<_> =
+        p.app.store.audit_events(10_000).await.unwrap().into_iter().filter(|e| e.actor == Some(root_id)).collect();
+    assert!(mine.iter().all(|e| e.purpose != "supervision"), "{mine:?}");
+    let reads: Vec<_> = mine.iter().filter(|e| e.action == "read").collect();
+    assert!(reads.len() >= 2 && reads.iter().all(|e| e.purpose == "break-glass"), "{reads:?}");
 }

@@ -25,6 +25,7 @@ struct AccountPage {
     message: Option<String>,
     error: Option<String>,
     totp_enabled: bool,
+    failed_notice: Option<String>,
 }
 
 #[derive(Template)]
@@ -45,8 +46,31 @@ async fn render(
     error: Option<String>,
 ) -> Result<Response, WebError> {
     let totp_enabled = state.store.totp_factor(who.user.id).await?.is_some_and(|f| f.enabled);
-    let html = AccountPage { nav: Nav::of(who), message, error, totp_enabled }.render()?;
+    let failed_notice = failed_since_previous_sign_in(state, who).await?;
+    let html = AccountPage { nav: Nav::of(who), message, error, totp_enabled, failed_notice }.render()?;
     Ok((status, Html(html)).into_response())
+}
+
+/// Failed sign-ins with this account's e-mail between its previous sign-in and the latest one, read from the
+/// audit log (issue 14, finding 5: the user is told, so that someone guessing their password does not go
+/// unnoticed). Looks at the newest 500 account entries, enough for the throttled rate of failures.
+async fn failed_since_previous_sign_in(state: &AppState, who: &SignedIn) -> Result<Option<String>, WebError> {
+    let filter = alliance_store::AuditFilter {
+        object_kind: Some("account".into()),
+        object_id: Some(who.user.id.0),
+        ..Default::default()
+    };
+    let entries = state.store.search_audit(&filter, 500).await?;
+    let mut sign_ins = entries.iter().enumerate().filter(|(_, e)| e.action == "sign-in").map(|(i, _)| i);
+    let (Some(latest), previous) = (sign_ins.next(), sign_ins.next()) else { return Ok(None) };
+    let window = &entries[latest..previous.unwrap_or(entries.len())];
+    let failed = window.iter().filter(|e| e.action == "sign-in-failed").count();
+    Ok((failed > 0).then(|| {
+        format!(
+            "{failed} failed sign-in attempt(s) with your e-mail address since your previous sign-in. \
+             If that was not you, change your password below."
+        )
+    }))
 }
 
 pub async fn account(State(state): State<AppState>, who: SignedIn) -> Result<Response, WebError> {
@@ -91,6 +115,16 @@ pub async fn change_password(
         }
     };
     let plain = parsed.expose().to_owned();
+    let (candidate, email, name, current) =
+        (plain.clone(), who.user.email.clone(), who.user.display_name.clone(), who.user.password_hash.clone());
+    let refused =
+        tokio::task::spawn_blocking(move || crate::password_policy::refusal(&candidate, &email, &name, Some(&current)))
+            .await
+            .map_err(|e| WebError::Internal(Box::new(e)))?;
+    if let Some(why) = refused {
+        let error = Some(format!("Not changed: {why}."));
+        return render(&state, &who, StatusCode::UNPROCESSABLE_ENTITY, None, error).await;
+    }
     let hash = tokio::task::spawn_blocking(move || hash_password(&plain))
         .await
         .map_err(|e| WebError::Internal(Box::new(e)))??;

@@ -3,9 +3,9 @@
 use alliance_core::domain::{DisplayName, Email, NewPassword, Role};
 use alliance_store::{NewUser, StoreError, UserId};
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::Nav;
 use crate::access;
@@ -62,9 +62,19 @@ async fn render(
     .render()?)
 }
 
-pub async fn users(State(state): State<AppState>, who: SignedIn) -> Result<Response, WebError> {
+/// `?added=<id>` names the account just added (after the redirect of [`create_user`]); anything else in the
+/// query is ignored.
+pub async fn users(
+    State(state): State<AppState>,
+    who: SignedIn,
+    RawQuery(query): RawQuery,
+) -> Result<Response, WebError> {
     access::require_role(&who, Role::Administrator)?;
-    Ok(Html(render(&state, &who, None, None).await?).into_response())
+    let added = match query.as_deref().and_then(|q| q.strip_prefix("added=")).and_then(|id| id.parse::<i64>().ok()) {
+        Some(id) => state.store.user(UserId(id)).await?.map(|u| format!("Added {}.", u.display_name)),
+        None => None,
+    };
+    Ok(Html(render(&state, &who, added, None).await?).into_response())
 }
 
 pub async fn create_user(
@@ -74,12 +84,17 @@ pub async fn create_user(
 ) -> Result<Response, WebError> {
     who.check_csrf(&mut form)?;
     access::require_role(&who, Role::Administrator)?;
+    // A new account (an administrator's included) is lasting power: the session alone is not enough.
+    crate::reauth::confirm_identity(&state, &who, &mut form).await?;
     let parsed = (|| {
         let name = DisplayName::parse(form.one("name").ok().flatten().unwrap_or("")).map_err(|e| e.to_string())?;
         let email = Email::parse(form.one("email").ok().flatten().unwrap_or("")).map_err(|e| e.to_string())?;
         let role = Role::parse(form.one("role").ok().flatten().unwrap_or("")).map_err(|e| e.to_string())?;
         let password =
-            NewPassword::parse(form.one("password").ok().flatten().unwrap_or("")).map_err(|e| e.to_string())?;
+            NewPassword::parse(form.one("initial").ok().flatten().unwrap_or("")).map_err(|e| e.to_string())?;
+        if let Some(why) = crate::password_policy::refusal(password.expose(), email.as_str(), name.as_str(), None) {
+            return Err(format!("the initial password: {why}"));
+        }
         let supervisor = match form.one("supervisor").ok().flatten().unwrap_or("") {
             "" => None,
             id => Some(id.parse::<i64>().map_err(|_| "unknown supervisor".to_owned())?),
@@ -127,11 +142,12 @@ pub async fn create_user(
     if let Some(sid) = supervisor {
         state.store.add_supervision(UserId(sid), id, who.audit(now, "add-supervision", "account", Some(id.0))).await?;
     }
-    Ok((StatusCode::CREATED, Html(render(&state, &who, Some(format!("Added {}.", name.as_str())), None).await?))
-        .into_response())
+    // Post/redirect/get: refreshing the page that says "Added" does not post the form again.
+    Ok(Redirect::to(&format!("/admin/users?added={}", id.0)).into_response())
 }
 
-/// Changes an account's role or deactivates it. Needs the administrator's password again; ends every sign-in of
+/// Changes an account's role or deactivates it. Needs the administrator's password again (and a fresh code
+/// when they have a second factor); ends every sign-in of
 /// the account; refused when no active administrator would remain.
 pub async fn update_user(
     State(state): State<AppState>,
@@ -148,7 +164,7 @@ pub async fn update_user(
         "no" => false,
         _ => return Err(WebError::BadRequest("Choose whether the account stays active.".into())),
     };
-    crate::reauth::confirm_password(&state, &who, &mut form).await?;
+    crate::reauth::confirm_identity(&state, &who, &mut form).await?;
     match state.store.update_account(target.id, role, active).await {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => {

@@ -253,6 +253,8 @@ pub async fn break_glass(
 ) -> Result<Response, WebError> {
     who.check_csrf(&mut form)?;
     access::require_role(&who, Role::Administrator)?;
+    // Re-authentication first: a stolen session learns nothing here, not even which client numbers exist.
+    crate::reauth::confirm_identity(&state, &who, &mut form).await?;
     let raw_client = form.one("client")?.unwrap_or("").trim();
     let raw_reason = form.one("reason")?.unwrap_or("");
     let retry = |error: &str| -> Result<Response, WebError> {

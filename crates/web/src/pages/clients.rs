@@ -429,7 +429,7 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
     let responses: Vec<&StoredResponse> = all_responses
         .iter()
         .filter(|r| current.is_some_and(|e| e.id == r.episode))
-        .filter(|r| r.rater == Rater::Client || access::reflection_visible(own, &r.flags))
+        .filter(|r| r.rater == Rater::Client || access::reflection_visible(read.via, &r.flags))
         .collect();
     let o = &client_state.overview;
     let (outcome, outcome_change, alliance, alliance_trend, _) = describe(&state, o);

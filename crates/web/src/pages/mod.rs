@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod admin_lookup;
 pub mod assets;
 pub mod audit;
 pub mod caseload;

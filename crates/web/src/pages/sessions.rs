@@ -128,7 +128,7 @@ async fn render_session(
             has_reflection = true;
             // A supervisor sees a reflection only when the therapist took it to supervision; the private
             // note stays with the therapist.
-            if !access::reflection_visible(own, &r.flags) {
+            if !access::reflection_visible(read.via, &r.flags) {
                 continue;
             }
         }

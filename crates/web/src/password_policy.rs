@@ -1,0 +1,96 @@
+//! What a new password must not be, beyond its length (issue 14, finding 5; ASVS 2.1.7 in part): one
+//! character repeated, a very common password or keyboard run with digits or symbols around it, the user's own
+//! name or e-mail, or the current password. The list is a small one written here (the words that lead every
+//! published breach top list), not a breached-password corpus: see docs/ARCHITECTURE.md for what is left.
+
+use crate::auth::verify_password;
+
+/// Words that, with digits and symbols stripped, make up the most common passwords.
+const COMMON: &[&str] = &[
+    "password",
+    "passwort",
+    "passw",
+    "qwerty",
+    "qwertz",
+    "azerty",
+    "asdf",
+    "asdfgh",
+    "zxcvbn",
+    "letmein",
+    "welcome",
+    "iloveyou",
+    "admin",
+    "administrator",
+    "abc",
+    "abcd",
+    "abcdef",
+    "monkey",
+    "dragon",
+    "football",
+    "baseball",
+    "sunshine",
+    "princess",
+    "master",
+    "shadow",
+    "trustno",
+    "superman",
+    "secret",
+    "changeme",
+    "login",
+    "alliance",
+    "therapy",
+    "therapist",
+    "qwertyuiop",
+    "abcdefghijkl",
+];
+
+/// Keyboard and counting runs that, alone, are no password.
+const RUNS: &[&str] =
+    &["0123456789", "1234567890", "9876543210", "qwertyuiop", "asdfghjkl", "abcdefghijklmnopqrstuvwxyz"];
+
+/// Why `new` is refused for this user, in words for the form; `None` when it is acceptable. `current_hash` is
+/// the user's stored hash (checked last: it is the slow step).
+pub fn refusal(new: &str, email: &str, name: &str, current_hash: Option<&str>) -> Option<&'static str> {
+    let lower = new.to_lowercase();
+    let distinct: std::collections::BTreeSet<char> = lower.chars().collect();
+    if distinct.len() < 5 {
+        return Some("it repeats too few different characters; a few unrelated words make a strong password");
+    }
+    let compact: String = lower.chars().filter(|c| c.is_alphanumeric()).collect();
+    if RUNS.iter().any(|run| run.contains(compact.as_str()) || compact.contains(run)) {
+        return Some("it is a keyboard or counting run");
+    }
+    let letters: String = lower.chars().filter(|c| c.is_alphabetic()).collect();
+    // "P@ssw0rd!2024": digits and symbols around the word dropped, look-alikes inside it read as letters.
+    let core: String = lower.trim_matches(|c: char| !c.is_alphabetic()).chars().filter_map(unleet).collect::<String>();
+    if COMMON.contains(&letters.as_str()) || COMMON.contains(&core.as_str()) || letters.is_empty() {
+        return Some("it is one of the most common passwords (digits or symbols added do not help)");
+    }
+    let local = email.to_lowercase();
+    let local = local.split('@').next().unwrap_or("");
+    let mut own: Vec<&str> = local.split(|c: char| !c.is_alphanumeric()).collect();
+    own.push(local);
+    let name_lower = name.to_lowercase();
+    own.extend(name_lower.split(|c: char| !c.is_alphanumeric()));
+    if own.iter().any(|part| part.chars().count() >= 3 && lower.contains(part)) {
+        return Some("it contains your name or e-mail address");
+    }
+    if current_hash.is_some_and(|hash| verify_password(new, hash)) {
+        return Some("it is your current password");
+    }
+    None
+}
+
+/// The letter a digit or symbol stands in for inside a word; other non-letters are dropped.
+fn unleet(c: char) -> Option<char> {
+    match c {
+        '@' | '4' => Some('a'),
+        '0' => Some('o'),
+        '1' | '!' => Some('i'),
+        '3' => Some('e'),
+        '$' | '5' => Some('s'),
+        '7' => Some('t'),
+        c if c.is_alphabetic() => Some(c),
+        _ => None,
+    }
+}
