@@ -2,7 +2,7 @@
 //! sees the answers, charts and signals, and records a reflection.
 
 use alliance_core::domain::Role;
-use alliance_store::{ClientId, Rater};
+use alliance_store::{ClientId, Rater, SessionId};
 
 use crate::app::{TestApp, client_with_link, complete_answers, hidden};
 
@@ -160,6 +160,24 @@ async fn links_expire_and_a_new_link_retires_the_old_one() {
     let late = phone.post(format!("{}/c/{token}", app.url)).form(&risky).send().await.unwrap();
     assert_eq!(late.status(), 410);
     assert!(late.text().await.unwrap().contains("emergency"));
+}
+
+#[tokio::test]
+async fn refreshing_the_page_after_making_a_link_shows_the_same_link_and_makes_no_new_one() {
+    let app = TestApp::spawn().await;
+    app.user("bo@example.org", Role::Therapist).await;
+    let (me, _, session, token) = client_with_link(&app, "bo@example.org", "Birch Otter").await;
+    // The page the post redirected to is a plain GET: loading it again shows the same link.
+    let (_, again) = me.get(&format!("/sessions/{session}")).await;
+    assert!(again.contains(&format!("/c/{token}")), "the refreshed page shows the link made");
+    assert_eq!(app.store.links_for_session(SessionId(session)).await.unwrap().len(), 1, "no second link");
+    let phone = TestApp::browser();
+    assert_eq!(phone.get(format!("{}/c/{token}", app.url)).send().await.unwrap().status(), 200, "still open");
+
+    // Once the link is replaced, answered or its two hours have passed, the page no longer shows it.
+    app.advance(2 * 3600 + 60);
+    let (_, later) = me.get(&format!("/sessions/{session}")).await;
+    assert!(!later.contains(&format!("/c/{token}")), "a kept link is shown for two hours only");
 }
 
 #[tokio::test]
