@@ -152,6 +152,10 @@ describe('Alliance in a browser', { timeout: 300_000 }, () => {
     assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/c\/[\w-]+$/);
     assert.equal(await therapist.page.locator('.qr svg[role="img"]').count(), 1, 'the link has a QR code');
     await screenshot(therapist.page, '04-therapist-new-link.png');
+    // A refresh loads the page again (post-redirect-get) and keeps the link the client may have scanned.
+    await therapist.page.reload();
+    await copy.waitFor();
+    assert.equal(await copy.inputValue(), link, 'a refresh keeps the same link');
     await assertNoProblems(therapist.problems);
     await therapist.context.close();
 
