@@ -62,7 +62,57 @@ pub struct NewLinkView {
 
 pub struct AnswerTable {
     pub title: String,
-    pub rows: Vec<(String, String)>,
+    /// Each scale's score with its severity band, e.g. ("PHQ-9", "14 · moderate").
+    pub scores: Vec<(String, String)>,
+    pub rows: Vec<AnswerRow>,
+}
+
+pub struct AnswerRow {
+    pub question: String,
+    pub answer: String,
+    /// A critical item answered at or above its risk threshold (PHQ-9 item 9): highlighted.
+    pub risk: bool,
+}
+
+/// The client's and the therapist's alliance ratings of one session, scale by scale.
+pub struct AllianceSideBySide {
+    /// (scale, client, therapist); "—" where one side has no score.
+    pub rows: Vec<(String, String, String)>,
+}
+
+/// A scale's score as shown: the value, its band when the scale has bands, and whether missing items were
+/// pro-rated.
+fn shown_score(score: &alliance_core::scoring::ScaleScore) -> String {
+    let Some(value) = score.value else { return "not scored (too many answers missing)".to_owned() };
+    let mut text = super::number(value);
+    if let Some(band) = &score.band {
+        text.push_str(&format!(" · {band}"));
+    }
+    if score.prorated {
+        text.push_str(" (pro-rated)");
+    }
+    text
+}
+
+/// Goals, tasks, bond and the total: the scales both alliance forms share, client beside therapist.
+fn alliance_side_by_side(
+    state: &AppState,
+    client: Option<&alliance_store::StoredResponse>,
+    therapist: Option<&alliance_store::StoredResponse>,
+) -> Option<AllianceSideBySide> {
+    let (client, therapist) = (client?, therapist?);
+    let ins = state.catalog.get(RELATIONSHIP_CHECK)?;
+    let value = |r: &alliance_store::StoredResponse, scale: &str| {
+        r.scores.iter().find(|s| s.scale == scale).and_then(|s| s.value).map_or("—".to_owned(), super::number)
+    };
+    let rows = ["goals", "tasks", "bond", "alliance"]
+        .iter()
+        .filter_map(|id| {
+            let name = ins.scale(id)?.name.clone();
+            Some((name, value(client, id), value(therapist, id)))
+        })
+        .collect();
+    Some(AllianceSideBySide { rows })
 }
 
 #[derive(Template)]
@@ -83,6 +133,7 @@ struct SessionPage {
     reflection_status: String,
     reflection_action: &'static str,
     answer_tables: Vec<AnswerTable>,
+    alliance: Option<AllianceSideBySide>,
     thread: Option<super::supervision::ThreadView>,
 }
 
@@ -133,11 +184,34 @@ async fn render_session(
             }
         }
         let who_answered = if r.rater == Rater::Client { "Client" } else { "Therapist" };
-        answer_tables.push(AnswerTable {
-            title: format!("{} — {who_answered}", ins.name),
-            rows: answer_lines(ins, &r.answers, own),
-        });
+        let scores = r
+            .scores
+            .iter()
+            .filter_map(|score| Some((ins.scale(&score.scale)?.name.clone(), shown_score(score))))
+            .collect();
+        let rows = answer_lines(ins, &r.answers, own)
+            .into_iter()
+            .map(|(id, question, answer)| AnswerRow {
+                risk: r.flags.risks.iter().any(|flag| flag.item == id),
+                question,
+                answer,
+            })
+            .collect();
+        answer_tables.push(AnswerTable { title: format!("{} — {who_answered}", ins.name), scores, rows });
     }
+    let visible = |rater: Rater, instrument: &str| {
+        responses.iter().find(|r| {
+            r.session == session.id
+                && r.rater == rater
+                && r.instrument.id == instrument
+                && (rater == Rater::Client || access::reflection_visible(read.via == Via::OwnCaseload, &r.flags))
+        })
+    };
+    let alliance = alliance_side_by_side(
+        state,
+        visible(Rater::Client, RELATIONSHIP_CHECK),
+        visible(Rater::Therapist, THERAPIST_REFLECTION),
+    );
     let reflection = responses.iter().find(|r| r.session == session.id && r.instrument.id == THERAPIST_REFLECTION);
     let thread = super::supervision::thread_view(state, who, read, session, reflection).await?;
     let page = SessionPage {
@@ -156,6 +230,7 @@ async fn render_session(
         reflection_status: if has_reflection { "Recorded.".into() } else { "Not recorded yet.".into() },
         reflection_action: if has_reflection { "Edit reflection" } else { "Record reflection" },
         answer_tables,
+        alliance,
         thread,
     };
     Ok(Html(page.render()?).into_response())
