@@ -326,6 +326,8 @@ pub fn overview(
             // the evidence must not show as "the level before" nor its distance as a drop (issue 13).
             if !scores.iter().any(|s| s.session < rupture.onset_session) {
                 signal.evidence.retain(|e| !matches!(e.name.as_str(), "pre_rupture_level" | "magnitude"));
+                // A repair by score then means back at the cut-off, not back to a level the client had.
+                signal.explanation = signal.explanation.replace("back to its earlier level", "back at the cut-off");
                 signal
                     .explanation
                     .push_str(" It came at the client's first check: there is no earlier score to compare with.");

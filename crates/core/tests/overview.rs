@@ -556,6 +556,13 @@ fn a_rupture_at_the_first_check_claims_no_earlier_level_or_drop() {
     let names: Vec<&str> = rupture.evidence.iter().map(|e| e.name.as_str()).collect();
     assert!(!names.contains(&"pre_rupture_level") && !names.contains(&"magnitude"), "{names:?}");
     assert!(rupture.explanation.contains("no earlier score"), "{}", rupture.explanation);
+    assert!(!rupture.explanation.contains("fell"), "{}", rupture.explanation);
+
+    // Repaired by the next score: "back at the cut-off", not "back to its earlier level", which it never had.
+    let repaired = [obs[0].clone(), alliance(2, 28.0, Respondent::Client, &[])];
+    let o = overview(&c, &model, &repaired, &attended(2));
+    let rupture = o.signals.iter().find(|s| s.kind == SignalKind::Rupture).expect("a recent repair is shown");
+    assert!(!rupture.explanation.contains("earlier level"), "{}", rupture.explanation);
 
     // With earlier checks the level before and the drop are real and stay.
     let later = [
