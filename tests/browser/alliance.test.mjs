@@ -152,6 +152,10 @@ describe('Alliance in a browser', { timeout: 300_000 }, () => {
     assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/c\/[\w-]+$/);
     assert.equal(await therapist.page.locator('.qr svg[role="img"]').count(), 1, 'the link has a QR code');
     await screenshot(therapist.page, '04-therapist-new-link.png');
+    // A refresh loads the page again (post-redirect-get) and keeps the link the client may have scanned.
+    await therapist.page.reload();
+    await copy.waitFor();
+    assert.equal(await copy.inputValue(), link, 'a refresh keeps the same link');
     await assertNoProblems(therapist.problems);
     await therapist.context.close();
 
@@ -249,13 +253,19 @@ describe('Alliance in a browser', { timeout: 300_000 }, () => {
     await answerRequired(
       page,
       (name, labels) => {
-        if (name === 'rupture') return 'No';
+        if (name === 'rupture') return 'Yes';
         if (name === 'supervision') return 'Yes';
         if (labels.includes('Mostly')) return 'Mostly';
         return labels[0];
       },
       { tap: false },
     );
+    // "Yes" to the rupture brings its follow-ups into view (the stylesheet shows them; no script).
+    const kind = question(page, 'If yes: what did it look like?');
+    const repaired = question(page, 'If yes: was it addressed and repaired?');
+    assert.ok(await kind.isVisible(), 'the rupture follow-ups appear after "Yes"');
+    await pickOption(kind, 'Withdrawal: the client moved away (went quiet, deferred, changed topic)', { tap: false });
+    await pickOption(repaired, 'Partly', { tap: false });
     const note = 'Browser test: private note, for the therapist only.';
     await page.locator('textarea[name="note"]').fill(note);
     await screenshot(page, '08-therapist-reflection-form.png');
@@ -268,6 +278,8 @@ describe('Alliance in a browser', { timeout: 300_000 }, () => {
     await reflection.waitFor();
     const shown = await reflection.innerText();
     assert.match(shown, /Take this session to supervision\?\s+Yes/);
+    assert.match(shown, /If yes: what did it look like\?\s+Withdrawal/, 'the kind of rupture was stored');
+    assert.match(shown, /If yes: was it addressed and repaired\?\s+Partly/, 'whether it was repaired was stored');
     assert.ok(shown.includes(note), 'the therapist sees their private note');
     await screenshot(page, '09-therapist-session-with-reflection.png');
     reflectedSession = { url: sessionUrl, note };

@@ -322,6 +322,16 @@ pub fn overview(
             let not_known_since = (rupture.repair == RepairStatus::Open && window_passed)
                 .then(|| last_scored.unwrap_or(rupture.onset_session));
             let mut signal = rupture_signal_as_of(rupture, not_known_since);
+            // At the first check there is no earlier level: the detector's reference is then the cut-off, which
+            // the evidence must not show as "the level before" nor its distance as a drop (issue 13).
+            if !scores.iter().any(|s| s.session < rupture.onset_session) {
+                signal.evidence.retain(|e| !matches!(e.name.as_str(), "pre_rupture_level" | "magnitude"));
+                // A repair by score then means back at the cut-off, not back to a level the client had.
+                signal.explanation = signal.explanation.replace("back to its earlier level", "back at the cut-off");
+                signal
+                    .explanation
+                    .push_str(" It came at the client's first check: there is no earlier score to compare with.");
+            }
             // A moment that felt off but left the scores where they were is worth a conversation, not an alarm.
             let no_drop = rupture.magnitude().is_none_or(|m| m <= 0.0);
             if rupture.rules == [RuptureRule::Reported] && no_drop {

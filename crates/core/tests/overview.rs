@@ -543,3 +543,35 @@ fn missed_sessions_soon_after_a_positive_item9_escalate() {
     // The disengagement text names the measure it counts.
     assert!(gone.explanation.contains("missed") || gone.explanation.contains("relationship check"));
 }
+
+#[test]
+fn a_rupture_at_the_first_check_claims_no_earlier_level_or_drop() {
+    // Issue 13: a rupture flagged at the client's first check showed "level before 24 · drop 6": 24 was the
+    // cut-off, not a level the client had; nothing before it is known.
+    let c = catalog();
+    let model = reference();
+    let obs = [alliance(1, 18.0, Respondent::Client, &["rupture-reported", "withdrawal"])];
+    let o = overview(&c, &model, &obs, &attended(1));
+    let rupture = o.signals.iter().find(|s| s.kind == SignalKind::Rupture).expect("the reported rupture");
+    let names: Vec<&str> = rupture.evidence.iter().map(|e| e.name.as_str()).collect();
+    assert!(!names.contains(&"pre_rupture_level") && !names.contains(&"magnitude"), "{names:?}");
+    assert!(rupture.explanation.contains("no earlier score"), "{}", rupture.explanation);
+    assert!(!rupture.explanation.contains("fell"), "{}", rupture.explanation);
+
+    // Repaired by the next score: "back at the cut-off", not "back to its earlier level", which it never had.
+    let repaired = [obs[0].clone(), alliance(2, 28.0, Respondent::Client, &[])];
+    let o = overview(&c, &model, &repaired, &attended(2));
+    let rupture = o.signals.iter().find(|s| s.kind == SignalKind::Rupture).expect("a recent repair is shown");
+    assert!(!rupture.explanation.contains("earlier level"), "{}", rupture.explanation);
+
+    // With earlier checks the level before and the drop are real and stay.
+    let later = [
+        alliance(1, 28.0, Respondent::Client, &[]),
+        alliance(2, 28.0, Respondent::Client, &[]),
+        alliance(3, 18.0, Respondent::Client, &["rupture-reported"]),
+    ];
+    let o = overview(&c, &model, &later, &attended(3));
+    let rupture = o.signals.iter().find(|s| s.kind == SignalKind::Rupture).expect("the reported rupture");
+    assert!(rupture.evidence.iter().any(|e| e.name == "pre_rupture_level"));
+    assert!(!rupture.explanation.contains("no earlier score"));
+}

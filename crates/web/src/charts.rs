@@ -11,6 +11,28 @@ pub struct Series {
     pub dashed: bool,
 }
 
+/// A reference line (the expected course, a band's edge): thin, in its own dash pattern and without a dot per
+/// session, so that it does not read as data.
+pub struct Reference {
+    pub label: String,
+    pub points: Vec<(f64, f64)>,
+    pub colour: &'static str,
+    /// An SVG `stroke-dasharray`, different for each reference line on a chart.
+    pub dash: &'static str,
+}
+
+/// The Okabe–Ito palette (Okabe & Ito 2008), told apart with the common colour-vision deficiencies; the yellow
+/// is left out, too pale on white.
+pub const OKABE_ITO: [&str; 7] = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000"];
+/// Client data, therapist data, ruptures and repairs: one colour each on every chart.
+pub const CLIENT: &str = "#0072B2";
+pub const THERAPIST: &str = "#E69F00";
+pub const RUPTURE: &str = "#D55E00";
+pub const REPAIR: &str = "#009E73";
+/// The cut-off: black in a long dash, so it is not mistaken for the vermilion "at risk" edge.
+const CUTOFF: &str = "#222222";
+const CUTOFF_DASH: &str = "10 4";
+
 pub struct Band {
     pub from: f64,
     pub to: f64,
@@ -35,8 +57,19 @@ pub struct Chart {
     pub bands: Vec<Band>,
     pub cutoff: Option<(f64, String)>,
     pub series: Vec<Series>,
+    pub references: Vec<Reference>,
     pub markers: Vec<Marker>,
 }
+
+/// What a legend entry shows beside its label.
+enum Swatch<'a> {
+    Line { colour: &'a str, dash: &'a str, width: f64 },
+    Triangle { colour: &'a str, up: bool },
+}
+
+/// Legend entries per row, 150 units each under the axis; the chart grows a row at a time so none is cut off.
+const LEGEND_ENTRY: f64 = 150.0;
+const LEGEND_ROW: f64 = 16.0;
 
 const W: f64 = 640.0;
 const H: f64 = 280.0;
@@ -72,12 +105,39 @@ impl Chart {
         TOP + (high - clamped) / (high - low).max(1e-9) * (H - TOP - BOTTOM)
     }
 
+    /// Every mark on the chart with its label, in drawing order: data, reference lines, the cut-off, ruptures
+    /// and repairs.
+    fn legend(&self) -> Vec<(String, Swatch<'_>)> {
+        let mut entries = Vec::new();
+        for series in self.series.iter().filter(|s| !s.points.is_empty()) {
+            let dash = if series.dashed { "5 4" } else { "" };
+            entries.push((series.label.clone(), Swatch::Line { colour: series.colour, dash, width: 2.5 }));
+        }
+        for line in self.references.iter().filter(|r| !r.points.is_empty()) {
+            entries.push((line.label.clone(), Swatch::Line { colour: line.colour, dash: line.dash, width: 1.5 }));
+        }
+        if let Some((_, label)) = &self.cutoff {
+            entries.push((label.clone(), Swatch::Line { colour: CUTOFF, dash: CUTOFF_DASH, width: 1.5 }));
+        }
+        if self.markers.iter().any(|m| !m.repair) {
+            entries.push(("Rupture".into(), Swatch::Triangle { colour: RUPTURE, up: false }));
+        }
+        if self.markers.iter().any(|m| m.repair) {
+            entries.push(("Repair".into(), Swatch::Triangle { colour: REPAIR, up: true }));
+        }
+        entries
+    }
+
     pub fn render(&self) -> String {
         let mut s = String::new();
         let id = escape(&self.id);
+        let legend = self.legend();
+        let per_row = ((W - LEFT) / LEGEND_ENTRY).floor().max(1.0) as usize;
+        let rows = legend.len().div_ceil(per_row).max(1);
+        let height = H + (rows - 1) as f64 * LEGEND_ROW;
         let _ = write!(
             s,
-            r#"<svg class="chart" viewBox="0 0 {W} {H}" role="img" aria-labelledby="{id}-t {id}-d" xmlns="http://www.w3.org/2000/svg"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
+            r#"<svg class="chart" viewBox="0 0 {W} {height}" role="img" aria-labelledby="{id}-t {id}-d" xmlns="http://www.w3.org/2000/svg"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
             escape(&self.title),
             escape(&self.description)
         );
@@ -132,7 +192,7 @@ impl Chart {
             let y = self.y(*value);
             let _ = write!(
                 s,
-                r##"<line x1="{x0}" x2="{x1}" y1="{y:.1}" y2="{y:.1}" stroke="#b00020" stroke-width="1.5" stroke-dasharray="6 4"/><text x="{:.1}" y="{:.1}" font-size="10" fill="#b00020">{}</text>"##,
+                r##"<line x1="{x0}" x2="{x1}" y1="{y:.1}" y2="{y:.1}" stroke="{CUTOFF}" stroke-width="1.5" stroke-dasharray="{CUTOFF_DASH}"/><text x="{:.1}" y="{:.1}" font-size="10" fill="{CUTOFF}">{}</text>"##,
                 x0 + 4.0,
                 y - 3.0,
                 escape(label)
@@ -140,7 +200,7 @@ impl Chart {
         }
         for marker in &self.markers {
             let x = self.x(marker.x);
-            let (colour, path) = if marker.repair { ("#2e7d32", "l5 8 h-10 z") } else { ("#7a4b00", "l5 -8 h-10 z") };
+            let (colour, path) = if marker.repair { (REPAIR, "l5 8 h-10 z") } else { (RUPTURE, "l5 -8 h-10 z") };
             let y = if marker.repair { H - BOTTOM - 8.0 } else { TOP + 8.0 };
             let _ = write!(
                 s,
@@ -149,44 +209,86 @@ impl Chart {
                 H - BOTTOM,
             );
         }
-        for (index, series) in self.series.iter().enumerate() {
+        for line in &self.references {
+            let _ = write!(
+                s,
+                r#"<path d="{}" fill="none" stroke="{}" stroke-width="1.5" stroke-dasharray="{}"><title>{}</title></path>"#,
+                self.path(&line.points, false),
+                line.colour,
+                line.dash,
+                escape(&line.label)
+            );
+        }
+        for series in &self.series {
             if series.points.is_empty() {
                 continue;
             }
-            let path: Vec<String> =
-                series.points.iter().map(|(sx, sy)| format!("{:.1},{:.1}", self.x(*sx), self.y(*sy))).collect();
             let dash = if series.dashed { r#" stroke-dasharray="5 4""# } else { "" };
             let _ = write!(
                 s,
-                r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5"{dash}/>"#,
-                path.join(" "),
+                r#"<path d="{}" fill="none" stroke="{}" stroke-width="2.5"{dash}/>"#,
+                self.path(&series.points, true),
                 series.colour
             );
             for (sx, sy) in &series.points {
                 let _ = write!(
                     s,
-                    r#"<circle cx="{:.1}" cy="{:.1}" r="3.5" fill="{}"><title>{}: session {sx}, {sy}</title></circle>"#,
+                    r#"<circle cx="{:.1}" cy="{:.1}" r="3.5" fill="{}"><title>{}: session {}, {sy}</title></circle>"#,
                     self.x(*sx),
                     self.y(*sy),
                     series.colour,
-                    escape(&series.label)
+                    escape(&series.label),
+                    sx.round()
                 );
             }
-            // Legend: one row under the axis, 130 units per entry.
-            let lx = x0 + 130.0 * index as f64;
-            let ly = H - 8.0;
+        }
+        for (index, (label, swatch)) in legend.iter().enumerate() {
+            let lx = x0 + LEGEND_ENTRY * (index % per_row) as f64;
+            let ly = H - 8.0 + LEGEND_ROW * (index / per_row) as f64;
+            match swatch {
+                Swatch::Line { colour, dash, width } => {
+                    let _ = write!(
+                        s,
+                        r#"<line class="legend" x1="{lx:.1}" x2="{:.1}" y1="{ly:.1}" y2="{ly:.1}" stroke="{colour}" stroke-width="{width}" stroke-dasharray="{dash}"/>"#,
+                        lx + 18.0
+                    );
+                }
+                Swatch::Triangle { colour, up } => {
+                    let path = if *up { "l5 8 h-10 z" } else { "l5 -8 h-10 z" };
+                    let y = if *up { ly - 4.0 } else { ly + 4.0 };
+                    let _ = write!(s, r#"<path class="legend" d="M{:.1} {y:.1} {path}" fill="{colour}"/>"#, lx + 9.0);
+                }
+            }
             let _ = write!(
                 s,
-                r##"<line x1="{lx:.1}" x2="{:.1}" y1="{ly:.1}" y2="{ly:.1}" stroke="{}" stroke-width="2.5"{dash}/><text x="{:.1}" y="{:.1}" font-size="11" fill="#222">{}</text>"##,
-                lx + 18.0,
-                series.colour,
+                r##"<text x="{:.1}" y="{:.1}" font-size="11" fill="#222">{}</text>"##,
                 lx + 22.0,
                 ly + 4.0,
-                escape(&series.label)
+                escape(label)
             );
         }
         s.push_str("</svg>");
         s
+    }
+}
+
+impl Chart {
+    /// An SVG path through the points. For data a session with no score breaks the line (a new `M`), so no
+    /// line is drawn across it; reference lines are continuous.
+    fn path(&self, points: &[(f64, f64)], break_at_gaps: bool) -> String {
+        let mut d = String::new();
+        let mut previous: Option<f64> = None;
+        for &(sx, sy) in points {
+            // Points may sit a little beside their session (goals, tasks and bond are offset): a gap is a whole
+            // session missing.
+            let command = match previous {
+                Some(p) if !(break_at_gaps && sx - p > 1.5) => 'L',
+                _ => 'M',
+            };
+            let _ = write!(d, "{}{command}{:.1},{:.1}", if d.is_empty() { "" } else { " " }, self.x(sx), self.y(sy));
+            previous = Some(sx);
+        }
+        d
     }
 }
 
@@ -227,6 +329,7 @@ mod tests {
                 colour: "#000",
                 dashed: false,
             }],
+            references: vec![],
             markers: vec![],
         };
         let svg = chart.render();
@@ -235,5 +338,77 @@ mod tests {
         assert!(svg.contains(r#"role="img""#));
         // A value above the range is drawn at the top edge, not outside the chart.
         assert!(svg.contains(&format!(",{TOP:.1}")));
+    }
+
+    fn client(points: Vec<(f64, f64)>) -> Series {
+        Series { label: "Client".into(), points, colour: CLIENT, dashed: false }
+    }
+
+    fn chart(series: Vec<Series>, references: Vec<Reference>, markers: Vec<Marker>) -> Chart {
+        Chart {
+            id: "c".into(),
+            title: "t".into(),
+            description: "d".into(),
+            y_label: "y".into(),
+            y_range: (0.0, 30.0),
+            sessions: 6,
+            bands: vec![],
+            cutoff: Some((24.0, "Cut-off".into())),
+            series,
+            references,
+            markers,
+        }
+    }
+
+    #[test]
+    fn a_session_without_a_score_breaks_the_line() {
+        let svg =
+            chart(vec![client(vec![(1.0, 20.0), (2.0, 22.0), (4.0, 21.0), (5.0, 23.0)])], vec![], vec![]).render();
+        let d = svg.split(r#"<path d=""#).nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default();
+        assert_eq!(d.matches('M').count(), 2, "session 3 has no score: two pieces, {d}");
+        assert_eq!(d.matches('L').count(), 2);
+        assert!(!svg.contains("<polyline"));
+    }
+
+    #[test]
+    fn every_mark_has_a_legend_entry_and_reference_lines_have_no_dots() {
+        let course = Reference {
+            label: "Expected".into(),
+            points: vec![(1.0, 20.0), (6.0, 10.0)],
+            colour: "#555555",
+            dash: "6 3",
+        };
+        let risk = Reference {
+            label: "At risk".into(),
+            points: vec![(1.0, 25.0), (6.0, 18.0)],
+            colour: RUPTURE,
+            dash: "8 3 2 3",
+        };
+        let markers = vec![
+            Marker { x: 2.0, label: "rupture".into(), repair: false },
+            Marker { x: 3.0, label: "repair".into(), repair: true },
+        ];
+        let therapist =
+            Series { label: "Therapist".into(), points: vec![(1.0, 25.0)], colour: THERAPIST, dashed: true };
+        let svg = chart(vec![client(vec![(1.0, 20.0), (2.0, 22.0)]), therapist], vec![course, risk], markers).render();
+        for label in ["Client", "Therapist", "Expected", "At risk", "Cut-off", "Rupture", "Repair"] {
+            assert!(svg.contains(&format!(">{label}</text>")), "no legend entry for {label}");
+        }
+        assert_eq!(svg.matches(r#"class="legend""#).count(), 7);
+        // Three data points, three dots: the reference lines have none.
+        assert_eq!(svg.matches("<circle").count(), 3);
+        // The cut-off is not drawn in the at-risk edge's colour.
+        assert!(svg.contains(&format!(r#"stroke="{CUTOFF}" stroke-width="1.5" stroke-dasharray="{CUTOFF_DASH}""#)));
+    }
+
+    #[test]
+    fn a_long_legend_wraps_and_the_chart_grows_to_hold_it() {
+        let many: Vec<Series> = (0..14)
+            .map(|i| Series { label: format!("Client {i}"), points: vec![(1.0, 20.0)], colour: CLIENT, dashed: false })
+            .collect();
+        let svg = chart(many, vec![], vec![]).render();
+        // 14 clients and the cut-off: 15 entries, 3 per row of 592 units, so 5 rows.
+        assert!(svg.contains(&format!(r#"viewBox="0 0 {W} {}""#, H + 4.0 * LEGEND_ROW)), "{}", &svg[..120]);
+        assert!(svg.contains(">Client 13</text>"));
     }
 }

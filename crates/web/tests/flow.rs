@@ -2,7 +2,7 @@
 //! sees the answers, charts and signals, and records a reflection.
 
 use alliance_core::domain::Role;
-use alliance_store::{ClientId, Rater};
+use alliance_store::{ClientId, Rater, SessionId};
 
 use crate::app::{TestApp, client_with_link, complete_answers, hidden};
 
@@ -70,6 +70,12 @@ async fn the_core_loop_from_new_client_to_dashboard() {
     let (_, session_page) = me.get(&format!("/sessions/{session}")).await;
     assert!(session_page.contains("Answered by the client."));
     assert!(session_page.contains("I pulled back or went quiet"), "item-level answers are shown");
+    // Issue 13: each questionnaire's score with its severity, and item 9 marked when endorsed.
+    assert!(session_page.contains("<dd>17 · moderately severe</dd>"), "PHQ-9 total and severity");
+    assert!(session_page.contains("<dd>7 · mild</dd>"), "GAD-7 total and severity");
+    assert_eq!(session_page.matches(r#"class="risk-item""#).count(), 1, "item 9, and only item 9, highlighted");
+    assert!(session_page.contains("Risk item endorsed"));
+    assert!(!session_page.contains("Working alliance: client and therapist"), "no reflection yet: no comparison");
 
     // The therapist's reflection, with feelings towards the client.
     let (_, reflection) = me.get(&format!("/sessions/{session}/reflection")).await;
@@ -92,6 +98,10 @@ async fn the_core_loop_from_new_client_to_dashboard() {
     let mine = stored.iter().find(|r| r.rater == Rater::Therapist).unwrap();
     assert_eq!(mine.scores.iter().find(|s| s.scale == "alliance").unwrap().value, Some(30.0));
     assert!(mine.flags.has("supervision"));
+    // The two alliance ratings of the session side by side, scale by scale: client 24, therapist 30.
+    let (_, session_page) = me.get(&format!("/sessions/{session}")).await;
+    let side = session_page.split("Working alliance: client and therapist").nth(1).expect("the comparison table");
+    assert!(side.contains("<td>24</td><td>30</td>"), "{}", &side[..side.len().min(600)]);
     // Therapist 30 against client 24: the discrepancy shows on the caseload.
     let (_, caseload) = me.get("/").await;
     assert!(caseload.contains("the therapist rated the alliance 30.0 and the client 24.0"), "{caseload}");
@@ -160,6 +170,24 @@ async fn links_expire_and_a_new_link_retires_the_old_one() {
     let late = phone.post(format!("{}/c/{token}", app.url)).form(&risky).send().await.unwrap();
     assert_eq!(late.status(), 410);
     assert!(late.text().await.unwrap().contains("emergency"));
+}
+
+#[tokio::test]
+async fn refreshing_the_page_after_making_a_link_shows_the_same_link_and_makes_no_new_one() {
+    let app = TestApp::spawn().await;
+    app.user("bo@example.org", Role::Therapist).await;
+    let (me, _, session, token) = client_with_link(&app, "bo@example.org", "Birch Otter").await;
+    // The page the post redirected to is a plain GET: loading it again shows the same link.
+    let (_, again) = me.get(&format!("/sessions/{session}")).await;
+    assert!(again.contains(&format!("/c/{token}")), "the refreshed page shows the link made");
+    assert_eq!(app.store.links_for_session(SessionId(session)).await.unwrap().len(), 1, "no second link");
+    let phone = TestApp::browser();
+    assert_eq!(phone.get(format!("{}/c/{token}", app.url)).send().await.unwrap().status(), 200, "still open");
+
+    // Once the link is replaced, answered or its two hours have passed, the page no longer shows it.
+    app.advance(2 * 3600 + 60);
+    let (_, later) = me.get(&format!("/sessions/{session}")).await;
+    assert!(!later.contains(&format!("/c/{token}")), "a kept link is shown for two hours only");
 }
 
 #[tokio::test]

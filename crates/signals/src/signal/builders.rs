@@ -192,7 +192,8 @@ fn describe_rules(rupture: &Rupture) -> String {
                 _ => "the alliance score fell more than this client's usual ups and downs".into(),
             },
             RuptureRule::SuddenLoss => "a sudden, lasting drop in the alliance score".into(),
-            RuptureRule::BelowCutoff => "the alliance score fell below the instrument's cut-off".into(),
+            // "was", not "fell": at the first check nothing earlier is known.
+            RuptureRule::BelowCutoff => "the alliance score was below the instrument's cut-off".into(),
             RuptureRule::Reported if rupture.accounts.is_empty() => "a rupture was reported after the session".into(),
             RuptureRule::Reported => describe_accounts(&rupture.accounts),
         })

@@ -67,7 +67,8 @@ pub fn describe(state: &AppState, o: &ClientOverview) -> (String, String, String
         let band = ins.and_then(|i| i.primary()).and_then(|s| s.band_of(out.latest)).map(|b| b.label.clone());
         let band = band.map(|b| format!(" ({b})")).unwrap_or_default();
         let change = match out.change {
-            Some(c) => format!("{} since {}", change_label(c), number(out.first)),
+            // "since 15" read as session 15: say it is the first score (issue 13).
+            Some(c) => format!("{} from the first score of {}", change_label(c), number(out.first)),
             None => "first score".to_owned(),
         };
         let track_text = out.track.map(|t| format!(" · {}", t.label())).unwrap_or_default();

@@ -16,7 +16,7 @@ use super::signals::{self, SignalView};
 use super::{Nav, care_date, iso_date, number, show_date};
 use crate::access::{self, Via};
 use crate::auth::SignedIn;
-use crate::charts::{Band, Chart, Marker, Series};
+use crate::charts::{Band, CLIENT, Chart, Marker, Reference, Series, THERAPIST};
 use crate::error::WebError;
 use crate::forms::FormFields;
 use crate::forms::Id;
@@ -235,7 +235,7 @@ fn outcome_chart(
         points.first().map_or(0.0, |p| p.0),
         number(last),
         points.last().map_or(0.0, |p| p.0),
-        cutoff.as_ref().map(|c| format!(" The dashed red line is the clinical {}.", c.1)).unwrap_or_default()
+        cutoff.as_ref().map(|c| format!(" The long-dashed black line is the clinical {}.", c.1)).unwrap_or_default()
     );
     let chart = Chart {
         id: format!("chart-{id}"),
@@ -251,7 +251,8 @@ fn outcome_chart(
             .map(|(i, b)| Band { from: b.from, to: b.to + 0.999, label: b.label.clone(), fill: BAND_FILLS[i.min(4)] })
             .collect(),
         cutoff,
-        series: vec![Series { label: "Client".into(), points: points.clone(), colour: "#1f4e79", dashed: false }],
+        series: vec![Series { label: "Client".into(), points: points.clone(), colour: CLIENT, dashed: false }],
+        references: vec![],
         markers: vec![],
     };
     let mut chart = chart;
@@ -264,25 +265,26 @@ fn outcome_chart(
                 .map(|p| (f64::from(p.session), if upper { p.upper } else { p.expected }))
                 .collect()
         };
-        chart.series.push(Series {
+        // Reference lines, each in its own dash and without dots; the at-risk edge in vermilion, the cut-off black.
+        chart.references.push(Reference {
             label: "Expected".into(),
             points: line(&course.yellow, false),
-            colour: "#6b7280",
-            dashed: true,
+            colour: "#555555",
+            dash: "6 3",
         });
-        chart.series.push(Series {
+        chart.references.push(Reference {
             label: "Below expectation".into(),
             points: line(&course.yellow, true),
-            colour: "#b7950b",
-            dashed: true,
+            colour: "#E69F00",
+            dash: "2 3",
         });
-        chart.series.push(Series {
+        chart.references.push(Reference {
             label: "At risk".into(),
             points: line(&course.red, true),
-            colour: "#b00020",
-            dashed: true,
+            colour: "#D55E00",
+            dash: "8 3 2 3",
         });
-        chart.description.push_str(" Dashed lines: the expected course for this intake score, and the edges above which the client is below expectation (amber) or at risk of a poor outcome (red).");
+        chart.description.push_str(" Thin broken lines without dots: the expected course for this intake score (grey dashes), and the edges above which the client is below expectation (orange dots) or at risk of a poor outcome (vermilion dash-dot).");
         headers.extend(["Expected", "Amber edge", "Red edge"]);
         columns.extend([line(&course.yellow, false), line(&course.yellow, true), line(&course.red, true)]);
     }
@@ -348,7 +350,7 @@ fn alliance_charts(
         .and_then(|s| s.cutoff.as_ref())
         .map(|c| (c.value, format!("concern {} (provisional)", number(c.value))));
     let description = format!(
-        "Working alliance (goals, tasks and bond; 6 to 30, higher is better) rated by the client after {} sessions and by the therapist after {}. Dark triangles mark ruptures (reported, or a dip against the client's own variability); green triangles mark repairs.",
+        "Working alliance (goals, tasks and bond; 6 to 30, higher is better) rated by the client after {} sessions and by the therapist after {}. Vermilion triangles pointing down mark ruptures (reported, or a dip against the client's own variability); green triangles pointing up mark repairs.",
         client.len(),
         therapist.len()
     );
@@ -362,17 +364,18 @@ fn alliance_charts(
         bands: vec![],
         cutoff,
         series: vec![
-            Series { label: "Client".into(), points: client.clone(), colour: "#1f4e79", dashed: false },
-            Series { label: "Therapist".into(), points: therapist.clone(), colour: "#8a5a00", dashed: true },
+            Series { label: "Client".into(), points: client.clone(), colour: CLIENT, dashed: false },
+            Series { label: "Therapist".into(), points: therapist.clone(), colour: THERAPIST, dashed: true },
         ],
+        references: vec![],
         markers,
     };
     let (headers, rows) = table(&["Client", "Therapist"], &[&client, &therapist]);
     let mut charts = vec![ChartView { svg: total.render(), caption: description, headers, rows }];
     let parts = [
-        ("Goals", series(responses, RELATIONSHIP_CHECK, Rater::Client, "goals"), "#1f4e79"),
-        ("Tasks", series(responses, RELATIONSHIP_CHECK, Rater::Client, "tasks"), "#2e7d32"),
-        ("Bond", series(responses, RELATIONSHIP_CHECK, Rater::Client, "bond"), "#8e24aa"),
+        ("Goals", series(responses, RELATIONSHIP_CHECK, Rater::Client, "goals"), "#0072B2"),
+        ("Tasks", series(responses, RELATIONSHIP_CHECK, Rater::Client, "tasks"), "#009E73"),
+        ("Bond", series(responses, RELATIONSHIP_CHECK, Rater::Client, "bond"), "#CC79A7"),
     ];
     if parts.iter().any(|p| !p.1.is_empty()) {
         let caption =
@@ -389,13 +392,17 @@ fn alliance_charts(
             cutoff: None,
             series: parts
                 .iter()
-                .map(|(label, points, colour)| Series {
+                .enumerate()
+                // Equal ratings would hide each other: each subscale sits a little beside its session, and tasks
+                // are dashed, so all three stay visible (the table holds the exact values).
+                .map(|(i, (label, points, colour))| Series {
                     label: (*label).into(),
-                    points: points.clone(),
+                    points: points.iter().map(|&(x, y)| (x + (i as f64 - 1.0) * 0.12, y)).collect(),
                     colour,
-                    dashed: false,
+                    dashed: i == 1,
                 })
                 .collect(),
+            references: vec![],
             markers: vec![],
         };
         let (headers, rows) = table(&["Goals", "Tasks", "Bond"], &[&parts[0].1, &parts[1].1, &parts[2].1]);

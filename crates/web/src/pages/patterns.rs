@@ -17,7 +17,7 @@ use super::{Nav, number};
 use crate::access;
 use crate::access_supervision::{self, SeePatterns};
 use crate::auth::SignedIn;
-use crate::charts::{Chart, Series};
+use crate::charts::{Chart, OKABE_ITO, Series};
 use crate::error::WebError;
 use crate::forms::Id;
 use crate::state::AppState;
@@ -49,8 +49,6 @@ pub async fn therapist_patterns(
     let see = access_supervision::see_patterns(&state, &who, UserId(id)).await?;
     patterns_page(&state, &who, see).await
 }
-
-const COLOURS: [&str; 6] = ["#1f4e79", "#8a5a00", "#2e7d32", "#8e24aa", "#b00020", "#00796b"];
 
 async fn patterns_page(state: &AppState, who: &SignedIn, see: SeePatterns) -> Result<Response, WebError> {
     let clients = state.store.clients_of(&[see.therapist.id]).await?;
@@ -115,7 +113,9 @@ async fn patterns_page(state: &AppState, who: &SignedIn, see: SeePatterns) -> Re
         .map(|(i, (client, c))| {
             let mut points: Vec<(f64, f64)> = c.alliance.iter().map(|(n, v)| (f64::from(*n), *v)).collect();
             points.sort_by(|a, b| a.0.total_cmp(&b.0));
-            Series { label: client.pseudonym.clone(), points, colour: COLOURS[i % COLOURS.len()], dashed: false }
+            // Seven colour-blind-safe colours, solid then dashed: 14 clients without a repeat.
+            let colour = OKABE_ITO[i % OKABE_ITO.len()];
+            Series { label: client.pseudonym.clone(), points, colour, dashed: (i / OKABE_ITO.len()) % 2 == 1 }
         })
         .collect();
     let sessions = series.iter().flat_map(|s| s.points.iter().map(|p| p.0 as u32)).max().unwrap_or(0);
@@ -134,6 +134,7 @@ async fn patterns_page(state: &AppState, who: &SignedIn, see: SeePatterns) -> Re
             bands: vec![],
             cutoff: None,
             series,
+            references: vec![],
             markers: vec![],
         }
         .render()

@@ -131,7 +131,8 @@ pub fn section(ins: &Instrument, prefix: &str, answers: &Answers, error: Option<
 }
 
 /// Plain-language answer lines for item-level review: (question, answer).
-pub fn answer_lines(ins: &Instrument, answers: &Answers, include_text: bool) -> Vec<(String, String)> {
+/// (item id, question, answer shown) for each answered item.
+pub fn answer_lines(ins: &Instrument, answers: &Answers, include_text: bool) -> Vec<(String, String, String)> {
     ins.items
         .iter()
         .filter(|item| is_shown(item, answers))
@@ -162,7 +163,7 @@ pub fn answer_lines(ins: &Instrument, answers: &Answers, include_text: bool) -> 
                 Answer::Choices(codes) => codes.iter().map(|c| label_of(c)).collect::<Vec<_>>().join("; "),
                 Answer::Text(t) => t.clone(),
             };
-            Some((question, shown))
+            Some((item.id.clone(), question, shown))
         })
         .collect()
 }

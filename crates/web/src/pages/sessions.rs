@@ -4,10 +4,10 @@ use alliance_app::ReflectionOutcome;
 use alliance_core::catalog::{RELATIONSHIP_CHECK, THERAPIST_REFLECTION};
 use alliance_core::domain::DEFAULT_LINK_LIFETIME;
 use alliance_core::scoring::{AnswerError, Answers};
-use alliance_store::{EpisodeId, InstrumentRef, NewLink, NewSession, Rater, SessionId, TherapySession};
+use alliance_store::{EpisodeId, InstrumentRef, LinkState, NewLink, NewSession, Rater, SessionId, TherapySession};
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use qrcode::QrCode;
 use qrcode::render::svg;
@@ -62,7 +62,57 @@ pub struct NewLinkView {
 
 pub struct AnswerTable {
     pub title: String,
-    pub rows: Vec<(String, String)>,
+    /// Each scale's score with its severity band, e.g. ("PHQ-9", "14 · moderate").
+    pub scores: Vec<(String, String)>,
+    pub rows: Vec<AnswerRow>,
+}
+
+pub struct AnswerRow {
+    pub question: String,
+    pub answer: String,
+    /// A critical item answered at or above its risk threshold (PHQ-9 item 9): highlighted.
+    pub risk: bool,
+}
+
+/// The client's and the therapist's alliance ratings of one session, scale by scale.
+pub struct AllianceSideBySide {
+    /// (scale, client, therapist); "—" where one side has no score.
+    pub rows: Vec<(String, String, String)>,
+}
+
+/// A scale's score as shown: the value, its band when the scale has bands, and whether missing items were
+/// pro-rated.
+fn shown_score(score: &alliance_core::scoring::ScaleScore) -> String {
+    let Some(value) = score.value else { return "not scored (too many answers missing)".to_owned() };
+    let mut text = super::number(value);
+    if let Some(band) = &score.band {
+        text.push_str(&format!(" · {band}"));
+    }
+    if score.prorated {
+        text.push_str(" (pro-rated)");
+    }
+    text
+}
+
+/// Goals, tasks, bond and the total: the scales both alliance forms share, client beside therapist.
+fn alliance_side_by_side(
+    state: &AppState,
+    client: Option<&alliance_store::StoredResponse>,
+    therapist: Option<&alliance_store::StoredResponse>,
+) -> Option<AllianceSideBySide> {
+    let (client, therapist) = (client?, therapist?);
+    let ins = state.catalog.get(RELATIONSHIP_CHECK)?;
+    let value = |r: &alliance_store::StoredResponse, scale: &str| {
+        r.scores.iter().find(|s| s.scale == scale).and_then(|s| s.value).map_or("—".to_owned(), super::number)
+    };
+    let rows = ["goals", "tasks", "bond", "alliance"]
+        .iter()
+        .filter_map(|id| {
+            let name = ins.scale(id)?.name.clone();
+            Some((name, value(client, id), value(therapist, id)))
+        })
+        .collect();
+    Some(AllianceSideBySide { rows })
 }
 
 #[derive(Template)]
@@ -83,6 +133,7 @@ struct SessionPage {
     reflection_status: String,
     reflection_action: &'static str,
     answer_tables: Vec<AnswerTable>,
+    alliance: Option<AllianceSideBySide>,
     thread: Option<super::supervision::ThreadView>,
 }
 
@@ -133,11 +184,34 @@ async fn render_session(
             }
         }
         let who_answered = if r.rater == Rater::Client { "Client" } else { "Therapist" };
-        answer_tables.push(AnswerTable {
-            title: format!("{} — {who_answered}", ins.name),
-            rows: answer_lines(ins, &r.answers, own),
-        });
+        let scores = r
+            .scores
+            .iter()
+            .filter_map(|score| Some((ins.scale(&score.scale)?.name.clone(), shown_score(score))))
+            .collect();
+        let rows = answer_lines(ins, &r.answers, own)
+            .into_iter()
+            .map(|(id, question, answer)| AnswerRow {
+                risk: r.flags.risks.iter().any(|flag| flag.item == id),
+                question,
+                answer,
+            })
+            .collect();
+        answer_tables.push(AnswerTable { title: format!("{} — {who_answered}", ins.name), scores, rows });
     }
+    let visible = |rater: Rater, instrument: &str| {
+        responses.iter().find(|r| {
+            r.session == session.id
+                && r.rater == rater
+                && r.instrument.id == instrument
+                && (rater == Rater::Client || access::reflection_visible(read.via == Via::OwnCaseload, &r.flags))
+        })
+    };
+    let alliance = alliance_side_by_side(
+        state,
+        visible(Rater::Client, RELATIONSHIP_CHECK),
+        visible(Rater::Therapist, THERAPIST_REFLECTION),
+    );
     let reflection = responses.iter().find(|r| r.session == session.id && r.instrument.id == THERAPIST_REFLECTION);
     let thread = super::supervision::thread_view(state, who, read, session, reflection).await?;
     let page = SessionPage {
@@ -156,14 +230,73 @@ async fn render_session(
         reflection_status: if has_reflection { "Recorded.".into() } else { "Not recorded yet.".into() },
         reflection_action: if has_reflection { "Edit reflection" } else { "Record reflection" },
         answer_tables,
+        alliance,
         thread,
     };
     Ok(Html(page.render()?).into_response())
 }
 
-pub async fn session_page(State(state): State<AppState>, who: SignedIn, Id(id): Id) -> Result<Response, WebError> {
+/// The cookie that carries a new link from its POST to the page that shows it (post-redirect-get): the store
+/// keeps only the token's hash, so the token itself can be shown again only from the therapist's own browser.
+/// A refresh of the page shows the same link instead of posting again and replacing the one the client may
+/// already have scanned.
+const NEW_LINK_COOKIE: &str = "alliance_link";
+/// How long the browser keeps showing a new link: the length of a session and its check.
+const NEW_LINK_SHOWN_SECONDS: i64 = 2 * 3600;
+
+pub async fn session_page(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Id(id): Id,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
     let (read, session) = access::read_session(&state, &who, SessionId(id)).await?;
-    render_session(&state, &who, &read, &session, None).await
+    let new_link = match read.via {
+        Via::OwnCaseload => kept_link(&state, &headers, &session).await?,
+        _ => None,
+    };
+    render_session(&state, &who, &read, &session, new_link).await
+}
+
+/// The link this browser made for this session, while it is still open (not answered, replaced or expired).
+async fn kept_link(
+    state: &AppState,
+    headers: &HeaderMap,
+    session: &TherapySession,
+) -> Result<Option<NewLinkView>, WebError> {
+    let Some(value) = security::read_cookie(headers, NEW_LINK_COOKIE, state.config.https()) else { return Ok(None) };
+    // `session.shown-until.token`; the server's clock decides (the browser's Max-Age only tidies up).
+    let mut parts = value.splitn(3, '.');
+    let (Some(session_id), Some(until), Some(token)) = (parts.next(), parts.next(), parts.next()) else {
+        return Ok(None);
+    };
+    let now = state.now();
+    let shown = until.parse::<i64>().is_ok_and(|until| now.unix_timestamp() < until);
+    if session_id != session.id.0.to_string() || !shown || !security::looks_like_token(token) {
+        return Ok(None);
+    }
+    match state.store.link_by_token(&security::hash_token(token), now).await? {
+        Some(link) if link.session == session.id && link.state == LinkState::Open => {
+            Ok(Some(link_view(state, token, link.expires_at)?))
+        }
+        _ => Ok(None),
+    }
+}
+
+fn link_view(state: &AppState, token: &str, expires_at: time::OffsetDateTime) -> Result<NewLinkView, WebError> {
+    let url = format!("{}/c/{token}", state.config.public_url.trim_end_matches('/'));
+    let qr_svg = QrCode::new(url.as_bytes())
+        .map_err(|e| WebError::Internal(Box::new(e)))?
+        .render::<svg::Color<'_>>()
+        .min_dimensions(220, 220)
+        .quiet_zone(true)
+        .build();
+    // Inline SVG needs no XML declaration.
+    let qr_svg = match qr_svg.find("<svg") {
+        Some(start) => qr_svg[start..].replacen("<svg", r#"<svg role="img" aria-label="QR code of the link""#, 1),
+        None => qr_svg,
+    };
+    Ok(NewLinkView { url, qr_svg, expires: show_date(expires_at.date()) })
 }
 
 pub async fn create_link(
@@ -173,7 +306,8 @@ pub async fn create_link(
     mut form: FormFields,
 ) -> Result<Response, WebError> {
     who.check_csrf(&mut form)?;
-    let (write, session) = access::write_session(&state, &who, SessionId(id)).await?;
+    // Holding the write capability is the proof that only the client's own therapist makes links.
+    let (_write, session) = access::write_session(&state, &who, SessionId(id)).await?;
     // The store refuses a link for a session the client has answered (race-free); that maps to a 400 page.
     let instruments = link_instruments(&state, &session).await?;
     let token = security::new_token();
@@ -187,23 +321,14 @@ pub async fn create_link(
             now,
         )
         .await?;
-    let url = format!("{}/c/{token}", state.config.public_url.trim_end_matches('/'));
-    let qr_svg = QrCode::new(url.as_bytes())
-        .map_err(|e| WebError::Internal(Box::new(e)))?
-        .render::<svg::Color<'_>>()
-        .min_dimensions(220, 220)
-        .quiet_zone(true)
-        .build();
-    // Inline SVG needs no XML declaration.
-    let qr_svg = match qr_svg.find("<svg") {
-        Some(start) => qr_svg[start..].replacen("<svg", r#"<svg role="img" aria-label="QR code of the link""#, 1),
-        None => qr_svg,
-    };
-    let read = ReadClient { client: write.client, via: Via::OwnCaseload };
-    let view = NewLinkView { url, qr_svg, expires: show_date(expires_at.date()) };
-    let mut response = render_session(&state, &who, &read, &session, Some(view)).await?;
-    *response.status_mut() = StatusCode::CREATED;
-    Ok(response)
+    // Post-redirect-get: the token travels to the page in a short-lived cookie, never in an address.
+    let cookie = security::set_cookie(
+        NEW_LINK_COOKIE,
+        &format!("{}.{}.{token}", session.id.0, now.unix_timestamp() + NEW_LINK_SHOWN_SECONDS),
+        security::Lifetime::Seconds(NEW_LINK_SHOWN_SECONDS),
+        state.config.https(),
+    );
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&format!("/sessions/{}", session.id))).into_response())
 }
 
 #[derive(Template)]

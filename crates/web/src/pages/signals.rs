@@ -49,7 +49,9 @@ fn evidence_label(name: &str) -> String {
         "pre_rupture_level" => "level before".into(),
         "lowest_score" => "lowest".into(),
         "magnitude" => "drop".into(),
-        "length_sessions" => "sessions so far".into(),
+        // Until repair for a repaired rupture, so far for an open one: "sessions so far" was untrue for the first.
+        "length_sessions" => "length in sessions".into(),
+        "repair_session" => "repaired in session".into(),
         "therapist_rating" => "therapist".into(),
         "client_rating" => "client".into(),
         "observed" => "score".into(),
