@@ -13,6 +13,7 @@ pub mod practice;
 pub mod scoring;
 pub mod simulate;
 pub mod supervision;
+pub mod triage;
 
 pub use instrument::{Instrument, InstrumentError};
 pub use scoring::{Answer, Answers, ScoreSet, score};

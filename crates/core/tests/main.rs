@@ -9,6 +9,7 @@ mod loader;
 mod overview;
 mod properties;
 mod simulate;
+mod triage;
 
 use alliance_core::catalog::Catalog;
 use alliance_core::scoring::{Answer, Answers};
