@@ -176,7 +176,8 @@ pub async fn client_rows(
             if client.damaged {
                 key.tier = key.tier.min(1);
             }
-            let course = client_state.overview.outcome().and_then(|o| o.track).map(|t| format!(" {}", t.label()));
+            let course =
+                client_state.overview.outcome().and_then(|o| o.track).map(|t| format!(" · PHQ-9 {}", t.label()));
             let arrow = match client_state.overview.alliance.as_ref().and_then(|a| a.trend) {
                 Some(t) if t <= -1.0 => " falling",
                 Some(t) if t >= 1.0 => " rising",
