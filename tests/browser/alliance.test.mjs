@@ -53,7 +53,7 @@ async function assertNoProblems(problems) {
 
 /** The caseload's client links, in the order shown. */
 async function caseloadClients(page) {
-  const links = page.locator('table.caseload tbody th a');
+  const links = page.locator('table.caseload tbody th a, ol.triage li a.who');
   const names = (await links.allInnerTexts()).map((s) => s.trim());
   return { links, names };
 }
@@ -208,6 +208,22 @@ describe('Alliance in a browser', { timeout: 300_000 }, () => {
     await expectStatus(page, accepted, 200, 'sending the corrected answers');
     await page.getByRole('heading', { name: 'Thank you' }).waitFor();
 
+    await assertNoProblems(problems);
+    await context.close();
+  });
+
+  it('fits the caseload on a 375 px phone without horizontal scrolling', { timeout: TEST_TIMEOUT }, async () => {
+    const { context, page, problems } = await newPage(browser, PHONE);
+    await signIn(page, demo.base, account(demo, 'therapist1@demo.invalid'));
+    await page.getByRole('heading', { name: /caseload/i }).waitFor();
+    const { names } = await caseloadClients(page);
+    assert.ok(names.length > 0, 'the caseload lists clients');
+    const width = await scrollWidth(page);
+    assert.ok(width <= 375, `the caseload is ${width} px wide at a 375 px viewport`);
+    // Badges carry words, not colour alone (docs/TRIAGE.md#the-caseload-line).
+    const tags = await page.locator('ol.triage .tag').allTextContents();
+    assert.ok(tags.every((t) => /[A-Za-z]/.test(t)), `a badge without words: ${tags.join(' | ')}`);
+    await screenshot(page, '06b-therapist-caseload-phone.png');
     await assertNoProblems(problems);
     await context.close();
   });

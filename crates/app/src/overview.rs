@@ -11,6 +11,7 @@ use std::sync::Arc;
 use alliance_core::overview::{ClientOverview, Observation, Respondent, SessionInfo, overview, signal_key};
 use alliance_core::practice::PracticeModel;
 use alliance_core::scoring::ResponseFlags;
+use alliance_core::triage::{Triage, TriageInput, triage};
 use alliance_signals::signal::Signal;
 use alliance_store::{Acknowledgement, Client, ClientId, EpisodeId, Rater, ScorePoint, TherapySession};
 use time::OffsetDateTime;
@@ -57,6 +58,16 @@ impl ClientStatus {
     /// Where the client sorts on a caseload: open signals by severity first.
     pub fn priority(&self) -> (u8, usize) {
         self.overview.overview.priority(self.episode_key(), &self.acknowledged_keys())
+    }
+
+    /// The client's triage as of `today` (docs/TRIAGE.md): signal states and the caseload sort key.
+    pub fn triage(&self, today: time::Date) -> Triage<'_> {
+        let sessions: Vec<(u32, time::Date)> = self.sessions.iter().map(|s| (s.number, s.held_on)).collect();
+        let acknowledged: Vec<(&str, OffsetDateTime)> =
+            self.acknowledgements.iter().map(|a| (a.key.as_str(), a.at)).collect();
+        let input =
+            TriageInput { episode: self.episode_key(), sessions: &sessions, acknowledged: &acknowledged, today };
+        triage(&self.overview.overview, &input)
     }
 
     pub fn acknowledgement_of(&self, signal: &Signal) -> Option<&Acknowledgement> {

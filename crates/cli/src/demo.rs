@@ -76,6 +76,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             Default::default(),
         )
         .await?;
+        crate::seed::acknowledge_past(&state, now).await?;
         println!(
             "Alliance demo clinic: {} clients, {} sessions, ready in {:.1} s",
             seeded.clients,

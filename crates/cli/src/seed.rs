@@ -87,6 +87,8 @@ pub async fn seed(
     accounts.push(admin);
     let (supervisor, sup) = account(store, "supervisor@demo.invalid", "Sam Supervisor", Role::Supervisor, now).await?;
     accounts.push(sup);
+    let (_, researcher) = account(store, "researcher@demo.invalid", "Rae Researcher", Role::Researcher, now).await?;
+    accounts.push(researcher);
     let mut therapists = Vec::new();
     for (i, _) in practice.therapists.iter().enumerate() {
         let name = THERAPIST_NAMES[i % THERAPIST_NAMES.len()];
@@ -169,4 +171,31 @@ pub async fn seed(
         }
     }
     Ok(Seeded { accounts, sample_token, clients: practice.clients.len(), sessions })
+}
+
+/// A diligent therapist's past (issue 13, item 4): every signal about a session more than two weeks old was
+/// acknowledged two days after that session, risk included; those of the last two weeks are still open, as on a
+/// Monday morning. Returns how many were acknowledged.
+pub async fn acknowledge_past(state: &alliance_web::AppState, now: OffsetDateTime) -> anyhow::Result<usize> {
+    let therapists: Vec<UserId> =
+        state.store.users().await?.iter().filter(|u| u.role == Role::Therapist).map(|u| u.id).collect();
+    let clients = state.store.clients_of(&therapists).await?;
+    let statuses = state.app.overviews(&clients, true, now).await?;
+    let open_since = now.date() - Duration::days(14);
+    let mut acknowledged = 0;
+    for client in &clients {
+        let Some(status) = statuses.get(&client.id) else { continue };
+        for signal in &status.overview.signals {
+            let held = status.sessions.iter().find(|s| Some(s.number) == signal.session).map(|s| s.held_on);
+            let Some(held) = held.filter(|d| *d < open_since) else { continue };
+            if signal.severity < alliance_signals::signal::Severity::Notice {
+                continue;
+            }
+            let at = (held + Duration::days(2)).with_time(Time::from_hms(9, 0, 0)?).assume_utc();
+            let key = alliance_core::overview::signal_key(status.episode_key(), signal);
+            state.store.acknowledge(client.id, &key, client.therapist, loaded(at, "acknowledgement"), at).await?;
+            acknowledged += 1;
+        }
+    }
+    Ok(acknowledged)
 }

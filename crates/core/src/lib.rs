@@ -14,6 +14,7 @@ pub mod scoring;
 pub mod simulate;
 pub mod supervision;
 pub mod text_policy;
+pub mod triage;
 
 pub use instrument::{Instrument, InstrumentError};
 pub use scoring::{Answer, Answers, ScoreSet, score};

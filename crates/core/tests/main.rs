@@ -10,6 +10,7 @@ mod overview;
 mod properties;
 mod simulate;
 mod text_policy;
+mod triage;
 
 use alliance_core::catalog::Catalog;
 use alliance_core::scoring::{Answer, Answers};

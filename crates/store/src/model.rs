@@ -65,6 +65,9 @@ pub struct Client {
     pub pseudonym: String,
     pub contact: Option<String>,
     pub created_at: OffsetDateTime,
+    /// A sealed field of the record could not be opened (damaged or sealed under a key not held): listed with a
+    /// stand-in name so that one damaged record does not hide the rest of a caseload.
+    pub damaged: bool,
 }
 
 #[derive(Debug, Clone)]

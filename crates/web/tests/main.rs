@@ -20,3 +20,4 @@ mod research;
 mod rights;
 mod servers;
 mod supervision;
+mod triage;

@@ -53,7 +53,27 @@ fn client_row(keys: &Keyring, row: &Row) -> StoreResult<Client> {
         pseudonym: keys.open(cipher::CLIENT_PSEUDONYM, id, row.get("pseudonym")?)?,
         contact: keys.open_opt(cipher::CLIENT_CONTACT, id, row.get("contact")?)?,
         created_at: row.time("created_at")?,
+        damaged: false,
     })
+}
+
+/// A client for a listing: when a sealed field cannot be opened the client is still listed, marked damaged,
+/// with a stand-in name (docs/TRIAGE.md#damaged-records); other faults still fail the listing.
+fn listed_client_row(keys: &Keyring, row: &Row) -> StoreResult<Client> {
+    match client_row(keys, row) {
+        Err(StoreError::Key(_)) => {
+            let id = row.get("id")?;
+            Ok(Client {
+                id: ClientId(id),
+                therapist: UserId(row.get("therapist_id")?),
+                pseudonym: format!("Client {id}"),
+                contact: None,
+                created_at: row.time("created_at")?,
+                damaged: true,
+            })
+        }
+        other => other,
+    }
 }
 
 fn episode_row(row: &Row) -> StoreResult<Episode> {
@@ -115,7 +135,7 @@ impl<S: HasDb> Care for S {
         let db = self.db();
         let sql = db.with_ids("SELECT * FROM clients WHERE therapist_id IN {ids}");
         let rows = db.query(&sql).bind_ids(ids(therapists, |t| t.0)).fetch_all(&db.read).await?;
-        let mut clients = rows.iter().map(|r| client_row(&db.keys, r)).collect::<StoreResult<Vec<_>>>()?;
+        let mut clients = rows.iter().map(|r| listed_client_row(&db.keys, r)).collect::<StoreResult<Vec<_>>>()?;
         // Sealed pseudonyms cannot be sorted by the database; Rust's string order is the "C" collation's.
         clients.sort_by(|a, b| (&a.pseudonym, a.id).cmp(&(&b.pseudonym, b.id)));
         Ok(clients)

@@ -4,8 +4,9 @@ use std::collections::HashMap;
 
 use alliance_core::domain::Role;
 use alliance_core::overview::ClientOverview;
+use alliance_core::triage::{SignalState, TriageKey, TriagedSignal};
 use alliance_signals::change::ChangeCategory;
-use alliance_signals::signal::Severity;
+use alliance_signals::signal::{Severity, SignalKind};
 use alliance_store::{Client, ClientId, UserId};
 use askama::Template;
 use axum::extract::State;
@@ -31,6 +32,63 @@ pub struct Row {
     pub alliance_trend: String,
     pub reasons: Vec<String>,
     pub urgent: bool,
+    /// The open signals in a few words each, the most pressing first (at most [`BADGES`]).
+    pub badges: Vec<Badge>,
+    /// How many open signals the badges leave out.
+    pub more: usize,
+    /// The state in one short line: outcome and course, alliance and its direction.
+    pub summary: String,
+    /// The record could not be fully read: listed with a stand-in name.
+    pub damaged: bool,
+}
+
+/// One open signal on the caseload line: a symbol and a level for the eye, words for everyone.
+pub struct Badge {
+    pub level: &'static str,
+    pub icon: &'static str,
+    pub text: String,
+}
+
+/// Badges per caseload line; the rest are counted ("+2 more") and shown on the client page.
+const BADGES: usize = 3;
+
+/// A short name for the caseload line; the client page has the full title and explanation.
+fn short_title(kind: SignalKind) -> &'static str {
+    match kind {
+        SignalKind::Risk => "Risk",
+        SignalKind::Rupture => "Rupture",
+        SignalKind::LowAlliance => "Low alliance",
+        SignalKind::NotOnTrack => "Off track",
+        SignalKind::Deterioration => "Worse",
+        SignalKind::Discrepancy => "Views differ",
+        SignalKind::Disengagement => "Missing",
+        SignalKind::Improvement => "Improved",
+        SignalKind::Recovery => "Recovered",
+    }
+}
+
+fn badge(s: &TriagedSignal) -> Badge {
+    let (level, icon) = match s.weight {
+        Severity::Critical => ("critical", "⚠"),
+        Severity::Urgent => ("urgent", "▲"),
+        Severity::Warning => ("warning", "●"),
+        _ => ("notice", "○"),
+    };
+    let when = match (s.state, s.age_days) {
+        (_, Some(0)) => " · today".to_owned(),
+        (SignalState::New, _) => " · new".to_owned(),
+        (_, Some(d)) => format!(" · {}", age(d)),
+        (_, None) => String::new(),
+    };
+    Badge { level, icon, text: format!("{}{when}", short_title(s.signal.kind)) }
+}
+
+fn age(days: i64) -> String {
+    match days {
+        ..=13 => format!("{days} d"),
+        14..=90 => format!("{} wk", days / 7),
+        _ => format!("{} mo", days / 30),
+    }
 }
 
 #[derive(Template)]
@@ -39,8 +97,6 @@ struct CaseloadPage {
     nav: Nav,
     heading: &'static str,
     empty: &'static str,
-    outcome_name: &'static str,
-    show_therapist: bool,
     rows: Vec<Row>,
     /// Administrators' break-glass reads the therapist has not yet acknowledged: (client id, text).
     break_glass: Vec<(i64, String)>,
@@ -105,16 +161,32 @@ pub async fn client_rows(
     clients: &[Client],
     names: &HashMap<UserId, String>,
 ) -> Result<Vec<Row>, WebError> {
-    let states = state.app.overviews(clients, who.user.role == Role::Therapist, state.now()).await?;
-    let mut rows: Vec<((u8, usize), Row)> = clients
+    let now = state.now();
+    let today = now.date();
+    let states = state.app.overviews(clients, who.user.role == Role::Therapist, now).await?;
+    let mut rows: Vec<(TriageKey, Row)> = clients
         .iter()
         .filter_map(|client| {
             let client_state = states.get(&client.id)?;
             let last = client_state.sessions.last();
-            let open = client_state.open_signals();
+            let triage = client_state.triage(today);
+            let open: Vec<&TriagedSignal> = triage.open().collect();
             let (outcome, outcome_change, alliance, alliance_trend, track) = describe(state, &client_state.overview);
-            let top = open.iter().map(|s| s.severity).max();
+            let mut key = triage.key;
+            // A damaged record needs someone soon, after anyone at risk (docs/TRIAGE.md#damaged-records).
+            if client.damaged {
+                key.tier = key.tier.min(1);
+            }
+            let course =
+                client_state.overview.outcome().and_then(|o| o.track).map(|t| format!(" · PHQ-9 {}", t.label()));
+            let arrow = match client_state.overview.alliance.as_ref().and_then(|a| a.trend) {
+                Some(t) if t <= -1.0 => " falling",
+                Some(t) if t >= 1.0 => " rising",
+                _ => "",
+            };
+            let summary = format!("{}{} · alliance {alliance}{arrow}", outcome, course.unwrap_or_default());
             let row = Row {
+                summary,
                 id: client.id.0,
                 pseudonym: client.pseudonym.clone(),
                 therapist_id: client.therapist,
@@ -126,10 +198,16 @@ pub async fn client_rows(
                 track,
                 alliance,
                 alliance_trend,
-                reasons: open.iter().map(|s| format!("{}: {}", signals::title(s.kind), s.explanation)).collect(),
-                urgent: top.is_some_and(|s| s >= Severity::Urgent),
+                reasons: open
+                    .iter()
+                    .map(|s| format!("{}: {}", signals::title(s.signal.kind), s.signal.explanation))
+                    .collect(),
+                urgent: triage.key.tier <= 1,
+                badges: open.iter().take(BADGES).map(|s| badge(s)).collect(),
+                more: open.len().saturating_sub(BADGES),
+                damaged: client.damaged,
             };
-            Some((client_state.priority(), row))
+            Some((key, row))
         })
         .collect();
     rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.pseudonym.cmp(&b.1.pseudonym)));
@@ -166,8 +244,6 @@ pub async fn caseload(State(state): State<AppState>, who: SignedIn) -> Result<Re
         nav: Nav::of(&who),
         heading: "Your caseload",
         empty: "No clients yet. Use “Add client” to start.",
-        outcome_name: "PHQ-9 and GAD-7, worst first",
-        show_therapist: false,
         rows,
         break_glass,
     };
