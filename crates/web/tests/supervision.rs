@@ -474,6 +474,8 @@ async fn supervisor_pages_count_per_supervisee_and_page_long_lists() {
     let oz = p.app.sign_in("oz@example.org").await;
     assert_eq!(oz.get(&path).await.0, 404, "not Oz's supervisee");
     assert_ne!(p.gil_me.get(&path).await.0, 200, "a therapist does not get the supervisor's view");
+}
+
 /// Issue 14 finding 3: break-glass is for an emergency, so it opens the clinical record (the client's answers and
 /// their course) and not what the therapist wrote about themselves: no reflection (feelings towards the client),
 /// no supervision thread, no private note. Every read under it is audited as `break-glass`, never `supervision`.

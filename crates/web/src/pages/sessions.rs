@@ -204,7 +204,7 @@ async fn render_session(
             r.session == session.id
                 && r.rater == rater
                 && r.instrument.id == instrument
-                && (rater == Rater::Client || access::reflection_visible(read.via == Via::OwnCaseload, &r.flags))
+                && (rater == Rater::Client || access::reflection_visible(read.via, &r.flags))
         })
     };
     let alliance = alliance_side_by_side(
