@@ -13,15 +13,15 @@ use crate::app::{PASSWORD, TestApp, hidden};
 
 const WRONG: &str = "not the right password";
 
-struct Attempt {
-    status: u16,
-    path: String,
-    retry_after: Option<u64>,
-    body: String,
+pub(crate) struct Attempt {
+    pub(crate) status: u16,
+    pub(crate) path: String,
+    pub(crate) retry_after: Option<u64>,
+    pub(crate) body: String,
 }
 
 /// One sign-in attempt as a browser makes it: the sign-in page, then the form.
-async fn sign_in(browser: &reqwest::Client, base: &str, email: &str, password: &str) -> Attempt {
+pub(crate) async fn sign_in(browser: &reqwest::Client, base: &str, email: &str, password: &str) -> Attempt {
     let page = browser.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
     let csrf = hidden(&page, "csrf");
     let r = browser

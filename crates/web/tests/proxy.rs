@@ -4,7 +4,7 @@
 
 use alliance_core::domain::Role;
 
-use crate::app::{PASSWORD, TestApp, hidden};
+use crate::app::{PASSWORD, TestApp};
 
 const WRONG: &str = "not the right password";
 
@@ -16,15 +16,7 @@ fn browser_via(header: &'static str, from: &str) -> reqwest::Client {
 }
 
 async fn sign_in(browser: &reqwest::Client, base: &str, email: &str, password: &str) -> u16 {
-    let page = browser.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
-    let csrf = hidden(&page, "csrf");
-    let r = browser
-        .post(format!("{base}/login"))
-        .form(&[("csrf", csrf.as_str()), ("email", email), ("password", password)])
-        .send()
-        .await
-        .unwrap();
-    r.status().as_u16()
+    crate::accounts::sign_in(browser, base, email, password).await.status
 }
 
 async fn addresses(app: &TestApp, action: &str) -> Vec<Option<String>> {
