@@ -19,6 +19,12 @@ pub async fn confirm_password(state: &AppState, who: &SignedIn, form: &mut FormF
     form.0.retain(|(name, _)| name != "password");
     let now = state.now();
     let object = Some(who.user.id.0);
+    // An empty field guesses nothing: it is refused (and audited) without counting against the account, so a
+    // form posted without its password cannot lock its own user out of signing in.
+    if password.is_empty() {
+        state.store.audit(audit(who.audit(now, "reauth-failed", "account", object))).await?;
+        return Err(WebError::PasswordRejected);
+    }
     let by_session = throttle::key(state, "reauth", &who.user.id.to_string());
     if let Err(wait) = throttle::claim(state, &by_session, Rule::Growing, now, true).await? {
         state.store.audit(audit(who.audit(now, "reauth-throttled", "account", object))).await?;

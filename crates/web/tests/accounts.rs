@@ -314,6 +314,35 @@ async fn signing_out_everywhere_ends_every_sign_in() {
     assert_eq!(actions(&app, "sign-out-everywhere").await, 1);
 }
 
+/// A form posted without its password (a double click, a browser that dropped the field) guesses nothing: it
+/// is refused and audited but does not count against the account, so the user can still sign in. Wrong
+/// passwords do count: a stolen cookie guesses no faster than the sign-in form.
+#[tokio::test]
+async fn an_empty_reentry_is_refused_without_locking_the_user_out() {
+    let app = TestApp::spawn().await;
+    app.user("root@example.org", Role::Administrator).await;
+    let boss = app.sign_in("root@example.org").await;
+    app.freeze();
+    let fields = [("email", "new@example.org"), ("display_name", "New"), ("role", "therapist")];
+    for _ in 0..12 {
+        assert_eq!(boss.post("/admin/users", &fields).await.0, 403, "no password, no account");
+    }
+    assert_eq!(actions(&app, "reauth-failed").await, 12, "each refusal is audited");
+    let fresh = TestApp::browser();
+    let attempt = sign_in(&fresh, &app.url, "root@example.org", PASSWORD).await;
+    assert_eq!((attempt.status, attempt.path.as_str()), (200, "/admin/users"), "not locked out");
+
+    let mut wrong = fields.to_vec();
+    wrong.push(("password", WRONG));
+    for _ in 0..6 {
+        assert!(matches!(boss.post("/admin/users", &wrong).await.0, 403 | 429));
+    }
+    let other = TestApp::browser();
+    let attempt = sign_in(&other, &app.url, "root@example.org", PASSWORD).await;
+    assert_eq!(attempt.status, 429, "wrong re-entries count against signing in: {}", attempt.path);
+    assert!(app.store.user_by_email("new@example.org").await.unwrap().is_none());
+}
+
 #[tokio::test]
 async fn a_password_change_needs_the_old_one_and_ends_the_other_sign_ins() {
     let app = TestApp::spawn().await;
