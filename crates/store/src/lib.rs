@@ -34,6 +34,7 @@ pub use postgres::{PostgresOptions, PostgresStore};
 pub use practice_input::PracticeSeries;
 pub use shared::accounts::{Accounts, Settings, SignIns};
 pub use shared::acknowledgements::Acknowledgements;
+pub use shared::admin_tasks::{AdminTasks, LoginSummary, NewPasswordReset, PasswordReset};
 pub use shared::audit_log::AuditLog;
 pub use shared::break_glass::BreakGlassGrants;
 pub use shared::care::Care;
@@ -105,6 +106,7 @@ pub trait Store:
     + Jobs
     + AuditLog
     + BreakGlassGrants
+    + AdminTasks
 {
 }
 
@@ -119,12 +121,14 @@ impl<T> Store for T where
         + Jobs
         + AuditLog
         + BreakGlassGrants
+        + AdminTasks
 {
 }
 
 /// The store's traits, for `use alliance_store::prelude::*`: a method of a trait can be called only where the
 /// trait is in scope.
 pub mod prelude {
+    pub use crate::AdminTasks;
     pub use crate::{
         Accounts, Acknowledgements, AuditLog, BreakGlassGrants, Care, Jobs, Questionnaires, Settings, SignIns, Store,
         Supervision,

@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod accounts;
+mod admin_tasks;
 mod audit_conformance;
 mod audit_tests;
 mod cipher;
@@ -71,6 +72,14 @@ macro_rules! each_behaviour_on_both_engines {
 }
 
 each_behaviour_on_both_engines! {
+    crate::admin_tasks::a_therapist_has_the_supervisor_last_chosen => a_therapist_has_the_supervisor_last_chosen,
+    crate::admin_tasks::sign_ins_are_listed_and_ended_by_their_owner_only
+        => sign_ins_are_listed_and_ended_by_their_owner_only,
+    crate::admin_tasks::a_reset_link_works_once_and_a_new_one_revokes_it
+        => a_reset_link_works_once_and_a_new_one_revokes_it,
+    crate::admin_tasks::a_reset_link_ends_sign_ins_and_clears_the_second_factor_only_when_chosen
+        => a_reset_link_ends_sign_ins_and_clears_the_second_factor_only_when_chosen,
+    crate::admin_tasks::clients_move_with_one_audit_entry_each => clients_move_with_one_audit_entry_each,
     crate::accounts::logins_end_after_idle_time => logins_end_after_idle_time,
     crate::accounts::logins_of_a_user_end_together => logins_of_a_user_end_together,
     crate::accounts::password_hashes_are_replaced_only_if_unchanged => password_hashes_are_replaced_only_if_unchanged,

@@ -1,0 +1,336 @@
+//! Administrators' tasks on accounts (a therapist's supervisor, one-time password-reset links, moving clients to
+//! another therapist) and the list of one's own sign-ins: the same statements on both engines.
+
+use alliance_core::domain::Role;
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use crate::db::{HasDb, Lock, Row};
+use crate::shared::append_audit;
+use crate::*;
+
+/// One active sign-in, as its owner's list shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoginSummary {
+    /// The stored hash of the sign-in's token (never the token). Pages name a sign-in by a hash of this.
+    pub token_hash: Vec<u8>,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+    /// A short summary of the browser, when it was recorded.
+    pub browser: Option<String>,
+    pub address: Option<String>,
+}
+
+/// A one-time password-reset link as stored: only the hash of its token.
+#[derive(Debug, Clone)]
+pub struct NewPasswordReset {
+    pub user: UserId,
+    pub token_hash: Vec<u8>,
+    pub created_by: UserId,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub clears_second_factor: bool,
+}
+
+/// An unused, unexpired reset link of an active account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PasswordReset {
+    pub user: UserId,
+    pub expires_at: OffsetDateTime,
+    pub clears_second_factor: bool,
+}
+
+#[async_trait]
+pub trait AdminTasks: Send + Sync {
+    /// Makes `supervisor` (or, with `None`, nobody) the only supervisor of `therapist`, with `audit`, in one
+    /// transaction. `NotFound` when either account does not exist; a conflict when `therapist` is not a therapist
+    /// or `supervisor` not an active supervisor.
+    async fn set_supervisor(&self, therapist: UserId, supervisor: Option<UserId>, audit: AuditEvent)
+    -> StoreResult<()>;
+    /// The supervisors of `therapist`.
+    async fn supervisors_of(&self, therapist: UserId) -> StoreResult<Vec<UserId>>;
+
+    /// Records what the list of sign-ins shows about a sign-in just made.
+    async fn describe_login(&self, token_hash: &[u8], browser: &str, address: Option<&str>) -> StoreResult<()>;
+    /// The user's sign-ins that are still valid at `now`, newest first.
+    async fn logins_of(&self, user: UserId, now: OffsetDateTime) -> StoreResult<Vec<LoginSummary>>;
+    /// Ends one sign-in, only if it is `user`'s; returns whether it did.
+    async fn end_login_of(&self, user: UserId, token_hash: &[u8]) -> StoreResult<bool>;
+
+    /// Stores a reset link for `reset.user`, replacing (so revoking) any earlier one, with `audit`.
+    async fn create_password_reset(&self, reset: NewPasswordReset, audit: AuditEvent) -> StoreResult<()>;
+    /// The reset link with this token hash, if unused, unexpired at `now` and its account active.
+    async fn password_reset(&self, token_hash: &[u8], now: OffsetDateTime) -> StoreResult<Option<PasswordReset>>;
+    /// Uses the link once: in one transaction, deletes it (only one of two racing uses gets it), sets the
+    /// password hash, ends every sign-in of the account, removes its second factor when the link says so, and
+    /// writes `audit`. `false` (nothing changed) when the link is gone, expired or its account deactivated.
+    async fn use_password_reset(
+        &self,
+        token_hash: &[u8],
+        password_hash: &str,
+        now: OffsetDateTime,
+        audit: AuditEvent,
+    ) -> StoreResult<bool>;
+
+    /// Moves `from`'s clients (all of them, or only `only`) to `to`, in one transaction, with one audit entry per
+    /// client (`audit` with the client as object) and a row naming both therapists. A conflict when `to` is not
+    /// an active therapist or is `from`. Returns the clients moved.
+    async fn move_clients(
+        &self,
+        from: UserId,
+        to: UserId,
+        only: Option<ClientId>,
+        audit: AuditEvent,
+    ) -> StoreResult<Vec<ClientId>>;
+    /// The client's sessions recorded before the client's latest move: their reflections, supervision threads
+    /// and supervision questions belong to a previous therapist.
+    async fn sessions_before_move(&self, client: ClientId) -> StoreResult<Vec<SessionId>>;
+}
+
+fn role_of(row: &Row) -> StoreResult<(Role, bool)> {
+    let role: String = row.get("role")?;
+    Ok((Role::parse(&role).map_err(|e| StoreError::Corrupt(e.to_string()))?, row.get("active")?))
+}
+
+#[async_trait]
+impl<S: HasDb> AdminTasks for S {
+    async fn set_supervisor(
+        &self,
+        therapist: UserId,
+        supervisor: Option<UserId>,
+        audit: AuditEvent,
+    ) -> StoreResult<()> {
+        let db = self.db();
+        let mut tx = db.begin().await?;
+        let select = "SELECT role, active FROM users WHERE id = $1";
+        let (role, _) = role_of(&db.lock(&mut tx, select, Lock::Parent, therapist.0).await?)?;
+        if role != Role::Therapist {
+            tx.rollback().await?;
+            return Err(StoreError::Conflict("only therapists are supervised"));
+        }
+        if let Some(s) = supervisor {
+            let (role, active) = role_of(&db.lock(&mut tx, select, Lock::Parent, s.0).await?)?;
+            if role != Role::Supervisor || !active {
+                tx.rollback().await?;
+                return Err(StoreError::Conflict("a supervisor must be an active supervisor's account"));
+            }
+        }
+        db.query("DELETE FROM supervision WHERE therapist_id = $1").bind(therapist.0).execute(&mut tx).await?;
+        if let Some(s) = supervisor {
+            db.query("INSERT INTO supervision (supervisor_id, therapist_id) VALUES ($1, $2)")
+                .bind(s.0)
+                .bind(therapist.0)
+                .execute(&mut tx)
+                .await?;
+        }
+        append_audit(&mut tx, &audit).await?;
+        tx.commit().await
+    }
+
+    async fn supervisors_of(&self, therapist: UserId) -> StoreResult<Vec<UserId>> {
+        let db = self.db();
+        db.query("SELECT supervisor_id FROM supervision WHERE therapist_id = $1 ORDER BY 1")
+            .bind(therapist.0)
+            .fetch_all(&db.read)
+            .await?
+            .iter()
+            .map(|r| Ok(UserId(r.first()?)))
+            .collect()
+    }
+
+    async fn describe_login(&self, token_hash: &[u8], browser: &str, address: Option<&str>) -> StoreResult<()> {
+        let db = self.db();
+        db.query("UPDATE logins SET browser = $1, address = $2 WHERE token_hash = $3")
+            .bind(browser)
+            .bind(address)
+            .bind(token_hash)
+            .execute(&db.write)
+            .await?;
+        Ok(())
+    }
+
+    async fn logins_of(&self, user: UserId, now: OffsetDateTime) -> StoreResult<Vec<LoginSummary>> {
+        let db = self.db();
+        let rows = db
+            .query(
+                "SELECT token_hash, created_at, last_seen_at, browser, address FROM logins
+                 WHERE user_id = $1 AND expires_at > $2 AND last_seen_at + idle_seconds > $2
+                 ORDER BY created_at DESC, token_hash",
+            )
+            .bind(user.0)
+            .bind_time(now)
+            .fetch_all(&db.read)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(LoginSummary {
+                    token_hash: r.get("token_hash")?,
+                    created_at: r.time("created_at")?,
+                    last_seen_at: r.time("last_seen_at")?,
+                    browser: r.get("browser")?,
+                    address: r.get("address")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn end_login_of(&self, user: UserId, token_hash: &[u8]) -> StoreResult<bool> {
+        let db = self.db();
+        let done = db
+            .query("DELETE FROM logins WHERE user_id = $1 AND token_hash = $2")
+            .bind(user.0)
+            .bind(token_hash)
+            .execute(&db.write)
+            .await?;
+        Ok(done == 1)
+    }
+
+    async fn create_password_reset(&self, reset: NewPasswordReset, audit: AuditEvent) -> StoreResult<()> {
+        let db = self.db();
+        let mut tx = db.begin().await?;
+        db.query(
+            "INSERT INTO password_resets (user_id, token_hash, created_by, created_at, expires_at, clears_second_factor)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (user_id) DO UPDATE SET token_hash = excluded.token_hash, created_by = excluded.created_by,
+                 created_at = excluded.created_at, expires_at = excluded.expires_at,
+                 clears_second_factor = excluded.clears_second_factor",
+        )
+        .bind(reset.user.0)
+        .bind(reset.token_hash)
+        .bind(reset.created_by.0)
+        .bind_time(reset.created_at)
+        .bind_time(reset.expires_at)
+        .bind(reset.clears_second_factor)
+        .execute(&mut tx)
+        .await?;
+        append_audit(&mut tx, &audit).await?;
+        tx.commit().await
+    }
+
+    async fn password_reset(&self, token_hash: &[u8], now: OffsetDateTime) -> StoreResult<Option<PasswordReset>> {
+        let db = self.db();
+        let row = db
+            .query(
+                "SELECT r.user_id, r.expires_at, r.clears_second_factor FROM password_resets r
+                 JOIN users u ON u.id = r.user_id
+                 WHERE r.token_hash = $1 AND r.expires_at > $2 AND u.active",
+            )
+            .bind(token_hash)
+            .bind_time(now)
+            .fetch_optional(&db.read)
+            .await?;
+        row.map(|r| {
+            Ok(PasswordReset {
+                user: UserId(r.get("user_id")?),
+                expires_at: r.time("expires_at")?,
+                clears_second_factor: r.get("clears_second_factor")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn use_password_reset(
+        &self,
+        token_hash: &[u8],
+        password_hash: &str,
+        now: OffsetDateTime,
+        audit: AuditEvent,
+    ) -> StoreResult<bool> {
+        let db = self.db();
+        let mut tx = db.begin().await?;
+        // The delete is the use: of two racing uses, the second finds no row (PostgreSQL re-checks the WHERE
+        // clause after the first commits; SQLite's writers queue).
+        let row = db
+            .query(
+                "DELETE FROM password_resets WHERE token_hash = $1 AND expires_at > $2
+                     AND user_id IN (SELECT id FROM users WHERE active)
+                 RETURNING user_id, clears_second_factor",
+            )
+            .bind(token_hash)
+            .bind_time(now)
+            .fetch_optional(&mut tx)
+            .await?;
+        let Some(row) = row else {
+            tx.rollback().await?;
+            return Ok(false);
+        };
+        let user: i64 = row.get("user_id")?;
+        let clears: bool = row.get("clears_second_factor")?;
+        db.query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(user)
+            .execute(&mut tx)
+            .await?;
+        db.query("DELETE FROM logins WHERE user_id = $1").bind(user).execute(&mut tx).await?;
+        db.query("DELETE FROM pending_logins WHERE user_id = $1").bind(user).execute(&mut tx).await?;
+        if clears {
+            db.query("DELETE FROM totp_factors WHERE user_id = $1").bind(user).execute(&mut tx).await?;
+        }
+        append_audit(&mut tx, &AuditEvent { object_id: Some(user), ..audit }).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn move_clients(
+        &self,
+        from: UserId,
+        to: UserId,
+        only: Option<ClientId>,
+        audit: AuditEvent,
+    ) -> StoreResult<Vec<ClientId>> {
+        let db = self.db();
+        let mut tx = db.begin().await?;
+        let select = "SELECT role, active FROM users WHERE id = $1";
+        let (role, active) = role_of(&db.lock(&mut tx, select, Lock::Parent, to.0).await?)?;
+        if role != Role::Therapist || !active || from == to {
+            tx.rollback().await?;
+            return Err(StoreError::Conflict("clients move to another active therapist"));
+        }
+        let sql = match only {
+            Some(_) => "SELECT id FROM clients WHERE therapist_id = $1 AND id = $2 ORDER BY id",
+            None => "SELECT id FROM clients WHERE therapist_id = $1 AND $2 = 0 ORDER BY id",
+        };
+        let sql = db.locking(sql, Lock::Rows);
+        let rows = db.query(&sql).bind(from.0).bind(only.map_or(0, |c| c.0)).fetch_all(&mut tx).await?;
+        let mut moved = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let client: i64 = row.first()?;
+            db.query("UPDATE clients SET therapist_id = $1 WHERE id = $2")
+                .bind(to.0)
+                .bind(client)
+                .execute(&mut tx)
+                .await?;
+            db.query(
+                "INSERT INTO client_moves (client_id, from_therapist, to_therapist, moved_by, moved_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(client)
+            .bind(from.0)
+            .bind(to.0)
+            .bind(audit.actor.map(|a| a.0))
+            .bind_time(audit.at)
+            .execute(&mut tx)
+            .await?;
+            append_audit(&mut tx, &AuditEvent { object_id: Some(client), ..audit.clone() }).await?;
+            moved.push(ClientId(client));
+        }
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    async fn sessions_before_move(&self, client: ClientId) -> StoreResult<Vec<SessionId>> {
+        let db = self.db();
+        db.query(
+            "SELECT s.id FROM therapy_sessions s JOIN episodes e ON e.id = s.episode_id
+             WHERE e.client_id = $1
+               AND s.created_at <= (SELECT MAX(m.moved_at) FROM client_moves m WHERE m.client_id = $1)
+             ORDER BY s.id",
+        )
+        .bind(client.0)
+        .fetch_all(&db.read)
+        .await?
+        .iter()
+        .map(|r| Ok(SessionId(r.first()?)))
+        .collect()
+    }
+}
