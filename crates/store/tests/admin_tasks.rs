@@ -166,6 +166,16 @@ pub async fn clients_move_with_one_audit_entry_each(store: &dyn Store) {
     let event = |at| AuditEvent { at, actor: Some(admin), ..admin_event("client-move") };
     let later = NOW + Duration::hours(1);
 
+    // What the leaving therapist wrote about the session: a reflection, a supervision comment, a question.
+    let reflection = InstrumentRef { id: "therapist-reflection".into(), version: 1 };
+    let written = crate::conformance::response(None, 20.0);
+    store.save_therapist_response(session.id, reflection, written, ev(), NOW).await.unwrap();
+    let comment =
+        NewReflectionComment { session: session.id, author: leaving, body: "my reaction".into(), created_at: NOW };
+    store.add_reflection_comment(comment).await.unwrap();
+    store.set_supervision_focus(session.id, Some("why I felt bored"), ev()).await.unwrap();
+    assert_eq!(store.responses_of(first).await.unwrap().len(), 1, "shown before the move");
+
     for refused in [inactive, supervisor, leaving] {
         let r = store.move_clients(leaving, refused, None, event(later)).await;
         assert!(matches!(r, Err(StoreError::Conflict(_))), "{refused:?}: {r:?}");
@@ -176,6 +186,12 @@ pub async fn clients_move_with_one_audit_entry_each(store: &dyn Store) {
     assert_eq!(store.client(first).await.unwrap().unwrap().therapist, staying);
     assert_eq!(store.client(second).await.unwrap().unwrap().therapist, leaving, "only the one named");
     assert_eq!(store.sessions_before_move(first).await.unwrap(), vec![session.id]);
+    // It stays with its author: no read of the moved record returns it.
+    assert!(store.responses_of(first).await.unwrap().iter().all(|r| r.rater != Rater::Therapist));
+    assert!(store.score_points(&[first]).await.unwrap().iter().all(|p| p.rater != Rater::Therapist));
+    assert!(store.reflection_comments(&[session.id]).await.unwrap().is_empty());
+    assert_eq!(store.supervision_focus(session.id).await.unwrap(), None);
+    assert_eq!(store.sessions(session.episode).await.unwrap().len(), 1, "the session itself moved with the record");
     assert!(
         store.move_clients(leaving, staying, Some(first), event(later)).await.unwrap().is_empty(),
         "not theirs now"

@@ -311,6 +311,15 @@ impl<S: HasDb> AdminTasks for S {
             .bind_time(audit.at)
             .execute(&mut tx)
             .await?;
+            // What the client's overview is computed from changed (the previous therapist's reflections leave
+            // it): kept overviews are out of date.
+            db.query(
+                "INSERT INTO client_revisions (client_id, revision) VALUES ($1, 1)
+                 ON CONFLICT (client_id) DO UPDATE SET revision = client_revisions.revision + 1",
+            )
+            .bind(client)
+            .execute(&mut tx)
+            .await?;
             append_audit(&mut tx, &AuditEvent { object_id: Some(client), ..audit.clone() }).await?;
             moved.push(ClientId(client));
         }

@@ -253,7 +253,8 @@ impl<S: HasDb> Questionnaires for S {
         let db = self.db();
         // One statement, so responses and their scores come from one snapshot; one row per score (or one with no
         // score for a response without any), scores in the order they were given. On a reader, so that page
-        // views never queue behind submissions.
+        // views never queue behind submissions. A previous therapist's reflections are left out once the client
+        // moved to another therapist: they stay with their author (`admin_tasks.rs`).
         let rows = db
             .query(
                 "SELECT a.id, a.session_id, s.episode_id, s.number, s.held_on, a.instrument_id, a.instrument_version,
@@ -265,6 +266,8 @@ impl<S: HasDb> Questionnaires for S {
                  JOIN episodes e ON e.id = s.episode_id
                  LEFT JOIN scores sc ON sc.administration_id = a.id
                  WHERE e.client_id = $1
+                   AND (a.rater <> 'therapist' OR NOT EXISTS (SELECT 1 FROM client_moves m
+                        WHERE m.client_id = e.client_id AND m.moved_at >= s.created_at))
                  ORDER BY s.held_on, s.number, a.rater, a.position, a.id, sc.position",
             )
             .bind(client.0)
@@ -316,6 +319,8 @@ impl<S: HasDb> Questionnaires for S {
              JOIN therapy_sessions s ON s.id = a.session_id
              JOIN episodes e ON e.id = s.episode_id
              WHERE e.client_id IN {ids}
+               AND (a.rater <> 'therapist' OR NOT EXISTS (SELECT 1 FROM client_moves m
+                    WHERE m.client_id = e.client_id AND m.moved_at >= s.created_at))
              ORDER BY e.client_id, s.held_on, s.number, a.rater, a.position, a.id, sc.position",
         );
         db.query(&sql)

@@ -92,9 +92,14 @@ impl<S: HasDb> Supervision for S {
     async fn reflection_comments(&self, sessions: &[SessionId]) -> StoreResult<Vec<ReflectionComment>> {
         let db = self.db();
         let sql = db.with_ids(
+            // A previous therapist's supervision stays theirs when the client moves (`admin_tasks.rs`).
             "SELECT c.id, c.session_id, c.author_id, u.display_name, u.role, c.body, c.created_at
              FROM reflection_comments c JOIN users u ON u.id = c.author_id
-             WHERE c.session_id IN {ids} ORDER BY c.session_id, c.created_at, c.id",
+             WHERE c.session_id IN {ids}
+               AND NOT EXISTS (SELECT 1 FROM therapy_sessions s JOIN episodes e ON e.id = s.episode_id
+                   JOIN client_moves m ON m.client_id = e.client_id
+                   WHERE s.id = c.session_id AND m.moved_at >= s.created_at)
+             ORDER BY c.session_id, c.created_at, c.id",
         );
         db.query(&sql)
             .bind_ids(ids(sessions, |s| s.0))
@@ -143,7 +148,12 @@ impl<S: HasDb> Supervision for S {
     async fn supervision_focus(&self, session: SessionId) -> StoreResult<Option<String>> {
         let db = self.db();
         let row = db
-            .query("SELECT supervision_focus FROM therapy_sessions WHERE id = $1")
+            .query(
+                // A previous therapist's question stays theirs when the client moves (admin_tasks.rs).
+                "SELECT s.supervision_focus FROM therapy_sessions s JOIN episodes e ON e.id = s.episode_id
+                 WHERE s.id = $1 AND NOT EXISTS (SELECT 1 FROM client_moves m
+                     WHERE m.client_id = e.client_id AND m.moved_at >= s.created_at)",
+            )
             .bind(session.0)
             .fetch_optional(&db.read)
             .await?;
