@@ -125,3 +125,15 @@ pub fn reflection_visible(via: Via, flags: &alliance_core::scoring::ResponseFlag
         Via::BreakGlass { .. } => false,
     }
 }
+
+/// Refuses writing a reflection on a session recorded before the client's latest move to another therapist:
+/// that reflection is the previous therapist's (docs/ARCHITECTURE.md, "Moving clients"), and saving would
+/// replace it.
+pub async fn refuse_previous_therapists_session(state: &AppState, session: &TherapySession) -> Result<(), WebError> {
+    if state.store.sessions_before_move(session.client).await?.contains(&session.id) {
+        return Err(WebError::BadRequest(
+            "This session was held with the client's previous therapist: its reflection stays theirs.".into(),
+        ));
+    }
+    Ok(())
+}

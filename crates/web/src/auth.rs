@@ -330,7 +330,7 @@ pub async fn login(
         );
         return Ok(response);
     }
-    finish_sign_in(&state, &user, now, &address).await
+    finish_sign_in(&state, &user, now, &address, &headers).await
 }
 
 /// The second step: the code from the authenticator app.
@@ -391,7 +391,7 @@ pub async fn login_code(
     if let Some(token) = pending {
         state.store.delete_pending_login(&security::hash_token(&token)).await?;
     }
-    finish_sign_in(&state, &user, now, &address).await
+    finish_sign_in(&state, &user, now, &address, &headers).await
 }
 
 /// Stores a stronger hash when the stored one was made with older parameters. Conditional on the old hash, so a
@@ -413,6 +413,7 @@ async fn finish_sign_in(
     user: &User,
     now: time::OffsetDateTime,
     address: &Option<String>,
+    headers: &HeaderMap,
 ) -> Result<Response, WebError> {
     let token = security::new_token();
     state
@@ -426,6 +427,9 @@ async fn finish_sign_in(
             idle_timeout: IDLE_TIMEOUT,
         })
         .await?;
+    // What the list of one's sign-ins shows (`pages::account_sign_ins`).
+    let browser = crate::pages::account_sign_ins::browser_summary(headers);
+    state.store.describe_login(&security::hash_token(&token), &browser, address.as_deref()).await?;
     state.store.audit(auth_event(now, "sign-in", Some(user), None, address)).await?;
     let mut response = Redirect::to("/").into_response();
     let secure = state.config.https();

@@ -7,7 +7,7 @@ use alliance_store::{NewClient, SessionId, UserId};
 
 use crate::app::{Session, TestApp, client_with_link, complete_answers, hidden, number_after};
 
-const NOTE: &str = "PRIVATE-NOTE-7731 the client reminds me of my brother";
+pub(crate) const NOTE: &str = "PRIVATE-NOTE-7731 the client reminds me of my brother";
 
 /// Answers the session's link as the client would, on a phone: the given six alliance ratings, whether a
 /// moment felt off (`yes` or `no`) and, if so, whether it was talked through.
@@ -32,7 +32,7 @@ pub async fn answer_link(app: &TestApp, token: &str, alliance: [&str; 6], ruptur
 }
 
 /// Records the therapist's reflection on a session.
-async fn reflect(me: &Session, session: i64, share: &str, feelings: &[&str], intensity: &str) {
+pub(crate) async fn reflect(me: &Session, session: i64, share: &str, feelings: &[&str], intensity: &str) {
     let mut fields: Vec<(&str, &str)> =
         ["goals-1", "goals-2", "tasks-1", "tasks-2", "bond-1", "bond-2"].iter().map(|id| (*id, "5")).collect();
     fields.extend([("rupture", "yes"), ("rupture-kind", "withdrawal"), ("rupture-repaired", "partly")]);

@@ -26,6 +26,7 @@ struct AccountPage {
     error: Option<String>,
     totp_enabled: bool,
     failed_notice: Option<String>,
+    sign_ins: Vec<super::account_sign_ins::SignInRow>,
 }
 
 #[derive(Template)]
@@ -47,7 +48,8 @@ async fn render(
 ) -> Result<Response, WebError> {
     let totp_enabled = state.store.totp_factor(who.user.id).await?.is_some_and(|f| f.enabled);
     let failed_notice = failed_since_previous_sign_in(state, who).await?;
-    let html = AccountPage { nav: Nav::of(who), message, error, totp_enabled, failed_notice }.render()?;
+    let sign_ins = super::account_sign_ins::rows(state, who).await?;
+    let html = AccountPage { nav: Nav::of(who), message, error, totp_enabled, failed_notice, sign_ins }.render()?;
     Ok((status, Html(html)).into_response())
 }
 

@@ -1,12 +1,15 @@
 //! Page handlers, one module per area.
 
 pub mod account;
+pub mod account_sign_ins;
 pub mod admin;
 pub mod admin_lookup;
+pub mod admin_tasks;
 pub mod assets;
 pub mod audit;
 pub mod caseload;
 pub mod clients;
+pub mod password_reset;
 pub mod patterns;
 pub mod questionnaire;
 pub mod research;

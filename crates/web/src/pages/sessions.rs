@@ -361,6 +361,7 @@ fn reflection_form(
 
 pub async fn reflection_page(State(state): State<AppState>, who: SignedIn, Id(id): Id) -> Result<Response, WebError> {
     let (write, session) = access::write_session(&state, &who, SessionId(id)).await?;
+    access::refuse_previous_therapists_session(&state, &session).await?;
     let answers = state.app.reflection_answers(write.client.id, session.id).await?;
     Ok(Html(reflection_form(&who, &state, &session, &answers, None)?).into_response())
 }
@@ -373,6 +374,7 @@ pub async fn save_reflection(
 ) -> Result<Response, WebError> {
     who.check_csrf(&mut form)?;
     let (_write, session) = access::write_session(&state, &who, SessionId(id)).await?;
+    access::refuse_previous_therapists_session(&state, &session).await?;
     let fields: Vec<(&str, &str)> = form.pairs().collect();
     let now = state.now();
     let audit = who.audit(now, "write", "reflection", None);
