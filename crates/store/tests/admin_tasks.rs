@@ -181,7 +181,9 @@ pub async fn clients_move_with_one_audit_entry_each(store: &dyn Store) {
         assert!(matches!(r, Err(StoreError::Conflict(_))), "{refused:?}: {r:?}");
     }
     assert!(store.sessions_before_move(first).await.unwrap().is_empty(), "never moved");
+    let revision = store.client_revisions(&[first]).await.unwrap();
     let moved = store.move_clients(leaving, staying, Some(first), event(later)).await.unwrap();
+    assert!(store.client_revisions(&[first]).await.unwrap()[0].1 > revision[0].1, "kept overviews are out of date");
     assert_eq!(moved, vec![first]);
     assert_eq!(store.client(first).await.unwrap().unwrap().therapist, staying);
     assert_eq!(store.client(second).await.unwrap().unwrap().therapist, leaving, "only the one named");
