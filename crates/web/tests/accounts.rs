@@ -35,7 +35,7 @@ pub(crate) async fn sign_in(browser: &reqwest::Client, base: &str, email: &str, 
 }
 
 /// RFC 6238 TOTP (HMAC-SHA-1, 6 digits), written here independently of the app's generator.
-fn totp(secret: &[u8], step: i64) -> String {
+pub(crate) fn totp(secret: &[u8], step: i64) -> String {
     let mut mac = Hmac::<Sha1>::new_from_slice(secret).unwrap();
     mac.update(&u64::try_from(step).unwrap().to_be_bytes());
     let h = mac.finalize().into_bytes();

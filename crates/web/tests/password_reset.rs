@@ -157,3 +157,24 @@ async fn reset_links_expire_are_revoked_by_a_new_one_and_die_with_the_account() 
     let fields = [("user", id.as_str()), ("password", PASSWORD)];
     assert_eq!(admin.post("/admin/tasks/reset-link", &fields).await.0, 422);
 }
+
+#[tokio::test]
+async fn the_second_factor_stays_unless_the_administrator_chose_to_remove_it() {
+    let app = TestApp::spawn().await;
+    app.user("root@example.org", Role::Administrator).await;
+    let admin = app.sign_in("root@example.org").await;
+    for (email, choice, kept) in [("keeps@example.org", "no", true), ("lost-phone@example.org", "yes", false)] {
+        let user = app.user(email, Role::Therapist).await;
+        app.store.begin_totp(user, &[9; 20], time::OffsetDateTime::now_utc()).await.unwrap();
+        assert!(app.store.accept_totp_step(user, 1, true).await.unwrap());
+        let link = make_link(&admin, user, choice).await;
+        assert_eq!(use_link(&link, NEW_PASSWORD, NEW_PASSWORD).await.0, 200);
+        let factor = app.store.totp_factor(user).await.unwrap();
+        assert_eq!(factor.is_some_and(|f| f.enabled), kept, "{email}");
+        // Signing in with the new password asks for the code only while the factor stays.
+        let attempt = sign_in(&TestApp::browser(), &app.url, email, NEW_PASSWORD).await;
+        assert_eq!(attempt.path == "/", !kept, "{email}: {}", attempt.path);
+    }
+    assert_eq!(count(&app, "password-reset-and-second-factor").await, 1);
+    assert_eq!(count(&app, "reset-link-and-second-factor").await, 1);
+}
