@@ -51,6 +51,13 @@ fn a_backup_made_before_an_upgrade_is_restored_into_the_newest_schema() {
         store.close().await;
         let reference = dir.path().join("reference.db");
         std::fs::copy(&database, &reference).unwrap();
+        // SQLite's write-ahead log holds what is not checkpointed yet: it belongs to the copy too.
+        for suffix in ["-wal", "-shm"] {
+            let (from, to) = (format!("{}{suffix}", database.display()), format!("{}{suffix}", reference.display()));
+            if Path::new(&from).exists() {
+                std::fs::copy(&from, &to).unwrap();
+            }
+        }
         let upgraded = SqliteStore::open(&reference, &keys()).await.unwrap();
         let shot = snapshot(&upgraded).await;
         upgraded.close().await;
