@@ -117,9 +117,12 @@ async fn fill(engine: &Engine, therapist_email: &str, sessions: u64) -> Duration
     // E-mail addresses are sealed; accounts are found by their blind index, as sign-in finds them.
     let keys = alliance_store::Keyring::parse(BENCH_KEYS).unwrap();
     let index = keys.email_index(therapist_email);
-    use alliance_store::cipher::{CLIENT_PSEUDONYM, RESPONSE_ANSWERS};
-    const SEALED: [(alliance_store::cipher::Field, &str, &str); 2] =
-        [(CLIENT_PSEUDONYM, "id", "Filler"), (RESPONSE_ANSWERS, "administration_id", "{}")];
+    use alliance_store::cipher::{CLIENT_PSEUDONYM, RESPONSE_ANSWERS, RESPONSE_FLAGS};
+    const SEALED: [(alliance_store::cipher::Field, &str, &str); 3] = [
+        (CLIENT_PSEUDONYM, "id", "Filler"),
+        (RESPONSE_ANSWERS, "administration_id", "{}"),
+        (RESPONSE_FLAGS, "administration_id", r#"{"risks": [], "indicators": []}"#),
+    ];
     let therapist: i64 = match engine {
         Engine::Sqlite(dir) => {
             let mut db = sqlx::SqliteConnection::connect_with(&keyed(&dir.join(DATABASE_FILE))).await.unwrap();
@@ -176,7 +179,7 @@ async fn fill(engine: &Engine, therapist_email: &str, sessions: u64) -> Duration
         ),
         format!(
             "INSERT INTO responses (administration_id, answers, flags, submitted_at) \
-             SELECT a.id, '', '{{\"risks\": [], \"indicators\": []}}', {now} FROM administrations a JOIN therapy_sessions s ON s.id = a.session_id \
+             SELECT a.id, '', '', {now} FROM administrations a JOIN therapy_sessions s ON s.id = a.session_id \
              JOIN episodes e ON e.id = s.episode_id \
              WHERE e.therapist_id = {therapist}"
         ),

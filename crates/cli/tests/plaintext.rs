@@ -227,10 +227,16 @@ async fn post(browser: &reqwest::Client, url: &str, csrf: &str, fields: &[(&str,
     (status, path, r.text().await.unwrap())
 }
 
+/// What a response's risk flags look like in clear: as JSON text, and as PostgreSQL's `jsonb` keeps an object's
+/// keys (shortest first, one after another). Both must be gone since the flags are sealed (migration 0013).
+const CLEAR_FLAGS: &[&str] = &[r#""risks":[{"item""#, "risksindicators"];
+
 /// Enters every marker through the web application: accounts' names and addresses (made with `alliance user`),
 /// a client's pseudonym and contact, the client's answers, the therapist's reflection with a private note, and a
 /// failed sign-in with an unknown address.
-async fn seed_through_the_web(url: &str) {
+/// It returns what else must not be in clear: the key of the risk signal the therapist acknowledged (item 9 was
+/// endorsed), which names the kind of signal.
+async fn seed_through_the_web(url: &str) -> String {
     let (_, csrf) = sign_in(url, MARKERS[8], "not the password at all").await;
     assert!(csrf.is_none(), "an unknown address does not sign in");
     let (_, csrf) = sign_in(url, MARKERS[5], "a wrong password for him").await;
@@ -245,9 +251,9 @@ async fn seed_through_the_web(url: &str) {
         ("measure", "gad7"),
         ("started_on", "2026-11-01"),
     ];
-    let (status, path, _) = post(&me, &format!("{url}/clients/new"), &csrf, &new_client).await;
+    let (status, client_path, _) = post(&me, &format!("{url}/clients/new"), &csrf, &new_client).await;
     assert_eq!(status, 200);
-    let page = me.get(format!("{url}{path}")).send().await.unwrap().text().await.unwrap();
+    let page = me.get(format!("{url}{client_path}")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains(MARKERS[0]), "the client's page shows the pseudonym");
     let episode = number_after(&page, "action=\"/episodes/");
     let session_form = [("held_on", "2026-11-28"), ("attended", "yes")];
@@ -276,6 +282,19 @@ async fn seed_through_the_web(url: &str) {
     let submitted = phone.post(format!("{url}/c/{token}")).form(&answers).send().await.unwrap();
     assert_eq!(submitted.status(), 200, "{}", submitted.text().await.unwrap());
 
+    // Item 9 was endorsed: the client's page shows a risk signal, which the therapist acknowledges.
+    let client_page = me.get(format!("{url}{client_path}")).send().await.unwrap().text().await.unwrap();
+    let signal = client_page
+        .split("name=\"signal\" value=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().to_owned())
+        .find(|key| key.contains("risk"))
+        .expect("a risk signal to acknowledge");
+    let acknowledged =
+        post(&me, &format!("{url}{client_path}/acknowledgements"), &csrf, &[("signal", signal.as_str())]).await;
+    assert_eq!(acknowledged.0, 200);
+    assert!(!acknowledged.2.contains(&format!("value=\"{signal}\"")), "the signal is acknowledged");
+
     let note = format!("{}: {} when we spoke of his brother.", MARKERS[6], MARKERS[7]);
     let mut reflection: Vec<(&str, &str)> =
         ["goals-1", "goals-2", "tasks-1", "tasks-2", "bond-1", "bond-2"].iter().map(|id| (*id, "5")).collect();
@@ -284,10 +303,12 @@ async fn seed_through_the_web(url: &str) {
     assert_eq!(status, 200);
     let page = me.get(format!("{url}/sessions/{session}")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains(MARKERS[6]), "the session page shows the reflection's note");
+    signal
 }
 
-fn assert_nothing_in_clear(roots: &[&Path], log: &Path) {
-    let findings = scan_for_plaintext(roots, MARKERS);
+fn assert_nothing_in_clear(roots: &[&Path], log: &Path, signal: &str) {
+    let markers: Vec<&str> = MARKERS.iter().chain(CLEAR_FLAGS).copied().chain([signal]).collect();
+    let findings = scan_for_plaintext(roots, &markers);
     let log_text = std::fs::read_to_string(log).unwrap();
     assert!(findings.is_empty(), "personal data in clear: {findings:#?}\nlog:\n{log_text}");
     assert!(
@@ -305,7 +326,7 @@ async fn seeded_personal_data_is_not_in_clear_in_the_sqlite_files_or_the_log() {
     user_command(&["create-admin", "--data", d, "--email", MARKERS[3], "--name", MARKERS[2]]);
     user_command(&["add", "--data", d, "--role", "therapist", "--email", MARKERS[5], "--name", MARKERS[4]]);
     let server = Server::start(&["--data", d], &log).await;
-    seed_through_the_web(&server.url).await;
+    let signal = seed_through_the_web(&server.url).await;
     server.stop();
     let files: Vec<String> =
         std::fs::read_dir(&data).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
@@ -323,7 +344,7 @@ async fn seeded_personal_data_is_not_in_clear_in_the_sqlite_files_or_the_log() {
         .unwrap();
     assert!(backup.status.success(), "{}", String::from_utf8_lossy(&backup.stderr));
     assert!(std::fs::metadata(&file).unwrap().len() > 0);
-    assert_nothing_in_clear(&[&data, &backups, &log], &log);
+    assert_nothing_in_clear(&[&data, &backups, &log], &log, &signal);
 }
 
 /// On PostgreSQL the sealed columns are what reaches the server: its whole cluster folder (tables, WAL, logs) is
@@ -346,7 +367,7 @@ async fn seeded_personal_data_is_not_in_clear_in_the_postgres_cluster_or_the_log
     let therapist = ["add", "--data", d, "--database", &url, "--role", "therapist", "--email", MARKERS[5]];
     user_command(&[&therapist[..], &["--name", MARKERS[4]]].concat());
     let server = Server::start(&["--data", d, "--database", &url], &log).await;
-    seed_through_the_web(&server.url).await;
+    let signal = seed_through_the_web(&server.url).await;
     server.stop();
     // Make sure the rows are in the table files too, not only in the WAL.
     {
@@ -355,7 +376,8 @@ async fn seeded_personal_data_is_not_in_clear_in_the_postgres_cluster_or_the_log
         sqlx::query("CHECKPOINT").execute(&mut conn).await.unwrap();
         conn.close().await.unwrap();
     }
-    let result = std::panic::catch_unwind(|| assert_nothing_in_clear(&[Path::new(&cluster), &data, &log], &log));
+    let result =
+        std::panic::catch_unwind(|| assert_nothing_in_clear(&[Path::new(&cluster), &data, &log], &log, &signal));
     // The control: a value written in clear to the same database is found by the same scan of the cluster.
     let control = format!("Control Marker {name}");
     {

@@ -49,6 +49,10 @@ pub const COMMENT_BODY: Field = Field { table: "reflection_comments", column: "b
 pub const BREAK_GLASS_REASON: Field = Field { table: "break_glass_grants", column: "reason" };
 pub const TOTP_SECRET: Field = Field { table: "totp_factors", column: "secret" };
 pub const SUPERVISION_FOCUS: Field = Field { table: "therapy_sessions", column: "supervision_focus" };
+/// A response's flags: which risk items were endorsed (item 9 of the PHQ-9), and the reflection's indicators.
+pub const RESPONSE_FLAGS: Field = Field { table: "responses", column: "flags" };
+/// The key of an acknowledged signal, which names its kind (a risk signal) and session.
+pub const SIGNAL_KEY: Field = Field { table: "signal_acknowledgements", column: "signal_key" };
 
 /// Every encrypted column with its table's row id column: what key rotation re-encrypts.
 pub const ENCRYPTED: &[(Field, &str)] = &[
@@ -61,6 +65,8 @@ pub const ENCRYPTED: &[(Field, &str)] = &[
     (BREAK_GLASS_REASON, "id"),
     (TOTP_SECRET, "user_id"),
     (SUPERVISION_FOCUS, "id"),
+    (RESPONSE_FLAGS, "administration_id"),
+    (SIGNAL_KEY, "id"),
 ];
 
 /// A binary secret (a TOTP key) as the text a sealed field holds.
@@ -229,6 +235,18 @@ impl Keyring {
         // HMAC takes keys of any length: new_from_slice cannot fail.
         let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(key.as_ref()) else { return Vec::new() };
         mac.update(email.trim().to_lowercase().as_bytes());
+        mac.finalize().into_bytes().to_vec()
+    }
+
+    /// The blind index of an acknowledged signal: HMAC-SHA-256 of the client and the signal's key under a key of
+    /// its own, so "the first acknowledgement stands" stays a unique constraint while the key itself is sealed.
+    /// Derived from the database secret, as the e-mail index is: a field key rotation leaves it as it is.
+    pub fn signal_index(&self, client: i64, key: &str) -> Vec<u8> {
+        let secret = hkdf(self.database.as_ref(), b"alliance signal key index");
+        // HMAC takes keys of any length: new_from_slice cannot fail.
+        let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_ref()) else { return Vec::new() };
+        mac.update(&client.to_be_bytes());
+        mac.update(key.as_bytes());
         mac.finalize().into_bytes().to_vec()
     }
 

@@ -143,6 +143,9 @@ impl PostgresStore {
         };
         let store = Self { pool, db };
         store.db.check_keys().await?;
+        if matches!(schema, Migrations::Latest) {
+            store.db.seal_clear_fields().await?;
+        }
         Ok(store)
     }
 
@@ -358,7 +361,9 @@ pub(crate) async fn insert_responses(
         .collect::<StoreResult<Vec<_>>>()?;
     let flags = responses
         .iter()
-        .map(|(_, r, _)| serde_json::to_string(&r.flags).map_err(backend))
+        .map(|(id, r, _)| {
+            Ok(keys.seal(cipher::RESPONSE_FLAGS, *id, &serde_json::to_string(&r.flags).map_err(backend)?))
+        })
         .collect::<StoreResult<Vec<_>>>()?;
     let scores: Vec<(i64, usize, &ScaleScore)> =
         responses.iter().flat_map(|(id, r, _)| r.scores.iter().enumerate().map(move |(i, s)| (*id, i, s))).collect();
@@ -366,7 +371,7 @@ pub(crate) async fn insert_responses(
     sqlx::query(
         "WITH answered AS (
              INSERT INTO responses (administration_id, answers, flags, submitted_at)
-             SELECT u.id, u.answers, u.flags::jsonb, u.at
+             SELECT u.id, u.answers, u.flags, u.at
              FROM UNNEST($1::int8[], $2::text[], $3::text[], $4::int8[]) AS u (id, answers, flags, at)
          ), scored AS (
              INSERT INTO scores (administration_id, scale_id, position, value, answered, missing, prorated, band,

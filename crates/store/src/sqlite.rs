@@ -148,7 +148,11 @@ impl SqliteStore {
             }
         };
         let store = Self::assemble(pool, writer, submissions, keys);
-        if let Err(e) = store.db.check_keys().await {
+        let checked = match store.db.check_keys().await {
+            Ok(()) if matches!(schema, Migrations::Latest) => store.db.seal_clear_fields().await.map(|_| ()),
+            other => other,
+        };
+        if let Err(e) = checked {
             // Closed, not dropped: SQLCipher connections still closing as the process exits can crash it.
             store.close().await;
             return Err(e);
@@ -268,6 +272,18 @@ impl SqliteStore {
             let email = Zeroizing::new(self.db.keys.open(cipher::USER_EMAIL, id, row.try_get("email")?)?);
             sqlx::query("UPDATE users SET email_index = ? WHERE id = ?")
                 .bind(self.db.keys.email_index(&email))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        // Acknowledged signals' blind index is under a key derived from the database secret too.
+        let acks =
+            sqlx::query("SELECT id, client_id, signal_key FROM signal_acknowledgements").fetch_all(&mut *tx).await?;
+        for row in &acks {
+            let (id, client): (i64, i64) = (row.try_get("id")?, row.try_get("client_id")?);
+            let key = Zeroizing::new(self.db.keys.open(cipher::SIGNAL_KEY, id, row.try_get("signal_key")?)?);
+            sqlx::query("UPDATE signal_acknowledgements SET signal_index = ? WHERE id = ?")
+                .bind(self.db.keys.signal_index(client, &key))
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;

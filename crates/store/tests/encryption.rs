@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use alliance_core::domain::Role;
-use alliance_core::scoring::ResponseFlags;
+use alliance_core::scoring::{ResponseFlags, RiskFlag};
 use alliance_store::cipher::{self, version_of};
 use alliance_store::*;
 use sqlx::sqlite::SqliteConnectOptions;
@@ -14,16 +14,30 @@ use time::macros::{date, datetime};
 use crate::{ScratchDatabase, keys};
 
 const NOW: time::OffsetDateTime = datetime!(2026-11-28 10:00 UTC);
-const MARKERS: [&str; 5] = [
+const MARKERS: [&str; 7] = [
     "Zebulon Quartermaine",
     "zebulon.q@example.org",
     "therapist.marker@example.org",
     "Dr Ottoline Marker",
     "PRIVATE-NOTE-7731",
+    "RISK-ITEM-MARKER-9",
+    "risk-signal-marker:4411",
 ];
 
-/// A therapist, a client with contact details and a reflection with a private note: every encrypted field.
+/// The columns that hold every sealed field of the seed, one row.
+const SEALED_COLUMNS: &str = "SELECT u.email, u.display_name, c.pseudonym, c.contact, r.answers, r.flags, a.signal_key
+     FROM users u, clients c, responses r, signal_acknowledgements a";
+
+/// A therapist, a client with contact details, a reflection with a private note and a risk flag, and an
+/// acknowledged risk signal: every encrypted field.
 async fn seed(store: &dyn Store) -> (UserId, ClientId) {
+    let (therapist, client) = seed_records(store).await;
+    store.acknowledge(client, MARKERS[6], therapist, crate::conformance::ev(), NOW).await.unwrap();
+    (therapist, client)
+}
+
+/// The seed without its acknowledgement, which schemas before 0013 store otherwise.
+async fn seed_records(store: &dyn Store) -> (UserId, ClientId) {
     let therapist = store
         .create_user(
             NewUser {
@@ -65,7 +79,7 @@ async fn seed(store: &dyn Store) -> (UserId, ClientId) {
     let response = NewResponse {
         administration: None,
         answers: crate::answers(&answers),
-        flags: ResponseFlags::default(),
+        flags: ResponseFlags { risks: vec![RiskFlag { item: MARKERS[5].into(), value: 2.0 }], indicators: vec![] },
         scores: vec![],
     };
     let instrument = InstrumentRef { id: "therapist-reflection".into(), version: 1 };
@@ -82,6 +96,9 @@ async fn read_back(store: &dyn Store, therapist: UserId, client: ClientId) {
     let responses = store.responses_of(client).await.unwrap();
     assert_eq!(responses.len(), 1);
     assert!(serde_json::to_string(&responses[0].answers).unwrap().contains(MARKERS[4]));
+    assert_eq!(responses[0].flags.risks, vec![RiskFlag { item: MARKERS[5].into(), value: 2.0 }]);
+    let acks = store.acknowledgements(&[client]).await.unwrap();
+    assert_eq!(acks.iter().map(|a| (a.key.as_str(), a.user)).collect::<Vec<_>>(), [(MARKERS[6], therapist)]);
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
@@ -126,16 +143,51 @@ async fn the_sqlite_file_is_encrypted_and_its_fields_are_sealed() {
     // With the page key, the columns hold sealed values only.
     let keyed = SqliteStore::connect_options(&path, &keys);
     let mut conn = sqlx::SqliteConnection::connect_with(&keyed).await.unwrap();
-    let row = sqlx::query(
-        "SELECT u.email, u.display_name, c.pseudonym, c.contact, r.answers FROM users u, clients c, responses r",
-    )
-    .fetch_one(&mut conn)
-    .await
-    .unwrap();
-    for i in 0..5 {
+    let row = sqlx::query(SEALED_COLUMNS).fetch_one(&mut conn).await.unwrap();
+    for i in 0..7 {
         let value: String = row.get(i);
         assert_eq!(version_of(&value), Some(1), "{value}");
         assert!(MARKERS.iter().all(|m| !value.contains(m)));
+    }
+    conn.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn flags_and_signal_keys_left_in_clear_by_an_older_release_are_sealed_at_opening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("alliance.db");
+    let keys = keys();
+    let versions = SqliteStore::schema_versions();
+    let before = versions[versions.iter().position(|v| *v == 13).unwrap() - 1];
+    let store = SqliteStore::create_at_version(&path, &keys, before).await.unwrap();
+    let (therapist, client) = seed_records(&store).await;
+    store.close().await;
+    // What the older release wrote: flags as JSON, the acknowledgement's key as it is.
+    let mut conn = sqlx::SqliteConnection::connect_with(&SqliteStore::connect_options(&path, &keys)).await.unwrap();
+    let clear = format!(r#"{{"risks":[{{"item":"{}","value":2.0}}],"indicators":[]}}"#, MARKERS[5]);
+    sqlx::query("UPDATE responses SET flags = ?").bind(&clear).execute(&mut conn).await.unwrap();
+    sqlx::query("INSERT INTO signal_acknowledgements (client_id, signal_key, user_id, at) VALUES (?, ?, ?, ?)")
+        .bind(client.0)
+        .bind(MARKERS[6])
+        .bind(therapist.0)
+        .bind(NOW.unix_timestamp())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+
+    let store = SqliteStore::open(&path, &keys).await.unwrap();
+    read_back(&store, therapist, client).await;
+    // The upgraded row keeps its index: acknowledging the same signal again changes nothing.
+    let later = NOW + time::Duration::hours(1);
+    store.acknowledge(client, MARKERS[6], therapist, crate::conformance::ev(), later).await.unwrap();
+    assert_eq!(store.acknowledgements(&[client]).await.unwrap().iter().map(|a| a.at).collect::<Vec<_>>(), [NOW]);
+    store.close().await;
+    let mut conn = sqlx::SqliteConnection::connect_with(&SqliteStore::connect_options(&path, &keys)).await.unwrap();
+    let row = sqlx::query(SEALED_COLUMNS).fetch_one(&mut conn).await.unwrap();
+    for i in 0..7 {
+        let value: String = row.get(i);
+        assert_eq!(version_of(&value), Some(1), "{value}");
     }
     conn.close().await.unwrap();
 }
@@ -190,10 +242,10 @@ async fn sqlite_key_rotation_reseals_every_field() {
 
     let v2 = v1.with_new_version();
     let store = SqliteStore::open(&path, &v2).await.unwrap();
-    assert_eq!(store.fields_sealed_with(1).await.unwrap(), 5);
-    assert_eq!(store.reencrypt_fields().await.unwrap(), 5);
+    assert_eq!(store.fields_sealed_with(1).await.unwrap(), 7);
+    assert_eq!(store.reencrypt_fields().await.unwrap(), 7);
     assert_eq!(store.fields_sealed_with(1).await.unwrap(), 0);
-    assert_eq!(store.fields_sealed_with(2).await.unwrap(), 5);
+    assert_eq!(store.fields_sealed_with(2).await.unwrap(), 7);
     assert_eq!(store.reencrypt_fields().await.unwrap(), 0, "nothing left to do");
     read_back(&store, therapist, client).await;
     store.close().await;
@@ -217,13 +269,8 @@ async fn postgres_fields_are_sealed_and_rotate() {
     store.close().await;
 
     let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
-    let row = sqlx::query(
-        "SELECT u.email, u.display_name, c.pseudonym, c.contact, r.answers FROM users u, clients c, responses r",
-    )
-    .fetch_one(&mut conn)
-    .await
-    .unwrap();
-    for i in 0..5 {
+    let row = sqlx::query(SEALED_COLUMNS).fetch_one(&mut conn).await.unwrap();
+    for i in 0..7 {
         let value: String = row.get(i);
         assert_eq!(version_of(&value), Some(1), "{value}");
         assert!(MARKERS.iter().all(|m| !value.contains(m)));
@@ -239,9 +286,9 @@ async fn postgres_fields_are_sealed_and_rotate() {
 
     let v2 = v1.with_new_version();
     let store = PostgresStore::connect(&db.url, PostgresOptions::default(), &v2).await.unwrap();
-    assert_eq!(store.reencrypt_fields().await.unwrap(), 5);
+    assert_eq!(store.reencrypt_fields().await.unwrap(), 7);
     assert_eq!(store.fields_sealed_with(1).await.unwrap(), 0);
-    assert_eq!(store.fields_sealed_with(2).await.unwrap(), 5);
+    assert_eq!(store.fields_sealed_with(2).await.unwrap(), 7);
     store.close().await;
     let store =
         PostgresStore::connect(&db.url, PostgresOptions::default(), &v2.without_version(1).unwrap()).await.unwrap();
@@ -325,6 +372,10 @@ async fn a_rekeyed_copy_opens_with_the_new_page_key_only() {
     // The copy: everything there, sign-in lookups included, and its bytes show nothing.
     let copy = SqliteStore::open(&target, &new).await.unwrap();
     read_back(&copy, therapist, client).await;
+    // The acknowledgement's blind index follows the new secret: acknowledging again still changes nothing.
+    let later = NOW + time::Duration::hours(1);
+    copy.acknowledge(client, MARKERS[6], therapist, crate::conformance::ev(), later).await.unwrap();
+    assert_eq!(copy.acknowledgements(&[client]).await.unwrap().iter().map(|a| a.at).collect::<Vec<_>>(), [NOW]);
     copy.close().await;
     let bytes = std::fs::read(&target).unwrap();
     assert!(MARKERS.iter().all(|m| !contains(&bytes, m)) && !bytes.starts_with(b"SQLite format 3"));

@@ -115,6 +115,18 @@ impl TestApp {
         Some(conn)
     }
 
+    /// Opens the database once more and closes it, as a restarted server would: opening seals what raw SQL wrote
+    /// in clear (response flags, migration 0013).
+    pub async fn open_again(&self) {
+        match &self.second {
+            SecondConnection::Sqlite(path) => SqliteStore::open(path, &self.keys).await.unwrap().close().await,
+            SecondConnection::Postgres(url) => {
+                let options = PostgresOptions { max_connections: 1, ..PostgresOptions::default() };
+                PostgresStore::connect(url, options, &self.keys).await.unwrap().close().await
+            }
+        }
+    }
+
     /// Starts another app server on the same database, as a second instance behind a load balancer would run.
     pub async fn second_server(&self) -> String {
         let store: Arc<dyn Store> = match &self.second {

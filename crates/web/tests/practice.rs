@@ -156,6 +156,8 @@ async fn small_practice() -> TestApp {
     let sqlite: Vec<&str> = sqlite.iter().map(String::as_str).collect();
     let postgres: Vec<&str> = postgres.iter().map(String::as_str).collect();
     app.raw_sql(&sqlite, &postgres).await;
+    // The responses' flags went in as clear JSON, as an older release stored them: opening seals them.
+    app.open_again().await;
     app
 }
 
@@ -296,6 +298,8 @@ async fn refresh_memory() {
         eprintln!("{sessions} sessions, {scores} scores");
         db.close().await.unwrap();
     }
+    // The responses' flags went in as clear JSON, as an older release stored them: opening seals them.
+    SqliteStore::open(&path, &keys).await.unwrap().close().await;
     eprintln!("filled in {:.1} s", started.elapsed().as_secs_f64());
 
     // Each step from a reset peak: (seconds, peak MB, MB before).

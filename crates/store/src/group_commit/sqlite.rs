@@ -207,7 +207,7 @@ pub(crate) fn insert_answers(
         let answers = serde_json::to_string(&response.answers).map_err(|e| StoreError::Backend(Box::new(e)))?;
         values.push(Value::Integer(admin.0));
         values.push(Value::Text(keys.seal(cipher::RESPONSE_ANSWERS, admin.0, &answers)));
-        values.push(Value::Text(flags));
+        values.push(Value::Text(keys.seal(cipher::RESPONSE_FLAGS, admin.0, &flags)));
         values.push(Value::Integer(now));
     }
     let rows = vec!["(?, ?, ?, ?)"; administrations.len()].join(", ");

@@ -35,16 +35,27 @@ impl<S: HasDb> Acknowledgements for S {
     ) -> StoreResult<()> {
         let db = self.db();
         let mut tx = db.begin().await?;
-        db.query(
-            "INSERT INTO signal_acknowledgements (client_id, signal_key, user_id, at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(client.0)
-        .bind(key)
-        .bind(user.0)
-        .bind_time(at)
-        .execute(&mut tx)
-        .await?;
+        // The key is sealed under the row's id, which the insert makes: the row goes in with an empty key and is
+        // sealed at once, in the same transaction. No row comes back when the signal was acknowledged already.
+        let inserted = db
+            .query(
+                "INSERT INTO signal_acknowledgements (client_id, signal_index, signal_key, user_id, at)
+                 VALUES ($1, $2, '', $3, $4) ON CONFLICT DO NOTHING RETURNING id",
+            )
+            .bind(client.0)
+            .bind(db.keys.signal_index(client.0, key))
+            .bind(user.0)
+            .bind_time(at)
+            .fetch_optional(&mut tx)
+            .await?;
+        if let Some(row) = inserted {
+            let id: i64 = row.get("id")?;
+            db.query("UPDATE signal_acknowledgements SET signal_key = $1 WHERE id = $2")
+                .bind(db.keys.seal(cipher::SIGNAL_KEY, id, key))
+                .bind(id)
+                .execute(&mut tx)
+                .await?;
+        }
         append_audit(&mut tx, &audit).await?;
         tx.commit().await
     }
@@ -52,8 +63,8 @@ impl<S: HasDb> Acknowledgements for S {
     async fn acknowledgements(&self, clients: &[ClientId]) -> StoreResult<Vec<Acknowledgement>> {
         let db = self.db();
         let sql = db.with_ids(
-            "SELECT a.client_id, a.signal_key, a.user_id, u.display_name, a.at FROM signal_acknowledgements a
-             JOIN users u ON u.id = a.user_id WHERE a.client_id IN {ids} ORDER BY a.at, a.client_id, a.signal_key",
+            "SELECT a.id, a.client_id, a.signal_key, a.user_id, u.display_name, a.at FROM signal_acknowledgements a
+             JOIN users u ON u.id = a.user_id WHERE a.client_id IN {ids} ORDER BY a.at, a.client_id, a.id",
         );
         db.query(&sql)
             .bind_ids(ids(clients, |c| c.0))
@@ -64,7 +75,7 @@ impl<S: HasDb> Acknowledgements for S {
                 let user = r.get("user_id")?;
                 Ok(Acknowledgement {
                     client: ClientId(r.get("client_id")?),
-                    key: r.get("signal_key")?,
+                    key: db.keys.open(cipher::SIGNAL_KEY, r.get("id")?, r.get("signal_key")?)?,
                     user: UserId(user),
                     user_name: db.keys.open(cipher::USER_DISPLAY_NAME, user, r.get("display_name")?)?,
                     at: r.time("at")?,

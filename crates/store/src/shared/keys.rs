@@ -20,6 +20,44 @@ impl Db {
         Ok(())
     }
 
+    /// Seals what an older release kept in clear: response flags and acknowledged signals' keys (migration
+    /// 0013), and gives those acknowledgements their blind index. Runs at opening, in one transaction, so an
+    /// upgraded database holds no clear flags once a server or command has opened it. Returns how many rows.
+    pub(crate) async fn seal_clear_fields(&self) -> StoreResult<u64> {
+        let mut tx = self.begin().await?;
+        let select = self.locking(
+            "SELECT administration_id AS id, flags FROM responses WHERE substr(flags, 1, 1) <> 'v'",
+            Lock::Rows,
+        );
+        let flags = self.query(&select).fetch_all(&mut tx).await?;
+        for row in &flags {
+            let id: i64 = row.get("id")?;
+            let plain: Zeroizing<String> = Zeroizing::new(row.get("flags")?);
+            self.query("UPDATE responses SET flags = $1 WHERE administration_id = $2")
+                .bind(self.keys.seal(cipher::RESPONSE_FLAGS, id, &plain))
+                .bind(id)
+                .execute(&mut tx)
+                .await?;
+        }
+        let select = self.locking(
+            "SELECT id, client_id, signal_key FROM signal_acknowledgements WHERE signal_index IS NULL",
+            Lock::Rows,
+        );
+        let acks = self.query(&select).fetch_all(&mut tx).await?;
+        for row in &acks {
+            let (id, client): (i64, i64) = (row.get("id")?, row.get("client_id")?);
+            let key: Zeroizing<String> = Zeroizing::new(row.get("signal_key")?);
+            self.query("UPDATE signal_acknowledgements SET signal_index = $1, signal_key = $2 WHERE id = $3")
+                .bind(self.keys.signal_index(client, &key))
+                .bind(self.keys.seal(cipher::SIGNAL_KEY, id, &key))
+                .bind(id)
+                .execute(&mut tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok((flags.len() + acks.len()) as u64)
+    }
+
     /// Re-seals every encrypted field that is not under the newest key, in one transaction (rows locked as they
     /// are read, so nothing written meanwhile is lost). Returns how many fields were rewritten; a failure leaves
     /// everything as it was.

@@ -5,7 +5,9 @@ use alliance_core::scoring::{ResponseFlags, ScaleScore};
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use crate::cipher;
+use zeroize::Zeroizing;
+
+use crate::cipher::{self, Keyring};
 use crate::db::{HasDb, Lock, Row};
 use crate::shared::care::ids;
 use crate::shared::{append_audit, store_answers};
@@ -52,9 +54,9 @@ fn rater(row: &Row) -> StoreResult<Rater> {
     Ok(if rater == "therapist" { Rater::Therapist } else { Rater::Client })
 }
 
-/// Response flags are JSON (`JSONB` on PostgreSQL): statements select them `CAST(... AS TEXT)`.
-fn flags(row: &Row) -> StoreResult<ResponseFlags> {
-    let json: String = row.get("flags")?;
+/// Response flags are JSON, sealed (they say who endorsed a risk item): opened under the response's id.
+fn flags(keys: &Keyring, administration: i64, row: &Row) -> StoreResult<ResponseFlags> {
+    let json = Zeroizing::new(keys.open(cipher::RESPONSE_FLAGS, administration, row.get("flags")?)?);
     serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("response flags: {e}")))
 }
 
@@ -258,7 +260,7 @@ impl<S: HasDb> Questionnaires for S {
         let rows = db
             .query(
                 "SELECT a.id, a.session_id, s.episode_id, s.number, s.held_on, a.instrument_id, a.instrument_version,
-                        a.rater, r.answers, CAST(r.flags AS TEXT) AS flags, r.submitted_at,
+                        a.rater, r.answers, r.flags, r.submitted_at,
                         sc.scale_id, sc.value, sc.answered, sc.missing, sc.prorated, sc.band, sc.concern
                  FROM responses r
                  JOIN administrations a ON a.id = r.administration_id
@@ -288,7 +290,7 @@ impl<S: HasDb> Questionnaires for S {
                     rater: rater(r)?,
                     answers: serde_json::from_str(&answers)
                         .map_err(|e| StoreError::Corrupt(format!("stored answers: {e}")))?,
-                    flags: flags(r)?,
+                    flags: flags(&db.keys, id.0, r)?,
                     scores: Vec::new(),
                     submitted_at: r.time("submitted_at")?,
                 });
@@ -312,7 +314,7 @@ impl<S: HasDb> Questionnaires for S {
         let db = self.db();
         let sql = db.with_ids(
             "SELECT e.client_id, s.episode_id, s.number, s.held_on, a.instrument_id, a.rater, sc.scale_id, sc.value,
-                    sc.concern, CAST(r.flags AS TEXT) AS flags
+                    sc.concern, sc.administration_id, r.flags
              FROM scores sc
              JOIN responses r ON r.administration_id = sc.administration_id
              JOIN administrations a ON a.id = sc.administration_id
@@ -323,12 +325,23 @@ impl<S: HasDb> Questionnaires for S {
                     WHERE m.client_id = e.client_id AND m.moved_at >= s.created_at))
              ORDER BY e.client_id, s.held_on, s.number, a.rater, a.position, a.id, sc.position",
         );
+        let mut opened: Option<(i64, ResponseFlags)> = None;
         db.query(&sql)
             .bind_ids(ids(clients, |c| c.0))
             .fetch_all(&db.read)
             .await?
             .iter()
             .map(|r| {
+                // One response has a row per score: its flags are opened once.
+                let administration: i64 = r.get("administration_id")?;
+                let flags = match &opened {
+                    Some((id, flags)) if *id == administration => Clone::clone(flags),
+                    _ => {
+                        let flags = flags(&db.keys, administration, r)?;
+                        opened = Some((administration, flags.clone()));
+                        flags
+                    }
+                };
                 Ok(ScorePoint {
                     client: ClientId(r.get("client_id")?),
                     episode: EpisodeId(r.get("episode_id")?),
@@ -339,7 +352,7 @@ impl<S: HasDb> Questionnaires for S {
                     scale: r.get("scale_id")?,
                     value: r.get("value")?,
                     concern: r.get("concern")?,
-                    flags: flags(r)?,
+                    flags,
                 })
             })
             .collect()
