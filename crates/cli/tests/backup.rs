@@ -462,18 +462,35 @@ fn migrate_store_sqlite_to_postgres_and_back_is_identical() {
         shot
     });
     assert_eq!(original, restored, "backup and restore on PostgreSQL");
-    let (on_pg, back) = runtime.block_on(async {
+    let (on_pg, back, moves) = runtime.block_on(async {
         let pg = PostgresStore::connect(&url, PostgresOptions::default(), &keys()).await.unwrap();
         let on_pg = snapshot(&pg).await;
+        let moves_pg = migrations_logged(&pg).await;
         pg.close().await;
         let store = SqliteStore::open(&b, &keys()).await.unwrap();
         let back = snapshot(&store).await;
+        let moves_b = migrations_logged(&store).await;
+        store.close().await;
+        let store = SqliteStore::open(&a, &keys()).await.unwrap();
+        let moves_a = migrations_logged(&store).await;
         store.close().await;
         PostgresStore::drop_database(&server, &name).await.unwrap();
-        (on_pg, back)
+        (on_pg, back, [moves_a, moves_pg, moves_b])
     });
     assert_eq!(original, on_pg);
     assert_eq!(original, back);
+    // Each move is audited in its source before the copy, so the copy holds every move before it.
+    assert_eq!(moves, [1, 2, 2], "migrate entries in the first SQLite, PostgreSQL and the last SQLite database");
+}
+
+/// How many `migrate` entries (on `database`, purpose `maintenance`) a database's audit log holds.
+async fn migrations_logged(store: &dyn Store) -> usize {
+    let log = store.audit_events(100_000).await.unwrap();
+    log.iter()
+        .filter(|e| {
+            (e.action.as_str(), e.object_kind.as_str(), e.purpose.as_str()) == ("migrate", "database", "maintenance")
+        })
+        .count()
 }
 
 /// `alliance serve` wires its jobs into the application's scheduler, whose first round runs as the server starts:

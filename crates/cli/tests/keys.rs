@@ -174,6 +174,17 @@ fn rekey_gives_the_database_a_new_page_key_and_recovers_from_an_interruption() {
     let old = key_lines(&file);
     let out = alliance(&["keys", "rekey", "--data", d]).ok();
     assert!(out.stdout.contains("new page key"), "{}", out.stdout);
+    // The rekey is in the rekeyed database's audit log.
+    let log = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let keys = alliance_store::Keyring::parse(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let store = alliance_store::SqliteStore::open(&data.join("alliance.db"), &keys).await.unwrap();
+        let log = alliance_store::prelude::AuditLog::audit_events(&store, 10).await.unwrap();
+        store.close().await;
+        log
+    });
+    let rekeys: Vec<(&str, &str)> =
+        log.iter().filter(|e| e.action == "rekey").map(|e| (e.object_kind.as_str(), e.purpose.as_str())).collect();
+    assert_eq!(rekeys, [("database", "key-management")]);
     let new = key_lines(&file);
     assert!(new[0].starts_with("db ") && new[0] != old[0] && new[1] == old[1], "{old:?} {new:?}");
     assert!(!pending.exists() && !data.join("alliance.db.rekeyed").exists());

@@ -14,6 +14,7 @@ use crate::cipher::KeyError;
 use crate::data_folder::restrict_database_files;
 use crate::key_file::{self, KeyFileError, KeyLocation};
 use crate::open::{Database, DatabaseSpec, OpenError, OpenMode, Opening};
+use crate::prelude::AuditLog;
 use crate::{FileError, Keyring, SqliteStore, StoreError};
 
 /// Why a change of keys stopped.
@@ -146,9 +147,14 @@ pub async fn rekey(database: &DatabaseSpec, keys: &KeyLocation) -> Result<Rekeye
     if copy.exists() {
         remove(&copy)?;
     }
-    // Opening checks the keys.
+    // Opening checks the keys. The audit entry goes in before the copy, so the rekeyed database holds it (as a
+    // backup holds its own); a copy that then fails leaves the entry, recording the attempt.
     let opened = SqliteStore::open(db, &loaded.keys).await;
-    opened.map_err(|source| OpenError::Sqlite { path: db.clone(), source })?.close().await;
+    let opened = opened.map_err(|source| OpenError::Sqlite { path: db.clone(), source })?;
+    let event = crate::AuditEvent::system(time::OffsetDateTime::now_utc(), "rekey", "database", "key-management");
+    let audited = opened.audit(event).await;
+    opened.close().await;
+    audited?;
     let next = loaded.keys.with_new_database_secret();
     key_file::write(&pending, &next, false)?;
     if let Err(e) = SqliteStore::export_rekeyed(db, &loaded.keys, &copy, &next).await {

@@ -294,7 +294,18 @@ pub async fn migrate(from: &DatabaseSpec, to: &DatabaseSpec, keys: &Keyring) -> 
             return Err(e.into());
         }
     };
-    let copied = copy(&source, &target).await;
+    // The entry goes in before the copy, so the new database holds it too (as a backup holds its own); only once
+    // the target is known to be empty, so a refused move records nothing.
+    let event = crate::AuditEvent::system(OffsetDateTime::now_utc(), "migrate", "database", "maintenance");
+    let copied = match is_empty(&target).await {
+        Ok(true) => match source.as_store().audit(event).await {
+            Ok(()) => copy(&source, &target).await,
+            Err(e) => Err(BackupError::Read(e)),
+        },
+        // The copy refuses a target with data, in its own words.
+        Ok(false) => copy(&source, &target).await,
+        Err(e) => Err(BackupError::ReadTarget(e)),
+    };
     let (from_engine, to_engine) = (source.engine_name(), target.engine_name());
     source.close().await;
     target.close().await;
