@@ -32,6 +32,12 @@ pub enum AppError {
     /// The signal to acknowledge is not among the client's current ones (the data changed since the page was shown).
     #[error("that signal is no longer current")]
     SignalNotCurrent,
+    /// A risk signal is acknowledged only with the action taken (docs/TRIAGE.md), never with one click.
+    #[error("a risk signal is acknowledged with the action taken")]
+    RiskNeedsAction,
+    /// The action recorded on a risk signal is incomplete or impossible; the words say what to correct.
+    #[error("{0}")]
+    RiskAction(&'static str),
     /// An instrument that data or a link refers to is not in the catalog.
     #[error("instrument {0} is not loaded")]
     InstrumentMissing(String),

@@ -32,6 +32,7 @@ use alliance_core::practice::SignalSettings;
 use alliance_store::Store;
 use time::OffsetDateTime;
 
+pub use acknowledge::RISK_NOTE_MAX;
 pub use check::{CheckOutcome, check_field_prefix};
 pub use clock::{Clock, system_clock};
 pub use episode::current_episodes;

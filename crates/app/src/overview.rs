@@ -77,7 +77,12 @@ impl ClientStatus {
 
     /// Whether `key` names one of the signals the client has now.
     pub fn has_signal(&self, key: &str) -> bool {
-        self.overview.overview.signals.iter().any(|s| signal_key(self.episode_key(), s) == key)
+        self.signal(key).is_some()
+    }
+
+    /// The signal the client has now that `key` names.
+    pub fn signal(&self, key: &str) -> Option<&Signal> {
+        self.overview.overview.signals.iter().find(|s| signal_key(self.episode_key(), s) == key)
     }
 }
 

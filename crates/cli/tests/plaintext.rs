@@ -23,6 +23,8 @@ const MARKERS: &[&str] = &[
     "Zebulon seemed far away",
     // Only ever typed into the sign-in form, never stored: a failed sign-in must not log it either.
     "unknown.visitor.marker@example.org",
+    // The note of the action taken on the risk signal.
+    "SAFETY-CALL-MARKER-2290",
 ];
 
 /// A marker found in a file, and in which form.
@@ -290,10 +292,17 @@ async fn seed_through_the_web(url: &str) -> String {
         .map(|rest| rest.split('"').next().unwrap().to_owned())
         .find(|key| key.contains("risk"))
         .expect("a risk signal to acknowledge");
-    let acknowledged =
-        post(&me, &format!("{url}{client_path}/acknowledgements"), &csrf, &[("signal", signal.as_str())]).await;
+    // A risk signal is acknowledged only with what was done and when; the note is free text.
+    let action = [
+        ("signal", signal.as_str()),
+        ("action", "contacted-client"),
+        ("acted_at", "2026-01-02T09:30"),
+        ("note", MARKERS[9]),
+    ];
+    let acknowledged = post(&me, &format!("{url}{client_path}/acknowledgements"), &csrf, &action).await;
     assert_eq!(acknowledged.0, 200);
     assert!(!acknowledged.2.contains(&format!("value=\"{signal}\"")), "the signal is acknowledged");
+    assert!(acknowledged.2.contains(MARKERS[9]), "the action's note is shown back");
 
     let note = format!("{}: {} when we spoke of his brother.", MARKERS[6], MARKERS[7]);
     let mut reflection: Vec<(&str, &str)> =

@@ -53,6 +53,9 @@ pub const SUPERVISION_FOCUS: Field = Field { table: "therapy_sessions", column: 
 pub const RESPONSE_FLAGS: Field = Field { table: "responses", column: "flags" };
 /// The key of an acknowledged signal, which names its kind (a risk signal) and session.
 pub const SIGNAL_KEY: Field = Field { table: "signal_acknowledgements", column: "signal_key" };
+pub const RISK_ACTION_NOTE: Field = Field { table: "risk_actions", column: "note" };
+/// Which risk signal an action was recorded on (it names the session item 9 was endorsed in).
+pub const RISK_ACTION_KEY: Field = Field { table: "risk_actions", column: "signal_key" };
 
 /// Every encrypted column with its table's row id column: what key rotation re-encrypts.
 pub const ENCRYPTED: &[(Field, &str)] = &[
@@ -67,6 +70,8 @@ pub const ENCRYPTED: &[(Field, &str)] = &[
     (SUPERVISION_FOCUS, "id"),
     (RESPONSE_FLAGS, "administration_id"),
     (SIGNAL_KEY, "id"),
+    (RISK_ACTION_NOTE, "id"),
+    (RISK_ACTION_KEY, "id"),
 ];
 
 /// A binary secret (a TOTP key) as the text a sealed field holds.

@@ -38,8 +38,10 @@ pub use shared::admin_tasks::{AdminTasks, LoginSummary, NewPasswordReset, Passwo
 pub use shared::audit_log::AuditLog;
 pub use shared::break_glass::BreakGlassGrants;
 pub use shared::care::Care;
+pub use shared::crisis::CrisisInformation;
 pub use shared::jobs::Jobs;
 pub use shared::questionnaires::Questionnaires;
+pub use shared::risk::{NewRiskAction, Risk, RiskAction, RiskActionKind};
 pub use shared::supervision::Supervision;
 pub use sqlite::SqliteStore;
 
@@ -107,6 +109,8 @@ pub trait Store:
     + AuditLog
     + BreakGlassGrants
     + AdminTasks
+    + Risk
+    + CrisisInformation
 {
 }
 
@@ -122,6 +126,8 @@ impl<T> Store for T where
         + AuditLog
         + BreakGlassGrants
         + AdminTasks
+        + Risk
+        + CrisisInformation
 {
 }
 
@@ -129,6 +135,8 @@ impl<T> Store for T where
 /// trait is in scope.
 pub mod prelude {
     pub use crate::AdminTasks;
+    pub use crate::CrisisInformation;
+    pub use crate::Risk;
     pub use crate::{
         Accounts, Acknowledgements, AuditLog, BreakGlassGrants, Care, Jobs, Questionnaires, Settings, SignIns, Store,
         Supervision,

@@ -30,6 +30,7 @@ pub async fn run_all(store: &dyn Store) {
     encrypted_fields_sort_and_match_as_plain_text(store).await;
     crate::practice_input::practice_input_matches_score_points(store).await;
     crate::admin_tasks::run_all(store).await;
+    crate::risk::run_all(store).await;
 }
 
 pub async fn therapist(store: &dyn Store, email: &str) -> UserId {

@@ -14,7 +14,7 @@ use time::macros::{date, datetime};
 use crate::{ScratchDatabase, keys};
 
 const NOW: time::OffsetDateTime = datetime!(2026-11-28 10:00 UTC);
-const MARKERS: [&str; 7] = [
+const MARKERS: [&str; 9] = [
     "Zebulon Quartermaine",
     "zebulon.q@example.org",
     "therapist.marker@example.org",
@@ -22,18 +22,29 @@ const MARKERS: [&str; 7] = [
     "PRIVATE-NOTE-7731",
     "RISK-ITEM-MARKER-9",
     "risk-signal-marker:4411",
+    "risk-action-marker:5522",
+    "RISK-ACTION-NOTE-MARKER",
 ];
 
 /// The columns that hold every sealed field of the seed, one row.
-const SEALED_COLUMNS: &str = "SELECT u.email, u.display_name, c.pseudonym, c.contact, r.answers, r.flags, a.signal_key
-     FROM users u, clients c, responses r, signal_acknowledgements a";
+const SEALED_COLUMNS: &str = "SELECT u.email, u.display_name, c.pseudonym, c.contact, r.answers, r.flags, a.signal_key,
+     x.signal_key, x.note FROM users u, clients c, responses r, signal_acknowledgements a, risk_actions x";
+/// How many sealed fields the seed writes: the columns above, and a second acknowledgement (the risk action's).
+const SEALED: u64 = 10;
 
 /// A therapist, a client with contact details, a reflection with a private note and a risk flag, and an
-/// acknowledged risk signal: every encrypted field.
+/// acknowledged signal, and an action on a risk signal with its note: every encrypted field.
 async fn seed(store: &dyn Store) -> (UserId, ClientId) {
     let (therapist, client) = seed_records(store).await;
     store.acknowledge(client, MARKERS[6], therapist, crate::conformance::ev(), NOW).await.unwrap();
+    record_risk_action(store, therapist, client).await;
     (therapist, client)
+}
+
+/// An action on a risk signal (which acknowledges it), with a note.
+async fn record_risk_action(store: &dyn Store, therapist: UserId, client: ClientId) {
+    let action = NewRiskAction { kind: RiskActionKind::NotNeeded, note: MARKERS[8].into(), acted_at: NOW };
+    store.acknowledge_risk(client, MARKERS[7], therapist, &action, crate::conformance::ev(), NOW).await.unwrap();
 }
 
 /// The seed without its acknowledgement, which schemas before 0013 store otherwise.
@@ -98,7 +109,14 @@ async fn read_back(store: &dyn Store, therapist: UserId, client: ClientId) {
     assert!(serde_json::to_string(&responses[0].answers).unwrap().contains(MARKERS[4]));
     assert_eq!(responses[0].flags.risks, vec![RiskFlag { item: MARKERS[5].into(), value: 2.0 }]);
     let acks = store.acknowledgements(&[client]).await.unwrap();
-    assert_eq!(acks.iter().map(|a| (a.key.as_str(), a.user)).collect::<Vec<_>>(), [(MARKERS[6], therapist)]);
+    let mut keys: Vec<_> = acks.iter().map(|a| (a.key.as_str(), a.user)).collect();
+    keys.sort();
+    assert_eq!(keys, [(MARKERS[7], therapist), (MARKERS[6], therapist)]);
+    let actions = store.risk_actions(&[client]).await.unwrap();
+    assert_eq!(
+        actions.iter().map(|a| (a.key.as_str(), a.note.as_str())).collect::<Vec<_>>(),
+        [(MARKERS[7], MARKERS[8])]
+    );
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
@@ -144,7 +162,7 @@ async fn the_sqlite_file_is_encrypted_and_its_fields_are_sealed() {
     let keyed = SqliteStore::connect_options(&path, &keys);
     let mut conn = sqlx::SqliteConnection::connect_with(&keyed).await.unwrap();
     let row = sqlx::query(SEALED_COLUMNS).fetch_one(&mut conn).await.unwrap();
-    for i in 0..7 {
+    for i in 0..row.len() {
         let value: String = row.get(i);
         assert_eq!(version_of(&value), Some(1), "{value}");
         assert!(MARKERS.iter().all(|m| !value.contains(m)));
@@ -177,15 +195,16 @@ async fn flags_and_signal_keys_left_in_clear_by_an_older_release_are_sealed_at_o
     conn.close().await.unwrap();
 
     let store = SqliteStore::open(&path, &keys).await.unwrap();
+    record_risk_action(&store, therapist, client).await;
     read_back(&store, therapist, client).await;
     // The upgraded row keeps its index: acknowledging the same signal again changes nothing.
     let later = NOW + time::Duration::hours(1);
     store.acknowledge(client, MARKERS[6], therapist, crate::conformance::ev(), later).await.unwrap();
-    assert_eq!(store.acknowledgements(&[client]).await.unwrap().iter().map(|a| a.at).collect::<Vec<_>>(), [NOW]);
+    assert_eq!(store.acknowledgements(&[client]).await.unwrap().iter().map(|a| a.at).collect::<Vec<_>>(), [NOW, NOW]);
     store.close().await;
     let mut conn = sqlx::SqliteConnection::connect_with(&SqliteStore::connect_options(&path, &keys)).await.unwrap();
     let row = sqlx::query(SEALED_COLUMNS).fetch_one(&mut conn).await.unwrap();
-    for i in 0..7 {
+    for i in 0..row.len() {
         let value: String = row.get(i);
         assert_eq!(version_of(&value), Some(1), "{value}");
     }
@@ -242,10 +261,10 @@ async fn sqlite_key_rotation_reseals_every_field() {
 
     let v2 = v1.with_new_version();
     let store = SqliteStore::open(&path, &v2).await.unwrap();
-    assert_eq!(store.fields_sealed_with(1).await.unwrap(), 7);
-    assert_eq!(store.reencrypt_fields().await.unwrap(), 7);
+    assert_eq!(store.fields_sealed_with(1).await.unwrap(), SEALED);
+    assert_eq!(store.reencrypt_fields().await.unwrap(), SEALED);
     assert_eq!(store.fields_sealed_with(1).await.unwrap(), 0);
-    assert_eq!(store.fields_sealed_with(2).await.unwrap(), 7);
+    assert_eq!(store.fields_sealed_with(2).await.unwrap(), SEALED);
     assert_eq!(store.reencrypt_fields().await.unwrap(), 0, "nothing left to do");
     read_back(&store, therapist, client).await;
     store.close().await;
@@ -270,7 +289,7 @@ async fn postgres_fields_are_sealed_and_rotate() {
 
     let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
     let row = sqlx::query(SEALED_COLUMNS).fetch_one(&mut conn).await.unwrap();
-    for i in 0..7 {
+    for i in 0..row.len() {
         let value: String = row.get(i);
         assert_eq!(version_of(&value), Some(1), "{value}");
         assert!(MARKERS.iter().all(|m| !value.contains(m)));
@@ -286,9 +305,9 @@ async fn postgres_fields_are_sealed_and_rotate() {
 
     let v2 = v1.with_new_version();
     let store = PostgresStore::connect(&db.url, PostgresOptions::default(), &v2).await.unwrap();
-    assert_eq!(store.reencrypt_fields().await.unwrap(), 7);
+    assert_eq!(store.reencrypt_fields().await.unwrap(), SEALED);
     assert_eq!(store.fields_sealed_with(1).await.unwrap(), 0);
-    assert_eq!(store.fields_sealed_with(2).await.unwrap(), 7);
+    assert_eq!(store.fields_sealed_with(2).await.unwrap(), SEALED);
     store.close().await;
     let store =
         PostgresStore::connect(&db.url, PostgresOptions::default(), &v2.without_version(1).unwrap()).await.unwrap();
@@ -375,7 +394,7 @@ async fn a_rekeyed_copy_opens_with_the_new_page_key_only() {
     // The acknowledgement's blind index follows the new secret: acknowledging again still changes nothing.
     let later = NOW + time::Duration::hours(1);
     copy.acknowledge(client, MARKERS[6], therapist, crate::conformance::ev(), later).await.unwrap();
-    assert_eq!(copy.acknowledgements(&[client]).await.unwrap().iter().map(|a| a.at).collect::<Vec<_>>(), [NOW]);
+    assert_eq!(copy.acknowledgements(&[client]).await.unwrap().iter().map(|a| a.at).collect::<Vec<_>>(), [NOW, NOW]);
     copy.close().await;
     let bytes = std::fs::read(&target).unwrap();
     assert!(MARKERS.iter().all(|m| !contains(&bytes, m)) && !bytes.starts_with(b"SQLite format 3"));

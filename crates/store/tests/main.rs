@@ -17,6 +17,7 @@ mod encryption;
 mod migrations;
 mod outages;
 mod practice_input;
+mod risk;
 
 use std::collections::HashSet;
 use std::sync::Arc;

@@ -58,6 +58,12 @@ impl From<alliance_app::AppError> for WebError {
             AppError::SignalNotCurrent => {
                 WebError::BadRequest("That signal is no longer current. Reload the page.".into())
             }
+            AppError::RiskNeedsAction => WebError::BadRequest(
+                "A risk signal is acknowledged with what was done: choose the action, when it was done and, if no \
+                 action was needed, why."
+                    .into(),
+            ),
+            AppError::RiskAction(why) => WebError::BadRequest(why.into()),
             other @ (AppError::InstrumentMissing(_) | AppError::PracticeModel(_)) => {
                 WebError::Internal(Box::new(other))
             }

@@ -160,6 +160,8 @@ fn table() -> Vec<(Route, MethodRouter<AppState>)> {
             post(pages::audit::acknowledge_break_glass),
         ),
         // Administrators' tasks, one-time password-reset links and one's own sign-ins (issues 13 and 14).
+        (Method::GET, "/admin/crisis", staff(ADMINISTRATORS, Scoped), get(pages::admin_crisis::page)),
+        (Method::POST, "/admin/crisis", staff(ADMINISTRATORS, Scoped), post(pages::admin_crisis::save)),
         (Method::GET, "/admin/tasks", staff(ADMINISTRATORS, Scoped), get(pages::admin_tasks::tasks_page)),
         (
             Method::POST,

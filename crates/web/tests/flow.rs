@@ -123,8 +123,13 @@ async fn the_core_loop_from_new_client_to_dashboard() {
         me.post(&format!("/clients/{client}/acknowledgements"), &[("signal", discrepancy.as_str())]).await;
     assert_eq!(status, 200);
     assert!(page.contains("Acknowledged by ana on"), "who acknowledged it is shown");
-    let (status, _, _) = me.post(&format!("/clients/{client}/acknowledgements"), &[("signal", risk.as_str())]).await;
-    assert_eq!(status, 200);
+    let (status, _, _) = me
+        .post(
+            &format!("/clients/{client}/acknowledgements"),
+            &[("signal", risk.as_str()), ("action", "contacted-client"), ("acted_at", "2020-01-01T09:30")],
+        )
+        .await;
+    assert_eq!(status, 200, "risk is acknowledged with the action taken");
     let (_, caseload) = me.get("/").await;
     assert!(!caseload.contains("Views differ"), "acknowledged signals stop pushing the client up");
     assert!(!caseload.contains("Risk ·"), "acknowledged risk leaves the caseload line: {caseload}");

@@ -4,10 +4,43 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use crate::cipher;
-use crate::db::HasDb;
+use crate::db::{Db, HasDb, Tx};
 use crate::shared::append_audit;
 use crate::shared::care::ids;
 use crate::*;
+
+/// Acknowledges `key` of `client` inside `tx` unless it was acknowledged already (the first acknowledgement stands).
+/// The key is sealed under the row's id, which the insert makes: the row goes in with an empty key and is sealed at
+/// once, in the same transaction; uniqueness holds on the blind index.
+pub(crate) async fn insert_acknowledgement(
+    db: &Db,
+    tx: &mut Tx,
+    client: ClientId,
+    key: &str,
+    user: UserId,
+    at: OffsetDateTime,
+) -> StoreResult<()> {
+    let inserted = db
+        .query(
+            "INSERT INTO signal_acknowledgements (client_id, signal_index, signal_key, user_id, at)
+             VALUES ($1, $2, '', $3, $4) ON CONFLICT DO NOTHING RETURNING id",
+        )
+        .bind(client.0)
+        .bind(db.keys.signal_index(client.0, key))
+        .bind(user.0)
+        .bind_time(at)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if let Some(row) = inserted {
+        let id: i64 = row.get("id")?;
+        db.query("UPDATE signal_acknowledgements SET signal_key = $1 WHERE id = $2")
+            .bind(db.keys.seal(cipher::SIGNAL_KEY, id, key))
+            .bind(id)
+            .execute(tx)
+            .await?;
+    }
+    Ok(())
+}
 
 #[async_trait]
 pub trait Acknowledgements: Send + Sync {
@@ -35,27 +68,7 @@ impl<S: HasDb> Acknowledgements for S {
     ) -> StoreResult<()> {
         let db = self.db();
         let mut tx = db.begin().await?;
-        // The key is sealed under the row's id, which the insert makes: the row goes in with an empty key and is
-        // sealed at once, in the same transaction. No row comes back when the signal was acknowledged already.
-        let inserted = db
-            .query(
-                "INSERT INTO signal_acknowledgements (client_id, signal_index, signal_key, user_id, at)
-                 VALUES ($1, $2, '', $3, $4) ON CONFLICT DO NOTHING RETURNING id",
-            )
-            .bind(client.0)
-            .bind(db.keys.signal_index(client.0, key))
-            .bind(user.0)
-            .bind_time(at)
-            .fetch_optional(&mut tx)
-            .await?;
-        if let Some(row) = inserted {
-            let id: i64 = row.get("id")?;
-            db.query("UPDATE signal_acknowledgements SET signal_key = $1 WHERE id = $2")
-                .bind(db.keys.seal(cipher::SIGNAL_KEY, id, key))
-                .bind(id)
-                .execute(&mut tx)
-                .await?;
-        }
+        insert_acknowledgement(db, &mut tx, client, key, user, at).await?;
         append_audit(&mut tx, &audit).await?;
         tx.commit().await
     }

@@ -9,9 +9,11 @@ pub(crate) mod admin_tasks;
 pub(crate) mod audit_log;
 pub(crate) mod break_glass;
 pub(crate) mod care;
+pub(crate) mod crisis;
 pub(crate) mod jobs;
 mod keys;
 pub(crate) mod questionnaires;
+pub(crate) mod risk;
 pub(crate) mod supervision;
 
 use time::OffsetDateTime;

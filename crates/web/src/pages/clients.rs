@@ -1,11 +1,14 @@
 //! Adding clients, opening episodes of care, and the client page with its trajectories.
 
+use alliance_app::RISK_NOTE_MAX;
 use alliance_core::catalog::{GAD7, PHQ9, RELATIONSHIP_CHECK, THERAPIST_REFLECTION};
 use alliance_core::domain::{Pseudonym, Role};
 use alliance_core::overview::ClientOverview;
 use alliance_core::practice::ExpectedCourse;
 use alliance_signals::rupture::{DEFAULT_REPAIR_WINDOW, RepairStatus, RepairedBy};
-use alliance_store::{ClientId, EpisodeId, NewClient, NewEpisode, Rater, StoredResponse};
+use alliance_store::{
+    ClientId, EpisodeId, NewClient, NewEpisode, NewRiskAction, Rater, RiskActionKind, StoredResponse,
+};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -170,6 +173,9 @@ struct ClientPage {
     break_glass: Vec<String>,
     break_glass_unacknowledged: bool,
     signals: Vec<SignalView>,
+    /// The risk acknowledgement form's choices and its time field's default (now, UTC).
+    risk_choices: Vec<(&'static str, &'static str)>,
+    risk_now: String,
     etr_note: String,
     outcome: String,
     outcome_change: String,
@@ -422,11 +428,12 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
             Via::BreakGlass { .. } => Ok(Vec::new()),
         }
     };
-    let (episodes, all_responses, mut overviews, grants) = tokio::try_join!(
+    let (episodes, all_responses, mut overviews, grants, risk_actions) = tokio::try_join!(
         async { state.store.episodes(client.id).await.map_err(WebError::from) },
         async { state.store.responses_of(client.id).await.map_err(WebError::from) },
         async { state.app.overviews(std::slice::from_ref(client), own, state.now()).await.map_err(WebError::from) },
         async { grants.await.map_err(WebError::from) },
+        async { state.store.risk_actions(&[client.id]).await.map_err(WebError::from) },
     )?;
     let client_state = overviews.remove(&client.id).ok_or(WebError::NotFound)?;
     // The current episode (the one opened last, the store's rule shared with the caseload) and its sessions as
@@ -448,8 +455,11 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
     }
     charts.extend(alliance_charts(&state, &responses, span, held, o));
     let episode_key = client_state.episode_key();
-    let signal_views =
-        o.signals.iter().map(|s| signals::view(s, episode_key, client_state.acknowledgement_of(s))).collect();
+    let signal_views = o
+        .signals
+        .iter()
+        .map(|s| signals::view(s, episode_key, client_state.acknowledgement_of(s), &risk_actions))
+        .collect();
     let session_rows = sessions
         .iter()
         .map(|s| {
@@ -512,6 +522,8 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
         break_glass: grants.iter().map(super::audit::notice).collect(),
         break_glass_unacknowledged: grants.iter().any(|g| g.acknowledged_at.is_none()),
         signals: signal_views,
+        risk_choices: signals::risk_choices(),
+        risk_now: signals::form_time(state.now()),
         etr_note: state.practice().describe_source(),
         outcome,
         outcome_change,
@@ -540,6 +552,25 @@ pub async fn acknowledge(
     let key = form.one("signal")?.unwrap_or("");
     let now = state.now();
     let audit = who.audit(now, "acknowledge", "signal", Some(id));
-    state.app.acknowledge(&write.client, key, who.user.id, audit, now).await?;
+    // A risk signal comes with the action taken (the risk form); without one, `acknowledge` refuses a risk signal.
+    match form.one("action")? {
+        Some(action) => {
+            let action = risk_action(&form, action)?;
+            state.app.acknowledge_risk(&write.client, key, who.user.id, action, audit, now).await?;
+        }
+        None => state.app.acknowledge(&write.client, key, who.user.id, audit, now).await?,
+    }
     Ok(Redirect::to(&format!("/clients/{id}")).into_response())
+}
+
+/// The action on a risk signal from its form: the kind, when it was done (UTC) and the note under the text policy.
+fn risk_action(form: &FormFields, kind: &str) -> Result<NewRiskAction, WebError> {
+    let kind = RiskActionKind::parse(kind).ok_or_else(|| WebError::BadRequest("Choose what was done.".into()))?;
+    let acted_at = form
+        .one("acted_at")?
+        .and_then(signals::parse_form_time)
+        .ok_or_else(|| WebError::BadRequest("Give the date and time the action was taken.".into()))?;
+    let note = alliance_core::text_policy::multi_line("the note", form.one("note")?.unwrap_or(""), RISK_NOTE_MAX)
+        .map_err(|e| WebError::BadRequest(format!("Not saved: {e}.")))?;
+    Ok(NewRiskAction { kind, note, acted_at })
 }

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod account_sign_ins;
 pub mod admin;
+pub mod admin_crisis;
 pub mod admin_lookup;
 pub mod admin_tasks;
 pub mod assets;

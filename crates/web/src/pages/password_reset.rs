@@ -36,7 +36,7 @@ fn not_valid() -> Result<Response, WebError> {
         "This link is not valid any more: it was used, it expired, or a newer link replaced it.",
         "Ask your practice's administrator for a new one.",
     ];
-    let page = MessagePage { title: "Link not valid", paragraphs };
+    let page = MessagePage { title: "Link not valid", paragraphs, crisis: None };
     Ok((StatusCode::GONE, Html(page.render()?)).into_response())
 }
 
@@ -113,6 +113,6 @@ pub async fn submit(
     }
     let paragraphs =
         vec!["Your new password is set. Every earlier sign-in of your account was ended.", "Sign in with it now."];
-    let page = MessagePage { title: "Password set", paragraphs };
+    let page = MessagePage { title: "Password set", paragraphs, crisis: None };
     Ok(Html(page.render()?).into_response())
 }

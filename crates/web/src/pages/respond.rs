@@ -2,6 +2,7 @@
 //! page names neither the client nor the therapist, so a link seen by someone else reveals nothing.
 
 use alliance_app::CheckOutcome;
+use alliance_core::crisis::CrisisProtocol;
 use alliance_core::scoring::{AnswerError, Answers};
 use alliance_store::{LinkState, LinkView};
 use askama::Template;
@@ -10,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use time::OffsetDateTime;
 
+use super::admin_crisis::crisis_information;
 use super::questionnaire::{SectionView, section};
 use crate::error::WebError;
 use crate::forms::FormFields;
@@ -26,7 +28,7 @@ struct RespondPage {
     sections: Vec<SectionView>,
     error: Option<String>,
     /// The crisis information, when the answers given so far mention thoughts of death or self-harm.
-    crisis: Option<&'static str>,
+    crisis: Option<CrisisProtocol>,
     expires: String,
 }
 
@@ -35,10 +37,21 @@ struct RespondPage {
 pub struct MessagePage<'a> {
     pub title: &'a str,
     pub paragraphs: Vec<&'a str>,
+    /// The practice's crisis information, shown first, when the answers mention thoughts of death or self-harm.
+    pub crisis: Option<CrisisProtocol>,
 }
 
 fn message(status: StatusCode, title: &str, paragraphs: Vec<&str>) -> Result<Response, WebError> {
-    Ok((status, Html(MessagePage { title, paragraphs }.render()?)).into_response())
+    with_crisis(status, title, paragraphs, None)
+}
+
+fn with_crisis(
+    status: StatusCode,
+    title: &str,
+    paragraphs: Vec<&str>,
+    crisis: Option<CrisisProtocol>,
+) -> Result<Response, WebError> {
+    Ok((status, Html(MessagePage { title, paragraphs, crisis }.render()?)).into_response())
 }
 
 fn not_valid() -> Result<Response, WebError> {
@@ -49,29 +62,29 @@ fn not_valid() -> Result<Response, WebError> {
     )
 }
 
-/// Shown whenever answers mention thoughts of death or self-harm, even when they cannot be stored.
-const CRISIS: &str = "You said you have had thoughts of being better off dead or of hurting yourself. If you might act on these thoughts now, call your local emergency number or go to the nearest emergency department. Please also tell your therapist; they may not see this straight away.";
-
-fn refused_page(state: LinkState, risk: bool) -> Result<Response, WebError> {
-    if !risk {
+/// The practice's crisis information is shown whenever answers mention thoughts of death or self-harm, even when
+/// they cannot be stored (`admin_crisis::crisis_information`: the built-in text when none is set or readable).
+fn refused_page(state: LinkState, crisis: Option<CrisisProtocol>) -> Result<Response, WebError> {
+    let Some(crisis) = crisis else {
         return state_page(state, true);
-    }
+    };
     match state {
         // The same answers sent again after a lost reply (the first were stored, the reply never came) land here
         // too, so the page must not say they were not sent.
-        LinkState::Used => message(
+        LinkState::Used => with_crisis(
             StatusCode::CONFLICT,
             "Already answered",
             vec![
-                CRISIS,
                 "This link has already been used. If you sent these answers a moment ago, they have arrived. \
                  If not, please tell your therapist how you are.",
             ],
+            Some(crisis),
         ),
-        _ => message(
+        _ => with_crisis(
             StatusCode::GONE,
             "This link has expired",
-            vec![CRISIS, "These answers could not be sent with this link. Please tell your therapist how you are."],
+            vec!["These answers could not be sent with this link. Please tell your therapist how you are."],
+            Some(crisis),
         ),
     }
 }
@@ -112,7 +125,7 @@ fn render_form(
     link: &LinkView,
     answers: &[Answers],
     error: Option<(usize, &AnswerError)>,
-    risk: bool,
+    crisis: Option<CrisisProtocol>,
 ) -> Result<String, WebError> {
     let instruments = state.app.check_instruments(link)?;
     let sections: Vec<SectionView> = instruments
@@ -140,7 +153,7 @@ fn render_form(
         first_error,
         sections,
         error: error.map(|_| "Some answers are missing or not valid. Please look at the marked questions.".to_owned()),
-        crisis: risk.then_some(CRISIS),
+        crisis,
         expires: expiry_text(link.expires_at),
     }
     .render()?)
@@ -152,7 +165,7 @@ pub async fn form(State(state): State<AppState>, Path(token): Path<String>) -> R
     if link.state != LinkState::Open {
         return state_page(link.state, false);
     }
-    Ok(Html(render_form(&state, &token, &link, &[], None, false)?).into_response())
+    Ok(Html(render_form(&state, &token, &link, &[], None, None)?).into_response())
 }
 
 pub async fn submit(
@@ -183,10 +196,11 @@ pub async fn submit(
                     "Something went wrong"
                 };
                 let retry = response.headers_mut().remove(axum::http::header::RETRY_AFTER);
-                response = message(
+                response = with_crisis(
                     status,
                     title,
-                    vec![CRISIS, "Your answers could not be sent just now. Please send them again in a minute."],
+                    vec!["Your answers could not be sent just now. Please send them again in a minute."],
+                    Some(crisis_information(&state).await),
                 )?;
                 if let Some(value) = retry {
                     response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
@@ -197,20 +211,22 @@ pub async fn submit(
     };
     match outcome {
         CheckOutcome::Sent { risk } => {
-            let mut paragraphs = vec![
+            let paragraphs = vec![
                 "Your answers have been sent to your therapist.",
                 "If something felt off in the session, you are welcome to bring it up next time: it often helps.",
             ];
-            if risk {
-                paragraphs.insert(1, CRISIS);
-            }
-            message(StatusCode::OK, "Thank you", paragraphs)
+            let crisis = if risk { Some(crisis_information(&state).await) } else { None };
+            with_crisis(StatusCode::OK, "Thank you", paragraphs, crisis)
         }
         CheckOutcome::Invalid { given, questionnaire, error, risk } => {
-            let html = render_form(&state, &token, &link, &given, Some((questionnaire, &error)), risk)?;
+            let crisis = if risk { Some(crisis_information(&state).await) } else { None };
+            let html = render_form(&state, &token, &link, &given, Some((questionnaire, &error)), crisis)?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
-        CheckOutcome::Refused { state: link_state, risk } => refused_page(link_state, risk),
+        CheckOutcome::Refused { state: link_state, risk } => {
+            let crisis = if risk { Some(crisis_information(&state).await) } else { None };
+            refused_page(link_state, crisis)
+        }
         CheckOutcome::Gone => not_valid(),
     }
 }

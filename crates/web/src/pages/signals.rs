@@ -3,9 +3,46 @@
 
 use alliance_core::overview::signal_key;
 use alliance_signals::signal::{Severity, Signal, SignalKind};
-use alliance_store::Acknowledgement;
+use alliance_store::{Acknowledgement, RiskAction, RiskActionKind};
 
 use super::{number, show_date};
+
+/// A time as the risk form sends it and shows it (`datetime-local`, read as UTC as every time in Alliance).
+const FORM_TIME: &[time::format_description::BorrowedFormatItem<'_>] =
+    time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+
+/// A time from the risk form's `datetime-local` field, as UTC.
+pub fn parse_form_time(text: &str) -> Option<time::OffsetDateTime> {
+    time::PrimitiveDateTime::parse(text.trim(), FORM_TIME).ok().map(|t| t.assume_utc())
+}
+
+/// A time as the risk form's field shows it.
+pub fn form_time(t: time::OffsetDateTime) -> String {
+    t.format(FORM_TIME).unwrap_or_default()
+}
+
+/// The choices of the risk acknowledgement form: (value, words).
+pub fn risk_choices() -> Vec<(&'static str, &'static str)> {
+    RiskActionKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect()
+}
+
+/// One recorded action on a risk signal, in words: "Contacted the client on 5 Dec 2026 14:05 UTC (recorded by
+/// Dr A on 5 Dec 2026): note".
+fn risk_action_text(a: &RiskAction) -> String {
+    let at = |t: time::OffsetDateTime| format!("{} {:02}:{:02} UTC", show_date(t.date()), t.hour(), t.minute());
+    let mut text = format!(
+        "{} on {} (recorded by {} on {})",
+        a.kind.label(),
+        at(a.acted_at),
+        a.user_name,
+        show_date(a.recorded_at.date())
+    );
+    if !a.note.is_empty() {
+        text.push_str(": ");
+        text.push_str(&a.note);
+    }
+    text
+}
 
 pub struct SignalView {
     pub key: String,
@@ -15,6 +52,10 @@ pub struct SignalView {
     pub evidence: String,
     pub actions: Vec<String>,
     pub acknowledged: Option<String>,
+    /// A risk signal: acknowledged only with the action taken.
+    pub risk: bool,
+    /// What was done about a risk signal, oldest first.
+    pub risk_actions: Vec<String>,
 }
 
 pub fn title(kind: SignalKind) -> &'static str {
@@ -66,9 +107,12 @@ fn evidence_label(name: &str) -> String {
     }
 }
 
-pub fn view(signal: &Signal, episode: i64, ack: Option<&Acknowledgement>) -> SignalView {
+pub fn view(signal: &Signal, episode: i64, ack: Option<&Acknowledgement>, risk_actions: &[RiskAction]) -> SignalView {
+    let key = signal_key(episode, signal);
     SignalView {
-        key: signal_key(episode, signal),
+        risk: signal.kind == SignalKind::Risk,
+        risk_actions: risk_actions.iter().filter(|a| a.key == key).map(risk_action_text).collect(),
+        key,
         level: level(signal.severity),
         title: title(signal.kind),
         explanation: signal.explanation.clone(),
