@@ -1,5 +1,5 @@
 // Risk as a protocol (issue 13, item 2): a therapist acknowledges a client's risk signal by saying what was done
-// and when, and the client page then shows the action recorded.
+// and when, and the client page then shows the action recorded; until then every staff page carries a banner.
 // Run: npm ci && cargo build -p alliance && node --test tests/browser/risk.test.mjs
 
 import assert from 'node:assert/strict';
@@ -42,6 +42,14 @@ describe('risk protocol', () => {
     }
     assert.ok(found, 'some demo therapist has a client with an open risk signal');
 
+    // Every staff page carries the banner until the risk is acknowledged: here, and on the account page.
+    const client = new URL(page.url()).pathname;
+    const link = `#risk-alerts a[href="${client}#attn"]`;
+    await page.locator(link).waitFor();
+    await page.goto(`${demo.base}/account`);
+    await page.locator(link).waitFor();
+    await page.goto(`${demo.base}${client}`);
+
     const form = page.locator('form.risk-ack').first();
     await form.waitFor();
     // One click is no longer possible: the form asks what was done, when, and why if nothing was needed.
@@ -58,6 +66,10 @@ describe('risk protocol', () => {
     assert.match(text, /^Safety plan reviewed on 5 Jan 2026 09:30 UTC \(recorded by .+ on .+\): Went through the safety plan by phone\.$/);
     assert.ok((await page.locator('main').innerText()).includes('Acknowledged by'), 'the signal is acknowledged');
     await screenshot(page, '30-risk-action-recorded.png');
+    // Acknowledged: the banner no longer names this client (other clients of the demo may still be waiting).
+    await page.goto(`${demo.base}/account`);
+    await page.waitForLoadState('networkidle');
+    assert.equal(await page.locator(link).count(), 0, 'the banner no longer names the client');
     assert.deepEqual(staff.problems, []);
     await staff.context.close();
   });

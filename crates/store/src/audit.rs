@@ -178,6 +178,15 @@ pub struct ChainReport {
     pub broken: Option<ChainBreak>,
 }
 
+/// Where a check of the chain ended intact: its last entry (sequence number, row id, hash). A later check can
+/// start after it and read only what was appended since.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainPoint {
+    pub seq: i64,
+    pub id: i64,
+    pub hash: [u8; 32],
+}
+
 /// Walks a chain fed to it in sequence order.
 #[derive(Debug)]
 pub struct Verifier {
@@ -194,6 +203,11 @@ impl Default for Verifier {
 }
 
 impl Verifier {
+    /// Goes on from an entry checked earlier: the next row must be the one after it and link to its hash.
+    pub fn resume(point: &ChainPoint) -> Self {
+        Verifier { expected: point.seq + 1, prev: point.hash, verified: point.seq.max(0) as u64, broken: None }
+    }
+
     /// Checks the next row; returns false once the chain is broken (later rows need not be read).
     pub fn push(&mut self, row: &AuditChainRow) -> bool {
         if self.broken.is_some() {
@@ -245,9 +259,21 @@ impl Verifier {
 
 /// Checks the whole chain of `store`, a page at a time, while others may be appending to it.
 pub async fn verify_chain(store: &dyn Store) -> StoreResult<ChainReport> {
+    Ok(verify_chain_after(store, None).await?.0)
+}
+
+/// Checks the entries after `from` (all of them when `None`), trusting what an earlier check of everything up
+/// to `from` found: an entry appended since, or a rewrite that re-hashed the entries after `from`, is checked; a
+/// change to an entry before `from` alone is not, which only [`verify_chain`] finds. Also returns where an intact
+/// check ended, to start the next one there.
+pub async fn verify_chain_after(
+    store: &dyn Store,
+    from: Option<ChainPoint>,
+) -> StoreResult<(ChainReport, Option<ChainPoint>)> {
     let before = store.audit_head().await?;
-    let mut verifier = Verifier::default();
-    let mut after: Option<(i64, i64)> = None;
+    let mut verifier = from.as_ref().map_or_else(Verifier::default, Verifier::resume);
+    let mut after: Option<(i64, i64)> = from.map(|p| (p.seq, p.id));
+    let mut last_intact = from;
     'pages: loop {
         let rows = store.audit_chain(after, 1000).await?;
         let Some(last) = rows.last() else { break };
@@ -256,10 +282,13 @@ pub async fn verify_chain(store: &dyn Store) -> StoreResult<ChainReport> {
             if !verifier.push(row) {
                 break 'pages;
             }
+            last_intact = Some(ChainPoint { seq: row.seq, id: row.id, hash: verifier.prev });
         }
     }
     let end = store.audit_head().await?;
-    Ok(verifier.finish(&before, &end))
+    let report = verifier.finish(&before, &end);
+    let point = if report.broken.is_none() { last_intact } else { None };
+    Ok((report, point))
 }
 
 pub fn hex(bytes: &[u8]) -> String {

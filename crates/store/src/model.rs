@@ -195,6 +195,20 @@ pub struct StoredResponse {
     pub submitted_at: OffsetDateTime,
 }
 
+/// A completed response as a listing needs it: no answers, its flags opened, and how many supervision comments
+/// its session has.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedResponse {
+    pub administration: AdministrationId,
+    pub session: SessionId,
+    pub client: ClientId,
+    pub session_number: u32,
+    pub held_on: Date,
+    pub flags: ResponseFlags,
+    pub submitted_at: OffsetDateTime,
+    pub comments: usize,
+}
+
 /// One scale score of one completed administration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScorePoint {

@@ -24,6 +24,7 @@ pub async fn run_all(store: &dyn Store) {
     revisions_move_with_what_an_overview_is_computed_from(store).await;
     audit_events_are_kept_in_order(store).await;
     reflection_comments_form_a_thread(store).await;
+    a_listing_names_reflections_without_their_answers(store).await;
     a_session_keeps_what_to_bring_to_supervision(store).await;
     dates_of_care_stay_in_order(store).await;
     crate::audit_conformance::run_all(store).await;
@@ -654,4 +655,51 @@ pub async fn dates_of_care_stay_in_order(store: &dyn Store) {
     let same_day = NewEpisode { client, therapist, started_on: started, measures: vec![] };
     store.open_episode(same_day, ev(), NOW).await.unwrap();
     assert_eq!(store.episodes(client).await.unwrap().len(), 2);
+}
+
+/// A listing of therapist reflections carries what a page chooses by (session, date, flags, comment count) and
+/// leaves out other instruments, client answers and other clients; the chosen rows are then read whole by id.
+pub async fn a_listing_names_reflections_without_their_answers(store: &dyn Store) {
+    let (client, session) = session_for(store, "listing@example.org").await;
+    let (other, other_session) = session_for(store, "listing-other@example.org").await;
+    let reflection = InstrumentRef { id: "therapist-reflection".into(), version: 1 };
+    let mut shared = response(None, 21.0);
+    shared.flags.indicators = vec!["supervision".into()];
+    let id = store.save_therapist_response(session.id, reflection.clone(), shared, ev(), NOW).await.unwrap();
+    let other_id = store
+        .save_therapist_response(other_session.id, reflection.clone(), response(None, 9.0), ev(), NOW)
+        .await
+        .unwrap();
+    let another_instrument = InstrumentRef { id: "srs-structure".into(), version: 1 };
+    store.save_therapist_response(session.id, another_instrument, response(None, 3.0), ev(), NOW).await.unwrap();
+    store
+        .add_reflection_comment(NewReflectionComment {
+            session: session.id,
+            author: store.user_by_email("listing@example.org").await.unwrap().unwrap().id,
+            body: "a comment".into(),
+            created_at: NOW,
+        })
+        .await
+        .unwrap();
+
+    let listed = store.therapist_listing(&[client], "therapist-reflection").await.unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    let row = &listed[0];
+    assert_eq!((row.administration, row.session, row.client), (id, session.id, client));
+    assert_eq!((row.session_number, row.held_on), (session.number, session.held_on));
+    assert!(row.flags.has("supervision"), "flags opened: {:?}", row.flags);
+    assert_eq!(row.comments, 1);
+    let both = store.therapist_listing(&[client, other], "therapist-reflection").await.unwrap();
+    let counts: Vec<(ClientId, usize)> = both.iter().map(|r| (r.client, r.comments)).collect();
+    assert_eq!(counts, vec![(client, 1), (other, 0)]);
+    assert!(store.therapist_listing(&[], "therapist-reflection").await.unwrap().is_empty());
+    assert!(store.therapist_listing(&[client], "phq9").await.unwrap().is_empty(), "no client answers");
+
+    let read = store.responses_by_id(&[other_id, id]).await.unwrap();
+    let whole = store.responses_of(client).await.unwrap();
+    let from_client = whole.iter().find(|r| r.administration == id).unwrap();
+    assert_eq!(read.iter().find(|r| r.administration == id), Some(from_client), "the same response as responses_of");
+    assert_eq!(read.len(), 2);
+    assert!(store.responses_by_id(&[]).await.unwrap().is_empty());
+    assert!(store.responses_by_id(&[AdministrationId(id.0 + 100_000)]).await.unwrap().is_empty());
 }

@@ -104,6 +104,8 @@ each_behaviour_on_both_engines! {
     crate::conformance::audit_events_are_kept_in_order => audit_events_are_kept_in_order,
     crate::conformance::reflection_comments_form_a_thread => reflection_comments_form_a_thread,
     crate::conformance::a_session_keeps_what_to_bring_to_supervision => a_session_keeps_what_to_bring_to_supervision,
+    crate::conformance::a_listing_names_reflections_without_their_answers
+        => a_listing_names_reflections_without_their_answers,
     crate::conformance::dates_of_care_stay_in_order => dates_of_care_stay_in_order,
     crate::audit_conformance::a_write_whose_audit_entry_is_refused_leaves_nothing
         => a_write_whose_audit_entry_is_refused_leaves_nothing,

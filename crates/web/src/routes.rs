@@ -142,6 +142,7 @@ fn table() -> Vec<(Route, MethodRouter<AppState>)> {
             get(pages::patterns::therapist_patterns),
         ),
         (Method::GET, "/patterns", staff(THERAPISTS, Scoped), get(pages::patterns::own_patterns)),
+        (Method::GET, "/alerts", staff(THERAPISTS, Scoped), get(pages::alerts::alerts)),
         (Method::GET, "/research", staff(RESEARCHERS, Scoped), get(pages::research::research_page)),
         (Method::POST, "/research/export", staff(RESEARCHERS, Scoped), post(pages::research::export)),
         (Method::GET, "/c/{token}", Access::ClientLink, get(pages::respond::form)),

@@ -90,6 +90,16 @@ pub struct AppState {
     pub secret: Arc<[u8; 32]>,
     pub clock: Clock,
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Where this server's last check of the audit chain ended intact, and when it last checked all of it
+    /// (`pages/audit.rs`).
+    pub audit_checked: Arc<std::sync::Mutex<Option<AuditChecked>>>,
+}
+
+/// The audit page's check of the hash chain, kept between views so a view reads only what was appended since.
+#[derive(Debug, Clone, Copy)]
+pub struct AuditChecked {
+    pub point: alliance_store::audit::ChainPoint,
+    pub in_full_at: OffsetDateTime,
 }
 
 impl AppState {
@@ -120,6 +130,7 @@ impl AppState {
             secret: Arc::new(secret),
             clock,
             metrics: Arc::default(),
+            audit_checked: Arc::default(),
         })
     }
 

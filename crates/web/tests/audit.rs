@@ -123,7 +123,7 @@ async fn administrators_filter_and_page_the_log_and_hostile_filters_get_a_clear_
     let (status, first) = admin.get("/admin/audit").await;
     assert_eq!(status, 200);
     // Checked after the page recorded its own reading: one more entry than before.
-    assert!(first.contains(&format!("Chain intact up to entry {}.", head + 1)), "{first}");
+    assert!(first.contains(&format!("Chain intact up to entry {} (", head + 1)), "{first}");
     let mut seen = rows(&first);
     assert_eq!(seen.len(), 50);
     assert_eq!(seen[0], head);
@@ -181,16 +181,56 @@ async fn administrators_filter_and_page_the_log_and_hostile_filters_get_a_clear_
     assert_eq!(status, 200);
     assert!(body.contains("Chain intact up to entry"));
 
-    // One entry changed in the database: the page says where the chain breaks.
+    // The page checks what was appended since its last intact check at once: an entry changed among them breaks
+    // the chain there.
+    let checked = app.store.audit_head().await.unwrap().seq;
+    for i in 0..3 {
+        let event = AuditEvent::system(OffsetDateTime::now_utc(), "batch-read", "practice", "test");
+        app.store.audit(AuditEvent { object_id: Some(1000 + i), ..event }).await.unwrap();
+    }
+    let changed = checked + 2;
+    let change = format!("UPDATE audit_events SET action = 'list' WHERE seq = {changed}");
+    app.raw_sql(
+        &["DROP TRIGGER audit_events_no_update", &change],
+        &["ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only", &change],
+    )
+    .await;
+    let (status, body) = admin.get("/admin/audit").await;
+    assert_eq!(status, 200);
+    let says = format!("Chain broken: entry {changed} was changed. Entries 1 to {} are intact.", changed - 1);
+    assert!(body.contains(&says), "{body}");
+}
+
+/// The audit page checks every entry once an hour and only new entries in between: a change to an old entry alone
+/// is found by the next full check, not by every view.
+#[tokio::test]
+async fn the_audit_page_checks_new_entries_at_each_view_and_everything_hourly() {
+    let app = TestApp::spawn().await;
+    app.user("root@example.org", Role::Administrator).await;
+    let admin = app.sign_in("root@example.org").await;
+    let (status, body) = admin.get("/admin/audit").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Chain intact up to entry"), "{body}");
+
+    // One old entry changed without re-hashing anything: the views within the hour read only newer entries.
     let change = "UPDATE audit_events SET action = 'list' WHERE seq = 3";
     app.raw_sql(
         &["DROP TRIGGER audit_events_no_update", change],
         &["ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only", change],
     )
     .await;
+    let (_, body) = admin.get("/admin/audit").await;
+    assert!(body.contains("Chain intact up to entry"), "checked since the last view only: {body}");
+    assert!(audit::verify_chain(app.store.as_ref()).await.unwrap().broken.is_some(), "a full check finds it");
+
+    app.advance(61 * 60);
+    let admin = app.sign_in("root@example.org").await;
     let (status, body) = admin.get("/admin/audit").await;
     assert_eq!(status, 200);
     assert!(body.contains("Chain broken: entry 3 was changed. Entries 1 to 2 are intact."), "{body}");
+    // A broken chain is not remembered as checked: the next view says so again.
+    let (_, body) = admin.get("/admin/audit").await;
+    assert!(body.contains("Chain broken: entry 3 was changed."), "{body}");
 }
 
 /// Issue 13: the administrator finds the number break-glass asks for, and nothing clinical; only administrators,

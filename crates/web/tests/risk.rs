@@ -97,3 +97,53 @@ async fn risk_acknowledgement_records_its_action_and_shows_it() {
     let (_, caseload) = me.get("/").await;
     assert!(!caseload.contains("Risk ·"), "acknowledged risk leaves the caseload line");
 }
+
+/// Issue 13, item 2: the therapist is told on every page, not only on the caseload, until the risk is
+/// acknowledged; nobody else is, and the banner names only the client.
+#[tokio::test]
+async fn every_page_tells_the_therapist_of_an_open_risk_until_it_is_acknowledged() {
+    let app = TestApp::spawn().await;
+    let (me, client, risk) = client_at_risk(&app, "dee@example.org").await;
+    // The header of every staff page loads the banner.
+    let (_, account) = me.get("/account").await;
+    assert!(account.contains(r#"hx-get="/alerts""#), "the header asks for the banner");
+    let (status, banner) = me.get("/alerts").await;
+    assert_eq!(status, 200);
+    assert!(banner.contains("A client needs you") && banner.contains("Cedar Wren"), "{banner}");
+    // The session of `client_with_link` is dated 28 Nov 2026.
+    let days = (time::OffsetDateTime::now_utc().date() - time::macros::date!(2026 - 11 - 28)).whole_days();
+    let ago = match days {
+        0 => "(today)".to_owned(),
+        1 => "(yesterday)".to_owned(),
+        d => format!("({d} days ago)"),
+    };
+    assert!(banner.contains(&format!(r#"href="/clients/{client}#attn""#)) && banner.contains(&ago), "{banner}");
+    assert!(!banner.contains("item 9") && !banner.contains("PHQ"), "no questionnaire detail: {banner}");
+    let audit = app.store.audit_events(50).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "list" && e.object_kind == "risk-alerts"), "the read is audited");
+
+    // Another therapist, a supervisor and an administrator are not told (nor may they ask).
+    app.user("eve@example.org", Role::Therapist).await;
+    let other = app.sign_in("eve@example.org").await;
+    let (status, theirs) = other.get("/alerts").await;
+    assert_eq!(status, 200);
+    assert!(!theirs.contains("Cedar Wren") && !theirs.contains("needs you"), "{theirs}");
+    for (email, role) in [("sup@example.org", Role::Supervisor), ("adm@example.org", Role::Administrator)] {
+        app.user(email, role).await;
+        let s = app.sign_in(email).await;
+        assert_eq!(s.get("/alerts").await.0, 403, "{email}");
+        assert!(!s.get("/account").await.1.contains(r#"hx-get="/alerts""#), "{email}");
+    }
+
+    let fields = [
+        ("signal", risk.as_str()),
+        ("action", "contacted-client"),
+        ("acted_at", "2020-01-02T10:15"),
+        ("note", "Called; safety plan in place."),
+    ];
+    let (status, _, _) = me.post(&format!("/clients/{client}/acknowledgements"), &fields).await;
+    assert_eq!(status, 200);
+    let (status, banner) = me.get("/alerts").await;
+    assert_eq!(status, 200);
+    assert!(!banner.contains("needs you") && !banner.contains("Cedar Wren"), "acknowledged: {banner}");
+}

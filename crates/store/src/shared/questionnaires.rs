@@ -41,6 +41,12 @@ pub trait Questionnaires: Send + Sync {
     async fn links_for_session(&self, session: SessionId) -> StoreResult<Vec<LinkSummary>>;
     /// Every completed response of a client with its scores, oldest first.
     async fn responses_of(&self, client: ClientId) -> StoreResult<Vec<StoredResponse>>;
+    /// Completed responses by administration, with their scores, in the order of [`Questionnaires::responses_of`]:
+    /// the few rows one page of a listing shows. A previous therapist's reflection is left out as there.
+    async fn responses_by_id(&self, ids: &[AdministrationId]) -> StoreResult<Vec<StoredResponse>>;
+    /// Every completed therapist response with this instrument for these clients (not a previous therapist's),
+    /// without its answers: what a listing needs to choose the page it shows. Flags are opened, answers are not.
+    async fn therapist_listing(&self, clients: &[ClientId], instrument: &str) -> StoreResult<Vec<ListedResponse>>;
     /// Primary and subscale scores of completed administrations for many clients, for caseload summaries.
     async fn score_points(&self, clients: &[ClientId]) -> StoreResult<Vec<ScorePoint>>;
     /// The practice model's input, for every client of a therapist account with scores in their current episode
@@ -253,61 +259,53 @@ impl<S: HasDb> Questionnaires for S {
 
     async fn responses_of(&self, client: ClientId) -> StoreResult<Vec<StoredResponse>> {
         let db = self.db();
-        // One statement, so responses and their scores come from one snapshot; one row per score (or one with no
-        // score for a response without any), scores in the order they were given. On a reader, so that page
-        // views never queue behind submissions. A previous therapist's reflections are left out once the client
-        // moved to another therapist: they stay with their author (`admin_tasks.rs`).
-        let rows = db
-            .query(
-                "SELECT a.id, a.session_id, s.episode_id, s.number, s.held_on, a.instrument_id, a.instrument_version,
-                        a.rater, r.answers, r.flags, r.submitted_at,
-                        sc.scale_id, sc.value, sc.answered, sc.missing, sc.prorated, sc.band, sc.concern
-                 FROM responses r
-                 JOIN administrations a ON a.id = r.administration_id
-                 JOIN therapy_sessions s ON s.id = a.session_id
-                 JOIN episodes e ON e.id = s.episode_id
-                 LEFT JOIN scores sc ON sc.administration_id = a.id
-                 WHERE e.client_id = $1
-                   AND (a.rater <> 'therapist' OR NOT EXISTS (SELECT 1 FROM client_moves m
-                        WHERE m.client_id = e.client_id AND m.moved_at >= s.created_at))
-                 ORDER BY s.held_on, s.number, a.rater, a.position, a.id, sc.position",
-            )
-            .bind(client.0)
+        // On a reader, so that page views never queue behind submissions.
+        let rows = db.query(&responses_sql("e.client_id = $1")).bind(client.0).fetch_all(&db.read).await?;
+        responses_from_rows(&db.keys, &rows)
+    }
+
+    async fn responses_by_id(&self, ids_in: &[AdministrationId]) -> StoreResult<Vec<StoredResponse>> {
+        let db = self.db();
+        let sql = db.with_ids(&responses_sql("a.id IN {ids}"));
+        let rows = db.query(&sql).bind_ids(ids(ids_in, |a| a.0)).fetch_all(&db.read).await?;
+        responses_from_rows(&db.keys, &rows)
+    }
+
+    async fn therapist_listing(&self, clients: &[ClientId], instrument: &str) -> StoreResult<Vec<ListedResponse>> {
+        let db = self.db();
+        // Comments are counted here, not read: their bodies are sealed and a listing shows only how many.
+        let sql = db.with_ids(
+            "SELECT a.id, a.session_id, e.client_id, s.number, s.held_on, r.flags, r.submitted_at,
+                    (SELECT COUNT(*) FROM reflection_comments c WHERE c.session_id = a.session_id) AS comments
+             FROM responses r
+             JOIN administrations a ON a.id = r.administration_id
+             JOIN therapy_sessions s ON s.id = a.session_id
+             JOIN episodes e ON e.id = s.episode_id
+             WHERE e.client_id IN {ids} AND a.rater = 'therapist' AND a.instrument_id = $2
+               AND NOT EXISTS (SELECT 1 FROM client_moves m
+                               WHERE m.client_id = e.client_id AND m.moved_at >= s.created_at)
+             ORDER BY a.id",
+        );
+        db.query(&sql)
+            .bind_ids(ids(clients, |c| c.0))
+            .bind(instrument.to_owned())
             .fetch_all(&db.read)
-            .await?;
-        let mut responses: Vec<StoredResponse> = Vec::new();
-        for r in &rows {
-            let id = AdministrationId(r.get("id")?);
-            if responses.last().is_none_or(|last| last.administration != id) {
-                let answers = db.keys.open(cipher::RESPONSE_ANSWERS, id.0, r.get("answers")?)?;
-                responses.push(StoredResponse {
-                    administration: id,
+            .await?
+            .iter()
+            .map(|r| {
+                let id: i64 = r.get("id")?;
+                Ok(ListedResponse {
+                    administration: AdministrationId(id),
                     session: SessionId(r.get("session_id")?),
-                    episode: EpisodeId(r.get("episode_id")?),
+                    client: ClientId(r.get("client_id")?),
                     session_number: r.small("number")?,
                     held_on: r.get("held_on")?,
-                    instrument: instrument(r)?,
-                    rater: rater(r)?,
-                    answers: serde_json::from_str(&answers)
-                        .map_err(|e| StoreError::Corrupt(format!("stored answers: {e}")))?,
-                    flags: flags(&db.keys, id.0, r)?,
-                    scores: Vec::new(),
+                    flags: flags(&db.keys, id, r)?,
                     submitted_at: r.time("submitted_at")?,
-                });
-            }
-            let Some(scale) = r.get::<Option<String>>("scale_id")? else { continue };
-            let Some(response) = responses.last_mut() else { continue };
-            response.scores.push(ScaleScore {
-                scale,
-                value: r.get("value")?,
-                answered: r.count("answered")?,
-                missing: r.count("missing")?,
-                prorated: r.get("prorated")?,
-                band: r.get("band")?,
-                concern: r.get("concern")?,
-            });
-        }
-        Ok(responses)
+                    comments: r.count("comments")?,
+                })
+            })
+            .collect()
     }
 
     async fn score_points(&self, clients: &[ClientId]) -> StoreResult<Vec<ScorePoint>> {
@@ -361,4 +359,62 @@ impl<S: HasDb> Questionnaires for S {
     async fn practice_input(&self) -> StoreResult<Vec<PracticeSeries>> {
         crate::practice_input::read(self.db()).await
     }
+}
+
+/// Completed responses and their scores where `filter` holds: one statement, so responses and their scores come
+/// from one snapshot; one row per score (or one with no score for a response without any), scores in the order
+/// they were given. A previous therapist's reflections are left out once the client moved to another therapist:
+/// they stay with their author (`admin_tasks.rs`).
+fn responses_sql(filter: &str) -> String {
+    format!(
+        "SELECT a.id, a.session_id, s.episode_id, s.number, s.held_on, a.instrument_id, a.instrument_version,
+                a.rater, r.answers, r.flags, r.submitted_at,
+                sc.scale_id, sc.value, sc.answered, sc.missing, sc.prorated, sc.band, sc.concern
+         FROM responses r
+         JOIN administrations a ON a.id = r.administration_id
+         JOIN therapy_sessions s ON s.id = a.session_id
+         JOIN episodes e ON e.id = s.episode_id
+         LEFT JOIN scores sc ON sc.administration_id = a.id
+         WHERE {filter}
+           AND (a.rater <> 'therapist' OR NOT EXISTS (SELECT 1 FROM client_moves m
+                WHERE m.client_id = e.client_id AND m.moved_at >= s.created_at))
+         ORDER BY s.held_on, s.number, a.rater, a.position, a.id, sc.position"
+    )
+}
+
+/// Folds [`responses_sql`]'s rows (one per score) into responses, opening answers and flags once each.
+fn responses_from_rows(keys: &Keyring, rows: &[Row]) -> StoreResult<Vec<StoredResponse>> {
+    let mut responses: Vec<StoredResponse> = Vec::new();
+    for r in rows {
+        let id = AdministrationId(r.get("id")?);
+        if responses.last().is_none_or(|last| last.administration != id) {
+            let answers = keys.open(cipher::RESPONSE_ANSWERS, id.0, r.get("answers")?)?;
+            responses.push(StoredResponse {
+                administration: id,
+                session: SessionId(r.get("session_id")?),
+                episode: EpisodeId(r.get("episode_id")?),
+                session_number: r.small("number")?,
+                held_on: r.get("held_on")?,
+                instrument: instrument(r)?,
+                rater: rater(r)?,
+                answers: serde_json::from_str(&answers)
+                    .map_err(|e| StoreError::Corrupt(format!("stored answers: {e}")))?,
+                flags: flags(keys, id.0, r)?,
+                scores: Vec::new(),
+                submitted_at: r.time("submitted_at")?,
+            });
+        }
+        let Some(scale) = r.get::<Option<String>>("scale_id")? else { continue };
+        let Some(response) = responses.last_mut() else { continue };
+        response.scores.push(ScaleScore {
+            scale,
+            value: r.get("value")?,
+            answered: r.count("answered")?,
+            missing: r.count("missing")?,
+            prorated: r.get("prorated")?,
+            band: r.get("band")?,
+            concern: r.get("concern")?,
+        });
+    }
+    Ok(responses)
 }

@@ -10,6 +10,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
+use super::show_time;
 use crate::auth::SignedIn;
 use crate::error::WebError;
 use crate::forms::FormFields;
@@ -33,12 +34,6 @@ fn handle(token_hash: &[u8]) -> String {
     digest.update(b"alliance sign-in handle\0");
     digest.update(token_hash);
     URL_SAFE_NO_PAD.encode(&digest.finalize()[..16])
-}
-
-fn show_time(at: time::OffsetDateTime) -> String {
-    const FORMAT: &[time::format_description::BorrowedFormatItem<'_>] =
-        time::macros::format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute] UTC");
-    at.format(FORMAT).unwrap_or_default()
 }
 
 /// The user's active sign-ins, newest first.

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod admin_crisis;
 pub mod admin_lookup;
 pub mod admin_tasks;
+pub mod alerts;
 pub mod assets;
 pub mod audit;
 pub mod caseload;
@@ -62,6 +63,13 @@ const ISO_DATE: &[time::format_description::BorrowedFormatItem<'_>] =
 
 pub fn show_date(d: Date) -> String {
     d.format(SHORT_DATE).unwrap_or_default()
+}
+
+/// A moment in UTC, to the minute: "4 Dec 2026, 09:30 UTC".
+pub fn show_time(at: time::OffsetDateTime) -> String {
+    const FORMAT: &[time::format_description::BorrowedFormatItem<'_>] =
+        time::macros::format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute] UTC");
+    at.to_offset(time::UtcOffset::UTC).format(FORMAT).unwrap_or_default()
 }
 
 pub fn iso_date(d: Date) -> String {

@@ -17,7 +17,7 @@ use super::{Nav, number};
 use crate::access;
 use crate::access_supervision::{self, SeePatterns};
 use crate::auth::SignedIn;
-use crate::charts::{Chart, OKABE_ITO, Series};
+use crate::charts::{Chart, OKABE_ITO, Reference, Series};
 use crate::error::WebError;
 use crate::forms::Id;
 use crate::state::AppState;
@@ -64,17 +64,24 @@ async fn patterns_page(state: &AppState, who: &SignedIn, see: SeePatterns) -> Re
         sessions: Vec<SessionDay>,
         acks: Vec<(String, Date)>,
     }
+    // Points by client once: looking through every point for each client made the page quadratic in the caseload.
+    let mut by_client: HashMap<ClientId, Vec<&ScorePoint>> = HashMap::new();
+    for p in &points {
+        by_client.entry(p.client).or_default().push(p);
+    }
     let mut courses: Vec<(&Client, Course)> = Vec::new();
     for client in &clients {
         let Some(cs) = states.get(&client.id) else { continue };
-        let mine = |p: &&ScorePoint| p.client == client.id && Some(p.episode) == cs.episode && p.rater == Rater::Client;
-        let alliance: Vec<(u32, f64)> = points
+        let of_client = by_client.get(&client.id).map_or(&[][..], Vec::as_slice);
+        let mine = |p: &&&ScorePoint| Some(p.episode) == cs.episode && p.rater == Rater::Client;
+        let alliance: Vec<(u32, f64)> = of_client
             .iter()
             .filter(mine)
             .filter(|p| p.instrument == RELATIONSHIP_CHECK && p.scale == "alliance")
             .filter_map(|p| p.value.map(|v| (p.session_number, v)))
             .collect();
-        let answered: Vec<u32> = points.iter().filter(mine).map(|p| p.session_number).collect();
+        let answered: std::collections::HashSet<u32> =
+            of_client.iter().filter(mine).map(|p| p.session_number).collect();
         let sessions = cs
             .sessions
             .iter()
@@ -105,40 +112,16 @@ async fn patterns_page(state: &AppState, who: &SignedIn, see: SeePatterns) -> Re
         .collect();
     let p = patterns::patterns(&input, today);
     let figures = figures(&p);
-    // The chart: each active client's alliance by session number.
-    let series: Vec<Series> = courses
+    // The chart: each active client's alliance by session number, or their median and quartiles once there are
+    // more clients than lines that can be told apart.
+    let active: Vec<(&Client, &Course)> = courses
         .iter()
         .filter(|(client, c)| open.get(&client.id).copied().unwrap_or(false) && !c.alliance.is_empty())
-        .enumerate()
-        .map(|(i, (client, c))| {
-            let mut points: Vec<(f64, f64)> = c.alliance.iter().map(|(n, v)| (f64::from(*n), *v)).collect();
-            points.sort_by(|a, b| a.0.total_cmp(&b.0));
-            // Seven colour-blind-safe colours, solid then dashed: 14 clients without a repeat.
-            let colour = OKABE_ITO[i % OKABE_ITO.len()];
-            Series { label: client.pseudonym.clone(), points, colour, dashed: (i / OKABE_ITO.len()) % 2 == 1 }
-        })
+        .map(|(client, c)| (*client, c))
         .collect();
-    let sessions = series.iter().flat_map(|s| s.points.iter().map(|p| p.0 as u32)).max().unwrap_or(0);
-    let chart_caption = format!(
-        "The client-rated working alliance (6 to 30, higher is better) of {} active clients by session number.",
-        series.len()
-    );
-    let chart = (!series.is_empty()).then(|| {
-        Chart {
-            id: "chart-patterns".into(),
-            title: "Clients' working alliance by session".into(),
-            description: chart_caption.clone(),
-            y_label: "Alliance".into(),
-            y_range: (6.0, 30.0),
-            sessions: sessions.max(4),
-            bands: vec![],
-            cutoff: None,
-            series,
-            references: vec![],
-            markers: vec![],
-        }
-        .render()
-    });
+    let alliance: Vec<(&str, &[(u32, f64)])> =
+        active.iter().map(|(client, c)| (client.pseudonym.as_str(), c.alliance.as_slice())).collect();
+    let (chart, chart_caption) = alliance_chart(&alliance);
     let page = PatternsPage {
         nav: Nav::of(who),
         therapist: see.therapist.display_name.clone(),
@@ -148,6 +131,85 @@ async fn patterns_page(state: &AppState, who: &SignedIn, see: SeePatterns) -> Re
         chart_caption,
     };
     Ok(Html(page.render()?).into_response())
+}
+
+/// Lines the patterns chart draws one per client; with more clients it draws their median and quartiles.
+pub const CHART_CLIENT_LINES: usize = 2 * OKABE_ITO.len();
+
+/// The patterns chart and its caption, from each active client's alliance scores (session number, score).
+fn alliance_chart(clients: &[(&str, &[(u32, f64)])]) -> (Option<String>, String) {
+    let sessions = clients.iter().flat_map(|(_, a)| a.iter().map(|p| p.0)).max().unwrap_or(0);
+    let (series, references, caption) = if clients.len() <= CHART_CLIENT_LINES {
+        let series: Vec<Series> = clients
+            .iter()
+            .enumerate()
+            .map(|(i, (name, alliance))| {
+                let mut points: Vec<(f64, f64)> = alliance.iter().map(|(n, v)| (f64::from(*n), *v)).collect();
+                points.sort_by(|a, b| a.0.total_cmp(&b.0));
+                // Seven colour-blind-safe colours, solid then dashed: 14 clients without a repeat.
+                let colour = OKABE_ITO[i % OKABE_ITO.len()];
+                Series { label: (*name).to_owned(), points, colour, dashed: (i / OKABE_ITO.len()) % 2 == 1 }
+            })
+            .collect();
+        let caption = format!(
+            "The client-rated working alliance (6 to 30, higher is better) of {} active clients by session number.",
+            series.len()
+        );
+        (series, vec![], caption)
+    } else {
+        let mut at: std::collections::BTreeMap<u32, Vec<f64>> = std::collections::BTreeMap::new();
+        for (_, alliance) in clients {
+            for (n, v) in *alliance {
+                at.entry(*n).or_default().push(*v);
+            }
+        }
+        // A session number only a few clients reached says little about the practice: at least 5 scores.
+        let quantiles: Vec<(f64, [f64; 3])> = at
+            .into_iter()
+            .filter(|(_, v)| v.len() >= 5)
+            .map(|(n, mut v)| {
+                v.sort_by(f64::total_cmp);
+                (f64::from(n), [0.25, 0.5, 0.75].map(|q| quantile_sorted(&v, q)))
+            })
+            .collect();
+        let line = |k: usize| quantiles.iter().map(|(n, q)| (*n, q[k])).collect::<Vec<_>>();
+        let series = vec![Series { label: "Median".into(), points: line(1), colour: OKABE_ITO[0], dashed: false }];
+        let references = vec![
+            Reference { label: "Lower quartile".into(), points: line(0), colour: OKABE_ITO[5], dash: "6 3" },
+            Reference { label: "Upper quartile".into(), points: line(2), colour: OKABE_ITO[5], dash: "2 2" },
+        ];
+        let caption = format!(
+            "The client-rated working alliance (6 to 30, higher is better) of {} active clients by session number: \
+             the median and the quartiles (half the clients between them), at session numbers with at least 5 scores.",
+            clients.len()
+        );
+        (series, references, caption)
+    };
+    if series.iter().all(|s| s.points.is_empty()) {
+        return (None, caption);
+    }
+    let chart = Chart {
+        id: "chart-patterns".into(),
+        title: "Clients' working alliance by session".into(),
+        description: caption.clone(),
+        y_label: "Alliance".into(),
+        y_range: (6.0, 30.0),
+        sessions: sessions.max(4),
+        bands: vec![],
+        cutoff: None,
+        series,
+        references,
+        markers: vec![],
+    }
+    .render();
+    (Some(chart), caption)
+}
+
+/// The `q` quantile of sorted values (linear between order statistics, R's type 7).
+fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * q;
+    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
 /// The figures in words: (what, value, how it is computed).
@@ -195,4 +257,39 @@ fn figures(p: &patterns::Patterns) -> Vec<(String, String, String)> {
         ),
         ("Client checks answered".into(), or_dash(p.check_share().map(|v| format!("{:.0} %", v * 100.0))), checks_how),
     ]
+}
+
+#[cfg(test)]
+#[allow(clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    /// R: `quantile(6:20, c(.25, .5, .75))` is 9.5, 13, 16.5; `quantile(c(1, 2, 3, 4, 10), .9)` is 7.6.
+    #[test]
+    fn quantiles_match_r_type_7() {
+        let v: Vec<f64> = (6..=20).map(f64::from).collect();
+        assert_eq!([0.25, 0.5, 0.75].map(|q| quantile_sorted(&v, q)), [9.5, 13.0, 16.5]);
+        assert!((quantile_sorted(&[1.0, 2.0, 3.0, 4.0, 10.0], 0.9) - 7.6).abs() < 1e-12);
+    }
+
+    #[test]
+    fn many_clients_are_drawn_as_median_and_quartiles() {
+        let names: Vec<String> = (0..15).map(|i| format!("Client{i:02}")).collect();
+        // Session 1: scores 6 to 20; session 2: only three clients, too few to draw.
+        let scores: Vec<Vec<(u32, f64)>> = (0..15)
+            .map(|i| if i < 3 { vec![(1, f64::from(6 + i)), (2, 25.0)] } else { vec![(1, f64::from(6 + i))] })
+            .collect();
+        let clients: Vec<(&str, &[(u32, f64)])> =
+            names.iter().zip(&scores).map(|(n, s)| (n.as_str(), s.as_slice())).collect();
+        let (chart, caption) = alliance_chart(&clients);
+        let chart = chart.expect("a chart");
+        assert!(caption.contains("of 15 active clients") && caption.contains("median"), "{caption}");
+        assert!(chart.contains("Median") && chart.contains("Lower quartile") && chart.contains("Upper quartile"));
+        assert!(!chart.contains("Client00"), "no line per client");
+        // Up to 14 clients: one line each, named in the legend.
+        let (chart, _) = alliance_chart(&clients[..CHART_CLIENT_LINES]);
+        let chart = chart.expect("a chart");
+        assert!(chart.contains("Client00") && chart.contains("Client13") && !chart.contains("Median"));
+        assert_eq!(alliance_chart(&[]).0, None);
+    }
 }

@@ -9,7 +9,10 @@ use alliance_core::domain::Role;
 use alliance_core::instrument::{Instrument, localized};
 use alliance_core::scoring::{Answer, Answers, is_shown};
 use alliance_core::supervision::CommentBody;
-use alliance_store::{Client, NewReflectionComment, Rater, SessionId, StoredResponse, TherapySession, UserId};
+use alliance_store::{
+    AdministrationId, Client, ClientId, ListedResponse, NewReflectionComment, SessionId, StoredResponse,
+    TherapySession, UserId,
+};
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -140,42 +143,35 @@ fn reflection_view(
     })
 }
 
-/// A reflection shared for supervision, before it is shown.
+/// A reflection shared for supervision, before it is shown: its answers are not read yet.
 struct Shared<'a> {
     client: &'a Client,
-    response: StoredResponse,
-    comments: usize,
+    listed: ListedResponse,
 }
 
-/// Every reflection of these therapists' clients shared for supervision, newest first. Nothing is shown yet,
-/// so only the listing of comment counts is audited; [`views`] audits each reflection it shows as a read.
+/// Every reflection of these clients shared for supervision, newest first, from one listing query that opens
+/// only flags. Nothing is shown yet, so only the listing of comment counts is audited; [`views`] reads and audits
+/// each reflection it shows. (One `responses_of` per client made a 1,000-client practice's page take seconds.)
 async fn shared_reflections<'a>(
     state: &AppState,
     who: &SignedIn,
     clients: &'a [Client],
 ) -> Result<Vec<Shared<'a>>, WebError> {
-    let mut found: Vec<Shared<'a>> = Vec::new();
-    for client in clients {
-        for r in state.store.responses_of(client.id).await? {
-            if r.rater == Rater::Therapist && r.instrument.id == THERAPIST_REFLECTION && r.flags.has("supervision") {
-                found.push(Shared { client, response: r, comments: 0 });
-            }
-        }
-    }
-    let sessions: Vec<SessionId> = found.iter().map(|f| f.response.session).collect();
-    if !sessions.is_empty() {
-        let comments = state.store.reflection_comments(&sessions).await?;
-        let mut counts: HashMap<SessionId, usize> = HashMap::new();
-        for c in &comments {
-            *counts.entry(c.session).or_default() += 1;
-        }
-        for f in &mut found {
-            f.comments = counts.get(&f.response.session).copied().unwrap_or(0);
-        }
+    let by_id: HashMap<i64, &'a Client> = clients.iter().map(|c| (c.id.0, c)).collect();
+    let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
+    let mut found: Vec<Shared<'a>> = state
+        .store
+        .therapist_listing(&ids, THERAPIST_REFLECTION)
+        .await?
+        .into_iter()
+        .filter(|l| l.flags.has("supervision"))
+        .filter_map(|listed| by_id.get(&listed.client.0).map(|client| Shared { client, listed }))
+        .collect();
+    if !found.is_empty() {
         state.store.audit(access_supervision::audit(who, state.now(), "list", "reflection-comments", None)).await?;
     }
     found.sort_by(|a, b| {
-        let (a, b) = (&a.response, &b.response);
+        let (a, b) = (&a.listed, &b.listed);
         b.held_on
             .cmp(&a.held_on)
             .then(b.session_number.cmp(&a.session_number))
@@ -184,21 +180,26 @@ async fn shared_reflections<'a>(
     Ok(found)
 }
 
-/// The reflections shown on a page, each audited as a read.
+/// The reflections shown on a page, read in one query and each audited as a read.
 async fn views(
     state: &AppState,
     who: &SignedIn,
     shown: &[&Shared<'_>],
     names: &HashMap<UserId, String>,
 ) -> Result<Vec<ReflectionView>, WebError> {
+    let ids: Vec<AdministrationId> = shown.iter().map(|f| f.listed.administration).collect();
+    let mut responses: HashMap<AdministrationId, StoredResponse> =
+        state.store.responses_by_id(&ids).await?.into_iter().map(|r| (r.administration, r)).collect();
     let now = state.now();
     let mut out = Vec::with_capacity(shown.len());
     for f in shown {
+        // Gone between the listing and this read (the client erased): left out, not an error.
+        let Some(response) = responses.remove(&f.listed.administration) else { continue };
         let name = names.get(&f.client.therapist).map_or("", String::as_str);
-        out.push(reflection_view(state, f.client, name, &f.response, f.comments)?);
+        out.push(reflection_view(state, f.client, name, &response, f.listed.comments)?);
         state
             .store
-            .audit(access_supervision::audit(who, now, "read", "reflection", Some(f.response.administration.0)))
+            .audit(access_supervision::audit(who, now, "read", "reflection", Some(response.administration.0)))
             .await?;
     }
     Ok(out)
@@ -209,7 +210,7 @@ fn count_shared(groups: &mut [TherapistGroup], shared: &[Shared<'_>]) {
     for f in shared {
         if let Some(g) = groups.iter_mut().find(|g| g.id == f.client.therapist.0) {
             g.shared += 1;
-            if f.comments == 0 {
+            if f.listed.comments == 0 {
                 g.waiting += 1;
             }
         }
@@ -305,7 +306,7 @@ pub async fn home(state: &AppState, who: &SignedIn) -> Result<Response, WebError
         g.rows.truncate(HOME_ROWS);
     }
     count_shared(&mut groups, &shared);
-    let waiting_all: Vec<&Shared<'_>> = shared.iter().filter(|f| f.comments == 0).collect();
+    let waiting_all: Vec<&Shared<'_>> = shared.iter().filter(|f| f.listed.comments == 0).collect();
     let waiting = views(state, who, &waiting_all[..waiting_all.len().min(HOME_WAITING)], &names).await?;
     let page = HomePage { nav: Nav::of(who), groups, waiting, waiting_total: waiting_all.len() };
     Ok(Html(page.render()?).into_response())
