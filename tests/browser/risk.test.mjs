@@ -63,7 +63,7 @@ describe('risk protocol', () => {
     const recorded = page.locator('ul.risk-actions li').first();
     await recorded.waitFor();
     const text = await recorded.innerText();
-    assert.match(text, /^Safety plan reviewed on 5 Jan 2026 09:30 UTC \(recorded by .+ on .+\): Went through the safety plan by phone\.$/);
+    assert.match(text, /^Safety plan reviewed on 5 Jan 2026, 09:30 UTC \(recorded by .+ on .+\): Went through the safety plan by phone\.$/);
     assert.ok((await page.locator('main').innerText()).includes('Acknowledged by'), 'the signal is acknowledged');
     await screenshot(page, '30-risk-action-recorded.png');
     // Acknowledged: the banner no longer names this client (other clients of the demo may still be waiting).

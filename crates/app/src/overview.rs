@@ -13,7 +13,7 @@ use alliance_core::practice::PracticeModel;
 use alliance_core::scoring::ResponseFlags;
 use alliance_core::triage::{Triage, TriageInput, triage};
 use alliance_signals::signal::Signal;
-use alliance_store::{Acknowledgement, Client, ClientId, EpisodeId, Rater, ScorePoint, TherapySession};
+use alliance_store::{Acknowledgement, Client, ClientId, EpisodeId, Rater, ScorePoint, TherapySession, UserId};
 use time::OffsetDateTime;
 
 use crate::overview_cache::Seen;
@@ -27,10 +27,13 @@ pub struct EpisodeOverview {
     pub sessions: Vec<TherapySession>,
 }
 
-/// A client's overview with the acknowledgements of its signals (who and when), read fresh.
+/// A client's overview with the acknowledgements of its signals (who and when) and, for a named reader, the
+/// signals already shown to them; both read fresh.
 pub struct ClientStatus {
     overview: Arc<EpisodeOverview>,
     pub acknowledgements: Vec<Acknowledgement>,
+    /// Keys of the signals the reader has been shown on this client's page (empty when no reader was named).
+    pub seen: Vec<String>,
 }
 
 impl std::ops::Deref for ClientStatus {
@@ -65,9 +68,25 @@ impl ClientStatus {
         let sessions: Vec<(u32, time::Date)> = self.sessions.iter().map(|s| (s.number, s.held_on)).collect();
         let acknowledged: Vec<(&str, OffsetDateTime)> =
             self.acknowledgements.iter().map(|a| (a.key.as_str(), a.at)).collect();
-        let input =
-            TriageInput { episode: self.episode_key(), sessions: &sessions, acknowledged: &acknowledged, today };
+        let seen: Vec<&str> = self.seen.iter().map(String::as_str).collect();
+        let input = TriageInput {
+            episode: self.episode_key(),
+            sessions: &sessions,
+            acknowledged: &acknowledged,
+            seen: &seen,
+            today,
+        };
         triage(&self.overview.overview, &input)
+    }
+
+    /// Keys of the open signals the reader has not been shown yet: what showing the client's page marks as seen.
+    pub fn unseen_keys(&self, today: time::Date) -> Vec<String> {
+        let episode = self.episode_key();
+        self.triage(today)
+            .open()
+            .filter(|s| s.state == alliance_core::triage::SignalState::New)
+            .map(|s| signal_key(episode, s.signal))
+            .collect()
     }
 
     pub fn acknowledgement_of(&self, signal: &Signal) -> Option<&Acknowledgement> {
@@ -135,9 +154,37 @@ impl App {
         Ok(overviews
             .into_iter()
             .map(|(id, overview)| {
-                (id, ClientStatus { overview, acknowledgements: acks.remove(&id).unwrap_or_default() })
+                let acknowledgements = acks.remove(&id).unwrap_or_default();
+                (id, ClientStatus { overview, acknowledgements, seen: Vec::new() })
             })
             .collect())
+    }
+
+    /// [`App::overviews`] as `reader` sees them: with the signals already shown to them marked seen, so that
+    /// triage calls the others new (docs/TRIAGE.md#lifecycle).
+    pub async fn overviews_for(
+        &self,
+        reader: UserId,
+        clients: &[Client],
+        own: bool,
+        now: OffsetDateTime,
+    ) -> Result<HashMap<ClientId, ClientStatus>, AppError> {
+        let mut statuses = self.overviews(clients, own, now).await?;
+        let keys: Vec<(ClientId, String)> = statuses
+            .iter()
+            .flat_map(|(id, status)| {
+                let episode = status.episode_key();
+                status.overview.overview.signals.iter().map(move |s| (*id, signal_key(episode, s)))
+            })
+            .collect();
+        let asked: Vec<(ClientId, &str)> = keys.iter().map(|(id, key)| (*id, key.as_str())).collect();
+        let answers = self.store.seen_by(reader, &asked).await?;
+        for ((id, key), seen) in keys.iter().zip(answers) {
+            if let (true, Some(status)) = (seen, statuses.get_mut(id)) {
+                status.seen.push(key.clone());
+            }
+        }
+        Ok(statuses)
     }
 
     /// The clients' overviews: kept ones while their revision, the practice model and the day are unchanged, the

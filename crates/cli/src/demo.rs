@@ -26,6 +26,9 @@ pub struct DemoArgs {
     /// Number of synthetic clients.
     #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u16).range(1..=5000))]
     pub clients: u16,
+    /// The practice's time zone (an IANA name such as Europe/Berlin) that pages show times in.
+    #[arg(long, default_value = "UTC", value_parser = alliance_web::LocalZone::parse)]
+    pub time_zone: alliance_web::LocalZone,
 }
 
 #[allow(clippy::print_stdout)]
@@ -72,7 +75,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             catalog,
             args.bind,
             args.public_url,
-            alliance_web::Config::default(),
+            alliance_web::Config { time_zone: args.time_zone, ..alliance_web::Config::default() },
             Default::default(),
         )
         .await?;

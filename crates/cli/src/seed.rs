@@ -175,26 +175,33 @@ pub async fn seed(
 
 /// A diligent therapist's past (issue 13, item 4): every signal about a session more than two weeks old was
 /// acknowledged two days after that session, risk included; those of the last two weeks are still open, as on a
-/// Monday morning. Returns how many were acknowledged.
+/// Monday morning, and those older than three days have been seen (so only the newest read as new). Returns how
+/// many were acknowledged.
 pub async fn acknowledge_past(state: &alliance_web::AppState, now: OffsetDateTime) -> anyhow::Result<usize> {
     let therapists: Vec<UserId> =
         state.store.users().await?.iter().filter(|u| u.role == Role::Therapist).map(|u| u.id).collect();
     let clients = state.store.clients_of(&therapists).await?;
     let statuses = state.app.overviews(&clients, true, now).await?;
     let open_since = now.date() - Duration::days(14);
+    let seen_before = now.date() - Duration::days(3);
     let mut acknowledged = 0;
     for client in &clients {
         let Some(status) = statuses.get(&client.id) else { continue };
         for signal in &status.overview.signals {
             let held = status.sessions.iter().find(|s| Some(s.number) == signal.session).map(|s| s.held_on);
-            let Some(held) = held.filter(|d| *d < open_since) else { continue };
+            let Some(held) = held.filter(|d| *d < seen_before) else { continue };
             if signal.severity < alliance_signals::signal::Severity::Notice {
                 continue;
             }
             let at = (held + Duration::days(2)).with_time(Time::from_hms(9, 0, 0)?).assume_utc();
             let key = alliance_core::overview::signal_key(status.episode_key(), signal);
-            state.store.acknowledge(client.id, &key, client.therapist, loaded(at, "acknowledgement"), at).await?;
-            acknowledged += 1;
+            if held < open_since {
+                state.store.acknowledge(client.id, &key, client.therapist, loaded(at, "acknowledgement"), at).await?;
+                acknowledged += 1;
+            } else {
+                // Open, but the therapist has looked since: only the last days' signals are new on Monday morning.
+                state.store.mark_seen(client.id, std::slice::from_ref(&key), client.therapist, at.min(now)).await?;
+            }
         }
     }
     Ok(acknowledged)

@@ -52,6 +52,11 @@ pub struct ServeArgs {
     /// The address clients' links point at, e.g. https://alliance.example.org (defaults to http://BIND).
     #[arg(long, env = "ALLIANCE_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// The practice's time zone, an IANA name such as Europe/Berlin: pages show times in it and "today" is its
+    /// date, unless a user chooses their own zone on their account page.
+    #[arg(long, env = "ALLIANCE_TIME_ZONE", value_name = "ZONE", default_value = "UTC",
+          value_parser = alliance_web::LocalZone::parse)]
+    pub time_zone: alliance_web::LocalZone,
     /// Folder with licensed item wording, files named like `wai-sr.en.txt`.
     #[arg(long, env = "ALLIANCE_LICENSED_TEXTS")]
     pub licensed_texts: Option<PathBuf>,
@@ -272,9 +277,8 @@ pub async fn serve(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[Str
 
 async fn run(store: Arc<dyn Store>, catalog: Catalog, args: ServeArgs, jobs: crate::jobs::Jobs) -> anyhow::Result<()> {
     let settings = args.signals.settings()?;
-    let (listener, state, url) =
-        start(store.clone(), catalog, args.bind, args.public_url, args.network.config(args.secure_cookies), settings)
-            .await?;
+    let config = alliance_web::Config { time_zone: args.time_zone, ..args.network.config(args.secure_cookies) };
+    let (listener, state, url) = start(store.clone(), catalog, args.bind, args.public_url, config, settings).await?;
     // Every scheduled job, under the server's one clock; the first round runs now.
     tokio::spawn(jobs.scheduler(&state)?.run());
     if store.count_users().await? == 0 {

@@ -7,9 +7,6 @@ use time::{Date, OffsetDateTime};
 
 use crate::overview::{ClientOverview, outcome_rank, signal_key};
 
-/// A signal counts as new for this many days after the session it is about (about one week of weekly sessions:
-/// the therapist has had one working week to see it).
-pub const NEW_FOR_DAYS: i64 = 7;
 /// An open signal other than risk counts one severity lower once this many sessions have passed since it was
 /// raised without it being acknowledged or resolved: it is still listed, but today's news comes first.
 pub const STALE_AFTER_SESSIONS: u32 = 4;
@@ -20,9 +17,9 @@ pub const RUPTURE_RESOLVED_AFTER_CHECKS: u32 = 2;
 /// Where a signal is in its lifecycle (docs/TRIAGE.md#lifecycle).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignalState {
-    /// Open, raised within [`NEW_FOR_DAYS`] and not acknowledged.
+    /// Open, and not yet shown to this reader on the client's page.
     New,
-    /// Open, older than that.
+    /// Open, and shown to this reader already.
     Open,
     /// A person acknowledged it (with an action, for risk).
     Acknowledged,
@@ -56,6 +53,8 @@ pub struct TriageInput<'a> {
     pub sessions: &'a [(u32, Date)],
     /// Keys of acknowledged signals with when they were acknowledged.
     pub acknowledged: &'a [(&'a str, OffsetDateTime)],
+    /// Keys of the signals the reader has been shown on the client's page ("seen"): the others are new to them.
+    pub seen: &'a [&'a str],
     pub today: Date,
 }
 
@@ -77,8 +76,8 @@ impl<'a> Triage<'a> {
     }
 }
 
-/// Caseload order, smallest first (docs/TRIAGE.md#ranking): open risk; then the heaviest open signal; something new
-/// since the last week before something older; the worse clinical state; the newer signal; the falling alliance.
+/// Caseload order, smallest first (docs/TRIAGE.md#ranking): open risk; then the heaviest open signal; something the
+/// reader has not yet seen before what they have; the worse clinical state; the newer signal; the falling alliance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct TriageKey {
     pub tier: u8,
@@ -132,7 +131,7 @@ pub fn triage<'a>(overview: &'a ClientOverview, input: &TriageInput<'_>) -> Tria
                 SignalState::Acknowledged
             } else if signal.kind != SignalKind::Risk && resolved_by_data(overview, signal) {
                 SignalState::ResolvedByData
-            } else if age_days.is_some_and(|d| d <= NEW_FOR_DAYS) {
+            } else if !input.seen.contains(&key.as_str()) {
                 SignalState::New
             } else {
                 SignalState::Open

@@ -58,6 +58,8 @@ struct Case {
     overview: ClientOverview,
     sessions: Vec<(u32, Date)>,
     acknowledged: Vec<String>,
+    /// Signals the reader has been shown on the client's page.
+    seen: Vec<String>,
 }
 
 fn caseload() -> Vec<Case> {
@@ -72,6 +74,7 @@ fn caseload() -> Vec<Case> {
             ),
             sessions: weekly(8, 2),
             acknowledged: vec![],
+            seen: vec![],
         },
         // Recovered (PHQ-9 1) with ruptures at sessions 1 and 6 whose alliance came back at every check since.
         Case {
@@ -87,6 +90,7 @@ fn caseload() -> Vec<Case> {
             ),
             sessions: weekly(12, 1),
             acknowledged: vec![],
+            seen: vec![],
         },
         // Item 9 endorsed at sessions 1 and 13 of 20, both acknowledged with an action; otherwise improving.
         Case {
@@ -98,6 +102,7 @@ fn caseload() -> Vec<Case> {
             ),
             sessions: weekly(20, 3),
             acknowledged: vec!["5:risk:1".into(), "5:risk:13".into()],
+            seen: vec![],
         },
         // PHQ-9 17, below expectation, a rupture three sessions ago not repaired, views of the alliance diverging.
         Case {
@@ -113,6 +118,8 @@ fn caseload() -> Vec<Case> {
             ),
             sessions: weekly(9, 4),
             acknowledged: vec![],
+            // The therapist opened the page after the rupture, before the latest session's signals.
+            seen: vec!["5:rupture:6".into()],
         },
         // Item 9 endorsed at today's session.
         Case {
@@ -124,6 +131,7 @@ fn caseload() -> Vec<Case> {
             ),
             sessions: weekly(5, 0),
             acknowledged: vec![],
+            seen: vec![],
         },
     ]
 }
@@ -132,14 +140,19 @@ fn acknowledged(case: &Case) -> Vec<(&str, time::OffsetDateTime)> {
     case.acknowledged.iter().map(|k| (k.as_str(), datetime!(2026-11-01 10:00 UTC))).collect()
 }
 
+fn seen(case: &Case) -> Vec<&str> {
+    case.seen.iter().map(String::as_str).collect()
+}
+
 #[test]
 fn the_fixed_caseload_comes_out_in_triage_order() {
     let cases = caseload();
     let mut ranked: Vec<(_, &str)> = cases
         .iter()
         .map(|case| {
-            let acks = acknowledged(case);
-            let input = TriageInput { episode: 5, sessions: &case.sessions, acknowledged: &acks, today: TODAY };
+            let (acks, seen) = (acknowledged(case), seen(case));
+            let input =
+                TriageInput { episode: 5, sessions: &case.sessions, acknowledged: &acks, seen: &seen, today: TODAY };
             (triage(&case.overview, &input).key, case.name)
         })
         .collect();
@@ -162,8 +175,9 @@ fn each_signal_is_in_its_lifecycle_state() {
     let cases = caseload();
     let state_of = |name: &str, kind: SignalKind, session: u32| {
         let case = cases.iter().find(|c| c.name == name).unwrap();
-        let acks = acknowledged(case);
-        let input = TriageInput { episode: 5, sessions: &case.sessions, acknowledged: &acks, today: TODAY };
+        let (acks, seen) = (acknowledged(case), seen(case));
+        let input =
+            TriageInput { episode: 5, sessions: &case.sessions, acknowledged: &acks, seen: &seen, today: TODAY };
         let t = triage(&case.overview, &input);
         t.signals.iter().find(|s| s.signal.kind == kind && s.signal.session == Some(session)).unwrap().state
     };
@@ -171,7 +185,7 @@ fn each_signal_is_in_its_lifecycle_state() {
     assert_eq!(state_of("old acknowledged risk", SignalKind::Risk, 13), SignalState::Acknowledged);
     assert_eq!(state_of("recovered with old ruptures", SignalKind::Rupture, 6), SignalState::ResolvedByData);
     assert_eq!(state_of("recovered with old ruptures", SignalKind::Recovery, 12), SignalState::Informative);
-    // Three weeks old and the alliance still low: open, no longer new.
+    // Shown to the therapist since it was raised and the alliance still low: open, no longer new.
     assert_eq!(state_of("off track with an unrepaired rupture", SignalKind::Rupture, 6), SignalState::Open);
     assert_eq!(state_of("off track with an unrepaired rupture", SignalKind::NotOnTrack, 9), SignalState::New);
 }
@@ -185,7 +199,13 @@ fn risk_is_never_resolved_by_later_answers_and_old_signals_weigh_less() {
         vec![signal(SignalKind::Risk, Severity::Critical, 2), signal(SignalKind::Discrepancy, Severity::Warning, 2)],
     );
     let sessions = weekly(12, 1);
-    let t = triage(&overview, &TriageInput { episode: 5, sessions: &sessions, acknowledged: &[], today: TODAY });
+    // Both shown to the therapist long ago.
+    let keys: Vec<String> = overview.signals.iter().map(|s| signal_key(5, s)).collect();
+    let seen: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let t = triage(
+        &overview,
+        &TriageInput { episode: 5, sessions: &sessions, acknowledged: &[], seen: &seen, today: TODAY },
+    );
     assert!(t.open_risk());
     assert_eq!(t.key.tier, 0);
     assert_eq!(t.signals[0].weight, Severity::Critical);
@@ -194,6 +214,52 @@ fn risk_is_never_resolved_by_later_answers_and_old_signals_weigh_less() {
     // Acknowledging it (with the episode's key) is what closes it.
     let key = signal_key(5, &overview.signals[0]);
     let acks = [(key.as_str(), datetime!(2026-11-29 9:00 UTC))];
-    let t = triage(&overview, &TriageInput { episode: 5, sessions: &sessions, acknowledged: &acks, today: TODAY });
+    let t = triage(
+        &overview,
+        &TriageInput { episode: 5, sessions: &sessions, acknowledged: &acks, seen: &[], today: TODAY },
+    );
     assert!(!t.open_risk());
+}
+
+#[test]
+fn a_signal_is_new_to_each_reader_until_their_first_look() {
+    let overview = client(
+        phq(18.0, 17.0, 9, ChangeCategory::Unchanged, Track::Yellow),
+        alliance(17.0, 9, -4.0),
+        vec![signal(SignalKind::Rupture, Severity::Urgent, 9)],
+    );
+    let sessions = weekly(9, 0);
+    let key = signal_key(5, &overview.signals[0]);
+    let for_reader = |seen: &[&str]| {
+        let t =
+            triage(&overview, &TriageInput { episode: 5, sessions: &sessions, acknowledged: &[], seen, today: TODAY });
+        (t.signals[0].state, t.key.nothing_new)
+    };
+    // The therapist has looked; the supervisor has not: one signal, a state per reader.
+    assert_eq!(for_reader(&[key.as_str()]), (SignalState::Open, true));
+    assert_eq!(for_reader(&[]), (SignalState::New, false));
+    // Age does not make a signal seen: five weeks unopened is still news to that reader.
+    let old = weekly(9, 35);
+    let t = triage(&overview, &TriageInput { episode: 5, sessions: &old, acknowledged: &[], seen: &[], today: TODAY });
+    assert_eq!((t.signals[0].state, t.signals[0].age_days), (SignalState::New, Some(35)));
+}
+
+#[test]
+fn in_one_tier_something_the_reader_has_not_seen_comes_before_what_they_have() {
+    // Same state, same kind of signal; the older one has never been shown to the reader.
+    let outcome = || phq(15.0, 14.0, 6, ChangeCategory::Unchanged, Track::Yellow);
+    let looked_at =
+        client(outcome(), alliance(22.0, 6, 0.0), vec![signal(SignalKind::NotOnTrack, Severity::Warning, 6)]);
+    let unopened =
+        client(outcome(), alliance(22.0, 6, 0.0), vec![signal(SignalKind::NotOnTrack, Severity::Warning, 5)]);
+    let sessions = weekly(6, 1);
+    let seen_key = signal_key(5, &looked_at.signals[0]);
+    let seen = [seen_key.as_str()];
+    let key_of = |overview: &ClientOverview, seen: &[&str]| {
+        triage(overview, &TriageInput { episode: 5, sessions: &sessions, acknowledged: &[], seen, today: TODAY }).key
+    };
+    let (a, b) = (key_of(&looked_at, &seen), key_of(&unopened, &seen));
+    assert_eq!((a.tier, b.tier), (2, 2));
+    assert!(a.newest_age_days < b.newest_age_days, "the seen signal is the newer one");
+    assert!(b < a, "the unseen signal ranks first although older: {b:?} vs {a:?}");
 }

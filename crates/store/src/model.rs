@@ -30,6 +30,8 @@ pub struct User {
     pub role: Role,
     pub password_hash: String,
     pub active: bool,
+    /// The user's own time zone (an IANA name); `None` follows the practice's.
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Clone)]

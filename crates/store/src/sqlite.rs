@@ -288,6 +288,9 @@ impl SqliteStore {
                 .execute(&mut *tx)
                 .await?;
         }
+        // Seen marks keep only the blind index, which cannot be recomputed: their signals read as new again until
+        // each reader opens the client's page (docs/TRIAGE.md#lifecycle).
+        sqlx::query("DELETE FROM signal_seen").execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
     }

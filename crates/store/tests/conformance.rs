@@ -25,6 +25,7 @@ pub async fn run_all(store: &dyn Store) {
     audit_events_are_kept_in_order(store).await;
     reflection_comments_form_a_thread(store).await;
     a_listing_names_reflections_without_their_answers(store).await;
+    signals_are_seen_per_reader(store).await;
     a_session_keeps_what_to_bring_to_supervision(store).await;
     dates_of_care_stay_in_order(store).await;
     crate::audit_conformance::run_all(store).await;
@@ -237,6 +238,22 @@ pub async fn sessions_are_numbered_per_episode(store: &dyn Store) {
         )
         .await;
     assert!(missing.is_err(), "a session needs an existing episode");
+}
+
+pub async fn signals_are_seen_per_reader(store: &dyn Store) {
+    let (client, _) = session_for(store, "seen@example.org").await;
+    let (other, _) = session_for(store, "seen-other@example.org").await;
+    let own = store.client(client).await.unwrap().unwrap().therapist;
+    let supervisor = therapist(store, "seen-supervisor@example.org").await;
+    let asked = [(client, "3:rupture:2"), (client, "3:risk:2"), (other, "3:rupture:2")];
+    assert_eq!(store.seen_by(own, &asked).await.unwrap(), [false, false, false]);
+    store.mark_seen(client, &["3:rupture:2".into()], own, NOW).await.unwrap();
+    // Marking again (a second look, or two tabs at once) keeps one mark.
+    store.mark_seen(client, &["3:rupture:2".into(), "3:risk:2".into()], own, NOW).await.unwrap();
+    assert_eq!(store.seen_by(own, &asked).await.unwrap(), [true, true, false], "the same key of another client");
+    assert_eq!(store.seen_by(supervisor, &asked).await.unwrap(), [false, false, false], "seen is per reader");
+    assert!(store.seen_by(own, &[]).await.unwrap().is_empty());
+    store.mark_seen(client, &[], own, NOW).await.unwrap();
 }
 
 pub async fn a_link_is_single_use_and_all_or_nothing(store: &dyn Store) {

@@ -15,6 +15,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use crate::client::ClientAddress;
 use crate::error::WebError;
 use crate::forms::FormFields;
+use crate::local_time::LocalZone;
 use crate::security::{self, Lifetime, PRE_LOGIN_COOKIE, SESSION_COOKIE};
 use crate::state::AppState;
 use crate::throttle::{self, Rule};
@@ -84,9 +85,16 @@ pub struct SignedIn {
     pub address: Option<String>,
     /// The stored hash of this sign-in's token (to keep it when signing out the others).
     pub login_hash: Vec<u8>,
+    /// The user's time zone: their own choice, else the practice's (`local_time.rs`).
+    pub zone: LocalZone,
 }
 
 impl SignedIn {
+    /// The user's calendar day at `now`, in their time zone: what "today" means on their pages and forms.
+    pub fn today(&self, now: time::OffsetDateTime) -> time::Date {
+        self.zone.today(now)
+    }
+
     /// Checks the form's anti-forgery token against this sign-in's.
     pub fn check_csrf(&self, form: &mut FormFields) -> Result<(), WebError> {
         match form.take_csrf() {
@@ -149,7 +157,10 @@ impl FromRequestParts<AppState> for SignedIn {
         }
         let login_hash = security::hash_token(&token);
         let (login, user) = state.store.login(&login_hash, state.now()).await?.ok_or(WebError::SignInRequired)?;
-        Ok(SignedIn { user, csrf: login.csrf_token, address: client_address(parts), login_hash })
+        // A stored name this release no longer knows falls back to the practice's zone rather than failing.
+        let zone = user.time_zone.as_deref().and_then(|name| LocalZone::parse(name).ok());
+        let zone = zone.unwrap_or_else(|| state.config.time_zone.clone());
+        Ok(SignedIn { user, csrf: login.csrf_token, address: client_address(parts), login_hash, zone })
     }
 }
 

@@ -23,6 +23,8 @@ pub struct Config {
     /// Where to report a vulnerability (`mailto:` or `https:`), published as `/.well-known/security.txt`
     /// (RFC 9116). `None`: that address answers 404.
     pub security_contact: Option<String>,
+    /// The practice's time zone: what pages show times in and what "today" is, unless a user chose their own.
+    pub time_zone: crate::LocalZone,
 }
 
 impl Default for Config {
@@ -34,6 +36,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             limits: Limits::default(),
             security_contact: None,
+            time_zone: crate::LocalZone::utc(),
         }
     }
 }

@@ -25,4 +25,5 @@ mod risk;
 mod servers;
 mod sign_ins;
 mod supervision;
+mod time_zones;
 mod triage;

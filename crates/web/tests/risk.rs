@@ -7,7 +7,7 @@ use alliance_store::{ClientId, RiskActionKind};
 use crate::app::{Session, TestApp, client_with_link, complete_answers, hidden};
 
 /// A client of `email` who answered item 9 with 1: the therapist's session, the client id and the risk key.
-async fn client_at_risk(app: &TestApp, email: &str) -> (Session, i64, String) {
+pub(crate) async fn client_at_risk(app: &TestApp, email: &str) -> (Session, i64, String) {
     app.user(email, Role::Therapist).await;
     let (me, client, _, token) = client_with_link(app, email, "Cedar Wren").await;
     let phone = TestApp::browser();
@@ -82,7 +82,7 @@ async fn risk_acknowledgement_records_its_action_and_shows_it() {
     ];
     let (status, url, page) = me.post(&path, &fields).await;
     assert_eq!((status, url), (200, format!("/clients/{client}")));
-    assert!(page.contains("Not needed on 2 Jan 2020 10:15 UTC (recorded by cy on"), "{page}");
+    assert!(page.contains("Not needed on 2 Jan 2020, 10:15 UTC (recorded by cy on"), "{page}");
     assert!(page.contains("Spoke in session; passive thought, no plan."));
     assert!(page.contains("Acknowledged by cy on"));
     assert!(!page.contains("Record and acknowledge"), "acknowledged: no form");

@@ -33,6 +33,8 @@ pub trait Accounts: Send + Sync {
     /// Sets role and active flag and deletes the user's logins, in one transaction. Refused with a conflict when
     /// no active administrator would remain.
     async fn update_account(&self, user: UserId, role: Role, active: bool) -> StoreResult<()>;
+    /// Sets the user's own time zone (`None`: the practice's), with its audit entry, in one transaction.
+    async fn set_time_zone(&self, user: UserId, zone: Option<&str>, audit: AuditEvent) -> StoreResult<()>;
 }
 
 /// Signed-in sessions, second factors and the sign-in throttle.
@@ -80,6 +82,7 @@ pub(crate) fn user_row(keys: &Keyring, row: &Row) -> StoreResult<User> {
         role: Role::parse(&role).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         password_hash: row.get("password_hash")?,
         active: row.get("active")?,
+        time_zone: row.get("time_zone")?,
     })
 }
 
@@ -201,6 +204,19 @@ impl<S: HasDb> Accounts for S {
         db.query("DELETE FROM pending_logins WHERE user_id = $1").bind(user.0).execute(&mut tx).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn set_time_zone(&self, user: UserId, zone: Option<&str>, audit: AuditEvent) -> StoreResult<()> {
+        let db = self.db();
+        let mut tx = db.begin().await?;
+        let done =
+            db.query("UPDATE users SET time_zone = $1 WHERE id = $2").bind(zone).bind(user.0).execute(&mut tx).await?;
+        if done == 0 {
+            tx.rollback().await?;
+            return Err(StoreError::NotFound);
+        }
+        append_audit(&mut tx, &audit).await?;
+        tx.commit().await
     }
 }
 

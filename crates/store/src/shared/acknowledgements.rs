@@ -54,6 +54,11 @@ pub trait Acknowledgements: Send + Sync {
         at: OffsetDateTime,
     ) -> StoreResult<()>;
     async fn acknowledgements(&self, clients: &[ClientId]) -> StoreResult<Vec<Acknowledgement>>;
+    /// Records that `user` was shown these signals of `client` (by key) at `at`; an earlier mark stands
+    /// (docs/TRIAGE.md#lifecycle: a signal is New for a reader until it has been shown to them).
+    async fn mark_seen(&self, client: ClientId, keys: &[String], user: UserId, at: OffsetDateTime) -> StoreResult<()>;
+    /// Which of these signals (client and key) `user` has been shown: one answer per signal, in order.
+    async fn seen_by(&self, user: UserId, signals: &[(ClientId, &str)]) -> StoreResult<Vec<bool>>;
 }
 
 #[async_trait]
@@ -95,5 +100,44 @@ impl<S: HasDb> Acknowledgements for S {
                 })
             })
             .collect()
+    }
+
+    async fn mark_seen(&self, client: ClientId, keys: &[String], user: UserId, at: OffsetDateTime) -> StoreResult<()> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let db = self.db();
+        let mut tx = db.begin().await?;
+        for key in keys {
+            db.query(
+                "INSERT INTO signal_seen (client_id, user_id, signal_index, seen_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(client.0)
+            .bind(user.0)
+            .bind(db.keys.signal_index(client.0, key))
+            .bind_time(at)
+            .execute(&mut tx)
+            .await?;
+        }
+        tx.commit().await
+    }
+
+    async fn seen_by(&self, user: UserId, signals: &[(ClientId, &str)]) -> StoreResult<Vec<bool>> {
+        if signals.is_empty() {
+            return Ok(Vec::new());
+        }
+        let db = self.db();
+        let sql =
+            db.with_ids("SELECT client_id, signal_index FROM signal_seen WHERE client_id IN {ids} AND user_id = $2");
+        let mut clients: Vec<ClientId> = signals.iter().map(|(c, _)| *c).collect();
+        clients.sort_unstable();
+        clients.dedup();
+        let rows = db.query(&sql).bind_ids(ids(&clients, |c| c.0)).bind(user.0).fetch_all(&db.read).await?;
+        let mut shown = std::collections::HashSet::with_capacity(rows.len());
+        for r in &rows {
+            shown.insert((r.get::<i64>("client_id")?, r.get::<Vec<u8>>("signal_index")?));
+        }
+        Ok(signals.iter().map(|(c, key)| shown.contains(&(c.0, db.keys.signal_index(c.0, key)))).collect())
     }
 }

@@ -32,7 +32,7 @@ pub trait Jobs: Send + Sync {
 
 /// A client's rows, children before parents (the foreign keys also cascade; deleting explicitly keeps this
 /// correct should a later table forget to).
-const DELETE_CLIENT: [&str; 9] = [
+const DELETE_CLIENT: [&str; 10] = [
     "DELETE FROM scores WHERE administration_id IN (SELECT a.id FROM administrations a
         JOIN therapy_sessions s ON s.id = a.session_id JOIN episodes e ON e.id = s.episode_id WHERE e.client_id = $1)",
     "DELETE FROM responses WHERE administration_id IN (SELECT a.id FROM administrations a
@@ -44,6 +44,7 @@ const DELETE_CLIENT: [&str; 9] = [
     "DELETE FROM therapy_sessions WHERE episode_id IN (SELECT id FROM episodes WHERE client_id = $1)",
     "DELETE FROM signal_acknowledgements WHERE client_id = $1",
     "DELETE FROM risk_actions WHERE client_id = $1",
+    "DELETE FROM signal_seen WHERE client_id = $1",
     "DELETE FROM episodes WHERE client_id = $1",
     "DELETE FROM clients WHERE id = $1",
 ];

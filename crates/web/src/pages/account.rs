@@ -27,6 +27,7 @@ struct AccountPage {
     totp_enabled: bool,
     failed_notice: Option<String>,
     sign_ins: Vec<super::account_sign_ins::SignInRow>,
+    zone: super::account_time_zone::ZoneView,
 }
 
 #[derive(Template)]
@@ -39,7 +40,7 @@ struct EnrolPage {
     qr_svg: String,
 }
 
-async fn render(
+pub(super) async fn render(
     state: &AppState,
     who: &SignedIn,
     status: StatusCode,
@@ -49,7 +50,9 @@ async fn render(
     let totp_enabled = state.store.totp_factor(who.user.id).await?.is_some_and(|f| f.enabled);
     let failed_notice = failed_since_previous_sign_in(state, who).await?;
     let sign_ins = super::account_sign_ins::rows(state, who).await?;
-    let html = AccountPage { nav: Nav::of(who), message, error, totp_enabled, failed_notice, sign_ins }.render()?;
+    let zone = super::account_time_zone::view(state, who);
+    let page = AccountPage { nav: Nav::of(who), message, error, totp_enabled, failed_notice, sign_ins, zone };
+    let html = page.render()?;
     Ok((status, Html(html)).into_response())
 }
 

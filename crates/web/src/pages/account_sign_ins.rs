@@ -43,8 +43,8 @@ pub async fn rows(state: &AppState, who: &SignedIn) -> Result<Vec<SignInRow>, We
         .into_iter()
         .map(|l: LoginSummary| SignInRow {
             handle: handle(&l.token_hash),
-            started: show_time(l.created_at),
-            last_used: show_time(l.last_seen_at),
+            started: show_time(l.created_at, &who.zone),
+            last_used: show_time(l.last_seen_at, &who.zone),
             browser: l.browser.unwrap_or_else(|| "not recorded".into()),
             address: l.address.unwrap_or_else(|| "not recorded".into()),
             current: l.token_hash == who.login_hash,

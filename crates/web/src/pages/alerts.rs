@@ -50,7 +50,7 @@ pub async fn alerts(State(state): State<AppState>, who: SignedIn) -> Result<Resp
     let mut waiting: Vec<(Option<i64>, Waiting)> = clients
         .iter()
         .filter_map(|client| {
-            let triage = states.get(&client.id)?.triage(now.date());
+            let triage = states.get(&client.id)?.triage(who.today(now));
             let risk = triage.open().filter(|s| s.signal.kind == SignalKind::Risk).min_by_key(|s| s.age_days)?;
             let age = risk.age_days;
             Some((age, Waiting { id: client.id.0, pseudonym: client.pseudonym.clone(), when: when(age) }))

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use time::{Date, OffsetDateTime};
 
-use super::{Nav, iso_date, parse_iso_date, show_date, show_time};
+use super::{Nav, iso_date, parse_iso_date, show_time};
 use crate::access::{self, BREAK_GLASS, BREAK_GLASS_LIFETIME};
 use crate::auth::SignedIn;
 use crate::error::WebError;
@@ -64,7 +64,7 @@ fn bad(message: &str) -> WebError {
 }
 
 /// Reads the query string strictly: known names once each, short values, well-formed numbers, names and dates.
-fn parse_filters(raw: Option<&str>) -> Result<(Typed, AuditFilter), WebError> {
+fn parse_filters(raw: Option<&str>, zone: &crate::LocalZone) -> Result<(Typed, AuditFilter), WebError> {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(raw.unwrap_or("")).map_err(|_| bad("The filter could not be read."))?;
     let mut typed = Typed::default();
@@ -129,9 +129,10 @@ fn parse_filters(raw: Option<&str>) -> Result<(Typed, AuditFilter), WebError> {
         action: name(&typed.action, "Action")?,
         object_kind,
         object_id,
-        from: from.map(|d| d.midnight().assume_utc()),
+        // Days on the reader's calendar, as the entries are shown.
+        from: from.and_then(|d| zone.moment(d.midnight())),
         // "To" is inclusive: up to the start of the next day.
-        until: to.and_then(Date::next_day).map(|d| d.midnight().assume_utc()),
+        until: to.and_then(Date::next_day).and_then(|d| zone.moment(d.midnight())),
         before: id(&typed.before, "Page")?,
     };
     Ok((typed, filter))
@@ -152,11 +153,14 @@ fn query_string(typed: &Typed, before: i64) -> String {
     serde_urlencoded::to_string(kept).unwrap_or_default()
 }
 
-fn time_text(t: OffsetDateTime) -> String {
-    format!("{} {:02}:{:02}:{:02} UTC", iso_date(t.date()), t.hour(), t.minute(), t.second())
+/// An entry's moment to the second on the reader's clock: "2026-12-04 10:30:05 CET".
+fn time_text(t: OffsetDateTime, zone: &crate::LocalZone) -> String {
+    let local = zone.local(t);
+    let (date, (h, m, s)) = (iso_date(local.date()), (local.hour(), local.minute(), local.second()));
+    format!("{date} {h:02}:{m:02}:{s:02} {}", zone.abbreviation(t))
 }
 
-fn row(entry: &AuditRecord, names: &HashMap<UserId, String>) -> EntryRow {
+fn row(entry: &AuditRecord, names: &HashMap<UserId, String>, zone: &crate::LocalZone) -> EntryRow {
     let who = match (entry.actor, entry.actor_role.as_deref()) {
         (Some(id), role) => {
             let name = names.get(&id).cloned().unwrap_or_else(|| format!("account {id}"));
@@ -166,7 +170,7 @@ fn row(entry: &AuditRecord, names: &HashMap<UserId, String>) -> EntryRow {
     };
     EntryRow {
         seq: entry.seq,
-        at: time_text(entry.at),
+        at: time_text(entry.at, zone),
         who,
         action: entry.action.clone(),
         object: match entry.object_id {
@@ -184,7 +188,7 @@ pub async fn audit_log(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
     access::require_role(&who, Role::Administrator)?;
-    let (typed, filter) = parse_filters(raw.as_deref())?;
+    let (typed, filter) = parse_filters(raw.as_deref(), &who.zone)?;
     let entries = state.store.search_audit(&filter, PAGE).await?;
     // Reading the log is itself an entry in it.
     let event = who.audit(state.now(), "read", "audit-log", None);
@@ -194,7 +198,7 @@ pub async fn audit_log(
         None => format!(
             "Chain intact up to entry {} (every entry checked in full at {}, later ones at this view).",
             report.verified,
-            show_time(checked_in_full)
+            show_time(checked_in_full, &who.zone)
         ),
         Some(broken) => format!(
             "Chain broken: {broken}. Entries 1 to {} are intact. Run `alliance audit verify` and investigate.",
@@ -208,7 +212,7 @@ pub async fn audit_log(
         nav: Nav::of(&who),
         chain,
         chain_intact: report.broken.is_none(),
-        rows: entries.iter().map(|e| row(e, &names)).collect(),
+        rows: entries.iter().map(|e| row(e, &names, &who.zone)).collect(),
         older,
         actor: typed.actor,
         action: typed.action,
@@ -287,13 +291,11 @@ pub async fn break_glass(
 }
 
 /// What the therapist (and supervisor) of a client is told about administrators' reads.
-pub fn notice(grant: &BreakGlass) -> String {
+pub fn notice(grant: &BreakGlass, zone: &crate::LocalZone) -> String {
     format!(
-        "Read by administrator {} on {} at {:02}:{:02} UTC, reason: {}",
+        "Read by administrator {} on {}, reason: {}",
         grant.admin_name,
-        show_date(grant.granted_at.date()),
-        grant.granted_at.hour(),
-        grant.granted_at.minute(),
+        show_time(grant.granted_at, zone),
         grant.reason
     )
 }

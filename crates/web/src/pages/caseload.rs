@@ -162,8 +162,8 @@ pub async fn client_rows(
     names: &HashMap<UserId, String>,
 ) -> Result<Vec<Row>, WebError> {
     let now = state.now();
-    let today = now.date();
-    let states = state.app.overviews(clients, who.user.role == Role::Therapist, now).await?;
+    let today = who.today(now);
+    let states = state.app.overviews_for(who.user.id, clients, who.user.role == Role::Therapist, now).await?;
     let mut rows: Vec<(TriageKey, Row)> = clients
         .iter()
         .filter_map(|client| {
@@ -238,7 +238,12 @@ pub async fn caseload(State(state): State<AppState>, who: SignedIn) -> Result<Re
     let break_glass = grants
         .iter()
         .filter(|g| g.acknowledged_at.is_none())
-        .map(|g| (g.client.0, format!("{}: {}", pseudonyms.get(&g.client).unwrap_or(&""), super::audit::notice(g))))
+        .map(|g| {
+            (
+                g.client.0,
+                format!("{}: {}", pseudonyms.get(&g.client).unwrap_or(&""), super::audit::notice(g, &who.zone)),
+            )
+        })
         .collect();
     let page = CaseloadPage {
         nav: Nav::of(&who),

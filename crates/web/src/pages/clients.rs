@@ -3,7 +3,7 @@
 use alliance_app::RISK_NOTE_MAX;
 use alliance_core::catalog::{GAD7, PHQ9, RELATIONSHIP_CHECK, THERAPIST_REFLECTION};
 use alliance_core::domain::{Pseudonym, Role};
-use alliance_core::overview::ClientOverview;
+use alliance_core::overview::{ClientOverview, signal_key};
 use alliance_core::practice::ExpectedCourse;
 use alliance_signals::rupture::{DEFAULT_REPAIR_WINDOW, RepairStatus, RepairedBy};
 use alliance_store::{
@@ -16,7 +16,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::caseload::describe;
 use super::signals::{self, SignalView};
-use super::{Nav, care_date, iso_date, number, show_date};
+use super::{Nav, care_date, iso_date, number, show_date, show_time};
 use crate::access::{self, Via};
 use crate::auth::SignedIn;
 use crate::charts::{Band, CLIENT, Chart, Marker, Reference, Series, THERAPIST};
@@ -37,7 +37,7 @@ struct NewClientPage<'a> {
 
 pub async fn new_client_page(State(state): State<AppState>, who: SignedIn) -> Result<Response, WebError> {
     access::require_role(&who, Role::Therapist)?;
-    let today = iso_date(state.now().date());
+    let today = iso_date(who.today(state.now()));
     Ok(Html(NewClientPage { nav: Nav::of(&who), error: None, pseudonym: "", contact: "", today }.render()?)
         .into_response())
 }
@@ -65,7 +65,7 @@ pub async fn create_client(
     access::require_role(&who, Role::Therapist)?;
     let raw_name = form.one("pseudonym")?.unwrap_or("");
     let raw_contact = form.one("contact")?.unwrap_or("").trim();
-    let today = iso_date(state.now().date());
+    let today = iso_date(who.today(state.now()));
     let retry = |error: String| -> Result<Response, WebError> {
         let page = NewClientPage {
             nav: Nav::of(&who),
@@ -83,7 +83,7 @@ pub async fn create_client(
     if raw_contact.chars().count() > 200 || raw_contact.chars().any(char::is_control) {
         return retry("Contact: at most 200 characters, on one line.".into());
     }
-    let started_on = match care_date(form.one("started_on")?, state.now().date(), "Start of care") {
+    let started_on = match care_date(form.one("started_on")?, who.today(state.now()), "Start of care") {
         Ok(date) => date,
         Err(message) => return retry(message),
     };
@@ -116,7 +116,7 @@ pub async fn open_episode(
     let write = access::write_client(&state, &who, ClientId(id)).await?;
     let now = state.now();
     let started_on =
-        care_date(form.one("started_on")?, now.date(), "Start of the episode").map_err(WebError::BadRequest)?;
+        care_date(form.one("started_on")?, who.today(now), "Start of the episode").map_err(WebError::BadRequest)?;
     let measures = measures(&form)?;
     let episode = NewEpisode { client: write.client.id, therapist: who.user.id, started_on, measures };
     state.store.open_episode(episode, who.audit(now, "create", "episode", None), now).await?;
@@ -135,8 +135,8 @@ pub async fn end_episode(
     let episode = state.store.episode(EpisodeId(id)).await?.ok_or(WebError::NotFound)?;
     let write = access::write_client(&state, &who, episode.client).await?;
     let ended_on =
-        care_date(form.one("ended_on")?, state.now().date(), "End of the episode").map_err(WebError::BadRequest)?;
-    if ended_on > state.now().date() {
+        care_date(form.one("ended_on")?, who.today(state.now()), "End of the episode").map_err(WebError::BadRequest)?;
+    if ended_on > who.today(state.now()) {
         return Err(WebError::BadRequest("An episode cannot end in the future.".into()));
     }
     state.store.end_episode(episode.id, ended_on, who.audit(state.now(), "end", "episode", Some(id))).await?;
@@ -173,9 +173,11 @@ struct ClientPage {
     break_glass: Vec<String>,
     break_glass_unacknowledged: bool,
     signals: Vec<SignalView>,
-    /// The risk acknowledgement form's choices and its time field's default (now, UTC).
+    /// The risk acknowledgement form's choices and its time field's default (now, on the reader's clock).
     risk_choices: Vec<(&'static str, &'static str)>,
     risk_now: String,
+    /// The reader's zone, named beside the time field.
+    risk_zone: String,
     etr_note: String,
     outcome: String,
     outcome_change: String,
@@ -431,7 +433,10 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
     let (episodes, all_responses, mut overviews, grants, risk_actions) = tokio::try_join!(
         async { state.store.episodes(client.id).await.map_err(WebError::from) },
         async { state.store.responses_of(client.id).await.map_err(WebError::from) },
-        async { state.app.overviews(std::slice::from_ref(client), own, state.now()).await.map_err(WebError::from) },
+        async {
+            let clients = std::slice::from_ref(client);
+            state.app.overviews_for(who.user.id, clients, own, state.now()).await.map_err(WebError::from)
+        },
         async { grants.await.map_err(WebError::from) },
         async { state.store.risk_actions(&[client.id]).await.map_err(WebError::from) },
     )?;
@@ -455,10 +460,18 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
     }
     charts.extend(alliance_charts(&state, &responses, span, held, o));
     let episode_key = client_state.episode_key();
+    // What this page shows for the first time to this reader is new on it, and seen from now on (docs/TRIAGE.md).
+    let unseen = client_state.unseen_keys(who.today(state.now()));
+    if !unseen.is_empty() {
+        state.store.mark_seen(client.id, &unseen, who.user.id, state.now()).await?;
+    }
     let signal_views = o
         .signals
         .iter()
-        .map(|s| signals::view(s, episode_key, client_state.acknowledgement_of(s), &risk_actions))
+        .map(|s| {
+            let new = unseen.contains(&signal_key(episode_key, s));
+            signals::view(s, episode_key, client_state.acknowledgement_of(s), &risk_actions, new, &who.zone)
+        })
         .collect();
     let session_rows = sessions
         .iter()
@@ -514,16 +527,15 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
         supervision: read.via == Via::Supervision,
         can_write: read.via == Via::OwnCaseload,
         break_glass_until: match read.via {
-            Via::BreakGlass { until } => {
-                Some(format!("{} at {:02}:{:02} UTC", show_date(until.date()), until.hour(), until.minute()))
-            }
+            Via::BreakGlass { until } => Some(show_time(until, &who.zone)),
             Via::OwnCaseload | Via::Supervision => None,
         },
-        break_glass: grants.iter().map(super::audit::notice).collect(),
+        break_glass: grants.iter().map(|g| super::audit::notice(g, &who.zone)).collect(),
         break_glass_unacknowledged: grants.iter().any(|g| g.acknowledged_at.is_none()),
         signals: signal_views,
         risk_choices: signals::risk_choices(),
-        risk_now: signals::form_time(state.now()),
+        risk_now: signals::form_time(state.now(), &who.zone),
+        risk_zone: who.zone.name().to_owned(),
         etr_note: state.practice().describe_source(),
         outcome,
         outcome_change,
@@ -532,7 +544,7 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
         episode_text,
         // Sessions are recorded in an open episode; an ended one offers a new episode instead.
         episode_id: current.filter(|e| e.ended_on.is_none()).map(|e| e.id.0),
-        today: iso_date(state.now().date()),
+        today: iso_date(who.today(state.now())),
         charts,
         sessions: session_rows,
     };
@@ -555,7 +567,7 @@ pub async fn acknowledge(
     // A risk signal comes with the action taken (the risk form); without one, `acknowledge` refuses a risk signal.
     match form.one("action")? {
         Some(action) => {
-            let action = risk_action(&form, action)?;
+            let action = risk_action(&form, action, &who.zone)?;
             state.app.acknowledge_risk(&write.client, key, who.user.id, action, audit, now).await?;
         }
         None => state.app.acknowledge(&write.client, key, who.user.id, audit, now).await?,
@@ -563,12 +575,13 @@ pub async fn acknowledge(
     Ok(Redirect::to(&format!("/clients/{id}")).into_response())
 }
 
-/// The action on a risk signal from its form: the kind, when it was done (UTC) and the note under the text policy.
-fn risk_action(form: &FormFields, kind: &str) -> Result<NewRiskAction, WebError> {
+/// The action on a risk signal from its form: the kind, when it was done (a wall-clock time in the reader's zone)
+/// and the note under the text policy.
+fn risk_action(form: &FormFields, kind: &str, zone: &crate::LocalZone) -> Result<NewRiskAction, WebError> {
     let kind = RiskActionKind::parse(kind).ok_or_else(|| WebError::BadRequest("Choose what was done.".into()))?;
     let acted_at = form
         .one("acted_at")?
-        .and_then(signals::parse_form_time)
+        .and_then(|text| signals::parse_form_time(text, zone))
         .ok_or_else(|| WebError::BadRequest("Give the date and time the action was taken.".into()))?;
     let note = alliance_core::text_policy::multi_line("the note", form.one("note")?.unwrap_or(""), RISK_NOTE_MAX)
         .map_err(|e| WebError::BadRequest(format!("Not saved: {e}.")))?;

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod account_sign_ins;
+pub mod account_time_zone;
 pub mod admin;
 pub mod admin_crisis;
 pub mod admin_lookup;
@@ -65,11 +66,15 @@ pub fn show_date(d: Date) -> String {
     d.format(SHORT_DATE).unwrap_or_default()
 }
 
-/// A moment in UTC, to the minute: "4 Dec 2026, 09:30 UTC".
-pub fn show_time(at: time::OffsetDateTime) -> String {
-    const FORMAT: &[time::format_description::BorrowedFormatItem<'_>] =
-        time::macros::format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute] UTC");
-    at.to_offset(time::UtcOffset::UTC).format(FORMAT).unwrap_or_default()
+/// A moment on the reader's clock, to the minute, with the zone's short name: "4 Dec 2026, 10:30 CET".
+pub fn show_time(at: time::OffsetDateTime, zone: &crate::LocalZone) -> String {
+    let local = zone.local(at);
+    format!("{}, {:02}:{:02} {}", show_date(local.date()), local.hour(), local.minute(), zone.abbreviation(at))
+}
+
+/// The reader's calendar day of a moment: "4 Dec 2026".
+pub fn show_day(at: time::OffsetDateTime, zone: &crate::LocalZone) -> String {
+    show_date(zone.date_of(at))
 }
 
 pub fn iso_date(d: Date) -> String {

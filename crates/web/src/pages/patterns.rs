@@ -57,7 +57,7 @@ async fn patterns_page(state: &AppState, who: &SignedIn, see: SeePatterns) -> Re
     let open: HashMap<ClientId, bool> =
         state.app.current_episodes(&ids).await?.into_iter().map(|(client, e)| (client, e.ended_on.is_none())).collect();
     let points = state.store.score_points(&ids).await?;
-    let today = state.now().date();
+    let today = who.today(state.now());
     let pending_since = today - DEFAULT_LINK_LIFETIME;
     struct Course {
         alliance: Vec<(u32, f64)>,
@@ -93,7 +93,7 @@ async fn patterns_page(state: &AppState, who: &SignedIn, see: SeePatterns) -> Re
                 check_pending: s.held_on >= pending_since,
             })
             .collect();
-        let acks = cs.acknowledgements.iter().map(|a| (a.key.clone(), a.at.date())).collect();
+        let acks = cs.acknowledgements.iter().map(|a| (a.key.clone(), who.zone.date_of(a.at))).collect();
         courses.push((client, Course { alliance, sessions, acks }));
     }
     let input: Vec<ClientCourse<'_>> = courses

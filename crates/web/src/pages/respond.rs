@@ -108,8 +108,9 @@ fn state_page(state: LinkState, on_submit: bool) -> Result<Response, WebError> {
     }
 }
 
-fn expiry_text(expires: OffsetDateTime) -> String {
-    super::show_date(expires.date())
+/// When the link ends, on the practice's clock (a client has no account, so no zone of their own).
+fn expiry_text(expires: OffsetDateTime, zone: &crate::LocalZone) -> String {
+    super::show_time(expires, zone)
 }
 
 async fn open_link(state: &AppState, token: &str, now: OffsetDateTime) -> Result<Option<LinkView>, WebError> {
@@ -154,7 +155,7 @@ fn render_form(
         sections,
         error: error.map(|_| "Some answers are missing or not valid. Please look at the marked questions.".to_owned()),
         crisis,
-        expires: expiry_text(link.expires_at),
+        expires: expiry_text(link.expires_at, &state.config.time_zone),
     }
     .render()?)
 }

@@ -13,7 +13,7 @@ use qrcode::QrCode;
 use qrcode::render::svg;
 
 use super::questionnaire::{SectionView, answer_lines, section};
-use super::{Nav, show_date};
+use super::{Nav, show_date, show_time};
 use crate::access::{self, ReadClient, Via};
 use crate::auth::SignedIn;
 use crate::error::WebError;
@@ -35,7 +35,7 @@ pub async fn record_session(
     if episode.ended_on.is_some() {
         return Err(WebError::BadRequest("This episode of care has ended.".into()));
     }
-    let held_on = super::care_date(form.one("held_on")?, state.now().date(), "Date of the session")
+    let held_on = super::care_date(form.one("held_on")?, who.today(state.now()), "Date of the session")
         .map_err(WebError::BadRequest)?;
     let attended = match form.one("attended")? {
         None => false,
@@ -161,7 +161,7 @@ async fn render_session(
         None => "No link created yet.".to_owned(),
         Some(l) if l.used_at.is_some() => "Answered by the client.".to_owned(),
         Some(l) if l.expires_at <= now => "The last link expired unanswered.".to_owned(),
-        Some(l) => format!("A link is open until {}.", show_date(l.expires_at.date())),
+        Some(l) => format!("A link is open until {}.", show_time(l.expires_at, &who.zone)),
     };
     let asks = link_instruments(state, session)
         .await?
@@ -296,7 +296,8 @@ fn link_view(state: &AppState, token: &str, expires_at: time::OffsetDateTime) ->
         Some(start) => qr_svg[start..].replacen("<svg", r#"<svg role="img" aria-label="QR code of the link""#, 1),
         None => qr_svg,
     };
-    Ok(NewLinkView { url, qr_svg, expires: show_date(expires_at.date()) })
+    // Shown to the therapist to tell the client: the practice's clock, which is the client's too.
+    Ok(NewLinkView { url, qr_svg, expires: show_time(expires_at, &state.config.time_zone) })
 }
 
 pub async fn create_link(

@@ -5,20 +5,21 @@ use alliance_core::overview::signal_key;
 use alliance_signals::signal::{Severity, Signal, SignalKind};
 use alliance_store::{Acknowledgement, RiskAction, RiskActionKind};
 
-use super::{number, show_date};
+use super::{number, show_day, show_time};
+use crate::LocalZone;
 
-/// A time as the risk form sends it and shows it (`datetime-local`, read as UTC as every time in Alliance).
+/// A time as the risk form sends it and shows it (`datetime-local`: a wall-clock time in the reader's zone).
 const FORM_TIME: &[time::format_description::BorrowedFormatItem<'_>] =
     time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
 
-/// A time from the risk form's `datetime-local` field, as UTC.
-pub fn parse_form_time(text: &str) -> Option<time::OffsetDateTime> {
-    time::PrimitiveDateTime::parse(text.trim(), FORM_TIME).ok().map(|t| t.assume_utc())
+/// The moment a time from the risk form's `datetime-local` field names on the reader's clock.
+pub fn parse_form_time(text: &str, zone: &LocalZone) -> Option<time::OffsetDateTime> {
+    zone.moment(time::PrimitiveDateTime::parse(text.trim(), FORM_TIME).ok()?)
 }
 
-/// A time as the risk form's field shows it.
-pub fn form_time(t: time::OffsetDateTime) -> String {
-    t.format(FORM_TIME).unwrap_or_default()
+/// A moment as the risk form's field shows it, on the reader's clock.
+pub fn form_time(t: time::OffsetDateTime, zone: &LocalZone) -> String {
+    zone.local(t).format(FORM_TIME).unwrap_or_default()
 }
 
 /// The choices of the risk acknowledgement form: (value, words).
@@ -26,16 +27,15 @@ pub fn risk_choices() -> Vec<(&'static str, &'static str)> {
     RiskActionKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect()
 }
 
-/// One recorded action on a risk signal, in words: "Contacted the client on 5 Dec 2026 14:05 UTC (recorded by
+/// One recorded action on a risk signal, in words: "Contacted the client on 5 Dec 2026, 15:05 CET (recorded by
 /// Dr A on 5 Dec 2026): note".
-fn risk_action_text(a: &RiskAction) -> String {
-    let at = |t: time::OffsetDateTime| format!("{} {:02}:{:02} UTC", show_date(t.date()), t.hour(), t.minute());
+fn risk_action_text(a: &RiskAction, zone: &LocalZone) -> String {
     let mut text = format!(
         "{} on {} (recorded by {} on {})",
         a.kind.label(),
-        at(a.acted_at),
+        show_time(a.acted_at, zone),
         a.user_name,
-        show_date(a.recorded_at.date())
+        show_day(a.recorded_at, zone)
     );
     if !a.note.is_empty() {
         text.push_str(": ");
@@ -56,6 +56,8 @@ pub struct SignalView {
     pub risk: bool,
     /// What was done about a risk signal, oldest first.
     pub risk_actions: Vec<String>,
+    /// Open and not shown to this reader before this page (docs/TRIAGE.md#lifecycle).
+    pub new: bool,
 }
 
 pub fn title(kind: SignalKind) -> &'static str {
@@ -107,11 +109,19 @@ fn evidence_label(name: &str) -> String {
     }
 }
 
-pub fn view(signal: &Signal, episode: i64, ack: Option<&Acknowledgement>, risk_actions: &[RiskAction]) -> SignalView {
+pub fn view(
+    signal: &Signal,
+    episode: i64,
+    ack: Option<&Acknowledgement>,
+    risk_actions: &[RiskAction],
+    new: bool,
+    zone: &LocalZone,
+) -> SignalView {
     let key = signal_key(episode, signal);
     SignalView {
+        new,
         risk: signal.kind == SignalKind::Risk,
-        risk_actions: risk_actions.iter().filter(|a| a.key == key).map(risk_action_text).collect(),
+        risk_actions: risk_actions.iter().filter(|a| a.key == key).map(|a| risk_action_text(a, zone)).collect(),
         key,
         level: level(signal.severity),
         title: title(signal.kind),
@@ -125,6 +135,6 @@ pub fn view(signal: &Signal, episode: i64, ack: Option<&Acknowledgement>, risk_a
             .collect::<Vec<_>>()
             .join(" · "),
         actions: signal.actions.iter().map(|a| a.text.clone()).collect(),
-        acknowledged: ack.map(|a| format!("Acknowledged by {} on {}", a.user_name, show_date(a.at.date()))),
+        acknowledged: ack.map(|a| format!("Acknowledged by {} on {}", a.user_name, show_day(a.at, zone))),
     }
 }

@@ -18,7 +18,7 @@ use axum::extract::{RawQuery, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::caseload::{Row, client_rows};
-use super::{Nav, number, show_date};
+use super::{Nav, number, show_date, show_day};
 use crate::access::{self, ReadClient, Via};
 use crate::access_supervision;
 use crate::auth::SignedIn;
@@ -457,7 +457,7 @@ pub async fn thread_view(
             .map(|c| CommentView {
                 author: c.author_name,
                 role: if c.author_role == Role::Supervisor { "supervisor" } else { "therapist" },
-                date: show_date(c.created_at.date()),
+                date: show_day(c.created_at, &who.zone),
                 body: c.body,
             })
             .collect(),
