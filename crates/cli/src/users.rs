@@ -62,6 +62,13 @@ async fn create(account: NewAccount, role: Role, first: bool) -> anyhow::Result<
         (NewPassword::generate(&mut rand::rng()).expose().to_owned(), true)
     };
     let password = NewPassword::parse(&password)?;
+    // A chosen password meets the same policy as on the web forms; a generated one is random.
+    if let Some(why) = (!generated)
+        .then(|| alliance_web::password_refusal(password.expose(), email.as_str(), name.as_str(), None))
+        .flatten()
+    {
+        bail!("the password is refused, nothing was created: {why}");
+    }
     let practice = account.open_practice().await?;
     // Closed on every path: an encrypted SQLite connection still closing when the process exits can crash it.
     match add_account(practice.as_store(), &email, &name, role, &password, first).await {

@@ -48,3 +48,33 @@ fn serve_refuses_inconsistent_signal_settings() {
         .says(&["signal settings", "red level above the yellow"]);
     alliance(&["serve", "--data", data, "--bind", "127.0.0.1:0", "--discrepancy-points=-1"]).refused();
 }
+
+/// Issue 14, finding 5: a password given on standard input meets the web forms' policy (a breached one is refused).
+#[test]
+fn a_chosen_password_meets_the_policy() {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let run = |password: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_alliance"))
+            .args(["user", "create-admin", "--data", data.to_str().unwrap(), "--email", "ida@example.org"])
+            .args(["--name", "Ida", "--password-stdin"])
+            .env_remove("ALLIANCE_KEYS")
+            .env_remove("ALLIANCE_KEY_FILE")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    for weak in ["starwars2020!", "ida@example.org!", "password1234"] {
+        let out = run(weak);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && stderr.contains("the password is refused, nothing was created"), "{stderr}");
+    }
+    let out = run("violet harbour crane 58 tiles");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
