@@ -137,6 +137,13 @@ fn check_one(instrument: &Instrument, item: &Item, answer: &Answer) -> Result<()
             if text.chars().count() > limit {
                 return Err(invalid(format!("longer than {limit} characters")));
             }
+            // The one text policy (docs/ARCHITECTURE.md#free-text): line breaks and tabs, no other control or
+            // direction-changing characters (issue 14, finding 10: the private note took NUL).
+            if !crate::text_policy::multi_line_allowed(text) {
+                return Err(invalid(
+                    "contains characters that are not allowed (control or text-direction characters)".into(),
+                ));
+            }
         }
         _ => return Err(invalid("wrong kind of answer".into())),
     }
@@ -260,7 +267,8 @@ pub fn parse_fields<'a>(
                 }
             }
             ItemKind::Text => {
-                if answers.insert(item.id.clone(), Answer::Text(raw.to_owned())).is_some() {
+                // Browsers send a text area's line breaks as CRLF: kept as LF, as every other text.
+                if answers.insert(item.id.clone(), Answer::Text(raw.replace("\r\n", "\n"))).is_some() {
                     return Err(invalid("answered twice"));
                 }
             }

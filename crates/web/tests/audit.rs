@@ -35,6 +35,8 @@ async fn break_glass_gives_one_admin_an_hour_of_audited_reading_that_the_therapi
         (id.as_str(), "   short   ", "at least 10 characters"),
         (id.as_str(), long.as_str(), "at most 500"),
         (id.as_str(), "a reason \u{7} with a bell", "plain text"),
+        // The one text policy: no text-direction overrides either (a reason that reads differently than it is).
+        (id.as_str(), "emergency \u{202E}reversed reason", "plain text"),
         ("abc", REASON, "Client number"),
         ("-3", REASON, "Client number"),
         ("99999999999999999999999", REASON, "Client number"),

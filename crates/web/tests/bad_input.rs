@@ -164,6 +164,36 @@ async fn staff_forms_validate_their_fields() {
     let (status, _, _) =
         me.post(&format!("/sessions/{session}/reflection"), &[("rupture", "no"), ("note", note.as_str())]).await;
     assert_eq!(status, 422);
+    // Issue 14, finding 10: the private note took NUL and control characters that every other field refuses.
+    let mut complete: Vec<(&str, &str)> =
+        ["goals-1", "goals-2", "tasks-1", "tasks-2", "bond-1", "bond-2"].iter().map(|i| (*i, "4")).collect();
+    complete.extend([("rupture", "no"), ("supervision", "no")]);
+    for hostile in ["a\u{0}b", "bell\u{7}", "flip \u{202E}evil", "esc\u{1b}[31m"] {
+        let mut fields = complete.clone();
+        fields.push(("note", hostile));
+        let (status, _, body) = me.post(&format!("/sessions/{session}/reflection"), &fields).await;
+        assert_eq!(status, 422, "{hostile:?}");
+        assert!(body.contains("not allowed"), "{body}");
+    }
+    assert!(app.store.responses_of(alliance_store::ClientId(client_of(&app, session).await)).await.unwrap().iter().all(
+        |r| r.rater != alliance_store::Rater::Therapist
+    ));
+    // Line breaks as a browser sends them (CRLF) and tabs are text.
+    let mut fields = complete.clone();
+    fields.push(("note", "first line\r\n\tsecond line"));
+    let (status, _, body) = me.post(&format!("/sessions/{session}/reflection"), &fields).await;
+    assert_eq!(status, 200, "{body}");
+
+    // A contact with a text-direction override is refused like a pseudonym with one.
+    let contact = [("pseudonym", "Ok Two"), ("started_on", "2026-11-01"), ("contact", "+44 \u{202E}1234")];
+    let (status, _, body) = me.post("/clients/new", &contact).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("Contact: at most 200 characters of plain text"), "{body}");
+}
+
+async fn client_of(app: &TestApp, session: i64) -> i64 {
+    let session = app.store.session(alliance_store::SessionId(session)).await.unwrap().unwrap();
+    app.store.episode(session.episode).await.unwrap().unwrap().client.0
 }
 
 /// Dates of care are from 1970 to a year ahead, and in order: a session not before its episode began, a new

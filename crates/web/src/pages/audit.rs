@@ -238,20 +238,16 @@ pub async fn break_glass_page(State(_state): State<AppState>, who: SignedIn) -> 
     Ok(Html(BreakGlassPage { nav: Nav::of(&who), error: None, client: "", reason: "" }.render()?).into_response())
 }
 
-/// A reason a colleague can later understand: 10 to 500 characters, no control characters but line breaks.
-fn valid_reason(text: &str) -> Result<&str, &'static str> {
-    let text = text.trim();
-    let length = text.chars().count();
-    if length < 10 {
+/// A reason a colleague can later understand: 10 to 500 characters of plain text under the one text policy
+/// (line breaks, no control or text-direction characters).
+fn valid_reason(text: &str) -> Result<String, &'static str> {
+    if text.trim().chars().count() < 10 {
         return Err("Reason: please explain in at least 10 characters why you need to read this record.");
     }
-    if length > 500 {
-        return Err("Reason: at most 500 characters.");
-    }
-    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
-        return Err("Reason: plain text only.");
-    }
-    Ok(text)
+    alliance_core::text_policy::multi_line("the reason", text, 500).map_err(|e| match e {
+        alliance_core::domain::ParseError::TooLong { .. } => "Reason: at most 500 characters.",
+        _ => "Reason: plain text only.",
+    })
 }
 
 pub async fn break_glass(
@@ -276,7 +272,7 @@ pub async fn break_glass(
         _ => return retry("Client number: a positive whole number, as shown in the client's address (/clients/12)."),
     };
     let reason = match valid_reason(raw_reason) {
-        Ok(r) => r.to_owned(),
+        Ok(r) => r,
         Err(e) => return retry(e),
     };
     if state.store.client(client).await?.is_none() {

@@ -80,9 +80,14 @@ pub async fn create_client(
         Ok(p) => p,
         Err(e) => return retry(format!("Pseudonym: {e}.")),
     };
-    if raw_contact.chars().count() > 200 || raw_contact.chars().any(char::is_control) {
-        return retry("Contact: at most 200 characters, on one line.".into());
-    }
+    // Optional; when given, one line under the text policy (no control, text-direction or invisible characters).
+    let contact = match raw_contact {
+        "" => None,
+        raw => match alliance_core::text_policy::single_line("Contact", raw, 200) {
+            Ok(contact) => Some(contact),
+            Err(_) => return retry("Contact: at most 200 characters of plain text, on one line.".into()),
+        },
+    };
     let started_on = match care_date(form.one("started_on")?, who.today(state.now()), "Start of care") {
         Ok(date) => date,
         Err(message) => return retry(message),
@@ -92,11 +97,7 @@ pub async fn create_client(
     let client = state
         .store
         .create_client(
-            NewClient {
-                therapist: who.user.id,
-                pseudonym: pseudonym.as_str().to_owned(),
-                contact: (!raw_contact.is_empty()).then(|| raw_contact.to_owned()),
-            },
+            NewClient { therapist: who.user.id, pseudonym: pseudonym.as_str().to_owned(), contact },
             who.audit(now, "create", "client", None),
             now,
         )
