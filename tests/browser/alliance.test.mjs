@@ -228,6 +228,43 @@ describe('Alliance in a browser', { timeout: 300_000 }, () => {
     await context.close();
   });
 
+  // Issue 13, item 4: the demo looks like a real clinic's Monday morning, not a wall of alarms: most clients quiet,
+  // a few open signals of several kinds, older ones already seen (aged, not "new"), past ones acknowledged, and a
+  // sign-in for every role.
+  it("looks like a clinic's Monday morning", { timeout: TEST_TIMEOUT }, async () => {
+    const roles = new Set(demo.accounts.map((a) => a.role));
+    for (const role of ['administrator', 'supervisor', 'researcher', 'therapist']) {
+      assert.ok(roles.has(role), `the demo prints a ${role} sign-in: ${[...roles].join(', ')}`);
+    }
+    const { context, page, problems } = await newPage(browser, DESKTOP);
+    const rows = [];
+    for (const therapist of demo.accounts.filter((a) => a.role === 'therapist')) {
+      await page.context().clearCookies();
+      await signIn(page, demo.base, therapist);
+      for (const row of await page.locator('ol.triage > li').all()) {
+        rows.push({ tags: await row.locator('.tag').allTextContents(), href: await row.locator('a.who').getAttribute('href') });
+      }
+    }
+    const quiet = rows.filter((r) => r.tags.length === 0).length;
+    assert.ok(rows.length >= 30 && quiet >= rows.length / 2, `${quiet} of ${rows.length} clients without an open signal`);
+    const tags = rows.flatMap((r) => r.tags.map((t) => t.replace(/^\W+/, '').trim()));
+    const kinds = new Set(tags.map((t) => t.split(' · ')[0].split(' ')[0]));
+    assert.ok(kinds.size >= 3, `open signals of ${kinds.size} kinds: ${tags.join(' | ')}`);
+    const aged = tags.filter((t) => / · \d+ (d|wk|mo)$/.test(t));
+    assert.ok(aged.length >= 1 && aged.length < tags.length, `seen signals age, new ones say so: ${tags.join(' | ')}`);
+    // Two badges of one kind say which questionnaire each is about.
+    for (const row of rows) assert.equal(new Set(row.tags).size, row.tags.length, row.tags.join(' | '));
+    // The last therapist's past signals were acknowledged as a diligent therapist would have.
+    let acknowledged = 0;
+    for (const row of rows.slice(-12)) {
+      await page.goto(`${demo.base}${row.href}`);
+      acknowledged += await page.getByText(/^Acknowledged by /).count();
+    }
+    assert.ok(acknowledged >= 1, 'past signals acknowledged on the client pages');
+    await assertNoProblems(problems);
+    await context.close();
+  });
+
   it("shows a therapist the client's charts and takes a reflection", { timeout: TEST_TIMEOUT }, async () => {
     const { context, page, problems } = await newPage(browser, DESKTOP);
     await signIn(page, demo.base, account(demo, 'therapist1@demo.invalid'));

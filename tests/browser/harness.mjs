@@ -22,7 +22,7 @@ export const SCREENSHOT_DIR = path.resolve(REPO_ROOT, process.env.SCREENSHOT_DIR
 /** The demo's therapists; the client's page must name none of them. */
 export const DEMO_THERAPISTS = ['Taylor Reed', 'Jordan Lee', 'Morgan Diaz'];
 
-const ACCOUNT_LINE = /^\s+(administrator|supervisor|therapist)\s+(\S+@\S+)\s+password\s+(\S+)\s+\((.+)\)\s*$/;
+const ACCOUNT_LINE = /^\s+(administrator|supervisor|researcher|therapist)\s+(\S+@\S+)\s+password\s+(\S+)\s+\((.+)\)\s*$/;
 
 /**
  * Starts `alliance demo` on a free loopback port with a fresh data folder, and resolves once it has printed

@@ -67,7 +67,9 @@ fn short_title(kind: SignalKind) -> &'static str {
     }
 }
 
-fn badge(s: &TriagedSignal) -> Badge {
+/// One badge; `measure` names the questionnaire when the signal is about one (two "Worse" badges side by side
+/// said nothing about which measure worsened).
+fn badge(s: &TriagedSignal, measure: Option<&str>) -> Badge {
     let (level, icon) = match s.weight {
         Severity::Critical => ("critical", "⚠"),
         Severity::Urgent => ("urgent", "▲"),
@@ -80,7 +82,8 @@ fn badge(s: &TriagedSignal) -> Badge {
         (_, Some(d)) => format!(" · {}", age(d)),
         (_, None) => String::new(),
     };
-    Badge { level, icon, text: format!("{}{when}", short_title(s.signal.kind)) }
+    let measure = measure.map(|m| format!(" {m}")).unwrap_or_default();
+    Badge { level, icon, text: format!("{}{measure}{when}", short_title(s.signal.kind)) }
 }
 
 fn age(days: i64) -> String {
@@ -203,7 +206,14 @@ pub async fn client_rows(
                     .map(|s| format!("{}: {}", signals::title(s.signal.kind), s.signal.explanation))
                     .collect(),
                 urgent: triage.key.tier <= 1,
-                badges: open.iter().take(BADGES).map(|s| badge(s)).collect(),
+                badges: open
+                    .iter()
+                    .take(BADGES)
+                    .map(|s| {
+                        let measure = s.signal.measure.as_deref().and_then(|m| state.catalog.get(m));
+                        badge(s, measure.map(|i| i.short_name.as_str()))
+                    })
+                    .collect(),
                 more: open.len().saturating_sub(BADGES),
                 damaged: client.damaged,
             };
