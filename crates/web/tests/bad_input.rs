@@ -175,9 +175,14 @@ async fn staff_forms_validate_their_fields() {
         assert_eq!(status, 422, "{hostile:?}");
         assert!(body.contains("not allowed"), "{body}");
     }
-    assert!(app.store.responses_of(alliance_store::ClientId(client_of(&app, session).await)).await.unwrap().iter().all(
-        |r| r.rater != alliance_store::Rater::Therapist
-    ));
+    assert!(
+        app.store
+            .responses_of(alliance_store::ClientId(client_of(&app, session).await))
+            .await
+            .unwrap()
+            .iter()
+            .all(|r| r.rater != alliance_store::Rater::Therapist)
+    );
     // Line breaks as a browser sends them (CRLF) and tabs are text.
     let mut fields = complete.clone();
     fields.push(("note", "first line\r\n\tsecond line"));
