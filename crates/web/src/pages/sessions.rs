@@ -132,6 +132,8 @@ struct SessionPage {
     asks: String,
     reflection_status: String,
     reflection_action: &'static str,
+    /// The session was held before the client moved to this therapist: the reflection is the previous one's.
+    previous_therapists: bool,
     answer_tables: Vec<AnswerTable>,
     alliance: Option<AllianceSideBySide>,
     thread: Option<super::supervision::ThreadView>,
@@ -213,6 +215,8 @@ async fn render_session(
         visible(Rater::Therapist, THERAPIST_REFLECTION),
     );
     let reflection = responses.iter().find(|r| r.session == session.id && r.instrument.id == THERAPIST_REFLECTION);
+    let previous_therapists = read.via == Via::OwnCaseload
+        && state.store.sessions_before_move(read.client.id).await?.contains(&session.id);
     let thread = super::supervision::thread_view(state, who, read, session, reflection).await?;
     let page = SessionPage {
         nav: Nav::of(who),
@@ -229,6 +233,7 @@ async fn render_session(
         asks,
         reflection_status: if has_reflection { "Recorded.".into() } else { "Not recorded yet.".into() },
         reflection_action: if has_reflection { "Edit reflection" } else { "Record reflection" },
+        previous_therapists,
         answer_tables,
         alliance,
         thread,
