@@ -208,6 +208,12 @@ pub async fn clients_move_with_one_audit_entry_each(store: &dyn Store) {
     moves.sort_unstable();
     assert_eq!(moves, vec![first.0, second.0], "one entry per client moved");
     assert!(audited.iter().filter(|e| e.action == "client-move").all(|e| e.purpose == "administration"));
+    // Each move that moved someone names both accounts (the one that moved nobody names none).
+    for (action, therapist) in [("clients-moved-from", leaving), ("clients-moved-to", staying)] {
+        let named: Vec<_> = audited.iter().filter(|e| e.action == action).collect();
+        assert_eq!(named.len(), 2, "{action}");
+        assert!(named.iter().all(|e| e.object_kind == "account" && e.object_id == Some(therapist.0)), "{action}");
+    }
 
     // A session recorded after the move is the new therapist's.
     let episode = store.open_episode(

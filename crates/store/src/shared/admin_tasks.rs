@@ -323,6 +323,15 @@ impl<S: HasDb> AdminTasks for S {
             append_audit(&mut tx, &AuditEvent { object_id: Some(client), ..audit.clone() }).await?;
             moved.push(ClientId(client));
         }
+        // Both therapists' accounts name the move too, so the log filtered by either account shows it (the entry
+        // per client names only the client).
+        if !moved.is_empty() {
+            for (action, therapist) in [("clients-moved-from", from), ("clients-moved-to", to)] {
+                let entry =
+                    AuditEvent { action, object_kind: "account", object_id: Some(therapist.0), ..audit.clone() };
+                append_audit(&mut tx, &entry).await?;
+            }
+        }
         tx.commit().await?;
         Ok(moved)
     }
