@@ -56,6 +56,14 @@ impl App {
         read_form(&sections, fields).is_ok_and(|reading| reading.mentions_risk(&sections))
     }
 
+    /// The therapist of the client a link is for: whom a risk answer's notice goes to. `None` when the session,
+    /// episode or client is gone (erased meanwhile).
+    pub async fn therapist_of_link(&self, link: &LinkView) -> Result<Option<alliance_store::UserId>, AppError> {
+        let Some(session) = self.store.session(link.session).await? else { return Ok(None) };
+        let Some(episode) = self.store.episode(session.episode).await? else { return Ok(None) };
+        Ok(self.store.client(episode.client).await?.map(|c| c.therapist))
+    }
+
     /// Reads, scores and stores the client's answers to the link (already known by its token's hash), audited as
     /// the client's submission. Only one submission of a link can win, also between app servers.
     pub async fn submit_check(

@@ -102,13 +102,14 @@ fn line_of(text: &str, offset: usize) -> usize {
     text.get(..offset).map_or(1, |before| before.matches('\n').count() + 1)
 }
 
-/// A database URL may carry a password; say so when others can read the file.
+/// A database or SMTP URL may carry a password; say so when others can read the file.
 fn warn_if_shared(path: &Path, table: &toml::Table, meta: &std::fs::Metadata) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        if table.contains_key("database") && meta.permissions().mode() & 0o077 != 0 {
-            tracing::warn!(file = %path.display(), "the configuration names a database and other users can read it; consider chmod 600");
+        let secrets = table.contains_key("database") || table.contains_key("smtp-url");
+        if secrets && meta.permissions().mode() & 0o077 != 0 {
+            tracing::warn!(file = %path.display(), "the configuration names a database or mail server and other users can read it; consider chmod 600");
         }
     }
 }

@@ -47,6 +47,11 @@ impl Jobs {
         if let Some(years) = self.retention_years {
             scheduler = scheduler.with(Retention { store: store.clone(), years });
         }
+        if let Some(settings) = state.config.mail.clone() {
+            let delivery = alliance_web::mail::MailDelivery::new(store.clone(), settings, &state.config.public_url)
+                .map_err(|why| anyhow::anyhow!(why))?;
+            scheduler = scheduler.with(delivery);
+        }
         let forget_after = alliance_web::SIGN_IN_COUNTERS_FORGOTTEN_AFTER;
         Ok(scheduler.with(Housekeeping { store, forget_after }).with(PracticeRefresh { app: state.app.clone() }))
     }

@@ -57,6 +57,14 @@ pub struct ServeArgs {
     #[arg(long, env = "ALLIANCE_TIME_ZONE", value_name = "ZONE", default_value = "UTC",
           value_parser = alliance_web::LocalZone::parse)]
     pub time_zone: alliance_web::LocalZone,
+    /// Where to send e-mail (a risk notice to the therapist, password changes, reset links):
+    /// smtps://USER:PASSWORD@HOST[:PORT] (TLS), smtp://USER:PASSWORD@HOST[:PORT] (STARTTLS, required) or
+    /// smtp+plain://localhost[:PORT] (a relay on this machine). Unset: no e-mail.
+    #[arg(long, env = "ALLIANCE_SMTP_URL", value_name = "URL", hide_env_values = true, requires = "mail_from")]
+    pub smtp_url: Option<String>,
+    /// The sender of Alliance's e-mail, e.g. "Alliance <alliance@practice.example.org>".
+    #[arg(long, env = "ALLIANCE_MAIL_FROM", value_name = "ADDRESS", requires = "smtp_url")]
+    pub mail_from: Option<String>,
     /// Folder with licensed item wording, files named like `wai-sr.en.txt`.
     #[arg(long, env = "ALLIANCE_LICENSED_TEXTS")]
     pub licensed_texts: Option<PathBuf>,
@@ -243,9 +251,22 @@ pub async fn shutdown_signal() {
     tracing::info!("shutting down; finishing requests in flight");
 }
 
+impl ServeArgs {
+    /// The e-mail settings, checked (both options or neither; `requires` in the arguments sees to that).
+    fn mail(&self) -> anyhow::Result<Option<alliance_web::mail::MailSettings>> {
+        match (&self.smtp_url, &self.mail_from) {
+            (Some(url), Some(from)) => alliance_web::mail::MailSettings::parse(url, from)
+                .map(Some)
+                .map_err(|why| anyhow::anyhow!("--smtp-url / --mail-from: {why}")),
+            _ => Ok(None),
+        }
+    }
+}
+
 pub async fn serve(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[String]) -> anyhow::Result<()> {
     // Check everything the operator typed before touching any data.
     args.signals.settings()?;
+    args.mail()?;
     let catalog = load_catalog(args.licensed_texts.as_deref())?;
     if args.check {
         return check(args, matches, from_file).await;
@@ -277,7 +298,8 @@ pub async fn serve(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[Str
 
 async fn run(store: Arc<dyn Store>, catalog: Catalog, args: ServeArgs, jobs: crate::jobs::Jobs) -> anyhow::Result<()> {
     let settings = args.signals.settings()?;
-    let config = alliance_web::Config { time_zone: args.time_zone, ..args.network.config(args.secure_cookies) };
+    let mail = args.mail()?;
+    let config = alliance_web::Config { time_zone: args.time_zone, mail, ..args.network.config(args.secure_cookies) };
     let (listener, state, url) = start(store.clone(), catalog, args.bind, args.public_url, config, settings).await?;
     // Every scheduled job, under the server's one clock; the first round runs now.
     tokio::spawn(jobs.scheduler(&state)?.run());
@@ -300,7 +322,8 @@ async fn check(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[String]
     for id in ids {
         let Ok(Some(raw)) = matches.try_get_raw(id) else { continue };
         let value: Vec<String> = raw.map(|v| v.to_string_lossy().into_owned()).collect();
-        let value = if id == "database_url" { value.iter().map(|v| hide_password(v)).collect() } else { value };
+        let secret = matches!(id, "database_url" | "smtp_url");
+        let value = if secret { value.iter().map(|v| hide_password(v)).collect() } else { value };
         let from = crate::config::source(matches, id, from_file);
         report.push_str(&format!("{id} = {} ({from:?})\n", value.join(", ")));
     }

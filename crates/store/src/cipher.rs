@@ -57,6 +57,9 @@ pub const RISK_ACTION_NOTE: Field = Field { table: "risk_actions", column: "note
 /// Which risk signal an action was recorded on (it names the session item 9 was endorsed in).
 pub const RISK_ACTION_KEY: Field = Field { table: "risk_actions", column: "signal_key" };
 
+/// Where an e-mail waiting to be sent links to (a reset link is a secret; a risk notice names a client number).
+pub const MAIL_PATH: Field = Field { table: "mail_outbox", column: "path" };
+
 /// Every encrypted column with its table's row id column: what key rotation re-encrypts.
 pub const ENCRYPTED: &[(Field, &str)] = &[
     (CLIENT_PSEUDONYM, "id"),
@@ -72,6 +75,7 @@ pub const ENCRYPTED: &[(Field, &str)] = &[
     (SIGNAL_KEY, "id"),
     (RISK_ACTION_NOTE, "id"),
     (RISK_ACTION_KEY, "id"),
+    (MAIL_PATH, "id"),
 ];
 
 /// A binary secret (a TOTP key) as the text a sealed field holds.

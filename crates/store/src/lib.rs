@@ -40,6 +40,7 @@ pub use shared::break_glass::BreakGlassGrants;
 pub use shared::care::Care;
 pub use shared::crisis::CrisisInformation;
 pub use shared::jobs::Jobs;
+pub use shared::outbox::{MailKind, NewMail, Outbox, QueuedMail};
 pub use shared::questionnaires::Questionnaires;
 pub use shared::risk::{NewRiskAction, Risk, RiskAction, RiskActionKind};
 pub use shared::supervision::Supervision;
@@ -111,6 +112,7 @@ pub trait Store:
     + AdminTasks
     + Risk
     + CrisisInformation
+    + Outbox
 {
 }
 
@@ -122,6 +124,7 @@ impl<T> Store for T where
         + Questionnaires
         + Acknowledgements
         + Supervision
+        + Outbox
         + Jobs
         + AuditLog
         + BreakGlassGrants
@@ -136,6 +139,7 @@ impl<T> Store for T where
 pub mod prelude {
     pub use crate::AdminTasks;
     pub use crate::CrisisInformation;
+    pub use crate::Outbox;
     pub use crate::Risk;
     pub use crate::{
         Accounts, Acknowledgements, AuditLog, BreakGlassGrants, Care, Jobs, Questionnaires, Settings, SignIns, Store,

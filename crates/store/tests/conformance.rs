@@ -26,6 +26,7 @@ pub async fn run_all(store: &dyn Store) {
     reflection_comments_form_a_thread(store).await;
     a_listing_names_reflections_without_their_answers(store).await;
     signals_are_seen_per_reader(store).await;
+    mail_waits_in_the_outbox_until_sent_or_given_up(store).await;
     a_session_keeps_what_to_bring_to_supervision(store).await;
     dates_of_care_stay_in_order(store).await;
     crate::audit_conformance::run_all(store).await;
@@ -254,6 +255,45 @@ pub async fn signals_are_seen_per_reader(store: &dyn Store) {
     assert_eq!(store.seen_by(supervisor, &asked).await.unwrap(), [false, false, false], "seen is per reader");
     assert!(store.seen_by(own, &[]).await.unwrap().is_empty());
     store.mark_seen(client, &[], own, NOW).await.unwrap();
+}
+
+pub async fn mail_waits_in_the_outbox_until_sent_or_given_up(store: &dyn Store) {
+    let to = therapist(store, "mail.box@example.org").await;
+    let gone = therapist(store, "mail-gone@example.org").await;
+    let secret = "https://alliance.example.org/reset/very-secret-token";
+    store.queue_mail(NewMail { to, kind: MailKind::PasswordReset, path: secret.into() }, NOW).await.unwrap();
+    let later = NOW + Duration::seconds(1);
+    store.queue_mail(NewMail { to, kind: MailKind::Risk, path: "/clients/7".into() }, later).await.unwrap();
+    store.queue_mail(NewMail { to: gone, kind: MailKind::Risk, path: "/clients/8".into() }, later).await.unwrap();
+    let admin = NewUser {
+        email: "mail-admin@example.org".into(),
+        display_name: "A".into(),
+        role: Role::Administrator,
+        password_hash: "h".into(),
+    };
+    store.create_user(admin, ev(), NOW).await.unwrap();
+    store.update_account(gone, Role::Therapist, false).await.unwrap();
+    // Not due before it was queued; then the oldest first, the address and path opened, limited.
+    assert!(store.due_mail(NOW - Duration::seconds(1), 10).await.unwrap().is_empty());
+    let due = store.due_mail(later, 1).await.unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!((due[0].to, due[0].email.as_str(), due[0].kind), (to, "mail.box@example.org", MailKind::PasswordReset));
+    assert_eq!((due[0].path.as_str(), due[0].attempts), (secret, 0));
+    let due = store.due_mail(later, 10).await.unwrap();
+    assert_eq!(due.len(), 2, "the inactive account's message is given up, not sent: {due:?}");
+    assert_eq!(store.mail_of(gone).await.unwrap(), vec![(MailKind::Risk, false, true)]);
+    // A failure backs off; a success ends the row; giving up ends it too.
+    store.mail_failed(due[0].id, "421 4.3.0 temporary", Some(later + Duration::minutes(1)), later).await.unwrap();
+    store.mail_sent(due[1].id, later).await.unwrap();
+    assert!(store.due_mail(later + Duration::seconds(59), 10).await.unwrap().is_empty());
+    let retried = store.due_mail(later + Duration::minutes(1), 10).await.unwrap();
+    assert_eq!((retried.len(), retried[0].attempts), (1, 1));
+    store.mail_failed(retried[0].id, "550 5.1.1 refused", None, later + Duration::minutes(1)).await.unwrap();
+    assert!(store.due_mail(later + Duration::days(1), 10).await.unwrap().is_empty());
+    assert_eq!(
+        store.mail_of(to).await.unwrap(),
+        vec![(MailKind::Risk, true, false), (MailKind::PasswordReset, false, true)]
+    );
 }
 
 pub async fn a_link_is_single_use_and_all_or_nothing(store: &dyn Store) {

@@ -108,6 +108,8 @@ each_behaviour_on_both_engines! {
         => a_listing_names_reflections_without_their_answers,
     crate::conformance::dates_of_care_stay_in_order => dates_of_care_stay_in_order,
     crate::conformance::signals_are_seen_per_reader => signals_are_seen_per_reader,
+    crate::conformance::mail_waits_in_the_outbox_until_sent_or_given_up
+        => mail_waits_in_the_outbox_until_sent_or_given_up,
     crate::audit_conformance::a_write_whose_audit_entry_is_refused_leaves_nothing
         => a_write_whose_audit_entry_is_refused_leaves_nothing,
     crate::audit_conformance::the_log_filters_newest_first_in_keyset_pages

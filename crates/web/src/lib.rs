@@ -10,6 +10,7 @@ mod client;
 mod error;
 mod forms;
 mod local_time;
+pub mod mail;
 mod metrics;
 mod pages;
 mod password_policy;

@@ -25,6 +25,8 @@ pub struct Config {
     pub security_contact: Option<String>,
     /// The practice's time zone: what pages show times in and what "today" is, unless a user chose their own.
     pub time_zone: crate::LocalZone,
+    /// Where e-mail goes (`--smtp-url`, `--mail-from`); `None`: no e-mail is queued or sent.
+    pub mail: Option<crate::mail::MailSettings>,
 }
 
 impl Default for Config {
@@ -37,6 +39,7 @@ impl Default for Config {
             limits: Limits::default(),
             security_contact: None,
             time_zone: crate::LocalZone::utc(),
+            mail: None,
         }
     }
 }

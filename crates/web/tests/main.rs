@@ -12,6 +12,7 @@ mod cookies;
 mod crisis;
 mod flow;
 mod limits;
+mod mail;
 mod matrix;
 mod operations;
 mod outage;

@@ -329,8 +329,15 @@ mod tests {
 
     /// Tables that migrations after the fixture added: a restore brings the backup up to today's schema, so
     /// the restored database has them, empty.
-    const ADDED_SINCE: &[&str] =
-        &["client_moves", "password_resets", "risk_actions", "crisis_protocol", "crisis_contacts", "signal_seen"];
+    const ADDED_SINCE: &[&str] = &[
+        "client_moves",
+        "password_resets",
+        "risk_actions",
+        "crisis_protocol",
+        "crisis_contacts",
+        "signal_seen",
+        "mail_outbox",
+    ];
 
     /// Counts and checksums as the earlier release printed them when it wrote the file.
     fn assert_is_the_earlier_practice(manifest: &Manifest) {

@@ -139,6 +139,8 @@ pub async fn change_password(
     }
     let ended = state.store.delete_logins_of(who.user.id, Some(&who.login_hash)).await?;
     state.store.audit(audit(&who, &state, "password-changed")).await?;
+    // Told by e-mail too, so that a change by someone else does not go unnoticed (issue 14, finding 5).
+    crate::mail::queue(&state, who.user.id, alliance_store::MailKind::PasswordChanged, "/account".into()).await;
     let message = match ended {
         0 => "Your password was changed.".to_owned(),
         n => format!("Your password was changed. {n} other sign-in(s) were ended."),

@@ -111,6 +111,7 @@ pub async fn submit(
     if !state.store.use_password_reset(&hash, &new_hash, now, audit).await? {
         return not_valid();
     }
+    crate::mail::queue(&state, user.id, alliance_store::MailKind::PasswordChanged, "/account".into()).await;
     let paragraphs =
         vec!["Your new password is set. Every earlier sign-in of your account was ended.", "Sign in with it now."];
     let page = MessagePage { title: "Password set", paragraphs, crisis: None };

@@ -210,6 +210,18 @@ pub async fn submit(
             return Ok(response);
         }
     };
+    if let CheckOutcome::Sent { risk: true } = outcome
+        && state.config.mail.is_some()
+    {
+        // The therapist is told at once, by e-mail, that a client needs them (issue 13, item 2): no content.
+        match state.app.therapist_of_link(&link).await {
+            Ok(Some(therapist)) => {
+                crate::mail::queue(&state, therapist, alliance_store::MailKind::Risk, "/".into()).await
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "the therapist to notify of a risk answer could not be read"),
+        }
+    }
     match outcome {
         CheckOutcome::Sent { risk } => {
             let paragraphs = vec![

@@ -215,8 +215,8 @@ async fn render_session(
         visible(Rater::Therapist, THERAPIST_REFLECTION),
     );
     let reflection = responses.iter().find(|r| r.session == session.id && r.instrument.id == THERAPIST_REFLECTION);
-    let previous_therapists = read.via == Via::OwnCaseload
-        && state.store.sessions_before_move(read.client.id).await?.contains(&session.id);
+    let previous_therapists =
+        read.via == Via::OwnCaseload && state.store.sessions_before_move(read.client.id).await?.contains(&session.id);
     let thread = super::supervision::thread_view(state, who, read, session, reflection).await?;
     let page = SessionPage {
         nav: Nav::of(who),
