@@ -187,3 +187,60 @@ async fn a_researcher_sees_no_identifiable_page() {
     let (status, _, _) = therapist.post("/research/export", &[("password", crate::app::PASSWORD)]).await;
     assert_eq!(status, 403);
 }
+
+/// After a client moves to another therapist, each session stays attributed to the therapist who held it (the
+/// export said the episode's opener for every session).
+#[tokio::test]
+async fn sessions_are_attributed_to_the_therapist_who_held_them_after_a_move() {
+    let app = TestApp::spawn().await;
+    let leaving = app.user("leaving@example.org", Role::Therapist).await;
+    let staying = app.user("staying@example.org", Role::Therapist).await;
+    app.user("rae@example.org", Role::Researcher).await;
+    let (first, client, _, token) = client_with_link(&app, "leaving@example.org", "Moth Reed").await;
+    answer_completely(&app, &token).await;
+    let (_, page) = first.get(&format!("/clients/{client}")).await;
+    let episode = number_after(&page, "action=\"/episodes/");
+    let now = time::OffsetDateTime::now_utc()
+        + time::Duration::seconds(app.clock_offset.load(std::sync::atomic::Ordering::SeqCst));
+    let audit = alliance_store::AuditEvent::system(now, "client-move", "client", "administration");
+    let moved = app.store.move_clients(leaving, staying, Some(alliance_store::ClientId(client)), audit).await.unwrap();
+    assert_eq!(moved.len(), 1);
+    app.advance(60);
+    let second = app.sign_in("staying@example.org").await;
+    let (status, url, _) =
+        second.post(&format!("/episodes/{episode}/sessions"), &[("held_on", "2026-12-01"), ("attended", "yes")]).await;
+    assert_eq!(status, 200);
+    let (_, _, page) = second.post(&format!("{url}/links"), &[]).await;
+    let token = page.split("/c/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    answer_completely(&app, &token).await;
+
+    let researcher = app.sign_in("rae@example.org").await;
+    let csv = researcher
+        .browser
+        .post(format!("{}/research/export", app.url))
+        .form(&[("csrf", researcher.csrf.as_str()), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // client,therapist,episode,session,...: one therapist code per session number.
+    let mut by_session: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
+    for line in csv.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        by_session.entry(cells[3].to_owned()).or_default().insert(cells[1].to_owned());
+    }
+    assert_eq!(by_session.len(), 2, "{csv}");
+    assert!(by_session.values().all(|codes| codes.len() == 1), "{by_session:?}");
+    assert_ne!(by_session["1"], by_session["2"], "session 1 was the leaving therapist's, 2 the new one's: {csv}");
+}
+
+/// Answers a link to the relationship check, PHQ-9 and GAD-7 completely, as the client would.
+async fn answer_completely(app: &TestApp, token: &str) {
+    let phone = TestApp::browser();
+    let form = phone.get(format!("{}/c/{token}", app.url)).send().await.unwrap().text().await.unwrap();
+    let mut fields = complete_answers("1", "0");
+    fields.push(("csrf".into(), hidden(&form, "csrf")));
+    assert_eq!(phone.post(format!("{}/c/{token}", app.url)).form(&fields).send().await.unwrap().status(), 200);
+}

@@ -85,6 +85,9 @@ pub trait AdminTasks: Send + Sync {
     /// The client's sessions recorded before the client's latest move: their reflections, supervision threads
     /// and supervision questions belong to a previous therapist.
     async fn sessions_before_move(&self, client: ClientId) -> StoreResult<Vec<SessionId>>;
+    /// Who held each session of these clients: the therapist the client had when it was recorded (the previous
+    /// one for a session before a move), for attributing sessions after clients moved.
+    async fn session_therapists(&self, clients: &[ClientId]) -> StoreResult<Vec<(SessionId, UserId)>>;
 }
 
 fn role_of(row: &Row) -> StoreResult<(Role, bool)> {
@@ -334,6 +337,27 @@ impl<S: HasDb> AdminTasks for S {
         }
         tx.commit().await?;
         Ok(moved)
+    }
+
+    async fn session_therapists(&self, clients: &[ClientId]) -> StoreResult<Vec<(SessionId, UserId)>> {
+        let db = self.db();
+        // The earliest move at or after the session's recording names who had the client then; with none, the
+        // client's therapist now. (`>=`, as everywhere a move divides a client's sessions.)
+        let sql = db.with_ids(
+            "SELECT s.id, COALESCE(
+                 (SELECT m.from_therapist FROM client_moves m WHERE m.client_id = e.client_id
+                    AND m.moved_at >= s.created_at ORDER BY m.moved_at, m.id LIMIT 1),
+                 c.therapist_id) AS therapist
+             FROM therapy_sessions s JOIN episodes e ON e.id = s.episode_id JOIN clients c ON c.id = e.client_id
+             WHERE e.client_id IN {ids} ORDER BY s.id",
+        );
+        db.query(&sql)
+            .bind_ids(crate::shared::care::ids(clients, |c| c.0))
+            .fetch_all(&db.read)
+            .await?
+            .iter()
+            .map(|r| Ok((SessionId(r.get("id")?), UserId(r.get("therapist")?))))
+            .collect()
     }
 
     async fn sessions_before_move(&self, client: ClientId) -> StoreResult<Vec<SessionId>> {

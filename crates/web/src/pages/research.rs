@@ -98,6 +98,8 @@ async fn dataset(state: &AppState) -> Result<String, WebError> {
     let clients = state.store.clients_of(&users).await?;
     let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
     let sessions = state.store.sessions_of(&ids).await?;
+    // Sessions are attributed to the therapist who held them, also after a client moved to another.
+    let held_by: std::collections::HashMap<_, _> = state.store.session_therapists(&ids).await?.into_iter().collect();
     let points: Vec<ScorePoint> =
         state.store.score_points(&ids).await?.into_iter().filter(|p| p.rater == Rater::Client).collect();
     let mut client_codes = Codes::new('C');
@@ -110,7 +112,6 @@ async fn dataset(state: &AppState) -> Result<String, WebError> {
         let code = client_codes.of(client.id.0);
         let client_points: Vec<&ScorePoint> = points.iter().filter(|p| p.client == client.id).collect();
         for (ordinal, episode) in episodes.iter().enumerate() {
-            let therapist = therapist_codes.of(episode.therapist.0);
             let held: Vec<&TherapySession> = sessions.iter().filter(|s| s.episode == episode.id).collect();
             let (onsets, repairs) = rupture_marks(state, &client_points, episode.id, &held);
             for s in &held {
@@ -124,6 +125,7 @@ async fn dataset(state: &AppState) -> Result<String, WebError> {
                     u8::from(onsets.contains(&s.number)),
                     u8::from(repairs.contains(&s.number))
                 );
+                let therapist = therapist_codes.of(held_by.get(&s.id).unwrap_or(&episode.therapist).0);
                 let prefix = format!("{code},{therapist},{},{},{day},{}", ordinal + 1, s.number, u8::from(s.attended));
                 let mut lines = Vec::new();
                 for p in &here {
