@@ -41,6 +41,14 @@ pub async fn confirm_password(state: &AppState, who: &SignedIn, form: &mut FormF
     Err(WebError::PasswordRejected)
 }
 
+/// What every administrator's action begins with: the form's anti-forgery token, the administrator role, and
+/// the identity confirmed again ([`confirm_identity`]).
+pub async fn administrator_confirmed(state: &AppState, who: &SignedIn, form: &mut FormFields) -> Result<(), WebError> {
+    who.check_csrf(form)?;
+    crate::access::require_role(who, alliance_core::domain::Role::Administrator)?;
+    confirm_identity(state, who, form).await
+}
+
 /// [`confirm_password`], then, when the user has a second factor switched on, the field `code`: a current
 /// authenticator code that was not used before (the same one-use rule as at sign-in). A missing or wrong code
 /// is [`WebError::PasswordRejected`], audited as `reauth-failed`, and counts like a wrong password.

@@ -82,10 +82,8 @@ pub async fn create_user(
     who: SignedIn,
     mut form: FormFields,
 ) -> Result<Response, WebError> {
-    who.check_csrf(&mut form)?;
-    access::require_role(&who, Role::Administrator)?;
     // A new account (an administrator's included) is lasting power: the session alone is not enough.
-    crate::reauth::confirm_identity(&state, &who, &mut form).await?;
+    crate::reauth::administrator_confirmed(&state, &who, &mut form).await?;
     let parsed = (|| {
         let name = DisplayName::parse(form.one("name").ok().flatten().unwrap_or("")).map_err(|e| e.to_string())?;
         let email = Email::parse(form.one("email").ok().flatten().unwrap_or("")).map_err(|e| e.to_string())?;

@@ -91,8 +91,8 @@ fn said(message: String) -> Outcome {
     Outcome { message: Some(message), ..Outcome::default() }
 }
 
-fn refused(error: &str) -> Outcome {
-    Outcome { error: Some(error.to_owned()), ..Outcome::default() }
+fn refused(error: impl Into<String>) -> Outcome {
+    Outcome { error: Some(error.into()), ..Outcome::default() }
 }
 
 pub async fn tasks_page(State(state): State<AppState>, who: SignedIn) -> Result<Response, WebError> {
@@ -119,9 +119,7 @@ pub async fn change_supervisor(
     who: SignedIn,
     mut form: FormFields,
 ) -> Result<Response, WebError> {
-    who.check_csrf(&mut form)?;
-    access::require_role(&who, Role::Administrator)?;
-    crate::reauth::confirm_identity(&state, &who, &mut form).await?;
+    crate::reauth::administrator_confirmed(&state, &who, &mut form).await?;
     let Some(therapist) = account_field(&state, &form, "therapist").await? else {
         return render(&state, &who, StatusCode::UNPROCESSABLE_ENTITY, refused("Not changed: choose a therapist."))
             .await;
@@ -154,9 +152,7 @@ pub async fn move_clients(
     who: SignedIn,
     mut form: FormFields,
 ) -> Result<Response, WebError> {
-    who.check_csrf(&mut form)?;
-    access::require_role(&who, Role::Administrator)?;
-    crate::reauth::confirm_identity(&state, &who, &mut form).await?;
+    crate::reauth::administrator_confirmed(&state, &who, &mut form).await?;
     let (from, to) = (account_field(&state, &form, "from").await?, account_field(&state, &form, "to").await?);
     let (Some(from), Some(to)) = (from.filter(|u| u.role == Role::Therapist), to) else {
         let why = "Not moved: choose the therapist the clients leave and the one they go to.";
@@ -190,7 +186,7 @@ pub async fn move_clients(
             &state,
             &who,
             StatusCode::UNPROCESSABLE_ENTITY,
-            Outcome { error: Some(why), ..Outcome::default() },
+            refused(why),
         )
         .await;
     }
@@ -205,9 +201,7 @@ pub async fn reset_link(
     who: SignedIn,
     mut form: FormFields,
 ) -> Result<Response, WebError> {
-    who.check_csrf(&mut form)?;
-    access::require_role(&who, Role::Administrator)?;
-    crate::reauth::confirm_identity(&state, &who, &mut form).await?;
+    crate::reauth::administrator_confirmed(&state, &who, &mut form).await?;
     let Some(user) = account_field(&state, &form, "user").await?.filter(|u| u.active) else {
         let why = "No link made: choose an active account.";
         return render(&state, &who, StatusCode::UNPROCESSABLE_ENTITY, refused(why)).await;
