@@ -74,9 +74,11 @@ pub async fn sign_ins_are_listed_and_ended_by_their_owner_only(store: &dyn Store
     let me = therapist(store, "lister@example.org").await;
     let other = therapist(store, "other-lister@example.org").await;
     store.create_login(login(me, 41, NOW)).await.unwrap();
-    store.create_login(login(me, 42, NOW + Duration::minutes(5))).await.unwrap();
+    store
+        .sign_in(login(me, 42, NOW + Duration::minutes(5)), "Firefox on Linux", Some("192.0.2.7"), ev())
+        .await
+        .unwrap();
     store.create_login(login(other, 43, NOW)).await.unwrap();
-    store.describe_login(&[42; 32], "Firefox on Linux", Some("192.0.2.7")).await.unwrap();
     let mine = store.logins_of(me, NOW + Duration::minutes(10)).await.unwrap();
     assert_eq!(mine.len(), 2, "only mine: {mine:?}");
     assert_eq!(mine[0].token_hash, vec![42; 32], "newest first");

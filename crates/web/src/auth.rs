@@ -427,21 +427,18 @@ async fn finish_sign_in(
     headers: &HeaderMap,
 ) -> Result<Response, WebError> {
     let token = security::new_token();
-    state
-        .store
-        .create_login(NewLogin {
-            token_hash: security::hash_token(&token),
-            user: user.id,
-            csrf_token: security::new_token(),
-            created_at: now,
-            expires_at: now + LOGIN_LIFETIME,
-            idle_timeout: IDLE_TIMEOUT,
-        })
-        .await?;
-    // What the list of one's sign-ins shows (`pages::account_sign_ins`).
+    let login = NewLogin {
+        token_hash: security::hash_token(&token),
+        user: user.id,
+        csrf_token: security::new_token(),
+        created_at: now,
+        expires_at: now + LOGIN_LIFETIME,
+        idle_timeout: IDLE_TIMEOUT,
+    };
+    // With what the list of one's sign-ins shows (`pages::account_sign_ins`) and the audit entry, in one write.
     let browser = crate::pages::account_sign_ins::browser_summary(headers);
-    state.store.describe_login(&security::hash_token(&token), &browser, address.as_deref()).await?;
-    state.store.audit(auth_event(now, "sign-in", Some(user), None, address)).await?;
+    let audit = auth_event(now, "sign-in", Some(user), None, address);
+    state.store.sign_in(login, &browser, address.as_deref(), audit).await?;
     let mut response = Redirect::to("/").into_response();
     let secure = state.config.https();
     let headers = response.headers_mut();

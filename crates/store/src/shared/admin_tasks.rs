@@ -50,8 +50,15 @@ pub trait AdminTasks: Send + Sync {
     /// The supervisors of `therapist`.
     async fn supervisors_of(&self, therapist: UserId) -> StoreResult<Vec<UserId>>;
 
-    /// Records what the list of sign-ins shows about a sign-in just made.
-    async fn describe_login(&self, token_hash: &[u8], browser: &str, address: Option<&str>) -> StoreResult<()>;
+    /// Makes a sign-in with what the list of sign-ins shows about it (the browser in a few words, the address) and
+    /// its audit entry, in one transaction.
+    async fn sign_in(
+        &self,
+        login: NewLogin,
+        browser: &str,
+        address: Option<&str>,
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
     /// The user's sign-ins that are still valid at `now`, newest first.
     async fn logins_of(&self, user: UserId, now: OffsetDateTime) -> StoreResult<Vec<LoginSummary>>;
     /// Ends one sign-in, only if it is `user`'s; returns whether it did.
@@ -141,15 +148,32 @@ impl<S: HasDb> AdminTasks for S {
             .collect()
     }
 
-    async fn describe_login(&self, token_hash: &[u8], browser: &str, address: Option<&str>) -> StoreResult<()> {
+    async fn sign_in(
+        &self,
+        login: NewLogin,
+        browser: &str,
+        address: Option<&str>,
+        audit: AuditEvent,
+    ) -> StoreResult<()> {
         let db = self.db();
-        db.query("UPDATE logins SET browser = $1, address = $2 WHERE token_hash = $3")
-            .bind(browser)
-            .bind(address)
-            .bind(token_hash)
-            .execute(&db.write)
-            .await?;
-        Ok(())
+        let mut tx = db.begin().await?;
+        db.query(
+            "INSERT INTO logins (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, idle_seconds,
+                                 browser, address)
+             VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8)",
+        )
+        .bind(login.token_hash)
+        .bind(login.user.0)
+        .bind(login.csrf_token)
+        .bind_time(login.created_at)
+        .bind_time(login.expires_at)
+        .bind(login.idle_timeout.whole_seconds())
+        .bind(browser)
+        .bind(address)
+        .execute(&mut tx)
+        .await?;
+        append_audit(&mut tx, &audit).await?;
+        tx.commit().await
     }
 
     async fn logins_of(&self, user: UserId, now: OffsetDateTime) -> StoreResult<Vec<LoginSummary>> {

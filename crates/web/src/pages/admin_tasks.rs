@@ -182,13 +182,7 @@ pub async fn move_clients(
             Some(_) => format!("Not moved: that client is not {}'s.", from.display_name),
             None => format!("{} has no clients to move.", from.display_name),
         };
-        return render(
-            &state,
-            &who,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            refused(why),
-        )
-        .await;
+        return render(&state, &who, StatusCode::UNPROCESSABLE_ENTITY, refused(why)).await;
     }
     let message = format!("Moved {} client(s) from {} to {}.", moved.len(), from.display_name, to.display_name);
     render(&state, &who, StatusCode::OK, said(message)).await
