@@ -406,6 +406,15 @@ pub async fn audit_events_are_kept_in_order(store: &dyn Store) {
     let events = store.audit_events(2).await.unwrap();
     assert_eq!(events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["write", "read"]);
     assert_eq!(events[0].actor_role.as_deref(), Some("therapist"));
+    // Several at once (a page of reads): all kept, in the order given.
+    let many: Vec<AuditEvent> = (0..30)
+        .map(|i| AuditEvent { object_id: Some(1000 + i), action: "read", object_kind: "reflection", ..ev() })
+        .collect();
+    store.audit_all(many).await.unwrap();
+    let events = store.audit_events(30).await.unwrap();
+    let ids: Vec<i64> = events.iter().rev().filter_map(|e| e.object_id).collect();
+    assert_eq!(ids, (1000..1030).collect::<Vec<_>>());
+    store.audit_all(Vec::new()).await.unwrap();
 }
 
 pub async fn racing_submissions_are_accepted_once(store: &dyn Store) {

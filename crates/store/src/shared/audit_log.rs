@@ -12,6 +12,8 @@ use crate::*;
 pub trait AuditLog: Send + Sync {
     /// Appends one entry (reads, sign-ins: events that are not part of a write).
     async fn audit(&self, event: AuditEvent) -> StoreResult<()>;
+    /// Appends several entries, committed together (in order, one chain).
+    async fn audit_all(&self, events: Vec<AuditEvent>) -> StoreResult<()>;
     /// The newest `limit` entries, newest first.
     async fn audit_events(&self, limit: u32) -> StoreResult<Vec<AuditRecord>>;
     /// Entries matching `filter`, newest first, at most `limit`.
@@ -61,6 +63,10 @@ impl<S: HasDb> AuditLog for S {
     async fn audit(&self, event: AuditEvent) -> StoreResult<()> {
         // Appended with others waiting, under one lock of the chain's head (see `group_commit`).
         self.db().submissions.audit(event).await
+    }
+
+    async fn audit_all(&self, events: Vec<AuditEvent>) -> StoreResult<()> {
+        self.db().submissions.audit_all(events).await
     }
 
     async fn audit_events(&self, limit: u32) -> StoreResult<Vec<AuditRecord>> {

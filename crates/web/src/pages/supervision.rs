@@ -192,16 +192,16 @@ async fn views(
         state.store.responses_by_id(&ids).await?.into_iter().map(|r| (r.administration, r)).collect();
     let now = state.now();
     let mut out = Vec::with_capacity(shown.len());
+    let mut reads = Vec::with_capacity(shown.len());
     for f in shown {
         // Gone between the listing and this read (the client erased): left out, not an error.
         let Some(response) = responses.remove(&f.listed.administration) else { continue };
         let name = names.get(&f.client.therapist).map_or("", String::as_str);
         out.push(reflection_view(state, f.client, name, &response, f.listed.comments)?);
-        state
-            .store
-            .audit(access_supervision::audit(who, now, "read", "reflection", Some(response.administration.0)))
-            .await?;
+        reads.push(access_supervision::audit(who, now, "read", "reflection", Some(response.administration.0)));
     }
+    // Every read is audited before the page is shown, in one commit rather than one each.
+    state.store.audit_all(reads).await?;
     Ok(out)
 }
 
