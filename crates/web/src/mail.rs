@@ -246,7 +246,12 @@ impl ScheduledJob for MailDelivery {
     }
 
     async fn run(&self, now: OffsetDateTime) -> Result<(), JobError> {
-        self.deliver_due(now).await.map(|_| ())
+        // A failed round is logged and the lease given back: a failed job keeps its lease for the scheduler's two
+        // hours, and a risk notice must not wait that long because the database hiccuped once.
+        if let Err(e) = self.deliver_due(now).await {
+            tracing::error!(error = %alliance_app::with_causes(e.as_ref()), "an e-mail round failed; retried in 15 s");
+        }
+        Ok(())
     }
 }
 
