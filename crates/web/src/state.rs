@@ -99,7 +99,14 @@ pub struct AppState {
     /// Where this server's last check of the audit chain ended intact, and when it last checked all of it
     /// (`pages/audit.rs`).
     pub audit_checked: Arc<std::sync::Mutex<Option<AuditChecked>>>,
+    /// Each client's reflections shared for supervision, kept while the client's revision holds
+    /// (`pages/supervision.rs`: finding them opens every reflection's sealed flags).
+    pub shared_reflections: Arc<std::sync::Mutex<SharedReflections>>,
 }
+
+/// Shared reflections by client, with the client revision they were read at.
+pub type SharedReflections =
+    std::collections::HashMap<alliance_store::ClientId, (i64, Vec<alliance_store::ListedResponse>)>;
 
 /// The audit page's check of the hash chain, kept between views so a view reads only what was appended since.
 #[derive(Debug, Clone, Copy)]
@@ -137,6 +144,7 @@ impl AppState {
             clock,
             metrics: Arc::default(),
             audit_checked: Arc::default(),
+            shared_reflections: Arc::default(),
         })
     }
 

@@ -510,3 +510,32 @@ async fn break_glass_opens_the_record_but_not_reflections_or_the_supervision_thr
     let reads: Vec<_> = mine.iter().filter(|e| e.action == "read").collect();
     assert!(reads.len() >= 2 && reads.iter().all(|e| e.purpose == "break-glass"), "{reads:?}");
 }
+
+/// The shared-reflections list is kept between views per client revision (issue 13, item 5): sharing, un-sharing
+/// and a new comment still show at the very next view.
+#[tokio::test]
+async fn kept_shared_reflections_follow_sharing_and_comments_at_once() {
+    let p = practice().await;
+    let sue = p.app.sign_in("sue@example.org").await;
+    let waiting = |home: &str| home.matches("#supervision\"").count();
+    let (_, list) = sue.get("/supervision").await;
+    assert!(!list.contains("Irritated"), "Hal's reflection is not shared yet");
+    let (_, home) = sue.get("/").await;
+    assert_eq!(waiting(&home), 1, "{home}");
+    // Hal shares: the next view lists it.
+    reflect(&p.hal_me, p.unshared, "yes", &["irritated"], "4").await;
+    let (_, list) = sue.get("/supervision").await;
+    assert!(list.contains("Irritated"), "{list}");
+    let (_, home) = sue.get("/").await;
+    assert_eq!(waiting(&home), 2, "{home}");
+    // A comment on it: no longer waiting, although nothing of the client changed.
+    let (status, _, _) =
+        sue.post(&format!("/sessions/{}/comments", p.unshared), &[("body", "Let us talk about this one.")]).await;
+    assert_eq!(status, 200);
+    let (_, home) = sue.get("/").await;
+    assert_eq!(waiting(&home), 1, "{home}");
+    // Hal takes it back: gone at once.
+    reflect(&p.hal_me, p.unshared, "no", &["irritated"], "4").await;
+    let (_, list) = sue.get("/supervision").await;
+    assert!(!list.contains("Irritated"), "{list}");
+}

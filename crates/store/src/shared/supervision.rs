@@ -18,6 +18,8 @@ pub trait Supervision: Send + Sync {
     async fn add_reflection_comment(&self, comment: NewReflectionComment) -> StoreResult<i64>;
     /// The comments on these sessions' reflections, by session, oldest first.
     async fn reflection_comments(&self, sessions: &[SessionId]) -> StoreResult<Vec<ReflectionComment>>;
+    /// How many comments each of these sessions' threads has (sessions without any are left out).
+    async fn comment_counts(&self, sessions: &[SessionId]) -> StoreResult<Vec<(SessionId, usize)>>;
     /// Sets (or with `None` clears) what the therapist wants to bring to supervision about a session, writing
     /// `audit` (object: the session) in the same transaction. `NotFound` if the session does not exist.
     async fn set_supervision_focus(
@@ -87,6 +89,27 @@ impl<S: HasDb> Supervision for S {
             .await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    async fn comment_counts(&self, sessions: &[SessionId]) -> StoreResult<Vec<(SessionId, usize)>> {
+        if sessions.is_empty() {
+            return Ok(Vec::new());
+        }
+        let db = self.db();
+        let sql = db.with_ids(
+            "SELECT session_id, COUNT(*) AS comments FROM reflection_comments WHERE session_id IN {ids}
+             GROUP BY session_id",
+        );
+        db.query(&sql)
+            .bind_ids(crate::shared::care::ids(sessions, |s| s.0))
+            .fetch_all(&db.read)
+            .await?
+            .iter()
+            .map(|r| {
+                let count: i64 = r.get("comments")?;
+                Ok((SessionId(r.get("session_id")?), usize::try_from(count).unwrap_or(0)))
+            })
+            .collect()
     }
 
     async fn reflection_comments(&self, sessions: &[SessionId]) -> StoreResult<Vec<ReflectionComment>> {

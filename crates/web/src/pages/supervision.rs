@@ -159,12 +159,9 @@ async fn shared_reflections<'a>(
 ) -> Result<Vec<Shared<'a>>, WebError> {
     let by_id: HashMap<i64, &'a Client> = clients.iter().map(|c| (c.id.0, c)).collect();
     let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
-    let mut found: Vec<Shared<'a>> = state
-        .store
-        .therapist_listing(&ids, THERAPIST_REFLECTION)
+    let mut found: Vec<Shared<'a>> = shared_listing(state, &ids)
         .await?
         .into_iter()
-        .filter(|l| l.flags.has("supervision"))
         .filter_map(|listed| by_id.get(&listed.client.0).map(|client| Shared { client, listed }))
         .collect();
     if !found.is_empty() {
@@ -178,6 +175,47 @@ async fn shared_reflections<'a>(
             .then(b.submitted_at.cmp(&a.submitted_at))
     });
     Ok(found)
+}
+
+/// The reflections of these clients shared for supervision, with fresh comment counts. Finding them opens every
+/// reflection's sealed flags, so each client's list is kept while the client's revision holds (saving, sharing or
+/// un-sharing a reflection and a move all change it); comments do not change the revision and are counted anew.
+async fn shared_listing(state: &AppState, ids: &[ClientId]) -> Result<Vec<ListedResponse>, WebError> {
+    // Read before the listing, so what is kept is at least as new as its revision (as for overviews).
+    let revisions: HashMap<ClientId, i64> = state.store.client_revisions(ids).await?.into_iter().collect();
+    let lock = || state.shared_reflections.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut listed = Vec::new();
+    let mut stale = Vec::new();
+    {
+        let kept = lock();
+        for id in ids {
+            match (kept.get(id), revisions.get(id)) {
+                (Some((at, list)), Some(now)) if at == now => listed.extend(list.iter().cloned()),
+                _ => stale.push(*id),
+            }
+        }
+    }
+    if !stale.is_empty() {
+        let mut fresh: HashMap<ClientId, Vec<ListedResponse>> = stale.iter().map(|id| (*id, Vec::new())).collect();
+        for l in state.store.therapist_listing(&stale, THERAPIST_REFLECTION).await? {
+            if l.flags.has("supervision") {
+                fresh.entry(l.client).or_default().push(l);
+            }
+        }
+        let mut kept = lock();
+        for (client, list) in fresh {
+            if let Some(revision) = revisions.get(&client) {
+                kept.insert(client, (*revision, list.clone()));
+            }
+            listed.extend(list);
+        }
+    }
+    let sessions: Vec<SessionId> = listed.iter().map(|l| l.session).collect();
+    let counts: HashMap<SessionId, usize> = state.store.comment_counts(&sessions).await?.into_iter().collect();
+    for l in &mut listed {
+        l.comments = counts.get(&l.session).copied().unwrap_or(0);
+    }
+    Ok(listed)
 }
 
 /// The reflections shown on a page, read in one query and each audited as a read.
