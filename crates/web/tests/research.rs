@@ -131,16 +131,7 @@ async fn the_export_is_de_identified_and_matches_what_was_submitted() {
     assert_eq!(rows.iter().map(|r| r[1]).collect::<std::collections::HashSet<_>>().len(), 1, "one therapist code");
 
     // A second export gives new codes, so exports cannot be linked.
-    let again = researcher
-        .browser
-        .post(format!("{}/research/export", app.url))
-        .form(&[("csrf", researcher.csrf.as_str()), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let again = researcher.post("/research/export", &[("password", PASSWORD)]).await.2;
     assert!(!again.contains(rows[0][0]));
     let exports = exports().await;
     assert_eq!(exports.len(), 2);
@@ -215,16 +206,7 @@ async fn sessions_are_attributed_to_the_therapist_who_held_them_after_a_move() {
     answer_completely(&app, &token).await;
 
     let researcher = app.sign_in("rae@example.org").await;
-    let csv = researcher
-        .browser
-        .post(format!("{}/research/export", app.url))
-        .form(&[("csrf", researcher.csrf.as_str()), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = researcher.post("/research/export", &[("password", PASSWORD)]).await.2;
     // client,therapist,episode,session,...: one therapist code per session number.
     let mut by_session: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
     for line in csv.lines().skip(1) {

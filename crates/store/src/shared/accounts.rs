@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use crate::cipher::{self, Keyring};
-use crate::db::{HasDb, Lock, Row};
+use crate::db::{Db, HasDb, Lock, Row};
 use crate::shared::append_audit;
 use crate::*;
 
@@ -70,6 +70,28 @@ pub trait SignIns: Send + Sync {
     /// Deletes the counters last started and last blocking before `before` (which no rule reads any more, so the
     /// table does not grow with every address that ever failed once); returns how many.
     async fn forget_throttles(&self, before: OffsetDateTime) -> StoreResult<u64>;
+}
+
+/// The one insert of a sign-in, with what the list of sign-ins shows about it when known.
+pub(crate) fn insert_login<'q>(
+    db: &Db,
+    login: NewLogin,
+    browser: Option<&'q str>,
+    address: Option<&'q str>,
+) -> crate::db::Query<'q> {
+    db.query(
+        "INSERT INTO logins (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, idle_seconds,
+                             browser, address)
+         VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8)",
+    )
+    .bind(login.token_hash)
+    .bind(login.user.0)
+    .bind(login.csrf_token)
+    .bind_time(login.created_at)
+    .bind_time(login.expires_at)
+    .bind(login.idle_timeout.whole_seconds())
+    .bind(browser)
+    .bind(address)
 }
 
 pub(crate) fn user_row(keys: &Keyring, row: &Row) -> StoreResult<User> {
@@ -224,18 +246,7 @@ impl<S: HasDb> Accounts for S {
 impl<S: HasDb> SignIns for S {
     async fn create_login(&self, login: NewLogin) -> StoreResult<()> {
         let db = self.db();
-        db.query(
-            "INSERT INTO logins (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, idle_seconds)
-             VALUES ($1, $2, $3, $4, $4, $5, $6)",
-        )
-        .bind(login.token_hash)
-        .bind(login.user.0)
-        .bind(login.csrf_token)
-        .bind_time(login.created_at)
-        .bind_time(login.expires_at)
-        .bind(login.idle_timeout.whole_seconds())
-        .execute(&db.write)
-        .await?;
+        insert_login(db, login, None, None).execute(&db.write).await?;
         Ok(())
     }
 

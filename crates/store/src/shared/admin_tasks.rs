@@ -157,21 +157,7 @@ impl<S: HasDb> AdminTasks for S {
     ) -> StoreResult<()> {
         let db = self.db();
         let mut tx = db.begin().await?;
-        db.query(
-            "INSERT INTO logins (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, idle_seconds,
-                                 browser, address)
-             VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8)",
-        )
-        .bind(login.token_hash)
-        .bind(login.user.0)
-        .bind(login.csrf_token)
-        .bind_time(login.created_at)
-        .bind_time(login.expires_at)
-        .bind(login.idle_timeout.whole_seconds())
-        .bind(browser)
-        .bind(address)
-        .execute(&mut tx)
-        .await?;
+        crate::shared::accounts::insert_login(db, login, Some(browser), address).execute(&mut tx).await?;
         append_audit(&mut tx, &audit).await?;
         tx.commit().await
     }
