@@ -39,7 +39,7 @@ pub use episode::current_episodes;
 pub use error::{AppError, with_causes};
 pub use form::{FormReading, Scored, Section, read_form, read_questionnaire};
 pub use jobs::{Housekeeping, PracticeRefresh, Retention};
-pub use overview::{ClientStatus, EpisodeOverview, observations, reflection_visible};
+pub use overview::{ClientStatus, EpisodeOverview, SessionCheck, observations, reflection_visible, session_checks};
 pub use reflection::ReflectionOutcome;
 pub use scheduler::{JobError, JobScope, ScheduledJob, Scheduler};
 

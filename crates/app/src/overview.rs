@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use alliance_core::catalog::RELATIONSHIP_CHECK;
 use alliance_core::overview::{ClientOverview, Observation, Respondent, SessionInfo, overview, signal_key};
 use alliance_core::practice::PracticeModel;
 use alliance_core::scoring::ResponseFlags;
@@ -25,6 +26,17 @@ pub struct EpisodeOverview {
     pub overview: ClientOverview,
     pub episode: Option<EpisodeId>,
     pub sessions: Vec<TherapySession>,
+    /// The sessions of the episode the client answered a questionnaire for, in order, with their relationship
+    /// check's alliance score: what the patterns pages draw, kept here so that they read nothing more.
+    pub client_checks: Vec<SessionCheck>,
+}
+
+/// A session of the episode the client answered something for, and their alliance score then (`None` when the
+/// relationship check was not answered or its alliance was missing).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SessionCheck {
+    pub session: u32,
+    pub alliance: Option<f64>,
 }
 
 /// A client's overview with the acknowledgements of its signals (who and when) and, for a named reader, the
@@ -129,6 +141,22 @@ pub fn observations(points: &[&ScorePoint], episode: Option<EpisodeId>) -> Vec<O
             flags: p.flags.clone(),
         })
         .collect()
+}
+
+/// The client's own answers of `episode` by session (see [`EpisodeOverview::client_checks`]).
+pub fn session_checks(points: &[&ScorePoint], episode: Option<EpisodeId>) -> Vec<SessionCheck> {
+    let mut checks: Vec<SessionCheck> = Vec::new();
+    let mut of_episode: Vec<&&ScorePoint> =
+        points.iter().filter(|p| Some(p.episode) == episode && p.rater == Rater::Client).collect();
+    of_episode.sort_by_key(|p| p.session_number);
+    for p in of_episode {
+        let alliance = (p.instrument == RELATIONSHIP_CHECK && p.scale == "alliance").then_some(p.value).flatten();
+        match checks.last_mut() {
+            Some(last) if last.session == p.session_number => last.alliance = last.alliance.or(alliance),
+            _ => checks.push(SessionCheck { session: p.session_number, alliance }),
+        }
+    }
+    checks
 }
 
 impl App {
@@ -260,8 +288,52 @@ impl App {
                 })
                 .collect();
             let overview = overview(&self.catalog, practice, &observations(&points, episode), &infos);
-            result.push((*id, Arc::new(EpisodeOverview { overview, episode, sessions })));
+            let client_checks = session_checks(&points, episode);
+            result.push((*id, Arc::new(EpisodeOverview { overview, episode, sessions, client_checks })));
         }
         Ok(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(episode: i64, session: u32, instrument: &str, rater: Rater, scale: &str, value: Option<f64>) -> ScorePoint {
+        ScorePoint {
+            client: ClientId(1),
+            episode: EpisodeId(episode),
+            session_number: session,
+            held_on: time::macros::date!(2026 - 01 - 01),
+            instrument: instrument.into(),
+            rater,
+            scale: scale.into(),
+            value,
+            concern: None,
+            flags: ResponseFlags::default(),
+        }
+    }
+
+    /// Which sessions the client answered and their alliance then: the episode's own, the client's own, in
+    /// session order, a missing alliance kept missing and another questionnaire's "alliance" scale ignored.
+    #[test]
+    fn session_checks_are_the_clients_own_answers_of_the_episode() {
+        let points = [
+            point(7, 3, RELATIONSHIP_CHECK, Rater::Client, "alliance", Some(21.0)),
+            point(7, 1, "phq-9", Rater::Client, "total", Some(14.0)),
+            point(7, 1, RELATIONSHIP_CHECK, Rater::Client, "alliance", Some(24.0)),
+            point(7, 2, "phq-9", Rater::Client, "total", Some(12.0)),
+            point(7, 4, RELATIONSHIP_CHECK, Rater::Client, "alliance", None),
+            point(7, 5, "therapist-reflection", Rater::Therapist, "alliance", Some(28.0)),
+            point(7, 6, "wai-sr", Rater::Client, "alliance", Some(3.0)),
+            point(6, 9, RELATIONSHIP_CHECK, Rater::Client, "alliance", Some(30.0)),
+        ];
+        let refs: Vec<&ScorePoint> = points.iter().collect();
+        let check = |session, alliance| SessionCheck { session, alliance };
+        assert_eq!(
+            session_checks(&refs, Some(EpisodeId(7))),
+            vec![check(1, Some(24.0)), check(2, None), check(3, Some(21.0)), check(4, None), check(6, None)]
+        );
+        assert_eq!(session_checks(&refs, None), vec![]);
     }
 }

@@ -211,17 +211,6 @@ pub struct ListedResponse {
     pub comments: usize,
 }
 
-/// One questionnaire a client answered, narrowly: where it belongs and, for one questionnaire, its alliance score
-/// (what the patterns pages need, without opening anything sealed).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ClientCheck {
-    pub client: ClientId,
-    pub episode: EpisodeId,
-    pub session_number: u32,
-    /// The alliance score when the questionnaire is the one asked about; `None` otherwise or when missing.
-    pub alliance: Option<f64>,
-}
-
 /// One scale score of one completed administration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScorePoint {

@@ -199,31 +199,4 @@ pub async fn practice_input_matches_score_points(store: &dyn Store) {
     assert_eq!((alliance_series.outcome.len(), alliance_series.alliance), (0, vec![17.0, 17.0]));
     assert_eq!(of(elsewhere), None);
     assert!(input.windows(2).all(|w| w[0].client < w[1].client), "by client");
-
-    // The patterns pages' narrow read agrees with the full score points: which sessions each client answered, in
-    // which episode, and the relationship check's alliance there (a missing one is None).
-    let clients = [two, waiting, therapist_only, alliance_only, elsewhere];
-    let mut expected: Vec<(ClientId, EpisodeId, u32, Option<f64>)> = Vec::new();
-    let points = store.score_points(&clients).await.unwrap();
-    for p in points.iter().filter(|p| p.rater == Rater::Client) {
-        let key = (p.client, p.episode, p.session_number);
-        let alliance = (p.instrument == "relationship-check" && p.scale == "alliance").then_some(p.value).flatten();
-        match expected.iter_mut().find(|e| (e.0, e.1, e.2) == key) {
-            Some(e) => e.3 = e.3.or(alliance),
-            None => expected.push((key.0, key.1, key.2, alliance)),
-        }
-    }
-    let narrow = store.client_checks(&clients, "relationship-check").await.unwrap();
-    let mut got: Vec<(ClientId, EpisodeId, u32, Option<f64>)> = Vec::new();
-    for c in &narrow {
-        match got.iter_mut().find(|e| (e.0, e.1, e.2) == (c.client, c.episode, c.session_number)) {
-            Some(e) => e.3 = e.3.or(c.alliance),
-            None => got.push((c.client, c.episode, c.session_number, c.alliance)),
-        }
-    }
-    expected.sort_by_key(|e| (e.0, e.1, e.2));
-    got.sort_by_key(|e| (e.0, e.1, e.2));
-    assert!(!got.is_empty());
-    assert_eq!(got, expected);
-    assert!(got.iter().any(|g| g.3.is_none()), "a missing alliance stays missing");
 }

@@ -49,9 +49,6 @@ pub trait Questionnaires: Send + Sync {
     async fn therapist_listing(&self, clients: &[ClientId], instrument: &str) -> StoreResult<Vec<ListedResponse>>;
     /// Primary and subscale scores of completed administrations for many clients, for caseload summaries.
     async fn score_points(&self, clients: &[ClientId]) -> StoreResult<Vec<ScorePoint>>;
-    /// Every questionnaire these clients answered (one row per administration), with the `alliance` scale of
-    /// `instrument`: a tenth of [`Questionnaires::score_points`]'s rows and nothing to open, for the patterns pages.
-    async fn client_checks(&self, clients: &[ClientId], instrument: &str) -> StoreResult<Vec<ClientCheck>>;
     /// The practice model's input, for every client of a therapist account with scores in their current episode
     /// (the one opened last): the client's own PHQ-9 totals and relationship-check alliance scores of it (missing
     /// values left out), in session order, by client id. Read as a stream into compact series.
@@ -306,35 +303,6 @@ impl<S: HasDb> Questionnaires for S {
                     flags: flags(&db.keys, id, r)?,
                     submitted_at: r.time("submitted_at")?,
                     comments: r.count("comments")?,
-                })
-            })
-            .collect()
-    }
-
-    async fn client_checks(&self, clients: &[ClientId], instrument: &str) -> StoreResult<Vec<ClientCheck>> {
-        let db = self.db();
-        let sql = db.with_ids(
-            "SELECT e.client_id, s.episode_id, s.number, sc.value
-             FROM administrations a
-             JOIN responses r ON r.administration_id = a.id
-             JOIN therapy_sessions s ON s.id = a.session_id
-             JOIN episodes e ON e.id = s.episode_id
-             LEFT JOIN scores sc ON sc.administration_id = a.id AND sc.scale_id = 'alliance' AND a.instrument_id = $2
-             WHERE e.client_id IN {ids} AND a.rater = 'client'
-             ORDER BY e.client_id, s.held_on, s.number, a.position, a.id",
-        );
-        db.query(&sql)
-            .bind_ids(ids(clients, |c| c.0))
-            .bind(instrument)
-            .fetch_all(&db.read)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(ClientCheck {
-                    client: ClientId(r.get("client_id")?),
-                    episode: EpisodeId(r.get("episode_id")?),
-                    session_number: r.small("number")?,
-                    alliance: r.get("value")?,
                 })
             })
             .collect()
