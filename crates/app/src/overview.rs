@@ -299,7 +299,14 @@ impl App {
 mod tests {
     use super::*;
 
-    fn point(episode: i64, session: u32, instrument: &str, rater: Rater, scale: &str, value: Option<f64>) -> ScorePoint {
+    fn point(
+        episode: i64,
+        session: u32,
+        instrument: &str,
+        rater: Rater,
+        scale: &str,
+        value: Option<f64>,
+    ) -> ScorePoint {
         ScorePoint {
             client: ClientId(1),
             episode: EpisodeId(episode),

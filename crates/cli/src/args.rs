@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use alliance_store::data_folder::{DataFolder, FolderState};
 use alliance_store::dump::file::{BACKUP_KEY_ENV, BackupKey};
 use alliance_store::key_file::{KEYS_ENV, KeyLocation, LoadedKeys};
+use alliance_store::practice_lock::{self, Holding, PracticeLock};
 use alliance_store::{Database, DatabaseSpec, Opening};
 use zeroize::Zeroizing;
 
@@ -70,6 +71,36 @@ impl DataArgs {
         let spec = self.prepare_database(named)?;
         let keys = self.load_keys(spec.may_be_new())?.keys;
         Ok(Database::open(&spec, &keys, opening).await?)
+    }
+
+    /// As [`DataArgs::open_practice`], held as `holding` says (see `practice_lock`): a SQLite file before it is
+    /// opened, so that nothing (not even a schema upgrade) touches a database another process holds. A server's
+    /// keys follow their key file, so that a rotation made while it serves is taken up.
+    pub async fn open_held(
+        &self,
+        named: Option<&str>,
+        opening: &Opening,
+        holding: Holding,
+    ) -> anyhow::Result<(Database, PracticeLock)> {
+        let spec = self.prepare_database(named)?;
+        let early = match spec {
+            DatabaseSpec::Sqlite(_) => Some(practice_lock::hold(&spec, holding).await?),
+            DatabaseSpec::Postgres(_) => None,
+        };
+        let loaded = self.load_keys(spec.may_be_new())?;
+        let keys = if holding == Holding::Serving { loaded.serving() } else { loaded.keys };
+        let db = Database::open(&spec, &keys, opening).await?;
+        let lock = match early {
+            Some(lock) => lock,
+            None => match practice_lock::hold(&spec, holding).await {
+                Ok(lock) => lock,
+                Err(e) => {
+                    db.close().await;
+                    return Err(e.into());
+                }
+            },
+        };
+        Ok((db, lock))
     }
 }
 

@@ -3,6 +3,7 @@
 
 use alliance_store::DatabaseSpec;
 use alliance_store::key_change::{self, Rekeyed};
+use alliance_store::practice_lock::{self, Holding};
 use anyhow::Context;
 use clap::Subcommand;
 
@@ -11,10 +12,14 @@ use crate::args::DataArgs;
 #[derive(Subcommand)]
 pub enum KeysCommand {
     /// Add a new field key and re-encrypt every encrypted field under it (one transaction). The old key stays in
-    /// the file, for backups made before, until `retire`.
+    /// the file, for backups made before, until `retire`. A server running on this key file takes up the new key
+    /// by itself; other servers need the new key file copied to them first (see the README).
     Rotate(Practice),
-    /// Give the SQLite database a new page key (the `db` line): the file is rewritten under it. Stop the server
-    /// first. Resumes an interrupted run.
+    /// For several servers on one database: add a new field key to the key file without using it yet. Copy the
+    /// key file to every server, then run `rotate`, which re-encrypts under this key.
+    Stage(Practice),
+    /// Give the SQLite database a new page key (the `db` line): the file is rewritten under it. Refused while a
+    /// server serves the practice: stop it first. Resumes an interrupted run.
     Rekey(Practice),
     /// Remove an old field key (e.g. v1) from the key file; refused while any field still uses it.
     Retire {
@@ -55,16 +60,31 @@ pub async fn run(command: KeysCommand) -> anyhow::Result<()> {
             let rotated = key_change::rotate(&practice.database()?, &practice.data.key_location()).await?;
             let older: Vec<String> = rotated.older.iter().map(|v| format!("v{v}")).collect();
             println!(
-                "New key v{} written to {}; {} fields re-encrypted under it. Older versions ({}) can be retired with \
+                "{} v{} {} {}; {} fields re-encrypted under it. Older versions ({}) can be retired with \
                  `alliance keys retire VERSION` once no backup needs them.",
+                if rotated.staged { "Staged key" } else { "New key" },
                 rotated.version,
+                if rotated.staged { "in" } else { "written to" },
                 rotated.key_file.display(),
                 rotated.rewritten,
                 older.join(", ")
             );
         }
+        KeysCommand::Stage(practice) => {
+            let (version, key_file) = key_change::stage(&practice.database()?, &practice.data.key_location()).await?;
+            println!(
+                "Key v{version} is in {} and seals nothing yet. Copy that file to every server of this practice, then                  run `alliance keys rotate` to re-encrypt under v{version}.",
+                key_file.display()
+            );
+        }
         KeysCommand::Rekey(practice) => {
-            match key_change::rekey(&practice.database()?, &practice.data.key_location()).await? {
+            let spec = practice.database()?;
+            // The file is rewritten and swapped: a server that has it open would go on with the old one.
+            let _alone = match &spec {
+                DatabaseSpec::Sqlite(path) if path.exists() => Some(practice_lock::hold(&spec, Holding::Alone).await?),
+                _ => None,
+            };
+            match key_change::rekey(&spec, &practice.data.key_location()).await? {
                 Rekeyed::FinishedInterrupted { key_file } => {
                     println!("Finished an interrupted rekey: {} holds the new key.", key_file.display());
                 }

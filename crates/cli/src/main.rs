@@ -55,17 +55,39 @@ enum Command {
     Analyze(analyze::AnalyzeCommand),
 }
 
+/// The log filter: `ALLIANCE_LOG` when set, else `info,sqlx=warn`. A bare word that is not a level (`debugg`)
+/// would quietly mean "everything of a module named debugg", so it is refused like a malformed filter.
+fn log_filter(given: Option<&str>) -> Result<tracing_subscriber::EnvFilter, String> {
+    const LEVELS: [&str; 6] = ["trace", "debug", "info", "warn", "error", "off"];
+    let Some(text) = given.filter(|t| !t.trim().is_empty()) else {
+        return Ok(tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    };
+    for directive in text.split(',').map(str::trim) {
+        if !directive.contains('=') && !LEVELS.contains(&directive.to_ascii_lowercase().as_str()) {
+            return Err(format!(
+                "{directive:?} is neither a level ({}) nor MODULE=LEVEL, e.g. info,alliance_web=debug",
+                LEVELS.join(", ")
+            ));
+        }
+    }
+    tracing_subscriber::EnvFilter::try_new(text).map_err(|e| format!("{e}; e.g. info,alliance_web=debug"))
+}
+
 fn main() -> ExitCode {
     // Before anything opens a database: see the function's documentation.
     if !alliance_store::process_exit::keep_crypto_state_until_exit() {
         eprintln!("error: the encryption library (OpenSSL) could not be initialised");
         return ExitCode::FAILURE;
     }
+    let filter = match log_filter(std::env::var("ALLIANCE_LOG").ok().as_deref()) {
+        Ok(filter) => filter,
+        Err(why) => {
+            eprintln!("error: ALLIANCE_LOG: {why}");
+            return ExitCode::from(2);
+        }
+    };
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("ALLIANCE_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
-        )
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();

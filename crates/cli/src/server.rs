@@ -9,6 +9,7 @@ use std::time::Duration;
 use alliance_core::catalog::Catalog;
 use alliance_core::practice::SignalSettings;
 use alliance_store::open::hide_password;
+use alliance_store::practice_lock::Holding;
 use alliance_store::prelude::*;
 use alliance_store::{Database, DatabaseSpec, OpenMode, Opening};
 use alliance_web::{AppState, Config};
@@ -285,7 +286,7 @@ pub async fn serve(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[Str
             tracing::warn!(retry_in_ms = pause.as_millis() as u64, "the PostgreSQL server cannot be reached yet");
         },
     );
-    let db = args.data.open_practice(args.database_url.as_deref(), &opening).await?;
+    let (db, _held) = args.data.open_held(args.database_url.as_deref(), &opening, Holding::Serving).await?;
     if let Database::Postgres(_) = db {
         tracing::info!("serving from PostgreSQL");
     }

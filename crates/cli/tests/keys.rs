@@ -141,6 +141,32 @@ fn rotate_then_retire_the_old_key() {
     assert!(key_lines(&file)[1].starts_with("v3 "));
 }
 
+/// Several servers on one database: the new key goes to the key file first (to be copied to every server), and
+/// the rotation then re-encrypts under that key rather than adding another.
+#[test]
+fn a_staged_key_is_the_one_the_rotation_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = path_str(&data);
+    create_admin(d, &[]).ok();
+    let file = data.join("keys").join("alliance.keys");
+    let staged = alliance(&["keys", "stage", "--data", d]).ok();
+    assert!(staged.stdout.contains("Key v2 is in") && staged.stdout.contains("seals nothing yet"), "{}", staged.stdout);
+    let with_v2 = key_lines(&file);
+    assert!(with_v2.len() == 3 && with_v2[2].starts_with("v2 "));
+    alliance(&["keys", "retire", "v1", "--data", d]).refused().says(&["still encrypted under v1"]);
+    // Staging again keeps the staged key.
+    alliance(&["keys", "stage", "--data", d]).ok();
+    assert_eq!(key_lines(&file), with_v2);
+    let rotated = alliance(&["keys", "rotate", "--data", d]).ok();
+    assert!(rotated.stdout.starts_with("Staged key v2 in"), "{}", rotated.stdout);
+    assert_eq!(key_lines(&file), with_v2, "no v3");
+    alliance(&["keys", "retire", "v1", "--data", d]).ok();
+    // With nothing staged, a rotation adds a key.
+    let rotated = alliance(&["keys", "rotate", "--data", d]).ok();
+    assert!(rotated.stdout.starts_with("New key v3 written to"), "{}", rotated.stdout);
+}
+
 #[test]
 fn retire_refuses_while_a_field_uses_the_version() {
     let dir = tempfile::tempdir().unwrap();

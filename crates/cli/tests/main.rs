@@ -8,6 +8,7 @@ mod calibration;
 mod config;
 mod deploy;
 mod etr;
+mod held;
 mod help;
 mod keys;
 mod outage;

@@ -66,7 +66,7 @@ impl Drop for Cluster {
     }
 }
 
-struct Server(Child);
+pub struct Server(pub Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -87,12 +87,12 @@ fn serve(url: &str, data: &Path, port: u16) -> Server {
     Server(child)
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// Polls `url` until it answers `status`, or fails after `limit`. Returns how long it took.
-async fn until(http: &reqwest::Client, url: &str, status: u16, limit: Duration) -> Duration {
+pub async fn until(http: &reqwest::Client, url: &str, status: u16, limit: Duration) -> Duration {
     let started = Instant::now();
     loop {
         if let Ok(r) = http.get(url).send().await

@@ -19,6 +19,8 @@
 //! `v<version>:<base64 of 24-byte nonce, ciphertext and 16-byte tag>`.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -115,7 +117,24 @@ pub enum KeyError {
 pub struct Keyring {
     database: Secret,
     fields: BTreeMap<u32, Secret>,
+    /// A serving keyring follows its key file: field keys a rotation adds while it runs are read when a value
+    /// sealed under one is first met (see [`Keyring::following`]).
+    followed: Option<Arc<Followed>>,
 }
+
+/// Reads the keys again from where they came from; `None` when they cannot be read now.
+pub type KeyReader = dyn Fn() -> Option<Keyring> + Send + Sync;
+
+/// The key source of a serving keyring and the field keys read from it since the start.
+struct Followed {
+    read: Box<KeyReader>,
+    added: RwLock<BTreeMap<u32, Secret>>,
+    last_read: Mutex<Option<Instant>>,
+}
+
+/// The least time between two reads of a followed key file: a value under an unknown version cannot make a
+/// server read its key file more often than this.
+const REREAD_AFTER: Duration = Duration::from_secs(1);
 
 impl std::fmt::Debug for Keyring {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -139,7 +158,7 @@ fn hkdf(ikm: &[u8], info: &[u8]) -> Secret {
 impl Keyring {
     /// A new keyring: a fresh database secret and field key v1.
     pub fn generate() -> Self {
-        Self { database: random_secret(), fields: BTreeMap::from([(1, random_secret())]) }
+        Self { database: random_secret(), fields: BTreeMap::from([(1, random_secret())]), followed: None }
     }
 
     /// Reads a key file's text. Blank lines and lines starting with `#` are ignored.
@@ -182,7 +201,61 @@ impl Keyring {
         if fields.is_empty() {
             return Err(KeyError::NoFieldKey);
         }
-        Ok(Self { database, fields })
+        Ok(Self { database, fields, followed: None })
+    }
+
+    /// The same keys, following their source: when a value is sealed under a version these keys lack (a
+    /// rotation ran while the server served), `read` is asked for the keys again and the field keys it adds are
+    /// used from then on, the newest for sealing too. Keys with another database secret are not taken (that is a
+    /// rekey, which a serving practice refuses).
+    pub fn following(self, read: impl Fn() -> Option<Keyring> + Send + Sync + 'static) -> Self {
+        let followed =
+            Followed { read: Box::new(read), added: RwLock::new(BTreeMap::new()), last_read: Mutex::new(None) };
+        Self { followed: Some(Arc::new(followed)), ..self }
+    }
+
+    /// Reads the followed source again, at most once per [`REREAD_AFTER`]; true when it added a field key.
+    pub fn reread(&self) -> bool {
+        let Some(followed) = &self.followed else { return false };
+        {
+            let mut last = followed.last_read.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if last.is_some_and(|at| at.elapsed() < REREAD_AFTER) {
+                return false;
+            }
+            *last = Some(Instant::now());
+        }
+        let Some(fresh) = (followed.read)() else { return false };
+        if fresh.database.as_ref() != self.database.as_ref() {
+            return false;
+        }
+        let mut added = followed.added.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut any = false;
+        for (version, secret) in fresh.fields {
+            if !self.fields.contains_key(&version) && !added.contains_key(&version) {
+                added.insert(version, secret);
+                any = true;
+            }
+        }
+        any
+    }
+
+    /// The field key of `version`: the keys' own, else one read since from the followed source.
+    fn field_key(&self, version: u32) -> Option<Secret> {
+        if let Some(secret) = self.fields.get(&version) {
+            return Some(secret.clone());
+        }
+        let followed = self.followed.as_ref()?;
+        followed.added.read().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&version).cloned()
+    }
+
+    /// Every field key version, those read since from the followed source included.
+    fn all_versions(&self) -> BTreeMap<u32, ()> {
+        let mut all: BTreeMap<u32, ()> = self.fields.keys().map(|v| (*v, ())).collect();
+        if let Some(followed) = &self.followed {
+            let added = followed.added.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+            all.extend(added.keys().map(|v| (*v, ())));
+        }
+        all
     }
 
     /// The key file's text. Secret: write it only to a file readable by its owner.
@@ -199,23 +272,23 @@ impl Keyring {
     }
 
     pub fn versions(&self) -> Vec<u32> {
-        self.fields.keys().copied().collect()
+        self.all_versions().keys().copied().collect()
     }
 
     pub fn newest_version(&self) -> u32 {
-        self.fields.keys().next_back().copied().unwrap_or(0)
+        self.all_versions().keys().next_back().copied().unwrap_or(0)
     }
 
-    /// The same keys plus a new, newest field key.
+    /// The same keys plus a new, newest field key (not following any source: for changing the key file).
     pub fn with_new_version(&self) -> Self {
-        let mut next = self.clone();
-        next.fields.insert(self.newest_version().saturating_add(1), random_secret());
-        next
+        let mut fields = self.fields.clone();
+        fields.insert(self.newest_version().saturating_add(1), random_secret());
+        Self { database: self.database.clone(), fields, followed: None }
     }
 
     /// The same field keys with a new database secret (a new page key and e-mail index key).
     pub fn with_new_database_secret(&self) -> Self {
-        Self { database: random_secret(), fields: self.fields.clone() }
+        Self { database: random_secret(), fields: self.fields.clone(), followed: None }
     }
 
     /// The same keys without `version`. The newest version cannot go: it is the one that writes.
@@ -226,9 +299,9 @@ impl Keyring {
         if version == self.newest_version() {
             return Err(KeyError::NewestVersion(version));
         }
-        let mut next = self.clone();
-        next.fields.remove(&version);
-        Ok(next)
+        let mut fields = self.fields.clone();
+        fields.remove(&version);
+        Ok(Self { database: self.database.clone(), fields, followed: None })
     }
 
     /// SQLCipher's raw page key as 64 hex digits (used as `x'...'`, so no password KDF runs per connection).
@@ -262,7 +335,7 @@ impl Keyring {
     /// Encrypts `plaintext` for `field` of row `row` under the newest key.
     pub fn seal(&self, field: Field, row: i64, plaintext: &str) -> String {
         let version = self.newest_version();
-        let Some(secret) = self.fields.get(&version) else { return String::new() };
+        let Some(secret) = self.field_key(version) else { return String::new() };
         let cipher = XChaCha20Poly1305::new(secret.as_ref().into());
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
         let aad = associated_data(field, row, version);
@@ -283,7 +356,12 @@ impl Keyring {
         let not_sealed = KeyError::NotSealed { table: field.table, column: field.column, row };
         let refused = KeyError::Refused { table: field.table, column: field.column, row };
         let (version, body) = split_sealed(stored).ok_or(not_sealed.clone())?;
-        let secret = self.fields.get(&version).ok_or(KeyError::UnknownVersion(version))?;
+        // A version these keys lack may have been added by a rotation since the server started.
+        let secret = match self.field_key(version) {
+            Some(secret) => secret,
+            None if self.reread() => self.field_key(version).ok_or(KeyError::UnknownVersion(version))?,
+            None => return Err(KeyError::UnknownVersion(version)),
+        };
         let bytes = STANDARD.decode(body).map_err(|_| not_sealed.clone())?;
         if bytes.len() < 24 + 16 {
             return Err(not_sealed);
@@ -326,4 +404,46 @@ fn associated_data(field: Field, row: i64, version: u32) -> Vec<u8> {
     aad.extend_from_slice(&row.to_be_bytes());
     aad.extend_from_slice(&version.to_be_bytes());
     aad
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    const FIELD: Field = CLIENT_PSEUDONYM;
+
+    /// A rotation while a server runs: the server's keys meet a value under v2, read their file again, open it
+    /// and seal under v2 from then on; keys with another database secret (a rekey) are not taken.
+    #[test]
+    fn a_following_keyring_takes_up_a_version_added_to_its_file() {
+        let started = Keyring::generate();
+        let rotated = started.with_new_version();
+        let file = Arc::new(Mutex::new(started.to_file_text()));
+        let source = file.clone();
+        let serving = started.clone().following(move || Keyring::parse(&source.lock().unwrap()).ok());
+        let under_v2 = rotated.seal(FIELD, 7, "Robin");
+        assert_eq!(serving.open(FIELD, 7, &under_v2), Err(KeyError::UnknownVersion(2)), "not in the file yet");
+        *file.lock().unwrap() = rotated.to_file_text();
+        // The file was read less than a second ago: not again yet.
+        assert_eq!(serving.open(FIELD, 7, &under_v2), Err(KeyError::UnknownVersion(2)));
+        *serving.followed.as_ref().unwrap().last_read.lock().unwrap() = None;
+        assert_eq!(serving.open(FIELD, 7, "v9:AAAA"), Err(KeyError::UnknownVersion(9)), "reads the file once");
+        assert_eq!(serving.open(FIELD, 7, &under_v2).unwrap(), "Robin", "v2 was read with the v9 attempt");
+        let sealed = serving.seal(FIELD, 8, "Sam");
+        assert_eq!(version_of(&sealed), Some(2), "the newest version seals");
+        assert_eq!(rotated.open(FIELD, 8, &sealed).unwrap(), "Sam");
+        assert_eq!(serving.versions(), vec![1, 2]);
+        // A clone shares what was read; a keyring made for changing the file does not follow.
+        assert_eq!(serving.clone().open(FIELD, 7, &under_v2).unwrap(), "Robin");
+        assert!(serving.with_new_version().followed.is_none());
+
+        let other = Keyring::generate().with_new_version().with_new_version();
+        let file = Arc::new(Mutex::new(other.to_file_text()));
+        let serving = started.following(move || Keyring::parse(&file.lock().unwrap()).ok());
+        let under_v3 = other.seal(FIELD, 1, "x");
+        assert_eq!(serving.open(FIELD, 1, &under_v3), Err(KeyError::UnknownVersion(3)), "another db secret");
+        assert_eq!(serving.newest_version(), 1);
+    }
 }

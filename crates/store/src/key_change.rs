@@ -57,17 +57,30 @@ pub struct Rotated {
     pub key_file: PathBuf,
     /// How many fields were re-encrypted.
     pub rewritten: u64,
+    /// The key was already in the key file (staged), not added now.
+    pub staged: bool,
 }
 
-/// Adds a new field key to the key file and re-encrypts every field under it.
+/// Adds a new field key to the key file and re-encrypts every field under it. A newest key that seals nothing yet
+/// while an older one does (one [`stage`] added, or a rotation that was rolled back) is used instead of adding
+/// another: servers on other machines may already have been given it.
 pub async fn rotate(database: &DatabaseSpec, keys: &KeyLocation) -> Result<Rotated, KeyChangeError> {
     let loaded = keys.load(false)?;
     let key_file = loaded.file()?;
     // Check that the keys open the data before changing anything.
-    open(database, &loaded.keys).await?.close().await;
-    let next = loaded.keys.with_new_version();
-    // The new key is on disk before any data is sealed with it.
-    key_file::write(key_file, &next, true)?;
+    let db = open(database, &loaded.keys).await?;
+    let staged = staged_version(&db, &loaded.keys).await;
+    db.close().await;
+    let staged = staged?;
+    let next = match staged {
+        Some(_) => loaded.keys.clone(),
+        None => {
+            let next = loaded.keys.with_new_version();
+            // The new key is on disk before any data is sealed with it.
+            key_file::write(key_file, &next, true)?;
+            next
+        }
+    };
     let db = open(database, &next).await?;
     let version = next.newest_version();
     let rewritten = db.reencrypt_fields().await;
@@ -78,7 +91,49 @@ pub async fn rotate(database: &DatabaseSpec, keys: &KeyLocation) -> Result<Rotat
     db.close().await;
     let rewritten = rewritten.map_err(|source| KeyChangeError::Reencryption { version, source })?;
     audited?;
-    Ok(Rotated { version, older: loaded.keys.versions(), key_file: key_file.to_owned(), rewritten })
+    let older = next.versions().into_iter().filter(|v| *v != version).collect();
+    Ok(Rotated { version, older, key_file: key_file.to_owned(), rewritten, staged: staged.is_some() })
+}
+
+/// The newest field key when it seals nothing while an older one seals something: added for a rotation that
+/// has not re-encrypted under it yet.
+async fn staged_version(db: &Database, keys: &Keyring) -> Result<Option<u32>, KeyChangeError> {
+    let newest = keys.newest_version();
+    if db.fields_sealed_with(newest).await? > 0 {
+        return Ok(None);
+    }
+    for older in keys.versions().into_iter().filter(|v| *v != newest) {
+        if db.fields_sealed_with(older).await? > 0 {
+            return Ok(Some(newest));
+        }
+    }
+    Ok(None)
+}
+
+/// The first half of a rotation for several servers on one database: adds a new field key to the key file and
+/// seals nothing with it, so the file can be copied to every server before [`rotate`] re-encrypts under it (each
+/// server takes the key up when it first meets a value sealed with it). Returns the new version; a key already
+/// staged is kept rather than a second one added.
+pub async fn stage(database: &DatabaseSpec, keys: &KeyLocation) -> Result<(u32, PathBuf), KeyChangeError> {
+    let loaded = keys.load(false)?;
+    let key_file = loaded.file()?;
+    let db = open(database, &loaded.keys).await?;
+    let staged = staged_version(&db, &loaded.keys).await;
+    let done = match staged {
+        Ok(Some(version)) => Ok(version),
+        Ok(None) => {
+            let next = loaded.keys.with_new_version();
+            let version = next.newest_version();
+            let written = key_file::write(key_file, &next, true).map_err(KeyChangeError::from);
+            match written {
+                Ok(()) => db.as_store().audit(key_event("stage", version)).await.map(|()| version).map_err(Into::into),
+                Err(e) => Err(e),
+            }
+        }
+        Err(e) => Err(e),
+    };
+    db.close().await;
+    Ok((done?, key_file.to_owned()))
 }
 
 /// Removes field key `version` from the key file, refused while any field is still sealed with it; returns the

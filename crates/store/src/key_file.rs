@@ -81,6 +81,17 @@ impl LoadedKeys {
     }
 }
 
+impl LoadedKeys {
+    /// The keys for a server: following their key file, so that field keys a rotation adds while it serves are
+    /// taken up (keys from the environment cannot change under a running process).
+    pub fn serving(self) -> Keyring {
+        match self.source {
+            KeySource::File(path) => self.keys.following(move || read(&path).ok()),
+            KeySource::Environment => self.keys,
+        }
+    }
+}
+
 impl KeyLocation {
     /// The practice's keys. `fresh` says there is no data yet, so a missing key file may be created (at the place
     /// named, or in the data folder).

@@ -20,6 +20,7 @@ mod model;
 pub mod open;
 mod postgres;
 mod practice_input;
+pub mod practice_lock;
 pub mod process_exit;
 pub mod retention;
 mod schema_version;

@@ -466,3 +466,33 @@ impl Drop for ScratchDatabase {
 pub fn answers(json: &str) -> alliance_core::scoring::Answers {
     serde_json::from_str(json).unwrap()
 }
+
+/// Servers share a PostgreSQL practice; a command that needs it alone is refused while any serves, and a server
+/// is refused while such a command runs (docs/ARCHITECTURE.md#one-holder).
+#[tokio::test]
+async fn postgres_practice_is_held_by_servers_or_by_one_command() {
+    use alliance_store::practice_lock::{Holding, LockError, hold};
+    let Some(db) = ScratchDatabase::create("postgres_practice_is_held_by_servers_or_by_one_command").await else {
+        return;
+    };
+    let spec = DatabaseSpec::parse(&db.url).unwrap();
+    let first = hold(&spec, Holding::Serving).await.unwrap();
+    let second = hold(&spec, Holding::Serving).await.unwrap();
+    assert!(matches!(hold(&spec, Holding::Alone).await, Err(LockError::PostgresServed)));
+    drop(first);
+    assert!(matches!(hold(&spec, Holding::Alone).await, Err(LockError::PostgresServed)), "one still serves");
+    drop(second);
+    // A dropped connection ends its session, and the lock with it, once the server notices.
+    let mut alone = None;
+    for _ in 0..50 {
+        if let Ok(lock) = hold(&spec, Holding::Alone).await {
+            alone = Some(lock);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let alone = alone.expect("held alone once the servers let go");
+    assert!(matches!(hold(&spec, Holding::Serving).await, Err(LockError::PostgresHeldAlone)));
+    assert!(matches!(hold(&spec, Holding::Alone).await, Err(LockError::PostgresServed)));
+    drop(alone);
+}

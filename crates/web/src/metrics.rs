@@ -85,10 +85,15 @@ pub async fn export(State(state): State<AppState>, client: Option<axum::Extensio
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
 }
 
-/// `/readyz`: ready when the database answers within two seconds.
+/// `/readyz`: ready when within two seconds the database answers and the keys open what it holds. The reason
+/// for a refusal is logged, not shown: the probe is public.
 pub async fn ready(State(state): State<AppState>) -> Response {
-    match tokio::time::timeout(std::time::Duration::from_secs(2), state.store.count_users()).await {
-        Ok(Ok(_)) => (StatusCode::OK, "ready").into_response(),
-        _ => (StatusCode::SERVICE_UNAVAILABLE, "database not reachable").into_response(),
+    match tokio::time::timeout(std::time::Duration::from_secs(2), state.store.readiness()).await {
+        Ok(Ok(())) => (StatusCode::OK, "ready").into_response(),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %alliance_app::with_causes(&e), "not ready: the database or the keys");
+            (StatusCode::SERVICE_UNAVAILABLE, "not ready: the database or the keys").into_response()
+        }
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "not ready: the database does not answer").into_response(),
     }
 }

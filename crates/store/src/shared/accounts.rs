@@ -28,6 +28,9 @@ pub trait Accounts: Send + Sync {
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
     async fn users(&self) -> StoreResult<Vec<User>>;
     async fn count_users(&self) -> StoreResult<u64>;
+    /// Whether the practice can be served: the database answers and the keys open what it holds (the newest
+    /// account's sealed e-mail address is read and opened, so a key version added by a rotation is taken up).
+    async fn readiness(&self) -> StoreResult<()>;
     /// Replaces the password hash only if it is still `expected` (a rehash never undoes a password change).
     async fn replace_password_hash(&self, user: UserId, expected: &str, new: &str) -> StoreResult<bool>;
     /// Sets role and active flag and deletes the user's logins, in one transaction. Refused with a conflict when
@@ -182,6 +185,15 @@ impl<S: HasDb> Accounts for S {
         let db = self.db();
         let n: i64 = db.query("SELECT COUNT(*) FROM users").fetch_one(&db.read).await?.first()?;
         Ok(n.max(0) as u64)
+    }
+
+    async fn readiness(&self) -> StoreResult<()> {
+        let db = self.db();
+        let newest = db.query("SELECT id, email FROM users ORDER BY id DESC LIMIT 1").fetch_optional(&db.read).await?;
+        if let Some(row) = newest {
+            db.keys.open(cipher::USER_EMAIL, row.get("id")?, row.get("email")?)?;
+        }
+        Ok(())
     }
 
     async fn replace_password_hash(&self, user: UserId, expected: &str, new: &str) -> StoreResult<bool> {

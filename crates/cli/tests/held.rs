@@ -1,0 +1,125 @@
+//! One practice, one holder (docs/ARCHITECTURE.md#one-holder), and key changes under a running server, as an
+//! operator meets them: a second server and a rekey are refused while one serves, a rotation is taken up by the
+//! server without a restart, and `/readyz` says when the keys no longer open the data.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::outage::{Server, free_port, until};
+use crate::{alliance, alliance_with_env, path_str};
+
+fn serve_sqlite(data: &Path, port: u16, env: &[(&str, &str)]) -> Server {
+    let child = Command::new(env!("CARGO_BIN_EXE_alliance"))
+        .args(["serve", "--data", path_str(data), "--bind", &format!("127.0.0.1:{port}")])
+        .env_remove("ALLIANCE_LOG")
+        .env_remove("ALLIANCE_KEYS")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    Server(child)
+}
+
+/// The first administrator's password.
+fn create_admin(data: &str) -> String {
+    let run = alliance(&["user", "create-admin", "--data", data, "--email", "a@example.org", "--name", "A"]).ok();
+    run.stdout.lines().find_map(|l| l.split_once("Password, shown only now:")).unwrap().1.trim().to_owned()
+}
+
+async fn sign_in(http: &reqwest::Client, base: &str, password: &str) -> reqwest::Response {
+    let login = http.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
+    let csrf = login.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    http.post(format!("{base}/login"))
+        .form(&[("csrf", csrf.as_str()), ("email", "a@example.org"), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).timeout(Duration::from_secs(20)).build().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_server_and_a_rekey_are_refused_while_one_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = path_str(&data);
+    create_admin(d);
+    let port = free_port();
+    let server = serve_sqlite(&data, port, &[]);
+    until(&client(), &format!("http://127.0.0.1:{port}/readyz"), 200, Duration::from_secs(30)).await;
+
+    let pid = server.0.id().to_string();
+    let second = alliance(&["serve", "--data", d, "--bind", "127.0.0.1:0"]).refused();
+    second.says(&["a server (process", &pid, "alliance.db.lock", "stop it first"]);
+    let key_file = data.join("keys").join("alliance.keys");
+    let keys_before = std::fs::read(&key_file).unwrap();
+    alliance(&["keys", "rekey", "--data", d]).refused().says(&["a server (process", &pid, "stop it first"]);
+    assert_eq!(std::fs::read(&key_file).unwrap(), keys_before, "the refused rekey changed no key");
+
+    drop(server);
+    alliance(&["keys", "rekey", "--data", d]).ok();
+    assert_ne!(std::fs::read(&key_file).unwrap(), keys_before, "rekeyed once the server stopped");
+    // The server is gone and its lock with it: serving again works.
+    let port = free_port();
+    let _again = serve_sqlite(&data, port, &[]);
+    until(&client(), &format!("http://127.0.0.1:{port}/readyz"), 200, Duration::from_secs(30)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotation_is_taken_up_by_the_running_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = path_str(&data);
+    let password = create_admin(d);
+    let port = free_port();
+    let _server = serve_sqlite(&data, port, &[]);
+    let base = format!("http://127.0.0.1:{port}");
+    let http = client();
+    until(&http, &format!("{base}/readyz"), 200, Duration::from_secs(30)).await;
+
+    alliance(&["keys", "rotate", "--data", d]).ok();
+    // Every sealed field is under v2 now, which the server did not have when it started.
+    let r = sign_in(&http, &base, &password).await;
+    assert_eq!((r.status().as_u16(), r.url().path()), (200, "/admin/users"), "signed in after the rotation");
+    assert_eq!(http.get(format!("{base}/readyz")).send().await.unwrap().status(), 200);
+    let users = http.get(format!("{base}/admin/users")).send().await.unwrap().text().await.unwrap();
+    assert!(users.contains("a@example.org"), "the rotated e-mail address opens");
+}
+
+/// Keys from ALLIANCE_KEYS cannot change under a running server: a rotation made with the key file elsewhere
+/// leaves it unable to open the data, and `/readyz` says so (a load balancer takes it out) without saying why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readyz_fails_when_the_keys_no_longer_open_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = path_str(&data);
+    create_admin(d);
+    let keys = std::fs::read_to_string(data.join("keys").join("alliance.keys")).unwrap();
+    let port = free_port();
+    let _server = serve_sqlite(&data, port, &[("ALLIANCE_KEYS", &keys)]);
+    let http = client();
+    let ready = format!("http://127.0.0.1:{port}/readyz");
+    until(&http, &ready, 200, Duration::from_secs(30)).await;
+    alliance(&["keys", "rotate", "--data", d]).ok();
+    let r = http.get(&ready).send().await.unwrap();
+    assert_eq!(r.status(), 503);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("not ready") && !body.contains("v2"), "{body}");
+}
+
+#[test]
+fn an_invalid_log_filter_is_refused() {
+    for filter in ["debugg", "info,alliance_web=loud", "=info"] {
+        let run = alliance_with_env(&["--version"], &[("ALLIANCE_LOG", filter)]);
+        assert!(!run.success, "{filter:?} was accepted");
+        assert!(run.stderr.starts_with("error: ALLIANCE_LOG:"), "{filter:?}: {}", run.stderr);
+    }
+    for filter in ["", "warn", "info,sqlx=warn", "DEBUG", "alliance_web=debug"] {
+        alliance_with_env(&["--version"], &[("ALLIANCE_LOG", filter)]).ok();
+    }
+}
