@@ -312,36 +312,67 @@ async fn run(store: Arc<dyn Store>, catalog: Catalog, args: ServeArgs, jobs: cra
     Ok(())
 }
 
-/// `serve --check`: the settings in effect and whether the database opens, then exit.
+/// `serve --check`: the settings in effect, under the names the config file takes, then everything `serve` would
+/// open (the keys, the database, the backup key and folder), each refused as `serve` would refuse it; then exit.
 async fn check(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[String]) -> anyhow::Result<()> {
     use std::io::Write;
     let mut report = String::new();
     let serve = <ServeArgs as clap::Args>::augment_args(clap::Command::new("serve"));
-    let mut ids: Vec<&str> = serve.get_arguments().map(|a| a.get_id().as_str()).collect();
-    ids.retain(|id| !matches!(*id, "check" | "config" | "help"));
-    ids.sort_unstable();
-    for id in ids {
+    let mut settings: Vec<(&str, &str)> =
+        serve.get_arguments().filter_map(|a| Some((a.get_id().as_str(), a.get_long()?))).collect();
+    settings.retain(|(id, _)| !matches!(*id, "check" | "config" | "help"));
+    settings.sort_unstable_by_key(|(_, long)| *long);
+    for (id, long) in settings {
         let Ok(Some(raw)) = matches.try_get_raw(id) else { continue };
         let value: Vec<String> = raw.map(|v| v.to_string_lossy().into_owned()).collect();
         let secret = matches!(id, "database_url" | "smtp_url");
         let value = if secret { value.iter().map(|v| hide_password(v)).collect() } else { value };
         let from = crate::config::source(matches, id, from_file);
-        report.push_str(&format!("{id} = {} ({from:?})\n", value.join(", ")));
+        report.push_str(&format!("{long} = {} ({from:?})\n", value.join(", ")));
     }
-    match args.data.database(args.database_url.as_deref())? {
-        spec @ DatabaseSpec::Postgres(_) => {
-            let keys = args.data.load_keys(false)?.keys;
-            let db = Database::open(&spec, &keys, &Opening::new(OpenMode::Latest).connections(1)).await?;
-            let answered = db.as_store().count_users().await;
-            db.close().await;
-            answered?;
-            report.push_str("database: PostgreSQL answers, schema up to date\n");
+    let schedule = &args.schedule;
+    if let Some(dir) = &schedule.backup_dir {
+        // The key as `serve` loads it (never created here), and a folder it can write to.
+        schedule.key.load(false)?;
+        check_writable(dir)?;
+        report.push_str(&format!("backups: to {}, the backup key loads\n", dir.display()));
+    }
+    let spec = args.data.database(args.database_url.as_deref())?;
+    if let DatabaseSpec::Sqlite(path) = &spec
+        && !path.exists()
+    {
+        // A key file made beforehand is read as `serve` would read it (refused if others can read it).
+        let location = args.data.key_location();
+        let nothing_yet =
+            location.named_file.is_none() && location.environment.is_none() && !location.folder_file.exists();
+        let keys = if nothing_yet {
+            "a new key file"
+        } else {
+            args.data.load_keys(false)?;
+            "the keys in place"
+        };
+        report.push_str(&format!("database: none yet at {}; `serve` creates it with {keys}\n", path.display()));
+        std::io::stdout().write_all(report.as_bytes())?;
+        return Ok(());
+    }
+    let loaded = args.data.load_keys(false)?;
+    let db = Database::open(&spec, &loaded.keys, &Opening::new(OpenMode::AsIs).connections(1)).await?;
+    let ready = db.as_store().readiness().await;
+    db.close().await;
+    ready.context("the keys do not open the data")?;
+    match spec {
+        DatabaseSpec::Postgres(_) => report.push_str("database: PostgreSQL answers, the keys open it\n"),
+        DatabaseSpec::Sqlite(path) => {
+            report.push_str(&format!("database: SQLite file {} opens with the keys\n", path.display()));
         }
-        DatabaseSpec::Sqlite(_) if args.database_url.is_none() => {
-            report.push_str(&format!("database: SQLite in {}\n", args.data.data.display()));
-        }
-        DatabaseSpec::Sqlite(path) => report.push_str(&format!("database: SQLite file {}\n", path.display())),
     }
     std::io::stdout().write_all(report.as_bytes())?;
+    Ok(())
+}
+
+/// A folder exists (or can be made) and takes a file.
+fn check_writable(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    tempfile::tempfile_in(dir).with_context(|| format!("cannot write in {}", dir.display()))?;
     Ok(())
 }

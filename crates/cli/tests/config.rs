@@ -40,16 +40,16 @@ fn the_command_line_beats_the_environment_which_beats_the_file() {
     .ok();
     let report = run.stdout;
     assert_eq!(setting(&report, "bind"), "bind = 127.0.0.1:9002 (CommandLine)");
-    assert_eq!(setting(&report, "yellow_level"), "yellow_level = 0.65 (Environment)");
-    assert_eq!(setting(&report, "missed_in_a_row"), "missed_in_a_row = 4 (Environment)");
-    assert_eq!(setting(&report, "red_level"), "red_level = 0.95 (File)");
-    assert_eq!(setting(&report, "secure_cookies"), "secure_cookies = true (File)");
-    assert_eq!(setting(&report, "discrepancy_points"), "discrepancy_points = 4 (Default)");
-    assert_eq!(setting(&report, "trusted_proxies"), "trusted_proxies = 127.0.0.1, 10.0.0.0/8 (File)");
-    assert_eq!(setting(&report, "header_timeout"), "header_timeout = 5 (File)");
-    assert_eq!(setting(&report, "body_timeout"), "body_timeout = 30 (Default)");
-    assert_eq!(setting(&report, "max_connections"), "max_connections = 512 (Default)");
-    assert!(report.contains(&format!("SQLite in {}", data.display())), "{report}");
+    assert_eq!(setting(&report, "yellow-level"), "yellow-level = 0.65 (Environment)");
+    assert_eq!(setting(&report, "missed-in-a-row"), "missed-in-a-row = 4 (Environment)");
+    assert_eq!(setting(&report, "red-level"), "red-level = 0.95 (File)");
+    assert_eq!(setting(&report, "secure-cookies"), "secure-cookies = true (File)");
+    assert_eq!(setting(&report, "discrepancy-points"), "discrepancy-points = 4 (Default)");
+    assert_eq!(setting(&report, "trusted-proxies"), "trusted-proxies = 127.0.0.1, 10.0.0.0/8 (File)");
+    assert_eq!(setting(&report, "header-timeout"), "header-timeout = 5 (File)");
+    assert_eq!(setting(&report, "body-timeout"), "body-timeout = 30 (Default)");
+    assert_eq!(setting(&report, "max-connections"), "max-connections = 512 (Default)");
+    assert!(report.contains(&format!("none yet at {}", data.display())), "{report}");
 
     // The environment can name the file too.
     let run = with_env(&["serve", "--check"], &[("ALLIANCE_CONFIG", &config)]).ok();
@@ -81,6 +81,56 @@ fn a_bad_configuration_file_is_refused_with_one_line_naming_it() {
     let proxy = file(d, "proxy.toml", b"trusted-proxies = \"127.0.0.1,localhost\"\n");
     let run = alliance(&["serve", "--config", &proxy, "--check"]);
     assert!(!run.success && run.stderr.contains("`localhost` is neither an IP address"), "{}", run.stderr);
+}
+
+/// Every name `serve --check` prints is one the config file takes: its report, less the sources, is a valid file.
+#[test]
+fn the_check_prints_the_names_the_file_takes() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let run = alliance(&["serve", "--check", "--data", data.to_str().unwrap(), "--backup-every", "12"]).ok();
+    assert!(run.stdout.contains("backup-every = 12 (CommandLine)"), "{}", run.stdout);
+    let mut toml = String::new();
+    for line in run.stdout.lines().filter(|l| l.contains(" = ")) {
+        let (name, rest) = line.split_once(" = ").unwrap();
+        let value = rest.rsplit_once(" (").unwrap().0;
+        let literal = if matches!(value, "true" | "false") { value.to_owned() } else { format!("\"{value}\"") };
+        toml.push_str(&format!("{name} = {literal}\n"));
+    }
+    assert!(toml.contains("data = ") && toml.contains("bind = "), "{toml}");
+    let config = file(dir.path(), "printed.toml", toml.as_bytes());
+    alliance(&["serve", "--config", &config, "--check"]).ok();
+}
+
+/// `serve --check` opens what `serve` would, and refuses what `serve` would refuse.
+#[test]
+fn the_check_refuses_what_serve_would_refuse() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = data.to_str().unwrap();
+    alliance(&["user", "create-admin", "--data", d, "--email", "a@example.org", "--name", "A"]).ok();
+    let run = alliance(&["serve", "--check", "--data", d]).ok();
+    assert!(run.stdout.contains("opens with the keys"), "{}", run.stdout);
+    let key_file = data.join("keys").join("alliance.keys");
+    let keys = std::fs::read_to_string(&key_file).unwrap();
+    // Another practice's key.
+    let other = file(dir.path(), "other.keys", alliance_store::Keyring::generate().to_file_text().as_bytes());
+    alliance(&["serve", "--check", "--data", d, "--key-file", &other]).refused().says(&["wrong key"]);
+    // A scheduled backup without its key.
+    let backups = dir.path().join("backups");
+    alliance(&["serve", "--check", "--data", d, "--backup-dir", backups.to_str().unwrap()])
+        .refused()
+        .says(&["backup key"]);
+    // A key file others can read, then none at all.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        alliance(&["serve", "--check", "--data", d]).refused().says(&["chmod 600"]);
+    }
+    std::fs::remove_file(&key_file).unwrap();
+    alliance(&["serve", "--check", "--data", d]).refused().says(&["no key file"]);
+    std::fs::write(&key_file, keys).unwrap();
 }
 
 #[test]

@@ -82,7 +82,7 @@ fn the_sample_settings_are_accepted() {
     std::fs::write(&file, settings).unwrap();
     let data = dir.path().join("data");
     let run = alliance(&["serve", "--config", path_str(&file), "--data", path_str(&data), "--check"]).ok();
-    assert!(run.stdout.contains("trusted_proxies = 127.0.0.1, ::1 (File)"), "{}", run.stdout);
-    assert!(run.stdout.contains("secure_cookies = true (File)"), "{}", run.stdout);
-    assert!(run.stdout.contains("security_contact = mailto:security@example.org (File)"), "{}", run.stdout);
+    assert!(run.stdout.contains("trusted-proxies = 127.0.0.1, ::1 (File)"), "{}", run.stdout);
+    assert!(run.stdout.contains("secure-cookies = true (File)"), "{}", run.stdout);
+    assert!(run.stdout.contains("security-contact = mailto:security@example.org (File)"), "{}", run.stdout);
 }
