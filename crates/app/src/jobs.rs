@@ -84,3 +84,47 @@ impl ScheduledJob for PracticeRefresh {
         Ok(self.app.refresh_practice(now).await?)
     }
 }
+
+/// A census: when it ran, and the open signals by kind (every kind, zeros included).
+pub type Census = (OffsetDateTime, Vec<(&'static str, u64)>);
+
+/// Open signals of the whole practice by kind, as the last census found them (for `/metrics`).
+#[derive(Debug, Default)]
+pub struct OpenSignals {
+    counted: std::sync::Mutex<Option<Census>>,
+}
+
+impl OpenSignals {
+    /// When the last census ran and its counts by kind (every kind, zeros included); `None` before the first.
+    pub fn last(&self) -> Option<Census> {
+        self.counted.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+}
+
+/// Every ten minutes on each server: counts the practice's open signals by kind (those asking for attention, as
+/// the caseload shows them). From the kept overviews, so mostly nothing is computed again.
+pub struct SignalCensus {
+    pub app: App,
+    pub counts: Arc<OpenSignals>,
+}
+
+#[async_trait::async_trait]
+impl ScheduledJob for SignalCensus {
+    fn name(&self) -> &'static str {
+        "signal-census"
+    }
+
+    fn every(&self) -> Duration {
+        Duration::minutes(10)
+    }
+
+    fn scope(&self) -> JobScope {
+        JobScope::Server
+    }
+
+    async fn run(&self, now: OffsetDateTime) -> Result<(), JobError> {
+        let counts = self.app.open_signals_by_kind(now).await?;
+        *self.counts.counted.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((now, counts));
+        Ok(())
+    }
+}

@@ -38,10 +38,10 @@ pub use clock::{Clock, system_clock};
 pub use episode::current_episodes;
 pub use error::{AppError, with_causes};
 pub use form::{FormReading, Scored, Section, read_form, read_questionnaire};
-pub use jobs::{Housekeeping, PracticeRefresh, Retention};
+pub use jobs::{Housekeeping, OpenSignals, PracticeRefresh, Retention, SignalCensus};
 pub use overview::{ClientStatus, EpisodeOverview, SessionCheck, observations, reflection_visible, session_checks};
 pub use reflection::ReflectionOutcome;
-pub use scheduler::{JobError, JobScope, ScheduledJob, Scheduler};
+pub use scheduler::{JobError, JobHistory, JobRuns, JobScope, ScheduledJob, Scheduler};
 
 /// The application: the store, the instruments, the practice model and the overviews kept between requests.
 /// Cheap to clone; every clone shares the same model and cache.

@@ -9,11 +9,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use alliance_core::catalog::RELATIONSHIP_CHECK;
+use alliance_core::domain::Role;
 use alliance_core::overview::{ClientOverview, Observation, Respondent, SessionInfo, overview, signal_key};
 use alliance_core::practice::PracticeModel;
 use alliance_core::scoring::ResponseFlags;
 use alliance_core::triage::{Triage, TriageInput, triage};
-use alliance_signals::signal::Signal;
+use alliance_signals::signal::{Signal, SignalKind};
 use alliance_store::{Acknowledgement, Client, ClientId, EpisodeId, Rater, ScorePoint, TherapySession, UserId};
 use time::OffsetDateTime;
 
@@ -186,6 +187,24 @@ impl App {
                 (id, ClientStatus { overview, acknowledgements, seen: Vec::new() })
             })
             .collect())
+    }
+
+    /// The practice's open signals by kind (every kind, zeros included), over every therapist's clients, as their
+    /// own therapist sees them: the census behind the metrics.
+    pub async fn open_signals_by_kind(&self, now: OffsetDateTime) -> Result<Vec<(&'static str, u64)>, AppError> {
+        let therapists: Vec<UserId> =
+            self.store.users().await?.into_iter().filter(|u| u.role == Role::Therapist).map(|u| u.id).collect();
+        let clients = self.store.clients_of(&therapists).await?;
+        let statuses = self.overviews(&clients, true, now).await?;
+        let mut counts: Vec<(&'static str, u64)> = SignalKind::ALL.iter().map(|k| (k.name(), 0)).collect();
+        for status in statuses.values() {
+            for signal in status.open_signals() {
+                if let Some(count) = counts.iter_mut().find(|(name, _)| *name == signal.kind.name()) {
+                    count.1 += 1;
+                }
+            }
+        }
+        Ok(counts)
     }
 
     /// [`App::overviews`] as `reader` sees them: with the signals already shown to them marked seen, so that

@@ -7,6 +7,7 @@
 //! records when the job last finished, so the schedule holds across servers and restarts. A job whose work lives
 //! in a server's memory (the practice model) runs on every server, timed by that server's scheduler.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use alliance_store::Store;
@@ -59,12 +60,64 @@ pub struct Scheduler {
     /// This server's name on the leases it takes.
     holder: String,
     jobs: Vec<Entry>,
+    history: Arc<JobHistory>,
+}
+
+/// What this server saw of one job's runs (a job of the practice that another server ran is not seen here).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JobRuns {
+    pub last_success: Option<OffsetDateTime>,
+    pub last_failure: Option<OffsetDateTime>,
+    /// Failures since the last success.
+    pub failures_in_a_row: u32,
+    pub successes: u64,
+    pub failures: u64,
+}
+
+/// The runs of every job of this server, by job name: for metrics and the readiness probe.
+#[derive(Debug, Default)]
+pub struct JobHistory {
+    runs: Mutex<BTreeMap<&'static str, JobRuns>>,
+}
+
+impl JobHistory {
+    fn record(&self, job: &'static str, at: OffsetDateTime, succeeded: bool) {
+        let mut runs = self.runs.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let r = runs.entry(job).or_default();
+        if succeeded {
+            r.last_success = Some(at);
+            r.failures_in_a_row = 0;
+            r.successes += 1;
+        } else {
+            r.last_failure = Some(at);
+            r.failures_in_a_row += 1;
+            r.failures += 1;
+        }
+    }
+
+    /// Every job that has run here, by name.
+    pub fn snapshot(&self) -> Vec<(&'static str, JobRuns)> {
+        let runs = self.runs.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        runs.iter().map(|(name, r)| (*name, *r)).collect()
+    }
+
+    /// One job's runs here (all zero before its first).
+    pub fn of(&self, job: &str) -> JobRuns {
+        let runs = self.runs.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        runs.get(job).copied().unwrap_or_default()
+    }
 }
 
 impl Scheduler {
     pub fn new(store: Arc<dyn Store>, clock: Clock) -> Self {
         let holder = format!("{}-{:016x}", std::process::id(), rand::random::<u64>());
-        Self { store, clock, holder, jobs: Vec::new() }
+        Self { store, clock, holder, jobs: Vec::new(), history: Arc::default() }
+    }
+
+    /// Records every run in `history` (the web state's, for `/metrics` and `/readyz`).
+    pub fn recording(mut self, history: Arc<JobHistory>) -> Self {
+        self.history = history;
+        self
     }
 
     /// Adds a job to the schedule.
@@ -81,9 +134,15 @@ impl Scheduler {
         for entry in &self.jobs {
             let job = entry.job.as_ref();
             match self.run_if_due(entry, now).await {
-                Ok(true) => done.push(job.name()),
+                Ok(true) => {
+                    self.history.record(job.name(), (self.clock)(), true);
+                    done.push(job.name());
+                }
                 Ok(false) => {}
-                Err(e) => tracing::error!(job = job.name(), error = %with_causes(e.as_ref()), "scheduled job failed"),
+                Err(e) => {
+                    self.history.record(job.name(), (self.clock)(), false);
+                    tracing::error!(job = job.name(), error = %with_causes(e.as_ref()), "scheduled job failed");
+                }
             }
         }
         done

@@ -6,7 +6,9 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use alliance_app::{Housekeeping, JobError, JobScope, PracticeRefresh, Retention, ScheduledJob, Scheduler};
+use alliance_app::{
+    Housekeeping, JobError, JobHistory, JobRuns, JobScope, PracticeRefresh, Retention, ScheduledJob, Scheduler,
+};
 use alliance_store::ThrottleState;
 use time::macros::date;
 use time::{Duration, OffsetDateTime};
@@ -102,6 +104,31 @@ async fn a_failed_practice_job_keeps_its_lease_and_is_retried_when_the_lease_exp
     }
     assert_eq!(retried, Some(120), "retried by the other server once the two-hour lease ran out");
     assert_eq!(*runs.lock().unwrap(), [(1, START + Duration::hours(2))]);
+}
+
+/// What a server saw of its runs, for `/metrics` and `/readyz`: failures in a row until a success, the times.
+#[tokio::test]
+async fn a_server_records_its_runs_of_each_job() {
+    let (db, clock, runs) = (TestDb::new().await, ManualClock::at(START), Runs::default());
+    let history = Arc::new(JobHistory::default());
+    let server = Scheduler::new(db.store.clone(), clock.clock())
+        .with(noting(0, JobScope::Server, Duration::minutes(10), &runs, 2))
+        .recording(history.clone());
+    assert_eq!(history.of("noting"), JobRuns::default(), "nothing before the first run");
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let now = clock.advance(Duration::minutes(10));
+        server.run_due(now).await;
+        let r = history.of("noting");
+        seen.push((r.failures_in_a_row, r.failures, r.successes));
+    }
+    assert_eq!(seen, [(1, 1, 0), (2, 2, 0), (0, 2, 1)]);
+    let r = history.of("noting");
+    assert_eq!(
+        (r.last_failure, r.last_success),
+        (Some(START + Duration::minutes(20)), Some(START + Duration::minutes(30)))
+    );
+    assert_eq!(history.snapshot().iter().map(|(name, _)| *name).collect::<Vec<_>>(), ["noting"]);
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use alliance_app::{Housekeeping, JobError, PracticeRefresh, Retention, ScheduledJob, Scheduler};
+use alliance_app::{Housekeeping, JobError, PracticeRefresh, Retention, ScheduledJob, Scheduler, SignalCensus};
 use anyhow::{Context, bail};
 
 use alliance_store::Database;
@@ -39,7 +39,7 @@ impl Jobs {
     /// set, housekeeping, and the refit of `state`'s practice model.
     pub fn scheduler(self, state: &alliance_web::AppState) -> anyhow::Result<Scheduler> {
         let store = state.store.clone();
-        let mut scheduler = Scheduler::new(store.clone(), state.clock.clone());
+        let mut scheduler = Scheduler::new(store.clone(), state.clock.clone()).recording(state.jobs.clone());
         if let Some((db, schedule)) = self.backup {
             let every = time::Duration::try_from(schedule.every)?;
             scheduler = scheduler.with(BackupJob { db, schedule, every });
@@ -53,7 +53,11 @@ impl Jobs {
             scheduler = scheduler.with(delivery);
         }
         let forget_after = alliance_web::SIGN_IN_COUNTERS_FORGOTTEN_AFTER;
-        Ok(scheduler.with(Housekeeping { store, forget_after }).with(PracticeRefresh { app: state.app.clone() }))
+        let census = SignalCensus { app: state.app.clone(), counts: state.open_signals.clone() };
+        Ok(scheduler
+            .with(Housekeeping { store, forget_after })
+            .with(PracticeRefresh { app: state.app.clone() })
+            .with(census))
     }
 }
 
@@ -104,6 +108,7 @@ pub fn prune(dir: &Path, keep: usize) -> anyhow::Result<()> {
     let excess = names.len().saturating_sub(keep);
     for name in &names[..excess] {
         std::fs::remove_file(dir.join(name)).with_context(|| format!("cannot remove the old backup {name}"))?;
+        tracing::info!(file = %name, keep, "old scheduled backup removed");
     }
     Ok(())
 }

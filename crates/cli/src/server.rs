@@ -307,7 +307,8 @@ async fn run(store: Arc<dyn Store>, catalog: Catalog, args: ServeArgs, jobs: cra
     if store.count_users().await? == 0 {
         tracing::warn!("no accounts yet: create the first administrator with `alliance user create-admin`");
     }
-    tracing::info!(%url, "Alliance is listening");
+    let bound = listener.local_addr()?;
+    tracing::info!(%bound, %url, version = env!("CARGO_PKG_VERSION"), "Alliance is listening");
     alliance_web::serve(listener, state, shutdown_signal()).await?;
     Ok(())
 }

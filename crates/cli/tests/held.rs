@@ -123,3 +123,41 @@ fn an_invalid_log_filter_is_refused() {
         alliance_with_env(&["--version"], &[("ALLIANCE_LOG", filter)]).ok();
     }
 }
+
+/// The access log: one line per request with method, route template, status, duration and request id; never the
+/// client's token, address or anything they typed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_access_log_names_routes_not_people() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    create_admin(path_str(&data));
+    let port = free_port();
+    let log = dir.path().join("server.log");
+    let child = Command::new(env!("CARGO_BIN_EXE_alliance"))
+        .args(["serve", "--data", path_str(&data), "--bind", &format!("127.0.0.1:{port}")])
+        .env_remove("ALLIANCE_LOG")
+        .env_remove("ALLIANCE_KEYS")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let server = Server(child);
+    let http = client();
+    let base = format!("http://127.0.0.1:{port}");
+    until(&http, &format!("{base}/readyz"), 200, Duration::from_secs(30)).await;
+    let token = "Zt0k3nZt0k3nZt0k3nZt0k3nZt0k3nZt0k3nZt0k3nZ";
+    let r = http.get(format!("{base}/c/{token}?secret=1")).send().await.unwrap();
+    let id = r.headers()["x-request-id"].to_str().unwrap().to_owned();
+    drop(server);
+    let text = std::fs::read_to_string(&log).unwrap();
+    let line = text.lines().find(|l| l.contains(&id) && l.contains("alliance::access")).expect("an access line");
+    assert!(line.contains("route=/c/{token}") && line.contains("method=GET") && line.contains("status="), "{line}");
+    assert!(line.contains(" ms="), "{line}");
+    assert!(!text.contains(token) && !text.contains("secret=1"), "{text}");
+    for access in text.lines().filter(|l| l.contains("alliance::access")) {
+        assert!(!access.contains("127.0.0.1"), "no address in the access log: {access}");
+    }
+    // The start-up line names the address actually bound, besides the public one.
+    assert!(text.contains(&format!("bound=127.0.0.1:{port}")), "{text}");
+}

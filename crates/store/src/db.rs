@@ -37,6 +37,17 @@ pub(crate) enum Pool {
     Postgres(PgPool),
 }
 
+impl Pool {
+    /// Its connections now, named `pool` for metrics.
+    pub(crate) fn usage(&self, pool: &'static str) -> crate::PoolUse {
+        let (open, idle, max) = match self {
+            Pool::Sqlite(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),
+            Pool::Postgres(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),
+        };
+        crate::PoolUse { pool, open, idle: u32::try_from(idle).unwrap_or(u32::MAX), max }
+    }
+}
+
 /// What every store holds: where it reads, where it writes, the group commit and the keys. The shared
 /// implementations of the store's traits (`shared/`) work on this alone.
 #[derive(Debug, Clone)]

@@ -389,3 +389,15 @@ pub struct ThrottleState {
     pub window_start: OffsetDateTime,
     pub blocked_until: OffsetDateTime,
 }
+
+/// One connection pool's use at a moment (see `Jobs::pool_use`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUse {
+    /// "read" and "write" on SQLite, "shared" on PostgreSQL.
+    pub pool: &'static str,
+    /// Connections open, idle or in use.
+    pub open: u32,
+    pub idle: u32,
+    /// The most the pool opens.
+    pub max: u32,
+}

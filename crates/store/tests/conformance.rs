@@ -34,6 +34,19 @@ pub async fn run_all(store: &dyn Store) {
     crate::practice_input::practice_input_matches_score_points(store).await;
     crate::admin_tasks::run_all(store).await;
     crate::risk::run_all(store).await;
+    pools_report_their_use(store).await;
+}
+
+/// The pools a server reports in its metrics: named, and never more open than their most or more idle than open.
+async fn pools_report_their_use(store: &dyn Store) {
+    store.count_users().await.unwrap();
+    let pools = store.pool_use();
+    let names: Vec<&str> = pools.iter().map(|p| p.pool).collect();
+    assert!(names == ["read", "write"] || names == ["shared"], "{names:?}");
+    for p in &pools {
+        assert!(p.max >= 1 && p.open <= p.max && p.idle <= p.open, "{p:?}");
+    }
+    assert!(pools.iter().any(|p| p.open >= 1), "a read was just made: {pools:?}");
 }
 
 pub async fn therapist(store: &dyn Store, email: &str) -> UserId {

@@ -96,6 +96,10 @@ pub struct AppState {
     pub secret: Arc<[u8; 32]>,
     pub clock: Clock,
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// This server's runs of each scheduled job (the scheduler records them), for `/metrics` and `/readyz`.
+    pub jobs: Arc<alliance_app::JobHistory>,
+    /// The last census of open signals by kind (the `signal-census` job), for `/metrics`.
+    pub open_signals: Arc<alliance_app::OpenSignals>,
     /// Where this server's last check of the audit chain ended intact, and when it last checked all of it
     /// (`pages/audit.rs`).
     pub audit_checked: Arc<std::sync::Mutex<Option<AuditChecked>>>,
@@ -143,6 +147,8 @@ impl AppState {
             secret: Arc::new(secret),
             clock,
             metrics: Arc::default(),
+            jobs: Arc::default(),
+            open_signals: Arc::default(),
             audit_checked: Arc::default(),
             shared_reflections: Arc::default(),
         })

@@ -27,6 +27,8 @@ pub struct TestApp {
     second: SecondConnection,
     /// The database's keys (fresh for each test app).
     pub keys: Keyring,
+    /// The server's state, to run its scheduled jobs in a test as its scheduler would.
+    pub state: AppState,
 }
 
 enum SecondConnection {
@@ -72,12 +74,12 @@ impl TestApp {
         };
         settings(&mut config);
         let state = AppState::new(store.clone(), Catalog::builtin().unwrap(), config, clock.clone()).await.unwrap();
-        tokio::spawn(alliance_web::serve(listener, state, std::future::pending()));
+        tokio::spawn(alliance_web::serve(listener, state.clone(), std::future::pending()));
         let second = match &database {
             Some(db) => SecondConnection::Postgres(db.url.clone()),
             None => SecondConnection::Sqlite(dir.path().join("alliance.db")),
         };
-        TestApp { url, store, clock_offset, frozen_at, clock, _dir: dir, _database: database, second, keys }
+        TestApp { url, store, clock_offset, frozen_at, clock, _dir: dir, _database: database, second, keys, state }
     }
 
     /// Runs SQL on the app's database directly, behind the app's back, as someone with access to the disk or

@@ -42,6 +42,34 @@ pub enum SignalKind {
 }
 
 impl SignalKind {
+    /// Every kind, in the order of [`SignalKind::name`]'s table.
+    pub const ALL: [SignalKind; 9] = [
+        SignalKind::Risk,
+        SignalKind::Rupture,
+        SignalKind::LowAlliance,
+        SignalKind::NotOnTrack,
+        SignalKind::Deterioration,
+        SignalKind::Discrepancy,
+        SignalKind::Disengagement,
+        SignalKind::Improvement,
+        SignalKind::Recovery,
+    ];
+
+    /// A stable machine name (metrics labels, exports): lowercase with underscores.
+    pub fn name(self) -> &'static str {
+        match self {
+            SignalKind::Risk => "risk",
+            SignalKind::Rupture => "rupture",
+            SignalKind::LowAlliance => "low_alliance",
+            SignalKind::NotOnTrack => "not_on_track",
+            SignalKind::Deterioration => "deterioration",
+            SignalKind::Discrepancy => "discrepancy",
+            SignalKind::Disengagement => "disengagement",
+            SignalKind::Improvement => "improvement",
+            SignalKind::Recovery => "recovery",
+        }
+    }
+
     /// Tie-break among equal severities: safety first, then the relationship, then outcome.
     fn rank(self) -> u8 {
         match self {

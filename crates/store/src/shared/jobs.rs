@@ -28,6 +28,9 @@ pub trait Jobs: Send + Sync {
     ) -> StoreResult<bool>;
     /// Records that `holder` finished `job` at `now` and releases the lease; false if the lease was lost.
     async fn finish_job(&self, job: &str, holder: &str, now: OffsetDateTime) -> StoreResult<bool>;
+    /// How this server's connection pools are used at this moment, for its metrics: on SQLite the readers and the
+    /// one writer, on PostgreSQL the one pool.
+    fn pool_use(&self) -> Vec<PoolUse>;
 }
 
 /// A client's rows, children before parents (the foreign keys also cascade; deleting explicitly keeps this
@@ -62,6 +65,14 @@ const FINISH: &str = "UPDATE job_leases SET last_done_at = $1, expires_at = $1 W
 
 #[async_trait]
 impl<S: HasDb> Jobs for S {
+    fn pool_use(&self) -> Vec<PoolUse> {
+        let db = self.db();
+        match db.engine {
+            crate::db::Engine::Sqlite => vec![db.read.usage("read"), db.write.usage("write")],
+            crate::db::Engine::Postgres => vec![db.read.usage("shared")],
+        }
+    }
+
     async fn delete_client(&self, client: ClientId, audit: AuditEvent) -> StoreResult<()> {
         let db = self.db();
         let mut tx = db.begin().await?;
