@@ -7,16 +7,20 @@ use std::path::PathBuf;
 use alliance_store::data_folder::{DataFolder, FolderState};
 use alliance_store::dump::file::{BACKUP_KEY_ENV, BackupKey};
 use alliance_store::key_file::{KEYS_ENV, KeyLocation, LoadedKeys};
+use alliance_store::open::OpenError;
 use alliance_store::practice_lock::{self, Holding, PracticeLock};
-use alliance_store::{Database, DatabaseSpec, Opening};
+use alliance_store::{Database, DatabaseSpec, Keyring, OpenMode, Opening, StoreError};
+use anyhow::bail;
 use zeroize::Zeroizing;
 
 /// Where a practice keeps its database.
 #[derive(clap::Args, Clone)]
 pub struct DataArgs {
-    /// Folder for the database (created with owner-only permissions if missing).
-    #[arg(long, env = "ALLIANCE_DATA", default_value = "alliance-data")]
-    pub data: PathBuf,
+    /// The practice's data folder: its database and key file (created with owner-only permissions by
+    /// `user create-admin`). Required with SQLite; with PostgreSQL it holds the key file unless --key-file names
+    /// it. Never guessed: a practice started in the wrong folder would be a new, empty one.
+    #[arg(long, env = "ALLIANCE_DATA", value_name = "DIR")]
+    pub data: Option<PathBuf>,
     /// The key file (default: DATA/keys/alliance.keys, created on first start). Instead of a file, the
     /// environment variable ALLIANCE_KEYS may hold its content.
     #[arg(long, env = "ALLIANCE_KEY_FILE", value_name = "PATH")]
@@ -24,8 +28,15 @@ pub struct DataArgs {
 }
 
 impl DataArgs {
-    pub fn folder(&self) -> DataFolder {
-        DataFolder::new(&self.data)
+    /// The data folder, which must have been named.
+    pub fn folder(&self) -> anyhow::Result<DataFolder> {
+        match &self.data {
+            Some(dir) => Ok(DataFolder::new(dir)),
+            None => anyhow::bail!(
+                "name the practice's data folder with --data DIR (or ALLIANCE_DATA, or `data = \"DIR\"` in the config \
+                 file); Alliance never picks one, since a practice started in the wrong folder would be a new, empty one"
+            ),
+        }
     }
 
     /// Where the practice's keys are looked for.
@@ -33,7 +44,7 @@ impl DataArgs {
         KeyLocation {
             named_file: self.key_file.clone(),
             environment: std::env::var(KEYS_ENV).ok().map(Zeroizing::new),
-            folder_file: self.folder().key_file(),
+            folder_file: self.data.as_ref().map(|dir| DataFolder::new(dir).key_file()),
         }
     }
 
@@ -52,47 +63,54 @@ impl DataArgs {
     pub fn database(&self, named: Option<&str>) -> anyhow::Result<DatabaseSpec> {
         Ok(match named {
             Some(text) => DatabaseSpec::parse(text)?,
-            None => self.folder().database_spec(),
+            None => self.folder()?.database_spec(),
         })
     }
 
-    /// As [`DataArgs::database`], for a command that may create the database: the data folder is made first
-    /// (owner-only) when it is the one used.
-    pub fn prepare_database(&self, named: Option<&str>) -> anyhow::Result<DatabaseSpec> {
-        if named.is_none() {
-            prepare_folder(&self.folder())?;
-        }
-        self.database(named)
-    }
-
     /// The practice's database (`named`, else the data folder's, made on a first run) with its keys, opened as
-    /// `opening` says.
+    /// `opening` says. Keys are made only for a practice that does not exist yet: a SQLite file that is not
+    /// there, or a PostgreSQL database without an Alliance practice in it (so a forgotten --data never leaves a
+    /// stray key file beside a practice it cannot open).
     pub async fn open_practice(&self, named: Option<&str>, opening: &Opening) -> anyhow::Result<Database> {
-        let spec = self.prepare_database(named)?;
-        let keys = self.load_keys(spec.may_be_new())?.keys;
+        let spec = self.database(named)?;
+        let fresh = match &spec {
+            DatabaseSpec::Sqlite(_) => spec.may_be_new(),
+            DatabaseSpec::Postgres(_) => !self.key_location().exists() && !holds_a_practice(&spec, opening).await?,
+        };
+        if fresh && named.is_none() {
+            prepare_folder(&self.folder()?)?;
+        }
+        let keys = self.load_keys(fresh)?.keys;
         Ok(Database::open(&spec, &keys, opening).await?)
     }
 
-    /// As [`DataArgs::open_practice`], held as `holding` says (see `practice_lock`): a SQLite file before it is
-    /// opened, so that nothing (not even a schema upgrade) touches a database another process holds. A server's
-    /// keys follow their key file, so that a rotation made while it serves is taken up.
-    pub async fn open_held(
+    /// The practice for a server, held (see `practice_lock`): a SQLite file before it is opened, so that nothing
+    /// (not even a schema upgrade) touches a database another process holds. A server never creates a practice
+    /// (`user create-admin` does), and its keys follow their key file, so that a rotation made while it serves
+    /// is taken up.
+    pub async fn open_served(
         &self,
         named: Option<&str>,
         opening: &Opening,
-        holding: Holding,
     ) -> anyhow::Result<(Database, PracticeLock)> {
-        let spec = self.prepare_database(named)?;
-        let early = match spec {
-            DatabaseSpec::Sqlite(_) => Some(practice_lock::hold(&spec, holding).await?),
+        let spec = self.database(named)?;
+        let early = match &spec {
+            DatabaseSpec::Sqlite(path) => {
+                if !path.is_file() {
+                    bail!(
+                        "no practice at {}: create it with `alliance user create-admin` (same --data), or check --data",
+                        path.display()
+                    );
+                }
+                Some(practice_lock::hold(&spec, Holding::Serving).await?)
+            }
             DatabaseSpec::Postgres(_) => None,
         };
-        let loaded = self.load_keys(spec.may_be_new())?;
-        let keys = if holding == Holding::Serving { loaded.serving() } else { loaded.keys };
+        let keys = self.load_keys(false)?.serving();
         let db = Database::open(&spec, &keys, opening).await?;
         let lock = match early {
             Some(lock) => lock,
-            None => match practice_lock::hold(&spec, holding).await {
+            None => match practice_lock::hold(&spec, Holding::Serving).await {
                 Ok(lock) => lock,
                 Err(e) => {
                     db.close().await;
@@ -101,6 +119,22 @@ impl DataArgs {
             },
         };
         Ok((db, lock))
+    }
+}
+
+/// Whether a PostgreSQL database holds an Alliance practice: a schema with accounts in it (opened with throw-away
+/// keys, which a practice's sealed fields refuse).
+async fn holds_a_practice(spec: &DatabaseSpec, opening: &Opening) -> anyhow::Result<bool> {
+    let probe = Opening { mode: OpenMode::AsIs, ..opening.clone() }.connections(1);
+    match Database::open(spec, &Keyring::generate(), &probe).await {
+        Ok(db) => {
+            let users = db.as_store().count_users().await;
+            db.close().await;
+            Ok(users? > 0)
+        }
+        Err(OpenError::Postgres(StoreError::Schema(_))) => Ok(false),
+        Err(OpenError::Postgres(StoreError::Key(_))) => Ok(true),
+        Err(e) => Err(e.into()),
     }
 }
 

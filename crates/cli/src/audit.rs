@@ -50,8 +50,10 @@ pub struct Target {
 impl Target {
     /// The checkpoint key; `create` (taking a checkpoint) makes a missing one, verifying never does.
     fn checkpoint_key(&self, create: bool) -> anyhow::Result<CheckpointKey> {
-        let path =
-            self.checkpoint_key.clone().unwrap_or_else(|| self.data.data.join("keys").join("audit-checkpoint.key"));
+        let path = match &self.checkpoint_key {
+            Some(path) => path.clone(),
+            None => self.data.folder()?.path().join("keys").join("audit-checkpoint.key"),
+        };
         if !create && !path.exists() {
             bail!(
                 "the checkpoint key {} does not exist: pass the key the checkpoints were made with (--checkpoint-key)",

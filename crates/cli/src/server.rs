@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use alliance_core::catalog::Catalog;
 use alliance_core::practice::SignalSettings;
-use alliance_store::open::hide_password;
-use alliance_store::practice_lock::Holding;
+use alliance_store::StoreError;
+use alliance_store::open::{OpenError, hide_password};
 use alliance_store::prelude::*;
 use alliance_store::{Database, DatabaseSpec, OpenMode, Opening};
 use alliance_web::{AppState, Config};
@@ -286,7 +286,7 @@ pub async fn serve(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[Str
             tracing::warn!(retry_in_ms = pause.as_millis() as u64, "the PostgreSQL server cannot be reached yet");
         },
     );
-    let (db, _held) = args.data.open_held(args.database_url.as_deref(), &opening, Holding::Serving).await?;
+    let (db, _held) = args.data.open_served(args.database_url.as_deref(), &opening).await?;
     if let Database::Postgres(_) = db {
         tracing::info!("serving from PostgreSQL");
     }
@@ -340,24 +340,24 @@ async fn check(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[String]
     }
     let spec = args.data.database(args.database_url.as_deref())?;
     if let DatabaseSpec::Sqlite(path) = &spec
-        && !path.exists()
+        && !path.is_file()
     {
-        // A key file made beforehand is read as `serve` would read it (refused if others can read it).
-        let location = args.data.key_location();
-        let nothing_yet =
-            location.named_file.is_none() && location.environment.is_none() && !location.folder_file.exists();
-        let keys = if nothing_yet {
-            "a new key file"
-        } else {
-            args.data.load_keys(false)?;
-            "the keys in place"
-        };
-        report.push_str(&format!("database: none yet at {}; `serve` creates it with {keys}\n", path.display()));
-        std::io::stdout().write_all(report.as_bytes())?;
-        return Ok(());
+        bail!(
+            "no practice at {}: create it with `alliance user create-admin` (same --data), or check --data",
+            path.display()
+        );
     }
     let loaded = args.data.load_keys(false)?;
-    let db = Database::open(&spec, &loaded.keys, &Opening::new(OpenMode::AsIs).connections(1)).await?;
+    let db = match Database::open(&spec, &loaded.keys, &Opening::new(OpenMode::AsIs).connections(1)).await {
+        Ok(db) => db,
+        // An empty PostgreSQL database: `serve` sets up the schema there (the keys were named and read).
+        Err(OpenError::Postgres(StoreError::Schema(why))) => {
+            report.push_str(&format!("database: PostgreSQL answers ({why}; `serve` creates it)\n"));
+            std::io::stdout().write_all(report.as_bytes())?;
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    };
     let ready = db.as_store().readiness().await;
     db.close().await;
     ready.context("the keys do not open the data")?;

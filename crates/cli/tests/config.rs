@@ -33,6 +33,9 @@ fn the_command_line_beats_the_environment_which_beats_the_file() {
         )
         .as_bytes(),
     );
+    // `serve` never makes a practice: the first administrator's command does.
+    alliance(&["user", "create-admin", "--data", data.to_str().unwrap(), "--email", "a@example.org", "--name", "A"])
+        .ok();
     let run = with_env(
         &["serve", "--config", &config, "--check", "--bind", "127.0.0.1:9002"],
         &[("ALLIANCE_YELLOW_LEVEL", "0.65"), ("ALLIANCE_MISSED_IN_A_ROW", "4")],
@@ -49,7 +52,10 @@ fn the_command_line_beats_the_environment_which_beats_the_file() {
     assert_eq!(setting(&report, "header-timeout"), "header-timeout = 5 (File)");
     assert_eq!(setting(&report, "body-timeout"), "body-timeout = 30 (Default)");
     assert_eq!(setting(&report, "max-connections"), "max-connections = 512 (Default)");
-    assert!(report.contains(&format!("none yet at {}", data.display())), "{report}");
+    assert!(
+        report.contains(&format!("SQLite file {} opens with the keys", data.join("alliance.db").display())),
+        "{report}"
+    );
 
     // The environment can name the file too.
     let run = with_env(&["serve", "--check"], &[("ALLIANCE_CONFIG", &config)]).ok();
@@ -88,6 +94,8 @@ fn a_bad_configuration_file_is_refused_with_one_line_naming_it() {
 fn the_check_prints_the_names_the_file_takes() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
+    alliance(&["user", "create-admin", "--data", data.to_str().unwrap(), "--email", "a@example.org", "--name", "A"])
+        .ok();
     let run = alliance(&["serve", "--check", "--data", data.to_str().unwrap(), "--backup-every", "12"]).ok();
     assert!(run.stdout.contains("backup-every = 12 (CommandLine)"), "{}", run.stdout);
     let mut toml = String::new();
@@ -131,6 +139,15 @@ fn the_check_refuses_what_serve_would_refuse() {
     std::fs::remove_file(&key_file).unwrap();
     alliance(&["serve", "--check", "--data", d]).refused().says(&["no key file"]);
     std::fs::write(&key_file, keys).unwrap();
+    // No data folder named, or one without a practice: nothing is guessed or made.
+    let elsewhere = dir.path().join("typo");
+    for args in
+        [vec!["serve", "--check"], vec!["serve"], vec!["serve", "--check", "--data", elsewhere.to_str().unwrap()]]
+    {
+        alliance(&args).refused().says(&["--data"]);
+    }
+    alliance(&["serve", "--data", elsewhere.to_str().unwrap()]).refused().says(&["no practice at", "create-admin"]);
+    assert!(!elsewhere.exists(), "no folder was made");
 }
 
 #[test]

@@ -81,6 +81,7 @@ fn the_sample_settings_are_accepted() {
     let file = dir.path().join("alliance.toml");
     std::fs::write(&file, settings).unwrap();
     let data = dir.path().join("data");
+    alliance(&["user", "create-admin", "--data", path_str(&data), "--email", "a@example.org", "--name", "A"]).ok();
     let run = alliance(&["serve", "--config", path_str(&file), "--data", path_str(&data), "--check"]).ok();
     assert!(run.stdout.contains("trusted-proxies = 127.0.0.1, ::1 (File)"), "{}", run.stdout);
     assert!(run.stdout.contains("secure-cookies = true (File)"), "{}", run.stdout);

@@ -161,3 +161,39 @@ async fn the_access_log_names_routes_not_people() {
     // The start-up line names the address actually bound, besides the public one.
     assert!(text.contains(&format!("bound=127.0.0.1:{port}")), "{text}");
 }
+
+/// On PostgreSQL the data folder holds only the key file. A command run without it, or with another folder, is
+/// refused and leaves no stray key file: keys are made only with a practice that does not exist yet.
+#[test]
+fn no_stray_key_file_beside_a_postgres_practice() {
+    let Ok(server) = std::env::var("ALLIANCE_TEST_DATABASE_URL") else {
+        eprintln!("runs in the PostgreSQL step only (set ALLIANCE_TEST_DATABASE_URL)");
+        return;
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let name = format!("alliance_test_cli_stray_{}", std::process::id());
+    let url = runtime.block_on(alliance_store::PostgresStore::create_database(&server, &name)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (first, other) = (dir.path().join("first"), dir.path().join("other"));
+    let account = ["--email", "a@example.org", "--name", "A"];
+    let mut create = vec!["user", "create-admin", "--database", &url, "--data", path_str(&first)];
+    create.extend(account);
+    alliance(&create).ok();
+    assert!(first.join("keys").join("alliance.keys").is_file());
+
+    let add = |data: Option<&Path>| {
+        let mut args = vec!["user", "add", "--database", &url, "--role", "therapist", "--email", "t@example.org"];
+        args.extend(["--name", "T"]);
+        if let Some(data) = data {
+            args.extend(["--data", path_str(data)]);
+        }
+        alliance(&args)
+    };
+    add(Some(&other)).refused().says(&["no key file at", "--key-file"]);
+    assert!(!other.join("keys").exists(), "no stray key file");
+    add(None).refused().says(&["--data DIR", "--key-file"]);
+    alliance(&["serve", "--database", &url, "--data", path_str(&other)]).refused().says(&["no key file at"]);
+    assert!(!other.join("keys").exists(), "no stray key file");
+    add(Some(&first)).ok();
+    runtime.block_on(alliance_store::PostgresStore::drop_database(&server, &name)).unwrap();
+}

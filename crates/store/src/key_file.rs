@@ -25,6 +25,11 @@ pub enum KeyFileError {
         .0.display()
     )]
     Missing(PathBuf),
+    #[error(
+        "no key file named: pass --data DIR (the key file is DIR/keys/alliance.keys), --key-file PATH or set \
+         {KEYS_ENV}"
+    )]
+    NoLocation,
     #[error("an interrupted `alliance keys rekey` left {}; run `alliance keys rekey` again to finish it", .0.display())]
     RekeyPending(PathBuf),
     #[error("the keys in {KEYS_ENV}")]
@@ -60,8 +65,8 @@ pub struct KeyLocation {
     pub named_file: Option<PathBuf>,
     /// The content of `ALLIANCE_KEYS`, if set.
     pub environment: Option<Zeroizing<String>>,
-    /// The data folder's key file (see `DataFolder::key_file`).
-    pub folder_file: PathBuf,
+    /// The data folder's key file (see `DataFolder::key_file`), when a data folder was named.
+    pub folder_file: Option<PathBuf>,
 }
 
 /// The keys, where they came from, and whether the key file was made just now.
@@ -93,6 +98,12 @@ impl LoadedKeys {
 }
 
 impl KeyLocation {
+    /// Whether keys are there to load (in the environment, or a key file where one is looked for).
+    pub fn exists(&self) -> bool {
+        self.environment.is_some()
+            || self.named_file.as_ref().or(self.folder_file.as_ref()).is_some_and(|path| path.exists())
+    }
+
     /// The practice's keys. `fresh` says there is no data yet, so a missing key file may be created (at the place
     /// named, or in the data folder).
     pub fn load(&self, fresh: bool) -> Result<LoadedKeys, KeyFileError> {
@@ -114,7 +125,7 @@ impl KeyLocation {
             let keys = Keyring::parse(text).map_err(KeyFileError::InEnvironment)?;
             return Ok(LoadedKeys { keys, source: KeySource::Environment, created: false });
         }
-        let path = self.named_file.clone().unwrap_or_else(|| self.folder_file.clone());
+        let path = self.named_file.clone().or_else(|| self.folder_file.clone()).ok_or(KeyFileError::NoLocation)?;
         if !path.exists() {
             if !fresh {
                 return Err(KeyFileError::Missing(path));
@@ -193,18 +204,22 @@ mod tests {
 
     use super::*;
 
+    fn file(at: &KeyLocation) -> PathBuf {
+        at.folder_file.clone().unwrap()
+    }
+
     fn location(dir: &Path) -> KeyLocation {
-        KeyLocation { named_file: None, environment: None, folder_file: dir.join("keys").join("alliance.keys") }
+        KeyLocation { named_file: None, environment: None, folder_file: Some(dir.join("keys").join("alliance.keys")) }
     }
 
     #[test]
     fn a_missing_key_file_is_made_only_for_new_data() {
         let dir = tempfile::tempdir().unwrap();
         let at = location(dir.path());
-        assert!(matches!(at.load(false), Err(KeyFileError::Missing(p)) if p == at.folder_file));
-        assert!(!at.folder_file.exists(), "nothing was created");
+        assert!(matches!(at.load(false), Err(KeyFileError::Missing(p)) if p == file(&at)));
+        assert!(!file(&at).exists(), "nothing was created");
         let made = at.load(true).unwrap();
-        assert!(made.created && made.source == KeySource::File(at.folder_file.clone()));
+        assert!(made.created && made.source == KeySource::File(file(&at)));
         let again = at.load(false).unwrap();
         assert!(!again.created);
         assert_eq!(again.keys.to_file_text(), made.keys.to_file_text());
@@ -212,7 +227,7 @@ mod tests {
         {
             use std::os::unix::fs::PermissionsExt;
             let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-            assert_eq!((mode(&at.folder_file), mode(&dir.path().join("keys"))), (0o600, 0o700));
+            assert_eq!((mode(&file(&at)), mode(&dir.path().join("keys"))), (0o600, 0o700));
         }
     }
 
@@ -286,12 +301,24 @@ mod tests {
         assert!(!path.with_extension("keys.new").exists());
     }
 
+    /// Without a data folder or a named file, no key file is looked for, let alone made in the working folder.
+    #[test]
+    fn no_location_no_key_file() {
+        let nowhere = KeyLocation { named_file: None, environment: None, folder_file: None };
+        assert!(!nowhere.exists());
+        for fresh in [false, true] {
+            let refused = nowhere.load(fresh).err().unwrap();
+            assert!(matches!(refused, KeyFileError::NoLocation), "{refused}");
+            assert!(refused.to_string().contains("--data DIR"), "{refused}");
+        }
+    }
+
     #[test]
     fn an_interrupted_rekey_is_refused_until_it_is_finished() {
         let dir = tempfile::tempdir().unwrap();
         let at = location(dir.path());
         at.load(true).unwrap();
-        let pending = pending_file(&at.folder_file);
+        let pending = pending_file(&file(&at));
         write(&pending, &Keyring::generate(), false).unwrap();
         assert!(matches!(at.load(false), Err(KeyFileError::RekeyPending(p)) if p == pending));
         assert!(at.load_even_if_pending(false).is_ok());
