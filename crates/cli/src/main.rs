@@ -91,7 +91,11 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    let command = Cli::command();
+    // The release and the database schema it brings: what an operator compares before and after an upgrade.
+    let schema = alliance_store::SqliteStore::schema_versions().last().copied().unwrap_or(0);
+    let version: &'static str =
+        Box::leak(format!("{} (database schema {schema})", env!("CARGO_PKG_VERSION")).into_boxed_str());
+    let command = Cli::command().version(version);
     let expanded = match config::expand(&command, std::env::args_os().collect()) {
         Ok(expanded) => expanded,
         Err(e) => {

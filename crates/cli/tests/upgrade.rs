@@ -189,3 +189,33 @@ fn a_backup_from_a_newer_release_is_refused_before_anything_is_created() {
     });
     assert_eq!(tables, 0, "the backup created nothing in the database");
 }
+
+/// A rollback to an older release meets a schema it does not know: refused at start with what happened and what
+/// to do, and `--version` names the schema each release brings, to compare before an upgrade.
+#[tokio::test]
+async fn an_older_release_refuses_a_newer_schema_and_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = path_str(&data);
+    alliance(&["user", "create-admin", "--data", d, "--email", "a@example.org", "--name", "A"]).ok();
+    let newest = *SqliteStore::schema_versions().last().unwrap();
+    let version = alliance(&["--version"]).ok();
+    assert_eq!(version.stdout.trim(), format!("alliance {} (database schema {newest})", env!("CARGO_PKG_VERSION")));
+
+    // What a newer release's upgrade leaves: one more migration recorded (the keys are the tests' ALLIANCE_KEYS).
+    let mut conn = SqliteStore::connect_options(&data.join("alliance.db"), &keys()).connect().await.unwrap();
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (9999, 'from the future', 1, x'00', 1)",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+    alliance(&["serve", "--data", d, "--bind", "127.0.0.1:0"]).refused().says(&[
+        "schema version 9999",
+        &format!("up to {newest}"),
+        "newer alliance release",
+        "restore the backup taken before the upgrade",
+    ]);
+}

@@ -114,7 +114,10 @@ impl PostgresStore {
             })??;
         match schema {
             Migrations::Latest => {
-                MIGRATOR.run(&mut first).await.map_err(backend)?;
+                MIGRATOR
+                    .run(&mut first)
+                    .await
+                    .map_err(|e| schema_version::newer_schema(e, &MIGRATOR).unwrap_or_else(backend))?;
                 chain_legacy_entries(&mut first).await?;
             }
             Migrations::UpTo(version) => schema_version::migrate_up_to(&mut first, &MIGRATOR, version).await?,

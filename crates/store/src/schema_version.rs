@@ -77,3 +77,18 @@ fn migrate_error(e: sqlx::migrate::MigrateError) -> StoreError {
         other => StoreError::Backend(Box::new(other)),
     }
 }
+
+/// What a failed upgrade at start says: a database a newer release has upgraded is named as such, with what to
+/// do (sqlx says only that a migration "was previously applied but is missing").
+pub(crate) fn newer_schema(e: sqlx::migrate::MigrateError, migrator: &Migrator) -> Result<StoreError, sqlx::migrate::MigrateError> {
+    match e {
+        sqlx::migrate::MigrateError::VersionMissing(version) => {
+            let newest = known(migrator).last().copied().unwrap_or(0);
+            Ok(refused(format!(
+                "the database is at schema version {version}, newer than this release knows (up to {newest}): a newer \
+                 Alliance release upgraded it. Run that release, or restore the backup taken before the upgrade"
+            )))
+        }
+        other => Err(other),
+    }
+}

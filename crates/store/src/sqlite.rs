@@ -113,7 +113,7 @@ impl SqliteStore {
             Migrations::Latest => match MIGRATOR.run(&writer).await {
                 Ok(()) => chain_legacy_entries(&writer).await,
                 Err(sqlx::migrate::MigrateError::Execute(e)) => Err(open_error(e)),
-                Err(other) => Err(backend(other)),
+                Err(other) => Err(schema_version::newer_schema(other, &MIGRATOR).unwrap_or_else(backend)),
             },
             Migrations::UpTo(version) => match writer.acquire().await {
                 Ok(mut conn) => schema_version::migrate_up_to(&mut *conn, &MIGRATOR, version).await,
