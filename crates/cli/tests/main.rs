@@ -13,6 +13,7 @@ mod help;
 mod keys;
 mod outage;
 mod plaintext;
+mod readme;
 mod ruptures;
 mod upgrade;
 mod users;

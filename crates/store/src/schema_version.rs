@@ -80,7 +80,10 @@ fn migrate_error(e: sqlx::migrate::MigrateError) -> StoreError {
 
 /// What a failed upgrade at start says: a database a newer release has upgraded is named as such, with what to
 /// do (sqlx says only that a migration "was previously applied but is missing").
-pub(crate) fn newer_schema(e: sqlx::migrate::MigrateError, migrator: &Migrator) -> Result<StoreError, sqlx::migrate::MigrateError> {
+pub(crate) fn newer_schema(
+    e: sqlx::migrate::MigrateError,
+    migrator: &Migrator,
+) -> Result<StoreError, sqlx::migrate::MigrateError> {
     match e {
         sqlx::migrate::MigrateError::VersionMissing(version) => {
             let newest = known(migrator).last().copied().unwrap_or(0);
