@@ -21,6 +21,10 @@ pub enum AuditCommand {
         /// A file of checkpoints (`alliance audit checkpoint --to FILE`): the chain must still hold each one.
         #[arg(long, value_name = "FILE")]
         checkpoints: Option<PathBuf>,
+        /// A last hash noted from an earlier `audit verify` (64 hexadecimal digits): the log must still hold the
+        /// entry it pins, which proves that entry and every one before it unchanged.
+        #[arg(long, value_name = "HASH", value_parser = parse_hash)]
+        expect_hash: Option<[u8; 32]>,
     },
     /// Verify the chain and print a checkpoint of it (its length and last hash, with a MAC under the checkpoint
     /// key), optionally appending it to FILE. Keep the checkpoints and their key away from the database host:
@@ -80,13 +84,15 @@ impl Target {
 
 pub async fn run(command: AuditCommand) -> anyhow::Result<()> {
     match command {
-        AuditCommand::Verify { target, checkpoints } => verify(target, checkpoints.as_deref()).await,
+        AuditCommand::Verify { target, checkpoints, expect_hash } => {
+            verify(target, checkpoints.as_deref(), expect_hash).await
+        }
         AuditCommand::Checkpoint { target, to } => checkpoint(target, to.as_deref()).await,
     }
 }
 
 #[allow(clippy::print_stdout)]
-async fn verify(target: Target, checkpoints: Option<&Path>) -> anyhow::Result<()> {
+async fn verify(target: Target, checkpoints: Option<&Path>, noted: Option<[u8; 32]>) -> anyhow::Result<()> {
     // The checkpoints are read (and their MACs checked) before the database is opened.
     let checkpoints = match checkpoints {
         None => None,
@@ -105,6 +111,10 @@ async fn verify(target: Target, checkpoints: Option<&Path>) -> anyhow::Result<()
         }
         _ => Ok(None),
     };
+    let pinned = match (&report, noted) {
+        (Ok(r), Some(hash)) if r.broken.is_none() => audit_checkpoint::entry_with_hash(db.as_store(), &hash).await,
+        _ => Ok(None),
+    };
     db.close().await;
     let report = report?;
     if let Some(broken) = report.broken {
@@ -117,7 +127,18 @@ async fn verify(target: Target, checkpoints: Option<&Path>) -> anyhow::Result<()
     if let Some(contradiction) = contradiction?.flatten() {
         bail!("audit log rewritten: {contradiction}");
     }
-    let held = checkpoints.map(|c| format!(" {} checkpoints hold.", c.len())).unwrap_or_default();
+    let mut held = checkpoints.map(|c| format!(" {} checkpoints hold.", c.len())).unwrap_or_default();
+    if let Some(hash) = noted {
+        match pinned? {
+            Some(seq) => {
+                held.push_str(&format!(" The noted hash is entry {seq}: it and every entry before it are unchanged."))
+            }
+            None => bail!(
+                "audit log rewritten: the noted hash {} is no entry's; entries up to it were changed or removed",
+                audit::hex(&hash)
+            ),
+        }
+    }
     println!(
         "Audit log intact: {} entries verified. Last hash: {}{held}",
         report.verified,
@@ -152,4 +173,18 @@ fn append_line(path: &Path, line: &str) -> anyhow::Result<()> {
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(path).with_context(|| format!("opening {}", path.display()))?;
     writeln!(file, "{line}").and_then(|()| file.sync_all()).with_context(|| format!("writing {}", path.display()))
+}
+
+/// A noted chain hash: 64 hexadecimal digits.
+fn parse_hash(text: &str) -> Result<[u8; 32], String> {
+    let text = text.trim();
+    let bad = || "a hash is 64 hexadecimal digits, as `audit verify` prints it".to_owned();
+    if text.len() != 64 || !text.is_ascii() {
+        return Err(bad());
+    }
+    let mut hash = [0u8; 32];
+    for (i, byte) in hash.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
+    }
+    Ok(hash)
 }

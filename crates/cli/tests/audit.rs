@@ -85,6 +85,48 @@ fn broken_at(run: Run, what: &str, seq: Option<i64>) {
     }
 }
 
+/// A last hash noted from an earlier verify pins its entry: later entries may follow, but a log rewritten or cut
+/// back before it no longer holds it.
+#[test]
+fn verify_checks_a_noted_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = practice(dir.path());
+    let keys = keys_of(&data);
+    let d = path_str(&data);
+    let intact = alliance(&["audit", "verify", "--data", d]).ok();
+    let noted = intact.stdout.split("Last hash: ").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+    let mut add = vec!["user", "add", "--data", d, "--email", "later@example.org", "--name", "Later"];
+    add.extend(["--role", "therapist"]);
+    alliance(&add).ok();
+    let later = alliance(&["audit", "verify", "--data", d, "--expect-hash", &noted]).ok();
+    assert!(
+        later.stdout.contains("The noted hash is entry 12: it and every entry before it are unchanged."),
+        "{}",
+        later.stdout
+    );
+
+    let cut = copy_of(&data, "cut.db");
+    tamper(&cut, &keys, &["DROP TRIGGER audit_events_no_delete", "DELETE FROM audit_events WHERE seq >= 12"]);
+    let key_file = key_file(&data);
+    let database = format!("sqlite:{}", path_str(&cut));
+    let args = ["audit", "verify", "--database", &database, "--key-file", path_str(&key_file)];
+    let mut expecting = args.to_vec();
+    expecting.extend(["--expect-hash", &noted]);
+    alliance(&expecting).refused().says(&["entry 12"]);
+    // A hash the log never had (a log rewritten and hashed anew lacks the noted one): refused, although the
+    // chain itself holds together.
+    let never = format!("{}{}", if noted.starts_with('0') { "1" } else { "0" }, &noted[1..]);
+    alliance(&["audit", "verify", "--data", d, "--expect-hash", &never]).refused().says(&[
+        "audit log rewritten",
+        &never,
+        "changed or removed",
+    ]);
+    for bad in ["abc", &"g".repeat(64), &format!("{noted}00"), "é".repeat(32).as_str()] {
+        let run = alliance(&["audit", "verify", "--data", d, "--expect-hash", bad]);
+        assert!(!run.success && run.stderr.contains("64 hexadecimal digits"), "{bad:?}: {}", run.stderr);
+    }
+}
+
 #[test]
 fn verify_names_the_first_entry_changed_deleted_or_inserted_on_disk() {
     let dir = tempfile::tempdir().unwrap();

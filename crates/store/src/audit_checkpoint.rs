@@ -164,6 +164,20 @@ pub async fn take(store: &dyn Store, at: i64) -> StoreResult<Taken> {
 
 /// The first checkpoint (in the order given) that `store`'s chain contradicts. Reads the stored hash at each
 /// checkpoint's entry; run it with [`audit::verify_chain`], which shows that the stored hashes are a chain.
+/// The entry whose chain hash is `hash` (a last hash noted from an earlier `audit verify`), if the log still has
+/// it: that entry and all before it are as they were when the hash was noted.
+pub async fn entry_with_hash(store: &dyn Store, hash: &[u8; 32]) -> StoreResult<Option<i64>> {
+    let mut after = None;
+    loop {
+        let rows = store.audit_chain(after, 1000).await?;
+        let Some(last) = rows.last() else { return Ok(None) };
+        after = Some((last.seq, last.id));
+        if let Some(row) = rows.iter().find(|r| r.hash.as_deref() == Some(&hash[..])) {
+            return Ok(Some(row.seq));
+        }
+    }
+}
+
 pub async fn first_contradiction(
     store: &dyn Store,
     checkpoints: &[(usize, Checkpoint)],
