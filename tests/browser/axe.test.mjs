@@ -1,0 +1,140 @@
+// Accessibility kept, not hoped for (issue 17, item 5): axe-core (WCAG 2.0, 2.1 and 2.2, A and AA rules) on every
+// page each kind of user reaches by following links, one page per route, and on the client's form and thank-you
+// page. Any critical or serious violation fails the build; moderate and minor ones are counted and written to
+// ci-artifacts/axe.json for the note.
+// Run: npm ci && cargo build -p alliance && node --test tests/browser/
+
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { after, before, describe, it } from 'node:test';
+
+import { DESKTOP, PHONE, answerRequired, launchChromium, newPage, screenshotPath, startDemo } from './harness.mjs';
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+const FAILING = new Set(['critical', 'serious']);
+/** Pages per kind of user at most: the route table has about 60 routes, most of them forms' POST targets. */
+const MAX_PAGES = 60;
+
+/** `/clients/12/export?x=1` -> `/clients/{id}/export`: pages of one route are checked once. */
+function routeOf(url) {
+  return new URL(url).pathname.replace(/\/\d+(?=\/|$)/g, '/{id}');
+}
+
+/** Runs axe on the page (the context bypasses the page's CSP, which allows only the app's own scripts). */
+async function audit(page) {
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate((tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags } }), TAGS);
+}
+
+/** What a result says, compactly: rule, impact and the first few targets. */
+function summary(violations) {
+  return violations.map((v) => `${v.impact} ${v.id} (${v.help}) at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+describe('accessibility (axe-core)', { timeout: 600_000 }, () => {
+  let demo;
+  let browser;
+  const report = { rules: TAGS, pages: [] };
+
+  before(async () => {
+    demo = await startDemo();
+    browser = await launchChromium();
+  }, { timeout: 120_000 });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    await demo?.stop();
+    const counts = { pages: report.pages.length, moderate: 0, minor: 0 };
+    for (const p of report.pages) {
+      for (const v of p.violations) if (v.impact in counts) counts[v.impact] += v.nodes;
+    }
+    report.counts = counts;
+    writeFileSync(screenshotPath('../axe.json'), JSON.stringify(report, null, 2));
+    console.log(`axe: ${counts.pages} pages, ${counts.moderate} moderate and ${counts.minor} minor findings (nodes)`);
+  });
+
+  /** Checks the page open now, records it, and returns its critical and serious violations. */
+  async function check(page, who) {
+    const result = await audit(page);
+    const route = routeOf(page.url());
+    report.pages.push({
+      who,
+      route,
+      violations: result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help })),
+    });
+    return summary(result.violations.filter((v) => FAILING.has(v.impact))).map((s) => `${who} ${route}: ${s}`);
+  }
+
+  it('the client form and thank-you page on a phone', async () => {
+    const { context, page } = await newPage(browser, { ...PHONE, bypassCSP: true });
+    const failing = [];
+    await page.goto(demo.clientLink);
+    failing.push(...(await check(page, 'client')));
+    await answerRequired(page, (name, labels) => (name.endsWith('.rupture') ? 'No' : labels[0]), { tap: true });
+    await Promise.all([
+      page.waitForURL(() => true),
+      page.getByRole('button', { name: 'Send my answers' }).tap(),
+    ]);
+    await page.getByRole('heading', { name: 'Thank you' }).waitFor();
+    failing.push(...(await check(page, 'client')));
+    await context.close();
+    assert.deepEqual(failing, []);
+  });
+
+  it('the sign-in page and a page that is not there', async () => {
+    const { context, page } = await newPage(browser, { ...DESKTOP, bypassCSP: true }, { expectedStatuses: [404] });
+    const failing = [];
+    await page.goto(`${demo.base}/login`);
+    failing.push(...(await check(page, 'anyone')));
+    await page.goto(`${demo.base}/no-such-page`);
+    failing.push(...(await check(page, 'anyone')));
+    await context.close();
+    assert.deepEqual(failing, []);
+  });
+
+  for (const role of ['therapist', 'supervisor', 'researcher', 'administrator']) {
+    it(`every page a ${role} reaches`, async () => {
+      const who = demo.accounts.find((a) => a.role === role);
+      const { context, page } = await newPage(browser, { ...DESKTOP, bypassCSP: true });
+      const failing = [];
+      // Researchers and administrators land on their own first page, not the caseload.
+      await page.goto(`${demo.base}/login`);
+      await page.locator('input[name="email"]').fill(who.email);
+      await page.locator('input[name="password"]').fill(who.password);
+      await Promise.all([
+        page.waitForURL((u) => u.pathname !== '/login'),
+        page.getByRole('button', { name: 'Sign in' }).click(),
+      ]);
+      failing.push(...(await check(page, role)));
+      const origin = new URL(demo.base).origin;
+      const seen = new Set([routeOf(page.url())]);
+      const queue = [`${demo.base}/`, ...(await page.locator('a[href]').evaluateAll((as) => as.map((a) => a.href)))];
+      let pages = 1;
+      while (queue.length > 0 && pages < MAX_PAGES) {
+        const url = queue.shift();
+        const route = routeOf(url);
+        if (seen.has(route)) continue;
+        seen.add(route);
+        const response = await page.goto(url);
+        // A page that answers with an error is the routes test's business; a download is no page.
+        if (!response || response.status() >= 400 || !(response.headers()['content-type'] ?? '').includes('text/html')) {
+          continue;
+        }
+        pages += 1;
+        failing.push(...(await check(page, role)));
+        const links = await page.locator('a[href]').evaluateAll((as) => as.map((a) => a.href));
+        for (const link of links) {
+          const target = new URL(link);
+          if (target.origin !== origin || target.pathname.startsWith('/c/') || target.pathname === '/logout') continue;
+          target.hash = '';
+          if (!seen.has(routeOf(target.href))) queue.push(target.href);
+        }
+      }
+      await context.close();
+      assert.ok(pages >= 3, `only ${pages} pages reached as ${role}`);
+      assert.deepEqual(failing, []);
+    });
+  }
+});
