@@ -31,6 +31,10 @@ async fn the_client_form_refuses_bad_answers_and_keeps_the_good_ones() {
     assert_eq!(status, 422);
     assert!(body.contains("Please answer this question."));
     assert!(body.contains(r#"name="phq9.3" value="1" checked"#), "earlier answers kept");
+    // A screen reader hears the error with the question: the group points at the message by id.
+    assert!(body.contains(r#"aria-describedby="e-phq9.4""#), "the question names its error");
+    assert!(body.contains(r#"id="e-phq9.4">Please answer this question."#), "the error has that id");
+    assert!(!body.contains(r#"aria-describedby="e-phq9.3""#), "answered questions carry no error");
 
     // Out of range, not a number, an unknown field, a field sent twice.
     let cases: Vec<(Vec<(String, String)>, u16)> = vec![
