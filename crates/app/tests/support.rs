@@ -129,6 +129,7 @@ impl Practice {
             display_name: "T".into(),
             role: Role::Therapist,
             password_hash: "h".into(),
+            must_change_password: false,
         };
         let therapist = app.store().create_user(user, ev(START), START).await.unwrap();
         Self { app, therapist, links: 0 }

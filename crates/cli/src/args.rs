@@ -122,6 +122,20 @@ impl DataArgs {
     }
 }
 
+impl DataArgs {
+    /// A practice that must exist already (a command that changes one, never makes one), with its keys.
+    pub async fn open_existing(&self, named: Option<&str>, opening: &Opening) -> anyhow::Result<Database> {
+        let spec = self.database(named)?;
+        if let DatabaseSpec::Sqlite(path) = &spec
+            && !path.is_file()
+        {
+            bail!("no practice at {}: check --data (or --database)", path.display());
+        }
+        let keys = self.load_keys(false)?.keys;
+        Ok(Database::open(&spec, &keys, opening).await?)
+    }
+}
+
 /// Whether a PostgreSQL database holds an Alliance practice: a schema with accounts in it (opened with throw-away
 /// keys, which a practice's sealed fields refuse).
 async fn holds_a_practice(spec: &DatabaseSpec, opening: &Opening) -> anyhow::Result<bool> {

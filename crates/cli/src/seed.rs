@@ -49,7 +49,13 @@ async fn account(
     let hash = alliance_web::hash_password(&password).map_err(|e| anyhow!("{e}"))?;
     let id = store
         .create_user(
-            NewUser { email: email.into(), display_name: name.into(), role, password_hash: hash },
+            NewUser {
+                email: email.into(),
+                display_name: name.into(),
+                role,
+                password_hash: hash,
+                must_change_password: false,
+            },
             loaded(now, "account"),
             now,
         )

@@ -14,7 +14,8 @@ use crate::args::DataArgs;
 pub enum UserCommand {
     /// Create the first administrator (refused once any account exists; add more in the web interface).
     CreateAdmin(NewAccount),
-    /// Add a therapist, supervisor, administrator or researcher.
+    /// Add a therapist, supervisor, administrator or researcher. The person replaces the password at their
+    /// first sign-in.
     Add {
         #[command(flatten)]
         account: NewAccount,
@@ -25,6 +26,27 @@ pub enum UserCommand {
         #[arg(long)]
         supervisor: Option<String>,
     },
+    /// Let someone who is locked out back in (a forgotten password, a lost authenticator; the last administrator
+    /// too): a new password, shown once, which they replace at their next sign-in; their second factor and
+    /// recovery codes are removed (if they had one, they set up a new one at that sign-in); every sign-in and
+    /// reset link of theirs ends. Recorded in the audit log. Works while the server runs.
+    ResetAccess(ExistingAccount),
+}
+
+#[derive(clap::Args)]
+pub struct ExistingAccount {
+    #[command(flatten)]
+    data: DataArgs,
+    /// The practice's database when it is not the SQLite file in --data: postgres://... or sqlite:PATH (as
+    /// `serve --database`).
+    #[arg(long = "database", env = "ALLIANCE_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    database_url: Option<String>,
+    /// The e-mail address of the account.
+    #[arg(long, value_name = "ADDRESS")]
+    email: String,
+    /// Read the new password from the first line of standard input instead of generating one.
+    #[arg(long)]
+    password_stdin: bool,
 }
 
 #[derive(clap::Args)]
@@ -35,9 +57,11 @@ pub struct NewAccount {
     /// `serve --database`).
     #[arg(long = "database", env = "ALLIANCE_DATABASE_URL", value_name = "URL", hide_env_values = true)]
     database_url: Option<String>,
-    #[arg(long)]
+    /// The e-mail address the person signs in with (unique in the practice; stored encrypted).
+    #[arg(long, value_name = "ADDRESS")]
     email: String,
-    #[arg(long)]
+    /// The name other staff see, e.g. "Dana Reyes".
+    #[arg(long, value_name = "NAME")]
     name: String,
     /// Read the password from the first line of standard input instead of generating one.
     #[arg(long)]
@@ -54,35 +78,25 @@ impl NewAccount {
 async fn create(account: NewAccount, role: Role, first: bool) -> anyhow::Result<(Database, alliance_store::UserId)> {
     let email = Email::parse(&account.email)?;
     let name = DisplayName::parse(&account.name)?;
-    let (password, generated) = if account.password_stdin {
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
-        (line.trim_end_matches(['\r', '\n']).to_owned(), false)
-    } else {
-        (NewPassword::generate(&mut rand::rng()).expose().to_owned(), true)
-    };
-    let password = NewPassword::parse(&password)?;
-    // A chosen password meets the same policy as on the web forms; a generated one is random.
-    if let Some(why) = (!generated)
-        .then(|| alliance_web::password_refusal(password.expose(), email.as_str(), name.as_str(), None))
-        .flatten()
-    {
-        bail!("the password is refused, nothing was created: {why}");
-    }
+    let (password, generated) = new_password(account.password_stdin, email.as_str(), name.as_str(), "created")?;
     let practice = account.open_practice().await?;
+    // A password someone else chose (any `add`, or a generated one shown on a terminal) is replaced by the person
+    // at their first sign-in; the first administrator who typed their own keeps it.
+    let must_change = !first || generated;
     // Closed on every path: an encrypted SQLite connection still closing when the process exits can crash it.
-    match add_account(practice.as_store(), &email, &name, role, &password, first).await {
+    match add_account(practice.as_store(), &email, &name, role, &password, first, must_change).await {
         Ok(id) => {
+            let then = if must_change { " It is replaced at the first sign-in." } else { "" };
             #[allow(clippy::print_stdout)]
             if generated {
                 println!(
-                    "Created {} ({}). Password, shown only now: {}",
+                    "Created {} ({}). Password, shown only now: {}.{then}",
                     email.as_str(),
                     role.as_str(),
                     password.expose()
                 );
             } else {
-                println!("Created {} ({}).", email.as_str(), role.as_str());
+                println!("Created {} ({}).{then}", email.as_str(), role.as_str());
             }
             Ok((practice, id))
         }
@@ -100,13 +114,19 @@ async fn add_account(
     role: Role,
     password: &NewPassword,
     first: bool,
+    must_change_password: bool,
 ) -> anyhow::Result<alliance_store::UserId> {
     if first && store.count_users().await? > 0 {
         bail!("accounts already exist; add further administrators with `alliance user add --role administrator`");
     }
     let hash = alliance_web::hash_password(password.expose()).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let new =
-        NewUser { email: email.as_str().to_owned(), display_name: name.as_str().to_owned(), role, password_hash: hash };
+    let new = NewUser {
+        email: email.as_str().to_owned(),
+        display_name: name.as_str().to_owned(),
+        role,
+        password_hash: hash,
+        must_change_password,
+    };
     let now = time::OffsetDateTime::now_utc();
     let audit = AuditEvent::system(now, "create", "account", "command line");
     match store.create_user(new, audit, now).await {
@@ -116,8 +136,69 @@ async fn add_account(
     }
 }
 
+/// A password from standard input (checked against the policy, as on the web forms) or a generated one; true
+/// when generated.
+fn new_password(from_stdin: bool, email: &str, name: &str, nothing: &str) -> anyhow::Result<(NewPassword, bool)> {
+    if !from_stdin {
+        return Ok((NewPassword::generate(&mut rand::rng()), true));
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
+    let password = NewPassword::parse(line.trim_end_matches(['\r', '\n']))?;
+    if let Some(why) = alliance_web::password_refusal(password.expose(), email, name, None) {
+        bail!("the password is refused, nothing was {nothing}: {why}");
+    }
+    Ok((password, false))
+}
+
+async fn reset_access(account: ExistingAccount) -> anyhow::Result<()> {
+    let email = Email::parse(&account.email)?;
+    let practice = account.data.open_existing(account.database_url.as_deref(), &Opening::new(OpenMode::Latest)).await?;
+    let reset = reset_on(practice.as_store(), &email, account.password_stdin).await;
+    practice.close().await;
+    let (password, generated, second_factor) = reset?;
+    let factor =
+        if second_factor { " Their second factor was removed: they set up a new one at that sign-in." } else { "" };
+    #[allow(clippy::print_stdout)]
+    if generated {
+        println!(
+            "Access of {} reset. New password, shown only now: {}. They replace it at their next sign-in; every \
+             sign-in of theirs was ended.{factor}",
+            email.as_str(),
+            password.expose()
+        );
+    } else {
+        println!(
+            "Access of {} reset. They replace the password at their next sign-in; every sign-in of theirs was \
+             ended.{factor}",
+            email.as_str()
+        );
+    }
+    Ok(())
+}
+
+async fn reset_on(store: &dyn Store, email: &Email, from_stdin: bool) -> anyhow::Result<(NewPassword, bool, bool)> {
+    let Some(user) = store.user_by_email(email.as_str()).await? else {
+        bail!("{} has no account in this practice; nothing was changed", email.as_str());
+    };
+    if !user.active {
+        bail!("the account of {} is deactivated; an administrator reactivates it first", email.as_str());
+    }
+    let (password, generated) = new_password(from_stdin, &user.email, &user.display_name, "changed")?;
+    let second_factor = store.totp_factor(user.id).await?.is_some_and(|f| f.enabled);
+    let plain = password.expose().to_owned();
+    let hash = alliance_web::hash_password(&plain).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let audit = AuditEvent {
+        object_id: Some(user.id.0),
+        ..AuditEvent::system(time::OffsetDateTime::now_utc(), "access-reset", "account", "command line")
+    };
+    store.reset_access(user.id, &hash, audit).await?;
+    Ok((password, generated, second_factor))
+}
+
 pub async fn run(command: UserCommand) -> anyhow::Result<()> {
     match command {
+        UserCommand::ResetAccess(account) => reset_access(account).await?,
         UserCommand::CreateAdmin(account) => {
             let (store, _) = create(account, Role::Administrator, true).await?;
             store.close().await;

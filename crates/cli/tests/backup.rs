@@ -144,6 +144,7 @@ pub(crate) async fn practice(store: &dyn Store, clients: u8, sessions: u8) -> Us
                 display_name: "T".into(),
                 role: Role::Therapist,
                 password_hash: "h".into(),
+                must_change_password: false,
             },
             AuditEvent::system(now(), "test", "client", "test"),
             now(),

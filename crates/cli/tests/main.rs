@@ -49,6 +49,15 @@ impl Run {
         self
     }
 
+    /// Standard output names all of `parts` (case-insensitive).
+    pub fn prints(self, parts: &[&str]) -> Run {
+        let lower = self.stdout.to_lowercase();
+        for part in parts {
+            assert!(lower.contains(&part.to_lowercase()), "{:?}: output lacks {part:?}: {}", self.args, self.stdout);
+        }
+        self
+    }
+
     /// The error line names all of `parts` (case-insensitive).
     pub fn says(self, parts: &[&str]) -> Run {
         let lower = self.stderr.to_lowercase();

@@ -78,3 +78,69 @@ fn a_chosen_password_meets_the_policy() {
     let out = run("violet harbour crane 58 tiles");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// Issue 15: the last administrator, locked out (password forgotten, phone lost), is let back in from the command
+/// line: a new password shown once and to be replaced, the second factor and its codes gone and to be set up
+/// again, every sign-in ended, the reset in the audit log. New accounts replace the password they were given.
+#[test]
+fn the_last_administrator_is_let_back_in_from_the_command_line() {
+    use alliance_store::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = data.to_str().unwrap();
+    alliance(&["user", "create-admin", "--data", d, "--email", "only@example.org", "--name", "Only"])
+        .ok()
+        .prints(&["It is replaced at the first sign-in"]);
+    alliance(&["user", "add", "--data", d, "--email", "t@example.org", "--name", "T", "--role", "therapist"])
+        .ok()
+        .prints(&["It is replaced at the first sign-in"]);
+    let open = || async {
+        let keys = std::fs::read_to_string(data.join("keys").join("alliance.keys")).unwrap();
+        alliance_store::SqliteStore::open(&data.join("alliance.db"), &alliance_store::Keyring::parse(&keys).unwrap())
+            .await
+            .unwrap()
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let admin = runtime.block_on(async {
+        let store = open().await;
+        let admin = store.user_by_email("only@example.org").await.unwrap().unwrap();
+        assert!(admin.must_change_password, "a generated password is replaced");
+        store.begin_totp(admin.id, &[1; 20], time::OffsetDateTime::now_utc()).await.unwrap();
+        assert!(store.accept_totp_step(admin.id, 1, true).await.unwrap());
+        let codes = [vec![2; 43]];
+        let event = alliance_store::AuditEvent::system(time::OffsetDateTime::now_utc(), "t", "account", "test");
+        store.replace_recovery_codes(admin.id, &codes, time::OffsetDateTime::now_utc(), event).await.unwrap();
+        store.close().await;
+        admin
+    });
+
+    let reset = alliance(&["user", "reset-access", "--data", d, "--email", "ONLY@example.org"]).ok().prints(&[
+        "New password, shown only now:",
+        "They replace it at their next sign-in",
+        "second factor was removed",
+    ]);
+    let password = reset.stdout.split("shown only now: ").nth(1).unwrap().split(". ").next().unwrap().to_owned();
+    runtime.block_on(async {
+        let store = open().await;
+        let after = store.user(admin.id).await.unwrap().unwrap();
+        assert!(after.must_change_password && after.must_enrol_second_factor);
+        assert_ne!(after.password_hash, admin.password_hash);
+        assert!(alliance_web::verify_password(&password, &after.password_hash), "the shown password is the new one");
+        assert!(store.totp_factor(admin.id).await.unwrap().is_none());
+        assert_eq!(store.recovery_codes_left(admin.id).await.unwrap(), 0);
+        let audit = store.audit_events(100).await.unwrap();
+        let entry = audit.iter().find(|e| e.action == "access-reset").expect("audited");
+        assert_eq!((entry.object_id, entry.actor), (Some(admin.id.0), None));
+        store.close().await;
+    });
+
+    alliance(&["user", "reset-access", "--data", d, "--email", "nobody@example.org"])
+        .refused()
+        .says(&["has no account", "nothing was changed"]);
+    alliance(&["user", "reset-access", "--data", d, "--email", "not an address"]).refused();
+    let elsewhere = dir.path().join("elsewhere");
+    alliance(&["user", "reset-access", "--data", elsewhere.to_str().unwrap(), "--email", "only@example.org"])
+        .refused()
+        .says(&["no practice at"]);
+    assert!(!elsewhere.join("keys").exists(), "no stray practice or key file is made");
+}

@@ -43,6 +43,7 @@ pub use shared::crisis::CrisisInformation;
 pub use shared::jobs::Jobs;
 pub use shared::outbox::{MailKind, NewMail, Outbox, QueuedMail};
 pub use shared::questionnaires::Questionnaires;
+pub use shared::recovery::Recovery;
 pub use shared::risk::{NewRiskAction, Risk, RiskAction, RiskActionKind};
 pub use shared::supervision::Supervision;
 pub use sqlite::SqliteStore;
@@ -114,6 +115,7 @@ pub trait Store:
     + Risk
     + CrisisInformation
     + Outbox
+    + Recovery
 {
 }
 
@@ -132,6 +134,7 @@ impl<T> Store for T where
         + AdminTasks
         + Risk
         + CrisisInformation
+        + Recovery
 {
 }
 
@@ -141,6 +144,7 @@ pub mod prelude {
     pub use crate::AdminTasks;
     pub use crate::CrisisInformation;
     pub use crate::Outbox;
+    pub use crate::Recovery;
     pub use crate::Risk;
     pub use crate::{
         Accounts, Acknowledgements, AuditLog, BreakGlassGrants, Care, Jobs, Questionnaires, Settings, SignIns, Store,

@@ -20,6 +20,9 @@ pub struct NewUser {
     pub display_name: String,
     pub role: Role,
     pub password_hash: String,
+    /// The password was chosen by someone else (an administrator, a command): the user replaces it at their
+    /// first sign-in before anything else.
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +35,9 @@ pub struct User {
     pub active: bool,
     /// The user's own time zone (an IANA name); `None` follows the practice's.
     pub time_zone: Option<String>,
+    /// Steps the account must take at sign-in before anything else (see `User::pending_step`).
+    pub must_change_password: bool,
+    pub must_enrol_second_factor: bool,
 }
 
 #[derive(Debug, Clone)]

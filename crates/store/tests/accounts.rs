@@ -20,6 +20,8 @@ pub async fn run_all(store: &dyn Store) {
     a_totp_step_is_accepted_once(store).await;
     pending_logins_expire(store).await;
     throttle_counters_compare_and_swap(store).await;
+    recovery_codes_work_once_and_go_with_the_factor(store).await;
+    a_reset_of_access_forces_new_credentials_and_ends_everything(store).await;
 }
 
 fn login(user: UserId, hash: u8, idle_minutes: i64) -> NewLogin {
@@ -83,6 +85,7 @@ pub async fn the_last_administrator_stays(store: &dyn Store) {
         display_name: "A".into(),
         role: Role::Administrator,
         password_hash: "h".into(),
+        must_change_password: false,
     };
     let admin = store.create_user(new_admin("admin1@example.org"), crate::conformance::ev(), NOW).await.unwrap();
     store.create_login(login(admin, 41, 30)).await.unwrap();
@@ -202,4 +205,77 @@ pub async fn races(store: Arc<dyn Store>) {
     })
     .await;
     assert_eq!(taken.iter().filter(|a| **a).count(), 1, "{taken:?}");
+}
+
+fn event(action: &'static str) -> AuditEvent {
+    AuditEvent::system(NOW, action, "account", "test")
+}
+
+pub async fn recovery_codes_work_once_and_go_with_the_factor(store: &dyn Store) {
+    let user = therapist(store, "codes@example.org").await;
+    let other = therapist(store, "other-codes@example.org").await;
+    store.begin_totp(user, &[5; 20], NOW).await.unwrap();
+    assert!(store.accept_totp_step(user, 1, true).await.unwrap());
+    let codes: Vec<Vec<u8>> = (0..10u8).map(|i| vec![i; 43]).collect();
+    store.replace_recovery_codes(user, &codes, NOW, event("recovery-codes-made")).await.unwrap();
+    assert_eq!(store.recovery_codes_left(user).await.unwrap(), 10);
+    assert!(store.use_recovery_code(user, &codes[2], NOW).await.unwrap());
+    assert!(!store.use_recovery_code(user, &codes[2], NOW).await.unwrap(), "once");
+    assert!(!store.use_recovery_code(other, &codes[3], NOW).await.unwrap(), "not another account's");
+    assert!(!store.use_recovery_code(user, &[99; 43], NOW).await.unwrap(), "unknown");
+    assert_eq!(store.recovery_codes_left(user).await.unwrap(), 9);
+    // Two uses of one code at once: one wins.
+    let (a, b) =
+        tokio::join!(store.use_recovery_code(user, &codes[4], NOW), store.use_recovery_code(user, &codes[4], NOW));
+    assert_eq!(u8::from(a.unwrap()) + u8::from(b.unwrap()), 1);
+    // New codes replace every earlier one.
+    let fresh = vec![vec![50; 43], vec![51; 43]];
+    store.replace_recovery_codes(user, &fresh, NOW, event("recovery-codes-made")).await.unwrap();
+    assert!(!store.use_recovery_code(user, &codes[5], NOW).await.unwrap(), "replaced");
+    assert_eq!(store.recovery_codes_left(user).await.unwrap(), 2);
+    store.remove_totp(user).await.unwrap();
+    assert_eq!(store.recovery_codes_left(user).await.unwrap(), 0, "they go with the factor");
+}
+
+pub async fn a_reset_of_access_forces_new_credentials_and_ends_everything(store: &dyn Store) {
+    let user = therapist(store, "locked-out@example.org").await;
+    let plain = therapist(store, "no-factor@example.org").await;
+    store.begin_totp(user, &[6; 20], NOW).await.unwrap();
+    assert!(store.accept_totp_step(user, 1, true).await.unwrap());
+    store.replace_recovery_codes(user, &[vec![7; 43]], NOW, event("recovery-codes-made")).await.unwrap();
+    store.create_login(login(user, 61, 30)).await.unwrap();
+    let pending =
+        NewPendingLogin { token_hash: vec![62; 32], user, created_at: NOW, expires_at: NOW + Duration::minutes(5) };
+    store.create_pending_login(pending).await.unwrap();
+
+    store.reset_access(user, "temporary", event("access-reset")).await.unwrap();
+    let after = store.user(user).await.unwrap().unwrap();
+    assert_eq!(after.password_hash, "temporary");
+    assert!(after.must_change_password && after.must_enrol_second_factor);
+    assert!(store.totp_factor(user).await.unwrap().is_none());
+    assert_eq!(store.recovery_codes_left(user).await.unwrap(), 0);
+    assert!(store.login(&[61; 32], NOW).await.unwrap().is_none(), "signed out");
+    assert!(store.pending_login(&[62; 32], NOW).await.unwrap().is_none());
+    let audited = store.audit_events(1000).await.unwrap();
+    assert!(audited.iter().any(|e| e.action == "access-reset" && e.object_id == Some(user.0)));
+
+    // Choosing one's own password ends the first step; confirming a new factor the second.
+    assert_eq!(store.change_own_password(user, "wrong", "mine", None, event("password-changed")).await.unwrap(), None);
+    assert_eq!(
+        store.change_own_password(user, "temporary", "mine", None, event("password-changed")).await.unwrap(),
+        Some(0)
+    );
+    assert!(!store.user(user).await.unwrap().unwrap().must_change_password);
+    store.begin_totp(user, &[8; 20], NOW).await.unwrap();
+    assert!(store.accept_totp_step(user, 2, true).await.unwrap());
+    assert!(!store.user(user).await.unwrap().unwrap().must_enrol_second_factor);
+
+    // Without a second factor there is none to set up again; an unknown account is refused.
+    store.reset_access(plain, "temporary", event("access-reset")).await.unwrap();
+    let after = store.user(plain).await.unwrap().unwrap();
+    assert!(after.must_change_password && !after.must_enrol_second_factor);
+    assert!(matches!(
+        store.reset_access(UserId(987_654), "x", event("access-reset")).await,
+        Err(StoreError::Conflict(_))
+    ));
 }

@@ -20,7 +20,13 @@ pub async fn run_all(store: &dyn Store) {
 }
 
 async fn account(store: &dyn Store, email: &str, role: Role) -> UserId {
-    let user = NewUser { email: email.into(), display_name: "A".into(), role, password_hash: "h".into() };
+    let user = NewUser {
+        email: email.into(),
+        display_name: "A".into(),
+        role,
+        password_hash: "h".into(),
+        must_change_password: false,
+    };
     store.create_user(user, ev(), NOW).await.unwrap()
 }
 

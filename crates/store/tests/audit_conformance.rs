@@ -127,6 +127,7 @@ pub async fn a_write_whose_audit_entry_is_refused_leaves_nothing(store: &dyn Sto
             display_name: "Never".into(),
             role: Role::Therapist,
             password_hash: "h".into(),
+            must_change_password: false,
         };
         refused(store.create_user(user, bad.clone(), NOW).await.map(drop));
         let new_client = NewClient { therapist, pseudonym: "Never Seen".into(), contact: None };
@@ -213,6 +214,7 @@ pub async fn break_glass_grants_last_an_hour_and_are_acknowledged(store: &dyn St
                 display_name: "Ada Admin".into(),
                 role: Role::Administrator,
                 password_hash: "h".into(),
+                must_change_password: false,
             },
             ev(),
             NOW,

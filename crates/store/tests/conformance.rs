@@ -52,7 +52,13 @@ async fn pools_report_their_use(store: &dyn Store) {
 pub async fn therapist(store: &dyn Store, email: &str) -> UserId {
     store
         .create_user(
-            NewUser { email: email.into(), display_name: "T".into(), role: Role::Therapist, password_hash: "h".into() },
+            NewUser {
+                email: email.into(),
+                display_name: "T".into(),
+                role: Role::Therapist,
+                password_hash: "h".into(),
+                must_change_password: false,
+            },
             ev(),
             NOW,
         )
@@ -143,6 +149,7 @@ pub async fn users_and_supervision(store: &dyn Store) {
                 display_name: "X".into(),
                 role: Role::Supervisor,
                 password_hash: "h".into(),
+                must_change_password: false,
             },
             ev(),
             NOW,
@@ -156,6 +163,7 @@ pub async fn users_and_supervision(store: &dyn Store) {
                 display_name: "S".into(),
                 role: Role::Supervisor,
                 password_hash: "h".into(),
+                must_change_password: false,
             },
             ev(),
             NOW,
@@ -283,6 +291,7 @@ pub async fn mail_waits_in_the_outbox_until_sent_or_given_up(store: &dyn Store) 
         display_name: "A".into(),
         role: Role::Administrator,
         password_hash: "h".into(),
+        must_change_password: false,
     };
     store.create_user(admin, ev(), NOW).await.unwrap();
     store.update_account(gone, Role::Therapist, false).await.unwrap();
@@ -602,6 +611,7 @@ pub async fn reflection_comments_form_a_thread(store: &dyn Store) {
                 display_name: "Sam Super".into(),
                 role: Role::Supervisor,
                 password_hash: "h".into(),
+                must_change_password: false,
             },
             ev(),
             NOW,
@@ -663,6 +673,7 @@ pub async fn encrypted_fields_sort_and_match_as_plain_text(store: &dyn Store) {
             display_name: name.into(),
             role: Role::Researcher,
             password_hash: "h".into(),
+            must_change_password: false,
         };
         ids.push(store.create_user(user, ev(), NOW).await.unwrap());
     }
@@ -681,6 +692,7 @@ pub async fn encrypted_fields_sort_and_match_as_plain_text(store: &dyn Store) {
         display_name: "x".into(),
         role: Role::Researcher,
         password_hash: "h".into(),
+        must_change_password: false,
     };
     assert!(
         matches!(store.create_user(taken, ev(), NOW).await, Err(StoreError::Conflict(_))),

@@ -37,6 +37,7 @@ pub async fn populate(store: &dyn Store, tag: &str) -> Vec<ClientId> {
         display_name: "Dr. Ünïcode 'quoted'".into(),
         role,
         password_hash: "$argon2id$x".into(),
+        must_change_password: false,
     };
     let therapist = store
         .create_user(user(format!("t-{tag}@example.org"), Role::Therapist), crate::conformance::ev(), NOW)
@@ -581,6 +582,7 @@ pub async fn retention_and_leases(store: &dyn Store, other: &dyn Store, raw: Raw
                 display_name: "R".into(),
                 role: Role::Therapist,
                 password_hash: "h".into(),
+                must_change_password: false,
             },
             crate::conformance::ev(),
             NOW,

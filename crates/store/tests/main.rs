@@ -88,6 +88,10 @@ each_behaviour_on_both_engines! {
     crate::accounts::a_totp_step_is_accepted_once => a_totp_step_is_accepted_once,
     crate::accounts::pending_logins_expire => pending_logins_expire,
     crate::accounts::throttle_counters_compare_and_swap => throttle_counters_compare_and_swap,
+    crate::accounts::recovery_codes_work_once_and_go_with_the_factor
+        => recovery_codes_work_once_and_go_with_the_factor,
+    crate::accounts::a_reset_of_access_forces_new_credentials_and_ends_everything
+        => a_reset_of_access_forces_new_credentials_and_ends_everything,
     crate::conformance::users_and_supervision => users_and_supervision,
     crate::conformance::logins_expire_and_can_be_deleted => logins_expire_and_can_be_deleted,
     crate::conformance::sessions_are_numbered_per_episode => sessions_are_numbered_per_episode,

@@ -136,6 +136,7 @@ pub async fn practice_input_matches_score_points(store: &dyn Store) {
         display_name: "S".into(),
         role: Role::Supervisor,
         password_hash: "h".into(),
+        must_change_password: false,
     };
     let supervisor = store.create_user(supervisor, ev(), NOW).await.unwrap();
     let mut p = Practice { store, links: 0 };

@@ -54,6 +54,7 @@ async fn main() {
             display_name: "B".into(),
             role: Role::Therapist,
             password_hash: hash,
+            must_change_password: false,
         };
         let therapist = bulk
             .create_user(user, alliance_store::AuditEvent::system(now, "create", "bench", "benchmark"), now)

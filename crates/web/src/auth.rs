@@ -16,6 +16,7 @@ use crate::client::ClientAddress;
 use crate::error::WebError;
 use crate::forms::FormFields;
 use crate::local_time::LocalZone;
+use crate::recovery_codes;
 use crate::security::{self, Lifetime, PRE_LOGIN_COOKIE, SESSION_COOKIE};
 use crate::state::AppState;
 use crate::throttle::{self, Rule};
@@ -379,6 +380,22 @@ pub async fn login_code(
         state.store.audit(auth_event(now, "sign-in-throttled", None, Some(user.id), &address)).await?;
         return Err(WebError::Throttled(wait));
     }
+    if let Some(typed) = form.one("recovery_code")? {
+        // A recovery code stands in for the app's code, once; tried under the same throttle as codes.
+        let hash = recovery_codes::normalize(typed).map(|code| recovery_codes::hash(&state.secret, user.id.0, &code));
+        let used = match hash {
+            Some(hash) => state.store.use_recovery_code(user.id, &hash, now).await?,
+            None => false,
+        };
+        if !used {
+            state.store.audit(auth_event(now, "recovery-code-failed", None, Some(user.id), &address)).await?;
+            let error = Some("That recovery code was not right or was already used.");
+            let html = CodePage { csrf: &pre, error }.render()?;
+            return Ok((StatusCode::UNAUTHORIZED, Html(html)).into_response());
+        }
+        state.store.audit(auth_event(now, "recovery-code-used", Some(&user), None, &address)).await?;
+        return second_step_passed(&state, &user, pending, now, &address, &headers).await;
+    }
     let typed = form.one("code")?.and_then(totp::parse_code);
     let factor = state.store.totp_factor(user.id).await?.filter(|f| f.enabled);
     let step = match (typed, factor) {
@@ -397,12 +414,25 @@ pub async fn login_code(
         let html = CodePage { csrf: &pre, error }.render()?;
         return Ok((StatusCode::UNAUTHORIZED, Html(html)).into_response());
     }
-    throttle::clear(&state, &by_code).await?;
-    throttle::refund(&state, &by_address).await?;
+    second_step_passed(&state, &user, pending, now, &address, &headers).await
+}
+
+/// The second step passed (by an app's code or a recovery code): the counters are cleared, the pending sign-in
+/// used up, and the sign-in made.
+async fn second_step_passed(
+    state: &AppState,
+    user: &User,
+    pending: Option<String>,
+    now: time::OffsetDateTime,
+    address: &Option<String>,
+    headers: &HeaderMap,
+) -> Result<Response, WebError> {
+    throttle::clear(state, &throttle::key(state, "totp", &user.id.to_string())).await?;
+    throttle::refund(state, &address_key(state, address)).await?;
     if let Some(token) = pending {
         state.store.delete_pending_login(&security::hash_token(&token)).await?;
     }
-    finish_sign_in(&state, &user, now, &address, &headers).await
+    finish_sign_in(state, user, now, address, headers).await
 }
 
 /// Stores a stronger hash when the stored one was made with older parameters. Conditional on the old hash, so a

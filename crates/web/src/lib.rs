@@ -4,6 +4,7 @@
 
 mod access;
 mod access_supervision;
+mod account_steps;
 mod auth;
 mod charts;
 mod client;
@@ -15,6 +16,7 @@ mod metrics;
 mod pages;
 mod password_policy;
 mod reauth;
+mod recovery_codes;
 mod routes;
 mod security;
 mod state;

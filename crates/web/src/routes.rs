@@ -7,9 +7,10 @@ use alliance_core::domain::Role;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::Method;
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get, post};
 
+use crate::account_steps::{self, Step};
 use crate::auth::{self, SignedIn};
 use crate::error::WebError;
 use crate::state::AppState;
@@ -82,6 +83,7 @@ fn table() -> Vec<(Route, MethodRouter<AppState>)> {
         (Method::POST, "/account/totp/new", staff(STAFF, Scoped), post(pages::account::totp_new)),
         (Method::POST, "/account/totp/confirm", staff(STAFF, Scoped), post(pages::account::totp_confirm)),
         (Method::POST, "/account/totp/remove", staff(STAFF, Scoped), post(pages::account::totp_remove)),
+        (Method::POST, "/account/recovery-codes", staff(STAFF, Scoped), post(pages::account::new_recovery_codes)),
         (Method::GET, "/clients/new", staff(THERAPISTS, Scoped), get(pages::clients::new_client_page)),
         (Method::POST, "/clients/new", staff(THERAPISTS, Scoped), post(pages::clients::create_client)),
         (Method::GET, "/clients/{id}", staff(CLIENT_READERS, ClientRead), get(pages::clients::client_page)),
@@ -198,7 +200,7 @@ pub fn routes() -> Vec<Route> {
 /// The routes with their guards. Routes of one path share a method router, which axum merges.
 pub fn guarded(state: &AppState) -> axum::Router<AppState> {
     table().into_iter().fold(axum::Router::new(), |router, (route, handler)| {
-        let guard = Guard { state: state.clone(), access: route.access };
+        let guard = Guard { state: state.clone(), access: route.access, path: route.path };
         router.route(route.path, handler.route_layer(middleware::from_fn_with_state(guard, enforce)))
     })
 }
@@ -207,6 +209,7 @@ pub fn guarded(state: &AppState) -> axum::Router<AppState> {
 struct Guard {
     state: AppState,
     access: Access,
+    path: &'static str,
 }
 
 /// Refuses a request its route's rule does not allow. A staff route's signed-in user is kept in the request so
@@ -227,6 +230,9 @@ async fn enforce(State(guard): State<Guard>, request: Request, next: Next) -> Re
             };
             if !roles.contains(&who.user.role) {
                 return WebError::Forbidden.into_response();
+            }
+            if Step::first(&who.user).is_some() && !account_steps::open_during_a_step(guard.path) {
+                return Redirect::to("/account").into_response();
             }
             parts.extensions.insert(who);
             next.run(Request::from_parts(parts, body)).await

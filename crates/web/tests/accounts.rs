@@ -180,7 +180,7 @@ async fn futures_join_all<F: std::future::Future<Output = u16>>(futures: impl It
 }
 
 /// Signs in with the password and returns the browser waiting for its code, and the form's token.
-async fn password_step(base: &str, email: &str) -> (reqwest::Client, String) {
+pub(crate) async fn password_step(base: &str, email: &str) -> (reqwest::Client, String) {
     let browser = TestApp::browser();
     let a = sign_in(&browser, base, email, PASSWORD).await;
     assert_eq!((a.status, a.path.as_str()), (200, "/login"));
@@ -189,7 +189,7 @@ async fn password_step(base: &str, email: &str) -> (reqwest::Client, String) {
     (browser, csrf)
 }
 
-async fn send_code(browser: &reqwest::Client, base: &str, csrf: &str, code: &str) -> (u16, String) {
+pub(crate) async fn send_code(browser: &reqwest::Client, base: &str, csrf: &str, code: &str) -> (u16, String) {
     let r = browser.post(format!("{base}/login/code")).form(&[("csrf", csrf), ("code", code)]).send().await.unwrap();
     (r.status().as_u16(), r.url().path().to_owned())
 }
@@ -394,6 +394,7 @@ async fn a_weaker_hash_is_replaced_at_sign_in() {
                 display_name: "Old".into(),
                 role: Role::Therapist,
                 password_hash: old.clone(),
+                must_change_password: false,
             },
             alliance_store::AuditEvent::system(OffsetDateTime::now_utc(), "test", "account", "test"),
             OffsetDateTime::now_utc(),

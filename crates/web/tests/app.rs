@@ -184,6 +184,7 @@ impl TestApp {
                     display_name: email.split('@').next().unwrap().into(),
                     role,
                     password_hash: hash,
+                    must_change_password: false,
                 },
                 AuditEvent::system(OffsetDateTime::now_utc(), "create", "account", "test"),
                 OffsetDateTime::now_utc(),

@@ -20,6 +20,7 @@ mod password_reset;
 mod permissions;
 mod practice;
 mod proxy;
+mod recovery;
 mod research;
 mod rights;
 mod risk;

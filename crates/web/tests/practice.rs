@@ -261,6 +261,7 @@ async fn refresh_memory() {
             display_name: format!("T{i}"),
             role: Role::Therapist,
             password_hash: "x".into(),
+            must_change_password: false,
         };
         ids.push(store.create_user(user, AuditEvent::system(now, "create", "account", "test"), now).await.unwrap());
     }

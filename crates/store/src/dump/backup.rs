@@ -337,6 +337,7 @@ mod tests {
         "crisis_contacts",
         "signal_seen",
         "mail_outbox",
+        "recovery_codes",
     ];
 
     /// Counts and checksums as the earlier release printed them when it wrote the file.

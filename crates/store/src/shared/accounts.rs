@@ -108,6 +108,8 @@ pub(crate) fn user_row(keys: &Keyring, row: &Row) -> StoreResult<User> {
         password_hash: row.get("password_hash")?,
         active: row.get("active")?,
         time_zone: row.get("time_zone")?,
+        must_change_password: row.get("must_change_password")?,
+        must_enrol_second_factor: row.get("must_enrol_second_factor")?,
     })
 }
 
@@ -135,13 +137,15 @@ impl<S: HasDb> Accounts for S {
         let mut tx = db.begin().await?;
         let id: i64 = db
             .query(
-                "INSERT INTO users (email, email_index, display_name, role, password_hash, created_at)
-                 VALUES ('', $1, '', $2, $3, $4) RETURNING id",
+                "INSERT INTO users (email, email_index, display_name, role, password_hash, created_at,
+                                    must_change_password)
+                 VALUES ('', $1, '', $2, $3, $4, $5) RETURNING id",
             )
             .bind(db.keys.email_index(&user.email))
             .bind(user.role.as_str())
             .bind(user.password_hash)
             .bind_time(now)
+            .bind(user.must_change_password)
             .fetch_one(&mut tx)
             .await?
             .first()?;
@@ -358,6 +362,7 @@ impl<S: HasDb> SignIns for S {
 
     async fn accept_totp_step(&self, user: UserId, step: i64, enable: bool) -> StoreResult<bool> {
         let db = self.db();
+        let mut tx = db.begin().await?;
         // On PostgreSQL a concurrent update of the same row waits and then re-checks `last_step < $1` on the new
         // row version: only one of two racing requests with the same code succeeds.
         let done = db
@@ -368,14 +373,26 @@ impl<S: HasDb> SignIns for S {
             .bind(step)
             .bind(user.0)
             .bind(!enable)
-            .execute(&db.write)
+            .execute(&mut tx)
             .await?;
+        // A confirmed factor is the step an administrator's reset asked for.
+        if done == 1 && enable {
+            db.query("UPDATE users SET must_enrol_second_factor = FALSE WHERE id = $1")
+                .bind(user.0)
+                .execute(&mut tx)
+                .await?;
+        }
+        tx.commit().await?;
         Ok(done == 1)
     }
 
     async fn remove_totp(&self, user: UserId) -> StoreResult<()> {
         let db = self.db();
-        db.query("DELETE FROM totp_factors WHERE user_id = $1").bind(user.0).execute(&db.write).await?;
+        let mut tx = db.begin().await?;
+        // Recovery codes stand in for this factor only: they go with it.
+        db.query("DELETE FROM totp_factors WHERE user_id = $1").bind(user.0).execute(&mut tx).await?;
+        db.query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user.0).execute(&mut tx).await?;
+        tx.commit().await?;
         Ok(())
     }
 

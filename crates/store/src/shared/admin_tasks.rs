@@ -269,15 +269,32 @@ impl<S: HasDb> AdminTasks for S {
         };
         let user: i64 = row.get("user_id")?;
         let clears: bool = row.get("clears_second_factor")?;
-        db.query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(password_hash)
-            .bind(user)
-            .execute(&mut tx)
-            .await?;
+        // The user chose this password; a second factor the administrator removed must be set up again at the
+        // next sign-in (if there was one), and its recovery codes go with it.
+        let had_factor = clears
+            && db
+                .query("SELECT enabled FROM totp_factors WHERE user_id = $1")
+                .bind(user)
+                .fetch_optional(&mut tx)
+                .await?
+                .map(|row| row.get::<bool>("enabled"))
+                .transpose()?
+                .unwrap_or(false);
+        db.query(
+            "UPDATE users SET password_hash = $1, must_change_password = FALSE,
+                 must_enrol_second_factor = (must_enrol_second_factor OR $2)
+             WHERE id = $3",
+        )
+        .bind(password_hash)
+        .bind(had_factor)
+        .bind(user)
+        .execute(&mut tx)
+        .await?;
         db.query("DELETE FROM logins WHERE user_id = $1").bind(user).execute(&mut tx).await?;
         db.query("DELETE FROM pending_logins WHERE user_id = $1").bind(user).execute(&mut tx).await?;
         if clears {
             db.query("DELETE FROM totp_factors WHERE user_id = $1").bind(user).execute(&mut tx).await?;
+            db.query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user).execute(&mut tx).await?;
         }
         append_audit(&mut tx, &AuditEvent { object_id: Some(user), ..audit }).await?;
         tx.commit().await?;

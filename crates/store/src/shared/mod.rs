@@ -14,6 +14,7 @@ pub(crate) mod jobs;
 mod keys;
 pub(crate) mod outbox;
 pub(crate) mod questionnaires;
+pub(crate) mod recovery;
 pub(crate) mod risk;
 pub(crate) mod supervision;
 

@@ -9,10 +9,12 @@ use qrcode::QrCode;
 use qrcode::render::svg;
 
 use super::Nav;
+use crate::account_steps::Step;
 use crate::auth::{SignedIn, hash_password};
 use crate::error::WebError;
 use crate::forms::FormFields;
 use crate::reauth::confirm_password;
+use crate::recovery_codes;
 use crate::security;
 use crate::state::AppState;
 use crate::throttle::{self, Rule};
@@ -25,9 +27,21 @@ struct AccountPage {
     message: Option<String>,
     error: Option<String>,
     totp_enabled: bool,
+    /// Unused recovery codes, when the second factor is on.
+    recovery_left: u64,
+    /// What the account must do before anything else (see `account_steps`).
+    step: Option<&'static str>,
     failed_notice: Option<String>,
     sign_ins: Vec<super::account_sign_ins::SignInRow>,
     zone: super::account_time_zone::ZoneView,
+}
+
+#[derive(Template)]
+#[template(path = "account_recovery_codes.html")]
+struct RecoveryCodesPage {
+    nav: Nav,
+    codes: Vec<String>,
+    first: bool,
 }
 
 #[derive(Template)]
@@ -48,10 +62,24 @@ pub(super) async fn render(
     error: Option<String>,
 ) -> Result<Response, WebError> {
     let totp_enabled = state.store.totp_factor(who.user.id).await?.is_some_and(|f| f.enabled);
+    let recovery_left = if totp_enabled { state.store.recovery_codes_left(who.user.id).await? } else { 0 };
+    // Read again: a step this request completed is no longer asked for.
+    let fresh = state.store.user(who.user.id).await?;
+    let step = fresh.as_ref().and_then(Step::first).map(Step::request);
     let failed_notice = failed_since_previous_sign_in(state, who).await?;
     let sign_ins = super::account_sign_ins::rows(state, who).await?;
     let zone = super::account_time_zone::view(state, who);
-    let page = AccountPage { nav: Nav::of(who), message, error, totp_enabled, failed_notice, sign_ins, zone };
+    let page = AccountPage {
+        nav: Nav::of(who),
+        message,
+        error,
+        totp_enabled,
+        recovery_left,
+        step,
+        failed_notice,
+        sign_ins,
+        zone,
+    };
     let html = page.render()?;
     Ok((status, Html(html)).into_response())
 }
@@ -133,12 +161,20 @@ pub async fn change_password(
     let hash = tokio::task::spawn_blocking(move || hash_password(&plain))
         .await
         .map_err(|e| WebError::Internal(Box::new(e)))??;
-    if !state.store.replace_password_hash(who.user.id, &who.user.password_hash, &hash).await? {
+    let changed = state
+        .store
+        .change_own_password(
+            who.user.id,
+            &who.user.password_hash,
+            &hash,
+            Some(&who.login_hash),
+            audit(&who, &state, "password-changed"),
+        )
+        .await?;
+    let Some(ended) = changed else {
         let error = Some("Not changed: the password was changed elsewhere at the same moment.".to_owned());
         return render(&state, &who, StatusCode::CONFLICT, None, error).await;
-    }
-    let ended = state.store.delete_logins_of(who.user.id, Some(&who.login_hash)).await?;
-    state.store.audit(audit(&who, &state, "password-changed")).await?;
+    };
     // Told by e-mail too, so that a change by someone else does not go unnoticed (issue 14, finding 5).
     crate::mail::queue(&state, who.user.id, alliance_store::MailKind::PasswordChanged, "/account".into()).await;
     let message = match ended {
@@ -192,8 +228,37 @@ pub async fn totp_confirm(
     }
     throttle::clear(&state, &by_code).await?;
     state.store.audit(audit(&who, &state, "totp-enabled")).await?;
-    let message = Some("The second factor is on: from now on, sign-in asks for a code from your app.".to_owned());
-    render(&state, &who, StatusCode::OK, message, None).await
+    recovery_codes_page(&state, &who, true).await
+}
+
+/// Replaces the recovery codes (the password is needed): for someone who used or lost some of them.
+pub async fn new_recovery_codes(
+    State(state): State<AppState>,
+    who: SignedIn,
+    mut form: FormFields,
+) -> Result<Response, WebError> {
+    who.check_csrf(&mut form)?;
+    confirm_password(&state, &who, &mut form).await?;
+    if !state.store.totp_factor(who.user.id).await?.is_some_and(|f| f.enabled) {
+        let error = Some("Recovery codes stand in for a second factor: set one up first.".to_owned());
+        return render(&state, &who, StatusCode::CONFLICT, None, error).await;
+    }
+    recovery_codes_page(&state, &who, false).await
+}
+
+/// Makes and stores new codes (replacing earlier ones) and shows them, this once.
+async fn recovery_codes_page(state: &AppState, who: &SignedIn, first: bool) -> Result<Response, WebError> {
+    let codes = recovery_codes::generate(&mut rand::rng());
+    let hashes: Vec<Vec<u8>> = codes
+        .iter()
+        .filter_map(|c| recovery_codes::normalize(c))
+        .map(|c| recovery_codes::hash(&state.secret, who.user.id.0, &c))
+        .collect();
+    let event = audit(who, state, "recovery-codes-made");
+    state.store.replace_recovery_codes(who.user.id, &hashes, state.now(), event).await?;
+    let html = RecoveryCodesPage { nav: Nav::of(who), codes, first }.render()?;
+    // Shown once; every page is sent `no-store` (security.rs), so the browser keeps no copy either.
+    Ok(Html(html).into_response())
 }
 
 pub async fn totp_remove(

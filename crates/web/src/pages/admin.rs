@@ -126,6 +126,7 @@ pub async fn create_user(
                 .await
                 .map_err(|e| WebError::Internal(Box::new(e)))??
         },
+        must_change_password: true,
     };
     let id = match state.store.create_user(new, who.audit(now, "create", "account", None), now).await {
         Ok(id) => id,
