@@ -69,6 +69,38 @@ fn running_a_practice_as_the_readme_says() {
     assert!(checked.stdout.contains("opens with the keys"), "{}", checked.stdout);
 }
 
+/// The README's command for a locked-out last administrator, on the practice its first commands made; and the
+/// version line the README quotes is the one this build prints.
+#[test]
+fn getting_back_in_and_the_version_as_the_readme_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("srv-alliance");
+    let text = readme();
+    let first = commands(&block_after(&text, "## Running a practice"), &data);
+    let args: Vec<&str> = first[0].iter().map(String::as_str).collect();
+    alliance(&args).ok();
+    let block = block_after(&text, "**Getting back into an account.**");
+    let reset: Vec<Vec<String>> = block
+        .iter()
+        .filter_map(|line| line.strip_prefix("alliance "))
+        .map(|line| words(&line.replace("/srv/alliance", path_str(&data))))
+        .collect();
+    assert_eq!(reset.len(), 1, "{block:?}");
+    let mut args: Vec<&str> = reset[0].iter().map(String::as_str).collect();
+    assert_eq!(&args[..2], ["user", "reset-access"]);
+    // The README's address is the one its first command created.
+    let email = first[0].iter().skip_while(|w| *w != "--email").nth(1).unwrap().clone();
+    if let Some(at) = args.iter().position(|w| *w == "--email") {
+        args[at + 1] = &email;
+    }
+    let out = alliance(&args).ok();
+    assert!(out.stdout.contains("New password, shown only now:"), "{}", out.stdout);
+
+    let version = alliance(&["--version"]).ok();
+    let line = version.stdout.trim();
+    assert!(text.contains(&format!("`{line}`")), "the README quotes {line:?}");
+}
+
 /// The README's SQL, run as the superuser of the tests' PostgreSQL server, with the role and database renamed
 /// (the test server has its own `alliance` role); then the first administrator as the README says, as that role.
 #[test]
