@@ -86,17 +86,18 @@ async fn create(account: NewAccount, role: Role, first: bool) -> anyhow::Result<
     // Closed on every path: an encrypted SQLite connection still closing when the process exits can crash it.
     match add_account(practice.as_store(), &email, &name, role, &password, first, must_change).await {
         Ok(id) => {
-            let then = if must_change { " It is replaced at the first sign-in." } else { "" };
+            // The password ends its line, so that it is copied without anything after it.
+            let then = if must_change { "\nIt is replaced at the first sign-in." } else { "" };
             #[allow(clippy::print_stdout)]
             if generated {
                 println!(
-                    "Created {} ({}). Password, shown only now: {}.{then}",
+                    "Created {} ({}). Password, shown only now: {}{then}",
                     email.as_str(),
                     role.as_str(),
                     password.expose()
                 );
             } else {
-                println!("Created {} ({}).{then}", email.as_str(), role.as_str());
+                println!("Created {} ({}).{}", email.as_str(), role.as_str(), then.replace('\n', " "));
             }
             Ok((practice, id))
         }
@@ -158,11 +159,11 @@ async fn reset_access(account: ExistingAccount) -> anyhow::Result<()> {
     practice.close().await;
     let (password, generated, second_factor) = reset?;
     let factor =
-        if second_factor { " Their second factor was removed: they set up a new one at that sign-in." } else { "" };
+        if second_factor { "\nTheir second factor was removed: they set up a new one at that sign-in." } else { "" };
     #[allow(clippy::print_stdout)]
     if generated {
         println!(
-            "Access of {} reset. New password, shown only now: {}. They replace it at their next sign-in; every \
+            "Access of {} reset. New password, shown only now: {}\nThey replace it at their next sign-in; every \
              sign-in of theirs was ended.{factor}",
             email.as_str(),
             password.expose()
@@ -170,8 +171,9 @@ async fn reset_access(account: ExistingAccount) -> anyhow::Result<()> {
     } else {
         println!(
             "Access of {} reset. They replace the password at their next sign-in; every sign-in of theirs was \
-             ended.{factor}",
-            email.as_str()
+             ended.{}",
+            email.as_str(),
+            factor.replace('\n', " ")
         );
     }
     Ok(())

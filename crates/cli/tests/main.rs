@@ -123,3 +123,17 @@ pub fn assert_finite_text(text: &str) {
         assert!(!matches!(word.as_str(), "nan" | "inf" | "infinity"), "non-finite value {token:?} in output:\n{text}");
     }
 }
+
+/// What a test's administrator chooses at the first sign-in.
+pub const OWN_PASSWORD: &str = "quartz meadow lantern harbour";
+
+/// The first sign-in with a password someone else chose (a generated one) lands on the account page, which asks
+/// for the user's own password before anything else: this chooses `OWN_PASSWORD` there. `page` is the landing page.
+pub async fn replace_given_password(http: &reqwest::Client, base: &str, page: &str, given: &str) {
+    assert!(page.contains("choose your own password"), "the account page asks for a new password first");
+    let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap();
+    let fields = [("csrf", csrf), ("password", given), ("new_password", OWN_PASSWORD), ("repeat", OWN_PASSWORD)];
+    let r = http.post(format!("{base}/account/password")).form(&fields).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(!r.text().await.unwrap().contains("choose your own password"));
+}

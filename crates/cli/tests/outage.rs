@@ -144,7 +144,8 @@ async fn the_app_rides_out_a_database_outage() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.url().path(), "/admin/users", "signed in");
+    assert_eq!(r.url().path(), "/account", "signed in");
+    crate::replace_given_password(&http, &base, &r.text().await.unwrap(), password).await;
 
     cluster.stop();
     let noticed = until(&http, &format!("{base}/readyz"), 503, Duration::from_secs(10)).await;

@@ -215,9 +215,15 @@ async fn sign_in(url: &str, email: &str, password: &str) -> (reqwest::Client, Op
     let csrf = hidden(&page, "csrf");
     let fields = [("csrf", csrf.as_str()), ("email", email), ("password", password)];
     let response = browser.post(format!("{url}/login")).form(&fields).send().await.unwrap();
-    let signed_in = response.status() == 200 && response.url().path() == "/";
+    let landed = (response.status().as_u16(), response.url().path().to_owned());
     let home = response.text().await.unwrap();
-    (browser, signed_in.then(|| hidden(&home, "csrf")))
+    // An account an administrator added replaces its password first.
+    if landed == (200, "/account".to_owned()) {
+        crate::replace_given_password(&browser, url, &home, password).await;
+        let home = browser.get(format!("{url}/")).send().await.unwrap().text().await.unwrap();
+        return (browser, Some(hidden(&home, "csrf")));
+    }
+    (browser, (landed == (200, "/".to_owned())).then(|| hidden(&home, "csrf")))
 }
 
 async fn post(browser: &reqwest::Client, url: &str, csrf: &str, fields: &[(&str, &str)]) -> (u16, String, String) {

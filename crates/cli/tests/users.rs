@@ -119,7 +119,7 @@ fn the_last_administrator_is_let_back_in_from_the_command_line() {
         "They replace it at their next sign-in",
         "second factor was removed",
     ]);
-    let password = reset.stdout.split("shown only now: ").nth(1).unwrap().split(". ").next().unwrap().to_owned();
+    let password = reset.stdout.lines().find_map(|l| l.split_once("shown only now: ")).unwrap().1.trim().to_owned();
     runtime.block_on(async {
         let store = open().await;
         let after = store.user(admin.id).await.unwrap().unwrap();

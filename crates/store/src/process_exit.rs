@@ -27,3 +27,12 @@ pub fn keep_crypto_state_until_exit() -> bool {
     // has no preconditions and is safe to call from any thread, any number of times.
     unsafe { OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, std::ptr::null()) == 1 }
 }
+
+/// The same, once per process, from the store itself before it opens a SQLite connection: programs that do not
+/// call it first thing (test binaries, other embedders) are covered too. A no-op when `main` already did.
+pub(crate) fn before_first_connection() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        keep_crypto_state_until_exit();
+    });
+}

@@ -89,6 +89,7 @@ impl SqliteStore {
     /// A private in-memory database, for tests. Not SQLCipher (nothing reaches a disk), but fields are still
     /// sealed, under keys of its own.
     pub async fn in_memory() -> StoreResult<Self> {
+        crate::process_exit::before_first_connection();
         let options = SqliteConnectOptions::from_str("sqlite::memory:").map_err(backend)?.foreign_keys(true);
         // One connection: every connection to `:memory:` would otherwise be its own empty database.
         // ...and that one connection must never be recycled, or the database goes with it.
@@ -304,6 +305,7 @@ impl SqliteStore {
 /// Options for the SQLCipher file: the raw key (`x'...'`, no password KDF) goes first, before any other pragma
 /// (sqlx orders `key` first). Statement logging is off: the key's pragma is a statement and must not be logged.
 fn encrypted(path: &Path, keys: &Keyring) -> SqliteConnectOptions {
+    crate::process_exit::before_first_connection();
     let key = keys.sqlcipher_key_hex();
     SqliteConnectOptions::new()
         .pragma("key", format!("\"x'{}'\"", key.as_str()))

@@ -137,15 +137,13 @@ impl<S: HasDb> Accounts for S {
         let mut tx = db.begin().await?;
         let id: i64 = db
             .query(
-                "INSERT INTO users (email, email_index, display_name, role, password_hash, created_at,
-                                    must_change_password)
-                 VALUES ('', $1, '', $2, $3, $4, $5) RETURNING id",
+                "INSERT INTO users (email, email_index, display_name, role, password_hash, created_at)
+                 VALUES ('', $1, '', $2, $3, $4) RETURNING id",
             )
             .bind(db.keys.email_index(&user.email))
             .bind(user.role.as_str())
             .bind(user.password_hash)
             .bind_time(now)
-            .bind(user.must_change_password)
             .fetch_one(&mut tx)
             .await?
             .first()?;
@@ -155,6 +153,10 @@ impl<S: HasDb> Accounts for S {
             .bind(id)
             .execute(&mut tx)
             .await?;
+        // Set apart from the insert: the column is newer than the insert, and most accounts do not need it.
+        if user.must_change_password {
+            db.query("UPDATE users SET must_change_password = TRUE WHERE id = $1").bind(id).execute(&mut tx).await?;
+        }
         append_audit(&mut tx, &AuditEvent { object_id: Some(id), ..audit }).await?;
         tx.commit().await?;
         Ok(UserId(id))
