@@ -851,6 +851,14 @@ fn restore_prints_rfc3339_and_says_plainly_what_is_missing() {
     let at = restored.stdout.split("taken from sqlite at ").nth(1).unwrap_or_default();
     assert!(starts_with_rfc3339(at), "{}", restored.stdout);
 
+    // A backup into a missing folder: the same sentence, and no backup key made for it.
+    let new_key = dir.path().join("new.key");
+    let to = missing.join("b.backup");
+    let mut args = vec!["backup", "--data", path_str(&data), "--to", path_str(&to)];
+    args.extend(["--backup-key-file", path_str(&new_key), "--new-key"]);
+    crate::alliance(&args).refused().says(&[&format!("the folder {} does not exist", missing.display())]);
+    assert!(!new_key.exists());
+
     let no_key = dir.path().join("no.key");
     let open = ["restore", "--from", path_str(&backup), "--verify", "--backup-key-file", path_str(&no_key)];
     let refused = crate::alliance(&open).refused().says(&["does not exist", "the key it was made with"]);

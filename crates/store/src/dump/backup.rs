@@ -92,13 +92,13 @@ pub struct Restored {
     pub upgraded: Option<(i64, i64)>,
 }
 
-/// Refuses a backup file that exists: a backup never overwrites one. Checked again when writing; checking first
-/// spares the work (and a new backup key) of a backup that cannot be written.
+/// Refuses a backup file that exists (a backup never overwrites one), or whose folder does not. Checked again
+/// when writing; checking first spares the work (and a new backup key) of a backup that cannot be written.
 pub fn refuse_existing(path: &Path) -> Result<(), BackupError> {
     if path.exists() {
         return Err(BackupError::Exists(path.to_owned()));
     }
-    Ok(())
+    refuse_missing_folder(path)
 }
 
 /// Backs up the existing database `source` to `path`, reading it as it is (never changing its schema under a
