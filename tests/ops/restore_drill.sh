@@ -40,7 +40,7 @@ install -d -m 700 "$DATA" "$DATA/keys"
 install -m 600 "$KEYSAFE/alliance.keys" "$DATA/keys/alliance.keys"
 install -D -m 600 "$KEYSAFE/backup.key" "$BACKUP_KEY"
 BACKUP=$(ls -1 "$OFFSITE"/*.backup | tail -n 1)
-alliance restore --from "$BACKUP" --verify --backup-key-file "$BACKUP_KEY"
+alliance restore --from "$BACKUP" --verify --backup-key-file "$BACKUP_KEY" --data "$DATA"
 alliance restore --from "$BACKUP" --backup-key-file "$BACKUP_KEY" --data "$DATA" --to "sqlite:$DATA/alliance.db"
 alliance serve --data "$DATA" --check
 

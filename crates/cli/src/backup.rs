@@ -32,8 +32,9 @@ pub struct RestoreArgs {
     /// The empty database to restore into: sqlite:PATH or postgres://...
     #[arg(long, value_name = "DATABASE")]
     pub to: Option<String>,
-    /// Check the file only (decryption, every table's count and checksum), without --to; with --to every restore
-    /// is checked anyway: the restored tables read back, and every encrypted value opened with the key file.
+    /// Check the file only (decryption, every table's count and checksum), without --to; with --data or
+    /// --key-file also that the key file has every key version the backup records. With --to every restore is
+    /// checked anyway: the restored tables read back, and every encrypted value opened with the key file.
     #[arg(long)]
     pub verify: bool,
     #[command(flatten)]
@@ -101,10 +102,21 @@ pub async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
     let key = args.key.load()?;
     let Some(target) = &args.to else {
         let (header, manifest) = dump::verify_backup(&args.from, &key)?;
-        let versions = match &header.key_versions {
+        let mut versions = match &header.key_versions {
             Some(list) => format!("its encrypted values use key version {}", dump::versions(list)),
             None => "it does not record the key versions its encrypted values use (an earlier release made it)".into(),
         };
+        // With the practice's key file named, whether it has every version the restore will need.
+        if args.data.data.is_some() || args.data.key_file.is_some() {
+            let have = args.data.load_keys(false)?.keys.versions();
+            if let Some(list) = &header.key_versions {
+                let missing: Vec<u32> = list.iter().copied().filter(|v| !have.contains(v)).collect();
+                if !missing.is_empty() {
+                    return Err(dump::BackupError::MissingKeys { missing, have }.into());
+                }
+                versions.push_str(", which the key file has");
+            }
+        }
         print_summary(
             &format!("The backup verifies: taken from {} at {}; {versions}.", header.engine, header.created_at_text()),
             &manifest,

@@ -743,6 +743,11 @@ fn a_backup_needing_a_retired_key_is_refused_by_name_and_restores_with_the_older
         args.extend(["--to", &to]);
         crate::alliance(&args)
     };
+    // --verify with the key file says so before any restore is tried.
+    let verify = ["restore", "--from", path_str(&backup), "--verify", "--backup-key-file", path_str(&key)];
+    crate::alliance(&[&verify[..], &["--data", d]].concat()).refused().says(&["key version v1", "it has v2"]);
+    let has = crate::alliance(&[&verify[..], &["--key-file", path_str(&with_v1)]].concat()).ok();
+    assert!(has.stdout.contains("use key version v1, which the key file has"), "{}", has.stdout);
     restore(&["--data", d]).refused().says(&["key version v1", "it has v2", "--key-file", "nothing was restored"]);
     assert!(!target.exists(), "no database is left for `serve` to pick up");
     assert_eq!(std::fs::read_dir(target.parent().unwrap()).unwrap().count(), 0, "nothing at all is left");
