@@ -35,6 +35,9 @@ pub enum KeysCommand {
         /// needs the version, or made by an earlier release does not say which versions it needs.
         #[arg(long = "backup-dir", env = "ALLIANCE_BACKUP_DIR", value_name = "DIR")]
         backup_dirs: Vec<std::path::PathBuf>,
+        /// `serve`'s configuration file: its `backup-dir` is checked as if given with --backup-dir.
+        #[arg(long, env = "ALLIANCE_CONFIG", value_name = "FILE")]
+        config: Option<std::path::PathBuf>,
         /// Retire the version even though backups in --backup-dir need it (they will not restore with this key
         /// file; keep a copy of the key file as it is now beside them).
         #[arg(long)]
@@ -108,8 +111,13 @@ pub async fn run(command: KeysCommand) -> anyhow::Result<()> {
                 ),
             }
         }
-        KeysCommand::Retire { practice, version, backup_dirs, force } => {
+        KeysCommand::Retire { practice, version, mut backup_dirs, config, force } => {
             let version = parse_version(&version)?;
+            if let Some(file) = &config
+                && let Some(dir) = crate::config::text_setting(file, "backup-dir")?
+            {
+                backup_dirs.push(dir.into());
+            }
             let mut needing = Vec::new();
             for dir in &backup_dirs {
                 needing.extend(dump::backups_needing(dir, version)?);

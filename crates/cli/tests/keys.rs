@@ -288,6 +288,10 @@ fn retire_refuses_while_a_backup_in_the_backup_folder_needs_the_version() {
     std::fs::remove_file(&earlier).unwrap();
     alliance(&["keys", "rotate", "--data", d]).ok();
     alliance(&["keys", "retire", "v2", "--data", d, "--backup-dir", b]).refused().says(&["tuesday.backup"]);
+    // `serve`'s configuration file names the folder just as well.
+    let config = dir.path().join("alliance.toml");
+    std::fs::write(&config, format!("backup-dir = \"{b}\"\n")).unwrap();
+    alliance(&["keys", "retire", "v2", "--data", d, "--config", path_str(&config)]).refused().says(&["tuesday.backup"]);
     let unchecked = alliance(&["keys", "retire", "v2", "--data", d]).ok();
     assert!(unchecked.stderr.contains("no --backup-dir given"), "{}", unchecked.stderr);
     alliance(&["keys", "retire", "v3", "--data", d, "--backup-dir", path_str(&dir.path().join("none"))])
