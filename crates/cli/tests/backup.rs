@@ -804,6 +804,36 @@ fn an_earlier_releases_backup_is_checked_value_by_value() {
     .refused()
     .says(&["sealed with key version v1", "lacks", "it has v2"]);
     assert!(!target.exists());
+
+    // Into PostgreSQL: the same refusal, and no row is left in the target.
+    let Ok(server) = std::env::var("ALLIANCE_TEST_DATABASE_URL") else { return };
+    let name = format!("alliance_test_restore_keys_{}_{}", std::process::id(), now().unix_timestamp());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let url = runtime.block_on(PostgresStore::create_database(&server, &name)).unwrap();
+    let (from, key) = (path_str(&backup), path_str(&key));
+    crate::alliance(&[
+        "restore",
+        "--from",
+        from,
+        "--backup-key-file",
+        key,
+        "--key-file",
+        path_str(&other),
+        "--to",
+        &url,
+    ])
+    .refused()
+    .says(&["sealed with key version v1", "it has v2"]);
+    let empty = runtime.block_on(async {
+        let db =
+            Database::open(&DatabaseSpec::parse(&url).unwrap(), &Keyring::generate(), &Opening::new(OpenMode::AsIs))
+                .await
+                .unwrap();
+        let empty = dump::is_empty(&db).await.unwrap();
+        db.close().await;
+        empty
+    });
+    assert!(empty, "nothing was restored into PostgreSQL");
 }
 
 /// Times are printed in RFC 3339 (UTC), not Unix seconds; a missing folder is one sentence; a missing backup key
