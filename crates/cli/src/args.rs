@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use alliance_store::data_folder::{DataFolder, FolderState};
-use alliance_store::dump::file::{BACKUP_KEY_ENV, BackupKey};
+use alliance_store::dump::file::{BACKUP_KEY_ENV, BackupKey, BackupKeyError};
 use alliance_store::key_file::{KEYS_ENV, KeyLocation, LoadedKeys};
 use alliance_store::open::OpenError;
 use alliance_store::practice_lock::{self, Holding, PracticeLock};
@@ -184,5 +184,32 @@ impl KeyArgs {
             tracing::info!(file = %path.display(), "a new backup key was created: keep a copy apart from the backups");
         }
         Ok(loaded.key)
+    }
+}
+
+/// Where the backup key that opens an existing backup is: never made anew, since only the key a backup was made
+/// with opens it.
+#[derive(clap::Args, Clone)]
+pub struct OpenKeyArgs {
+    /// File holding the key the backup was made with (64 hexadecimal characters). Without it, the key is read
+    /// from ALLIANCE_BACKUP_KEY.
+    #[arg(long, env = "ALLIANCE_BACKUP_KEY_FILE", value_name = "FILE")]
+    pub backup_key_file: Option<PathBuf>,
+}
+
+impl OpenKeyArgs {
+    /// The backup key, from its file or the environment.
+    pub fn load(&self) -> anyhow::Result<BackupKey> {
+        let environment = std::env::var(BACKUP_KEY_ENV).ok().map(Zeroizing::new);
+        let file = self.backup_key_file.as_deref();
+        match BackupKey::load(file, environment.as_ref().map(|text| text.as_str()), false) {
+            Ok(loaded) => Ok(loaded.key),
+            Err(BackupKeyError::Missing(path)) => bail!(
+                "the backup key file {} does not exist: a backup opens only with the key it was made with; name the \
+                 file that holds it with --backup-key-file",
+                path.display()
+            ),
+            Err(e) => Err(e.into()),
+        }
     }
 }

@@ -8,7 +8,7 @@ use alliance_store::DatabaseSpec;
 use alliance_store::dump::{self, Manifest};
 use anyhow::bail;
 
-use crate::args::{DataArgs, KeyArgs};
+use crate::args::{DataArgs, KeyArgs, OpenKeyArgs};
 
 #[derive(clap::Args)]
 pub struct BackupArgs {
@@ -32,13 +32,16 @@ pub struct RestoreArgs {
     /// The empty database to restore into: sqlite:PATH or postgres://...
     #[arg(long, value_name = "DATABASE")]
     pub to: Option<String>,
-    /// Check the file (decryption, every table's count and checksum); with --to, also the restored database.
+    /// Check the file only (decryption, every table's count and checksum), without --to; with --data or
+    /// --key-file also that the key file has every key version the backup records. With --to every restore is
+    /// checked anyway: the restored tables read back, and every encrypted value opened with the key file.
     #[arg(long)]
     pub verify: bool,
     #[command(flatten)]
-    pub key: KeyArgs,
+    pub key: OpenKeyArgs,
     /// Where the practice's key file is (`--data` or `--key-file`): the restored database is encrypted with the
-    /// same keys as the one the backup was taken from, whose sealed fields it carries as they were.
+    /// same keys as the one the backup was taken from, whose sealed fields it carries as they were. The key file
+    /// must hold every key version the backup's fields use: a version retired since needs the older key file.
     #[command(flatten)]
     pub data: DataArgs,
 }
@@ -73,10 +76,16 @@ pub async fn backup(args: BackupArgs) -> anyhow::Result<()> {
     let source = args.data.database(args.database_url.as_deref())?;
     let keys = args.data.load_keys(false)?.keys;
     let started = std::time::Instant::now();
-    let (manifest, size) = dump::back_up(&source, &keys, &args.to, &key, time::OffsetDateTime::now_utc()).await?;
+    let now = time::OffsetDateTime::now_utc();
+    let (manifest, size) = dump::back_up(&source, &keys, &args.to, &key, now).await?;
+    let at = now
+        .replace_nanosecond(0)
+        .unwrap_or(now)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| now.to_string());
     print_summary(
         &format!(
-            "Backup written to {} ({size} bytes, key id {}, {:.1} s):",
+            "Backup written to {} at {at} ({size} bytes, backup key id {}, {:.1} s):",
             args.to.display(),
             key.id(),
             started.elapsed().as_secs_f64()
@@ -87,14 +96,29 @@ pub async fn backup(args: BackupArgs) -> anyhow::Result<()> {
 }
 
 pub async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
-    let key = args.key.load(false)?;
+    if args.to.is_none() && !args.verify {
+        bail!("say where to restore with --to DATABASE, or check the file only with --verify");
+    }
+    let key = args.key.load()?;
     let Some(target) = &args.to else {
-        if !args.verify {
-            bail!("say where to restore with --to DATABASE, or check the file only with --verify");
-        }
         let (header, manifest) = dump::verify_backup(&args.from, &key)?;
+        let mut versions = match &header.key_versions {
+            Some(list) => format!("its encrypted values use key version {}", dump::versions(list)),
+            None => "it does not record the key versions its encrypted values use (an earlier release made it)".into(),
+        };
+        // With the practice's key file named, whether it has every version the restore will need.
+        if args.data.data.is_some() || args.data.key_file.is_some() {
+            let have = args.data.load_keys(false)?.keys.versions();
+            if let Some(list) = &header.key_versions {
+                let missing: Vec<u32> = list.iter().copied().filter(|v| !have.contains(v)).collect();
+                if !missing.is_empty() {
+                    return Err(dump::BackupError::MissingKeys { missing, have }.into());
+                }
+                versions.push_str(", which the key file has");
+            }
+        }
         print_summary(
-            &format!("The backup verifies: taken from {} at {} (Unix time).", header.engine, header.created_at),
+            &format!("The backup verifies: taken from {} at {}; {versions}.", header.engine, header.created_at_text()),
             &manifest,
         );
         return Ok(());
@@ -111,13 +135,25 @@ pub async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
     };
     print_summary(
         &format!(
-            "Restored and verified (every table's count and checksum read back) in {:.1} s{how}:",
-            started.elapsed().as_secs_f64()
+            "Restored and verified (every table's count and checksum read back) in {:.1} s{how}; the backup was taken \
+             from {} at {}:",
+            started.elapsed().as_secs_f64(),
+            restored.header.engine,
+            restored.header.created_at_text()
         ),
         &restored.manifest,
     );
     #[allow(clippy::print_stdout)]
     {
+        let versions = if restored.sealed.versions.is_empty() {
+            String::new()
+        } else {
+            format!(" (key version {})", dump::versions(&restored.sealed.versions))
+        };
+        println!(
+            "Encrypted values: {} restored, every one opened with the key file{versions}.",
+            restored.sealed.values
+        );
         println!(
             "Sign-ins ended: {} (a restore ends every sign-in the backup held; everyone signs in again).",
             restored.sign_ins_ended

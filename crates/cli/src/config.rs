@@ -79,6 +79,15 @@ pub fn expand(command: &Command, args: Vec<OsString>) -> anyhow::Result<Expanded
     Ok(Expanded { args: expanded, from_file })
 }
 
+/// The text setting `key` of the configuration file at `path` (as `serve --config` reads it), if it has one.
+pub fn text_setting(path: &Path, key: &str) -> anyhow::Result<Option<String>> {
+    match read(path)?.get(key) {
+        None => Ok(None),
+        Some(toml::Value::String(text)) => Ok(Some(text.clone())),
+        Some(_) => bail!("{}: `{key}` must be a string", path.display()),
+    }
+}
+
 fn read(path: &Path) -> anyhow::Result<toml::Table> {
     let meta = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
     if !meta.is_file() {

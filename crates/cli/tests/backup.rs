@@ -311,13 +311,8 @@ fn a_changed_cut_or_foreign_backup_is_refused_and_nothing_is_written() {
         .refused();
         assert!(run.stderr.contains("damaged") || run.stderr.contains("header"), "{what}: {}", run.stderr);
         alliance(&["restore", "--from", path_str(&bad), "--verify", "--backup-key-file", path_str(&key)]).refused();
-        let empty = runtime.block_on(async {
-            let store = SqliteStore::open(&target, &keys()).await.unwrap();
-            let empty = dump::is_empty(&Database::Sqlite(store.clone())).await.unwrap();
-            store.close().await;
-            empty
-        });
-        assert!(empty, "{what}: something was written");
+        // Not even an empty database is left where the restore failed: `serve` would take it for a practice.
+        assert!(!target.exists(), "{what}: {} was left behind", target.display());
     }
 
     // Another key: named as such, before anything is decrypted.
@@ -677,4 +672,236 @@ fn a_restore_revives_no_sign_in_and_backup_and_restore_are_audited() {
         assert_eq!(&actions[..2], ["restore", "back-up"], "newest first: the restore, then the backup it restored");
         store.close().await;
     });
+}
+
+/// A practice made as an operator makes one (its own key file in `data/keys`), with an account of each kind, so
+/// that sealed fields exist; returns the key file.
+fn practice_in_folder(data: &Path) -> std::path::PathBuf {
+    let d = path_str(data);
+    crate::alliance(&["user", "create-admin", "--data", d, "--email", "boss@example.org", "--name", "Boss"]).ok();
+    crate::alliance(&["user", "add", "--data", d, "--email", "t@example.org", "--name", "Tess", "--role", "therapist"])
+        .ok();
+    data.join("keys").join("alliance.keys")
+}
+
+/// Copies a key file, keeping it owner-only (Alliance refuses one others can read).
+fn copy_key_file(from: &Path, to: &Path) {
+    std::fs::copy(from, to).unwrap();
+    make_private(to);
+}
+
+fn make_private(to: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+}
+
+/// An RFC 3339 time in UTC at the start of `text`: `2026-12-06T17:43:36Z`.
+fn starts_with_rfc3339(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() >= 20
+        && [4, 7].iter().all(|&i| b[i] == b'-')
+        && b[10] == b'T'
+        && [13, 16].iter().all(|&i| b[i] == b':')
+        && b[19] == b'Z'
+        && [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18].iter().all(|&i| b[i].is_ascii_digit())
+}
+
+/// Issue 15: after `keys retire v1`, an older backup "restored and verified" and `serve` then refused it. Now the
+/// restore refuses before creating anything, naming the version and what to do; with the key file that still
+/// has v1 it restores, and `serve --check` accepts the result.
+#[test]
+fn a_backup_needing_a_retired_key_is_refused_by_name_and_restores_with_the_older_key_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let key_file = practice_in_folder(&data);
+    let (backup, key) = (dir.path().join("before-rotation.backup"), dir.path().join("backup.key"));
+    let d = path_str(&data);
+    crate::alliance(&[
+        "backup",
+        "--data",
+        d,
+        "--to",
+        path_str(&backup),
+        "--backup-key-file",
+        path_str(&key),
+        "--new-key",
+    ])
+    .ok();
+    let with_v1 = dir.path().join("alliance.keys.with-v1");
+    copy_key_file(&key_file, &with_v1);
+    crate::alliance(&["keys", "rotate", "--data", d]).ok();
+    crate::alliance(&["keys", "retire", "v1", "--data", d, "--force"]).ok();
+
+    let target = dir.path().join("restored").join("alliance.db");
+    std::fs::create_dir(target.parent().unwrap()).unwrap();
+    let to = sqlite(&target);
+    let restore = |keys: &[&str]| {
+        let mut args = vec!["restore", "--from", path_str(&backup), "--backup-key-file", path_str(&key)];
+        args.extend_from_slice(keys);
+        args.extend(["--to", &to]);
+        crate::alliance(&args)
+    };
+    // --verify with the key file says so before any restore is tried.
+    let verify = ["restore", "--from", path_str(&backup), "--verify", "--backup-key-file", path_str(&key)];
+    crate::alliance(&[&verify[..], &["--data", d]].concat()).refused().says(&["key version v1", "it has v2"]);
+    let has = crate::alliance(&[&verify[..], &["--key-file", path_str(&with_v1)]].concat()).ok();
+    assert!(has.stdout.contains("use key version v1, which the key file has"), "{}", has.stdout);
+    restore(&["--data", d]).refused().says(&["key version v1", "it has v2", "--key-file", "nothing was restored"]);
+    assert!(!target.exists(), "no database is left for `serve` to pick up");
+    assert_eq!(std::fs::read_dir(target.parent().unwrap()).unwrap().count(), 0, "nothing at all is left");
+
+    let restored = restore(&["--key-file", path_str(&with_v1)]).ok();
+    assert!(
+        restored.stdout.contains("Encrypted values: 4 restored, every one opened with the key file (key version v1)"),
+        "{}",
+        restored.stdout
+    );
+    let checked = crate::alliance(&[
+        "serve",
+        "--data",
+        path_str(target.parent().unwrap()),
+        "--key-file",
+        path_str(&with_v1),
+        "--check",
+    ])
+    .ok();
+    assert!(checked.stdout.contains("opens with the keys"), "{}", checked.stdout);
+}
+
+/// A backup from before key versions were recorded is checked row by row: the same refusal, by version.
+#[test]
+fn an_earlier_releases_backup_is_checked_value_by_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let store_fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../store/tests/fixtures");
+    let backup = store_fixtures.join("format-1.backup");
+    let key = dir.path().join("backup.key");
+    std::fs::write(&key, format!("{}\n", "0f".repeat(32))).unwrap();
+    make_private(&key);
+    let verified =
+        crate::alliance(&["restore", "--from", path_str(&backup), "--verify", "--backup-key-file", path_str(&key)])
+            .ok();
+    assert!(verified.stdout.contains("does not record the key versions"), "{}", verified.stdout);
+    // The practice's keys with v1 replaced by another v2: every value is sealed with v1.
+    let keys = std::fs::read_to_string(store_fixtures.join("format-1.keys")).unwrap();
+    let db_line = keys.lines().find(|l| l.starts_with("db ")).unwrap();
+    let other = dir.path().join("other.keys");
+    std::fs::write(&other, format!("{db_line}\nv2 QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVoxMjM0NTY=\n")).unwrap();
+    make_private(&other);
+    let target = dir.path().join("alliance.db");
+    crate::alliance(&[
+        "restore",
+        "--from",
+        path_str(&backup),
+        "--backup-key-file",
+        path_str(&key),
+        "--key-file",
+        path_str(&other),
+        "--to",
+        &sqlite(&target),
+    ])
+    .refused()
+    .says(&["sealed with key version v1", "lacks", "it has v2"]);
+    assert!(!target.exists());
+
+    // Into PostgreSQL: the same refusal, and no row is left in the target.
+    let Ok(server) = std::env::var("ALLIANCE_TEST_DATABASE_URL") else { return };
+    let name = format!("alliance_test_restore_keys_{}_{}", std::process::id(), now().unix_timestamp());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let url = runtime.block_on(PostgresStore::create_database(&server, &name)).unwrap();
+    let (from, key) = (path_str(&backup), path_str(&key));
+    crate::alliance(&[
+        "restore",
+        "--from",
+        from,
+        "--backup-key-file",
+        key,
+        "--key-file",
+        path_str(&other),
+        "--to",
+        &url,
+    ])
+    .refused()
+    .says(&["sealed with key version v1", "it has v2"]);
+    let empty = runtime.block_on(async {
+        let db =
+            Database::open(&DatabaseSpec::parse(&url).unwrap(), &Keyring::generate(), &Opening::new(OpenMode::AsIs))
+                .await
+                .unwrap();
+        let empty = dump::is_empty(&db).await.unwrap();
+        db.close().await;
+        empty
+    });
+    assert!(empty, "nothing was restored into PostgreSQL");
+}
+
+/// Times are printed in RFC 3339 (UTC), not Unix seconds; a missing folder is one sentence; a missing backup key
+/// file on restore does not suggest --new-key, which restore does not take.
+#[test]
+fn restore_prints_rfc3339_and_says_plainly_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    practice_in_folder(&data);
+    let (backup, key) = (dir.path().join("b.backup"), dir.path().join("backup.key"));
+    let made = crate::alliance(&[
+        "backup",
+        "--data",
+        path_str(&data),
+        "--to",
+        path_str(&backup),
+        "--backup-key-file",
+        path_str(&key),
+        "--new-key",
+    ])
+    .ok();
+    let at = made.stdout.split(" at ").nth(1).unwrap_or_default();
+    assert!(starts_with_rfc3339(at), "{}", made.stdout);
+    let verified =
+        crate::alliance(&["restore", "--from", path_str(&backup), "--verify", "--backup-key-file", path_str(&key)])
+            .ok();
+    let at = verified.stdout.split("taken from sqlite at ").nth(1).unwrap_or_default();
+    assert!(starts_with_rfc3339(at) && !verified.stdout.contains("Unix"), "{}", verified.stdout);
+    assert!(verified.stdout.contains("key version v1"), "{}", verified.stdout);
+
+    let missing = dir.path().join("no-such-folder");
+    let target = format!("sqlite:{}", missing.join("alliance.db").display());
+    let mut args = vec!["restore", "--from", path_str(&backup), "--backup-key-file", path_str(&key)];
+    args.extend(["--data", path_str(&data), "--to", &target]);
+    let refused = crate::alliance(&args).refused().says(&[&format!("the folder {} does not exist", missing.display())]);
+    assert!(!refused.stderr.contains("code: 14"), "{}", refused.stderr);
+    assert!(!missing.exists());
+    let restored = crate::alliance(&[
+        "restore",
+        "--from",
+        path_str(&backup),
+        "--backup-key-file",
+        path_str(&key),
+        "--data",
+        path_str(&data),
+        "--to",
+        &sqlite(&dir.path().join("restored.db")),
+    ])
+    .ok();
+    let at = restored.stdout.split("taken from sqlite at ").nth(1).unwrap_or_default();
+    assert!(starts_with_rfc3339(at), "{}", restored.stdout);
+
+    // A backup into a missing folder: the same sentence, and no backup key made for it.
+    let new_key = dir.path().join("new.key");
+    let to = missing.join("b.backup");
+    let mut args = vec!["backup", "--data", path_str(&data), "--to", path_str(&to)];
+    args.extend(["--backup-key-file", path_str(&new_key), "--new-key"]);
+    crate::alliance(&args).refused().says(&[&format!("the folder {} does not exist", missing.display())]);
+    assert!(!new_key.exists());
+
+    let no_key = dir.path().join("no.key");
+    let open = ["restore", "--from", path_str(&backup), "--verify", "--backup-key-file", path_str(&no_key)];
+    let refused = crate::alliance(&open).refused().says(&["does not exist", "the key it was made with"]);
+    assert!(!refused.stderr.contains("--new-key"), "{}", refused.stderr);
+    let mut with_new_key = open.to_vec();
+    with_new_key.push("--new-key");
+    let run = crate::alliance(&with_new_key);
+    assert!(!run.success && run.stderr.contains("unexpected argument '--new-key'"), "{}", run.stderr);
+    assert!(!no_key.exists(), "no key is made for a restore");
 }

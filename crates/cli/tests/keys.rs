@@ -243,3 +243,58 @@ fn rekey_gives_the_database_a_new_page_key_and_recovers_from_an_interruption() {
     alliance(&again).refused().says(&["already has an account"]);
     alliance(&["keys", "rekey", "--data", d, "--database", "postgres://x@127.0.0.1:1/x"]).refused().says(&["SQLite"]);
 }
+
+/// Issue 15: `retire` did not say that backups still needed the retired key. With --backup-dir it refuses while a
+/// backup there needs the version (or, made by an earlier release, does not say), naming each file and when it
+/// was made; --force retires anyway, with a warning; without --backup-dir it warns that nothing was checked.
+#[test]
+fn retire_refuses_while_a_backup_in_the_backup_folder_needs_the_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = path_str(&data);
+    create_admin(d, &[]).ok();
+    let backups = dir.path().join("backups");
+    std::fs::create_dir(&backups).unwrap();
+    let (backup, key) = (backups.join("monday.backup"), dir.path().join("backup.key"));
+    alliance(&["backup", "--data", d, "--to", path_str(&backup), "--backup-key-file", path_str(&key), "--new-key"])
+        .ok();
+    std::fs::write(backups.join("notes.txt"), "not a backup").unwrap();
+    alliance(&["keys", "rotate", "--data", d]).ok();
+    let b = path_str(&backups);
+    let refused = alliance(&["keys", "retire", "v1", "--data", d, "--backup-dir", b]).refused().says(&[
+        "1 backup(s) may need v1",
+        &backup.display().to_string(),
+        "--force",
+    ]);
+    let made = refused.stderr.split("(made ").nth(1).unwrap_or_default();
+    assert!(made.len() > 20 && &made[10..11] == "T" && &made[19..20] == "Z", "RFC 3339: {}", refused.stderr);
+    assert!(key_lines(&data.join("keys").join("alliance.keys")).iter().any(|l| l.starts_with("v1 ")), "v1 is kept");
+
+    // A backup made after the rotation needs only v2; the one before still blocks.
+    let (tuesday, earlier) = (backups.join("tuesday.backup"), backups.join("earlier-release.backup"));
+    alliance(&["backup", "--data", d, "--to", path_str(&tuesday), "--backup-key-file", path_str(&key)]).ok();
+    std::fs::remove_file(&backup).unwrap();
+    // A backup from a release that did not record key versions: unknown, so it blocks too.
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../store/tests/fixtures");
+    std::fs::copy(fixtures.join("format-1.backup"), &earlier).unwrap();
+    alliance(&["keys", "retire", "v1", "--data", d, "--backup-dir", b])
+        .refused()
+        .says(&["earlier-release.backup", "key versions not recorded"]);
+    let forced = alliance(&["keys", "retire", "v1", "--data", d, "--backup-dir", b, "--force"]).ok();
+    assert!(forced.stderr.contains("retired anyway"), "{}", forced.stderr);
+    assert!(!key_lines(&data.join("keys").join("alliance.keys")).iter().any(|l| l.starts_with("v1 ")));
+
+    // Without --backup-dir: retired, with a warning that no backup was checked.
+    std::fs::remove_file(&earlier).unwrap();
+    alliance(&["keys", "rotate", "--data", d]).ok();
+    alliance(&["keys", "retire", "v2", "--data", d, "--backup-dir", b]).refused().says(&["tuesday.backup"]);
+    // `serve`'s configuration file names the folder just as well.
+    let config = dir.path().join("alliance.toml");
+    std::fs::write(&config, format!("backup-dir = \"{b}\"\n")).unwrap();
+    alliance(&["keys", "retire", "v2", "--data", d, "--config", path_str(&config)]).refused().says(&["tuesday.backup"]);
+    let unchecked = alliance(&["keys", "retire", "v2", "--data", d]).ok();
+    assert!(unchecked.stderr.contains("no --backup-dir given"), "{}", unchecked.stderr);
+    alliance(&["keys", "retire", "v3", "--data", d, "--backup-dir", path_str(&dir.path().join("none"))])
+        .refused()
+        .says(&["does not exist"]);
+}

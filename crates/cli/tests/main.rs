@@ -7,6 +7,7 @@ mod bad_input;
 mod calibration;
 mod config;
 mod deploy;
+mod drill;
 mod etr;
 mod held;
 mod help;

@@ -6,12 +6,12 @@ use std::path::Path;
 
 use crate::{alliance, path_str};
 
-fn readme() -> String {
+pub(crate) fn readme() -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md")).unwrap()
 }
 
 /// The lines of the first fenced block after `heading`, up to its closing fence.
-fn block_after(text: &str, heading: &str) -> Vec<String> {
+pub(crate) fn block_after(text: &str, heading: &str) -> Vec<String> {
     let after = &text[text.find(heading).unwrap_or_else(|| panic!("no {heading:?} in the README"))..];
     let start = after.find("```").unwrap();
     let body = &after[start..];

@@ -287,6 +287,14 @@ impl Database {
         }
     }
 
+    /// The keys the database was opened with.
+    pub(crate) fn keys(&self) -> &Keyring {
+        match self {
+            Database::Sqlite(s) => s.keys(),
+            Database::Postgres(s) => s.keys(),
+        }
+    }
+
     /// See `SqliteStore::fields_sealed_with`.
     pub async fn fields_sealed_with(&self, version: u32) -> StoreResult<u64> {
         match self {

@@ -163,6 +163,11 @@ impl PostgresStore {
         self.db.end_all_sign_ins(event).await
     }
 
+    /// The keys the store was opened with.
+    pub(crate) fn keys(&self) -> &crate::Keyring {
+        &self.db.keys
+    }
+
     /// How many encrypted fields are sealed under key `version`.
     pub async fn fields_sealed_with(&self, version: u32) -> StoreResult<u64> {
         self.db.fields_sealed_with(version).await

@@ -61,26 +61,44 @@ pub enum BackupError {
     NotCopied(#[source] StoreError),
     #[error("cannot read the source database")]
     ReadSource(#[source] StoreError),
+    #[error("the folder {} does not exist: create it (mkdir -m 700 {}) or name another", .0.display(), .0.display())]
+    NoFolder(PathBuf),
+    #[error(
+        "the backup's encrypted values are sealed with key version {}, which the key file given lacks (it has {}): \
+         find the key file that still has {} (a copy kept from before it was retired) and name it with --key-file; \
+         nothing was restored",
+        versions(.missing), versions(.have), versions(.missing)
+    )]
+    MissingKeys { missing: Vec<u32>, have: Vec<u32> },
+}
+
+/// Key versions as an operator writes them: `v1, v2`.
+pub fn versions(list: &[u32]) -> String {
+    list.iter().map(|v| format!("v{v}")).collect::<Vec<_>>().join(", ")
 }
 
 /// What a restore did.
 #[derive(Debug, Clone)]
 pub struct Restored {
+    /// The backup's header: when it was made, from which engine, the key versions it recorded.
+    pub header: Header,
     /// Every table's count and checksum, read back from the target.
     pub manifest: Manifest,
+    /// The sealed values restored, each opened with the keys given before the restore committed.
+    pub sealed: Sealed,
     /// The backup's sign-ins, all ended by the restore.
     pub sign_ins_ended: u64,
     /// The backup's schema version and the newest one, when the backup was older and brought up to date.
     pub upgraded: Option<(i64, i64)>,
 }
 
-/// Refuses a backup file that exists: a backup never overwrites one. Checked again when writing; checking first
-/// spares the work (and a new backup key) of a backup that cannot be written.
+/// Refuses a backup file that exists (a backup never overwrites one), or whose folder does not. Checked again
+/// when writing; checking first spares the work (and a new backup key) of a backup that cannot be written.
 pub fn refuse_existing(path: &Path) -> Result<(), BackupError> {
     if path.exists() {
         return Err(BackupError::Exists(path.to_owned()));
     }
-    Ok(())
+    refuse_missing_folder(path)
 }
 
 /// Backs up the existing database `source` to `path`, reading it as it is (never changing its schema under a
@@ -115,12 +133,24 @@ pub async fn write_backup(
         .await
         .map_err(BackupError::Read)?;
     let header = Header::new(key, db.engine_name(), now.unix_timestamp());
-    let mut writer = BackupWriter::create(path, key, &header)?;
     let (to, mut from) = mpsc::channel::<StoreResult<Piece>>(16);
-    // The file is written on a blocking thread while the database is read here.
+    let (path, key) = (path.to_owned(), key.clone());
+    // The file is written on a blocking thread while the database is read here. It is made once the copy's
+    // preface names the key versions its sealed values use (read in the copy's own transaction), which the
+    // file's header records.
     let writing = tokio::task::spawn_blocking(move || {
+        let mut bytes = Vec::with_capacity(2 * WRITE_BATCH);
+        let first = from.blocking_recv().ok_or(BackupError::Stopped("reader"))?.map_err(BackupError::Read)?;
+        let header = match &first {
+            Piece::Item(Item::Preface(preface)) => match &preface.key_versions {
+                Some(versions) => header.with_key_versions(versions.clone()),
+                None => header,
+            },
+            _ => return Err(BackupError::NoPreface),
+        };
+        let mut writer = BackupWriter::create(&path, &key, &header)?;
         let mut write_all = || -> Result<(), BackupError> {
-            let mut bytes = Vec::with_capacity(2 * WRITE_BATCH);
+            encode_piece(&first, &mut bytes).map_err(BackupError::Read)?;
             while let Some(piece) = from.blocking_recv() {
                 encode_piece(&piece.map_err(BackupError::Read)?, &mut bytes).map_err(BackupError::Read)?;
                 if bytes.len() >= WRITE_BATCH {
@@ -140,7 +170,14 @@ pub async fn write_backup(
     });
     let dumped = dump(db, &to).await;
     drop(to);
-    let writer = writing.await.map_err(|_| BackupError::Stopped("writer"))??;
+    let writer = match writing.await.map_err(|_| BackupError::Stopped("writer"))? {
+        Ok(writer) => writer,
+        // The database's own error is the cause when reading it stopped the writer.
+        Err(BackupError::Stopped(_)) => {
+            return Err(BackupError::Read(dumped.err().unwrap_or_else(|| corrupt("the copy is empty"))));
+        }
+        Err(e) => return Err(e),
+    };
     match dumped {
         Ok(manifest) => Ok((manifest, writer.finish()?)),
         Err(e) => {
@@ -168,7 +205,20 @@ pub async fn restore(
     target: &DatabaseSpec,
     keys: &Keyring,
 ) -> Result<Restored, BackupError> {
-    let made_at = backup_schema(from, key)?;
+    if let DatabaseSpec::Sqlite(path) = target {
+        refuse_missing_folder(path)?;
+    }
+    let (header, preface) = backup_preface(from, key)?;
+    // The key versions the backup recorded, checked before anything is created; the rows themselves are checked
+    // as they are loaded, for backups that recorded none.
+    if let Some(recorded) = preface.key_versions.as_ref().or(header.key_versions.as_ref()) {
+        let have = keys.versions();
+        let missing: Vec<u32> = recorded.iter().copied().filter(|v| !have.contains(v)).collect();
+        if !missing.is_empty() {
+            return Err(BackupError::MissingKeys { missing, have });
+        }
+    }
+    let made_at = preface.schema_versions;
     let ours = SqliteStore::schema_versions();
     let newest = ours.last().copied().unwrap_or_default();
     let upgrade_from = if made_at == ours {
@@ -180,9 +230,15 @@ pub async fn restore(
     } else {
         return Err(BackupError::OtherLine { made: made_at, ours });
     };
+    // A SQLite file made here and not restored into is removed again: `serve` must not find an empty practice
+    // where a restore failed.
+    let created = match target {
+        DatabaseSpec::Sqlite(path) if !path.exists() => Some(path.clone()),
+        _ => None,
+    };
     let db = Database::open(target, keys, &Opening::new(OpenMode::Latest).connections(COPY_CONNECTIONS)).await?;
     let restored = match upgrade_from {
-        None => restore_into(&db, from, key).await.map(|(_, manifest)| manifest),
+        None => restore_into(&db, from, key).await.map(|(_, loaded)| loaded),
         Some(version) => restore_through_upgrade(&db, &target.scratch_folder(), from, key, keys, version).await,
     };
     // The backup's sign-ins include ones ended since it was made: none may come back (issue 14, finding 10).
@@ -194,24 +250,81 @@ pub async fn restore(
         Err(_) => Ok(0),
     };
     db.close().await;
-    Ok(Restored {
-        manifest: restored?,
-        upgraded: upgrade_from.map(|version| (version, newest)),
-        sign_ins_ended: ended?,
-    })
+    let done = restored.and_then(|loaded| Ok((loaded, ended?)));
+    match done {
+        Ok((loaded, sign_ins_ended)) => Ok(Restored {
+            header,
+            manifest: loaded.manifest,
+            sealed: loaded.sealed,
+            upgraded: upgrade_from.map(|version| (version, newest)),
+            sign_ins_ended,
+        }),
+        Err(e) => {
+            if let Some(path) = created {
+                remove_database_files(&path);
+            }
+            Err(e)
+        }
+    }
 }
 
-/// The schema versions a backup was made at, from its first piece.
-fn backup_schema(path: &Path, key: &BackupKey) -> Result<Vec<i64>, BackupError> {
+/// A backup file that may still need a field-key version: its header records the version, or records no versions
+/// at all (made by an earlier release: unknown).
+#[derive(Debug, Clone)]
+pub struct NeedingBackup {
+    pub path: PathBuf,
+    pub header: Header,
+}
+
+/// The backups in `dir` (the files that are Alliance backups, by name) that may still need key `version`: their
+/// headers are read, no key is needed.
+pub fn backups_needing(dir: &Path, version: u32) -> Result<Vec<NeedingBackup>, BackupError> {
+    if !dir.is_dir() {
+        return Err(BackupError::NoFolder(dir.to_owned()));
+    }
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(FileError::of("read", dir))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.is_file())
+        .collect();
+    paths.sort();
+    let mut needing = Vec::new();
+    for path in paths {
+        let Some(header) = super::file::read_file_header(&path)? else { continue };
+        if header.key_versions.as_ref().is_none_or(|versions| versions.contains(&version)) {
+            needing.push(NeedingBackup { path, header });
+        }
+    }
+    Ok(needing)
+}
+
+/// Refuses a SQLite file whose folder does not exist, in one sentence (SQLite's own words are "unable to open
+/// database file").
+fn refuse_missing_folder(path: &Path) -> Result<(), BackupError> {
+    match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(folder) if !folder.is_dir() => Err(BackupError::NoFolder(folder.to_owned())),
+        _ => Ok(()),
+    }
+}
+
+/// Removes a SQLite database and its companion files, as far as they exist.
+fn remove_database_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+/// A backup's header and preface (its first piece).
+fn backup_preface(path: &Path, key: &BackupKey) -> Result<(Header, Preface), BackupError> {
     let mut reader = BackupReader::open_file(path, key)?;
     match decode_piece(&mut reader).map_err(BackupError::Restore)? {
-        Some(Piece::Item(Item::Preface(preface))) => Ok(preface.schema_versions),
+        Some(Piece::Item(Item::Preface(preface))) => Ok((reader.header.clone(), preface)),
         _ => Err(BackupError::NoPreface),
     }
 }
 
 /// Restores the backup at `path` into the empty database `db` at the backup's own schema version.
-async fn restore_into(db: &Database, path: &Path, key: &BackupKey) -> Result<(Header, Manifest), BackupError> {
+async fn restore_into(db: &Database, path: &Path, key: &BackupKey) -> Result<(Header, Loaded), BackupError> {
     let reader = BackupReader::open_file(path, key)?;
     let header = reader.header.clone();
     let (to, from) = mpsc::channel::<StoreResult<Piece>>(16);
@@ -221,7 +334,7 @@ async fn restore_into(db: &Database, path: &Path, key: &BackupKey) -> Result<(He
     // A damaged file is the cause to report, not the load's "ends early" that follows from it.
     read.map_err(BackupError::Restore)?;
     let loaded = loaded.map_err(BackupError::Restore)?;
-    Ok((header, loaded.manifest))
+    Ok((header, loaded))
 }
 
 /// Restores a backup made at an older schema `version`: into a scratch SQLite database at that version (which
@@ -235,7 +348,7 @@ async fn restore_through_upgrade(
     key: &BackupKey,
     keys: &Keyring,
     version: i64,
-) -> Result<Manifest, BackupError> {
+) -> Result<Loaded, BackupError> {
     if !is_empty(target).await.map_err(BackupError::ReadTarget)? {
         return Err(BackupError::NotEmpty);
     }
@@ -256,8 +369,9 @@ async fn restore_through_upgrade(
     copied
 }
 
-/// Copies `from` into the empty `to`, verifying counts and checksums; returns the copied tables' summary.
-pub async fn copy(from: &Database, to: &Database) -> Result<Manifest, BackupError> {
+/// Copies `from` into the empty `to`, verifying counts and checksums and that every sealed value opens with
+/// `to`'s keys; returns what was loaded.
+pub async fn copy(from: &Database, to: &Database) -> Result<Loaded, BackupError> {
     let (sender, receiver) = mpsc::channel::<StoreResult<Piece>>(16);
     let loading = load(to, receiver);
     let dumping = async move {
@@ -271,7 +385,7 @@ pub async fn copy(from: &Database, to: &Database) -> Result<Manifest, BackupErro
     // The load's error names the cause (a source error reaches it through the channel).
     let loaded = loaded.map_err(BackupError::NotCopied)?;
     dumped.map_err(BackupError::ReadSource)?;
-    Ok(loaded.manifest)
+    Ok(loaded)
 }
 
 /// What [`migrate`] copied, and between which engines.
@@ -285,6 +399,9 @@ pub struct Migrated {
 /// Copies the database `from` into the empty database `to` (either engine, both brought up to date: a copy needs
 /// the same schema on both sides), verified.
 pub async fn migrate(from: &DatabaseSpec, to: &DatabaseSpec, keys: &Keyring) -> Result<Migrated, BackupError> {
+    if let DatabaseSpec::Sqlite(path) = to {
+        refuse_missing_folder(path)?;
+    }
     let opening = Opening::new(OpenMode::Latest).connections(COPY_CONNECTIONS);
     let source = Database::open(from, keys, &opening).await?;
     let target = match Database::open(to, keys, &opening).await {
@@ -309,7 +426,7 @@ pub async fn migrate(from: &DatabaseSpec, to: &DatabaseSpec, keys: &Keyring) -> 
     let (from_engine, to_engine) = (source.engine_name(), target.engine_name());
     source.close().await;
     target.close().await;
-    Ok(Migrated { manifest: copied?, from_engine, to_engine })
+    Ok(Migrated { manifest: copied?.manifest, from_engine, to_engine })
 }
 
 #[cfg(test)]
@@ -362,6 +479,7 @@ mod tests {
         let (path, key, _) = earlier_release();
         let (header, manifest) = verify_backup(&path, &key).unwrap();
         assert_eq!((header.format, header.engine.as_str(), header.key_id.as_str()), (1, "sqlite", "e327628216ae03d8"));
+        assert_eq!(header.key_versions, None, "made before backups recorded their key versions: unknown");
         assert_is_the_earlier_practice(&manifest);
     }
 

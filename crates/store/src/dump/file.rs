@@ -87,6 +87,7 @@ pub enum BackupKeyError {
 }
 
 /// A 256-bit backup key.
+#[derive(Clone)]
 pub struct BackupKey(Zeroizing<[u8; 32]>);
 
 /// A backup key, and whether its file was made just now (worth telling the operator, who must keep a copy).
@@ -175,12 +176,40 @@ pub struct Header {
     pub key_id: String,
     pub engine: String,
     pub created_at: i64,
+    /// The practice's field-key versions the backup's sealed values use, so that a key version is not retired
+    /// while a backup still needs it. `None` in backups made before releases recorded it (unknown); readers that
+    /// predate the field ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_versions: Option<Vec<u32>>,
 }
 
 impl Header {
     /// The header of a new backup of a database of `engine` made with `key` at `created_at` (Unix time).
     pub fn new(key: &BackupKey, engine: &str, created_at: i64) -> Self {
-        Self { format: FORMAT, key_id: key.id(), engine: engine.to_owned(), created_at }
+        Self { format: FORMAT, key_id: key.id(), engine: engine.to_owned(), created_at, key_versions: None }
+    }
+
+    /// The same header, recording the field-key versions the backup's sealed values use.
+    pub fn with_key_versions(self, versions: Vec<u32>) -> Self {
+        Self { key_versions: Some(versions), ..self }
+    }
+
+    /// When the backup was made, in RFC 3339 (UTC); the Unix time itself if it is out of range.
+    pub fn created_at_text(&self) -> String {
+        time::OffsetDateTime::from_unix_timestamp(self.created_at)
+            .ok()
+            .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+            .unwrap_or_else(|| format!("{} (Unix time)", self.created_at))
+    }
+}
+
+/// Reads the header of the backup file at `path` (no key needed); `Ok(None)` when the file is not a backup.
+pub fn read_file_header(path: &Path) -> Result<Option<Header>, BackupFileError> {
+    let file = File::open(path).map_err(FileError::of("open", path))?;
+    match read_header(&mut BufReader::new(file)) {
+        Ok((header, _)) => Ok(Some(header)),
+        Err(BackupFileError::TooShort | BackupFileError::NotABackup) => Ok(None),
+        Err(e) => Err(e),
     }
 }
 

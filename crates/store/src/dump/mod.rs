@@ -30,7 +30,7 @@ pub use codec::*;
 use schema::*;
 
 use crate::open::Database;
-use crate::{StoreError, StoreResult};
+use crate::{Keyring, StoreError, StoreResult, cipher};
 
 /// One stored value, independent of the engine.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,6 +59,10 @@ pub struct Preface {
     pub engine: String,
     pub schema_versions: Vec<i64>,
     pub tables: Vec<String>,
+    /// The field-key versions the copy's sealed values use, read in the copy's own transaction. `None` in copies
+    /// made by releases that did not record them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_versions: Option<Vec<u32>>,
 }
 
 /// A table's count and checksum.
@@ -179,10 +183,12 @@ pub async fn dump(source: &Database, to: &mpsc::Sender<StoreResult<Piece>>) -> S
 
 async fn dump_in(mut conn: Conn<'_>, engine: &str, to: &mpsc::Sender<StoreResult<Piece>>) -> StoreResult<Manifest> {
     let schema = conn.schema().await?;
+    let key_versions = sealed_versions(conn.reborrow(), &schema).await?;
     let preface = Preface {
         engine: engine.to_owned(),
         schema_versions: schema.versions.clone(),
         tables: schema.tables.iter().map(|t| t.name.clone()).collect(),
+        key_versions: Some(key_versions),
     };
     send(to, Item::Preface(preface)).await?;
     let mut manifest = Manifest::default();
@@ -195,6 +201,33 @@ async fn dump_in(mut conn: Conn<'_>, engine: &str, to: &mpsc::Sender<StoreResult
     }
     to.send(Ok(Piece::Manifest(manifest.clone()))).await.map_err(|_| corrupt("the copy's receiver stopped"))?;
     Ok(manifest)
+}
+
+/// The field-key versions that the sealed values of `schema`'s encrypted columns use (one pass over each such
+/// column; a table or column the schema lacks, being older, is skipped).
+async fn sealed_versions(mut conn: Conn<'_>, schema: &Schema) -> StoreResult<Vec<u32>> {
+    let mut versions = BTreeSet::new();
+    for (field, _) in cipher::ENCRYPTED {
+        let Ok(table) = schema.table(field.table) else { continue };
+        if table.column(field.column).is_err() {
+            continue;
+        }
+        let (t, c) = (quote(field.table), quote(field.column));
+        let prefixes: Vec<String> = match conn.reborrow() {
+            Conn::Sqlite(x) => {
+                let sql = format!("SELECT DISTINCT substr({c}, 1, instr({c}, ':')) FROM {t} WHERE {c} LIKE 'v%:%'");
+                sqlx::query_scalar(&sql).fetch_all(x).await?
+            }
+            Conn::Postgres(x) => {
+                let sql = format!(
+                    "SELECT DISTINCT substr({c}::text, 1, strpos({c}::text, ':')) FROM {t} WHERE {c}::text LIKE 'v%:%'"
+                );
+                sqlx::query_scalar(&sql).fetch_all(x).await?
+            }
+        };
+        versions.extend(prefixes.iter().filter_map(|p| cipher::version_of(p)));
+    }
+    Ok(versions.into_iter().collect())
 }
 
 async fn send(to: &mpsc::Sender<StoreResult<Piece>>, item: Item) -> StoreResult<()> {
@@ -255,25 +288,110 @@ pub async fn json_columns(source: &Database) -> StoreResult<BTreeSet<String>> {
 pub struct Loaded {
     pub source_engine: String,
     pub manifest: Manifest,
+    /// The sealed values loaded, every one of which opens with the target's keys.
+    pub sealed: Sealed,
+}
+
+/// The sealed (field-encrypted) values of a copy, each opened with the keys at hand before it is committed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sealed {
+    /// How many values were opened.
+    pub values: u64,
+    /// The field-key versions they were sealed with.
+    pub versions: Vec<u32>,
+}
+
+/// Opens every sealed value as it is loaded; what it finds decides whether the load may commit.
+struct SealedCheck<'k> {
+    keys: &'k Keyring,
+    values: u64,
+    versions: BTreeSet<u32>,
+    /// Versions the keys lack, with how many values use each.
+    missing: BTreeMap<u32, u64>,
+    /// Values under a version the keys have that still do not open, and the first of them.
+    refused: u64,
+    first_refused: Option<String>,
+}
+
+impl<'k> SealedCheck<'k> {
+    fn new(keys: &'k Keyring) -> Self {
+        Self { keys, values: 0, versions: BTreeSet::new(), missing: BTreeMap::new(), refused: 0, first_refused: None }
+    }
+
+    /// The encrypted columns of `head`, as (field, value column, row id column).
+    fn columns(head: &TableHead) -> Vec<(cipher::Field, usize, usize)> {
+        let at = |name: &str| head.columns.iter().position(|c| c == name);
+        cipher::ENCRYPTED
+            .iter()
+            .filter(|(field, _)| field.table == head.name)
+            .filter_map(|(field, id)| Some((*field, at(field.column)?, at(id)?)))
+            .collect()
+    }
+
+    fn row(&mut self, columns: &[(cipher::Field, usize, usize)], row: &[Value]) {
+        for (field, value, id) in columns {
+            let (Some(Value::Text(stored)), Some(Value::Int(id))) = (row.get(*value), row.get(*id)) else { continue };
+            // Values an older release kept in clear are sealed when the database is first opened.
+            let Some(version) = cipher::version_of(stored) else { continue };
+            self.values += 1;
+            self.versions.insert(version);
+            match self.keys.open(*field, *id, stored) {
+                Ok(_) => {}
+                Err(crate::KeyError::UnknownVersion(v)) => *self.missing.entry(v).or_default() += 1,
+                Err(_) => {
+                    self.refused += 1;
+                    if self.first_refused.is_none() {
+                        self.first_refused = Some(format!("{}.{} of row {id}", field.table, field.column));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The verdict: every value opens, or why not, naming the missing versions and what to do.
+    fn finish(self) -> StoreResult<Sealed> {
+        if !self.missing.is_empty() {
+            let names: Vec<String> = self.missing.keys().map(|v| format!("v{v}")).collect();
+            let count: u64 = self.missing.values().sum();
+            let have: Vec<String> = self.keys.versions().iter().map(|v| format!("v{v}")).collect();
+            return Err(StoreError::Key(format!(
+                "{count} encrypted values are sealed with key version {}, which the key file given lacks (it has {}): \
+                 find the key file that still has {} (a copy kept from before that version was retired) and use it",
+                names.join(", "),
+                have.join(", "),
+                names.join(", ")
+            )));
+        }
+        if let Some(first) = self.first_refused {
+            return Err(StoreError::Key(format!(
+                "{} encrypted values do not open with the key file given (the first: {first}): it is not this \
+                 practice's key file",
+                self.refused
+            )));
+        }
+        Ok(Sealed { values: self.values, versions: self.versions.into_iter().collect() })
+    }
 }
 
 /// Writes the pieces from `from` into `target`, which must hold no rows, in one transaction; before committing,
 /// checks what arrived against the source's closing manifest and every table's count and checksum by reading it
-/// back. Anything wrong (a different schema, a non-empty target, a damaged or short copy, an error sent down the
-/// channel) rolls everything back.
+/// back, and that every sealed value opens with the target's keys. Anything wrong (a different schema, a non-empty
+/// target, a damaged or short copy, a value the keys cannot open, an error sent down the channel) rolls
+/// everything back.
 pub async fn load(target: &Database, mut from: mpsc::Receiver<StoreResult<Piece>>) -> StoreResult<Loaded> {
+    let keys = target.keys();
     match target {
         Database::Sqlite(store) => {
             let mut tx = store.writer().begin().await?;
             // Foreign keys are checked at commit, so the order of tables cannot trip them.
             sqlx::query("PRAGMA defer_foreign_keys = ON").execute(&mut *tx).await?;
-            let loaded = load_in(Conn::Sqlite(&mut tx), &mut from).await?;
+            let loaded = load_in(Conn::Sqlite(&mut tx), &mut from, keys).await?;
             tx.commit().await?;
             Ok(loaded)
         }
         Database::Postgres(store) => {
             let mut tx = store.pool().begin().await?;
-            let loaded = load_in(Conn::Postgres(&mut tx), &mut from).await?;
+            let loaded = load_in(Conn::Postgres(&mut tx), &mut from, keys).await?;
             tx.commit().await?;
             Ok(loaded)
         }
@@ -296,8 +414,13 @@ async fn next(
     }
 }
 
-async fn load_in(mut conn: Conn<'_>, from: &mut mpsc::Receiver<StoreResult<Piece>>) -> StoreResult<Loaded> {
+async fn load_in(
+    mut conn: Conn<'_>,
+    from: &mut mpsc::Receiver<StoreResult<Piece>>,
+    keys: &Keyring,
+) -> StoreResult<Loaded> {
     let mut expected = None;
+    let mut sealed = SealedCheck::new(keys);
     let schema = conn.schema().await?;
     let Some(Item::Preface(preface)) = next(from, &mut expected).await? else {
         return Err(corrupt("the copy does not start with its preface"));
@@ -342,6 +465,7 @@ async fn load_in(mut conn: Conn<'_>, from: &mut mpsc::Receiver<StoreResult<Piece
         let json: Vec<bool> = head.json.iter().zip(&kinds).map(|(j, k)| *j || *k == Kind::Json).collect();
         let mut source_hash = TableHasher::new(head.json.clone());
         let mut rows_hash = TableHasher::new(json.clone());
+        let encrypted = SealedCheck::columns(&head);
         pending = None;
         while let Some(item) = next(from, &mut expected).await? {
             match item {
@@ -352,6 +476,7 @@ async fn load_in(mut conn: Conn<'_>, from: &mut mpsc::Receiver<StoreResult<Piece
                         }
                         source_hash.add(row);
                         rows_hash.add(row);
+                        sealed.row(&encrypted, row);
                     }
                     insert(conn.reborrow(), table, &head.columns, &kinds, &rows).await?;
                 }
@@ -384,7 +509,8 @@ async fn load_in(mut conn: Conn<'_>, from: &mut mpsc::Receiver<StoreResult<Piece
     if from.recv().await.is_some() {
         return Err(corrupt("more after the copy's manifest"));
     }
-    Ok(Loaded { source_engine: preface.engine, manifest: written })
+    let sealed = sealed.finish()?;
+    Ok(Loaded { source_engine: preface.engine, manifest: written, sealed })
 }
 
 /// Checks that `got` has the same tables, counts and checksums as `expected`, naming the first difference.
