@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use alliance_store::DatabaseSpec;
 use alliance_store::dump::{self, Manifest};
+use alliance_store::practice_lock::{self, Holding, PracticeLock};
 use anyhow::bail;
 
 use crate::args::{DataArgs, KeyArgs, OpenKeyArgs};
@@ -162,9 +163,24 @@ pub async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Holds a database alone; a SQLite file that does not exist yet has no one to keep out.
+async fn hold_alone(spec: &DatabaseSpec) -> anyhow::Result<Option<PracticeLock>> {
+    Ok(match spec {
+        DatabaseSpec::Sqlite(path) if !path.exists() => None,
+        _ => Some(practice_lock::hold(spec, Holding::Alone).await?),
+    })
+}
+
 pub async fn migrate(args: MigrateArgs) -> anyhow::Result<()> {
     let (from, to) = (DatabaseSpec::parse(&args.from)?, DatabaseSpec::parse(&args.to)?);
+    if from == to {
+        bail!("--from and --to name the same database; copy into a new, empty one");
+    }
     let keys = args.data.load_keys(false)?.keys;
+    // A server writing the source meanwhile would lose what it writes after its table was copied, and one started
+    // on the target would serve half a copy: both are held alone for the copy (docs/ARCHITECTURE.md#one-holder).
+    let _source_alone = hold_alone(&from).await?;
+    let _target_alone = hold_alone(&to).await?;
     let started = std::time::Instant::now();
     let migrated = dump::migrate(&from, &to, &keys).await?;
     print_summary(

@@ -1,5 +1,5 @@
 //! One practice, one holder (docs/ARCHITECTURE.md#one-holder), and key changes under a running server, as an
-//! operator meets them: a second server and a rekey are refused while one serves, a rotation is taken up by the
+//! operator meets them: a second server, a rekey and a copy to another database are refused while one serves, a rotation is taken up by the
 //! server without a restart, and `/readyz` says when the keys no longer open the data.
 
 use std::path::Path;
@@ -44,7 +44,7 @@ fn client() -> reqwest::Client {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_second_server_and_a_rekey_are_refused_while_one_serves() {
+async fn a_second_server_a_rekey_and_a_copy_are_refused_while_one_serves() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let d = path_str(&data);
@@ -60,9 +60,21 @@ async fn a_second_server_and_a_rekey_are_refused_while_one_serves() {
     let keys_before = std::fs::read(&key_file).unwrap();
     alliance(&["keys", "rekey", "--data", d]).refused().says(&["a server (process", &pid, "stop it first"]);
     assert_eq!(std::fs::read(&key_file).unwrap(), keys_before, "the refused rekey changed no key");
+    // A copy to another engine is refused too: what the server wrote after a table was copied would be lost.
+    let source = format!("sqlite:{}", path_str(&data.join("alliance.db")));
+    let copy = dir.path().join("copy.db");
+    let target = format!("sqlite:{}", path_str(&copy));
+    let migrate = ["migrate-store", "--from", &source, "--to", &target, "--data", d];
+    alliance(&migrate).refused().says(&["a server (process", &pid, "stop it first"]);
+    assert!(!copy.exists(), "the refused copy made no database");
+    alliance(&["migrate-store", "--from", &source, "--to", &source, "--data", d])
+        .refused()
+        .says(&["the same database"]);
 
     drop(server);
     alliance(&["keys", "rekey", "--data", d]).ok();
+    alliance(&migrate).ok();
+    assert!(copy.is_file(), "copied once the server stopped");
     assert_ne!(std::fs::read(&key_file).unwrap(), keys_before, "rekeyed once the server stopped");
     // The server is gone and its lock with it: serving again works.
     let port = free_port();
