@@ -9,6 +9,7 @@ pub mod crisis;
 pub mod domain;
 pub mod instrument;
 pub mod overview;
+pub mod partnership;
 pub mod patterns;
 pub mod practice;
 pub mod scoring;

@@ -62,6 +62,14 @@ pub const RISK_ACTION_KEY: Field = Field { table: "risk_actions", column: "signa
 /// Where an e-mail waiting to be sent links to (a reset link is a secret; a risk notice names a client number).
 pub const MAIL_PATH: Field = Field { table: "mail_outbox", column: "path" };
 
+/// The client's partnership (issue 16): goals in their words and each wording in a goal's history, tasks agreed
+/// for between sessions, what got in the way of one, and the therapist's event notes.
+pub const GOAL_TEXT: Field = Field { table: "goals", column: "text" };
+pub const GOAL_HISTORY_TEXT: Field = Field { table: "goal_history", column: "text" };
+pub const TASK_TEXT: Field = Field { table: "tasks", column: "text" };
+pub const TASK_OBSTACLE: Field = Field { table: "task_reports", column: "obstacle" };
+pub const EVENT_NOTE_TEXT: Field = Field { table: "event_notes", column: "text" };
+
 /// Every encrypted column with its table's row id column: what key rotation re-encrypts.
 pub const ENCRYPTED: &[(Field, &str)] = &[
     (CLIENT_PSEUDONYM, "id"),
@@ -78,6 +86,11 @@ pub const ENCRYPTED: &[(Field, &str)] = &[
     (RISK_ACTION_NOTE, "id"),
     (RISK_ACTION_KEY, "id"),
     (MAIL_PATH, "id"),
+    (GOAL_TEXT, "id"),
+    (GOAL_HISTORY_TEXT, "id"),
+    (TASK_TEXT, "id"),
+    (TASK_OBSTACLE, "task_id"),
+    (EVENT_NOTE_TEXT, "id"),
 ];
 
 /// A binary secret (a TOTP key) as the text a sealed field holds.

@@ -42,6 +42,10 @@ pub use shared::care::Care;
 pub use shared::crisis::CrisisInformation;
 pub use shared::jobs::Jobs;
 pub use shared::outbox::{MailKind, NewMail, Outbox, QueuedMail};
+pub use shared::partnership::{
+    CheckExtras, ClientPage, EventNote, EventNoteId, Goal, GoalHistoryEntry, GoalId, NewTaskReport, Partnership,
+    StoredGoalRating, Task, TaskId, TaskReport,
+};
 pub use shared::questionnaires::Questionnaires;
 pub use shared::recovery::Recovery;
 pub use shared::risk::{NewRiskAction, Risk, RiskAction, RiskActionKind};
@@ -116,6 +120,7 @@ pub trait Store:
     + CrisisInformation
     + Outbox
     + Recovery
+    + Partnership
 {
 }
 
@@ -135,6 +140,7 @@ impl<T> Store for T where
         + Risk
         + CrisisInformation
         + Recovery
+        + Partnership
 {
 }
 
@@ -144,6 +150,7 @@ pub mod prelude {
     pub use crate::AdminTasks;
     pub use crate::CrisisInformation;
     pub use crate::Outbox;
+    pub use crate::Partnership;
     pub use crate::Recovery;
     pub use crate::Risk;
     pub use crate::{

@@ -16,6 +16,7 @@ mod copy;
 mod encryption;
 mod migrations;
 mod outages;
+mod partnership;
 mod practice_input;
 mod risk;
 
@@ -73,6 +74,13 @@ macro_rules! each_behaviour_on_both_engines {
 }
 
 each_behaviour_on_both_engines! {
+    crate::partnership::goals_keep_their_history_and_at_most_three_are_open
+        => goals_keep_their_history_and_at_most_three_are_open,
+    crate::partnership::a_check_carries_goal_ratings_and_task_reports_all_or_nothing
+        => a_check_carries_goal_ratings_and_task_reports_all_or_nothing,
+    crate::partnership::the_client_page_link_is_reissued_and_revoked => the_client_page_link_is_reissued_and_revoked,
+    crate::partnership::event_notes_and_the_partnership_go_with_the_client
+        => event_notes_and_the_partnership_go_with_the_client,
     crate::admin_tasks::a_therapist_has_the_supervisor_last_chosen => a_therapist_has_the_supervisor_last_chosen,
     crate::admin_tasks::sign_ins_are_listed_and_ended_by_their_owner_only
         => sign_ins_are_listed_and_ended_by_their_owner_only,

@@ -455,6 +455,13 @@ mod tests {
         "signal_seen",
         "mail_outbox",
         "recovery_codes",
+        "goals",
+        "goal_history",
+        "goal_ratings",
+        "tasks",
+        "task_reports",
+        "client_pages",
+        "event_notes",
     ];
 
     /// Counts and checksums as the earlier release printed them when it wrote the file.

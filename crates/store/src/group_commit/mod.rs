@@ -22,7 +22,7 @@ pub(crate) mod sqlite;
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{AuditEvent, LinkState, LinkSubmitted, NewResponse, StoreError, StoreResult};
+use crate::{AuditEvent, CheckExtras, LinkState, LinkSubmitted, NewResponse, StoreError, StoreResult};
 
 /// The most submissions committed together. Enough to amortise the flush; small enough that the first in a
 /// batch does not wait long for the last.
@@ -43,7 +43,13 @@ pub(crate) type Outcome = StoreResult<Done>;
 
 pub(crate) enum Job {
     /// A client's answers through a single-use link, with the audit entry of the submission.
-    Submit { token_hash: Vec<u8>, responses: Vec<NewResponse>, audit: AuditEvent, now: OffsetDateTime },
+    Submit {
+        token_hash: Vec<u8>,
+        responses: Vec<NewResponse>,
+        extras: CheckExtras,
+        audit: AuditEvent,
+        now: OffsetDateTime,
+    },
     /// An audit entry alone.
     Audit(AuditEvent),
 }
@@ -87,10 +93,12 @@ impl GroupCommit {
         &self,
         token_hash: &[u8],
         responses: Vec<NewResponse>,
+        extras: CheckExtras,
         audit: AuditEvent,
         now: OffsetDateTime,
     ) -> StoreResult<Result<LinkSubmitted, LinkState>> {
-        match self.queue_and_wait(Job::Submit { token_hash: token_hash.to_vec(), responses, audit, now }).await? {
+        let job = Job::Submit { token_hash: token_hash.to_vec(), responses, extras, audit, now };
+        match self.queue_and_wait(job).await? {
             Done::Submitted(outcome) => Ok(outcome),
             Done::Audited => Err(StoreError::Corrupt("a submission was answered as an audit entry".into())),
         }

@@ -22,10 +22,11 @@ use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection, Row};
 
 use super::{BatchWriter, Done, Job, Outcome, Queued, fan_out};
-use crate::cipher::Keyring;
+use crate::cipher::{self, Keyring};
 use crate::postgres::{AnswerRow, insert_audits, insert_responses};
 use crate::{
-    AdministrationId, AuditEvent, LinkState, LinkSubmitted, NewResponse, SessionId, StoreError, StoreResult, audit,
+    AdministrationId, AuditEvent, CheckExtras, LinkState, LinkSubmitted, NewResponse, SessionId, StoreError,
+    StoreResult, audit,
 };
 
 /// Attempts at a batch the server rolled back because of a deadlock or a serialisation failure.
@@ -128,6 +129,8 @@ struct LockedLink {
     session: i64,
     used: bool,
     expires_at: i64,
+    /// The episode of its session, which every goal rated and task reported on must be of.
+    episode: i64,
     /// Its administrations still open, the only ones its submission may answer.
     open: HashSet<i64>,
 }
@@ -150,6 +153,7 @@ async fn write_batch(
         // row and re-evaluates them; a link another batch claimed meanwhile reads used, and its are not needed.
         let rows = sqlx::query(
             "SELECT l.id, l.session_id, l.token_hash, l.used_at IS NOT NULL AS used, l.expires_at,
+                    (SELECT s.episode_id FROM therapy_sessions s WHERE s.id = l.session_id) AS episode,
                     ARRAY(SELECT a.id FROM administrations a WHERE a.link_id = l.id AND a.status = 'open') AS open
              FROM links l WHERE l.token_hash = ANY($1) ORDER BY l.token_hash FOR UPDATE OF l",
         )
@@ -162,18 +166,21 @@ async fn write_batch(
                 session: row.try_get("session_id")?,
                 used: row.try_get("used")?,
                 expires_at: row.try_get("expires_at")?,
+                episode: row.try_get("episode")?,
                 open: row.try_get::<Vec<i64>, _>("open")?.into_iter().collect(),
             };
             links.insert(row.try_get::<Vec<u8>, _>("token_hash")?, link);
         }
     }
 
+    let owners = extras_owners(&mut tx, jobs).await?;
     let mut outcomes = Vec::with_capacity(jobs.len());
+    let mut ratings = ExtraRows::default();
     let mut claims: Vec<(i64, i64)> = Vec::new();
     let mut answers: Vec<AnswerRow<'_>> = Vec::new();
     let mut events: Vec<AuditEvent> = Vec::new();
     for queued in jobs {
-        let (token_hash, responses, audit, now) = match &queued.job {
+        let (token_hash, responses, extras, audit, now) = match &queued.job {
             Job::Audit(event) => {
                 outcomes.push(audit::validate(event).map(|()| Done::Audited));
                 if outcomes.last().is_some_and(Result::is_ok) {
@@ -181,7 +188,7 @@ async fn write_batch(
                 }
                 continue;
             }
-            Job::Submit { token_hash, responses, audit, now } => (token_hash, responses, audit, *now),
+            Job::Submit { token_hash, responses, extras, audit, now } => (token_hash, responses, extras, audit, *now),
         };
         let Some(link) = links.get_mut(token_hash) else {
             outcomes.push(Err(StoreError::NotFound));
@@ -203,6 +210,11 @@ async fn write_batch(
                 continue;
             }
         };
+        if let Err(e) = owners.check(extras, link.episode) {
+            outcomes.push(Err(e));
+            continue;
+        }
+        ratings.add(keys, extras, link.id, link.session, now.unix_timestamp());
         link.used = true;
         claims.push((link.id, now.unix_timestamp()));
         answers.extend(administrations.iter().zip(responses).map(|(a, r)| (a.0, r, now)));
@@ -212,9 +224,126 @@ async fn write_batch(
     }
 
     insert_responses(keys, &mut tx, &answers, &claims).await?;
+    ratings.insert(&mut tx).await?;
     insert_audits(&mut tx, &events).await?;
     tx.commit().await?;
     Ok(outcomes)
+}
+
+/// The episode of every goal and task the batch's checks name, read before anything is written: a check naming
+/// one of another episode is refused without aborting the batch's transaction.
+#[derive(Default)]
+struct ExtrasOwners {
+    goals: HashMap<i64, i64>,
+    tasks: HashMap<i64, i64>,
+}
+
+async fn extras_owners(tx: &mut PgConnection, jobs: &[&Queued]) -> StoreResult<ExtrasOwners> {
+    let (mut goals, mut tasks) = (Vec::new(), Vec::new());
+    for queued in jobs {
+        if let Job::Submit { extras, .. } = &queued.job {
+            goals.extend(extras.goal_ratings.iter().map(|(g, _)| g.0));
+            tasks.extend(extras.task_reports.iter().map(|r| r.task.0));
+        }
+    }
+    let mut owners = ExtrasOwners::default();
+    for (table, ids, into) in [("goals", goals, &mut owners.goals), ("tasks", tasks, &mut owners.tasks)] {
+        if ids.is_empty() {
+            continue;
+        }
+        let rows = sqlx::query(&format!("SELECT id, episode_id FROM {table} WHERE id = ANY($1)"))
+            .bind(&ids)
+            .fetch_all(&mut *tx)
+            .await?;
+        for row in rows {
+            into.insert(row.try_get("id")?, row.try_get("episode_id")?);
+        }
+    }
+    Ok(owners)
+}
+
+impl ExtrasOwners {
+    fn check(&self, extras: &CheckExtras, episode: i64) -> StoreResult<()> {
+        let mut goals = HashSet::new();
+        for (goal, _) in &extras.goal_ratings {
+            if self.goals.get(&goal.0) != Some(&episode) || !goals.insert(goal.0) {
+                return Err(StoreError::Conflict("a goal rating does not belong to this check"));
+            }
+        }
+        if extras.task_reports.iter().any(|r| self.tasks.get(&r.task.0) != Some(&episode)) {
+            return Err(StoreError::Conflict("a task report does not belong to this check"));
+        }
+        Ok(())
+    }
+}
+
+/// The batch's goal ratings and task reports, inserted with one statement each.
+#[derive(Default)]
+struct ExtraRows {
+    goal: Vec<i64>,
+    rating: Vec<i64>,
+    rating_link: Vec<i64>,
+    rating_session: Vec<i64>,
+    rated_at: Vec<i64>,
+    task: Vec<i64>,
+    done: Vec<String>,
+    obstacle: Vec<Option<String>>,
+    report_link: Vec<i64>,
+    report_session: Vec<i64>,
+    reported_at: Vec<i64>,
+}
+
+impl ExtraRows {
+    fn add(&mut self, keys: &Keyring, extras: &CheckExtras, link: i64, session: i64, at: i64) {
+        for (goal, rating) in &extras.goal_ratings {
+            self.goal.push(goal.0);
+            self.rating.push(i64::from(rating.value()));
+            self.rating_link.push(link);
+            self.rating_session.push(session);
+            self.rated_at.push(at);
+        }
+        for report in &extras.task_reports {
+            self.task.push(report.task.0);
+            self.done.push(report.done.as_str().to_owned());
+            self.obstacle.push(keys.seal_opt(cipher::TASK_OBSTACLE, report.task.0, report.obstacle.as_deref()));
+            self.report_link.push(link);
+            self.report_session.push(session);
+            self.reported_at.push(at);
+        }
+    }
+
+    async fn insert(self, tx: &mut PgConnection) -> StoreResult<()> {
+        if !self.goal.is_empty() {
+            sqlx::query(
+                "INSERT INTO goal_ratings (goal_id, link_id, session_id, rating, rated_at)
+                 SELECT * FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::BIGINT[], $4::BIGINT[], $5::BIGINT[])",
+            )
+            .bind(self.goal)
+            .bind(self.rating_link)
+            .bind(self.rating_session)
+            .bind(self.rating)
+            .bind(self.rated_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if !self.task.is_empty() {
+            // The first report on a task stands, also when one batch carries two.
+            sqlx::query(
+                "INSERT INTO task_reports (task_id, link_id, session_id, done, obstacle, reported_at)
+                 SELECT * FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::BIGINT[], $4::TEXT[], $5::TEXT[], $6::BIGINT[])
+                 ON CONFLICT (task_id) DO NOTHING",
+            )
+            .bind(self.task)
+            .bind(self.report_link)
+            .bind(self.report_session)
+            .bind(self.done)
+            .bind(self.obstacle)
+            .bind(self.reported_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        Ok(())
+    }
 }
 
 /// Everything about one submission that could fail once written, checked before: its audit entry, and that

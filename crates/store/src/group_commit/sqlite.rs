@@ -14,7 +14,8 @@ use time::OffsetDateTime;
 use super::{BatchWriter, Done, Job, Outcome, Queued, fan_out};
 use crate::cipher::{self, Keyring};
 use crate::{
-    AdministrationId, AuditEvent, LinkState, LinkSubmitted, NewResponse, SessionId, StoreError, StoreResult, audit,
+    AdministrationId, AuditEvent, CheckExtras, LinkState, LinkSubmitted, NewResponse, SessionId, StoreError,
+    StoreResult, audit,
 };
 
 /// The audit chain's statements: the head moves one entry per statement, as SQLite's trigger requires.
@@ -108,8 +109,8 @@ fn write_batch(db: &rusqlite::Connection, keys: &Keyring, batch: &[Queued]) -> V
                 continue;
             }
             let written = match &job.job {
-                Job::Submit { token_hash, responses, audit, now } => {
-                    submit(db, keys, token_hash, responses, audit, *now).map(Done::Submitted)
+                Job::Submit { token_hash, responses, extras, audit, now } => {
+                    submit(db, keys, token_hash, responses, extras, audit, *now).map(Done::Submitted)
                 }
                 Job::Audit(event) => insert_audit(db, event).map(|()| Done::Audited),
             };
@@ -150,6 +151,7 @@ fn submit(
     keys: &Keyring,
     token_hash: &[u8],
     responses: &[NewResponse],
+    extras: &CheckExtras,
     audit: &AuditEvent,
     now: OffsetDateTime,
 ) -> StoreResult<Result<LinkSubmitted, LinkState>> {
@@ -187,9 +189,57 @@ fn submit(
     if !administrations.is_empty() {
         insert_answers(db, keys, &administrations, responses, now)?;
     }
+    insert_extras(db, keys, link, session, extras, now)?;
     let session = SessionId(session);
     insert_audit(db, &AuditEvent { object_id: Some(session.0), ..audit.clone() })?;
     Ok(Ok(LinkSubmitted { session, administrations }))
+}
+
+/// Goal ratings and task reports of one check: each goal and task must be of the session's episode; a task
+/// reported on already keeps its first report.
+fn insert_extras(
+    db: &rusqlite::Connection,
+    keys: &Keyring,
+    link: i64,
+    session: i64,
+    extras: &CheckExtras,
+    now: i64,
+) -> StoreResult<()> {
+    let mut goals: Vec<i64> = extras.goal_ratings.iter().map(|(g, _)| g.0).collect();
+    goals.sort_unstable();
+    if goals.windows(2).any(|w| w[0] == w[1]) {
+        return Err(StoreError::Conflict("a goal rating does not belong to this check"));
+    }
+    for (goal, rating) in &extras.goal_ratings {
+        let inserted = db
+            .prepare_cached(
+                "INSERT INTO goal_ratings (goal_id, link_id, session_id, rating, rated_at)
+                 SELECT g.id, ?1, s.id, ?2, ?3 FROM goals g JOIN therapy_sessions s ON s.episode_id = g.episode_id
+                 WHERE g.id = ?4 AND s.id = ?5",
+            )?
+            .execute(params![link, rating.value(), now, goal.0, session])?;
+        if inserted != 1 {
+            return Err(StoreError::Conflict("a goal rating does not belong to this check"));
+        }
+    }
+    for report in &extras.task_reports {
+        let belongs: i64 = db
+            .prepare_cached(
+                "SELECT COUNT(*) FROM tasks t JOIN therapy_sessions s ON s.episode_id = t.episode_id
+                 WHERE t.id = ?1 AND s.id = ?2",
+            )?
+            .query_row(params![report.task.0, session], |r| r.get(0))?;
+        if belongs != 1 {
+            return Err(StoreError::Conflict("a task report does not belong to this check"));
+        }
+        let obstacle = keys.seal_opt(cipher::TASK_OBSTACLE, report.task.0, report.obstacle.as_deref());
+        db.prepare_cached(
+            "INSERT INTO task_reports (task_id, link_id, session_id, done, obstacle, reported_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (task_id) DO NOTHING",
+        )?
+        .execute(params![report.task.0, link, session, report.done.as_str(), obstacle, now])?;
+    }
+    Ok(())
 }
 
 /// Answers, their scores and the administrations' completion: three statements however many questionnaires.

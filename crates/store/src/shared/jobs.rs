@@ -35,7 +35,18 @@ pub trait Jobs: Send + Sync {
 
 /// A client's rows, children before parents (the foreign keys also cascade; deleting explicitly keeps this
 /// correct should a later table forget to).
-const DELETE_CLIENT: [&str; 10] = [
+const DELETE_CLIENT: [&str; 17] = [
+    // The partnership's rows first: they refer to goals, tasks, links and sessions deleted below.
+    "DELETE FROM goal_ratings WHERE goal_id IN (SELECT g.id FROM goals g
+        JOIN episodes e ON e.id = g.episode_id WHERE e.client_id = $1)",
+    "DELETE FROM goal_history WHERE goal_id IN (SELECT g.id FROM goals g
+        JOIN episodes e ON e.id = g.episode_id WHERE e.client_id = $1)",
+    "DELETE FROM goals WHERE episode_id IN (SELECT id FROM episodes WHERE client_id = $1)",
+    "DELETE FROM task_reports WHERE task_id IN (SELECT t.id FROM tasks t
+        JOIN episodes e ON e.id = t.episode_id WHERE e.client_id = $1)",
+    "DELETE FROM tasks WHERE episode_id IN (SELECT id FROM episodes WHERE client_id = $1)",
+    "DELETE FROM client_pages WHERE client_id = $1",
+    "DELETE FROM event_notes WHERE client_id = $1",
     "DELETE FROM scores WHERE administration_id IN (SELECT a.id FROM administrations a
         JOIN therapy_sessions s ON s.id = a.session_id JOIN episodes e ON e.id = s.episode_id WHERE e.client_id = $1)",
     "DELETE FROM responses WHERE administration_id IN (SELECT a.id FROM administrations a

@@ -13,6 +13,7 @@ pub(crate) mod crisis;
 pub(crate) mod jobs;
 mod keys;
 pub(crate) mod outbox;
+pub(crate) mod partnership;
 pub(crate) mod questionnaires;
 pub(crate) mod recovery;
 pub(crate) mod risk;

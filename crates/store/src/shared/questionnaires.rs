@@ -27,6 +27,19 @@ pub trait Questionnaires: Send + Sync {
         responses: Vec<NewResponse>,
         audit: AuditEvent,
         now: OffsetDateTime,
+    ) -> StoreResult<Result<LinkSubmitted, LinkState>> {
+        self.submit_check(token_hash, responses, CheckExtras::default(), audit, now).await
+    }
+    /// The same with what the check carries besides questionnaires (goal ratings, task reports), written in the
+    /// same transaction. A rating of a goal, or a report on a task, of another episode than the link's session
+    /// is refused (`Conflict`) and nothing is written; a second report on a task leaves the first.
+    async fn submit_check(
+        &self,
+        token_hash: &[u8],
+        responses: Vec<NewResponse>,
+        extras: CheckExtras,
+        audit: AuditEvent,
+        now: OffsetDateTime,
     ) -> StoreResult<Result<LinkSubmitted, LinkState>>;
     /// Stores a therapist's completed questionnaire for a session, replacing an earlier one of the same
     /// instrument.
@@ -178,15 +191,16 @@ impl<S: HasDb> Questionnaires for S {
         }))
     }
 
-    async fn submit_link(
+    async fn submit_check(
         &self,
         token_hash: &[u8],
         responses: Vec<NewResponse>,
+        extras: CheckExtras,
         audit: AuditEvent,
         now: OffsetDateTime,
     ) -> StoreResult<Result<LinkSubmitted, LinkState>> {
         // Committed in groups, on the group commit's own connection (see `group_commit`).
-        self.db().submissions.submit(token_hash, responses, audit, now).await
+        self.db().submissions.submit(token_hash, responses, extras, audit, now).await
     }
 
     async fn save_therapist_response(
