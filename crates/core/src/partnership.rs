@@ -216,6 +216,8 @@ pub fn completion_rate(reports: &[TaskDone]) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     #[test]
