@@ -43,8 +43,8 @@ pub use shared::crisis::CrisisInformation;
 pub use shared::jobs::Jobs;
 pub use shared::outbox::{MailKind, NewMail, Outbox, QueuedMail};
 pub use shared::partnership::{
-    CheckExtras, ClientPage, EventNote, EventNoteId, Goal, GoalHistoryEntry, GoalId, NewTaskReport, Partnership,
-    StoredGoalRating, Task, TaskId, TaskReport,
+    CheckExtras, ClientPage, EventNote, EventNoteId, Goal, GoalHistoryEntry, GoalId, NewEventNote, NewTaskReport,
+    Partnership, StoredGoalRating, Task, TaskId, TaskReport,
 };
 pub use shared::questionnaires::Questionnaires;
 pub use shared::recovery::Recovery;

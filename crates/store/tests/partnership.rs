@@ -221,23 +221,11 @@ pub async fn the_client_page_link_is_reissued_and_revoked(store: &dyn Store) {
 
 pub async fn event_notes_and_the_partnership_go_with_the_client(store: &dyn Store) {
     let (client, session) = session_for(store, "notes@example.org").await;
-    let text = |t: &str| EventNoteText::parse(t).unwrap();
-    store
-        .add_event_note(
-            client,
-            date!(2026 - 11 - 20),
-            EventKind::Medication,
-            &text("Sertraline 50 mg"),
-            None,
-            ev(),
-            NOW,
-        )
-        .await
-        .unwrap();
-    store
-        .add_event_note(client, date!(2026 - 11 - 02), EventKind::LifeEvent, &text("Moved house"), None, ev(), NOW)
-        .await
-        .unwrap();
+    let note = |on, kind, t: &str| NewEventNote { on, kind, text: EventNoteText::parse(t).unwrap() };
+    let medication = note(date!(2026 - 11 - 20), EventKind::Medication, "Sertraline 50 mg");
+    store.add_event_note(client, &medication, None, ev(), NOW).await.unwrap();
+    let moved = note(date!(2026 - 11 - 02), EventKind::LifeEvent, "Moved house");
+    store.add_event_note(client, &moved, None, ev(), NOW).await.unwrap();
     let notes: Vec<_> =
         store.event_notes(&[client]).await.unwrap().into_iter().map(|n| (n.on, n.kind, n.text)).collect();
     assert_eq!(

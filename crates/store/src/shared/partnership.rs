@@ -103,6 +103,13 @@ pub struct ClientPage {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+pub struct NewEventNote {
+    pub on: Date,
+    pub kind: EventKind,
+    pub text: EventNoteText,
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct EventNote {
     pub id: EventNoteId,
     pub client: ClientId,
@@ -180,9 +187,7 @@ pub trait Partnership: Send + Sync {
     async fn add_event_note(
         &self,
         client: ClientId,
-        on: Date,
-        kind: EventKind,
-        text: &EventNoteText,
+        note: &NewEventNote,
         actor: Option<UserId>,
         audit: AuditEvent,
         now: OffsetDateTime,
@@ -582,9 +587,7 @@ impl<S: HasDb> Partnership for S {
     async fn add_event_note(
         &self,
         client: ClientId,
-        on: Date,
-        kind: EventKind,
-        text: &EventNoteText,
+        note: &NewEventNote,
         actor: Option<UserId>,
         audit: AuditEvent,
         now: OffsetDateTime,
@@ -597,15 +600,15 @@ impl<S: HasDb> Partnership for S {
                  VALUES ($1, $2, $3, '', $4, $5) RETURNING id",
             )
             .bind(client.0)
-            .bind(on)
-            .bind(kind.as_str())
+            .bind(note.on)
+            .bind(note.kind.as_str())
             .bind_time(now)
             .bind(actor.map(|a| a.0))
             .fetch_one(&mut tx)
             .await?
             .first()?;
         db.query("UPDATE event_notes SET text = $1 WHERE id = $2")
-            .bind(db.keys.seal(cipher::EVENT_NOTE_TEXT, id, text.as_str()))
+            .bind(db.keys.seal(cipher::EVENT_NOTE_TEXT, id, note.text.as_str()))
             .bind(id)
             .execute(&mut tx)
             .await?;
