@@ -8,6 +8,7 @@ use alliance_store::{AuditEvent, LinkState, LinkView, NewResponse, StoreError};
 use time::OffsetDateTime;
 
 use crate::form::{FormReading, Section, read_form};
+use crate::partnership::{CheckPartner, PartnerForm, is_partner_field, read_partner};
 use crate::{App, AppError};
 
 /// What became of a client's answers.
@@ -15,9 +16,10 @@ use crate::{App, AppError};
 pub enum CheckOutcome {
     /// Stored, every questionnaire at once.
     Sent { risk: bool },
-    /// Some answers need fixing: what was given so far for each questionnaire, the first problem, and whether
-    /// what was given mentions risk (the client is shown where to get help while fixing the form).
-    Invalid { given: Vec<Answers>, questionnaire: usize, error: AnswerError, risk: bool },
+    /// Some answers need fixing: what was given so far for each questionnaire, the first problem of the
+    /// questionnaires if any, the goal and task fields as given with those that need fixing, and whether what was
+    /// given mentions risk (the client is shown where to get help while fixing the form).
+    Invalid { given: Vec<Answers>, problem: Option<(usize, AnswerError)>, partner: PartnerForm, risk: bool },
     /// The link was used or had expired (perhaps only just, by another request); nothing was stored.
     Refused { state: LinkState, risk: bool },
     /// The link no longer exists (its client was deleted meanwhile).
@@ -64,6 +66,12 @@ impl App {
         Ok(self.store.client(episode.client).await?.map(|c| c.therapist))
     }
 
+    /// The client a link is for; `None` when their session, episode or record is gone.
+    pub async fn client_of_link(&self, link: &LinkView) -> Result<Option<alliance_store::ClientId>, AppError> {
+        let Some(session) = self.store.session(link.session).await? else { return Ok(None) };
+        Ok(self.store.episode(session.episode).await?.map(|e| e.client))
+    }
+
     /// Reads, scores and stores the client's answers to the link (already known by its token's hash), audited as
     /// the client's submission. Only one submission of a link can win, also between app servers.
     pub async fn submit_check(
@@ -77,17 +85,25 @@ impl App {
         let prefixes: Vec<String> = instruments.iter().map(|i| check_field_prefix(i)).collect();
         let sections: Vec<Section<'_>> =
             instruments.iter().zip(&prefixes).map(|(instrument, prefix)| Section { instrument, prefix }).collect();
+        let (partner_fields, fields): (Vec<_>, Vec<_>) = fields.iter().copied().partition(|(n, _)| is_partner_field(n));
         if link.state != LinkState::Open {
             // A form that cannot be read still says whether it mentions risk as far as it can be read.
-            let risk = read_form(&sections, fields).is_ok_and(|reading| reading.mentions_risk(&sections));
+            let risk = read_form(&sections, &fields).is_ok_and(|reading| reading.mentions_risk(&sections));
             return Ok(CheckOutcome::Refused { state: link.state, risk });
         }
-        let reading = read_form(&sections, fields)?;
+        let partner: CheckPartner = self.check_partner(link).await?;
+        let reading = read_form(&sections, &fields)?;
         let risk = reading.mentions_risk(&sections);
-        let scored = match reading {
-            FormReading::Scored(scored) => scored,
-            FormReading::Invalid { given, section, error } => {
-                return Ok(CheckOutcome::Invalid { given, questionnaire: section, error, risk });
+        let extras = read_partner(&partner, &partner_fields)?;
+        let (scored, extras) = match (reading, extras) {
+            (FormReading::Scored(scored), Ok(extras)) => (scored, extras),
+            (FormReading::Invalid { given, section, error }, extras) => {
+                let partner = extras.err().unwrap_or_else(|| given_partner(&partner_fields));
+                return Ok(CheckOutcome::Invalid { given, problem: Some((section, error)), partner, risk });
+            }
+            (FormReading::Scored(scored), Err(partner)) => {
+                let given = scored.into_iter().map(|s| s.answers).collect();
+                return Ok(CheckOutcome::Invalid { given, problem: None, partner, risk });
             }
         };
         let responses = scored
@@ -101,11 +117,16 @@ impl App {
             })
             .collect();
         let audit = AuditEvent::system(now, "client-submitted", "session", "care");
-        match self.store.submit_link(token_hash, responses, audit, now).await {
+        match self.store.submit_check(token_hash, responses, extras, audit, now).await {
             Ok(Ok(_)) => Ok(CheckOutcome::Sent { risk }),
             Ok(Err(state)) => Ok(CheckOutcome::Refused { state, risk }),
             Err(StoreError::NotFound) => Ok(CheckOutcome::Gone),
             Err(e) => Err(e.into()),
         }
     }
+}
+
+/// The partnership fields as given, when they were valid but the questionnaires were not: shown again as they were.
+fn given_partner(fields: &[(&str, &str)]) -> PartnerForm {
+    PartnerForm { values: fields.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect(), errors: vec![] }
 }

@@ -40,12 +40,26 @@ pub struct Band {
     pub fill: &'static str,
 }
 
+#[derive(Clone)]
 pub struct Marker {
     pub x: f64,
     pub label: String,
-    /// A repair (drawn green, pointing up) rather than a rupture.
-    pub repair: bool,
+    pub kind: MarkerKind,
 }
+
+/// What a marker on the time axis stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkerKind {
+    /// Drawn vermilion, pointing down from the top.
+    Rupture,
+    /// Drawn green, pointing up from the bottom.
+    Repair,
+    /// The therapist's event note (a medication change, a life event): a grey diamond on the axis.
+    Event,
+}
+
+/// Event notes: dark grey, apart from the palette's data colours.
+const EVENT: &str = "#444444";
 
 pub struct Chart {
     pub id: String,
@@ -119,11 +133,14 @@ impl Chart {
         if let Some((_, label)) = &self.cutoff {
             entries.push((label.clone(), Swatch::Line { colour: CUTOFF, dash: CUTOFF_DASH, width: 1.5 }));
         }
-        if self.markers.iter().any(|m| !m.repair) {
+        if self.markers.iter().any(|m| m.kind == MarkerKind::Rupture) {
             entries.push(("Rupture".into(), Swatch::Triangle { colour: RUPTURE, up: false }));
         }
-        if self.markers.iter().any(|m| m.repair) {
+        if self.markers.iter().any(|m| m.kind == MarkerKind::Repair) {
             entries.push(("Repair".into(), Swatch::Triangle { colour: REPAIR, up: true }));
+        }
+        if self.markers.iter().any(|m| m.kind == MarkerKind::Event) {
+            entries.push(("Event note".into(), Swatch::Line { colour: EVENT, dash: "1 3", width: 1.5 }));
         }
         entries
     }
@@ -200,8 +217,11 @@ impl Chart {
         }
         for marker in &self.markers {
             let x = self.x(marker.x);
-            let (colour, path) = if marker.repair { (REPAIR, "l5 8 h-10 z") } else { (RUPTURE, "l5 -8 h-10 z") };
-            let y = if marker.repair { H - BOTTOM - 8.0 } else { TOP + 8.0 };
+            let (colour, path, y) = match marker.kind {
+                MarkerKind::Repair => (REPAIR, "l5 8 h-10 z", H - BOTTOM - 8.0),
+                MarkerKind::Rupture => (RUPTURE, "l5 -8 h-10 z", TOP + 8.0),
+                MarkerKind::Event => (EVENT, "l5 5 l-5 5 l-5 -5 z", H - BOTTOM - 10.0),
+            };
             let _ = write!(
                 s,
                 r##"<g><title>{}</title><line x1="{x:.1}" x2="{x:.1}" y1="{TOP}" y2="{:.1}" stroke="{colour}" stroke-width="1" stroke-dasharray="2 3"/><path d="M{x:.1} {y:.1} {path}" fill="{colour}"/></g>"##,
@@ -385,8 +405,8 @@ mod tests {
             dash: "8 3 2 3",
         };
         let markers = vec![
-            Marker { x: 2.0, label: "rupture".into(), repair: false },
-            Marker { x: 3.0, label: "repair".into(), repair: true },
+            Marker { x: 2.0, label: "rupture".into(), kind: MarkerKind::Rupture },
+            Marker { x: 3.0, label: "repair".into(), kind: MarkerKind::Repair },
         ];
         let therapist =
             Series { label: "Therapist".into(), points: vec![(1.0, 25.0)], colour: THERAPIST, dashed: true };

@@ -23,6 +23,9 @@ pub enum Access {
     Public,
     /// Whoever holds a client's link: the token in the path is the credential.
     ClientLink,
+    /// Whoever holds a client's personal link to their own page (`/my/{token}`): the token is the credential,
+    /// revocable by the therapist.
+    PersonalLink,
     /// Only from the machine itself, for a local metrics scraper.
     Loopback,
     /// Signed-in staff with one of these roles; `record` names the record rule the handler applies on top.
@@ -150,6 +153,19 @@ fn table() -> Vec<(Route, MethodRouter<AppState>)> {
         (Method::POST, "/research/export", staff(RESEARCHERS, Scoped), post(pages::research::export)),
         (Method::GET, "/c/{token}", Access::ClientLink, get(pages::respond::form)),
         (Method::POST, "/c/{token}", Access::ClientLink, post(pages::respond::submit)),
+        (Method::GET, "/my/{token}", Access::PersonalLink, get(pages::own_page::page)),
+        (Method::GET, "/my/{token}/print", Access::PersonalLink, get(pages::own_page::print)),
+        (Method::POST, "/my/{token}/goals", Access::PersonalLink, post(pages::own_page::propose_goal)),
+        (Method::POST, "/clients/{id}/goals", staff(THERAPISTS, ClientWrite), post(pages::partnership::add_goal)),
+        (
+            Method::POST,
+            "/clients/{id}/goals/change",
+            staff(THERAPISTS, ClientWrite),
+            post(pages::partnership::change_goal),
+        ),
+        (Method::POST, "/clients/{id}/notes", staff(THERAPISTS, ClientWrite), post(pages::partnership::add_note)),
+        (Method::POST, "/clients/{id}/own-page", staff(THERAPISTS, ClientWrite), post(pages::partnership::own_page)),
+        (Method::POST, "/sessions/{id}/tasks", staff(THERAPISTS, ClientWrite), post(pages::partnership::add_task)),
         (Method::GET, "/admin/users", staff(ADMINISTRATORS, Scoped), get(pages::admin::users)),
         (Method::POST, "/admin/users", staff(ADMINISTRATORS, Scoped), post(pages::admin::create_user)),
         (Method::POST, "/admin/users/{id}", staff(ADMINISTRATORS, Scoped), post(pages::admin::update_user)),
@@ -216,7 +232,7 @@ struct Guard {
 /// the handler does not look the sign-in up again.
 async fn enforce(State(guard): State<Guard>, request: Request, next: Next) -> Response {
     match guard.access {
-        Access::Public | Access::ClientLink => next.run(request).await,
+        Access::Public | Access::ClientLink | Access::PersonalLink => next.run(request).await,
         Access::Loopback => {
             let local =
                 request.extensions().get::<ConnectInfo<std::net::SocketAddr>>().is_some_and(|c| c.0.ip().is_loopback());

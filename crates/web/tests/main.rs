@@ -16,6 +16,7 @@ mod mail;
 mod matrix;
 mod operations;
 mod outage;
+mod partnership;
 mod password_reset;
 mod permissions;
 mod practice;

@@ -52,7 +52,7 @@ impl Relation {
 /// The rule, applied by hand.
 fn expected(access: Access, who: Relation) -> Outcome {
     match access {
-        Access::Public | Access::ClientLink | Access::Loopback => Outcome::Reached,
+        Access::Public | Access::ClientLink | Access::PersonalLink | Access::Loopback => Outcome::Reached,
         Access::Staff { roles, record } => {
             let Some(role) = who.role() else { return Outcome::SignIn };
             if !roles.contains(&role) {
@@ -124,7 +124,9 @@ async fn actor(app: &TestApp, relation: Relation, email: &str) -> Actor {
 }
 
 /// Fills a route's path parameters with records of the owner's client (and the owner, for `/therapists/{id}`).
-fn concrete(path: &str, owner: i64, client: i64, episode: i64, session: i64, token: &str) -> String {
+/// `{token}` is the check link's, or the client's personal link's under `/my/`.
+fn concrete(path: &str, owner: i64, client: i64, episode: i64, session: i64, tokens: (&str, &str)) -> String {
+    let token = if path.starts_with("/my/") { tokens.1 } else { tokens.0 };
     let fill = |prefix: &str| match prefix {
         "therapists" | "users" => owner.to_string(),
         "clients" => client.to_string(),
@@ -161,6 +163,12 @@ async fn every_route_refuses_everyone_its_rule_does_not_name() {
     let (me, client, session, token) = client_with_link(&app, "owner@example.org", "Matrix Client").await;
     let (_, page) = me.get(&format!("/clients/{client}")).await;
     let episode = number_after(&page, "action=\"/episodes/");
+    // The client's personal link to their own page, a credential of its own like the check link.
+    let (status, _, _) = me.post(&format!("/clients/{client}/own-page"), &[("action", "issue")]).await;
+    assert_eq!(status, 200);
+    let (_, page) = me.get(&format!("/clients/{client}")).await;
+    let personal = page.split("id=\"own-page-link\">").nth(1).unwrap().split("/my/").nth(1).unwrap();
+    let personal = personal.split('<').next().unwrap().to_owned();
     // The owner's reflection on the session, shared for supervision.
     let mut reflection: Vec<(&str, &str)> =
         ["goals-1", "goals-2", "tasks-1", "tasks-2", "bond-1", "bond-2"].iter().map(|id| (*id, "5")).collect();
@@ -195,10 +203,11 @@ async fn every_route_refuses_everyone_its_rule_does_not_name() {
                 actors.push(actor(&app, relation, email).await);
             }
         }
-        let path = concrete(route.path, owner.0, client, episode, session, &token);
+        let path = concrete(route.path, owner.0, client, episode, session, (&token, &personal));
         for actor in &actors {
             // A client link is a credential of its own; staff cookies neither add nor take away.
-            if route.access == Access::ClientLink && actor.relation != Relation::Anonymous {
+            let link = matches!(route.access, Access::ClientLink | Access::PersonalLink);
+            if link && actor.relation != Relation::Anonymous {
                 continue;
             }
             let url = format!("{}{path}", app.url);

@@ -15,11 +15,12 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::caseload::describe;
+use super::partnership;
 use super::signals::{self, SignalView};
 use super::{Nav, care_date, iso_date, number, show_date, show_time};
 use crate::access::{self, Via};
 use crate::auth::SignedIn;
-use crate::charts::{Band, CLIENT, Chart, Marker, Reference, Series, THERAPIST};
+use crate::charts::{Band, CLIENT, Chart, Marker, MarkerKind, Reference, Series, THERAPIST};
 use crate::error::WebError;
 use crate::forms::FormFields;
 use crate::forms::Id;
@@ -188,10 +189,11 @@ struct ClientPage {
     episode_id: Option<i64>,
     today: String,
     charts: Vec<ChartView>,
+    partner: partnership::PartnerView,
     sessions: Vec<SessionRow>,
 }
 
-fn series(responses: &[&StoredResponse], instrument: &str, rater: Rater, scale: &str) -> Vec<(f64, f64)> {
+pub(crate) fn series(responses: &[&StoredResponse], instrument: &str, rater: Rater, scale: &str) -> Vec<(f64, f64)> {
     responses
         .iter()
         .filter(|r| r.instrument.id == instrument && r.rater == rater)
@@ -203,7 +205,7 @@ fn series(responses: &[&StoredResponse], instrument: &str, rater: Rater, scale: 
 
 const BAND_FILLS: [&str; 5] = ["#eef6ee", "#f7f5e6", "#fbeedd", "#f9e1d6", "#f5d5d5"];
 
-fn table(headers: &[&str], series: &[&[(f64, f64)]]) -> (Vec<String>, Vec<Vec<String>>) {
+pub(crate) fn table(headers: &[&str], series: &[&[(f64, f64)]]) -> (Vec<String>, Vec<Vec<String>>) {
     let mut sessions: Vec<u32> = series.iter().flat_map(|s| s.iter().map(|p| p.0 as u32)).collect();
     sessions.sort_unstable();
     sessions.dedup();
@@ -220,12 +222,13 @@ fn table(headers: &[&str], series: &[&[(f64, f64)]]) -> (Vec<String>, Vec<Vec<St
     (headers.iter().map(|h| (*h).to_owned()).collect(), rows)
 }
 
-fn outcome_chart(
+pub(crate) fn outcome_chart(
     state: &AppState,
     responses: &[&StoredResponse],
     id: &str,
     sessions: u32,
     expected: Option<&ExpectedCourse>,
+    events: &[Marker],
 ) -> Option<ChartView> {
     let ins = state.catalog.get(id)?;
     let scale = ins.primary()?;
@@ -262,7 +265,7 @@ fn outcome_chart(
         cutoff,
         series: vec![Series { label: "Client".into(), points: points.clone(), colour: CLIENT, dashed: false }],
         references: vec![],
-        markers: vec![],
+        markers: events.to_vec(),
     };
     let mut chart = chart;
     let mut headers = vec![ins.short_name.as_str()];
@@ -309,6 +312,7 @@ fn alliance_charts(
     sessions: u32,
     held: Option<u32>,
     o: &ClientOverview,
+    events: &[Marker],
 ) -> Vec<ChartView> {
     let client = series(responses, RELATIONSHIP_CHECK, Rater::Client, "alliance");
     let therapist = series(responses, THERAPIST_REFLECTION, Rater::Therapist, "alliance");
@@ -331,7 +335,7 @@ fn alliance_charts(
                         "Session {session}: repaired, {basis} (rupture of session {})",
                         rupture.onset_session
                     ),
-                    repair: true,
+                    kind: MarkerKind::Repair,
                 });
                 format!("repaired in session {session} ({basis})")
             }
@@ -349,7 +353,7 @@ fn alliance_charts(
                 rupture.onset_session,
                 rupture.rules_label().replace('_', " ")
             ),
-            repair: false,
+            kind: MarkerKind::Rupture,
         });
     }
     let cutoff = state
@@ -377,7 +381,7 @@ fn alliance_charts(
             Series { label: "Therapist".into(), points: therapist.clone(), colour: THERAPIST, dashed: true },
         ],
         references: vec![],
-        markers,
+        markers: markers.into_iter().chain(events.iter().cloned()).collect(),
     };
     let (headers, rows) = table(&["Client", "Therapist"], &[&client, &therapist]);
     let mut charts = vec![ChartView { svg: total.render(), caption: description, headers, rows }];
@@ -431,7 +435,7 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
             Via::BreakGlass { .. } => Ok(Vec::new()),
         }
     };
-    let (episodes, all_responses, mut overviews, grants, risk_actions) = tokio::try_join!(
+    let (episodes, all_responses, mut overviews, grants, risk_actions, notes) = tokio::try_join!(
         async { state.store.episodes(client.id).await.map_err(WebError::from) },
         async { state.store.responses_of(client.id).await.map_err(WebError::from) },
         async {
@@ -440,6 +444,7 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
         },
         async { grants.await.map_err(WebError::from) },
         async { state.store.risk_actions(&[client.id]).await.map_err(WebError::from) },
+        async { state.store.event_notes(&[client.id]).await.map_err(WebError::from) },
     )?;
     let client_state = overviews.remove(&client.id).ok_or(WebError::NotFound)?;
     // The current episode (the one opened last, the store's rule shared with the caseload) and its sessions as
@@ -455,11 +460,13 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
     let (outcome, outcome_change, alliance, alliance_trend, _) = describe(&state, o);
     let held = sessions.last().map(|s| s.number);
     let span = held.unwrap_or(1).max(4);
+    let events = partnership::event_markers(&notes, sessions);
     let mut charts = Vec::new();
     for id in current.map(|e| e.measures.clone()).unwrap_or_default() {
-        charts.extend(outcome_chart(&state, &responses, &id, span, o.expected.as_ref()));
+        charts.extend(outcome_chart(&state, &responses, &id, span, o.expected.as_ref(), &events));
     }
-    charts.extend(alliance_charts(&state, &responses, span, held, o));
+    charts.extend(alliance_charts(&state, &responses, span, held, o, &events));
+    let partner = partnership::view(&state, client, current, sessions, &notes, own).await?;
     let episode_key = client_state.episode_key();
     // What this page shows for the first time to this reader is new on it, and seen from now on (docs/TRIAGE.md).
     let unseen = client_state.unseen_keys(who.today(state.now()));
@@ -547,6 +554,7 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
         episode_id: current.filter(|e| e.ended_on.is_none()).map(|e| e.id.0),
         today: iso_date(who.today(state.now())),
         charts,
+        partner,
         sessions: session_rows,
     };
     Ok(Html(page.render()?).into_response())

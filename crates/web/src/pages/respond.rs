@@ -1,7 +1,7 @@
 //! The client's post-session check: opened from a link or QR code, no account, single use, expiring. The
 //! page names neither the client nor the therapist, so a link seen by someone else reveals nothing.
 
-use alliance_app::CheckOutcome;
+use alliance_app::{CheckOutcome, PartnerForm};
 use alliance_core::crisis::CrisisProtocol;
 use alliance_core::scoring::{AnswerError, Answers};
 use alliance_store::{LinkState, LinkView};
@@ -12,6 +12,7 @@ use axum::response::{Html, IntoResponse, Response};
 use time::OffsetDateTime;
 
 use super::admin_crisis::crisis_information;
+use super::partner_check;
 use super::questionnaire::{SectionView, section};
 use crate::error::WebError;
 use crate::forms::FormFields;
@@ -30,6 +31,15 @@ struct RespondPage {
     /// The crisis information, when the answers given so far mention thoughts of death or self-harm.
     crisis: Option<CrisisProtocol>,
     expires: String,
+}
+
+/// After the answers are stored: thanks, and the way to the client's own page when their therapist has given
+/// them one.
+#[derive(Template)]
+#[template(path = "thank_you.html")]
+struct ThankYouPage {
+    crisis: Option<CrisisProtocol>,
+    own_page: Option<String>,
 }
 
 #[derive(Template)]
@@ -120,16 +130,26 @@ async fn open_link(state: &AppState, token: &str, now: OffsetDateTime) -> Result
     Ok(state.app.check_link(&security::hash_token(token), now).await?)
 }
 
-fn render_form(
+/// What the form shows again: the answers given so far, the questionnaires' first problem, the goal and task
+/// fields as given.
+#[derive(Default)]
+struct Given<'a> {
+    answers: &'a [Answers],
+    error: Option<(usize, &'a AnswerError)>,
+    partner: PartnerForm,
+}
+
+async fn render_form(
     state: &AppState,
     token: &str,
     link: &LinkView,
-    answers: &[Answers],
-    error: Option<(usize, &AnswerError)>,
+    given: Given<'_>,
     crisis: Option<CrisisProtocol>,
 ) -> Result<String, WebError> {
+    let Given { answers, error, partner: partner_form } = given;
     let instruments = state.app.check_instruments(link)?;
-    let sections: Vec<SectionView> = instruments
+    let partner = state.app.check_partner(link).await?;
+    let mut sections: Vec<SectionView> = instruments
         .iter()
         .enumerate()
         .map(|(i, ins)| {
@@ -143,7 +163,9 @@ fn render_form(
             )
         })
         .collect();
-    let questions: usize = sections.iter().map(|s| s.items.iter().filter(|i| !i.followup).count()).sum();
+    sections.extend(partner_check::sections(&partner, &partner_form));
+    let questions: usize =
+        sections.iter().map(|s| s.items.iter().filter(|i| !i.followup && i.kind != "text").count()).sum();
     let first_error =
         sections.iter().flat_map(|s| s.items.iter()).find(|i| i.error.is_some()).map(|i| format!("q-{}", i.name));
     Ok(RespondPage {
@@ -153,7 +175,8 @@ fn render_form(
         minutes: (questions * 5).div_ceil(60).max(1),
         first_error,
         sections,
-        error: error.map(|_| "Some answers are missing or not valid. Please look at the marked questions.".to_owned()),
+        error: (error.is_some() || !partner_form.errors.is_empty())
+            .then(|| "Some answers are missing or not valid. Please look at the marked questions.".to_owned()),
         crisis,
         expires: expiry_text(link.expires_at, &state.config.time_zone),
     }
@@ -166,7 +189,7 @@ pub async fn form(State(state): State<AppState>, Path(token): Path<String>) -> R
     if link.state != LinkState::Open {
         return state_page(link.state, false);
     }
-    Ok(Html(render_form(&state, &token, &link, &[], None, None)?).into_response())
+    Ok(Html(render_form(&state, &token, &link, Given::default(), None).await?).into_response())
 }
 
 pub async fn submit(
@@ -224,16 +247,15 @@ pub async fn submit(
     }
     match outcome {
         CheckOutcome::Sent { risk } => {
-            let paragraphs = vec![
-                "Your answers have been sent to your therapist.",
-                "If something felt off in the session, you are welcome to bring it up next time: it often helps.",
-            ];
             let crisis = if risk { Some(crisis_information(&state).await) } else { None };
-            with_crisis(StatusCode::OK, "Thank you", paragraphs, crisis)
+            let own_page = super::own_page::url_for_link(&state, &link).await;
+            let page = ThankYouPage { crisis, own_page };
+            Ok((StatusCode::OK, Html(page.render()?)).into_response())
         }
-        CheckOutcome::Invalid { given, questionnaire, error, risk } => {
+        CheckOutcome::Invalid { given, problem, partner, risk } => {
             let crisis = if risk { Some(crisis_information(&state).await) } else { None };
-            let html = render_form(&state, &token, &link, &given, Some((questionnaire, &error)), crisis)?;
+            let shown = Given { answers: &given, error: problem.as_ref().map(|(at, e)| (*at, e)), partner };
+            let html = render_form(&state, &token, &link, shown, crisis).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
         CheckOutcome::Refused { state: link_state, risk } => {

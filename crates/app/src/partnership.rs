@@ -1,0 +1,134 @@
+//! What a client's check asks besides questionnaires (issue 16): a rating of each agreed goal of the episode, and
+//! whether each task agreed in an earlier session was done. Their fields are named `goal-ID` and `task-ID`
+//! (`task-ID-obstacle` for what got in the way), apart from the questionnaires' `INSTRUMENT.ITEM`.
+
+use std::collections::HashMap;
+
+use alliance_core::partnership::{GoalRating, GoalStatus, Obstacle, TaskDone};
+use alliance_store::{CheckExtras, Goal, LinkView, NewTaskReport, Task};
+
+use crate::{App, AppError};
+
+/// The goals and tasks a check asks about.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CheckPartner {
+    /// The episode's agreed goals, oldest first.
+    pub goals: Vec<Goal>,
+    /// Tasks agreed in an earlier session of the episode and not reported on yet.
+    pub tasks: Vec<Task>,
+}
+
+impl CheckPartner {
+    pub fn is_empty(&self) -> bool {
+        self.goals.is_empty() && self.tasks.is_empty()
+    }
+}
+
+/// The partnership fields as given, for showing the form again, and which of them need fixing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PartnerForm {
+    pub values: HashMap<String, String>,
+    pub errors: Vec<String>,
+}
+
+impl PartnerForm {
+    pub fn value(&self, field: &str) -> &str {
+        self.values.get(field).map_or("", String::as_str)
+    }
+
+    pub fn has_error(&self, field: &str) -> bool {
+        self.errors.iter().any(|e| e == field)
+    }
+}
+
+pub fn goal_field(goal: &Goal) -> String {
+    format!("goal-{}", goal.id)
+}
+
+pub fn task_field(task: &Task) -> String {
+    format!("task-{}", task.id)
+}
+
+pub fn obstacle_field(task: &Task) -> String {
+    format!("task-{}-obstacle", task.id)
+}
+
+/// Whether a field belongs to the partnership part of the form.
+pub fn is_partner_field(name: &str) -> bool {
+    name.starts_with("goal-") || name.starts_with("task-")
+}
+
+/// Reads the partnership fields: every agreed goal rated 0 to 10, every task due answered yes, partly or no, and
+/// what got in the way at most [`Obstacle::MAX`] characters. A field naming another goal or task is refused
+/// outright (`UnknownField`: no form of ours sends it).
+pub fn read_partner(
+    partner: &CheckPartner,
+    fields: &[(&str, &str)],
+) -> Result<Result<CheckExtras, PartnerForm>, AppError> {
+    let mut known: Vec<String> = partner.goals.iter().map(goal_field).collect();
+    for task in &partner.tasks {
+        known.push(task_field(task));
+        known.push(obstacle_field(task));
+    }
+    let mut form = PartnerForm::default();
+    for (name, value) in fields.iter().filter(|(name, _)| is_partner_field(name)) {
+        if !known.iter().any(|k| k == name) {
+            return Err(AppError::UnknownField);
+        }
+        if form.values.insert((*name).to_owned(), (*value).to_owned()).is_some() {
+            return Err(AppError::UnknownField);
+        }
+    }
+    let mut extras = CheckExtras::default();
+    for goal in &partner.goals {
+        let field = goal_field(goal);
+        match GoalRating::parse(form.value(&field)) {
+            Ok(rating) => extras.goal_ratings.push((goal.id, rating)),
+            Err(_) => form.errors.push(field),
+        }
+    }
+    for task in &partner.tasks {
+        let field = task_field(task);
+        let done = TaskDone::parse(form.value(&field));
+        let obstacle_field = obstacle_field(task);
+        let raw = form.value(&obstacle_field);
+        let obstacle = if raw.trim().is_empty() { Ok(None) } else { Obstacle::parse(raw).map(Some) };
+        match (done, obstacle) {
+            (Ok(done), Ok(obstacle)) => extras.task_reports.push(NewTaskReport {
+                task: task.id,
+                done,
+                obstacle: obstacle.map(|o| o.as_str().to_owned()),
+            }),
+            (done, obstacle) => {
+                if done.is_err() {
+                    form.errors.push(field);
+                }
+                if obstacle.is_err() {
+                    form.errors.push(obstacle_field);
+                }
+            }
+        }
+    }
+    Ok(if form.errors.is_empty() { Ok(extras) } else { Err(form) })
+}
+
+impl App {
+    /// The goals and tasks the check of this link asks about: the agreed goals of its session's episode, and the
+    /// tasks agreed in earlier sessions of it that have no report yet. Nothing when the session is gone.
+    pub async fn check_partner(&self, link: &LinkView) -> Result<CheckPartner, AppError> {
+        let Some(session) = self.store.session(link.session).await? else { return Ok(CheckPartner::default()) };
+        let episodes = [session.episode];
+        let (goals, tasks, sessions) = tokio::try_join!(
+            self.store.goals_of(&episodes),
+            self.store.tasks_of(&episodes),
+            self.store.sessions(session.episode),
+        )?;
+        let number_of: HashMap<_, _> = sessions.iter().map(|s| (s.id, s.number)).collect();
+        let goals = goals.into_iter().filter(|g| g.status == GoalStatus::Agreed).collect();
+        let tasks = tasks
+            .into_iter()
+            .filter(|t| t.report.is_none() && number_of.get(&t.session).is_some_and(|n| *n < session.number))
+            .collect();
+        Ok(CheckPartner { goals, tasks })
+    }
+}

@@ -1,0 +1,305 @@
+//! The client's own page (issue 16): their goals and ratings, their outcome in plain words, their relationship
+//! ratings unless their therapist hid them, and their tasks; a goal they would like to work on, proposed for the
+//! next session; a print view to bring along. Never the therapist's reflection, signal texts or the expected
+//! course.
+//!
+//! It is reached by a personal link without an account. The link's token is a keyed hash of the client and the
+//! link's generation under the server secret: the server can show it again (on the thank-you page, to the
+//! therapist) while the database holds only its SHA-256, and reissuing (a new generation) ends the old one.
+
+use alliance_core::catalog::RELATIONSHIP_CHECK;
+
+use alliance_core::partnership::{GoalStatus, GoalText, MAX_OPEN_GOALS, ProposedBy, TaskDone};
+use alliance_signals::change::ChangeCategory;
+use alliance_store::{AuditEvent, ClientId, ClientPage, LinkView, Rater, StoredResponse};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+use super::clients::{ChartView, outcome_chart, series, table};
+use super::number;
+use super::partnership::goal_chart;
+use super::respond::MessagePage;
+use crate::charts::{CLIENT, Chart, Series};
+use crate::error::WebError;
+use crate::forms::FormFields;
+use crate::security;
+use crate::state::AppState;
+
+/// The token of the client's page link of this generation.
+pub fn token(state: &AppState, client: ClientId, generation: i64) -> String {
+    security::form_token(&state.secret, "client-page", &format!("{client}:{generation}"))
+}
+
+/// The address of the client's page link of this generation.
+pub fn url(state: &AppState, client: ClientId, generation: i64) -> String {
+    format!("{}/my/{}", state.config.public_url.trim_end_matches('/'), token(state, client, generation))
+}
+
+/// The client's page address, for the thank-you page after a check, when the therapist has given them one.
+pub async fn url_for_link(state: &AppState, link: &LinkView) -> Option<String> {
+    let found = async {
+        let Some(client) = state.app.client_of_link(link).await? else { return Ok(None) };
+        let page = state.store.client_page(client).await?;
+        Ok::<_, WebError>(page.filter(|p| p.active).map(|p| url(state, client, p.generation)))
+    };
+    match found.await {
+        Ok(url) => url,
+        // The answers are stored: a thank-you page without the link beats an error page.
+        Err(e) => {
+            tracing::error!(error = %e, "the client's page could not be looked up for the thank-you page");
+            None
+        }
+    }
+}
+
+struct OwnGoal {
+    text: String,
+    /// "Your latest rating: 6 of 10 (3 at the start)".
+    progress: String,
+    status: &'static str,
+}
+
+struct OwnTask {
+    text: String,
+    report: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "own_page.html")]
+struct OwnPage {
+    token: String,
+    csrf: String,
+    print: bool,
+    goals: Vec<OwnGoal>,
+    proposed: Vec<String>,
+    can_propose: bool,
+    proposal: String,
+    error: Option<String>,
+    goal_chart: Option<ChartView>,
+    outcomes: Vec<String>,
+    charts: Vec<ChartView>,
+    alliance: Option<String>,
+    alliance_chart: Option<ChartView>,
+    tasks: Vec<OwnTask>,
+}
+
+fn not_valid() -> Result<Response, WebError> {
+    let page = MessagePage {
+        title: "This link does not work",
+        paragraphs: vec![
+            "It may have been turned off or replaced by a newer one. Please ask your therapist for your current link.",
+        ],
+        crisis: None,
+    };
+    Ok((StatusCode::NOT_FOUND, Html(page.render()?)).into_response())
+}
+
+async fn page_of(state: &AppState, token: &str) -> Result<Option<ClientPage>, WebError> {
+    if !security::looks_like_token(token) {
+        return Ok(None);
+    }
+    Ok(state.store.client_page_by_token(&security::hash_token(token)).await?)
+}
+
+/// Plain words for a reliable-change category, for the client.
+fn change_words(change: ChangeCategory) -> &'static str {
+    match change {
+        ChangeCategory::Recovered => "a reliable improvement, to below the level that usually means a clinical problem",
+        ChangeCategory::ReliablyImproved => "a reliable improvement",
+        ChangeCategory::Unchanged => "not a reliable change yet",
+        ChangeCategory::ReliablyDeteriorated | ChangeCategory::Harmed => {
+            "a reliable worsening: please talk about it with your therapist"
+        }
+    }
+}
+
+async fn render(
+    state: &AppState,
+    token: &str,
+    page: &ClientPage,
+    print: bool,
+    proposal: (&str, Option<String>),
+) -> Result<String, WebError> {
+    let now = state.now();
+    let client = state.store.client(page.client).await?.ok_or(WebError::NotFound)?;
+    let episodes = state.app.current_episodes(&[client.id]).await?;
+    let episode = episodes.get(&client.id);
+    let ids: Vec<_> = episode.map(|e| e.id).into_iter().collect();
+    let (goals, ratings, tasks, sessions, responses, mut overviews) = tokio::try_join!(
+        async { state.store.goals_of(&ids).await.map_err(WebError::from) },
+        async { state.store.goal_ratings(&ids).await.map_err(WebError::from) },
+        async { state.store.tasks_of(&ids).await.map_err(WebError::from) },
+        async {
+            match episode {
+                Some(e) => state.store.sessions(e.id).await.map_err(WebError::from),
+                None => Ok(Vec::new()),
+            }
+        },
+        async { state.store.responses_of(client.id).await.map_err(WebError::from) },
+        // As a supervisor would see it: no reflection that was not shared counts, and none is shown here anyway.
+        async { state.app.overviews(std::slice::from_ref(&client), false, now).await.map_err(WebError::from) },
+    )?;
+    // The client's own answers in this episode only: never the therapist's reflection.
+    let own: Vec<&StoredResponse> =
+        responses.iter().filter(|r| r.rater == Rater::Client && episode.is_some_and(|e| e.id == r.episode)).collect();
+    let span = sessions.iter().map(|s| s.number).max().unwrap_or(1).max(4);
+    let shown_goals: Vec<_> =
+        goals.iter().filter(|g| g.status != GoalStatus::Proposed && g.status != GoalStatus::Dropped).cloned().collect();
+    let own_goals = shown_goals
+        .iter()
+        .map(|g| {
+            let points = super::partnership::goal_points(g.id, &ratings, &sessions);
+            let progress = match (points.first(), points.last()) {
+                (Some(first), Some(last)) if points.len() > 1 => {
+                    format!("Your latest rating: {} of 10 ({} at the start)", number(last.1), number(first.1))
+                }
+                (Some(only), _) => format!("Your rating: {} of 10", number(only.1)),
+                _ => "Not rated yet: you will be asked after your next session.".into(),
+            };
+            let status = if g.status == GoalStatus::Achieved { "reached" } else { "" };
+            OwnGoal { text: g.text.clone(), progress, status }
+        })
+        .collect();
+    let proposed: Vec<String> =
+        goals.iter().filter(|g| g.status == GoalStatus::Proposed).map(|g| g.text.clone()).collect();
+    let open = goals.iter().filter(|g| g.status.is_open()).count();
+    let mut outcomes = Vec::new();
+    let mut charts = Vec::new();
+    if let Some(status) = overviews.remove(&client.id) {
+        for out in &status.overview.outcomes {
+            let name = state.catalog.get(&out.instrument).map_or(out.instrument.as_str(), |i| i.short_name.as_str());
+            outcomes.push(match out.change {
+                Some(change) => format!(
+                    "Your {name} went from {} to {}: {}.",
+                    number(out.first),
+                    number(out.latest),
+                    change_words(change)
+                ),
+                None => format!("Your first {name} score is {}.", number(out.latest)),
+            });
+            charts.extend(outcome_chart(state, &own, &out.instrument, span, None, &[]));
+        }
+    }
+    let (alliance, alliance_chart) = if page.hide_alliance { (None, None) } else { alliance_view(state, &own, span) };
+    let tasks = tasks
+        .iter()
+        .map(|t| OwnTask {
+            text: t.text.clone(),
+            report: match t.report.as_ref().map(|r| r.done) {
+                None => "to tell your therapist about at your next check",
+                Some(TaskDone::Yes) => "you did it",
+                Some(TaskDone::Partly) => "you did part of it",
+                Some(TaskDone::No) => "it did not happen this time",
+            },
+        })
+        .collect();
+    Ok(OwnPage {
+        token: token.to_owned(),
+        csrf: security::form_token(&state.secret, "own-page", token),
+        print,
+        goals: own_goals,
+        proposed,
+        can_propose: !print && episode.is_some_and(|e| e.ended_on.is_none()) && open < MAX_OPEN_GOALS,
+        proposal: proposal.0.to_owned(),
+        error: proposal.1,
+        goal_chart: goal_chart(&shown_goals, &ratings, &sessions, "Your"),
+        outcomes,
+        charts,
+        alliance,
+        alliance_chart,
+        tasks,
+    }
+    .render()?)
+}
+
+/// The client's relationship ratings (the relationship check's total) over the sessions, in plain words.
+fn alliance_view(state: &AppState, own: &[&StoredResponse], span: u32) -> (Option<String>, Option<ChartView>) {
+    let Some(ins) = state.catalog.get(RELATIONSHIP_CHECK) else { return (None, None) };
+    let Some(scale) = ins.primary() else { return (None, None) };
+    let points = series(own, RELATIONSHIP_CHECK, Rater::Client, &scale.id);
+    let (Some(first), Some(last)) = (points.first(), points.last()) else { return (None, None) };
+    let Some((low, high)) = scale.bounds(ins) else { return (None, None) };
+    let words = format!(
+        "How the sessions went for you: {} at your first check, {} at your latest (from {} to {}; higher is better).",
+        number(first.1),
+        number(last.1),
+        number(low),
+        number(high)
+    );
+    let chart = Chart {
+        id: "chart-own-alliance".into(),
+        title: "How the sessions went for you".into(),
+        description: words.clone(),
+        y_label: "Your rating".into(),
+        y_range: (low, high),
+        sessions: span,
+        bands: vec![],
+        cutoff: None,
+        series: vec![Series { label: "You".into(), points: points.clone(), colour: CLIENT, dashed: false }],
+        references: vec![],
+        markers: vec![],
+    };
+    let (headers, rows) = table(&["You"], &[&points]);
+    let caption = words.clone();
+    (Some(words), Some(ChartView { svg: chart.render(), caption, headers, rows }))
+}
+
+async fn show(state: &AppState, token: &str, print: bool) -> Result<Response, WebError> {
+    let Some(page) = page_of(state, token).await? else { return not_valid() };
+    // The client reading their own record is audited like any other read of it.
+    let at = state.now();
+    let action = if print { "client-printed-own-page" } else { "client-viewed-own-page" };
+    state
+        .store
+        .audit(AuditEvent { object_id: Some(page.client.0), ..AuditEvent::system(at, action, "client", "care") })
+        .await?;
+    Ok(Html(render(state, token, &page, print, ("", None)).await?).into_response())
+}
+
+pub async fn page(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, WebError> {
+    show(&state, &token, false).await
+}
+
+pub async fn print(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, WebError> {
+    show(&state, &token, true).await
+}
+
+/// A goal the client would like to work on: proposed, for the therapist to agree in session.
+pub async fn propose_goal(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    mut form: FormFields,
+) -> Result<Response, WebError> {
+    let Some(page) = page_of(&state, &token).await? else { return not_valid() };
+    if !form
+        .take_csrf()
+        .is_some_and(|t| security::same_token(&t, &security::form_token(&state.secret, "own-page", &token)))
+    {
+        return Err(WebError::CrossSite);
+    }
+    let raw = form.one("text")?.unwrap_or("").to_owned();
+    let why = match GoalText::parse(&raw) {
+        Err(e) => format!("Your goal: {e}."),
+        Ok(text) => {
+            let episodes = state.app.current_episodes(&[page.client]).await?;
+            match episodes.get(&page.client).filter(|e| e.ended_on.is_none()) {
+                None => "Your therapy has ended, so there are no new goals to add.".into(),
+                Some(episode) => {
+                    let now = state.now();
+                    let audit = AuditEvent::system(now, "client-proposed", "goal", "care");
+                    match state.store.add_goal(episode.id, &text, ProposedBy::Client, None, audit, now).await {
+                        Ok(_) => return Ok(Redirect::to(&format!("/my/{token}#goals")).into_response()),
+                        Err(alliance_store::StoreError::Conflict(_)) => {
+                            "You already have three goals: talk with your therapist about which to change.".into()
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+            }
+        }
+    };
+    let html = render(&state, &token, &page, false, (&raw, Some(why))).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+}

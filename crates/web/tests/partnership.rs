@@ -1,0 +1,266 @@
+//! The client as a partner (issue 16), through the web as a therapist and a client meet it: goals agreed in
+//! session and rated at each check, a task reported on at the next check, the client's own page behind a
+//! personal link (with and without their relationship ratings), a goal the client proposes, and the refusals.
+
+use alliance_core::domain::Role;
+use alliance_store::{ClientId, EpisodeId};
+
+use crate::app::{Session, TestApp, client_with_link, complete_answers, hidden, number_after};
+
+/// The check's form for a token, and its anti-forgery token.
+async fn open_check(app: &TestApp, token: &str) -> (reqwest::Client, String) {
+    let phone = TestApp::browser();
+    let form = phone.get(format!("{}/c/{token}", app.url)).send().await.unwrap().text().await.unwrap();
+    (phone, form)
+}
+
+async fn send_check(
+    app: &TestApp,
+    phone: &reqwest::Client,
+    token: &str,
+    form: &str,
+    extra: &[(&str, &str)],
+) -> (u16, String) {
+    let mut fields = complete_answers("2", "0");
+    fields.push(("csrf".into(), hidden(form, "csrf")));
+    fields.extend(extra.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())));
+    let r = phone.post(format!("{}/c/{token}", app.url)).form(&fields).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// Records the next session of the client's episode and makes its link; returns the link's token.
+async fn next_session_link(me: &Session, client: i64, held_on: &str) -> (i64, String) {
+    let (_, page) = me.get(&format!("/clients/{client}")).await;
+    let episode = number_after(&page, "action=\"/episodes/");
+    let (status, url, _) =
+        me.post(&format!("/episodes/{episode}/sessions"), &[("held_on", held_on), ("attended", "yes")]).await;
+    assert_eq!(status, 200);
+    let session: i64 = url.trim_start_matches("/sessions/").parse().unwrap();
+    let (_, _, page) = me.post(&format!("/sessions/{session}/links"), &[]).await;
+    (session, page.split("/c/").nth(1).unwrap().split('"').next().unwrap().to_owned())
+}
+
+fn personal_link(client_page: &str) -> String {
+    let marker = "id=\"own-page-link\">";
+    let start = client_page.find(marker).unwrap() + marker.len();
+    client_page[start..].split('<').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn goals_tasks_and_the_clients_own_page() {
+    let app = TestApp::spawn().await;
+    app.user("ana@example.org", Role::Therapist).await;
+    let (me, client, first_session, token) = client_with_link(&app, "ana@example.org", "Amber Heron").await;
+
+    // Agreed in the first session: two goals and a task for until the next.
+    for goal in ["To sleep through the night", "To go back to work"] {
+        let (status, url, _) = me.post(&format!("/clients/{client}/goals"), &[("text", goal)]).await;
+        assert_eq!((status, url.as_str()), (200, format!("/clients/{client}").as_str()));
+    }
+    let (status, _, _) =
+        me.post(&format!("/sessions/{first_session}/tasks"), &[("text", "Walk twice before work")]).await;
+    assert_eq!(status, 200);
+
+    // The first check rates the goals; the task was agreed in this very session, so it is not asked yet.
+    let (phone, form) = open_check(&app, &token).await;
+    assert!(form.contains("Your goals") && form.contains("To sleep through the night"));
+    assert!(!form.contains("Walk twice before work"), "a task is asked at the next session's check");
+    let sleep = number_after(&form, "name=\"goal-");
+    let work = number_after(&form[form.find("To go back to work").unwrap()..], "name=\"goal-");
+    let (sleep_field, work_field) = (format!("goal-{sleep}"), format!("goal-{work}"));
+    // A missing rating: the form again, marked, with the answers kept; nothing stored.
+    let (status, again) = send_check(&app, &phone, &token, &form, &[(&sleep_field, "3")]).await;
+    assert_eq!(status, 422);
+    assert!(
+        again.contains(&format!("id=\"q-{work_field}\"")) && again.contains("Please choose a number from 0 to 10.")
+    );
+    assert!(again.contains(&format!("name=\"{sleep_field}\" value=\"3\" checked")), "the given rating is kept");
+    for bad in ["11", "-1", "2.5", "x"] {
+        let (status, _) = send_check(&app, &phone, &token, &form, &[(&sleep_field, "3"), (&work_field, bad)]).await;
+        assert_eq!(status, 422, "{bad}");
+    }
+    let (status, _) =
+        send_check(&app, &phone, &token, &form, &[(&sleep_field, "3"), (&work_field, "4"), ("goal-999999", "5")]).await;
+    assert_eq!(status, 400, "a goal this check does not ask about");
+    assert!(app.store.responses_of(ClientId(client)).await.unwrap().is_empty(), "nothing stored so far");
+    let (status, done) = send_check(&app, &phone, &token, &form, &[(&sleep_field, "3"), (&work_field, "4")]).await;
+    assert_eq!(status, 200);
+    assert!(done.contains("Thank you") && !done.contains("/my/"), "no personal page given yet");
+
+    // The therapist gives the client a personal page; the next check reports on the task and links to the page.
+    let (status, _, _) = me.post(&format!("/clients/{client}/own-page"), &[("action", "issue")]).await;
+    assert_eq!(status, 200);
+    let (_, page) = me.get(&format!("/clients/{client}")).await;
+    let own = personal_link(&page);
+    let (_, second) = next_session_link(&me, client, "2026-12-05").await;
+    let (phone, form) = open_check(&app, &second).await;
+    assert!(form.contains("Walk twice before work") && form.contains("What got in the way"));
+    let task = number_after(&form, "name=\"task-");
+    let (task_field, obstacle_field) = (format!("task-{task}"), format!("task-{task}-obstacle"));
+    let long = "x".repeat(501);
+    let (status, _) =
+        send_check(&app, &phone, &second, &form, &[(&sleep_field, "6"), (&work_field, "4"), (&task_field, "maybe")])
+            .await;
+    assert_eq!(status, 422);
+    let fields = [
+        (&sleep_field[..], "6"),
+        (&work_field[..], "4"),
+        (&task_field[..], "partly"),
+        (&obstacle_field[..], &long[..]),
+    ];
+    assert_eq!(send_check(&app, &phone, &second, &form, &fields).await.0, 422, "an over-long obstacle");
+    let fields = [
+        (&sleep_field[..], "6"),
+        (&work_field[..], "4"),
+        (&task_field[..], "partly"),
+        (&obstacle_field[..], "Rain <b>all</b> week"),
+    ];
+    let (status, done) = send_check(&app, &phone, &second, &form, &fields).await;
+    assert_eq!(status, 200);
+    assert!(done.contains(&own), "the thank-you page leads to the client's own page");
+
+    // The therapist sees ratings over time, the report and the completion rate.
+    let (_, page) = me.get(&format!("/clients/{client}")).await;
+    assert!(page.contains("3 at session 1, now 6 at session 2"), "{page}");
+    assert!(page.contains("done in part; in the way: \u{201c}Rain &#60;b&#62;all&#60;/b&#62; week\u{201d}"));
+    assert!(!page.contains("<b>all"), "the client's words are escaped");
+    assert!(page.contains("0 of 1 tasks reported on were done (50% counting a task done in part as half)."));
+    assert!(page.contains("chart-goals"));
+
+    // The client's page, without an account: goals, outcome in plain words, relationship ratings, tasks.
+    let visitor = TestApp::browser();
+    let mine = visitor.get(&own).send().await.unwrap();
+    assert_eq!(mine.status(), 200);
+    let mine = mine.text().await.unwrap();
+    assert!(
+        mine.contains("To sleep through the night") && mine.contains("Your latest rating: 6 of 10 (3 at the start)")
+    );
+    assert!(mine.contains("Your PHQ-9 went from 16 to 16: not a reliable change yet."), "{mine}");
+    assert!(mine.contains("How the sessions went for you") && mine.contains("chart-own-alliance"));
+    assert!(mine.contains("Walk twice before work: you did part of it"));
+    for staff_only in ["Amber Heron", "Expected", "At risk", "reflection", "Rupture", "rupture"] {
+        assert!(!mine.contains(staff_only), "the client's page shows no {staff_only}");
+    }
+    let printed = visitor.get(format!("{own}/print")).send().await.unwrap().text().await.unwrap();
+    assert!(printed.contains("print-view") && !printed.contains("Suggest this goal"));
+
+    // With their relationship ratings hidden, no trace of them.
+    me.post(&format!("/clients/{client}/own-page"), &[("action", "hide-alliance")]).await;
+    let hidden_page = visitor.get(&own).send().await.unwrap().text().await.unwrap();
+    assert!(!hidden_page.contains("How the sessions went") && !hidden_page.contains("chart-own-alliance"));
+    assert!(!hidden_page.contains("Your rating") && !hidden_page.contains("You</"), "no relationship rating anywhere");
+
+    // The client proposes a third goal; a fourth is refused with the reason; the therapist agrees the third.
+    let csrf = hidden(&hidden_page, "csrf");
+    let r = visitor
+        .post(format!("{own}/goals"))
+        .form(&[("csrf", csrf.as_str()), ("text", "To see friends")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("Waiting to be talked through with your therapist"));
+    let r = visitor
+        .post(format!("{own}/goals"))
+        .form(&[("csrf", csrf.as_str()), ("text", "A fourth")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "a fourth open goal is refused");
+    assert!(r.text().await.unwrap().contains("You already have three goals"));
+    let forged = visitor.post(format!("{own}/goals")).form(&[("csrf", "forged"), ("text", "x")]).send().await.unwrap();
+    assert_eq!(forged.status(), 403);
+    let episode = EpisodeId(number_after(&me.get(&format!("/clients/{client}")).await.1, "action=\"/episodes/"));
+    let goals = app.store.goals_of(&[episode]).await.unwrap();
+    assert_eq!(goals.len(), 3, "the fourth and the forged one stored nothing");
+    let proposed = goals.iter().find(|g| g.text == "To see friends").unwrap();
+    let (status, _, _) = me
+        .post(&format!("/clients/{client}/goals/change"), &[("goal", &proposed.id.to_string()), ("change", "agree")])
+        .await;
+    assert_eq!(status, 200);
+
+    // Reissued, the earlier link stops working; turned off, so does the new one.
+    me.post(&format!("/clients/{client}/own-page"), &[("action", "issue")]).await;
+    assert_eq!(visitor.get(&own).send().await.unwrap().status(), 404);
+    let newer = personal_link(&me.get(&format!("/clients/{client}")).await.1);
+    assert_eq!(visitor.get(&newer).send().await.unwrap().status(), 200);
+    me.post(&format!("/clients/{client}/own-page"), &[("action", "revoke")]).await;
+    let gone = visitor.get(&newer).send().await.unwrap();
+    assert_eq!(gone.status(), 404);
+    assert!(gone.text().await.unwrap().contains("ask your therapist for your current link"));
+    // A check link is not a personal link.
+    assert_eq!(visitor.get(format!("{}/my/{second}", app.url)).send().await.unwrap().status(), 404);
+
+    // Every view of the page and every change of it is audited.
+    let events = app.store.audit_events(10_000).await.unwrap();
+    let count = |action: &str| events.iter().filter(|e| e.action == action && e.object_id == Some(client)).count();
+    assert!(count("client-viewed-own-page") >= 4 && count("client-printed-own-page") == 1);
+    assert_eq!((count("issue-link"), count("revoke-link"), count("hide-alliance")), (2, 1, 1));
+}
+
+#[tokio::test]
+async fn the_therapists_partnership_forms_refuse_bad_input_and_other_clients() {
+    let app = TestApp::spawn().await;
+    app.user("ana@example.org", Role::Therapist).await;
+    app.user("ben@example.org", Role::Therapist).await;
+    let (me, client, session, _) = client_with_link(&app, "ana@example.org", "Amber Heron").await;
+    let (ben, bens_client, _, _) = client_with_link(&app, "ben@example.org", "Birch Wren").await;
+
+    let goals = format!("/clients/{client}/goals");
+    for (text, says) in [
+        ("", "The goal: goal is required."),
+        (&"x".repeat(201)[..], "longer than 200 characters"),
+        ("sleep\u{202e}peels", "characters that are not allowed"),
+    ] {
+        let (status, _, body) = me.post(&goals, &[("text", text)]).await;
+        assert_eq!(status, 400, "{text:.20}");
+        assert!(body.contains(says), "{body}");
+    }
+    for n in 1..=3 {
+        assert_eq!(me.post(&goals, &[("text", &format!("Goal {n}"))]).await.0, 200);
+    }
+    let (status, _, body) = me.post(&goals, &[("text", "Goal 4")]).await;
+    assert_eq!(status, 400);
+    assert!(body.contains("at most three open goals"));
+
+    // Another therapist's client, and another client's goal through one's own client: not found.
+    let (status, _, _) = ben.post(&goals, &[("text", "Theirs")]).await;
+    assert_eq!(status, 404);
+    let episode = EpisodeId(number_after(&me.get(&format!("/clients/{client}")).await.1, "action=\"/episodes/"));
+    let mine = app.store.goals_of(&[episode]).await.unwrap();
+    let (status, _, _) = ben
+        .post(&format!("/clients/{bens_client}/goals/change"), &[("goal", &mine[0].id.to_string()), ("change", "drop")])
+        .await;
+    assert_eq!(status, 404);
+    let (status, _, _) = me
+        .post(&format!("/clients/{client}/goals/change"), &[("goal", &mine[0].id.to_string()), ("change", "explode")])
+        .await;
+    assert_eq!(status, 400);
+    let (status, _, _) = me
+        .post(
+            &format!("/clients/{client}/goals/change"),
+            &[("goal", &mine[0].id.to_string()), ("change", "revise"), ("text", "")],
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(app.store.goal_history(&[episode]).await.unwrap().len(), 3, "nothing changed");
+
+    let (status, _, _) = me.post(&format!("/sessions/{session}/tasks"), &[("text", &"t".repeat(301))]).await;
+    assert_eq!(status, 400);
+    let notes = format!("/clients/{client}/notes");
+    for fields in [
+        [("on", "2026-11-20"), ("kind", "horoscope"), ("text", "x")],
+        [("on", "not a date"), ("kind", "other"), ("text", "x")],
+        [("on", "2026-11-20"), ("kind", "other"), ("text", "")],
+    ] {
+        assert_eq!(me.post(&notes, &fields).await.0, 400, "{fields:?}");
+    }
+    let (status, _, page) =
+        me.post(&notes, &[("on", "2026-11-20"), ("kind", "medication"), ("text", "<script>x</script> 50 mg")]).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Medication change: &#60;script&#62;x&#60;/script&#62; 50 mg"));
+    assert!(!page.contains("<script>x"));
+    let (status, _, _) = me.post(&format!("/clients/{client}/own-page"), &[("action", "publish-everything")]).await;
+    assert_eq!(status, 400);
+    assert_eq!(app.store.event_notes(&[ClientId(client)]).await.unwrap().len(), 1);
+}
