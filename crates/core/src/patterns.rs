@@ -7,6 +7,7 @@ use alliance_signals::signal::Severity;
 use time::Date;
 
 use crate::overview::{ClientOverview, signal_key};
+use crate::partnership::{TaskDone, completion_rate};
 
 /// The trend of one client's alliance is the least-squares slope over at most this many latest scores...
 pub const TREND_WINDOW: usize = 5;
@@ -38,6 +39,8 @@ pub struct ClientCourse<'a> {
     pub sessions: &'a [SessionDay],
     /// Acknowledged signals: (signal key, day of the acknowledgement).
     pub acknowledgements: &'a [(String, Date)],
+    /// What the client said of each between-session task reported on in this episode.
+    pub task_reports: &'a [TaskDone],
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -67,6 +70,9 @@ pub struct Patterns {
     /// Attended sessions whose check is due (not pending), and how many of them the client answered.
     pub sessions_due: usize,
     pub sessions_with_check: usize,
+    /// Between-session tasks the clients reported on, and the share done (a task done in part counts half).
+    pub tasks_reported: usize,
+    pub task_completion: Option<f64>,
 }
 
 impl Patterns {
@@ -149,6 +155,9 @@ pub fn patterns(clients: &[ClientCourse<'_>], today: Date) -> Patterns {
     }
     p.median_days_to_acknowledge = median(to_acknowledge);
     p.median_days_open = median(waiting);
+    let reports: Vec<TaskDone> = active.iter().flat_map(|c| c.task_reports.iter().copied()).collect();
+    p.tasks_reported = reports.len();
+    p.task_completion = completion_rate(&reports);
     p
 }
 
@@ -295,6 +304,7 @@ mod tests {
                 alliance: &a_alliance,
                 sessions: &a_sessions,
                 acknowledgements: &a_acks,
+                task_reports: &[TaskDone::Yes, TaskDone::Partly],
             },
             ClientCourse {
                 overview: &b_overview,
@@ -303,6 +313,7 @@ mod tests {
                 alliance: &b_alliance,
                 sessions: &b_sessions,
                 acknowledgements: &b_acks,
+                task_reports: &[TaskDone::No],
             },
             ClientCourse {
                 overview: &c_overview,
@@ -311,6 +322,7 @@ mod tests {
                 alliance: &c_alliance,
                 sessions: &c_sessions,
                 acknowledgements: &none,
+                task_reports: &[],
             },
             ClientCourse {
                 overview: &d_overview,
@@ -319,6 +331,7 @@ mod tests {
                 alliance: &d_alliance,
                 sessions: &d_sessions,
                 acknowledgements: &none,
+                task_reports: &[TaskDone::Yes, TaskDone::Yes, TaskDone::Yes],
             },
         ];
         let p = patterns(&clients, today);
@@ -338,6 +351,9 @@ mod tests {
         // Due: 4 (A) + 6 (B: 1-4, 6, 7) + 2 (C) = 12, answered 4 + 6 + 1 = 11.
         assert_eq!((p.sessions_due, p.sessions_with_check), (12, 11));
         assert_eq!(p.check_share(), Some(11.0 / 12.0));
+        // Tasks: A's yes and partly, B's no (D's episode ended): (1 + 0.5 + 0) / 3.
+        assert_eq!(p.tasks_reported, 3);
+        assert_eq!(p.task_completion, Some(0.5));
     }
 
     #[test]

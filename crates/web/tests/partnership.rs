@@ -126,6 +126,9 @@ async fn goals_tasks_and_the_clients_own_page() {
     assert!(!page.contains("<b>all"), "the client's words are escaped");
     assert!(page.contains("0 of 1 tasks reported on were done (50% counting a task done in part as half)."));
     assert!(page.contains("chart-goals"));
+    let (_, patterns) = me.get("/patterns").await;
+    let tasks = &patterns[patterns.find("Between-session tasks done").unwrap()..];
+    assert!(tasks[..300].contains("50 %") && tasks.contains("Of 1 tasks agreed"), "the completion joins the patterns");
 
     // The client's page, without an account: goals, outcome in plain words, relationship ratings, tasks.
     let visitor = TestApp::browser();

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use alliance_core::domain::{DEFAULT_LINK_LIFETIME, Role};
+use alliance_core::partnership::TaskDone;
 use alliance_core::patterns::{self, ClientCourse, SessionDay};
 use alliance_store::{Client, ClientId, UserId};
 use askama::Template;
@@ -53,14 +54,23 @@ async fn patterns_page(state: &AppState, who: &SignedIn, see: SeePatterns) -> Re
     let clients = state.store.clients_of(&[see.therapist.id]).await?;
     let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
     let states = state.app.overviews(&clients, see.own, state.now()).await?;
-    let open: HashMap<ClientId, bool> =
-        state.app.current_episodes(&ids).await?.into_iter().map(|(client, e)| (client, e.ended_on.is_none())).collect();
+    let current = state.app.current_episodes(&ids).await?;
+    let open: HashMap<ClientId, bool> = current.iter().map(|(client, e)| (*client, e.ended_on.is_none())).collect();
+    // Between-session tasks of the current episodes, with what the clients reported (one query for all).
+    let episodes: Vec<_> = current.values().map(|e| e.id).collect();
+    let mut reports: HashMap<alliance_store::EpisodeId, Vec<TaskDone>> = HashMap::new();
+    for task in state.store.tasks_of(&episodes).await? {
+        if let Some(report) = task.report {
+            reports.entry(task.episode).or_default().push(report.done);
+        }
+    }
     let today = who.today(state.now());
     let pending_since = today - DEFAULT_LINK_LIFETIME;
     struct Course {
         alliance: Vec<(u32, f64)>,
         sessions: Vec<SessionDay>,
         acks: Vec<(String, Date)>,
+        tasks: Vec<TaskDone>,
     }
     // Which sessions each client answered, and their alliance, come with the kept overview: reading them from the
     // database on every view was most of this page's time at 1,000 clients (issue 13, item 5).
@@ -82,7 +92,8 @@ async fn patterns_page(state: &AppState, who: &SignedIn, see: SeePatterns) -> Re
             })
             .collect();
         let acks = cs.acknowledgements.iter().map(|a| (a.key.clone(), who.zone.date_of(a.at))).collect();
-        courses.push((client, Course { alliance, sessions, acks }));
+        let tasks = current.get(&client.id).and_then(|e| reports.get(&e.id)).cloned().unwrap_or_default();
+        courses.push((client, Course { alliance, sessions, acks, tasks }));
     }
     let input: Vec<ClientCourse<'_>> = courses
         .iter()
@@ -95,6 +106,7 @@ async fn patterns_page(state: &AppState, who: &SignedIn, see: SeePatterns) -> Re
                 alliance: &c.alliance,
                 sessions: &c.sessions,
                 acknowledgements: &c.acks,
+                task_reports: &c.tasks,
             })
         })
         .collect();
@@ -244,6 +256,14 @@ fn figures(p: &patterns::Patterns) -> Vec<(String, String, String)> {
             days_how,
         ),
         ("Client checks answered".into(), or_dash(p.check_share().map(|v| format!("{:.0} %", v * 100.0))), checks_how),
+        (
+            "Between-session tasks done".into(),
+            or_dash(p.task_completion.map(|v| format!("{:.0} %", v * 100.0))),
+            format!(
+                "Of {} tasks agreed in session and reported on at the next check; a task done in part counts half.",
+                p.tasks_reported
+            ),
+        ),
     ]
 }
 
