@@ -194,6 +194,31 @@ async fn goals_tasks_and_the_clients_own_page() {
     // A check link is not a personal link.
     assert_eq!(visitor.get(format!("{}/my/{second}", app.url)).send().await.unwrap().status(), 404);
 
+    // The client's export carries their goals with ratings and history, their tasks and the event notes.
+    let (status, _, _) = me
+        .post(&format!("/clients/{client}/notes"), &[("on", "2026-12-01"), ("kind", "break"), ("text", "Holiday")])
+        .await;
+    assert_eq!(status, 200);
+    let r = me
+        .browser
+        .post(format!("{}/clients/{client}/export", me.url))
+        .form(&[("csrf", me.csrf.as_str()), ("format", "json"), ("password", crate::app::PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&r.text().await.unwrap()).unwrap();
+    let episode = &json["episodes"][0];
+    let sleep_goal =
+        episode["goals"].as_array().unwrap().iter().find(|g| g["text"] == "To sleep through the night").unwrap();
+    assert_eq!(sleep_goal["ratings"], serde_json::json!([[1, 3], [2, 6]]));
+    assert_eq!(sleep_goal["history"][0][1], "agreed");
+    assert_eq!(episode["tasks"][0]["done"], "partly");
+    assert_eq!(episode["tasks"][0]["obstacle"], "Rain <b>all</b> week");
+    assert_eq!(
+        json["event_notes"],
+        serde_json::json!([{"on": "2026-12-01", "kind": "Break in therapy", "text": "Holiday"}])
+    );
+
     // Every view of the page and every change of it is audited.
     let events = app.store.audit_events(10_000).await.unwrap();
     let count = |action: &str| events.iter().filter(|e| e.action == action && e.object_id == Some(client)).count();

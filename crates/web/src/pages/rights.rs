@@ -74,6 +74,34 @@ pub struct Export {
     pub exported_at: String,
     pub client: ExportClient,
     pub episodes: Vec<ExportEpisode>,
+    /// The therapist's dated notes about events in the client's life and care.
+    pub event_notes: Vec<ExportNote>,
+}
+
+#[derive(Serialize)]
+pub struct ExportNote {
+    pub on: String,
+    pub kind: &'static str,
+    pub text: String,
+}
+
+#[derive(Serialize)]
+pub struct ExportGoal {
+    pub text: String,
+    pub status: &'static str,
+    pub proposed_by: &'static str,
+    /// Each change with its date and, for a proposal, agreement or rewording, the words.
+    pub history: Vec<(String, &'static str, Option<String>)>,
+    /// (session number, rating 0 to 10).
+    pub ratings: Vec<(u32, u8)>,
+}
+
+#[derive(Serialize)]
+pub struct ExportTask {
+    pub text: String,
+    pub agreed_in_session: Option<u32>,
+    pub done: Option<&'static str>,
+    pub obstacle: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -89,6 +117,8 @@ pub struct ExportEpisode {
     pub started_on: String,
     pub ended_on: Option<String>,
     pub sessions: Vec<ExportSession>,
+    pub goals: Vec<ExportGoal>,
+    pub tasks: Vec<ExportTask>,
 }
 
 #[derive(Serialize)]
@@ -122,8 +152,47 @@ async fn gather(state: &AppState, client: &alliance_store::Client) -> Result<Exp
     // The client's own answers only: the therapist's reflections are the therapist's notes.
     let responses: Vec<_> =
         state.store.responses_of(client.id).await?.into_iter().filter(|r| r.rater == Rater::Client).collect();
+    let ids: Vec<_> = episodes.iter().map(|e| e.id).collect();
+    let client_ids = [client.id];
+    let (goals, history, ratings, tasks, notes) = tokio::try_join!(
+        state.store.goals_of(&ids),
+        state.store.goal_history(&ids),
+        state.store.goal_ratings(&ids),
+        state.store.tasks_of(&ids),
+        state.store.event_notes(&client_ids),
+    )?;
+    let number_of = |id| sessions.iter().find(|s| s.id == id).map(|s| s.number);
     let mut out = Vec::with_capacity(episodes.len());
     for episode in &episodes {
+        let goals = goals
+            .iter()
+            .filter(|g| g.episode == episode.id)
+            .map(|g| ExportGoal {
+                text: g.text.clone(),
+                status: g.status.as_str(),
+                proposed_by: g.proposed_by.as_str(),
+                history: history
+                    .iter()
+                    .filter(|h| h.goal == g.id)
+                    .map(|h| (rfc3339(h.at), h.change.as_str(), h.text.clone()))
+                    .collect(),
+                ratings: ratings
+                    .iter()
+                    .filter(|r| r.goal == g.id)
+                    .filter_map(|r| Some((number_of(r.session)?, r.rating.value())))
+                    .collect(),
+            })
+            .collect();
+        let tasks = tasks
+            .iter()
+            .filter(|t| t.episode == episode.id)
+            .map(|t| ExportTask {
+                text: t.text.clone(),
+                agreed_in_session: number_of(t.session),
+                done: t.report.as_ref().map(|r| r.done.as_str()),
+                obstacle: t.report.as_ref().and_then(|r| r.obstacle.clone()),
+            })
+            .collect();
         let mut list = Vec::new();
         for session in sessions.iter().filter(|s| s.episode == episode.id) {
             let mut answers = Vec::new();
@@ -156,6 +225,8 @@ async fn gather(state: &AppState, client: &alliance_store::Client) -> Result<Exp
             started_on: iso_date(episode.started_on),
             ended_on: episode.ended_on.map(iso_date),
             sessions: list,
+            goals,
+            tasks,
         });
     }
     Ok(Export {
@@ -167,6 +238,10 @@ async fn gather(state: &AppState, client: &alliance_store::Client) -> Result<Exp
             created_on: iso_date(client.created_at.date()),
         },
         episodes: out,
+        event_notes: notes
+            .iter()
+            .map(|n| ExportNote { on: iso_date(n.on), kind: n.kind.label(), text: n.text.clone() })
+            .collect(),
     })
 }
 
