@@ -125,10 +125,12 @@ impl App {
         )?;
         let number_of: HashMap<_, _> = sessions.iter().map(|s| (s.id, s.number)).collect();
         let goals = goals.into_iter().filter(|g| g.status == GoalStatus::Agreed).collect();
-        let tasks = tasks
-            .into_iter()
-            .filter(|t| t.report.is_none() && number_of.get(&t.session).is_some_and(|n| *n < session.number))
-            .collect();
+        // A task is for until the next session: the check asks about those of the latest earlier session that
+        // agreed any, not about tasks of long ago whose check was skipped.
+        let earlier = |t: &Task| number_of.get(&t.session).copied().filter(|n| *n < session.number);
+        let latest = tasks.iter().filter_map(earlier).max();
+        let tasks =
+            tasks.into_iter().filter(|t| t.report.is_none() && latest.is_some() && earlier(t) == latest).collect();
         Ok(CheckPartner { goals, tasks })
     }
 }

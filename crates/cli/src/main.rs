@@ -11,6 +11,7 @@ mod demo;
 mod jobs;
 mod keys;
 mod seed;
+mod seed_partnership;
 mod server;
 mod users;
 

@@ -8,6 +8,8 @@ use alliance_core::simulate::SimPractice;
 use alliance_store::prelude::*;
 use alliance_store::{InstrumentRef, NewClient, NewEpisode, NewLink, NewResponse, NewSession, NewUser, UserId};
 use anyhow::{Context, anyhow};
+
+use crate::seed_partnership::DemoPartnership;
 use time::{Date, Duration, OffsetDateTime, Time};
 
 pub struct Account {
@@ -108,7 +110,7 @@ pub async fn seed(
     let reflection = instrument(catalog, THERAPIST_REFLECTION)?;
     let mut sample_token = None;
     let mut sessions = 0;
-    for sim in &practice.clients {
+    for (index, sim) in practice.clients.iter().enumerate() {
         let therapist = *therapists.get(sim.therapist).ok_or_else(|| anyhow!("therapist index out of range"))?;
         let client = store
             .create_client(
@@ -130,12 +132,17 @@ pub async fn seed(
                 now,
             )
             .await?;
+        let mut partnership = None;
         for (position, s) in sim.sessions.iter().enumerate() {
             let held_on = today - Duration::days(s.days_ago);
             let at = held_on.with_time(Time::from_hms(17, 0, 0)?).assume_utc();
             let session = store
                 .record_session(NewSession { episode, held_on, attended: true }, loaded(at, "session"), at)
                 .await?;
+            let partnership = match &mut partnership {
+                Some(p) => p,
+                None => partnership.insert(DemoPartnership::begin(store, episode, index, at).await?),
+            };
             sessions += 1;
             let token = alliance_web::new_token();
             let hash = alliance_web::hash_token(&token);
@@ -160,11 +167,19 @@ pub async fn seed(
                     r.administration = Some(admin.id);
                     responses.push(r);
                 }
+                let phq = responses
+                    .iter()
+                    .zip(&view.administrations)
+                    .find(|(_, a)| a.instrument.id == PHQ9)
+                    .and_then(|(r, _)| r.scores.iter().find(|x| x.scale == "total").and_then(|x| x.value))
+                    .unwrap_or(0.0);
+                let extras = partnership.extras(phq, position);
                 store
-                    .submit_link(&hash, responses, submitted(at), at + Duration::minutes(20))
+                    .submit_check(&hash, responses, extras, submitted(at), at + Duration::minutes(20))
                     .await?
                     .map_err(|e| anyhow!("link {e:?}"))?;
             }
+            partnership.after_session(store, &session, client, at).await?;
             store
                 .save_therapist_response(
                     session.id,
