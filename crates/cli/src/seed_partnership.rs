@@ -89,7 +89,7 @@ impl DemoPartnership {
         let text = TaskText::parse(TASKS[(self.client + session.number as usize) % TASKS.len()])
             .map_err(|e| anyhow!("demo task: {e}"))?;
         self.waiting = Some(store.add_task(session.id, &text, None, demo(at, "task"), at).await?);
-        if self.client % 4 == 0 && session.number == 3 {
+        if self.client.is_multiple_of(4) && session.number == 3 {
             let text = EventNoteText::parse("Started an antidepressant (prescribed by the GP)")
                 .map_err(|e| anyhow!("demo note: {e}"))?;
             let note = NewEventNote { on: session.held_on, kind: EventKind::Medication, text };
