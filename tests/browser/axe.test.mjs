@@ -83,6 +83,31 @@ describe('accessibility (axe-core)', { timeout: 600_000 }, () => {
     assert.deepEqual(failing, []);
   });
 
+  it("the client's own page and its print view on a phone", async () => {
+    const therapist = demo.accounts.find((a) => a.role === 'therapist');
+    const staff = await newPage(browser, DESKTOP);
+    await staff.page.goto(`${demo.base}/login`);
+    await staff.page.locator('input[name="email"]').fill(therapist.email);
+    await staff.page.locator('input[name="password"]').fill(therapist.password);
+    await Promise.all([
+      staff.page.waitForURL((u) => u.pathname !== '/login'),
+      staff.page.getByRole('button', { name: 'Sign in' }).click(),
+    ]);
+    await staff.page.locator('ol.triage li a.who, table.caseload tbody th a').first().click();
+    await staff.page.waitForURL(/\/clients\/\d+$/);
+    await staff.page.getByRole('button', { name: 'Give the client a personal link' }).click();
+    const own = await staff.page.locator('#own-page-link').innerText();
+    await staff.context.close();
+    const { context, page } = await newPage(browser, { ...PHONE, bypassCSP: true });
+    const failing = [];
+    await page.goto(own);
+    failing.push(...(await check(page, 'client')));
+    await page.goto(`${own}/print`);
+    failing.push(...(await check(page, 'client')));
+    await context.close();
+    assert.deepEqual(failing, []);
+  });
+
   it('the sign-in page and a page that is not there', async () => {
     const { context, page } = await newPage(browser, { ...DESKTOP, bypassCSP: true }, { expectedStatuses: [404] });
     const failing = [];
