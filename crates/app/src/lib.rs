@@ -42,7 +42,7 @@ pub use form::{FormReading, Scored, Section, read_form, read_questionnaire};
 pub use jobs::{Housekeeping, OpenSignals, PracticeRefresh, Retention, SignalCensus};
 pub use overview::{ClientStatus, EpisodeOverview, SessionCheck, observations, reflection_visible, session_checks};
 pub use partnership::{
-    CheckPartner, PartnerForm, goal_field, is_partner_field, obstacle_field, read_partner, task_field,
+    CONSENT_FIELD, CheckPartner, PartnerForm, goal_field, is_partner_field, obstacle_field, read_partner, task_field,
 };
 pub use reflection::ReflectionOutcome;
 pub use scheduler::{JobError, JobHistory, JobRuns, JobScope, ScheduledJob, Scheduler};

@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
-use alliance_core::partnership::{GoalRating, GoalStatus, Obstacle, TaskDone};
-use alliance_store::{CheckExtras, Goal, LinkView, NewTaskReport, Task};
+use alliance_core::partnership::{CONSENT_VERSION, GoalRating, GoalStatus, Obstacle, TaskDone};
+use alliance_store::{CheckExtras, Goal, LinkView, NewConsent, NewTaskReport, Task};
 
 use crate::{App, AppError};
 
@@ -16,6 +16,11 @@ pub struct CheckPartner {
     pub goals: Vec<Goal>,
     /// Tasks agreed in an earlier session of the episode and not reported on yet.
     pub tasks: Vec<Task>,
+    /// The client has not been shown the current consent text yet: the check shows it in full, asks about the
+    /// research use, and records the consent with the answers.
+    pub consent_due: bool,
+    /// The client's therapist has a supervisor (the consent text says who sees the answers).
+    pub supervised: bool,
 }
 
 impl CheckPartner {
@@ -55,8 +60,11 @@ pub fn obstacle_field(task: &Task) -> String {
 
 /// Whether a field belongs to the partnership part of the form.
 pub fn is_partner_field(name: &str) -> bool {
-    name.starts_with("goal-") || name.starts_with("task-")
+    name.starts_with("goal-") || name.starts_with("task-") || name == CONSENT_FIELD
 }
+
+/// The check's research question: `yes` or `no`, shown with the consent text.
+pub const CONSENT_FIELD: &str = "consent-research";
 
 /// Reads the partnership fields: every agreed goal rated 0 to 10, every task due answered yes, partly or no, and
 /// what got in the way at most [`Obstacle::MAX`] characters. A field naming another goal or task is refused
@@ -66,6 +74,7 @@ pub fn read_partner(
     fields: &[(&str, &str)],
 ) -> Result<Result<CheckExtras, PartnerForm>, AppError> {
     let mut known: Vec<String> = partner.goals.iter().map(goal_field).collect();
+    known.push(CONSENT_FIELD.to_owned());
     for task in &partner.tasks {
         known.push(task_field(task));
         known.push(obstacle_field(task));
@@ -109,6 +118,19 @@ pub fn read_partner(
             }
         }
     }
+    // Research use is opt-in: anything but an explicit yes is a no.
+    let research = match form.value(CONSENT_FIELD) {
+        "yes" => Some(true),
+        "no" | "" => Some(false),
+        _ => None,
+    };
+    match research {
+        None => form.errors.push(CONSENT_FIELD.to_owned()),
+        Some(research) if partner.consent_due || !form.value(CONSENT_FIELD).is_empty() => {
+            extras.consent = Some(NewConsent { version: CONSENT_VERSION, research });
+        }
+        Some(_) => {}
+    }
     Ok(if form.errors.is_empty() { Ok(extras) } else { Err(form) })
 }
 
@@ -118,11 +140,19 @@ impl App {
     pub async fn check_partner(&self, link: &LinkView) -> Result<CheckPartner, AppError> {
         let Some(session) = self.store.session(link.session).await? else { return Ok(CheckPartner::default()) };
         let episodes = [session.episode];
-        let (goals, tasks, sessions) = tokio::try_join!(
+        let client = [session.client];
+        let (goals, tasks, sessions, consents, therapist) = tokio::try_join!(
             self.store.goals_of(&episodes),
             self.store.tasks_of(&episodes),
             self.store.sessions(session.episode),
+            self.store.consents_of(&client),
+            self.store.client(session.client),
         )?;
+        let consent_due = consents.last().is_none_or(|c| c.version < CONSENT_VERSION);
+        let supervised = match therapist {
+            Some(c) => !self.store.supervisors_of(c.therapist).await?.is_empty(),
+            None => false,
+        };
         let number_of: HashMap<_, _> = sessions.iter().map(|s| (s.id, s.number)).collect();
         let goals = goals.into_iter().filter(|g| g.status == GoalStatus::Agreed).collect();
         // A task is for until the next session: the check asks about those of the latest earlier session that
@@ -131,6 +161,6 @@ impl App {
         let latest = tasks.iter().filter_map(earlier).max();
         let tasks =
             tasks.into_iter().filter(|t| t.report.is_none() && latest.is_some() && earlier(t) == latest).collect();
-        Ok(CheckPartner { goals, tasks })
+        Ok(CheckPartner { goals, tasks, consent_due, supervised })
     }
 }

@@ -32,6 +32,8 @@ pub struct DemoPartnership {
     goals: Vec<GoalId>,
     waiting: Option<TaskId>,
     first_phq: Option<f64>,
+    /// The client's first answered check records their consent.
+    consented: bool,
 }
 
 impl DemoPartnership {
@@ -48,7 +50,7 @@ impl DemoPartnership {
             let text = GoalText::parse(text).map_err(|e| anyhow!("demo goal: {e}"))?;
             goals.push(store.add_goal(episode, &text, ProposedBy::Therapist, None, demo(at, "goal"), at).await?);
         }
-        Ok(Self { client, goals, waiting: None, first_phq: None })
+        Ok(Self { client, goals, waiting: None, first_phq: None, consented: false })
     }
 
     /// What the check of the session at `position` carries: the goals rated from the PHQ-9 total, and the report on
@@ -74,7 +76,12 @@ impl DemoPartnership {
             })
             .into_iter()
             .collect();
-        CheckExtras { goal_ratings, task_reports }
+        // Every demo client agreed to the current text; one in five declined the research use.
+        let consent = (!std::mem::replace(&mut self.consented, true)).then_some(alliance_store::NewConsent {
+            version: alliance_core::partnership::CONSENT_VERSION,
+            research: self.client % 5 != 4,
+        });
+        CheckExtras { goal_ratings, task_reports, consent }
     }
 
     /// The task agreed in this session, reported on at the next check; and, for every fourth client, a note of a

@@ -300,7 +300,12 @@ pub async fn serve(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[Str
 async fn run(store: Arc<dyn Store>, catalog: Catalog, args: ServeArgs, jobs: crate::jobs::Jobs) -> anyhow::Result<()> {
     let settings = args.signals.settings()?;
     let mail = args.mail()?;
-    let config = alliance_web::Config { time_zone: args.time_zone, mail, ..args.network.config(args.secure_cookies) };
+    let config = alliance_web::Config {
+        time_zone: args.time_zone,
+        mail,
+        retention_years: jobs.retention_years,
+        ..args.network.config(args.secure_cookies)
+    };
     let (listener, state, url) = start(store.clone(), catalog, args.bind, args.public_url, config, settings).await?;
     // Every scheduled job, under the server's one clock; the first round runs now.
     tokio::spawn(jobs.scheduler(&state)?.run());

@@ -11,6 +11,11 @@ use crate::text_policy::multi_line;
 /// guidance asks for up to three (docs/SCIENCE.md#goal-based-outcomes).
 pub const MAX_OPEN_GOALS: usize = 3;
 
+/// The version of the text that tells the client what is asked, why, who sees it, how long it is kept and how to
+/// stop (`templates/consent.html`). Changing that text means a new version: clients see it again and their
+/// consent is recorded again.
+pub const CONSENT_VERSION: u32 = 1;
+
 /// Free text that must not be empty, under the multi-line text policy.
 fn required_text(field: &'static str, raw: &str, max: usize) -> Result<String, ParseError> {
     let text = multi_line(field, raw, max)?;

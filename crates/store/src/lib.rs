@@ -39,6 +39,7 @@ pub use shared::admin_tasks::{AdminTasks, LoginSummary, NewPasswordReset, Passwo
 pub use shared::audit_log::AuditLog;
 pub use shared::break_glass::BreakGlassGrants;
 pub use shared::care::Care;
+pub use shared::consent::{ConsentRecord, Consents, NewConsent};
 pub use shared::crisis::CrisisInformation;
 pub use shared::jobs::Jobs;
 pub use shared::outbox::{MailKind, NewMail, Outbox, QueuedMail};
@@ -121,6 +122,7 @@ pub trait Store:
     + Outbox
     + Recovery
     + Partnership
+    + Consents
 {
 }
 
@@ -141,6 +143,7 @@ impl<T> Store for T where
         + CrisisInformation
         + Recovery
         + Partnership
+        + Consents
 {
 }
 
@@ -148,6 +151,7 @@ impl<T> Store for T where
 /// trait is in scope.
 pub mod prelude {
     pub use crate::AdminTasks;
+    pub use crate::Consents;
     pub use crate::CrisisInformation;
     pub use crate::Outbox;
     pub use crate::Partnership;

@@ -81,6 +81,8 @@ each_behaviour_on_both_engines! {
     crate::partnership::the_client_page_link_is_reissued_and_revoked => the_client_page_link_is_reissued_and_revoked,
     crate::partnership::event_notes_and_the_partnership_go_with_the_client
         => event_notes_and_the_partnership_go_with_the_client,
+    crate::partnership::consent_is_kept_with_its_version_and_a_stop_can_be_undone
+        => consent_is_kept_with_its_version_and_a_stop_can_be_undone,
     crate::admin_tasks::a_therapist_has_the_supervisor_last_chosen => a_therapist_has_the_supervisor_last_chosen,
     crate::admin_tasks::sign_ins_are_listed_and_ended_by_their_owner_only
         => sign_ins_are_listed_and_ended_by_their_owner_only,

@@ -6,6 +6,7 @@ use alliance_core::partnership::{
     EventKind, EventNoteText, GoalChange, GoalRating, GoalStatus, GoalText, Obstacle, ProposedBy, TaskDone, TaskText,
 };
 use alliance_store::*;
+
 use time::macros::{date, datetime};
 use time::{Duration, OffsetDateTime};
 
@@ -123,18 +124,27 @@ pub async fn a_check_carries_goal_ratings_and_task_reports_all_or_nothing(store:
     let (_, elsewhere) = session_for(store, "elsewhere@example.org").await;
     let foreign =
         store.add_goal(elsewhere.episode, &goal("Theirs"), ProposedBy::Therapist, None, ev(), NOW).await.unwrap();
-    let forged = CheckExtras { goal_ratings: vec![(sleep, rating("3")), (foreign, rating("9"))], task_reports: vec![] };
+    let forged = CheckExtras {
+        goal_ratings: vec![(sleep, rating("3")), (foreign, rating("9"))],
+        task_reports: vec![],
+        consent: None,
+    };
     let refused = store.submit_check(&[7u8; 32], answers.clone(), forged, client_audit(), NOW).await;
     assert!(matches!(refused, Err(StoreError::Conflict(_))), "{refused:?}");
     assert_eq!(store.link_by_token(&[7u8; 32], NOW).await.unwrap().unwrap().state, LinkState::Open);
     assert!(store.goal_ratings(&[episode, elsewhere.episode]).await.unwrap().is_empty());
     assert!(store.responses_of(client).await.unwrap().is_empty());
-    let twice = CheckExtras { goal_ratings: vec![(sleep, rating("3")), (sleep, rating("4"))], task_reports: vec![] };
+    let twice = CheckExtras {
+        goal_ratings: vec![(sleep, rating("3")), (sleep, rating("4"))],
+        task_reports: vec![],
+        consent: None,
+    };
     assert!(store.submit_check(&[7u8; 32], answers.clone(), twice, client_audit(), NOW).await.is_err());
     let foreign_task =
         store.add_task(elsewhere.id, &TaskText::parse("Theirs").unwrap(), None, ev(), NOW).await.unwrap();
     let report = |task, done| NewTaskReport { task, done, obstacle: None };
-    let forged = CheckExtras { goal_ratings: vec![], task_reports: vec![report(foreign_task, TaskDone::Yes)] };
+    let forged =
+        CheckExtras { goal_ratings: vec![], task_reports: vec![report(foreign_task, TaskDone::Yes)], consent: None };
     assert!(matches!(
         store.submit_check(&[7u8; 32], answers.clone(), forged, client_audit(), NOW).await,
         Err(StoreError::Conflict(_))
@@ -148,6 +158,7 @@ pub async fn a_check_carries_goal_ratings_and_task_reports_all_or_nothing(store:
             done: TaskDone::Partly,
             obstacle: Some(Obstacle::parse("Rain all week").unwrap().as_str().to_owned()),
         }],
+        consent: None,
     };
     store.submit_check(&[7u8; 32], answers.clone(), extras, client_audit(), at).await.unwrap().unwrap();
     let ratings: Vec<_> =
@@ -174,14 +185,17 @@ pub async fn a_check_carries_goal_ratings_and_task_reports_all_or_nothing(store:
         .unwrap();
     let again = link_for(store, third.id, &[8u8; 32]).await;
     let answers: Vec<_> = again.administrations.iter().map(|a| response(Some(a.id), 2.0)).collect();
-    let extras =
-        CheckExtras { goal_ratings: vec![(sleep, rating("5"))], task_reports: vec![report(walk, TaskDone::No)] };
+    let extras = CheckExtras {
+        goal_ratings: vec![(sleep, rating("5"))],
+        task_reports: vec![report(walk, TaskDone::No)],
+        consent: None,
+    };
     store.submit_check(&[8u8; 32], answers, extras, client_audit(), at).await.unwrap().unwrap();
     assert_eq!(store.goal_ratings(&[episode]).await.unwrap().len(), 3);
     assert_eq!(store.tasks_of(&[episode]).await.unwrap()[0].report.as_ref().unwrap().done, TaskDone::Partly);
 
     // A used link takes nothing more.
-    let late = CheckExtras { goal_ratings: vec![(work, rating("1"))], task_reports: vec![] };
+    let late = CheckExtras { goal_ratings: vec![(work, rating("1"))], task_reports: vec![], consent: None };
     assert_eq!(store.submit_check(&[7u8; 32], vec![], late, client_audit(), at).await.unwrap(), Err(LinkState::Used));
     assert_eq!(store.goal_ratings(&[episode]).await.unwrap().len(), 3);
 }
@@ -244,9 +258,12 @@ pub async fn event_notes_and_the_partnership_go_with_the_client(store: &dyn Stor
     let extras = CheckExtras {
         goal_ratings: vec![(g, rating("6"))],
         task_reports: vec![NewTaskReport { task: t, done: TaskDone::Yes, obstacle: Some("Nothing".into()) }],
+        consent: Some(NewConsent { version: 1, research: true }),
     };
     store.submit_check(&[9u8; 32], answers, extras, client_audit(), NOW).await.unwrap().unwrap();
     store.issue_client_page(client, None, 1, &[6u8; 32], ev(), NOW).await.unwrap();
+    store.set_asking(client, false, ev(), NOW).await.unwrap();
+    assert_eq!(store.consents_of(&[client]).await.unwrap().len(), 1);
 
     store.delete_client(client, AuditEvent { action: "delete", object_kind: "client", ..ev() }).await.unwrap();
     assert!(store.event_notes(&[client]).await.unwrap().is_empty());
@@ -255,4 +272,28 @@ pub async fn event_notes_and_the_partnership_go_with_the_client(store: &dyn Stor
     assert!(store.goal_ratings(&[session.episode]).await.unwrap().is_empty());
     assert!(store.tasks_of(&[session.episode]).await.unwrap().is_empty());
     assert_eq!(store.client_page_by_token(&[6u8; 32]).await.unwrap(), None);
+    assert!(store.consents_of(&[client]).await.unwrap().is_empty());
+    assert!(store.stopped_asking(&[client]).await.unwrap().is_empty());
+}
+
+pub async fn consent_is_kept_with_its_version_and_a_stop_can_be_undone(store: &dyn Store) {
+    let (client, session) = session_for(store, "consent@example.org").await;
+    let view = link_for(store, session.id, &[10u8; 32]).await;
+    let answers: Vec<_> = view.administrations.iter().map(|a| response(Some(a.id), 4.0)).collect();
+    let extras = CheckExtras { consent: Some(NewConsent { version: 1, research: false }), ..CheckExtras::default() };
+    store.submit_check(&[10u8; 32], answers, extras, client_audit(), NOW).await.unwrap().unwrap();
+    let later = NOW + Duration::days(2);
+    let before = store.audit_events(10_000).await.unwrap().len();
+    store.record_consent(client, NewConsent { version: 2, research: true }, ev(), later).await.unwrap();
+    let consents: Vec<_> =
+        store.consents_of(&[client]).await.unwrap().iter().map(|c| (c.version, c.research, c.given_at)).collect();
+    assert_eq!(consents, vec![(1, false, NOW), (2, true, later)], "every consent kept, the latest last");
+
+    assert!(store.stopped_asking(&[client]).await.unwrap().is_empty());
+    store.set_asking(client, false, ev(), later).await.unwrap();
+    store.set_asking(client, false, ev(), later + Duration::days(1)).await.unwrap();
+    assert_eq!(store.stopped_asking(&[client]).await.unwrap(), vec![(client, later)], "the first stop's date stands");
+    store.set_asking(client, true, ev(), later).await.unwrap();
+    assert!(store.stopped_asking(&[client]).await.unwrap().is_empty());
+    assert_eq!(store.audit_events(10_000).await.unwrap().len(), before + 4, "each change audited");
 }

@@ -27,6 +27,9 @@ pub struct Config {
     pub time_zone: crate::LocalZone,
     /// Where e-mail goes (`--smtp-url`, `--mail-from`); `None`: no e-mail is queued or sent.
     pub mail: Option<crate::mail::MailSettings>,
+    /// How many years after their care ended a client's data is deleted (`--retention-years`), for what the
+    /// client is told; `None`: until the practice deletes it.
+    pub retention_years: Option<u32>,
 }
 
 impl Default for Config {
@@ -40,6 +43,7 @@ impl Default for Config {
             security_contact: None,
             time_zone: crate::LocalZone::utc(),
             mail: None,
+            retention_years: None,
         }
     }
 }

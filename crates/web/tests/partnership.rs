@@ -292,3 +292,102 @@ async fn the_therapists_partnership_forms_refuse_bad_input_and_other_clients() {
     assert_eq!(status, 400);
     assert_eq!(app.store.event_notes(&[ClientId(client)]).await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn consent_is_asked_once_and_the_client_can_stop_being_asked() {
+    let app = TestApp::spawn().await;
+    let ana = app.user("ana@example.org", Role::Therapist).await;
+    let sue = app.user("sue@example.org", Role::Supervisor).await;
+    app.supervise(sue, ana).await;
+    let (me, client, _, token) = client_with_link(&app, "ana@example.org", "Amber Heron").await;
+
+    // The first check: the text in full, naming the supervisor; the research question is opt-in.
+    let (phone, form) = open_check(&app, &token).await;
+    assert!(
+        form.contains("About your answers: please read this first") && form.contains("<details class=\"about\" open")
+    );
+    assert!(
+        form.contains("and their clinical supervisor") && form.contains("As long as the practice keeps your record")
+    );
+    assert!(form.contains("name=\"consent-research\" value=\"no\" checked"), "no is the default");
+    let (status, _) = send_check(&app, &phone, &token, &form, &[("consent-research", "perhaps")]).await;
+    assert_eq!(status, 422);
+    assert!(app.store.consents_of(&[ClientId(client)]).await.unwrap().is_empty(), "nothing stored");
+    let (status, _) = send_check(&app, &phone, &token, &form, &[]).await;
+    assert_eq!(status, 200);
+    let consents = app.store.consents_of(&[ClientId(client)]).await.unwrap();
+    assert_eq!(consents.iter().map(|c| (c.version, c.research)).collect::<Vec<_>>(), vec![(1, false)]);
+    let (_, page) = me.get(&format!("/clients/{client}")).await;
+    assert!(page.contains("(text version 1); research use of their answers: no."));
+
+    // The next check keeps the text one tap away, closed.
+    let (_, second) = next_session_link(&me, client, "2026-12-05").await;
+    let (phone, form) = open_check(&app, &second).await;
+    assert!(form.contains("<details class=\"about\" id=\"about\">") && !form.contains("please read this first"));
+
+    // "Stop asking me" from the link: no new link; the therapist sees why; the client can undo it.
+    let forged = phone.post(format!("{}/c/{second}/stop", app.url)).form(&[("csrf", "forged")]).send().await.unwrap();
+    assert_eq!(forged.status(), 403);
+    let unknown =
+        phone.post(format!("{}/c/{}/stop", app.url, "A".repeat(43))).form(&[("csrf", "x")]).send().await.unwrap();
+    assert_eq!(unknown.status(), 404);
+    let csrf = hidden(&form, "csrf");
+    let stopped =
+        phone.post(format!("{}/c/{second}/stop", app.url)).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    assert_eq!(stopped.status(), 200);
+    let stopped = stopped.text().await.unwrap();
+    assert!(stopped.contains("You will not be asked again") && stopped.contains("Start being asked again"));
+    let (_, page) = me.get(&format!("/clients/{client}")).await;
+    assert!(page.contains("id=\"stopped-asking\"") && page.contains("not to be asked for checks"));
+    let session = number_after(&page, "href=\"/sessions/");
+    let (status, _, body) = me.post(&format!("/sessions/{session}/links"), &[]).await;
+    assert_eq!(status, 400);
+    assert!(body.contains("The client asked not to be asked for checks"));
+    let resumed =
+        phone.post(format!("{}/c/{second}/resume", app.url)).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    assert_eq!(resumed.status(), 200);
+    assert!(app.store.stopped_asking(&[ClientId(client)]).await.unwrap().is_empty());
+
+    // From their own page: change the research answer, stop and start again, download their answers.
+    me.post(&format!("/clients/{client}/own-page"), &[("action", "issue")]).await;
+    let own = personal_link(&me.get(&format!("/clients/{client}")).await.1);
+    let visitor = TestApp::browser();
+    let mine = visitor.get(&own).send().await.unwrap().text().await.unwrap();
+    assert!(mine.contains("you did not agree") && mine.contains("Stop asking me"));
+    let csrf = hidden(&mine, "csrf");
+    let agreed = visitor
+        .post(format!("{own}/research"))
+        .form(&[("csrf", csrf.as_str()), ("research", "yes")])
+        .send()
+        .await
+        .unwrap();
+    assert!(agreed.text().await.unwrap().contains("you agreed"));
+    let bad = visitor
+        .post(format!("{own}/research"))
+        .form(&[("csrf", csrf.as_str()), ("research", "always")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    assert_eq!(app.store.consents_of(&[ClientId(client)]).await.unwrap().last().map(|c| c.research), Some(true));
+    visitor.post(format!("{own}/stop")).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    let mine = visitor.get(&own).send().await.unwrap().text().await.unwrap();
+    assert!(mine.contains("You asked not to be asked after your sessions."));
+    visitor.post(format!("{own}/resume")).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    let download = visitor.get(format!("{own}/answers")).send().await.unwrap();
+    assert_eq!(download.status(), 200);
+    assert!(download.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    let body = download.text().await.unwrap();
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        json["episodes"][0]["sessions"][0]["answers"].as_array().unwrap().len(),
+        3,
+        "their three questionnaires"
+    );
+    assert!(!body.contains("Amber Heron"), "not the name the practice knows them by");
+
+    let events = app.store.audit_events(10_000).await.unwrap();
+    let count = |action: &str| events.iter().filter(|e| e.action == action && e.object_id == Some(client)).count();
+    assert_eq!((count("client-stopped-asking"), count("client-resumed-asking"), count("client-consented")), (2, 2, 1));
+    assert_eq!(count("client-downloaded-own-answers"), 1);
+}

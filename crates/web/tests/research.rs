@@ -4,7 +4,7 @@
 use alliance_core::domain::Role;
 
 use crate::app::{PASSWORD, TestApp, client_with_link, complete_answers, hidden, number_after};
-use crate::supervision::answer_link;
+use crate::supervision::answer_link_with;
 
 #[tokio::test]
 async fn the_export_is_de_identified_and_matches_what_was_submitted() {
@@ -21,6 +21,8 @@ async fn the_export_is_de_identified_and_matches_what_was_submitted() {
     let form = phone.get(format!("{}/c/{token}", app.url)).send().await.unwrap().text().await.unwrap();
     let mut fields = complete_answers("2", "0");
     fields.push(("csrf".into(), hidden(&form, "csrf")));
+    // Research use is the client's choice, asked with their first check: Zephyrine and Quentin agree.
+    fields.push(("consent-research".into(), "yes".into()));
     assert_eq!(phone.post(format!("{}/c/{token}", app.url)).form(&fields).send().await.unwrap().status(), 200);
     let mut reflection: Vec<(&str, &str)> =
         ["goals-1", "goals-2", "tasks-1", "tasks-2", "bond-1", "bond-2"].iter().map(|id| (*id, "3")).collect();
@@ -41,7 +43,18 @@ async fn the_export_is_de_identified_and_matches_what_was_submitted() {
         me.post(&format!("/episodes/{episode}/sessions"), &[("held_on", "2026-11-20"), ("attended", "yes")]).await;
     let (_, _, page) = me.post(&format!("{url}/links"), &[]).await;
     let quentin_token = page.split("/c/").nth(1).unwrap().split('"').next().unwrap().to_owned();
-    answer_link(&app, &quentin_token, ["5", "5", "4", "4", "3", "2"], "yes", "yes").await;
+    answer_link_with(&app, &quentin_token, ["5", "5", "4", "4", "3", "2"], ("yes", "yes"), "yes").await;
+    // Willow answers too but does not agree to research use: none of her answers is exported.
+    let (status, url, _) =
+        me.post("/clients/new", &[("pseudonym", "Willow Marsh"), ("started_on", "2026-11-10")]).await;
+    assert_eq!(status, 200);
+    let (_, page) = me.get(&url).await;
+    let episode = number_after(&page, "action=\"/episodes/");
+    let (_, url, _) =
+        me.post(&format!("/episodes/{episode}/sessions"), &[("held_on", "2026-11-21"), ("attended", "yes")]).await;
+    let (_, _, page) = me.post(&format!("{url}/links"), &[]).await;
+    let willow_token = page.split("/c/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    answer_link_with(&app, &willow_token, ["2", "2", "2", "2", "2", "2"], ("no", ""), "no").await;
     // And a client with no session at all: no rows.
     assert_eq!(me.post("/clients/new", &[("pseudonym", "Rowan Vale"), ("started_on", "2026-11-10")]).await.0, 200);
 
@@ -127,7 +140,8 @@ async fn the_export_is_de_identified_and_matches_what_was_submitted() {
     assert_eq!(&r[2..], &["1", "1", "10", "1", "relationship-check", "alliance", "23", "1", "1", "1"]);
     assert!(rows.iter().filter(|r| r[0] == quentin).all(|r| r[6] == "relationship-check"), "no outcome measure chosen");
     let codes: std::collections::HashSet<&str> = rows.iter().map(|r| r[0]).collect();
-    assert_eq!(codes.len(), 2, "the client without sessions has no rows");
+    assert_eq!(codes.len(), 2, "the client without sessions and the one who did not agree have no rows");
+    assert!(!rows.iter().any(|r| r[6] == "relationship-check" && r[7] == "alliance" && r[8] == "12"), "Willow's 12");
     assert_eq!(rows.iter().map(|r| r[1]).collect::<std::collections::HashSet<_>>().len(), 1, "one therapist code");
 
     // A second export gives new codes, so exports cannot be linked.
@@ -224,5 +238,6 @@ async fn answer_completely(app: &TestApp, token: &str) {
     let form = phone.get(format!("{}/c/{token}", app.url)).send().await.unwrap().text().await.unwrap();
     let mut fields = complete_answers("1", "0");
     fields.push(("csrf".into(), hidden(&form, "csrf")));
+    fields.push(("consent-research".into(), "yes".into()));
     assert_eq!(phone.post(format!("{}/c/{token}", app.url)).form(&fields).send().await.unwrap().status(), 200);
 }

@@ -12,6 +12,12 @@ pub(crate) const NOTE: &str = "PRIVATE-NOTE-7731 the client reminds me of my bro
 /// Answers the session's link as the client would, on a phone: the given six alliance ratings, whether a
 /// moment felt off (`yes` or `no`) and, if so, whether it was talked through.
 pub async fn answer_link(app: &TestApp, token: &str, alliance: [&str; 6], rupture: &str, discussed: &str) {
+    answer_link_with(app, token, alliance, (rupture, discussed), "no").await;
+}
+
+/// The same, with the client's answer to the research question shown with the first check.
+pub async fn answer_link_with(app: &TestApp, token: &str, alliance: [&str; 6], rupture: (&str, &str), research: &str) {
+    let (rupture, discussed) = rupture;
     let phone = TestApp::browser();
     let form = phone.get(format!("{}/c/{token}", app.url)).send().await.unwrap().text().await.unwrap();
     let mut fields: Vec<(String, String)> = Vec::new();
@@ -26,6 +32,7 @@ pub async fn answer_link(app: &TestApp, token: &str, alliance: [&str; 6], ruptur
         fields.push(("relationship-check.rupture-kind".into(), "withdrawal".into()));
         fields.push(("relationship-check.rupture-discussed".into(), discussed.into()));
     }
+    fields.push(("consent-research".into(), research.into()));
     fields.push(("csrf".into(), hidden(&form, "csrf")));
     let done = phone.post(format!("{}/c/{token}", app.url)).form(&fields).send().await.unwrap();
     assert_eq!(done.status(), 200);

@@ -462,6 +462,8 @@ mod tests {
         "task_reports",
         "client_pages",
         "event_notes",
+        "client_consents",
+        "client_stops",
     ];
 
     /// Counts and checksums as the earlier release printed them when it wrote the file.

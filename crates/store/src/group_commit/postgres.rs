@@ -291,10 +291,20 @@ struct ExtraRows {
     report_link: Vec<i64>,
     report_session: Vec<i64>,
     reported_at: Vec<i64>,
+    consent_session: Vec<i64>,
+    consent_version: Vec<i64>,
+    consent_research: Vec<bool>,
+    consent_at: Vec<i64>,
 }
 
 impl ExtraRows {
     fn add(&mut self, keys: &Keyring, extras: &CheckExtras, link: i64, session: i64, at: i64) {
+        if let Some(consent) = extras.consent {
+            self.consent_session.push(session);
+            self.consent_version.push(i64::from(consent.version));
+            self.consent_research.push(consent.research);
+            self.consent_at.push(at);
+        }
         for (goal, rating) in &extras.goal_ratings {
             self.goal.push(goal.0);
             self.rating.push(i64::from(rating.value()));
@@ -323,6 +333,20 @@ impl ExtraRows {
             .bind(self.rating_session)
             .bind(self.rating)
             .bind(self.rated_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if !self.consent_session.is_empty() {
+            sqlx::query(
+                "INSERT INTO client_consents (client_id, version, research, given_at)
+                 SELECT e.client_id, c.version, c.research, c.at
+                 FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::BOOLEAN[], $4::BIGINT[]) AS c(session, version, research, at)
+                 JOIN therapy_sessions s ON s.id = c.session JOIN episodes e ON e.id = s.episode_id",
+            )
+            .bind(self.consent_session)
+            .bind(self.consent_version)
+            .bind(self.consent_research)
+            .bind(self.consent_at)
             .execute(&mut *tx)
             .await?;
         }

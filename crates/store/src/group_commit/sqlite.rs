@@ -222,6 +222,14 @@ fn insert_extras(
             return Err(StoreError::Conflict("a goal rating does not belong to this check"));
         }
     }
+    if let Some(consent) = extras.consent {
+        db.prepare_cached(
+            "INSERT INTO client_consents (client_id, version, research, given_at)
+             SELECT e.client_id, ?1, ?2, ?3 FROM therapy_sessions s JOIN episodes e ON e.id = s.episode_id
+             WHERE s.id = ?4",
+        )?
+        .execute(params![i64::from(consent.version), consent.research, now, session])?;
+    }
     for report in &extras.task_reports {
         let belongs: i64 = db
             .prepare_cached(

@@ -35,7 +35,9 @@ pub trait Jobs: Send + Sync {
 
 /// A client's rows, children before parents (the foreign keys also cascade; deleting explicitly keeps this
 /// correct should a later table forget to).
-const DELETE_CLIENT: [&str; 17] = [
+const DELETE_CLIENT: [&str; 19] = [
+    "DELETE FROM client_consents WHERE client_id = $1",
+    "DELETE FROM client_stops WHERE client_id = $1",
     // The partnership's rows first: they refer to goals, tasks, links and sessions deleted below.
     "DELETE FROM goal_ratings WHERE goal_id IN (SELECT g.id FROM goals g
         JOIN episodes e ON e.id = g.episode_id WHERE e.client_id = $1)",

@@ -9,6 +9,7 @@ pub(crate) mod admin_tasks;
 pub(crate) mod audit_log;
 pub(crate) mod break_glass;
 pub(crate) mod care;
+pub(crate) mod consent;
 pub(crate) mod crisis;
 pub(crate) mod jobs;
 mod keys;

@@ -82,6 +82,9 @@ pub struct TaskReport {
 pub struct CheckExtras {
     pub goal_ratings: Vec<(GoalId, GoalRating)>,
     pub task_reports: Vec<NewTaskReport>,
+    /// The consent given with this check, when the client was shown the text for the first time (or a new
+    /// version of it).
+    pub consent: Option<crate::NewConsent>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -8,6 +8,7 @@ pub mod admin_crisis;
 pub mod admin_lookup;
 pub mod admin_tasks;
 pub mod alerts;
+pub mod asking;
 pub mod assets;
 pub mod audit;
 pub mod caseload;

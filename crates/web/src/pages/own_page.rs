@@ -83,6 +83,11 @@ struct OwnPage {
     alliance: Option<String>,
     alliance_chart: Option<ChartView>,
     tasks: Vec<OwnTask>,
+    /// The client asked not to be asked (and can undo it here).
+    stopped: bool,
+    /// Their current answer to the research question.
+    research: bool,
+    retention: String,
 }
 
 fn not_valid() -> Result<Response, WebError> {
@@ -96,7 +101,7 @@ fn not_valid() -> Result<Response, WebError> {
     Ok((StatusCode::NOT_FOUND, Html(page.render()?)).into_response())
 }
 
-async fn page_of(state: &AppState, token: &str) -> Result<Option<ClientPage>, WebError> {
+pub(super) async fn page_of(state: &AppState, token: &str) -> Result<Option<ClientPage>, WebError> {
     if !security::looks_like_token(token) {
         return Ok(None);
     }
@@ -127,6 +132,8 @@ async fn render(
     let episodes = state.app.current_episodes(&[client.id]).await?;
     let episode = episodes.get(&client.id);
     let ids: Vec<_> = episode.map(|e| e.id).into_iter().collect();
+    let clients = [client.id];
+    let (consents, stops) = tokio::try_join!(state.store.consents_of(&clients), state.store.stopped_asking(&clients))?;
     let (goals, ratings, tasks, sessions, responses, mut overviews) = tokio::try_join!(
         async { state.store.goals_of(&ids).await.map_err(WebError::from) },
         async { state.store.goal_ratings(&ids).await.map_err(WebError::from) },
@@ -210,6 +217,9 @@ async fn render(
         alliance,
         alliance_chart,
         tasks,
+        stopped: !stops.is_empty(),
+        research: consents.last().is_some_and(|c| c.research),
+        retention: super::respond::retention_text(state.config.retention_years),
     }
     .render()?)
 }
@@ -302,4 +312,57 @@ pub async fn propose_goal(
     };
     let html = render(&state, &token, &page, false, (&raw, Some(why))).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+}
+
+/// The client's answer to the research question, changed on their own page: recorded as a new consent with the
+/// current text's version.
+pub async fn research_choice(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    mut form: FormFields,
+) -> Result<Response, WebError> {
+    let Some(page) = page_of(&state, &token).await? else { return not_valid() };
+    if !form
+        .take_csrf()
+        .is_some_and(|t| security::same_token(&t, &security::form_token(&state.secret, "own-page", &token)))
+    {
+        return Err(WebError::CrossSite);
+    }
+    let research = match form.one("research")? {
+        Some("yes") => true,
+        Some("no") => false,
+        _ => return Err(WebError::BadRequest("Choose yes or no.".into())),
+    };
+    let now = state.now();
+    let consent = alliance_store::NewConsent { version: alliance_core::partnership::CONSENT_VERSION, research };
+    let audit = AuditEvent::system(now, "client-consented", "client", "care");
+    state.store.record_consent(page.client, consent, audit, now).await?;
+    Ok(Redirect::to(&format!("/my/{token}#about")).into_response())
+}
+
+/// The client's own answers and goals, as JSON to keep: what their therapist's export holds, without the name
+/// the practice knows them by or their contact details.
+pub async fn download(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, WebError> {
+    let Some(page) = page_of(&state, &token).await? else { return not_valid() };
+    let client = state.store.client(page.client).await?.ok_or(WebError::NotFound)?;
+    let now = state.now();
+    let audit = AuditEvent {
+        object_id: Some(client.id.0),
+        ..AuditEvent::system(now, "client-downloaded-own-answers", "client", "care")
+    };
+    state.store.audit(audit).await?;
+    let mut export = super::rights::gather(&state, &client).await?;
+    export.client.pseudonym = String::new();
+    export.client.contact = None;
+    // Notes are the therapist's; the client's download is their own answers, goals and tasks.
+    export.event_notes.clear();
+    let body = serde_json::to_vec_pretty(&export).map_err(|e| WebError::Internal(Box::new(e)))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/json"),
+            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"my-answers.json\""),
+        ],
+        body,
+    )
+        .into_response())
 }

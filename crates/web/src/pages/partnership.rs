@@ -61,6 +61,10 @@ pub struct PartnerView {
     pub own_page_url: Option<String>,
     pub own_page_active: bool,
     pub hide_alliance: bool,
+    /// "Asked on 6 Dec 2026 not to be asked for checks": no new link until they start again.
+    pub stopped: Option<String>,
+    /// What the client agreed to, and when: "Agreed on 6 Dec 2026 (text version 1); research use: yes".
+    pub consent: String,
 }
 
 fn status_label(status: GoalStatus) -> &'static str {
@@ -186,6 +190,7 @@ pub async fn view(
     own: bool,
 ) -> Result<PartnerView, WebError> {
     let episodes: Vec<_> = episode.map(|e| e.id).into_iter().collect();
+    let clients = [client.id];
     let (goals, history, ratings, tasks, page) = tokio::try_join!(
         state.store.goals_of(&episodes),
         state.store.goal_history(&episodes),
@@ -193,6 +198,18 @@ pub async fn view(
         state.store.tasks_of(&episodes),
         state.store.client_page(client.id),
     )?;
+    let (consents, stops) = tokio::try_join!(state.store.consents_of(&clients), state.store.stopped_asking(&clients))?;
+    let day = |at| show_date(state.config.time_zone.date_of(at));
+    let stopped = stops.first().map(|(_, at)| format!("The client asked on {} not to be asked for checks: no new link can be made until they start again from their own page or a link they hold. Talk about it with them.", day(*at)));
+    let consent = match consents.last() {
+        None => "Not yet shown: the client sees it with their first check.".to_owned(),
+        Some(c) => format!(
+            "Shown and agreed on {} (text version {}); research use of their answers: {}.",
+            day(c.given_at),
+            c.version,
+            if c.research { "yes" } else { "no" }
+        ),
+    };
     let goal_views = goals
         .iter()
         .map(|goal| {
@@ -259,6 +276,8 @@ pub async fn view(
         own_page_active: page.as_ref().is_some_and(|p| p.active),
         hide_alliance: page.as_ref().is_some_and(|p| p.hide_alliance),
         own_page_url,
+        stopped,
+        consent,
     })
 }
 

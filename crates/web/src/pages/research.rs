@@ -96,6 +96,14 @@ fn rupture_marks(
 async fn dataset(state: &AppState) -> Result<String, WebError> {
     let users: Vec<UserId> = state.store.users().await?.into_iter().map(|u| u.id).collect();
     let clients = state.store.clients_of(&users).await?;
+    // Only clients whose current consent includes research use (issue 16, item 4); the latest consent counts, so
+    // a withdrawal takes them out of every later export.
+    let all: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
+    let mut research = std::collections::HashMap::new();
+    for consent in state.store.consents_of(&all).await? {
+        research.insert(consent.client, consent.research);
+    }
+    let clients: Vec<_> = clients.into_iter().filter(|c| research.get(&c.id).copied().unwrap_or(false)).collect();
     let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
     let sessions = state.store.sessions_of(&ids).await?;
     // Sessions are attributed to the therapist who held them, also after a client moved to another.

@@ -31,6 +31,29 @@ struct RespondPage {
     /// The crisis information, when the answers given so far mention thoughts of death or self-harm.
     crisis: Option<CrisisProtocol>,
     expires: String,
+    consent: ConsentView,
+    stop_action: String,
+}
+
+/// What the consent text on the check says about this client and this practice.
+pub struct ConsentView {
+    /// Shown open: the client has not seen this version of the text yet.
+    pub due: bool,
+    pub supervised: bool,
+    pub retention: String,
+    /// The research answer as given (`yes` or not).
+    pub research: String,
+}
+
+/// How long the practice keeps a client's answers, in the client's words.
+pub fn retention_text(years: Option<u32>) -> String {
+    match years {
+        Some(1) => "Until one year after your therapy ends; then they are deleted.".into(),
+        Some(n) => format!("Until {n} years after your therapy ends; then they are deleted."),
+        None => {
+            "As long as the practice keeps your record; you can ask your therapist to delete it at any time.".into()
+        }
+    }
 }
 
 /// After the answers are stored: thanks, and the way to the client's own page when their therapist has given
@@ -64,7 +87,7 @@ fn with_crisis(
     Ok((status, Html(MessagePage { title, paragraphs, crisis }.render()?)).into_response())
 }
 
-fn not_valid() -> Result<Response, WebError> {
+pub(super) fn not_valid() -> Result<Response, WebError> {
     message(
         StatusCode::NOT_FOUND,
         "This link does not work",
@@ -99,7 +122,7 @@ fn refused_page(state: LinkState, crisis: Option<CrisisProtocol>) -> Result<Resp
     }
 }
 
-fn state_page(state: LinkState, on_submit: bool) -> Result<Response, WebError> {
+pub(super) fn state_page(state: LinkState, on_submit: bool) -> Result<Response, WebError> {
     match state {
         LinkState::Used => message(
             if on_submit { StatusCode::CONFLICT } else { StatusCode::OK },
@@ -123,7 +146,11 @@ fn expiry_text(expires: OffsetDateTime, zone: &crate::LocalZone) -> String {
     super::show_time(expires, zone)
 }
 
-async fn open_link(state: &AppState, token: &str, now: OffsetDateTime) -> Result<Option<LinkView>, WebError> {
+pub(super) async fn open_link(
+    state: &AppState,
+    token: &str,
+    now: OffsetDateTime,
+) -> Result<Option<LinkView>, WebError> {
     if !security::looks_like_token(token) {
         return Ok(None);
     }
@@ -164,6 +191,12 @@ async fn render_form(
         })
         .collect();
     sections.extend(partner_check::sections(&partner, &partner_form));
+    let consent = ConsentView {
+        due: partner.consent_due,
+        supervised: partner.supervised,
+        retention: retention_text(state.config.retention_years),
+        research: partner_form.value(alliance_app::CONSENT_FIELD).to_owned(),
+    };
     let questions: usize =
         sections.iter().map(|s| s.items.iter().filter(|i| !i.followup && i.kind != "text").count()).sum();
     let first_error =
@@ -179,6 +212,8 @@ async fn render_form(
             .then(|| "Some answers are missing or not valid. Please look at the marked questions.".to_owned()),
         crisis,
         expires: expiry_text(link.expires_at, &state.config.time_zone),
+        consent,
+        stop_action: format!("/c/{token}/stop"),
     }
     .render()?)
 }

@@ -146,7 +146,7 @@ struct PrintPage<'a> {
     export: &'a Export,
 }
 
-async fn gather(state: &AppState, client: &alliance_store::Client) -> Result<Export, WebError> {
+pub(crate) async fn gather(state: &AppState, client: &alliance_store::Client) -> Result<Export, WebError> {
     let episodes = state.store.episodes(client.id).await?;
     let sessions = state.store.sessions_of(&[client.id]).await?;
     // The client's own answers only: the therapist's reflections are the therapist's notes.

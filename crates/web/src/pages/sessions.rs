@@ -314,6 +314,13 @@ pub async fn create_link(
     who.check_csrf(&mut form)?;
     // Holding the write capability is the proof that only the client's own therapist makes links.
     let (_write, session) = access::write_session(&state, &who, SessionId(id)).await?;
+    if !state.store.stopped_asking(&[session.client]).await?.is_empty() {
+        return Err(WebError::BadRequest(
+            "The client asked not to be asked for checks. They can start again from their own page or a link \
+             they still hold; talk about it with them."
+                .into(),
+        ));
+    }
     // The store refuses a link for a session the client has answered (race-free); that maps to a 400 page.
     let instruments = link_instruments(&state, &session).await?;
     let token = security::new_token();

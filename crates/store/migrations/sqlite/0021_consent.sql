@@ -1,0 +1,18 @@
+-- The client's consent and their choice to stop being asked (issue 16, item 4). Each consent is kept with the
+-- version of the text the client was shown (a changed text is shown again and recorded again); the latest row is
+-- the client's current choice. `research`: the client agreed that their answers, without their name, may be used
+-- for research; research exports leave out everyone else.
+CREATE TABLE client_consents (
+    id        INTEGER PRIMARY KEY,
+    client_id INTEGER NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    version   INTEGER NOT NULL,
+    research  INTEGER NOT NULL,
+    given_at  INTEGER NOT NULL
+);
+CREATE INDEX client_consents_client ON client_consents (client_id);
+
+-- "Stop asking me": while a row is here no new check link is made for the client; the client can undo it.
+CREATE TABLE client_stops (
+    client_id  INTEGER PRIMARY KEY REFERENCES clients (id) ON DELETE CASCADE,
+    stopped_at INTEGER NOT NULL
+);
