@@ -29,6 +29,10 @@ pub struct DemoArgs {
     /// The practice's time zone (an IANA name such as Europe/Berlin) that pages show times in.
     #[arg(long, default_value = "UTC", value_parser = alliance_web::LocalZone::parse)]
     pub time_zone: alliance_web::LocalZone,
+    /// Which questionnaires the checks ask at which sessions. The demo's weekly therapy asks the PHQ-9 ("over the
+    /// last 2 weeks") every second session and the GAD-7, its secondary measure, every fourth: the demo's choice.
+    #[arg(long, default_value = "phq9=every:2, gad7=every:4", value_parser = crate::server::parse_schedule)]
+    pub measure_schedule: alliance_core::schedule::Schedule,
 }
 
 #[allow(clippy::print_stdout)]
@@ -64,7 +68,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let bulk = Database::open(&database, &keys, &Opening::new(OpenMode::BulkLoad))
         .await
         .context("cannot create the demo database")?;
-    let seeded = crate::seed::seed(bulk.as_store(), &catalog, &simulated, now).await;
+    let seeded = crate::seed::seed(bulk.as_store(), &catalog, &simulated, now, &args.measure_schedule).await;
     bulk.close().await;
     let seeded = seeded?;
     let db = Database::open(&database, &keys, &Opening::new(OpenMode::Latest)).await?;
@@ -75,7 +79,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             catalog,
             args.bind,
             args.public_url,
-            alliance_web::Config { time_zone: args.time_zone, ..alliance_web::Config::default() },
+            alliance_web::Config {
+                time_zone: args.time_zone,
+                measure_schedule: args.measure_schedule.clone(),
+                ..alliance_web::Config::default()
+            },
             Default::default(),
         )
         .await?;
@@ -85,6 +93,16 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             seeded.clients,
             seeded.sessions,
             started.elapsed().as_secs_f64()
+        );
+        println!(
+            "Questions per check: median {} as scheduled ({}), {} with every questionnaire at every session",
+            crate::seed::number(seeded.questions.0),
+            if args.measure_schedule.to_text().is_empty() {
+                "every session".into()
+            } else {
+                args.measure_schedule.to_text()
+            },
+            crate::seed::number(seeded.questions.1)
         );
         println!("Data: {} (encrypted; key file {})", dir.display(), key_file.display());
         println!();

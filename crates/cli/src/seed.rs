@@ -3,6 +3,7 @@
 
 use alliance_core::catalog::{Catalog, GAD7, PHQ9, RELATIONSHIP_CHECK, THERAPIST_REFLECTION};
 use alliance_core::domain::{NewPassword, Role};
+use alliance_core::schedule::Schedule;
 use alliance_core::scoring::{Answers, score};
 use alliance_core::simulate::SimPractice;
 use alliance_store::prelude::*;
@@ -25,6 +26,8 @@ pub struct Seeded {
     pub sample_token: Option<String>,
     pub clients: usize,
     pub sessions: usize,
+    /// Questions per check, (median as scheduled, median with every questionnaire at every session).
+    pub questions: (f64, f64),
 }
 
 const THERAPIST_NAMES: [&str; 5] = ["Taylor Reed", "Jordan Lee", "Morgan Diaz", "Casey Brandt", "Riley Okafor"];
@@ -88,6 +91,7 @@ pub async fn seed(
     catalog: &Catalog,
     practice: &SimPractice,
     now: OffsetDateTime,
+    schedule: &Schedule,
 ) -> anyhow::Result<Seeded> {
     let today: Date = now.date();
     let mut accounts = Vec::new();
@@ -105,8 +109,16 @@ pub async fn seed(
         therapists.push(id);
         accounts.push(acc);
     }
-    let link_instruments =
-        vec![instrument(catalog, RELATIONSHIP_CHECK)?, instrument(catalog, PHQ9)?, instrument(catalog, GAD7)?];
+    let measures: Vec<String> = [RELATIONSHIP_CHECK, PHQ9, GAD7].map(String::from).to_vec();
+    // Questions a check asks: the items always shown (not the follow-ups, asked after a particular answer).
+    let questions_of = |ids: &[&String]| -> usize {
+        ids.iter()
+            .filter_map(|id| catalog.get(id))
+            .map(|i| i.items.iter().filter(|it| it.shown_if.is_none()).count())
+            .sum()
+    };
+    let every: Vec<&String> = measures.iter().collect();
+    let (mut asked, mut unscheduled) = (Vec::new(), Vec::new());
     let reflection = instrument(catalog, THERAPIST_REFLECTION)?;
     let mut sample_token = None;
     let mut sessions = 0;
@@ -146,11 +158,14 @@ pub async fn seed(
             sessions += 1;
             let token = alliance_web::new_token();
             let hash = alliance_web::hash_token(&token);
+            let due = schedule.due(&measures, session.number);
+            asked.push(questions_of(&due) as f64);
+            unscheduled.push(questions_of(&every) as f64);
             let link = NewLink {
                 session: session.id,
                 token_hash: hash.clone(),
                 expires_at: at + alliance_core::domain::DEFAULT_LINK_LIFETIME,
-                instruments: link_instruments.clone(),
+                instruments: due.iter().map(|id| instrument(catalog, id)).collect::<anyhow::Result<_>>()?,
             };
             store.create_link(link, loaded(at, "link"), at).await?;
             let is_last = position + 1 == sim.sessions.len();
@@ -160,9 +175,13 @@ pub async fn seed(
                 sample_token = Some(token);
             } else if let Some(check) = &s.check {
                 let view = store.link_by_token(&hash, at).await?.ok_or_else(|| anyhow!("link vanished"))?;
-                let answers = [check, &s.phq9, &s.gad7];
                 let mut responses = Vec::new();
-                for (admin, answers) in view.administrations.iter().zip(answers) {
+                for admin in &view.administrations {
+                    let answers = match admin.instrument.id.as_str() {
+                        RELATIONSHIP_CHECK => check,
+                        PHQ9 => &s.phq9,
+                        _ => &s.gad7,
+                    };
                     let mut r = response(catalog, &admin.instrument.id, answers)?;
                     r.administration = Some(admin.id);
                     responses.push(r);
@@ -171,8 +190,7 @@ pub async fn seed(
                     .iter()
                     .zip(&view.administrations)
                     .find(|(_, a)| a.instrument.id == PHQ9)
-                    .and_then(|(r, _)| r.scores.iter().find(|x| x.scale == "total").and_then(|x| x.value))
-                    .unwrap_or(0.0);
+                    .and_then(|(r, _)| r.scores.iter().find(|x| x.scale == "total").and_then(|x| x.value));
                 let extras = partnership.extras(phq, position);
                 store
                     .submit_check(&hash, responses, extras, submitted(at), at + Duration::minutes(20))
@@ -191,7 +209,18 @@ pub async fn seed(
                 .await?;
         }
     }
-    Ok(Seeded { accounts, sample_token, clients: practice.clients.len(), sessions })
+    let questions = (median(&mut asked), median(&mut unscheduled));
+    Ok(Seeded { accounts, sample_token, clients: practice.clients.len(), sessions, questions })
+}
+
+/// The median of the values (0 for none).
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
 }
 
 /// A diligent therapist's past (issue 13, item 4): every signal about a session more than two weeks old was
@@ -226,4 +255,9 @@ pub async fn acknowledge_past(state: &alliance_web::AppState, now: OffsetDateTim
         }
     }
     Ok(acknowledged)
+}
+
+/// A figure as the demo prints it: no trailing ".0".
+pub fn number(value: f64) -> String {
+    if (value - value.round()).abs() < 1e-9 { format!("{}", value.round() as i64) } else { format!("{value:.1}") }
 }

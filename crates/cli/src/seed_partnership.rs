@@ -32,6 +32,7 @@ pub struct DemoPartnership {
     goals: Vec<GoalId>,
     waiting: Option<TaskId>,
     first_phq: Option<f64>,
+    last_phq: Option<f64>,
     /// The client's first answered check records their consent.
     consented: bool,
 }
@@ -50,12 +51,15 @@ impl DemoPartnership {
             let text = GoalText::parse(text).map_err(|e| anyhow!("demo goal: {e}"))?;
             goals.push(store.add_goal(episode, &text, ProposedBy::Therapist, None, demo(at, "goal"), at).await?);
         }
-        Ok(Self { client, goals, waiting: None, first_phq: None, consented: false })
+        Ok(Self { client, goals, waiting: None, first_phq: None, last_phq: None, consented: false })
     }
 
     /// What the check of the session at `position` carries: the goals rated from the PHQ-9 total, and the report on
     /// the task agreed the session before.
-    pub fn extras(&mut self, phq: f64, position: usize) -> CheckExtras {
+    pub fn extras(&mut self, phq: Option<f64>, position: usize) -> CheckExtras {
+        // A check without the PHQ-9 (not due) rates the goals as the last one that had it.
+        let phq = phq.or(self.last_phq).unwrap_or(0.0);
+        self.last_phq = Some(phq);
         let first = *self.first_phq.get_or_insert(phq);
         let relief = if first > 0.0 { 1.0 - phq / first } else { 0.0 };
         let base = (3.0 + 7.0 * relief).round().clamp(0.0, 10.0) as u8;

@@ -58,6 +58,12 @@ pub struct ServeArgs {
     #[arg(long, env = "ALLIANCE_TIME_ZONE", value_name = "ZONE", default_value = "UTC",
           value_parser = alliance_web::LocalZone::parse)]
     pub time_zone: alliance_web::LocalZone,
+    /// Which questionnaires the checks ask at which sessions, for episodes without their own schedule: for
+    /// example "phq9=every:2, gad7=every:2" (each measure as every, every:N for N from 2 to 8, or first-last).
+    /// Unset: every measure at every session.
+    #[arg(long, env = "ALLIANCE_MEASURE_SCHEDULE", value_name = "SCHEDULE", default_value = "",
+          value_parser = parse_schedule)]
+    pub measure_schedule: alliance_core::schedule::Schedule,
     /// Where to send e-mail (a risk notice to the therapist, password changes, reset links):
     /// smtps://USER:PASSWORD@HOST[:PORT] (TLS), smtp://USER:PASSWORD@HOST[:PORT] (STARTTLS, required) or
     /// smtp+plain://localhost[:PORT] (a relay on this machine). Unset: no e-mail.
@@ -304,6 +310,7 @@ async fn run(store: Arc<dyn Store>, catalog: Catalog, args: ServeArgs, jobs: cra
         time_zone: args.time_zone,
         mail,
         retention_years: jobs.retention_years,
+        measure_schedule: args.measure_schedule.clone(),
         ..args.network.config(args.secure_cookies)
     };
     let (listener, state, url) = start(store.clone(), catalog, args.bind, args.public_url, config, settings).await?;
@@ -381,4 +388,9 @@ fn check_writable(dir: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     tempfile::tempfile_in(dir).with_context(|| format!("cannot write in {}", dir.display()))?;
     Ok(())
+}
+
+/// A measure schedule from the command line, the environment or the configuration file.
+pub fn parse_schedule(raw: &str) -> Result<alliance_core::schedule::Schedule, String> {
+    alliance_core::schedule::Schedule::parse(raw).map_err(|e| e.to_string())
 }

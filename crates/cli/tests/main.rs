@@ -6,6 +6,7 @@ mod backup;
 mod bad_input;
 mod calibration;
 mod config;
+mod demo;
 mod deploy;
 mod drill;
 mod etr;

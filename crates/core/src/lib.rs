@@ -12,6 +12,7 @@ pub mod overview;
 pub mod partnership;
 pub mod patterns;
 pub mod practice;
+pub mod schedule;
 pub mod scoring;
 pub mod simulate;
 pub mod supervision;

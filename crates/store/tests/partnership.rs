@@ -264,6 +264,13 @@ pub async fn event_notes_and_the_partnership_go_with_the_client(store: &dyn Stor
     store.issue_client_page(client, None, 1, &[6u8; 32], ev(), NOW).await.unwrap();
     store.set_asking(client, false, ev(), NOW).await.unwrap();
     assert_eq!(store.consents_of(&[client]).await.unwrap().len(), 1);
+    store.set_episode_schedule(session.episode, "phq9=every:2", ev()).await.unwrap();
+    store.set_episode_schedule(session.episode, "phq9=every:3", ev()).await.unwrap();
+    assert_eq!(
+        store.episode_schedules(&[session.episode]).await.unwrap(),
+        vec![(session.episode, "phq9=every:3".to_owned())],
+        "the later schedule replaces the earlier"
+    );
 
     store.delete_client(client, AuditEvent { action: "delete", object_kind: "client", ..ev() }).await.unwrap();
     assert!(store.event_notes(&[client]).await.unwrap().is_empty());
@@ -274,6 +281,7 @@ pub async fn event_notes_and_the_partnership_go_with_the_client(store: &dyn Stor
     assert_eq!(store.client_page_by_token(&[6u8; 32]).await.unwrap(), None);
     assert!(store.consents_of(&[client]).await.unwrap().is_empty());
     assert!(store.stopped_asking(&[client]).await.unwrap().is_empty());
+    assert!(store.episode_schedules(&[session.episode]).await.unwrap().is_empty());
 }
 
 pub async fn consent_is_kept_with_its_version_and_a_stop_can_be_undone(store: &dyn Store) {

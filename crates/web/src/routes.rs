@@ -104,6 +104,12 @@ fn table() -> Vec<(Route, MethodRouter<AppState>)> {
         (Method::POST, "/episodes/{id}/end", staff(THERAPISTS, ClientWrite), post(pages::clients::end_episode)),
         (
             Method::POST,
+            "/episodes/{id}/schedule",
+            staff(THERAPISTS, ClientWrite),
+            post(pages::partnership::set_schedule),
+        ),
+        (
+            Method::POST,
             "/episodes/{id}/sessions",
             staff(THERAPISTS, ClientWrite),
             post(pages::sessions::record_session),

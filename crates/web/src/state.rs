@@ -30,6 +30,9 @@ pub struct Config {
     /// How many years after their care ended a client's data is deleted (`--retention-years`), for what the
     /// client is told; `None`: until the practice deletes it.
     pub retention_years: Option<u32>,
+    /// Which measures the checks ask at which sessions, for episodes without their own schedule
+    /// (`--measure-schedule`); empty: every measure at every session.
+    pub measure_schedule: alliance_core::schedule::Schedule,
 }
 
 impl Default for Config {
@@ -44,6 +47,7 @@ impl Default for Config {
             time_zone: crate::LocalZone::utc(),
             mail: None,
             retention_years: None,
+            measure_schedule: alliance_core::schedule::Schedule::default(),
         }
     }
 }

@@ -391,3 +391,70 @@ async fn consent_is_asked_once_and_the_client_can_stop_being_asked() {
     assert_eq!((count("client-stopped-asking"), count("client-resumed-asking"), count("client-consented")), (2, 2, 1));
     assert_eq!(count("client-downloaded-own-answers"), 1);
 }
+
+#[tokio::test]
+async fn a_check_asks_what_the_schedule_says_is_due_and_the_therapist_may_change_one_session() {
+    let app = TestApp::spawn_with(|config| {
+        config.measure_schedule = alliance_core::schedule::Schedule::parse("phq9=every:2, gad7=first-last").unwrap();
+    })
+    .await;
+    app.user("ana@example.org", Role::Therapist).await;
+    let (me, client, first, token) = client_with_link(&app, "ana@example.org", "Amber Heron").await;
+    let asked = |form: &str| -> Vec<&'static str> {
+        ["relationship-check.", "phq9.", "gad7."]
+            .into_iter()
+            .filter(|p| form.contains(&format!("name=\"{p}")))
+            .collect()
+    };
+    // Session 1: everything is due.
+    let (_, form) = open_check(&app, &token).await;
+    assert_eq!(asked(&form), ["relationship-check.", "phq9.", "gad7."]);
+    let (_, page) = me.get(&format!("/sessions/{first}")).await;
+    assert!(page.contains("Asks: Check, PHQ-9, GAD-7."), "{page}");
+
+    // Session 2: only the relationship check is due; the session page says so and ticks it alone.
+    let (second, token) = next_session_link(&me, client, "2026-12-05").await;
+    let (_, form) = open_check(&app, &token).await;
+    assert_eq!(asked(&form), ["relationship-check."]);
+    assert!(form.contains("10 short questions"), "the count on the form follows what is asked");
+    // A session without a link yet: its form lists every measure, the due ones ticked.
+    let (_, page) = me.get(&format!("/clients/{client}")).await;
+    let episode = number_after(&page, "action=\"/episodes/");
+    let (_, url, _) =
+        me.post(&format!("/episodes/{episode}/sessions"), &[("held_on", "2026-12-06"), ("attended", "yes")]).await;
+    let (_, page) = me.get(&url).await;
+    assert!(
+        page.contains("value=\"phq9\" checked><span>PHQ-9 <span class=\"fine\">(every second session: due)"),
+        "{page}"
+    );
+    assert!(page.contains("value=\"gad7\"><span>GAD-7 <span class=\"fine\">(the first and the last session)"));
+
+    // The therapist adds the GAD-7 for this session only (its last, say); the link asks exactly that.
+    let choose = [("choose", "1"), ("measure", "relationship-check"), ("measure", "gad7")];
+    let (status, _, page) = me.post(&format!("/sessions/{second}/links"), &choose).await;
+    assert_eq!(status, 200);
+    let token = page.split("/c/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let (_, form) = open_check(&app, &token).await;
+    assert_eq!(asked(&form), ["relationship-check.", "gad7."]);
+    for bad in [
+        &[("choose", "1")][..],
+        &[("choose", "1"), ("measure", "wai-sr")][..],
+        &[("choose", "1"), ("measure", "../x")][..],
+    ] {
+        let (status, _, _) = me.post(&format!("/sessions/{second}/links"), bad).await;
+        assert_eq!(status, 400, "{bad:?}");
+    }
+
+    // The episode's own schedule: the PHQ-9 at every session from now on.
+    let (_, page) = me.get(&format!("/clients/{client}")).await;
+    let episode = number_after(&page, "action=\"/episodes/");
+    let (status, _, _) = me.post(&format!("/episodes/{episode}/schedule"), &[("cadence-phq9", "sometimes")]).await;
+    assert_eq!(status, 400);
+    let (status, _, _) = me.post(&format!("/episodes/{episode}/schedule"), &[("cadence-phq9", "every")]).await;
+    assert_eq!(status, 200);
+    let (_, token) = next_session_link(&me, client, "2026-12-12").await;
+    let (_, form) = open_check(&app, &token).await;
+    assert_eq!(asked(&form), ["relationship-check.", "phq9."], "session 4: the PHQ-9 now always; the GAD-7 not");
+    let events = app.store.audit_events(10_000).await.unwrap();
+    assert!(events.iter().any(|e| e.action == "update" && e.object_kind == "episode-schedule"));
+}

@@ -464,6 +464,7 @@ mod tests {
         "event_notes",
         "client_consents",
         "client_stops",
+        "episode_schedules",
     ];
 
     /// Counts and checksums as the earlier release printed them when it wrote the file.

@@ -197,6 +197,10 @@ pub trait Partnership: Send + Sync {
     ) -> StoreResult<EventNoteId>;
     /// The event notes of these clients, by date.
     async fn event_notes(&self, clients: &[ClientId]) -> StoreResult<Vec<EventNote>>;
+    /// The measure schedules of these episodes that have their own (as `alliance_core::schedule` text).
+    async fn episode_schedules(&self, episodes: &[EpisodeId]) -> StoreResult<Vec<(EpisodeId, String)>>;
+    /// Sets an episode's own measure schedule, replacing an earlier one.
+    async fn set_episode_schedule(&self, episode: EpisodeId, schedule: &str, audit: AuditEvent) -> StoreResult<()>;
 }
 
 fn goal_row(keys: &Keyring, row: &Row) -> StoreResult<Goal> {
@@ -618,6 +622,29 @@ impl<S: HasDb> Partnership for S {
         append_audit(&mut tx, &AuditEvent { object_id: Some(id), ..audit }).await?;
         tx.commit().await?;
         Ok(EventNoteId(id))
+    }
+
+    async fn episode_schedules(&self, episodes: &[EpisodeId]) -> StoreResult<Vec<(EpisodeId, String)>> {
+        let db = self.db();
+        let sql = db.with_ids("SELECT episode_id, schedule FROM episode_schedules WHERE episode_id IN {ids}");
+        let rows = db.query(&sql).bind_ids(ids(episodes, |e| e.0)).fetch_all(&db.read).await?;
+        rows.iter().map(|row| Ok((EpisodeId(row.get("episode_id")?), row.get("schedule")?))).collect()
+    }
+
+    async fn set_episode_schedule(&self, episode: EpisodeId, schedule: &str, audit: AuditEvent) -> StoreResult<()> {
+        let db = self.db();
+        let mut tx = db.begin().await?;
+        db.query(
+            "INSERT INTO episode_schedules (episode_id, schedule) VALUES ($1, $2)
+             ON CONFLICT (episode_id) DO UPDATE SET schedule = $2",
+        )
+        .bind(episode.0)
+        .bind(schedule)
+        .execute(&mut tx)
+        .await?;
+        append_audit(&mut tx, &AuditEvent { object_id: Some(episode.0), ..audit }).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn event_notes(&self, clients: &[ClientId]) -> StoreResult<Vec<EventNote>> {

@@ -5,6 +5,7 @@
 use alliance_core::partnership::{
     EventKind, EventNoteText, GoalChange, GoalStatus, GoalText, MAX_OPEN_GOALS, ProposedBy, TaskText, completion_rate,
 };
+use alliance_core::schedule::{Cadence, Schedule};
 use alliance_store::{
     Client, ClientId, Episode, EventNote, Goal, GoalId, NewEventNote, StoredGoalRating, Task, TherapySession,
 };
@@ -65,6 +66,35 @@ pub struct PartnerView {
     pub stopped: Option<String>,
     /// What the client agreed to, and when: "Agreed on 6 Dec 2026 (text version 1); research use: yes".
     pub consent: String,
+    /// The open episode's measure schedule, for its form: (measure id, name, choices as (value, label,
+    /// selected)); empty without an open episode.
+    pub schedule: Vec<ScheduleRow>,
+    pub schedule_episode: Option<i64>,
+}
+
+pub struct ScheduleRow {
+    pub id: String,
+    pub name: String,
+    pub choices: Vec<(String, String, bool)>,
+}
+
+/// The schedule an episode follows: its own, or the practice's.
+pub async fn schedule_of(state: &AppState, episode: &Episode) -> Result<Schedule, WebError> {
+    let own = state.store.episode_schedules(&[episode.id]).await?;
+    Ok(match own.first() {
+        Some((_, text)) => Schedule::parse(text).unwrap_or_else(|_| state.config.measure_schedule.clone()),
+        None => state.config.measure_schedule.clone(),
+    })
+}
+
+/// The measures an episode's checks may ask: the relationship check, then its outcome measures.
+fn episode_measures(state: &AppState, episode: &Episode) -> Vec<(String, String)> {
+    std::iter::once(alliance_core::catalog::RELATIONSHIP_CHECK.to_owned())
+        .chain(episode.measures.iter().cloned())
+        .filter(|id| state.catalog.can_administer(id))
+        .filter_map(|id| Some((state.catalog.get(&id)?.short_name.clone(), id)))
+        .map(|(name, id)| (id, name))
+        .collect()
 }
 
 fn status_label(status: GoalStatus) -> &'static str {
@@ -257,6 +287,20 @@ pub async fn view(
         ),
     };
     let task_views = tasks.iter().map(|t| task_view(t, sessions)).collect();
+    let schedule = match open_episode.filter(|_| own) {
+        None => Vec::new(),
+        Some(e) => {
+            let current = schedule_of(state, e).await?;
+            episode_measures(state, e)
+                .into_iter()
+                .map(|(id, name)| {
+                    let now = current.cadence_of(&id);
+                    let choices = Cadence::CHOICES.iter().map(|c| (c.as_text(), c.label(), *c == now)).collect();
+                    ScheduleRow { id, name, choices }
+                })
+                .collect()
+        }
+    };
     let own_page_url = match &page {
         Some(p) if own && p.active => Some(super::own_page::url(state, client.id, p.generation)),
         _ => None,
@@ -278,6 +322,8 @@ pub async fn view(
         own_page_url,
         stopped,
         consent,
+        schedule,
+        schedule_episode: open_episode.filter(|_| own).map(|e| e.id.0),
     })
 }
 
@@ -444,4 +490,29 @@ pub async fn own_page(
         _ => return Err(bad("Choose what to do with the client's page.")),
     }
     Ok(back(client))
+}
+
+/// The episode's own measure schedule: one cadence per measure (`cadence-ID` fields), audited.
+pub async fn set_schedule(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Id(id): Id,
+    mut form: FormFields,
+) -> Result<Response, WebError> {
+    who.check_csrf(&mut form)?;
+    let episode = state.store.episode(alliance_store::EpisodeId(id)).await?.ok_or(WebError::NotFound)?;
+    let write = access::write_client(&state, &who, episode.client).await?;
+    if episode.ended_on.is_some() {
+        return Err(bad("The episode has ended."));
+    }
+    let mut schedule = schedule_of(&state, &episode).await?;
+    for (measure, _) in episode_measures(&state, &episode) {
+        if let Some(raw) = form.one(&format!("cadence-{measure}"))? {
+            let cadence = Cadence::parse(raw).map_err(|e| bad(format!("The schedule: {e}.")))?;
+            schedule = schedule.with(&measure, cadence);
+        }
+    }
+    let audit = who.audit(state.now(), "update", "episode-schedule", Some(id));
+    state.store.set_episode_schedule(episode.id, &schedule.to_text(), audit).await?;
+    Ok(back(write.client.id))
 }

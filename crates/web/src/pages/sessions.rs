@@ -130,6 +130,8 @@ struct SessionPage {
     answered: bool,
     has_link: bool,
     asks: String,
+    /// Every measure the link may ask, the due ones ticked: the therapist may add or leave out one this time.
+    measures: Vec<MeasureChoice>,
     reflection_status: String,
     reflection_action: &'static str,
     /// The session was held before the client moved to this therapist: the reflection is the previous one's.
@@ -141,12 +143,50 @@ struct SessionPage {
 
 /// The questionnaires a session's link asks: the relationship check, then the episode's outcome measures that
 /// can be administered here.
-async fn link_instruments(state: &AppState, session: &TherapySession) -> Result<Vec<InstrumentRef>, WebError> {
+/// One measure the session's link may ask, with when its schedule asks it.
+pub struct MeasureChoice {
+    pub id: String,
+    pub name: String,
+    pub when: String,
+    pub due: bool,
+}
+
+/// The measures a session's link may ask (the relationship check, then the episode's outcome measures that can be
+/// administered) and whether the schedule (the episode's own, or the practice's) asks each at this session.
+async fn measure_choices(state: &AppState, session: &TherapySession) -> Result<Vec<MeasureChoice>, WebError> {
     let episode = state.store.episode(session.episode).await?.ok_or(WebError::NotFound)?;
+    let schedule = super::partnership::schedule_of(state, &episode).await?;
     Ok(std::iter::once(RELATIONSHIP_CHECK.to_owned())
         .chain(episode.measures)
         .filter(|id| state.catalog.can_administer(id))
-        .filter_map(|id| state.catalog.get(&id).map(|i| InstrumentRef { id, version: i.version }))
+        .filter_map(|id| {
+            let name = state.catalog.get(&id)?.short_name.clone();
+            let cadence = schedule.cadence_of(&id);
+            Some(MeasureChoice { when: cadence.label(), due: cadence.due(session.number), name, id })
+        })
+        .collect())
+}
+
+/// The questionnaires a session's link asks: those due, or the therapist's choice for this session (`chosen`,
+/// which must name only measures the link may ask, at least one).
+async fn link_instruments(
+    state: &AppState,
+    session: &TherapySession,
+    chosen: Option<&[&str]>,
+) -> Result<Vec<InstrumentRef>, WebError> {
+    let choices = measure_choices(state, session).await?;
+    if let Some(chosen) = chosen {
+        if chosen.is_empty() {
+            return Err(WebError::BadRequest("Choose at least one questionnaire for the check.".into()));
+        }
+        if chosen.iter().any(|c| !choices.iter().any(|m| m.id == *c)) {
+            return Err(WebError::BadRequest("That questionnaire is not one this client's check can ask.".into()));
+        }
+    }
+    Ok(choices
+        .into_iter()
+        .filter(|m| chosen.map_or(m.due, |chosen| chosen.contains(&m.id.as_str())))
+        .filter_map(|m| state.catalog.get(&m.id).map(|i| InstrumentRef { version: i.version, id: m.id }))
         .collect())
 }
 
@@ -165,12 +205,8 @@ async fn render_session(
         Some(l) if l.expires_at <= now => "The last link expired unanswered.".to_owned(),
         Some(l) => format!("A link is open until {}.", show_time(l.expires_at, &who.zone)),
     };
-    let asks = link_instruments(state, session)
-        .await?
-        .iter()
-        .filter_map(|i| state.catalog.get(&i.id).map(|d| d.short_name.clone()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let measures = measure_choices(state, session).await?;
+    let asks = measures.iter().filter(|m| m.due).map(|m| m.name.clone()).collect::<Vec<_>>().join(", ");
     let responses = state.store.responses_of(read.client.id).await?;
     let mut answer_tables = Vec::new();
     let mut has_reflection = false;
@@ -231,6 +267,7 @@ async fn render_session(
         answered: links.iter().any(|l| l.used_at.is_some()),
         has_link: !links.is_empty(),
         asks,
+        measures,
         reflection_status: if has_reflection { "Recorded.".into() } else { "Not recorded yet.".into() },
         reflection_action: if has_reflection { "Edit reflection" } else { "Record reflection" },
         previous_therapists,
@@ -322,7 +359,10 @@ pub async fn create_link(
         ));
     }
     // The store refuses a link for a session the client has answered (race-free); that maps to a 400 page.
-    let instruments = link_instruments(&state, &session).await?;
+    // The form lists the measures with the due ones ticked (`choose` says it did); without it, those due.
+    let chosen: Vec<&str> = form.all("measure").collect();
+    let instruments =
+        link_instruments(&state, &session, form.one("choose")?.is_some().then_some(chosen.as_slice())).await?;
     let token = security::new_token();
     let now = state.now();
     let expires_at = now + DEFAULT_LINK_LIFETIME;

@@ -16,3 +16,11 @@ CREATE TABLE client_stops (
     client_id  BIGINT PRIMARY KEY REFERENCES clients (id) ON DELETE CASCADE,
     stopped_at BIGINT NOT NULL
 );
+
+-- Which measures an episode's checks ask at which sessions (issue 16, item 5), as text such as
+-- `phq9=every:2, gad7=first-last` (`alliance_core::schedule`); an episode without a row follows the practice's
+-- default.
+CREATE TABLE episode_schedules (
+    episode_id BIGINT PRIMARY KEY REFERENCES episodes (id) ON DELETE CASCADE,
+    schedule   TEXT NOT NULL
+);

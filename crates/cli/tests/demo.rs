@@ -1,0 +1,72 @@
+//! The demo practice asks what its measure schedule says is due (issue 16, item 5): the median number of
+//! questions per check it prints is counted again here from the links in its database, by the catalogue's
+//! items, and it is lower than asking every questionnaire at every session.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use alliance_core::catalog::Catalog;
+use alliance_store::prelude::*;
+
+use crate::path_str;
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n % 2 == 1 { values[n / 2] } else { (values[n / 2 - 1] + values[n / 2]) / 2.0 }
+}
+
+#[test]
+fn the_demo_asks_only_what_is_due_and_says_how_many_questions() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("demo");
+    let mut demo = Command::new(env!("CARGO_BIN_EXE_alliance"))
+        .args(["demo", "--data", path_str(&data), "--bind", "127.0.0.1:0", "--clients", "12"])
+        .env_remove("ALLIANCE_LOG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = demo.stdout.take().unwrap();
+    let line = BufReader::new(stdout)
+        .lines()
+        .map(Result::unwrap)
+        .find(|l| l.starts_with("Questions per check"))
+        .expect("the demo says how many questions a check asks");
+    demo.kill().unwrap();
+    demo.wait().unwrap();
+    // "Questions per check: median 20 as scheduled (phq9=every:2, gad7=every:4), 27 with every questionnaire ..."
+    let figure =
+        |after: &str| -> f64 { line.split(after).nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap() };
+    let (scheduled, every) = (figure("median "), figure("), "));
+    assert!(line.contains("(phq9=every:2, gad7=every:4)"), "{line}");
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let counted = runtime.block_on(async {
+        let keys = alliance_store::key_file::read(&data.join("keys").join("alliance.keys")).unwrap();
+        let store = alliance_store::SqliteStore::open(&data.join("alliance.db"), &keys).await.unwrap();
+        let catalog = Catalog::builtin().unwrap();
+        let questions = |id: &str| catalog.get(id).unwrap().items.iter().filter(|i| i.shown_if.is_none()).count();
+        let therapists: Vec<_> = store.users().await.unwrap().into_iter().map(|u| u.id).collect();
+        let clients: Vec<_> = store.clients_of(&therapists).await.unwrap().into_iter().map(|c| c.id).collect();
+        let mut per_check = Vec::new();
+        let mut phq_sessions = Vec::new();
+        for session in store.sessions_of(&clients).await.unwrap() {
+            for link in store.links_for_session(session.id).await.unwrap() {
+                per_check.push(link.instruments.iter().map(|i| questions(i)).sum::<usize>() as f64);
+                if link.instruments.iter().any(|i| i == "phq9") {
+                    phq_sessions.push(session.number);
+                }
+            }
+        }
+        store.close().await;
+        (per_check, phq_sessions, questions("relationship-check") + questions("phq9") + questions("gad7"))
+    });
+    let (per_check, phq_sessions, all) = counted;
+    assert!(per_check.len() > 40, "{} checks", per_check.len());
+    assert_eq!(scheduled, median(per_check), "the printed median is the links' own");
+    assert_eq!(every, all as f64, "every questionnaire at every session");
+    assert!(scheduled < every, "the schedule asks fewer questions: {scheduled} of {every}");
+    assert!(phq_sessions.iter().all(|n| n % 2 == 1), "the PHQ-9 only at sessions 1, 3, 5, ...");
+}
