@@ -38,7 +38,7 @@ pub use clock::{Clock, system_clock};
 pub use episode::current_episodes;
 pub use error::{AppError, with_causes};
 pub use form::{FormReading, Scored, Section, read_form, read_questionnaire};
-pub use jobs::{Housekeeping, OpenSignals, PracticeRefresh, Retention, SignalCensus};
+pub use jobs::{Housekeeping, LinkReminders, OpenSignals, PracticeRefresh, Retention, SignalCensus};
 pub use overview::{ClientStatus, EpisodeOverview, SessionCheck, observations, reflection_visible, session_checks};
 pub use reflection::ReflectionOutcome;
 pub use scheduler::{JobError, JobHistory, JobRuns, JobScope, ScheduledJob, Scheduler};

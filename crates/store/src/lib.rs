@@ -41,7 +41,8 @@ pub use shared::break_glass::BreakGlassGrants;
 pub use shared::care::Care;
 pub use shared::crisis::CrisisInformation;
 pub use shared::jobs::Jobs;
-pub use shared::outbox::{MailKind, NewMail, Outbox, QueuedMail};
+pub use shared::link_delivery::{LinkDelivery, LinkMessage, NewLinkMessage};
+pub use shared::outbox::{Channel, MailKind, NewMail, Outbox, QueuedMail, Recipient};
 pub use shared::questionnaires::Questionnaires;
 pub use shared::recovery::Recovery;
 pub use shared::risk::{NewRiskAction, Risk, RiskAction, RiskActionKind};
@@ -115,6 +116,7 @@ pub trait Store:
     + Risk
     + CrisisInformation
     + Outbox
+    + LinkDelivery
     + Recovery
 {
 }
@@ -128,6 +130,7 @@ impl<T> Store for T where
         + Acknowledgements
         + Supervision
         + Outbox
+        + LinkDelivery
         + Jobs
         + AuditLog
         + BreakGlassGrants
@@ -143,6 +146,7 @@ impl<T> Store for T where
 pub mod prelude {
     pub use crate::AdminTasks;
     pub use crate::CrisisInformation;
+    pub use crate::LinkDelivery;
     pub use crate::Outbox;
     pub use crate::Recovery;
     pub use crate::Risk;

@@ -27,6 +27,10 @@ pub struct Config {
     pub time_zone: crate::LocalZone,
     /// Where e-mail goes (`--smtp-url`, `--mail-from`); `None`: no e-mail is queued or sent.
     pub mail: Option<crate::mail::MailSettings>,
+    /// Where clients' text messages go (`--sms-webhook-url`); `None`: links are not sent by text message.
+    pub sms: Option<crate::delivery::SmsSettings>,
+    /// How long a client's link lasts and when it is reminded (`--link-expiry-days`, `--link-reminder-days`).
+    pub links: crate::delivery::LinkSettings,
 }
 
 impl Default for Config {
@@ -40,6 +44,8 @@ impl Default for Config {
             security_contact: None,
             time_zone: crate::LocalZone::utc(),
             mail: None,
+            sms: None,
+            links: crate::delivery::LinkSettings::default(),
         }
     }
 }

@@ -35,7 +35,8 @@ pub trait Jobs: Send + Sync {
 
 /// A client's rows, children before parents (the foreign keys also cascade; deleting explicitly keeps this
 /// correct should a later table forget to).
-const DELETE_CLIENT: [&str; 10] = [
+const DELETE_CLIENT: [&str; 11] = [
+    "DELETE FROM mail_outbox WHERE client_id = $1",
     "DELETE FROM scores WHERE administration_id IN (SELECT a.id FROM administrations a
         JOIN therapy_sessions s ON s.id = a.session_id JOIN episodes e ON e.id = s.episode_id WHERE e.client_id = $1)",
     "DELETE FROM responses WHERE administration_id IN (SELECT a.id FROM administrations a

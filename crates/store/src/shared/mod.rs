@@ -12,6 +12,7 @@ pub(crate) mod care;
 pub(crate) mod crisis;
 pub(crate) mod jobs;
 mod keys;
+pub(crate) mod link_delivery;
 pub(crate) mod outbox;
 pub(crate) mod questionnaires;
 pub(crate) mod recovery;
