@@ -15,14 +15,14 @@ use alliance_web::mail::{MailDelivery, MailSettings};
 use crate::app::{PASSWORD, TestApp, client_with_link, complete_answers, hidden};
 
 /// An aiosmtpd server on a free loopback port, keeping every message it accepts as a file in a maildir.
-struct MailServer {
+pub struct MailServer {
     child: Child,
-    port: u16,
+    pub port: u16,
     maildir: tempfile::TempDir,
 }
 
 impl MailServer {
-    fn start() -> Option<MailServer> {
+    pub fn start() -> Option<MailServer> {
         let python = std::env::var("ALLIANCE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
         let has_it = Command::new(&python).args(["-c", "import aiosmtpd"]).stderr(Stdio::null()).status();
         if !has_it.is_ok_and(|s| s.success()) {
@@ -47,7 +47,7 @@ impl MailServer {
     }
 
     /// Every message received so far, as text.
-    fn messages(&self) -> Vec<String> {
+    pub fn messages(&self) -> Vec<String> {
         let new: PathBuf = self.maildir.path().join("box").join("new");
         let mut files: Vec<_> =
             std::fs::read_dir(&new).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
@@ -63,7 +63,7 @@ impl Drop for MailServer {
     }
 }
 
-fn settings(port: u16) -> MailSettings {
+pub fn settings(port: u16) -> MailSettings {
     MailSettings::parse(&format!("smtp+plain://127.0.0.1:{port}"), "Alliance <alliance@practice.example.org>").unwrap()
 }
 
