@@ -206,7 +206,8 @@ impl MailDelivery {
                 }
                 Err(failure) => {
                     let retry = (!failure.permanent).then(|| now + backoff(mail.attempts));
-                    tracing::warn!(kind = mail.kind.as_str(), reason = %failure.reason, "e-mail not delivered");
+                    let channel = mail.channel.as_str();
+                    tracing::warn!(kind = mail.kind.as_str(), channel, reason = %failure.reason, "message not delivered");
                     self.store.mail_failed(mail.id, &failure.reason, retry, now).await?;
                 }
             }

@@ -354,6 +354,26 @@ async fn a_mail_server_that_cannot_be_reached_leaves_a_reason_on_the_session_pag
     assert!(!page.contains("c4@example.net"), "the address is not shown back");
 }
 
+/// An SMTP server that refuses every recipient, quoting the address in its reply as real servers do.
+const REFUSING: &str = "class Handler:\n    async def handle_RCPT(self, server, session, envelope, address, options):\n        \
+                        return '550 5.1.1 <' + address + '>: no such mailbox'\n";
+
+#[tokio::test]
+async fn a_mail_server_that_refuses_the_address_is_given_up_on_at_once_and_the_therapist_sees_why() {
+    let Some(server) = MailServer::start_with(Some(REFUSING)) else { return };
+    let app = TestApp::spawn_with(|c| c.mail = Some(smtp(server.port))).await;
+    let delivery = MailDelivery::new(app.store.clone(), smtp(server.port), &app.url).unwrap();
+    let (me, _, session) = client_with_session(&app, "yew@example.org", "Pine Dove", "c5@example.net").await;
+    send_link(&me, session).await;
+    assert_eq!(delivery.deliver_due((app.state.clock)()).await.unwrap(), 0);
+    let (_, page) = me.get(&format!("/sessions/{session}")).await;
+    assert!(page.contains("The e-mail could not be delivered: refused by the mail server (reply 550)."), "{page}");
+    assert!(!page.contains("c5@example.net") && !page.contains("no such mailbox"), "the server's words stay out");
+    let kept = app.store.link_messages(SessionId(session)).await.unwrap();
+    assert_eq!((kept.len(), kept[0].attempts, kept[0].gave_up_at.is_some()), (1, 1, true), "not retried");
+    assert!(app.store.due_mail((app.state.clock)() + time::Duration::hours(2), 10).await.unwrap().is_empty());
+}
+
 #[tokio::test]
 async fn a_contact_that_is_not_an_address_or_a_number_offers_no_sending() {
     let app = TestApp::spawn_with(|c| c.mail = Some(smtp(9))).await;
