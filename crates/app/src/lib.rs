@@ -51,6 +51,8 @@ pub struct App {
     catalog: Arc<Catalog>,
     practice: Arc<practice::PracticeCell>,
     overviews: Arc<overview_cache::OverviewCache>,
+    /// How long a client's link works: a check is still pending, not missing, for sessions this recent.
+    link_lifetime: time::Duration,
 }
 
 impl App {
@@ -63,9 +65,20 @@ impl App {
         now: OffsetDateTime,
     ) -> Result<Self, AppError> {
         let practice = Arc::new(practice::PracticeCell::new(settings)?);
-        let app = Self { store, catalog, practice, overviews: Arc::default() };
+        let link_lifetime = alliance_core::domain::DEFAULT_LINK_LIFETIME;
+        let app = Self { store, catalog, practice, overviews: Arc::default(), link_lifetime };
         app.refresh_practice(now).await?;
         Ok(app)
+    }
+
+    /// The practice's link lifetime (`--link-expiry-days`) instead of the default three days.
+    pub fn with_link_lifetime(mut self, lifetime: time::Duration) -> Self {
+        self.link_lifetime = lifetime;
+        self
+    }
+
+    pub fn link_lifetime(&self) -> time::Duration {
+        self.link_lifetime
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

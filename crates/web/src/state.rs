@@ -144,7 +144,9 @@ impl AppState {
         let secret: [u8; 32] =
             stored.try_into().map_err(|_| StoreError::Corrupt("server secret has the wrong length".into()))?;
         let catalog = Arc::new(catalog);
-        let app = App::start(store.clone(), catalog.clone(), settings, clock()).await?;
+        let app = App::start(store.clone(), catalog.clone(), settings, clock())
+            .await?
+            .with_link_lifetime(config.links.expires_after);
         Ok(Self {
             app,
             store,
