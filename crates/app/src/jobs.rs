@@ -128,3 +128,30 @@ impl ScheduledJob for SignalCensus {
         Ok(())
     }
 }
+
+/// Every five minutes, for the whole practice: queues the one reminder of each client's link sent at least
+/// `remind_after` ago and still unanswered and open (the outbox's job sends it). The store's unique index keeps a
+/// reminder single even if two servers ran this at once.
+pub struct LinkReminders {
+    pub store: Arc<dyn Store>,
+    pub remind_after: Duration,
+}
+
+#[async_trait::async_trait]
+impl ScheduledJob for LinkReminders {
+    fn name(&self) -> &'static str {
+        "link-reminders"
+    }
+
+    fn every(&self) -> Duration {
+        Duration::minutes(5)
+    }
+
+    async fn run(&self, now: OffsetDateTime) -> Result<(), JobError> {
+        let queued = self.store.queue_link_reminders(now - self.remind_after, now).await?;
+        if queued > 0 {
+            tracing::info!(reminders = queued, "reminders of unanswered links queued");
+        }
+        Ok(())
+    }
+}

@@ -39,7 +39,7 @@ pub use clock::{Clock, system_clock};
 pub use episode::current_episodes;
 pub use error::{AppError, with_causes};
 pub use form::{FormReading, Scored, Section, read_form, read_questionnaire};
-pub use jobs::{Housekeeping, OpenSignals, PracticeRefresh, Retention, SignalCensus};
+pub use jobs::{Housekeeping, LinkReminders, OpenSignals, PracticeRefresh, Retention, SignalCensus};
 pub use overview::{ClientStatus, EpisodeOverview, SessionCheck, observations, reflection_visible, session_checks};
 pub use partnership::{
     CONSENT_FIELD, CheckPartner, PartnerForm, goal_field, is_partner_field, obstacle_field, read_partner, task_field,
@@ -55,6 +55,8 @@ pub struct App {
     catalog: Arc<Catalog>,
     practice: Arc<practice::PracticeCell>,
     overviews: Arc<overview_cache::OverviewCache>,
+    /// How long a client's link works: a check is still pending, not missing, for sessions this recent.
+    link_lifetime: time::Duration,
 }
 
 impl App {
@@ -67,9 +69,20 @@ impl App {
         now: OffsetDateTime,
     ) -> Result<Self, AppError> {
         let practice = Arc::new(practice::PracticeCell::new(settings)?);
-        let app = Self { store, catalog, practice, overviews: Arc::default() };
+        let link_lifetime = alliance_core::domain::DEFAULT_LINK_LIFETIME;
+        let app = Self { store, catalog, practice, overviews: Arc::default(), link_lifetime };
         app.refresh_practice(now).await?;
         Ok(app)
+    }
+
+    /// The practice's link lifetime (`--link-expiry-days`) instead of the default three days.
+    pub fn with_link_lifetime(mut self, lifetime: time::Duration) -> Self {
+        self.link_lifetime = lifetime;
+        self
+    }
+
+    pub fn link_lifetime(&self) -> time::Duration {
+        self.link_lifetime
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

@@ -290,7 +290,7 @@ impl App {
             sessions_by.entry(s.client).or_default().push(s);
         }
         // A check can still arrive while a session's link is valid.
-        let pending_since = now.date() - alliance_core::domain::DEFAULT_LINK_LIFETIME;
+        let pending_since = now.date() - self.link_lifetime;
         let mut result = Vec::with_capacity(clients.len());
         for id in clients {
             let points = by_client.remove(id).unwrap_or_default();

@@ -5,5 +5,6 @@
 
 mod episode;
 mod form;
+mod pending;
 mod scheduler;
 mod support;

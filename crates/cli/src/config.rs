@@ -116,9 +116,9 @@ fn warn_if_shared(path: &Path, table: &toml::Table, meta: &std::fs::Metadata) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let secrets = table.contains_key("database") || table.contains_key("smtp-url");
+        let secrets = ["database", "smtp-url", "sms-webhook-token"].iter().any(|k| table.contains_key(*k));
         if secrets && meta.permissions().mode() & 0o077 != 0 {
-            tracing::warn!(file = %path.display(), "the configuration names a database or mail server and other users can read it; consider chmod 600");
+            tracing::warn!(file = %path.display(), "the configuration names a database, a mail server or a webhook token and other users can read it; consider chmod 600");
         }
     }
 }

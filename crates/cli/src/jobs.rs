@@ -47,10 +47,14 @@ impl Jobs {
         if let Some(years) = self.retention_years {
             scheduler = scheduler.with(Retention { store: store.clone(), years });
         }
-        if let Some(settings) = state.config.mail.clone() {
-            let delivery = alliance_web::mail::MailDelivery::new(store.clone(), settings, &state.config.public_url)
-                .map_err(|why| anyhow::anyhow!(why))?;
+        // Reminders only where something can send them; both jobs hold practice-wide leases.
+        if let Some(delivery) = alliance_web::mail::MailDelivery::for_config(store.clone(), &state.config)
+            .map_err(|why| anyhow::anyhow!(why))?
+        {
             scheduler = scheduler.with(delivery);
+            if let Some(remind_after) = state.config.links.remind_after {
+                scheduler = scheduler.with(alliance_app::LinkReminders { store: store.clone(), remind_after });
+            }
         }
         let forget_after = alliance_web::SIGN_IN_COUNTERS_FORGOTTEN_AFTER;
         let census = SignalCensus { app: state.app.clone(), counts: state.open_signals.clone() };

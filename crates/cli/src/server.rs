@@ -72,6 +72,27 @@ pub struct ServeArgs {
     /// The sender of Alliance's e-mail, e.g. "Alliance <alliance@practice.example.org>".
     #[arg(long, env = "ALLIANCE_MAIL_FROM", value_name = "ADDRESS", requires = "smtp_url")]
     pub mail_from: Option<String>,
+    /// Where clients' links go by text message, when their contact is a phone number with its country code: a
+    /// webhook taking a JSON POST {"to": "+...", "text": "..."}; https://, or http:// to this machine only.
+    /// Unset: links are not sent by text message.
+    #[arg(long, env = "ALLIANCE_SMS_WEBHOOK_URL", value_name = "URL")]
+    pub sms_webhook_url: Option<String>,
+    /// The bearer token the SMS webhook expects (sent as "Authorization: Bearer TOKEN").
+    #[arg(
+        long,
+        env = "ALLIANCE_SMS_WEBHOOK_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true,
+        requires = "sms_webhook_url"
+    )]
+    pub sms_webhook_token: Option<String>,
+    /// How many days a client's link works, 1 to 14 (the project's default, not a figure from research).
+    #[arg(long, env = "ALLIANCE_LINK_EXPIRY_DAYS", value_name = "DAYS", default_value_t = 3)]
+    pub link_expiry_days: u32,
+    /// After how many days a link sent to the client and still unanswered is sent again as a reminder, once; 0: no
+    /// reminder. Fewer than the expiry days (the project's default, not a figure from research).
+    #[arg(long, env = "ALLIANCE_LINK_REMINDER_DAYS", value_name = "DAYS", default_value_t = 1)]
+    pub link_reminder_days: u32,
     /// Folder with licensed item wording, files named like `wai-sr.en.txt`.
     #[arg(long, env = "ALLIANCE_LICENSED_TEXTS")]
     pub licensed_texts: Option<PathBuf>,
@@ -268,12 +289,28 @@ impl ServeArgs {
             _ => Ok(None),
         }
     }
+
+    /// The SMS webhook's settings, checked.
+    fn sms(&self) -> anyhow::Result<Option<alliance_web::delivery::SmsSettings>> {
+        let Some(url) = &self.sms_webhook_url else { return Ok(None) };
+        alliance_web::delivery::SmsSettings::parse(url, self.sms_webhook_token.as_deref())
+            .map(Some)
+            .map_err(|why| anyhow::anyhow!("--sms-webhook-url / --sms-webhook-token: {why}"))
+    }
+
+    /// How long links last and when they are reminded, checked together.
+    fn links(&self) -> anyhow::Result<alliance_web::delivery::LinkSettings> {
+        alliance_web::delivery::LinkSettings::from_days(self.link_expiry_days, self.link_reminder_days)
+            .map_err(|why| anyhow::anyhow!("--link-expiry-days / --link-reminder-days: {why}"))
+    }
 }
 
 pub async fn serve(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[String]) -> anyhow::Result<()> {
     // Check everything the operator typed before touching any data.
     args.signals.settings()?;
     args.mail()?;
+    args.sms()?;
+    args.links()?;
     let catalog = load_catalog(args.licensed_texts.as_deref())?;
     if args.check {
         return check(args, matches, from_file).await;
@@ -305,10 +342,12 @@ pub async fn serve(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[Str
 
 async fn run(store: Arc<dyn Store>, catalog: Catalog, args: ServeArgs, jobs: crate::jobs::Jobs) -> anyhow::Result<()> {
     let settings = args.signals.settings()?;
-    let mail = args.mail()?;
+    let (mail, sms, links) = (args.mail()?, args.sms()?, args.links()?);
     let config = alliance_web::Config {
         time_zone: args.time_zone,
         mail,
+        sms,
+        links,
         retention_years: jobs.retention_years,
         measure_schedule: args.measure_schedule.clone(),
         ..args.network.config(args.secure_cookies)
@@ -340,6 +379,7 @@ async fn check(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[String]
         let value: Vec<String> = raw.map(|v| v.to_string_lossy().into_owned()).collect();
         let secret = matches!(id, "database_url" | "smtp_url");
         let value = if secret { value.iter().map(|v| hide_password(v)).collect() } else { value };
+        let value = if id == "sms_webhook_token" { vec!["***".to_owned()] } else { value };
         let from = crate::config::source(matches, id, from_file);
         report.push_str(&format!("{long} = {} ({from:?})\n", value.join(", ")));
     }

@@ -175,3 +175,45 @@ fn a_database_password_in_the_file_never_shows() {
         }
     }
 }
+
+/// Sending clients' links: the settings are read from the file like any other, the webhook's token never shows,
+/// and a value out of range or hostile is refused with a reason before anything starts.
+#[test]
+fn link_delivery_settings_are_read_and_bad_ones_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let data = d.join("data");
+    alliance(&["user", "create-admin", "--data", data.to_str().unwrap(), "--email", "a@example.org", "--name", "A"])
+        .ok();
+    let good = format!(
+        "data = \"{}\"\nlink-expiry-days = 5\nlink-reminder-days = 2\nsms-webhook-url = \"https://sms.example.org/send\"\n\
+         sms-webhook-token = \"s3cret-token\"\n",
+        data.display()
+    );
+    let config = file(d, "links.toml", good.as_bytes());
+    let run = alliance(&["serve", "--config", &config, "--check"]).ok();
+    assert_eq!(setting(&run.stdout, "link-expiry-days"), "link-expiry-days = 5 (File)");
+    assert_eq!(setting(&run.stdout, "link-reminder-days"), "link-reminder-days = 2 (File)");
+    assert_eq!(setting(&run.stdout, "sms-webhook-token"), "sms-webhook-token = *** (File)");
+    assert!(!run.stdout.contains("s3cret") && !run.stderr.contains("s3cret"));
+    let long = format!("sms-webhook-url = \"https://sms.example.org/{}\"\n", "a".repeat(5000));
+    let cases: Vec<(&str, &str, &str)> = vec![
+        ("expiry.toml", "link-expiry-days = 40\n", "a link lasts from 1 to 14 days"),
+        ("order.toml", "link-expiry-days = 2\nlink-reminder-days = 2\n", "before the link expires"),
+        ("plain.toml", "sms-webhook-url = \"http://sms.example.org/send\"\n", "only to this machine"),
+        ("long.toml", &long, "longer than"),
+        (
+            "token.toml",
+            "sms-webhook-url = \"https://s.example.org\"\nsms-webhook-token = \"a\\r\\nX: y\"\n",
+            "punctuation only",
+        ),
+    ];
+    for (name, content, says) in cases {
+        let path = file(d, name, content.as_bytes());
+        alliance(&["serve", "--config", &path, "--check"]).refused().says(&[says]);
+    }
+    // Not a number at all: clap's own message names the setting.
+    let negative = file(d, "negative.toml", b"link-reminder-days = -1\n");
+    let run = alliance(&["serve", "--config", &negative, "--check"]);
+    assert!(!run.success && run.stderr.contains("--link-reminder-days"), "{}", run.stderr);
+}

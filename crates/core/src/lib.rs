@@ -5,6 +5,7 @@
 
 pub mod calibration;
 pub mod catalog;
+pub mod contact;
 pub mod crisis;
 pub mod domain;
 pub mod instrument;

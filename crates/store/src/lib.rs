@@ -42,7 +42,8 @@ pub use shared::care::Care;
 pub use shared::consent::{ConsentRecord, Consents, NewConsent};
 pub use shared::crisis::CrisisInformation;
 pub use shared::jobs::Jobs;
-pub use shared::outbox::{MailKind, NewMail, Outbox, QueuedMail};
+pub use shared::link_delivery::{LinkDelivery, LinkMessage, NewLinkMessage};
+pub use shared::outbox::{Channel, MailKind, NewMail, Outbox, QueuedMail, Recipient};
 pub use shared::partnership::{
     CheckExtras, ClientPage, EventNote, EventNoteId, Goal, GoalHistoryEntry, GoalId, NewEventNote, NewTaskReport,
     Partnership, StoredGoalRating, Task, TaskId, TaskReport,
@@ -120,6 +121,7 @@ pub trait Store:
     + Risk
     + CrisisInformation
     + Outbox
+    + LinkDelivery
     + Recovery
     + Partnership
     + Consents
@@ -135,6 +137,7 @@ impl<T> Store for T where
         + Acknowledgements
         + Supervision
         + Outbox
+        + LinkDelivery
         + Jobs
         + AuditLog
         + BreakGlassGrants
@@ -153,6 +156,7 @@ pub mod prelude {
     pub use crate::AdminTasks;
     pub use crate::Consents;
     pub use crate::CrisisInformation;
+    pub use crate::LinkDelivery;
     pub use crate::Outbox;
     pub use crate::Partnership;
     pub use crate::Recovery;

@@ -27,6 +27,7 @@ pub async fn run_all(store: &dyn Store) {
     a_listing_names_reflections_without_their_answers(store).await;
     signals_are_seen_per_reader(store).await;
     mail_waits_in_the_outbox_until_sent_or_given_up(store).await;
+    crate::link_delivery::a_link_is_sent_once_reminded_once_and_never_after_it_closed(store).await;
     a_session_keeps_what_to_bring_to_supervision(store).await;
     dates_of_care_stay_in_order(store).await;
     crate::audit_conformance::run_all(store).await;
@@ -299,7 +300,8 @@ pub async fn mail_waits_in_the_outbox_until_sent_or_given_up(store: &dyn Store) 
     assert!(store.due_mail(NOW - Duration::seconds(1), 10).await.unwrap().is_empty());
     let due = store.due_mail(later, 1).await.unwrap();
     assert_eq!(due.len(), 1);
-    assert_eq!((due[0].to, due[0].email.as_str(), due[0].kind), (to, "mail.box@example.org", MailKind::PasswordReset));
+    assert_eq!((due[0].to, due[0].kind), (Recipient::Account(to), MailKind::PasswordReset));
+    assert_eq!((due[0].address.as_deref(), due[0].channel), (Some("mail.box@example.org"), Channel::Email));
     assert_eq!((due[0].path.as_str(), due[0].attempts), (secret, 0));
     let due = store.due_mail(later, 10).await.unwrap();
     assert_eq!(due.len(), 2, "the inactive account's message is given up, not sent: {due:?}");

@@ -14,6 +14,7 @@ mod cipher;
 mod conformance;
 mod copy;
 mod encryption;
+mod link_delivery;
 mod migrations;
 mod outages;
 mod partnership;
@@ -124,6 +125,8 @@ each_behaviour_on_both_engines! {
     crate::conformance::signals_are_seen_per_reader => signals_are_seen_per_reader,
     crate::conformance::mail_waits_in_the_outbox_until_sent_or_given_up
         => mail_waits_in_the_outbox_until_sent_or_given_up,
+    crate::link_delivery::a_link_is_sent_once_reminded_once_and_never_after_it_closed
+        => a_link_is_sent_once_reminded_once_and_never_after_it_closed,
     crate::audit_conformance::a_write_whose_audit_entry_is_refused_leaves_nothing
         => a_write_whose_audit_entry_is_refused_leaves_nothing,
     crate::audit_conformance::the_log_filters_newest_first_in_keyset_pages

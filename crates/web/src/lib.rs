@@ -8,6 +8,7 @@ mod account_steps;
 mod auth;
 mod charts;
 mod client;
+pub mod delivery;
 mod error;
 mod forms;
 mod local_time;

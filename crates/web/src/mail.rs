@@ -9,7 +9,8 @@
 use std::time::Duration as StdDuration;
 
 use alliance_app::{JobError, ScheduledJob};
-use alliance_store::{MailKind, QueuedMail, Store};
+use alliance_core::contact::Reach;
+use alliance_store::{Channel, MailKind, QueuedMail, Recipient, Store};
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::transport::smtp::authentication::Credentials;
@@ -96,7 +97,7 @@ impl MailSettings {
     }
 }
 
-fn is_loopback(host: &str) -> bool {
+pub(crate) fn is_loopback(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost") || bare.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
@@ -126,6 +127,8 @@ pub fn words(kind: MailKind, link: &str) -> (&'static str, String) {
                  hours:\n{link}\n\nIf you did not ask for this, tell your administrator.\n"
             ),
         ),
+        MailKind::CheckLink => crate::delivery::email_words(false, link),
+        MailKind::CheckReminder => crate::delivery::email_words(true, link),
     }
 }
 
@@ -150,18 +153,42 @@ fn backoff(attempts: u32) -> Duration {
     Duration::minutes(1i64 << attempts.min(6)).min(Duration::hours(1))
 }
 
-/// The scheduled job that sends what is due, under the practice-wide lease (one server sends).
+/// The scheduled job that sends what is due, under the practice-wide lease (one server sends): e-mail over SMTP,
+/// and clients' text messages through the SMS webhook when one is set.
 pub struct MailDelivery {
     store: std::sync::Arc<dyn Store>,
-    settings: MailSettings,
+    smtp: Option<(MailSettings, AsyncSmtpTransport<Tokio1Executor>)>,
+    sms: Option<crate::delivery::SmsSender>,
     public_url: String,
-    transport: AsyncSmtpTransport<Tokio1Executor>,
 }
 
 impl MailDelivery {
     pub fn new(store: std::sync::Arc<dyn Store>, settings: MailSettings, public_url: &str) -> Result<Self, String> {
         let transport = settings.transport().map_err(|e| format!("the mail server's settings: {e}"))?;
-        Ok(Self { store, settings, public_url: public_url.trim_end_matches('/').to_owned(), transport })
+        let public_url = public_url.trim_end_matches('/').to_owned();
+        Ok(Self { store, smtp: Some((settings, transport)), sms: None, public_url })
+    }
+
+    /// The job for a server's settings: `None` when it sends neither e-mail nor text messages.
+    pub fn for_config(store: std::sync::Arc<dyn Store>, config: &crate::Config) -> Result<Option<Self>, String> {
+        let mut delivery = match (&config.mail, &config.sms) {
+            (None, None) => return Ok(None),
+            (Some(mail), _) => Self::new(store, mail.clone(), &config.public_url)?,
+            (None, Some(_)) => {
+                let public_url = config.public_url.trim_end_matches('/').to_owned();
+                Self { store, smtp: None, sms: None, public_url }
+            }
+        };
+        if let Some(sms) = &config.sms {
+            delivery = delivery.with_sms(sms.clone())?;
+        }
+        Ok(Some(delivery))
+    }
+
+    /// Sends clients' text messages through this webhook too.
+    pub fn with_sms(mut self, settings: crate::delivery::SmsSettings) -> Result<Self, String> {
+        self.sms = Some(crate::delivery::SmsSender::new(settings)?);
+        Ok(self)
     }
 
     /// Sends every message due at `now` (at most 50 a round); returns how many were sent.
@@ -179,7 +206,8 @@ impl MailDelivery {
                 }
                 Err(failure) => {
                     let retry = (!failure.permanent).then(|| now + backoff(mail.attempts));
-                    tracing::warn!(kind = mail.kind.as_str(), reason = %failure.reason, "e-mail not delivered");
+                    let channel = mail.channel.as_str();
+                    tracing::warn!(kind = mail.kind.as_str(), channel, reason = %failure.reason, "message not delivered");
                     self.store.mail_failed(mail.id, &failure.reason, retry, now).await?;
                 }
             }
@@ -189,32 +217,53 @@ impl MailDelivery {
 
     async fn send(&self, mail: &QueuedMail) -> Result<(), Failure> {
         let link = match mail.kind {
-            // A reset link is stored whole (it holds the token); the others are paths of this server.
-            MailKind::PasswordReset => mail.path.clone(),
+            // A reset link and a client's link are stored whole (they hold a token); the others are paths here.
+            MailKind::PasswordReset | MailKind::CheckLink | MailKind::CheckReminder => mail.path.clone(),
             MailKind::Risk | MailKind::PasswordChanged => format!("{}{}", self.public_url, mail.path),
         };
+        let reminder = mail.kind == MailKind::CheckReminder;
+        let address = match mail.to {
+            Recipient::Account(_) => mail.address.clone().unwrap_or_default(),
+            // The contact is read again at each attempt: the therapist may have changed it since.
+            Recipient::Client(_) => match (mail.channel, mail.address.as_deref().and_then(Reach::parse)) {
+                (Channel::Email, Some(Reach::Email(address))) => address,
+                (Channel::Sms, Some(Reach::Phone(number))) => {
+                    let sms = self.sms.as_ref().ok_or(Failure::permanent("text messages are not set up"))?;
+                    return sms.send(&number, &crate::delivery::sms_words(reminder, &link)).await;
+                }
+                (Channel::Email, _) => return Err(Failure::permanent("the client's contact is not an e-mail address")),
+                (Channel::Sms, _) => return Err(Failure::permanent("the client's contact is not a phone number")),
+            },
+        };
+        let (settings, transport) = self.smtp.as_ref().ok_or(Failure::permanent("e-mail is not set up"))?;
         let (subject, body) = words(mail.kind, &link);
-        let to: Mailbox = mail.email.parse().map_err(|_| Failure::permanent("the account's address is not valid"))?;
+        let to: Mailbox = address.parse().map_err(|_| Failure::permanent("the address is not valid"))?;
         let message = Message::builder()
-            .from(self.settings.from.clone())
+            .from(settings.from.clone())
             .to(to)
             .subject(subject)
             .header(ContentType::TEXT_PLAIN)
             .body(body)
             .map_err(|_| Failure::permanent("the message could not be built"))?;
-        self.transport.send(message).await.map(|_| ()).map_err(|e| Failure::of(&e))
+        transport.send(message).await.map(|_| ()).map_err(|e| Failure::of(&e))
     }
 }
 
 /// Why a message was not sent, in words that name nobody: the server's reply code, or the kind of failure.
-struct Failure {
+#[derive(Debug)]
+pub struct Failure {
     permanent: bool,
     reason: String,
 }
 
 impl Failure {
-    fn permanent(reason: &str) -> Self {
+    pub(crate) fn permanent(reason: &str) -> Self {
         Failure { permanent: true, reason: reason.to_owned() }
+    }
+
+    /// A failure worth trying again later.
+    pub(crate) fn retry(reason: &str) -> Self {
+        Failure { permanent: false, reason: reason.to_owned() }
     }
 
     fn of(e: &lettre::transport::smtp::Error) -> Self {

@@ -33,6 +33,10 @@ pub struct Config {
     /// Which measures the checks ask at which sessions, for episodes without their own schedule
     /// (`--measure-schedule`); empty: every measure at every session.
     pub measure_schedule: alliance_core::schedule::Schedule,
+    /// Where clients' text messages go (`--sms-webhook-url`); `None`: links are not sent by text message.
+    pub sms: Option<crate::delivery::SmsSettings>,
+    /// How long a client's link lasts and when it is reminded (`--link-expiry-days`, `--link-reminder-days`).
+    pub links: crate::delivery::LinkSettings,
 }
 
 impl Default for Config {
@@ -48,6 +52,8 @@ impl Default for Config {
             mail: None,
             retention_years: None,
             measure_schedule: alliance_core::schedule::Schedule::default(),
+            sms: None,
+            links: crate::delivery::LinkSettings::default(),
         }
     }
 }
@@ -146,7 +152,9 @@ impl AppState {
         let secret: [u8; 32] =
             stored.try_into().map_err(|_| StoreError::Corrupt("server secret has the wrong length".into()))?;
         let catalog = Arc::new(catalog);
-        let app = App::start(store.clone(), catalog.clone(), settings, clock()).await?;
+        let app = App::start(store.clone(), catalog.clone(), settings, clock())
+            .await?
+            .with_link_lifetime(config.links.expires_after);
         Ok(Self {
             app,
             store,

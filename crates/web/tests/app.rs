@@ -129,9 +129,9 @@ impl TestApp {
         }
     }
 
-    /// Starts another app server on the same database, as a second instance behind a load balancer would run.
-    pub async fn second_server(&self) -> String {
-        let store: Arc<dyn Store> = match &self.second {
+    /// Another connection to the same database, as a second app server opens it.
+    pub async fn second_store(&self) -> Arc<dyn Store> {
+        match &self.second {
             SecondConnection::Sqlite(path) => Arc::new(SqliteStore::open(path, &self.keys).await.unwrap()),
             SecondConnection::Postgres(url) => Arc::new(
                 PostgresStore::connect(
@@ -142,7 +142,12 @@ impl TestApp {
                 .await
                 .unwrap(),
             ),
-        };
+        }
+    }
+
+    /// Starts another app server on the same database, as a second instance behind a load balancer would run.
+    pub async fn second_server(&self) -> String {
+        let store = self.second_store().await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let config = Config { public_url: url.clone(), ..Config::default() };

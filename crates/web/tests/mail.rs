@@ -15,14 +15,20 @@ use alliance_web::mail::{MailDelivery, MailSettings};
 use crate::app::{PASSWORD, TestApp, client_with_link, complete_answers, hidden};
 
 /// An aiosmtpd server on a free loopback port, keeping every message it accepts as a file in a maildir.
-struct MailServer {
+pub struct MailServer {
     child: Child,
-    port: u16,
+    pub port: u16,
     maildir: tempfile::TempDir,
 }
 
 impl MailServer {
-    fn start() -> Option<MailServer> {
+    pub fn start() -> Option<MailServer> {
+        Self::start_with(None)
+    }
+
+    /// A server whose handler is the class `Handler` of the Python `module` given (its source), instead of a
+    /// maildir: e.g. one that refuses every recipient.
+    pub fn start_with(handler: Option<&str>) -> Option<MailServer> {
         let python = std::env::var("ALLIANCE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
         let has_it = Command::new(&python).args(["-c", "import aiosmtpd"]).stderr(Stdio::null()).status();
         if !has_it.is_ok_and(|s| s.success()) {
@@ -31,13 +37,16 @@ impl MailServer {
         }
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let maildir = tempfile::tempdir().unwrap();
-        let child = Command::new(&python)
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(maildir.path().join("box"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut command = Command::new(&python);
+        command.args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c"]);
+        match handler {
+            None => command.arg("aiosmtpd.handlers.Mailbox").arg(maildir.path().join("box")),
+            Some(source) => {
+                std::fs::write(maildir.path().join("test_handler.py"), source).unwrap();
+                command.arg("test_handler.Handler").env("PYTHONPATH", maildir.path())
+            }
+        };
+        let child = command.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
         let started = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(started.elapsed() < Duration::from_secs(20), "aiosmtpd did not start");
@@ -47,7 +56,7 @@ impl MailServer {
     }
 
     /// Every message received so far, as text.
-    fn messages(&self) -> Vec<String> {
+    pub fn messages(&self) -> Vec<String> {
         let new: PathBuf = self.maildir.path().join("box").join("new");
         let mut files: Vec<_> =
             std::fs::read_dir(&new).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
@@ -63,7 +72,7 @@ impl Drop for MailServer {
     }
 }
 
-fn settings(port: u16) -> MailSettings {
+pub fn settings(port: u16) -> MailSettings {
     MailSettings::parse(&format!("smtp+plain://127.0.0.1:{port}"), "Alliance <alliance@practice.example.org>").unwrap()
 }
 

@@ -10,6 +10,7 @@ mod audit;
 mod bad_input;
 mod cookies;
 mod crisis;
+mod delivery;
 mod flow;
 mod limits;
 mod mail;

@@ -35,7 +35,8 @@ pub trait Jobs: Send + Sync {
 
 /// A client's rows, children before parents (the foreign keys also cascade; deleting explicitly keeps this
 /// correct should a later table forget to).
-const DELETE_CLIENT: [&str; 20] = [
+const DELETE_CLIENT: [&str; 21] = [
+    "DELETE FROM mail_outbox WHERE client_id = $1",
     "DELETE FROM episode_schedules WHERE episode_id IN (SELECT id FROM episodes WHERE client_id = $1)",
     "DELETE FROM client_consents WHERE client_id = $1",
     "DELETE FROM client_stops WHERE client_id = $1",

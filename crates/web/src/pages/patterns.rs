@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use alliance_core::domain::{DEFAULT_LINK_LIFETIME, Role};
+use alliance_core::domain::Role;
 use alliance_core::partnership::TaskDone;
 use alliance_core::patterns::{self, ClientCourse, SessionDay};
 use alliance_store::{Client, ClientId, UserId};
@@ -65,7 +65,7 @@ async fn patterns_page(state: &AppState, who: &SignedIn, see: SeePatterns) -> Re
         }
     }
     let today = who.today(state.now());
-    let pending_since = today - DEFAULT_LINK_LIFETIME;
+    let pending_since = today - state.app.link_lifetime();
     struct Course {
         alliance: Vec<(u32, f64)>,
         sessions: Vec<SessionDay>,

@@ -2,9 +2,12 @@
 
 use alliance_app::ReflectionOutcome;
 use alliance_core::catalog::{RELATIONSHIP_CHECK, THERAPIST_REFLECTION};
-use alliance_core::domain::DEFAULT_LINK_LIFETIME;
+use alliance_core::contact::Reach;
 use alliance_core::scoring::{AnswerError, Answers};
-use alliance_store::{EpisodeId, InstrumentRef, LinkState, NewLink, NewSession, Rater, SessionId, TherapySession};
+use alliance_store::{
+    Channel, Client, EpisodeId, InstrumentRef, LinkState, MailKind, NewLink, NewLinkMessage, NewSession, Rater,
+    SessionId, TherapySession,
+};
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -127,6 +130,11 @@ struct SessionPage {
     can_write: bool,
     new_link: Option<NewLinkView>,
     link_status: String,
+    /// How the messages carrying the latest link went: sent, waiting, or why they could not be delivered.
+    delivery: Vec<String>,
+    /// Where a new link can be sent ("e-mail", "phone (text message)"), when the client's contact allows it and this
+    /// server sends that way.
+    send_to: Option<&'static str>,
     answered: bool,
     has_link: bool,
     asks: String,
@@ -205,6 +213,8 @@ async fn render_session(
         Some(l) if l.expires_at <= now => "The last link expired unanswered.".to_owned(),
         Some(l) => format!("A link is open until {}.", show_time(l.expires_at, &who.zone)),
     };
+    let delivery = delivery_lines(state, who, session, links.last()).await?;
+    let send_to = reach(state, &read.client).map(|(reach, _)| reach.channel_name());
     let measures = measure_choices(state, session).await?;
     let asks = measures.iter().filter(|m| m.due).map(|m| m.name.clone()).collect::<Vec<_>>().join(", ");
     let responses = state.store.responses_of(read.client.id).await?;
@@ -264,6 +274,8 @@ async fn render_session(
         can_write: read.via == Via::OwnCaseload,
         new_link,
         link_status,
+        delivery,
+        send_to,
         answered: links.iter().any(|l| l.used_at.is_some()),
         has_link: !links.is_empty(),
         asks,
@@ -350,7 +362,7 @@ pub async fn create_link(
 ) -> Result<Response, WebError> {
     who.check_csrf(&mut form)?;
     // Holding the write capability is the proof that only the client's own therapist makes links.
-    let (_write, session) = access::write_session(&state, &who, SessionId(id)).await?;
+    let (write, session) = access::write_session(&state, &who, SessionId(id)).await?;
     if !state.store.stopped_asking(&[session.client]).await?.is_empty() {
         return Err(WebError::BadRequest(
             "The client asked not to be asked for checks. They can start again from their own page or a link \
@@ -359,14 +371,25 @@ pub async fn create_link(
         ));
     }
     // The store refuses a link for a session the client has answered (race-free); that maps to a 400 page.
+    let send = match form.one("send")? {
+        None => None,
+        Some("yes") => Some(reach(&state, &write.client).ok_or_else(|| {
+            WebError::BadRequest(
+                "The link cannot be sent: the client's contact detail is not an e-mail address or a phone number \
+                 with its country code (+44 ...), or this server does not send that way. Show the QR code instead."
+                    .into(),
+            )
+        })?),
+        Some(_) => return Err(WebError::BadRequest("Send must be yes or left out.".into())),
+    };
     // The form lists the measures with the due ones ticked (`choose` says it did); without it, those due.
     let chosen: Vec<&str> = form.all("measure").collect();
     let instruments =
         link_instruments(&state, &session, form.one("choose")?.is_some().then_some(chosen.as_slice())).await?;
     let token = security::new_token();
     let now = state.now();
-    let expires_at = now + DEFAULT_LINK_LIFETIME;
-    state
+    let expires_at = now + state.config.links.expires_after;
+    let link = state
         .store
         .create_link(
             NewLink { session: session.id, token_hash: security::hash_token(&token), expires_at, instruments },
@@ -374,6 +397,12 @@ pub async fn create_link(
             now,
         )
         .await?;
+    if let Some((_, channel)) = send {
+        // The whole address is stored, sealed: it holds the token, which the store keeps only as a hash.
+        let path = format!("{}/c/{token}", state.config.public_url.trim_end_matches('/'));
+        let message = NewLinkMessage { client: session.client, link, channel, path };
+        state.store.queue_link_message(message, who.audit(now, "send", "link", None), now).await?;
+    }
     // Post-redirect-get: the token travels to the page in a short-lived cookie, never in an address.
     let cookie = security::set_cookie(
         NEW_LINK_COOKIE,
@@ -382,6 +411,52 @@ pub async fn create_link(
         state.config.https(),
     );
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&format!("/sessions/{}", session.id))).into_response())
+}
+
+/// How the client can be sent a link from this server: their contact read as an address or a number, and a way
+/// to send to it that is set up.
+fn reach(state: &AppState, client: &Client) -> Option<(Reach, Channel)> {
+    let reach = Reach::parse(client.contact.as_deref()?)?;
+    let channel = match reach {
+        Reach::Email(_) if state.config.mail.is_some() => Channel::Email,
+        Reach::Phone(_) if state.config.sms.is_some() => Channel::Sms,
+        _ => return None,
+    };
+    Some((reach, channel))
+}
+
+/// One line per message carrying `link`: its kind, how it went, and, when it failed, why (a reason that names
+/// nobody). Nothing once the client has answered: a dropped reminder is no news then.
+async fn delivery_lines(
+    state: &AppState,
+    who: &SignedIn,
+    session: &TherapySession,
+    link: Option<&alliance_store::LinkSummary>,
+) -> Result<Vec<String>, WebError> {
+    let Some(link) = link else { return Ok(Vec::new()) };
+    let messages = state.store.link_messages(session.id).await?;
+    let answered = link.used_at.is_some();
+    Ok(messages
+        .iter()
+        .filter(|m| m.link == link.id && !(answered && m.sent_at.is_none()))
+        .map(|m| {
+            let (what, medium) = match (m.kind, m.channel) {
+                (MailKind::CheckReminder, Channel::Email) => ("The reminder", "e-mail"),
+                (MailKind::CheckReminder, Channel::Sms) => ("The reminder", "text message"),
+                (_, Channel::Email) => ("The link", "e-mail"),
+                (_, Channel::Sms) => ("The link", "text message"),
+            };
+            let why = m.last_error.as_deref().unwrap_or("no reason kept");
+            match (m.sent_at, m.gave_up_at) {
+                (Some(at), _) => format!("{what} was sent by {medium} on {}.", show_time(at, &who.zone)),
+                (None, Some(_)) => format!("The {medium} could not be delivered: {why}."),
+                (None, None) if m.attempts > 0 => {
+                    format!("The {medium} is not delivered yet (attempts: {}; trying again): {why}.", m.attempts)
+                }
+                (None, None) => format!("{what} is waiting to be sent by {medium}."),
+            }
+        })
+        .collect())
 }
 
 #[derive(Template)]
