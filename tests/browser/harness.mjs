@@ -25,15 +25,16 @@ export const DEMO_THERAPISTS = ['Taylor Reed', 'Jordan Lee', 'Morgan Diaz'];
 const ACCOUNT_LINE = /^\s+(administrator|supervisor|researcher|therapist)\s+(\S+@\S+)\s+password\s+(\S+)\s+\((.+)\)\s*$/;
 
 /**
- * Starts `alliance demo` on a free loopback port with a fresh data folder, and resolves once it has printed
- * its accounts and the client's link. Returns { base, accounts, clientLink, stop }.
+ * Starts `alliance demo` on a free loopback port with a fresh data folder (and `args`, such as another measure
+ * schedule), and resolves once it has printed its accounts and the client's link. Returns { base, accounts,
+ * clientLink, stop }.
  */
-export async function startDemo({ timeoutMs = 90_000 } = {}) {
+export async function startDemo({ timeoutMs = 90_000, args = [] } = {}) {
   if (!existsSync(ALLIANCE_BIN)) {
     throw new Error(`${ALLIANCE_BIN} does not exist: run \`cargo build -p alliance\` first, or set ALLIANCE_BIN`);
   }
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'alliance-browser-'));
-  const child = spawn(ALLIANCE_BIN, ['demo', '--bind', '127.0.0.1:0', '--data', dataDir], {
+  const child = spawn(ALLIANCE_BIN, ['demo', '--bind', '127.0.0.1:0', '--data', dataDir, ...args], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
@@ -213,6 +214,7 @@ export async function answerRequired(page, choose, { tap }) {
   const picked = {};
   for (let i = 0; i < count; i++) {
     const group = groups.nth(i);
+    await showPart(group);
     const name = await group.locator('input').first().getAttribute('name');
     const labels = (await group.locator('label.option').allInnerTexts()).map((s) => s.trim());
     const pick = choose(name, labels);
@@ -225,11 +227,20 @@ export async function answerRequired(page, choose, { tap }) {
 
 /** Taps or clicks the option whose label is exactly `label` inside `group`, and checks that it took. */
 export async function pickOption(group, label, { tap }) {
+  await showPart(group);
   const target = group.locator('label.option').filter({ has: group.page().getByText(label, { exact: true }) });
   if ((await target.count()) !== 1) throw new Error(`expected one option "${label}" in the group`);
   if (tap) await target.tap();
   else await target.click();
   if (!(await target.locator('input').isChecked())) throw new Error(`option "${label}" did not get checked`);
+}
+
+/**
+ * On the client's check, shown one questionnaire at a time (static/check.js), shows the part that holds
+ * `locator`, as a client would reach it with Back and Next.
+ */
+export async function showPart(locator) {
+  await locator.evaluate((el) => window.allianceCheck?.show(el));
 }
 
 /** The radio group or checklist whose legend starts with `question`. */

@@ -54,11 +54,22 @@ async function sessionLink(page) {
 async function answerCheck(browser, link, check) {
   const { context, page, problems } = await newPage(browser, PHONE);
   await page.goto(link);
-  await page.locator('legend', { hasText: 'Your goals' }).waitFor();
+  // One questionnaire per screen, with where the client is.
+  await page.locator('.part-label').waitFor();
+  const parts = await page.locator('fieldset.instrument').count();
+  assert.equal(await page.locator('fieldset.instrument:visible').count(), 1, 'one part on the screen');
+  assert.equal(await page.locator('.part-label').innerText(), `Part 1 of ${parts}: Today's session`);
+  // Next does not leave a part with a question unanswered.
+  await page.getByRole('button', { name: 'Next' }).tap();
+  assert.match(await page.locator('.part-label').innerText(), /^Part 1 of/);
+  await page.locator('legend', { hasText: 'Your goals' }).waitFor({ state: 'attached' });
   const goalNames = await page.locator('input[name^="goal-"][value="0"]').evaluateAll((inputs) => inputs.map((i) => i.name));
   assert.equal(goalNames.length, 2, 'both agreed goals are asked');
   await answerRequired(page, (name, labels) => ratingFor(check, name, labels, goalNames), { tap: true });
+  // The last part holds the goals; Back goes to the one before.
+  assert.match(await page.locator('.part-label').innerText(), new RegExp(`^Part ${parts} of ${parts}: Your goals`));
   if (check === 1) {
+    await page.locator('textarea[name$="-obstacle"]').evaluate((el) => window.allianceCheck.show(el));
     await page.locator('textarea[name$="-obstacle"]').fill('It rained all week');
   }
   const w = await width(page);
@@ -123,7 +134,8 @@ describe('The client as a partner', { timeout: 300_000 }, () => {
     await two.page.getByRole('heading', { name: 'Your page' }).waitFor();
     const text = await two.page.locator('main').innerText();
     assert.match(text, /To sleep through the night\s*Your latest rating: 6 of 10 \(3 at the start\)/);
-    assert.match(text, /Your PHQ-9 went from 0 to 0: not a reliable change yet\./);
+    // The demo asks the PHQ-9 every second session: one score so far.
+    assert.match(text, /Your first PHQ-9 score is 0\./);
     assert.match(text, /How the sessions went for you/);
     assert.match(text, new RegExp(`${TASK}: you did part of it`));
     assert.ok((await width(two.page)) <= 375, 'the own page fits 375 px');

@@ -14,7 +14,8 @@ describe('risk protocol', () => {
   let browser;
 
   before(async () => {
-    demo = await startDemo();
+    // The PHQ-9 at every session, as before schedules: the demo's recent risk answers come with it.
+    demo = await startDemo({ args: ['--measure-schedule', ''] });
     browser = await launchChromium();
   });
 

@@ -9,11 +9,14 @@ use crate::error::WebError;
 const APP_CSS: &str = include_str!("../../static/app.css");
 /// htmx, vendored from the npm package `htmx.org` at the version pinned in `static/VERSIONS`.
 const HTMX: &str = include_str!("../../static/htmx.min.js");
+/// The client's check one questionnaire per screen (progressive: the form works without it).
+const CHECK_JS: &str = include_str!("../../static/check.js");
 
 pub async fn asset(Path(file): Path<String>) -> Result<Response, WebError> {
     let (body, kind) = match file.as_str() {
         "app.css" => (APP_CSS, "text/css; charset=utf-8"),
         "htmx.min.js" => (HTMX, "text/javascript; charset=utf-8"),
+        "check.js" => (CHECK_JS, "text/javascript; charset=utf-8"),
         _ => return Err(WebError::NotFound),
     };
     Ok(([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=86400")], body).into_response())

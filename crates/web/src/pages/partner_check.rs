@@ -48,6 +48,7 @@ pub fn sections(partner: &CheckPartner, form: &PartnerForm) -> Vec<SectionView> 
             items.push(obstacle);
         }
         sections.push(SectionView {
+            part: String::new(),
             title: "What you agreed to try".into(),
             instructions: Some("Did you do what you and your therapist agreed on last time?".into()),
             why: Some(
@@ -73,6 +74,7 @@ pub fn sections(partner: &CheckPartner, form: &PartnerForm) -> Vec<SectionView> 
             })
             .collect();
         sections.push(SectionView {
+            part: String::new(),
             title: "Your goals".into(),
             instructions: Some(
                 "How close are you to each goal you agreed with your therapist? 0 means not at all, 10 means you \

@@ -7,6 +7,8 @@ use super::number;
 
 pub struct SectionView {
     pub title: String,
+    /// "Part 2 of 4" on the client's check, which shows several; empty elsewhere.
+    pub part: String,
     pub instructions: Option<String>,
     pub why: Option<String>,
     pub not_validated: bool,
@@ -122,6 +124,7 @@ pub fn section(ins: &Instrument, prefix: &str, answers: &Answers, error: Option<
         })
         .collect();
     SectionView {
+        part: String::new(),
         title: localized(&ins.client_title, LANG).map_or_else(|| ins.name.clone(), str::to_owned),
         instructions: localized(&ins.instructions, LANG).map(str::to_owned),
         why: localized(&ins.why_we_ask, LANG).map(str::to_owned),

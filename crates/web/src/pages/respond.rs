@@ -191,6 +191,12 @@ async fn render_form(
         })
         .collect();
     sections.extend(partner_check::sections(&partner, &partner_form));
+    let parts = sections.len();
+    if parts > 1 {
+        for (i, section) in sections.iter_mut().enumerate() {
+            section.part = format!("part {} of {parts}", i + 1);
+        }
+    }
     let consent = ConsentView {
         due: partner.consent_due,
         supervised: partner.supervised,
