@@ -70,6 +70,9 @@ pub const TASK_TEXT: Field = Field { table: "tasks", column: "text" };
 pub const TASK_OBSTACLE: Field = Field { table: "task_reports", column: "obstacle" };
 pub const EVENT_NOTE_TEXT: Field = Field { table: "event_notes", column: "text" };
 
+/// The check link a waiting-room code opens (a secret: whoever holds it answers the check).
+pub const KIOSK_LINK_TOKEN: Field = Field { table: "kiosk_codes", column: "token" };
+
 /// Every encrypted column with its table's row id column: what key rotation re-encrypts.
 pub const ENCRYPTED: &[(Field, &str)] = &[
     (CLIENT_PSEUDONYM, "id"),
@@ -91,6 +94,7 @@ pub const ENCRYPTED: &[(Field, &str)] = &[
     (TASK_TEXT, "id"),
     (TASK_OBSTACLE, "task_id"),
     (EVENT_NOTE_TEXT, "id"),
+    (KIOSK_LINK_TOKEN, "link_id"),
 ];
 
 /// A binary secret (a TOTP key) as the text a sealed field holds.

@@ -42,6 +42,7 @@ pub use shared::care::Care;
 pub use shared::consent::{ConsentRecord, Consents, NewConsent};
 pub use shared::crisis::CrisisInformation;
 pub use shared::jobs::Jobs;
+pub use shared::kiosks::{Kiosk, Kiosks};
 pub use shared::link_delivery::{LinkDelivery, LinkMessage, NewLinkMessage};
 pub use shared::outbox::{Channel, MailKind, NewMail, Outbox, QueuedMail, Recipient};
 pub use shared::partnership::{
@@ -125,6 +126,7 @@ pub trait Store:
     + Recovery
     + Partnership
     + Consents
+    + Kiosks
 {
 }
 
@@ -147,6 +149,7 @@ impl<T> Store for T where
         + Recovery
         + Partnership
         + Consents
+        + Kiosks
 {
 }
 
@@ -156,6 +159,7 @@ pub mod prelude {
     pub use crate::AdminTasks;
     pub use crate::Consents;
     pub use crate::CrisisInformation;
+    pub use crate::Kiosks;
     pub use crate::LinkDelivery;
     pub use crate::Outbox;
     pub use crate::Partnership;

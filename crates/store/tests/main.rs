@@ -84,6 +84,8 @@ each_behaviour_on_both_engines! {
         => event_notes_and_the_partnership_go_with_the_client,
     crate::partnership::consent_is_kept_with_its_version_and_a_stop_can_be_undone
         => consent_is_kept_with_its_version_and_a_stop_can_be_undone,
+    crate::partnership::a_kiosk_code_opens_its_link_once_and_before_it_expires
+        => a_kiosk_code_opens_its_link_once_and_before_it_expires,
     crate::admin_tasks::a_therapist_has_the_supervisor_last_chosen => a_therapist_has_the_supervisor_last_chosen,
     crate::admin_tasks::sign_ins_are_listed_and_ended_by_their_owner_only
         => sign_ins_are_listed_and_ended_by_their_owner_only,

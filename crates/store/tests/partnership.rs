@@ -305,3 +305,29 @@ pub async fn consent_is_kept_with_its_version_and_a_stop_can_be_undone(store: &d
     assert!(store.stopped_asking(&[client]).await.unwrap().is_empty());
     assert_eq!(store.audit_events(10_000).await.unwrap().len(), before + 4, "each change audited");
 }
+
+pub async fn a_kiosk_code_opens_its_link_once_and_before_it_expires(store: &dyn Store) {
+    let (client, session) = session_for(store, "kiosk@example.org").await;
+    let kiosk = store.create_kiosk("Waiting room", &[20u8; 32], ev(), NOW).await.unwrap();
+    assert_eq!(store.kiosk_by_token(&[20u8; 32]).await.unwrap().map(|k| k.name), Some("Waiting room".to_owned()));
+    let view = link_for(store, session.id, &[21u8; 32]).await;
+    let expires = NOW + Duration::minutes(15);
+    store.add_kiosk_code(view.id, b"code-hash", "the-link-token", expires, ev(), NOW).await.unwrap();
+    assert_eq!(store.use_kiosk_code(b"other", kiosk, NOW).await.unwrap(), None, "unknown");
+    assert_eq!(store.use_kiosk_code(b"code-hash", kiosk, expires).await.unwrap(), None, "expired at its end");
+    assert_eq!(
+        store.use_kiosk_code(b"code-hash", kiosk, NOW + Duration::minutes(1)).await.unwrap().as_deref(),
+        Some("the-link-token")
+    );
+    assert_eq!(store.use_kiosk_code(b"code-hash", kiosk, NOW + Duration::minutes(2)).await.unwrap(), None, "once");
+
+    store.revoke_kiosk(kiosk, ev(), NOW).await.unwrap();
+    assert_eq!(store.kiosk_by_token(&[20u8; 32]).await.unwrap(), None, "a revoked kiosk opens nothing");
+    assert!(matches!(store.revoke_kiosk(kiosk, ev(), NOW).await, Err(StoreError::NotFound)));
+    assert!(store.kiosks().await.unwrap()[0].revoked_at.is_some());
+
+    let second = link_for(store, session.id, &[22u8; 32]).await;
+    store.add_kiosk_code(second.id, b"second", "t2", expires, ev(), NOW).await.unwrap();
+    store.delete_client(client, AuditEvent { action: "delete", object_kind: "client", ..ev() }).await.unwrap();
+    assert_eq!(store.use_kiosk_code(b"second", kiosk, NOW).await.unwrap(), None, "erased with the client");
+}

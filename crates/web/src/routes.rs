@@ -26,6 +26,9 @@ pub enum Access {
     /// Whoever holds a client's personal link to their own page (`/my/{token}`): the token is the credential,
     /// revocable by the therapist.
     PersonalLink,
+    /// A waiting-room tablet (`/kiosk/{token}`): the token is the tablet's, revocable by an administrator; a
+    /// one-time code from the therapist opens one check on it.
+    Kiosk,
     /// Only from the machine itself, for a local metrics scraper.
     Loopback,
     /// Signed-in staff with one of these roles; `record` names the record rule the handler applies on top.
@@ -161,6 +164,12 @@ fn table() -> Vec<(Route, MethodRouter<AppState>)> {
         (Method::POST, "/c/{token}", Access::ClientLink, post(pages::respond::submit)),
         (Method::POST, "/c/{token}/stop", Access::ClientLink, post(pages::asking::stop_from_link)),
         (Method::POST, "/c/{token}/resume", Access::ClientLink, post(pages::asking::resume_from_link)),
+        (Method::GET, "/kiosk/{token}", Access::Kiosk, get(pages::kiosk::home)),
+        (Method::POST, "/kiosk/{token}", Access::Kiosk, post(pages::kiosk::enter)),
+        (Method::GET, "/admin/kiosks", staff(ADMINISTRATORS, Scoped), get(pages::kiosk::admin)),
+        (Method::POST, "/admin/kiosks", staff(ADMINISTRATORS, Scoped), post(pages::kiosk::add)),
+        (Method::POST, "/admin/kiosks/{id}/revoke", staff(ADMINISTRATORS, Scoped), post(pages::kiosk::revoke)),
+        (Method::POST, "/sessions/{id}/kiosk-code", staff(THERAPISTS, ClientWrite), post(pages::kiosk::make_code)),
         (Method::GET, "/my/{token}", Access::PersonalLink, get(pages::own_page::page)),
         (Method::POST, "/my/{token}/stop", Access::PersonalLink, post(pages::asking::stop_from_page)),
         (Method::POST, "/my/{token}/resume", Access::PersonalLink, post(pages::asking::resume_from_page)),
@@ -244,7 +253,7 @@ struct Guard {
 /// the handler does not look the sign-in up again.
 async fn enforce(State(guard): State<Guard>, request: Request, next: Next) -> Response {
     match guard.access {
-        Access::Public | Access::ClientLink | Access::PersonalLink => next.run(request).await,
+        Access::Public | Access::ClientLink | Access::PersonalLink | Access::Kiosk => next.run(request).await,
         Access::Loopback => {
             let local =
                 request.extensions().get::<ConnectInfo<std::net::SocketAddr>>().is_some_and(|c| c.0.ip().is_loopback());

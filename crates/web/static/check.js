@@ -6,6 +6,18 @@
   'use strict';
   const form = document.querySelector('form.check');
   if (!form) return;
+  // On a waiting-room tablet: back to the code form after two minutes without input, so the next person does not
+  // find someone's answers.
+  const home = form.dataset.kioskHome;
+  if (home) {
+    let timer;
+    const restart = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => window.location.replace(home), 120_000);
+    };
+    ['input', 'click', 'keydown', 'touchstart', 'scroll'].forEach((e) => document.addEventListener(e, restart, { passive: true }));
+    restart();
+  }
   const parts = [...form.querySelectorAll('fieldset.instrument')];
   if (parts.length < 2) return;
 

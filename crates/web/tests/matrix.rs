@@ -52,7 +52,9 @@ impl Relation {
 /// The rule, applied by hand.
 fn expected(access: Access, who: Relation) -> Outcome {
     match access {
-        Access::Public | Access::ClientLink | Access::PersonalLink | Access::Loopback => Outcome::Reached,
+        Access::Public | Access::ClientLink | Access::PersonalLink | Access::Kiosk | Access::Loopback => {
+            Outcome::Reached
+        }
         Access::Staff { roles, record } => {
             let Some(role) = who.role() else { return Outcome::SignIn };
             if !roles.contains(&role) {
@@ -124,14 +126,22 @@ async fn actor(app: &TestApp, relation: Relation, email: &str) -> Actor {
 }
 
 /// Fills a route's path parameters with records of the owner's client (and the owner, for `/therapists/{id}`).
-/// `{token}` is the check link's, or the client's personal link's under `/my/`.
-fn concrete(path: &str, owner: i64, client: i64, episode: i64, session: i64, tokens: (&str, &str)) -> String {
-    let token = if path.starts_with("/my/") { tokens.1 } else { tokens.0 };
+/// `{token}` is the check link's, the client's personal link's under `/my/`, or the tablet's under `/kiosk/`.
+fn concrete(path: &str, records: (i64, i64, i64, i64, i64), tokens: (&str, &str, &str)) -> String {
+    let (owner, client, episode, session, kiosk) = records;
+    let token = if path.starts_with("/my/") {
+        tokens.1
+    } else if path.starts_with("/kiosk/") {
+        tokens.2
+    } else {
+        tokens.0
+    };
     let fill = |prefix: &str| match prefix {
         "therapists" | "users" => owner.to_string(),
         "clients" => client.to_string(),
         "episodes" => episode.to_string(),
         "sessions" => session.to_string(),
+        "kiosks" => kiosk.to_string(),
         other => panic!("route {path}: the matrix test has no record for /{other}/{{id}}; add one"),
     };
     let mut out = String::new();
@@ -169,6 +179,12 @@ async fn every_route_refuses_everyone_its_rule_does_not_name() {
     let (_, page) = me.get(&format!("/clients/{client}")).await;
     let personal = page.split("id=\"own-page-link\">").nth(1).unwrap().split("/my/").nth(1).unwrap();
     let personal = personal.split('<').next().unwrap().to_owned();
+    // A waiting-room tablet, whose address is a credential of its own.
+    let kiosk_token = "K".repeat(43);
+    let now = time::OffsetDateTime::now_utc();
+    let audit = alliance_store::AuditEvent::system(now, "create", "kiosk", "administration");
+    let kiosk =
+        app.store.create_kiosk("Waiting room", &alliance_web::hash_token(&kiosk_token), audit, now).await.unwrap();
     // The owner's reflection on the session, shared for supervision.
     let mut reflection: Vec<(&str, &str)> =
         ["goals-1", "goals-2", "tasks-1", "tasks-2", "bond-1", "bond-2"].iter().map(|id| (*id, "5")).collect();
@@ -203,10 +219,10 @@ async fn every_route_refuses_everyone_its_rule_does_not_name() {
                 actors.push(actor(&app, relation, email).await);
             }
         }
-        let path = concrete(route.path, owner.0, client, episode, session, (&token, &personal));
+        let path = concrete(route.path, (owner.0, client, episode, session, kiosk), (&token, &personal, &kiosk_token));
         for actor in &actors {
             // A client link is a credential of its own; staff cookies neither add nor take away.
-            let link = matches!(route.access, Access::ClientLink | Access::PersonalLink);
+            let link = matches!(route.access, Access::ClientLink | Access::PersonalLink | Access::Kiosk);
             if link && actor.relation != Relation::Anonymous {
                 continue;
             }

@@ -458,3 +458,108 @@ async fn a_check_asks_what_the_schedule_says_is_due_and_the_therapist_may_change
     let events = app.store.audit_events(10_000).await.unwrap();
     assert!(events.iter().any(|e| e.action == "update" && e.object_kind == "episode-schedule"));
 }
+
+#[tokio::test]
+async fn a_waiting_room_tablet_opens_a_check_with_a_one_time_code_and_clears_itself() {
+    let app = TestApp::spawn().await;
+    app.user("ana@example.org", Role::Therapist).await;
+    app.user("admin@example.org", Role::Administrator).await;
+    let admin = app.sign_in("admin@example.org").await;
+    let (me, client, session, _) = client_with_link(&app, "ana@example.org", "Amber Heron").await;
+
+    // The administrator adds a tablet (the password again); its address is shown once.
+    let (status, _, _) = admin.post("/admin/kiosks", &[("name", "Waiting room"), ("password", "wrong")]).await;
+    assert_eq!(status, 403);
+    let (status, _, page) =
+        admin.post("/admin/kiosks", &[("name", "Waiting room"), ("password", crate::app::PASSWORD)]).await;
+    assert_eq!(status, 200);
+    let address = page.split("id=\"kiosk-address\"").next().unwrap().rsplit("value=\"").next().unwrap();
+    let address = address.split('"').next().unwrap().to_owned();
+    assert!(address.contains("/kiosk/"), "{address}");
+    assert!(!admin.get("/admin/kiosks").await.1.contains(&address), "shown only once");
+
+    // The therapist makes a code for the session; it names nobody and reads unambiguously.
+    let (status, _, page) = me.post(&format!("/sessions/{session}/kiosk-code"), &[]).await;
+    assert_eq!(status, 200);
+    let code = page.split("id=\"kiosk-code\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    assert!(code.len() == 7 && code.as_bytes()[3] == b'-', "{code}");
+    assert!(code.chars().all(|c| c == '-' || "ACDEFHJKMNPQRTUVWXY34679".contains(c)), "{code}");
+
+    // On the tablet: a wrong code is refused with the reason and audited; the right one opens the check.
+    let tablet =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::limited(3)).build().unwrap();
+    let home = tablet.get(&address).send().await.unwrap();
+    assert_eq!(home.status(), 200);
+    let home = home.text().await.unwrap();
+    let csrf = hidden(&home, "csrf");
+    let token = address.rsplit('/').next().unwrap().to_owned();
+    let enter = |typed: String| {
+        let tablet = tablet.clone();
+        let (url, csrf) = (format!("{}/kiosk/{token}", app.url), csrf.clone());
+        async move { tablet.post(url).form(&[("csrf", csrf.as_str()), ("code", typed.as_str())]).send().await.unwrap() }
+    };
+    let wrong = enter("AAA-AAA".into()).await;
+    assert_eq!(wrong.status(), 404);
+    assert!(wrong.text().await.unwrap().contains("This code does not work"));
+    let opened = enter(code.to_lowercase().replace('-', " ")).await;
+    assert_eq!(opened.status(), 200);
+    assert!(opened.url().path().starts_with("/c/"), "the check, by its link");
+    let link = opened.url().to_string();
+    let form = opened.text().await.unwrap();
+    assert!(form.contains(&format!("data-kiosk-home=\"/kiosk/{token}\"")), "the form knows it is on a tablet");
+    assert!(!form.contains("Amber Heron"));
+    assert_eq!(enter(code.clone()).await.status(), 404, "a code works once");
+
+    // Sent: thanks, no way to the client's own page on a shared tablet, and back to the code form by itself.
+    me.post(&format!("/clients/{client}/own-page"), &[("action", "issue")]).await;
+    let mut fields = complete_answers("2", "0");
+    fields.push(("csrf".into(), hidden(&form, "csrf")));
+    let done = tablet.post(&link).form(&fields).send().await.unwrap();
+    assert_eq!(done.status(), 200);
+    assert_eq!(done.headers()["cache-control"], "no-store");
+    let done = done.text().await.unwrap();
+    assert!(done.contains(&format!("content=\"8;url=/kiosk/{token}\"")) && !done.contains("/my/"));
+    let back = tablet.get(&link).send().await.unwrap().text().await.unwrap();
+    assert!(back.contains("Already answered") && !back.contains("checked"), "going back shows no answers");
+
+    // A code expires after 15 minutes; a tablet turned off opens nothing.
+    let (status, _, _) = me.post(&format!("/sessions/{session}/kiosk-code"), &[]).await;
+    assert_eq!(status, 400, "an answered session takes no new code");
+    let (second, _) = next_session_link(&me, client, "2026-12-05").await;
+    let (_, _, page) = me.post(&format!("/sessions/{second}/kiosk-code"), &[]).await;
+    let late = page.split("id=\"kiosk-code\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    app.advance(15 * 60);
+    assert_eq!(enter(late).await.status(), 404, "expired");
+    let kiosk = app.store.kiosks().await.unwrap()[0].id;
+    let (status, _, _) =
+        admin.post(&format!("/admin/kiosks/{kiosk}/revoke"), &[("password", crate::app::PASSWORD)]).await;
+    assert_eq!(status, 200);
+    assert_eq!(tablet.get(&address).send().await.unwrap().status(), 404);
+
+    let events = app.store.audit_events(10_000).await.unwrap();
+    let count = |action: &str| events.iter().filter(|e| e.action == action && e.object_kind == "kiosk").count();
+    assert_eq!((count("kiosk-code-used"), count("kiosk-code-failed")), (1, 3));
+}
+
+#[tokio::test]
+async fn guessing_codes_on_a_tablet_is_slowed_down() {
+    let app = TestApp::spawn().await;
+    let now = time::OffsetDateTime::now_utc();
+    let token = "T".repeat(43);
+    let audit = alliance_store::AuditEvent::system(now, "create", "kiosk", "administration");
+    app.store.create_kiosk("Waiting room", &alliance_web::hash_token(&token), audit, now).await.unwrap();
+    let tablet = TestApp::browser();
+    let home = tablet.get(format!("{}/kiosk/{token}", app.url)).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden(&home, "csrf");
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        let r = tablet.post(format!("{}/kiosk/{token}", app.url)).form(&[("csrf", csrf.as_str()), ("code", "CCCCCC")]);
+        statuses.push(r.send().await.unwrap().status().as_u16());
+    }
+    assert_eq!(&statuses[..5], &[404; 5], "the first failures cost nothing");
+    assert!(statuses[5..].contains(&429), "then a growing wait: {statuses:?}");
+    let forged = tablet.post(format!("{}/kiosk/{token}", app.url)).form(&[("csrf", "x"), ("code", "CCCCCC")]);
+    assert_eq!(forged.send().await.unwrap().status(), 403);
+    let unknown = tablet.get(format!("{}/kiosk/{}", app.url, "U".repeat(43))).send().await.unwrap();
+    assert_eq!(unknown.status(), 404);
+}

@@ -465,6 +465,8 @@ mod tests {
         "client_consents",
         "client_stops",
         "episode_schedules",
+        "kiosks",
+        "kiosk_codes",
     ];
 
     /// Counts and checksums as the earlier release printed them when it wrote the file.

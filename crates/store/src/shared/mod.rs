@@ -13,6 +13,7 @@ pub(crate) mod consent;
 pub(crate) mod crisis;
 pub(crate) mod jobs;
 mod keys;
+pub(crate) mod kiosks;
 pub(crate) mod link_delivery;
 pub(crate) mod outbox;
 pub(crate) mod partnership;

@@ -13,6 +13,7 @@ pub mod assets;
 pub mod audit;
 pub mod caseload;
 pub mod clients;
+pub mod kiosk;
 pub mod own_page;
 pub mod partner_check;
 pub mod partnership;

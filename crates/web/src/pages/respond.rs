@@ -33,6 +33,16 @@ struct RespondPage {
     expires: String,
     consent: ConsentView,
     stop_action: String,
+    /// On a waiting-room tablet: its code form, where the page returns after a while without input.
+    kiosk_home: Option<String>,
+}
+
+/// After the answers are sent on a waiting-room tablet: thanks, and back to the code form by itself.
+#[derive(Template)]
+#[template(path = "kiosk_done.html")]
+struct KioskDone {
+    crisis: Option<CrisisProtocol>,
+    home: String,
 }
 
 /// What the consent text on the check says about this client and this practice.
@@ -164,6 +174,7 @@ struct Given<'a> {
     answers: &'a [Answers],
     error: Option<(usize, &'a AnswerError)>,
     partner: PartnerForm,
+    kiosk_home: Option<String>,
 }
 
 async fn render_form(
@@ -173,7 +184,7 @@ async fn render_form(
     given: Given<'_>,
     crisis: Option<CrisisProtocol>,
 ) -> Result<String, WebError> {
-    let Given { answers, error, partner: partner_form } = given;
+    let Given { answers, error, partner: partner_form, kiosk_home } = given;
     let instruments = state.app.check_instruments(link)?;
     let partner = state.app.check_partner(link).await?;
     let mut sections: Vec<SectionView> = instruments
@@ -220,24 +231,32 @@ async fn render_form(
         expires: expiry_text(link.expires_at, &state.config.time_zone),
         consent,
         stop_action: format!("/c/{token}/stop"),
+        kiosk_home,
     }
     .render()?)
 }
 
-pub async fn form(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, WebError> {
+pub async fn form(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, WebError> {
     let now = state.now();
     let Some(link) = open_link(&state, &token, now).await? else { return not_valid() };
     if link.state != LinkState::Open {
         return state_page(link.state, false);
     }
-    Ok(Html(render_form(&state, &token, &link, Given::default(), None).await?).into_response())
+    let given = Given { kiosk_home: super::kiosk::kiosk_home(&state, &headers).await, ..Given::default() };
+    Ok(Html(render_form(&state, &token, &link, given, None).await?).into_response())
 }
 
 pub async fn submit(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    headers: axum::http::HeaderMap,
     mut form: FormFields,
 ) -> Result<Response, WebError> {
+    let kiosk_home = super::kiosk::kiosk_home(&state, &headers).await;
     let now = state.now();
     let Some(link) = open_link(&state, &token, now).await? else { return not_valid() };
     if !form
@@ -289,13 +308,17 @@ pub async fn submit(
     match outcome {
         CheckOutcome::Sent { risk } => {
             let crisis = if risk { Some(crisis_information(&state).await) } else { None };
+            // A shared tablet shows no way to the client's own page, and clears itself.
+            if let Some(home) = kiosk_home {
+                return Ok((StatusCode::OK, Html(KioskDone { crisis, home }.render()?)).into_response());
+            }
             let own_page = super::own_page::url_for_link(&state, &link).await;
             let page = ThankYouPage { crisis, own_page };
             Ok((StatusCode::OK, Html(page.render()?)).into_response())
         }
         CheckOutcome::Invalid { given, problem, partner, risk } => {
             let crisis = if risk { Some(crisis_information(&state).await) } else { None };
-            let shown = Given { answers: &given, error: problem.as_ref().map(|(at, e)| (*at, e)), partner };
+            let shown = Given { answers: &given, error: problem.as_ref().map(|(at, e)| (*at, e)), partner, kiosk_home };
             let html = render_form(&state, &token, &link, shown, crisis).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }

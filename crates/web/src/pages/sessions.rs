@@ -177,7 +177,7 @@ async fn measure_choices(state: &AppState, session: &TherapySession) -> Result<V
 
 /// The questionnaires a session's link asks: those due, or the therapist's choice for this session (`chosen`,
 /// which must name only measures the link may ask, at least one).
-async fn link_instruments(
+pub(crate) async fn link_instruments(
     state: &AppState,
     session: &TherapySession,
     chosen: Option<&[&str]>,
