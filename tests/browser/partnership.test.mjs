@@ -163,4 +163,66 @@ describe('The client as a partner', { timeout: 300_000 }, () => {
     assert.deepEqual(therapist.problems, []);
     await therapist.context.close();
   });
+
+  it('opens a check on a waiting-room tablet with a one-time code, which then clears itself', { timeout: 120_000 }, async () => {
+    // The administrator adds the tablet.
+    const admin = await newPage(browser, DESKTOP);
+    const who = account(demo, 'admin@demo.invalid');
+    await admin.page.goto(`${demo.base}/login`);
+    await admin.page.locator('input[name="email"]').fill(who.email);
+    await admin.page.locator('input[name="password"]').fill(who.password);
+    await Promise.all([
+      admin.page.waitForURL((u) => u.pathname !== '/login'),
+      admin.page.getByRole('button', { name: 'Sign in' }).click(),
+    ]);
+    await admin.page.goto(`${demo.base}/admin/kiosks`);
+    const add = admin.page.locator('form[action="/admin/kiosks"]');
+    await add.getByLabel('Where it stands').fill('Waiting room, ground floor');
+    await add.getByLabel('Your password').fill(who.password);
+    await add.getByRole('button', { name: 'Add the tablet' }).click();
+    const tabletAddress = await admin.page.locator('#kiosk-address').inputValue();
+    assert.match(tabletAddress, /\/kiosk\/[\w-]{43}$/);
+    await admin.context.close();
+
+    // A therapist makes a code for a new session of a client.
+    const therapist = await newPage(browser, DESKTOP);
+    await signIn(therapist.page, demo.base, account(demo, 'therapist2@demo.invalid'));
+    await therapist.page.goto(`${demo.base}/clients/new`);
+    await therapist.page.locator('input[name="pseudonym"]').fill('Tablet Finch');
+    await therapist.page.getByRole('button', { name: 'Add client and open an episode of care' }).click();
+    await therapist.page.getByRole('button', { name: 'Record session' }).click();
+    await therapist.page.waitForURL(/\/sessions\/\d+$/);
+    await therapist.page.getByRole('button', { name: 'Code for the waiting-room tablet' }).click();
+    const code = (await therapist.page.locator('#kiosk-code').innerText()).trim();
+    assert.match(code, /^[ACDEFHJKMNPQRTUVWXY34679]{3}-[ACDEFHJKMNPQRTUVWXY34679]{3}$/);
+    await therapist.context.close();
+
+    // On the tablet (a phone-sized screen here): the code, the check, the thanks, and back to the code form.
+    const tablet = await newPage(browser, PHONE);
+    await tablet.page.goto(tabletAddress);
+    await tablet.page.getByLabel('Code').fill(code.toLowerCase());
+    await tablet.page.getByRole('button', { name: 'Open my check' }).tap();
+    await tablet.page.waitForURL(/\/c\/[\w-]+$/);
+    await answerRequired(tablet.page, (name, labels) => (name === 'relationship-check.rupture' ? 'No' : labels[0]), { tap: true });
+    assert.ok((await width(tablet.page)) <= 375, 'the check on the tablet fits');
+    await tablet.page.getByRole('button', { name: 'Send my answers' }).tap();
+    await tablet.page.getByRole('heading', { name: 'Thank you' }).waitFor();
+    assert.match(await tablet.page.locator('main').innerText(), /hand the tablet back/);
+    assert.equal(await tablet.page.locator('a[href^="/my/"]').count(), 0, 'no way to a client page on a shared tablet');
+    await screenshot(tablet.page, 'partnership-05-tablet-thanks.png');
+    await tablet.page.waitForURL((u) => u.pathname.startsWith('/kiosk/'), { timeout: 20_000 });
+    await tablet.page.getByLabel('Code').waitFor();
+    // Going back finds nothing kept: the sent form's page is not in the cache (no-store), so the browser has no
+    // answers to show.
+    const shown = await tablet.page.goBack().then(
+      () => tablet.page.content(),
+      (e) => {
+        assert.match(String(e), /ERR_CACHE_MISS/);
+        return '';
+      },
+    );
+    assert.ok(!/checked/.test(shown) && !/Not at all/.test(shown), 'no answers after going back');
+    await tablet.context.close();
+  });
 });
+
