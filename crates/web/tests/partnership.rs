@@ -95,6 +95,7 @@ async fn goals_tasks_and_the_clients_own_page() {
     let (_, second) = next_session_link(&me, client, "2026-12-05").await;
     let (phone, form) = open_check(&app, &second).await;
     assert!(form.contains("Walk twice before work") && form.contains("What got in the way"));
+    assert!(form.contains(&format!("<a href=\"{own}\">Your page")), "every check leads to the client's page");
     let task = number_after(&form, "name=\"task-");
     let (task_field, obstacle_field) = (format!("task-{task}"), format!("task-{task}-obstacle"));
     let long = "x".repeat(501);
@@ -485,6 +486,8 @@ async fn a_waiting_room_tablet_opens_a_check_with_a_one_time_code_and_clears_its
     assert!(code.len() == 7 && code.as_bytes()[3] == b'-', "{code}");
     assert!(code.chars().all(|c| c == '-' || "ACDEFHJKMNPQRTUVWXY34679".contains(c)), "{code}");
 
+    // The client has a personal page: a shared tablet must never lead to it.
+    me.post(&format!("/clients/{client}/own-page"), &[("action", "issue")]).await;
     // On the tablet: a wrong code is refused with the reason and audited; the right one opens the check.
     let tablet =
         reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::limited(3)).build().unwrap();
@@ -507,11 +510,11 @@ async fn a_waiting_room_tablet_opens_a_check_with_a_one_time_code_and_clears_its
     let link = opened.url().to_string();
     let form = opened.text().await.unwrap();
     assert!(form.contains(&format!("data-kiosk-home=\"/kiosk/{token}\"")), "the form knows it is on a tablet");
+    assert!(!form.contains("/my/"), "no way to a client's page on a shared tablet");
     assert!(!form.contains("Amber Heron"));
     assert_eq!(enter(code.clone()).await.status(), 404, "a code works once");
 
     // Sent: thanks, no way to the client's own page on a shared tablet, and back to the code form by itself.
-    me.post(&format!("/clients/{client}/own-page"), &[("action", "issue")]).await;
     let mut fields = complete_answers("2", "0");
     fields.push(("csrf".into(), hidden(&form, "csrf")));
     let done = tablet.post(&link).form(&fields).send().await.unwrap();

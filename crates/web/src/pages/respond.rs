@@ -35,6 +35,8 @@ struct RespondPage {
     stop_action: String,
     /// On a waiting-room tablet: its code form, where the page returns after a while without input.
     kiosk_home: Option<String>,
+    /// The client's own page, when their therapist has given them one (never on a shared tablet).
+    own_page: Option<String>,
 }
 
 /// After the answers are sent on a waiting-room tablet: thanks, and back to the code form by itself.
@@ -231,6 +233,10 @@ async fn render_form(
         expires: expiry_text(link.expires_at, &state.config.time_zone),
         consent,
         stop_action: format!("/c/{token}/stop"),
+        own_page: match kiosk_home {
+            Some(_) => None,
+            None => super::own_page::url_for_link(state, link).await,
+        },
         kiosk_home,
     }
     .render()?)
