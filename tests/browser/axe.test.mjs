@@ -108,6 +108,52 @@ describe('accessibility (axe-core)', { timeout: 600_000 }, () => {
     assert.deepEqual(failing, []);
   });
 
+  it('the waiting-room tablet: its code form, a refused code, and the therapist\'s code page', async () => {
+    const signInAs = async (page, who) => {
+      await page.goto(`${demo.base}/login`);
+      await page.locator('input[name="email"]').fill(who.email);
+      await page.locator('input[name="password"]').fill(who.password);
+      await Promise.all([
+        page.waitForURL((u) => u.pathname !== '/login'),
+        page.getByRole('button', { name: 'Sign in' }).click(),
+      ]);
+    };
+    const failing = [];
+    const admin = demo.accounts.find((a) => a.role === 'administrator');
+    const staff = await newPage(browser, { ...DESKTOP, bypassCSP: true });
+    await signInAs(staff.page, admin);
+    await staff.page.goto(`${demo.base}/admin/kiosks`);
+    const add = staff.page.locator('form[action="/admin/kiosks"]');
+    await add.getByLabel('Where it stands').fill('Waiting room');
+    await add.getByLabel('Your password').fill(admin.password);
+    await add.getByRole('button', { name: 'Add the tablet' }).click();
+    const address = await staff.page.locator('#kiosk-address').inputValue();
+    failing.push(...(await check(staff.page, 'administrator')));
+    await staff.context.clearCookies();
+    const therapist = demo.accounts.find((a) => a.role === 'therapist');
+    await signInAs(staff.page, therapist);
+    await staff.page.locator('ol.triage li a.who, table.caseload tbody th a').first().click();
+    await staff.page.waitForURL(/\/clients\/\d+$/);
+    const record = staff.page.getByRole('button', { name: 'Record session' });
+    if (await record.isVisible()) {
+      await record.click();
+      await staff.page.waitForURL(/\/sessions\/\d+$/);
+      await staff.page.getByRole('button', { name: 'Code for the waiting-room tablet' }).click();
+      await staff.page.locator('#kiosk-code').waitFor();
+      failing.push(...(await check(staff.page, 'therapist')));
+    }
+    await staff.context.close();
+    const { context, page } = await newPage(browser, { ...PHONE, bypassCSP: true }, { expectedStatuses: [404] });
+    await page.goto(address);
+    failing.push(...(await check(page, 'client')));
+    await page.getByLabel('Code').fill('AAAAAA');
+    await page.getByRole('button', { name: 'Open my check' }).tap();
+    await page.locator('#e-code').waitFor();
+    failing.push(...(await check(page, 'client')));
+    await context.close();
+    assert.deepEqual(failing, []);
+  });
+
   it('the sign-in page and a page that is not there', async () => {
     const { context, page } = await newPage(browser, { ...DESKTOP, bypassCSP: true }, { expectedStatuses: [404] });
     const failing = [];
