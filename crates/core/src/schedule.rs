@@ -4,7 +4,8 @@
 //! the therapist can add or leave out a measure for one session when making its link.
 //!
 //! Written as text, one `instrument=cadence` per measure separated by commas: `phq9=every:2, gad7=first-last`.
-//! A measure the schedule does not name is asked at every session.
+//! A measure the schedule does not name is asked at every session. `@before` asks a measure before the session
+//! (on the waiting-room tablet, say: `phq9=every@before`) rather than in the check after it.
 
 use crate::domain::ParseError;
 
@@ -64,9 +65,27 @@ impl Cadence {
     }
 }
 
-/// A cadence per measure; measures it does not name are asked at every session.
+/// Whether a measure is asked before the session or after it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Timing {
+    Before,
+    /// In the check after the session (the default).
+    #[default]
+    After,
+}
+
+impl Timing {
+    pub fn label(self) -> &'static str {
+        match self {
+            Timing::Before => "before the session",
+            Timing::After => "after the session",
+        }
+    }
+}
+
+/// A cadence and a timing per measure; measures it does not name are asked after every session.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Schedule(Vec<(String, Cadence)>);
+pub struct Schedule(Vec<(String, Cadence, Timing)>);
 
 impl Schedule {
     /// At most this many characters of schedule text.
@@ -76,7 +95,7 @@ impl Schedule {
         if raw.chars().count() > Self::MAX {
             return Err(ParseError::TooLong { field: "schedule", max: Self::MAX });
         }
-        let mut entries: Vec<(String, Cadence)> = Vec::new();
+        let mut entries: Vec<(String, Cadence, Timing)> = Vec::new();
         for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let Some((id, cadence)) = part.split_once('=') else {
                 return Err(ParseError::Invalid { field: "schedule", why: "write each measure as id=cadence" });
@@ -85,22 +104,39 @@ impl Schedule {
             if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
                 return Err(ParseError::BadCharacters { field: "schedule" });
             }
-            if entries.iter().any(|(known, _)| known == id) {
+            if entries.iter().any(|(known, _, _)| known == id) {
                 return Err(ParseError::Invalid { field: "schedule", why: "a measure is named twice" });
             }
-            entries.push((id.to_owned(), Cadence::parse(cadence)?));
+            let (cadence, timing) = match cadence.trim().strip_suffix("@before") {
+                Some(cadence) => (cadence, Timing::Before),
+                None => (cadence, Timing::After),
+            };
+            entries.push((id.to_owned(), Cadence::parse(cadence)?, timing));
         }
         Ok(Self(entries))
     }
 
     pub fn cadence_of(&self, instrument: &str) -> Cadence {
-        self.0.iter().find(|(id, _)| id == instrument).map_or(Cadence::EverySession, |(_, c)| *c)
+        self.0.iter().find(|(id, _, _)| id == instrument).map_or(Cadence::EverySession, |(_, c, _)| *c)
     }
 
-    /// This schedule with one measure's cadence set.
+    pub fn timing_of(&self, instrument: &str) -> Timing {
+        self.0.iter().find(|(id, _, _)| id == instrument).map_or(Timing::After, |(_, _, t)| *t)
+    }
+
+    /// This schedule with one measure's cadence set (its timing kept).
     pub fn with(mut self, instrument: &str, cadence: Cadence) -> Self {
-        self.0.retain(|(id, _)| id != instrument);
-        self.0.push((instrument.to_owned(), cadence));
+        let timing = self.timing_of(instrument);
+        self.0.retain(|(id, _, _)| id != instrument);
+        self.0.push((instrument.to_owned(), cadence, timing));
+        self
+    }
+
+    /// This schedule with one measure's timing set (its cadence kept).
+    pub fn timed(mut self, instrument: &str, timing: Timing) -> Self {
+        let cadence = self.cadence_of(instrument);
+        self.0.retain(|(id, _, _)| id != instrument);
+        self.0.push((instrument.to_owned(), cadence, timing));
         self
     }
 
@@ -110,7 +146,8 @@ impl Schedule {
     }
 
     pub fn to_text(&self) -> String {
-        self.0.iter().map(|(id, c)| format!("{id}={}", c.as_text())).collect::<Vec<_>>().join(", ")
+        let timing = |t: &Timing| if *t == Timing::Before { "@before" } else { "" };
+        self.0.iter().map(|(id, c, t)| format!("{id}={}{}", c.as_text(), timing(t))).collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -146,5 +183,11 @@ mod tests {
         }
         assert!(Schedule::parse(&"a=every,".repeat(100)).is_err(), "too long");
         assert_eq!(Schedule::default().with("phq9", Cadence::Every(3)).to_text(), "phq9=every:3");
+        let before = Schedule::parse("phq9=every:2@before, gad7=every").unwrap();
+        assert_eq!((before.timing_of("phq9"), before.timing_of("gad7")), (Timing::Before, Timing::After));
+        assert_eq!(before.cadence_of("phq9"), Cadence::Every(2));
+        assert_eq!(Schedule::parse(&before.to_text()).unwrap(), before);
+        assert_eq!(before.clone().with("phq9", Cadence::EverySession).to_text(), "gad7=every, phq9=every@before");
+        assert!(Schedule::parse("phq9=@before").is_err() && Schedule::parse("phq9=every@after").is_err());
     }
 }

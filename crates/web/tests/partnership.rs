@@ -566,3 +566,69 @@ async fn guessing_codes_on_a_tablet_is_slowed_down() {
     let unknown = tablet.get(format!("{}/kiosk/{}", app.url, "U".repeat(43))).send().await.unwrap();
     assert_eq!(unknown.status(), 404);
 }
+
+#[tokio::test]
+async fn measures_asked_before_the_session_go_to_the_tablet_and_the_rest_to_the_check_after() {
+    let app = TestApp::spawn_with(|config| {
+        config.measure_schedule =
+            alliance_core::schedule::Schedule::parse("phq9=every@before, gad7=every@before").unwrap();
+    })
+    .await;
+    app.user("ana@example.org", Role::Therapist).await;
+    let (me, client, session, _) = client_with_link(&app, "ana@example.org", "Amber Heron").await;
+    let now = time::OffsetDateTime::now_utc();
+    let kiosk_token = "W".repeat(43);
+    let audit = alliance_store::AuditEvent::system(now, "create", "kiosk", "administration");
+    app.store.create_kiosk("Waiting room", &alliance_web::hash_token(&kiosk_token), audit, now).await.unwrap();
+    let (_, page) = me.get(&format!("/clients/{client}")).await;
+    assert!(page.contains("name=\"before-phq9\" value=\"yes\" checked"), "the schedule form shows the timing");
+
+    // Before the session, on the tablet: the PHQ-9 and GAD-7 only.
+    let (_, _, page) = me.post(&format!("/sessions/{session}/kiosk-code"), &[]).await;
+    let code = page.split("id=\"kiosk-code\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    let tablet = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let home = tablet.get(format!("{}/kiosk/{kiosk_token}", app.url)).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden(&home, "csrf");
+    let opened = tablet
+        .post(format!("{}/kiosk/{kiosk_token}", app.url))
+        .form(&[("csrf", csrf.as_str()), ("code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let link = opened.url().to_string();
+    let form = opened.text().await.unwrap();
+    assert!(form.contains("name=\"phq9.1\"") && form.contains("name=\"gad7.1\""));
+    assert!(!form.contains("name=\"relationship-check."), "the check about the session comes after it");
+    let mut fields: Vec<(String, String)> =
+        complete_answers("1", "0").into_iter().filter(|(n, _)| !n.starts_with("relationship-check.")).collect();
+    fields.push(("csrf".into(), hidden(&form, "csrf")));
+    assert_eq!(tablet.post(&link).form(&fields).send().await.unwrap().status(), 200);
+
+    // After the session: the link asks what is left, the relationship check.
+    let (status, _, page) = me.post(&format!("/sessions/{session}/links"), &[]).await;
+    assert_eq!(status, 200);
+    let token = page.split("/c/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let (phone, form) = open_check(&app, &token).await;
+    assert!(form.contains("name=\"relationship-check.") && !form.contains("name=\"phq9."));
+    let mut fields: Vec<(String, String)> =
+        complete_answers("1", "0").into_iter().filter(|(n, _)| n.starts_with("relationship-check.")).collect();
+    fields.push(("csrf".into(), hidden(&form, "csrf")));
+    assert_eq!(phone.post(format!("{}/c/{token}", app.url)).form(&fields).send().await.unwrap().status(), 200);
+    let answered: Vec<String> = app
+        .store
+        .responses_of(ClientId(client))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.session.0 == session)
+        .map(|r| r.instrument.id)
+        .collect();
+    assert_eq!(answered.len(), 3, "both checks of the one session are kept: {answered:?}");
+
+    // Everything due is answered: no third link, and a questionnaire answered once is not asked again.
+    let (status, _, body) = me.post(&format!("/sessions/{session}/links"), &[]).await;
+    assert_eq!(status, 400);
+    assert!(body.contains("has answered everything due at this session"));
+    let (status, _, _) = me.post(&format!("/sessions/{session}/links"), &[("choose", "1"), ("measure", "phq9")]).await;
+    assert_eq!(status, 400, "the PHQ-9 was answered for this session");
+}

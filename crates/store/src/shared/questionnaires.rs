@@ -100,9 +100,21 @@ impl<S: HasDb> Questionnaires for S {
             .bind(link.session.0)
             .execute(&mut tx)
             .await?;
+        // A questionnaire is answered once per session; a session may have one check before it and one after,
+        // each asking its own questionnaires (`alliance_core::schedule::Timing`).
+        let names: Vec<String> = link.instruments.iter().map(|i| i.id.clone()).collect();
+        // The names bound as the schema stores a list (comma-separated on SQLite; ids hold no comma).
+        let among = match db.engine {
+            crate::db::Engine::Sqlite => "instr(',' || $2 || ',', ',' || instrument_id || ',') > 0",
+            crate::db::Engine::Postgres => "instrument_id = ANY($2)",
+        };
         let answered: i64 = db
-            .query("SELECT COUNT(*) FROM links WHERE session_id = $1 AND used_at IS NOT NULL")
+            .query(&format!(
+                "SELECT COUNT(*) FROM administrations WHERE session_id = $1 AND rater = 'client'
+                 AND status = 'completed' AND {among}"
+            ))
             .bind(link.session.0)
+            .bind_names(&names)
             .fetch_one(&mut tx)
             .await?
             .first()?;

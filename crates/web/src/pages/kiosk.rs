@@ -82,7 +82,12 @@ pub async fn make_code(
     if !state.store.stopped_asking(&[session.client]).await?.is_empty() {
         return Err(WebError::BadRequest("The client asked not to be asked for checks.".into()));
     }
-    let instruments = super::sessions::link_instruments(&state, &session, None).await?;
+    // Before the session the tablet asks what the schedule asks before it; afterwards, the rest.
+    let instruments =
+        super::sessions::link_instruments(&state, &session, None, super::sessions::Due::BeforeFirst).await?;
+    if instruments.is_empty() {
+        return Err(WebError::BadRequest("Nothing is due for this session's check.".into()));
+    }
     let token = security::new_token();
     let now = state.now();
     let expires_at = now + state.config.links.expires_after;

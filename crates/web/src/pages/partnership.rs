@@ -5,7 +5,7 @@
 use alliance_core::partnership::{
     EventKind, EventNoteText, GoalChange, GoalStatus, GoalText, MAX_OPEN_GOALS, ProposedBy, TaskText, completion_rate,
 };
-use alliance_core::schedule::{Cadence, Schedule};
+use alliance_core::schedule::{Cadence, Schedule, Timing};
 use alliance_store::{
     Client, ClientId, Episode, EventNote, Goal, GoalId, NewEventNote, StoredGoalRating, Task, TherapySession,
 };
@@ -76,6 +76,8 @@ pub struct ScheduleRow {
     pub id: String,
     pub name: String,
     pub choices: Vec<(String, String, bool)>,
+    /// Asked before the session (on the waiting-room tablet) rather than after it.
+    pub before: bool,
 }
 
 /// The schedule an episode follows: its own, or the practice's.
@@ -296,7 +298,7 @@ pub async fn view(
                 .map(|(id, name)| {
                     let now = current.cadence_of(&id);
                     let choices = Cadence::CHOICES.iter().map(|c| (c.as_text(), c.label(), *c == now)).collect();
-                    ScheduleRow { id, name, choices }
+                    ScheduleRow { before: current.timing_of(&id) == Timing::Before, id, name, choices }
                 })
                 .collect()
         }
@@ -509,7 +511,12 @@ pub async fn set_schedule(
     for (measure, _) in episode_measures(&state, &episode) {
         if let Some(raw) = form.one(&format!("cadence-{measure}"))? {
             let cadence = Cadence::parse(raw).map_err(|e| bad(format!("The schedule: {e}.")))?;
-            schedule = schedule.with(&measure, cadence);
+            let timing = match form.one(&format!("before-{measure}"))? {
+                None => Timing::After,
+                Some("yes") => Timing::Before,
+                Some(_) => return Err(bad("The schedule: before the session is yes or left out.")),
+            };
+            schedule = schedule.with(&measure, cadence).timed(&measure, timing);
         }
     }
     let audit = who.audit(state.now(), "update", "episode-schedule", Some(id));

@@ -3,6 +3,7 @@
 use alliance_app::ReflectionOutcome;
 use alliance_core::catalog::{RELATIONSHIP_CHECK, THERAPIST_REFLECTION};
 use alliance_core::contact::Reach;
+use alliance_core::schedule::Timing;
 use alliance_core::scoring::{AnswerError, Answers};
 use alliance_store::{
     Channel, Client, EpisodeId, InstrumentRef, LinkState, MailKind, NewLink, NewLinkMessage, NewSession, Rater,
@@ -156,33 +157,60 @@ pub struct MeasureChoice {
     pub id: String,
     pub name: String,
     pub when: String,
+    /// Due at this session by the schedule and not answered for it yet.
     pub due: bool,
+    /// Asked before the session rather than after it.
+    pub before: bool,
 }
 
 /// The measures a session's link may ask (the relationship check, then the episode's outcome measures that can be
-/// administered) and whether the schedule (the episode's own, or the practice's) asks each at this session.
+/// administered), when the schedule (the episode's own, or the practice's) asks each, and whether each is due at
+/// this session and not yet answered for it.
 async fn measure_choices(state: &AppState, session: &TherapySession) -> Result<Vec<MeasureChoice>, WebError> {
     let episode = state.store.episode(session.episode).await?.ok_or(WebError::NotFound)?;
     let schedule = super::partnership::schedule_of(state, &episode).await?;
+    let answered: Vec<String> = state
+        .store
+        .responses_of(session.client)
+        .await?
+        .into_iter()
+        .filter(|r| r.session == session.id && r.rater == alliance_store::Rater::Client)
+        .map(|r| r.instrument.id)
+        .collect();
     Ok(std::iter::once(RELATIONSHIP_CHECK.to_owned())
         .chain(episode.measures)
         .filter(|id| state.catalog.can_administer(id))
         .filter_map(|id| {
             let name = state.catalog.get(&id)?.short_name.clone();
-            let cadence = schedule.cadence_of(&id);
-            Some(MeasureChoice { when: cadence.label(), due: cadence.due(session.number), name, id })
+            let (cadence, timing) = (schedule.cadence_of(&id), schedule.timing_of(&id));
+            let when = match timing {
+                Timing::After => cadence.label(),
+                Timing::Before => format!("{}, {}", cadence.label(), timing.label()),
+            };
+            let due = cadence.due(session.number) && !answered.contains(&id);
+            Some(MeasureChoice { when, due, before: timing == Timing::Before, name, id })
         })
         .collect())
 }
 
-/// The questionnaires a session's link asks: those due, or the therapist's choice for this session (`chosen`,
-/// which must name only measures the link may ask, at least one).
+/// Which of the due measures a link asks when the therapist did not choose: those of the given timing, or
+/// (`None`) every due one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Due {
+    All,
+    /// On the waiting-room tablet: the measures asked before the session while any is due, else the others.
+    BeforeFirst,
+}
+
+/// The questionnaires a session's link asks: those due (see [`Due`]), or the therapist's choice for this session
+/// (`chosen`, which must name only measures the link may ask, at least one).
 pub(crate) async fn link_instruments(
     state: &AppState,
     session: &TherapySession,
     chosen: Option<&[&str]>,
+    due: Due,
 ) -> Result<Vec<InstrumentRef>, WebError> {
-    let choices = measure_choices(state, session).await?;
+    let mut choices = measure_choices(state, session).await?;
     if let Some(chosen) = chosen {
         if chosen.is_empty() {
             return Err(WebError::BadRequest("Choose at least one questionnaire for the check.".into()));
@@ -190,6 +218,8 @@ pub(crate) async fn link_instruments(
         if chosen.iter().any(|c| !choices.iter().any(|m| m.id == *c)) {
             return Err(WebError::BadRequest("That questionnaire is not one this client's check can ask.".into()));
         }
+    } else if due == Due::BeforeFirst && choices.iter().any(|m| m.due && m.before) {
+        choices.retain(|m| m.before);
     }
     Ok(choices
         .into_iter()
@@ -385,7 +415,13 @@ pub async fn create_link(
     // The form lists the measures with the due ones ticked (`choose` says it did); without it, those due.
     let chosen: Vec<&str> = form.all("measure").collect();
     let instruments =
-        link_instruments(&state, &session, form.one("choose")?.is_some().then_some(chosen.as_slice())).await?;
+        link_instruments(&state, &session, form.one("choose")?.is_some().then_some(chosen.as_slice()), Due::All)
+            .await?;
+    if instruments.is_empty() {
+        return Err(WebError::BadRequest(
+            "The client has answered everything due at this session; tick a questionnaire to ask it anyway.".into(),
+        ));
+    }
     let token = security::new_token();
     let now = state.now();
     let expires_at = now + state.config.links.expires_after;
