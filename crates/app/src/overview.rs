@@ -280,6 +280,7 @@ impl App {
     ) -> Result<Vec<(ClientId, Arc<EpisodeOverview>)>, AppError> {
         let points = self.store.score_points(clients).await?;
         let sessions = self.store.sessions_of(clients).await?;
+        let stopped: Vec<ClientId> = self.store.stopped_asking(clients).await?.into_iter().map(|(c, _)| c).collect();
         let current = self.current_episodes(clients).await?;
         let mut by_client: HashMap<ClientId, Vec<&ScorePoint>> = HashMap::new();
         for p in points.iter().filter(|p| p.rater == Rater::Client || reflection_visible(own, &p.flags)) {
@@ -306,7 +307,13 @@ impl App {
                     check_pending: s.held_on >= pending_since,
                 })
                 .collect();
-            let overview = overview(&self.catalog, practice, &observations(&points, episode), &infos);
+            let mut overview = overview(&self.catalog, practice, &observations(&points, episode), &infos);
+            // The client's own choice not to be asked, told to the therapist as a signal of its own.
+            if stopped.contains(id) {
+                let latest = sessions.iter().map(|s| s.number).max();
+                overview.signals.push(alliance_signals::signal::stopped_asking_signal(latest));
+                alliance_signals::signal::order_signals(&mut overview.signals);
+            }
             let client_checks = session_checks(&points, episode);
             result.push((*id, Arc::new(EpisodeOverview { overview, episode, sessions, client_checks })));
         }

@@ -340,6 +340,9 @@ async fn consent_is_asked_once_and_the_client_can_stop_being_asked() {
     assert!(stopped.contains("You will not be asked again") && stopped.contains("Start being asked again"));
     let (_, page) = me.get(&format!("/clients/{client}")).await;
     assert!(page.contains("id=\"stopped-asking\"") && page.contains("not to be asked for checks"));
+    assert!(page.contains("Asked not to be asked"), "a signal on the client's page");
+    let (_, caseload) = me.get("/").await;
+    assert!(caseload.contains("Not asked"), "and on the caseload line");
     let session = number_after(&page, "href=\"/sessions/");
     let (status, _, body) = me.post(&format!("/sessions/{session}/links"), &[]).await;
     assert_eq!(status, 400);

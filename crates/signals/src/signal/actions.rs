@@ -75,6 +75,12 @@ const DISENGAGEMENT: &[&str] = &[
     "Ask whether the questionnaires feel useful or burdensome, and adjust the schedule.",
 ];
 
+const STOPPED_ASKING: &[&str] = &[
+    "Talk with the client about it at the next session: what made the questions unwelcome, and whether fewer \
+     of them (the episode's schedule), or none for a while, would suit them better.",
+    "Respect the choice: the therapy goes on as before, and the client can start being asked again themselves.",
+];
+
 const DISENGAGEMENT_AFTER_RISK: &[&str] = &[
     "Contact the client today: they said they had thoughts of death or self-harm in a recent session and \
      have not been seen or heard from since.",
@@ -123,6 +129,11 @@ pub fn disengagement_after_risk_actions() -> Vec<SuggestedAction> {
     let mut actions = unvalidated(DISENGAGEMENT_AFTER_RISK);
     actions.extend(unvalidated(DISENGAGEMENT));
     actions
+}
+
+/// The client asked not to be asked for checks.
+pub fn stopped_asking_actions() -> Vec<SuggestedAction> {
+    unvalidated(STOPPED_ASKING)
 }
 
 pub fn risk_actions() -> Vec<SuggestedAction> {

@@ -394,3 +394,19 @@ pub fn escalate_disengagement_after_risk(signal: &mut Signal, risk_session: u32)
     );
     signal.actions = disengagement_after_risk_actions();
 }
+
+/// The client asked not to be asked for checks (issue 16): a Warning until they start again, about the latest
+/// session when there is one.
+pub fn stopped_asking_signal(latest_session: Option<u32>) -> Signal {
+    Signal {
+        kind: SignalKind::StoppedAsking,
+        severity: Severity::Warning,
+        session: latest_session,
+        evidence: Vec::new(),
+        explanation: "The client asked not to be asked for checks after their sessions. No check link can be made \
+                      until they start again, from their own page or a link they still hold."
+            .into(),
+        actions: super::actions::stopped_asking_actions(),
+        measure: None,
+    }
+}

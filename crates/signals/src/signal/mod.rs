@@ -13,7 +13,7 @@ pub use actions::SuggestedAction;
 pub use builders::{
     LOW_ALLIANCE_CLEAR_AFTER, SessionRecord, change_signal, discrepancy_signal, disengagement_signal,
     escalate_disengagement_after_risk, low_alliance_episode_signal, low_alliance_signal, measure_change_signal,
-    not_on_track_signal, risk_signal, rupture_signal, rupture_signal_as_of,
+    not_on_track_signal, risk_signal, rupture_signal, rupture_signal_as_of, stopped_asking_signal,
 };
 
 /// How urgently a signal needs attention (ordered: `Info < ... < Critical`).
@@ -37,13 +37,15 @@ pub enum SignalKind {
     Deterioration,
     Discrepancy,
     Disengagement,
+    /// The client asked not to be asked for checks (issue 16): no link is made until they start again.
+    StoppedAsking,
     Improvement,
     Recovery,
 }
 
 impl SignalKind {
     /// Every kind, in the order of [`SignalKind::name`]'s table.
-    pub const ALL: [SignalKind; 9] = [
+    pub const ALL: [SignalKind; 10] = [
         SignalKind::Risk,
         SignalKind::Rupture,
         SignalKind::LowAlliance,
@@ -51,6 +53,7 @@ impl SignalKind {
         SignalKind::Deterioration,
         SignalKind::Discrepancy,
         SignalKind::Disengagement,
+        SignalKind::StoppedAsking,
         SignalKind::Improvement,
         SignalKind::Recovery,
     ];
@@ -65,6 +68,7 @@ impl SignalKind {
             SignalKind::Deterioration => "deterioration",
             SignalKind::Discrepancy => "discrepancy",
             SignalKind::Disengagement => "disengagement",
+            SignalKind::StoppedAsking => "stopped_asking",
             SignalKind::Improvement => "improvement",
             SignalKind::Recovery => "recovery",
         }
@@ -80,8 +84,9 @@ impl SignalKind {
             SignalKind::NotOnTrack => 4,
             SignalKind::Discrepancy => 5,
             SignalKind::Disengagement => 6,
-            SignalKind::Recovery => 7,
-            SignalKind::Improvement => 8,
+            SignalKind::StoppedAsking => 7,
+            SignalKind::Recovery => 8,
+            SignalKind::Improvement => 9,
         }
     }
 }

@@ -24,3 +24,16 @@ CREATE TABLE episode_schedules (
     episode_id BIGINT PRIMARY KEY REFERENCES episodes (id) ON DELETE CASCADE,
     schedule   TEXT NOT NULL
 );
+
+-- A client's choice not to be asked is a signal on their overview: it moves their revision like their answers do.
+CREATE FUNCTION client_stop_revise() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
+BEGIN
+    IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;
+    INSERT INTO client_revisions (client_id, revision) VALUES (r.client_id, 1)
+        ON CONFLICT (client_id) DO UPDATE SET revision = client_revisions.revision + 1;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER client_stops_revise AFTER INSERT OR DELETE ON client_stops
+    FOR EACH ROW EXECUTE FUNCTION client_stop_revise();

@@ -24,3 +24,13 @@ CREATE TABLE episode_schedules (
     episode_id INTEGER PRIMARY KEY REFERENCES episodes (id) ON DELETE CASCADE,
     schedule   TEXT NOT NULL
 );
+
+-- A client's choice not to be asked is a signal on their overview: it moves their revision like their answers do.
+CREATE TRIGGER client_stops_revise_insert AFTER INSERT ON client_stops BEGIN
+    INSERT INTO client_revisions (client_id, revision) VALUES (NEW.client_id, 1)
+        ON CONFLICT (client_id) DO UPDATE SET revision = revision + 1;
+END;
+CREATE TRIGGER client_stops_revise_delete AFTER DELETE ON client_stops BEGIN
+    INSERT INTO client_revisions (client_id, revision) VALUES (OLD.client_id, 1)
+        ON CONFLICT (client_id) DO UPDATE SET revision = revision + 1;
+END;

@@ -62,6 +62,7 @@ fn short_title(kind: SignalKind) -> &'static str {
         SignalKind::Deterioration => "Worse",
         SignalKind::Discrepancy => "Views differ",
         SignalKind::Disengagement => "Missing",
+        SignalKind::StoppedAsking => "Not asked",
         SignalKind::Improvement => "Improved",
         SignalKind::Recovery => "Recovered",
     }

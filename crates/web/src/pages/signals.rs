@@ -69,6 +69,7 @@ pub fn title(kind: SignalKind) -> &'static str {
         SignalKind::Deterioration => "Reliable deterioration",
         SignalKind::Discrepancy => "Different views of the alliance",
         SignalKind::Disengagement => "Disengagement",
+        SignalKind::StoppedAsking => "Asked not to be asked",
         SignalKind::Improvement => "Reliable improvement",
         SignalKind::Recovery => "Recovery",
     }
