@@ -117,6 +117,20 @@ impl Db {
         }
     }
 
+    /// Seals `text` into `field` of the row `id` (its `id` column) inside `tx`: a sealed value is bound to its
+    /// row's id, so a row whose id the insert makes goes in with an empty value and is sealed at once.
+    pub(crate) async fn seal_into(
+        &self,
+        tx: &mut Tx,
+        field: crate::cipher::Field,
+        id: i64,
+        text: &str,
+    ) -> StoreResult<()> {
+        let sql = format!("UPDATE {} SET {} = $1 WHERE id = $2", field.table, field.column);
+        self.query(&sql).bind(self.keys.seal(field, id, text)).bind(id).execute(tx).await?;
+        Ok(())
+    }
+
     /// A statement for this store's engine.
     pub(crate) fn query<'q>(&self, sql: &'q str) -> Query<'q> {
         match self.engine {

@@ -60,6 +60,16 @@ impl FormFields {
     }
 
     /// Removes and returns the anti-forgery token.
+    /// Takes the anti-forgery token of a page without a sign-in (a client's link, a tablet) and checks that it is
+    /// the one made for `purpose` and `subject` (the link's token): `CrossSite` otherwise.
+    pub fn check_form_token(&mut self, secret: &[u8; 32], purpose: &str, subject: &str) -> Result<(), WebError> {
+        let expected = crate::security::form_token(secret, purpose, subject);
+        match self.take_csrf() {
+            Some(given) if crate::security::same_token(&given, &expected) => Ok(()),
+            _ => Err(WebError::CrossSite),
+        }
+    }
+
     pub fn take_csrf(&mut self) -> Option<String> {
         let index = self.0.iter().position(|(k, _)| k == "csrf")?;
         Some(self.0.remove(index).1)

@@ -250,11 +250,7 @@ async fn record_change(
         .await?
         .first()?;
     if let Some(text) = text {
-        db.query("UPDATE goal_history SET text = $1 WHERE id = $2")
-            .bind(db.keys.seal(cipher::GOAL_HISTORY_TEXT, id, text))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        db.seal_into(tx, cipher::GOAL_HISTORY_TEXT, id, text).await?;
     }
     Ok(())
 }
@@ -304,11 +300,7 @@ impl<S: HasDb> Partnership for S {
             .fetch_one(&mut tx)
             .await?
             .first()?;
-        db.query("UPDATE goals SET text = $1 WHERE id = $2")
-            .bind(db.keys.seal(cipher::GOAL_TEXT, id, text.as_str()))
-            .bind(id)
-            .execute(&mut tx)
-            .await?;
+        db.seal_into(&mut tx, cipher::GOAL_TEXT, id, text.as_str()).await?;
         let change = match status {
             GoalStatus::Agreed => GoalChange::Agreed,
             _ => GoalChange::Proposed,
@@ -356,11 +348,7 @@ impl<S: HasDb> Partnership for S {
             });
         }
         if let Some(text) = text {
-            db.query("UPDATE goals SET text = $1 WHERE id = $2")
-                .bind(db.keys.seal(cipher::GOAL_TEXT, goal.0, text.as_str()))
-                .bind(goal.0)
-                .execute(&mut tx)
-                .await?;
+            db.seal_into(&mut tx, cipher::GOAL_TEXT, goal.0, text.as_str()).await?;
         }
         record_change(db, &mut tx, goal.0, change, text.map(GoalText::as_str), actor, now).await?;
         append_audit(&mut tx, &AuditEvent { object_id: Some(goal.0), ..audit }).await?;
@@ -448,11 +436,7 @@ impl<S: HasDb> Partnership for S {
             return Err(StoreError::NotFound);
         };
         let id: i64 = row.first()?;
-        db.query("UPDATE tasks SET text = $1 WHERE id = $2")
-            .bind(db.keys.seal(cipher::TASK_TEXT, id, text.as_str()))
-            .bind(id)
-            .execute(&mut tx)
-            .await?;
+        db.seal_into(&mut tx, cipher::TASK_TEXT, id, text.as_str()).await?;
         append_audit(&mut tx, &AuditEvent { object_id: Some(id), ..audit }).await?;
         tx.commit().await?;
         Ok(TaskId(id))
@@ -614,11 +598,7 @@ impl<S: HasDb> Partnership for S {
             .fetch_one(&mut tx)
             .await?
             .first()?;
-        db.query("UPDATE event_notes SET text = $1 WHERE id = $2")
-            .bind(db.keys.seal(cipher::EVENT_NOTE_TEXT, id, note.text.as_str()))
-            .bind(id)
-            .execute(&mut tx)
-            .await?;
+        db.seal_into(&mut tx, cipher::EVENT_NOTE_TEXT, id, note.text.as_str()).await?;
         append_audit(&mut tx, &AuditEvent { object_id: Some(id), ..audit }).await?;
         tx.commit().await?;
         Ok(EventNoteId(id))

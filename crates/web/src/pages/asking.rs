@@ -76,10 +76,8 @@ async fn set(
         Ok(client) => client,
         Err(page) => return Ok(page),
     };
+    form.check_form_token(&state.secret, via.purpose(), token)?;
     let csrf = security::form_token(&state.secret, via.purpose(), token);
-    if !form.take_csrf().is_some_and(|t| security::same_token(&t, &csrf)) {
-        return Err(WebError::CrossSite);
-    }
     let now = state.now();
     let action = if asking { "client-resumed-asking" } else { "client-stopped-asking" };
     state.store.set_asking(client, asking, AuditEvent::system(now, action, "client", "care"), now).await?;

@@ -154,12 +154,7 @@ pub async fn enter(
     mut form: FormFields,
 ) -> Result<Response, WebError> {
     let Some(kiosk) = tablet(&state, &token).await? else { return not_a_tablet() };
-    if !form
-        .take_csrf()
-        .is_some_and(|t| security::same_token(&t, &security::form_token(&state.secret, "kiosk", &token)))
-    {
-        return Err(WebError::CrossSite);
-    }
+    form.check_form_token(&state.secret, "kiosk", &token)?;
     let now = state.now();
     let audit = |action| AuditEvent { object_id: Some(kiosk.id), ..AuditEvent::system(now, action, "kiosk", "care") };
     // Counted before the code is checked, per tablet and per network address, so guessing is slow from anywhere.

@@ -283,12 +283,7 @@ pub async fn propose_goal(
     mut form: FormFields,
 ) -> Result<Response, WebError> {
     let Some(page) = page_of(&state, &token).await? else { return not_valid() };
-    if !form
-        .take_csrf()
-        .is_some_and(|t| security::same_token(&t, &security::form_token(&state.secret, "own-page", &token)))
-    {
-        return Err(WebError::CrossSite);
-    }
+    form.check_form_token(&state.secret, "own-page", &token)?;
     let raw = form.one("text")?.unwrap_or("").to_owned();
     let why = match GoalText::parse(&raw) {
         Err(e) => format!("Your goal: {e}."),
@@ -322,12 +317,7 @@ pub async fn research_choice(
     mut form: FormFields,
 ) -> Result<Response, WebError> {
     let Some(page) = page_of(&state, &token).await? else { return not_valid() };
-    if !form
-        .take_csrf()
-        .is_some_and(|t| security::same_token(&t, &security::form_token(&state.secret, "own-page", &token)))
-    {
-        return Err(WebError::CrossSite);
-    }
+    form.check_form_token(&state.secret, "own-page", &token)?;
     let research = match form.one("research")? {
         Some("yes") => true,
         Some("no") => false,

@@ -90,7 +90,7 @@ pub async fn schedule_of(state: &AppState, episode: &Episode) -> Result<Schedule
 }
 
 /// The measures an episode's checks may ask: the relationship check, then its outcome measures.
-fn episode_measures(state: &AppState, episode: &Episode) -> Vec<(String, String)> {
+pub(crate) fn episode_measures(state: &AppState, episode: &Episode) -> Vec<(String, String)> {
     std::iter::once(alliance_core::catalog::RELATIONSHIP_CHECK.to_owned())
         .chain(episode.measures.iter().cloned())
         .filter(|id| state.catalog.can_administer(id))

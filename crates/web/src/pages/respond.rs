@@ -265,12 +265,7 @@ pub async fn submit(
     let kiosk_home = super::kiosk::kiosk_home(&state, &headers).await;
     let now = state.now();
     let Some(link) = open_link(&state, &token, now).await? else { return not_valid() };
-    if !form
-        .take_csrf()
-        .is_some_and(|t| security::same_token(&t, &security::form_token(&state.secret, "respond", &token)))
-    {
-        return Err(WebError::CrossSite);
-    }
+    form.check_form_token(&state.secret, "respond", &token)?;
     let fields: Vec<(&str, &str)> = form.pairs().collect();
     let outcome = match state.app.submit_check(&link, &security::hash_token(&token), &fields, now).await {
         Ok(outcome) => outcome,

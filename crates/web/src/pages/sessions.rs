@@ -177,18 +177,16 @@ async fn measure_choices(state: &AppState, session: &TherapySession) -> Result<V
         .filter(|r| r.session == session.id && r.rater == alliance_store::Rater::Client)
         .map(|r| r.instrument.id)
         .collect();
-    Ok(std::iter::once(RELATIONSHIP_CHECK.to_owned())
-        .chain(episode.measures)
-        .filter(|id| state.catalog.can_administer(id))
-        .filter_map(|id| {
-            let name = state.catalog.get(&id)?.short_name.clone();
+    Ok(super::partnership::episode_measures(state, &episode)
+        .into_iter()
+        .map(|(id, name)| {
             let (cadence, timing) = (schedule.cadence_of(&id), schedule.timing_of(&id));
             let when = match timing {
                 Timing::After => cadence.label(),
                 Timing::Before => format!("{}, {}", cadence.label(), timing.label()),
             };
             let due = cadence.due(session.number) && !answered.contains(&id);
-            Some(MeasureChoice { when, due, before: timing == Timing::Before, name, id })
+            MeasureChoice { when, due, before: timing == Timing::Before, name, id }
         })
         .collect())
 }
