@@ -104,6 +104,14 @@ describe('accessibility (axe-core)', { timeout: 600_000 }, () => {
     failing.push(...(await check(page, 'client')));
     await page.goto(`${own}/print`);
     failing.push(...(await check(page, 'client')));
+    // "Stop asking me" and its undoing.
+    await page.goto(own);
+    await page.getByRole('button', { name: 'Stop asking me' }).tap();
+    await page.getByRole('heading', { name: 'You will not be asked again' }).waitFor();
+    failing.push(...(await check(page, 'client')));
+    await page.getByRole('button', { name: 'Start being asked again' }).tap();
+    await page.getByRole('heading', { name: 'You will be asked again' }).waitFor();
+    failing.push(...(await check(page, 'client')));
     await context.close();
     assert.deepEqual(failing, []);
   });
@@ -132,16 +140,14 @@ describe('accessibility (axe-core)', { timeout: 600_000 }, () => {
     await staff.context.clearCookies();
     const therapist = demo.accounts.find((a) => a.role === 'therapist');
     await signInAs(staff.page, therapist);
-    await staff.page.locator('ol.triage li a.who, table.caseload tbody th a').first().click();
-    await staff.page.waitForURL(/\/clients\/\d+$/);
-    const record = staff.page.getByRole('button', { name: 'Record session' });
-    if (await record.isVisible()) {
-      await record.click();
-      await staff.page.waitForURL(/\/sessions\/\d+$/);
-      await staff.page.getByRole('button', { name: 'Code for the waiting-room tablet' }).click();
-      await staff.page.locator('#kiosk-code').waitFor();
-      failing.push(...(await check(staff.page, 'therapist')));
-    }
+    await staff.page.goto(`${demo.base}/clients/new`);
+    await staff.page.locator('input[name="pseudonym"]').fill('Axe Tablet');
+    await staff.page.getByRole('button', { name: 'Add client and open an episode of care' }).click();
+    await staff.page.getByRole('button', { name: 'Record session' }).click();
+    await staff.page.waitForURL(/\/sessions\/\d+$/);
+    await staff.page.getByRole('button', { name: 'Code for the waiting-room tablet' }).click();
+    const code = (await staff.page.locator('#kiosk-code').innerText()).trim();
+    failing.push(...(await check(staff.page, 'therapist')));
     await staff.context.close();
     const { context, page } = await newPage(browser, { ...PHONE, bypassCSP: true }, { expectedStatuses: [404] });
     await page.goto(address);
@@ -149,6 +155,14 @@ describe('accessibility (axe-core)', { timeout: 600_000 }, () => {
     await page.getByLabel('Code').fill('AAAAAA');
     await page.getByRole('button', { name: 'Open my check' }).tap();
     await page.locator('#e-code').waitFor();
+    failing.push(...(await check(page, 'client')));
+    // The right code: the check on the tablet, and its thank-you page.
+    await page.getByLabel('Code').fill(code);
+    await page.getByRole('button', { name: 'Open my check' }).tap();
+    await page.waitForURL(/\/c\/[\w-]+$/);
+    await answerRequired(page, (name, labels) => (name.endsWith('.rupture') ? 'No' : labels[0]), { tap: true });
+    await page.getByRole('button', { name: 'Send my answers' }).tap();
+    await page.getByRole('heading', { name: 'Thank you' }).waitFor();
     failing.push(...(await check(page, 'client')));
     await context.close();
     assert.deepEqual(failing, []);

@@ -210,7 +210,7 @@ describe('The client as a partner', { timeout: 300_000 }, () => {
     assert.match(await tablet.page.locator('main').innerText(), /hand the tablet back/);
     assert.equal(await tablet.page.locator('a[href^="/my/"]').count(), 0, 'no way to a client page on a shared tablet');
     await screenshot(tablet.page, 'partnership-05-tablet-thanks.png');
-    await tablet.page.waitForURL((u) => u.pathname.startsWith('/kiosk/'), { timeout: 20_000 });
+    await tablet.page.waitForURL((u) => u.pathname.startsWith('/kiosk/'), { timeout: 45_000 });
     await tablet.page.getByLabel('Code').waitFor();
     // Going back finds nothing kept: the sent form's page is not in the cache (no-store), so the browser has no
     // answers to show.

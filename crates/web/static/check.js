@@ -4,6 +4,10 @@
 // way, sent once.
 (() => {
   'use strict';
+  // A tablet's thank-you page goes back to the code form by itself (a timer, not a meta refresh, which people
+  // using assistive technology cannot stop); the Done link goes at once.
+  const done = document.querySelector('[data-kiosk-return]');
+  if (done) setTimeout(() => window.location.replace(done.dataset.kioskReturn), 30_000);
   const form = document.querySelector('form.check');
   if (!form) return;
   // On a waiting-room tablet: back to the code form after two minutes without input, so the next person does not

@@ -524,7 +524,8 @@ async fn a_waiting_room_tablet_opens_a_check_with_a_one_time_code_and_clears_its
     assert_eq!(done.status(), 200);
     assert_eq!(done.headers()["cache-control"], "no-store");
     let done = done.text().await.unwrap();
-    assert!(done.contains(&format!("content=\"8;url=/kiosk/{token}\"")) && !done.contains("/my/"));
+    assert!(done.contains(&format!("data-kiosk-return=\"/kiosk/{token}\"")) && !done.contains("/my/"));
+    assert!(!done.contains("http-equiv=\"refresh\""), "a timer the page can explain, not a meta refresh");
     let back = tablet.get(&link).send().await.unwrap().text().await.unwrap();
     assert!(back.contains("Already answered") && !back.contains("checked"), "going back shows no answers");
 
