@@ -35,6 +35,8 @@ pub struct User {
     pub active: bool,
     /// The user's own time zone (an IANA name); `None` follows the practice's.
     pub time_zone: Option<String>,
+    /// The user's language (a tag Alliance has messages for); `None` follows the browser.
+    pub language: Option<String>,
     /// Steps the account must take at sign-in before anything else (see `User::pending_step`).
     pub must_change_password: bool,
     pub must_enrol_second_factor: bool,
@@ -73,6 +75,8 @@ pub struct Client {
     pub pseudonym: String,
     pub contact: Option<String>,
     pub created_at: OffsetDateTime,
+    /// The client's language (a tag Alliance has messages for); `None` follows their browser.
+    pub language: Option<String>,
     /// A sealed field of the record could not be opened (damaged or sealed under a key not held): listed with a
     /// stand-in name so that one damaged record does not hide the rest of a caseload.
     pub damaged: bool,
@@ -138,6 +142,8 @@ pub struct LinkView {
     pub state: crate::LinkState,
     pub expires_at: OffsetDateTime,
     pub administrations: Vec<Administration>,
+    /// The client's language, when one was chosen (by the therapist or by the client on one of their pages).
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

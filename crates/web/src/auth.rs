@@ -221,6 +221,7 @@ fn auth_event(
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage<'a> {
+    tr: alliance_i18n::Tr,
     csrf: &'a str,
     email: &'a str,
     error: Option<&'a str>,
@@ -229,6 +230,7 @@ struct LoginPage<'a> {
 #[derive(Template)]
 #[template(path = "login_code.html")]
 struct CodePage<'a> {
+    tr: alliance_i18n::Tr,
     csrf: &'a str,
     error: Option<&'a str>,
 }
@@ -236,7 +238,7 @@ struct CodePage<'a> {
 pub async fn login_page(State(state): State<AppState>) -> Result<Response, WebError> {
     let nonce = security::new_token();
     let pre = pre_login_token(&state.secret, &nonce);
-    let html = LoginPage { csrf: &pre, email: "", error: None }.render()?;
+    let html = LoginPage { tr: crate::language::current(), csrf: &pre, email: "", error: None }.render()?;
     let mut response = Html(html).into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
@@ -307,9 +309,13 @@ pub async fn login(
     let verified = verify_off_thread(&password, known).await?;
     let Some(user) = user.filter(|_| verified) else {
         state.store.audit(auth_event(now, "sign-in-failed", None, object, &address)).await?;
-        let html =
-            LoginPage { csrf: &pre, email: &email, error: Some("The e-mail address or the password is not right.") }
-                .render()?;
+        let html = LoginPage {
+            tr: crate::language::current(),
+            csrf: &pre,
+            email: &email,
+            error: Some("The e-mail address or the password is not right."),
+        }
+        .render()?;
         return Ok((StatusCode::UNAUTHORIZED, Html(html)).into_response());
     };
     throttle::clear(&state, &by_account).await?;
@@ -330,7 +336,8 @@ pub async fn login(
             })
             .await?;
         state.store.audit(auth_event(now, "sign-in-password-accepted", Some(&user), None, &address)).await?;
-        let mut response = Html(CodePage { csrf: &pre, error: None }.render()?).into_response();
+        let mut response =
+            Html(CodePage { tr: crate::language::current(), csrf: &pre, error: None }.render()?).into_response();
         response.headers_mut().append(
             header::SET_COOKIE,
             security::set_cookie(
@@ -367,7 +374,7 @@ pub async fn login_code(
     let Some(user) = user else {
         state.store.audit(auth_event(now, "totp-expired", None, None, &address)).await?;
         let error = Some("That sign-in took too long or was already finished. Please sign in again.");
-        let html = LoginPage { csrf: &pre, email: "", error }.render()?;
+        let html = LoginPage { tr: crate::language::current(), csrf: &pre, email: "", error }.render()?;
         return Ok((StatusCode::UNAUTHORIZED, Html(html)).into_response());
     };
     let by_address = address_key(&state, &address);
@@ -390,7 +397,7 @@ pub async fn login_code(
         if !used {
             state.store.audit(auth_event(now, "recovery-code-failed", None, Some(user.id), &address)).await?;
             let error = Some("That recovery code was not right or was already used.");
-            let html = CodePage { csrf: &pre, error }.render()?;
+            let html = CodePage { tr: crate::language::current(), csrf: &pre, error }.render()?;
             return Ok((StatusCode::UNAUTHORIZED, Html(html)).into_response());
         }
         state.store.audit(auth_event(now, "recovery-code-used", Some(&user), None, &address)).await?;
@@ -411,7 +418,7 @@ pub async fn login_code(
         let action = if step.is_some() { "totp-replayed" } else { "totp-failed" };
         state.store.audit(auth_event(now, action, None, Some(user.id), &address)).await?;
         let error = Some("That code was not right or was already used. Enter the newest code from your app.");
-        let html = CodePage { csrf: &pre, error }.render()?;
+        let html = CodePage { tr: crate::language::current(), csrf: &pre, error }.render()?;
         return Ok((StatusCode::UNAUTHORIZED, Html(html)).into_response());
     }
     second_step_passed(&state, &user, pending, now, &address, &headers).await

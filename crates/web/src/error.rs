@@ -80,12 +80,13 @@ impl From<askama::Error> for WebError {
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage<'a> {
+    pub tr: alliance_i18n::Tr,
     pub title: &'a str,
     pub message: &'a str,
 }
 
 pub fn page(status: StatusCode, title: &str, message: &str) -> Response {
-    match (ErrorPage { title, message }).render() {
+    match (ErrorPage { tr: crate::language::current(), title, message }).render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => (status, title.to_owned()).into_response(),
     }

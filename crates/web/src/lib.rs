@@ -11,6 +11,7 @@ mod client;
 pub mod delivery;
 mod error;
 mod forms;
+pub mod language;
 mod local_time;
 pub mod mail;
 mod metrics;
@@ -130,6 +131,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), read_body_in_time))
         .layer(middleware::from_fn_with_state(state.config.clone(), security::guard))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(state.clone(), language::attach))
         .layer(middleware::from_fn_with_state(state.clone(), client::attach))
         .with_state(state)
 }

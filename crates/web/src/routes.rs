@@ -79,6 +79,7 @@ fn table() -> Vec<(Route, MethodRouter<AppState>)> {
     let entries: Vec<(Method, &'static str, Access, MethodRouter<AppState>)> = vec![
         (Method::GET, "/", staff(STAFF, Scoped), get(pages::caseload::caseload)),
         (Method::GET, "/login", Access::Public, get(auth::login_page)),
+        (Method::POST, "/language", Access::Public, post(crate::language::switch)),
         (Method::POST, "/login", Access::Public, post(auth::login)),
         (Method::POST, "/login/code", Access::Public, post(auth::login_code)),
         (Method::POST, "/logout", staff(STAFF, Scoped), post(auth::logout)),
@@ -271,6 +272,7 @@ async fn enforce(State(guard): State<Guard>, request: Request, next: Next) -> Re
             if Step::first(&who.user).is_some() && !account_steps::open_during_a_step(guard.path) {
                 return Redirect::to("/account").into_response();
             }
+            crate::language::adopt(who.user.language.as_deref());
             parts.extensions.insert(who);
             next.run(Request::from_parts(parts, body)).await
         }

@@ -37,6 +37,8 @@ pub struct Config {
     pub sms: Option<crate::delivery::SmsSettings>,
     /// How long a client's link lasts and when it is reminded (`--link-expiry-days`, `--link-reminder-days`).
     pub links: crate::delivery::LinkSettings,
+    /// Offers the test pseudo-locale `en-XA` in the language switch (tests only: it is never negotiated).
+    pub pseudo_locale: bool,
 }
 
 impl Default for Config {
@@ -54,6 +56,7 @@ impl Default for Config {
             measure_schedule: alliance_core::schedule::Schedule::default(),
             sms: None,
             links: crate::delivery::LinkSettings::default(),
+            pseudo_locale: false,
         }
     }
 }

@@ -342,3 +342,65 @@ impl Drop for ScratchDatabase {
         }
     }
 }
+
+/// The words of a page rendered in the pseudo-locale that did not come through a message: every run of two or more
+/// plain ASCII letters in its visible text and in the attributes people read (`title`, `aria-label`, `alt`,
+/// `placeholder`), except the data the test itself put in (`allowed`: names, codes).
+pub fn untranslated(html: &str, allowed: &[&str]) -> Vec<String> {
+    // Scripts and styles are not read; their contents are not text.
+    let mut rest = html.to_owned();
+    for tag in ["script", "style"] {
+        let (open, close) = (format!("<{tag}"), format!("</{tag}>"));
+        let mut kept = String::new();
+        let mut r = rest.as_str();
+        while let Some(start) = r.find(&open) {
+            kept.push_str(&r[..start]);
+            r = r[start..].find(&close).map_or("", |end| &r[start + end + close.len()..]);
+        }
+        kept.push_str(r);
+        rest = kept;
+    }
+    let mut visible = String::new();
+    let mut in_tag = false;
+    let mut tag = String::new();
+    for c in rest.chars() {
+        match (in_tag, c) {
+            (false, '<') => {
+                in_tag = true;
+                tag.clear();
+            }
+            (true, '>') => {
+                in_tag = false;
+                for attribute in ["title=\"", "aria-label=\"", "alt=\"", "placeholder=\""] {
+                    let mut t = tag.as_str();
+                    while let Some(at) = t.find(attribute) {
+                        let value = &t[at + attribute.len()..];
+                        let end = value.find('"').unwrap_or(value.len());
+                        visible.push(' ');
+                        visible.push_str(&value[..end]);
+                        visible.push(' ');
+                        t = &value[end..];
+                    }
+                }
+                visible.push(' ');
+            }
+            (true, c) => tag.push(c),
+            (false, c) => visible.push(c),
+        }
+    }
+    // Character references (`&#39;`, `&amp;`) are markup, not words.
+    let mut decoded = String::new();
+    let mut chars = visible.split('&');
+    decoded.push_str(chars.next().unwrap_or(""));
+    for piece in chars {
+        match piece.find(';') {
+            Some(end) if end < 10 => decoded.push_str(&piece[end + 1..]),
+            _ => decoded.push_str(piece),
+        }
+        decoded.push(' ');
+    }
+    for data in allowed {
+        decoded = decoded.replace(data, " ");
+    }
+    alliance_i18n::untranslated_words(&decoded)
+}

@@ -38,6 +38,8 @@ pub trait Accounts: Send + Sync {
     async fn update_account(&self, user: UserId, role: Role, active: bool) -> StoreResult<()>;
     /// Sets the user's own time zone (`None`: the practice's), with its audit entry, in one transaction.
     async fn set_time_zone(&self, user: UserId, zone: Option<&str>, audit: AuditEvent) -> StoreResult<()>;
+    /// Sets the user's language (`None`: the browser's), with its audit entry, in one transaction.
+    async fn set_user_language(&self, user: UserId, language: Option<&str>, audit: AuditEvent) -> StoreResult<()>;
 }
 
 /// Signed-in sessions, second factors and the sign-in throttle.
@@ -108,6 +110,7 @@ pub(crate) fn user_row(keys: &Keyring, row: &Row) -> StoreResult<User> {
         password_hash: row.get("password_hash")?,
         active: row.get("active")?,
         time_zone: row.get("time_zone")?,
+        language: row.get("language")?,
         must_change_password: row.get("must_change_password")?,
         must_enrol_second_factor: row.get("must_enrol_second_factor")?,
     })
@@ -251,6 +254,23 @@ impl<S: HasDb> Accounts for S {
         let mut tx = db.begin().await?;
         let done =
             db.query("UPDATE users SET time_zone = $1 WHERE id = $2").bind(zone).bind(user.0).execute(&mut tx).await?;
+        if done == 0 {
+            tx.rollback().await?;
+            return Err(StoreError::NotFound);
+        }
+        append_audit(&mut tx, &audit).await?;
+        tx.commit().await
+    }
+
+    async fn set_user_language(&self, user: UserId, language: Option<&str>, audit: AuditEvent) -> StoreResult<()> {
+        let db = self.db();
+        let mut tx = db.begin().await?;
+        let done = db
+            .query("UPDATE users SET language = $1 WHERE id = $2")
+            .bind(language)
+            .bind(user.0)
+            .execute(&mut tx)
+            .await?;
         if done == 0 {
             tx.rollback().await?;
             return Err(StoreError::NotFound);

@@ -39,6 +39,14 @@ pub trait Care: Send + Sync {
     /// Each known client's revision, which the database moves with every change to what their overview is
     /// computed from (episodes, sessions, answers), whichever app server made it; 0 before the first.
     async fn client_revisions(&self, clients: &[ClientId]) -> StoreResult<Vec<(ClientId, i64)>>;
+    /// Sets the client's language (`None`: their browser's). `audit` is written in the same transaction when
+    /// given (a therapist's change); a client's own choice on their page is not clinical data and is not audited.
+    async fn set_client_language(
+        &self,
+        client: ClientId,
+        language: Option<&str>,
+        audit: Option<AuditEvent>,
+    ) -> StoreResult<()>;
 }
 
 pub(crate) fn ids<T>(items: &[T], id: impl Fn(&T) -> i64) -> Vec<i64> {
@@ -53,6 +61,7 @@ fn client_row(keys: &Keyring, row: &Row) -> StoreResult<Client> {
         pseudonym: keys.open(cipher::CLIENT_PSEUDONYM, id, row.get("pseudonym")?)?,
         contact: keys.open_opt(cipher::CLIENT_CONTACT, id, row.get("contact")?)?,
         created_at: row.time("created_at")?,
+        language: row.get("language")?,
         damaged: false,
     })
 }
@@ -69,6 +78,7 @@ fn listed_client_row(keys: &Keyring, row: &Row) -> StoreResult<Client> {
                 pseudonym: format!("Client {id}"),
                 contact: None,
                 created_at: row.time("created_at")?,
+                language: row.get("language")?,
                 damaged: true,
             })
         }
@@ -103,6 +113,30 @@ const SESSION_COLUMNS: &str = "s.id, s.episode_id, e.client_id, s.number, s.held
 
 #[async_trait]
 impl<S: HasDb> Care for S {
+    async fn set_client_language(
+        &self,
+        client: ClientId,
+        language: Option<&str>,
+        audit: Option<AuditEvent>,
+    ) -> StoreResult<()> {
+        let db = self.db();
+        let mut tx = db.begin().await?;
+        let done = db
+            .query("UPDATE clients SET language = $1 WHERE id = $2")
+            .bind(language)
+            .bind(client.0)
+            .execute(&mut tx)
+            .await?;
+        if done == 0 {
+            tx.rollback().await?;
+            return Err(StoreError::NotFound);
+        }
+        if let Some(audit) = audit {
+            append_audit(&mut tx, &audit).await?;
+        }
+        tx.commit().await
+    }
+
     async fn create_client(&self, client: NewClient, audit: AuditEvent, now: OffsetDateTime) -> StoreResult<ClientId> {
         let db = self.db();
         // Insert, then seal under the new row's id, in one transaction.

@@ -159,7 +159,11 @@ impl<S: HasDb> Questionnaires for S {
     async fn link_by_token(&self, token_hash: &[u8], now: OffsetDateTime) -> StoreResult<Option<LinkView>> {
         let db = self.db();
         let Some(row) = db
-            .query("SELECT id, session_id, expires_at, used_at FROM links WHERE token_hash = $1")
+            .query(
+                "SELECT l.id, l.session_id, l.expires_at, l.used_at, c.language FROM links l
+                 JOIN therapy_sessions s ON s.id = l.session_id JOIN episodes e ON e.id = s.episode_id
+                 JOIN clients c ON c.id = e.client_id WHERE l.token_hash = $1",
+            )
             .bind(token_hash)
             .fetch_optional(&db.read)
             .await?
@@ -200,6 +204,7 @@ impl<S: HasDb> Questionnaires for S {
             state,
             expires_at,
             administrations,
+            language: row.get("language")?,
         }))
     }
 

@@ -23,6 +23,7 @@ use crate::totp;
 #[derive(Template)]
 #[template(path = "account.html")]
 struct AccountPage {
+    tr: alliance_i18n::Tr,
     nav: Nav,
     message: Option<String>,
     error: Option<String>,
@@ -39,6 +40,7 @@ struct AccountPage {
 #[derive(Template)]
 #[template(path = "account_recovery_codes.html")]
 struct RecoveryCodesPage {
+    tr: alliance_i18n::Tr,
     nav: Nav,
     codes: Vec<String>,
     first: bool,
@@ -47,6 +49,7 @@ struct RecoveryCodesPage {
 #[derive(Template)]
 #[template(path = "account_totp.html")]
 struct EnrolPage {
+    tr: alliance_i18n::Tr,
     nav: Nav,
     error: Option<String>,
     uri: String,
@@ -70,6 +73,7 @@ pub(super) async fn render(
     let sign_ins = super::account_sign_ins::rows(state, who).await?;
     let zone = super::account_time_zone::view(state, who);
     let page = AccountPage {
+        tr: crate::language::current(),
         nav: Nav::of(who),
         message,
         error,
@@ -256,7 +260,7 @@ async fn recovery_codes_page(state: &AppState, who: &SignedIn, first: bool) -> R
         .collect();
     let event = audit(who, state, "recovery-codes-made");
     state.store.replace_recovery_codes(who.user.id, &hashes, state.now(), event).await?;
-    let html = RecoveryCodesPage { nav: Nav::of(who), codes, first }.render()?;
+    let html = RecoveryCodesPage { tr: crate::language::current(), nav: Nav::of(who), codes, first }.render()?;
     // Shown once; every page is sent `no-store` (security.rs), so the browser keeps no copy either.
     Ok(Html(html).into_response())
 }
@@ -287,7 +291,15 @@ fn enrol_page(who: &SignedIn, secret: &[u8], status: StatusCode, error: Option<S
         }
         None => svg,
     };
-    let html = EnrolPage { nav: Nav::of(who), error, secret: totp::base32(secret), uri, qr_svg }.render()?;
+    let html = EnrolPage {
+        tr: crate::language::current(),
+        nav: Nav::of(who),
+        error,
+        secret: totp::base32(secret),
+        uri,
+        qr_svg,
+    }
+    .render()?;
     Ok((status, Html(html)).into_response())
 }
 

@@ -25,6 +25,7 @@ pub struct AccountRow {
 #[derive(Template)]
 #[template(path = "admin_users.html")]
 struct UsersPage {
+    tr: alliance_i18n::Tr,
     nav: Nav,
     message: Option<String>,
     error: Option<String>,
@@ -40,6 +41,7 @@ async fn render(
 ) -> Result<String, WebError> {
     let all = state.store.users().await?;
     Ok(UsersPage {
+        tr: crate::language::current(),
         nav: Nav::of(who),
         message,
         error,

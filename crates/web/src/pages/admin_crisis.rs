@@ -19,6 +19,7 @@ use crate::state::AppState;
 #[derive(Template)]
 #[template(path = "admin_crisis.html")]
 struct CrisisPage {
+    tr: alliance_i18n::Tr,
     nav: Nav,
     error: Option<String>,
     text: String,
@@ -37,6 +38,7 @@ pub async fn page(State(state): State<AppState>, who: SignedIn) -> Result<Respon
     let default_in_use = stored.is_none();
     let protocol = stored.unwrap_or_default();
     let page = CrisisPage {
+        tr: crate::language::current(),
         nav: Nav::of(&who),
         error: None,
         contacts: protocol.contact_lines(),
@@ -53,6 +55,7 @@ pub async fn save(State(state): State<AppState>, who: SignedIn, mut form: FormFi
         Ok(protocol) => protocol,
         Err(e) => {
             let page = CrisisPage {
+                tr: crate::language::current(),
                 nav: Nav::of(&who),
                 error: Some(format!("Not saved: {e}.")),
                 text: text.to_owned(),

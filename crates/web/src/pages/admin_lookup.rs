@@ -20,6 +20,7 @@ const MAX_ROWS: usize = 20;
 #[derive(Template)]
 #[template(path = "admin_client_lookup.html")]
 struct LookupPage {
+    tr: alliance_i18n::Tr,
     nav: Nav,
     find: String,
     searched: bool,
@@ -61,6 +62,13 @@ pub async fn lookup(State(state): State<AppState>, who: SignedIn, RawQuery(q): R
     rows.sort();
     let more = rows.len() > MAX_ROWS;
     rows.truncate(MAX_ROWS);
-    let page = LookupPage { nav: Nav::of(&who), searched: find.is_some(), find: find.unwrap_or_default(), rows, more };
+    let page = LookupPage {
+        tr: crate::language::current(),
+        nav: Nav::of(&who),
+        searched: find.is_some(),
+        find: find.unwrap_or_default(),
+        rows,
+        more,
+    };
     Ok(Html(page.render()?).into_response())
 }

@@ -35,6 +35,7 @@ struct TherapistRow {
 #[derive(Template)]
 #[template(path = "admin_tasks.html")]
 struct TasksPage {
+    tr: alliance_i18n::Tr,
     nav: Nav,
     message: Option<String>,
     error: Option<String>,
@@ -69,6 +70,7 @@ async fn render(state: &AppState, who: &SignedIn, status: StatusCode, outcome: O
         .collect();
     let accounts = users.iter().filter(|u| u.active).map(|u| (u.id.0, format!("{} ({})", u.display_name, u.email)));
     let page = TasksPage {
+        tr: crate::language::current(),
         nav: Nav::of(who),
         message: outcome.message,
         error: outcome.error,

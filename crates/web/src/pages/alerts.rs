@@ -26,6 +26,7 @@ pub struct Waiting {
 #[derive(Template)]
 #[template(path = "alerts.html")]
 struct Alerts {
+    tr: alliance_i18n::Tr,
     waiting: Vec<Waiting>,
 }
 
@@ -62,5 +63,5 @@ pub async fn alerts(State(state): State<AppState>, who: SignedIn) -> Result<Resp
         state.store.audit(who.audit(now, "list", "risk-alerts", None)).await?;
     }
     let waiting = waiting.into_iter().map(|(_, w)| w).collect();
-    Ok(Html(Alerts { waiting }.render()?).into_response())
+    Ok(Html(Alerts { tr: crate::language::current(), waiting }.render()?).into_response())
 }

@@ -14,6 +14,7 @@ use crate::state::AppState;
 #[derive(Template)]
 #[template(path = "asking.html")]
 struct AskingPage {
+    tr: alliance_i18n::Tr,
     stopped: bool,
     csrf: String,
     resume_action: String,
@@ -85,8 +86,13 @@ async fn set(
         Some(p) if p.active => Some(super::own_page::url(state, client, p.generation)),
         _ => None,
     };
-    let page =
-        AskingPage { stopped: !asking, csrf, resume_action: format!("/{}/{token}/resume", via.prefix()), own_page };
+    let page = AskingPage {
+        tr: crate::language::current(),
+        stopped: !asking,
+        csrf,
+        resume_action: format!("/{}/{token}/resume", via.prefix()),
+        own_page,
+    };
     Ok(Html(page.render()?).into_response())
 }
 

@@ -24,6 +24,7 @@ const PAGE: u32 = 50;
 #[derive(Template)]
 #[template(path = "admin_audit.html")]
 struct AuditPage {
+    tr: alliance_i18n::Tr,
     nav: Nav,
     actor: String,
     action: String,
@@ -209,6 +210,7 @@ pub async fn audit_log(
         state.store.users().await?.into_iter().map(|u| (u.id, u.display_name)).collect();
     let older = (entries.len() == PAGE as usize).then(|| entries.last().map(|e| query_string(&typed, e.seq))).flatten();
     let page = AuditPage {
+        tr: crate::language::current(),
         nav: Nav::of(&who),
         chain,
         chain_intact: report.broken.is_none(),
@@ -227,6 +229,7 @@ pub async fn audit_log(
 #[derive(Template)]
 #[template(path = "admin_break_glass.html")]
 struct BreakGlassPage<'a> {
+    tr: alliance_i18n::Tr,
     nav: Nav,
     error: Option<&'a str>,
     client: &'a str,
@@ -235,7 +238,11 @@ struct BreakGlassPage<'a> {
 
 pub async fn break_glass_page(State(_state): State<AppState>, who: SignedIn) -> Result<Response, WebError> {
     access::require_role(&who, Role::Administrator)?;
-    Ok(Html(BreakGlassPage { nav: Nav::of(&who), error: None, client: "", reason: "" }.render()?).into_response())
+    Ok(Html(
+        BreakGlassPage { tr: crate::language::current(), nav: Nav::of(&who), error: None, client: "", reason: "" }
+            .render()?,
+    )
+    .into_response())
 }
 
 /// A reason a colleague can later understand: 10 to 500 characters of plain text under the one text policy
@@ -264,7 +271,13 @@ pub async fn break_glass(
     let retry = |error: &str| -> Result<Response, WebError> {
         let shown_reason: String = raw_reason.chars().take(500).collect();
         let client: String = raw_client.chars().take(20).collect();
-        let page = BreakGlassPage { nav: Nav::of(&who), error: Some(error), client: &client, reason: &shown_reason };
+        let page = BreakGlassPage {
+            tr: crate::language::current(),
+            nav: Nav::of(&who),
+            error: Some(error),
+            client: &client,
+            reason: &shown_reason,
+        };
         Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
     };
     let client = match raw_client.parse::<i64>() {

@@ -98,6 +98,7 @@ fn age(days: i64) -> String {
 #[derive(Template)]
 #[template(path = "caseload.html")]
 struct CaseloadPage {
+    tr: alliance_i18n::Tr,
     nav: Nav,
     heading: &'static str,
     empty: &'static str,
@@ -257,6 +258,7 @@ pub async fn caseload(State(state): State<AppState>, who: SignedIn) -> Result<Re
         })
         .collect();
     let page = CaseloadPage {
+        tr: crate::language::current(),
         nav: Nav::of(&who),
         heading: "Your caseload",
         empty: "No clients yet. Use “Add client” to start.",

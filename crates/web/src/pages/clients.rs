@@ -29,6 +29,7 @@ use crate::state::AppState;
 #[derive(Template)]
 #[template(path = "client_new.html")]
 struct NewClientPage<'a> {
+    tr: alliance_i18n::Tr,
     nav: Nav,
     error: Option<&'a str>,
     pseudonym: &'a str,
@@ -39,8 +40,18 @@ struct NewClientPage<'a> {
 pub async fn new_client_page(State(state): State<AppState>, who: SignedIn) -> Result<Response, WebError> {
     access::require_role(&who, Role::Therapist)?;
     let today = iso_date(who.today(state.now()));
-    Ok(Html(NewClientPage { nav: Nav::of(&who), error: None, pseudonym: "", contact: "", today }.render()?)
-        .into_response())
+    Ok(Html(
+        NewClientPage {
+            tr: crate::language::current(),
+            nav: Nav::of(&who),
+            error: None,
+            pseudonym: "",
+            contact: "",
+            today,
+        }
+        .render()?,
+    )
+    .into_response())
 }
 
 /// Outcome measures a therapist may choose for an episode.
@@ -69,6 +80,7 @@ pub async fn create_client(
     let today = iso_date(who.today(state.now()));
     let retry = |error: String| -> Result<Response, WebError> {
         let page = NewClientPage {
+            tr: crate::language::current(),
             nav: Nav::of(&who),
             error: Some(&error),
             pseudonym: raw_name,
@@ -164,6 +176,7 @@ pub struct SessionRow {
 #[derive(Template)]
 #[template(path = "client.html")]
 struct ClientPage {
+    tr: alliance_i18n::Tr,
     nav: Nav,
     client_id: i64,
     pseudonym: String,
@@ -529,6 +542,7 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
         None => "No open episode of care.".into(),
     };
     let page = ClientPage {
+        tr: crate::language::current(),
         nav: Nav::of(&who),
         client_id: client.id.0,
         pseudonym: client.pseudonym.clone(),

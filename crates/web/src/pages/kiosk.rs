@@ -63,6 +63,7 @@ pub async fn kiosk_home(state: &AppState, headers: &HeaderMap) -> Option<String>
 #[derive(Template)]
 #[template(path = "kiosk_code.html")]
 struct CodePage {
+    tr: alliance_i18n::Tr,
     nav: Nav,
     session_id: i64,
     code: String,
@@ -98,6 +99,7 @@ pub async fn make_code(
     let audit = who.audit(now, "create", "kiosk-code", None);
     state.store.add_kiosk_code(link, &code_hash(&state, &code), &token, until, audit, now).await?;
     let page = CodePage {
+        tr: crate::language::current(),
         nav: Nav::of(&who),
         session_id: session.id.0,
         code: format!("{}-{}", &code[..3], &code[3..]),
@@ -109,6 +111,7 @@ pub async fn make_code(
 #[derive(Template)]
 #[template(path = "kiosk.html")]
 struct KioskPage {
+    tr: alliance_i18n::Tr,
     token: String,
     csrf: String,
     error: Option<String>,
@@ -116,6 +119,7 @@ struct KioskPage {
 
 fn not_a_tablet() -> Result<Response, WebError> {
     let page = super::respond::MessagePage {
+        tr: crate::language::current(),
         title: "This tablet is not set up",
         paragraphs: vec!["Please ask at the reception."],
         crisis: None,
@@ -127,7 +131,7 @@ fn kiosk_page(state: &AppState, token: &str, status: StatusCode, error: Option<S
     let csrf = security::form_token(&state.secret, "kiosk", token);
     let cookie =
         security::set_cookie(KIOSK_COOKIE, token, security::Lifetime::Seconds(365 * 86_400), state.config.https());
-    let html = KioskPage { token: token.to_owned(), csrf, error }.render()?;
+    let html = KioskPage { tr: crate::language::current(), token: token.to_owned(), csrf, error }.render()?;
     Ok((status, [(header::SET_COOKIE, cookie)], Html(html)).into_response())
 }
 
@@ -185,6 +189,7 @@ pub async fn enter(
 #[derive(Template)]
 #[template(path = "admin_kiosks.html")]
 struct AdminPage {
+    tr: alliance_i18n::Tr,
     nav: Nav,
     kiosks: Vec<KioskRow>,
     created: Option<String>,
@@ -211,7 +216,7 @@ async fn admin_page(state: &AppState, who: &SignedIn, created: Option<String>) -
             revoked: k.revoked_at.map(|at| show_date(zone.date_of(at))),
         })
         .collect();
-    Ok(Html(AdminPage { nav: Nav::of(who), kiosks, created }.render()?).into_response())
+    Ok(Html(AdminPage { tr: crate::language::current(), nav: Nav::of(who), kiosks, created }.render()?).into_response())
 }
 
 pub async fn admin(State(state): State<AppState>, who: SignedIn) -> Result<Response, WebError> {

@@ -69,6 +69,7 @@ struct OwnTask {
 #[derive(Template)]
 #[template(path = "own_page.html")]
 struct OwnPage {
+    tr: alliance_i18n::Tr,
     token: String,
     csrf: String,
     print: bool,
@@ -92,6 +93,7 @@ struct OwnPage {
 
 fn not_valid() -> Result<Response, WebError> {
     let page = MessagePage {
+        tr: crate::language::current(),
         title: "This link does not work",
         paragraphs: vec![
             "It may have been turned off or replaced by a newer one. Please ask your therapist for your current link.",
@@ -203,6 +205,7 @@ async fn render(
         })
         .collect();
     Ok(OwnPage {
+        tr: crate::language::current(),
         token: token.to_owned(),
         csrf: security::form_token(&state.secret, "own-page", token),
         print,

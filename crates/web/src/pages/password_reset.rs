@@ -23,6 +23,7 @@ use crate::state::AppState;
 #[derive(Template)]
 #[template(path = "password_reset.html")]
 struct ResetPage<'a> {
+    tr: alliance_i18n::Tr,
     token: &'a str,
     csrf: &'a str,
     name: &'a str,
@@ -36,7 +37,7 @@ fn not_valid() -> Result<Response, WebError> {
         "This link is not valid any more: it was used, it expired, or a newer link replaced it.",
         "Ask your practice's administrator for a new one.",
     ];
-    let page = MessagePage { title: "Link not valid", paragraphs, crisis: None };
+    let page = MessagePage { tr: crate::language::current(), title: "Link not valid", paragraphs, crisis: None };
     Ok((StatusCode::GONE, Html(page.render()?)).into_response())
 }
 
@@ -53,7 +54,8 @@ pub async fn form(State(state): State<AppState>, Path(token): Path<String>) -> R
     };
     let Some(user) = state.store.user(reset.user).await? else { return not_valid() };
     let csrf = form_token(&state, &token);
-    let page = ResetPage { token: &token, csrf: &csrf, name: &user.display_name, error: None };
+    let page =
+        ResetPage { tr: crate::language::current(), token: &token, csrf: &csrf, name: &user.display_name, error: None };
     Ok(Html(page.render()?).into_response())
 }
 
@@ -75,7 +77,13 @@ pub async fn submit(
     let Some(reset) = state.store.password_reset(&hash, now).await? else { return not_valid() };
     let Some(user) = state.store.user(reset.user).await? else { return not_valid() };
     let again = |error: String| -> Result<Response, WebError> {
-        let page = ResetPage { token: &token, csrf: &csrf, name: &user.display_name, error: Some(error) };
+        let page = ResetPage {
+            tr: crate::language::current(),
+            token: &token,
+            csrf: &csrf,
+            name: &user.display_name,
+            error: Some(error),
+        };
         Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
     };
     let fresh = form.one("new_password")?.unwrap_or("");
@@ -114,6 +122,6 @@ pub async fn submit(
     crate::mail::queue(&state, user.id, alliance_store::MailKind::PasswordChanged, "/account".into()).await;
     let paragraphs =
         vec!["Your new password is set. Every earlier sign-in of your account was ended.", "Sign in with it now."];
-    let page = MessagePage { title: "Password set", paragraphs, crisis: None };
+    let page = MessagePage { tr: crate::language::current(), title: "Password set", paragraphs, crisis: None };
     Ok(Html(page.render()?).into_response())
 }

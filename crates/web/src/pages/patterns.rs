@@ -25,6 +25,7 @@ use crate::state::AppState;
 #[derive(Template)]
 #[template(path = "patterns.html")]
 struct PatternsPage {
+    tr: alliance_i18n::Tr,
     nav: Nav,
     therapist: String,
     own: bool,
@@ -123,6 +124,7 @@ async fn patterns_page(state: &AppState, who: &SignedIn, see: SeePatterns) -> Re
         active.iter().map(|(client, c)| (client.pseudonym.as_str(), c.alliance.as_slice())).collect();
     let (chart, chart_caption) = alliance_chart(&alliance);
     let page = PatternsPage {
+        tr: crate::language::current(),
         nav: Nav::of(who),
         therapist: see.therapist.display_name.clone(),
         own: see.own,

@@ -32,13 +32,15 @@ pub const CSV_HEADER: &str =
 #[derive(Template)]
 #[template(path = "research.html")]
 struct ResearchPage {
+    tr: alliance_i18n::Tr,
     nav: Nav,
     columns: &'static str,
 }
 
 pub async fn research_page(who: SignedIn) -> Result<Response, WebError> {
     access::require_role(&who, Role::Researcher)?;
-    Ok(Html(ResearchPage { nav: Nav::of(&who), columns: CSV_HEADER }.render()?).into_response())
+    Ok(Html(ResearchPage { tr: crate::language::current(), nav: Nav::of(&who), columns: CSV_HEADER }.render()?)
+        .into_response())
 }
 
 /// Random codes, unique within one export.

@@ -22,6 +22,7 @@ use crate::state::AppState;
 #[derive(Template)]
 #[template(path = "respond.html")]
 struct RespondPage {
+    tr: alliance_i18n::Tr,
     csrf: String,
     questions: usize,
     minutes: usize,
@@ -43,6 +44,7 @@ struct RespondPage {
 #[derive(Template)]
 #[template(path = "kiosk_done.html")]
 struct KioskDone {
+    tr: alliance_i18n::Tr,
     crisis: Option<CrisisProtocol>,
     home: String,
 }
@@ -73,6 +75,7 @@ pub fn retention_text(years: Option<u32>) -> String {
 #[derive(Template)]
 #[template(path = "thank_you.html")]
 struct ThankYouPage {
+    tr: alliance_i18n::Tr,
     crisis: Option<CrisisProtocol>,
     own_page: Option<String>,
 }
@@ -80,6 +83,7 @@ struct ThankYouPage {
 #[derive(Template)]
 #[template(path = "message.html")]
 pub struct MessagePage<'a> {
+    pub tr: alliance_i18n::Tr,
     pub title: &'a str,
     pub paragraphs: Vec<&'a str>,
     /// The practice's crisis information, shown first, when the answers mention thoughts of death or self-harm.
@@ -96,7 +100,8 @@ fn with_crisis(
     paragraphs: Vec<&str>,
     crisis: Option<CrisisProtocol>,
 ) -> Result<Response, WebError> {
-    Ok((status, Html(MessagePage { title, paragraphs, crisis }.render()?)).into_response())
+    Ok((status, Html(MessagePage { tr: crate::language::current(), title, paragraphs, crisis }.render()?))
+        .into_response())
 }
 
 pub(super) fn not_valid() -> Result<Response, WebError> {
@@ -221,6 +226,7 @@ async fn render_form(
     let first_error =
         sections.iter().flat_map(|s| s.items.iter()).find(|i| i.error.is_some()).map(|i| format!("q-{}", i.name));
     Ok(RespondPage {
+        tr: crate::language::current(),
         csrf: security::form_token(&state.secret, "respond", token),
         questions,
         // About five seconds a question, rounded up to whole minutes.
@@ -311,10 +317,14 @@ pub async fn submit(
             let crisis = if risk { Some(crisis_information(&state).await) } else { None };
             // A shared tablet shows no way to the client's own page, and clears itself.
             if let Some(home) = kiosk_home {
-                return Ok((StatusCode::OK, Html(KioskDone { crisis, home }.render()?)).into_response());
+                return Ok((
+                    StatusCode::OK,
+                    Html(KioskDone { tr: crate::language::current(), crisis, home }.render()?),
+                )
+                    .into_response());
             }
             let own_page = super::own_page::url_for_link(&state, &link).await;
-            let page = ThankYouPage { crisis, own_page };
+            let page = ThankYouPage { tr: crate::language::current(), crisis, own_page };
             Ok((StatusCode::OK, Html(page.render()?)).into_response())
         }
         CheckOutcome::Invalid { given, problem, partner, risk } => {

@@ -20,6 +20,7 @@ use crate::state::AppState;
 #[derive(Template)]
 #[template(path = "client_delete.html")]
 struct DeletePage<'a> {
+    tr: alliance_i18n::Tr,
     nav: Nav,
     client_id: i64,
     pseudonym: &'a str,
@@ -28,7 +29,13 @@ struct DeletePage<'a> {
 
 pub async fn delete_page(State(state): State<AppState>, who: SignedIn, Id(id): Id) -> Result<Response, WebError> {
     let client = access::write_client(&state, &who, ClientId(id)).await?.client;
-    let page = DeletePage { nav: Nav::of(&who), client_id: id, pseudonym: &client.pseudonym, error: None };
+    let page = DeletePage {
+        tr: crate::language::current(),
+        nav: Nav::of(&who),
+        client_id: id,
+        pseudonym: &client.pseudonym,
+        error: None,
+    };
     Ok(Html(page.render()?).into_response())
 }
 
@@ -43,6 +50,7 @@ pub async fn delete(
     let typed = form.one("confirm")?.unwrap_or("").trim().to_owned();
     if typed != client.pseudonym.trim() {
         let page = DeletePage {
+            tr: crate::language::current(),
             nav: Nav::of(&who),
             client_id: id,
             pseudonym: &client.pseudonym,
@@ -58,6 +66,7 @@ pub async fn delete(
 #[derive(Template)]
 #[template(path = "client_export.html")]
 struct ExportPage<'a> {
+    tr: alliance_i18n::Tr,
     nav: Nav,
     client_id: i64,
     pseudonym: &'a str,
@@ -65,7 +74,11 @@ struct ExportPage<'a> {
 
 pub async fn export_page(State(state): State<AppState>, who: SignedIn, Id(id): Id) -> Result<Response, WebError> {
     let client = access::write_client(&state, &who, ClientId(id)).await?.client;
-    Ok(Html(ExportPage { nav: Nav::of(&who), client_id: id, pseudonym: &client.pseudonym }.render()?).into_response())
+    Ok(Html(
+        ExportPage { tr: crate::language::current(), nav: Nav::of(&who), client_id: id, pseudonym: &client.pseudonym }
+            .render()?,
+    )
+    .into_response())
 }
 
 /// Everything exported about a client, as JSON and as the printable page.
@@ -143,6 +156,7 @@ pub struct ExportAnswer {
 #[derive(Template)]
 #[template(path = "client_export_print.html")]
 struct PrintPage<'a> {
+    tr: alliance_i18n::Tr,
     export: &'a Export,
 }
 
@@ -276,6 +290,6 @@ pub async fn export(
         )
             .into_response())
     } else {
-        Ok(([no_store], Html(PrintPage { export: &export }.render()?)).into_response())
+        Ok(([no_store], Html(PrintPage { tr: crate::language::current(), export: &export }.render()?)).into_response())
     }
 }

@@ -122,6 +122,7 @@ fn alliance_side_by_side(
 #[derive(Template)]
 #[template(path = "session.html")]
 struct SessionPage {
+    tr: alliance_i18n::Tr,
     nav: Nav,
     client_id: i64,
     pseudonym: String,
@@ -293,6 +294,7 @@ async fn render_session(
         read.via == Via::OwnCaseload && state.store.sessions_before_move(read.client.id).await?.contains(&session.id);
     let thread = super::supervision::thread_view(state, who, read, session, reflection).await?;
     let page = SessionPage {
+        tr: crate::language::current(),
         nav: Nav::of(who),
         client_id: read.client.id.0,
         pseudonym: read.client.pseudonym.clone(),
@@ -496,6 +498,7 @@ async fn delivery_lines(
 #[derive(Template)]
 #[template(path = "reflection.html")]
 struct ReflectionPage {
+    tr: alliance_i18n::Tr,
     nav: Nav,
     session_id: i64,
     number: u32,
@@ -512,6 +515,7 @@ fn reflection_form(
 ) -> Result<String, WebError> {
     let ins = state.app.reflection_instrument()?;
     Ok(ReflectionPage {
+        tr: crate::language::current(),
         nav: Nav::of(who),
         session_id: session.id.0,
         number: session.number,

@@ -303,6 +303,7 @@ async fn supervisees(
 #[derive(Template)]
 #[template(path = "supervision_home.html")]
 struct HomePage {
+    tr: alliance_i18n::Tr,
     nav: Nav,
     groups: Vec<TherapistGroup>,
     waiting: Vec<ReflectionView>,
@@ -346,13 +347,20 @@ pub async fn home(state: &AppState, who: &SignedIn) -> Result<Response, WebError
     count_shared(&mut groups, &shared);
     let waiting_all: Vec<&Shared<'_>> = shared.iter().filter(|f| f.listed.comments == 0).collect();
     let waiting = views(state, who, &waiting_all[..waiting_all.len().min(HOME_WAITING)], &names).await?;
-    let page = HomePage { nav: Nav::of(who), groups, waiting, waiting_total: waiting_all.len() };
+    let page = HomePage {
+        tr: crate::language::current(),
+        nav: Nav::of(who),
+        groups,
+        waiting,
+        waiting_total: waiting_all.len(),
+    };
     Ok(Html(page.render()?).into_response())
 }
 
 #[derive(Template)]
 #[template(path = "supervision_caseload.html")]
 struct SuperviseeCaseloadPage {
+    tr: alliance_i18n::Tr,
     nav: Nav,
     group: TherapistGroup,
     page: usize,
@@ -388,12 +396,17 @@ pub async fn supervisee_caseload(
     state.store.audit(who.audit(state.now(), "list", "caseload", None)).await?;
     let newer = (page > 1).then(|| page - 1);
     let older = more.then_some(page + 1);
-    Ok(Html(SuperviseeCaseloadPage { nav: Nav::of(&who), group: shown, page, newer, older }.render()?).into_response())
+    Ok(Html(
+        SuperviseeCaseloadPage { tr: crate::language::current(), nav: Nav::of(&who), group: shown, page, newer, older }
+            .render()?,
+    )
+    .into_response())
 }
 
 #[derive(Template)]
 #[template(path = "supervision_reflections.html")]
 struct ReflectionsPage {
+    tr: alliance_i18n::Tr,
     nav: Nav,
     groups: Vec<TherapistGroup>,
     reflections: Vec<ReflectionView>,
@@ -433,6 +446,7 @@ pub async fn reflections(
         None => format!("?page={p}"),
     };
     let page_view = ReflectionsPage {
+        tr: crate::language::current(),
         nav: Nav::of(&who),
         groups,
         reflections,

@@ -1,0 +1,131 @@
+//! Which language a response speaks.
+//!
+//! Each request starts with the visitor's own choice on this browser (the language switch's cookie), else their
+//! browser's `Accept-Language`, else English, and keeps it for its whole run in a task-local, so that every page
+//! and every error page of the request reads the same. Once the request is known to be someone's, their stored
+//! language takes over: a staff user's at the route guard, a client's when their link opens; the switch's cookie
+//! still wins over a stored choice, since it is the person on this device choosing now. E-mails, which have no
+//! request, are written in the recipient's stored language (`Tr` passed explicitly).
+
+use std::cell::Cell;
+
+use alliance_i18n::{Lang, Tr};
+use axum::extract::{Request, State};
+use axum::http::HeaderMap;
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::security;
+use crate::state::AppState;
+
+/// The switch's cookie: the language chosen on this browser.
+pub const LANGUAGE_COOKIE: &str = "alliance_lang";
+
+tokio::task_local! {
+    static REQUEST_LANG: RequestLanguage;
+}
+
+struct RequestLanguage {
+    current: Cell<Lang>,
+    /// Chosen on this browser with the switch: a stored language does not override it.
+    chosen_here: bool,
+}
+
+/// The words of the current request; English outside a request.
+pub fn current() -> Tr {
+    Tr::new(REQUEST_LANG.try_with(|l| l.current.get()).unwrap_or_default())
+}
+
+/// The request turned out to be someone's with this stored language (a tag, or none): it takes over unless the
+/// visitor chose a language on this browser.
+pub fn adopt(stored: Option<&str>) {
+    let Some(lang) = stored.and_then(Lang::parse) else { return };
+    let _ = REQUEST_LANG.try_with(|l| {
+        if !l.chosen_here {
+            l.current.set(lang);
+        }
+    });
+}
+
+/// The language a person chose for themself, parsed from a form or a stored value: only the languages one can
+/// choose, or the pseudo-locale when this server enables it for tests.
+pub fn choosable(tag: &str, pseudo_enabled: bool) -> Option<Lang> {
+    match Lang::parse(tag)? {
+        Lang::Pseudo if !pseudo_enabled => None,
+        lang => Some(lang),
+    }
+}
+
+/// The languages a switch offers on this server.
+pub fn offered(pseudo_enabled: bool) -> Vec<Lang> {
+    if pseudo_enabled { Lang::ALL.to_vec() } else { Lang::CHOOSABLE.to_vec() }
+}
+
+fn from_headers(headers: &HeaderMap, state: &AppState) -> (Lang, bool) {
+    let pseudo = state.config.pseudo_locale;
+    if let Some(chosen) =
+        security::read_cookie(headers, LANGUAGE_COOKIE, state.config.https()).and_then(|tag| choosable(&tag, pseudo))
+    {
+        return (chosen, true);
+    }
+    let accepted = headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(alliance_i18n::from_accept_language);
+    (accepted.unwrap_or_default(), false)
+}
+
+/// Middleware: the request's first guess, kept for its whole run.
+pub async fn attach(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (lang, chosen_here) = from_headers(request.headers(), &state);
+    REQUEST_LANG.scope(RequestLanguage { current: Cell::new(lang), chosen_here }, next.run(request)).await
+}
+
+/// The language switch (`POST /language`, fields `lang` and `next`): remembers the choice on this browser for a
+/// year and goes back to the page it came from. Only a path on this server is followed, so the switch cannot be
+/// used to send someone elsewhere.
+pub async fn switch(
+    State(state): State<AppState>,
+    form: crate::forms::FormFields,
+) -> Result<Response, crate::error::WebError> {
+    use axum::response::IntoResponse;
+    let bad = || crate::error::WebError::BadRequest(current().t("language-unknown"));
+    let lang = choosable(form.one("lang")?.unwrap_or(""), state.config.pseudo_locale).ok_or_else(bad)?;
+    let next = form.one("next")?.unwrap_or("/");
+    let next = if local_path(next) { next } else { "/" };
+    let cookie = security::set_cookie(
+        LANGUAGE_COOKIE,
+        lang.tag(),
+        security::Lifetime::Seconds(365 * 24 * 3600),
+        state.config.https(),
+    );
+    let mut response = axum::response::Redirect::to(next).into_response();
+    response.headers_mut().append(axum::http::header::SET_COOKIE, cookie);
+    Ok(response)
+}
+
+/// A path on this server: begins with one `/` (not `//host` or `/\host`, which browsers read as another site) and
+/// holds no control characters.
+pub fn local_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.starts_with("/\\")
+        && path.len() <= 512
+        && !path.chars().any(|c| c.is_control())
+}
+
+/// What a language switch on a page needs: where it goes back to, and the languages with the current one marked.
+pub struct Switch {
+    pub next: String,
+    pub options: Vec<(&'static str, &'static str, bool)>,
+}
+
+impl Switch {
+    pub fn new(next: &str, pseudo_enabled: bool) -> Self {
+        let now = current().lang();
+        Switch {
+            next: next.to_owned(),
+            options: offered(pseudo_enabled).into_iter().map(|l| (l.tag(), l.endonym(), l == now)).collect(),
+        }
+    }
+}
