@@ -142,6 +142,8 @@ pub struct LinkView {
     pub state: crate::LinkState,
     pub expires_at: OffsetDateTime,
     pub administrations: Vec<Administration>,
+    /// The client the link is for.
+    pub client: ClientId,
     /// The client's language, when one was chosen (by the therapist or by the client on one of their pages).
     pub language: Option<String>,
 }

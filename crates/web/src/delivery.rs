@@ -149,36 +149,9 @@ impl SmsSender {
     }
 }
 
-/// Subject and body of a client's e-mail; `link` is the check's address. Nothing clinical, nobody named.
-pub fn email_words(reminder: bool, link: &str) -> (&'static str, String) {
-    if reminder {
-        (
-            "A reminder: your check after your last session",
-            format!(
-                "You have not answered the short check after your last session yet. If you would like to, it takes \
-                 a few minutes:\n{link}\n\nThe link works once and only for a few days. If you do not want to \
-                 answer, you can ignore this message; you will not get another reminder.\n"
-            ),
-        )
-    } else {
-        (
-            "Your check after today's session",
-            format!(
-                "Your therapist's practice asks a few short questions about today's session. It takes a few \
-                 minutes, and your answers go only to your therapist:\n{link}\n\nThe link works once and only for a \
-                 few days. Please do not forward this message.\n"
-            ),
-        )
-    }
-}
-
-/// A client's text message: short, nothing clinical, nobody named.
-pub fn sms_words(reminder: bool, link: &str) -> String {
-    if reminder {
-        format!("A reminder: your check after your last session, if you would like to answer it: {link}")
-    } else {
-        format!("Your check after today's session (a few minutes, works once): {link}")
-    }
+/// A client's text message in their language: short, nothing clinical, nobody named.
+pub fn sms_words(tr: &alliance_i18n::Tr, reminder: bool, link: &str) -> String {
+    tr.t1(if reminder { "sms-reminder" } else { "sms-check" }, "link", link)
 }
 
 #[cfg(test)]
@@ -221,16 +194,27 @@ mod tests {
     }
 
     #[test]
-    fn a_clients_message_says_nothing_clinical() {
-        for reminder in [false, true] {
-            let (subject, body) = email_words(reminder, "https://a.example.org/c/t");
-            let sms = sms_words(reminder, "https://a.example.org/c/t");
-            for text in [subject, body.as_str(), sms.as_str()] {
-                for clinical in ["PHQ", "GAD", "WAI", "score", "depress", "anxi", "risk", "alliance", "Alliance"] {
-                    assert!(!text.contains(clinical), "{clinical} in {text}");
+    fn a_clients_message_says_nothing_clinical_in_any_language() {
+        use alliance_i18n::{Lang, Tr};
+        use alliance_store::MailKind;
+        // Each language's words for what must not be in a client's message.
+        let clinical: [(Lang, &[&str]); 3] = [
+            (Lang::En, &["PHQ", "GAD", "WAI", "score", "depress", "anxi", "risk", "alliance", "Alliance"]),
+            (Lang::Es, &["PHQ", "GAD", "puntuaci", "depres", "ansi", "riesgo", "alianza", "Alliance"]),
+            (Lang::Ar, &["PHQ", "GAD", "نتيجة", "اكتئاب", "قلق", "خطر", "تحالف", "Alliance"]),
+        ];
+        for (lang, words_not_to_use) in clinical {
+            let tr = Tr::new(lang);
+            for (reminder, kind) in [(false, MailKind::CheckLink), (true, MailKind::CheckReminder)] {
+                let (subject, body) = crate::mail::words(&tr, kind, "https://a.example.org/c/t");
+                let sms = sms_words(&tr, reminder, "https://a.example.org/c/t");
+                for text in [subject.as_str(), body.as_str(), sms.as_str()] {
+                    for word in words_not_to_use {
+                        assert!(!text.contains(word), "{word} in {text}");
+                    }
                 }
+                assert!(body.contains("https://a.example.org/c/t") && sms.contains("https://a.example.org/c/t"));
             }
-            assert!(body.contains("https://a.example.org/c/t") && sms.contains("https://a.example.org/c/t"));
         }
     }
 }

@@ -38,7 +38,10 @@ impl From<alliance_store::StoreError> for WebError {
     fn from(e: alliance_store::StoreError) -> Self {
         match e {
             alliance_store::StoreError::NotFound => WebError::NotFound,
-            alliance_store::StoreError::Conflict(why) => WebError::BadRequest(format!("Not possible: {why}.")),
+            // The store's reason is written for operators in English; the page says it after a translated lead.
+            alliance_store::StoreError::Conflict(why) => {
+                WebError::BadRequest(crate::language::current().t1("error-not-possible", "why", why))
+            }
             alliance_store::StoreError::Unavailable(cause) => WebError::Unavailable(cause),
             other => WebError::Internal(Box::new(other)),
         }
@@ -50,19 +53,13 @@ impl From<alliance_app::AppError> for WebError {
         use alliance_app::AppError;
         match e {
             AppError::Store(e) => e.into(),
-            AppError::UnknownField => {
-                WebError::BadRequest("The form contained a field that does not belong to it.".into())
-            }
+            AppError::UnknownField => WebError::BadRequest(crate::language::current().t("error-unknown-field")),
             AppError::TooManyFields => WebError::TooLarge,
             AppError::Unscorable(e) => WebError::BadRequest(e.to_string()),
             AppError::SignalNotCurrent => {
-                WebError::BadRequest("That signal is no longer current. Reload the page.".into())
+                WebError::BadRequest(crate::language::current().t("error-signal-not-current"))
             }
-            AppError::RiskNeedsAction => WebError::BadRequest(
-                "A risk signal is acknowledged with what was done: choose the action, when it was done and, if no \
-                 action was needed, why."
-                    .into(),
-            ),
+            AppError::RiskNeedsAction => WebError::BadRequest(crate::language::current().t("error-risk-needs-action")),
             AppError::RiskAction(why) => WebError::BadRequest(why.into()),
             other @ (AppError::InstrumentMissing(_) | AppError::PracticeModel(_)) => {
                 WebError::Internal(Box::new(other))
@@ -85,7 +82,14 @@ pub struct ErrorPage<'a> {
     pub message: &'a str,
 }
 
+/// An error page in the request's language; `title` and `message` are message ids.
 pub fn page(status: StatusCode, title: &str, message: &str) -> Response {
+    let tr = crate::language::current();
+    page_text(status, &tr.t(title), &tr.t(message))
+}
+
+/// An error page whose message is already in words (a form's explanation of what is wrong).
+pub fn page_text(status: StatusCode, title: &str, message: &str) -> Response {
     match (ErrorPage { tr: crate::language::current(), title, message }).render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => (status, title.to_owned()).into_response(),
@@ -96,54 +100,39 @@ impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         match self {
             WebError::SignInRequired => Redirect::to("/login").into_response(),
-            WebError::Forbidden => {
-                page(StatusCode::FORBIDDEN, "Not allowed", "Your account does not give access to this page.")
+            WebError::Forbidden => page(StatusCode::FORBIDDEN, "error-forbidden-title", "error-forbidden"),
+            WebError::NotFound => page(StatusCode::NOT_FOUND, "error-not-found-title", "error-not-found"),
+            WebError::BadRequest(message) => {
+                page_text(StatusCode::BAD_REQUEST, &crate::language::current().t("error-bad-request-title"), &message)
             }
-            WebError::NotFound => page(StatusCode::NOT_FOUND, "Not found", "There is nothing at this address."),
-            WebError::BadRequest(message) => page(StatusCode::BAD_REQUEST, "Please check the form", &message),
-            WebError::TooLarge => {
-                page(StatusCode::PAYLOAD_TOO_LARGE, "Too much data", "The form sent more data than Alliance accepts.")
-            }
+            WebError::TooLarge => page(StatusCode::PAYLOAD_TOO_LARGE, "error-too-large-title", "error-too-large"),
             WebError::TooSlow => {
-                let mut response = page(
-                    StatusCode::REQUEST_TIMEOUT,
-                    "The form took too long",
-                    "The form did not arrive in time. Please send it again.",
-                );
+                let mut response = page(StatusCode::REQUEST_TIMEOUT, "error-too-slow-title", "error-too-slow");
                 // The rest of the body is not read: the connection ends with this answer.
                 response
                     .headers_mut()
                     .insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
                 response
             }
-            WebError::CrossSite => page(
-                StatusCode::FORBIDDEN,
-                "Request refused",
-                "This form was sent from another site or an expired page. Go back, reload the page and try again.",
-            ),
+            WebError::CrossSite => page(StatusCode::FORBIDDEN, "error-cross-site-title", "error-cross-site"),
             WebError::Unavailable(cause) => {
                 tracing::warn!(error = %alliance_app::with_causes(cause.as_ref()), "database unavailable");
-                let mut response = page(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "Please try again in a minute",
-                    "Alliance cannot reach its database just now. Nothing was saved: go back, and send the form \
-                     again in a minute.",
-                );
+                let mut response =
+                    page(StatusCode::SERVICE_UNAVAILABLE, "error-unavailable-title", "error-unavailable");
                 response
                     .headers_mut()
                     .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("30"));
                 response
             }
-            WebError::PasswordRejected => page(
-                StatusCode::FORBIDDEN,
-                "Your password was not accepted",
-                "Your password was not accepted (or, if you use an authenticator app, its code was missing, wrong or already used). Nothing was changed. Go back and enter your password and a new code again.",
-            ),
+            WebError::PasswordRejected => {
+                page(StatusCode::FORBIDDEN, "error-password-rejected-title", "error-password-rejected")
+            }
             WebError::Throttled(seconds) => {
-                let mut response = page(
+                let tr = crate::language::current();
+                let mut response = page_text(
                     StatusCode::TOO_MANY_REQUESTS,
-                    "Please wait",
-                    &format!("There were too many attempts. Please wait {seconds} seconds, then try again."),
+                    &tr.t("error-throttled-title"),
+                    &tr.t1("error-throttled", "seconds", seconds),
                 );
                 if let Ok(value) = axum::http::HeaderValue::from_str(&seconds.max(1).to_string()) {
                     response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
@@ -152,11 +141,7 @@ impl IntoResponse for WebError {
             }
             WebError::Internal(cause) => {
                 tracing::error!(error = %alliance_app::with_causes(cause.as_ref()), "request failed");
-                page(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Something went wrong",
-                    "Nothing was changed. Please try again in a moment.",
-                )
+                page(StatusCode::INTERNAL_SERVER_ERROR, "error-internal-title", "error-internal")
             }
         }
     }

@@ -102,34 +102,22 @@ pub(crate) fn is_loopback(host: &str) -> bool {
     host.eq_ignore_ascii_case("localhost") || bare.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-/// Subject and body of a message; `link` is the full address it points at. No clinical content, no client name.
-pub fn words(kind: MailKind, link: &str) -> (&'static str, String) {
-    match kind {
-        MailKind::Risk => (
-            "Alliance: a client needs you",
-            format!(
-                "One of your clients may need you soon: something in their latest check asks for their therapist's \
-                 attention today.\n\nSign in to see who and what to do:\n{link}\n\nThis message says nothing more on \
-                 purpose: e-mail is not the place for clinical details.\n"
-            ),
-        ),
-        MailKind::PasswordChanged => (
-            "Alliance: your password was changed",
-            format!(
-                "The password of your Alliance account was just changed, and your other sign-ins were ended.\n\nIf \
-                 this was not you, tell your practice's administrator at once.\n\nYour account: {link}\n"
-            ),
-        ),
-        MailKind::PasswordReset => (
-            "Alliance: set a new password",
-            format!(
-                "Your practice's administrator made a link for you to set a new password. It works once, for 24 \
-                 hours:\n{link}\n\nIf you did not ask for this, tell your administrator.\n"
-            ),
-        ),
-        MailKind::CheckLink => crate::delivery::email_words(false, link),
-        MailKind::CheckReminder => crate::delivery::email_words(true, link),
-    }
+/// Subject and body of a message in the recipient's language; `link` is the full address it points at. No
+/// clinical content, no client name.
+pub fn words(tr: &alliance_i18n::Tr, kind: MailKind, link: &str) -> (String, String) {
+    let (subject, body) = match kind {
+        MailKind::Risk => ("mail-risk-subject", "mail-risk-body"),
+        MailKind::PasswordChanged => ("mail-password-changed-subject", "mail-password-changed-body"),
+        MailKind::PasswordReset => ("mail-password-reset-subject", "mail-password-reset-body"),
+        MailKind::CheckLink => ("mail-check-subject", "mail-check-body"),
+        MailKind::CheckReminder => ("mail-reminder-subject", "mail-reminder-body"),
+    };
+    (tr.t(subject), tr.t1(body, "link", link))
+}
+
+/// The words a stored language gives; English when none was chosen (a message has no browser to ask).
+pub fn recipient_words(language: Option<&str>) -> alliance_i18n::Tr {
+    alliance_i18n::Tr::new(language.and_then(alliance_i18n::Lang::parse).unwrap_or_default())
 }
 
 /// Queues a message when the server sends e-mail (`--smtp-url`); without it, nothing. A failure to queue is
@@ -229,14 +217,15 @@ impl MailDelivery {
                 (Channel::Email, Some(Reach::Email(address))) => address,
                 (Channel::Sms, Some(Reach::Phone(number))) => {
                     let sms = self.sms.as_ref().ok_or(Failure::permanent("text messages are not set up"))?;
-                    return sms.send(&number, &crate::delivery::sms_words(reminder, &link)).await;
+                    let tr = recipient_words(mail.language.as_deref());
+                    return sms.send(&number, &crate::delivery::sms_words(&tr, reminder, &link)).await;
                 }
                 (Channel::Email, _) => return Err(Failure::permanent("the client's contact is not an e-mail address")),
                 (Channel::Sms, _) => return Err(Failure::permanent("the client's contact is not a phone number")),
             },
         };
         let (settings, transport) = self.smtp.as_ref().ok_or(Failure::permanent("e-mail is not set up"))?;
-        let (subject, body) = words(mail.kind, &link);
+        let (subject, body) = words(&recipient_words(mail.language.as_deref()), mail.kind, &link);
         let to: Mailbox = address.parse().map_err(|_| Failure::permanent("the address is not valid"))?;
         let message = Message::builder()
             .from(settings.from.clone())
@@ -335,7 +324,7 @@ mod tests {
 
     #[test]
     fn a_risk_notice_says_only_that_a_client_needs_the_therapist() {
-        let (subject, body) = words(MailKind::Risk, "https://alliance.example.org/");
+        let (subject, body) = words(&alliance_i18n::Tr::default(), MailKind::Risk, "https://alliance.example.org/");
         assert!(subject.contains("a client needs you") && body.contains("https://alliance.example.org/"));
         for clinical in ["PHQ", "item 9", "score", "suicid", "self-harm", "harm", "risk"] {
             assert!(!body.contains(clinical), "{clinical}");

@@ -8,13 +8,13 @@ use alliance_store::{ClientId, EpisodeId};
 use crate::app::{Session, TestApp, client_with_link, complete_answers, hidden, number_after};
 
 /// The check's form for a token, and its anti-forgery token.
-async fn open_check(app: &TestApp, token: &str) -> (reqwest::Client, String) {
+pub async fn open_check(app: &TestApp, token: &str) -> (reqwest::Client, String) {
     let phone = TestApp::browser();
     let form = phone.get(format!("{}/c/{token}", app.url)).send().await.unwrap().text().await.unwrap();
     (phone, form)
 }
 
-async fn send_check(
+pub async fn send_check(
     app: &TestApp,
     phone: &reqwest::Client,
     token: &str,
@@ -29,7 +29,7 @@ async fn send_check(
 }
 
 /// Records the next session of the client's episode and makes its link; returns the link's token.
-async fn next_session_link(me: &Session, client: i64, held_on: &str) -> (i64, String) {
+pub async fn next_session_link(me: &Session, client: i64, held_on: &str) -> (i64, String) {
     let (_, page) = me.get(&format!("/clients/{client}")).await;
     let episode = number_after(&page, "action=\"/episodes/");
     let (status, url, _) =
@@ -40,7 +40,7 @@ async fn next_session_link(me: &Session, client: i64, held_on: &str) -> (i64, St
     (session, page.split("/c/").nth(1).unwrap().split('"').next().unwrap().to_owned())
 }
 
-fn personal_link(client_page: &str) -> String {
+pub fn personal_link(client_page: &str) -> String {
     let marker = "id=\"own-page-link\">";
     let start = client_page.find(marker).unwrap() + marker.len();
     client_page[start..].split('<').next().unwrap().to_owned()

@@ -20,7 +20,12 @@ pub struct Instrument {
     pub validated: bool,
     /// Where the item wording comes from.
     pub text_source: TextSource,
+    /// The languages the wording is in; the first is the original.
     pub languages: Vec<String>,
+    /// For each language after the first: whose translation it is and whether it was validated, with the norms
+    /// that differ in that language (docs/SCIENCE.md, *Instruments in other languages*).
+    #[serde(default)]
+    pub translations: std::collections::BTreeMap<String, Translation>,
     /// Shown above the items, per language.
     #[serde(default)]
     pub instructions: Localized,
@@ -39,6 +44,40 @@ pub struct Instrument {
     pub indicators: Vec<Indicator>,
     /// The scale charted as this instrument's trajectory (e.g. `total`, or `alliance`).
     pub primary_scale: String,
+}
+
+/// One translation of an instrument's wording.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Translation {
+    /// A published translation, checked in a validation study. A validated instrument is offered only in those:
+    /// its wording is part of what was validated, so an ad-hoc translation would be another questionnaire.
+    pub validated: bool,
+    /// Who made it and where it is published (for a validated one, the reference the wording is copied from).
+    pub source: String,
+    /// Cut-offs that differ in this language or population, by scale id, each with its own source.
+    #[serde(default)]
+    pub cutoffs: std::collections::BTreeMap<String, Cutoff>,
+}
+
+/// In which language an instrument is shown to someone who reads `wanted`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown<'a> {
+    /// In the original wording.
+    Original(&'a str),
+    /// In a translation; `validated` as its file says.
+    Translated { lang: &'a str, validated: bool },
+    /// Not available in the wanted language: in the original wording, and the page says so.
+    Fallback(&'a str),
+}
+
+impl Shown<'_> {
+    /// The language whose texts are read.
+    pub fn lang(&self) -> &str {
+        match self {
+            Shown::Original(l) | Shown::Fallback(l) | Shown::Translated { lang: l, .. } => l,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
@@ -257,6 +296,24 @@ pub struct ReliableChange {
 }
 
 impl Instrument {
+    /// The language this instrument is shown in to a reader of `wanted`: the original, a translation listed in
+    /// `languages`, or else the original with a note.
+    pub fn shown_in(&self, wanted: &str) -> Shown<'_> {
+        let original = self.languages.first().map_or("en", String::as_str);
+        if wanted == original {
+            return Shown::Original(original);
+        }
+        match (self.languages.iter().find(|l| *l == wanted), self.translations.get(wanted)) {
+            (Some(lang), Some(t)) => Shown::Translated { lang, validated: t.validated },
+            _ => Shown::Fallback(original),
+        }
+    }
+
+    /// The cut-off of a scale for readers of `lang`: the translation's own where its file gives one.
+    pub fn cutoff_in(&self, scale: &Scale, lang: &str) -> Option<Cutoff> {
+        self.translations.get(lang).and_then(|t| t.cutoffs.get(&scale.id)).or(scale.cutoff.as_ref()).cloned()
+    }
+
     pub fn item(&self, id: &str) -> Option<&Item> {
         self.items.iter().find(|item| item.id == id)
     }

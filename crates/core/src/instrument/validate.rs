@@ -17,6 +17,38 @@ pub enum InstrumentError {
 
 const MAX_TEXT: usize = 2_000;
 
+/// Every language after the original has a translation entry naming its source; a validated instrument lists only
+/// validated translations; a translation's own cut-offs name a scale of the instrument and their source.
+fn check_translations(ins: &Instrument) -> Result<(), String> {
+    for lang in ins.languages.iter().skip(1) {
+        let Some(t) = ins.translations.get(lang) else {
+            return Err(format!("language `{lang}` has no translation entry saying whose translation it is"));
+        };
+        if t.source.trim().is_empty() {
+            return Err(format!("the `{lang}` translation names no source"));
+        }
+        if ins.validated && !t.validated {
+            return Err(format!(
+                "a validated instrument is offered only in published, validated translations: `{lang}` is not one"
+            ));
+        }
+    }
+    for (lang, t) in &ins.translations {
+        if !ins.languages.iter().skip(1).any(|l| l == lang) {
+            return Err(format!("translation `{lang}` is not listed in `languages` after the original"));
+        }
+        for (scale, cutoff) in &t.cutoffs {
+            if ins.scale(scale).is_none() {
+                return Err(format!("the `{lang}` cut-off names no scale `{scale}`"));
+            }
+            if cutoff.source.trim().is_empty() {
+                return Err(format!("the `{lang}` cut-off of `{scale}` names no source"));
+            }
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn check(file: &str, ins: &Instrument) -> Result<(), InstrumentError> {
     let field = |field: &'static str, problem: String| InstrumentError::Field { file: file.to_owned(), field, problem };
     if !is_identifier(&ins.id) {
@@ -28,6 +60,7 @@ pub(super) fn check(file: &str, ins: &Instrument) -> Result<(), InstrumentError>
     if ins.items.is_empty() {
         return Err(field("items", "an instrument needs at least one item".into()));
     }
+    check_translations(ins).map_err(|problem| field("translations", problem))?;
     let mut set_ids = HashSet::new();
     for set in &ins.option_sets {
         if !set_ids.insert(set.id.as_str()) {

@@ -1,39 +1,57 @@
-# Words shared by every page: the product's name, dates, the language switch, error pages.
+# كلمات مشتركة بين كل الصفحات: اسم المنتج، والتواريخ، ومبدّل اللغة، وصفحات الأخطاء.
 
 app-name = Alliance
-page-title = { $title } · Alliance
-skip-to-content = Skip to the content
 
-month-1 = Jan
-month-2 = Feb
-month-3 = Mar
-month-4 = Apr
-month-5 = May
-month-6 = Jun
-month-7 = Jul
-month-8 = Aug
-month-9 = Sep
-month-10 = Oct
-month-11 = Nov
-month-12 = Dec
-# A calendar day: "4 Dec 2026".
+month-1 = يناير
+month-2 = فبراير
+month-3 = مارس
+month-4 = أبريل
+month-5 = مايو
+month-6 = يونيو
+month-7 = يوليو
+month-8 = أغسطس
+month-9 = سبتمبر
+month-10 = أكتوبر
+month-11 = نوفمبر
+month-12 = ديسمبر
+# يوم في التقويم: "4 ديسمبر 2026".
 date-day-month-year = { $day } { $month } { $year }
-# A moment: "4 Dec 2026, 10:30 CET".
-date-time = { $date }, { $time } { $zone }
+# لحظة: "4 ديسمبر 2026، 10:30 CET".
+date-time = { $date }، { $time } { $zone }
 
-language-switch = Language
-language-switch-button = Show in this language
+language-switch = اللغة
 
-error-back = Back to the start
-error-not-found-title = Not found
-error-not-found = There is nothing at this address.
-error-forbidden-title = Not allowed
-error-forbidden = Your account cannot open this page.
-error-bad-request-title = That did not work
-error-conflict-title = Already changed
-error-too-many-title = Too many attempts
-error-too-many = Please wait a little and try again.
-error-internal-title = Something went wrong
-error-internal = The server could not finish this. Nothing you sent was lost; please try again in a moment.
-error-unavailable-title = Not available just now
-error-unavailable = The practice's server is busy or being looked after. Please try again in a moment.
+error-back = العودة إلى البداية
+error-not-found-title = غير موجود
+error-not-found = لا يوجد شيء على هذا العنوان.
+error-forbidden-title = غير مسموح
+error-forbidden = حسابك لا يتيح الوصول إلى هذه الصفحة.
+error-bad-request-title = يرجى مراجعة النموذج
+error-too-large-title = بيانات كثيرة جداً
+error-too-large = أرسل النموذج بيانات أكثر مما يقبله Alliance.
+error-too-slow-title = استغرق النموذج وقتاً طويلاً
+error-too-slow = لم يصل النموذج في الوقت المحدد. يرجى إرساله مرة أخرى.
+error-cross-site-title = تم رفض الطلب
+error-cross-site = أُرسل هذا النموذج من موقع آخر أو من صفحة منتهية الصلاحية. ارجع، وأعد تحميل الصفحة، ثم حاول مرة أخرى.
+error-unavailable-title = يرجى المحاولة مرة أخرى بعد دقيقة
+error-unavailable = لا يستطيع Alliance الوصول إلى قاعدة بياناته الآن. لم يُحفظ شيء: ارجع وأرسل النموذج مرة أخرى بعد دقيقة.
+error-password-rejected-title = لم تُقبل كلمة المرور
+error-password-rejected = لم تُقبل كلمة المرور (أو، إذا كنت تستخدم تطبيق مصادقة، فإن رمزه كان مفقوداً أو خاطئاً أو مستخدماً من قبل). لم يتغير شيء. ارجع وأدخل كلمة المرور ورمزاً جديداً مرة أخرى.
+error-throttled-title = يرجى الانتظار
+error-throttled = { $seconds ->
+    [one] محاولات كثيرة جداً. يرجى الانتظار ثانية واحدة، ثم المحاولة مرة أخرى.
+    [two] محاولات كثيرة جداً. يرجى الانتظار ثانيتين، ثم المحاولة مرة أخرى.
+    [few] محاولات كثيرة جداً. يرجى الانتظار { $seconds } ثوانٍ، ثم المحاولة مرة أخرى.
+   *[other] محاولات كثيرة جداً. يرجى الانتظار { $seconds } ثانية، ثم المحاولة مرة أخرى.
+}
+error-internal-title = حدث خطأ ما
+error-internal = لم يتغير شيء. يرجى المحاولة مرة أخرى بعد قليل.
+error-not-possible = غير ممكن: { $why }.
+error-unknown-field = احتوى النموذج على حقل لا ينتمي إليه.
+error-signal-not-current = هذه الإشارة لم تعد قائمة. أعد تحميل الصفحة.
+error-risk-needs-action = يُؤكَّد الاطلاع على إشارة الخطر بذكر ما تم فعله: اختر الإجراء، ومتى نُفّذ، وإن لم يلزم أي إجراء، فلماذا.
+language-unknown = هذه اللغة غير متاحة.
+
+# المعالج يطلب رمزاً للجهاز اللوحي.
+kiosk-client-stopped = طلب العميل ألا تُرسل إليه استبيانات.
+kiosk-nothing-due = لا يوجد شيء مستحق لاستبيان هذه الجلسة.

@@ -8,7 +8,7 @@ check-minutes = { $minutes ->
    *[other] about { $minutes } minutes
 }
 check-lead = { $questions ->
-    [one] One short question, { $duration }. Your answers go to your therapist (and, if they have one, their clinical supervisor), to help the two of you work well together.
+    [one] { $questions } short question, { $duration }. Your answers go to your therapist (and, if they have one, their clinical supervisor), to help the two of you work well together.
    *[other] { $questions } short questions, { $duration }. Your answers go to your therapist (and, if they have one, their clinical supervisor), to help the two of you work well together.
 }
 check-errors = Some answers are missing or not valid. Please look at the marked questions.
@@ -134,26 +134,26 @@ own-private = This page is yours. Anyone with this link can see it, so keep it t
 own-goal-latest = Your latest rating: { $latest } of 10 ({ $first } at the start)
 own-goal-only = Your rating: { $latest } of 10
 own-goal-unrated = Not rated yet: you will be asked after your next session.
-own-goal-achieved = achieved
-own-goal-dropped = set aside
+own-goal-achieved = reached
 own-outcome-change = Your { $measure } went from { $first } to { $latest }: { $change }.
 own-outcome-first = Your first { $measure } score is { $latest }.
 change-reliable-improvement = a reliable improvement
-change-reliable-deterioration = a reliable worsening
-change-recovered = a reliable improvement, now below the level of concern
-change-no-reliable = within the ups and downs a questionnaire shows by chance
+change-reliable-deterioration = a reliable worsening: please talk about it with your therapist
+change-recovered = a reliable improvement, to below the level that usually means a clinical problem
+change-unchanged = not a reliable change yet
 own-alliance = How the sessions went for you: { $first } at your first check, { $latest } at your latest (from { $min } to { $max }; higher is better).
 own-chart-alliance-title = How the sessions went for you
 own-chart-rating = Your rating
 own-chart-you = You
-own-chart-goals-title = Your goals, rated after each session
-own-chart-session = Session
 own-proposal-ended = Your therapy has ended, so there are no new goals to add.
 own-proposal-full = You already have three goals: talk with your therapist about which to change.
 own-proposal-invalid = Your goal: { $problem }.
 own-research-choose = Choose yes or no.
-task-report-none = not reported yet
-task-report-obstacle = { $done }; what got in the way: { $obstacle }
+task-report-pending = to tell your therapist about at your next check
+task-report-yes = you did it
+task-report-partly = you did part of it
+task-report-no = it did not happen this time
 
 ## Charts
 chart-data-table = Data table
+chart-session = Session

@@ -1,8 +1,6 @@
 # Words shared by every page: the product's name, dates, the language switch, error pages.
 
 app-name = Alliance
-page-title = { $title } · Alliance
-skip-to-content = Skip to the content
 
 month-1 = Jan
 month-2 = Feb
@@ -22,19 +20,33 @@ date-day-month-year = { $day } { $month } { $year }
 date-time = { $date }, { $time } { $zone }
 
 language-switch = Language
-language-switch-button = Show in this language
 
 error-back = Back to the start
 error-not-found-title = Not found
 error-not-found = There is nothing at this address.
 error-forbidden-title = Not allowed
-error-forbidden = Your account cannot open this page.
-error-bad-request-title = That did not work
-error-conflict-title = Already changed
-error-too-many-title = Too many attempts
-error-too-many = Please wait a little and try again.
+error-forbidden = Your account does not give access to this page.
+error-bad-request-title = Please check the form
+error-too-large-title = Too much data
+error-too-large = The form sent more data than Alliance accepts.
+error-too-slow-title = The form took too long
+error-too-slow = The form did not arrive in time. Please send it again.
+error-cross-site-title = Request refused
+error-cross-site = This form was sent from another site or an expired page. Go back, reload the page and try again.
+error-unavailable-title = Please try again in a minute
+error-unavailable = Alliance cannot reach its database just now. Nothing was saved: go back, and send the form again in a minute.
+error-password-rejected-title = Your password was not accepted
+error-password-rejected = Your password was not accepted (or, if you use an authenticator app, its code was missing, wrong or already used). Nothing was changed. Go back and enter your password and a new code again.
+error-throttled-title = Please wait
+error-throttled = There were too many attempts. Please wait { $seconds } seconds, then try again.
 error-internal-title = Something went wrong
-error-internal = The server could not finish this. Nothing you sent was lost; please try again in a moment.
-error-unavailable-title = Not available just now
-error-unavailable = The practice's server is busy or being looked after. Please try again in a moment.
+error-internal = Nothing was changed. Please try again in a moment.
+error-not-possible = Not possible: { $why }.
+error-unknown-field = The form contained a field that does not belong to it.
+error-signal-not-current = That signal is no longer current. Reload the page.
+error-risk-needs-action = A risk signal is acknowledged with what was done: choose the action, when it was done and, if no action was needed, why.
 language-unknown = This language is not available.
+
+# The therapist asking for a tablet code.
+kiosk-client-stopped = The client asked not to be asked for checks.
+kiosk-nothing-due = Nothing is due for this session's check.

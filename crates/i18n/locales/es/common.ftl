@@ -1,39 +1,55 @@
-# Words shared by every page: the product's name, dates, the language switch, error pages.
+# Palabras comunes a todas las páginas: el nombre del producto, las fechas, el selector de idioma, las páginas de error.
 
 app-name = Alliance
-page-title = { $title } · Alliance
-skip-to-content = Skip to the content
 
-month-1 = Jan
-month-2 = Feb
-month-3 = Mar
-month-4 = Apr
-month-5 = May
-month-6 = Jun
-month-7 = Jul
-month-8 = Aug
-month-9 = Sep
-month-10 = Oct
-month-11 = Nov
-month-12 = Dec
-# A calendar day: "4 Dec 2026".
+month-1 = ene
+month-2 = feb
+month-3 = mar
+month-4 = abr
+month-5 = may
+month-6 = jun
+month-7 = jul
+month-8 = ago
+month-9 = sept
+month-10 = oct
+month-11 = nov
+month-12 = dic
+# Un día del calendario: "4 dic 2026".
 date-day-month-year = { $day } { $month } { $year }
-# A moment: "4 Dec 2026, 10:30 CET".
+# Un momento: "4 dic 2026, 10:30 CET".
 date-time = { $date }, { $time } { $zone }
 
-language-switch = Language
-language-switch-button = Show in this language
+language-switch = Idioma
 
-error-back = Back to the start
-error-not-found-title = Not found
-error-not-found = There is nothing at this address.
-error-forbidden-title = Not allowed
-error-forbidden = Your account cannot open this page.
-error-bad-request-title = That did not work
-error-conflict-title = Already changed
-error-too-many-title = Too many attempts
-error-too-many = Please wait a little and try again.
-error-internal-title = Something went wrong
-error-internal = The server could not finish this. Nothing you sent was lost; please try again in a moment.
-error-unavailable-title = Not available just now
-error-unavailable = The practice's server is busy or being looked after. Please try again in a moment.
+error-back = Volver al inicio
+error-not-found-title = No encontrado
+error-not-found = No hay nada en esta dirección.
+error-forbidden-title = No permitido
+error-forbidden = Su cuenta no da acceso a esta página.
+error-bad-request-title = Revise el formulario
+error-too-large-title = Demasiados datos
+error-too-large = El formulario envió más datos de los que Alliance acepta.
+error-too-slow-title = El formulario tardó demasiado
+error-too-slow = El formulario no llegó a tiempo. Envíelo de nuevo, por favor.
+error-cross-site-title = Solicitud rechazada
+error-cross-site = Este formulario se envió desde otro sitio o desde una página caducada. Vuelva atrás, recargue la página e inténtelo de nuevo.
+error-unavailable-title = Inténtelo de nuevo en un minuto
+error-unavailable = Alliance no puede acceder a su base de datos en este momento. No se guardó nada: vuelva atrás y envíe el formulario de nuevo dentro de un minuto.
+error-password-rejected-title = Su contraseña no fue aceptada
+error-password-rejected = Su contraseña no fue aceptada (o, si usa una aplicación de autenticación, su código faltaba, era incorrecto o ya se había usado). No se cambió nada. Vuelva atrás e introduzca su contraseña y un código nuevo.
+error-throttled-title = Espere, por favor
+error-throttled = { $seconds ->
+    [one] Hubo demasiados intentos. Espere { $seconds } segundo y vuelva a intentarlo.
+   *[other] Hubo demasiados intentos. Espere { $seconds } segundos y vuelva a intentarlo.
+}
+error-internal-title = Algo salió mal
+error-internal = No se cambió nada. Inténtelo de nuevo dentro de un momento.
+error-not-possible = No es posible: { $why }.
+error-unknown-field = El formulario contenía un campo que no le corresponde.
+error-signal-not-current = Esa señal ya no está vigente. Recargue la página.
+error-risk-needs-action = Una señal de riesgo se confirma con lo que se hizo: elija la acción, cuándo se realizó y, si no hizo falta ninguna, por qué.
+language-unknown = Este idioma no está disponible.
+
+# El terapeuta pide un código para la tableta.
+kiosk-client-stopped = El cliente pidió que no se le enviaran más cuestionarios.
+kiosk-nothing-due = No hay nada pendiente para el cuestionario de esta sesión.

@@ -92,6 +92,8 @@ pub struct QueuedMail {
     pub path: String,
     pub attempts: u32,
     pub created_at: OffsetDateTime,
+    /// The recipient's language (a staff user's or a client's), read at each attempt; `None`: not chosen.
+    pub language: Option<String>,
 }
 
 #[async_trait]
@@ -152,6 +154,7 @@ fn queued(keys: &cipher::Keyring, r: &crate::db::Row) -> StoreResult<QueuedMail>
         path: keys.open(cipher::MAIL_PATH, id, r.get("path")?)?,
         attempts: r.small("attempts")?,
         created_at: r.time("created_at")?,
+        language: r.get("language")?,
     })
 }
 
@@ -203,7 +206,7 @@ impl<S: HasDb> Outbox for S {
         let rows = db
             .query(
                 "SELECT o.id, o.user_id, o.client_id, o.channel, o.kind, o.path, o.attempts, o.created_at, u.email,
-                        c.contact
+                        c.contact, COALESCE(u.language, c.language) AS language
                  FROM mail_outbox o LEFT JOIN users u ON u.id = o.user_id LEFT JOIN clients c ON c.id = o.client_id
                  WHERE o.sent_at IS NULL AND o.gave_up_at IS NULL AND o.next_attempt_at <= $1
                    AND (u.active OR o.client_id IS NOT NULL)

@@ -160,7 +160,7 @@ impl<S: HasDb> Questionnaires for S {
         let db = self.db();
         let Some(row) = db
             .query(
-                "SELECT l.id, l.session_id, l.expires_at, l.used_at, c.language FROM links l
+                "SELECT l.id, l.session_id, l.expires_at, l.used_at, c.id AS client_id, c.language FROM links l
                  JOIN therapy_sessions s ON s.id = l.session_id JOIN episodes e ON e.id = s.episode_id
                  JOIN clients c ON c.id = e.client_id WHERE l.token_hash = $1",
             )
@@ -204,6 +204,7 @@ impl<S: HasDb> Questionnaires for S {
             state,
             expires_at,
             administrations,
+            client: ClientId(row.get("client_id")?),
             language: row.get("language")?,
         }))
     }

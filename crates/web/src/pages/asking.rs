@@ -19,6 +19,7 @@ struct AskingPage {
     csrf: String,
     resume_action: String,
     own_page: Option<String>,
+    switch: crate::language::Switch,
 }
 
 /// Which credential the request came with: a check link (`/c/`) or a personal link (`/my/`).
@@ -92,6 +93,13 @@ async fn set(
         csrf,
         resume_action: format!("/{}/{token}/resume", via.prefix()),
         own_page,
+        switch: crate::language::Switch::new(
+            &match via {
+                Via::Check => format!("/c/{token}"),
+                Via::OwnPage => format!("/my/{token}"),
+            },
+            state.config.pseudo_locale,
+        ),
     };
     Ok(Html(page.render()?).into_response())
 }

@@ -81,13 +81,13 @@ pub async fn make_code(
     who.check_csrf(&mut form)?;
     let (_write, session) = access::write_session(&state, &who, SessionId(id)).await?;
     if !state.store.stopped_asking(&[session.client]).await?.is_empty() {
-        return Err(WebError::BadRequest("The client asked not to be asked for checks.".into()));
+        return Err(WebError::BadRequest(crate::language::current().t("kiosk-client-stopped")));
     }
     // Before the session the tablet asks what the schedule asks before it; afterwards, the rest.
     let instruments =
         super::sessions::link_instruments(&state, &session, None, super::sessions::Due::BeforeFirst).await?;
     if instruments.is_empty() {
-        return Err(WebError::BadRequest("Nothing is due for this session's check.".into()));
+        return Err(WebError::BadRequest(crate::language::current().t("kiosk-nothing-due")));
     }
     let token = security::new_token();
     let now = state.now();
@@ -115,15 +115,13 @@ struct KioskPage {
     token: String,
     csrf: String,
     error: Option<String>,
+    switch: crate::language::Switch,
 }
 
 fn not_a_tablet() -> Result<Response, WebError> {
-    let page = super::respond::MessagePage {
-        tr: crate::language::current(),
-        title: "This tablet is not set up",
-        paragraphs: vec!["Please ask at the reception."],
-        crisis: None,
-    };
+    let tr = crate::language::current();
+    let (title, paragraph) = (tr.t("kiosk-not-set-up-title"), tr.t("kiosk-not-set-up"));
+    let page = super::respond::MessagePage { tr, title: &title, paragraphs: vec![&paragraph], crisis: None };
     Ok((StatusCode::NOT_FOUND, Html(page.render()?)).into_response())
 }
 
@@ -131,7 +129,8 @@ fn kiosk_page(state: &AppState, token: &str, status: StatusCode, error: Option<S
     let csrf = security::form_token(&state.secret, "kiosk", token);
     let cookie =
         security::set_cookie(KIOSK_COOKIE, token, security::Lifetime::Seconds(365 * 86_400), state.config.https());
-    let html = KioskPage { tr: crate::language::current(), token: token.to_owned(), csrf, error }.render()?;
+    let switch = crate::language::Switch::new(&format!("/kiosk/{token}"), state.config.pseudo_locale);
+    let html = KioskPage { tr: crate::language::current(), token: token.to_owned(), csrf, error, switch }.render()?;
     Ok((status, [(header::SET_COOKIE, cookie)], Html(html)).into_response())
 }
 
@@ -178,8 +177,8 @@ pub async fn enter(
     };
     let Some(link_token) = opened else {
         state.store.audit(audit("kiosk-code-failed")).await?;
-        let why = "This code does not work. Check it with your therapist: a code works once, for 15 minutes.";
-        return kiosk_page(&state, &token, StatusCode::NOT_FOUND, Some(why.into()));
+        let why = crate::language::current().t("kiosk-bad-code");
+        return kiosk_page(&state, &token, StatusCode::NOT_FOUND, Some(why));
     };
     throttle::clear(&state, &by_kiosk).await?;
     state.store.audit(audit("kiosk-code-used")).await?;

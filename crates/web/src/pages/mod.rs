@@ -62,19 +62,26 @@ impl Nav {
     }
 }
 
-const SHORT_DATE: &[time::format_description::BorrowedFormatItem<'_>] =
-    time::macros::format_description!("[day padding:none] [month repr:short] [year]");
 const ISO_DATE: &[time::format_description::BorrowedFormatItem<'_>] =
     time::macros::format_description!("[year]-[month]-[day]");
 
+/// A calendar day in the reader's language: "4 Dec 2026", "4 dic 2026".
 pub fn show_date(d: Date) -> String {
-    d.format(SHORT_DATE).unwrap_or_default()
+    crate::language::current().date(d.year(), u8::from(d.month()), d.day())
 }
 
 /// A moment on the reader's clock, to the minute, with the zone's short name: "4 Dec 2026, 10:30 CET".
 pub fn show_time(at: time::OffsetDateTime, zone: &crate::LocalZone) -> String {
     let local = zone.local(at);
-    format!("{}, {:02}:{:02} {}", show_date(local.date()), local.hour(), local.minute(), zone.abbreviation(at))
+    let d = local.date();
+    crate::language::current().date_time(
+        d.year(),
+        u8::from(d.month()),
+        d.day(),
+        local.hour(),
+        local.minute(),
+        &zone.abbreviation(at),
+    )
 }
 
 /// The reader's calendar day of a moment: "4 Dec 2026".

@@ -18,7 +18,6 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::clients::{ChartView, outcome_chart, series, table};
-use super::number;
 use super::partnership::goal_chart;
 use super::respond::MessagePage;
 use crate::charts::{CLIENT, Chart, Series};
@@ -58,12 +57,12 @@ struct OwnGoal {
     text: String,
     /// "Your latest rating: 6 of 10 (3 at the start)".
     progress: String,
-    status: &'static str,
+    status: String,
 }
 
 struct OwnTask {
     text: String,
-    report: &'static str,
+    report: String,
 }
 
 #[derive(Template)]
@@ -89,17 +88,13 @@ struct OwnPage {
     /// Their current answer to the research question.
     research: bool,
     retention: String,
+    switch: crate::language::Switch,
 }
 
 fn not_valid() -> Result<Response, WebError> {
-    let page = MessagePage {
-        tr: crate::language::current(),
-        title: "This link does not work",
-        paragraphs: vec![
-            "It may have been turned off or replaced by a newer one. Please ask your therapist for your current link.",
-        ],
-        crisis: None,
-    };
+    let tr = crate::language::current();
+    let (title, paragraph) = (tr.t("link-invalid-title"), tr.t("own-link-invalid"));
+    let page = MessagePage { tr, title: &title, paragraphs: vec![&paragraph], crisis: None };
     Ok((StatusCode::NOT_FOUND, Html(page.render()?)).into_response())
 }
 
@@ -107,18 +102,23 @@ pub(super) async fn page_of(state: &AppState, token: &str) -> Result<Option<Clie
     if !security::looks_like_token(token) {
         return Ok(None);
     }
-    Ok(state.store.client_page_by_token(&security::hash_token(token)).await?)
+    let page = state.store.client_page_by_token(&security::hash_token(token)).await?;
+    // The page speaks the client's language from here on (unless this browser chose another).
+    if let Some(page) = &page
+        && let Some(client) = state.store.client(page.client).await?
+    {
+        crate::language::adopt(client.language.as_deref());
+    }
+    Ok(page)
 }
 
-/// Plain words for a reliable-change category, for the client.
+/// Plain words for a reliable-change category, for the client (a message id).
 fn change_words(change: ChangeCategory) -> &'static str {
     match change {
-        ChangeCategory::Recovered => "a reliable improvement, to below the level that usually means a clinical problem",
-        ChangeCategory::ReliablyImproved => "a reliable improvement",
-        ChangeCategory::Unchanged => "not a reliable change yet",
-        ChangeCategory::ReliablyDeteriorated | ChangeCategory::Harmed => {
-            "a reliable worsening: please talk about it with your therapist"
-        }
+        ChangeCategory::Recovered => "change-recovered",
+        ChangeCategory::ReliablyImproved => "change-reliable-improvement",
+        ChangeCategory::Unchanged => "change-unchanged",
+        ChangeCategory::ReliablyDeteriorated | ChangeCategory::Harmed => "change-reliable-deterioration",
     }
 }
 
@@ -129,6 +129,7 @@ async fn render(
     print: bool,
     proposal: (&str, Option<String>),
 ) -> Result<String, WebError> {
+    let tr = crate::language::current();
     let now = state.now();
     let client = state.store.client(page.client).await?.ok_or(WebError::NotFound)?;
     let episodes = state.app.current_episodes(&[client.id]).await?;
@@ -162,12 +163,12 @@ async fn render(
             let points = super::partnership::goal_points(g.id, &ratings, &sessions);
             let progress = match (points.first(), points.last()) {
                 (Some(first), Some(last)) if points.len() > 1 => {
-                    format!("Your latest rating: {} of 10 ({} at the start)", number(last.1), number(first.1))
+                    tr.t2("own-goal-latest", "latest", last.1, "first", first.1)
                 }
-                (Some(only), _) => format!("Your rating: {} of 10", number(only.1)),
-                _ => "Not rated yet: you will be asked after your next session.".into(),
+                (Some(only), _) => tr.t1("own-goal-only", "latest", only.1),
+                _ => tr.t("own-goal-unrated"),
             };
-            let status = if g.status == GoalStatus::Achieved { "reached" } else { "" };
+            let status = if g.status == GoalStatus::Achieved { tr.t("own-goal-achieved") } else { String::new() };
             OwnGoal { text: g.text.clone(), progress, status }
         })
         .collect();
@@ -180,13 +181,16 @@ async fn render(
         for out in &status.overview.outcomes {
             let name = state.catalog.get(&out.instrument).map_or(out.instrument.as_str(), |i| i.short_name.as_str());
             outcomes.push(match out.change {
-                Some(change) => format!(
-                    "Your {name} went from {} to {}: {}.",
-                    number(out.first),
-                    number(out.latest),
-                    change_words(change)
+                Some(change) => tr.format(
+                    "own-outcome-change",
+                    &[
+                        ("measure", name.into()),
+                        ("first", out.first.into()),
+                        ("latest", out.latest.into()),
+                        ("change", tr.t(change_words(change)).into()),
+                    ],
                 ),
-                None => format!("Your first {name} score is {}.", number(out.latest)),
+                None => tr.t2("own-outcome-first", "measure", name, "latest", out.latest),
             });
             charts.extend(outcome_chart(state, &own, &out.instrument, span, None, &[]));
         }
@@ -196,12 +200,12 @@ async fn render(
         .iter()
         .map(|t| OwnTask {
             text: t.text.clone(),
-            report: match t.report.as_ref().map(|r| r.done) {
-                None => "to tell your therapist about at your next check",
-                Some(TaskDone::Yes) => "you did it",
-                Some(TaskDone::Partly) => "you did part of it",
-                Some(TaskDone::No) => "it did not happen this time",
-            },
+            report: tr.t(match t.report.as_ref().map(|r| r.done) {
+                None => "task-report-pending",
+                Some(TaskDone::Yes) => "task-report-yes",
+                Some(TaskDone::Partly) => "task-report-partly",
+                Some(TaskDone::No) => "task-report-no",
+            }),
         })
         .collect();
     Ok(OwnPage {
@@ -223,6 +227,7 @@ async fn render(
         stopped: !stops.is_empty(),
         research: consents.last().is_some_and(|c| c.research),
         retention: super::respond::retention_text(state.config.retention_years),
+        switch: crate::language::Switch::new(&format!("/my/{token}"), state.config.pseudo_locale),
     }
     .render()?)
 }
@@ -234,27 +239,26 @@ fn alliance_view(state: &AppState, own: &[&StoredResponse], span: u32) -> (Optio
     let points = series(own, RELATIONSHIP_CHECK, Rater::Client, &scale.id);
     let (Some(first), Some(last)) = (points.first(), points.last()) else { return (None, None) };
     let Some((low, high)) = scale.bounds(ins) else { return (None, None) };
-    let words = format!(
-        "How the sessions went for you: {} at your first check, {} at your latest (from {} to {}; higher is better).",
-        number(first.1),
-        number(last.1),
-        number(low),
-        number(high)
+    let tr = crate::language::current();
+    let words = tr.format(
+        "own-alliance",
+        &[("first", first.1.into()), ("latest", last.1.into()), ("min", low.into()), ("max", high.into())],
     );
     let chart = Chart {
         id: "chart-own-alliance".into(),
-        title: "How the sessions went for you".into(),
+        title: tr.t("own-chart-alliance-title"),
         description: words.clone(),
-        y_label: "Your rating".into(),
+        y_label: tr.t("own-chart-rating"),
         y_range: (low, high),
         sessions: span,
         bands: vec![],
         cutoff: None,
-        series: vec![Series { label: "You".into(), points: points.clone(), colour: CLIENT, dashed: false }],
+        series: vec![Series { label: tr.t("own-chart-you"), points: points.clone(), colour: CLIENT, dashed: false }],
         references: vec![],
         markers: vec![],
     };
-    let (headers, rows) = table(&["You"], &[&points]);
+    let you = tr.t("own-chart-you");
+    let (headers, rows) = table(&[you.as_str()], &[&points]);
     let caption = words.clone();
     (Some(words), Some(ChartView { svg: chart.render(), caption, headers, rows }))
 }
@@ -288,20 +292,19 @@ pub async fn propose_goal(
     let Some(page) = page_of(&state, &token).await? else { return not_valid() };
     form.check_form_token(&state.secret, "own-page", &token)?;
     let raw = form.one("text")?.unwrap_or("").to_owned();
+    let tr = crate::language::current();
     let why = match GoalText::parse(&raw) {
-        Err(e) => format!("Your goal: {e}."),
+        Err(e) => tr.t1("own-proposal-invalid", "problem", e.to_string()),
         Ok(text) => {
             let episodes = state.app.current_episodes(&[page.client]).await?;
             match episodes.get(&page.client).filter(|e| e.ended_on.is_none()) {
-                None => "Your therapy has ended, so there are no new goals to add.".into(),
+                None => tr.t("own-proposal-ended"),
                 Some(episode) => {
                     let now = state.now();
                     let audit = AuditEvent::system(now, "client-proposed", "goal", "care");
                     match state.store.add_goal(episode.id, &text, ProposedBy::Client, None, audit, now).await {
                         Ok(_) => return Ok(Redirect::to(&format!("/my/{token}#goals")).into_response()),
-                        Err(alliance_store::StoreError::Conflict(_)) => {
-                            "You already have three goals: talk with your therapist about which to change.".into()
-                        }
+                        Err(alliance_store::StoreError::Conflict(_)) => tr.t("own-proposal-full"),
                         Err(e) => return Err(e.into()),
                     }
                 }
@@ -324,7 +327,7 @@ pub async fn research_choice(
     let research = match form.one("research")? {
         Some("yes") => true,
         Some("no") => false,
-        _ => return Err(WebError::BadRequest("Choose yes or no.".into())),
+        _ => return Err(WebError::BadRequest(crate::language::current().t("own-research-choose"))),
     };
     let now = state.now();
     let consent = alliance_store::NewConsent { version: alliance_core::partnership::CONSENT_VERSION, research };

@@ -28,35 +28,29 @@ fn options(values: impl Iterator<Item = (String, String)>, given: &str) -> Vec<O
 
 /// The sections for the goals and tasks a check asks about; none when it asks about neither.
 pub fn sections(partner: &CheckPartner, form: &PartnerForm) -> Vec<SectionView> {
+    let tr = crate::language::current();
     let mut sections = Vec::new();
     if !partner.tasks.is_empty() {
         let mut items = Vec::new();
         for task in &partner.tasks {
             let name = task_field(task);
-            let mut done = item(name.clone(), task.text.clone(), "radio", form, "Please choose one of the answers.");
-            let words = TaskDone::ALL.iter().map(|d| (d.as_str().to_owned(), d.label().to_owned()));
+            let mut done = item(name.clone(), task.text.clone(), "radio", form, &tr.t("check-choose-one"));
+            let words = TaskDone::ALL.iter().map(|d| (d.as_str().to_owned(), tr.t(task_done_message(*d))));
             done.options = options(words, form.value(&name));
             items.push(done);
-            let mut obstacle = item(
-                obstacle_field(task),
-                "What got in the way, if anything?".into(),
-                "text",
-                form,
-                "Please keep this shorter.",
-            );
+            let mut obstacle =
+                item(obstacle_field(task), tr.t("check-task-obstacle"), "text", form, &tr.t("check-shorter"));
             obstacle.max = Obstacle::MAX.to_string();
             items.push(obstacle);
         }
         sections.push(SectionView {
             part: String::new(),
-            title: "What you agreed to try".into(),
-            instructions: Some("Did you do what you and your therapist agreed on last time?".into()),
-            why: Some(
-                "Trying things between sessions is part of the work you do together. Whatever the answer, it \
-                 helps your therapist plan the next steps with you."
-                    .into(),
-            ),
+            title: tr.t("check-tasks-title"),
+            instructions: Some(tr.t("check-tasks-instructions")),
+            why: Some(tr.t("check-tasks-why")),
             not_validated: false,
+            translation_not_validated: false,
+            lang: None,
             items,
         });
     }
@@ -66,8 +60,7 @@ pub fn sections(partner: &CheckPartner, form: &PartnerForm) -> Vec<SectionView> 
             .iter()
             .map(|goal| {
                 let name = goal_field(goal);
-                let mut rating =
-                    item(name.clone(), goal.text.clone(), "radio", form, "Please choose a number from 0 to 10.");
+                let mut rating = item(name.clone(), goal.text.clone(), "radio", form, &tr.t("check-choose-goal"));
                 let scale = (0..=GoalRating::MAX).map(|n| (n.to_string(), n.to_string()));
                 rating.options = options(scale, form.value(&name));
                 rating
@@ -75,16 +68,23 @@ pub fn sections(partner: &CheckPartner, form: &PartnerForm) -> Vec<SectionView> 
             .collect();
         sections.push(SectionView {
             part: String::new(),
-            title: "Your goals".into(),
-            instructions: Some(
-                "How close are you to each goal you agreed with your therapist? 0 means not at all, 10 means you \
-                 have reached it."
-                    .into(),
-            ),
-            why: Some("Your goals are in your own words. Your ratings show you both how things are moving.".into()),
+            title: tr.t("check-goals-title"),
+            instructions: Some(tr.t("check-goals-instructions")),
+            why: Some(tr.t("check-goals-why")),
             not_validated: false,
+            translation_not_validated: false,
+            lang: None,
             items,
         });
     }
     sections
+}
+
+/// The message for what a client says of a task.
+pub fn task_done_message(done: TaskDone) -> &'static str {
+    match done {
+        TaskDone::Yes => "task-done-yes",
+        TaskDone::Partly => "task-done-partly",
+        TaskDone::No => "task-done-no",
+    }
 }

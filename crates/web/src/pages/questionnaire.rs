@@ -1,6 +1,6 @@
 //! Turns instrument definitions and answers into form views, and form posts back into answers.
 
-use alliance_core::instrument::{Instrument, ItemKind, localized};
+use alliance_core::instrument::{Instrument, ItemKind, Shown, localized};
 use alliance_core::scoring::{Answer, AnswerError, Answers, is_shown};
 
 use super::number;
@@ -12,6 +12,11 @@ pub struct SectionView {
     pub instructions: Option<String>,
     pub why: Option<String>,
     pub not_validated: bool,
+    /// Shown in a translation the project made and nobody has validated.
+    pub translation_not_validated: bool,
+    /// The language of the wording when it is not the page's (a validated measure without a validated translation
+    /// into the reader's language stays in its original): marked up so, with a note in the reader's language.
+    pub lang: Option<String>,
     pub items: Vec<ItemView>,
 }
 
@@ -37,10 +42,15 @@ pub struct OptionView {
     pub checked: bool,
 }
 
-const LANG: &str = "en";
-
-/// The form section for one instrument. Field names are `prefix` + item id; `error` marks the failing item.
+/// The form section for one instrument, in the reader's language where the instrument has it. Field names are
+/// `prefix` + item id; `error` marks the failing item.
 pub fn section(ins: &Instrument, prefix: &str, answers: &Answers, error: Option<&AnswerError>) -> SectionView {
+    let tr = crate::language::current();
+    let shown = ins.shown_in(tr.lang().instrument_language());
+    let lang = shown.lang();
+    // In the pseudo-locale the instrument's own texts are transformed too, so that its test sees only messages
+    // and data; in a real language they are the file's words as they are.
+    let words = |t: &str| tr.data_text(t).into_owned();
     let failing = match error {
         Some(AnswerError::Invalid { item, .. } | AnswerError::Required(item)) => Some(item.as_str()),
         _ => None,
@@ -50,7 +60,7 @@ pub fn section(ins: &Instrument, prefix: &str, answers: &Answers, error: Option<
         .iter()
         .map(|item| {
             let answer = answers.get(&item.id);
-            let text = localized(&item.text, LANG).unwrap_or(&item.id).to_owned();
+            let text = words(localized(&item.text, lang).unwrap_or(&item.id));
             let mut view = ItemView {
                 name: format!("{prefix}{}", item.id),
                 followup: item.shown_if.is_some(),
@@ -59,8 +69,8 @@ pub fn section(ins: &Instrument, prefix: &str, answers: &Answers, error: Option<
                 options: Vec::new(),
                 required: item.required && item.shown_if.is_none(),
                 error: (failing == Some(item.id.as_str())).then(|| match error {
-                    Some(AnswerError::Required(_)) => "Please answer this question.".to_owned(),
-                    _ => "Please choose one of the answers.".to_owned(),
+                    Some(AnswerError::Required(_)) => tr.t("check-answer-required"),
+                    _ => tr.t("check-choose-one"),
                 }),
                 min: String::new(),
                 max: String::new(),
@@ -89,7 +99,7 @@ pub fn section(ins: &Instrument, prefix: &str, answers: &Answers, error: Option<
                             .iter()
                             .map(|o| OptionView {
                                 value: number(o.value),
-                                label: localized(&o.label, LANG).map_or_else(|| number(o.value), str::to_owned),
+                                label: localized(&o.label, lang).map_or_else(|| number(o.value), words),
                                 checked: matches!(answer, Some(Answer::Value(v)) if *v == o.value),
                             })
                             .collect();
@@ -103,7 +113,7 @@ pub fn section(ins: &Instrument, prefix: &str, answers: &Answers, error: Option<
                         .iter()
                         .map(|c| OptionView {
                             value: c.code.clone(),
-                            label: localized(&c.label, LANG).unwrap_or(&c.code).to_owned(),
+                            label: words(localized(&c.label, lang).unwrap_or(&c.code)),
                             checked: match answer {
                                 Some(Answer::Choice(code)) => code == &c.code,
                                 Some(Answer::Choices(codes)) => codes.contains(&c.code),
@@ -125,10 +135,12 @@ pub fn section(ins: &Instrument, prefix: &str, answers: &Answers, error: Option<
         .collect();
     SectionView {
         part: String::new(),
-        title: localized(&ins.client_title, LANG).map_or_else(|| ins.name.clone(), str::to_owned),
-        instructions: localized(&ins.instructions, LANG).map(str::to_owned),
-        why: localized(&ins.why_we_ask, LANG).map(str::to_owned),
+        title: words(localized(&ins.client_title, lang).unwrap_or(&ins.name)),
+        instructions: localized(&ins.instructions, lang).map(words),
+        why: localized(&ins.why_we_ask, lang).map(words),
         not_validated: !ins.validated,
+        translation_not_validated: matches!(shown, Shown::Translated { validated: false, .. }),
+        lang: matches!(shown, Shown::Fallback(_)).then(|| lang.to_owned()),
         items,
     }
 }
@@ -136,18 +148,21 @@ pub fn section(ins: &Instrument, prefix: &str, answers: &Answers, error: Option<
 /// Plain-language answer lines for item-level review: (question, answer).
 /// (item id, question, answer shown) for each answered item.
 pub fn answer_lines(ins: &Instrument, answers: &Answers, include_text: bool) -> Vec<(String, String, String)> {
+    let tr = crate::language::current();
+    let lang = ins.shown_in(tr.lang().instrument_language()).lang().to_owned();
+    let lang = lang.as_str();
     ins.items
         .iter()
         .filter(|item| is_shown(item, answers))
         .filter(|item| include_text || item.kind != ItemKind::Text)
         .filter_map(|item| {
             let answer = answers.get(&item.id)?;
-            let question = localized(&item.text, LANG).unwrap_or(&item.id).to_owned();
+            let question = localized(&item.text, lang).unwrap_or(&item.id).to_owned();
             let label_of = |code: &str| {
                 item.choices
                     .iter()
                     .find(|c| c.code == code)
-                    .and_then(|c| localized(&c.label, LANG))
+                    .and_then(|c| localized(&c.label, lang))
                     .unwrap_or(code)
                     .to_owned()
             };
@@ -156,7 +171,7 @@ pub fn answer_lines(ins: &Instrument, answers: &Answers, include_text: bool) -> 
                     let label = ins
                         .options_of(item)
                         .and_then(|s| s.options.iter().find(|o| o.value == *v))
-                        .and_then(|o| localized(&o.label, LANG));
+                        .and_then(|o| localized(&o.label, lang));
                     match label {
                         Some(l) => format!("{} ({l})", number(*v)),
                         None => number(*v),

@@ -16,6 +16,10 @@ use super::partner_check;
 use super::questionnaire::{SectionView, section};
 use crate::error::WebError;
 use crate::forms::FormFields;
+use crate::language::Switch;
+
+/// The hidden field that carries the check page's language.
+const LANGUAGE_FIELD: &str = "page-lang";
 use crate::security;
 use crate::state::AppState;
 
@@ -38,6 +42,7 @@ struct RespondPage {
     kiosk_home: Option<String>,
     /// The client's own page, when their therapist has given them one (never on a shared tablet).
     own_page: Option<String>,
+    switch: Switch,
 }
 
 /// After the answers are sent on a waiting-room tablet: thanks, and back to the code form by itself.
@@ -61,12 +66,10 @@ pub struct ConsentView {
 
 /// How long the practice keeps a client's answers, in the client's words.
 pub fn retention_text(years: Option<u32>) -> String {
+    let tr = crate::language::current();
     match years {
-        Some(1) => "Until one year after your therapy ends; then they are deleted.".into(),
-        Some(n) => format!("Until {n} years after your therapy ends; then they are deleted."),
-        None => {
-            "As long as the practice keeps your record; you can ask your therapist to delete it at any time.".into()
-        }
+        Some(n) => tr.t1("retention-years", "years", n),
+        None => tr.t("retention-practice"),
     }
 }
 
@@ -90,26 +93,26 @@ pub struct MessagePage<'a> {
     pub crisis: Option<CrisisProtocol>,
 }
 
-fn message(status: StatusCode, title: &str, paragraphs: Vec<&str>) -> Result<Response, WebError> {
+/// A page of a title and paragraphs, each a message id, in the request's language.
+fn message(status: StatusCode, title: &str, paragraphs: &[&str]) -> Result<Response, WebError> {
     with_crisis(status, title, paragraphs, None)
 }
 
 fn with_crisis(
     status: StatusCode,
     title: &str,
-    paragraphs: Vec<&str>,
+    paragraphs: &[&str],
     crisis: Option<CrisisProtocol>,
 ) -> Result<Response, WebError> {
-    Ok((status, Html(MessagePage { tr: crate::language::current(), title, paragraphs, crisis }.render()?))
-        .into_response())
+    let tr = crate::language::current();
+    let title = tr.t(title);
+    let paragraphs: Vec<String> = paragraphs.iter().map(|p| tr.t(p)).collect();
+    let page = MessagePage { tr, title: &title, paragraphs: paragraphs.iter().map(String::as_str).collect(), crisis };
+    Ok((status, Html(page.render()?)).into_response())
 }
 
 pub(super) fn not_valid() -> Result<Response, WebError> {
-    message(
-        StatusCode::NOT_FOUND,
-        "This link does not work",
-        vec!["Please check that the whole link was copied, or ask your therapist for a new one."],
-    )
+    message(StatusCode::NOT_FOUND, "link-invalid-title", &["link-invalid"])
 }
 
 /// The practice's crisis information is shown whenever answers mention thoughts of death or self-harm, even when
@@ -121,39 +124,19 @@ fn refused_page(state: LinkState, crisis: Option<CrisisProtocol>) -> Result<Resp
     match state {
         // The same answers sent again after a lost reply (the first were stored, the reply never came) land here
         // too, so the page must not say they were not sent.
-        LinkState::Used => with_crisis(
-            StatusCode::CONFLICT,
-            "Already answered",
-            vec![
-                "This link has already been used. If you sent these answers a moment ago, they have arrived. \
-                 If not, please tell your therapist how you are.",
-            ],
-            Some(crisis),
-        ),
-        _ => with_crisis(
-            StatusCode::GONE,
-            "This link has expired",
-            vec!["These answers could not be sent with this link. Please tell your therapist how you are."],
-            Some(crisis),
-        ),
+        LinkState::Used => {
+            with_crisis(StatusCode::CONFLICT, "link-used-title", &["link-used-with-crisis"], Some(crisis))
+        }
+        _ => with_crisis(StatusCode::GONE, "link-expired-title", &["link-expired-with-crisis"], Some(crisis)),
     }
 }
 
 pub(super) fn state_page(state: LinkState, on_submit: bool) -> Result<Response, WebError> {
     match state {
-        LinkState::Used => message(
-            if on_submit { StatusCode::CONFLICT } else { StatusCode::OK },
-            "Already answered",
-            vec!["Your answers for this session have already been received. Thank you."],
-        ),
-        LinkState::Expired => message(
-            StatusCode::GONE,
-            "This link has expired",
-            vec![
-                "Links only work for a few days, to keep your answers private.",
-                "There is no problem: your therapist can give you a new one next time.",
-            ],
-        ),
+        LinkState::Used => {
+            message(if on_submit { StatusCode::CONFLICT } else { StatusCode::OK }, "link-used-title", &["link-used"])
+        }
+        LinkState::Expired => message(StatusCode::GONE, "link-expired-title", &["link-expired", "link-expired-new"]),
         LinkState::Open => not_valid(),
     }
 }
@@ -171,7 +154,12 @@ pub(super) async fn open_link(
     if !security::looks_like_token(token) {
         return Ok(None);
     }
-    Ok(state.app.check_link(&security::hash_token(token), now).await?)
+    let link = state.app.check_link(&security::hash_token(token), now).await?;
+    // The page speaks the client's language from here on (unless this browser chose another).
+    if let Some(link) = &link {
+        crate::language::adopt(link.language.as_deref());
+    }
+    Ok(link)
 }
 
 /// What the form shows again: the answers given so far, the questionnaires' first problem, the goal and task
@@ -212,7 +200,7 @@ async fn render_form(
     let parts = sections.len();
     if parts > 1 {
         for (i, section) in sections.iter_mut().enumerate() {
-            section.part = format!("part {} of {parts}", i + 1);
+            section.part = crate::language::current().t2("check-part", "part", i + 1, "parts", parts);
         }
     }
     let consent = ConsentView {
@@ -234,7 +222,7 @@ async fn render_form(
         first_error,
         sections,
         error: (error.is_some() || !partner_form.errors.is_empty())
-            .then(|| "Some answers are missing or not valid. Please look at the marked questions.".to_owned()),
+            .then(|| crate::language::current().t("check-errors")),
         crisis,
         expires: expiry_text(link.expires_at, &state.config.time_zone),
         consent,
@@ -244,6 +232,7 @@ async fn render_form(
             None => super::own_page::url_for_link(state, link).await,
         },
         kiosk_home,
+        switch: Switch::new(&format!("/c/{token}"), state.config.pseudo_locale),
     }
     .render()?)
 }
@@ -272,7 +261,10 @@ pub async fn submit(
     let now = state.now();
     let Some(link) = open_link(&state, &token, now).await? else { return not_valid() };
     form.check_form_token(&state.secret, "respond", &token)?;
-    let fields: Vec<(&str, &str)> = form.pairs().collect();
+    // The page's language travels with the answers, to become the client's (for their e-mails and next check).
+    let page_language =
+        form.one(LANGUAGE_FIELD)?.and_then(|tag| crate::language::choosable(tag, state.config.pseudo_locale));
+    let fields: Vec<(&str, &str)> = form.pairs().filter(|(name, _)| *name != LANGUAGE_FIELD).collect();
     let outcome = match state.app.submit_check(&link, &security::hash_token(&token), &fields, now).await {
         Ok(outcome) => outcome,
         // Nothing could be stored (the database unavailable, or a failure): the error page as usual, but answers
@@ -281,18 +273,10 @@ pub async fn submit(
             let mut response = WebError::from(e).into_response();
             if state.app.check_mentions_risk(&link, &fields) {
                 let status = response.status();
-                let title = if status == StatusCode::SERVICE_UNAVAILABLE {
-                    "Please try again in a minute"
-                } else {
-                    "Something went wrong"
-                };
+                let title =
+                    if status == StatusCode::SERVICE_UNAVAILABLE { "check-retry-title" } else { "check-failed-title" };
                 let retry = response.headers_mut().remove(axum::http::header::RETRY_AFTER);
-                response = with_crisis(
-                    status,
-                    title,
-                    vec!["Your answers could not be sent just now. Please send them again in a minute."],
-                    Some(crisis_information(&state).await),
-                )?;
+                response = with_crisis(status, title, &["check-retry"], Some(crisis_information(&state).await))?;
                 if let Some(value) = retry {
                     response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
                 }
@@ -312,16 +296,31 @@ pub async fn submit(
             Err(e) => tracing::error!(error = %e, "the therapist to notify of a risk answer could not be read"),
         }
     }
+    if let (CheckOutcome::Sent { .. }, Some(lang)) = (&outcome, page_language)
+        && link.language.as_deref() != Some(lang.tag())
+        && lang != alliance_i18n::Lang::Pseudo
+    {
+        // Best effort: the answers are stored; a language not remembered is asked again next time.
+        if let Err(e) = state.store.set_client_language(link.client, Some(lang.tag()), None).await {
+            tracing::warn!(error = %e, "the client's language could not be remembered");
+        }
+    }
     match outcome {
         CheckOutcome::Sent { risk } => {
             let crisis = if risk { Some(crisis_information(&state).await) } else { None };
             // A shared tablet shows no way to the client's own page, and clears itself.
             if let Some(home) = kiosk_home {
-                return Ok((
-                    StatusCode::OK,
-                    Html(KioskDone { tr: crate::language::current(), crisis, home }.render()?),
-                )
-                    .into_response());
+                let page = KioskDone { tr: crate::language::current(), crisis, home };
+                let mut response = (StatusCode::OK, Html(page.render()?)).into_response();
+                // The next person at the tablet starts from their own language, not this client's choice.
+                let forget = security::set_cookie(
+                    crate::language::LANGUAGE_COOKIE,
+                    "",
+                    security::Lifetime::Remove,
+                    state.config.https(),
+                );
+                response.headers_mut().append(axum::http::header::SET_COOKIE, forget);
+                return Ok(response);
             }
             let own_page = super::own_page::url_for_link(&state, &link).await;
             let page = ThankYouPage { tr: crate::language::current(), crisis, own_page };
