@@ -1,4 +1,5 @@
 //! The message files: complete in every language, clean, all used; and the locale rules Alliance applies.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
