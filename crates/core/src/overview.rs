@@ -282,7 +282,7 @@ pub fn overview(
     // The expected course exists for PHQ-9 only: its not-on-track signal names it.
     for signal in signals.iter_mut().filter(|s| s.kind == SignalKind::NotOnTrack && s.measure.is_none()) {
         let name = catalog.get(PHQ9).map_or(PHQ9, |i| i.short_name.as_str());
-        signal.explanation = format!("{name}: {}", signal.explanation);
+        signal.name_measure(name);
         signal.measure = Some(PHQ9.to_owned());
     }
 
@@ -327,10 +327,8 @@ pub fn overview(
             if !scores.iter().any(|s| s.session < rupture.onset_session) {
                 signal.evidence.retain(|e| !matches!(e.name.as_str(), "pre_rupture_level" | "magnitude"));
                 // A repair by score then means back at the cut-off, not back to a level the client had.
-                signal.explanation = signal.explanation.replace("back to its earlier level", "back at the cut-off");
-                signal
-                    .explanation
-                    .push_str(" It came at the client's first check: there is no earlier score to compare with.");
+                signal.text.replace_id("rupture-status-score-returned", "rupture-status-score-at-cutoff");
+                signal.then(alliance_i18n::Text::new("rupture-first-check"));
             }
             // A moment that felt off but left the scores where they were is worth a conversation, not an alarm.
             let no_drop = rupture.magnitude().is_none_or(|m| m <= 0.0);

@@ -206,7 +206,7 @@ mod tests {
             severity,
             session: Some(session),
             evidence: vec![],
-            explanation: String::new(),
+            text: Default::default(),
             actions: vec![],
             measure: None,
         }

@@ -404,7 +404,7 @@ impl PracticeModel {
                         s.severity = Severity::Urgent;
                     }
                     if k > 1 {
-                        s.explanation.push_str(&format!(" This is the {k}th score in a row beyond that edge."));
+                        s.then(alliance_i18n::Text::new("signal-not-on-track-in-a-row").number("k", k as f64));
                     }
                     s
                 });
@@ -422,11 +422,13 @@ fn default_rule(first_session: u32, intake: f64, session: u32, latest: f64, in_c
         .flatten()
         .map(|mut s| {
             s.severity = Severity::Urgent;
-            s.explanation = format!(
-                "In session {session} the PHQ-9 was {latest:.0}, against {intake:.0} at the first score: not the \
-                 fall of {RELIABLE_IMPROVEMENT} points that counts as reliable improvement. The practice has no \
-                 expected course of its own yet, so Alliance uses a plain rule: no reliable improvement by session \
-                 {DEFAULT_RULE_SESSION} (a project default) is not on track."
+            s.set_text(
+                alliance_i18n::Text::new("signal-not-on-track-default")
+                    .number("session", f64::from(session))
+                    .number("latest", latest.round())
+                    .number("intake", intake.round())
+                    .number("fall", RELIABLE_IMPROVEMENT)
+                    .number("by", f64::from(DEFAULT_RULE_SESSION)),
             );
             s
         });

@@ -118,7 +118,7 @@ fn the_review_probe_a_client_who_does_not_change_for_nine_sessions_is_not_on_tra
         assert_eq!(o.outcome().unwrap().track, Some(Track::Red), "intake {intake}");
         let signal = o.signals.iter().find(|s| s.kind == SignalKind::NotOnTrack).expect("not on track raised");
         assert_eq!(signal.severity, Severity::Urgent);
-        assert!(signal.explanation.contains("reliable improvement"), "{}", signal.explanation);
+        assert!(signal.explanation().contains("reliable improvement"), "{}", signal.explanation());
         assert!(o.expected.is_none());
         // Before session 8 the rule does not judge yet.
         let early = overview(&c, &model, &flat[..7], &attended(7));
@@ -274,8 +274,8 @@ fn either_account_closes_a_reported_rupture_and_both_are_shown() {
     let o = overview(&c, &model, &obs, &attended(3));
     assert_eq!(o.ruptures[0].repair, RepairStatus::Repaired { session: 3, by: RepairedBy::TherapistSaidRepaired });
     let signal = o.signals.iter().find(|s| s.kind == SignalKind::Rupture).expect("a recent rupture is shown");
-    assert!(signal.explanation.contains("the client reported a rupture after session 3"), "{}", signal.explanation);
-    assert!(signal.explanation.contains("the therapist reported a rupture after session 3 and said it was repaired"));
+    assert!(signal.explanation().contains("the client reported a rupture after session 3"), "{}", signal.explanation());
+    assert!(signal.explanation().contains("the therapist reported a rupture after session 3 and said it was repaired"));
     let mut closed = obs.to_vec();
     closed[2] = alliance(3, 27.0, Respondent::Client, &["rupture-reported", "confrontation", "talked-through"]);
     closed.truncate(3);
@@ -335,14 +335,14 @@ fn after_missed_checks_repair_is_not_known_until_a_score_is_read() {
     let o = overview(&c, &reference(), &obs, &attended(7));
     let signal = o.signals.iter().find(|s| s.kind == SignalKind::Rupture).expect("the rupture is shown");
     assert_eq!(signal.severity, Severity::Warning);
-    assert!(signal.explanation.contains("not known"), "{}", signal.explanation);
-    assert!(!signal.explanation.contains("not repaired"), "{}", signal.explanation);
+    assert!(signal.explanation().contains("not known"), "{}", signal.explanation());
+    assert!(!signal.explanation().contains("not repaired"), "{}", signal.explanation());
     // Session 8 read at the earlier level: repaired then.
     let mut back = obs.clone();
     back.push(alliance(8, 28.0, Respondent::Client, &[]));
     let o = overview(&c, &reference(), &back, &attended(8));
     assert_eq!(o.ruptures[0].repair, RepairStatus::Repaired { session: 8, by: RepairedBy::ScoreReturned });
-    assert!(!o.signals.iter().any(|s| s.explanation.contains("not repaired by session 8")));
+    assert!(!o.signals.iter().any(|s| s.explanation().contains("not repaired by session 8")));
     assert!(!o.signals.iter().any(|s| s.kind == SignalKind::Rupture && s.severity >= Severity::Urgent));
 }
 
@@ -355,7 +355,7 @@ fn a_persistently_low_alliance_is_signalled_and_report_only_ruptures_stay_propor
     // One signal for the episode of strain, about its first session (docs/SCIENCE.md#low-alliance).
     assert_eq!(signal.session, Some(1));
     assert!(signal.evidence.iter().any(|e| e.name == "cutoff" && e.value == 24.0));
-    assert!(signal.explanation.contains("provisional"), "{}", signal.explanation);
+    assert!(signal.explanation().contains("provisional"), "{}", signal.explanation());
 
     // A report at the ceiling, never talked through, with no fall in the score: a warning, not an urgent alarm.
     let mut steady: Vec<Observation> = (1..=8).map(|s| alliance(s, 29.0, Respondent::Client, &[])).collect();
@@ -477,7 +477,7 @@ fn gad7_deteriorates_while_phq9_is_stable() {
     let worse: Vec<_> = o.signals.iter().filter(|s| s.kind == SignalKind::Deterioration).collect();
     assert_eq!(worse.len(), 1, "{worse:?}");
     assert_eq!(worse[0].measure.as_deref(), Some("gad7"));
-    assert!(worse[0].explanation.contains("GAD-7"), "{}", worse[0].explanation);
+    assert!(worse[0].explanation().contains("GAD-7"), "{}", worse[0].explanation());
     assert!(worse[0].severity >= Severity::Warning);
     assert!(worse[0].actions.iter().any(|a| a.text.contains("Re-check risk")));
 }
@@ -541,7 +541,7 @@ fn missed_sessions_soon_after_a_positive_item9_escalate() {
     let gone = o.signals.iter().find(|s| s.kind == SignalKind::Disengagement).expect("disengagement");
     assert_eq!(gone.severity, Severity::Warning);
     // The disengagement text names the measure it counts.
-    assert!(gone.explanation.contains("missed") || gone.explanation.contains("relationship check"));
+    assert!(gone.explanation().contains("missed") || gone.explanation().contains("relationship check"));
 }
 
 #[test]
@@ -555,14 +555,14 @@ fn a_rupture_at_the_first_check_claims_no_earlier_level_or_drop() {
     let rupture = o.signals.iter().find(|s| s.kind == SignalKind::Rupture).expect("the reported rupture");
     let names: Vec<&str> = rupture.evidence.iter().map(|e| e.name.as_str()).collect();
     assert!(!names.contains(&"pre_rupture_level") && !names.contains(&"magnitude"), "{names:?}");
-    assert!(rupture.explanation.contains("no earlier score"), "{}", rupture.explanation);
-    assert!(!rupture.explanation.contains("fell"), "{}", rupture.explanation);
+    assert!(rupture.explanation().contains("no earlier score"), "{}", rupture.explanation());
+    assert!(!rupture.explanation().contains("fell"), "{}", rupture.explanation());
 
     // Repaired by the next score: "back at the cut-off", not "back to its earlier level", which it never had.
     let repaired = [obs[0].clone(), alliance(2, 28.0, Respondent::Client, &[])];
     let o = overview(&c, &model, &repaired, &attended(2));
     let rupture = o.signals.iter().find(|s| s.kind == SignalKind::Rupture).expect("a recent repair is shown");
-    assert!(!rupture.explanation.contains("earlier level"), "{}", rupture.explanation);
+    assert!(!rupture.explanation().contains("earlier level"), "{}", rupture.explanation());
 
     // With earlier checks the level before and the drop are real and stay.
     let later = [
@@ -573,5 +573,5 @@ fn a_rupture_at_the_first_check_claims_no_earlier_level_or_drop() {
     let o = overview(&c, &model, &later, &attended(3));
     let rupture = o.signals.iter().find(|s| s.kind == SignalKind::Rupture).expect("the reported rupture");
     assert!(rupture.evidence.iter().any(|e| e.name == "pre_rupture_level"));
-    assert!(!rupture.explanation.contains("no earlier score"));
+    assert!(!rupture.explanation().contains("no earlier score"));
 }

@@ -16,7 +16,7 @@ fn signal(kind: SignalKind, severity: Severity, session: u32) -> Signal {
         severity,
         session: Some(session),
         evidence: vec![],
-        explanation: String::new(),
+        text: Default::default(),
         actions: vec![],
         measure: None,
     }

@@ -10,6 +10,7 @@
 
 mod negotiate;
 mod pseudo;
+mod text;
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -19,6 +20,7 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use unic_langid::LanguageIdentifier;
 
 pub use negotiate::from_accept_language;
+pub use text::{Text, TextArg};
 
 /// A language Alliance speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

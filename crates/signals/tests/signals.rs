@@ -80,7 +80,7 @@ fn repair_actions_depend_on_kind_and_are_not_presented_as_validated() {
     let confrontation = rupture_signal(&rupture(Some(RuptureKind::Confrontation), RepairStatus::Open));
     assert_ne!(withdrawal.actions, confrontation.actions);
     assert!(confrontation.actions.iter().any(|a| a.text.contains("your own part")));
-    assert!(withdrawal.explanation.contains("pulled back"));
+    assert!(withdrawal.explanation().contains("pulled back"));
     for s in [&withdrawal, &confrontation] {
         assert!(s.actions.iter().all(|a| !a.validated));
     }
@@ -102,7 +102,7 @@ fn disengagement_counts_trailing_runs() {
     let record = |session, attended, measure_completed| SessionRecord { session, attended, measure_completed };
     let records = [record(1, true, true), record(2, false, false), record(3, false, false)];
     let s = disengagement_signal(&records, 2).unwrap();
-    assert!(s.explanation.contains("missed the last 2 sessions"));
+    assert!(s.explanation().contains("missed the last 2 sessions"));
     assert!(disengagement_signal(&records, 3).is_none());
     let measures = [record(1, true, true), record(2, true, false), record(3, false, false), record(4, true, false)];
     let s = disengagement_signal(&measures, 3).unwrap();
@@ -152,13 +152,13 @@ fn action_wording_follows_the_review() {
         assert!(off_track.contains(needed), "not-on-track actions lack {needed}: {off_track}");
     }
     let low = alliance_signals::signal::low_alliance_signal(4, 20.0, 24.0).unwrap().unwrap();
-    assert!(low.explanation.contains("provisional"));
+    assert!(low.explanation().contains("provisional"));
     let records: Vec<SessionRecord> = (1..=3)
         .map(|session| SessionRecord { session, attended: session == 1, measure_completed: session == 1 })
         .collect();
     let records = [records[0], SessionRecord { session: 2, attended: true, measure_completed: false }, records[2]];
     let gone = disengagement_signal(&records, 2).unwrap();
-    assert!(gone.explanation.contains("relationship check"), "{}", gone.explanation);
+    assert!(gone.explanation().contains("relationship check"), "{}", gone.explanation());
 }
 
 #[test]
@@ -172,10 +172,10 @@ fn a_rupture_signal_names_who_said_what_and_says_not_known() {
         RuptureReport { session: 6, reporter: Reporter::Therapist, kind: None, talked_through: true },
     ];
     let s = rupture_signal(&r);
-    assert!(s.explanation.contains("the client reported a rupture after session 5"), "{}", s.explanation);
-    assert!(s.explanation.contains("the therapist reported a rupture after session 6 and said it was repaired"));
-    assert!(s.explanation.contains("The therapist said it was addressed and repaired in session 6"));
+    assert!(s.explanation().contains("the client reported a rupture after session 5"), "{}", s.explanation());
+    assert!(s.explanation().contains("the therapist reported a rupture after session 6 and said it was repaired"));
+    assert!(s.explanation().contains("The therapist said it was addressed and repaired in session 6"));
     let open = rupture_signal_as_of(&rupture(None, RepairStatus::Open), Some(5));
     assert_eq!(open.severity, Severity::Warning);
-    assert!(open.explanation.contains("not known"), "{}", open.explanation);
+    assert!(open.explanation().contains("not known"), "{}", open.explanation());
 }

@@ -10,9 +10,10 @@ use super::{Evidence, Severity, Signal, SignalKind};
 use crate::change::{ChangeCategory, ChangeOutcome, Direction, check_finite, check_positive};
 use crate::error::InvalidInput;
 use crate::rupture::{RepairStatus, RepairedBy, Rupture, RuptureKind};
+use alliance_i18n::Text;
 
-/// PHQ-9 item 9 answer labels (0-3).
-const ITEM9_LABELS: [&str; 4] = ["not at all", "on several days", "on more than half the days", "nearly every day"];
+/// PHQ-9 item 9 answers 1-3, in words (0 raises no signal).
+const ITEM9_LABELS: [&str; 4] = ["", "item9-1", "item9-2", "item9-3"];
 
 /// PHQ-9 item 9 above 0: a Critical signal at once. Errors on answers outside 0-3.
 pub fn risk_signal(session: u32, item9: u8) -> Result<Option<Signal>, InvalidInput> {
@@ -27,10 +28,10 @@ pub fn risk_signal(session: u32, item9: u8) -> Result<Option<Signal>, InvalidInp
         severity: Severity::Critical,
         session: Some(session),
         evidence: vec![Evidence::new("phq9_item9", f64::from(item9))],
-        explanation: format!(
-            "In session {session} the client said they had thoughts of being better off dead or \
-             of hurting themselves {label} (PHQ-9 item 9 = {item9})."
-        ),
+        text: Text::new("signal-risk")
+            .number("session", f64::from(session))
+            .text("how", Text::new(label))
+            .number("item9", f64::from(item9)),
         actions: risk_actions(),
         measure: None,
     }))
@@ -60,11 +61,12 @@ pub fn discrepancy_signal(
             Evidence::new("gap", gap),
             Evidence::new("threshold", threshold),
         ],
-        explanation: format!(
-            "In session {session} the therapist rated the alliance {therapist_rating:.1} and the client \
-             {client_rating:.1}: the client's rating is {gap:.1} points lower than the therapist's \
-             (the practice flags gaps of {threshold:.1} or more)."
-        ),
+        text: Text::new("signal-discrepancy")
+            .number("session", f64::from(session))
+            .score("therapist", therapist_rating)
+            .score("client", client_rating)
+            .score("gap", gap)
+            .score("threshold", threshold),
         actions: discrepancy_actions(),
         measure: None,
     }))
@@ -88,13 +90,12 @@ pub fn disengagement_signal(records: &[SessionRecord], in_a_row: usize) -> Optio
         return None;
     }
     let latest = records.last().map(|r| r.session);
-    let explanation = if missed_sessions >= in_a_row {
-        format!("The client missed the last {missed_sessions} sessions in a row.")
+    let text = if missed_sessions >= in_a_row {
+        Text::new("signal-missed-sessions").number("missed", missed_sessions as f64)
     } else {
-        format!(
-            "No relationship check (the client's post-session questionnaire) was completed in the last \
-             {missed_measures} sessions in a row ({missed_sessions} of them missed)."
-        )
+        Text::new("signal-missed-checks")
+            .number("missed", missed_measures as f64)
+            .number("sessions", missed_sessions as f64)
     };
     Some(Signal {
         kind: SignalKind::Disengagement,
@@ -105,7 +106,7 @@ pub fn disengagement_signal(records: &[SessionRecord], in_a_row: usize) -> Optio
             Evidence::new("missed_measures_in_a_row", missed_measures as f64),
             Evidence::new("threshold", in_a_row as f64),
         ],
-        explanation,
+        text,
         actions: disengagement_actions(),
         measure: None,
     })
@@ -137,105 +138,107 @@ pub fn rupture_signal_as_of(rupture: &Rupture, not_known_since: Option<u32>) -> 
         RepairStatus::Open => match not_known_since {
             Some(last) => (
                 Severity::Warning,
-                format!(
-                    "Whether it was repaired is not known: no relationship check has been read since session {last}."
-                ),
+                Text::new("rupture-status-not-known").number("last", f64::from(last)),
                 rupture.detected_at_session,
             ),
-            None => (Severity::Warning, "It has not been repaired yet.".to_owned(), rupture.detected_at_session),
+            None => (Severity::Warning, Text::new("rupture-status-open"), rupture.detected_at_session),
         },
-        RepairStatus::Unrepaired { decided_at_session } => {
-            (Severity::Urgent, format!("It was not repaired by session {decided_at_session}."), decided_at_session)
-        }
+        RepairStatus::Unrepaired { decided_at_session } => (
+            Severity::Urgent,
+            Text::new("rupture-status-unrepaired").number("session", f64::from(decided_at_session)),
+            decided_at_session,
+        ),
         RepairStatus::Repaired { session, by } => {
             push("repair_session", Some(f64::from(session)));
-            let status = match by {
-                RepairedBy::ScoreReturned => {
-                    format!("The alliance score was back to its earlier level in session {session}.")
-                }
-                RepairedBy::TalkedThrough => format!("The client said it was talked through in session {session}."),
-                RepairedBy::TherapistSaidRepaired => {
-                    format!("The therapist said it was addressed and repaired in session {session}.")
-                }
-            };
+            let status = Text::new(match by {
+                RepairedBy::ScoreReturned => "rupture-status-score-returned",
+                RepairedBy::TalkedThrough => "rupture-status-talked-through",
+                RepairedBy::TherapistSaidRepaired => "rupture-status-therapist-repaired",
+            })
+            .number("session", f64::from(session));
             (Severity::Info, status, session)
         }
     };
-    let kind = match rupture.kind {
-        Some(RuptureKind::Withdrawal) => " (the client pulled back)",
-        Some(RuptureKind::Confrontation) => " (the client pushed back)",
-        None => "",
-    };
+    let text = match rupture.kind {
+        Some(kind) => Text::new("signal-rupture-of-kind").text(
+            "kind",
+            Text::new(match kind {
+                RuptureKind::Withdrawal => "rupture-kind-withdrawal",
+                RuptureKind::Confrontation => "rupture-kind-confrontation",
+            }),
+        ),
+        None => Text::new("signal-rupture"),
+    }
+    .number("onset", f64::from(onset))
+    .text("how", how)
+    .text("status", status);
     let unrepaired = matches!(rupture.repair, RepairStatus::Unrepaired { .. });
     Signal {
         kind: SignalKind::Rupture,
         severity,
         session: Some(session),
         evidence,
-        explanation: format!("Possible rupture in session {onset}{kind}: {how}. {status}"),
+        text,
         actions: repair_actions(rupture.kind, unrepaired),
         measure: None,
     }
 }
 
-fn describe_rules(rupture: &Rupture) -> String {
+/// A list of sentences joined by a message that puts two together (`{ $first }; { $rest }`).
+fn joined(parts: Vec<Text>, by: &str) -> Text {
+    let mut parts = parts.into_iter().rev();
+    let last = parts.next().unwrap_or_default();
+    parts.fold(last, |rest, first| Text::new(by).text("first", first).text("rest", rest))
+}
+
+fn describe_rules(rupture: &Rupture) -> Text {
     use crate::rupture::RuptureRule;
-    let parts: Vec<String> = rupture
+    let parts: Vec<Text> = rupture
         .rules
         .iter()
         .map(|rule| match rule {
             RuptureRule::Dip => match (rupture.reference, rupture.lowest) {
-                (Some(r), Some(l)) => format!(
-                    "the alliance score fell from about {r:.1} to {l:.1}, more than this client's \
-                     usual ups and downs"
-                ),
-                _ => "the alliance score fell more than this client's usual ups and downs".into(),
+                (Some(r), Some(l)) => Text::new("rupture-rule-dip-from").score("from", r).score("to", l),
+                _ => Text::new("rupture-rule-dip"),
             },
-            RuptureRule::SuddenLoss => "a sudden, lasting drop in the alliance score".into(),
+            RuptureRule::SuddenLoss => Text::new("rupture-rule-sudden-loss"),
             // "was", not "fell": at the first check nothing earlier is known.
-            RuptureRule::BelowCutoff => "the alliance score was below the instrument's cut-off".into(),
-            RuptureRule::Reported if rupture.accounts.is_empty() => "a rupture was reported after the session".into(),
+            RuptureRule::BelowCutoff => Text::new("rupture-rule-below-cutoff"),
+            RuptureRule::Reported if rupture.accounts.is_empty() => Text::new("rupture-rule-reported"),
             RuptureRule::Reported => describe_accounts(&rupture.accounts),
         })
         .collect();
-    parts.join("; ")
+    joined(parts, "rupture-rules-and")
 }
 
 /// Who said what: each report with its reporter, its session and what it said about repair.
-fn describe_accounts(accounts: &[crate::rupture::RuptureReport]) -> String {
+fn describe_accounts(accounts: &[crate::rupture::RuptureReport]) -> Text {
     use crate::rupture::Reporter;
-    let parts: Vec<String> = accounts
+    let parts: Vec<Text> = accounts
         .iter()
         .map(|a| {
-            let (who, repaired) = match a.reporter {
-                Reporter::Client => ("the client", " and said it was talked through"),
-                Reporter::Therapist => ("the therapist", " and said it was repaired"),
+            let id = match (a.reporter, a.talked_through) {
+                (Reporter::Client, false) => "rupture-account-client",
+                (Reporter::Client, true) => "rupture-account-client-talked",
+                (Reporter::Therapist, false) => "rupture-account-therapist",
+                (Reporter::Therapist, true) => "rupture-account-therapist-repaired",
             };
-            let repaired = if a.talked_through { repaired } else { "" };
-            format!("{who} reported a rupture after session {}{repaired}", a.session)
+            Text::new(id).number("session", f64::from(a.session))
         })
         .collect();
-    parts.join(", ")
+    joined(parts, "rupture-accounts-and")
 }
 
 /// Reliable change as a signal (none when unchanged).
 pub fn change_signal(session: u32, pre: f64, post: f64, outcome: &ChangeOutcome) -> Option<Signal> {
     let (kind, severity, words) = match outcome.category {
         ChangeCategory::Unchanged => return None,
-        ChangeCategory::Recovered => {
-            (SignalKind::Recovery, Severity::Info, "improved reliably and moved into the non-clinical range")
-        }
-        ChangeCategory::ReliablyImproved => {
-            (SignalKind::Improvement, Severity::Info, "improved by more than measurement error explains")
-        }
+        ChangeCategory::Recovered => (SignalKind::Recovery, Severity::Info, "signal-change-recovered"),
+        ChangeCategory::ReliablyImproved => (SignalKind::Improvement, Severity::Info, "signal-change-improved"),
         ChangeCategory::ReliablyDeteriorated => {
-            (SignalKind::Deterioration, Severity::Warning, "got worse by more than measurement error explains")
+            (SignalKind::Deterioration, Severity::Warning, "signal-change-deteriorated")
         }
-        ChangeCategory::Harmed => (
-            SignalKind::Deterioration,
-            Severity::Urgent,
-            "got reliably worse and moved from the non-clinical into the clinical range",
-        ),
+        ChangeCategory::Harmed => (SignalKind::Deterioration, Severity::Urgent, "signal-change-harmed"),
     };
     let mut evidence =
         vec![Evidence::new("pre", pre), Evidence::new("post", post), Evidence::new("change", outcome.change)];
@@ -248,7 +251,11 @@ pub fn change_signal(session: u32, pre: f64, post: f64, outcome: &ChangeOutcome)
         severity,
         session: Some(session),
         evidence,
-        explanation: format!("From {pre:.1} to {post:.1} by session {session}: the client {words}."),
+        text: Text::new("signal-change")
+            .score("pre", pre)
+            .score("post", post)
+            .number("session", f64::from(session))
+            .text("words", Text::new(words)),
         actions,
         measure: None,
     })
@@ -278,10 +285,11 @@ pub fn not_on_track_signal(
             Evidence::new("expected", expected),
             Evidence::new("boundary", boundary),
         ],
-        explanation: format!(
-            "In session {session} the score was {observed:.1}; clients who started like this one \
-             were expected near {expected:.1}, and {boundary:.1} is the edge of the usual range."
-        ),
+        text: Text::new("signal-not-on-track")
+            .number("session", f64::from(session))
+            .score("observed", observed)
+            .score("expected", expected)
+            .score("boundary", boundary),
         actions: off_track_actions(),
         measure: None,
     }))
@@ -299,10 +307,10 @@ pub fn low_alliance_signal(session: u32, score: f64, cutoff: f64) -> Result<Opti
         severity: Severity::Warning,
         session: Some(session),
         evidence: vec![Evidence::new("alliance", score), Evidence::new("cutoff", cutoff)],
-        explanation: format!(
-            "In session {session} the client rated the alliance {score:.1}, below the concern threshold of \
-             {cutoff:.1}. The threshold is provisional: no study has set a cut-off for this questionnaire."
-        ),
+        text: Text::new("signal-low-alliance")
+            .number("session", f64::from(session))
+            .score("score", score)
+            .score("cutoff", cutoff),
         actions: low_alliance_actions(),
         measure: None,
     }))
@@ -340,12 +348,13 @@ pub fn low_alliance_episode_signal(scores: &[(u32, f64)], cutoff: f64) -> Result
         return Ok(None);
     };
     let since = if start == latest_session {
-        format!("In session {start} the client rated the alliance {latest:.1}")
+        Text::new("low-alliance-since-one").number("start", f64::from(start)).score("latest", latest)
     } else {
-        format!(
-            "Since session {start} the client's alliance ratings have been at or near the concern threshold \
-             (lowest {lowest:.1}, latest {latest:.1} in session {latest_session})"
-        )
+        Text::new("low-alliance-since-many")
+            .number("start", f64::from(start))
+            .score("lowest", lowest)
+            .score("latest", latest)
+            .number("latestSession", f64::from(latest_session))
     };
     Ok(Some(Signal {
         kind: SignalKind::LowAlliance,
@@ -357,11 +366,10 @@ pub fn low_alliance_episode_signal(scores: &[(u32, f64)], cutoff: f64) -> Result
             Evidence::new("episode_start_session", f64::from(start)),
             Evidence::new("cutoff", cutoff),
         ],
-        explanation: format!(
-            "{since}, below the concern threshold of {cutoff:.1}. The threshold is provisional: no study has set \
-             a cut-off for this questionnaire. One signal covers this stretch until {LOW_ALLIANCE_CLEAR_AFTER} \
-             ratings in a row are at or above it."
-        ),
+        text: Text::new("signal-low-alliance-episode")
+            .text("since", since)
+            .score("cutoff", cutoff)
+            .number("clear", LOW_ALLIANCE_CLEAR_AFTER as f64),
         actions: low_alliance_actions(),
         measure: None,
     }))
@@ -377,7 +385,7 @@ pub fn measure_change_signal(
     outcome: &ChangeOutcome,
 ) -> Option<Signal> {
     let mut signal = change_signal(session, pre, post, outcome)?;
-    signal.explanation = format!("{measure_name}: {}", signal.explanation);
+    signal.name_measure(measure_name);
     signal.measure = Some(measure_id.to_owned());
     Some(signal)
 }
@@ -388,10 +396,7 @@ pub fn measure_change_signal(
 pub fn escalate_disengagement_after_risk(signal: &mut Signal, risk_session: u32) {
     signal.severity = signal.severity.max(Severity::Urgent);
     signal.evidence.push(Evidence::new("risk_session", f64::from(risk_session)));
-    signal.explanation = format!(
-        "{} The client answered PHQ-9 item 9 above 0 in session {risk_session} and has not answered it since.",
-        signal.explanation
-    );
+    signal.then(Text::new("signal-after-risk").number("session", f64::from(risk_session)));
     signal.actions = disengagement_after_risk_actions();
 }
 
@@ -403,9 +408,7 @@ pub fn stopped_asking_signal(latest_session: Option<u32>) -> Signal {
         severity: Severity::Warning,
         session: latest_session,
         evidence: Vec::new(),
-        explanation: "The client asked not to be asked for checks after their sessions. No check link can be made \
-                      until they start again, from their own page or a link they still hold."
-            .into(),
+        text: Text::new("signal-stopped-asking"),
         actions: super::actions::stopped_asking_actions(),
         measure: None,
     }

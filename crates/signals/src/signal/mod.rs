@@ -112,7 +112,9 @@ pub struct Signal {
     /// The session the signal is about, when there is one.
     pub session: Option<u32>,
     pub evidence: Vec<Evidence>,
-    pub explanation: String,
+    /// The explanation as a message with its arguments, which a page writes in its reader's language
+    /// ([`Signal::explanation`] gives the English, for reports, logs and the command line).
+    pub text: alliance_i18n::Text,
     pub actions: Vec<SuggestedAction>,
     /// The outcome measure a change or course signal is about (e.g. `gad7`), when there are several.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -120,6 +122,30 @@ pub struct Signal {
 }
 
 impl Signal {
+    /// The explanation in English.
+    pub fn explanation(&self) -> String {
+        self.text.english()
+    }
+
+    /// Sets the explanation.
+    pub fn set_text(&mut self, text: alliance_i18n::Text) {
+        self.text = text;
+    }
+
+    /// Adds a sentence after the explanation.
+    pub fn then(&mut self, more: alliance_i18n::Text) {
+        let first = std::mem::take(&mut self.text);
+        self.set_text(alliance_i18n::Text::new("signal-then").text("first", first).text("second", more));
+    }
+
+    /// Names the measure the signal is about before its explanation ("PHQ-9: ...").
+    pub fn name_measure(&mut self, name: &str) {
+        let explanation = std::mem::take(&mut self.text);
+        self.set_text(
+            alliance_i18n::Text::new("signal-for-measure").plain("measure", name).text("explanation", explanation),
+        );
+    }
+
     /// Sort key: risk first, then severity (high first), then kind, then latest session.
     fn priority(&self) -> (bool, std::cmp::Reverse<Severity>, u8, std::cmp::Reverse<u32>) {
         (

@@ -205,7 +205,10 @@ pub async fn client_rows(
                 alliance_trend,
                 reasons: open
                     .iter()
-                    .map(|s| format!("{}: {}", signals::title(s.signal.kind), s.signal.explanation))
+                    .map(|s| {
+                        let explanation = crate::language::current().text(&s.signal.text);
+                        format!("{}: {explanation}", signals::title(s.signal.kind))
+                    })
                     .collect(),
                 urgent: triage.key.tier <= 1,
                 badges: open

@@ -126,7 +126,7 @@ pub fn view(
         key,
         level: level(signal.severity),
         title: title(signal.kind),
-        explanation: signal.explanation.clone(),
+        explanation: crate::language::current().text(&signal.text),
         evidence: signal
             .evidence
             .iter()
@@ -135,7 +135,7 @@ pub fn view(
             .map(|e| format!("{} {}", evidence_label(&e.name), number(e.value)))
             .collect::<Vec<_>>()
             .join(" · "),
-        actions: signal.actions.iter().map(|a| a.text.clone()).collect(),
+        actions: signal.actions.iter().map(|a| crate::language::current().t(&a.message)).collect(),
         acknowledged: ack.map(|a| format!("Acknowledged by {} on {}", a.user_name, show_day(a.at, zone))),
     }
 }
