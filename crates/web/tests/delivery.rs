@@ -17,12 +17,17 @@ use crate::mail::MailServer;
 
 const PRACTICE: &str = "Harbour Practice <checks@practice.example.org>";
 
-fn smtp(port: u16) -> MailSettings {
+pub fn smtp(port: u16) -> MailSettings {
     MailSettings::parse(&format!("smtp+plain://127.0.0.1:{port}"), PRACTICE).unwrap()
 }
 
 /// A therapist's new client with `contact`, an episode and one session: (sign-in, client, session).
-async fn client_with_session(app: &TestApp, therapist: &str, pseudonym: &str, contact: &str) -> (Session, i64, i64) {
+pub async fn client_with_session(
+    app: &TestApp,
+    therapist: &str,
+    pseudonym: &str,
+    contact: &str,
+) -> (Session, i64, i64) {
     app.user(therapist, Role::Therapist).await;
     let me = app.sign_in(therapist).await;
     let fields = [
@@ -49,7 +54,7 @@ async fn new_session(me: &Session, client: i64) -> i64 {
 }
 
 /// The therapist asks for a link sent to the client; returns the session page shown after.
-async fn send_link(me: &Session, session: i64) -> String {
+pub async fn send_link(me: &Session, session: i64) -> String {
     let (status, _, page) = me.post(&format!("/sessions/{session}/links"), &[("send", "yes")]).await;
     assert_eq!(status, 200, "{page}");
     page

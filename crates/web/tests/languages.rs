@@ -216,3 +216,96 @@ async fn the_language_switch_goes_only_to_this_server_and_only_to_languages_it_h
     let r = no_redirect.get(format!("{}/login", app.url)).header("cookie", "alliance_lang=xx").send().await.unwrap();
     assert!(r.text().await.unwrap().contains("<html lang=\"en\""));
 }
+
+/// The text of an e-mail as the mail server received it: its body decoded from quoted-printable or base64, and
+/// its subject from RFC 2047 encoded words.
+fn decoded(message: &str) -> (String, String) {
+    use base64::Engine as _;
+    let (head, body) = message.split_once("\r\n\r\n").or_else(|| message.split_once("\n\n")).unwrap();
+    let unfolded = head.replace("\r\n ", " ").replace("\n ", " ");
+    let subject = unfolded.lines().find_map(|l| l.strip_prefix("Subject: ")).unwrap_or("").to_owned();
+    let b64 = |s: &str| String::from_utf8(base64::engine::general_purpose::STANDARD.decode(s.trim()).unwrap()).unwrap();
+    // Encoded words next to each other join without the space between them (RFC 2047); plain words keep it.
+    let mut decoded_subject = String::new();
+    let mut after_encoded = false;
+    for word in subject.split(' ') {
+        match word.strip_prefix("=?utf-8?b?").or_else(|| word.strip_prefix("=?utf-8?B?")) {
+            Some(encoded) => {
+                if !after_encoded && !decoded_subject.is_empty() {
+                    decoded_subject.push(' ');
+                }
+                decoded_subject.push_str(&b64(encoded.trim_end_matches("?=")));
+                after_encoded = true;
+            }
+            None => {
+                if !decoded_subject.is_empty() {
+                    decoded_subject.push(' ');
+                }
+                decoded_subject.push_str(word);
+                after_encoded = false;
+            }
+        }
+    }
+    let subject = decoded_subject;
+    let body = if head.contains("Content-Transfer-Encoding: base64") {
+        b64(&body.lines().collect::<String>())
+    } else if head.contains("Content-Transfer-Encoding: quoted-printable") {
+        let joined = body.replace("=\r\n", "").replace("=\n", "");
+        let mut bytes = Vec::new();
+        let mut rest = joined.as_bytes();
+        while let Some((&b, tail)) = rest.split_first() {
+            if b == b'=' && tail.len() >= 2 {
+                bytes.push(u8::from_str_radix(std::str::from_utf8(&tail[..2]).unwrap(), 16).unwrap());
+                rest = &tail[2..];
+            } else {
+                bytes.push(b);
+                rest = tail;
+            }
+        }
+        String::from_utf8(bytes).unwrap()
+    } else {
+        body.to_owned()
+    };
+    (subject, body)
+}
+
+#[tokio::test]
+async fn a_clients_e_mail_is_written_in_their_language() {
+    use alliance_web::mail::MailDelivery;
+
+    use crate::delivery::{client_with_session, send_link, smtp};
+    use crate::mail::MailServer;
+
+    let Some(server) = MailServer::start() else { return };
+    let app = TestApp::spawn_with(|c| c.mail = Some(smtp(server.port))).await;
+    let delivery = MailDelivery::new(app.store.clone(), smtp(server.port), &app.url).unwrap();
+    let mut expected = Vec::new();
+    for (n, (lang, subject, words)) in [
+        (None, "Your check after today's session", "Please do not forward this message."),
+        (Some("es"), "Su cuestionario después de la sesión de hoy", "No reenvíe este mensaje, por favor."),
+        (Some("ar"), "استبيانك بعد جلسة اليوم", "يرجى عدم إعادة توجيه هذه الرسالة."),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (me, client, session) = client_with_session(
+            &app,
+            &format!("t{n}@example.org"),
+            &format!("Client {n}"),
+            &format!("c{n}@example.net"),
+        )
+        .await;
+        app.store.set_client_language(ClientId(client), lang, None).await.unwrap();
+        send_link(&me, session).await;
+        expected.push((format!("c{n}@example.net"), subject, words));
+    }
+    assert_eq!(delivery.deliver_due(time::OffsetDateTime::now_utc()).await.unwrap(), 3);
+    let messages = server.messages();
+    assert_eq!(messages.len(), 3);
+    for (to, subject, words) in expected {
+        let message = messages.iter().find(|m| m.contains(&format!("To: {to}"))).unwrap();
+        let (got_subject, body) = decoded(message);
+        assert_eq!(got_subject, subject, "{message}");
+        assert!(body.contains(words) && body.contains(&format!("{}/c/", app.url)), "{body}");
+    }
+}
