@@ -129,3 +129,19 @@ impl Switch {
         }
     }
 }
+
+/// A score band's label from an instrument file ("mild"), in the reader's words. The files name the bands in
+/// English, as the scoring literature does; the labels Alliance's instruments use have messages, and a label of a
+/// practice's own instrument is shown as written.
+pub fn band_words(label: &str) -> String {
+    let tr = current();
+    let id = match label {
+        "minimal" => "band-minimal",
+        "mild" => "band-mild",
+        "moderate" => "band-moderate",
+        "moderately severe" => "band-moderately-severe",
+        "severe" => "band-severe",
+        other => return tr.data_text(other).into_owned(),
+    };
+    tr.t(id)
+}

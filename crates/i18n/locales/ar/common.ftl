@@ -55,3 +55,10 @@ language-unknown = هذه اللغة غير متاحة.
 # المعالج يطلب رمزاً للجهاز اللوحي.
 kiosk-client-stopped = طلب العميل ألا تُرسل إليه استبيانات.
 kiosk-nothing-due = لا يوجد شيء مستحق لاستبيان هذه الجلسة.
+
+# نطاقات الدرجات لمقاييس النتائج (Kroenke et al. 2001; Spitzer et al. 2006).
+band-minimal = أدنى
+band-mild = خفيف
+band-moderate = متوسط
+band-moderately-severe = شديد نسبياً
+band-severe = شديد

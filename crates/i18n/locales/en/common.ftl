@@ -50,3 +50,10 @@ language-unknown = This language is not available.
 # The therapist asking for a tablet code.
 kiosk-client-stopped = The client asked not to be asked for checks.
 kiosk-nothing-due = Nothing is due for this session's check.
+
+# Score bands of the outcome measures (Kroenke et al. 2001; Spitzer et al. 2006).
+band-minimal = minimal
+band-mild = mild
+band-moderate = moderate
+band-moderately-severe = moderately severe
+band-severe = severe

@@ -53,3 +53,10 @@ language-unknown = Este idioma no está disponible.
 # El terapeuta pide un código para la tableta.
 kiosk-client-stopped = El cliente pidió que no se le enviaran más cuestionarios.
 kiosk-nothing-due = No hay nada pendiente para el cuestionario de esta sesión.
+
+# Bandas de puntuación de las medidas de resultado (Kroenke et al. 2001; Spitzer et al. 2006).
+band-minimal = mínima
+band-mild = leve
+band-moderate = moderada
+band-moderately-severe = moderadamente grave
+band-severe = grave
