@@ -147,7 +147,7 @@ export const DESKTOP = { viewport: { width: 1280, height: 900 } };
  * test provokes on purpose (such as 422); Chromium logs those as console errors too.
  */
 export async function newPage(browser, options, { expectedStatuses = [] } = {}) {
-  const context = await browser.newContext({ ...options, locale: 'en-GB' });
+  const context = await browser.newContext({ locale: 'en-GB', ...options });
   context.setDefaultTimeout(30_000);
   context.setDefaultNavigationTimeout(30_000);
   const page = await context.newPage();

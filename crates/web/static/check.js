@@ -33,8 +33,10 @@
   const head = make('div', { className: 'part-progress' });
   head.append(label, progress);
   parts[0].before(head);
-  const back = make('button', { type: 'button', textContent: 'Back' });
-  const next = make('button', { type: 'button', textContent: 'Next', className: 'primary' });
+  // The words come from the page, in its language (the server writes them into the form's data attributes).
+  const words = form.dataset;
+  const back = make('button', { type: 'button', textContent: words.back ?? 'Back' });
+  const next = make('button', { type: 'button', textContent: words.next ?? 'Next', className: 'primary' });
   const nav = make('div', { className: 'part-nav' });
   nav.append(back, next);
   parts[parts.length - 1].after(nav);
@@ -45,7 +47,11 @@
     current = Math.max(0, Math.min(parts.length - 1, index));
     parts.forEach((part, i) => { part.hidden = i !== current; });
     progress.value = current + 1;
-    label.textContent = `Part ${current + 1} of ${parts.length}: ${title(parts[current])}`;
+    const shown = words.partLabel ?? 'Part @part of @parts: @title';
+    label.textContent = shown
+      .replace('@parts', String(parts.length))
+      .replace('@part', String(current + 1))
+      .replace('@title', title(parts[current]));
     back.disabled = current === 0;
     next.hidden = current === parts.length - 1;
     if (focus) {
