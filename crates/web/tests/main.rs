@@ -12,6 +12,7 @@ mod cookies;
 mod crisis;
 mod delivery;
 mod flow;
+mod languages_staff;
 mod limits;
 mod mail;
 mod matrix;
