@@ -671,27 +671,6 @@ patterns-median-value = { $value } (الوسيط)
 patterns-checks = استبيانات العملاء المُجاب عنها
 patterns-tasks = المهام المنجزة بين الجلسات
 patterns-tasks-how = من أصل { $count } مهام اتُّفق عليها في الجلسة وأُبلغ عنها في الاستبيان التالي؛ المهمة المنجزة جزئيًا تُحتسب نصفًا.
-## Audit log
-admin-audit-unreadable = تعذّرت قراءة عامل التصفية.
-admin-audit-too-long = إحدى قيم التصفية طويلة جدًا (64 حرفًا على الأكثر).
-admin-audit-unknown-filter = عامل تصفية غير معروف.
-admin-audit-twice = أُعطي عامل تصفية مرتين.
-admin-audit-positive = يجب أن يكون { $field } عددًا صحيحًا موجبًا.
-admin-audit-code = يُكتب { $field } بأحرف لاتينية صغيرة وأرقام وشرطات، مثل read-denied.
-admin-audit-date = يجب أن يكون { $field } تاريخًا مثل 2026-11-28.
-admin-audit-from-after-to = يجب ألا يكون «من» بعد «إلى».
-admin-audit-kind-needed = أدخل نوع العنصر مع رقمه، مثل client 12.
-admin-audit-page = الصفحة
-admin-audit-account-of = الحساب { $id }
-admin-audit-system = Alliance أو رابط عميل
-admin-audit-intact = السلسلة سليمة حتى القيد { $entry } (فُحصت كل القيود كاملة في { $at }، والقيود اللاحقة عند هذا العرض).
-admin-audit-broken = السلسلة مكسورة: { $broken }. القيود من 1 إلى { $entry } سليمة. شغّل `alliance audit verify` وتحقّق من الأمر.
-admin-reason-short = السبب: يُرجى أن توضح في 10 أحرف على الأقل لماذا تحتاج إلى قراءة هذا السجل.
-admin-reason-long = السبب: 500 حرف على الأكثر.
-admin-reason-plain = السبب: نص عادي فقط.
-admin-client-number-invalid = رقم العميل: عدد صحيح موجب، كما يظهر في عنوان العميل (/clients/12).
-admin-no-such-client = لا يوجد عميل بهذا الرقم.
-admin-break-glass-notice = قرأه المسؤول { $name } في { $at }، والسبب: { $reason }
 ## Rights
 client-delete-mismatch = الاسم المكتوب ليس الاسم المستعار للعميل. لم يُحذف شيء.
 client-deleted-title = حُذف العميل
@@ -728,3 +707,6 @@ client-evidence-change = التغيّر
 client-evidence-expected = المتوقع
 client-evidence-alliance = التحالف
 client-evidence-episode-start = جلسة بدء فترة الرعاية
+
+## Session dates
+session-date-field = تاريخ الجلسة

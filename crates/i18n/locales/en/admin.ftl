@@ -118,3 +118,25 @@ admin-reset-choose-account = No link made: choose an active account.
 admin-reset-choose-factor = Choose whether the second factor is removed.
 admin-reset-made = A link for { $name } was made. It works once, for 24 hours; making another one revokes it.
 admin-reset-made-sent = A link for { $name } was made. It works once, for 24 hours; making another one revokes it. It was also sent to the account's e-mail address.
+
+## The audit log and break-glass access, as the handlers word them
+admin-audit-unreadable = The filter could not be read.
+admin-audit-too-long = A filter value is too long (at most 64 characters).
+admin-audit-unknown-filter = Unknown filter.
+admin-audit-twice = A filter was given twice.
+admin-audit-positive = { $field } must be a positive whole number.
+admin-audit-code = { $field } is written in lowercase letters, digits and hyphens, like read-denied.
+admin-audit-date = { $field } must be a date like 2026-11-28.
+admin-audit-from-after-to = From must not be after To.
+admin-audit-kind-needed = Give the object kind with the object number, e.g. client 12.
+admin-audit-page = Page
+admin-audit-account-of = account { $id }
+admin-audit-system = Alliance or a client link
+admin-audit-intact = Chain intact up to entry { $entry } (every entry checked in full at { $at }, later ones at this view).
+admin-audit-broken = Chain broken: { $broken }. Entries 1 to { $entry } are intact. Run `alliance audit verify` and investigate.
+admin-reason-short = Reason: please explain in at least 10 characters why you need to read this record.
+admin-reason-long = Reason: at most 500 characters.
+admin-reason-plain = Reason: plain text only.
+admin-client-number-invalid = Client number: a positive whole number, as shown in the client's address (/clients/12).
+admin-no-such-client = There is no client with that number.
+admin-break-glass-notice = Read by administrator { $name } on { $at }, reason: { $reason }

@@ -589,27 +589,6 @@ patterns-median-value = { $value } (median)
 patterns-checks = Client checks answered
 patterns-tasks = Between-session tasks done
 patterns-tasks-how = Of { $count } tasks agreed in session and reported on at the next check; a task done in part counts half.
-## Audit log
-admin-audit-unreadable = The filter could not be read.
-admin-audit-too-long = A filter value is too long (at most 64 characters).
-admin-audit-unknown-filter = Unknown filter.
-admin-audit-twice = A filter was given twice.
-admin-audit-positive = { $field } must be a positive whole number.
-admin-audit-code = { $field } is written in lowercase letters, digits and hyphens, like read-denied.
-admin-audit-date = { $field } must be a date like 2026-11-28.
-admin-audit-from-after-to = From must not be after To.
-admin-audit-kind-needed = Give the object kind with the object number, e.g. client 12.
-admin-audit-page = Page
-admin-audit-account-of = account { $id }
-admin-audit-system = Alliance or a client link
-admin-audit-intact = Chain intact up to entry { $entry } (every entry checked in full at { $at }, later ones at this view).
-admin-audit-broken = Chain broken: { $broken }. Entries 1 to { $entry } are intact. Run `alliance audit verify` and investigate.
-admin-reason-short = Reason: please explain in at least 10 characters why you need to read this record.
-admin-reason-long = Reason: at most 500 characters.
-admin-reason-plain = Reason: plain text only.
-admin-client-number-invalid = Client number: a positive whole number, as shown in the client's address (/clients/12).
-admin-no-such-client = There is no client with that number.
-admin-break-glass-notice = Read by administrator { $name } on { $at }, reason: { $reason }
 ## Rights
 client-delete-mismatch = The name typed is not the client's pseudonym. Nothing was deleted.
 client-deleted-title = Client deleted
@@ -646,3 +625,6 @@ client-evidence-change = change
 client-evidence-expected = expected
 client-evidence-alliance = alliance
 client-evidence-episode-start = session the episode started
+
+## Session dates
+session-date-field = Date of the session

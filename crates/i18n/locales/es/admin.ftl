@@ -123,3 +123,25 @@ admin-reset-choose-account = No se ha generado ningún enlace: elija una cuenta 
 admin-reset-choose-factor = Elija si se quita el segundo factor.
 admin-reset-made = Se ha generado un enlace para { $name }. Funciona una vez, durante 24 horas; generar otro lo revoca.
 admin-reset-made-sent = Se ha generado un enlace para { $name }. Funciona una vez, durante 24 horas; generar otro lo revoca. También se envió a la dirección de correo electrónico de la cuenta.
+
+## The audit log and break-glass access, as the handlers word them
+admin-audit-unreadable = No se pudo leer el filtro.
+admin-audit-too-long = Un valor del filtro es demasiado largo (como máximo 64 caracteres).
+admin-audit-unknown-filter = Filtro desconocido.
+admin-audit-twice = Un filtro se indicó dos veces.
+admin-audit-positive = { $field } debe ser un número entero positivo.
+admin-audit-code = { $field } se escribe con letras minúsculas, cifras y guiones, como read-denied.
+admin-audit-date = { $field } debe ser una fecha como 2026-11-28.
+admin-audit-from-after-to = «Desde» no puede ser posterior a «Hasta».
+admin-audit-kind-needed = Indique el tipo de objeto junto con el número de objeto, p. ej., client 12.
+admin-audit-page = Página
+admin-audit-account-of = cuenta { $id }
+admin-audit-system = Alliance o un enlace de cliente
+admin-audit-intact = Cadena íntegra hasta la entrada { $entry } (todas las entradas se comprobaron por completo el { $at }, las posteriores al abrir esta vista).
+admin-audit-broken = Cadena rota: { $broken }. Las entradas 1 a { $entry } están íntegras. Ejecute `alliance audit verify` e investigue.
+admin-reason-short = Motivo: explique en al menos 10 caracteres por qué necesita leer este expediente.
+admin-reason-long = Motivo: como máximo 500 caracteres.
+admin-reason-plain = Motivo: solo texto sin formato.
+admin-client-number-invalid = Número de cliente: un número entero positivo, como aparece en la dirección del cliente (/clients/12).
+admin-no-such-client = No hay ningún cliente con ese número.
+admin-break-glass-notice = Leído por el administrador { $name } el { $at }, motivo: { $reason }

@@ -39,8 +39,9 @@ pub async fn record_session(
     if episode.ended_on.is_some() {
         return Err(WebError::BadRequest(crate::language::current().t("session-episode-ended")));
     }
-    let held_on = super::care_date(form.one("held_on")?, who.today(state.now()), "Date of the session")
-        .map_err(WebError::BadRequest)?;
+    let what = crate::language::current().t("session-date-field");
+    let held_on =
+        super::care_date(form.one("held_on")?, who.today(state.now()), &what).map_err(WebError::BadRequest)?;
     let attended = match form.one("attended")? {
         None => false,
         Some("yes") => true,
