@@ -1,4 +1,6 @@
 # What staff read: the caseload, clients, sessions, the account, supervision, research.
+
+## Navigation
 nav-caseload = Caseload
 nav-add-client = Add client
 nav-shared-reflections = Shared reflections
@@ -12,6 +14,8 @@ nav-crisis = Crisis information
 nav-tablets = Tablets
 nav-your-account = Your account
 nav-sign-out = Sign out
+
+## Signing in
 login-sign-in = Sign in
 login-heading = Sign in to Alliance
 login-email = E-mail
@@ -25,6 +29,8 @@ login-recovery-code = A recovery code
 login-recovery-code-example = abcd-efgh-jkmn-pqrs
 login-with-recovery-code = Sign in with a recovery code
 login-recovery-note = Each recovery code works once. Without one, ask your practice's administrator to reset your access.
+
+## The caseload
 caseload-break-glass-heading = Administrator access to your clients' records
 caseload-break-glass-open = Open the client to acknowledge.
 caseload-hint = Who needs you first: risk, then the most serious open signal, something new this week, the worse course. Details and acknowledging on the client's page.
@@ -40,6 +46,8 @@ alerts-answered =
        *[other] These clients answered that they had thoughts of being better off dead or of hurting themselves, and nobody has acknowledged it yet:
     }
 alerts-record = Record what you did on the client's page.
+
+## The account
 account-second-factor = Second factor
 account-totp-on = Sign-in asks for a code from your authenticator app.
 account-recovery-left = { $count } unused recovery code(s) left, for signing in without your phone.
@@ -86,6 +94,8 @@ account-totp-confirm = Confirm
 reset-title = Set a new password
 reset-for = For { $name }. This link works once. Every sign-in of your account ends when you set the password.
 reset-set-password = Set password
+
+## Sessions and clients
 session-tablet-code-title = Code for the waiting-room tablet
 session-tablet-code-read = Read it to the client. It opens this session's check once, on a practice tablet, until { $until }.
 session-back = Back to the session
@@ -149,6 +159,8 @@ client-answers-column = Client's answers
 client-reflection-column = Therapist's reflection
 client-missed = (missed)
 client-open = Open
+
+## The partnership with the client
 partner-stopped = Stopped asking.
 partner-goals = Goals
 partner-goals-hint = Up to three goals at a time, in the client's own words, agreed in session. The client rates each from 0 (not at all) to 10 (reached) at every check.
@@ -189,6 +201,8 @@ partner-show-alliance = Show their relationship ratings on it
 partner-hide-alliance = Hide their relationship ratings from it
 partner-alliance-hidden = Relationship ratings are hidden from the client's page.
 partner-alliance-shown = Relationship ratings are shown on the client's page.
+
+## The session
 session-link-for-client = Link for the client
 session-link-explain = Show the QR code or send the link. It works once and expires on { $expires }. It stays on this page in this browser for two hours while it is unanswered; if it gets lost, create a new one (the old one stops working).
 session-check = Client's check
@@ -206,6 +220,8 @@ session-scale = Scale
 session-client = Client
 session-therapist = Therapist
 session-risk-item = Risk item endorsed
+
+## Patterns and research
 patterns-title = Patterns
 patterns-of = Patterns: { $therapist }
 patterns-hint = Patterns for reflection in supervision, not a performance rating. Caseloads differ in who comes and what they bring, and a few clients move these figures a lot: use them to choose what to talk about, never to compare or grade therapists.
@@ -218,6 +234,8 @@ research-not-included = Not included: pseudonyms, contact details, names, dates,
 research-columns = Columns:
 research-password = Your password, to confirm the download (it is recorded in the access log)
 research-download = Download CSV
+
+## Supervision
 supervision-rows-caption = Clients of { $name }, most urgent first
 supervision-open-signals = Open signals
 supervision-last = last { $date }
@@ -274,6 +292,8 @@ supervision-no-comments = No comments yet.
 supervision-reply = Reply
 supervision-send = Send
 staff-code-if-app = Code from your authenticator app (if you use one)
+
+## Roles
 role-therapist = Therapist
 role-supervisor = Supervisor
 role-administrator = Administrator
@@ -282,6 +302,8 @@ role-lower-therapist = therapist
 role-lower-supervisor = supervisor
 role-lower-administrator = administrator
 role-lower-researcher = researcher
+
+## The client's data, printed
 export-title = Data of { $pseudonym }
 export-heading = Data held about { $pseudonym }
 export-when = Exported on { $exported }. Client since { $since }.
