@@ -11,7 +11,8 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use super::{Nav, number, show_date, words};
+use super::words::{self, number};
+use super::{Nav, show_date};
 use crate::access;
 use crate::auth::SignedIn;
 use crate::error::WebError;

@@ -14,7 +14,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use time::Date;
 
 use super::clients::{ChartView, table};
-use super::{care_date, number, show_date};
+use super::words::number;
+use super::{care_date, show_date};
 use crate::access;
 use crate::auth::SignedIn;
 use crate::charts::{Chart, Marker, MarkerKind, OKABE_ITO, Series};

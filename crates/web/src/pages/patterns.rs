@@ -13,7 +13,8 @@ use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use time::Date;
 
-use super::{Nav, number};
+use super::Nav;
+use super::words::number;
 use crate::access;
 use crate::access_supervision::{self, SeePatterns};
 use crate::auth::SignedIn;
@@ -212,7 +213,10 @@ fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
 /// The figures in words: (what, value, how it is computed).
 fn figures(p: &patterns::Patterns) -> Vec<(String, String, String)> {
     let or_dash = |v: Option<String>| v.unwrap_or_else(|| "–".into());
-    let signed = |v: f64| if v > 0.0 { format!("+{v:.2}") } else { format!("{v:.2}") };
+    let signed = |v: f64| {
+        let tr = crate::language::current();
+        if v > 0.0 { format!("+{}", tr.number(v, 2)) } else { tr.number(v, 2) }
+    };
     let tr = crate::language::current();
     let active = tr.t("patterns-active-how");
     let level = tr.t1("patterns-level-how", "count", p.alliance_level_clients);
@@ -240,7 +244,7 @@ fn figures(p: &patterns::Patterns) -> Vec<(String, String, String)> {
     let checks_how = tr.t2("patterns-checks-how", "answered", p.sessions_with_check, "due", p.sessions_due);
     vec![
         (tr.t("patterns-active"), p.active_clients.to_string(), active),
-        (tr.t("patterns-level"), or_dash(p.alliance_level.map(|v| format!("{v:.1}"))), level),
+        (tr.t("patterns-level"), or_dash(p.alliance_level.map(|v| tr.number(v, 1))), level),
         (
             tr.t("patterns-trend"),
             or_dash(p.alliance_trend.map(|v| tr.t1("patterns-per-session", "value", signed(v)))),

@@ -90,7 +90,7 @@ pub struct AllianceSideBySide {
 fn shown_score(score: &alliance_core::scoring::ScaleScore) -> String {
     let tr = crate::language::current();
     let Some(value) = score.value else { return tr.t("session-not-scored") };
-    let mut text = super::number(value);
+    let mut text = super::words::number(value);
     if let Some(band) = &score.band {
         text.push_str(&format!(" · {band}"));
     }
@@ -110,7 +110,7 @@ fn alliance_side_by_side(
     let (client, therapist) = (client?, therapist?);
     let ins = state.catalog.get(RELATIONSHIP_CHECK)?;
     let value = |r: &alliance_store::StoredResponse, scale: &str| {
-        r.scores.iter().find(|s| s.scale == scale).and_then(|s| s.value).map_or("—".to_owned(), super::number)
+        r.scores.iter().find(|s| s.scale == scale).and_then(|s| s.value).map_or("—".to_owned(), super::words::number)
     };
     let rows = ["goals", "tasks", "bond", "alliance"]
         .iter()

@@ -5,7 +5,8 @@ use alliance_core::overview::signal_key;
 use alliance_signals::signal::{Severity, Signal, SignalKind};
 use alliance_store::{Acknowledgement, RiskAction, RiskActionKind};
 
-use super::{number, show_day, show_time, words};
+use super::words::{self, number};
+use super::{show_day, show_time};
 use crate::LocalZone;
 
 /// A time as the risk form sends it and shows it (`datetime-local`: a wall-clock time in the reader's zone).

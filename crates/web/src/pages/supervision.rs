@@ -18,7 +18,8 @@ use axum::extract::{RawQuery, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::caseload::{Row, client_rows};
-use super::{Nav, number, show_date, show_day};
+use super::words::number;
+use super::{Nav, show_date, show_day};
 use crate::access::{self, ReadClient, Via};
 use crate::access_supervision;
 use crate::auth::SignedIn;

@@ -108,3 +108,8 @@ pub fn export_code(code: &str) -> &'static str {
         _ => "partner-kind-other",
     }
 }
+
+/// A score as the reader's language writes it: no trailing `.0`, one decimal otherwise ("4.5", "4,5").
+pub fn number(value: f64) -> String {
+    if (value - value.round()).abs() < 1e-9 { format!("{}", value.round() as i64) } else { current().number(value, 1) }
+}
