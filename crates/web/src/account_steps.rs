@@ -23,17 +23,11 @@ impl Step {
         }
     }
 
-    /// What the account page asks, in the user's words.
+    /// What the account page asks, in the user's words: the message's id.
     pub fn request(self) -> &'static str {
         match self {
-            Step::ChangePassword => {
-                "Before you go on, choose your own password below: the one you signed in with was set by an \
-                 administrator."
-            }
-            Step::SetUpSecondFactor => {
-                "Before you go on, set up your second factor again: an administrator removed the previous one when \
-                 resetting your access."
-            }
+            Step::ChangePassword => "account-step-password",
+            Step::SetUpSecondFactor => "account-step-second-factor",
         }
     }
 }

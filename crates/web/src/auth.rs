@@ -309,13 +309,9 @@ pub async fn login(
     let verified = verify_off_thread(&password, known).await?;
     let Some(user) = user.filter(|_| verified) else {
         state.store.audit(auth_event(now, "sign-in-failed", None, object, &address)).await?;
-        let html = LoginPage {
-            tr: crate::language::current(),
-            csrf: &pre,
-            email: &email,
-            error: Some("The e-mail address or the password is not right."),
-        }
-        .render()?;
+        let message = crate::language::current().t("login-wrong");
+        let html =
+            LoginPage { tr: crate::language::current(), csrf: &pre, email: &email, error: Some(&message) }.render()?;
         return Ok((StatusCode::UNAUTHORIZED, Html(html)).into_response());
     };
     throttle::clear(&state, &by_account).await?;
@@ -373,7 +369,8 @@ pub async fn login_code(
     };
     let Some(user) = user else {
         state.store.audit(auth_event(now, "totp-expired", None, None, &address)).await?;
-        let error = Some("That sign-in took too long or was already finished. Please sign in again.");
+        let message = crate::language::current().t("login-too-long");
+        let error = Some(message.as_str());
         let html = LoginPage { tr: crate::language::current(), csrf: &pre, email: "", error }.render()?;
         return Ok((StatusCode::UNAUTHORIZED, Html(html)).into_response());
     };
@@ -396,7 +393,8 @@ pub async fn login_code(
         };
         if !used {
             state.store.audit(auth_event(now, "recovery-code-failed", None, Some(user.id), &address)).await?;
-            let error = Some("That recovery code was not right or was already used.");
+            let message = crate::language::current().t("login-recovery-wrong");
+            let error = Some(message.as_str());
             let html = CodePage { tr: crate::language::current(), csrf: &pre, error }.render()?;
             return Ok((StatusCode::UNAUTHORIZED, Html(html)).into_response());
         }
@@ -417,7 +415,8 @@ pub async fn login_code(
     if !accepted {
         let action = if step.is_some() { "totp-replayed" } else { "totp-failed" };
         state.store.audit(auth_event(now, action, None, Some(user.id), &address)).await?;
-        let error = Some("That code was not right or was already used. Enter the newest code from your app.");
+        let message = crate::language::current().t("login-code-wrong");
+        let error = Some(message.as_str());
         let html = CodePage { tr: crate::language::current(), csrf: &pre, error }.render()?;
         return Ok((StatusCode::UNAUTHORIZED, Html(html)).into_response());
     }

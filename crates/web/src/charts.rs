@@ -134,13 +134,17 @@ impl Chart {
             entries.push((label.clone(), Swatch::Line { colour: CUTOFF, dash: CUTOFF_DASH, width: 1.5 }));
         }
         if self.markers.iter().any(|m| m.kind == MarkerKind::Rupture) {
-            entries.push(("Rupture".into(), Swatch::Triangle { colour: RUPTURE, up: false }));
+            entries
+                .push((crate::language::current().t("chart-rupture"), Swatch::Triangle { colour: RUPTURE, up: false }));
         }
         if self.markers.iter().any(|m| m.kind == MarkerKind::Repair) {
-            entries.push(("Repair".into(), Swatch::Triangle { colour: REPAIR, up: true }));
+            entries.push((crate::language::current().t("chart-repair"), Swatch::Triangle { colour: REPAIR, up: true }));
         }
         if self.markers.iter().any(|m| m.kind == MarkerKind::Event) {
-            entries.push(("Event note".into(), Swatch::Line { colour: EVENT, dash: "1 3", width: 1.5 }));
+            entries.push((
+                crate::language::current().t("chart-event-note"),
+                Swatch::Line { colour: EVENT, dash: "1 3", width: 1.5 },
+            ));
         }
         entries
     }
@@ -198,9 +202,10 @@ impl Chart {
         }
         let _ = write!(
             s,
-            r##"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end" fill="#333">Session</text><text x="12" y="{:.1}" font-size="11" fill="#333" transform="rotate(-90 12 {:.1})" text-anchor="middle">{}</text>"##,
+            r##"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end" fill="#333">{}</text><text x="12" y="{:.1}" font-size="11" fill="#333" transform="rotate(-90 12 {:.1})" text-anchor="middle">{}</text>"##,
             W - 8.0,
             H - BOTTOM + 16.0,
+            escape(&crate::language::current().t("chart-session-axis")),
             (TOP + H - BOTTOM) / 2.0,
             (TOP + H - BOTTOM) / 2.0,
             escape(&self.y_label)
@@ -253,12 +258,19 @@ impl Chart {
             for (sx, sy) in &series.points {
                 let _ = write!(
                     s,
-                    r#"<circle cx="{:.1}" cy="{:.1}" r="3.5" fill="{}"><title>{}: session {}, {sy}</title></circle>"#,
+                    r#"<circle cx="{:.1}" cy="{:.1}" r="3.5" fill="{}"><title>{}</title></circle>"#,
                     self.x(*sx),
                     self.y(*sy),
                     series.colour,
-                    escape(&series.label),
-                    sx.round()
+                    escape(&crate::language::current().t3(
+                        "chart-point",
+                        "series",
+                        series.label.as_str(),
+                        "session",
+                        sx.round().to_string(),
+                        "value",
+                        sy.to_string()
+                    )),
                 );
             }
         }

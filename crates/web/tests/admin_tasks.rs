@@ -159,7 +159,7 @@ async fn moved_clients_keep_their_record_and_links_but_not_the_previous_therapis
     assert!(page.contains("Relationship check"), "the client's answers moved with the record");
     // No link to a reflection that is not theirs to write (following it answered 400).
     assert!(!page.contains(&format!("/sessions/{session}/reflection")), "{page}");
-    assert!(page.contains("with the client's previous therapist"), "{page}");
+    assert!(page.contains("with the client&#39;s previous therapist"), "{page}");
     for private in [NOTE, COMMENT, FOCUS, "Protective", "Helpless"] {
         assert!(!page.contains(private), "{private} leaked to the new therapist");
         assert!(!record.contains(private), "{private} leaked on the client page");

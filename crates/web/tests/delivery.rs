@@ -103,7 +103,7 @@ async fn a_link_sent_by_email_is_followed_from_the_message_and_answered() {
     let (me, client, session) = client_with_session(&app, "fern@example.org", "Moss Kestrel", "c1@example.net").await;
 
     let (_, page) = me.get(&format!("/sessions/{session}")).await;
-    assert!(page.contains("send it to the client's e-mail"), "{page}");
+    assert!(page.contains("send it to the client&#39;s e-mail"), "{page}");
     let page = send_link(&me, session).await;
     assert!(page.contains("/c/"), "the QR code and address are still shown");
     assert!(page.contains("The link is waiting to be sent by e-mail."), "{page}");
@@ -289,7 +289,7 @@ async fn a_link_goes_by_text_message_through_the_webhook() {
     let delivery = MailDelivery::for_config(app.store.clone(), &app.state.config).unwrap().unwrap();
     let (me, client, session) = client_with_session(&app, "heath@example.org", "Rook Hazel", "+44 7700-900 123").await;
     let (_, page) = me.get(&format!("/sessions/{session}")).await;
-    assert!(page.contains("send it to the client's phone (text message)"), "{page}");
+    assert!(page.contains("send it to the client&#39;s phone (text message)"), "{page}");
     send_link(&me, session).await;
     assert_eq!(delivery.deliver_due((app.state.clock)()).await.unwrap(), 1);
     let requests = webhook.requests();

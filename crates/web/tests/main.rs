@@ -13,6 +13,7 @@ mod crisis;
 mod delivery;
 mod flow;
 mod languages;
+mod languages_staff;
 mod limits;
 mod mail;
 mod matrix;

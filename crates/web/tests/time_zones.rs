@@ -26,7 +26,7 @@ async fn today_is_the_local_date_and_times_are_shown_on_the_readers_clock() {
     let end = format!("/episodes/{episode}/end");
     let (_, account) = me.get("/account").await;
     assert!(account.contains("shown in Pacific/Auckland: it is now 6 Dec 2026, 09:00 NZDT"), "{account}");
-    assert!(account.contains("The practice's (Pacific/Auckland)"), "{account}");
+    assert!(account.contains("The practice&#39;s (Pacific/Auckland)"), "{account}");
 
     // The therapist works from Berlin: their own clock and their own today.
     let (status, url, account) = me.post("/account/time-zone", &[("time_zone", "Europe/Berlin")]).await;

@@ -1,1 +1,150 @@
-# admin
+# صفحات الإدارة: الحسابات، التدقيق، الوصول الطارئ، معلومات الأزمات، الأجهزة اللوحية.
+
+admin-audit-hint = من قرأ أي سجل أو غيّره، ومتى، ومن أين، ولماذا. لا تحتوي القيود أبدًا على محتوى سريري. الأحدث أولًا.
+admin-audit-account = رقم الحساب
+admin-audit-action = الإجراء
+admin-audit-action-example = read
+admin-audit-kind = نوع العنصر
+admin-audit-kind-example = client
+admin-audit-object-number = رقم العنصر
+admin-from = من
+admin-to = إلى
+admin-audit-filter = تصفية
+admin-audit-clear = مسح
+admin-audit-none = لا قيود مطابقة.
+admin-audit-caption = قيود التدقيق، الأحدث أولًا
+admin-audit-entry = القيد
+admin-audit-time = الوقت
+admin-audit-who = من
+admin-audit-object = العنصر
+admin-audit-purpose = الغرض
+admin-audit-older = قيود أقدم
+admin-break-glass-title = الوصول الطارئ
+admin-break-glass-heading = الوصول الطارئ إلى سجل عميل
+admin-break-glass-lead = بصفتك مسؤولًا لا ترى السجلات السريرية. في حالة طارئة، كاستفسار عن خطر حين يتعذر الوصول إلى معالج العميل، يمكنك فتح سجل عميل واحد لقراءته مدة ساعة.
+admin-break-glass-note = ترى إجابات العميل ومساره، لا تأملات المعالج ولا محادثات الإشراف. يُحفظ سببك، ويُسجَّل الوصول في سجل التدقيق، ويُعرض على معالج العميل من قرأ السجل ومتى ولماذا.
+admin-lookup-title = البحث عن رقم عميل
+admin-client-number = رقم العميل
+admin-break-glass-reason = السبب (من 10 إلى 500 حرف)
+admin-break-glass-open = فتح السجل لمدة ساعة
+admin-lookup-heading = البحث عن رقم عميل للوصول الطارئ
+admin-lookup-lead = ابحث بجزء من الاسم المستعار للعميل أو من اسم معالجه. ترى الرقم والاسم المستعار والمعالج، ولا شيء سريريًا. تُسجَّل كل عملية بحث في سجل التدقيق.
+admin-lookup-find = الاسم المستعار أو المعالج (حرفان على الأقل)
+admin-lookup-search = بحث
+admin-lookup-none = لا يوجد عميل مطابق.
+admin-lookup-more = هناك عملاء آخرون مطابقون: ابحث بجزء أطول من الاسم.
+admin-lookup-back = العودة إلى الوصول الطارئ
+admin-crisis-lead = يرى العميل الذي يجيب بأنه راودته أفكار بأنه سيكون أفضل حالًا لو مات أو بإيذاء نفسه هذا النص فورًا بعد إرسال إجاباته. اذكر مساعدة متاحة في أي ساعة؛ ولا تَعِد بأن المعالج سيرى الإجابات على الفور.
+admin-crisis-default = لم يُحدَّد بعد: يرى العملاء النص المدمج أدناه.
+admin-crisis-text = النص الموجّه إلى العميل
+admin-crisis-contacts = جهات الاتصال، واحدة في كل سطر بالصيغة
+admin-crisis-contacts-format = الاسم | رقم الهاتف أو رابط https://
+admin-crisis-contacts-most = (8 على الأكثر)
+admin-tablets-title = الأجهزة اللوحية في غرفة الانتظار
+admin-tablets-hint = جهاز لوحي في غرفة الانتظار يجيب عليه العملاء عن استبيانهم برمز قصير يقرؤه عليهم معالجهم. افتح عنوانه مرة واحدة على الجهاز اللوحي واتركه هناك؛ يستطيع أي شخص لديه العنوان استخدام نموذج الرمز على الجهاز، لذا أعدّه على الجهاز اللوحي فقط.
+admin-tablets-address-heading = عنوان الجهاز اللوحي، لا يُعرض إلا الآن
+admin-tablets-address = عنوان الجهاز اللوحي
+admin-tablets-address-note = افتحه على الجهاز اللوحي وأضفه إلى شاشته الرئيسية. أضعته؟ أوقف هذا الجهاز وأضف جهازًا جديدًا.
+admin-tablets-none = لا شيء بعد.
+admin-tablets-added = (أُضيف في { $added })
+admin-tablets-added-off = (أُضيف في { $added }؛ أُوقف في { $off })
+admin-tablets-off = إيقاف هذا الجهاز اللوحي
+admin-tablets-add-heading = إضافة جهاز لوحي
+admin-tablets-where = مكانه
+admin-tablets-where-example = غرفة الانتظار، الطابق الأرضي
+admin-tablets-add = إضافة الجهاز اللوحي
+admin-tasks-title = المعالجون والحسابات
+admin-reset-link-for = رابط إعادة تعيين كلمة المرور لـ { $name }
+admin-reset-link-hand = سلّم هذا الرابط إلى { $name } بنفسك، بوسيلة لا يتلقاها سواه. لا يُعرض إلا الآن.
+admin-reset-link-label = رابط إعادة التعيين
+admin-number = الرقم
+admin-supervisor = المشرف
+admin-clients = العملاء
+admin-deactivated = (معطّل)
+admin-nobody-lower = لا أحد
+admin-change-supervisor-heading = تغيير مشرف معالج
+admin-change-supervisor-note = لا يعود المشرف السابق يرى عملاء هذا المعالج وتأملاته المشتركة؛ ويراها المشرف الجديد فورًا.
+admin-supervised-by = تحت إشراف
+admin-nobody = لا أحد
+admin-change-supervisor = تغيير المشرف
+admin-move-heading = نقل العملاء إلى معالج آخر
+admin-move-note = لمعالج يغادر: يُنقل السجل السريري (الجلسات، الدرجات، الإشارات، الأهداف). أما ما كتبه المعالج السابق عن ردود أفعاله (التأملات، ومحادثات الإشراف وأسئلته) فيبقى له ولا يُعرض على المعالج الجديد. تبقى روابط العملاء المرسلة سابقًا صالحة.
+admin-move-only = العميل ذو الرقم فقط (فارغ: جميعهم)
+admin-move = نقل
+admin-reset-heading = رابط إعادة تعيين كلمة المرور
+admin-reset-note = رابط يتيح للشخص تعيين كلمة مرور جديدة مرة واحدة خلال 24 ساعة. استخدامه ينهي كل جلسات دخوله. إنشاء رابط جديد يلغي الرابط السابق.
+admin-account = الحساب
+admin-second-factor = العامل الثاني لديه
+admin-keep-factor = الإبقاء عليه (ما زال لديه تطبيق المصادقة)
+admin-remove-factor = إزالته أيضًا (فقد تطبيق المصادقة)
+admin-make-link = إنشاء رابط
+admin-name = الاسم
+admin-role = الدور
+admin-change = تغيير
+admin-active = نشط
+admin-yes = نعم
+admin-no = لا
+admin-code-short = الرمز (إن كنت تستخدم تطبيقًا)
+admin-add-account-heading = إضافة حساب
+admin-supervised-by-therapists = تحت إشراف (للمعالجين)
+admin-initial-password = كلمة المرور الأولية
+admin-add-account = إضافة الحساب
+
+## Messages of the administration handlers
+admin-added = تمت إضافة { $name }.
+admin-initial-password-refused = كلمة المرور الأولية: { $why }
+admin-unknown-supervisor = مشرف غير معروف
+admin-not-added = لم تتم الإضافة: { $why }.
+admin-not-added-supervision = لم تتم الإضافة: لا يُشرف إلا على المعالجين، ويتولى ذلك مشرف.
+admin-not-added-email = لم تتم الإضافة: لهذا البريد الإلكتروني حساب بالفعل.
+admin-choose-active = اختر ما إذا كان الحساب سيبقى نشطًا.
+admin-last-administrator = لم يتغيّر شيء: يجب أن يبقى مسؤول نشط واحد على الأقل.
+admin-changed = تم تغيير { $name }. أُنهيت جلسات دخوله.
+admin-crisis-not-saved = لم يُحفظ: { $why }.
+admin-lookup-unreadable = تعذّرت قراءة البحث.
+admin-lookup-too-long = البحث: 80 حرفًا على الأكثر من نص عادي.
+admin-field-not-account = الحقل `{ $field }` ليس حسابًا.
+admin-choose-therapist = لم يتغيّر شيء: اختر معالجًا.
+admin-supervisor-unknown = لم يتغيّر شيء: مشرف غير معروف.
+admin-supervision-refused = لم يتغيّر شيء: لا يُشرف إلا على معالج، ولا يشرف عليه إلا مشرف نشط.
+admin-supervised-now = أصبح { $therapist } تحت إشراف { $supervisor }.
+admin-no-supervisor-now = لم يعد لـ { $therapist } مشرف.
+admin-move-choose = لم يتم النقل: اختر المعالج الذي يغادره العملاء والمعالج الذي ينتقلون إليه.
+admin-move-number = لم يتم النقل: يُحدَّد العميل برقمه (كما في البحث عن العملاء).
+admin-move-inactive = لم يتم النقل: ينتقل العملاء إلى معالج آخر حسابه نشط.
+admin-move-not-theirs = لم يتم النقل: هذا العميل ليس من عملاء { $name }.
+admin-move-none = ليس لدى { $name } عملاء لنقلهم.
+admin-moved =
+{ $count ->
+    [one] نُقل عميل واحد من { $from } إلى { $to }.
+    [two] نُقل عميلان من { $from } إلى { $to }.
+    [few] نُقل { $count } عملاء من { $from } إلى { $to }.
+    [many] نُقل { $count } عميلًا من { $from } إلى { $to }.
+   *[other] نُقل { $count } عميل من { $from } إلى { $to }.
+}
+admin-reset-choose-account = لم يُنشأ رابط: اختر حسابًا نشطًا.
+admin-reset-choose-factor = اختر ما إذا كان العامل الثاني سيُزال.
+admin-reset-made = أُنشئ رابط لـ { $name }. يعمل مرة واحدة خلال 24 ساعة؛ وإنشاء رابط آخر يلغيه.
+admin-reset-made-sent = أُنشئ رابط لـ { $name }. يعمل مرة واحدة خلال 24 ساعة؛ وإنشاء رابط آخر يلغيه. وأُرسل أيضًا إلى البريد الإلكتروني للحساب.
+
+## The audit log and break-glass access, as the handlers word them
+admin-audit-unreadable = تعذّرت قراءة عامل التصفية.
+admin-audit-too-long = إحدى قيم التصفية طويلة جدًا (64 حرفًا على الأكثر).
+admin-audit-unknown-filter = عامل تصفية غير معروف.
+admin-audit-twice = أُعطي عامل تصفية مرتين.
+admin-audit-positive = يجب أن يكون { $field } عددًا صحيحًا موجبًا.
+admin-audit-code = يُكتب { $field } بأحرف لاتينية صغيرة وأرقام وشرطات، مثل read-denied.
+admin-audit-date = يجب أن يكون { $field } تاريخًا مثل 2026-11-28.
+admin-audit-from-after-to = يجب ألا يكون «من» بعد «إلى».
+admin-audit-kind-needed = أدخل نوع العنصر مع رقمه، مثل client 12.
+admin-audit-page = الصفحة
+admin-audit-account-of = الحساب { $id }
+admin-audit-system = Alliance أو رابط عميل
+admin-audit-intact = السلسلة سليمة حتى القيد { $entry } (فُحصت كل القيود كاملة في { $at }، والقيود اللاحقة عند هذا العرض).
+admin-audit-broken = السلسلة مكسورة: { $broken }. القيود من 1 إلى { $entry } سليمة. شغّل `alliance audit verify` وتحقّق من الأمر.
+admin-reason-short = السبب: يُرجى أن توضح في 10 أحرف على الأقل لماذا تحتاج إلى قراءة هذا السجل.
+admin-reason-long = السبب: 500 حرف على الأكثر.
+admin-reason-plain = السبب: نص عادي فقط.
+admin-client-number-invalid = رقم العميل: عدد صحيح موجب، كما يظهر في عنوان العميل (/clients/12).
+admin-no-such-client = لا يوجد عميل بهذا الرقم.
+admin-break-glass-notice = قرأه المسؤول { $name } في { $at }، والسبب: { $reason }

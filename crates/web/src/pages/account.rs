@@ -31,7 +31,7 @@ struct AccountPage {
     /// Unused recovery codes, when the second factor is on.
     recovery_left: u64,
     /// What the account must do before anything else (see `account_steps`).
-    step: Option<&'static str>,
+    step: Option<String>,
     failed_notice: Option<String>,
     sign_ins: Vec<super::account_sign_ins::SignInRow>,
     zone: super::account_time_zone::ZoneView,
@@ -68,7 +68,7 @@ pub(super) async fn render(
     let recovery_left = if totp_enabled { state.store.recovery_codes_left(who.user.id).await? } else { 0 };
     // Read again: a step this request completed is no longer asked for.
     let fresh = state.store.user(who.user.id).await?;
-    let step = fresh.as_ref().and_then(Step::first).map(Step::request);
+    let step = fresh.as_ref().and_then(Step::first).map(|s| crate::language::current().t(s.request()));
     let failed_notice = failed_since_previous_sign_in(state, who).await?;
     let sign_ins = super::account_sign_ins::rows(state, who).await?;
     let zone = super::account_time_zone::view(state, who);
@@ -143,11 +143,11 @@ pub async fn change_password(
     let parsed = match NewPassword::parse(fresh) {
         Ok(p) if form.one("repeat")?.unwrap_or("") == fresh => p,
         Ok(_) => {
-            let error = Some("Not changed: the two new passwords are not the same.".to_owned());
+            let error = Some(crate::language::current().t("account-not-changed-same"));
             return render(&state, &who, StatusCode::UNPROCESSABLE_ENTITY, None, error).await;
         }
         Err(e) => {
-            let error = Some(format!("Not changed: {e}."));
+            let error = Some(crate::language::current().t1("account-not-changed", "why", e.to_string()));
             return render(&state, &who, StatusCode::UNPROCESSABLE_ENTITY, None, error).await;
         }
     };
@@ -159,7 +159,7 @@ pub async fn change_password(
             .await
             .map_err(|e| WebError::Internal(Box::new(e)))?;
     if let Some(why) = refused {
-        let error = Some(format!("Not changed: {why}."));
+        let error = Some(crate::language::current().t1("account-not-changed", "why", why));
         return render(&state, &who, StatusCode::UNPROCESSABLE_ENTITY, None, error).await;
     }
     let hash = tokio::task::spawn_blocking(move || hash_password(&plain))
@@ -176,14 +176,14 @@ pub async fn change_password(
         )
         .await?;
     let Some(ended) = changed else {
-        let error = Some("Not changed: the password was changed elsewhere at the same moment.".to_owned());
+        let error = Some(crate::language::current().t("account-not-changed-race"));
         return render(&state, &who, StatusCode::CONFLICT, None, error).await;
     };
     // Told by e-mail too, so that a change by someone else does not go unnoticed (issue 14, finding 5).
     crate::mail::queue(&state, who.user.id, alliance_store::MailKind::PasswordChanged, "/account".into()).await;
     let message = match ended {
-        0 => "Your password was changed.".to_owned(),
-        n => format!("Your password was changed. {n} other sign-in(s) were ended."),
+        0 => crate::language::current().t("account-password-changed"),
+        n => crate::language::current().t1("account-password-changed-ended", "count", n),
     };
     render(&state, &who, StatusCode::OK, Some(message), None).await
 }
@@ -210,7 +210,14 @@ pub async fn totp_confirm(
     who.check_csrf(&mut form)?;
     let now = state.now();
     let Some(factor) = state.store.totp_factor(who.user.id).await?.filter(|f| !f.enabled) else {
-        return render(&state, &who, StatusCode::CONFLICT, None, Some("There is no setup to confirm.".into())).await;
+        return render(
+            &state,
+            &who,
+            StatusCode::CONFLICT,
+            None,
+            Some(crate::language::current().t("account-no-setup")),
+        )
+        .await;
     };
     let by_code = throttle::key(&state, "totp", &who.user.id.to_string());
     if let Err(wait) = throttle::claim(&state, &by_code, Rule::Growing, now, true).await? {
@@ -227,7 +234,7 @@ pub async fn totp_confirm(
     };
     if !accepted {
         state.store.audit(audit(&who, &state, "totp-failed")).await?;
-        let error = Some("That code was not right. Check the time on your phone and enter the newest code.".into());
+        let error = Some(crate::language::current().t("account-code-wrong"));
         return enrol_page(&who, &factor.secret, StatusCode::UNPROCESSABLE_ENTITY, error);
     }
     throttle::clear(&state, &by_code).await?;
@@ -244,7 +251,7 @@ pub async fn new_recovery_codes(
     who.check_csrf(&mut form)?;
     confirm_password(&state, &who, &mut form).await?;
     if !state.store.totp_factor(who.user.id).await?.is_some_and(|f| f.enabled) {
-        let error = Some("Recovery codes stand in for a second factor: set one up first.".to_owned());
+        let error = Some(crate::language::current().t("account-recovery-needs-factor"));
         return render(&state, &who, StatusCode::CONFLICT, None, error).await;
     }
     recovery_codes_page(&state, &who, false).await
@@ -274,7 +281,7 @@ pub async fn totp_remove(
     confirm_password(&state, &who, &mut form).await?;
     state.store.remove_totp(who.user.id).await?;
     state.store.audit(audit(&who, &state, "totp-removed")).await?;
-    render(&state, &who, StatusCode::OK, Some("The second factor is off.".into()), None).await
+    render(&state, &who, StatusCode::OK, Some(crate::language::current().t("account-totp-removed")), None).await
 }
 
 fn enrol_page(who: &SignedIn, secret: &[u8], status: StatusCode, error: Option<String>) -> Result<Response, WebError> {
@@ -287,7 +294,8 @@ fn enrol_page(who: &SignedIn, secret: &[u8], status: StatusCode, error: Option<S
         .build();
     let qr_svg = match svg.find("<svg") {
         Some(start) => {
-            svg[start..].replacen("<svg", r#"<svg role="img" aria-label="QR code for your authenticator app""#, 1)
+            let label = crate::charts::escape(&crate::language::current().t("account-qr-label"));
+            svg[start..].replacen("<svg", &format!(r#"<svg role="img" aria-label="{label}""#), 1)
         }
         None => svg,
     };

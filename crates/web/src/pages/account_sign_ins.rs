@@ -45,12 +45,28 @@ pub async fn rows(state: &AppState, who: &SignedIn) -> Result<Vec<SignInRow>, We
             handle: handle(&l.token_hash),
             started: show_time(l.created_at, &who.zone),
             last_used: show_time(l.last_seen_at, &who.zone),
-            browser: l.browser.unwrap_or_else(|| "not recorded".into()),
-            address: l.address.unwrap_or_else(|| "not recorded".into()),
+            browser: l
+                .browser
+                .map_or_else(|| crate::language::current().t("account-not-recorded"), |b| shown_browser(&b)),
+            address: l.address.unwrap_or_else(|| crate::language::current().t("account-not-recorded")),
             current: l.token_hash == who.login_hash,
         })
         .collect())
 }
+
+/// A stored browser summary in the reader's words: "Firefox on Linux" is stored in English at sign-in.
+fn shown_browser(stored: &str) -> String {
+    let tr = crate::language::current();
+    if stored == UNKNOWN_BROWSER {
+        return tr.t("account-unknown-browser");
+    }
+    match stored.split_once(" on ") {
+        Some((browser, system)) => tr.t2("account-browser-on", "browser", browser, "system", system),
+        None => stored.to_owned(),
+    }
+}
+
+const UNKNOWN_BROWSER: &str = "An unknown browser";
 
 /// A short, harmless summary of a user-agent header ("Firefox on Linux"): what a person recognises, without the
 /// version details that would make the list a fingerprint, and nothing of what a hostile header may carry.
@@ -69,7 +85,7 @@ pub fn browser_summary(headers: &HeaderMap) -> String {
     ]
     .iter()
     .find(|(marker, _)| agent.contains(marker))
-    .map_or("An unknown browser", |(_, name)| name);
+    .map_or(UNKNOWN_BROWSER, |(_, name)| name);
     let system = [
         ("Android", "Android"),
         ("iPhone", "iPhone"),
@@ -99,7 +115,7 @@ pub async fn end_sign_in(
     let wanted = form.one("sign_in")?.unwrap_or("").to_owned();
     let logins = state.store.logins_of(who.user.id, state.now()).await?;
     let Some(login) = logins.iter().find(|l| security::same_token(&handle(&l.token_hash), &wanted)) else {
-        return Err(WebError::BadRequest("That sign-in has already ended. Reload the page.".into()));
+        return Err(WebError::BadRequest(crate::language::current().t("account-sign-in-ended")));
     };
     state.store.end_login_of(who.user.id, &login.token_hash).await?;
     let mut event = who.audit(state.now(), "sign-out-one", "account", Some(who.user.id.0));

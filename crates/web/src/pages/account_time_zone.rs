@@ -45,7 +45,7 @@ pub async fn set_time_zone(
         match LocalZone::parse(raw) {
             Ok(zone) => Some(zone),
             Err(why) => {
-                let error = Some(format!("Not changed: {why}."));
+                let error = Some(crate::language::current().t1("account-not-changed", "why", why.to_string()));
                 return super::account::render(&state, &who, StatusCode::UNPROCESSABLE_ENTITY, None, error).await;
             }
         }

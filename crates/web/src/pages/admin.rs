@@ -73,7 +73,11 @@ pub async fn users(
 ) -> Result<Response, WebError> {
     access::require_role(&who, Role::Administrator)?;
     let added = match query.as_deref().and_then(|q| q.strip_prefix("added=")).and_then(|id| id.parse::<i64>().ok()) {
-        Some(id) => state.store.user(UserId(id)).await?.map(|u| format!("Added {}.", u.display_name)),
+        Some(id) => state
+            .store
+            .user(UserId(id))
+            .await?
+            .map(|u| crate::language::current().t1("admin-added", "name", &u.display_name)),
         None => None,
     };
     Ok(Html(render(&state, &who, added, None).await?).into_response())
@@ -93,18 +97,19 @@ pub async fn create_user(
         let password =
             NewPassword::parse(form.one("initial").ok().flatten().unwrap_or("")).map_err(|e| e.to_string())?;
         if let Some(why) = crate::password_policy::refusal(password.expose(), email.as_str(), name.as_str(), None) {
-            return Err(format!("the initial password: {why}"));
+            return Err(crate::language::current().t1("admin-initial-password-refused", "why", why));
         }
         let supervisor = match form.one("supervisor").ok().flatten().unwrap_or("") {
             "" => None,
-            id => Some(id.parse::<i64>().map_err(|_| "unknown supervisor".to_owned())?),
+            id => Some(id.parse::<i64>().map_err(|_| crate::language::current().t("admin-unknown-supervisor"))?),
         };
         Ok::<_, String>((name, email, role, password, supervisor))
     })();
     let (name, email, role, password, supervisor) = match parsed {
         Ok(p) => p,
         Err(e) => {
-            let html = render(&state, &who, None, Some(format!("Not added: {e}."))).await?;
+            let html =
+                render(&state, &who, None, Some(crate::language::current().t1("admin-not-added", "why", e))).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
         }
     };
@@ -112,8 +117,7 @@ pub async fn create_user(
         let valid = state.store.user(UserId(sid)).await?.is_some_and(|u| u.role == Role::Supervisor);
         if !valid || role != Role::Therapist {
             let html =
-                render(&state, &who, None, Some("Not added: only therapists are supervised, by a supervisor.".into()))
-                    .await?;
+                render(&state, &who, None, Some(crate::language::current().t("admin-not-added-supervision"))).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
         }
     }
@@ -133,9 +137,7 @@ pub async fn create_user(
     let id = match state.store.create_user(new, who.audit(now, "create", "account", None), now).await {
         Ok(id) => id,
         Err(StoreError::Conflict(_)) => {
-            let html =
-                render(&state, &who, None, Some("Not added: that e-mail address already has an account.".into()))
-                    .await?;
+            let html = render(&state, &who, None, Some(crate::language::current().t("admin-not-added-email"))).await?;
             return Ok((StatusCode::CONFLICT, Html(html)).into_response());
         }
         Err(e) => return Err(e.into()),
@@ -163,13 +165,13 @@ pub async fn update_user(
     let active = match form.one("active")?.unwrap_or("") {
         "yes" => true,
         "no" => false,
-        _ => return Err(WebError::BadRequest("Choose whether the account stays active.".into())),
+        _ => return Err(WebError::BadRequest(crate::language::current().t("admin-choose-active"))),
     };
     crate::reauth::confirm_identity(&state, &who, &mut form).await?;
     match state.store.update_account(target.id, role, active).await {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => {
-            let error = Some("Not changed: at least one active administrator must remain.".to_owned());
+            let error = Some(crate::language::current().t("admin-last-administrator"));
             let html = render(&state, &who, None, error).await?;
             return Ok((StatusCode::CONFLICT, Html(html)).into_response());
         }
@@ -185,6 +187,6 @@ pub async fn update_user(
             .audit(who.audit(now, if active { "reactivate" } else { "deactivate" }, "account", Some(id)))
             .await?;
     }
-    let message = Some(format!("Changed {}. Their sign-ins were ended.", target.display_name));
+    let message = Some(crate::language::current().t1("admin-changed", "name", &target.display_name));
     Ok(Html(render(&state, &who, message, None).await?).into_response())
 }

@@ -57,7 +57,7 @@ pub async fn save(State(state): State<AppState>, who: SignedIn, mut form: FormFi
             let page = CrisisPage {
                 tr: crate::language::current(),
                 nav: Nav::of(&who),
-                error: Some(format!("Not saved: {e}.")),
+                error: Some(crate::language::current().t1("admin-crisis-not-saved", "why", e.to_string())),
                 text: text.to_owned(),
                 contacts: contacts.to_owned(),
                 default_in_use: false,

@@ -31,11 +31,11 @@ struct LookupPage {
 /// `?find=<text>`: 2 to 80 characters of plain text, compared case-insensitively.
 fn search_text(query: Option<&str>) -> Result<Option<String>, WebError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or(""))
-        .map_err(|_| WebError::BadRequest("The search could not be read.".into()))?;
+        .map_err(|_| WebError::BadRequest(crate::language::current().t("admin-lookup-unreadable")))?;
     let Some((_, find)) = pairs.into_iter().find(|(k, _)| k == "find") else { return Ok(None) };
     let find = find.trim().to_owned();
     if find.chars().any(char::is_control) || find.chars().count() > 80 {
-        return Err(WebError::BadRequest("Search: at most 80 characters of plain text.".into()));
+        return Err(WebError::BadRequest(crate::language::current().t("admin-lookup-too-long")));
     }
     Ok((find.chars().count() >= 2).then_some(find))
 }

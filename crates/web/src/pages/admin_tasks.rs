@@ -105,7 +105,9 @@ pub async fn tasks_page(State(state): State<AppState>, who: SignedIn) -> Result<
 /// An account named by a form field: a number, of an existing account, else a clear error.
 async fn account_field(state: &AppState, form: &FormFields, field: &str) -> Result<Option<User>, WebError> {
     let Some(text) = form.one(field)?.map(str::trim).filter(|t| !t.is_empty()) else { return Ok(None) };
-    let id: i64 = text.parse().map_err(|_| WebError::BadRequest(format!("The field `{field}` is not an account.")))?;
+    let id: i64 = text
+        .parse()
+        .map_err(|_| WebError::BadRequest(crate::language::current().t1("admin-field-not-account", "field", field)))?;
     Ok(state.store.user(UserId(id)).await?)
 }
 
@@ -123,26 +125,42 @@ pub async fn change_supervisor(
 ) -> Result<Response, WebError> {
     crate::reauth::administrator_confirmed(&state, &who, &mut form).await?;
     let Some(therapist) = account_field(&state, &form, "therapist").await? else {
-        return render(&state, &who, StatusCode::UNPROCESSABLE_ENTITY, refused("Not changed: choose a therapist."))
-            .await;
+        return render(
+            &state,
+            &who,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            refused(crate::language::current().t("admin-choose-therapist")),
+        )
+        .await;
     };
     let supervisor = account_field(&state, &form, "supervisor").await?;
     if form.one("supervisor")?.is_some_and(|s| !s.trim().is_empty()) && supervisor.is_none() {
-        return render(&state, &who, StatusCode::UNPROCESSABLE_ENTITY, refused("Not changed: unknown supervisor."))
-            .await;
+        return render(
+            &state,
+            &who,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            refused(crate::language::current().t("admin-supervisor-unknown")),
+        )
+        .await;
     }
     let audit = administration(&who, &state, "supervisor-change", "account", therapist.id.0);
     match state.store.set_supervisor(therapist.id, supervisor.as_ref().map(|s| s.id), audit).await {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => {
-            let why = "Not changed: only a therapist is supervised, and only by an active supervisor.";
+            let why = crate::language::current().t("admin-supervision-refused");
             return render(&state, &who, StatusCode::UNPROCESSABLE_ENTITY, refused(why)).await;
         }
         Err(e) => return Err(e.into()),
     }
     let message = match supervisor {
-        Some(s) => format!("{} is now supervised by {}.", therapist.display_name, s.display_name),
-        None => format!("{} now has no supervisor.", therapist.display_name),
+        Some(s) => crate::language::current().t2(
+            "admin-supervised-now",
+            "therapist",
+            &therapist.display_name,
+            "supervisor",
+            &s.display_name,
+        ),
+        None => crate::language::current().t1("admin-no-supervisor-now", "therapist", &therapist.display_name),
     };
     render(&state, &who, StatusCode::OK, said(message)).await
 }
@@ -157,7 +175,7 @@ pub async fn move_clients(
     crate::reauth::administrator_confirmed(&state, &who, &mut form).await?;
     let (from, to) = (account_field(&state, &form, "from").await?, account_field(&state, &form, "to").await?);
     let (Some(from), Some(to)) = (from.filter(|u| u.role == Role::Therapist), to) else {
-        let why = "Not moved: choose the therapist the clients leave and the one they go to.";
+        let why = crate::language::current().t("admin-move-choose");
         return render(&state, &who, StatusCode::UNPROCESSABLE_ENTITY, refused(why)).await;
     };
     let only = match form.one("client")?.map(str::trim).filter(|c| !c.is_empty()) {
@@ -165,7 +183,7 @@ pub async fn move_clients(
         Some(text) => match text.parse::<i64>() {
             Ok(n) if n > 0 => Some(ClientId(n)),
             _ => {
-                let why = "Not moved: a client is named by their number (as in the client lookup).";
+                let why = crate::language::current().t("admin-move-number");
                 return render(&state, &who, StatusCode::UNPROCESSABLE_ENTITY, refused(why)).await;
             }
         },
@@ -174,19 +192,27 @@ pub async fn move_clients(
     let moved = match state.store.move_clients(from.id, to.id, only, audit).await {
         Ok(moved) => moved,
         Err(StoreError::Conflict(_)) => {
-            let why = "Not moved: clients go to another therapist whose account is active.";
+            let why = crate::language::current().t("admin-move-inactive");
             return render(&state, &who, StatusCode::UNPROCESSABLE_ENTITY, refused(why)).await;
         }
         Err(e) => return Err(e.into()),
     };
     if moved.is_empty() {
         let why = match only {
-            Some(_) => format!("Not moved: that client is not {}'s.", from.display_name),
-            None => format!("{} has no clients to move.", from.display_name),
+            Some(_) => crate::language::current().t1("admin-move-not-theirs", "name", &from.display_name),
+            None => crate::language::current().t1("admin-move-none", "name", &from.display_name),
         };
         return render(&state, &who, StatusCode::UNPROCESSABLE_ENTITY, refused(why)).await;
     }
-    let message = format!("Moved {} client(s) from {} to {}.", moved.len(), from.display_name, to.display_name);
+    let message = crate::language::current().t3(
+        "admin-moved",
+        "count",
+        moved.len(),
+        "from",
+        &from.display_name,
+        "to",
+        &to.display_name,
+    );
     render(&state, &who, StatusCode::OK, said(message)).await
 }
 
@@ -199,13 +225,13 @@ pub async fn reset_link(
 ) -> Result<Response, WebError> {
     crate::reauth::administrator_confirmed(&state, &who, &mut form).await?;
     let Some(user) = account_field(&state, &form, "user").await?.filter(|u| u.active) else {
-        let why = "No link made: choose an active account.";
+        let why = crate::language::current().t("admin-reset-choose-account");
         return render(&state, &who, StatusCode::UNPROCESSABLE_ENTITY, refused(why)).await;
     };
     let clears_second_factor = match form.one("clear_second_factor")?.unwrap_or("no") {
         "yes" => true,
         "no" => false,
-        _ => return Err(WebError::BadRequest("Choose whether the second factor is removed.".into())),
+        _ => return Err(WebError::BadRequest(crate::language::current().t("admin-reset-choose-factor"))),
     };
     let now = state.now();
     let token = security::new_token();
@@ -221,12 +247,9 @@ pub async fn reset_link(
     state.store.create_password_reset(reset, administration(&who, &state, action, "account", user.id.0)).await?;
     let link = format!("{}/reset/{token}", state.config.public_url.trim_end_matches('/'));
     crate::mail::queue(&state, user.id, alliance_store::MailKind::PasswordReset, link.clone()).await;
-    let sent = if state.config.mail.is_some() { " It was also sent to the account's e-mail address." } else { "" };
+    let made = if state.config.mail.is_some() { "admin-reset-made-sent" } else { "admin-reset-made" };
     let shown = Outcome {
-        message: Some(format!(
-            "A link for {} was made. It works once, for 24 hours; making another one revokes it.{sent}",
-            user.display_name
-        )),
+        message: Some(crate::language::current().t1(made, "name", &user.display_name)),
         reset_link: Some((user.display_name.clone(), link)),
         error: None,
     };

@@ -32,9 +32,9 @@ struct Alerts {
 
 fn when(days: Option<i64>) -> String {
     match days {
-        Some(0) => "today".into(),
-        Some(1) => "yesterday".into(),
-        Some(d) if d > 1 => format!("{d} days ago"),
+        Some(0) => crate::language::current().t("alerts-today"),
+        Some(1) => crate::language::current().t("alerts-yesterday"),
+        Some(d) if d > 1 => crate::language::current().t1("alerts-days-ago", "days", d),
         _ => String::new(),
     }
 }

@@ -66,12 +66,12 @@ fn bad(message: &str) -> WebError {
 
 /// Reads the query string strictly: known names once each, short values, well-formed numbers, names and dates.
 fn parse_filters(raw: Option<&str>, zone: &crate::LocalZone) -> Result<(Typed, AuditFilter), WebError> {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(raw.unwrap_or("")).map_err(|_| bad("The filter could not be read."))?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
+        .map_err(|_| bad(&crate::language::current().t("admin-audit-unreadable")))?;
     let mut typed = Typed::default();
     for (name, value) in pairs {
         if value.len() > 64 {
-            return Err(bad("A filter value is too long (at most 64 characters)."));
+            return Err(bad(&crate::language::current().t("admin-audit-too-long")));
         }
         let slot = match name.as_str() {
             "actor" => &mut typed.actor,
@@ -81,10 +81,10 @@ fn parse_filters(raw: Option<&str>, zone: &crate::LocalZone) -> Result<(Typed, A
             "from" => &mut typed.from,
             "to" => &mut typed.to,
             "before" => &mut typed.before,
-            _ => return Err(bad("Unknown filter.")),
+            _ => return Err(bad(&crate::language::current().t("admin-audit-unknown-filter"))),
         };
         if !slot.is_empty() {
-            return Err(bad("A filter was given twice."));
+            return Err(bad(&crate::language::current().t("admin-audit-twice")));
         }
         *slot = value.trim().to_owned();
     }
@@ -94,7 +94,7 @@ fn parse_filters(raw: Option<&str>, zone: &crate::LocalZone) -> Result<(Typed, A
         }
         match text.parse::<i64>() {
             Ok(n) if n > 0 => Ok(Some(n)),
-            _ => Err(bad(&format!("{what} must be a positive whole number."))),
+            _ => Err(bad(&crate::language::current().t1("admin-audit-positive", "field", what))),
         }
     };
     let name = |text: &str, what: &str| -> Result<Option<String>, WebError> {
@@ -104,37 +104,40 @@ fn parse_filters(raw: Option<&str>, zone: &crate::LocalZone) -> Result<(Typed, A
         if text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
             Ok(Some(text.to_owned()))
         } else {
-            Err(bad(&format!("{what} is written in lowercase letters, digits and hyphens, like read-denied.")))
+            Err(bad(&crate::language::current().t1("admin-audit-code", "field", what)))
         }
     };
     let day = |text: &str, what: &str| -> Result<Option<Date>, WebError> {
         if text.is_empty() {
             return Ok(None);
         }
-        parse_iso_date(text).map(Some).ok_or_else(|| bad(&format!("{what} must be a date like 2026-11-28.")))
+        parse_iso_date(text)
+            .map(Some)
+            .ok_or_else(|| bad(&crate::language::current().t1("admin-audit-date", "field", what)))
     };
-    let from = day(&typed.from, "From")?;
-    let to = day(&typed.to, "To")?;
+    let tr = crate::language::current();
+    let from = day(&typed.from, &tr.t("admin-from"))?;
+    let to = day(&typed.to, &tr.t("admin-to"))?;
     if let (Some(f), Some(t)) = (from, to)
         && f > t
     {
-        return Err(bad("From must not be after To."));
+        return Err(bad(&tr.t("admin-audit-from-after-to")));
     }
-    let object_id = id(&typed.object, "Object number")?;
-    let object_kind = name(&typed.kind, "Object kind")?;
+    let object_id = id(&typed.object, &tr.t("admin-audit-object-number"))?;
+    let object_kind = name(&typed.kind, &tr.t("admin-audit-kind"))?;
     if object_id.is_some() && object_kind.is_none() {
-        return Err(bad("Give the object kind with the object number, e.g. client 12."));
+        return Err(bad(&tr.t("admin-audit-kind-needed")));
     }
     let filter = AuditFilter {
-        actor: id(&typed.actor, "Account number")?.map(UserId),
-        action: name(&typed.action, "Action")?,
+        actor: id(&typed.actor, &tr.t("admin-audit-account"))?.map(UserId),
+        action: name(&typed.action, &tr.t("admin-audit-action"))?,
         object_kind,
         object_id,
         // Days on the reader's calendar, as the entries are shown.
         from: from.and_then(|d| zone.moment(d.midnight())),
         // "To" is inclusive: up to the start of the next day.
         until: to.and_then(Date::next_day).and_then(|d| zone.moment(d.midnight())),
-        before: id(&typed.before, "Page")?,
+        before: id(&typed.before, &tr.t("admin-audit-page"))?,
     };
     Ok((typed, filter))
 }
@@ -164,10 +167,12 @@ fn time_text(t: OffsetDateTime, zone: &crate::LocalZone) -> String {
 fn row(entry: &AuditRecord, names: &HashMap<UserId, String>, zone: &crate::LocalZone) -> EntryRow {
     let who = match (entry.actor, entry.actor_role.as_deref()) {
         (Some(id), role) => {
-            let name = names.get(&id).cloned().unwrap_or_else(|| format!("account {id}"));
-            format!("{name} (#{id}{})", role.map(|r| format!(", {r}")).unwrap_or_default())
+            let tr = crate::language::current();
+            let name = names.get(&id).cloned().unwrap_or_else(|| tr.t1("admin-audit-account-of", "id", id.to_string()));
+            let role = role.map(|r| format!(", {}", tr.t(super::role_id(r)))).unwrap_or_default();
+            format!("{name} (#{id}{role})")
         }
-        (None, _) => "Alliance or a client link".to_owned(),
+        (None, _) => crate::language::current().t("admin-audit-system"),
     };
     EntryRow {
         seq: entry.seq,
@@ -196,14 +201,19 @@ pub async fn audit_log(
     state.store.audit(AuditEvent { purpose: "oversight", ..event }).await?;
     let (report, checked_in_full) = check_chain(&state).await?;
     let chain = match &report.broken {
-        None => format!(
-            "Chain intact up to entry {} (every entry checked in full at {}, later ones at this view).",
-            report.verified,
-            show_time(checked_in_full, &who.zone)
+        None => crate::language::current().t2(
+            "admin-audit-intact",
+            "entry",
+            report.verified.to_string(),
+            "at",
+            show_time(checked_in_full, &who.zone),
         ),
-        Some(broken) => format!(
-            "Chain broken: {broken}. Entries 1 to {} are intact. Run `alliance audit verify` and investigate.",
-            report.verified
+        Some(broken) => crate::language::current().t2(
+            "admin-audit-broken",
+            "broken",
+            broken.to_string(),
+            "entry",
+            report.verified.to_string(),
         ),
     };
     let names: HashMap<UserId, String> =
@@ -247,13 +257,14 @@ pub async fn break_glass_page(State(_state): State<AppState>, who: SignedIn) -> 
 
 /// A reason a colleague can later understand: 10 to 500 characters of plain text under the one text policy
 /// (line breaks, no control or text-direction characters).
-fn valid_reason(text: &str) -> Result<String, &'static str> {
+fn valid_reason(text: &str) -> Result<String, String> {
+    let tr = crate::language::current();
     if text.trim().chars().count() < 10 {
-        return Err("Reason: please explain in at least 10 characters why you need to read this record.");
+        return Err(tr.t("admin-reason-short"));
     }
     alliance_core::text_policy::multi_line("the reason", text, 500).map_err(|e| match e {
-        alliance_core::domain::ParseError::TooLong { .. } => "Reason: at most 500 characters.",
-        _ => "Reason: plain text only.",
+        alliance_core::domain::ParseError::TooLong { .. } => tr.t("admin-reason-long"),
+        _ => tr.t("admin-reason-plain"),
     })
 }
 
@@ -282,14 +293,14 @@ pub async fn break_glass(
     };
     let client = match raw_client.parse::<i64>() {
         Ok(n) if n > 0 => ClientId(n),
-        _ => return retry("Client number: a positive whole number, as shown in the client's address (/clients/12)."),
+        _ => return retry(&crate::language::current().t("admin-client-number-invalid")),
     };
     let reason = match valid_reason(raw_reason) {
         Ok(r) => r,
-        Err(e) => return retry(e),
+        Err(e) => return retry(&e),
     };
     if state.store.client(client).await?.is_none() {
-        return retry("There is no client with that number.");
+        return retry(&crate::language::current().t("admin-no-such-client"));
     }
     let now = state.now();
     let grant =
@@ -301,11 +312,14 @@ pub async fn break_glass(
 
 /// What the therapist (and supervisor) of a client is told about administrators' reads.
 pub fn notice(grant: &BreakGlass, zone: &crate::LocalZone) -> String {
-    format!(
-        "Read by administrator {} on {}, reason: {}",
-        grant.admin_name,
+    crate::language::current().t3(
+        "admin-break-glass-notice",
+        "name",
+        &grant.admin_name,
+        "at",
         show_time(grant.granted_at, zone),
-        grant.reason
+        "reason",
+        &grant.reason,
     )
 }
 

@@ -5,14 +5,14 @@ use std::collections::HashMap;
 use alliance_core::domain::Role;
 use alliance_core::overview::ClientOverview;
 use alliance_core::triage::{SignalState, TriageKey, TriagedSignal};
-use alliance_signals::change::ChangeCategory;
-use alliance_signals::signal::{Severity, SignalKind};
+use alliance_signals::signal::Severity;
 use alliance_store::{Client, ClientId, UserId};
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use super::{Nav, number, show_date, signals};
+use super::words::{self, number};
+use super::{Nav, show_date};
 use crate::access;
 use crate::auth::SignedIn;
 use crate::error::WebError;
@@ -52,22 +52,6 @@ pub struct Badge {
 /// Badges per caseload line; the rest are counted ("+2 more") and shown on the client page.
 const BADGES: usize = 3;
 
-/// A short name for the caseload line; the client page has the full title and explanation.
-fn short_title(kind: SignalKind) -> &'static str {
-    match kind {
-        SignalKind::Risk => "Risk",
-        SignalKind::Rupture => "Rupture",
-        SignalKind::LowAlliance => "Low alliance",
-        SignalKind::NotOnTrack => "Off track",
-        SignalKind::Deterioration => "Worse",
-        SignalKind::Discrepancy => "Views differ",
-        SignalKind::Disengagement => "Missing",
-        SignalKind::StoppedAsking => "Not asked",
-        SignalKind::Improvement => "Improved",
-        SignalKind::Recovery => "Recovered",
-    }
-}
-
 /// One badge; `measure` names the questionnaire when the signal is about one (two "Worse" badges side by side
 /// said nothing about which measure worsened).
 fn badge(s: &TriagedSignal, measure: Option<&str>) -> Badge {
@@ -77,21 +61,23 @@ fn badge(s: &TriagedSignal, measure: Option<&str>) -> Badge {
         Severity::Warning => ("warning", "●"),
         _ => ("notice", "○"),
     };
+    let tr = crate::language::current();
     let when = match (s.state, s.age_days) {
-        (_, Some(0)) => " · today".to_owned(),
-        (SignalState::New, _) => " · new".to_owned(),
+        (_, Some(0)) => format!(" · {}", tr.t("caseload-when-today")),
+        (SignalState::New, _) => format!(" · {}", tr.t("caseload-when-new")),
         (_, Some(d)) => format!(" · {}", age(d)),
         (_, None) => String::new(),
     };
     let measure = measure.map(|m| format!(" {m}")).unwrap_or_default();
-    Badge { level, icon, text: format!("{}{measure}{when}", short_title(s.signal.kind)) }
+    Badge { level, icon, text: format!("{}{measure}{when}", words::signal_badge(s.signal.kind)) }
 }
 
 fn age(days: i64) -> String {
+    let tr = crate::language::current();
     match days {
-        ..=13 => format!("{days} d"),
-        14..=90 => format!("{} wk", days / 7),
-        _ => format!("{} mo", days / 30),
+        ..=13 => tr.t1("caseload-age-days", "days", days),
+        14..=90 => tr.t1("caseload-age-weeks", "weeks", days / 7),
+        _ => tr.t1("caseload-age-months", "months", days / 30),
     }
 }
 
@@ -100,25 +86,16 @@ fn age(days: i64) -> String {
 struct CaseloadPage {
     tr: alliance_i18n::Tr,
     nav: Nav,
-    heading: &'static str,
-    empty: &'static str,
+    heading: String,
+    empty: String,
     rows: Vec<Row>,
     /// Administrators' break-glass reads the therapist has not yet acknowledged: (client id, text).
     break_glass: Vec<(i64, String)>,
 }
 
-fn change_label(c: ChangeCategory) -> &'static str {
-    match c {
-        ChangeCategory::Recovered => "recovered",
-        ChangeCategory::ReliablyImproved => "reliably improved",
-        ChangeCategory::Unchanged => "no reliable change",
-        ChangeCategory::ReliablyDeteriorated => "reliably deteriorated",
-        ChangeCategory::Harmed => "reliably deteriorated into the clinical range",
-    }
-}
-
 /// Display strings for an overview: (outcome, change, alliance, trend, track colour).
 pub fn describe(state: &AppState, o: &ClientOverview) -> (String, String, String, String, &'static str) {
+    let tr = crate::language::current();
     // Every outcome measure, the worst first (its colour is the row's); each named.
     let mut outcomes = Vec::new();
     let mut changes = Vec::new();
@@ -129,31 +106,34 @@ pub fn describe(state: &AppState, o: &ClientOverview) -> (String, String, String
         let band = band.map(|b| format!(" ({b})")).unwrap_or_default();
         let change = match out.change {
             // "since 15" read as session 15: say it is the first score (issue 13).
-            Some(c) => format!("{} from the first score of {}", change_label(c), number(out.first)),
-            None => "first score".to_owned(),
+            Some(c) => tr.t2("client-change-from-first", "change", words::change(c), "first", number(out.first)),
+            None => tr.t("client-first-score"),
         };
-        let track_text = out.track.map(|t| format!(" · {}", t.label())).unwrap_or_default();
+        let track_text = out.track.map(|t| format!(" · {}", words::track(t))).unwrap_or_default();
         outcomes.push(format!("{name} {}{band}", number(out.latest)));
         changes.push(format!("{name}: {change}{track_text}"));
     }
     let track = o.outcome().and_then(|out| out.track).map_or("none", |t| t.css());
     let (outcome, change) = if outcomes.is_empty() {
-        ("No outcome yet".to_owned(), String::new())
+        (tr.t("client-no-outcome"), String::new())
     } else {
         (outcomes.join(" · "), changes.join("; "))
     };
     let (alliance, trend) = match &o.alliance {
         Some(a) => {
-            let you = a.therapist_latest.map(|t| format!(" · therapist {}", number(t))).unwrap_or_default();
+            let you = a
+                .therapist_latest
+                .map(|t| format!(" · {}", tr.t1("client-alliance-therapist", "score", number(t))))
+                .unwrap_or_default();
             let trend = match a.trend {
-                Some(t) if t <= -1.0 => format!("↓ {} below recent", number(-t)),
-                Some(t) if t >= 1.0 => format!("↑ {} above recent", number(t)),
-                Some(_) => "steady".to_owned(),
-                None => "first check".to_owned(),
+                Some(t) if t <= -1.0 => tr.t1("client-trend-below", "points", number(-t)),
+                Some(t) if t >= 1.0 => tr.t1("client-trend-above", "points", number(t)),
+                Some(_) => tr.t("client-trend-steady"),
+                None => tr.t("client-trend-first-check"),
             };
             (format!("{}{you}", number(a.latest)), trend)
         }
-        None => ("No check yet".to_owned(), String::new()),
+        None => (tr.t("client-no-check"), String::new()),
     };
     (outcome, change, alliance, trend, track)
 }
@@ -183,13 +163,14 @@ pub async fn client_rows(
                 key.tier = key.tier.min(1);
             }
             let course =
-                client_state.overview.outcome().and_then(|o| o.track).map(|t| format!(" · PHQ-9 {}", t.label()));
-            let arrow = match client_state.overview.alliance.as_ref().and_then(|a| a.trend) {
-                Some(t) if t <= -1.0 => " falling",
-                Some(t) if t >= 1.0 => " rising",
-                _ => "",
+                client_state.overview.outcome().and_then(|o| o.track).map(|t| format!(" · PHQ-9 {}", words::track(t)));
+            let tr = crate::language::current();
+            let alliance_words = match client_state.overview.alliance.as_ref().and_then(|a| a.trend) {
+                Some(t) if t <= -1.0 => tr.t1("caseload-alliance-falling", "alliance", &alliance),
+                Some(t) if t >= 1.0 => tr.t1("caseload-alliance-rising", "alliance", &alliance),
+                _ => tr.t1("caseload-alliance", "alliance", &alliance),
             };
-            let summary = format!("{}{} · alliance {alliance}{arrow}", outcome, course.unwrap_or_default());
+            let summary = format!("{}{} · {alliance_words}", outcome, course.unwrap_or_default());
             let row = Row {
                 summary,
                 id: client.id.0,
@@ -207,7 +188,7 @@ pub async fn client_rows(
                     .iter()
                     .map(|s| {
                         let explanation = crate::language::current().text(&s.signal.text);
-                        format!("{}: {explanation}", signals::title(s.signal.kind))
+                        format!("{}: {explanation}", words::signal_title(s.signal.kind))
                     })
                     .collect(),
                 urgent: triage.key.tier <= 1,
@@ -260,11 +241,12 @@ pub async fn caseload(State(state): State<AppState>, who: SignedIn) -> Result<Re
             )
         })
         .collect();
+    let tr = crate::language::current();
     let page = CaseloadPage {
-        tr: crate::language::current(),
+        tr,
         nav: Nav::of(&who),
-        heading: "Your caseload",
-        empty: "No clients yet. Use “Add client” to start.",
+        heading: tr.t("caseload-heading"),
+        empty: tr.t("caseload-empty"),
         rows,
         break_glass,
     };

@@ -17,7 +17,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use super::caseload::describe;
 use super::partnership;
 use super::signals::{self, SignalView};
-use super::{Nav, care_date, iso_date, number, show_date, show_time};
+use super::words::{self, number};
+use super::{Nav, care_date, iso_date, show_date, show_time};
 use crate::access::{self, Via};
 use crate::auth::SignedIn;
 use crate::charts::{Band, CLIENT, Chart, Marker, MarkerKind, Reference, Series, THERAPIST};
@@ -59,7 +60,7 @@ fn measures(form: &FormFields) -> Result<Vec<String>, WebError> {
     let mut chosen = Vec::new();
     for m in form.all("measure") {
         if ![PHQ9, GAD7].contains(&m) {
-            return Err(WebError::BadRequest("Unknown outcome measure.".into()));
+            return Err(WebError::BadRequest(crate::language::current().t("client-unknown-measure")));
         }
         if !chosen.iter().any(|c| c == m) {
             chosen.push(m.to_owned());
@@ -91,17 +92,21 @@ pub async fn create_client(
     };
     let pseudonym = match Pseudonym::parse(raw_name) {
         Ok(p) => p,
-        Err(e) => return retry(format!("Pseudonym: {e}.")),
+        Err(e) => return retry(crate::language::current().t1("client-pseudonym-error", "error", e.to_string())),
     };
     // Optional; when given, one line under the text policy (no control, text-direction or invisible characters).
     let contact = match raw_contact {
         "" => None,
         raw => match alliance_core::text_policy::single_line("Contact", raw, 200) {
             Ok(contact) => Some(contact),
-            Err(_) => return retry("Contact: at most 200 characters of plain text, on one line.".into()),
+            Err(_) => return retry(crate::language::current().t("client-contact-error")),
         },
     };
-    let started_on = match care_date(form.one("started_on")?, who.today(state.now()), "Start of care") {
+    let started_on = match care_date(
+        form.one("started_on")?,
+        who.today(state.now()),
+        &crate::language::current().t("client-start-of-care"),
+    ) {
         Ok(date) => date,
         Err(message) => return retry(message),
     };
@@ -130,7 +135,8 @@ pub async fn open_episode(
     let write = access::write_client(&state, &who, ClientId(id)).await?;
     let now = state.now();
     let started_on =
-        care_date(form.one("started_on")?, who.today(now), "Start of the episode").map_err(WebError::BadRequest)?;
+        care_date(form.one("started_on")?, who.today(now), &crate::language::current().t("client-start-of-episode"))
+            .map_err(WebError::BadRequest)?;
     let measures = measures(&form)?;
     let episode = NewEpisode { client: write.client.id, therapist: who.user.id, started_on, measures };
     state.store.open_episode(episode, who.audit(now, "create", "episode", None), now).await?;
@@ -148,10 +154,10 @@ pub async fn end_episode(
     who.check_csrf(&mut form)?;
     let episode = state.store.episode(EpisodeId(id)).await?.ok_or(WebError::NotFound)?;
     let write = access::write_client(&state, &who, episode.client).await?;
-    let ended_on =
-        care_date(form.one("ended_on")?, who.today(state.now()), "End of the episode").map_err(WebError::BadRequest)?;
+    let what = crate::language::current().t("client-end-of-episode");
+    let ended_on = care_date(form.one("ended_on")?, who.today(state.now()), &what).map_err(WebError::BadRequest)?;
     if ended_on > who.today(state.now()) {
-        return Err(WebError::BadRequest("An episode cannot end in the future.".into()));
+        return Err(WebError::BadRequest(crate::language::current().t("client-end-in-future")));
     }
     state.store.end_episode(episode.id, ended_on, who.audit(state.now(), "end", "episode", Some(id))).await?;
     Ok(Redirect::to(&format!("/clients/{}", write.client.id.0)).into_response())
@@ -189,7 +195,7 @@ struct ClientPage {
     break_glass_unacknowledged: bool,
     signals: Vec<SignalView>,
     /// The risk acknowledgement form's choices and its time field's default (now, on the reader's clock).
-    risk_choices: Vec<(&'static str, &'static str)>,
+    risk_choices: Vec<(&'static str, String)>,
     risk_now: String,
     /// The reader's zone, named beside the time field.
     risk_zone: String,
@@ -218,7 +224,7 @@ pub(crate) fn series(responses: &[&StoredResponse], instrument: &str, rater: Rat
 
 const BAND_FILLS: [&str; 5] = ["#eef6ee", "#f7f5e6", "#fbeedd", "#f9e1d6", "#f5d5d5"];
 
-pub(crate) fn table(headers: &[&str], series: &[&[(f64, f64)]]) -> (Vec<String>, Vec<Vec<String>>) {
+pub(crate) fn table(headers: &[impl AsRef<str>], series: &[&[(f64, f64)]]) -> (Vec<String>, Vec<Vec<String>>) {
     let mut sessions: Vec<u32> = series.iter().flat_map(|s| s.iter().map(|p| p.0 as u32)).collect();
     sessions.sort_unstable();
     sessions.dedup();
@@ -232,7 +238,7 @@ pub(crate) fn table(headers: &[&str], series: &[&[(f64, f64)]]) -> (Vec<String>,
             row
         })
         .collect();
-    (headers.iter().map(|h| (*h).to_owned()).collect(), rows)
+    (headers.iter().map(|h| h.as_ref().to_owned()).collect(), rows)
 }
 
 pub(crate) fn outcome_chart(
@@ -252,19 +258,25 @@ pub(crate) fn outcome_chart(
     let (low, high) = scale.bounds(ins)?;
     let first = points.first().map(|p| p.1).unwrap_or_default();
     let last = points.last().map(|p| p.1).unwrap_or_default();
-    let cutoff = scale.cutoff.as_ref().map(|c| (c.value, format!("cut-off {}", number(c.value))));
-    let description = format!(
-        "{} scores from {} at session {} to {} at session {}; higher means more severe.{}",
-        ins.short_name,
-        number(first),
-        points.first().map_or(0.0, |p| p.0),
-        number(last),
-        points.last().map_or(0.0, |p| p.0),
-        cutoff.as_ref().map(|c| format!(" The long-dashed black line is the clinical {}.", c.1)).unwrap_or_default()
+    let tr = crate::language::current();
+    let cutoff = scale.cutoff.as_ref().map(|c| (c.value, tr.t1("chart-cutoff", "value", number(c.value))));
+    let mut description = tr.format(
+        "chart-outcome-description",
+        &[
+            ("measure", ins.short_name.as_str().into()),
+            ("first", number(first).into()),
+            ("from", points.first().map_or(0.0, |p| p.0).into()),
+            ("last", number(last).into()),
+            ("to", points.last().map_or(0.0, |p| p.0).into()),
+        ],
     );
+    if let Some(c) = &cutoff {
+        description.push(' ');
+        description.push_str(&tr.t1("chart-outcome-cutoff", "cutoff", c.1.as_str()));
+    }
     let chart = Chart {
         id: format!("chart-{id}"),
-        title: format!("{} by session", ins.short_name),
+        title: tr.t1("chart-outcome-title", "measure", ins.short_name.as_str()),
         description: description.clone(),
         y_label: ins.short_name.clone(),
         y_range: (low, high),
@@ -276,12 +288,12 @@ pub(crate) fn outcome_chart(
             .map(|(i, b)| Band { from: b.from, to: b.to + 0.999, label: b.label.clone(), fill: BAND_FILLS[i.min(4)] })
             .collect(),
         cutoff,
-        series: vec![Series { label: "Client".into(), points: points.clone(), colour: CLIENT, dashed: false }],
+        series: vec![Series { label: tr.t("chart-client"), points: points.clone(), colour: CLIENT, dashed: false }],
         references: vec![],
         markers: events.to_vec(),
     };
     let mut chart = chart;
-    let mut headers = vec![ins.short_name.as_str()];
+    let mut headers = vec![ins.short_name.clone()];
     let mut columns = vec![points];
     if let Some(course) = expected.filter(|_| id == PHQ9) {
         let line = |band: &[alliance_lmm::PredictedScore], upper: bool| -> Vec<(f64, f64)> {
@@ -292,25 +304,26 @@ pub(crate) fn outcome_chart(
         };
         // Reference lines, each in its own dash and without dots; the at-risk edge in vermilion, the cut-off black.
         chart.references.push(Reference {
-            label: "Expected".into(),
+            label: tr.t("chart-expected"),
             points: line(&course.yellow, false),
             colour: "#555555",
             dash: "6 3",
         });
         chart.references.push(Reference {
-            label: "Below expectation".into(),
+            label: tr.t("chart-below-expectation"),
             points: line(&course.yellow, true),
             colour: "#E69F00",
             dash: "2 3",
         });
         chart.references.push(Reference {
-            label: "At risk".into(),
+            label: tr.t("chart-at-risk"),
             points: line(&course.red, true),
             colour: "#D55E00",
             dash: "8 3 2 3",
         });
-        chart.description.push_str(" Thin broken lines without dots: the expected course for this intake score (grey dashes), and the edges above which the client is below expectation (orange dots) or at risk of a poor outcome (vermilion dash-dot).");
-        headers.extend(["Expected", "Amber edge", "Red edge"]);
+        chart.description.push(' ');
+        chart.description.push_str(&tr.t("chart-expected-description"));
+        headers.extend([tr.t("chart-expected"), tr.t("chart-amber-edge"), tr.t("chart-red-edge")]);
         columns.extend([line(&course.yellow, false), line(&course.yellow, true), line(&course.red, true)]);
     }
     let column_refs: Vec<&[(f64, f64)]> = columns.iter().map(Vec::as_slice).collect();
@@ -332,39 +345,49 @@ fn alliance_charts(
     if client.is_empty() && therapist.is_empty() {
         return vec![];
     }
+    let tr = crate::language::current();
     let mut markers: Vec<Marker> = Vec::new();
     for rupture in &o.ruptures {
         let repair = match rupture.repair {
             RepairStatus::Repaired { session, by } => {
                 // Who said so (docs/SCIENCE.md#reported-ruptures): the score, the client or the therapist.
                 let basis = match by {
-                    RepairedBy::ScoreReturned => "score back to its level",
-                    RepairedBy::TalkedThrough => "the client said talked through",
-                    RepairedBy::TherapistSaidRepaired => "the therapist said repaired",
+                    RepairedBy::ScoreReturned => tr.t("chart-repaired-score"),
+                    RepairedBy::TalkedThrough => tr.t("chart-repaired-client"),
+                    RepairedBy::TherapistSaidRepaired => tr.t("chart-repaired-therapist"),
                 };
                 markers.push(Marker {
                     x: f64::from(session),
-                    label: format!(
-                        "Session {session}: repaired, {basis} (rupture of session {})",
-                        rupture.onset_session
+                    label: tr.format(
+                        "chart-repair-marker",
+                        &[
+                            ("session", session.into()),
+                            ("basis", basis.as_str().into()),
+                            ("onset", rupture.onset_session.into()),
+                        ],
                     ),
                     kind: MarkerKind::Repair,
                 });
-                format!("repaired in session {session} ({basis})")
+                tr.t2("chart-repaired-in", "session", session, "basis", basis)
             }
-            RepairStatus::Unrepaired { decided_at_session } => format!("not repaired by session {decided_at_session}"),
+            RepairStatus::Unrepaired { decided_at_session } => {
+                tr.t1("chart-not-repaired", "session", decided_at_session)
+            }
             // Past its window with no check read since: not known (docs/SCIENCE.md#repair).
             RepairStatus::Open if held.is_some_and(|h| h >= rupture.onset_session + DEFAULT_REPAIR_WINDOW) => {
-                "repair not known (no check since)".to_owned()
+                tr.t("chart-repair-unknown")
             }
-            RepairStatus::Open => "repair still possible".to_owned(),
+            RepairStatus::Open => tr.t("chart-repair-possible"),
         };
         markers.push(Marker {
             x: f64::from(rupture.onset_session),
-            label: format!(
-                "Session {}: rupture ({}); {repair}",
-                rupture.onset_session,
-                rupture.rules_label().replace('_', " ")
+            label: tr.format(
+                "chart-rupture-marker",
+                &[
+                    ("session", rupture.onset_session.into()),
+                    ("rule", words::rupture_rules(&rupture.rules).into()),
+                    ("repair", repair.into()),
+                ],
             ),
             kind: MarkerKind::Rupture,
         });
@@ -374,44 +397,38 @@ fn alliance_charts(
         .get(RELATIONSHIP_CHECK)
         .and_then(|i| i.scale("alliance"))
         .and_then(|s| s.cutoff.as_ref())
-        .map(|c| (c.value, format!("concern {} (provisional)", number(c.value))));
-    let description = format!(
-        "Working alliance (goals, tasks and bond; 6 to 30, higher is better) rated by the client after {} sessions and by the therapist after {}. Vermilion triangles pointing down mark ruptures (reported, or a dip against the client's own variability); green triangles pointing up mark repairs.",
-        client.len(),
-        therapist.len()
-    );
+        .map(|c| (c.value, tr.t1("chart-concern", "value", number(c.value))));
+    let description = tr.t2("chart-alliance-description", "client", client.len(), "therapist", therapist.len());
     let total = Chart {
         id: "chart-alliance".into(),
-        title: "Working alliance by session: client and therapist".into(),
+        title: tr.t("chart-alliance-title"),
         description: description.clone(),
-        y_label: "Alliance".into(),
+        y_label: tr.t("chart-alliance-axis"),
         y_range: (6.0, 30.0),
         sessions,
         bands: vec![],
         cutoff,
         series: vec![
-            Series { label: "Client".into(), points: client.clone(), colour: CLIENT, dashed: false },
-            Series { label: "Therapist".into(), points: therapist.clone(), colour: THERAPIST, dashed: true },
+            Series { label: tr.t("chart-client"), points: client.clone(), colour: CLIENT, dashed: false },
+            Series { label: tr.t("chart-therapist"), points: therapist.clone(), colour: THERAPIST, dashed: true },
         ],
         references: vec![],
         markers: markers.into_iter().chain(events.iter().cloned()).collect(),
     };
-    let (headers, rows) = table(&["Client", "Therapist"], &[&client, &therapist]);
+    let (headers, rows) = table(&[tr.t("chart-client"), tr.t("chart-therapist")], &[&client, &therapist]);
     let mut charts = vec![ChartView { svg: total.render(), caption: description, headers, rows }];
     let parts = [
-        ("Goals", series(responses, RELATIONSHIP_CHECK, Rater::Client, "goals"), "#0072B2"),
-        ("Tasks", series(responses, RELATIONSHIP_CHECK, Rater::Client, "tasks"), "#009E73"),
-        ("Bond", series(responses, RELATIONSHIP_CHECK, Rater::Client, "bond"), "#CC79A7"),
+        (tr.t("chart-goals"), series(responses, RELATIONSHIP_CHECK, Rater::Client, "goals"), "#0072B2"),
+        (tr.t("chart-tasks"), series(responses, RELATIONSHIP_CHECK, Rater::Client, "tasks"), "#009E73"),
+        (tr.t("chart-bond"), series(responses, RELATIONSHIP_CHECK, Rater::Client, "bond"), "#CC79A7"),
     ];
     if parts.iter().any(|p| !p.1.is_empty()) {
-        let caption =
-            "The client's ratings of agreement on goals, on tasks, and of the bond (2 to 10 each, higher is better)."
-                .to_owned();
+        let caption = tr.t("chart-gtb-description");
         let chart = Chart {
             id: "chart-gtb".into(),
-            title: "Goals, tasks and bond by session (client)".into(),
+            title: tr.t("chart-gtb-title"),
             description: caption.clone(),
-            y_label: "Subscale".into(),
+            y_label: tr.t("chart-subscale"),
             y_range: (2.0, 10.0),
             sessions,
             bands: vec![],
@@ -422,7 +439,7 @@ fn alliance_charts(
                 // Equal ratings would hide each other: each subscale sits a little beside its session, and tasks
                 // are dashed, so all three stay visible (the table holds the exact values).
                 .map(|(i, (label, points, colour))| Series {
-                    label: (*label).into(),
+                    label: label.clone(),
                     points: points.iter().map(|&(x, y)| (x + (i as f64 - 1.0) * 0.12, y)).collect(),
                     colour,
                     dashed: i == 1,
@@ -431,7 +448,8 @@ fn alliance_charts(
             references: vec![],
             markers: vec![],
         };
-        let (headers, rows) = table(&["Goals", "Tasks", "Bond"], &[&parts[0].1, &parts[1].1, &parts[2].1]);
+        let headers = [parts[0].0.clone(), parts[1].0.clone(), parts[2].0.clone()];
+        let (headers, rows) = table(&headers, &[&parts[0].1, &parts[1].1, &parts[2].1]);
         charts.push(ChartView { svg: chart.render(), caption, headers, rows });
     }
     charts
@@ -494,6 +512,7 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
             signals::view(s, episode_key, client_state.acknowledgement_of(s), &risk_actions, new, &who.zone)
         })
         .collect();
+    let tr = crate::language::current();
     let session_rows = sessions
         .iter()
         .map(|s| {
@@ -508,7 +527,11 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
                         state.catalog.get(&r.instrument.id).map(|i| i.primary_scale.clone()).unwrap_or_default();
                     let value =
                         r.scores.iter().find(|x| x.scale == primary).and_then(|x| x.value).map_or("–".into(), number);
-                    let rupture = if r.flags.has("rupture-reported") { " (rupture)" } else { "" };
+                    let rupture = if r.flags.has("rupture-reported") {
+                        format!(" {}", tr.t("client-rupture-flag"))
+                    } else {
+                        String::new()
+                    };
                     format!("{name} {value}{rupture}")
                 })
                 .collect::<Vec<_>>()
@@ -522,7 +545,11 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
                         .find(|x| x.scale == "alliance")
                         .and_then(|x| x.value)
                         .map_or("–".into(), number);
-                    format!("Alliance {value}{}", if r.flags.has("supervision") { ", for supervision" } else { "" })
+                    if r.flags.has("supervision") {
+                        tr.t1("client-reflection-alliance-supervision", "value", value)
+                    } else {
+                        tr.t1("client-reflection-alliance", "value", value)
+                    }
                 }
                 None => "–".into(),
             };
@@ -538,11 +565,11 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
         .rev()
         .collect();
     let episode_text = match current {
-        Some(e) => format!("Since {}; {} sessions.", show_date(e.started_on), sessions.len()),
-        None => "No open episode of care.".into(),
+        Some(e) => tr.t2("client-episode-since", "date", show_date(e.started_on), "count", sessions.len()),
+        None => tr.t("client-no-episode"),
     };
     let page = ClientPage {
-        tr: crate::language::current(),
+        tr,
         nav: Nav::of(&who),
         client_id: client.id.0,
         pseudonym: client.pseudonym.clone(),
@@ -601,12 +628,13 @@ pub async fn acknowledge(
 /// The action on a risk signal from its form: the kind, when it was done (a wall-clock time in the reader's zone)
 /// and the note under the text policy.
 fn risk_action(form: &FormFields, kind: &str, zone: &crate::LocalZone) -> Result<NewRiskAction, WebError> {
-    let kind = RiskActionKind::parse(kind).ok_or_else(|| WebError::BadRequest("Choose what was done.".into()))?;
+    let kind = RiskActionKind::parse(kind)
+        .ok_or_else(|| WebError::BadRequest(crate::language::current().t("client-risk-choose")))?;
     let acted_at = form
         .one("acted_at")?
         .and_then(|text| signals::parse_form_time(text, zone))
-        .ok_or_else(|| WebError::BadRequest("Give the date and time the action was taken.".into()))?;
+        .ok_or_else(|| WebError::BadRequest(crate::language::current().t("client-risk-give-time")))?;
     let note = alliance_core::text_policy::multi_line("the note", form.one("note")?.unwrap_or(""), RISK_NOTE_MAX)
-        .map_err(|e| WebError::BadRequest(format!("Not saved: {e}.")))?;
+        .map_err(|e| WebError::BadRequest(crate::language::current().t1("client-not-saved", "error", e.to_string())))?;
     Ok(NewRiskAction { kind, note, acted_at })
 }

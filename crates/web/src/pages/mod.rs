@@ -26,6 +26,7 @@ pub mod rights;
 pub mod sessions;
 pub mod signals;
 pub mod supervision;
+pub mod words;
 
 use alliance_core::domain::Role;
 use time::Date;
@@ -35,7 +36,7 @@ use crate::auth::SignedIn;
 /// What the staff header shows.
 pub struct Nav {
     pub name: String,
-    pub role: &'static str,
+    pub role: String,
     pub csrf: String,
     pub clinical: bool,
     pub can_add_client: bool,
@@ -50,7 +51,7 @@ impl Nav {
         let role = who.user.role;
         Nav {
             name: who.user.display_name.clone(),
-            role: role.as_str(),
+            role: crate::language::current().t(role_id(role.as_str())),
             csrf: who.csrf.clone(),
             clinical: matches!(role, Role::Therapist | Role::Supervisor),
             can_add_client: role == Role::Therapist,
@@ -59,6 +60,16 @@ impl Nav {
             therapist: role == Role::Therapist,
             researcher: role == Role::Researcher,
         }
+    }
+}
+
+/// The message naming a role, from its stored word (`therapist`, ...), lower-case as a header or a table shows it.
+pub fn role_id(role: &str) -> &'static str {
+    match role {
+        "supervisor" => "role-lower-supervisor",
+        "administrator" => "role-lower-administrator",
+        "researcher" => "role-lower-researcher",
+        _ => "role-lower-therapist",
     }
 }
 
@@ -100,10 +111,10 @@ pub fn parse_iso_date(text: &str) -> Option<Date> {
 /// A date of care from a form field (see `CareDate`), or the message to show: `what` names the field.
 pub fn care_date(raw: Option<&str>, today: Date, what: &str) -> Result<Date, String> {
     match raw.map(str::trim).filter(|r| !r.is_empty()) {
-        None => Err(format!("{what}: please give a date.")),
+        None => Err(crate::language::current().t1("client-date-missing", "field", what)),
         Some(raw) => alliance_core::domain::CareDate::parse(raw, today)
             .map(alliance_core::domain::CareDate::date)
-            .map_err(|e| format!("{what}: {e}.")),
+            .map_err(|e| crate::language::current().t2("client-date-invalid", "field", what, "error", e.to_string())),
     }
 }
 

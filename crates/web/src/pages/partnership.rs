@@ -14,7 +14,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use time::Date;
 
 use super::clients::{ChartView, table};
-use super::{care_date, number, show_date};
+use super::words::number;
+use super::{care_date, show_date};
 use crate::access;
 use crate::auth::SignedIn;
 use crate::charts::{Chart, Marker, MarkerKind, OKABE_ITO, Series};
@@ -25,7 +26,7 @@ use crate::state::AppState;
 pub struct GoalView {
     pub id: i64,
     pub text: String,
-    pub status: &'static str,
+    pub status: String,
     pub open: bool,
     pub proposed: bool,
     /// "3 at session 2, now 6 at session 5" or "not rated yet".
@@ -42,7 +43,7 @@ pub struct TaskView {
 
 pub struct NoteView {
     pub date: String,
-    pub kind: &'static str,
+    pub kind: String,
     pub text: String,
 }
 
@@ -57,7 +58,7 @@ pub struct PartnerView {
     /// The session a new task is agreed in: the latest of the open episode.
     pub task_session: Option<i64>,
     pub notes: Vec<NoteView>,
-    pub kinds: Vec<(&'static str, &'static str)>,
+    pub kinds: Vec<(&'static str, String)>,
     /// The client's own page: its address (for the client's own therapist only) and settings.
     pub own_page_url: Option<String>,
     pub own_page_active: bool,
@@ -99,22 +100,44 @@ pub(crate) fn episode_measures(state: &AppState, episode: &Episode) -> Vec<(Stri
         .collect()
 }
 
-fn status_label(status: GoalStatus) -> &'static str {
-    match status {
-        GoalStatus::Proposed => "proposed by the client, to agree in session",
-        GoalStatus::Agreed => "agreed",
-        GoalStatus::Achieved => "achieved",
-        GoalStatus::Dropped => "dropped",
-    }
+fn status_label(status: GoalStatus) -> String {
+    crate::language::current().t(match status {
+        GoalStatus::Proposed => "partner-goal-proposed-status",
+        GoalStatus::Agreed => "partner-goal-agreed",
+        GoalStatus::Achieved => "partner-goal-achieved",
+        GoalStatus::Dropped => "partner-goal-dropped",
+    })
 }
 
-fn change_label(change: GoalChange) -> &'static str {
-    match change {
-        GoalChange::Proposed => "proposed",
-        GoalChange::Agreed => "agreed",
-        GoalChange::Revised => "reworded",
-        GoalChange::Achieved => "achieved",
-        GoalChange::Dropped => "dropped",
+fn change_label(change: GoalChange) -> String {
+    crate::language::current().t(match change {
+        GoalChange::Proposed => "partner-goal-proposed",
+        GoalChange::Agreed => "partner-goal-agreed",
+        GoalChange::Revised => "partner-goal-reworded",
+        GoalChange::Achieved => "partner-goal-achieved",
+        GoalChange::Dropped => "partner-goal-dropped",
+    })
+}
+
+/// An event note's kind in words.
+pub fn kind_label(kind: EventKind) -> String {
+    crate::language::current().t(match kind {
+        EventKind::Medication => "partner-kind-medication",
+        EventKind::LifeEvent => "partner-kind-life-event",
+        EventKind::Break => "partner-kind-break",
+        EventKind::Other => "partner-kind-other",
+    })
+}
+
+/// How often a measure is asked, in words.
+pub(crate) fn cadence_label(cadence: Cadence) -> String {
+    let tr = crate::language::current();
+    match cadence {
+        Cadence::EverySession => tr.t("partner-cadence-every"),
+        Cadence::Every(2) => tr.t("partner-cadence-second"),
+        Cadence::Every(3) => tr.t("partner-cadence-third"),
+        Cadence::Every(n) => tr.t1("partner-cadence-nth", "n", n.to_string()),
+        Cadence::FirstAndLast => tr.t("partner-cadence-first-last"),
     }
 }
 
@@ -147,11 +170,12 @@ pub fn goal_chart(
         return None;
     }
     let span = sessions.iter().map(|s| s.number).max().unwrap_or(1).max(4);
+    let tr = crate::language::current();
     let series: Vec<Series> = lines
         .iter()
         .enumerate()
         .map(|(i, (_, points))| Series {
-            label: format!("Goal {}", i + 1),
+            label: tr.t1("chart-goal", "number", i + 1),
             points: points.clone(),
             colour: OKABE_ITO[i % OKABE_ITO.len()],
             dashed: i % 2 == 1,
@@ -163,15 +187,24 @@ pub fn goal_chart(
         .map(|(i, (goal, points))| {
             let first = points.first().map_or(0.0, |p| p.1);
             let last = points.last().map_or(0.0, |p| p.1);
-            format!("Goal {} ({}): from {} to {} of 10.", i + 1, goal.text, number(first), number(last))
+            tr.format(
+                "chart-goal-line",
+                &[
+                    ("number", (i + 1).into()),
+                    ("goal", goal.text.as_str().into()),
+                    ("first", number(first).into()),
+                    ("last", number(last).into()),
+                ],
+            )
         })
         .collect::<Vec<_>>()
         .join(" ");
     let chart = Chart {
         id: "chart-goals".into(),
-        title: format!("{who} goal ratings by session"),
-        description: format!("Progress towards each goal, 0 (not at all) to 10 (reached). {description}"),
-        y_label: "Goal rating".into(),
+        // The client's own page says "Your"; the therapist's page "The client's".
+        title: if who == "Your" { tr.t("chart-goals-title-own") } else { tr.t("chart-goals-title-client") },
+        description: tr.t1("chart-goals-description", "lines", description),
+        y_label: tr.t("chart-goal-rating"),
         y_range: (0.0, 10.0),
         sessions: span,
         bands: vec![],
@@ -180,8 +213,7 @@ pub fn goal_chart(
         references: vec![],
         markers: vec![],
     };
-    let headers: Vec<String> = (1..=lines.len()).map(|i| format!("Goal {i}")).collect();
-    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let headers: Vec<String> = (1..=lines.len()).map(|i| tr.t1("chart-goal", "number", i)).collect();
     let columns: Vec<&[(f64, f64)]> = lines.iter().map(|(_, p)| p.as_slice()).collect();
     let (headers, rows) = table(&headers, &columns);
     let caption = chart.description.clone();
@@ -205,7 +237,7 @@ pub fn event_markers(notes: &[EventNote], sessions: &[TherapySession]) -> Vec<Ma
             };
             Some(Marker {
                 x: x.max(1.0),
-                label: format!("{}: {}", show_date(note.on), note.kind.label()),
+                label: format!("{}: {}", show_date(note.on), kind_label(note.kind)),
                 kind: MarkerKind::Event,
             })
         })
@@ -232,14 +264,18 @@ pub async fn view(
     )?;
     let (consents, stops) = tokio::try_join!(state.store.consents_of(&clients), state.store.stopped_asking(&clients))?;
     let day = |at| show_date(state.config.time_zone.date_of(at));
-    let stopped = stops.first().map(|(_, at)| format!("The client asked on {} not to be asked for checks: no new link can be made until they start again from their own page or a link they hold. Talk about it with them.", day(*at)));
+    let tr = crate::language::current();
+    let stopped = stops.first().map(|(_, at)| tr.t1("partner-stopped-text", "date", day(*at)));
     let consent = match consents.last() {
-        None => "Not yet shown: the client sees it with their first check.".to_owned(),
-        Some(c) => format!(
-            "Shown and agreed on {} (text version {}); research use of their answers: {}.",
+        None => tr.t("partner-consent-not-shown"),
+        Some(c) => tr.t3(
+            "partner-consent-given",
+            "date",
             day(c.given_at),
-            c.version,
-            if c.research { "yes" } else { "no" }
+            "version",
+            c.version.to_string(),
+            "research",
+            if c.research { tr.t("partner-yes") } else { tr.t("partner-no") },
         ),
     };
     let goal_views = goals
@@ -247,11 +283,17 @@ pub async fn view(
         .map(|goal| {
             let points = goal_points(goal.id, &ratings, sessions);
             let ratings = match (points.first(), points.last()) {
-                (Some(first), Some(last)) if points.len() > 1 => {
-                    format!("{} at session {}, now {} at session {}", number(first.1), first.0, number(last.1), last.0)
-                }
-                (Some(only), _) => format!("{} at session {}", number(only.1), only.0),
-                _ => "not rated yet".into(),
+                (Some(first), Some(last)) if points.len() > 1 => tr.format(
+                    "partner-ratings-two",
+                    &[
+                        ("first", number(first.1).into()),
+                        ("from", first.0.into()),
+                        ("last", number(last.1).into()),
+                        ("to", last.0.into()),
+                    ],
+                ),
+                (Some(only), _) => tr.t2("partner-ratings-one", "rating", number(only.1), "session", only.0),
+                _ => tr.t("partner-not-rated"),
             };
             let history = history
                 .iter()
@@ -259,8 +301,10 @@ pub async fn view(
                 .map(|h| {
                     let day = show_date(state.config.time_zone.date_of(h.at));
                     match &h.text {
-                        Some(text) => format!("{day}: {} as \u{201c}{text}\u{201d}", change_label(h.change)),
-                        None => format!("{day}: {}", change_label(h.change)),
+                        Some(text) => {
+                            tr.t3("partner-history-text", "date", day, "change", change_label(h.change), "text", text)
+                        }
+                        None => tr.t2("partner-history-change", "date", day, "change", change_label(h.change)),
                     }
                 })
                 .collect();
@@ -280,12 +324,15 @@ pub async fn view(
     let reports: Vec<_> = tasks.iter().filter_map(|t| t.report.as_ref().map(|r| r.done)).collect();
     let completion = match completion_rate(&reports) {
         None if tasks.is_empty() => String::new(),
-        None => "No task reported on yet.".into(),
-        Some(rate) => format!(
-            "{} of {} tasks reported on were done ({}% counting a task done in part as half).",
+        None => tr.t("partner-no-task-reported"),
+        Some(rate) => tr.t3(
+            "partner-completion",
+            "done",
             reports.iter().filter(|d| **d == alliance_core::partnership::TaskDone::Yes).count(),
+            "reported",
             reports.len(),
-            (rate * 100.0).round()
+            "percent",
+            (rate * 100.0).round().to_string(),
         ),
     };
     let task_views = tasks.iter().map(|t| task_view(t, sessions)).collect();
@@ -297,7 +344,8 @@ pub async fn view(
                 .into_iter()
                 .map(|(id, name)| {
                     let now = current.cadence_of(&id);
-                    let choices = Cadence::CHOICES.iter().map(|c| (c.as_text(), c.label(), *c == now)).collect();
+                    let choices =
+                        Cadence::CHOICES.iter().map(|c| (c.as_text(), cadence_label(*c), *c == now)).collect();
                     ScheduleRow { before: current.timing_of(&id) == Timing::Before, id, name, choices }
                 })
                 .collect()
@@ -316,9 +364,9 @@ pub async fn view(
         task_session: open_episode.and_then(|_| sessions.last()).filter(|_| own).map(|s| s.id.0),
         notes: notes
             .iter()
-            .map(|n| NoteView { date: show_date(n.on), kind: n.kind.label(), text: n.text.clone() })
+            .map(|n| NoteView { date: show_date(n.on), kind: kind_label(n.kind), text: n.text.clone() })
             .collect(),
-        kinds: EventKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
+        kinds: EventKind::ALL.iter().map(|k| (k.as_str(), kind_label(*k))).collect(),
         own_page_active: page.as_ref().is_some_and(|p| p.active),
         hide_alliance: page.as_ref().is_some_and(|p| p.hide_alliance),
         own_page_url,
@@ -330,18 +378,20 @@ pub async fn view(
 }
 
 fn task_view(task: &Task, sessions: &[TherapySession]) -> TaskView {
-    let agreed = number_of(sessions, task.session).map_or_else(String::new, |n| format!("session {n}"));
+    let tr = crate::language::current();
+    let agreed =
+        number_of(sessions, task.session).map_or_else(String::new, |n| tr.t1("partner-task-session", "number", n));
     let report = match &task.report {
-        None => "not reported yet".into(),
+        None => tr.t("partner-task-not-reported"),
         Some(r) => {
-            let done = match r.done {
-                alliance_core::partnership::TaskDone::Yes => "done",
-                alliance_core::partnership::TaskDone::Partly => "done in part",
-                alliance_core::partnership::TaskDone::No => "not done",
-            };
+            let done = tr.t(match r.done {
+                alliance_core::partnership::TaskDone::Yes => "partner-task-done",
+                alliance_core::partnership::TaskDone::Partly => "partner-task-partly",
+                alliance_core::partnership::TaskDone::No => "partner-task-not-done",
+            });
             match &r.obstacle {
-                Some(o) => format!("{done}; in the way: \u{201c}{o}\u{201d}"),
-                None => done.to_owned(),
+                Some(o) => tr.t2("partner-task-obstacle", "done", done, "obstacle", o),
+                None => done,
             }
         }
     };
@@ -363,7 +413,7 @@ async fn open_episode_of(state: &AppState, client: ClientId) -> Result<Episode, 
         .get(&client)
         .filter(|e| e.ended_on.is_none())
         .cloned()
-        .ok_or_else(|| bad("The client has no open episode of care."))
+        .ok_or_else(|| bad(crate::language::current().t("partner-no-episode")))
 }
 
 /// A goal agreed in session, in the client's words.
@@ -375,7 +425,8 @@ pub async fn add_goal(
 ) -> Result<Response, WebError> {
     who.check_csrf(&mut form)?;
     let write = access::write_client(&state, &who, ClientId(id)).await?;
-    let text = GoalText::parse(form.one("text")?.unwrap_or("")).map_err(|e| bad(format!("The goal: {e}.")))?;
+    let text = GoalText::parse(form.one("text")?.unwrap_or(""))
+        .map_err(|e| bad(crate::language::current().t1("partner-goal-error", "error", e.to_string())))?;
     let episode = open_episode_of(&state, write.client.id).await?;
     let now = state.now();
     let audit = who.audit(now, "create", "goal", None);
@@ -392,7 +443,10 @@ pub async fn change_goal(
 ) -> Result<Response, WebError> {
     who.check_csrf(&mut form)?;
     let write = access::write_client(&state, &who, ClientId(id)).await?;
-    let goal_id = form.one("goal")?.and_then(|g| g.trim().parse::<i64>().ok()).ok_or_else(|| bad("Which goal?"))?;
+    let goal_id = form
+        .one("goal")?
+        .and_then(|g| g.trim().parse::<i64>().ok())
+        .ok_or_else(|| bad(crate::language::current().t("partner-which-goal")))?;
     // The goal must be of this client's episodes: unknown and foreign look the same.
     let goal = state.store.goal(GoalId(goal_id)).await?.ok_or(WebError::NotFound)?;
     let episode = state.store.episode(goal.episode).await?.ok_or(WebError::NotFound)?;
@@ -404,12 +458,13 @@ pub async fn change_goal(
         "revise" => GoalChange::Revised,
         "achieve" => GoalChange::Achieved,
         "drop" => GoalChange::Dropped,
-        _ => return Err(bad("Choose what to do with the goal.")),
+        _ => return Err(bad(crate::language::current().t("partner-choose-goal-change"))),
     };
     let text = match change {
-        GoalChange::Revised => {
-            Some(GoalText::parse(form.one("text")?.unwrap_or("")).map_err(|e| bad(format!("The goal: {e}.")))?)
-        }
+        GoalChange::Revised => Some(
+            GoalText::parse(form.one("text")?.unwrap_or(""))
+                .map_err(|e| bad(crate::language::current().t1("partner-goal-error", "error", e.to_string())))?,
+        ),
         _ => None,
     };
     let now = state.now();
@@ -427,7 +482,8 @@ pub async fn add_task(
 ) -> Result<Response, WebError> {
     who.check_csrf(&mut form)?;
     let (write, session) = access::write_session(&state, &who, alliance_store::SessionId(id)).await?;
-    let text = TaskText::parse(form.one("text")?.unwrap_or("")).map_err(|e| bad(format!("The task: {e}.")))?;
+    let text = TaskText::parse(form.one("text")?.unwrap_or(""))
+        .map_err(|e| bad(crate::language::current().t1("partner-task-error", "error", e.to_string())))?;
     let now = state.now();
     let audit = who.audit(now, "create", "task", None);
     state.store.add_task(session.id, &text, Some(who.user.id), audit, now).await?;
@@ -444,9 +500,12 @@ pub async fn add_note(
     who.check_csrf(&mut form)?;
     let write = access::write_client(&state, &who, ClientId(id)).await?;
     let now = state.now();
-    let on = care_date(form.one("on")?, who.today(now), "The note's date").map_err(WebError::BadRequest)?;
-    let kind = EventKind::parse(form.one("kind")?.unwrap_or("")).map_err(|e| bad(format!("The note: {e}.")))?;
-    let text = EventNoteText::parse(form.one("text")?.unwrap_or("")).map_err(|e| bad(format!("The note: {e}.")))?;
+    let on = care_date(form.one("on")?, who.today(now), &crate::language::current().t("partner-note-date"))
+        .map_err(WebError::BadRequest)?;
+    let kind = EventKind::parse(form.one("kind")?.unwrap_or(""))
+        .map_err(|e| bad(crate::language::current().t1("partner-note-error", "error", e.to_string())))?;
+    let text = EventNoteText::parse(form.one("text")?.unwrap_or(""))
+        .map_err(|e| bad(crate::language::current().t1("partner-note-error", "error", e.to_string())))?;
     let audit = who.audit(now, "create", "event-note", None);
     state
         .store
@@ -476,7 +535,7 @@ pub async fn own_page(
             let audit = who.audit(now, "issue-link", "client-page", Some(client.0));
             let hash = crate::security::hash_token(&token);
             if !state.store.issue_client_page(client, expected, generation, &hash, audit, now).await? {
-                return Err(bad("The link was changed meanwhile. Reload the page."));
+                return Err(bad(crate::language::current().t("partner-link-changed")));
             }
         }
         "revoke" => {
@@ -489,7 +548,7 @@ pub async fn own_page(
                 who.audit(now, if hide { "hide-alliance" } else { "show-alliance" }, "client-page", Some(client.0));
             state.store.set_hide_alliance(client, hide, audit, now).await?;
         }
-        _ => return Err(bad("Choose what to do with the client's page.")),
+        _ => return Err(bad(crate::language::current().t("partner-choose-page-change"))),
     }
     Ok(back(client))
 }
@@ -505,16 +564,17 @@ pub async fn set_schedule(
     let episode = state.store.episode(alliance_store::EpisodeId(id)).await?.ok_or(WebError::NotFound)?;
     let write = access::write_client(&state, &who, episode.client).await?;
     if episode.ended_on.is_some() {
-        return Err(bad("The episode has ended."));
+        return Err(bad(crate::language::current().t("partner-episode-ended")));
     }
     let mut schedule = schedule_of(&state, &episode).await?;
     for (measure, _) in episode_measures(&state, &episode) {
         if let Some(raw) = form.one(&format!("cadence-{measure}"))? {
-            let cadence = Cadence::parse(raw).map_err(|e| bad(format!("The schedule: {e}.")))?;
+            let cadence = Cadence::parse(raw)
+                .map_err(|e| bad(crate::language::current().t1("partner-schedule-error", "error", e.to_string())))?;
             let timing = match form.one(&format!("before-{measure}"))? {
                 None => Timing::After,
                 Some("yes") => Timing::Before,
-                Some(_) => return Err(bad("The schedule: before the session is yes or left out.")),
+                Some(_) => return Err(bad(crate::language::current().t("partner-schedule-before"))),
             };
             schedule = schedule.with(&measure, cadence).timed(&measure, timing);
         }

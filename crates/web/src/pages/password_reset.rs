@@ -33,11 +33,10 @@ struct ResetPage<'a> {
 /// Refused links (unknown, used, expired, revoked, of a deactivated account) all look the same. `410 Gone`, not
 /// 404: the page exists, the link no longer works.
 fn not_valid() -> Result<Response, WebError> {
-    let paragraphs = vec![
-        "This link is not valid any more: it was used, it expired, or a newer link replaced it.",
-        "Ask your practice's administrator for a new one.",
-    ];
-    let page = MessagePage { tr: crate::language::current(), title: "Link not valid", paragraphs, crisis: None };
+    let tr = crate::language::current();
+    let (title, first, second) = (tr.t("reset-not-valid-title"), tr.t("reset-not-valid"), tr.t("reset-ask-admin"));
+    let paragraphs = vec![first.as_str(), second.as_str()];
+    let page = MessagePage { tr, title: &title, paragraphs, crisis: None };
     Ok((StatusCode::GONE, Html(page.render()?)).into_response())
 }
 
@@ -89,8 +88,8 @@ pub async fn submit(
     let fresh = form.one("new_password")?.unwrap_or("");
     let parsed = match NewPassword::parse(fresh) {
         Ok(p) if form.one("repeat")?.unwrap_or("") == fresh => p,
-        Ok(_) => return again("Not set: the two passwords are not the same.".into()),
-        Err(e) => return again(format!("Not set: {e}.")),
+        Ok(_) => return again(crate::language::current().t("reset-not-set-same")),
+        Err(e) => return again(crate::language::current().t1("reset-not-set", "why", e.to_string())),
     };
     let plain = parsed.expose().to_owned();
     let (candidate, email, name, current) =
@@ -100,7 +99,8 @@ pub async fn submit(
             .await
             .map_err(|e| WebError::Internal(Box::new(e)))?;
     if let Some(why) = refused {
-        return again(format!("Not set: {}.", why.replace("your current password", "the password you have now")));
+        let why = why.replace("your current password", "the password you have now");
+        return again(crate::language::current().t1("reset-not-set", "why", why));
     }
     let new_hash = tokio::task::spawn_blocking(move || hash_password(&plain))
         .await
@@ -120,8 +120,9 @@ pub async fn submit(
         return not_valid();
     }
     crate::mail::queue(&state, user.id, alliance_store::MailKind::PasswordChanged, "/account".into()).await;
-    let paragraphs =
-        vec!["Your new password is set. Every earlier sign-in of your account was ended.", "Sign in with it now."];
-    let page = MessagePage { tr: crate::language::current(), title: "Password set", paragraphs, crisis: None };
+    let tr = crate::language::current();
+    let (title, first, second) = (tr.t("reset-done-title"), tr.t("reset-done"), tr.t("reset-sign-in-now"));
+    let paragraphs = vec![first.as_str(), second.as_str()];
+    let page = MessagePage { tr, title: &title, paragraphs, crisis: None };
     Ok(Html(page.render()?).into_response())
 }

@@ -13,7 +13,8 @@ use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use time::Date;
 
-use super::{Nav, number};
+use super::Nav;
+use super::words::number;
 use crate::access;
 use crate::access_supervision::{self, SeePatterns};
 use crate::auth::SignedIn;
@@ -153,10 +154,7 @@ fn alliance_chart(clients: &[(&str, &[(u32, f64)])]) -> (Option<String>, String)
                 Series { label: (*name).to_owned(), points, colour, dashed: (i / OKABE_ITO.len()) % 2 == 1 }
             })
             .collect();
-        let caption = format!(
-            "The client-rated working alliance (6 to 30, higher is better) of {} active clients by session number.",
-            series.len()
-        );
+        let caption = crate::language::current().t1("patterns-caption-clients", "count", series.len());
         (series, vec![], caption)
     } else {
         let mut at: std::collections::BTreeMap<u32, Vec<f64>> = std::collections::BTreeMap::new();
@@ -175,16 +173,14 @@ fn alliance_chart(clients: &[(&str, &[(u32, f64)])]) -> (Option<String>, String)
             })
             .collect();
         let line = |k: usize| quantiles.iter().map(|(n, q)| (*n, q[k])).collect::<Vec<_>>();
-        let series = vec![Series { label: "Median".into(), points: line(1), colour: OKABE_ITO[0], dashed: false }];
+        let tr = crate::language::current();
+        let series =
+            vec![Series { label: tr.t("patterns-median"), points: line(1), colour: OKABE_ITO[0], dashed: false }];
         let references = vec![
-            Reference { label: "Lower quartile".into(), points: line(0), colour: OKABE_ITO[5], dash: "6 3" },
-            Reference { label: "Upper quartile".into(), points: line(2), colour: OKABE_ITO[5], dash: "2 2" },
+            Reference { label: tr.t("patterns-lower-quartile"), points: line(0), colour: OKABE_ITO[5], dash: "6 3" },
+            Reference { label: tr.t("patterns-upper-quartile"), points: line(2), colour: OKABE_ITO[5], dash: "2 2" },
         ];
-        let caption = format!(
-            "The client-rated working alliance (6 to 30, higher is better) of {} active clients by session number: \
-             the median and the quartiles (half the clients between them), at session numbers with at least 5 scores.",
-            clients.len()
-        );
+        let caption = tr.t1("patterns-caption-quartiles", "count", clients.len());
         (series, references, caption)
     };
     if series.iter().all(|s| s.points.is_empty()) {
@@ -192,9 +188,9 @@ fn alliance_chart(clients: &[(&str, &[(u32, f64)])]) -> (Option<String>, String)
     }
     let chart = Chart {
         id: "chart-patterns".into(),
-        title: "Clients' working alliance by session".into(),
+        title: crate::language::current().t("patterns-chart-title"),
         description: caption.clone(),
-        y_label: "Alliance".into(),
+        y_label: crate::language::current().t("chart-alliance-axis"),
         y_range: (6.0, 30.0),
         sessions: sessions.max(4),
         bands: vec![],
@@ -217,54 +213,59 @@ fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
 /// The figures in words: (what, value, how it is computed).
 fn figures(p: &patterns::Patterns) -> Vec<(String, String, String)> {
     let or_dash = |v: Option<String>| v.unwrap_or_else(|| "–".into());
-    let signed = |v: f64| if v > 0.0 { format!("+{v:.2}") } else { format!("{v:.2}") };
-    let active = "Clients with an open episode of care; every figure below is about them.";
-    let level =
-        format!("Mean of each client's latest alliance score (6 to 30), from {} clients.", p.alliance_level_clients);
-    let trend = format!(
-        "Mean of each client's slope over their latest {} scores (clients with at least {}): {} clients contribute.",
+    let signed = |v: f64| {
+        let tr = crate::language::current();
+        if v > 0.0 { format!("+{}", tr.number(v, 2)) } else { tr.number(v, 2) }
+    };
+    let tr = crate::language::current();
+    let active = tr.t("patterns-active-how");
+    let level = tr.t1("patterns-level-how", "count", p.alliance_level_clients);
+    let trend = tr.t3(
+        "patterns-trend-how",
+        "window",
         patterns::TREND_WINDOW,
+        "min",
         patterns::TREND_MIN_SCORES,
-        p.alliance_trend_clients
+        "count",
+        p.alliance_trend_clients,
     );
-    let ruptures = format!(
-        "{} detected: {} repaired, {} not repaired, {} still open",
-        p.ruptures, p.ruptures_repaired, p.ruptures_unrepaired, p.ruptures_open
+    let ruptures = tr.format(
+        "patterns-ruptures",
+        &[
+            ("count", p.ruptures.into()),
+            ("repaired", p.ruptures_repaired.into()),
+            ("unrepaired", p.ruptures_unrepaired.into()),
+            ("open", p.ruptures_open.into()),
+        ],
     );
-    let ruptures_how = "Reported by the client or the therapist, or a dip in the client's alliance; repaired when \
-                        talked through or when the score came back.";
-    let signals_how = "Open signals still ask for attention (risk from the latest questionnaire always does).";
-    let days_how = format!(
-        "From the session a signal is about to its acknowledgement. Open signals have waited {} days (median).",
-        or_dash(p.median_days_open.map(number))
-    );
-    let checks_how = format!(
-        "{} of {} attended sessions (checks still open are not counted).",
-        p.sessions_with_check, p.sessions_due
-    );
+    let ruptures_how = tr.t("patterns-ruptures-how");
+    let signals_how = tr.t("patterns-signals-how");
+    let days_how = tr.t1("patterns-days-how", "days", or_dash(p.median_days_open.map(number)));
+    let checks_how = tr.t2("patterns-checks-how", "answered", p.sessions_with_check, "due", p.sessions_due);
     vec![
-        ("Active clients".into(), p.active_clients.to_string(), active.into()),
-        ("Alliance level".into(), or_dash(p.alliance_level.map(|v| format!("{v:.1}"))), level),
-        ("Alliance trend".into(), or_dash(p.alliance_trend.map(|v| format!("{} per session", signed(v)))), trend),
-        ("Ruptures".into(), ruptures, ruptures_how.into()),
+        (tr.t("patterns-active"), p.active_clients.to_string(), active),
+        (tr.t("patterns-level"), or_dash(p.alliance_level.map(|v| tr.number(v, 1))), level),
         (
-            "Signals".into(),
-            format!("{} open, {} acknowledged", p.signals_open, p.signals_acknowledged),
-            signals_how.into(),
+            tr.t("patterns-trend"),
+            or_dash(p.alliance_trend.map(|v| tr.t1("patterns-per-session", "value", signed(v)))),
+            trend,
+        ),
+        (tr.t("patterns-ruptures-label"), ruptures, ruptures_how),
+        (
+            tr.t("patterns-signals"),
+            tr.t2("patterns-signals-value", "open", p.signals_open, "acknowledged", p.signals_acknowledged),
+            signals_how,
         ),
         (
-            "Days to acknowledge".into(),
-            or_dash(p.median_days_to_acknowledge.map(|v| format!("{} (median)", number(v)))),
+            tr.t("patterns-days"),
+            or_dash(p.median_days_to_acknowledge.map(|v| tr.t1("patterns-median-value", "value", number(v)))),
             days_how,
         ),
-        ("Client checks answered".into(), or_dash(p.check_share().map(|v| format!("{:.0} %", v * 100.0))), checks_how),
+        (tr.t("patterns-checks"), or_dash(p.check_share().map(|v| format!("{:.0} %", v * 100.0))), checks_how),
         (
-            "Between-session tasks done".into(),
+            tr.t("patterns-tasks"),
             or_dash(p.task_completion.map(|v| format!("{:.0} %", v * 100.0))),
-            format!(
-                "Of {} tasks agreed in session and reported on at the next check; a task done in part counts half.",
-                p.tasks_reported
-            ),
+            tr.t1("patterns-tasks-how", "count", p.tasks_reported),
         ),
     ]
 }

@@ -49,18 +49,20 @@ pub async fn delete(
     let client = access::write_client(&state, &who, ClientId(id)).await?.client;
     let typed = form.one("confirm")?.unwrap_or("").trim().to_owned();
     if typed != client.pseudonym.trim() {
+        let mismatch = crate::language::current().t("client-delete-mismatch");
         let page = DeletePage {
             tr: crate::language::current(),
             nav: Nav::of(&who),
             client_id: id,
             pseudonym: &client.pseudonym,
-            error: Some("The name typed is not the client's pseudonym. Nothing was deleted."),
+            error: Some(&mismatch),
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
     }
     reauth::confirm_password(&state, &who, &mut form).await?;
     state.store.delete_client(client.id, who.audit(state.now(), "delete", "client", Some(id))).await?;
-    Ok(crate::error::page(StatusCode::OK, "Client deleted", "The client and all their data were deleted."))
+    let tr = crate::language::current();
+    Ok(crate::error::page(StatusCode::OK, &tr.t("client-deleted-title"), &tr.t("client-deleted")))
 }
 
 #[derive(Template)]
@@ -274,7 +276,7 @@ pub async fn export(
     let json = match form.one("format")?.unwrap_or("html") {
         "json" => true,
         "html" => false,
-        _ => return Err(WebError::BadRequest("Unknown export format.".into())),
+        _ => return Err(WebError::BadRequest(crate::language::current().t("client-export-unknown"))),
     };
     reauth::confirm_password(&state, &who, &mut form).await?;
     let export = gather(&state, &client).await?;

@@ -37,14 +37,15 @@ pub async fn record_session(
     // Holding the capability is the proof that only the client's own therapist records sessions.
     let _write = access::write_client(&state, &who, episode.client).await?;
     if episode.ended_on.is_some() {
-        return Err(WebError::BadRequest("This episode of care has ended.".into()));
+        return Err(WebError::BadRequest(crate::language::current().t("session-episode-ended")));
     }
-    let held_on = super::care_date(form.one("held_on")?, who.today(state.now()), "Date of the session")
-        .map_err(WebError::BadRequest)?;
+    let what = crate::language::current().t("session-date-field");
+    let held_on =
+        super::care_date(form.one("held_on")?, who.today(state.now()), &what).map_err(WebError::BadRequest)?;
     let attended = match form.one("attended")? {
         None => false,
         Some("yes") => true,
-        Some(_) => return Err(WebError::BadRequest("Attended must be yes or left empty.".into())),
+        Some(_) => return Err(WebError::BadRequest(crate::language::current().t("session-attended-invalid"))),
     };
     let now = state.now();
     let session = state
@@ -87,13 +88,15 @@ pub struct AllianceSideBySide {
 /// A scale's score as shown: the value, its band when the scale has bands, and whether missing items were
 /// pro-rated.
 fn shown_score(score: &alliance_core::scoring::ScaleScore) -> String {
-    let Some(value) = score.value else { return "not scored (too many answers missing)".to_owned() };
-    let mut text = super::number(value);
+    let tr = crate::language::current();
+    let Some(value) = score.value else { return tr.t("session-not-scored") };
+    let mut text = super::words::number(value);
     if let Some(band) = &score.band {
         text.push_str(&format!(" · {band}"));
     }
     if score.prorated {
-        text.push_str(" (pro-rated)");
+        text.push(' ');
+        text.push_str(&tr.t("session-prorated"));
     }
     text
 }
@@ -107,7 +110,7 @@ fn alliance_side_by_side(
     let (client, therapist) = (client?, therapist?);
     let ins = state.catalog.get(RELATIONSHIP_CHECK)?;
     let value = |r: &alliance_store::StoredResponse, scale: &str| {
-        r.scores.iter().find(|s| s.scale == scale).and_then(|s| s.value).map_or("—".to_owned(), super::number)
+        r.scores.iter().find(|s| s.scale == scale).and_then(|s| s.value).map_or("—".to_owned(), super::words::number)
     };
     let rows = ["goals", "tasks", "bond", "alliance"]
         .iter()
@@ -136,14 +139,14 @@ struct SessionPage {
     delivery: Vec<String>,
     /// Where a new link can be sent ("e-mail", "phone (text message)"), when the client's contact allows it and this
     /// server sends that way.
-    send_to: Option<&'static str>,
+    send_to: Option<String>,
     answered: bool,
     has_link: bool,
     asks: String,
     /// Every measure the link may ask, the due ones ticked: the therapist may add or leave out one this time.
     measures: Vec<MeasureChoice>,
     reflection_status: String,
-    reflection_action: &'static str,
+    reflection_action: String,
     /// The session was held before the client moved to this therapist: the reflection is the previous one's.
     previous_therapists: bool,
     answer_tables: Vec<AnswerTable>,
@@ -183,8 +186,14 @@ async fn measure_choices(state: &AppState, session: &TherapySession) -> Result<V
         .map(|(id, name)| {
             let (cadence, timing) = (schedule.cadence_of(&id), schedule.timing_of(&id));
             let when = match timing {
-                Timing::After => cadence.label(),
-                Timing::Before => format!("{}, {}", cadence.label(), timing.label()),
+                Timing::After => super::partnership::cadence_label(cadence),
+                Timing::Before => crate::language::current().t2(
+                    "session-cadence-timing",
+                    "cadence",
+                    super::partnership::cadence_label(cadence),
+                    "timing",
+                    crate::language::current().t("session-before"),
+                ),
             };
             let due = cadence.due(session.number) && !answered.contains(&id);
             MeasureChoice { when, due, before: timing == Timing::Before, name, id }
@@ -212,10 +221,10 @@ pub(crate) async fn link_instruments(
     let mut choices = measure_choices(state, session).await?;
     if let Some(chosen) = chosen {
         if chosen.is_empty() {
-            return Err(WebError::BadRequest("Choose at least one questionnaire for the check.".into()));
+            return Err(WebError::BadRequest(crate::language::current().t("session-choose-one")));
         }
         if chosen.iter().any(|c| !choices.iter().any(|m| m.id == *c)) {
-            return Err(WebError::BadRequest("That questionnaire is not one this client's check can ask.".into()));
+            return Err(WebError::BadRequest(crate::language::current().t("session-not-askable")));
         }
     } else if due == Due::BeforeFirst && choices.iter().any(|m| m.due && m.before) {
         choices.retain(|m| m.before);
@@ -235,15 +244,19 @@ async fn render_session(
     new_link: Option<NewLinkView>,
 ) -> Result<Response, WebError> {
     let now = state.now();
+    let tr = crate::language::current();
     let links = state.store.links_for_session(session.id).await?;
     let link_status = match links.last() {
-        None => "No link created yet.".to_owned(),
-        Some(l) if l.used_at.is_some() => "Answered by the client.".to_owned(),
-        Some(l) if l.expires_at <= now => "The last link expired unanswered.".to_owned(),
-        Some(l) => format!("A link is open until {}.", show_time(l.expires_at, &who.zone)),
+        None => tr.t("session-no-link"),
+        Some(l) if l.used_at.is_some() => tr.t("session-answered"),
+        Some(l) if l.expires_at <= now => tr.t("session-link-expired"),
+        Some(l) => tr.t1("session-link-open", "until", show_time(l.expires_at, &who.zone)),
     };
     let delivery = delivery_lines(state, who, session, links.last()).await?;
-    let send_to = reach(state, &read.client).map(|(reach, _)| reach.channel_name());
+    let send_to = reach(state, &read.client).map(|(reach, _)| match reach {
+        Reach::Email(_) => tr.t("session-email"),
+        Reach::Phone(_) => tr.t("session-phone"),
+    });
     let measures = measure_choices(state, session).await?;
     let asks = measures.iter().filter(|m| m.due).map(|m| m.name.clone()).collect::<Vec<_>>().join(", ");
     let responses = state.store.responses_of(read.client.id).await?;
@@ -260,7 +273,7 @@ async fn render_session(
                 continue;
             }
         }
-        let who_answered = if r.rater == Rater::Client { "Client" } else { "Therapist" };
+        let who_answered = if r.rater == Rater::Client { tr.t("session-client") } else { tr.t("session-therapist") };
         let scores = r
             .scores
             .iter()
@@ -274,7 +287,8 @@ async fn render_session(
                 answer,
             })
             .collect();
-        answer_tables.push(AnswerTable { title: format!("{} — {who_answered}", ins.name), scores, rows });
+        let title = tr.t2("session-answer-title", "questionnaire", ins.name.as_str(), "who", who_answered);
+        answer_tables.push(AnswerTable { title, scores, rows });
     }
     let visible = |rater: Rater, instrument: &str| {
         responses.iter().find(|r| {
@@ -294,7 +308,7 @@ async fn render_session(
         read.via == Via::OwnCaseload && state.store.sessions_before_move(read.client.id).await?.contains(&session.id);
     let thread = super::supervision::thread_view(state, who, read, session, reflection).await?;
     let page = SessionPage {
-        tr: crate::language::current(),
+        tr,
         nav: Nav::of(who),
         client_id: read.client.id.0,
         pseudonym: read.client.pseudonym.clone(),
@@ -310,8 +324,12 @@ async fn render_session(
         has_link: !links.is_empty(),
         asks,
         measures,
-        reflection_status: if has_reflection { "Recorded.".into() } else { "Not recorded yet.".into() },
-        reflection_action: if has_reflection { "Edit reflection" } else { "Record reflection" },
+        reflection_status: tr.t(if has_reflection {
+            "session-reflection-recorded"
+        } else {
+            "session-reflection-not-recorded"
+        }),
+        reflection_action: tr.t(if has_reflection { "session-reflection-edit" } else { "session-reflection-record" }),
         previous_therapists,
         answer_tables,
         alliance,
@@ -377,7 +395,10 @@ fn link_view(state: &AppState, token: &str, expires_at: time::OffsetDateTime) ->
         .build();
     // Inline SVG needs no XML declaration.
     let qr_svg = match qr_svg.find("<svg") {
-        Some(start) => qr_svg[start..].replacen("<svg", r#"<svg role="img" aria-label="QR code of the link""#, 1),
+        Some(start) => {
+            let label = crate::charts::escape(&crate::language::current().t("session-qr-label"));
+            qr_svg[start..].replacen("<svg", &format!(r#"<svg role="img" aria-label="{label}""#), 1)
+        }
         None => qr_svg,
     };
     // Shown to the therapist to tell the client: the practice's clock, which is the client's too.
@@ -403,14 +424,11 @@ pub async fn create_link(
     // The store refuses a link for a session the client has answered (race-free); that maps to a 400 page.
     let send = match form.one("send")? {
         None => None,
-        Some("yes") => Some(reach(&state, &write.client).ok_or_else(|| {
-            WebError::BadRequest(
-                "The link cannot be sent: the client's contact detail is not an e-mail address or a phone number \
-                 with its country code (+44 ...), or this server does not send that way. Show the QR code instead."
-                    .into(),
-            )
-        })?),
-        Some(_) => return Err(WebError::BadRequest("Send must be yes or left out.".into())),
+        Some("yes") => Some(
+            reach(&state, &write.client)
+                .ok_or_else(|| WebError::BadRequest(crate::language::current().t("session-cannot-send")))?,
+        ),
+        Some(_) => return Err(WebError::BadRequest(crate::language::current().t("session-send-invalid"))),
     };
     // The form lists the measures with the due ones ticked (`choose` says it did); without it, those due.
     let chosen: Vec<&str> = form.all("measure").collect();
@@ -418,9 +436,7 @@ pub async fn create_link(
         link_instruments(&state, &session, form.one("choose")?.is_some().then_some(chosen.as_slice()), Due::All)
             .await?;
     if instruments.is_empty() {
-        return Err(WebError::BadRequest(
-            "The client has answered everything due at this session; tick a questionnaire to ask it anyway.".into(),
-        ));
+        return Err(WebError::BadRequest(crate::language::current().t("session-all-answered")));
     }
     let token = security::new_token();
     let now = state.now();
@@ -472,24 +488,31 @@ async fn delivery_lines(
     let Some(link) = link else { return Ok(Vec::new()) };
     let messages = state.store.link_messages(session.id).await?;
     let answered = link.used_at.is_some();
+    let tr = crate::language::current();
     Ok(messages
         .iter()
         .filter(|m| m.link == link.id && !(answered && m.sent_at.is_none()))
         .map(|m| {
-            let (what, medium) = match (m.kind, m.channel) {
-                (MailKind::CheckReminder, Channel::Email) => ("The reminder", "e-mail"),
-                (MailKind::CheckReminder, Channel::Sms) => ("The reminder", "text message"),
-                (_, Channel::Email) => ("The link", "e-mail"),
-                (_, Channel::Sms) => ("The link", "text message"),
-            };
-            let why = m.last_error.as_deref().unwrap_or("no reason kept");
+            let reminder = m.kind == MailKind::CheckReminder;
+            let medium = tr.t(match m.channel {
+                Channel::Email => "session-email",
+                Channel::Sms => "session-text-message",
+            });
+            let why = m.last_error.clone().unwrap_or_else(|| tr.t("session-no-reason"));
             match (m.sent_at, m.gave_up_at) {
-                (Some(at), _) => format!("{what} was sent by {medium} on {}.", show_time(at, &who.zone)),
-                (None, Some(_)) => format!("The {medium} could not be delivered: {why}."),
-                (None, None) if m.attempts > 0 => {
-                    format!("The {medium} is not delivered yet (attempts: {}; trying again): {why}.", m.attempts)
+                (Some(at), _) => {
+                    let id = if reminder { "session-delivery-sent-reminder" } else { "session-delivery-sent-link" };
+                    tr.t2(id, "medium", medium, "at", show_time(at, &who.zone))
                 }
-                (None, None) => format!("{what} is waiting to be sent by {medium}."),
+                (None, Some(_)) => tr.t2("session-delivery-failed", "medium", medium, "why", why),
+                (None, None) if m.attempts > 0 => {
+                    tr.t3("session-delivery-retrying", "medium", medium, "attempts", m.attempts.to_string(), "why", why)
+                }
+                (None, None) => {
+                    let id =
+                        if reminder { "session-delivery-waiting-reminder" } else { "session-delivery-waiting-link" };
+                    tr.t1(id, "medium", medium)
+                }
             }
         })
         .collect())
@@ -519,7 +542,7 @@ fn reflection_form(
         nav: Nav::of(who),
         session_id: session.id.0,
         number: session.number,
-        error: error.map(|e| format!("Please check the form: {e}.")),
+        error: error.map(|e| crate::language::current().t1("session-check-form", "error", e.to_string())),
         sections: vec![section(ins, "", answers, error)],
     }
     .render()?)

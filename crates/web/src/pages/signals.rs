@@ -5,7 +5,8 @@ use alliance_core::overview::signal_key;
 use alliance_signals::signal::{Severity, Signal, SignalKind};
 use alliance_store::{Acknowledgement, RiskAction, RiskActionKind};
 
-use super::{number, show_day, show_time};
+use super::words::{self, number};
+use super::{show_day, show_time};
 use crate::LocalZone;
 
 /// A time as the risk form sends it and shows it (`datetime-local`: a wall-clock time in the reader's zone).
@@ -23,19 +24,21 @@ pub fn form_time(t: time::OffsetDateTime, zone: &LocalZone) -> String {
 }
 
 /// The choices of the risk acknowledgement form: (value, words).
-pub fn risk_choices() -> Vec<(&'static str, &'static str)> {
-    RiskActionKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect()
+pub fn risk_choices() -> Vec<(&'static str, String)> {
+    RiskActionKind::ALL.iter().map(|k| (k.as_str(), words::risk_action(*k))).collect()
 }
 
 /// One recorded action on a risk signal, in words: "Contacted the client on 5 Dec 2026, 15:05 CET (recorded by
 /// Dr A on 5 Dec 2026): note".
 fn risk_action_text(a: &RiskAction, zone: &LocalZone) -> String {
-    let mut text = format!(
-        "{} on {} (recorded by {} on {})",
-        a.kind.label(),
-        show_time(a.acted_at, zone),
-        a.user_name,
-        show_day(a.recorded_at, zone)
+    let mut text = crate::language::current().format(
+        "client-risk-action",
+        &[
+            ("action", words::risk_action(a.kind).into()),
+            ("at", show_time(a.acted_at, zone).into()),
+            ("name", a.user_name.as_str().into()),
+            ("recorded", show_day(a.recorded_at, zone).into()),
+        ],
     );
     if !a.note.is_empty() {
         text.push_str(": ");
@@ -47,7 +50,7 @@ fn risk_action_text(a: &RiskAction, zone: &LocalZone) -> String {
 pub struct SignalView {
     pub key: String,
     pub level: &'static str,
-    pub title: &'static str,
+    pub title: String,
     pub explanation: String,
     pub evidence: String,
     pub actions: Vec<String>,
@@ -60,18 +63,14 @@ pub struct SignalView {
     pub new: bool,
 }
 
-pub fn title(kind: SignalKind) -> &'static str {
-    match kind {
-        SignalKind::Risk => "Risk",
-        SignalKind::Rupture => "Rupture",
-        SignalKind::LowAlliance => "Low alliance",
-        SignalKind::NotOnTrack => "Not on track",
-        SignalKind::Deterioration => "Reliable deterioration",
-        SignalKind::Discrepancy => "Different views of the alliance",
-        SignalKind::Disengagement => "Disengagement",
-        SignalKind::StoppedAsking => "Asked not to be asked",
-        SignalKind::Improvement => "Reliable improvement",
-        SignalKind::Recovery => "Recovery",
+/// The words for a signal's level, from the level the page's classes use.
+pub fn level_id(level: &str) -> &'static str {
+    match level {
+        "critical" => "client-level-critical",
+        "urgent" => "client-level-urgent",
+        "warning" => "client-level-warning",
+        "notice" => "client-level-notice",
+        _ => "client-level-info",
     }
 }
 
@@ -87,25 +86,32 @@ fn level(severity: Severity) -> &'static str {
 
 /// Plain names for the numbers behind a signal.
 fn evidence_label(name: &str) -> String {
+    let tr = crate::language::current();
     match name {
-        "phq9_item9" => "PHQ-9 item 9".into(),
-        "onset_session" => "session".into(),
-        "pre_rupture_level" => "level before".into(),
-        "lowest_score" => "lowest".into(),
-        "magnitude" => "drop".into(),
+        "phq9_item9" => tr.t("client-evidence-item9"),
+        "onset_session" => tr.t("client-evidence-session"),
+        "pre_rupture_level" => tr.t("client-evidence-level-before"),
+        "lowest_score" | "lowest" => tr.t("client-evidence-lowest"),
+        "gap" => tr.t("client-evidence-gap"),
+        "threshold" => tr.t("client-evidence-threshold"),
+        "change" => tr.t("client-evidence-change"),
+        "expected" => tr.t("client-evidence-expected"),
+        "alliance" => tr.t("client-evidence-alliance"),
+        "episode_start_session" => tr.t("client-evidence-episode-start"),
+        "magnitude" => tr.t("client-evidence-drop"),
         // Until repair for a repaired rupture, so far for an open one: "sessions so far" was untrue for the first.
-        "length_sessions" => "length in sessions".into(),
-        "repair_session" => "repaired in session".into(),
-        "therapist_rating" => "therapist".into(),
-        "client_rating" => "client".into(),
-        "observed" => "score".into(),
-        "boundary" => "edge of the usual range".into(),
-        "cutoff" => "concern threshold".into(),
-        "pre" => "first".into(),
-        "post" => "latest".into(),
-        "rci" => "reliable change index".into(),
-        "missed_sessions_in_a_row" => "missed sessions in a row".into(),
-        "missed_measures_in_a_row" => "sessions without a check in a row".into(),
+        "length_sessions" => tr.t("client-evidence-length"),
+        "repair_session" => tr.t("client-evidence-repair-session"),
+        "therapist_rating" => tr.t("client-evidence-therapist"),
+        "client_rating" => tr.t("client-evidence-client"),
+        "observed" => tr.t("client-evidence-score"),
+        "boundary" => tr.t("client-evidence-boundary"),
+        "cutoff" => tr.t("client-evidence-cutoff"),
+        "pre" => tr.t("client-evidence-first"),
+        "post" => tr.t("client-evidence-latest"),
+        "rci" => tr.t("client-evidence-rci"),
+        "missed_sessions_in_a_row" => tr.t("client-evidence-missed-sessions"),
+        "missed_measures_in_a_row" => tr.t("client-evidence-missed-checks"),
         other => other.replace('_', " "),
     }
 }
@@ -125,7 +131,7 @@ pub fn view(
         risk_actions: risk_actions.iter().filter(|a| a.key == key).map(|a| risk_action_text(a, zone)).collect(),
         key,
         level: level(signal.severity),
-        title: title(signal.kind),
+        title: words::signal_title(signal.kind),
         explanation: crate::language::current().text(&signal.text),
         evidence: signal
             .evidence
@@ -136,6 +142,14 @@ pub fn view(
             .collect::<Vec<_>>()
             .join(" · "),
         actions: signal.actions.iter().map(|a| crate::language::current().t(&a.message)).collect(),
-        acknowledged: ack.map(|a| format!("Acknowledged by {} on {}", a.user_name, show_day(a.at, zone))),
+        acknowledged: ack.map(|a| {
+            crate::language::current().t2(
+                "client-signal-acknowledged",
+                "name",
+                &a.user_name,
+                "date",
+                show_day(a.at, zone),
+            )
+        }),
     }
 }

@@ -18,7 +18,8 @@ use axum::extract::{RawQuery, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::caseload::{Row, client_rows};
-use super::{Nav, number, show_date, show_day};
+use super::words::number;
+use super::{Nav, show_date, show_day};
 use crate::access::{self, ReadClient, Via};
 use crate::access_supervision;
 use crate::auth::SignedIn;
@@ -79,8 +80,14 @@ fn answer_text(ins: &Instrument, answers: &Answers, id: &str) -> Option<String> 
     if !is_shown(item, answers) {
         return None;
     }
+    let tr = crate::language::current();
+    let lang = tr.lang().instrument_language();
     let label = |code: &str| {
-        item.choices.iter().find(|c| c.code == code).and_then(|c| localized(&c.label, "en")).unwrap_or(code).to_owned()
+        item.choices
+            .iter()
+            .find(|c| c.code == code)
+            .and_then(|c| localized(&c.label, lang))
+            .map_or_else(|| code.to_owned(), |l| tr.data_text(l).into_owned())
     };
     match answers.get(id)? {
         Answer::Choice(code) => Some(label(code)),
@@ -90,8 +97,8 @@ fn answer_text(ins: &Instrument, answers: &Answers, id: &str) -> Option<String> 
         Answer::Choices(_) => None,
         Answer::Value(v) => {
             let option = ins.options_of(item).and_then(|s| s.options.iter().find(|o| o.value == *v));
-            Some(match option.and_then(|o| localized(&o.label, "en")) {
-                Some(l) => format!("{l} ({})", number(*v)),
+            Some(match option.and_then(|o| localized(&o.label, lang)) {
+                Some(l) => format!("{} ({})", tr.data_text(l), number(*v)),
                 None => number(*v),
             })
         }
@@ -112,21 +119,25 @@ fn reflection_view(
         .ok_or_else(|| WebError::Internal("the therapist reflection is not loaded".into()))?;
     let answers = &r.answers;
     let score = |scale: &str| r.scores.iter().find(|s| s.scale == scale).and_then(|s| s.value).map(number);
+    let tr = crate::language::current();
     let alliance = match score("alliance") {
-        Some(total) => format!(
-            "{total} of 30 (goals {}, tasks {}, bond {})",
-            score("goals").unwrap_or_else(|| "–".into()),
-            score("tasks").unwrap_or_else(|| "–".into()),
-            score("bond").unwrap_or_else(|| "–".into())
+        Some(total) => tr.format(
+            "supervision-alliance-total",
+            &[
+                ("total", total.into()),
+                ("goals", score("goals").unwrap_or_else(|| "–".into()).into()),
+                ("tasks", score("tasks").unwrap_or_else(|| "–".into()).into()),
+                ("bond", score("bond").unwrap_or_else(|| "–".into()).into()),
+            ],
         ),
-        None => "Not rated".into(),
+        None => tr.t("supervision-not-rated"),
     };
-    let mut rupture = answer_text(ins, answers, "rupture").unwrap_or_else(|| "Not answered".into());
+    let mut rupture = answer_text(ins, answers, "rupture").unwrap_or_else(|| tr.t("supervision-not-answered"));
     if let Some(kind) = answer_text(ins, answers, "rupture-kind") {
         rupture.push_str(&format!(" — {kind}"));
     }
     if let Some(repaired) = answer_text(ins, answers, "rupture-repaired") {
-        rupture.push_str(&format!(" — repaired: {}", repaired.to_lowercase()));
+        rupture.push_str(&format!(" — {}", tr.t1("supervision-repaired", "repaired", repaired.to_lowercase())));
     }
     Ok(ReflectionView {
         session_id: r.session.0,
@@ -137,8 +148,8 @@ fn reflection_view(
         date: show_date(r.held_on),
         alliance,
         rupture,
-        feelings: answer_text(ins, answers, "feelings").unwrap_or_else(|| "None noted".into()),
-        intensity: answer_text(ins, answers, "feelings-intensity").unwrap_or_else(|| "Not rated".into()),
+        feelings: answer_text(ins, answers, "feelings").unwrap_or_else(|| tr.t("supervision-none-noted")),
+        intensity: answer_text(ins, answers, "feelings-intensity").unwrap_or_else(|| tr.t("supervision-not-rated")),
         comments,
     })
 }
@@ -266,14 +277,15 @@ pub(crate) fn parse_paging(raw: Option<&str>, allow_therapist: bool) -> Result<(
                     .parse::<usize>()
                     .ok()
                     .filter(|p| (1..=1_000_000).contains(p))
-                    .ok_or_else(|| WebError::BadRequest("The page must be a whole number from 1.".into()))?;
+                    .ok_or_else(|| WebError::BadRequest(crate::language::current().t("supervision-bad-page")))?;
             }
             "therapist" if allow_therapist => {
-                therapist = Some(value.parse::<i64>().map_err(|_| {
-                    WebError::BadRequest("The therapist must be given by number, as in the links on this page.".into())
-                })?);
+                therapist =
+                    Some(value.parse::<i64>().map_err(|_| {
+                        WebError::BadRequest(crate::language::current().t("supervision-bad-therapist"))
+                    })?);
             }
-            _ => return Err(WebError::BadRequest("This page takes only a page number and a therapist.".into())),
+            _ => return Err(WebError::BadRequest(crate::language::current().t("supervision-bad-query"))),
         }
     }
     Ok((page, therapist))
@@ -527,9 +539,7 @@ pub async fn add_comment(
     who.check_csrf(&mut form)?;
     let thread = access_supervision::read_thread(&state, &who, SessionId(id)).await?;
     if !thread.may_write() {
-        return Err(WebError::BadRequest(
-            "This reflection is not shared for supervision, so there is no conversation to add to.".into(),
-        ));
+        return Err(WebError::BadRequest(crate::language::current().t("supervision-not-shared")));
     }
     let body = CommentBody::parse(form.one("body")?.unwrap_or("")).map_err(|e| WebError::BadRequest(e.to_string()))?;
     let now = state.now();
@@ -561,9 +571,7 @@ pub async fn set_focus(
         return Err(WebError::NotFound);
     }
     if !thread.may_write() {
-        return Err(WebError::BadRequest(
-            "Take this session to supervision in your reflection first; then write what you want to bring.".into(),
-        ));
+        return Err(WebError::BadRequest(crate::language::current().t("supervision-share-first")));
     }
     let raw = form.one("focus")?.unwrap_or("");
     let focus = if raw.trim().is_empty() {
