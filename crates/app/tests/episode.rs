@@ -10,7 +10,7 @@ use crate::support::{Practice, START, TestDb, start_app};
 /// The practice model's reason for using the reference course names how many clients had enough PHQ-9 scores.
 fn clients_counted(source: &EtrSource) -> String {
     match source {
-        EtrSource::DefaultRule { reason } => reason.clone(),
+        EtrSource::DefaultRule { reason } => reason.english(),
         EtrSource::Practice { eligible, .. } => format!("fitted on {eligible}"),
     }
 }

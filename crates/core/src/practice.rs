@@ -2,6 +2,7 @@
 //! practice's own outcome data, and the practice's typical session-to-session alliance variability that
 //! rupture detection shrinks each client's own towards. Built by a batch job, used by every page.
 
+use alliance_i18n::Text;
 use alliance_lmm::{FitOptions, FittedModel, ModelSpec, Observation, Practice, PredictError, PredictedScore, fit};
 use alliance_signals::change::Direction;
 use alliance_signals::signal::{Severity, Signal, not_on_track_signal};
@@ -129,9 +130,9 @@ impl FitDiagnostics {
     }
 
     /// Why this fit may not replace the default rule, if it may not.
-    pub fn unusable(&self) -> Option<String> {
+    pub fn unusable(&self) -> Option<Text> {
         if !self.converged {
-            return Some("the fit on the practice's data did not converge".into());
+            return Some(Text::new("etr-reason-not-converged"));
         }
         let below = |x: f64, min: f64| x.is_nan() || x < min;
         let singular = self.singular
@@ -139,25 +140,19 @@ impl FitDiagnostics {
             || below(self.slope_sd, MIN_COMPONENT_SD)
             || self.correlation.is_none_or(|c| c.is_nan() || c.abs() >= MAX_ABS_CORRELATION);
         singular.then(|| {
-            format!(
-                "the fit on the practice's data is singular (intercept SD {:.2}, slope SD {:.2}, correlation {}): \
-                 its bands cannot be trusted yet",
-                self.intercept_sd,
-                self.slope_sd,
-                self.correlation.map_or("none".to_owned(), |c| format!("{c:.2}"))
-            )
+            Text::new("etr-reason-singular")
+                .plain("intercept", format!("{:.2}", self.intercept_sd))
+                .plain("slope", format!("{:.2}", self.slope_sd))
+                .text("correlation", correlation_text(self.correlation))
         })
     }
 
-    pub fn describe(&self) -> String {
-        format!(
-            "Fit: {} clients, {} outcome scores, {}; intercept-slope correlation {}, residual SD {:.2} points.",
-            self.clients,
-            self.scores,
-            if self.unusable().is_some() { "singular or not converged" } else { "not singular" },
-            self.correlation.map_or("none".to_owned(), |c| format!("{c:.2}")),
-            self.residual_sd
-        )
+    pub fn describe(&self) -> Text {
+        Text::new(if self.unusable().is_some() { "etr-fit-unusable" } else { "etr-fit-usable" })
+            .number("clients", self.clients as f64)
+            .number("scores", self.scores as f64)
+            .text("correlation", correlation_text(self.correlation))
+            .plain("residual", format!("{:.2}", self.residual_sd))
     }
 }
 
@@ -170,25 +165,33 @@ pub enum EtrSource {
     Practice { clients: usize, eligible: usize, observations: usize },
     /// No expected course: the default rule (no reliable improvement by `DEFAULT_RULE_SESSION`) applies, for
     /// `reason`.
-    DefaultRule { reason: String },
+    DefaultRule { reason: Text },
+}
+
+/// A correlation to two decimals, or "none" in the reader's words.
+fn correlation_text(correlation: Option<f64>) -> Text {
+    match correlation {
+        Some(c) => Text::new("etr-number").plain("value", format!("{c:.2}")),
+        None => Text::new("etr-none"),
+    }
 }
 
 impl EtrSource {
-    pub fn describe(&self) -> String {
+    pub fn describe(&self) -> Text {
         match self {
-            EtrSource::Practice { clients, eligible, observations } if clients < eligible => format!(
-                "Expected course fitted on this practice's PHQ-9 data: the {clients} most recent of {eligible} \
-                 clients with three or more scores ({observations} outcome scores after intake)."
-            ),
-            EtrSource::Practice { clients, observations, .. } => format!(
-                "Expected course fitted on this practice's PHQ-9 data ({clients} clients, {observations} outcome \
-                 scores after intake)."
-            ),
-            EtrSource::DefaultRule { reason } => format!(
-                "No expected course yet. The default rule applies: not on track when the PHQ-9 has not fallen by \
-                 {RELIABLE_IMPROVEMENT} points (reliable improvement, NHS Talking Therapies) by session \
-                 {DEFAULT_RULE_SESSION} (a project default, not a clinical norm), because {reason}."
-            ),
+            EtrSource::Practice { clients, eligible, observations } if clients < eligible => {
+                Text::new("etr-practice-recent")
+                    .number("clients", *clients as f64)
+                    .number("eligible", *eligible as f64)
+                    .number("observations", *observations as f64)
+            }
+            EtrSource::Practice { clients, observations, .. } => Text::new("etr-practice")
+                .number("clients", *clients as f64)
+                .number("observations", *observations as f64),
+            EtrSource::DefaultRule { reason } => Text::new("etr-default-rule")
+                .number("fall", RELIABLE_IMPROVEMENT)
+                .number("session", f64::from(DEFAULT_RULE_SESSION))
+                .text("reason", reason.clone()),
         }
     }
 }
@@ -286,13 +289,13 @@ pub fn build(
                     Some(reason) => Err(reason),
                 }
             }
-            Err(e) => Err(format!("the practice's data could not be fitted ({e})")),
+            // The fitter's own message is for operators: in English inside the translated sentence.
+            Err(e) => Err(Text::new("etr-reason-not-fitted").plain("error", e)),
         }
     } else {
-        Err(format!(
-            "the practice has {} clients with three or more PHQ-9 scores and needs {}",
-            eligible, settings.min_clients_for_practice_etr
-        ))
+        Err(Text::new("etr-reason-too-few")
+            .number("eligible", eligible as f64)
+            .number("needed", settings.min_clients_for_practice_etr as f64))
     };
     let (etr, etr_source) = match own {
         Ok((model, source)) => (Some(model), source),
@@ -335,14 +338,21 @@ impl PracticeModel {
     /// Where the expected course comes from, with the fit's diagnostics and when it was built, for the page that
     /// shows the model's source.
     pub fn describe_source(&self) -> String {
+        self.source_text().english()
+    }
+
+    /// [`PracticeModel::describe_source`] as a message, for a page to write in its reader's language.
+    pub fn source_text(&self) -> Text {
         let mut text = self.etr_source.describe();
+        let mut then = |more: Text| {
+            text = Text::new("signal-then").text("first", std::mem::take(&mut text)).text("second", more);
+        };
         if let Some(d) = &self.diagnostics {
-            text.push(' ');
-            text.push_str(&d.describe());
+            then(d.describe());
         }
         if let Some(at) = self.fitted_at {
             let at = at.to_offset(time::UtcOffset::UTC);
-            text.push_str(&format!(" Built {} {:02}:{:02} UTC.", at.date(), at.hour(), at.minute()));
+            then(Text::new("etr-built").plain("at", format!("{} {:02}:{:02}", at.date(), at.hour(), at.minute())));
         }
         text
     }

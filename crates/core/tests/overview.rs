@@ -442,12 +442,12 @@ fn the_practice_fit_is_capped_at_the_most_recent_eligible_clients() {
     assert_eq!(alone.etr.unwrap().result, etr.result);
 
     assert_eq!(
-        capped.etr_source.describe(),
+        capped.etr_source.describe().english(),
         "Expected course fitted on this practice's PHQ-9 data: the 20 most recent of 50 clients with three or more \
          scores (100 outcome scores after intake)."
     );
     assert_eq!(
-        alone.etr_source.describe(),
+        alone.etr_source.describe().english(),
         "Expected course fitted on this practice's PHQ-9 data (20 clients, 100 outcome scores after intake)."
     );
     // Eligibility is counted before the cap: 50 eligible clients reach a minimum of 40 whatever the cap.

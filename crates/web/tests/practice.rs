@@ -220,9 +220,9 @@ async fn the_fit_keeps_the_most_recent_clients_and_says_so() {
     assert_eq!(etr.result.n_clients, 40);
     assert_eq!(etr.result.n_obs, observations);
     assert!(
-        model.etr_source.describe().contains(&format!("the 40 most recent of {} clients", 45 - waiting)),
+        model.etr_source.describe().english().contains(&format!("the 40 most recent of {} clients", 45 - waiting)),
         "{}",
-        model.etr_source.describe()
+        model.etr_source.describe().english()
     );
     // The prior still learns from every client's alliance series.
     assert_eq!(model.rupture_prior, old_model(app.store.as_ref(), SignalSettings::default()).await.rupture_prior);
@@ -318,7 +318,7 @@ async fn refresh_memory() {
     let state = step("start-up with refresh", AppState::new(store.clone(), catalog(), config(), clock())).await;
     let state = state.unwrap();
     step("refresh", state.app.refresh_practice(OffsetDateTime::now_utc())).await.unwrap();
-    eprintln!("{}", state.practice().etr_source.describe());
+    eprintln!("{}", state.practice().etr_source.describe().english());
     let input = step("store.practice_input() alone", store.practice_input()).await.unwrap();
     eprintln!("{} clients' series", input.len());
     drop(input);
@@ -328,5 +328,5 @@ async fn refresh_memory() {
         AppState::with_settings(store.clone(), catalog(), config(), clock(), uncapped),
     )
     .await;
-    eprintln!("{}", state.unwrap().practice().etr_source.describe());
+    eprintln!("{}", state.unwrap().practice().etr_source.describe().english());
 }

@@ -233,6 +233,9 @@ pub struct Indicator {
 pub struct Scale {
     pub id: String,
     pub name: String,
+    /// The name in other languages (a scale's name is the interface's, not the item wording).
+    #[serde(default)]
+    pub names: Localized,
     pub items: Vec<String>,
     pub method: Aggregation,
     pub direction: Direction,
@@ -307,6 +310,11 @@ impl Instrument {
             (Some(lang), Some(t)) => Shown::Translated { lang, validated: t.validated },
             _ => Shown::Fallback(original),
         }
+    }
+
+    /// A scale's name for readers of `lang`, else its own.
+    pub fn scale_name_in<'a>(&self, scale: &'a Scale, lang: &str) -> &'a str {
+        localized(&scale.names, lang).unwrap_or(&scale.name)
     }
 
     /// The cut-off of a scale for readers of `lang`: the translation's own where its file gives one.

@@ -86,3 +86,17 @@ action-after-risk-contact = Contact the client today: they said they had thought
 action-after-risk-recheck = Re-check risk when you reach them (thoughts of death or self-harm, plans and means), and follow the practice's risk protocol if you cannot reach them.
 action-risk-protocol = Follow the practice's risk protocol now.
 action-risk-ask = Ask the client directly about thoughts of death or self-harm, plans and means.
+
+## Where the expected course comes from
+etr-practice-recent = Expected course fitted on this practice's PHQ-9 data: the { $clients } most recent of { $eligible } clients with three or more scores ({ $observations } outcome scores after intake).
+etr-practice = Expected course fitted on this practice's PHQ-9 data ({ $clients } clients, { $observations } outcome scores after intake).
+etr-default-rule = No expected course yet. The default rule applies: not on track when the PHQ-9 has not fallen by { $fall } points (reliable improvement, NHS Talking Therapies) by session { $session } (a project default, not a clinical norm), because { $reason }.
+etr-reason-not-converged = the fit on the practice's data did not converge
+etr-reason-singular = the fit on the practice's data is singular (intercept SD { $intercept }, slope SD { $slope }, correlation { $correlation }): its bands cannot be trusted yet
+etr-reason-not-fitted = the practice's data could not be fitted ({ $error })
+etr-reason-too-few = the practice has { $eligible } clients with three or more PHQ-9 scores and needs { $needed }
+etr-fit-usable = Fit: { $clients } clients, { $scores } outcome scores, not singular; intercept-slope correlation { $correlation }, residual SD { $residual } points.
+etr-fit-unusable = Fit: { $clients } clients, { $scores } outcome scores, singular or not converged; intercept-slope correlation { $correlation }, residual SD { $residual } points.
+etr-number = { $value }
+etr-none = none
+etr-built = Built { $at } UTC.

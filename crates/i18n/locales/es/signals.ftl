@@ -89,3 +89,17 @@ action-after-risk-contact = Contacte hoy con el cliente: dijo que tenía pensami
 action-after-risk-recheck = Vuelva a evaluar el riesgo cuando lo localice (pensamientos de muerte o de hacerse daño, planes y medios), y siga el protocolo de riesgo del centro si no consigue localizarlo.
 action-risk-protocol = Siga ahora el protocolo de riesgo del centro.
 action-risk-ask = Pregunte directamente al cliente por pensamientos de muerte o de hacerse daño, planes y medios.
+
+## De dónde viene el curso esperado
+etr-practice-recent = Curso esperado ajustado con los datos de PHQ-9 de este centro: los { $clients } más recientes de { $eligible } clientes con tres o más puntuaciones ({ $observations } puntuaciones de resultado después de la evaluación inicial).
+etr-practice = Curso esperado ajustado con los datos de PHQ-9 de este centro ({ $clients } clientes, { $observations } puntuaciones de resultado después de la evaluación inicial).
+etr-default-rule = Todavía no hay curso esperado. Se aplica la regla por defecto: no va por buen camino cuando el PHQ-9 no ha bajado { $fall } puntos (mejoría fiable, NHS Talking Therapies) en la sesión { $session } (un valor por defecto del proyecto, no una norma clínica), porque { $reason }.
+etr-reason-not-converged = el ajuste con los datos del centro no convergió
+etr-reason-singular = el ajuste con los datos del centro es singular (DE del intercepto { $intercept }, DE de la pendiente { $slope }, correlación { $correlation }): aún no se puede confiar en sus bandas
+etr-reason-not-fitted = no se pudieron ajustar los datos del centro ({ $error })
+etr-reason-too-few = el centro tiene { $eligible } clientes con tres o más puntuaciones de PHQ-9 y necesita { $needed }
+etr-fit-usable = Ajuste: { $clients } clientes, { $scores } puntuaciones de resultado, no singular; correlación intercepto-pendiente { $correlation }, DE residual { $residual } puntos.
+etr-fit-unusable = Ajuste: { $clients } clientes, { $scores } puntuaciones de resultado, singular o sin convergencia; correlación intercepto-pendiente { $correlation }, DE residual { $residual } puntos.
+etr-number = { $value }
+etr-none = ninguna
+etr-built = Creado el { $at } UTC.

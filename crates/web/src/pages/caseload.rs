@@ -102,7 +102,10 @@ pub fn describe(state: &AppState, o: &ClientOverview) -> (String, String, String
     for out in &o.outcomes {
         let ins = state.catalog.get(&out.instrument);
         let name = ins.map_or(out.instrument.as_str(), |i| i.short_name.as_str());
-        let band = ins.and_then(|i| i.primary()).and_then(|s| s.band_of(out.latest)).map(|b| b.label.clone());
+        let band = ins
+            .and_then(|i| i.primary())
+            .and_then(|s| s.band_of(out.latest))
+            .map(|b| crate::language::band_words(&b.label));
         let band = band.map(|b| format!(" ({b})")).unwrap_or_default();
         let change = match out.change {
             // "since 15" read as session 15: say it is the first score (issue 13).

@@ -285,7 +285,12 @@ pub(crate) fn outcome_chart(
             .bands
             .iter()
             .enumerate()
-            .map(|(i, b)| Band { from: b.from, to: b.to + 0.999, label: b.label.clone(), fill: BAND_FILLS[i.min(4)] })
+            .map(|(i, b)| Band {
+                from: b.from,
+                to: b.to + 0.999,
+                label: crate::language::band_words(&b.label),
+                fill: BAND_FILLS[i.min(4)],
+            })
             .collect(),
         cutoff,
         series: vec![Series { label: tr.t("chart-client"), points: points.clone(), colour: CLIENT, dashed: false }],
@@ -585,7 +590,7 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
         risk_choices: signals::risk_choices(),
         risk_now: signals::form_time(state.now(), &who.zone),
         risk_zone: who.zone.name().to_owned(),
-        etr_note: state.practice().describe_source(),
+        etr_note: crate::language::current().text(&state.practice().source_text()),
         outcome,
         outcome_change,
         alliance,

@@ -157,14 +157,13 @@ pub fn answer_lines(ins: &Instrument, answers: &Answers, include_text: bool) -> 
         .filter(|item| include_text || item.kind != ItemKind::Text)
         .filter_map(|item| {
             let answer = answers.get(&item.id)?;
-            let question = localized(&item.text, lang).unwrap_or(&item.id).to_owned();
+            let question = tr.data_text(localized(&item.text, lang).unwrap_or(&item.id)).into_owned();
             let label_of = |code: &str| {
                 item.choices
                     .iter()
                     .find(|c| c.code == code)
                     .and_then(|c| localized(&c.label, lang))
-                    .unwrap_or(code)
-                    .to_owned()
+                    .map_or_else(|| code.to_owned(), |l| tr.data_text(l).into_owned())
             };
             let shown = match answer {
                 Answer::Value(v) => {
@@ -172,7 +171,7 @@ pub fn answer_lines(ins: &Instrument, answers: &Answers, include_text: bool) -> 
                         .options_of(item)
                         .and_then(|s| s.options.iter().find(|o| o.value == *v))
                         .and_then(|o| localized(&o.label, lang));
-                    match label {
+                    match label.map(|l| tr.data_text(l)) {
                         Some(l) => format!("{} ({l})", number(*v)),
                         None => number(*v),
                     }
@@ -184,4 +183,10 @@ pub fn answer_lines(ins: &Instrument, answers: &Answers, include_text: bool) -> 
             Some((item.id.clone(), question, shown))
         })
         .collect()
+}
+
+/// A scale's name in the reader's language (transformed in the pseudo-locale, like all instrument words).
+pub fn scale_name(ins: &Instrument, scale: &alliance_core::instrument::Scale) -> String {
+    let tr = crate::language::current();
+    tr.data_text(ins.scale_name_in(scale, tr.lang().instrument_language())).into_owned()
 }

@@ -92,7 +92,7 @@ fn shown_score(score: &alliance_core::scoring::ScaleScore) -> String {
     let Some(value) = score.value else { return tr.t("session-not-scored") };
     let mut text = super::words::number(value);
     if let Some(band) = &score.band {
-        text.push_str(&format!(" · {band}"));
+        text.push_str(&format!(" · {}", crate::language::band_words(band)));
     }
     if score.prorated {
         text.push(' ');
@@ -115,7 +115,7 @@ fn alliance_side_by_side(
     let rows = ["goals", "tasks", "bond", "alliance"]
         .iter()
         .filter_map(|id| {
-            let name = ins.scale(id)?.name.clone();
+            let name = super::questionnaire::scale_name(ins, ins.scale(id)?);
             Some((name, value(client, id), value(therapist, id)))
         })
         .collect();
@@ -277,7 +277,9 @@ async fn render_session(
         let scores = r
             .scores
             .iter()
-            .filter_map(|score| Some((ins.scale(&score.scale)?.name.clone(), shown_score(score))))
+            .filter_map(|score| {
+                Some((super::questionnaire::scale_name(ins, ins.scale(&score.scale)?), shown_score(score)))
+            })
             .collect();
         let rows = answer_lines(ins, &r.answers, own)
             .into_iter()
