@@ -87,6 +87,13 @@ fn table() -> Vec<(Route, MethodRouter<AppState>)> {
         (Method::POST, "/account/password", staff(STAFF, Scoped), post(pages::account::change_password)),
         (Method::POST, "/account/sign-out-everywhere", staff(STAFF, Scoped), post(pages::account::sign_out_everywhere)),
         (Method::POST, "/account/time-zone", staff(STAFF, Scoped), post(pages::account_time_zone::set_time_zone)),
+        (Method::POST, "/account/language", staff(STAFF, Scoped), post(pages::language_settings::set_account_language)),
+        (
+            Method::POST,
+            "/clients/{id}/language",
+            staff(THERAPISTS, ClientWrite),
+            post(pages::language_settings::set_client_language),
+        ),
         (Method::POST, "/account/totp/new", staff(STAFF, Scoped), post(pages::account::totp_new)),
         (Method::POST, "/account/totp/confirm", staff(STAFF, Scoped), post(pages::account::totp_confirm)),
         (Method::POST, "/account/totp/remove", staff(STAFF, Scoped), post(pages::account::totp_remove)),

@@ -309,3 +309,43 @@ async fn a_clients_e_mail_is_written_in_their_language() {
         assert!(body.contains(words) && body.contains(&format!("{}/c/", app.url)), "{body}");
     }
 }
+
+#[tokio::test]
+async fn a_therapist_sets_a_clients_language_and_a_user_their_own() {
+    let app = TestApp::spawn().await;
+    app.user("ana@example.org", Role::Therapist).await;
+    app.user("bo@example.org", Role::Therapist).await;
+    let (me, client, _, token) = client_with_link(&app, "ana@example.org", "Amber Heron").await;
+
+    // The client's own therapist chooses Arabic; the check then opens in Arabic on a device that asks for nothing.
+    let (status, _, _) = me.post(&format!("/clients/{client}/language"), &[("language", "ar")]).await;
+    assert_eq!(status, 200);
+    let (_, form) = get(&browser_in(None), &format!("{}/c/{token}", app.url)).await;
+    assert!(form.contains("lang=\"ar\" dir=\"rtl\""));
+    let audit = app.store.audit_events(1000).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "language" && e.object_kind == "client" && e.object_id == Some(client)));
+    let (_, page) = me.get(&format!("/clients/{client}")).await;
+    assert!(page.contains("<option value=\"ar\" lang=\"ar\" selected>"), "the page shows the choice");
+    // Back to the device's language; a language Alliance does not have is refused; another therapist cannot.
+    me.post(&format!("/clients/{client}/language"), &[("language", "")]).await;
+    assert_eq!(app.store.client(ClientId(client)).await.unwrap().unwrap().language, None);
+    let (status, _, _) = me.post(&format!("/clients/{client}/language"), &[("language", "klingon")]).await;
+    assert_eq!(status, 400);
+    let (status, _, _) = me.post(&format!("/clients/{client}/language"), &[("language", "en-XA")]).await;
+    assert_eq!(status, 400, "the pseudo-locale only where a test enables it");
+    let other = app.sign_in("bo@example.org").await;
+    let (status, _, _) = other.post(&format!("/clients/{client}/language"), &[("language", "es")]).await;
+    assert!(status == 403 || status == 404, "{status}");
+    assert_eq!(app.store.client(ClientId(client)).await.unwrap().unwrap().language, None);
+
+    // A staff user's own language: their pages follow it, whatever the browser asks for.
+    let (status, _, _) = me.post("/account/language", &[("language", "es")]).await;
+    assert_eq!(status, 200);
+    let (_, caseload) = me.get("/").await;
+    assert!(caseload.contains("<html lang=\"es\""), "the caseload in Spanish");
+    let (_, account) = me.get("/account").await;
+    assert!(account.contains("<option value=\"es\" lang=\"es\" selected>"));
+    me.post("/account/language", &[("language", "")]).await;
+    let (_, caseload) = me.get("/").await;
+    assert!(caseload.contains("<html lang=\"en\""));
+}

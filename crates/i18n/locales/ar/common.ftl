@@ -62,3 +62,12 @@ band-mild = خفيف
 band-moderate = متوسط
 band-moderately-severe = شديد نسبياً
 band-severe = شديد
+
+# اختيار لغة تُحفظ: لغة الموظف نفسه، ولغة العميل.
+language-settings-title = اللغة
+language-settings-yours = لغتك
+language-settings-device = حسب الجهاز
+language-settings-save = حفظ اللغة
+language-settings-client-title = لغة العميل
+language-settings-client = لغة استبيانات العميل وصفحته ورسائله
+language-settings-client-hint = يمكن للعميل تغييرها أيضاً: الاستبيان الذي يُجاب عنه بلغة أخرى تصبح لغته.

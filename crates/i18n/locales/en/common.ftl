@@ -57,3 +57,12 @@ band-mild = mild
 band-moderate = moderate
 band-moderately-severe = moderately severe
 band-severe = severe
+
+# Choosing a language that is kept: a staff user's own, and a client's.
+language-settings-title = Language
+language-settings-yours = Your language
+language-settings-device = As the device says
+language-settings-save = Save language
+language-settings-client-title = The client's language
+language-settings-client = The language of the client's checks, page and messages
+language-settings-client-hint = The client can change it too: a check answered in another language becomes their language.

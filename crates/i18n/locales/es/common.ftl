@@ -60,3 +60,12 @@ band-mild = leve
 band-moderate = moderada
 band-moderately-severe = moderadamente grave
 band-severe = grave
+
+# Elegir un idioma que se guarda: el del propio usuario del personal y el de un cliente.
+language-settings-title = Idioma
+language-settings-yours = Su idioma
+language-settings-device = Según el dispositivo
+language-settings-save = Guardar idioma
+language-settings-client-title = El idioma del cliente
+language-settings-client = El idioma de los cuestionarios, la página y los mensajes del cliente
+language-settings-client-hint = El cliente también puede cambiarlo: un cuestionario respondido en otro idioma pasa a ser su idioma.

@@ -35,6 +35,7 @@ struct AccountPage {
     failed_notice: Option<String>,
     sign_ins: Vec<super::account_sign_ins::SignInRow>,
     zone: super::account_time_zone::ZoneView,
+    language: super::language_settings::LanguageChoice,
 }
 
 #[derive(Template)]
@@ -83,6 +84,10 @@ pub(super) async fn render(
         failed_notice,
         sign_ins,
         zone,
+        language: super::language_settings::LanguageChoice::of(
+            fresh.as_ref().and_then(|u| u.language.as_deref()),
+            state.config.pseudo_locale,
+        ),
     };
     let html = page.render()?;
     Ok((status, Html(html)).into_response())

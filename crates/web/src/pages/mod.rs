@@ -14,6 +14,7 @@ pub mod audit;
 pub mod caseload;
 pub mod clients;
 pub mod kiosk;
+pub mod language_settings;
 pub mod own_page;
 pub mod partner_check;
 pub mod partnership;

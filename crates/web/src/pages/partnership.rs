@@ -49,6 +49,8 @@ pub struct NoteView {
 
 /// The partnership section of a client's page.
 pub struct PartnerView {
+    /// The client's language, for its select.
+    pub language: super::language_settings::LanguageChoice,
     pub goals: Vec<GoalView>,
     pub can_add_goal: bool,
     pub goal_chart: Option<ChartView>,
@@ -356,6 +358,7 @@ pub async fn view(
         _ => None,
     };
     Ok(PartnerView {
+        language: super::language_settings::LanguageChoice::of(client.language.as_deref(), state.config.pseudo_locale),
         goals: goal_views,
         can_add_goal: own && open_episode.is_some() && open_goals < MAX_OPEN_GOALS,
         goal_chart: goal_chart(&goals, &ratings, sessions, "The client's"),
