@@ -179,20 +179,27 @@ describe('accessibility (axe-core)', { timeout: 600_000 }, () => {
     assert.deepEqual(failing, []);
   });
 
-  for (const role of ['therapist', 'supervisor', 'researcher', 'administrator']) {
-    it(`every page a ${role} reaches`, async () => {
+  // Each kind of user in English and in Arabic (right to left): the browser asks for the language.
+  const sweeps = ['therapist', 'supervisor', 'researcher', 'administrator'].flatMap((role) => [
+    [role, 'en-GB'],
+    [role, 'ar'],
+  ]);
+  for (const [role, locale] of sweeps) {
+    it(`every page a ${role} reaches (${locale})`, async () => {
       const who = demo.accounts.find((a) => a.role === role);
-      const { context, page } = await newPage(browser, { ...DESKTOP, bypassCSP: true });
+      const { context, page } = await newPage(browser, { ...DESKTOP, locale, bypassCSP: true });
       const failing = [];
+      const label = `${role} (${locale})`;
       // Researchers and administrators land on their own first page, not the caseload.
       await page.goto(`${demo.base}/login`);
+      assert.equal(await page.locator('html').getAttribute('lang'), locale === 'ar' ? 'ar' : 'en');
       await page.locator('input[name="email"]').fill(who.email);
       await page.locator('input[name="password"]').fill(who.password);
       await Promise.all([
         page.waitForURL((u) => u.pathname !== '/login'),
-        page.getByRole('button', { name: 'Sign in' }).click(),
+        page.locator('form[action="/login"] button[type="submit"]').click(),
       ]);
-      failing.push(...(await check(page, role)));
+      failing.push(...(await check(page, label)));
       const origin = new URL(demo.base).origin;
       const seen = new Set([routeOf(page.url())]);
       const queue = [`${demo.base}/`, ...(await page.locator('a[href]').evaluateAll((as) => as.map((a) => a.href)))];
@@ -208,7 +215,7 @@ describe('accessibility (axe-core)', { timeout: 600_000 }, () => {
           continue;
         }
         pages += 1;
-        failing.push(...(await check(page, role)));
+        failing.push(...(await check(page, label)));
         const links = await page.locator('a[href]').evaluateAll((as) => as.map((a) => a.href));
         for (const link of links) {
           const target = new URL(link);
@@ -220,7 +227,7 @@ describe('accessibility (axe-core)', { timeout: 600_000 }, () => {
         }
       }
       await context.close();
-      assert.ok(pages >= 3, `only ${pages} pages reached as ${role}`);
+      assert.ok(pages >= 3, `only ${pages} pages reached as ${label}`);
       assert.deepEqual(failing, []);
     });
   }
