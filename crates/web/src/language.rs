@@ -145,3 +145,67 @@ pub fn band_words(label: &str) -> String {
     };
     tr.t(id)
 }
+
+/// Why a value was refused, in the reader's words. The domain names its fields and reasons in English, for logs
+/// and tests; the known ones have messages, and any other is shown as written.
+pub fn parse_error(error: &alliance_core::domain::ParseError) -> String {
+    use alliance_core::domain::ParseError;
+    let tr = current();
+    let field = |name: &str| {
+        let id = match name {
+            "pseudonym" => "field-pseudonym",
+            "name" => "field-name",
+            "e-mail" => "field-email",
+            "password" => "field-password",
+            "role" => "field-role",
+            "rating" => "field-rating",
+            "goal" => "field-goal",
+            "task" => "field-task",
+            "what got in the way" => "field-obstacle",
+            "note" => "field-note",
+            "schedule" => "field-schedule",
+            "the crisis text" => "field-crisis-text",
+            "a contact's name" => "field-contact-name",
+            "a contact" => "field-contact",
+            "a contact's link" => "field-contact-link",
+            "the contacts" => "field-contacts",
+            other => return other.to_owned(),
+        };
+        tr.t(id)
+    };
+    match error {
+        ParseError::Empty { field: f } => tr.t1("parse-empty", "field", field(f)),
+        ParseError::TooLong { field: f, max } => tr.t2("parse-too-long", "field", field(f), "max", *max),
+        ParseError::BadCharacters { field: f } => tr.t1("parse-bad-characters", "field", field(f)),
+        ParseError::Invalid { field: f, why } => {
+            let why = match *why {
+                "it needs an @" => tr.t("why-needs-at"),
+                "it does not look like an address" => tr.t("why-not-an-address"),
+                "it needs at least 12 characters" => tr.t("why-password-length"),
+                "unknown role" => tr.t("why-unknown-role"),
+                "it must be a whole number from 0 to 10" => tr.t("why-zero-to-ten"),
+                "not one of the choices" => tr.t("why-not-a-choice"),
+                "use every, every:N (2 to 8) or first-last" => tr.t("why-cadence"),
+                "write each measure as id=cadence" => tr.t("why-measure-form"),
+                "a measure is named twice" => tr.t("why-measure-twice"),
+                "at most 8, one a line" => tr.t("why-contacts-count"),
+                "write it as: name | number or link" => tr.t("why-contact-form"),
+                "give a phone number (digits, spaces, + - ( ) .) or an https:// link" => tr.t("why-contact-target"),
+                "it must be a plain https:// address" => tr.t("why-https"),
+                other => other.to_owned(),
+            };
+            tr.t2("parse-invalid", "field", field(f), "why", why)
+        }
+    }
+}
+
+/// Why a supervision comment was refused, in the reader's words.
+pub fn comment_error(error: &alliance_core::supervision::CommentError) -> String {
+    use alliance_core::supervision::{CommentBody, CommentError};
+    let tr = current();
+    match error {
+        CommentError::Empty => tr.t("comment-empty"),
+        CommentError::TooLong { chars } => tr.t2("comment-too-long", "max", CommentBody::MAX, "chars", *chars),
+        CommentError::ControlCharacter => tr.t("comment-bad-characters"),
+    }
+}

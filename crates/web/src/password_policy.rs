@@ -48,23 +48,23 @@ const COMMON: &[&str] = &[
 const RUNS: &[&str] =
     &["0123456789", "1234567890", "9876543210", "qwertyuiop", "asdfghjkl", "abcdefghijklmnopqrstuvwxyz"];
 
-/// Why `new` is refused for this user, in words for the form; `None` when it is acceptable. `current_hash` is
+/// Why `new` is refused for this user, as a message id (`password-...`); `None` when it is acceptable. `current_hash` is
 /// the user's stored hash (checked last: it is the slow step).
 pub fn refusal(new: &str, email: &str, name: &str, current_hash: Option<&str>) -> Option<&'static str> {
     let lower = new.to_lowercase();
     let distinct: std::collections::BTreeSet<char> = lower.chars().collect();
     if distinct.len() < 5 {
-        return Some("it repeats too few different characters; a few unrelated words make a strong password");
+        return Some("password-repeats");
     }
     let compact: String = lower.chars().filter(|c| c.is_alphanumeric()).collect();
     if RUNS.iter().any(|run| run.contains(compact.as_str()) || compact.contains(run)) {
-        return Some("it is a keyboard or counting run");
+        return Some("password-run");
     }
     let letters: String = lower.chars().filter(|c| c.is_alphabetic()).collect();
     // "P@ssw0rd!2024": digits and symbols around the word dropped, look-alikes inside it read as letters.
     let core: String = lower.trim_matches(|c: char| !c.is_alphabetic()).chars().filter_map(unleet).collect::<String>();
     if COMMON.contains(&letters.as_str()) || COMMON.contains(&core.as_str()) || letters.is_empty() {
-        return Some("it is one of the most common passwords (digits or symbols added do not help)");
+        return Some("password-common");
     }
     let local = email.to_lowercase();
     let local = local.split('@').next().unwrap_or("");
@@ -73,7 +73,7 @@ pub fn refusal(new: &str, email: &str, name: &str, current_hash: Option<&str>) -
     let name_lower = name.to_lowercase();
     own.extend(name_lower.split(|c: char| !c.is_alphanumeric()));
     if own.iter().any(|part| part.chars().count() >= 3 && lower.contains(part)) {
-        return Some("it contains your name or e-mail address");
+        return Some("password-own-name");
     }
     // The strength estimator last (zxcvbn: dictionaries of breached passwords, English words, names and surnames,
     // plus keyboard, date, repeat and sequence patterns; Wheeler, USENIX Security 2016). Score 3 of 4, "safely
@@ -83,13 +83,10 @@ pub fn refusal(new: &str, email: &str, name: &str, current_hash: Option<&str>) -
     let weighed: String = new.chars().take(100).collect();
     let inputs: Vec<&str> = own.iter().copied().filter(|part| part.chars().count() >= 3).collect();
     if zxcvbn::zxcvbn(&weighed, &inputs).score() < zxcvbn::Score::Three {
-        return Some(
-            "it would be guessed quickly: it is close to a common or breached password, a word or name with a few \
-             changes, or a pattern; a few unrelated words make a strong password",
-        );
+        return Some("password-guessable");
     }
     if current_hash.is_some_and(|hash| verify_password(new, hash)) {
-        return Some("it is your current password");
+        return Some("password-current");
     }
     None
 }
@@ -121,7 +118,7 @@ mod tests {
             let letters: String = weak.to_lowercase().chars().filter(|c| c.is_alphabetic()).collect();
             assert!(!COMMON.contains(&letters.as_str()), "{weak} is in the hand-written list");
             let why = refusal(weak, "ana@example.org", "Ana Lind", None);
-            assert!(why.is_some_and(|w| w.contains("guessed quickly")), "{weak}: {why:?}");
+            assert!(why == Some("password-guessable"), "{weak}: {why:?}");
         }
     }
 

@@ -71,3 +71,50 @@ language-settings-save = حفظ اللغة
 language-settings-client-title = لغة العميل
 language-settings-client = لغة استبيانات العميل وصفحته ورسائله
 language-settings-client-hint = يمكن للعميل تغييرها أيضاً: الاستبيان الذي يُجاب عنه بلغة أخرى تصبح لغته.
+
+# لماذا رُفضت قيمة ما.
+parse-empty = { $field }: مطلوب
+parse-too-long = { $field }: أطول من { $max } حرفاً
+parse-bad-characters = { $field }: يحتوي على أحرف غير مسموح بها
+parse-invalid = { $field }: غير صالح: { $why }
+field-pseudonym = الاسم المستعار
+field-name = الاسم
+field-email = البريد الإلكتروني
+field-password = كلمة المرور
+field-role = الدور
+field-rating = التقييم
+field-goal = الهدف
+field-task = المهمة
+field-obstacle = ما حال دون ذلك
+field-note = الملاحظة
+field-schedule = الجدول
+field-crisis-text = نص الأزمات
+field-contact-name = اسم جهة الاتصال
+field-contact = جهة اتصال
+field-contact-link = رابط جهة الاتصال
+field-contacts = جهات الاتصال
+why-needs-at = يحتاج إلى @
+why-not-an-address = لا يبدو عنواناً
+why-password-length = يحتاج إلى 12 حرفاً على الأقل
+why-unknown-role = دور غير معروف
+why-zero-to-ten = يجب أن يكون عدداً صحيحاً من 0 إلى 10
+why-not-a-choice = ليس أحد الخيارات
+why-cadence = استخدم every أو every:N (من 2 إلى 8) أو first-last
+why-measure-form = اكتب كل مقياس بالشكل id=التكرار
+why-measure-twice = ذُكر مقياس مرتين
+why-contacts-count = 8 على الأكثر، واحد في كل سطر
+why-contact-form = اكتبه هكذا: الاسم | الرقم أو الرابط
+why-contact-target = أدخل رقم هاتف (أرقام، مسافات، + - ( ) .) أو رابط https://
+why-https = يجب أن يكون عنوان https:// بسيطاً
+comment-empty = يرجى كتابة تعليق قبل إرساله.
+comment-too-long = يمكن أن يصل طول النص إلى { $max } حرفاً على الأكثر؛ وهذا النص فيه { $chars }. يرجى اختصاره.
+comment-bad-characters = يحتوي النص على أحرف لا يمكن حفظها. يرجى إعادة كتابته.
+
+# لماذا تُرفض كلمة مرور جديدة.
+password-repeats = تكرر عدداً قليلاً جداً من الأحرف المختلفة؛ بضع كلمات غير مترابطة تصنع كلمة مرور قوية
+password-run = تسلسل من لوحة المفاتيح أو من الأرقام
+password-common = من أكثر كلمات المرور شيوعاً (إضافة أرقام أو رموز لا تفيد)
+password-own-name = تحتوي على اسمك أو عنوان بريدك الإلكتروني
+password-guessable = يمكن تخمينها بسرعة: قريبة من كلمة مرور شائعة أو مسرّبة، أو كلمة أو اسم مع تغييرات قليلة، أو نمط؛ بضع كلمات غير مترابطة تصنع كلمة مرور قوية
+password-current = هي كلمة مرورك الحالية
+password-current-reset = هي كلمة المرور التي لديك الآن

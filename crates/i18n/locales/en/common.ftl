@@ -66,3 +66,50 @@ language-settings-save = Save language
 language-settings-client-title = The client's language
 language-settings-client = The language of the client's checks, page and messages
 language-settings-client-hint = The client can change it too: a check answered in another language becomes their language.
+
+# Why a value was refused.
+parse-empty = { $field } is required
+parse-too-long = { $field } is longer than { $max } characters
+parse-bad-characters = { $field } contains characters that are not allowed
+parse-invalid = { $field } is not valid: { $why }
+field-pseudonym = pseudonym
+field-name = name
+field-email = e-mail
+field-password = password
+field-role = role
+field-rating = rating
+field-goal = goal
+field-task = task
+field-obstacle = what got in the way
+field-note = note
+field-schedule = schedule
+field-crisis-text = the crisis text
+field-contact-name = a contact's name
+field-contact = a contact
+field-contact-link = a contact's link
+field-contacts = the contacts
+why-needs-at = it needs an @
+why-not-an-address = it does not look like an address
+why-password-length = it needs at least 12 characters
+why-unknown-role = unknown role
+why-zero-to-ten = it must be a whole number from 0 to 10
+why-not-a-choice = not one of the choices
+why-cadence = use every, every:N (2 to 8) or first-last
+why-measure-form = write each measure as id=cadence
+why-measure-twice = a measure is named twice
+why-contacts-count = at most 8, one a line
+why-contact-form = write it as: name | number or link
+why-contact-target = give a phone number (digits, spaces, + - ( ) .) or an https:// link
+why-https = it must be a plain https:// address
+comment-empty = Please write a comment before sending it.
+comment-too-long = The text can be at most { $max } characters long; this one has { $chars }. Please shorten it.
+comment-bad-characters = The text contains characters that cannot be stored. Please retype it.
+
+# Why a new password is refused.
+password-repeats = it repeats too few different characters; a few unrelated words make a strong password
+password-run = it is a keyboard or counting run
+password-common = it is one of the most common passwords (digits or symbols added do not help)
+password-own-name = it contains your name or e-mail address
+password-guessable = it would be guessed quickly: it is close to a common or breached password, a word or name with a few changes, or a pattern; a few unrelated words make a strong password
+password-current = it is your current password
+password-current-reset = it is the password you have now

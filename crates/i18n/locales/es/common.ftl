@@ -69,3 +69,50 @@ language-settings-save = Guardar idioma
 language-settings-client-title = El idioma del cliente
 language-settings-client = El idioma de los cuestionarios, la página y los mensajes del cliente
 language-settings-client-hint = El cliente también puede cambiarlo: un cuestionario respondido en otro idioma pasa a ser su idioma.
+
+# Por qué se rechazó un valor.
+parse-empty = { $field }: es obligatorio
+parse-too-long = { $field }: tiene más de { $max } caracteres
+parse-bad-characters = { $field }: contiene caracteres no permitidos
+parse-invalid = { $field }: no es válido: { $why }
+field-pseudonym = seudónimo
+field-name = nombre
+field-email = correo electrónico
+field-password = contraseña
+field-role = función
+field-rating = puntuación
+field-goal = objetivo
+field-task = tarea
+field-obstacle = lo que se lo impidió
+field-note = nota
+field-schedule = calendario
+field-crisis-text = el texto de crisis
+field-contact-name = el nombre de un contacto
+field-contact = un contacto
+field-contact-link = el enlace de un contacto
+field-contacts = los contactos
+why-needs-at = necesita una @
+why-not-an-address = no parece una dirección
+why-password-length = necesita al menos 12 caracteres
+why-unknown-role = función desconocida
+why-zero-to-ten = debe ser un número entero del 0 al 10
+why-not-a-choice = no es una de las opciones
+why-cadence = use every, every:N (de 2 a 8) o first-last
+why-measure-form = escriba cada medida como id=frecuencia
+why-measure-twice = una medida aparece dos veces
+why-contacts-count = como máximo 8, uno por línea
+why-contact-form = escríbalo así: nombre | número o enlace
+why-contact-target = indique un número de teléfono (dígitos, espacios, + - ( ) .) o un enlace https://
+why-https = debe ser una dirección https:// sencilla
+comment-empty = Escriba un comentario antes de enviarlo.
+comment-too-long = El texto puede tener como máximo { $max } caracteres; este tiene { $chars }. Acórtelo, por favor.
+comment-bad-characters = El texto contiene caracteres que no se pueden guardar. Vuelva a escribirlo, por favor.
+
+# Por qué se rechaza una contraseña nueva.
+password-repeats = repite muy pocos caracteres distintos; unas cuantas palabras sin relación forman una contraseña fuerte
+password-run = es una secuencia del teclado o de números
+password-common = es una de las contraseñas más comunes (añadir dígitos o símbolos no ayuda)
+password-own-name = contiene su nombre o su dirección de correo
+password-guessable = se adivinaría rápido: se parece a una contraseña común o filtrada, a una palabra o un nombre con pocos cambios, o a un patrón; unas cuantas palabras sin relación forman una contraseña fuerte
+password-current = es su contraseña actual
+password-current-reset = es la contraseña que tiene ahora

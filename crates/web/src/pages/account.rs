@@ -152,7 +152,8 @@ pub async fn change_password(
             return render(&state, &who, StatusCode::UNPROCESSABLE_ENTITY, None, error).await;
         }
         Err(e) => {
-            let error = Some(crate::language::current().t1("account-not-changed", "why", e.to_string()));
+            let error =
+                Some(crate::language::current().t1("account-not-changed", "why", crate::language::parse_error(&e)));
             return render(&state, &who, StatusCode::UNPROCESSABLE_ENTITY, None, error).await;
         }
     };
@@ -164,7 +165,8 @@ pub async fn change_password(
             .await
             .map_err(|e| WebError::Internal(Box::new(e)))?;
     if let Some(why) = refused {
-        let error = Some(crate::language::current().t1("account-not-changed", "why", why));
+        let error =
+            Some(crate::language::current().t1("account-not-changed", "why", crate::language::current().t(why)));
         return render(&state, &who, StatusCode::UNPROCESSABLE_ENTITY, None, error).await;
     }
     let hash = tokio::task::spawn_blocking(move || hash_password(&plain))

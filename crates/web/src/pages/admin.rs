@@ -91,13 +91,20 @@ pub async fn create_user(
     // A new account (an administrator's included) is lasting power: the session alone is not enough.
     crate::reauth::administrator_confirmed(&state, &who, &mut form).await?;
     let parsed = (|| {
-        let name = DisplayName::parse(form.one("name").ok().flatten().unwrap_or("")).map_err(|e| e.to_string())?;
-        let email = Email::parse(form.one("email").ok().flatten().unwrap_or("")).map_err(|e| e.to_string())?;
-        let role = Role::parse(form.one("role").ok().flatten().unwrap_or("")).map_err(|e| e.to_string())?;
-        let password =
-            NewPassword::parse(form.one("initial").ok().flatten().unwrap_or("")).map_err(|e| e.to_string())?;
+        let name = DisplayName::parse(form.one("name").ok().flatten().unwrap_or(""))
+            .map_err(|e| crate::language::parse_error(&e))?;
+        let email = Email::parse(form.one("email").ok().flatten().unwrap_or(""))
+            .map_err(|e| crate::language::parse_error(&e))?;
+        let role =
+            Role::parse(form.one("role").ok().flatten().unwrap_or("")).map_err(|e| crate::language::parse_error(&e))?;
+        let password = NewPassword::parse(form.one("initial").ok().flatten().unwrap_or(""))
+            .map_err(|e| crate::language::parse_error(&e))?;
         if let Some(why) = crate::password_policy::refusal(password.expose(), email.as_str(), name.as_str(), None) {
-            return Err(crate::language::current().t1("admin-initial-password-refused", "why", why));
+            return Err(crate::language::current().t1(
+                "admin-initial-password-refused",
+                "why",
+                crate::language::current().t(why),
+            ));
         }
         let supervisor = match form.one("supervisor").ok().flatten().unwrap_or("") {
             "" => None,

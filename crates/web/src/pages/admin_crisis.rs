@@ -57,7 +57,11 @@ pub async fn save(State(state): State<AppState>, who: SignedIn, mut form: FormFi
             let page = CrisisPage {
                 tr: crate::language::current(),
                 nav: Nav::of(&who),
-                error: Some(crate::language::current().t1("admin-crisis-not-saved", "why", e.to_string())),
+                error: Some(crate::language::current().t1(
+                    "admin-crisis-not-saved",
+                    "why",
+                    crate::language::parse_error(&e),
+                )),
                 text: text.to_owned(),
                 contacts: contacts.to_owned(),
                 default_in_use: false,

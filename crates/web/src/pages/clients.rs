@@ -92,7 +92,13 @@ pub async fn create_client(
     };
     let pseudonym = match Pseudonym::parse(raw_name) {
         Ok(p) => p,
-        Err(e) => return retry(crate::language::current().t1("client-pseudonym-error", "error", e.to_string())),
+        Err(e) => {
+            return retry(crate::language::current().t1(
+                "client-pseudonym-error",
+                "error",
+                crate::language::parse_error(&e),
+            ));
+        }
     };
     // Optional; when given, one line under the text policy (no control, text-direction or invisible characters).
     let contact = match raw_contact {
@@ -640,6 +646,12 @@ fn risk_action(form: &FormFields, kind: &str, zone: &crate::LocalZone) -> Result
         .and_then(|text| signals::parse_form_time(text, zone))
         .ok_or_else(|| WebError::BadRequest(crate::language::current().t("client-risk-give-time")))?;
     let note = alliance_core::text_policy::multi_line("the note", form.one("note")?.unwrap_or(""), RISK_NOTE_MAX)
-        .map_err(|e| WebError::BadRequest(crate::language::current().t1("client-not-saved", "error", e.to_string())))?;
+        .map_err(|e| {
+            WebError::BadRequest(crate::language::current().t1(
+                "client-not-saved",
+                "error",
+                crate::language::parse_error(&e),
+            ))
+        })?;
     Ok(NewRiskAction { kind, note, acted_at })
 }

@@ -294,7 +294,7 @@ pub async fn propose_goal(
     let raw = form.one("text")?.unwrap_or("").to_owned();
     let tr = crate::language::current();
     let why = match GoalText::parse(&raw) {
-        Err(e) => tr.t1("own-proposal-invalid", "problem", e.to_string()),
+        Err(e) => tr.t1("own-proposal-invalid", "problem", crate::language::parse_error(&e)),
         Ok(text) => {
             let episodes = state.app.current_episodes(&[page.client]).await?;
             match episodes.get(&page.client).filter(|e| e.ended_on.is_none()) {

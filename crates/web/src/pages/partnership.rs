@@ -428,8 +428,9 @@ pub async fn add_goal(
 ) -> Result<Response, WebError> {
     who.check_csrf(&mut form)?;
     let write = access::write_client(&state, &who, ClientId(id)).await?;
-    let text = GoalText::parse(form.one("text")?.unwrap_or(""))
-        .map_err(|e| bad(crate::language::current().t1("partner-goal-error", "error", e.to_string())))?;
+    let text = GoalText::parse(form.one("text")?.unwrap_or("")).map_err(|e| {
+        bad(crate::language::current().t1("partner-goal-error", "error", crate::language::parse_error(&e)))
+    })?;
     let episode = open_episode_of(&state, write.client.id).await?;
     let now = state.now();
     let audit = who.audit(now, "create", "goal", None);
@@ -464,10 +465,9 @@ pub async fn change_goal(
         _ => return Err(bad(crate::language::current().t("partner-choose-goal-change"))),
     };
     let text = match change {
-        GoalChange::Revised => Some(
-            GoalText::parse(form.one("text")?.unwrap_or(""))
-                .map_err(|e| bad(crate::language::current().t1("partner-goal-error", "error", e.to_string())))?,
-        ),
+        GoalChange::Revised => Some(GoalText::parse(form.one("text")?.unwrap_or("")).map_err(|e| {
+            bad(crate::language::current().t1("partner-goal-error", "error", crate::language::parse_error(&e)))
+        })?),
         _ => None,
     };
     let now = state.now();
@@ -485,8 +485,9 @@ pub async fn add_task(
 ) -> Result<Response, WebError> {
     who.check_csrf(&mut form)?;
     let (write, session) = access::write_session(&state, &who, alliance_store::SessionId(id)).await?;
-    let text = TaskText::parse(form.one("text")?.unwrap_or(""))
-        .map_err(|e| bad(crate::language::current().t1("partner-task-error", "error", e.to_string())))?;
+    let text = TaskText::parse(form.one("text")?.unwrap_or("")).map_err(|e| {
+        bad(crate::language::current().t1("partner-task-error", "error", crate::language::parse_error(&e)))
+    })?;
     let now = state.now();
     let audit = who.audit(now, "create", "task", None);
     state.store.add_task(session.id, &text, Some(who.user.id), audit, now).await?;
@@ -505,10 +506,12 @@ pub async fn add_note(
     let now = state.now();
     let on = care_date(form.one("on")?, who.today(now), &crate::language::current().t("partner-note-date"))
         .map_err(WebError::BadRequest)?;
-    let kind = EventKind::parse(form.one("kind")?.unwrap_or(""))
-        .map_err(|e| bad(crate::language::current().t1("partner-note-error", "error", e.to_string())))?;
-    let text = EventNoteText::parse(form.one("text")?.unwrap_or(""))
-        .map_err(|e| bad(crate::language::current().t1("partner-note-error", "error", e.to_string())))?;
+    let kind = EventKind::parse(form.one("kind")?.unwrap_or("")).map_err(|e| {
+        bad(crate::language::current().t1("partner-note-error", "error", crate::language::parse_error(&e)))
+    })?;
+    let text = EventNoteText::parse(form.one("text")?.unwrap_or("")).map_err(|e| {
+        bad(crate::language::current().t1("partner-note-error", "error", crate::language::parse_error(&e)))
+    })?;
     let audit = who.audit(now, "create", "event-note", None);
     state
         .store
@@ -572,8 +575,9 @@ pub async fn set_schedule(
     let mut schedule = schedule_of(&state, &episode).await?;
     for (measure, _) in episode_measures(&state, &episode) {
         if let Some(raw) = form.one(&format!("cadence-{measure}"))? {
-            let cadence = Cadence::parse(raw)
-                .map_err(|e| bad(crate::language::current().t1("partner-schedule-error", "error", e.to_string())))?;
+            let cadence = Cadence::parse(raw).map_err(|e| {
+                bad(crate::language::current().t1("partner-schedule-error", "error", crate::language::parse_error(&e)))
+            })?;
             let timing = match form.one(&format!("before-{measure}"))? {
                 None => Timing::After,
                 Some("yes") => Timing::Before,

@@ -89,7 +89,9 @@ pub async fn submit(
     let parsed = match NewPassword::parse(fresh) {
         Ok(p) if form.one("repeat")?.unwrap_or("") == fresh => p,
         Ok(_) => return again(crate::language::current().t("reset-not-set-same")),
-        Err(e) => return again(crate::language::current().t1("reset-not-set", "why", e.to_string())),
+        Err(e) => {
+            return again(crate::language::current().t1("reset-not-set", "why", crate::language::parse_error(&e)));
+        }
     };
     let plain = parsed.expose().to_owned();
     let (candidate, email, name, current) =
@@ -99,8 +101,10 @@ pub async fn submit(
             .await
             .map_err(|e| WebError::Internal(Box::new(e)))?;
     if let Some(why) = refused {
-        let why = why.replace("your current password", "the password you have now");
-        return again(crate::language::current().t1("reset-not-set", "why", why));
+        // On a reset link the old password is not "current" to the person: they may not remember it.
+        let why = if why == "password-current" { "password-current-reset" } else { why };
+        let tr = crate::language::current();
+        return again(tr.t1("reset-not-set", "why", tr.t(why)));
     }
     let new_hash = tokio::task::spawn_blocking(move || hash_password(&plain))
         .await

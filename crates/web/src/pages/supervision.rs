@@ -541,7 +541,8 @@ pub async fn add_comment(
     if !thread.may_write() {
         return Err(WebError::BadRequest(crate::language::current().t("supervision-not-shared")));
     }
-    let body = CommentBody::parse(form.one("body")?.unwrap_or("")).map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let body = CommentBody::parse(form.one("body")?.unwrap_or(""))
+        .map_err(|e| WebError::BadRequest(crate::language::comment_error(&e)))?;
     let now = state.now();
     let comment = state
         .store
@@ -577,7 +578,11 @@ pub async fn set_focus(
     let focus = if raw.trim().is_empty() {
         None
     } else {
-        Some(CommentBody::parse(raw).map_err(|e| WebError::BadRequest(e.to_string()))?.into_string())
+        Some(
+            CommentBody::parse(raw)
+                .map_err(|e| WebError::BadRequest(crate::language::comment_error(&e)))?
+                .into_string(),
+        )
     };
     let audit = access_supervision::audit(&who, state.now(), "write", "supervision-focus", Some(id));
     state.store.set_supervision_focus(thread.session.id, focus.as_deref(), audit).await?;
