@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { launchChromium, newPage, screenshot, startDemo } from './harness.mjs';
+import { DESKTOP, launchChromium, newPage, screenshot, startDemo } from './harness.mjs';
 
 /** What has the keyboard focus: its tag, type, name, text and whether a focus outline is drawn. */
 async function focused(page) {
@@ -77,6 +77,29 @@ describe('keyboard, narrow screens and no JavaScript', { timeout: 300_000 }, () 
     await screenshot(page, '30-client-keyboard-320px.png');
     assert.deepEqual(problems, []);
     await context.close();
+  });
+
+  it('stops motion for people who ask their system for less of it', async () => {
+    // An element given a transition, as any later style might: the stylesheet must switch it off
+    // under prefers-reduced-motion, and leave it alone otherwise.
+    const probe = async (reducedMotion) => {
+      const { context, page } = await newPage(browser, { ...DESKTOP, reducedMotion });
+      await page.goto(`${demo.base}/login`);
+      const style = await page.evaluate(() => {
+        const el = document.createElement('div');
+        el.style.transition = 'opacity 1s';
+        document.querySelector('main').append(el);
+        const s = getComputedStyle(el);
+        return { transition: s.transitionDuration, scroll: getComputedStyle(document.documentElement).scrollBehavior };
+      });
+      await context.close();
+      return style;
+    };
+    const reduced = await probe('reduce');
+    assert.equal(reduced.transition, '0s', 'transitions are off under reduced motion');
+    assert.equal(reduced.scroll, 'auto');
+    const normal = await probe('no-preference');
+    assert.equal(normal.transition, '1s', 'and on otherwise: the probe itself works');
   });
 
   it('a therapist signs in and opens a client by keyboard at 200 % zoom', async () => {
