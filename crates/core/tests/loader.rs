@@ -168,3 +168,70 @@ fn broken_licensee_files_are_refused_with_the_line() {
     }
     assert!(!c.can_administer("wai-sr"), "nothing half-loaded");
 }
+
+/// MINIMAL in Spanish too: every text, and `entry` (the translation entries) appended.
+fn translated(validated_instrument: bool, entry: &str) -> String {
+    in_spanish(MINIMAL, validated_instrument, entry)
+}
+
+fn in_spanish(base: &str, validated_instrument: bool, entry: &str) -> String {
+    base.replace("validated = false", &format!("validated = {validated_instrument}"))
+        .replace("languages = [\"en\"]", "languages = [\"en\", \"es\"]")
+        .replace("label = { en = \"No\" }", "label = { en = \"No\", es = \"No\" }")
+        .replace("label = { en = \"Yes\" }", "label = { en = \"Yes\", es = \"Sí\" }")
+        .replace("text = { en = \"A?\" }", "text = { en = \"A?\", es = \"¿A?\" }")
+        .replace("text = { en = \"B?\" }", "text = { en = \"B?\", es = \"¿B?\" }")
+        + entry
+}
+
+#[test]
+fn a_translation_names_its_source_and_a_validated_measure_takes_only_validated_ones() {
+    use alliance_core::instrument::Shown;
+    let ours = "\n[translations.es]\nvalidated = false\nsource = \"Our own, 2026\"\n";
+    let ins = parse("instruments/mini.toml", &translated(false, ours)).unwrap();
+    assert_eq!(ins.shown_in("en"), Shown::Original("en"));
+    assert_eq!(ins.shown_in("es"), Shown::Translated { lang: "es", validated: false });
+    assert_eq!(ins.shown_in("ar"), Shown::Fallback("en"), "no Arabic: the original, and the page says so");
+
+    let refused = |text: String, says: &str| {
+        let e = parse("instruments/mini.toml", &text).expect_err("should be refused").to_string();
+        assert!(e.contains("translations") && e.contains(says), "{e}");
+    };
+    // A validated measure with a translation nobody validated: an ad-hoc translation is another questionnaire.
+    refused(translated(true, ours), "only in published, validated translations");
+    // A language listed without saying whose translation it is, or with an empty source.
+    refused(translated(false, ""), "no translation entry");
+    refused(translated(false, "\n[translations.es]\nvalidated = false\nsource = \" \"\n"), "names no source");
+    // A translation entry for a language the file does not list.
+    refused(
+        translated(false, &format!("{ours}\n[translations.ar]\nvalidated = false\nsource = \"x\"\n")),
+        "not listed",
+    );
+    let published = "\n[translations.es]\nvalidated = true\nsource = \"Published Spanish version (test)\"\n";
+    let ins = parse("instruments/mini.toml", &translated(true, published)).unwrap();
+    assert_eq!(ins.shown_in("es"), Shown::Translated { lang: "es", validated: true });
+}
+
+#[test]
+fn a_translation_may_carry_its_own_cut_off_with_its_source() {
+    let original = MINIMAL.replace(
+        "missing = { max_missing = 1 }",
+        "missing = { max_missing = 1 }\ncutoff = { value = 2, source = \"original study\" }",
+    );
+    let with_cutoff = |scale: &str, source: &str| {
+        let entry = format!(
+            "\n[translations.es]\nvalidated = false\nsource = \"s\"\n\
+             [translations.es.cutoffs.{scale}]\nvalue = 1\nsource = \"{source}\"\n"
+        );
+        in_spanish(&original, false, &entry)
+    };
+    let ins = parse("instruments/mini.toml", &with_cutoff("total", "Spanish norms (test)")).unwrap();
+    let scale = ins.primary().unwrap();
+    assert_eq!(ins.cutoff_in(scale, "es").map(|c| c.value), Some(1.0), "the translation's own cut-off");
+    assert_eq!(ins.cutoff_in(scale, "en").map(|c| c.value), Some(2.0), "the original's");
+    assert_eq!(ins.cutoff_in(scale, "ar").map(|c| c.value), Some(2.0), "no Arabic norms: the original's");
+    for (scale, source, says) in [("nope", "x", "names no scale"), ("total", "", "names no source")] {
+        let e = parse("instruments/mini.toml", &with_cutoff(scale, source)).expect_err("refused").to_string();
+        assert!(e.contains(says), "{e}");
+    }
+}
