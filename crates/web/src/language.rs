@@ -29,6 +29,8 @@ struct RequestLanguage {
     current: Cell<Lang>,
     /// Chosen on this browser with the switch: a stored language does not override it.
     chosen_here: bool,
+    /// The request's path, where a language switch on a GET page goes back to.
+    path: String,
 }
 
 /// The words of the current request; English outside a request.
@@ -78,7 +80,8 @@ fn from_headers(headers: &HeaderMap, state: &AppState) -> (Lang, bool) {
 /// Middleware: the request's first guess, kept for its whole run.
 pub async fn attach(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (lang, chosen_here) = from_headers(request.headers(), &state);
-    REQUEST_LANG.scope(RequestLanguage { current: Cell::new(lang), chosen_here }, next.run(request)).await
+    let path = request.uri().path().to_owned();
+    REQUEST_LANG.scope(RequestLanguage { current: Cell::new(lang), chosen_here, path }, next.run(request)).await
 }
 
 /// The language switch (`POST /language`, fields `lang` and `next`): remembers the choice on this browser for a
@@ -121,6 +124,12 @@ pub struct Switch {
 }
 
 impl Switch {
+    /// A switch that comes back to this request's own address (for a page a GET shows).
+    pub fn here(pseudo_enabled: bool) -> Self {
+        let path = REQUEST_LANG.try_with(|l| l.path.clone()).unwrap_or_else(|_| "/".to_owned());
+        Switch::new(&path, pseudo_enabled)
+    }
+
     pub fn new(next: &str, pseudo_enabled: bool) -> Self {
         let now = current().lang();
         Switch {

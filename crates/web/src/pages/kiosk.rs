@@ -121,7 +121,13 @@ struct KioskPage {
 fn not_a_tablet() -> Result<Response, WebError> {
     let tr = crate::language::current();
     let (title, paragraph) = (tr.t("kiosk-not-set-up-title"), tr.t("kiosk-not-set-up"));
-    let page = super::respond::MessagePage { tr, title: &title, paragraphs: vec![&paragraph], crisis: None };
+    let page = super::respond::MessagePage {
+        tr,
+        title: &title,
+        paragraphs: vec![&paragraph],
+        crisis: None,
+        switch: Some(crate::language::Switch::here(false)),
+    };
     Ok((StatusCode::NOT_FOUND, Html(page.render()?)).into_response())
 }
 

@@ -94,7 +94,13 @@ struct OwnPage {
 fn not_valid() -> Result<Response, WebError> {
     let tr = crate::language::current();
     let (title, paragraph) = (tr.t("link-invalid-title"), tr.t("own-link-invalid"));
-    let page = MessagePage { tr, title: &title, paragraphs: vec![&paragraph], crisis: None };
+    let page = MessagePage {
+        tr,
+        title: &title,
+        paragraphs: vec![&paragraph],
+        crisis: None,
+        switch: Some(crate::language::Switch::here(false)),
+    };
     Ok((StatusCode::NOT_FOUND, Html(page.render()?)).into_response())
 }
 

@@ -36,7 +36,7 @@ fn not_valid() -> Result<Response, WebError> {
     let tr = crate::language::current();
     let (title, first, second) = (tr.t("reset-not-valid-title"), tr.t("reset-not-valid"), tr.t("reset-ask-admin"));
     let paragraphs = vec![first.as_str(), second.as_str()];
-    let page = MessagePage { tr, title: &title, paragraphs, crisis: None };
+    let page = MessagePage { tr, title: &title, paragraphs, crisis: None, switch: None };
     Ok((StatusCode::GONE, Html(page.render()?)).into_response())
 }
 
@@ -127,6 +127,6 @@ pub async fn submit(
     let tr = crate::language::current();
     let (title, first, second) = (tr.t("reset-done-title"), tr.t("reset-done"), tr.t("reset-sign-in-now"));
     let paragraphs = vec![first.as_str(), second.as_str()];
-    let page = MessagePage { tr, title: &title, paragraphs, crisis: None };
+    let page = MessagePage { tr, title: &title, paragraphs, crisis: None, switch: None };
     Ok(Html(page.render()?).into_response())
 }

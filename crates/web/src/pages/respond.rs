@@ -91,6 +91,8 @@ pub struct MessagePage<'a> {
     pub paragraphs: Vec<&'a str>,
     /// The practice's crisis information, shown first, when the answers mention thoughts of death or self-harm.
     pub crisis: Option<CrisisProtocol>,
+    /// The language switch, on the pages a client reads.
+    pub switch: Option<Switch>,
 }
 
 /// A page of a title and paragraphs, each a message id, in the request's language.
@@ -107,7 +109,8 @@ fn with_crisis(
     let tr = crate::language::current();
     let title = tr.t(title);
     let paragraphs: Vec<String> = paragraphs.iter().map(|p| tr.t(p)).collect();
-    let page = MessagePage { tr, title: &title, paragraphs: paragraphs.iter().map(String::as_str).collect(), crisis };
+    let paragraphs = paragraphs.iter().map(String::as_str).collect();
+    let page = MessagePage { tr, title: &title, paragraphs, crisis, switch: Some(Switch::here(false)) };
     Ok((status, Html(page.render()?)).into_response())
 }
 
