@@ -1,8 +1,9 @@
 // Shared helpers for the browser tests: start the demo clinic, launch the system Chromium, sign in, fill
 // questionnaires. Not a test file itself (node --test only runs *.test.mjs and the like).
 
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -246,4 +247,78 @@ export async function showPart(locator) {
 /** The radio group or checklist whose legend starts with `question`. */
 export function question(page, text) {
   return page.locator('fieldset.options').filter({ has: page.locator('legend', { hasText: text }) });
+}
+
+/**
+ * A real SMTP server (aiosmtpd, which `.ci/run` installs into `ALLIANCE_TEST_PYTHON`) on a free loopback port,
+ * keeping each message it accepts in a maildir. Resolves to null, with the reason printed, when Python has no
+ * aiosmtpd: the caller then skips what needs e-mail. Returns { port, messages(), stop() }.
+ */
+export async function startMailServer() {
+  const python = process.env.ALLIANCE_TEST_PYTHON ?? 'python3';
+  const probe = spawnSync(python, ['-c', 'import aiosmtpd'], { stdio: 'ignore' });
+  if (probe.status !== 0) {
+    console.log(`skipped: no aiosmtpd for ${python} (pip install aiosmtpd, or set ALLIANCE_TEST_PYTHON)`);
+    return null;
+  }
+  const port = await new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port: free } = server.address();
+      server.close(() => resolve(free));
+    });
+  });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'alliance-mail-'));
+  const child = spawn(python, ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, '-c', 'aiosmtpd.handlers.Mailbox', path.join(dir, 'box')], {
+    stdio: 'ignore',
+  });
+  const started = Date.now();
+  for (;;) {
+    const up = await new Promise((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => { socket.end(); resolve(true); });
+      socket.once('error', () => resolve(false));
+    });
+    if (up) break;
+    if (Date.now() - started > 20_000) throw new Error('aiosmtpd did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const messages = () => {
+    const folder = path.join(dir, 'box', 'new');
+    if (!existsSync(folder)) return [];
+    return readdirSync(folder).sort().map((f) => readFileSync(path.join(folder, f), 'utf8'));
+  };
+  const stop = () => {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { port, messages, stop };
+}
+
+/** Subject and body of a message as received: encoded words and quoted-printable or base64 bodies decoded. */
+export function decodeMail(raw) {
+  const split = raw.indexOf('\n\n');
+  const head = raw.slice(0, split).replace(/\r?\n[ \t]+/g, ' ');
+  const body = raw.slice(split + 2);
+  const header = (name) => head.split(/\r?\n/).find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}: `))?.slice(name.length + 2) ?? '';
+  const subject = header('Subject')
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?utf-8\?b\?([^?]*)\?=/gi, (_, b) => Buffer.from(b, 'base64').toString('utf8'));
+  const encoding = header('Content-Transfer-Encoding').toLowerCase();
+  let text = body;
+  if (encoding === 'base64') text = Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+  if (encoding === 'quoted-printable') {
+    const bytes = [];
+    const joined = body.replace(/=\r?\n/g, '');
+    for (let i = 0; i < joined.length; i++) {
+      if (joined[i] === '=' && /^[0-9A-F]{2}$/i.test(joined.slice(i + 1, i + 3))) {
+        bytes.push(parseInt(joined.slice(i + 1, i + 3), 16));
+        i += 2;
+      } else {
+        bytes.push(...Buffer.from(joined[i], 'utf8'));
+      }
+    }
+    text = Buffer.from(bytes).toString('utf8');
+  }
+  return { to: header('To'), subject, body: text };
 }

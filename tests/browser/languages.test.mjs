@@ -1,7 +1,9 @@
 // Every client in their language (issue 17), in a browser: a Spanish-speaking client (their phone asks for Spanish)
 // and an Arabic-speaking one (who picks Arabic with the switch on the page) each complete a check, see the
 // thank-you page and their own page in their language, right to left for Arabic, at 375 px without sideways
-// scrolling; axe-core finds no critical or serious violation on any of those pages. Screenshots are kept by CI.
+// scrolling; axe-core finds no critical or serious violation on any of those pages. Each then receives the link
+// to their next check by e-mail, in their language, through a real SMTP server, and opens it from the message.
+// Screenshots are kept by CI.
 // Run: npm ci && cargo build -p alliance && node --test tests/browser/
 
 import assert from 'node:assert/strict';
@@ -9,7 +11,19 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 
-import { DESKTOP, PHONE, account, answerRequired, launchChromium, newPage, screenshot, signIn, startDemo } from './harness.mjs';
+import {
+  DESKTOP,
+  PHONE,
+  account,
+  answerRequired,
+  decodeMail,
+  launchChromium,
+  newPage,
+  screenshot,
+  signIn,
+  startDemo,
+  startMailServer,
+} from './harness.mjs';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -28,9 +42,10 @@ async function width(page) {
 }
 
 /** A new client of the therapist with one recorded session and its check link; returns the link and the client page. */
-async function clientWithLink(t, base, pseudonym) {
+async function clientWithLink(t, base, pseudonym, contact) {
   await t.goto(`${base}/clients/new`);
   await t.locator('input[name="pseudonym"]').fill(pseudonym);
+  await t.locator('input[name="contact"]').fill(contact);
   await t.getByRole('button', { name: 'Add client and open an episode of care' }).click();
   await t.waitForURL(/\/clients\/\d+$/);
   const clientPage = t.url();
@@ -40,6 +55,31 @@ async function clientWithLink(t, base, pseudonym) {
   const copy = t.locator('input.copy');
   await copy.waitFor();
   return { link: await copy.inputValue(), clientPage };
+}
+
+/**
+ * The therapist records the client's next session and has its link sent by e-mail; returns the message the
+ * client receives (decoded), once the server's mail job has delivered it.
+ */
+async function mailedLink(t, clientPage, mail, to) {
+  await t.goto(clientPage);
+  await t.getByRole('button', { name: 'Record session' }).click();
+  await t.waitForURL(/\/sessions\/\d+$/);
+  await t.locator('button[name="send"][value="yes"]').click();
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const found = mail.messages().map(decodeMail).find((m) => m.to.includes(to));
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no message to ${to} within a minute`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** The client's check address in a message. */
+function linkIn(message) {
+  const found = message.body.match(/https?:\/\/\S+\/c\/[\w-]+/);
+  assert.ok(found, message.body);
+  return found[0];
 }
 
 /** The therapist gives the client a personal page; returns its address. */
@@ -52,21 +92,25 @@ async function ownPage(t, clientPage) {
 describe('every client in their language', { timeout: 300_000 }, () => {
   let demo;
   let browser;
+  let mail;
 
   before(async () => {
-    demo = await startDemo();
+    mail = await startMailServer();
+    const args = mail ? ['--smtp-url', `smtp+plain://127.0.0.1:${mail.port}`, '--mail-from', 'Demo Practice <checks@demo.invalid>'] : [];
+    demo = await startDemo({ args });
     browser = await launchChromium();
   }, { timeout: 120_000 });
 
   after(async () => {
     await browser?.close().catch(() => {});
     await demo?.stop();
+    mail?.stop();
   });
 
   it('a Spanish-speaking client completes the check and reads their page in Spanish', { timeout: 180_000 }, async () => {
     const therapist = await newPage(browser, DESKTOP);
     await signIn(therapist.page, demo.base, account(demo, 'therapist1@demo.invalid'));
-    const { link, clientPage } = await clientWithLink(therapist.page, demo.base, 'Lucía Prado');
+    const { link, clientPage } = await clientWithLink(therapist.page, demo.base, 'Lucía Prado', 'lucia@example.net');
 
     const { context, page, problems } = await newPage(browser, { ...PHONE, locale: 'es-ES', bypassCSP: true });
     const failing = [];
@@ -94,6 +138,16 @@ describe('every client in their language', { timeout: 300_000 }, () => {
     assert.match(await page.locator('main').innerText(), /Sus objetivos/);
     failing.push(...(await seriousViolations(page)));
     await screenshot(page, 'languages-03-es-own-page.png');
+
+    // The next check's link arrives by e-mail in Spanish (the check's language became the client's).
+    if (mail) {
+      const message = await mailedLink(therapist.page, clientPage, mail, 'lucia@example.net');
+      assert.equal(message.subject, 'Su cuestionario después de la sesión de hoy');
+      assert.match(message.body, /No reenvíe este mensaje, por favor\./);
+      await page.goto(linkIn(message));
+      await page.getByRole('heading', { name: 'Después de su sesión' }).waitFor();
+      await screenshot(page, 'languages-07-es-check-from-email.png');
+    }
     assert.deepEqual(problems, []);
     assert.deepEqual(failing, []);
     await context.close();
@@ -103,7 +157,7 @@ describe('every client in their language', { timeout: 300_000 }, () => {
   it('an Arabic-speaking client switches to Arabic, answers right to left, and keeps it', { timeout: 180_000 }, async () => {
     const therapist = await newPage(browser, DESKTOP);
     await signIn(therapist.page, demo.base, account(demo, 'therapist1@demo.invalid'));
-    const { link, clientPage } = await clientWithLink(therapist.page, demo.base, 'Layla Haddad');
+    const { link, clientPage } = await clientWithLink(therapist.page, demo.base, 'Layla Haddad', 'layla@example.net');
 
     // A phone that asks for English: the client picks Arabic with the switch at the top of the page.
     const { context, page, problems } = await newPage(browser, { ...PHONE, bypassCSP: true });
@@ -138,6 +192,17 @@ describe('every client in their language', { timeout: 300_000 }, () => {
     const ow = await width(other.page);
     assert.ok(ow <= 375, `the Arabic own page is ${ow} px wide at 375 px`);
     await screenshot(other.page, 'languages-06-ar-own-page.png');
+
+    // The next check's link arrives by e-mail in Arabic, and opens in Arabic on yet another device.
+    if (mail) {
+      const message = await mailedLink(therapist.page, clientPage, mail, 'layla@example.net');
+      assert.equal(message.subject, 'استبيانك بعد جلسة اليوم');
+      assert.match(message.body, /يرجى عدم إعادة توجيه هذه الرسالة\./);
+      await other.page.goto(linkIn(message));
+      await other.page.getByRole('heading', { name: 'بعد جلستك' }).waitFor();
+      assert.equal(await other.page.locator('html').getAttribute('dir'), 'rtl');
+      await screenshot(other.page, 'languages-08-ar-check-from-email.png');
+    }
     assert.deepEqual([...problems, ...other.problems], []);
     assert.deepEqual(failing, []);
     await other.context.close();

@@ -33,6 +33,13 @@ pub struct DemoArgs {
     /// last 2 weeks") every second session and the GAD-7, its secondary measure, every fourth: the demo's choice.
     #[arg(long, default_value = "phq9=every:2, gad7=every:4", value_parser = crate::server::parse_schedule)]
     pub measure_schedule: alliance_core::schedule::Schedule,
+    /// Sends the demo's e-mail (clients' links, risk notices) through this SMTP server, as `serve` does: for trying
+    /// delivery against a local test server such as aiosmtpd.
+    #[arg(long, value_name = "URL", requires = "mail_from")]
+    pub smtp_url: Option<String>,
+    /// The sender of the demo's e-mail.
+    #[arg(long, value_name = "ADDRESS", requires = "smtp_url")]
+    pub mail_from: Option<String>,
 }
 
 #[allow(clippy::print_stdout)]
@@ -57,6 +64,13 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     }
     let catalog = crate::server::load_catalog(None)?;
     let params = PracticeParams { seed: args.seed, clients: usize::from(args.clients), ..PracticeParams::default() };
+    let mail = match (&args.smtp_url, &args.mail_from) {
+        (Some(url), Some(from)) => Some(
+            alliance_web::mail::MailSettings::parse(url, from)
+                .map_err(|why| anyhow::anyhow!("--smtp-url / --mail-from: {why}"))?,
+        ),
+        _ => None,
+    };
     let simulated = practice(&params);
     let now = time::OffsetDateTime::now_utc();
     let key_file = folder.key_file();
@@ -82,6 +96,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             alliance_web::Config {
                 time_zone: args.time_zone,
                 measure_schedule: args.measure_schedule.clone(),
+                mail,
                 ..alliance_web::Config::default()
             },
             Default::default(),
