@@ -221,3 +221,30 @@ fn tags_parse_only_for_languages_alliance_has() {
     assert_eq!(Lang::parse(""), None);
     assert_eq!(Lang::parse("es<script>"), None);
 }
+
+#[test]
+fn every_message_the_code_names_exists() {
+    let known = messages(Lang::En);
+    let sources = sources();
+    let mut missing = BTreeSet::new();
+    let mut named = 0;
+    for call in [".t(\"", ".t1(\"", ".t2(\"", ".t3(\"", "tr.format(\"", "Text::new(\""] {
+        for (at, _) in sources.match_indices(call) {
+            // Only calls on a `Tr`, a `Text` or a template's `tr`: the id is what follows, up to the closing quote.
+            let rest = &sources[at + call.len()..];
+            let id: String =
+                rest.chars().take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-').collect();
+            let closed = rest[id.len()..].starts_with('"');
+            // Every message id holds a dash; other quoted words after such a call are not ids.
+            if id.is_empty() || !closed || !id.contains('-') {
+                continue;
+            }
+            named += 1;
+            if !known.contains_key(&id) {
+                missing.insert(id);
+            }
+        }
+    }
+    assert!(named > 500, "only {named} message names found: the scan is broken");
+    assert!(missing.is_empty(), "named in the code but in no message file: {missing:?}");
+}
