@@ -41,8 +41,8 @@ fn a_backup_made_before_an_upgrade_is_restored_into_the_newest_schema() {
     std::fs::create_dir_all(&data).unwrap();
     let database = data.join("alliance.db");
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    // A practice on the release before this one: its schema stops one migration short of ours. (The newest
-    // migration changes nothing the methods that fill it use.) What it should look like after the upgrade is read
+    // A practice on the release before this one: its schema stops one migration short of ours. (The methods that
+    // fill it read a column the newest migration adds only where it may be absent: `Row::get_if_present`.) What it should look like after the upgrade is read
     // through today's store from a copy brought up to date in place: the newest migration adds what today's
     // reads ask for (`client_moves`), so the older schema cannot be read with them.
     let original = runtime.block_on(async {

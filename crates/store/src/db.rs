@@ -318,6 +318,21 @@ impl Row {
         })
     }
 
+    /// A column that a database at the schema before the newest may not have yet (`SELECT *` of a table a recent
+    /// migration widened): `None` then, as for a value never set. Today's code reads such databases in the upgrade
+    /// tests, which fill a database at the previous schema through today's store.
+    pub(crate) fn get_if_present<'r, T: Column<'r>>(&'r self, column: &str) -> StoreResult<Option<T>> {
+        let found = match self {
+            Row::Sqlite(r) => r.try_get::<Option<T>, _>(column),
+            Row::Postgres(r) => r.try_get::<Option<T>, _>(column),
+        };
+        match found {
+            Ok(value) => Ok(value),
+            Err(sqlx::Error::ColumnNotFound(_)) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// The first column, for statements that select one value.
     pub(crate) fn first<'r, T: Column<'r>>(&'r self) -> StoreResult<T> {
         Ok(match self {

@@ -110,7 +110,7 @@ pub(crate) fn user_row(keys: &Keyring, row: &Row) -> StoreResult<User> {
         password_hash: row.get("password_hash")?,
         active: row.get("active")?,
         time_zone: row.get("time_zone")?,
-        language: row.get("language")?,
+        language: row.get_if_present("language")?,
         must_change_password: row.get("must_change_password")?,
         must_enrol_second_factor: row.get("must_enrol_second_factor")?,
     })

@@ -61,7 +61,7 @@ fn client_row(keys: &Keyring, row: &Row) -> StoreResult<Client> {
         pseudonym: keys.open(cipher::CLIENT_PSEUDONYM, id, row.get("pseudonym")?)?,
         contact: keys.open_opt(cipher::CLIENT_CONTACT, id, row.get("contact")?)?,
         created_at: row.time("created_at")?,
-        language: row.get("language")?,
+        language: row.get_if_present("language")?,
         damaged: false,
     })
 }
@@ -78,7 +78,7 @@ fn listed_client_row(keys: &Keyring, row: &Row) -> StoreResult<Client> {
                 pseudonym: format!("Client {id}"),
                 contact: None,
                 created_at: row.time("created_at")?,
-                language: row.get("language")?,
+                language: row.get_if_present("language")?,
                 damaged: true,
             })
         }

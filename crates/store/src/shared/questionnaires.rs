@@ -160,9 +160,9 @@ impl<S: HasDb> Questionnaires for S {
         let db = self.db();
         let Some(row) = db
             .query(
-                "SELECT l.id, l.session_id, l.expires_at, l.used_at, c.id AS client_id, c.language FROM links l
+                "SELECT l.id, l.session_id, l.expires_at, l.used_at, e.client_id FROM links l
                  JOIN therapy_sessions s ON s.id = l.session_id JOIN episodes e ON e.id = s.episode_id
-                 JOIN clients c ON c.id = e.client_id WHERE l.token_hash = $1",
+                 WHERE l.token_hash = $1",
             )
             .bind(token_hash)
             .fetch_optional(&db.read)
@@ -171,6 +171,13 @@ impl<S: HasDb> Questionnaires for S {
             return Ok(None);
         };
         let id: i64 = row.get("id")?;
+        let client: i64 = row.get("client_id")?;
+        // The client's language by `SELECT *`, which a database at the schema before 0023 answers without it.
+        let language =
+            match db.query("SELECT * FROM clients WHERE id = $1").bind(client).fetch_optional(&db.read).await? {
+                Some(c) => c.get_if_present::<String>("language")?,
+                None => None,
+            };
         let expires_at = row.time("expires_at")?;
         let state = match row.time_opt("used_at")? {
             Some(_) => LinkState::Used,
@@ -204,8 +211,8 @@ impl<S: HasDb> Questionnaires for S {
             state,
             expires_at,
             administrations,
-            client: ClientId(row.get("client_id")?),
-            language: row.get("language")?,
+            client: ClientId(client),
+            language,
         }))
     }
 
