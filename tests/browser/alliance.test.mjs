@@ -110,7 +110,9 @@ describe('Alliance in a browser', { timeout: 300_000 }, () => {
     const again = await page.goto(demo.clientLink);
     assert.equal(again.status(), 200);
     await page.getByRole('heading', { name: 'Already answered' }).waitFor();
-    assert.equal(await page.locator('form').count(), 0, 'a used link shows no form');
+    // No form to answer with (the language switch is the page's only form) and no question.
+    assert.equal(await page.locator('form.check').count(), 0, 'a used link shows no form');
+    assert.equal(await page.locator('input[type="radio"]').count(), 0, 'a used link shows no question');
     await screenshot(page, '03-client-phone-already-answered.png');
     seen.push(await page.content());
     await assertNoProblems(problems);
