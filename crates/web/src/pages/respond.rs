@@ -17,11 +17,11 @@ use super::questionnaire::{SectionView, section};
 use crate::error::WebError;
 use crate::forms::FormFields;
 use crate::language::Switch;
+use crate::security;
+use crate::state::AppState;
 
 /// The hidden field that carries the check page's language.
 const LANGUAGE_FIELD: &str = "page-lang";
-use crate::security;
-use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "respond.html")]
