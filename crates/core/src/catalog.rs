@@ -11,6 +11,8 @@ pub const RELATIONSHIP_CHECK: &str = "relationship-check";
 pub const THERAPIST_REFLECTION: &str = "therapist-reflection";
 pub const PHQ9: &str = "phq9";
 pub const GAD7: &str = "gad7";
+pub const BARRIER_CHECK: &str = "barrier-check";
+pub const MSPSS: &str = "mspss";
 
 const BUILTIN: &[(&str, &str)] = &[
     ("instruments/relationship-check.toml", include_str!("../../../instruments/relationship-check.toml")),
@@ -19,6 +21,8 @@ const BUILTIN: &[(&str, &str)] = &[
     ("instruments/gad7.toml", include_str!("../../../instruments/gad7.toml")),
     ("instruments/wai-sr.toml", include_str!("../../../instruments/wai-sr.toml")),
     ("instruments/srs.toml", include_str!("../../../instruments/srs.toml")),
+    ("instruments/barrier-check.toml", include_str!("../../../instruments/barrier-check.toml")),
+    ("instruments/mspss.toml", include_str!("../../../instruments/mspss.toml")),
 ];
 
 /// All known instruments. Licensed ones can be scored always, but administered only once the licensee's

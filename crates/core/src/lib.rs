@@ -3,6 +3,7 @@
 //! every rule testable and reproducible.
 #![forbid(unsafe_code)]
 
+pub mod barriers;
 pub mod calibration;
 pub mod catalog;
 pub mod contact;
@@ -13,6 +14,8 @@ pub mod overview;
 pub mod partnership;
 pub mod patterns;
 pub mod practice;
+pub mod recognition;
+pub mod repair;
 pub mod schedule;
 pub mod scoring;
 pub mod simulate;

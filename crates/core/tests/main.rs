@@ -1,8 +1,10 @@
 //! The core's one integration-test binary.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod barriers;
 mod calibration;
 mod care_dates;
+mod clinical_support;
 mod demo_alerts;
 mod instruments;
 mod loader;

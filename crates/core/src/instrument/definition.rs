@@ -86,6 +86,9 @@ pub enum Purpose {
     Outcome,
     Alliance,
     Reflection,
+    /// Asked when a client is not on track or on the therapist's request, to find what stands in the way
+    /// (issue 18): not part of the episode's regular measures.
+    ClinicalSupport,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
@@ -101,6 +104,9 @@ pub enum Licence {
     PublicDomain,
     /// The project's own wording, free to use.
     ProjectOwn,
+    /// Free to use and ship with credit to the authors, as the rights holder states (the terms are recorded in
+    /// docs/SCIENCE.md).
+    FreeWithCredit,
     /// Structure and scoring may ship; the wording belongs to a rights holder.
     LicensedText,
 }
