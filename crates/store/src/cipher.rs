@@ -72,6 +72,7 @@ pub const EVENT_NOTE_TEXT: Field = Field { table: "event_notes", column: "text" 
 
 /// The check link a waiting-room code opens (a secret: whoever holds it answers the check).
 pub const KIOSK_LINK_TOKEN: Field = Field { table: "kiosk_codes", column: "token" };
+pub const REPAIR_NOTE: Field = Field { table: "repair_attempts", column: "note" };
 
 /// Every encrypted column with its table's row id column: what key rotation re-encrypts.
 pub const ENCRYPTED: &[(Field, &str)] = &[
@@ -95,6 +96,7 @@ pub const ENCRYPTED: &[(Field, &str)] = &[
     (TASK_OBSTACLE, "task_id"),
     (EVENT_NOTE_TEXT, "id"),
     (KIOSK_LINK_TOKEN, "link_id"),
+    (REPAIR_NOTE, "id"),
 ];
 
 /// A binary secret (a TOTP key) as the text a sealed field holds.

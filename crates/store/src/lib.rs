@@ -53,6 +53,7 @@ pub use shared::questionnaires::Questionnaires;
 pub use shared::recovery::Recovery;
 pub use shared::risk::{NewRiskAction, Risk, RiskAction, RiskActionKind};
 pub use shared::supervision::Supervision;
+pub use shared::support::{BarrierReason, BarrierRequest, ClinicalSupport, EndReason, NewRepairAttempt, RepairAttempt};
 pub use sqlite::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]
@@ -127,6 +128,7 @@ pub trait Store:
     + Partnership
     + Consents
     + Kiosks
+    + ClinicalSupport
 {
 }
 
@@ -150,6 +152,7 @@ impl<T> Store for T where
         + Partnership
         + Consents
         + Kiosks
+        + ClinicalSupport
 {
 }
 
@@ -157,6 +160,7 @@ impl<T> Store for T where
 /// trait is in scope.
 pub mod prelude {
     pub use crate::AdminTasks;
+    pub use crate::ClinicalSupport;
     pub use crate::Consents;
     pub use crate::CrisisInformation;
     pub use crate::Kiosks;

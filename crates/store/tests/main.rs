@@ -20,6 +20,7 @@ mod outages;
 mod partnership;
 mod practice_input;
 mod risk;
+mod support;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -75,6 +76,10 @@ macro_rules! each_behaviour_on_both_engines {
 }
 
 each_behaviour_on_both_engines! {
+    crate::support::a_barrier_request_stands_until_a_barrier_check_is_answered
+        => a_barrier_request_stands_until_a_barrier_check_is_answered,
+    crate::support::repair_attempts_keep_their_sealed_note_and_go_with_the_client
+        => repair_attempts_keep_their_sealed_note_and_go_with_the_client,
     crate::partnership::goals_keep_their_history_and_at_most_three_are_open
         => goals_keep_their_history_and_at_most_three_are_open,
     crate::partnership::a_check_carries_goal_ratings_and_task_reports_all_or_nothing

@@ -467,6 +467,9 @@ mod tests {
         "episode_schedules",
         "kiosks",
         "kiosk_codes",
+        "barrier_requests",
+        "repair_attempts",
+        "episode_endings",
     ];
 
     /// Counts and checksums as the earlier release printed them when it wrote the file.

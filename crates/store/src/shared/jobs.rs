@@ -35,7 +35,10 @@ pub trait Jobs: Send + Sync {
 
 /// A client's rows, children before parents (the foreign keys also cascade; deleting explicitly keeps this
 /// correct should a later table forget to).
-const DELETE_CLIENT: [&str; 22] = [
+const DELETE_CLIENT: [&str; 25] = [
+    "DELETE FROM barrier_requests WHERE episode_id IN (SELECT id FROM episodes WHERE client_id = $1)",
+    "DELETE FROM repair_attempts WHERE episode_id IN (SELECT id FROM episodes WHERE client_id = $1)",
+    "DELETE FROM episode_endings WHERE episode_id IN (SELECT id FROM episodes WHERE client_id = $1)",
     "DELETE FROM kiosk_codes WHERE link_id IN (SELECT l.id FROM links l JOIN therapy_sessions s ON s.id = l.session_id
         JOIN episodes e ON e.id = s.episode_id WHERE e.client_id = $1)",
     "DELETE FROM mail_outbox WHERE client_id = $1",

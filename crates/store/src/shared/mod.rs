@@ -21,6 +21,7 @@ pub(crate) mod questionnaires;
 pub(crate) mod recovery;
 pub(crate) mod risk;
 pub(crate) mod supervision;
+pub(crate) mod support;
 
 use time::OffsetDateTime;
 
