@@ -8,10 +8,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use alliance_core::catalog::RELATIONSHIP_CHECK;
+use alliance_core::catalog::{RELATIONSHIP_CHECK, THERAPIST_REFLECTION};
 use alliance_core::domain::Role;
 use alliance_core::overview::{ClientOverview, Observation, Respondent, SessionInfo, overview, signal_key};
 use alliance_core::practice::PracticeModel;
+use alliance_core::recognition::PredictionPair;
 use alliance_core::scoring::ResponseFlags;
 use alliance_core::triage::{Triage, TriageInput, triage};
 use alliance_signals::signal::{Signal, SignalKind};
@@ -30,6 +31,8 @@ pub struct EpisodeOverview {
     /// The sessions of the episode the client answered a questionnaire for, in order, with their relationship
     /// check's alliance score: what the patterns pages draw, kept here so that they read nothing more.
     pub client_checks: Vec<SessionCheck>,
+    /// The therapist's predictions of the client's check beside what the client said, by session (issue 18).
+    pub predictions: Vec<PredictionPair>,
 }
 
 /// A session of the episode the client answered something for, and their alliance score then (`None` when the
@@ -142,6 +145,61 @@ pub fn observations(points: &[&ScorePoint], episode: Option<EpisodeId>) -> Vec<O
             flags: p.flags.clone(),
         })
         .collect()
+}
+
+/// Each reflection of `episode` that predicts the client's check, beside the check when it came (issue 18).
+pub fn prediction_pairs(points: &[&ScorePoint], episode: Option<EpisodeId>) -> Vec<PredictionPair> {
+    let of_episode = || points.iter().filter(|p| Some(p.episode) == episode);
+    let mut pairs: Vec<PredictionPair> = Vec::new();
+    for p in of_episode().filter(|p| p.rater == Rater::Therapist && p.instrument == THERAPIST_REFLECTION) {
+        if pairs.iter().any(|x| x.session == p.session_number) {
+            continue; // one reflection per session, a row per scale
+        }
+        let predicted_strain = if p.flags.has("predicts-strain") {
+            Some(true)
+        } else {
+            p.flags.has("predicts-no-strain").then_some(false)
+        };
+        let predicted_rating = of_episode()
+            .find(|q| {
+                q.session_number == p.session_number
+                    && q.rater == Rater::Therapist
+                    && q.instrument == THERAPIST_REFLECTION
+                    && q.scale == "predicted-alliance"
+            })
+            .and_then(|q| q.value);
+        if predicted_rating.is_none() && predicted_strain.is_none() {
+            continue;
+        }
+        let check = of_episode().find(|q| {
+            q.session_number == p.session_number && q.rater == Rater::Client && q.instrument == RELATIONSHIP_CHECK
+        });
+        let client_rating = of_episode()
+            .find(|q| {
+                q.session_number == p.session_number
+                    && q.rater == Rater::Client
+                    && q.instrument == RELATIONSHIP_CHECK
+                    && q.scale == "alliance"
+            })
+            .and_then(|q| q.value)
+            .map(alliance_core::recognition::per_item);
+        let before_check = match (p.completed_at, check.and_then(|c| c.completed_at)) {
+            (Some(reflected), Some(answered)) => reflected < answered,
+            // No check yet: whatever comes later comes after the prediction.
+            (_, None) => true,
+            (None, Some(_)) => false,
+        };
+        pairs.push(PredictionPair {
+            session: p.session_number,
+            predicted_rating,
+            predicted_strain,
+            client_rating,
+            client_strain: check.map(|c| c.flags.has("rupture-reported")),
+            before_check,
+        });
+    }
+    pairs.sort_by_key(|p| p.session);
+    pairs
 }
 
 /// The client's own answers of `episode` by session (see [`EpisodeOverview::client_checks`]).
@@ -315,7 +373,8 @@ impl App {
                 alliance_signals::signal::order_signals(&mut overview.signals);
             }
             let client_checks = session_checks(&points, episode);
-            result.push((*id, Arc::new(EpisodeOverview { overview, episode, sessions, client_checks })));
+            let predictions = prediction_pairs(&points, episode);
+            result.push((*id, Arc::new(EpisodeOverview { overview, episode, sessions, client_checks, predictions })));
         }
         Ok(result)
     }
@@ -344,6 +403,7 @@ mod tests {
             value,
             concern: None,
             flags: ResponseFlags::default(),
+            completed_at: None,
         }
     }
 
@@ -368,5 +428,57 @@ mod tests {
             vec![check(1, Some(24.0)), check(2, None), check(3, Some(21.0)), check(4, None), check(6, None)]
         );
         assert_eq!(session_checks(&refs, None), vec![]);
+    }
+
+    /// The prediction-versus-rating pairs: the reflection's prediction beside the client's check of the same
+    /// session, a prediction saved after the check marked as not blind, a session without prediction left out.
+    #[test]
+    fn predictions_are_paired_with_the_clients_check_of_the_same_session() {
+        let at = |hour| Some(time::macros::datetime!(2026-12-01 00:00 UTC) + time::Duration::hours(hour));
+        let flagged = |mut p: ScorePoint, flags: &[&str], hour| {
+            p.flags.indicators = flags.iter().map(|f| (*f).to_owned()).collect();
+            p.completed_at = at(hour);
+            p
+        };
+        let points = [
+            flagged(
+                point(7, 2, THERAPIST_REFLECTION, Rater::Therapist, "alliance", Some(24.0)),
+                &["predicts-strain"],
+                1,
+            ),
+            flagged(
+                point(7, 2, THERAPIST_REFLECTION, Rater::Therapist, "predicted-alliance", Some(4.0)),
+                &["predicts-strain"],
+                1,
+            ),
+            flagged(point(7, 2, RELATIONSHIP_CHECK, Rater::Client, "alliance", Some(21.0)), &["rupture-reported"], 2),
+            // Session 3: the reflection was saved after the check arrived.
+            flagged(
+                point(7, 3, THERAPIST_REFLECTION, Rater::Therapist, "predicted-alliance", Some(5.0)),
+                &["predicts-no-strain"],
+                9,
+            ),
+            flagged(point(7, 3, RELATIONSHIP_CHECK, Rater::Client, "alliance", Some(30.0)), &[], 8),
+            // Session 4: a reflection without a prediction.
+            flagged(point(7, 4, THERAPIST_REFLECTION, Rater::Therapist, "alliance", Some(20.0)), &[], 1),
+            // Session 5: a prediction, no check yet.
+            flagged(point(7, 5, THERAPIST_REFLECTION, Rater::Therapist, "predicted-alliance", Some(3.0)), &[], 1),
+        ];
+        let refs: Vec<&ScorePoint> = points.iter().collect();
+        let pairs = prediction_pairs(&refs, Some(EpisodeId(7)));
+        let seen: Vec<_> = pairs
+            .iter()
+            .map(|p| {
+                (p.session, p.predicted_rating, p.predicted_strain, p.client_rating, p.client_strain, p.before_check)
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (2, Some(4.0), Some(true), Some(3.5), Some(true), true),
+                (3, Some(5.0), Some(false), Some(5.0), Some(false), false),
+                (5, Some(3.0), None, None, None, true),
+            ]
+        );
     }
 }

@@ -238,6 +238,8 @@ pub struct ScorePoint {
     pub value: Option<f64>,
     pub concern: Option<bool>,
     pub flags: ResponseFlags,
+    /// When the response was saved (for a reflection saved again, the last time).
+    pub completed_at: Option<OffsetDateTime>,
 }
 
 /// An entry of the access log. Objects are named by kind and id only; no clinical content goes in here.

@@ -351,7 +351,7 @@ impl<S: HasDb> Questionnaires for S {
         let db = self.db();
         let sql = db.with_ids(
             "SELECT e.client_id, s.episode_id, s.number, s.held_on, a.instrument_id, a.rater, sc.scale_id, sc.value,
-                    sc.concern, sc.administration_id, r.flags
+                    sc.concern, sc.administration_id, r.flags, a.completed_at
              FROM scores sc
              JOIN responses r ON r.administration_id = sc.administration_id
              JOIN administrations a ON a.id = sc.administration_id
@@ -390,6 +390,7 @@ impl<S: HasDb> Questionnaires for S {
                     value: r.get("value")?,
                     concern: r.get("concern")?,
                     flags,
+                    completed_at: r.time_opt("completed_at")?,
                 })
             })
             .collect()
