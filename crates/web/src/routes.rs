@@ -115,6 +115,19 @@ fn table() -> Vec<(Route, MethodRouter<AppState>)> {
         (Method::POST, "/episodes/{id}/end", staff(THERAPISTS, ClientWrite), post(pages::clients::end_episode)),
         (
             Method::POST,
+            "/episodes/{id}/barrier-check",
+            staff(THERAPISTS, ClientWrite),
+            post(pages::support::request_barrier_check),
+        ),
+        (
+            Method::POST,
+            "/episodes/{id}/barrier-check/withdraw",
+            staff(THERAPISTS, ClientWrite),
+            post(pages::support::withdraw_barrier_check),
+        ),
+        (Method::POST, "/episodes/{id}/repairs", staff(THERAPISTS, ClientWrite), post(pages::support::record_repair)),
+        (
+            Method::POST,
             "/episodes/{id}/schedule",
             staff(THERAPISTS, ClientWrite),
             post(pages::partnership::set_schedule),

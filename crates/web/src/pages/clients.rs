@@ -7,7 +7,7 @@ use alliance_core::overview::{ClientOverview, signal_key};
 use alliance_core::practice::ExpectedCourse;
 use alliance_signals::rupture::{DEFAULT_REPAIR_WINDOW, RepairStatus, RepairedBy};
 use alliance_store::{
-    ClientId, EpisodeId, NewClient, NewEpisode, NewRiskAction, Rater, RiskActionKind, StoredResponse,
+    ClientId, EndReason, EpisodeId, NewClient, NewEpisode, NewRiskAction, Rater, RiskActionKind, StoredResponse,
 };
 use askama::Template;
 use axum::extract::State;
@@ -165,8 +165,37 @@ pub async fn end_episode(
     if ended_on > who.today(state.now()) {
         return Err(WebError::BadRequest(crate::language::current().t("client-end-in-future")));
     }
+    let reason = match form.one("reason")?.filter(|r| !r.is_empty()) {
+        None => None,
+        Some(word) => Some(
+            EndReason::parse(word)
+                .ok_or_else(|| WebError::BadRequest(crate::language::current().t("client-end-reason-invalid")))?,
+        ),
+    };
     state.store.end_episode(episode.id, ended_on, who.audit(state.now(), "end", "episode", Some(id))).await?;
+    // How care ended teaches the dropout warning (issue 18); saying it is optional.
+    if let Some(reason) = reason {
+        let audit = who.audit(state.now(), "update", "episode-ending", Some(id));
+        state.store.set_end_reason(episode.id, reason, audit).await?;
+    }
     Ok(Redirect::to(&format!("/clients/{}", write.client.id.0)).into_response())
+}
+
+/// The end-of-care reasons as (value, words), for the form.
+fn end_reasons() -> Vec<(&'static str, String)> {
+    let tr = crate::language::current();
+    EndReason::ALL
+        .iter()
+        .map(|r| {
+            let id = match r {
+                EndReason::Completed => "client-end-reason-completed",
+                EndReason::DroppedOut => "client-end-reason-dropped-out",
+                EndReason::Referred => "client-end-reason-referred",
+                EndReason::Other => "client-end-reason-other",
+            };
+            (r.as_str(), tr.t(id))
+        })
+        .collect()
 }
 
 pub struct ChartView {
@@ -215,6 +244,8 @@ struct ClientPage {
     today: String,
     charts: Vec<ChartView>,
     partner: partnership::PartnerView,
+    support: super::support::SupportView,
+    end_reasons: Vec<(&'static str, String)>,
     sessions: Vec<SessionRow>,
 }
 
@@ -509,6 +540,9 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
     }
     charts.extend(alliance_charts(&state, &responses, span, held, o, &events));
     let partner = partnership::view(&state, client, current, sessions, &notes, own).await?;
+    let scored: Vec<u32> =
+        client_state.client_checks.iter().filter(|c| c.alliance.is_some()).map(|c| c.session).collect();
+    let support = super::support::view(&state, current, sessions, &all_responses, o, &scored, own).await?;
     let episode_key = client_state.episode_key();
     // What this page shows for the first time to this reader is new on it, and seen from now on (docs/TRIAGE.md).
     let unseen = client_state.unseen_keys(who.today(state.now()));
@@ -607,6 +641,8 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
         today: iso_date(who.today(state.now())),
         charts,
         partner,
+        support,
+        end_reasons: end_reasons(),
         sessions: session_rows,
     };
     Ok(Html(page.render()?).into_response())

@@ -26,6 +26,7 @@ pub mod respond;
 pub mod rights;
 pub mod sessions;
 pub mod signals;
+pub mod support;
 pub mod supervision;
 pub mod words;
 

@@ -113,7 +113,10 @@ async fn patterns_page(state: &AppState, who: &SignedIn, see: SeePatterns) -> Re
         })
         .collect();
     let p = patterns::patterns(&input, today);
-    let figures = figures(&p);
+    let mut figures = figures(&p);
+    // The rupture-recognition loop (issue 18): the predictions made before the client's check came.
+    let pairs: Vec<_> = states.values().flat_map(|cs| cs.predictions.iter().copied()).collect();
+    figures.extend(recognition_figures(&alliance_core::recognition::summarise(&pairs)));
     // The chart: each active client's alliance by session number, or their median and quartiles once there are
     // more clients than lines that can be told apart.
     let active: Vec<(&Client, &Course)> = courses
@@ -211,6 +214,31 @@ fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
 }
 
 /// The figures in words: (what, value, how it is computed).
+/// How often the therapist spotted the strains clients reported, and how their predicted ratings compare.
+fn recognition_figures(s: &alliance_core::recognition::RecognitionSummary) -> Vec<(String, String, String)> {
+    let tr = crate::language::current();
+    let spotted = match s.spotted_share() {
+        Some(share) => tr.format(
+            "patterns-spotted",
+            &[
+                ("spotted", s.spotted.into()),
+                ("reported", s.reported.into()),
+                ("percent", alliance_i18n::Arg::Number((100.0 * share).round())),
+            ],
+        ),
+        None => tr.t("patterns-spotted-none"),
+    };
+    let spotted_how = tr.t2("patterns-spotted-how", "compared", s.compared, "unexpected", s.not_reported);
+    let gap = match (s.mean_gap, s.mean_abs_gap) {
+        (Some(gap), Some(abs)) => {
+            tr.t2("patterns-prediction-gap", "gap", tr.number(gap, 2), "abs", tr.number(abs, 2))
+        }
+        _ => "–".to_owned(),
+    };
+    let gap_how = tr.t1("patterns-prediction-gap-how", "count", s.rated);
+    vec![(tr.t("patterns-spotted-label"), spotted, spotted_how), (tr.t("patterns-prediction-label"), gap, gap_how)]
+}
+
 fn figures(p: &patterns::Patterns) -> Vec<(String, String, String)> {
     let or_dash = |v: Option<String>| v.unwrap_or_else(|| "–".into());
     let signed = |v: f64| {

@@ -35,12 +35,81 @@ struct ResearchPage {
     tr: alliance_i18n::Tr,
     nav: Nav,
     columns: &'static str,
+    /// What therapists tried after ruptures and how often the alliance came back: (strategy, attempts,
+    /// clients, came back), the last two suppressed below the smallest cell.
+    repairs: Vec<(String, String, String, String)>,
 }
 
-pub async fn research_page(who: SignedIn) -> Result<Response, WebError> {
+pub async fn research_page(State(state): State<AppState>, who: SignedIn) -> Result<Response, WebError> {
     access::require_role(&who, Role::Researcher)?;
-    Ok(Html(ResearchPage { tr: crate::language::current(), nav: Nav::of(&who), columns: CSV_HEADER }.render()?)
-        .into_response())
+    let repairs = repair_table(&state).await?;
+    let now = state.now();
+    state.store.audit(AuditEvent { purpose: "research", ..who.audit(now, "view", "research-report", None) }).await?;
+    let page = ResearchPage { tr: crate::language::current(), nav: Nav::of(&who), columns: CSV_HEADER, repairs };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// The clients whose latest consent includes research use (issue 16, item 4).
+async fn consented(state: &AppState, clients: &[ClientId]) -> Result<Vec<ClientId>, WebError> {
+    let mut research = HashMap::new();
+    for consent in state.store.consents_of(clients).await? {
+        research.insert(consent.client, consent.research);
+    }
+    Ok(clients.iter().copied().filter(|c| research.get(c).copied().unwrap_or(false)).collect())
+}
+
+/// The repair table (issue 18): each recorded attempt of a consenting client, its outcome read from the
+/// client's own relationship checks (`alliance_core::repair::outcome`), counted per strategy with cells of
+/// fewer than five clients suppressed.
+async fn repair_table(state: &AppState) -> Result<Vec<(String, String, String, String)>, WebError> {
+    use alliance_core::repair::{self, MIN_CELL_CLIENTS, strategy_by_code, strategy_table};
+    let attempts = state.store.all_repair_attempts().await?;
+    let mut clients: Vec<ClientId> = attempts.iter().map(|a| a.client).collect();
+    clients.sort_unstable();
+    clients.dedup();
+    let clients = consented(state, &clients).await?;
+    let sessions = state.store.sessions_of(&clients).await?;
+    let points: Vec<ScorePoint> =
+        state.store.score_points(&clients).await?.into_iter().filter(|p| p.rater == Rater::Client).collect();
+    let mut outcomes = Vec::new();
+    for a in attempts.iter().filter(|a| clients.contains(&a.client)) {
+        let held: Vec<&TherapySession> = sessions.iter().filter(|s| s.episode == a.episode).collect();
+        let mine: Vec<&ScorePoint> = points.iter().filter(|p| p.episode == a.episode).collect();
+        let ruptures = episode_ruptures(state, &mine, a.episode, &held);
+        let scored: Vec<u32> = mine
+            .iter()
+            .filter(|p| p.instrument == alliance_core::catalog::RELATIONSHIP_CHECK && p.scale == "alliance")
+            .filter(|p| p.value.is_some())
+            .map(|p| p.session_number)
+            .collect();
+        let rupture = ruptures
+            .iter()
+            .find(|r| r.onset_session == a.rupture_session)
+            .or_else(|| repair::rupture_for(&ruptures, a.tried_session));
+        if let (Some(rupture), Some(strategy)) = (rupture, strategy_by_code(&a.strategy)) {
+            outcomes.push((a.client.0, strategy.code, repair::outcome(rupture, a.tried_session, &scored)));
+        }
+    }
+    let tr = crate::language::current();
+    Ok(strategy_table(&outcomes)
+        .into_iter()
+        .filter(|row| row.attempts > 0)
+        .map(|row| {
+            let name = strategy_by_code(row.code).map_or_else(|| row.code.to_owned(), |s| tr.t(s.message));
+            match row.came_back_share() {
+                Some(share) => (
+                    name,
+                    row.attempts.to_string(),
+                    row.clients.to_string(),
+                    tr.t2("research-repair-share", "back", row.came_back, "percent", tr.number(100.0 * share, 0)),
+                ),
+                None => {
+                    let hidden = tr.t1("research-repair-suppressed", "min", MIN_CELL_CLIENTS);
+                    (name, hidden.clone(), hidden.clone(), hidden)
+                }
+            }
+        })
+        .collect())
 }
 
 /// Random codes, unique within one export.
@@ -79,12 +148,9 @@ fn rupture_marks(
     episode: EpisodeId,
     sessions: &[&TherapySession],
 ) -> (HashSet<u32>, HashSet<u32>) {
-    let infos: Vec<SessionInfo> =
-        sessions.iter().map(|s| SessionInfo { number: s.number, attended: s.attended, check_pending: false }).collect();
-    let o = overview(&state.catalog, &state.practice(), &alliance_app::observations(points, Some(episode)), &infos);
-    let onsets = o.ruptures.iter().map(|r| r.onset_session).collect();
-    let repairs = o
-        .ruptures
+    let ruptures = episode_ruptures(state, points, episode, sessions);
+    let onsets = ruptures.iter().map(|r| r.onset_session).collect();
+    let repairs = ruptures
         .iter()
         .filter_map(|r| match r.repair {
             RepairStatus::Repaired { session, .. } => Some(session),
@@ -94,6 +160,18 @@ fn rupture_marks(
     (onsets, repairs)
 }
 
+/// The ruptures of one episode, from the client's own ratings (the rupture tracking the client page uses).
+fn episode_ruptures(
+    state: &AppState,
+    points: &[&ScorePoint],
+    episode: EpisodeId,
+    sessions: &[&TherapySession],
+) -> Vec<alliance_signals::rupture::Rupture> {
+    let infos: Vec<SessionInfo> =
+        sessions.iter().map(|s| SessionInfo { number: s.number, attended: s.attended, check_pending: false }).collect();
+    overview(&state.catalog, &state.practice(), &alliance_app::observations(points, Some(episode)), &infos).ruptures
+}
+
 /// Builds the CSV for every client of the practice. Only client-rated scores are included.
 async fn dataset(state: &AppState) -> Result<String, WebError> {
     let users: Vec<UserId> = state.store.users().await?.into_iter().map(|u| u.id).collect();
@@ -101,11 +179,8 @@ async fn dataset(state: &AppState) -> Result<String, WebError> {
     // Only clients whose current consent includes research use (issue 16, item 4); the latest consent counts, so
     // a withdrawal takes them out of every later export.
     let all: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
-    let mut research = std::collections::HashMap::new();
-    for consent in state.store.consents_of(&all).await? {
-        research.insert(consent.client, consent.research);
-    }
-    let clients: Vec<_> = clients.into_iter().filter(|c| research.get(&c.id).copied().unwrap_or(false)).collect();
+    let research = consented(state, &all).await?;
+    let clients: Vec<_> = clients.into_iter().filter(|c| research.contains(&c.id)).collect();
     let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
     let sessions = state.store.sessions_of(&ids).await?;
     // Sessions are attributed to the therapist who held them, also after a client moved to another.

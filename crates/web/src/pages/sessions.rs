@@ -1,7 +1,8 @@
 //! Recording sessions, the client's link and QR code, and the therapist's reflection.
 
 use alliance_app::ReflectionOutcome;
-use alliance_core::catalog::{RELATIONSHIP_CHECK, THERAPIST_REFLECTION};
+use alliance_core::catalog::{BARRIER_CHECK, RELATIONSHIP_CHECK, THERAPIST_REFLECTION};
+use alliance_core::instrument::Purpose;
 use alliance_core::contact::Reach;
 use alliance_core::schedule::Timing;
 use alliance_core::scoring::{AnswerError, Answers};
@@ -122,6 +123,61 @@ fn alliance_side_by_side(
     Some(AllianceSideBySide { rows })
 }
 
+/// The therapist's prediction of the client's check beside the check (issue 18): rows of (what, client,
+/// prediction), what the strain comparison says, and whether the prediction was saved before the check came.
+pub struct PredictionView {
+    pub rows: Vec<(String, String, String)>,
+    pub verdict: Option<String>,
+    pub after_check: bool,
+}
+
+fn prediction_view(
+    client: Option<&alliance_store::StoredResponse>,
+    therapist: Option<&alliance_store::StoredResponse>,
+) -> Option<PredictionView> {
+    use alliance_core::recognition::{PredictionPair, StrainMatch, per_item};
+    let therapist = therapist?;
+    let score = |r: &alliance_store::StoredResponse, scale: &str| {
+        r.scores.iter().find(|s| s.scale == scale).and_then(|s| s.value)
+    };
+    let predicted_strain = if therapist.flags.has("predicts-strain") {
+        Some(true)
+    } else {
+        therapist.flags.has("predicts-no-strain").then_some(false)
+    };
+    let pair = PredictionPair {
+        session: therapist.session_number,
+        predicted_rating: score(therapist, "predicted-alliance"),
+        predicted_strain,
+        client_rating: client.and_then(|c| score(c, "alliance")).map(per_item),
+        client_strain: client.map(|c| c.flags.has("rupture-reported")),
+        before_check: client.is_none_or(|c| therapist.submitted_at < c.submitted_at),
+    };
+    if pair.predicted_rating.is_none() && pair.predicted_strain.is_none() {
+        return None;
+    }
+    let tr = crate::language::current();
+    let rating = |v: Option<f64>| v.map_or_else(|| "—".to_owned(), super::words::number);
+    let yes_no = |v: Option<bool>| match v {
+        Some(true) => tr.t("session-yes"),
+        Some(false) => tr.t("session-no"),
+        None => "—".to_owned(),
+    };
+    let rows = vec![
+        (tr.t("session-prediction-rating"), rating(pair.client_rating), rating(pair.predicted_rating)),
+        (tr.t("session-prediction-strain"), yes_no(pair.client_strain), yes_no(pair.predicted_strain)),
+    ];
+    let verdict = pair.strain_match().map(|m| {
+        tr.t(match m {
+            StrainMatch::Spotted => "session-prediction-spotted",
+            StrainMatch::Missed => "session-prediction-missed",
+            StrainMatch::NotReported => "session-prediction-not-reported",
+            StrainMatch::BothNone => "session-prediction-both-none",
+        })
+    });
+    Some(PredictionView { rows, verdict, after_check: !pair.before_check })
+}
+
 #[derive(Template)]
 #[template(path = "session.html")]
 struct SessionPage {
@@ -151,6 +207,7 @@ struct SessionPage {
     previous_therapists: bool,
     answer_tables: Vec<AnswerTable>,
     alliance: Option<AllianceSideBySide>,
+    prediction: Option<PredictionView>,
     thread: Option<super::supervision::ThreadView>,
 }
 
@@ -173,15 +230,29 @@ pub struct MeasureChoice {
 async fn measure_choices(state: &AppState, session: &TherapySession) -> Result<Vec<MeasureChoice>, WebError> {
     let episode = state.store.episode(session.episode).await?.ok_or(WebError::NotFound)?;
     let schedule = super::partnership::schedule_of(state, &episode).await?;
-    let answered: Vec<String> = state
-        .store
-        .responses_of(session.client)
-        .await?
-        .into_iter()
+    let responses = state.store.responses_of(session.client).await?;
+    let answered: Vec<&str> = responses
+        .iter()
         .filter(|r| r.session == session.id && r.rater == alliance_store::Rater::Client)
-        .map(|r| r.instrument.id)
+        .map(|r| r.instrument.id.as_str())
         .collect();
-    Ok(super::partnership::episode_measures(state, &episode)
+    // The clinical-support questionnaires (issue 18) are offered beside the episode's measures: the barrier
+    // check is due while the therapist's request for it stands, the others only when ticked.
+    let requested = episode.ended_on.is_none()
+        && super::support::open_request(state, episode.id, &responses).await?.is_some();
+    let tr = crate::language::current();
+    let support = state
+        .catalog
+        .all()
+        .filter(|i| i.purpose == Purpose::ClinicalSupport && state.catalog.can_administer(&i.id))
+        .map(|i| {
+            let due = i.id == BARRIER_CHECK && requested && !answered.contains(&i.id.as_str());
+            let when = tr.t(if i.id == BARRIER_CHECK { "session-when-requested" } else { "session-when-chosen" });
+            let name = if i.id == BARRIER_CHECK { tr.t("barrier-check-name") } else { i.short_name.clone() };
+            MeasureChoice { when, due, before: false, name, id: i.id.clone() }
+        })
+        .collect::<Vec<_>>();
+    let mut choices: Vec<MeasureChoice> = super::partnership::episode_measures(state, &episode)
         .into_iter()
         .map(|(id, name)| {
             let (cadence, timing) = (schedule.cadence_of(&id), schedule.timing_of(&id));
@@ -195,10 +266,14 @@ async fn measure_choices(state: &AppState, session: &TherapySession) -> Result<V
                     crate::language::current().t("session-before"),
                 ),
             };
-            let due = cadence.due(session.number) && !answered.contains(&id);
+            let due = cadence.due(session.number) && !answered.contains(&id.as_str());
             MeasureChoice { when, due, before: timing == Timing::Before, name, id }
         })
-        .collect())
+        .collect();
+    let support: Vec<MeasureChoice> =
+        support.into_iter().filter(|s| !choices.iter().any(|c| c.id == s.id)).collect();
+    choices.extend(support);
+    Ok(choices)
 }
 
 /// Which of the due measures a link asks when the therapist did not choose: those of the given timing, or
@@ -305,6 +380,8 @@ async fn render_session(
         visible(Rater::Client, RELATIONSHIP_CHECK),
         visible(Rater::Therapist, THERAPIST_REFLECTION),
     );
+    let prediction =
+        prediction_view(visible(Rater::Client, RELATIONSHIP_CHECK), visible(Rater::Therapist, THERAPIST_REFLECTION));
     let reflection = responses.iter().find(|r| r.session == session.id && r.instrument.id == THERAPIST_REFLECTION);
     let previous_therapists =
         read.via == Via::OwnCaseload && state.store.sessions_before_move(read.client.id).await?.contains(&session.id);
@@ -335,6 +412,7 @@ async fn render_session(
         previous_therapists,
         answer_tables,
         alliance,
+        prediction,
         thread,
     };
     Ok(Html(page.render()?).into_response())
