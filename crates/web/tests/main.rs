@@ -31,5 +31,6 @@ mod risk;
 mod servers;
 mod sign_ins;
 mod supervision;
+mod support;
 mod time_zones;
 mod triage;

@@ -26,8 +26,8 @@ pub mod respond;
 pub mod rights;
 pub mod sessions;
 pub mod signals;
-pub mod support;
 pub mod supervision;
+pub mod support;
 pub mod words;
 
 use alliance_core::domain::Role;

@@ -230,9 +230,7 @@ fn recognition_figures(s: &alliance_core::recognition::RecognitionSummary) -> Ve
     };
     let spotted_how = tr.t2("patterns-spotted-how", "compared", s.compared, "unexpected", s.not_reported);
     let gap = match (s.mean_gap, s.mean_abs_gap) {
-        (Some(gap), Some(abs)) => {
-            tr.t2("patterns-prediction-gap", "gap", tr.number(gap, 2), "abs", tr.number(abs, 2))
-        }
+        (Some(gap), Some(abs)) => tr.t2("patterns-prediction-gap", "gap", tr.number(gap, 2), "abs", tr.number(abs, 2)),
         _ => "–".to_owned(),
     };
     let gap_how = tr.t1("patterns-prediction-gap-how", "count", s.rated);

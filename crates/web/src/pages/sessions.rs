@@ -2,8 +2,8 @@
 
 use alliance_app::ReflectionOutcome;
 use alliance_core::catalog::{BARRIER_CHECK, RELATIONSHIP_CHECK, THERAPIST_REFLECTION};
-use alliance_core::instrument::Purpose;
 use alliance_core::contact::Reach;
+use alliance_core::instrument::Purpose;
 use alliance_core::schedule::Timing;
 use alliance_core::scoring::{AnswerError, Answers};
 use alliance_store::{
@@ -238,8 +238,8 @@ async fn measure_choices(state: &AppState, session: &TherapySession) -> Result<V
         .collect();
     // The clinical-support questionnaires (issue 18) are offered beside the episode's measures: the barrier
     // check is due while the therapist's request for it stands, the others only when ticked.
-    let requested = episode.ended_on.is_none()
-        && super::support::open_request(state, episode.id, &responses).await?.is_some();
+    let requested =
+        episode.ended_on.is_none() && super::support::open_request(state, episode.id, &responses).await?.is_some();
     let tr = crate::language::current();
     let support = state
         .catalog
@@ -270,8 +270,7 @@ async fn measure_choices(state: &AppState, session: &TherapySession) -> Result<V
             MeasureChoice { when, due, before: timing == Timing::Before, name, id }
         })
         .collect();
-    let support: Vec<MeasureChoice> =
-        support.into_iter().filter(|s| !choices.iter().any(|c| c.id == s.id)).collect();
+    let support: Vec<MeasureChoice> = support.into_iter().filter(|s| !choices.iter().any(|c| c.id == s.id)).collect();
     choices.extend(support);
     Ok(choices)
 }

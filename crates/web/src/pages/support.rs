@@ -79,9 +79,9 @@ pub(crate) async fn open_request(
     let requests = state.store.barrier_requests(&[episode]).await?;
     Ok(requests.into_iter().rev().find(|r| {
         r.withdrawn_at.is_none()
-            && !responses.iter().any(|x| {
-                x.episode == episode && x.instrument.id == BARRIER_CHECK && x.submitted_at >= r.requested_at
-            })
+            && !responses
+                .iter()
+                .any(|x| x.episode == episode && x.instrument.id == BARRIER_CHECK && x.submitted_at >= r.requested_at)
     }))
 }
 
@@ -120,7 +120,13 @@ pub async fn view(
                     }
                     _ => (tr.t("barrier-step-reconsider"), String::new(), "reconsider"),
                 };
-                StepView { title, status, css, actions: step.actions.iter().map(|a| tr.t(a)).collect(), first: step.first }
+                StepView {
+                    title,
+                    status,
+                    css,
+                    actions: step.actions.iter().map(|a| tr.t(a)).collect(),
+                    first: step.first,
+                }
             })
             .collect();
         let mspss = of_episode(MSPSS).and_then(|m| {
@@ -189,8 +195,7 @@ fn rupture_view(
     own: bool,
 ) -> RuptureRepairView {
     let tr = crate::language::current();
-    let heading =
-        tr.t2("repair-rupture-heading", "session", rupture.onset_session, "kind", kind_words(rupture.kind));
+    let heading = tr.t2("repair-rupture-heading", "session", rupture.onset_session, "kind", kind_words(rupture.kind));
     let status = tr.t(match rupture.repair {
         RepairStatus::Repaired { .. } => "repair-status-repaired",
         RepairStatus::Unrepaired { .. } => "repair-status-unrepaired",
