@@ -275,3 +275,24 @@ async fn the_research_page_counts_what_was_tried_and_hides_small_cells() {
         "the view is audited"
     );
 }
+
+/// A follow-up question is hidden by CSS until the answer that asks for it is chosen, also without JavaScript:
+/// every question of a shipped instrument that another follows has its rule in the stylesheet.
+#[test]
+fn every_follow_up_question_has_its_rule_in_the_stylesheet() {
+    let css = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/static/app.css")).unwrap();
+    let catalog = alliance_core::catalog::Catalog::builtin().unwrap();
+    let mut conditions = 0;
+    for instrument in catalog.all() {
+        for condition in instrument.items.iter().filter_map(|i| i.shown_if.as_ref()) {
+            conditions += 1;
+            let rule = format!(
+                "fieldset.instrument:not(:has(input[name$=\"{}\"][value=\"yes\"]:checked)) .item.followup-{}",
+                condition.item, condition.item
+            );
+            assert!(css.contains(&rule), "{}: no rule for follow-ups of {}", instrument.id, condition.item);
+            assert_eq!(condition.any_of, ["yes"], "the rules show follow-ups after yes only");
+        }
+    }
+    assert!(conditions >= 6, "the check, the reflection and the barrier check have follow-ups");
+}

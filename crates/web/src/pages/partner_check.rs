@@ -11,7 +11,7 @@ fn item(name: String, text: String, kind: &'static str, form: &PartnerForm, erro
         error: form.has_error(&name).then(|| error.to_owned()),
         value: if kind == "text" { form.value(&name).to_owned() } else { String::new() },
         name,
-        followup: false,
+        followup: None,
         text,
         kind,
         options: Vec::new(),

@@ -22,8 +22,8 @@ pub struct SectionView {
 
 pub struct ItemView {
     pub name: String,
-    /// Asked only after a particular answer to an earlier question (hidden by CSS until then).
-    pub followup: bool,
+    /// Asked only after a particular answer to an earlier question, named here (hidden by CSS until then).
+    pub followup: Option<String>,
     pub text: String,
     /// `radio`, `checkbox`, `number` or `text`.
     pub kind: &'static str,
@@ -63,7 +63,7 @@ pub fn section(ins: &Instrument, prefix: &str, answers: &Answers, error: Option<
             let text = words(localized(&item.text, lang).unwrap_or(&item.id));
             let mut view = ItemView {
                 name: format!("{prefix}{}", item.id),
-                followup: item.shown_if.is_some(),
+                followup: item.shown_if.as_ref().map(|c| c.item.clone()),
                 text,
                 kind: "radio",
                 options: Vec::new(),

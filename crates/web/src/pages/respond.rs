@@ -213,7 +213,7 @@ async fn render_form(
         research: partner_form.value(alliance_app::CONSENT_FIELD).to_owned(),
     };
     let questions: usize =
-        sections.iter().map(|s| s.items.iter().filter(|i| !i.followup && i.kind != "text").count()).sum();
+        sections.iter().map(|s| s.items.iter().filter(|i| i.followup.is_none() && i.kind != "text").count()).sum();
     let first_error =
         sections.iter().flat_map(|s| s.items.iter()).find(|i| i.error.is_some()).map(|i| format!("q-{}", i.name));
     Ok(RespondPage {
