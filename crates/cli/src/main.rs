@@ -12,6 +12,7 @@ mod jobs;
 mod keys;
 mod seed;
 mod seed_partnership;
+mod seed_support;
 mod server;
 mod users;
 

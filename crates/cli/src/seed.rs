@@ -1,7 +1,7 @@
 //! Loads a synthetic practice into a store through the same path real data takes: links are created and
 //! submitted, reflections saved, every answer scored by the instrument definitions.
 
-use alliance_core::catalog::{Catalog, GAD7, PHQ9, RELATIONSHIP_CHECK, THERAPIST_REFLECTION};
+use alliance_core::catalog::{BARRIER_CHECK, Catalog, GAD7, PHQ9, RELATIONSHIP_CHECK, THERAPIST_REFLECTION};
 use alliance_core::domain::{NewPassword, Role};
 use alliance_core::schedule::Schedule;
 use alliance_core::scoring::{Answers, score};
@@ -11,6 +11,7 @@ use alliance_store::{InstrumentRef, NewClient, NewEpisode, NewLink, NewResponse,
 use anyhow::{Context, anyhow};
 
 use crate::seed_partnership::DemoPartnership;
+use crate::seed_support;
 use time::{Date, Duration, OffsetDateTime, Time};
 
 pub struct Account {
@@ -145,6 +146,8 @@ pub async fn seed(
             )
             .await?;
         let mut partnership = None;
+        let barrier_at = seed_support::barrier_session(sim);
+        let mut strains = 0;
         for (position, s) in sim.sessions.iter().enumerate() {
             let held_on = today - Duration::days(s.days_ago);
             let at = held_on.with_time(Time::from_hms(17, 0, 0)?).assume_utc();
@@ -161,11 +164,24 @@ pub async fn seed(
             let due = schedule.due(&measures, session.number);
             asked.push(questions_of(&due) as f64);
             unscheduled.push(questions_of(&every) as f64);
+            let mut instruments: Vec<InstrumentRef> =
+                due.iter().map(|id| instrument(catalog, id)).collect::<anyhow::Result<_>>()?;
+            let barrier = (barrier_at == Some(position)).then(|| seed_support::barrier_answers(index, sim, s));
+            if barrier.is_some() {
+                seed_support::request_barrier(store, episode, therapist, at - Duration::hours(1)).await?;
+                instruments.push(instrument(catalog, BARRIER_CHECK)?);
+            }
+            if let Some(previous) = position.checked_sub(1).and_then(|p| sim.sessions.get(p)) {
+                if let Some(check) = &previous.check {
+                    seed_support::repair_after(store, episode, therapist, (previous.number, check), &mut strains, at)
+                        .await?;
+                }
+            }
             let link = NewLink {
                 session: session.id,
                 token_hash: hash.clone(),
                 expires_at: at + alliance_core::domain::DEFAULT_LINK_LIFETIME,
-                instruments: due.iter().map(|id| instrument(catalog, id)).collect::<anyhow::Result<_>>()?,
+                instruments,
             };
             store.create_link(link, loaded(at, "link"), at).await?;
             let is_last = position + 1 == sim.sessions.len();
@@ -177,9 +193,10 @@ pub async fn seed(
                 let view = store.link_by_token(&hash, at).await?.ok_or_else(|| anyhow!("link vanished"))?;
                 let mut responses = Vec::new();
                 for admin in &view.administrations {
-                    let answers = match admin.instrument.id.as_str() {
-                        RELATIONSHIP_CHECK => check,
-                        PHQ9 => &s.phq9,
+                    let answers = match (admin.instrument.id.as_str(), &barrier) {
+                        (RELATIONSHIP_CHECK, _) => check,
+                        (PHQ9, _) => &s.phq9,
+                        (BARRIER_CHECK, Some(barrier)) => barrier,
                         _ => &s.gad7,
                     };
                     let mut r = response(catalog, &admin.instrument.id, answers)?;
@@ -202,7 +219,7 @@ pub async fn seed(
                 .save_therapist_response(
                     session.id,
                     reflection.clone(),
-                    response(catalog, THERAPIST_REFLECTION, &s.reflection)?,
+                    response(catalog, THERAPIST_REFLECTION, &seed_support::with_prediction(&s.reflection))?,
                     loaded(at, "reflection"),
                     at,
                 )
