@@ -171,11 +171,10 @@ pub async fn seed(
                 seed_support::request_barrier(store, episode, therapist, at - Duration::hours(1)).await?;
                 instruments.push(instrument(catalog, BARRIER_CHECK)?);
             }
-            if let Some(previous) = position.checked_sub(1).and_then(|p| sim.sessions.get(p)) {
-                if let Some(check) = &previous.check {
-                    seed_support::repair_after(store, episode, therapist, (previous.number, check), &mut strains, at)
-                        .await?;
-                }
+            let previous = position.checked_sub(1).and_then(|p| sim.sessions.get(p));
+            if let Some((previous, Some(check))) = previous.map(|p| (p, &p.check)) {
+                seed_support::repair_after(store, episode, therapist, (previous.number, check), &mut strains, at)
+                    .await?;
             }
             let link = NewLink {
                 session: session.id,

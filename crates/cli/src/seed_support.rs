@@ -75,7 +75,7 @@ pub fn barrier_answers(index: usize, sim: &SimClient, session: &SimSession) -> A
     let alliance = check_mean.round().clamp(1.0, 5.0);
     let worse = session.number > 1 && sim.log_slope > 0.0;
     let motivation = if worse { 3.0 } else { 4.0 };
-    let support = if index % 3 == 0 { 2.0 } else { 4.0 };
+    let support = if index.is_multiple_of(3) { 2.0 } else { 4.0 };
     let mut a = Answers::new();
     for (id, v) in [
         ("alliance-1", alliance),
@@ -87,7 +87,7 @@ pub fn barrier_answers(index: usize, sim: &SimClient, session: &SimSession) -> A
     ] {
         a.insert(id.into(), Answer::Value(v));
     }
-    if index % 2 == 0 {
+    if index.is_multiple_of(2) {
         a.insert("life-event".into(), Answer::Choice("yes".into()));
         a.insert("life-event-kind".into(), Answer::Choices(vec!["work-money".into()]));
         a.insert("life-event-impact".into(), Answer::Value(3.0));
@@ -112,7 +112,7 @@ pub async fn repair_after(
         return Ok(());
     }
     *strains += 1;
-    if *strains % 2 == 0 {
+    if (*strains).is_multiple_of(2) {
         return Ok(());
     }
     let strategy = match check.get("rupture-kind") {
