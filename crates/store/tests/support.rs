@@ -75,6 +75,9 @@ pub async fn repair_attempts_keep_their_sealed_note_and_go_with_the_client(store
     store.set_end_reason(session.episode, EndReason::Completed, ev()).await.unwrap();
     store.set_end_reason(session.episode, EndReason::DroppedOut, ev()).await.unwrap();
     assert_eq!(store.end_reasons(&[session.episode]).await.unwrap(), vec![(session.episode, EndReason::DroppedOut)]);
+    assert!(store.ended_episodes().await.unwrap().is_empty(), "an episode still open is not an ended one");
+    store.end_episode(session.episode, time::macros::date!(2026 - 12 - 01), ev()).await.unwrap();
+    assert_eq!(store.ended_episodes().await.unwrap(), vec![(session.episode, client, EndReason::DroppedOut)]);
     store.request_barrier_check(session.episode, BarrierReason::Therapist, therapist, ev(), NOW).await.unwrap();
 
     store.delete_client(client, AuditEvent { action: "delete", object_kind: "client", ..ev() }).await.unwrap();

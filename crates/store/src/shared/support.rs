@@ -131,6 +131,8 @@ pub trait ClinicalSupport: Send + Sync {
     async fn set_end_reason(&self, episode: EpisodeId, reason: EndReason, audit: AuditEvent) -> StoreResult<()>;
     /// How these episodes ended, where the therapist said.
     async fn end_reasons(&self, episodes: &[EpisodeId]) -> StoreResult<Vec<(EpisodeId, EndReason)>>;
+    /// Every ended episode whose ending the therapist gave, with its client (the dropout warning's refit).
+    async fn ended_episodes(&self) -> StoreResult<Vec<(EpisodeId, ClientId, EndReason)>>;
 }
 
 fn request_row(row: &Row) -> StoreResult<BarrierRequest> {
@@ -278,6 +280,25 @@ impl<S: HasDb> ClinicalSupport for S {
         .await?;
         append_audit(&mut tx, &audit).await?;
         tx.commit().await
+    }
+
+    async fn ended_episodes(&self) -> StoreResult<Vec<(EpisodeId, ClientId, EndReason)>> {
+        let db = self.db();
+        let rows = db
+            .query(
+                "SELECT e.id, e.client_id, x.reason FROM episodes e JOIN episode_endings x ON x.episode_id = e.id
+                 WHERE e.ended_on IS NOT NULL ORDER BY e.id",
+            )
+            .fetch_all(&db.read)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let word: String = row.get("reason")?;
+                let reason = EndReason::parse(&word)
+                    .ok_or_else(|| StoreError::Corrupt(format!("an unknown episode end reason: {word:.20}")))?;
+                Ok((EpisodeId(row.get("id")?), ClientId(row.get("client_id")?), reason))
+            })
+            .collect()
     }
 
     async fn end_reasons(&self, episodes: &[EpisodeId]) -> StoreResult<Vec<(EpisodeId, EndReason)>> {
