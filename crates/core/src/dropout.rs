@@ -603,5 +603,6 @@ pub fn tune(
     let round = |x: f64| (x * 100.0).round() / 100.0;
     let rounded = fitted.with_coefficients(round(fitted.intercept), fitted.coefficients().map(round));
     let maxima: Vec<f64> = episode_maxima(&prepared, &rounded).into_iter().map(|m| m.0).collect();
-    Ok(DropoutWeights { threshold: quantile(&maxima, 1.0 - ALERT_RATE), ..rounded })
+    let threshold = (quantile(&maxima, 1.0 - ALERT_RATE) * 1000.0).round() / 1000.0;
+    Ok(DropoutWeights { threshold, ..rounded })
 }

@@ -4,6 +4,7 @@
 mod calibration;
 mod care_dates;
 mod demo_alerts;
+mod dropout;
 mod instruments;
 mod loader;
 mod overview;
