@@ -173,3 +173,64 @@ fn the_dependent_generator_drops_weak_alliances_and_skips_checks_at_missed_sessi
     let independent = practice(&PracticeParams { seed: 9, clients: 600, ..Default::default() });
     assert!(independent.clients.iter().flat_map(|c| &c.sessions).all(|s| s.attended));
 }
+
+/// The overview's observations and sessions for a history: the client's alliance scores with their rupture
+/// reports.
+fn overview_input(
+    history: &[SessionHistory],
+) -> (Vec<alliance_core::overview::Observation>, Vec<alliance_core::overview::SessionInfo>) {
+    use alliance_core::overview::{Observation, Respondent, SessionInfo};
+    use alliance_core::scoring::ResponseFlags;
+    let observations = history
+        .iter()
+        .filter_map(|s| {
+            let indicators = if s.rupture_reported { vec!["rupture-reported".to_owned()] } else { Vec::new() };
+            Some(Observation {
+                session: s.number,
+                instrument: "relationship-check".into(),
+                respondent: Respondent::Client,
+                scale: "alliance".into(),
+                value: Some(s.alliance?),
+                concern: None,
+                flags: ResponseFlags { risks: Vec::new(), indicators },
+            })
+        })
+        .collect();
+    let sessions =
+        history.iter().map(|s| SessionInfo { number: s.number, attended: s.attended, check_pending: false }).collect();
+    (observations, sessions)
+}
+
+#[test]
+fn the_overview_shows_the_warning_with_its_evidence_at_or_above_the_threshold_only() {
+    use alliance_core::practice::{SignalSettings, build};
+    use alliance_signals::signal::{Severity, SignalKind};
+    let (c, model) = (catalog(), build(&[], &[], SignalSettings::default()).unwrap());
+    let (obs, sessions) = overview_input(&falling());
+    let o = alliance_core::overview::overview(&c, &model, &obs, &sessions);
+    let signal = o.signals.iter().find(|s| s.kind == SignalKind::DropoutRisk).expect("a dropout warning");
+    assert_eq!(signal.severity, Severity::Warning);
+    assert_eq!(signal.session, Some(8));
+    let expected = warning(&falling(), &model.dropout, &default_rupture_config());
+    let evidence = |name: &str| signal.evidence.iter().find(|e| e.name == name).unwrap().value;
+    assert!((evidence("probability") - expected.probability).abs() < 1e-12);
+    assert_eq!(evidence("threshold"), model.dropout.threshold);
+    for term in &expected.contributions {
+        assert_eq!(evidence(term.name), term.value);
+        assert_eq!(evidence(&format!("{}_contribution", term.name)), term.contribution);
+    }
+    let text = signal.explanation();
+    assert!(text.contains("not validated on real clinical data"), "{text}");
+    assert!(text.contains("missed sessions") || text.contains("alliance"), "{text}");
+    assert_eq!(signal.actions.len(), 3);
+    assert!(signal.actions.iter().all(|a| !a.validated && !a.text.is_empty()));
+    // A stable client, and any client before the third session, gets none.
+    let (obs, sessions) = overview_input(&stable());
+    let o = alliance_core::overview::overview(&c, &model, &obs, &sessions);
+    assert!(!o.signals.iter().any(|s| s.kind == SignalKind::DropoutRisk));
+    let early = [session(1, true, Some(12.0)), session(2, false, None)];
+    assert!(warning(&early, &model.dropout, &default_rupture_config()).alert, "would alert without the rule");
+    let (obs, sessions) = overview_input(&early);
+    let o = alliance_core::overview::overview(&c, &model, &obs, &sessions);
+    assert!(!o.signals.iter().any(|s| s.kind == SignalKind::DropoutRisk));
+}
