@@ -469,15 +469,16 @@ fn newton_logistic(rows: &[([f64; 6], f64, f64)]) -> Result<[f64; 6], RefitError
 fn solve(mut a: [[f64; 6]; 6], mut b: [f64; 6]) -> Option<[f64; 6]> {
     for col in 0..6 {
         let pivot = (col..6).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
-        if !(a[pivot][col].abs() > 1e-12) {
+        if a[pivot][col].is_nan() || a[pivot][col].abs() <= 1e-12 {
             return None;
         }
         a.swap(col, pivot);
         b.swap(col, pivot);
         for row in col + 1..6 {
             let factor = a[row][col] / a[col][col];
-            for k in col..6 {
-                a[row][k] -= factor * a[col][k];
+            let pivot_row = a[col];
+            for (cell, above) in a[row].iter_mut().zip(pivot_row).skip(col) {
+                *cell -= factor * above;
             }
             b[row] -= factor * b[col];
         }

@@ -311,7 +311,7 @@ fn client(
 }
 
 /// Mixed into the seed of the alliance-dependent dropout model's own stream.
-const DROPOUT_STREAM: u64 = 0xD0_0D_5EED_0018;
+const DROPOUT_STREAM: u64 = 0xD00D_5EED_0018;
 
 /// Generating weights of the alliance-dependent dropout hazard (a project model, not fitted to real data; about
 /// one client in four drops out, a little above Swift & Greenberg's 2012 pooled 19.7 %): per point of latent alliance trend (latest
