@@ -38,14 +38,14 @@ fn dropout_prints_every_figure_and_each_meets_its_floor() {
     // The weights printed are the defaults, every one of them.
     let weights = json["weights"].as_object().unwrap();
     let expected = [
-        ("intercept", -1.8),
-        ("alliance_trend", -0.07),
-        ("alliance_shortfall", 0.46),
+        ("intercept", -2.12),
+        ("alliance_trend", -0.08),
+        ("alliance_shortfall", 0.59),
         ("open_ruptures", 0.0),
-        ("missed_checks", 0.22),
-        ("missed_sessions", 0.35),
+        ("missed_checks", 0.23),
+        ("missed_sessions", 0.24),
         ("reference_alliance", 26.7),
-        ("threshold", 0.612),
+        ("threshold", 0.635),
     ];
     assert_eq!(weights.len(), expected.len(), "{weights:?}");
     for (name, value) in expected {

@@ -95,14 +95,14 @@ impl Default for DropoutWeights {
         // validated on real clinical data. The rupture weight is 0: the sign rule of `fit_weights` dropped it (on
         // the generated data, open ruptures added nothing beyond the alliance trend and level they move with).
         DropoutWeights {
-            intercept: -1.8,
-            alliance_trend: -0.07,
-            alliance_shortfall: 0.46,
+            intercept: -2.12,
+            alliance_trend: -0.08,
+            alliance_shortfall: 0.59,
             open_ruptures: 0.0,
-            missed_checks: 0.22,
-            missed_sessions: 0.35,
+            missed_checks: 0.23,
+            missed_sessions: 0.24,
             reference_alliance: 26.7,
-            threshold: 0.612,
+            threshold: 0.635,
         }
     }
 }

@@ -254,10 +254,12 @@ fn client(
     let mut dropped_out = independent_dropout && !dependent;
     let mut sessions: Vec<SimSession> = Vec::new();
     for number in 1..=(if dependent { planned } else { count }) {
+        let attended = !dependent || number == 1 || !side.random_bool(miss_rate);
         let log_t = f64::from(number).ln();
         let symptom = (intake + log_slope * log_t + 1.8 * std_normal(rng)).clamp(0.0, 27.0);
-        // A reported rupture lowers this session's alliance; it recovers over the next sessions.
-        let ruptured = number > 1 && rng.random_bool(rupture_rate.clamp(0.0, 1.0));
+        // A reported rupture lowers this session's alliance; it recovers over the next sessions. A session that
+        // did not take place has none.
+        let ruptured = number > 1 && rng.random_bool(rupture_rate.clamp(0.0, 1.0)) && attended;
         if ruptured {
             dip += rng.random_range(1.5..5.0);
         }
@@ -268,7 +270,6 @@ fn client(
             .then(|| relationship_check(rng, alliance_latent, ruptured));
         let (phq9, gad7, reflection) =
             (phq9(rng, symptom), gad7(rng, anxiety), reflection(rng, alliance_latent + therapist_bias, ruptured));
-        let attended = !dependent || number == 1 || !side.random_bool(miss_rate);
         let check = check.filter(|_| !dependent || !side.random_bool(extra_skip));
         let session = if attended {
             SimSession {
@@ -291,7 +292,7 @@ fn client(
                 check: None,
                 reflection: Answers::new(),
                 alliance_latent,
-                rupture_planted: false,
+                rupture_planted: ruptured,
                 attended,
             }
         };
@@ -317,10 +318,10 @@ const DROPOUT_STREAM: u64 = 0xD00D_5EED_0018;
 /// one client in four drops out, a little above Swift & Greenberg's 2012 pooled 19.7 %): per point of latent alliance trend (latest
 /// minus the mean of up to three earlier), per point of latent alliance below 26.5, per rupture planted in the
 /// last four sessions, per skipped check and per missed session among the last four.
-pub const HAZARD_WEIGHTS: [f64; 5] = [-0.6, 1.0, 0.8, 1.0, 1.5];
+pub const HAZARD_WEIGHTS: [f64; 5] = [-0.6, 1.8, 0.8, 1.5, 2.2];
 
 /// Log-odds of the per-session dropout hazard with every term at zero.
-pub const HAZARD_INTERCEPT: f64 = -8.0;
+pub const HAZARD_INTERCEPT: f64 = -10.6;
 
 /// The chance that a client stops coming after the last of `sessions` (the alliance-dependent model): a logistic
 /// hazard of the latent alliance's trend and level, recent ruptures, skipped checks and missed sessions.
