@@ -9,6 +9,7 @@ mod config;
 mod demo;
 mod deploy;
 mod drill;
+mod dropout;
 mod etr;
 mod held;
 mod help;

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod contact;
 pub mod crisis;
 pub mod domain;
+pub mod dropout;
 pub mod instrument;
 pub mod overview;
 pub mod partnership;

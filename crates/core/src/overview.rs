@@ -8,13 +8,14 @@ use alliance_signals::rupture::{
     detect_ruptures,
 };
 use alliance_signals::signal::{
-    SessionRecord, Severity, Signal, SignalKind, discrepancy_signal, disengagement_signal,
+    SessionRecord, Severity, Signal, SignalKind, discrepancy_signal, disengagement_signal, dropout_signal,
     escalate_disengagement_after_risk, low_alliance_episode_signal, measure_change_signal, order_signals, risk_signal,
     rupture_signal_as_of,
 };
 use serde::Serialize;
 
 use crate::catalog::{Catalog, GAD7, PHQ9, RELATIONSHIP_CHECK, THERAPIST_REFLECTION};
+use crate::dropout::{MIN_SESSIONS, SessionHistory, warning};
 use crate::instrument::{Direction, Scale};
 use crate::practice::{ExpectedCourse, PracticeModel};
 use crate::scoring::ResponseFlags;
@@ -387,6 +388,36 @@ pub fn overview(
         }
     }
     signals.extend(disengaged);
+
+    // The early warning of dropout, from the sessions so far (docs/SCIENCE.md#dropout-warning): shown from the
+    // third session, when the score is at or above the practice's threshold.
+    if sessions.len() >= MIN_SESSIONS {
+        let client_reports: Vec<RuptureReport> =
+            reports(obs).into_iter().filter(|r| r.reporter == Reporter::Client).collect();
+        let mut history: Vec<SessionHistory> = sessions
+            .iter()
+            .map(|s| {
+                let report = client_reports.iter().find(|r| r.session == s.number);
+                SessionHistory {
+                    number: s.number,
+                    attended: s.attended,
+                    alliance: client_alliance.iter().find(|p| p.0 == s.number).map(|p| p.1),
+                    check_pending: s.check_pending,
+                    rupture_reported: report.is_some(),
+                    rupture_talked_through: report.is_some_and(|r| r.talked_through),
+                }
+            })
+            .collect();
+        history.sort_by_key(|s| s.number);
+        let dropout = warning(&history, &practice.dropout, &config);
+        let terms: Vec<(&str, f64, f64)> =
+            dropout.contributions.iter().map(|c| (c.name, c.value, c.contribution)).collect();
+        if let Ok(Some(signal)) =
+            dropout_signal(dropout.session, dropout.probability, practice.dropout.threshold, &terms)
+        {
+            signals.push(signal);
+        }
+    }
 
     order_signals(&mut signals);
     ClientOverview { outcomes, alliance, signals, ruptures, expected }

@@ -10,6 +10,7 @@ use alliance_signals::variability::PracticePrior;
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use crate::dropout::DropoutWeights;
 use crate::overview::Track;
 
 /// Settings a practice can change; the defaults are the project's, not validated norms.
@@ -208,6 +209,9 @@ pub struct PracticeModel {
     /// True when the prior came from the practice's data rather than the default.
     pub prior_from_practice: bool,
     pub settings: SignalSettings,
+    /// The early warning of dropout's weights and threshold: the project default until the practice refits them
+    /// on its own ended episodes (`crate::dropout::refit`).
+    pub dropout: DropoutWeights,
 }
 
 /// One client's PHQ-9 totals, for the ETR fit.
@@ -306,7 +310,16 @@ pub fn build(
     let rupture_prior = estimated
         .or_else(|| PracticePrior::new(DEFAULT_PRIOR_SIGMA).ok())
         .ok_or_else(|| PracticeError::Prior("default alliance variability".into()))?;
-    Ok(PracticeModel { etr, etr_source, diagnostics, fitted_at: None, rupture_prior, prior_from_practice, settings })
+    Ok(PracticeModel {
+        etr,
+        etr_source,
+        diagnostics,
+        fitted_at: None,
+        rupture_prior,
+        prior_from_practice,
+        settings,
+        dropout: DropoutWeights::default(),
+    })
 }
 
 /// The expected course for a client with this intake, with the yellow and red upper edges.

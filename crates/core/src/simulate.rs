@@ -75,7 +75,24 @@ pub struct PracticeParams {
     /// Range of the planted not-on-track clients' rate of change per unit of log(session) (positive: worse).
     pub not_on_track_slope: (f64, f64),
     /// Share of clients who end early (drop out), after their second session and before their planned last.
+    /// Used by [`DropoutModel::Independent`] only.
     pub dropout_share: f64,
+    /// How dropout arises; the default keeps every existing practice as it was.
+    pub dropout_model: DropoutModel,
+}
+
+/// How a generated client comes to drop out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DropoutModel {
+    /// A share of clients ([`PracticeParams::dropout_share`]) end early, whatever happened in their sessions;
+    /// every session is attended.
+    #[default]
+    Independent,
+    /// Clients miss sessions, and after each session from the fourth a client stops coming with a hazard that
+    /// rises with a falling or weak alliance, recent ruptures, skipped checks and missed sessions (issue 18;
+    /// [`dropout_hazard`]). Its randomness comes from a stream of its own, so the rest of the practice is drawn
+    /// as in the independent model. A project model, not fitted to real data.
+    AllianceDependent,
 }
 
 impl Default for PracticeParams {
@@ -104,6 +121,7 @@ impl Default for PracticeParams {
             // Swift & Greenberg (2012) pooled about one client in five dropping out of psychotherapy (weighted
             // mean 19.7 %; docs/SCIENCE.md#synthetic-practice).
             dropout_share: 0.20,
+            dropout_model: DropoutModel::Independent,
         }
     }
 }
@@ -150,6 +168,9 @@ pub struct SimSession {
     pub alliance_latent: f64,
     /// A rupture was planted in this session (the client reports it when the check is answered).
     pub rupture_planted: bool,
+    /// The client came. Always true in the independent dropout model; a missed session has no check, and its
+    /// questionnaires are empty.
+    pub attended: bool,
 }
 
 const COLOURS: &[&str] = &[
@@ -212,8 +233,8 @@ fn client(
     let intake = (15.0 + 4.5 * std_normal(rng)).clamp(5.0, 27.0);
     let (low, high) = (p.sessions.0.max(1), p.sessions.1.max(p.sessions.0.max(1)));
     let planned = rng.random_range(low..=high);
-    let dropped_out = planned > 3 && rng.random_bool(p.dropout_share.clamp(0.0, 1.0));
-    let count = if dropped_out { rng.random_range(2..planned) } else { planned };
+    let independent_dropout = planned > 3 && rng.random_bool(p.dropout_share.clamp(0.0, 1.0));
+    let count = if independent_dropout { rng.random_range(2..planned) } else { planned };
     let last_days_ago = rng.random_range(0..14_i64);
     let rupture_rate = rng.random_range(p.rupture_report_rate.0..=p.rupture_report_rate.1.max(p.rupture_report_rate.0));
     // Near the ceiling, as real ratings are: most clients rate the relationship check 25-30 of 30.
@@ -221,37 +242,102 @@ fn client(
     let alliance_noise = rng.random_range(0.6..1.6);
     // Therapists tend to rate the alliance a little lower than clients; a few rate it well above.
     let therapist_bias = if rng.random_bool(0.15) { 4.0 } else { -1.0 + 0.8 * std_normal(rng) };
+    let dependent = p.dropout_model == DropoutModel::AllianceDependent;
+    // Its own stream per client, so that the independent model's practices stay exactly as they were.
+    let mut side =
+        ChaCha8Rng::seed_from_u64(p.seed ^ DROPOUT_STREAM ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    // A weaker alliance goes with more missed sessions (a project assumption).
+    let miss_rate = (0.04 - 0.03 * alliance_trait + side.random_range(0.0..0.10)).clamp(0.01, 0.30);
+    // Some clients skip more checks than others, the less engaged more (a project assumption).
+    let extra_skip = (0.03 - 0.03 * alliance_trait + side.random_range(0.0..0.12)).clamp(0.0, 0.30);
     let mut dip: f64 = 0.0;
-    let sessions = (1..=count)
-        .map(|number| {
-            let log_t = f64::from(number).ln();
-            let symptom = (intake + log_slope * log_t + 1.8 * std_normal(rng)).clamp(0.0, 27.0);
-            // A reported rupture lowers this session's alliance; it recovers over the next sessions.
-            let ruptured = number > 1 && rng.random_bool(rupture_rate.clamp(0.0, 1.0));
-            if ruptured {
-                dip += rng.random_range(1.5..5.0);
-            }
-            let alliance_latent =
-                (alliance_level + 0.6 * log_t - dip + alliance_noise * std_normal(rng)).clamp(6.0, 30.5);
-            dip *= 0.45;
-            let anxiety = 0.75 * symptom + 1.5 * std_normal(rng);
-            let check = (!rng.random_bool(p.missed_check_rate.clamp(0.0, 1.0)))
-                .then(|| relationship_check(rng, alliance_latent, ruptured));
+    let mut dropped_out = independent_dropout && !dependent;
+    let mut sessions: Vec<SimSession> = Vec::new();
+    for number in 1..=(if dependent { planned } else { count }) {
+        let attended = !dependent || number == 1 || !side.random_bool(miss_rate);
+        let log_t = f64::from(number).ln();
+        let symptom = (intake + log_slope * log_t + 1.8 * std_normal(rng)).clamp(0.0, 27.0);
+        // A reported rupture lowers this session's alliance; it recovers over the next sessions. A session that
+        // did not take place has none.
+        let ruptured = number > 1 && rng.random_bool(rupture_rate.clamp(0.0, 1.0)) && attended;
+        if ruptured {
+            dip += rng.random_range(1.5..5.0);
+        }
+        let alliance_latent = (alliance_level + 0.6 * log_t - dip + alliance_noise * std_normal(rng)).clamp(6.0, 30.5);
+        dip *= 0.45;
+        let anxiety = 0.75 * symptom + 1.5 * std_normal(rng);
+        let check = (!rng.random_bool(p.missed_check_rate.clamp(0.0, 1.0)))
+            .then(|| relationship_check(rng, alliance_latent, ruptured));
+        let (phq9, gad7, reflection) =
+            (phq9(rng, symptom), gad7(rng, anxiety), reflection(rng, alliance_latent + therapist_bias, ruptured));
+        let check = check.filter(|_| !dependent || !side.random_bool(extra_skip));
+        let session = if attended {
             SimSession {
                 number,
-                days_ago: last_days_ago + 7 * i64::from(count - number),
-                phq9: phq9(rng, symptom),
-                gad7: gad7(rng, anxiety),
+                days_ago: 0,
+                phq9,
+                gad7,
                 check,
-                reflection: reflection(rng, alliance_latent + therapist_bias, ruptured),
+                reflection,
                 alliance_latent,
                 rupture_planted: ruptured,
+                attended,
             }
-        })
-        .collect();
+        } else {
+            SimSession {
+                number,
+                days_ago: 0,
+                phq9: Answers::new(),
+                gad7: Answers::new(),
+                check: None,
+                reflection: Answers::new(),
+                alliance_latent,
+                rupture_planted: ruptured,
+                attended,
+            }
+        };
+        sessions.push(session);
+        if dependent && number >= 4 && number < planned && side.random_bool(dropout_hazard(&sessions)) {
+            dropped_out = true;
+            break;
+        }
+    }
+    let count = sessions.len() as u32;
+    for session in &mut sessions {
+        session.days_ago = last_days_ago + 7 * i64::from(count - session.number);
+    }
     let pseudonym =
         format!("{} {}", COLOURS[index % COLOURS.len()], NOUNS[(index / COLOURS.len() + index * 7) % NOUNS.len()]);
     SimClient { pseudonym, therapist, alliance_trait, log_slope, intake, not_on_track, dropped_out, sessions }
+}
+
+/// Mixed into the seed of the alliance-dependent dropout model's own stream.
+const DROPOUT_STREAM: u64 = 0xD00D_5EED_0018;
+
+/// Generating weights of the alliance-dependent dropout hazard (a project model, not fitted to real data; about
+/// one client in four drops out, a little above Swift & Greenberg's 2012 pooled 19.7 %): per point of latent alliance trend (latest
+/// minus the mean of up to three earlier), per point of latent alliance below 26.5, per rupture planted in the
+/// last four sessions, per skipped check and per missed session among the last four.
+pub const HAZARD_WEIGHTS: [f64; 5] = [-0.6, 1.8, 0.8, 1.5, 2.2];
+
+/// Log-odds of the per-session dropout hazard with every term at zero.
+pub const HAZARD_INTERCEPT: f64 = -10.6;
+
+/// The chance that a client stops coming after the last of `sessions` (the alliance-dependent model): a logistic
+/// hazard of the latent alliance's trend and level, recent ruptures, skipped checks and missed sessions.
+pub fn dropout_hazard(sessions: &[SimSession]) -> f64 {
+    let Some((latest, earlier)) = sessions.split_last() else { return 0.0 };
+    let before: Vec<f64> = earlier.iter().rev().take(3).map(|s| s.alliance_latent).collect();
+    let trend =
+        if before.is_empty() { 0.0 } else { latest.alliance_latent - before.iter().sum::<f64>() / before.len() as f64 };
+    let recent = &sessions[sessions.len().saturating_sub(4)..];
+    let level = recent.iter().rev().take(3).map(|s| s.alliance_latent).sum::<f64>() / recent.len().min(3) as f64;
+    let ruptures = recent.iter().filter(|s| s.rupture_planted).count() as f64;
+    let missed_checks = recent.iter().filter(|s| s.attended && s.check.is_none()).count() as f64;
+    let missed_sessions = recent.iter().filter(|s| !s.attended).count() as f64;
+    let terms = [trend, 26.5 - level, ruptures, missed_checks, missed_sessions];
+    let linear = HAZARD_INTERCEPT + HAZARD_WEIGHTS.iter().zip(terms).map(|(w, x)| w * x).sum::<f64>();
+    1.0 / (1.0 + (-linear).exp())
 }
 
 fn std_normal(rng: &mut ChaCha8Rng) -> f64 {

@@ -6,6 +6,7 @@ mod calibration;
 mod care_dates;
 mod clinical_support;
 mod demo_alerts;
+mod dropout;
 mod instruments;
 mod loader;
 mod overview;

@@ -105,3 +105,17 @@ etr-fit-unusable = المطابقة: { $clients } عميلاً، و{ $scores } �
 etr-number = { $value }
 etr-none = لا يوجد
 etr-built = أُنشئ في { $at } UTC.
+
+## Dropout warning (issue 18)
+signal-dropout-risk = إنذار مبكر بالانقطاع عن العلاج: درجة { $percent } ٪ (يبدأ الإنذار عند { $threshold } ٪)، ويعود معظمها إلى { $main }. هذه الدرجة قيمة افتراضية للمشروع ضُبطت على ممارسات مولَّدة، وهي غير مُتحقَّق منها على بيانات سريرية حقيقية.
+dropout-feature-alliance-trend = تراجع التحالف العلاجي
+dropout-feature-alliance-shortfall = تحالف علاجي أضعف من المعتاد في هذه الممارسة
+dropout-feature-open-ruptures = تصدعات لم تُرمَّم بعد
+dropout-feature-missed-checks = استبيانات لم يُجَب عنها
+dropout-feature-missed-sessions = جلسات فائتة
+dropout-feature-none = لا علامة بعينها
+action-dropout-ask = اسأل العميل كيف يرى سير العلاج، وهل ما زال يناسب ما جاء من أجله.
+action-dropout-missed = تحدث عن الجلسات أو الاستبيانات الفائتة بصراحة ودون لوم، واتفقا على ما يسهّل الحضور.
+action-dropout-alliance = راجع التحالف العلاجي مع العميل (الأهداف والمهام والعلاقة)، وفكّر في عرض الأمر في الإشراف.
+client-signal-dropout-risk = إنذار بالانقطاع
+caseload-badge-dropout-risk = قد ينقطع

@@ -100,3 +100,17 @@ etr-fit-unusable = Fit: { $clients } clients, { $scores } outcome scores, singul
 etr-number = { $value }
 etr-none = none
 etr-built = Built { $at } UTC.
+
+## Dropout warning (issue 18)
+signal-dropout-risk = Early warning of dropout: a score of { $percent } % (the alert starts at { $threshold } %), mostly from { $main }. The score is a project default tuned on generated practices, not validated on real clinical data.
+dropout-feature-alliance-trend = a falling alliance
+dropout-feature-alliance-shortfall = an alliance weaker than is usual in this practice
+dropout-feature-open-ruptures = ruptures not yet repaired
+dropout-feature-missed-checks = skipped checks
+dropout-feature-missed-sessions = missed sessions
+dropout-feature-none = no single sign
+action-dropout-ask = Ask the client how the therapy is going for them and whether it still fits what they came for.
+action-dropout-missed = Talk about missed sessions or checks openly and without blame, and agree on what would make coming easier.
+action-dropout-alliance = Review the alliance with the client (goals, tasks and the relationship), and consider bringing it to supervision.
+client-signal-dropout-risk = Dropout warning
+caseload-badge-dropout-risk = May drop out

@@ -103,3 +103,17 @@ etr-fit-unusable = Ajuste: { $clients } clientes, { $scores } puntuaciones de re
 etr-number = { $value }
 etr-none = ninguna
 etr-built = Creado el { $at } UTC.
+
+## Dropout warning (issue 18)
+signal-dropout-risk = Aviso temprano de abandono: una puntuación del { $percent } % (el aviso empieza en el { $threshold } %), sobre todo por { $main }. La puntuación es un valor por defecto del proyecto ajustado con consultas generadas, no validado con datos clínicos reales.
+dropout-feature-alliance-trend = una alianza que baja
+dropout-feature-alliance-shortfall = una alianza más débil de lo habitual en esta consulta
+dropout-feature-open-ruptures = rupturas aún no reparadas
+dropout-feature-missed-checks = cuestionarios sin responder
+dropout-feature-missed-sessions = sesiones perdidas
+dropout-feature-none = ninguna señal en particular
+action-dropout-ask = Pregunte a la persona cómo le está yendo la terapia y si sigue respondiendo a lo que vino a buscar.
+action-dropout-missed = Hable de las sesiones o los cuestionarios perdidos con franqueza y sin culpas, y acuerden qué haría más fácil venir.
+action-dropout-alliance = Revise la alianza con la persona (objetivos, tareas y la relación) y considere llevarlo a supervisión.
+client-signal-dropout-risk = Aviso de abandono
+caseload-badge-dropout-risk = Puede abandonar

@@ -72,6 +72,8 @@ const LOW_ALLIANCE: &[&str] = &[
 
 const DISENGAGEMENT: &[&str] = &["action-disengagement-contact", "action-disengagement-schedule"];
 
+const DROPOUT_RISK: &[&str] = &["action-dropout-ask", "action-dropout-missed", "action-dropout-alliance"];
+
 const STOPPED_ASKING: &[&str] = &["action-stopped-talk", "action-stopped-respect"];
 
 const DISENGAGEMENT_AFTER_RISK: &[&str] = &["action-after-risk-contact", "action-after-risk-recheck"];
@@ -107,6 +109,11 @@ pub fn low_alliance_actions() -> Vec<SuggestedAction> {
 
 pub fn disengagement_actions() -> Vec<SuggestedAction> {
     unvalidated(DISENGAGEMENT)
+}
+
+/// The early warning of dropout (issue 18).
+pub fn dropout_actions() -> Vec<SuggestedAction> {
+    unvalidated(DROPOUT_RISK)
 }
 
 /// Missed sessions or checks soon after a positive PHQ-9 item 9 (docs/SCIENCE.md#risk).

@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::actions::{
-    discrepancy_actions, disengagement_actions, disengagement_after_risk_actions, low_alliance_actions,
-    off_track_actions, repair_actions, risk_actions,
+    discrepancy_actions, disengagement_actions, disengagement_after_risk_actions, dropout_actions,
+    low_alliance_actions, off_track_actions, repair_actions, risk_actions,
 };
 use super::{Evidence, Severity, Signal, SignalKind};
 use crate::change::{ChangeCategory, ChangeOutcome, Direction, check_finite, check_positive};
@@ -110,6 +110,55 @@ pub fn disengagement_signal(records: &[SessionRecord], in_a_row: usize) -> Optio
         actions: disengagement_actions(),
         measure: None,
     })
+}
+
+/// One term of the dropout score: the feature's name, its value and its contribution (weight × value) to the
+/// log-odds.
+pub type DropoutTerm<'a> = (&'a str, f64, f64);
+
+/// The early warning of dropout (issue 18) at `session`: a Warning when `probability` is at or above
+/// `threshold`, with the probability, the threshold and every term of the score as evidence (each feature's
+/// value, then its contribution as `<name>_contribution`), naming the term that adds most. The explanation says
+/// the score is not validated on real clinical data.
+pub fn dropout_signal(
+    session: u32,
+    probability: f64,
+    threshold: f64,
+    terms: &[DropoutTerm<'_>],
+) -> Result<Option<Signal>, InvalidInput> {
+    check_finite("dropout probability", probability)?;
+    check_finite("dropout threshold", threshold)?;
+    if probability < threshold {
+        return Ok(None);
+    }
+    let mut evidence = vec![Evidence::new("probability", probability), Evidence::new("threshold", threshold)];
+    for &(name, value, contribution) in terms {
+        evidence.push(Evidence::new(name, value));
+        evidence.push(Evidence::new(&format!("{name}_contribution"), contribution));
+    }
+    let main = terms.iter().filter(|t| t.2 > 0.0).max_by(|a, b| a.2.total_cmp(&b.2)).map_or(
+        "dropout-feature-none",
+        |t| match t.0 {
+            "alliance_trend" => "dropout-feature-alliance-trend",
+            "alliance_shortfall" => "dropout-feature-alliance-shortfall",
+            "open_ruptures" => "dropout-feature-open-ruptures",
+            "missed_checks" => "dropout-feature-missed-checks",
+            "missed_sessions" => "dropout-feature-missed-sessions",
+            _ => "dropout-feature-none",
+        },
+    );
+    Ok(Some(Signal {
+        kind: SignalKind::DropoutRisk,
+        severity: Severity::Warning,
+        session: Some(session),
+        evidence,
+        text: Text::new("signal-dropout-risk")
+            .number("percent", (probability * 100.0).round())
+            .number("threshold", (threshold * 100.0).round())
+            .text("main", Text::new(main)),
+        actions: dropout_actions(),
+        measure: None,
+    }))
 }
 
 /// A rupture as a signal: open ruptures warn, unrepaired ones escalate, repaired ones are
@@ -411,5 +460,38 @@ pub fn stopped_asking_signal(latest_session: Option<u32>) -> Signal {
         text: Text::new("signal-stopped-asking"),
         actions: super::actions::stopped_asking_actions(),
         measure: None,
+    }
+}
+
+#[cfg(test)]
+mod dropout_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_dropout_signal_warns_at_or_above_its_threshold_and_names_the_largest_term() {
+        let terms = [("alliance_trend", -3.0, 0.21), ("missed_sessions", 2.0, 0.7)];
+        assert!(dropout_signal(5, 0.59, 0.6, &terms).unwrap().is_none());
+        let signal = dropout_signal(5, 0.6, 0.6, &terms).unwrap().unwrap();
+        assert_eq!(
+            (signal.kind, signal.severity, signal.session),
+            (SignalKind::DropoutRisk, Severity::Warning, Some(5))
+        );
+        let names: Vec<&str> = signal.evidence.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "probability",
+                "threshold",
+                "alliance_trend",
+                "alliance_trend_contribution",
+                "missed_sessions",
+                "missed_sessions_contribution"
+            ]
+        );
+        let text = signal.explanation();
+        assert!(text.contains("60") && text.contains("missed sessions"), "{text}");
+        assert!(text.contains("not validated on real clinical data"), "{text}");
+        assert!(dropout_signal(5, f64::NAN, 0.6, &terms).is_err());
     }
 }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 pub use actions::SuggestedAction;
 pub use builders::{
-    LOW_ALLIANCE_CLEAR_AFTER, SessionRecord, change_signal, discrepancy_signal, disengagement_signal,
+    LOW_ALLIANCE_CLEAR_AFTER, SessionRecord, change_signal, discrepancy_signal, disengagement_signal, dropout_signal,
     escalate_disengagement_after_risk, low_alliance_episode_signal, low_alliance_signal, measure_change_signal,
     not_on_track_signal, risk_signal, rupture_signal, rupture_signal_as_of, stopped_asking_signal,
 };
@@ -37,6 +37,8 @@ pub enum SignalKind {
     Deterioration,
     Discrepancy,
     Disengagement,
+    /// The early warning of dropout (issue 18): a transparent score at or above its alert threshold.
+    DropoutRisk,
     /// The client asked not to be asked for checks (issue 16): no link is made until they start again.
     StoppedAsking,
     Improvement,
@@ -45,7 +47,7 @@ pub enum SignalKind {
 
 impl SignalKind {
     /// Every kind, in the order of [`SignalKind::name`]'s table.
-    pub const ALL: [SignalKind; 10] = [
+    pub const ALL: [SignalKind; 11] = [
         SignalKind::Risk,
         SignalKind::Rupture,
         SignalKind::LowAlliance,
@@ -53,6 +55,7 @@ impl SignalKind {
         SignalKind::Deterioration,
         SignalKind::Discrepancy,
         SignalKind::Disengagement,
+        SignalKind::DropoutRisk,
         SignalKind::StoppedAsking,
         SignalKind::Improvement,
         SignalKind::Recovery,
@@ -68,6 +71,7 @@ impl SignalKind {
             SignalKind::Deterioration => "deterioration",
             SignalKind::Discrepancy => "discrepancy",
             SignalKind::Disengagement => "disengagement",
+            SignalKind::DropoutRisk => "dropout_risk",
             SignalKind::StoppedAsking => "stopped_asking",
             SignalKind::Improvement => "improvement",
             SignalKind::Recovery => "recovery",
@@ -84,9 +88,10 @@ impl SignalKind {
             SignalKind::NotOnTrack => 4,
             SignalKind::Discrepancy => 5,
             SignalKind::Disengagement => 6,
-            SignalKind::StoppedAsking => 7,
-            SignalKind::Recovery => 8,
-            SignalKind::Improvement => 9,
+            SignalKind::DropoutRisk => 7,
+            SignalKind::StoppedAsking => 8,
+            SignalKind::Recovery => 9,
+            SignalKind::Improvement => 10,
         }
     }
 }
