@@ -4,8 +4,10 @@
 
 use std::sync::{Arc, RwLock};
 
+use alliance_core::catalog::RELATIONSHIP_CHECK;
+use alliance_core::dropout::{self, DropoutWeights, EpisodeHistory, SessionHistory};
 use alliance_core::practice::{self, OutcomeSeries, PracticeModel, SignalSettings};
-use alliance_store::AuditEvent;
+use alliance_store::{AuditEvent, ClientId, EndReason, Rater};
 use time::OffsetDateTime;
 
 use crate::{App, AppError};
@@ -53,7 +55,7 @@ impl App {
                 action: "batch-read",
                 object_kind: "practice",
                 object_id: None,
-                purpose: "expected course and alliance variability",
+                purpose: "expected course, alliance variability and dropout warning",
                 address: None,
             })
             .await?;
@@ -73,13 +75,59 @@ impl App {
             }
         }
         let settings = self.practice().settings;
+        let histories = self.dropout_histories().await?;
         // Fitting is CPU work: keep it off the threads that answer requests.
-        let model = tokio::task::spawn_blocking(move || practice::build(&outcomes, &alliance, settings))
-            .await
-            .map_err(|e| AppError::PracticeModel(e.to_string()))?
-            .map_err(|e| AppError::PracticeModel(e.to_string()))?;
-        let model = practice::PracticeModel { fitted_at: Some(now), ..model };
+        let (model, (dropout, refit)) = tokio::task::spawn_blocking(move || {
+            let model = practice::build(&outcomes, &alliance, settings);
+            let config = dropout::default_rupture_config();
+            (model, dropout::refit_for_practice(&histories, &DropoutWeights::default(), &config))
+        })
+        .await
+        .map_err(|e| AppError::PracticeModel(e.to_string()))?;
+        let model = model.map_err(|e| AppError::PracticeModel(e.to_string()))?;
+        let model = practice::PracticeModel { fitted_at: Some(now), dropout, dropout_refit: Some(refit), ..model };
         self.practice.set(model);
         Ok(())
+    }
+
+    /// The practice's ended episodes whose ending the therapist recorded, as the dropout refit reads them: each
+    /// session's attendance and the client's own relationship check (score and reported strain).
+    async fn dropout_histories(&self) -> Result<Vec<EpisodeHistory>, AppError> {
+        let ended = self.store.ended_episodes().await?;
+        let mut clients: Vec<ClientId> = ended.iter().map(|e| e.1).collect();
+        clients.sort_unstable();
+        clients.dedup();
+        if clients.is_empty() {
+            return Ok(Vec::new());
+        }
+        let points = self.store.score_points(&clients).await?;
+        let sessions = self.store.sessions_of(&clients).await?;
+        let mut histories = Vec::with_capacity(ended.len());
+        for (episode, _, reason) in &ended {
+            let mut held: Vec<_> = sessions.iter().filter(|s| s.episode == *episode).collect();
+            held.sort_by_key(|s| s.number);
+            let history = held
+                .iter()
+                .map(|s| {
+                    let check = points.iter().find(|p| {
+                        p.episode == *episode
+                            && p.session_number == s.number
+                            && p.rater == Rater::Client
+                            && p.instrument == RELATIONSHIP_CHECK
+                            && p.scale == "alliance"
+                    });
+                    SessionHistory {
+                        number: s.number,
+                        attended: s.attended,
+                        alliance: check.and_then(|p| p.value),
+                        check_pending: false,
+                        rupture_reported: check.is_some_and(|p| p.flags.has("rupture-reported")),
+                        rupture_talked_through: check.is_some_and(|p| p.flags.has("talked-through")),
+                    }
+                })
+                .collect();
+            histories.push(EpisodeHistory { sessions: history, dropped_out: *reason == EndReason::DroppedOut });
+        }
+        Ok(histories)
     }
 }

@@ -643,3 +643,36 @@ pub fn evaluate_generated(catalog: &Catalog, seed: u64, practices: usize) -> Dro
         label: "generated practices; not validated on real clinical data",
     }
 }
+
+/// What a practice's refit came to, for the page that shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum RefitOutcome {
+    /// Not enough ended episodes with their ending recorded yet.
+    TooFew { episodes: usize, dropouts: usize, minimum: RefitMinimum },
+    /// Refitted; `adopted` when the refit's cross-validated AUC is at least the default's on the same episodes
+    /// (a refit that ranks the practice's own clients no better is not worth its instability).
+    Fitted { refit: Refit, adopted: bool },
+    /// The regression did not converge: the default stays.
+    Failed,
+}
+
+/// Refits on the practice's ended episodes and says which weights to use: the refit's when it is adopted, the
+/// default's otherwise.
+pub fn refit_for_practice(
+    episodes: &[EpisodeHistory],
+    default: &DropoutWeights,
+    config: &RuptureConfig,
+) -> (DropoutWeights, RefitOutcome) {
+    let minimum = RefitMinimum::default();
+    match refit(episodes, default, &minimum, config) {
+        Ok(refit) => {
+            let adopted = refit.auc_refit_cross_validated >= refit.auc_default;
+            let weights = if adopted { refit.weights } else { *default };
+            (weights, RefitOutcome::Fitted { refit, adopted })
+        }
+        Err(RefitError::TooFew { episodes, dropouts, .. }) => {
+            (*default, RefitOutcome::TooFew { episodes, dropouts, minimum })
+        }
+        Err(RefitError::NotConverged) => (*default, RefitOutcome::Failed),
+    }
+}

@@ -412,9 +412,13 @@ pub fn overview(
         let dropout = warning(&history, &practice.dropout, &config);
         let terms: Vec<(&str, f64, f64)> =
             dropout.contributions.iter().map(|c| (c.name, c.value, c.contribution)).collect();
-        if let Ok(Some(signal)) =
+        if let Ok(Some(mut signal)) =
             dropout_signal(dropout.session, dropout.probability, practice.dropout.threshold, &terms)
         {
+            // Weights the practice refitted on its own history are not the project default: the text says which.
+            if matches!(practice.dropout_refit, Some(crate::dropout::RefitOutcome::Fitted { adopted: true, .. })) {
+                signal.text.replace_id("signal-dropout-risk", "signal-dropout-risk-refit");
+            }
             signals.push(signal);
         }
     }

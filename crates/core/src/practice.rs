@@ -212,6 +212,9 @@ pub struct PracticeModel {
     /// The early warning of dropout's weights and threshold: the project default until the practice refits them
     /// on its own ended episodes (`crate::dropout::refit`).
     pub dropout: DropoutWeights,
+    /// The last refit of the dropout weights on the practice's ended episodes, adopted or not (none before the
+    /// first attempt).
+    pub dropout_refit: Option<crate::dropout::RefitOutcome>,
 }
 
 /// One client's PHQ-9 totals, for the ETR fit.
@@ -319,6 +322,7 @@ pub fn build(
         prior_from_practice,
         settings,
         dropout: DropoutWeights::default(),
+        dropout_refit: None,
     })
 }
 

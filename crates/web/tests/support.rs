@@ -296,3 +296,59 @@ fn every_follow_up_question_has_its_rule_in_the_stylesheet() {
     }
     assert!(conditions >= 6, "the check, the reflection and the barrier check have follow-ups");
 }
+
+/// The dropout warning's refit on the practice's own ended episodes (issue 18): refused below the minimum, with
+/// the counts shown; with enough, refitted and its figures shown. Ten of 45 episodes ended in dropout, each with
+/// sessions 3 and 5 missed before the client's last attended session 6; the 35 completed ones attended all six.
+/// Missed sessions separate the two exactly, so a refit that learns from them ranks every dropout above every
+/// completer: a cross-validated area under the curve of 1.
+#[tokio::test]
+async fn the_dropout_weights_are_refitted_on_the_practices_ended_episodes() {
+    use alliance_store::{AuditEvent, NewClient, NewEpisode, NewSession};
+    let app = TestApp::spawn().await;
+    let ana = app.user("ana@example.org", Role::Therapist).await;
+    app.user("rita@example.org", Role::Researcher).await;
+    let now = time::OffsetDateTime::now_utc();
+    let ev = |kind: &'static str| AuditEvent::system(now, "create", kind, "test");
+    let start = time::macros::date!(2026 - 06 - 01);
+    let add = |index: usize, dropped: bool| {
+        let store = app.store.clone();
+        async move {
+            let pseudonym = format!("Client {index}");
+            let client =
+                store.create_client(NewClient { therapist: ana, pseudonym, contact: None }, ev("client"), now).await;
+            let client = client.unwrap();
+            let episode = NewEpisode { client, therapist: ana, started_on: start, measures: vec!["phq9".into()] };
+            let episode = store.open_episode(episode, ev("episode"), now).await.unwrap();
+            for week in 0..6i64 {
+                let attended = !(dropped && (week == 2 || week == 4));
+                let held_on = start + time::Duration::weeks(week);
+                store.record_session(NewSession { episode, held_on, attended }, ev("session"), now).await.unwrap();
+            }
+            store.end_episode(episode, start + time::Duration::weeks(6), ev("episode")).await.unwrap();
+            let reason = if dropped { EndReason::DroppedOut } else { EndReason::Completed };
+            store.set_end_reason(episode, reason, ev("episode")).await.unwrap();
+        }
+    };
+    for index in 0..20 {
+        add(index, index % 4 == 0).await;
+    }
+    app.state.app.refresh_practice(now).await.unwrap();
+    let rita = app.sign_in("rita@example.org").await;
+    let (_, page) = rita.get("/research").await;
+    let section = page.split(r#"id="dropout""#).nth(1).unwrap();
+    assert!(section.contains("this practice has 20 with 5."), "{section}");
+    assert!(section.contains("project&#39;s default weights"));
+
+    for index in 20..45 {
+        add(index, index % 5 == 0).await;
+    }
+    app.state.app.refresh_practice(now).await.unwrap();
+    let (_, page) = rita.get("/research").await;
+    let section = page.split(r#"id="dropout""#).nth(1).unwrap();
+    assert!(section.contains("Refitted on 45 ended episodes (10 dropouts)"), "{section}");
+    assert!(section.contains("1.00 with the practice&#39;s own (5-fold cross-validation by client)"), "{section}");
+    assert!(section.contains("so they are used") && section.contains("weights refitted on this practice"));
+    let refit = app.state.practice().dropout;
+    assert!(refit.missed_sessions > 0.0, "the refit learned from the missed sessions");
+}

@@ -114,3 +114,4 @@ action-dropout-missed = Talk about missed sessions or checks openly and without 
 action-dropout-alliance = Review the alliance with the client (goals, tasks and the relationship), and consider bringing it to supervision.
 client-signal-dropout-risk = Dropout warning
 caseload-badge-dropout-risk = May drop out
+signal-dropout-risk-refit = Early warning of dropout: a score of { $percent } % (the alert starts at { $threshold } %), mostly from { $main }. The weights were refitted on this practice's own ended episodes; the score is still not validated as a clinical tool.

@@ -117,3 +117,4 @@ action-dropout-missed = Hable de las sesiones o los cuestionarios perdidos con f
 action-dropout-alliance = Revise la alianza con la persona (objetivos, tareas y la relación) y considere llevarlo a supervisión.
 client-signal-dropout-risk = Aviso de abandono
 caseload-badge-dropout-risk = Puede abandonar
+signal-dropout-risk-refit = Aviso temprano de abandono: una puntuación del { $percent } % (el aviso empieza en el { $threshold } %), sobre todo por { $main }. Los pesos se reajustaron con los episodios terminados de esta consulta; la puntuación sigue sin estar validada como herramienta clínica.

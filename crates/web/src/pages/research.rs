@@ -38,6 +38,68 @@ struct ResearchPage {
     /// What therapists tried after ruptures and how often the alliance came back: (strategy, attempts,
     /// clients, came back), the last two suppressed below the smallest cell.
     repairs: Vec<(String, String, String, String)>,
+    dropout: DropoutView,
+}
+
+/// The early warning of dropout as the practice uses it: whose weights, the refit's figures, and the weights.
+struct DropoutView {
+    in_use: String,
+    refit: String,
+    /// (term, default weight, weight in use).
+    weights: Vec<(String, String, String)>,
+}
+
+fn dropout_view(state: &AppState) -> DropoutView {
+    use alliance_core::dropout::{DropoutWeights, FEATURES, RefitOutcome};
+    let tr = crate::language::current();
+    let practice = state.practice();
+    let default = DropoutWeights::default();
+    let adopted = matches!(practice.dropout_refit, Some(RefitOutcome::Fitted { adopted: true, .. }));
+    let in_use = tr.t(if adopted { "research-dropout-practice-weights" } else { "research-dropout-default-weights" });
+    let auc = |v: f64| tr.number(v, 2);
+    let refit = match &practice.dropout_refit {
+        None => tr.t("research-dropout-not-yet"),
+        Some(RefitOutcome::TooFew { episodes, dropouts, minimum }) => tr.format(
+            "research-dropout-too-few",
+            &[
+                ("episodes", (*episodes).into()),
+                ("dropouts", (*dropouts).into()),
+                ("min_episodes", minimum.episodes.into()),
+                ("min_dropouts", minimum.dropouts.into()),
+            ],
+        ),
+        Some(RefitOutcome::Fitted { refit, adopted }) => tr.format(
+            if *adopted { "research-dropout-refit-adopted" } else { "research-dropout-refit-kept" },
+            &[
+                ("episodes", refit.n_episodes.into()),
+                ("dropouts", refit.n_dropouts.into()),
+                ("folds", refit.folds.into()),
+                ("default", auc(refit.auc_default).as_str().into()),
+                ("refit", auc(refit.auc_refit_cross_validated).as_str().into()),
+            ],
+        ),
+        Some(RefitOutcome::Failed) => tr.t("research-dropout-failed"),
+    };
+    let names = [
+        "dropout-feature-alliance-trend",
+        "dropout-feature-alliance-shortfall",
+        "dropout-feature-open-ruptures",
+        "dropout-feature-missed-checks",
+        "dropout-feature-missed-sessions",
+    ];
+    let used = practice.dropout.coefficients();
+    let mut weights: Vec<(String, String, String)> = FEATURES
+        .iter()
+        .zip(names)
+        .enumerate()
+        .map(|(i, (_, name))| (tr.t(name), tr.number(default.coefficients()[i], 2), tr.number(used[i], 2)))
+        .collect();
+    weights.push((
+        tr.t("research-dropout-threshold"),
+        tr.number(default.threshold, 3),
+        tr.number(practice.dropout.threshold, 3),
+    ));
+    DropoutView { in_use, refit, weights }
 }
 
 pub async fn research_page(State(state): State<AppState>, who: SignedIn) -> Result<Response, WebError> {
@@ -45,7 +107,9 @@ pub async fn research_page(State(state): State<AppState>, who: SignedIn) -> Resu
     let repairs = repair_table(&state).await?;
     let now = state.now();
     state.store.audit(AuditEvent { purpose: "research", ..who.audit(now, "view", "research-report", None) }).await?;
-    let page = ResearchPage { tr: crate::language::current(), nav: Nav::of(&who), columns: CSV_HEADER, repairs };
+    let dropout = dropout_view(&state);
+    let page =
+        ResearchPage { tr: crate::language::current(), nav: Nav::of(&who), columns: CSV_HEADER, repairs, dropout };
     Ok(Html(page.render()?).into_response())
 }
 
