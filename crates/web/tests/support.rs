@@ -173,6 +173,12 @@ async fn repair_attempts_are_recorded_against_a_rupture_and_malformed_ones_store
         assert_eq!(status, 400, "{fields:?}");
         assert!(!body.contains("drop-table") && !body.contains("panicked"), "{fields:?}");
     }
+    // A session of the episode where no rupture began is not a rupture to repair.
+    let (status, _, _) =
+        me.post(&format!("/episodes/{episode}/sessions"), &[("held_on", "2026-11-29"), ("attended", "yes")]).await;
+    assert_eq!(status, 200);
+    let no_rupture = [("rupture", "2"), ("tried", "2"), ("strategy", "adjust-task")];
+    assert_eq!(me.post(&path, &no_rupture).await.0, 400, "session 2 began no rupture");
     let other = app.sign_in("bo@example.org").await;
     assert_eq!(other.post(&path, &good).await.0, 404, "another therapist's client is not found");
     let attempts = app.store.repair_attempts(&[ClientId(client)]).await.unwrap();

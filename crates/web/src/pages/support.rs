@@ -65,7 +65,7 @@ pub struct SupportView {
 impl SupportView {
     /// Whether the section has anything to show.
     pub fn shown(&self) -> bool {
-        self.can_write && self.episode.is_some() || self.barrier.is_some() || !self.ruptures.is_empty()
+        (self.can_write && self.episode.is_some()) || self.barrier.is_some() || !self.ruptures.is_empty()
     }
 }
 
@@ -85,7 +85,6 @@ pub(crate) async fn open_request(
     }))
 }
 
-#[allow(clippy::too_many_arguments)]
 pub async fn view(
     state: &AppState,
     current: Option<&Episode>,
@@ -246,13 +245,13 @@ fn back_to(client: alliance_store::ClientId) -> Response {
 }
 
 /// The open episode a form names, with the proof that the reader is the client's own therapist.
-async fn open_episode(state: &AppState, who: &SignedIn, id: i64) -> Result<Episode, WebError> {
+async fn open_episode(state: &AppState, who: &SignedIn, id: i64) -> Result<(Episode, access::WriteClient), WebError> {
     let episode = state.store.episode(EpisodeId(id)).await?.ok_or(WebError::NotFound)?;
-    access::write_client(state, who, episode.client).await?;
+    let write = access::write_client(state, who, episode.client).await?;
     if episode.ended_on.is_some() {
         return Err(WebError::BadRequest(crate::language::current().t("support-episode-ended")));
     }
-    Ok(episode)
+    Ok((episode, write))
 }
 
 /// Adds the barrier check to the client's next link (audited).
@@ -263,7 +262,7 @@ pub async fn request_barrier_check(
     mut form: FormFields,
 ) -> Result<Response, WebError> {
     who.check_csrf(&mut form)?;
-    let episode = open_episode(&state, &who, id).await?;
+    let (episode, _) = open_episode(&state, &who, id).await?;
     let reason = match form.one("reason")? {
         Some("not-on-track") => BarrierReason::NotOnTrack,
         None | Some("therapist") => BarrierReason::Therapist,
@@ -283,7 +282,7 @@ pub async fn withdraw_barrier_check(
     mut form: FormFields,
 ) -> Result<Response, WebError> {
     who.check_csrf(&mut form)?;
-    let episode = open_episode(&state, &who, id).await?;
+    let (episode, _) = open_episode(&state, &who, id).await?;
     let now = state.now();
     let audit = who.audit(now, "withdraw", "barrier-check", Some(episode.id.0));
     state.store.withdraw_barrier_check(episode.id, audit, now).await?;
@@ -299,7 +298,7 @@ pub async fn record_repair(
     mut form: FormFields,
 ) -> Result<Response, WebError> {
     who.check_csrf(&mut form)?;
-    let episode = open_episode(&state, &who, id).await?;
+    let (episode, write) = open_episode(&state, &who, id).await?;
     let tr = crate::language::current();
     let sessions = state.store.sessions_of(&[episode.client]).await?;
     let numbers: Vec<u32> = sessions.iter().filter(|s| s.episode == episode.id).map(|s| s.number).collect();
@@ -313,6 +312,13 @@ pub async fn record_repair(
     let tried_session = session_field("tried")?;
     if tried_session < rupture_session {
         return Err(WebError::BadRequest(tr.t("support-tried-before-rupture")));
+    }
+    // The rupture must be one the page showed: a detected rupture of the current episode beginning there.
+    let now = state.now();
+    let mut states = state.app.overviews_for(who.user.id, std::slice::from_ref(&write.client), true, now).await?;
+    let current = states.remove(&episode.client).filter(|s| s.episode == Some(episode.id));
+    if !current.is_some_and(|s| s.overview.ruptures.iter().any(|r| r.onset_session == rupture_session)) {
+        return Err(WebError::BadRequest(tr.t("support-session-invalid")));
     }
     let strategy = form
         .one("strategy")?
@@ -332,7 +338,6 @@ pub async fn record_repair(
         strategy: strategy.code.to_owned(),
         note,
     };
-    let now = state.now();
     let audit = who.audit(now, "create", "repair-attempt", None);
     state.store.record_repair_attempt(&attempt, who.user.id, audit, now).await?;
     Ok(back_to(episode.client))
