@@ -231,6 +231,17 @@ fn reports(obs: &[Observation]) -> Vec<RuptureReport> {
 /// (docs/SCIENCE.md#risk; a **project default**).
 pub const RISK_FOLLOW_UP_SESSIONS: u32 = 4;
 
+/// The ruptures of one episode's observations exactly as [`overview`] finds them, without the rest of the
+/// overview (for research tables over many episodes).
+pub fn ruptures(practice: &PracticeModel, obs: &[Observation]) -> Vec<Rupture> {
+    let config = RuptureConfig::for_mode(Mode::Strict, practice.rupture_prior);
+    let scores: Vec<SessionScore> = series(obs, RELATIONSHIP_CHECK, Respondent::Client, "alliance")
+        .iter()
+        .map(|&(session, score, _)| SessionScore { session, score })
+        .collect();
+    detect_ruptures(&scores, &reports(obs), &config).unwrap_or_default()
+}
+
 /// Summarises one client's latest episode. `observations` may come in any order.
 pub fn overview(
     catalog: &Catalog,
@@ -312,7 +323,7 @@ pub fn overview(
     let cutoff = alliance_scale.and_then(|s| s.cutoff.as_ref()).map(|c| c.value);
     let scores: Vec<SessionScore> =
         client_alliance.iter().map(|&(session, score, _)| SessionScore { session, score }).collect();
-    let ruptures = detect_ruptures(&scores, &reports(obs), &config).unwrap_or_default();
+    let ruptures = ruptures(practice, obs);
     let recent = latest_session.unwrap_or(0).saturating_sub(config.repair_window);
     let last_scored = scores.last().map(|s| s.session);
     for rupture in &ruptures {

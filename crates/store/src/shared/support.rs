@@ -165,6 +165,11 @@ fn attempt_row(keys: &cipher::Keyring, row: &Row, with_note: bool) -> StoreResul
     })
 }
 
+fn end_reason(row: &Row) -> StoreResult<EndReason> {
+    let word: String = row.get("reason")?;
+    EndReason::parse(&word).ok_or_else(|| StoreError::Corrupt(format!("an unknown episode end reason: {word:.20}")))
+}
+
 const ATTEMPTS: &str = "SELECT r.*, e.client_id FROM repair_attempts r JOIN episodes e ON e.id = r.episode_id";
 
 #[async_trait]
@@ -292,12 +297,7 @@ impl<S: HasDb> ClinicalSupport for S {
             .fetch_all(&db.read)
             .await?;
         rows.iter()
-            .map(|row| {
-                let word: String = row.get("reason")?;
-                let reason = EndReason::parse(&word)
-                    .ok_or_else(|| StoreError::Corrupt(format!("an unknown episode end reason: {word:.20}")))?;
-                Ok((EpisodeId(row.get("id")?), ClientId(row.get("client_id")?), reason))
-            })
+            .map(|row| Ok((EpisodeId(row.get("id")?), ClientId(row.get("client_id")?), end_reason(row)?)))
             .collect()
     }
 
@@ -305,13 +305,6 @@ impl<S: HasDb> ClinicalSupport for S {
         let db = self.db();
         let sql = db.with_ids("SELECT episode_id, reason FROM episode_endings WHERE episode_id IN {ids}");
         let rows = db.query(&sql).bind_ids(ids(episodes, |e| e.0)).fetch_all(&db.read).await?;
-        rows.iter()
-            .map(|row| {
-                let word: String = row.get("reason")?;
-                let reason = EndReason::parse(&word)
-                    .ok_or_else(|| StoreError::Corrupt(format!("an unknown episode end reason: {word:.20}")))?;
-                Ok((EpisodeId(row.get("episode_id")?), reason))
-            })
-            .collect()
+        rows.iter().map(|row| Ok((EpisodeId(row.get("episode_id")?), end_reason(row)?))).collect()
     }
 }

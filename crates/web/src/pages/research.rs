@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write;
 
 use alliance_core::domain::Role;
-use alliance_core::overview::{SessionInfo, overview};
+use alliance_core::practice::PracticeModel;
 use alliance_signals::rupture::RepairStatus;
 use alliance_store::{AuditEvent, ClientId, Episode, EpisodeId, Rater, ScorePoint, TherapySession, UserId};
 use askama::Template;
@@ -132,14 +132,21 @@ async fn repair_table(state: &AppState) -> Result<Vec<(String, String, String, S
     clients.sort_unstable();
     clients.dedup();
     let clients = consented(state, &clients).await?;
-    let sessions = state.store.sessions_of(&clients).await?;
     let points: Vec<ScorePoint> =
         state.store.score_points(&clients).await?.into_iter().filter(|p| p.rater == Rater::Client).collect();
+    let mut by_episode: HashMap<EpisodeId, Vec<&ScorePoint>> = HashMap::new();
+    for p in &points {
+        by_episode.entry(p.episode).or_default().push(p);
+    }
+    // Each episode's ruptures once, however many attempts it has.
+    let practice = state.practice();
+    let mut ruptures_of: HashMap<EpisodeId, Vec<alliance_signals::rupture::Rupture>> = HashMap::new();
+    let consenting: HashSet<ClientId> = clients.iter().copied().collect();
     let mut outcomes = Vec::new();
-    for a in attempts.iter().filter(|a| clients.contains(&a.client)) {
-        let held: Vec<&TherapySession> = sessions.iter().filter(|s| s.episode == a.episode).collect();
-        let mine: Vec<&ScorePoint> = points.iter().filter(|p| p.episode == a.episode).collect();
-        let ruptures = episode_ruptures(state, &mine, a.episode, &held);
+    for a in attempts.iter().filter(|a| consenting.contains(&a.client)) {
+        let mine: &[&ScorePoint] = by_episode.get(&a.episode).map_or(&[], Vec::as_slice);
+        let ruptures =
+            ruptures_of.entry(a.episode).or_insert_with(|| episode_ruptures(&practice, mine, a.episode)).as_slice();
         let scored: Vec<u32> = mine
             .iter()
             .filter(|p| p.instrument == alliance_core::catalog::RELATIONSHIP_CHECK && p.scale == "alliance")
@@ -149,7 +156,7 @@ async fn repair_table(state: &AppState) -> Result<Vec<(String, String, String, S
         let rupture = ruptures
             .iter()
             .find(|r| r.onset_session == a.rupture_session)
-            .or_else(|| repair::rupture_for(&ruptures, a.tried_session));
+            .or_else(|| repair::rupture_for(ruptures, a.tried_session));
         if let (Some(rupture), Some(strategy)) = (rupture, strategy_by_code(&a.strategy)) {
             outcomes.push((a.client.0, strategy.code, repair::outcome(rupture, a.tried_session, &scored)));
         }
@@ -206,13 +213,8 @@ impl Codes {
 
 /// Session numbers where a rupture began and where one was repaired, per episode, from the client's own
 /// ratings (the rupture tracking the client page uses).
-fn rupture_marks(
-    state: &AppState,
-    points: &[&ScorePoint],
-    episode: EpisodeId,
-    sessions: &[&TherapySession],
-) -> (HashSet<u32>, HashSet<u32>) {
-    let ruptures = episode_ruptures(state, points, episode, sessions);
+fn rupture_marks(state: &AppState, points: &[&ScorePoint], episode: EpisodeId) -> (HashSet<u32>, HashSet<u32>) {
+    let ruptures = episode_ruptures(&state.practice(), points, episode);
     let onsets = ruptures.iter().map(|r| r.onset_session).collect();
     let repairs = ruptures
         .iter()
@@ -226,14 +228,11 @@ fn rupture_marks(
 
 /// The ruptures of one episode, from the client's own ratings (the rupture tracking the client page uses).
 fn episode_ruptures(
-    state: &AppState,
+    practice: &PracticeModel,
     points: &[&ScorePoint],
     episode: EpisodeId,
-    sessions: &[&TherapySession],
 ) -> Vec<alliance_signals::rupture::Rupture> {
-    let infos: Vec<SessionInfo> =
-        sessions.iter().map(|s| SessionInfo { number: s.number, attended: s.attended, check_pending: false }).collect();
-    overview(&state.catalog, &state.practice(), &alliance_app::observations(points, Some(episode)), &infos).ruptures
+    alliance_core::overview::ruptures(practice, &alliance_app::observations(points, Some(episode)))
 }
 
 /// Builds the CSV for every client of the practice. Only client-rated scores are included.
@@ -262,7 +261,7 @@ async fn dataset(state: &AppState) -> Result<String, WebError> {
         let client_points: Vec<&ScorePoint> = points.iter().filter(|p| p.client == client.id).collect();
         for (ordinal, episode) in episodes.iter().enumerate() {
             let held: Vec<&TherapySession> = sessions.iter().filter(|s| s.episode == episode.id).collect();
-            let (onsets, repairs) = rupture_marks(state, &client_points, episode.id, &held);
+            let (onsets, repairs) = rupture_marks(state, &client_points, episode.id);
             for s in &held {
                 let day = (s.held_on - episode.started_on).whole_days();
                 let here: Vec<&&ScorePoint> =
