@@ -7,7 +7,9 @@ use std::sync::{Arc, RwLock};
 use alliance_core::catalog::RELATIONSHIP_CHECK;
 use alliance_core::dropout::{self, DropoutWeights, EpisodeHistory, SessionHistory};
 use alliance_core::practice::{self, OutcomeSeries, PracticeModel, SignalSettings};
-use alliance_store::{AuditEvent, ClientId, EndReason, Rater};
+use alliance_core::repair::{self, StrategyRow};
+use alliance_store::{AuditEvent, ClientId, EndReason, EpisodeId, Rater, RepairAttempt, ScorePoint};
+use std::collections::HashMap;
 use time::OffsetDateTime;
 
 use crate::{App, AppError};
@@ -76,6 +78,7 @@ impl App {
         }
         let settings = self.practice().settings;
         let histories = self.dropout_histories().await?;
+        let attempts = self.repair_outcome_input().await?;
         // Fitting is CPU work: keep it off the threads that answer requests.
         let (model, (dropout, refit)) = tokio::task::spawn_blocking(move || {
             let model = practice::build(&outcomes, &alliance, settings);
@@ -85,9 +88,43 @@ impl App {
         .await
         .map_err(|e| AppError::PracticeModel(e.to_string()))?;
         let model = model.map_err(|e| AppError::PracticeModel(e.to_string()))?;
-        let model = practice::PracticeModel { fitted_at: Some(now), dropout, dropout_refit: Some(refit), ..model };
+        // The repair table judges each attempt by the new model's rupture prior, as the client pages will.
+        let repair_table = Some(repair_table(&model, &attempts));
+        let model = practice::PracticeModel {
+            fitted_at: Some(now),
+            dropout,
+            dropout_refit: Some(refit),
+            repair_table,
+            ..model
+        };
         self.practice.set(model);
         Ok(())
+    }
+
+    /// Every repair attempt of a client whose latest consent includes research use, with the client's own scores
+    /// of its episode (the research page's repair table).
+    async fn repair_outcome_input(&self) -> Result<Vec<(RepairAttempt, Vec<ScorePoint>)>, AppError> {
+        let attempts = self.store.all_repair_attempts().await?;
+        let mut clients: Vec<ClientId> = attempts.iter().map(|a| a.client).collect();
+        clients.sort_unstable();
+        clients.dedup();
+        let mut research = HashMap::new();
+        for consent in self.store.consents_of(&clients).await? {
+            research.insert(consent.client, consent.research);
+        }
+        clients.retain(|c| research.get(c).copied().unwrap_or(false));
+        let mut by_episode: HashMap<EpisodeId, Vec<ScorePoint>> = HashMap::new();
+        for p in self.store.score_points(&clients).await?.into_iter().filter(|p| p.rater == Rater::Client) {
+            by_episode.entry(p.episode).or_default().push(p);
+        }
+        Ok(attempts
+            .into_iter()
+            .filter(|a| clients.binary_search(&a.client).is_ok())
+            .map(|a| {
+                let points = by_episode.get(&a.episode).cloned().unwrap_or_default();
+                (a, points)
+            })
+            .collect())
     }
 
     /// The practice's ended episodes whose ending the therapist recorded, as the dropout refit reads them: each
@@ -130,4 +167,30 @@ impl App {
         }
         Ok(histories)
     }
+}
+
+/// The repair table (docs/SCIENCE.md#small-cells): each attempt judged by its episode's ruptures as the overview
+/// finds them (`alliance_core::repair::outcome`), counted per strategy.
+fn repair_table(model: &PracticeModel, attempts: &[(RepairAttempt, Vec<ScorePoint>)]) -> Vec<StrategyRow> {
+    let mut ruptures_of: HashMap<EpisodeId, Vec<alliance_signals::rupture::Rupture>> = HashMap::new();
+    let mut outcomes = Vec::new();
+    for (a, points) in attempts {
+        let refs: Vec<&ScorePoint> = points.iter().collect();
+        let ruptures = ruptures_of
+            .entry(a.episode)
+            .or_insert_with(|| alliance_core::overview::ruptures(model, &crate::observations(&refs, Some(a.episode))));
+        let scored: Vec<u32> = points
+            .iter()
+            .filter(|p| p.instrument == RELATIONSHIP_CHECK && p.scale == "alliance" && p.value.is_some())
+            .map(|p| p.session_number)
+            .collect();
+        let rupture = ruptures
+            .iter()
+            .find(|r| r.onset_session == a.rupture_session)
+            .or_else(|| repair::rupture_for(ruptures, a.tried_session));
+        if let (Some(rupture), Some(strategy)) = (rupture, repair::strategy_by_code(&a.strategy)) {
+            outcomes.push((a.client.0, strategy.code, repair::outcome(rupture, a.tried_session, &scored)));
+        }
+    }
+    repair::strategy_table(&outcomes)
 }

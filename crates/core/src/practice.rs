@@ -215,6 +215,9 @@ pub struct PracticeModel {
     /// The last refit of the dropout weights on the practice's ended episodes, adopted or not (none before the
     /// first attempt).
     pub dropout_refit: Option<crate::dropout::RefitOutcome>,
+    /// What therapists tried after ruptures and how often the alliance came back, for consenting clients, made
+    /// with each refit (the research page reads it; none before the first).
+    pub repair_table: Option<Vec<crate::repair::StrategyRow>>,
 }
 
 /// One client's PHQ-9 totals, for the ETR fit.
@@ -323,6 +326,7 @@ pub fn build(
         settings,
         dropout: DropoutWeights::default(),
         dropout_refit: None,
+        repair_table: None,
     })
 }
 

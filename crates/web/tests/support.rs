@@ -268,6 +268,9 @@ async fn the_research_page_counts_what_was_tried_and_hides_small_cells() {
     assert!(section(&page).contains("The alliance came back at session 3."), "{}", section(&page));
 
     let rita = app.sign_in("rita@example.org").await;
+    let (_, page) = rita.get("/research").await;
+    assert!(!page.contains("Talk about what is happening between you right now"), "made at the practice refit");
+    app.state.app.refresh_practice(time::OffsetDateTime::now_utc()).await.unwrap();
     let (status, page) = rita.get("/research").await;
     assert_eq!(status, 200);
     let table = page.split(r#"id="repairs""#).nth(1).unwrap();

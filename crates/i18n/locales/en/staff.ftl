@@ -774,3 +774,4 @@ research-dropout-term = Term
 research-dropout-default = Default weight
 research-dropout-in-use = Weight in use
 research-dropout-hint = Each weight multiplies its term on the log-odds scale; the alert starts at the threshold. Figures on generated practices are in the project's science notes. How care ended is recorded when an episode is ended.
+research-repair-when = The table is made with the practice model, which is refitted on a schedule: attempts recorded since appear at the next refit.

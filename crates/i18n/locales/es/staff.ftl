@@ -803,3 +803,4 @@ research-dropout-term = Término
 research-dropout-default = Peso por defecto
 research-dropout-in-use = Peso en uso
 research-dropout-hint = Cada peso multiplica su término en la escala de log-odds; el aviso empieza en el umbral. Las cifras con consultas generadas están en las notas científicas del proyecto. Cómo terminó la atención se registra al cerrar un episodio.
+research-repair-when = La tabla se elabora con el modelo de la consulta, que se reajusta de forma programada: los intentos registrados después aparecen en el siguiente reajuste.

@@ -37,7 +37,7 @@ struct ResearchPage {
     columns: &'static str,
     /// What therapists tried after ruptures and how often the alliance came back: (strategy, attempts,
     /// clients, came back), the last two suppressed below the smallest cell.
-    repairs: Vec<(String, String, String, String)>,
+    repairs: Option<Vec<(String, String, String, String)>>,
     dropout: DropoutView,
 }
 
@@ -104,7 +104,7 @@ fn dropout_view(state: &AppState) -> DropoutView {
 
 pub async fn research_page(State(state): State<AppState>, who: SignedIn) -> Result<Response, WebError> {
     access::require_role(&who, Role::Researcher)?;
-    let repairs = repair_table(&state).await?;
+    let repairs = repair_table(&state);
     let now = state.now();
     state.store.audit(AuditEvent { purpose: "research", ..who.audit(now, "view", "research-report", None) }).await?;
     let dropout = dropout_view(&state);
@@ -122,65 +122,36 @@ async fn consented(state: &AppState, clients: &[ClientId]) -> Result<Vec<ClientI
     Ok(clients.iter().copied().filter(|c| research.get(c).copied().unwrap_or(false)).collect())
 }
 
-/// The repair table (issue 18): each recorded attempt of a consenting client, its outcome read from the
-/// client's own relationship checks (`alliance_core::repair::outcome`), counted per strategy with cells of
-/// fewer than five clients suppressed.
-async fn repair_table(state: &AppState) -> Result<Vec<(String, String, String, String)>, WebError> {
-    use alliance_core::repair::{self, MIN_CELL_CLIENTS, strategy_by_code, strategy_table};
-    let attempts = state.store.all_repair_attempts().await?;
-    let mut clients: Vec<ClientId> = attempts.iter().map(|a| a.client).collect();
-    clients.sort_unstable();
-    clients.dedup();
-    let clients = consented(state, &clients).await?;
-    let points: Vec<ScorePoint> =
-        state.store.score_points(&clients).await?.into_iter().filter(|p| p.rater == Rater::Client).collect();
-    let mut by_episode: HashMap<EpisodeId, Vec<&ScorePoint>> = HashMap::new();
-    for p in &points {
-        by_episode.entry(p.episode).or_default().push(p);
-    }
-    // Each episode's ruptures once, however many attempts it has.
+/// The repair table (issue 18), as the practice model's last refit made it (`App::refresh_practice`): each
+/// recorded attempt of a consenting client, its outcome read from the client's own relationship checks, counted
+/// per strategy with cells of fewer than five clients suppressed. `None` before the first refit.
+fn repair_table(state: &AppState) -> Option<Vec<(String, String, String, String)>> {
+    use alliance_core::repair::{MIN_CELL_CLIENTS, strategy_by_code};
     let practice = state.practice();
-    let mut ruptures_of: HashMap<EpisodeId, Vec<alliance_signals::rupture::Rupture>> = HashMap::new();
-    let consenting: HashSet<ClientId> = clients.iter().copied().collect();
-    let mut outcomes = Vec::new();
-    for a in attempts.iter().filter(|a| consenting.contains(&a.client)) {
-        let mine: &[&ScorePoint] = by_episode.get(&a.episode).map_or(&[], Vec::as_slice);
-        let ruptures =
-            ruptures_of.entry(a.episode).or_insert_with(|| episode_ruptures(&practice, mine, a.episode)).as_slice();
-        let scored: Vec<u32> = mine
-            .iter()
-            .filter(|p| p.instrument == alliance_core::catalog::RELATIONSHIP_CHECK && p.scale == "alliance")
-            .filter(|p| p.value.is_some())
-            .map(|p| p.session_number)
-            .collect();
-        let rupture = ruptures
-            .iter()
-            .find(|r| r.onset_session == a.rupture_session)
-            .or_else(|| repair::rupture_for(ruptures, a.tried_session));
-        if let (Some(rupture), Some(strategy)) = (rupture, strategy_by_code(&a.strategy)) {
-            outcomes.push((a.client.0, strategy.code, repair::outcome(rupture, a.tried_session, &scored)));
-        }
-    }
     let tr = crate::language::current();
-    Ok(strategy_table(&outcomes)
-        .into_iter()
-        .filter(|row| row.attempts > 0)
-        .map(|row| {
-            let name = strategy_by_code(row.code).map_or_else(|| row.code.to_owned(), |s| tr.t(s.message));
-            match row.came_back_share() {
-                Some(share) => (
-                    name,
-                    row.attempts.to_string(),
-                    row.clients.to_string(),
-                    tr.t2("research-repair-share", "back", row.came_back, "percent", tr.number(100.0 * share, 0)),
-                ),
-                None => {
-                    let hidden = tr.t1("research-repair-suppressed", "min", MIN_CELL_CLIENTS);
-                    (name, hidden.clone(), hidden.clone(), hidden)
+    Some(
+        practice
+            .repair_table
+            .as_ref()?
+            .iter()
+            .filter(|row| row.attempts > 0)
+            .map(|row| {
+                let name = strategy_by_code(row.code).map_or_else(|| row.code.to_owned(), |s| tr.t(s.message));
+                match row.came_back_share() {
+                    Some(share) => (
+                        name,
+                        row.attempts.to_string(),
+                        row.clients.to_string(),
+                        tr.t2("research-repair-share", "back", row.came_back, "percent", tr.number(100.0 * share, 0)),
+                    ),
+                    None => {
+                        let hidden = tr.t1("research-repair-suppressed", "min", MIN_CELL_CLIENTS);
+                        (name, hidden.clone(), hidden.clone(), hidden)
+                    }
                 }
-            }
-        })
-        .collect())
+            })
+            .collect(),
+    )
 }
 
 /// Random codes, unique within one export.
