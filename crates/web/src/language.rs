@@ -218,3 +218,10 @@ pub fn comment_error(error: &alliance_core::supervision::CommentError) -> String
         CommentError::ControlCharacter => tr.t("comment-bad-characters"),
     }
 }
+
+/// Adds to `response` the header that removes this browser's language switch, so the stored language (a staff
+/// user's, or the next client's at a shared tablet) applies from the next page.
+pub fn forget_choice(response: &mut axum::response::Response, https: bool) {
+    let forget = crate::security::set_cookie(LANGUAGE_COOKIE, "", crate::security::Lifetime::Remove, https);
+    response.headers_mut().append(axum::http::header::SET_COOKIE, forget);
+}

@@ -10,7 +10,6 @@ use crate::access;
 use crate::auth::SignedIn;
 use crate::error::WebError;
 use crate::forms::{FormFields, Id};
-use crate::security;
 use crate::state::AppState;
 
 /// A language select: the stored choice (empty: none) and the options as (tag, name in its own language).
@@ -51,9 +50,7 @@ pub async fn set_account_language(
     event.purpose = "account";
     state.store.set_user_language(who.user.id, language, event).await?;
     let mut response = Redirect::to("/account").into_response();
-    let forget =
-        security::set_cookie(crate::language::LANGUAGE_COOKIE, "", security::Lifetime::Remove, state.config.https());
-    response.headers_mut().append(axum::http::header::SET_COOKIE, forget);
+    crate::language::forget_choice(&mut response, state.config.https());
     Ok(response)
 }
 

@@ -316,13 +316,7 @@ pub async fn submit(
                 let page = KioskDone { tr: crate::language::current(), crisis, home };
                 let mut response = (StatusCode::OK, Html(page.render()?)).into_response();
                 // The next person at the tablet starts from their own language, not this client's choice.
-                let forget = security::set_cookie(
-                    crate::language::LANGUAGE_COOKIE,
-                    "",
-                    security::Lifetime::Remove,
-                    state.config.https(),
-                );
-                response.headers_mut().append(axum::http::header::SET_COOKIE, forget);
+                crate::language::forget_choice(&mut response, state.config.https());
                 return Ok(response);
             }
             let own_page = super::own_page::url_for_link(&state, &link).await;
