@@ -291,3 +291,23 @@ async fn the_staff_pages_answer_in_spanish_and_in_arabic() {
         assert!(caseload.contains(expected), "{lang}: the caseload has its own words");
     }
 }
+
+/// Saving one's own language clears this browser's language switch, so the stored choice speaks from the next
+/// page on (the switch would otherwise win over it).
+#[tokio::test]
+async fn saving_ones_language_clears_the_switch_on_this_browser() {
+    let app = TestApp::spawn().await;
+    app.user("ana@example.org", Role::Therapist).await;
+    let me = app.sign_in("ana@example.org").await;
+    let r = me
+        .browser
+        .post(format!("{}/language", app.url))
+        .form(&[("lang", "ar"), ("next", "/account")])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.text().await.unwrap().contains("dir=\"rtl\""), "the switch speaks Arabic");
+    let (status, _, page) = me.post("/account/language", &[("language", "es")]).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<html lang=\"es\""), "the stored language speaks once the switch is cleared");
+}
