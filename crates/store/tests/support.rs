@@ -19,6 +19,7 @@ pub async fn a_barrier_request_stands_until_a_barrier_check_is_answered(store: &
     let requests = store.barrier_requests(&[episode]).await.unwrap();
     assert_eq!(requests.len(), 1, "an open request stands: no second one");
     assert_eq!((requests[0].reason, requests[0].requested_by), (BarrierReason::NotOnTrack, Some(therapist)));
+    assert_eq!(store.open_barrier_request(episode).await.unwrap().map(|r| r.id), Some(requests[0].id));
 
     // The client answers a link that asks the barrier check: a later request is a new one.
     let hash = [31u8; 32];
@@ -34,6 +35,7 @@ pub async fn a_barrier_request_stands_until_a_barrier_check_is_answered(store: &
     let answers = view.administrations.iter().map(|a| response(Some(a.id), 4.0)).collect();
     let later = NOW + Duration::hours(1);
     store.submit_check(&hash, answers, CheckExtras::default(), ev(), later).await.unwrap().unwrap();
+    assert_eq!(store.open_barrier_request(episode).await.unwrap(), None, "answered: it no longer stands");
     store.request_barrier_check(episode, BarrierReason::Therapist, therapist, ev(), later).await.unwrap();
     assert_eq!(store.barrier_requests(&[episode]).await.unwrap().len(), 2, "answered: a new request goes in");
 
@@ -41,6 +43,7 @@ pub async fn a_barrier_request_stands_until_a_barrier_check_is_answered(store: &
     store.withdraw_barrier_check(episode, ev(), later).await.unwrap();
     let requests = store.barrier_requests(&[episode]).await.unwrap();
     assert_eq!(open(&requests), 0);
+    assert_eq!(store.open_barrier_request(episode).await.unwrap(), None, "withdrawn");
     assert_eq!(requests[1].withdrawn_at, Some(later));
     assert_eq!(store.audit_events(10_000).await.unwrap().len(), before + 1, "audited");
 }

@@ -114,6 +114,8 @@ pub trait ClinicalSupport: Send + Sync {
         audit: AuditEvent,
         now: OffsetDateTime,
     ) -> StoreResult<()>;
+    /// The episode's request that still stands: not withdrawn, and no barrier check completed since it was made.
+    async fn open_barrier_request(&self, episode: EpisodeId) -> StoreResult<Option<BarrierRequest>>;
     /// The requests of these episodes, oldest first.
     async fn barrier_requests(&self, episodes: &[EpisodeId]) -> StoreResult<Vec<BarrierRequest>>;
     async fn record_repair_attempt(
@@ -170,6 +172,13 @@ fn end_reason(row: &Row) -> StoreResult<EndReason> {
     EndReason::parse(&word).ok_or_else(|| StoreError::Corrupt(format!("an unknown episode end reason: {word:.20}")))
 }
 
+/// A request of episode `$1` that still stands: not withdrawn, and no barrier check completed since it was made.
+/// The one definition the insert (no second request while one stands) and the reading share.
+const STANDING: &str = "episode_id = $1 AND withdrawn_at IS NULL
+    AND NOT EXISTS (SELECT 1 FROM administrations a JOIN therapy_sessions s ON s.id = a.session_id
+                    WHERE s.episode_id = $1 AND a.instrument_id = 'barrier-check'
+                      AND a.status = 'completed' AND a.completed_at >= requested_at)";
+
 const ATTEMPTS: &str = "SELECT r.*, e.client_id FROM repair_attempts r JOIN episodes e ON e.id = r.episode_id";
 
 #[async_trait]
@@ -184,20 +193,11 @@ impl<S: HasDb> ClinicalSupport for S {
     ) -> StoreResult<()> {
         let db = self.db();
         let mut tx = db.begin().await?;
-        db.query(
+        let insert = format!(
             "INSERT INTO barrier_requests (episode_id, reason, requested_by, requested_at)
-             SELECT $1, $2, $3, $4 WHERE NOT EXISTS
-               (SELECT 1 FROM barrier_requests WHERE episode_id = $1 AND withdrawn_at IS NULL
-                  AND NOT EXISTS (SELECT 1 FROM administrations a JOIN therapy_sessions s ON s.id = a.session_id
-                                  WHERE s.episode_id = $1 AND a.instrument_id = 'barrier-check'
-                                    AND a.status = 'completed' AND a.completed_at >= requested_at))",
-        )
-        .bind(episode.0)
-        .bind(reason.as_str())
-        .bind(by.0)
-        .bind_time(now)
-        .execute(&mut tx)
-        .await?;
+             SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM barrier_requests WHERE {STANDING})"
+        );
+        db.query(&insert).bind(episode.0).bind(reason.as_str()).bind(by.0).bind_time(now).execute(&mut tx).await?;
         append_audit(&mut tx, &audit).await?;
         tx.commit().await
     }
@@ -217,6 +217,13 @@ impl<S: HasDb> ClinicalSupport for S {
             .await?;
         append_audit(&mut tx, &audit).await?;
         tx.commit().await
+    }
+
+    async fn open_barrier_request(&self, episode: EpisodeId) -> StoreResult<Option<BarrierRequest>> {
+        let db = self.db();
+        let sql = format!("SELECT * FROM barrier_requests WHERE {STANDING} ORDER BY requested_at DESC, id DESC");
+        let row = db.query(&sql).bind(episode.0).fetch_optional(&db.read).await?;
+        row.as_ref().map(request_row).transpose()
     }
 
     async fn barrier_requests(&self, episodes: &[EpisodeId]) -> StoreResult<Vec<BarrierRequest>> {

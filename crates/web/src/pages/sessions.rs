@@ -238,8 +238,7 @@ async fn measure_choices(state: &AppState, session: &TherapySession) -> Result<V
         .collect();
     // The clinical-support questionnaires (issue 18) are offered beside the episode's measures: the barrier
     // check is due while the therapist's request for it stands, the others only when ticked.
-    let requested =
-        episode.ended_on.is_none() && super::support::open_request(state, episode.id, &responses).await?.is_some();
+    let requested = episode.ended_on.is_none() && state.store.open_barrier_request(episode.id).await?.is_some();
     let tr = crate::language::current();
     let support = state
         .catalog

@@ -69,22 +69,6 @@ impl SupportView {
     }
 }
 
-/// The open barrier-check request of the episode, if any: one not withdrawn and not answered by a barrier check
-/// completed after it.
-pub(crate) async fn open_request(
-    state: &AppState,
-    episode: EpisodeId,
-    responses: &[StoredResponse],
-) -> Result<Option<alliance_store::BarrierRequest>, WebError> {
-    let requests = state.store.barrier_requests(&[episode]).await?;
-    Ok(requests.into_iter().rev().find(|r| {
-        r.withdrawn_at.is_none()
-            && !responses
-                .iter()
-                .any(|x| x.episode == episode && x.instrument.id == BARRIER_CHECK && x.submitted_at >= r.requested_at)
-    }))
-}
-
 pub async fn view(
     state: &AppState,
     current: Option<&Episode>,
@@ -97,7 +81,7 @@ pub async fn view(
     let tr = crate::language::current();
     let open = current.filter(|e| e.ended_on.is_none());
     let requested = match open {
-        Some(e) => open_request(state, e.id, responses).await?.map(|r| show_date(r.requested_at.date())),
+        Some(e) => state.store.open_barrier_request(e.id).await?.map(|r| show_date(r.requested_at.date())),
         None => None,
     };
     let of_episode = |id: &str| {
