@@ -17,6 +17,7 @@ pub mod patterns;
 pub mod practice;
 pub mod recognition;
 pub mod repair;
+pub mod research;
 pub mod schedule;
 pub mod scoring;
 pub mod simulate;

@@ -11,6 +11,7 @@ mod instruments;
 mod loader;
 mod overview;
 mod properties;
+mod research;
 mod simulate;
 mod text_policy;
 mod triage;

@@ -21,6 +21,7 @@ mod data;
 mod deviance;
 mod error;
 mod fit;
+mod intercept;
 mod linalg;
 mod normal;
 mod optim;
@@ -31,6 +32,10 @@ pub use crate::csv::{MAX_FIELD_BYTES, MAX_LINE_BYTES, read_practice_csv};
 pub use crate::data::{ClientSummary, INTAKE_CENTRE, Observation, Practice, PracticeBuilder};
 pub use crate::error::{Column, FitError, InputError, PredictError};
 pub use crate::fit::{Criterion, FitOptions, FittedModel, ModelSpec, RandomEffects, fit};
+pub use crate::intercept::{
+    GroupEffect, InterceptBuilder, InterceptFit, InterceptFitError, InterceptInputError, fit_intercept,
+    icc_profile_interval,
+};
 pub use crate::normal::normal_quantile;
 pub use crate::predict::PredictedScore;
 pub use crate::result::{Fallback, FixedEffects, LmmResult, VarCorrEntry};
