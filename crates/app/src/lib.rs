@@ -24,6 +24,7 @@ mod overview_cache;
 mod partnership;
 mod practice;
 mod reflection;
+mod research;
 mod scheduler;
 
 use std::sync::Arc;
@@ -55,6 +56,8 @@ pub struct App {
     catalog: Arc<Catalog>,
     practice: Arc<practice::PracticeCell>,
     overviews: Arc<overview_cache::OverviewCache>,
+    /// The last research report and the practice refit it was made after.
+    research: Arc<research::ReportCache>,
     /// How long a client's link works: a check is still pending, not missing, for sessions this recent.
     link_lifetime: time::Duration,
 }
@@ -70,7 +73,7 @@ impl App {
     ) -> Result<Self, AppError> {
         let practice = Arc::new(practice::PracticeCell::new(settings)?);
         let link_lifetime = alliance_core::domain::DEFAULT_LINK_LIFETIME;
-        let app = Self { store, catalog, practice, overviews: Arc::default(), link_lifetime };
+        let app = Self { store, catalog, practice, overviews: Arc::default(), research: Arc::default(), link_lifetime };
         app.refresh_practice(now).await?;
         Ok(app)
     }

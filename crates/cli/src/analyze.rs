@@ -3,10 +3,18 @@
 use std::io::{BufReader, IsTerminal, Read, Write};
 use std::path::PathBuf;
 
+use std::sync::Arc;
+
+use alliance_core::practice::SignalSettings;
+use alliance_core::research::{ResearchData, read_fixture_csv};
+use alliance_i18n::{Lang, Tr};
 use alliance_lmm::{Criterion, FitOptions, ModelSpec, RandomEffects, fit, read_practice_csv};
 use alliance_signals::rupture::Mode;
+use alliance_store::{Database, OpenMode, Opening};
 use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
+
+use crate::args::DataArgs;
 
 #[derive(Subcommand)]
 pub enum AnalyzeCommand {
@@ -46,6 +54,36 @@ pub enum AnalyzeCommand {
         #[arg(long, default_value_t = 4)]
         practices: usize,
     },
+    /// The practice research report: the alliance's relation to next-session outcome within and between
+    /// clients, therapist effects, the measures' reliability, ruptures and outcome, outcomes overall. On a
+    /// research CSV (--input) or on the practice's database (clients who consented to research use); prints
+    /// every figure as JSON, and with --html writes a self-contained report.
+    Research(Box<ResearchArgs>),
+}
+
+#[derive(clap::Args)]
+pub struct ResearchArgs {
+    /// CSV with columns client,therapist,session,a1..a6,phq9,alliance, instead of the practice's database.
+    #[arg(long, value_name = "FILE")]
+    input: Option<PathBuf>,
+    #[command(flatten)]
+    data: DataArgs,
+    /// The practice's database: `sqlite:PATH` or `postgres://...` (default: the data folder's).
+    #[arg(long = "database", env = "ALLIANCE_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    database: Option<String>,
+    /// Print every figure as JSON (also the default without --html).
+    #[arg(long)]
+    json: bool,
+    /// Write the report as one self-contained HTML file (inline SVG, no script).
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// The report's language: en, es or ar.
+    #[arg(long, default_value = "en", value_parser = parse_lang)]
+    lang: Lang,
+}
+
+fn parse_lang(tag: &str) -> Result<Lang, String> {
+    Lang::parse(tag).ok_or_else(|| format!("`{tag}` is not a language of Alliance (en, es, ar)"))
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -113,10 +151,14 @@ impl<R: Read> Read for Progress<R> {
     }
 }
 
-pub fn run(command: AnalyzeCommand) -> anyhow::Result<()> {
+pub async fn run(command: AnalyzeCommand) -> anyhow::Result<()> {
+    if let AnalyzeCommand::Research(args) = command {
+        return research(*args).await;
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match command {
+        AnalyzeCommand::Research(_) => {}
         AnalyzeCommand::Etr { input, model } => {
             let progress = std::io::stderr().is_terminal();
             let practice = if progress {
@@ -172,5 +214,75 @@ pub fn run(command: AnalyzeCommand) -> anyhow::Result<()> {
         }
     }
     out.flush()?;
+    Ok(())
+}
+
+/// Reads the research rows from the CSV or the practice's database.
+async fn research_data(args: &ResearchArgs, progress: bool) -> anyhow::Result<ResearchData> {
+    if let Some(input) = &args.input {
+        let size = std::fs::metadata(input).with_context(|| format!("cannot open {}", input.display()))?.len();
+        if size > alliance_core::research::MAX_CSV_BYTES {
+            anyhow::bail!("{}: larger than {} bytes", input.display(), alliance_core::research::MAX_CSV_BYTES);
+        }
+        let (sessions, items) = if progress {
+            read_fixture_csv(BufReader::new(Progress::new(open(input)?, size, "reading")))
+        } else {
+            read_fixture_csv(open(input)?)
+        }
+        .with_context(|| format!("{}", input.display()))?;
+        return Ok(ResearchData {
+            sessions,
+            item_tables: vec![items],
+            outcome_measure: alliance_core::catalog::PHQ9.to_owned(),
+            outcome_criteria: alliance_signals::change::ChangeCriteria::phq9(),
+            rupture_prior: None,
+        });
+    }
+    if progress {
+        eprint!("reading the practice's data (clients who consented to research use) ...");
+    }
+    let spec = args.data.database(args.database.as_deref())?;
+    // A report must never create an empty practice and describe it.
+    spec.ensure_exists()?;
+    let keys = args.data.load_keys(false)?.keys;
+    let db = Database::open(&spec, &keys, &Opening::new(OpenMode::Latest).connections(2)).await?;
+    let catalog = Arc::new(alliance_core::catalog::Catalog::builtin().context("the built-in instruments")?);
+    let now = time::OffsetDateTime::now_utc();
+    let app = alliance_app::App::start(db.store(), catalog, SignalSettings::default(), now).await?;
+    Ok(app.research_data(now).await?)
+}
+
+async fn research(args: ResearchArgs) -> anyhow::Result<()> {
+    let progress = std::io::stderr().is_terminal();
+    let data = research_data(&args, progress).await?;
+    let started = std::time::Instant::now();
+    let stages = alliance_core::research::Stage::ALL.len();
+    let mut done = 0;
+    let report = alliance_core::research::report(&data, |stage| {
+        done += 1;
+        if progress {
+            let filled = done * 25 / stages;
+            eprint!(
+                "\r{:<26} [{}{}] {done}/{stages}",
+                format!("{stage:?}"),
+                "#".repeat(filled),
+                " ".repeat(25 - filled)
+            );
+        }
+    });
+    if progress {
+        eprintln!("\rreport made in {:.1} s{}", started.elapsed().as_secs_f64(), " ".repeat(40));
+    }
+    if let Some(path) = &args.html {
+        let html = alliance_web::research_report::document(&report, &Tr::new(args.lang))?;
+        std::fs::write(path, html).with_context(|| format!("writing {}", path.display()))?;
+    }
+    if args.json || args.html.is_none() {
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+        out.flush()?;
+    }
     Ok(())
 }

@@ -130,7 +130,7 @@ fn main() -> ExitCode {
             Command::Backup(args) => backup::backup(args).await,
             Command::Restore(args) => backup::restore(args).await,
             Command::MigrateStore(args) => backup::migrate(args).await,
-            Command::Analyze(command) => analyze::run(command),
+            Command::Analyze(command) => analyze::run(command).await,
         }
     });
     match result {

@@ -351,6 +351,19 @@ impl Keyring {
         mac.finalize().into_bytes().to_vec()
     }
 
+    /// The research id of a record (`Consents::research_id`): HMAC-SHA-256 of its kind and id under a key of its
+    /// own, derived from the database secret as the blind indexes are: stable across field key rotations, new
+    /// after a rekey.
+    pub fn research_index(&self, kind: &str, id: i64) -> Vec<u8> {
+        let secret = hkdf(self.database.as_ref(), b"alliance research id");
+        // HMAC takes keys of any length: new_from_slice cannot fail.
+        let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_ref()) else { return Vec::new() };
+        mac.update(kind.as_bytes());
+        mac.update(&[0]);
+        mac.update(&id.to_be_bytes());
+        mac.finalize().into_bytes().to_vec()
+    }
+
     /// Encrypts `plaintext` for `field` of row `row` under the newest key.
     pub fn seal(&self, field: Field, row: i64, plaintext: &str) -> String {
         let version = self.newest_version();

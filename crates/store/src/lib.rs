@@ -39,7 +39,7 @@ pub use shared::admin_tasks::{AdminTasks, LoginSummary, NewPasswordReset, Passwo
 pub use shared::audit_log::AuditLog;
 pub use shared::break_glass::BreakGlassGrants;
 pub use shared::care::Care;
-pub use shared::consent::{ConsentRecord, Consents, NewConsent};
+pub use shared::consent::{ConsentRecord, Consents, NewConsent, ResearchKind};
 pub use shared::crisis::CrisisInformation;
 pub use shared::jobs::Jobs;
 pub use shared::kiosks::{Kiosk, Kiosks};

@@ -153,3 +153,28 @@ fn the_email_index_is_an_hmac_of_the_normalised_address() {
     mac.update(b"a@example.org");
     assert_eq!(fixed.email_index("A@Example.org"), mac.finalize().into_bytes().to_vec());
 }
+
+/// Research ids (issue 19): an HMAC of the record's kind and id under a key derived from the database secret,
+/// recomputed here step by step; the same for the same practice, different for another practice's key.
+#[test]
+fn research_ids_are_keyed_hashes_stable_per_practice() {
+    use hmac::Mac;
+    let keys = Keyring::generate();
+    assert_eq!(keys.research_index("client", 7), keys.research_index("client", 7));
+    assert_ne!(keys.research_index("client", 7), keys.research_index("client", 8));
+    assert_ne!(keys.research_index("client", 7), keys.research_index("therapist", 7));
+    assert_ne!(keys.research_index("client", 7), Keyring::generate().research_index("client", 7));
+    assert_eq!(
+        keys.research_index("client", 7),
+        keys.with_new_version().research_index("client", 7),
+        "a field key rotation keeps them"
+    );
+    let secret = STANDARD.encode([5u8; 32]);
+    let fixed = Keyring::parse(&format!("db {secret}\nv1 {secret}\n")).unwrap();
+    let mut derived = [0u8; 32];
+    hkdf::Hkdf::<sha2::Sha256>::new(None, &[5u8; 32]).expand(b"alliance research id", &mut derived).unwrap();
+    let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(&derived).unwrap();
+    mac.update(b"client\0");
+    mac.update(&7i64.to_be_bytes());
+    assert_eq!(fixed.research_index("client", 7), mac.finalize().into_bytes().to_vec());
+}

@@ -296,6 +296,10 @@ pub async fn consent_is_kept_with_its_version_and_a_stop_can_be_undone(store: &d
     let consents: Vec<_> =
         store.consents_of(&[client]).await.unwrap().iter().map(|c| (c.version, c.research, c.given_at)).collect();
     assert_eq!(consents, vec![(1, false, NOW), (2, true, later)], "every consent kept, the latest last");
+    let research = store.research_id(alliance_store::ResearchKind::Client, client.0);
+    assert!(research.starts_with('C') && research.len() == 17, "{research}");
+    assert_eq!(research, store.research_id(alliance_store::ResearchKind::Client, client.0), "stable");
+    assert_ne!(research[1..], store.research_id(alliance_store::ResearchKind::Episode, client.0)[1..]);
 
     assert!(store.stopped_asking(&[client]).await.unwrap().is_empty());
     store.set_asking(client, false, ev(), later).await.unwrap();

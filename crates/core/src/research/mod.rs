@@ -18,7 +18,7 @@ use serde::Serialize;
 
 pub use csv::{CsvError, MAX_CSV_BYTES, read_fixture_csv};
 pub use models::{LaggedModel, TherapistEffect, TherapistEffects};
-pub use outcomes::{ChangeByRupture, OverallOutcomes, RuptureGroup};
+pub use outcomes::{ChangeByRupture, OverallOutcomes, RuptureGroup, Share};
 pub use reliability::{Reliability, ReliabilityError, reliability};
 pub use special::f_quantile;
 

@@ -47,10 +47,38 @@ pub trait Consents: Send + Sync {
     ) -> StoreResult<()>;
     /// The clients among these who asked not to be asked, and since when.
     async fn stopped_asking(&self, clients: &[ClientId]) -> StoreResult<Vec<(ClientId, OffsetDateTime)>>;
+    /// A research id for a record of `kind` (`client`, `episode`, `therapist`): a keyed hash under this
+    /// practice's key, the same in every export and report, and not reversible without the key.
+    fn research_id(&self, kind: ResearchKind, id: i64) -> String;
+}
+
+/// What a research id names; its first letter starts the id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResearchKind {
+    Client,
+    Episode,
+    Therapist,
+}
+
+impl ResearchKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResearchKind::Client => "client",
+            ResearchKind::Episode => "episode",
+            ResearchKind::Therapist => "therapist",
+        }
+    }
 }
 
 #[async_trait]
 impl<S: HasDb> Consents for S {
+    fn research_id(&self, kind: ResearchKind, id: i64) -> String {
+        let prefix = kind.as_str().chars().next().map_or('R', |c| c.to_ascii_uppercase());
+        let hash = self.db().keys.research_index(kind.as_str(), id);
+        let hex: String = hash.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        format!("{prefix}{hex}")
+    }
+
     async fn consents_of(&self, clients: &[ClientId]) -> StoreResult<Vec<ConsentRecord>> {
         let db = self.db();
         let sql = db.with_ids("SELECT * FROM client_consents WHERE client_id IN {ids} ORDER BY id");

@@ -39,6 +39,9 @@ struct ResearchPage {
     /// clients, came back), the last two suppressed below the smallest cell.
     repairs: Option<Vec<(String, String, String, String)>>,
     dropout: DropoutView,
+    /// The practice research report (`research_report::fragment`) and when its data were read.
+    report: String,
+    report_computed: String,
 }
 
 /// The early warning of dropout as the practice uses it: whose weights, the refit's figures, and the weights.
@@ -108,8 +111,14 @@ pub async fn research_page(State(state): State<AppState>, who: SignedIn) -> Resu
     let now = state.now();
     state.store.audit(AuditEvent { purpose: "research", ..who.audit(now, "view", "research-report", None) }).await?;
     let dropout = dropout_view(&state);
-    let page =
-        ResearchPage { tr: crate::language::current(), nav: Nav::of(&who), columns: CSV_HEADER, repairs, dropout };
+    let tr = crate::language::current();
+    let (fitted_at, report) = state.app.research_report(now).await?;
+    let report_computed = match fitted_at {
+        Some(at) => tr.t1("report-computed", "when", super::show_time(at, &who.zone)),
+        None => tr.t("report-not-yet"),
+    };
+    let report = crate::research_report::fragment(&report, &tr)?;
+    let page = ResearchPage { tr, nav: Nav::of(&who), columns: CSV_HEADER, repairs, dropout, report, report_computed };
     Ok(Html(page.render()?).into_response())
 }
 
