@@ -121,6 +121,8 @@ impl App {
                 }
             }
         }
+        // Only the measures this practice uses.
+        tables.retain(|t| !t.rows.is_empty());
         Ok(tables)
     }
 

@@ -17,6 +17,7 @@ mod keys;
 mod outage;
 mod plaintext;
 mod readme;
+mod research;
 mod ruptures;
 mod upgrade;
 mod users;

@@ -61,7 +61,11 @@ impl IntervalPlot {
     fn range(&self) -> (f64, f64) {
         let low = self.rows.iter().map(|r| r.low).fold(0.0, f64::min);
         let high = self.rows.iter().map(|r| r.high).fold(0.0, f64::max);
-        let pad = ((high - low) * 0.05).max(1e-6);
+        if high - low < 1e-6 {
+            // Every estimate is zero with no spread (a variance estimated at zero): show a unit either side.
+            return (-1.0, 1.0);
+        }
+        let pad = (high - low) * 0.05;
         (low - pad, high + pad)
     }
 
@@ -133,6 +137,15 @@ mod tests {
         assert!((tick_step(12.0) - 2.0).abs() < 1e-12);
         assert_eq!(tick_text(-0.000_000_1, 0.05), "0.00");
         assert_eq!(tick_text(-0.15, 0.05), "-0.15");
+    }
+
+    #[test]
+    fn estimates_without_spread_get_a_readable_axis() {
+        let rows = (0..3).map(|_| IntervalRow { label: String::new(), estimate: 0.0, low: 0.0, high: 0.0 }).collect();
+        let plot =
+            IntervalPlot { id: "p".into(), title: "t".into(), description: "d".into(), axis_label: "a".into(), rows };
+        assert_eq!(plot.range(), (-1.0, 1.0));
+        assert!(plot.render().contains(">0.5<"), "ticks at a readable step");
     }
 
     #[test]

@@ -241,3 +241,61 @@ async fn answer_completely(app: &TestApp, token: &str) {
     fields.push(("consent-research".into(), "yes".into()));
     assert_eq!(phone.post(format!("{}/c/{token}", app.url)).form(&fields).send().await.unwrap().status(), 200);
 }
+
+/// Creates a client with one held session whose link is answered with `alliance` per item and the research
+/// choice `research`.
+async fn answered_client(app: &TestApp, me: &crate::app::Session, pseudonym: &str, alliance: &str, research: &str) {
+    let (status, url, _) = me.post("/clients/new", &[("pseudonym", pseudonym), ("started_on", "2026-11-10")]).await;
+    assert_eq!(status, 200);
+    let (_, page) = me.get(&url).await;
+    let episode = number_after(&page, "action=\"/episodes/");
+    let (_, url, _) =
+        me.post(&format!("/episodes/{episode}/sessions"), &[("held_on", "2026-11-20"), ("attended", "yes")]).await;
+    let (_, _, page) = me.post(&format!("{url}/links"), &[]).await;
+    let token = page.split("/c/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    answer_link_with(app, &token, [alliance; 6], ("no", ""), research).await;
+}
+
+/// The practice research report on the researcher's page (issue 19): consenting clients only, made again only
+/// after a practice refit, naming no one, and its reading of the data audited.
+#[tokio::test]
+async fn the_research_page_shows_the_practice_report_for_consenting_clients() {
+    let app = TestApp::spawn().await;
+    app.user("ana@example.org", Role::Therapist).await;
+    app.user("rita@example.org", Role::Researcher).await;
+    let me = app.sign_in("ana@example.org").await;
+    answered_client(&app, &me, "Orla Finch", "4", "yes").await;
+    answered_client(&app, &me, "Piers Wren", "3", "yes").await;
+    answered_client(&app, &me, "Quinn Dale", "5", "no").await;
+    app.state.app.refresh_practice(time::OffsetDateTime::now_utc()).await.unwrap();
+
+    let rita = app.sign_in("rita@example.org").await;
+    let (status, page) = rita.get("/research").await;
+    assert_eq!(status, 200);
+    let report = page.split("id=\"report\"").nth(1).expect("the report is on the page");
+    assert!(report.contains("2 courses of care"), "two of three clients consented: {report}");
+    for section in ["report-lagged", "report-therapists", "report-reliability", "report-ruptures", "report-outcomes"] {
+        assert!(report.contains(&format!("id=\"{section}\"")), "{section}");
+    }
+    assert!(report.contains("Not enough data for this part yet."), "two single sessions fit no model");
+    assert!(report.contains("This practice&#39;s data, not a norm."));
+    assert!(page.contains("id=\"report-computed\""));
+    for name in ["Orla", "Piers", "Quinn", "ana@example.org"] {
+        assert!(!page.contains(name), "{name} on the research page");
+    }
+    let reads = || async {
+        let events = app.store.audit_events(10_000).await.unwrap();
+        events.iter().filter(|e| e.action == "batch-read" && e.purpose == "research").count()
+    };
+    assert_eq!(reads().await, 1);
+
+    // A new consenting client appears after the next refit, not before; the report is not read again meanwhile.
+    answered_client(&app, &me, "Rhea Moss", "2", "yes").await;
+    let (_, page) = rita.get("/research").await;
+    assert!(page.contains("2 courses of care"), "the report is the last refit's");
+    assert_eq!(reads().await, 1, "a second view reuses the report");
+    app.state.app.refresh_practice(time::OffsetDateTime::now_utc()).await.unwrap();
+    let (_, page) = rita.get("/research").await;
+    assert!(page.contains("3 courses of care"), "made again after the refit");
+    assert_eq!(reads().await, 2);
+}

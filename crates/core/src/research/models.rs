@@ -42,7 +42,9 @@ fn keyed(fit: &InterceptFit, values: &[f64]) -> BTreeMap<String, f64> {
     fit.terms.iter().cloned().zip(values.iter().copied()).collect()
 }
 
-/// Rows are sessions with an alliance rating and an outcome whose next session has an outcome; a client's
+/// Rows are sessions with an alliance rating and an outcome, paired with the client's next outcome score (the
+/// next session's when every session is measured, as in the fixture; the next measured one when the outcome
+/// measure is asked every other session, as the demo's schedule does); a client's
 /// alliance is split into their deviation from their own mean (within) and their mean's deviation from the
 /// mean of the client means (between), over the clients that contribute rows (Falkenström et al. 2017).
 pub(crate) fn lagged(clients: &[ClientRows<'_>]) -> Result<LaggedModel, ModelError> {
@@ -56,8 +58,9 @@ pub(crate) fn lagged(clients: &[ClientRows<'_>]) -> Result<LaggedModel, ModelErr
     let mut client_means = BTreeMap::new();
     for client in clients {
         let mut rows_of_client = Vec::new();
-        for pair in client.rows.windows(2) {
-            if let (Some(alliance), Some(outcome), Some(next)) = (pair[0].alliance, pair[0].outcome, pair[1].outcome) {
+        for (i, row) in client.rows.iter().enumerate() {
+            let next = client.rows[i + 1..].iter().find_map(|r| r.outcome);
+            if let (Some(alliance), Some(outcome), Some(next)) = (row.alliance, row.outcome, next) {
                 rows_of_client.push(Pending { client: client.id, outcome, alliance, next });
             }
         }

@@ -25,7 +25,12 @@ pub struct Reliability {
     pub uniquenesses: Vec<f64>,
     /// The factor analysis reached its fixed point.
     pub converged: bool,
+    pub note: &'static str,
 }
+
+/// How the two coefficients are computed, as the fixture's oracle says it.
+pub const NOTE: &str =
+    "alpha: raw (covariances); omega: one-factor ML factor analysis of the item correlations (factanal)";
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ReliabilityError {
@@ -73,7 +78,17 @@ pub fn reliability(items: &[String], rows: &[Vec<f64>]) -> Result<Reliability, R
     let (loadings, uniquenesses, converged) = one_factor_ml(&correlation);
     let sum: f64 = loadings.iter().sum();
     let omega_total = sum * sum / (sum * sum + uniquenesses.iter().sum::<f64>());
-    Ok(Reliability { items: items.to_vec(), n, alpha, alpha_ci, omega_total, loadings, uniquenesses, converged })
+    Ok(Reliability {
+        items: items.to_vec(),
+        n,
+        alpha,
+        alpha_ci,
+        omega_total,
+        loadings,
+        uniquenesses,
+        converged,
+        note: NOTE,
+    })
 }
 
 fn covariance(rows: &[Vec<f64>], k: usize) -> Vec<Vec<f64>> {
