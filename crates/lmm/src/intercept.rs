@@ -47,22 +47,17 @@ pub enum InterceptFitError {
     ZeroResidualVariance,
 }
 
-#[derive(Debug, Clone)]
-struct GroupSums {
-    id: String,
-    n: f64,
-    /// `X_g'1`.
-    x_sum: Vec<f64>,
-    /// `1'y_g`.
-    y_sum: f64,
-}
-
 /// Rows reduced to the sums the criterion needs.
 #[derive(Debug, Clone)]
 pub struct InterceptBuilder {
     terms: Vec<String>,
     index: HashMap<String, usize>,
-    groups: Vec<GroupSums>,
+    /// Per group, in order of first appearance: its name, `n_g`, `s_g = 1'y_g` and (p per group) `a_g = X_g'1`,
+    /// in flat arrays so that an evaluation streams through memory.
+    ids: Vec<String>,
+    n: Vec<f64>,
+    y_sum: Vec<f64>,
+    x_sum: Vec<f64>,
     xtx: Vec<f64>,
     xty: Vec<f64>,
     yty: f64,
@@ -79,7 +74,10 @@ impl InterceptBuilder {
         Ok(Self {
             terms,
             index: HashMap::new(),
-            groups: Vec::new(),
+            ids: Vec::new(),
+            n: Vec::new(),
+            y_sum: Vec::new(),
+            x_sum: Vec::new(),
             xtx: vec![0.0; p * p],
             xty: vec![0.0; p],
             yty: 0.0,
@@ -106,16 +104,20 @@ impl InterceptBuilder {
         let g = match self.index.get(group) {
             Some(&g) => g,
             None => {
-                self.groups.push(GroupSums { id: group.to_owned(), n: 0.0, x_sum: vec![0.0; p], y_sum: 0.0 });
-                self.index.insert(group.to_owned(), self.groups.len() - 1);
-                self.groups.len() - 1
+                let g = self.ids.len();
+                self.ids.push(group.to_owned());
+                self.n.push(0.0);
+                self.y_sum.push(0.0);
+                self.x_sum.extend(std::iter::repeat_n(0.0, p));
+                self.index.insert(group.to_owned(), g);
+                g
             }
         };
-        let sums = &mut self.groups[g];
-        sums.n += 1.0;
-        sums.y_sum += y;
+        self.n[g] += 1.0;
+        self.y_sum[g] += y;
+        let sums = &mut self.x_sum[g * p..(g + 1) * p];
         for i in 0..p {
-            sums.x_sum[i] += x[i];
+            sums[i] += x[i];
             self.xty[i] += x[i] * y;
             for j in 0..=i {
                 self.xtx[i * p + j] += x[i] * x[j];
@@ -209,14 +211,16 @@ impl Profile<'_> {
         let mut c = self.data.xty.clone();
         let mut q = self.data.yty;
         let mut log_det_l = 0.0;
-        for g in &self.data.groups {
-            let w = t2 / (1.0 + t2 * g.n);
-            log_det_l += (t2 * g.n).ln_1p();
-            q -= w * g.y_sum * g.y_sum;
+        let data = self.data;
+        for ((&n, &y_sum), a) in data.n.iter().zip(&data.y_sum).zip(data.x_sum.chunks_exact(p)) {
+            let w = t2 / (1.0 + t2 * n);
+            log_det_l += (t2 * n).ln_1p();
+            q -= w * y_sum * y_sum;
             for i in 0..p {
-                c[i] -= w * g.x_sum[i] * g.y_sum;
+                let wa = w * a[i];
+                c[i] -= wa * y_sum;
                 for j in 0..=i {
-                    m[i * p + j] -= w * g.x_sum[i] * g.x_sum[j];
+                    m[i * p + j] -= wa * a[j];
                 }
             }
         }
@@ -248,8 +252,8 @@ impl Profile<'_> {
 /// Fits `y ~ x + (1 | group)` by REML or ML, matching lme4's estimates (see the module's formulas).
 pub fn fit_intercept(data: &InterceptBuilder, criterion: Criterion) -> Result<InterceptFit, InterceptFitError> {
     let p = data.terms.len();
-    if data.groups.len() < 2 {
-        return Err(InterceptFitError::TooFewGroups { groups: data.groups.len() });
+    if data.ids.len() < 2 {
+        return Err(InterceptFitError::TooFewGroups { groups: data.ids.len() });
     }
     if data.rows <= p {
         return Err(InterceptFitError::TooFewRows { rows: data.rows, terms: p });
@@ -268,16 +272,19 @@ pub fn fit_intercept(data: &InterceptBuilder, criterion: Criterion) -> Result<In
     let se = (0..p).map(|i| (sigma2 * inverse[i * p + i]).sqrt()).collect();
     let t2 = theta * theta;
     let groups = data
-        .groups
+        .ids
         .iter()
-        .map(|g| {
-            let w = t2 / (1.0 + t2 * g.n);
-            let fitted: f64 = g.x_sum.iter().zip(&at.beta).map(|(a, b)| a * b).sum();
+        .zip(&data.n)
+        .zip(&data.y_sum)
+        .zip(data.x_sum.chunks_exact(p))
+        .map(|(((id, &n), &y_sum), a)| {
+            let w = t2 / (1.0 + t2 * n);
+            let fitted: f64 = a.iter().zip(&at.beta).map(|(a, b)| a * b).sum();
             GroupEffect {
-                group: g.id.clone(),
-                effect: w * (g.y_sum - fitted),
+                group: id.clone(),
+                effect: w * (y_sum - fitted),
                 cond_sd: (sigma2 * w).sqrt(),
-                rows: g.n as usize,
+                rows: n as usize,
             }
         })
         .collect();
@@ -291,7 +298,7 @@ pub fn fit_intercept(data: &InterceptBuilder, criterion: Criterion) -> Result<In
         reml: criterion == Criterion::Reml,
         theta,
         n_obs: data.rows,
-        n_groups: data.groups.len(),
+        n_groups: data.ids.len(),
         singular: theta == 0.0,
         groups,
     })
@@ -337,27 +344,37 @@ fn bisect(f: &impl Fn(f64) -> f64, mut a: f64, mut b: f64) -> f64 {
     0.5 * (a + b)
 }
 
-/// Minimises the profiled criterion over θ ≥ 0: a log-spaced scan finds the basin, golden-section search
-/// narrows it, and Newton steps on finite differences polish it to the precision lme4's tight optimiser
+/// Minimises the profiled criterion over θ ≥ 0: a log-spaced scan (θ from 1e-4 to 1e2) finds the basin,
+/// golden-section search narrows it, and Newton steps on finite differences polish it to the precision lme4's tight optimiser
 /// settings reach.
 fn minimise_theta(profile: &Profile<'_>) -> f64 {
     let mut grid: Vec<f64> = vec![0.0];
-    grid.extend((0..=40).map(|k| 10f64.powf(-4.0 + 0.15 * f64::from(k))));
+    grid.extend((0..=20).map(|k| 10f64.powf(-4.0 + 0.3 * f64::from(k))));
     let values: Vec<f64> = grid.iter().map(|&t| profile.value(t)).collect();
     let best = values.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(i, _)| i);
     let mut a = grid[best.saturating_sub(1)];
     let mut b = grid[(best + 1).min(grid.len() - 1)];
+    // Golden-section search, one new evaluation per step, to 1e-7 relative; Newton does the rest.
     let ratio = (5f64.sqrt() - 1.0) / 2.0;
+    let mut c = b - ratio * (b - a);
+    let mut d = a + ratio * (b - a);
+    let (mut fc, mut fd) = (profile.value(c), profile.value(d));
     for _ in 0..200 {
-        if b - a <= 1e-10 * b.max(1e-8) {
+        if b - a <= 1e-7 * b.max(1e-8) {
             break;
         }
-        let c = b - ratio * (b - a);
-        let d = a + ratio * (b - a);
-        if profile.value(c) < profile.value(d) {
+        if fc < fd {
             b = d;
+            d = c;
+            fd = fc;
+            c = b - ratio * (b - a);
+            fc = profile.value(c);
         } else {
             a = c;
+            c = d;
+            fc = fd;
+            d = a + ratio * (b - a);
+            fd = profile.value(d);
         }
     }
     let mut theta = 0.5 * (a + b);
