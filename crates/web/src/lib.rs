@@ -37,7 +37,7 @@ pub use client::parse_proxy;
 pub use error::WebError;
 pub use local_time::LocalZone;
 pub use pages::assets::parse_security_contact;
-pub use pages::research::CSV_HEADER as RESEARCH_CSV_HEADER;
+pub use pages::research_export::csv_header as research_csv_header;
 pub use password_policy::refusal as password_refusal;
 pub use routes::{Access, Record, Route, routes};
 pub use security::{form_token, hash_token, new_token};

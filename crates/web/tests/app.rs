@@ -240,6 +240,15 @@ impl Session {
         self.post_raw(path, &all).await
     }
 
+    /// A POST whose answer is a file: its bytes (the status must be 200).
+    pub async fn post_bytes(&self, path: &str, fields: &[(&str, &str)]) -> Vec<u8> {
+        let mut all = vec![("csrf", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        let r = self.browser.post(format!("{}{path}", self.url)).form(&all).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{path}");
+        r.bytes().await.unwrap().to_vec()
+    }
+
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String, String) {
         let r = self.browser.post(format!("{}{path}", self.url)).form(fields).send().await.unwrap();
         let status = r.status().as_u16();

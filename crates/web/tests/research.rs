@@ -61,7 +61,7 @@ async fn the_export_is_de_identified_and_matches_what_was_submitted() {
     let researcher = app.sign_in("rita@example.org").await;
     let (status, page) = researcher.get("/research").await;
     assert_eq!(status, 200);
-    assert!(page.contains("Download CSV") && !page.contains("Zephyrine"));
+    assert!(page.contains("File format") && !page.contains("Zephyrine"));
     let exports = || async {
         app.store.audit_events(1000).await.unwrap().into_iter().filter(|e| e.action == "export").collect::<Vec<_>>()
     };
@@ -107,13 +107,16 @@ async fn the_export_is_de_identified_and_matches_what_was_submitted() {
         assert!(!csv.contains(marker), "{marker} leaked into the export:\n{csv}");
     }
     let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
-    assert_eq!(csv.lines().next().unwrap(), alliance_web::RESEARCH_CSV_HEADER);
+    assert_eq!(csv.lines().next().unwrap(), alliance_web::research_csv_header());
     assert!(rows.iter().all(|r| r.len() == 12), "{csv}");
-    // Codes are random, not database ids.
+    // Research ids are keyed hashes (the store's own, for this practice's key), not database ids.
+    use alliance_store::ResearchKind;
     let ids = [client.to_string(), ana.0.to_string(), rita.0.to_string(), sue.0.to_string(), session.to_string()];
+    assert!(rows.iter().any(|r| r[0] == app.store.research_id(ResearchKind::Client, client)), "Zephyrine's id");
+    assert!(rows.iter().all(|r| r[1] == app.store.research_id(ResearchKind::Therapist, ana.0)), "Ana's id");
     for r in &rows {
         for (code, prefix) in [(r[0], 'C'), (r[1], 'T')] {
-            assert!(code.len() == 11 && code.starts_with(prefix), "{code}");
+            assert!(code.len() == 17 && code.starts_with(prefix), "{code}");
             assert!(code[1..].chars().all(|c| c.is_ascii_hexdigit()));
             assert!(!ids.iter().any(|id| code == id.as_str() || code[1..] == *id), "{code}");
         }
@@ -144,11 +147,18 @@ async fn the_export_is_de_identified_and_matches_what_was_submitted() {
     assert!(!rows.iter().any(|r| r[6] == "relationship-check" && r[7] == "alliance" && r[8] == "12"), "Willow's 12");
     assert_eq!(rows.iter().map(|r| r[1]).collect::<std::collections::HashSet<_>>().len(), 1, "one therapist code");
 
-    // A second export gives new codes, so exports cannot be linked.
+    // A second export gives the same ids, so a study can join its downloads; the Parquet file holds the same rows.
     let again = researcher.post("/research/export", &[("password", PASSWORD)]).await.2;
-    assert!(!again.contains(rows[0][0]));
+    assert_eq!(again, csv, "the same data, the same ids");
+    let parquet = researcher.post_bytes("/research/export", &[("password", PASSWORD), ("format", "parquet")]).await;
+    assert_eq!(parquet_rows(&parquet), rows.iter().map(|r| r.join(",")).collect::<Vec<_>>());
+    let (status, _, _) = researcher.post("/research/export", &[("password", PASSWORD), ("format", "xlsx")]).await;
+    assert_eq!(status, 400, "an unknown format is refused before anything is read");
+    let (status, dictionary) = researcher.get("/research/dictionary").await;
+    assert_eq!(status, 200);
+    assert_eq!(dictionary.lines().count(), 13, "a header and one line per column");
     let exports = exports().await;
-    assert_eq!(exports.len(), 2);
+    assert_eq!(exports.len(), 3, "CSV twice and Parquet once");
     assert!(exports.iter().all(|e| e.purpose == "research" && e.actor == Some(rita)));
 }
 
@@ -298,4 +308,37 @@ async fn the_research_page_shows_the_practice_report_for_consenting_clients() {
     let (_, page) = rita.get("/research").await;
     assert!(page.contains("3 courses of care"), "made again after the refit");
     assert_eq!(reads().await, 2);
+}
+
+/// The Parquet file's rows read back with the `parquet` crate's record reader, as the CSV writes them.
+fn parquet_rows(bytes: &[u8]) -> Vec<String> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::Field;
+    let reader = SerializedFileReader::new(bytes::Bytes::copy_from_slice(bytes)).unwrap();
+    let meta = reader.metadata().file_metadata();
+    let described =
+        meta.key_value_metadata().unwrap().iter().filter(|kv| kv.key.starts_with("alliance.column.")).count();
+    assert_eq!(described, 12, "the dictionary travels in the file");
+    reader
+        .get_row_iter(None)
+        .unwrap()
+        .map(|row| {
+            row.unwrap()
+                .get_column_iter()
+                .map(|(_, field)| match field {
+                    Field::Str(s) => s.clone(),
+                    Field::Int(i) => i.to_string(),
+                    Field::Double(d) => alliance_web_number(*d),
+                    Field::Null => String::new(),
+                    other => panic!("unexpected {other:?}"),
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect()
+}
+
+/// Scores as the CSV writes them: whole numbers bare, others to one decimal.
+fn alliance_web_number(value: f64) -> String {
+    if value.fract() == 0.0 { format!("{value:.0}") } else { format!("{value:.1}") }
 }

@@ -227,13 +227,16 @@ patterns-of = Patterns: { $therapist }
 patterns-hint = Patterns for reflection in supervision, not a performance rating. Caseloads differ in who comes and what they bring, and a few clients move these figures a lot: use them to choose what to talk about, never to compare or grade therapists.
 research-session-data = Session-level data, de-identified
 research-rows = One row per client-rated scale score of each session (a session without a check has one row with the score left empty).
-research-codes = Clients and therapists are named by random codes made anew for each download, so two downloads cannot be linked by code.
+research-codes = Clients and therapists are named by research ids: keyed hashes under this practice's key, the same in every download from this practice (so downloads can be joined) and not traceable to a record without the key.
 research-days = Time is given as days since the episode of care started; there are no dates.
 research-ruptures = Rupture markers: reported by the client in the check, the onset of a rupture found by Alliance's rupture tracking, and the session where it was repaired (1 = yes).
 research-not-included = Not included: pseudonyms, contact details, names, dates, free text, and therapists' reflections.
+research-format = File format
+research-format-unknown = Choose CSV or Parquet.
+research-dictionary = Download the data dictionary (what each column holds)
 research-columns = Columns:
 research-password = Your password, to confirm the download (it is recorded in the access log)
-research-download = Download CSV
+research-download = Download
 
 ## Supervision
 supervision-rows-caption = Clients of { $name }, most urgent first

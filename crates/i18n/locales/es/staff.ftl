@@ -231,13 +231,16 @@ patterns-of = Patrones: { $therapist }
 patterns-hint = Patrones para la reflexión en supervisión, no una evaluación del desempeño. Las carteras de casos difieren en quién acude y qué trae, y unos pocos clientes mueven mucho estas cifras: úselas para elegir de qué hablar, nunca para comparar o calificar a terapeutas.
 research-session-data = Datos por sesión, desidentificados
 research-rows = Una fila por puntuación de escala valorada por el cliente en cada sesión (una sesión sin cuestionario tiene una fila con la puntuación vacía).
-research-codes = Clientes y terapeutas se designan con códigos aleatorios generados de nuevo en cada descarga, de modo que dos descargas no pueden vincularse por código.
+research-codes = Clientes y terapeutas se designan con identificadores de investigación: hashes con clave bajo la clave de esta consulta, iguales en cada descarga de esta consulta (así las descargas pueden unirse) y que no permiten llegar a un registro sin la clave.
 research-days = El tiempo se expresa en días desde el inicio del episodio de atención; no hay fechas.
 research-ruptures = Marcadores de ruptura: señalada por el cliente en el cuestionario, inicio de una ruptura detectada por el seguimiento de rupturas de Alliance, y sesión en que se reparó (1 = sí).
 research-not-included = No se incluyen: seudónimos, datos de contacto, nombres, fechas, texto libre ni las reflexiones de los terapeutas.
+research-format = Formato del archivo
+research-format-unknown = Elija CSV o Parquet.
+research-dictionary = Descargar el diccionario de datos (qué contiene cada columna)
 research-columns = Columnas:
 research-password = Su contraseña, para confirmar la descarga (queda anotada en el registro de accesos)
-research-download = Descargar CSV
+research-download = Descargar
 
 ## Supervisión
 supervision-rows-caption = Clientes de { $name }, los más urgentes primero

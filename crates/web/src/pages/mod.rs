@@ -22,6 +22,7 @@ pub mod password_reset;
 pub mod patterns;
 pub mod questionnaire;
 pub mod research;
+pub mod research_export;
 pub mod respond;
 pub mod rights;
 pub mod sessions;
