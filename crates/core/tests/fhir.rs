@@ -249,6 +249,7 @@ fn a_foreign_questionnaire_imports_and_round_trips_every_item_and_option() {
     assert_eq!(reread, imported.instrument);
     assert_eq!(reread.id, "mood-screen-2");
     assert!(!reread.validated);
+    assert_eq!(reread.licence, Licence::Unknown);
     assert!(reread.provenance.as_deref().unwrap().contains("http://example.org/fhir/Questionnaire/mood-screen-2"));
     assert!(imported.toml.contains("NOT validated"));
     // Scored as a sum: 3 + 2 + 2.5 by hand.

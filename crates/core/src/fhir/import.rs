@@ -267,7 +267,7 @@ pub fn import(text: &str) -> Result<Imported, ImportError> {
     let with_text = items.iter().filter(|i| !i.text.is_empty()).count();
     let (licence, text_source) = match with_text {
         0 => (Licence::LicensedText, TextSource::Licensee),
-        n if n == items.len() => (Licence::FreeWithCredit, TextSource::Embedded),
+        n if n == items.len() => (Licence::Unknown, TextSource::Embedded),
         _ => return Err(field("item", "some items have text and others not: either all or none must")),
     };
     let instrument = Instrument {

@@ -113,6 +113,9 @@ pub enum Licence {
     FreeWithCredit,
     /// Structure and scoring may ship; the wording belongs to a rights holder.
     LicensedText,
+    /// Terms the project has not checked (a definition imported from FHIR): whoever installs it answers for the
+    /// right to use its wording.
+    Unknown,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
