@@ -150,7 +150,13 @@ async fn export(data: &DataArgs, database: Option<&str>, only: Option<String>) -
 
 async fn bundle(store: &dyn Store, catalog: &Catalog, only: Option<&str>) -> anyhow::Result<Value> {
     let therapists: Vec<_> = store.users().await?.into_iter().map(|u| u.id).collect();
-    let mut clients: Vec<Client> = store.clients_of(&therapists).await?.into_iter().filter(|c| !c.damaged).collect();
+    let (mut clients, damaged): (Vec<Client>, Vec<Client>) =
+        store.clients_of(&therapists).await?.into_iter().partition(|c| !c.damaged);
+    if !damaged.is_empty() {
+        // Ids only: a damaged record's pseudonym is a stand-in, and names stay out of logs anyway.
+        let ids: Vec<i64> = damaged.iter().map(|c| c.id.0).collect();
+        tracing::warn!(clients = ?ids, "records that could not be opened are left out of the export");
+    }
     clients.sort_by_key(|c| c.id.0);
     if let Some(pseudonym) = only {
         clients.retain(|c| c.pseudonym == pseudonym);
