@@ -334,3 +334,41 @@ fn hostile_import_input_is_refused_with_a_typed_error() {
     assert!(matches!(e, ImportError::Definition(_)), "{e}");
     assert!(e.to_string().contains("44250-9"), "{e}");
 }
+
+#[test]
+fn every_truncation_of_a_questionnaire_is_refused_without_a_panic() {
+    // Cut at every character boundary: each prefix is not JSON, so each must be a typed refusal.
+    let whole = FOREIGN.trim_end();
+    for (at, _) in whole.char_indices().skip(1) {
+        let e = fhir::import(&whole[..at]).unwrap_err();
+        assert!(matches!(e, ImportError::Json(_)), "prefix of {at} bytes: {e}");
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn arbitrary_text_never_panics_the_import(text in "\\PC{0,400}") {
+        let _ = fhir::import(&text);
+    }
+
+    /// A value replaced anywhere in a valid questionnaire: accepted or refused, never a panic, and whatever is
+    /// accepted is a definition the loader reads back.
+    #[test]
+    fn a_questionnaire_with_one_value_replaced_never_panics(
+        item in 0usize..3, option in 0usize..2, field in 0usize..6, replacement in proptest::prelude::any::<i64>()
+    ) {
+        let mut q: Value = serde_json::from_str(FOREIGN).unwrap();
+        let slot = match field {
+            0 => &mut q["item"][item]["linkId"],
+            1 => &mut q["item"][item]["type"],
+            2 => &mut q["item"][item]["answerOption"][option]["valueCoding"]["code"],
+            3 => &mut q["item"][item]["answerOption"][option]["valueCoding"]["extension"][0]["valueDecimal"],
+            4 => &mut q["item"][item]["answerOption"][option]["valueCoding"],
+            _ => &mut q["item"][item]["code"],
+        };
+        *slot = json!(replacement);
+        if let Ok(imported) = fhir::import(&q.to_string()) {
+            proptest::prop_assert_eq!(instrument::parse("x.toml", &imported.toml).unwrap(), imported.instrument);
+        }
+    }
+}
