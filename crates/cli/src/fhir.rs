@@ -1,14 +1,15 @@
 //! `alliance fhir`: FHIR R4 (issue 19). `export` writes one Bundle of a client's (or every client's) checks and
 //! scores, each client's export audited; `questionnaire` prints one instrument as a Questionnaire; `import`
-//! turns a Questionnaire into an instrument definition (TOML). The resources are built by `alliance_core::fhir`.
+//! turns a Questionnaire into an instrument definition (TOML). What is exported is `alliance_app::fhir`'s, the
+//! resources `alliance_core::fhir`'s.
 
-use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use alliance_app::fhir::FhirExport;
 use alliance_core::catalog::Catalog;
-use alliance_core::fhir::{self, PatientRecord, ResponseRecord};
-use alliance_store::{AuditEvent, Client, OpenMode, Opening, Rater, Store};
+use alliance_core::fhir;
+use alliance_store::{AuditEvent, Client, OpenMode, Opening, Store};
 use anyhow::{Context, bail};
 use clap::Subcommand;
 use serde_json::Value;
@@ -108,38 +109,6 @@ fn import(file: &Path, out: Option<&Path>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The FHIR resources of one client: the Patient, each of the client's own completed checks and its scores
-/// (a therapist's reflections are the therapist's notes and are not exported), and the ids of the instruments
-/// they answer.
-pub async fn client_resources(
-    store: &dyn Store,
-    catalog: &Catalog,
-    client: &Client,
-    instruments: &mut BTreeSet<String>,
-) -> anyhow::Result<Vec<Value>> {
-    let responses: Vec<_> =
-        store.responses_of(client.id).await?.into_iter().filter(|r| r.rater == Rater::Client).collect();
-    let patient_id = format!("client-{}", client.id.0);
-    let ids: Vec<String> = responses.iter().map(|r| format!("response-{}", r.administration.0)).collect();
-    let records: Vec<ResponseRecord<'_>> = responses
-        .iter()
-        .zip(&ids)
-        .filter_map(|(r, id)| {
-            let instrument = catalog.get(&r.instrument.id)?;
-            instruments.insert(instrument.id.clone());
-            Some(ResponseRecord {
-                id,
-                instrument,
-                version: r.instrument.version,
-                answers: &r.answers,
-                scores: &r.scores,
-                submitted_at: r.submitted_at,
-            })
-        })
-        .collect();
-    Ok(fhir::client_resources(PatientRecord { id: &patient_id, pseudonym: &client.pseudonym }, &records))
-}
-
 async fn export(data: &DataArgs, database: Option<&str>, only: Option<String>) -> anyhow::Result<()> {
     let catalog = Catalog::builtin().context("the built-in instrument definitions are invalid")?;
     let db = data.open_existing(database, &Opening::new(OpenMode::Latest)).await?;
@@ -165,18 +134,14 @@ async fn bundle(store: &dyn Store, catalog: &Catalog, only: Option<&str>) -> any
         }
     }
     let now = time::OffsetDateTime::now_utc();
-    let mut instruments = BTreeSet::new();
-    let mut resources = Vec::new();
+    let mut export = FhirExport::default();
     for client in &clients {
-        resources.extend(client_resources(store, catalog, client, &mut instruments).await?);
+        export.add_client(store, catalog, client).await?;
         let audit = AuditEvent {
             object_id: Some(client.id.0),
             ..AuditEvent::system(now, "fhir-export", "client", "command line")
         };
         store.audit(audit).await?;
     }
-    // The Questionnaires the responses answer, first, so that the Bundle stands on its own.
-    let mut all: Vec<Value> = instruments.iter().filter_map(|id| catalog.get(id)).map(fhir::questionnaire).collect();
-    all.extend(resources);
-    Ok(fhir::bundle(all, now))
+    Ok(export.bundle(catalog, now))
 }

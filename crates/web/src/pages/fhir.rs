@@ -10,12 +10,12 @@
 //!   checks (QuestionnaireResponse) and scores (Observation) with the Questionnaires they answer; audited as a
 //!   read and as a `fhir-export` of the client.
 //!
-//! The resources are built by `alliance_core::fhir`. JSON for machines: no translated text.
+//! What is exported is `alliance_app::fhir`'s, the resources `alliance_core::fhir`'s. JSON for machines: no
+//! translated text.
 
-use std::collections::BTreeSet;
-
-use alliance_core::fhir::{self, PatientRecord, ResponseRecord};
-use alliance_store::{AuditEvent, Client, ClientId, Rater};
+use alliance_app::fhir::{FhirExport, patient_id};
+use alliance_core::fhir::{self, PatientRecord};
+use alliance_store::{AuditEvent, ClientId};
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -54,10 +54,6 @@ pub async fn questionnaire(
     fhir_json(&fhir::questionnaire(instrument), false)
 }
 
-fn patient_id(client: &Client) -> String {
-    format!("client-{}", client.id.0)
-}
-
 pub async fn patient(
     State(state): State<AppState>,
     who: SignedIn,
@@ -75,31 +71,8 @@ pub async fn everything(
 ) -> Result<Response, WebError> {
     let read = access::read_client(&state, &who, ClientId(id)).await?;
     let client = &read.client;
-    // The client's own answers only: the therapist's reflections are the therapist's notes.
-    let responses: Vec<_> =
-        state.store.responses_of(client.id).await?.into_iter().filter(|r| r.rater == Rater::Client).collect();
-    let ids: Vec<String> = responses.iter().map(|r| format!("response-{}", r.administration.0)).collect();
-    let mut instruments = BTreeSet::new();
-    let records: Vec<ResponseRecord<'_>> = responses
-        .iter()
-        .zip(&ids)
-        .filter_map(|(r, id)| {
-            let instrument = state.catalog.get(&r.instrument.id)?;
-            instruments.insert(instrument.id.clone());
-            Some(ResponseRecord {
-                id,
-                instrument,
-                version: r.instrument.version,
-                answers: &r.answers,
-                scores: &r.scores,
-                submitted_at: r.submitted_at,
-            })
-        })
-        .collect();
-    let pid = patient_id(client);
-    let mut resources: Vec<Value> =
-        instruments.iter().filter_map(|id| state.catalog.get(id)).map(fhir::questionnaire).collect();
-    resources.extend(fhir::client_resources(PatientRecord { id: &pid, pseudonym: &client.pseudonym }, &records));
+    let mut export = FhirExport::default();
+    export.add_client(state.store.as_ref(), &state.catalog, client).await?;
     let now = state.now();
     let event = who.audit(now, "fhir-export", "client", Some(client.id.0));
     let event = match read.via {
@@ -107,5 +80,5 @@ pub async fn everything(
         Via::OwnCaseload | Via::Supervision => event,
     };
     state.store.audit(event).await?;
-    fhir_json(&fhir::bundle(resources, now), true)
+    fhir_json(&export.bundle(&state.catalog, now), true)
 }
