@@ -17,6 +17,7 @@ mod check;
 mod clock;
 mod episode;
 mod error;
+pub mod fhir;
 mod form;
 mod jobs;
 mod overview;

@@ -8,6 +8,7 @@ mod audit;
 mod backup;
 mod config;
 mod demo;
+mod fhir;
 mod jobs;
 mod keys;
 mod seed;
@@ -55,6 +56,9 @@ enum Command {
     /// Research analyses on CSV files.
     #[command(subcommand)]
     Analyze(analyze::AnalyzeCommand),
+    /// FHIR R4: export checks and scores, print an instrument as a Questionnaire, import a Questionnaire.
+    #[command(subcommand)]
+    Fhir(fhir::FhirCommand),
 }
 
 /// The log filter: `ALLIANCE_LOG` when set, else `info,sqlx=warn`. A bare word that is not a level (`debugg`)
@@ -131,6 +135,7 @@ fn main() -> ExitCode {
             Command::Restore(args) => backup::restore(args).await,
             Command::MigrateStore(args) => backup::migrate(args).await,
             Command::Analyze(command) => analyze::run(command).await,
+            Command::Fhir(command) => fhir::run(command).await,
         }
     });
     match result {

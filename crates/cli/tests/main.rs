@@ -11,6 +11,7 @@ mod deploy;
 mod drill;
 mod dropout;
 mod etr;
+mod fhir;
 mod held;
 mod help;
 mod keys;

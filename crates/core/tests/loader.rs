@@ -127,7 +127,7 @@ fn duplicate_instrument_ids_are_refused() {
 }
 
 /// A made-up licensee file: the real WAI-SR wording is never in this repository.
-fn made_up_wai_sr() -> String {
+pub fn made_up_wai_sr() -> String {
     let mut text = String::from("# made-up wording for tests\ninstructions\tMade-up instructions\n");
     for i in 1..=12 {
         text.push_str(&format!("item.{i}\tMade-up statement number {i}\n"));

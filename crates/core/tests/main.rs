@@ -7,6 +7,7 @@ mod care_dates;
 mod clinical_support;
 mod demo_alerts;
 mod dropout;
+mod fhir;
 mod instruments;
 mod loader;
 mod overview;

@@ -101,6 +101,15 @@ fn table() -> Vec<(Route, MethodRouter<AppState>)> {
         (Method::GET, "/clients/new", staff(THERAPISTS, Scoped), get(pages::clients::new_client_page)),
         (Method::POST, "/clients/new", staff(THERAPISTS, Scoped), post(pages::clients::create_client)),
         (Method::GET, "/clients/{id}", staff(CLIENT_READERS, ClientRead), get(pages::clients::client_page)),
+        // FHIR R4, read only (issue 19; crates/web/src/pages/fhir.rs).
+        (Method::GET, "/fhir/Questionnaire/{id}", staff(STAFF, Scoped), get(pages::fhir::questionnaire)),
+        (Method::GET, "/fhir/Patient/{id}", staff(CLIENT_READERS, ClientRead), get(pages::fhir::patient)),
+        (
+            Method::GET,
+            "/fhir/Patient/{id}/$everything",
+            staff(CLIENT_READERS, ClientRead),
+            get(pages::fhir::everything),
+        ),
         (Method::POST, "/clients/{id}/episodes", staff(THERAPISTS, ClientWrite), post(pages::clients::open_episode)),
         (
             Method::POST,

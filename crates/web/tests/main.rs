@@ -11,6 +11,7 @@ mod bad_input;
 mod cookies;
 mod crisis;
 mod delivery;
+mod fhir;
 mod flow;
 mod languages;
 mod languages_staff;

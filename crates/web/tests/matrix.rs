@@ -139,6 +139,8 @@ fn concrete(path: &str, records: (i64, i64, i64, i64, i64), tokens: (&str, &str,
     let fill = |prefix: &str| match prefix {
         "therapists" | "users" => owner.to_string(),
         "clients" => client.to_string(),
+        "Patient" => client.to_string(),
+        "Questionnaire" => "phq9".to_owned(),
         "episodes" => episode.to_string(),
         "sessions" => session.to_string(),
         "kiosks" => kiosk.to_string(),

@@ -33,6 +33,10 @@ pub struct Instrument {
     #[serde(default)]
     pub why_we_ask: Localized,
     pub citation: String,
+    /// Where a definition that is not the project's own came from, e.g. "imported from FHIR Questionnaire <url>"
+    /// (`alliance fhir import`): such a definition is not checked or validated by the project.
+    #[serde(default)]
+    pub provenance: Option<String>,
     #[serde(default)]
     pub loinc: Option<Loinc>,
     pub option_sets: Vec<OptionSet>,
@@ -109,6 +113,9 @@ pub enum Licence {
     FreeWithCredit,
     /// Structure and scoring may ship; the wording belongs to a rights holder.
     LicensedText,
+    /// Terms the project has not checked (a definition imported from FHIR): whoever installs it answers for the
+    /// right to use its wording.
+    Unknown,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
@@ -151,6 +158,12 @@ pub struct ResponseOption {
     pub value: f64,
     #[serde(default)]
     pub label: Localized,
+    /// The option's code in FHIR (`valueCoding.code`); by default the value, e.g. `2`.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// The code system of `code`; by default the project's code system of the option set (`crate::fhir`).
+    #[serde(default)]
+    pub system: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
@@ -189,6 +202,22 @@ pub struct Item {
     pub max_length: Option<usize>,
     #[serde(default)]
     pub loinc: Option<String>,
+    /// Further codes of the item besides `loinc` (an imported questionnaire's own codes).
+    #[serde(default)]
+    pub codes: Vec<Code>,
+    /// The item's FHIR `linkId` when it is not a valid item id (an imported questionnaire's); by default the id.
+    #[serde(default)]
+    pub link_id: Option<String>,
+}
+
+/// A code in a code system, as FHIR's `Coding`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Code {
+    pub system: String,
+    pub code: String,
+    #[serde(default)]
+    pub display: Option<String>,
 }
 
 fn yes() -> bool {

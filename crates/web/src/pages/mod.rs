@@ -13,6 +13,7 @@ pub mod assets;
 pub mod audit;
 pub mod caseload;
 pub mod clients;
+pub mod fhir;
 pub mod kiosk;
 pub mod language_settings;
 pub mod own_page;

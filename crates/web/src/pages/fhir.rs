@@ -1,0 +1,84 @@
+//! Read-only FHIR R4 endpoints (issue 19), answering `application/fhir+json` under the same rules as the client
+//! pages (`access::read_client`: the client's own therapist, the therapist's supervisor, an administrator with a
+//! running break-glass grant; anyone else gets the same 404 as for a client that does not exist):
+//!
+//! - `GET /fhir/Questionnaire/{id}`: an instrument (any signed-in staff; no clinical data, licensed wording never
+//!   included);
+//! - `GET /fhir/Patient/{id}`: the client as a Patient carrying the pseudonym only (`{id}` is `client-12` or
+//!   `12`), audited as a read of the client;
+//! - `GET /fhir/Patient/{id}/$everything`: a `collection` Bundle of the Patient, the client's own completed
+//!   checks (QuestionnaireResponse) and scores (Observation) with the Questionnaires they answer; audited as a
+//!   read and as a `fhir-export` of the client.
+//!
+//! What is exported is `alliance_app::fhir`'s, the resources `alliance_core::fhir`'s. JSON for machines: no
+//! translated text.
+
+use alliance_app::fhir::{FhirExport, patient_id};
+use alliance_core::fhir::{self, PatientRecord};
+use alliance_store::{AuditEvent, ClientId};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use crate::access::{self, BREAK_GLASS, Via};
+use crate::auth::SignedIn;
+use crate::error::WebError;
+use crate::state::AppState;
+
+/// A Patient id in a path: `client-12` (as the resources name it) or `12`.
+pub struct PatientId(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for PatientId {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state).await.map_err(|_| WebError::NotFound)?;
+        let digits = raw.strip_prefix("client-").unwrap_or(&raw);
+        digits.parse::<i64>().map(PatientId).map_err(|_| WebError::NotFound)
+    }
+}
+
+fn fhir_json(value: &Value, private: bool) -> Result<Response, WebError> {
+    let body = serde_json::to_vec_pretty(value).map_err(|e| WebError::Internal(Box::new(e)))?;
+    let cache = if private { "no-store" } else { "private, max-age=300" };
+    Ok(([(header::CONTENT_TYPE, fhir::MEDIA_TYPE), (header::CACHE_CONTROL, cache)], body).into_response())
+}
+
+pub async fn questionnaire(
+    State(state): State<AppState>,
+    _who: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let instrument = state.catalog.get(&id).ok_or(WebError::NotFound)?;
+    fhir_json(&fhir::questionnaire(instrument), false)
+}
+
+pub async fn patient(
+    State(state): State<AppState>,
+    who: SignedIn,
+    PatientId(id): PatientId,
+) -> Result<Response, WebError> {
+    let read = access::read_client(&state, &who, ClientId(id)).await?;
+    let client = &read.client;
+    fhir_json(&fhir::patient(PatientRecord { id: &patient_id(client), pseudonym: &client.pseudonym }), true)
+}
+
+pub async fn everything(
+    State(state): State<AppState>,
+    who: SignedIn,
+    PatientId(id): PatientId,
+) -> Result<Response, WebError> {
+    let read = access::read_client(&state, &who, ClientId(id)).await?;
+    let client = &read.client;
+    let mut export = FhirExport::default();
+    export.add_client(state.store.as_ref(), &state.catalog, client).await?;
+    let now = state.now();
+    let event = who.audit(now, "fhir-export", "client", Some(client.id.0));
+    let event = match read.via {
+        Via::BreakGlass { .. } => AuditEvent { purpose: BREAK_GLASS, ..event },
+        Via::OwnCaseload | Via::Supervision => event,
+    };
+    state.store.audit(event).await?;
+    fhir_json(&export.bundle(&state.catalog, now), true)
+}
