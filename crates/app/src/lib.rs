@@ -19,6 +19,7 @@ mod episode;
 mod error;
 pub mod fhir;
 mod form;
+mod history;
 mod jobs;
 mod overview;
 mod overview_cache;
@@ -41,6 +42,7 @@ pub use clock::{Clock, system_clock};
 pub use episode::current_episodes;
 pub use error::{AppError, with_causes};
 pub use form::{FormReading, Scored, Section, read_form, read_questionnaire};
+pub use history::{ImportConflict, ImportSummary};
 pub use jobs::{Housekeeping, LinkReminders, OpenSignals, PracticeRefresh, Retention, SignalCensus};
 pub use overview::{ClientStatus, EpisodeOverview, SessionCheck, observations, reflection_visible, session_checks};
 pub use partnership::{

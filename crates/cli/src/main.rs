@@ -9,6 +9,7 @@ mod backup;
 mod config;
 mod demo;
 mod fhir;
+mod import;
 mod jobs;
 mod keys;
 mod seed;
@@ -59,6 +60,9 @@ enum Command {
     /// FHIR R4: export checks and scores, print an instrument as a Questionnaire, import a Questionnaire.
     #[command(subcommand)]
     Fhir(fhir::FhirCommand),
+    /// Bring in a practice's history from another system (CSV), with a dry run that lists every bad row.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
 }
 
 /// The log filter: `ALLIANCE_LOG` when set, else `info,sqlx=warn`. A bare word that is not a level (`debugg`)
@@ -136,6 +140,7 @@ fn main() -> ExitCode {
             Command::MigrateStore(args) => backup::migrate(args).await,
             Command::Analyze(command) => analyze::run(command).await,
             Command::Fhir(command) => fhir::run(command).await,
+            Command::Import(command) => import::run(command).await,
         }
     });
     match result {

@@ -14,6 +14,7 @@ mod etr;
 mod fhir;
 mod held;
 mod help;
+mod import;
 mod keys;
 mod outage;
 mod plaintext;
@@ -141,4 +142,24 @@ pub async fn replace_given_password(http: &reqwest::Client, base: &str, page: &s
     let r = http.post(format!("{base}/account/password")).form(&fields).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(!r.text().await.unwrap().contains("choose your own password"));
+}
+
+/// A demo practice of `clients` clients in `dir/demo`, made by `alliance demo` (stopped once it is ready).
+pub fn demo_practice(dir: &Path, clients: u16) -> PathBuf {
+    use std::io::{BufRead, BufReader};
+    let data = dir.join("demo");
+    let mut demo = Command::new(env!("CARGO_BIN_EXE_alliance"))
+        .args(["demo", "--data", path_str(&data), "--bind", "127.0.0.1:0", "--clients", &clients.to_string()])
+        .env_remove("ALLIANCE_LOG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = demo.stdout.take().unwrap();
+    let ready = BufReader::new(stdout).lines().map(Result::unwrap).any(|l| l.contains("Questions per check"));
+    demo.kill().unwrap();
+    demo.wait().unwrap();
+    assert!(ready, "the demo started");
+    data
 }

@@ -4,8 +4,6 @@
 //! database the report covers consenting clients under research ids, audited.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 
 use alliance_store::prelude::*;
 use serde_json::Value;
@@ -145,20 +143,7 @@ fn bad_input_is_refused_with_the_line() {
 #[test]
 fn on_a_practice_the_report_covers_consenting_clients_under_research_ids() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("demo");
-    let mut demo = Command::new(env!("CARGO_BIN_EXE_alliance"))
-        .args(["demo", "--data", path_str(&data), "--bind", "127.0.0.1:0", "--clients", "30"])
-        .env_remove("ALLIANCE_LOG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = demo.stdout.take().unwrap();
-    let ready = BufReader::new(stdout).lines().map(Result::unwrap).any(|l| l.contains("Questions per check"));
-    demo.kill().unwrap();
-    demo.wait().unwrap();
-    assert!(ready, "the demo started");
+    let data = crate::demo_practice(dir.path(), 30);
     let run = alliance(&["analyze", "research", "--data", path_str(&data), "--json"]).ok();
     let json: Value = serde_json::from_str(&run.stdout).unwrap();
 

@@ -8,6 +8,7 @@ mod clinical_support;
 mod demo_alerts;
 mod dropout;
 mod fhir;
+mod history;
 mod instruments;
 mod loader;
 mod overview;

@@ -76,6 +76,7 @@ macro_rules! each_behaviour_on_both_engines {
 }
 
 each_behaviour_on_both_engines! {
+    crate::support::an_imported_response_is_stored_once => an_imported_response_is_stored_once,
     crate::support::a_barrier_request_stands_until_a_barrier_check_is_answered
         => a_barrier_request_stands_until_a_barrier_check_is_answered,
     crate::support::repair_attempts_keep_their_sealed_note_and_go_with_the_client

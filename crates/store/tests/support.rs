@@ -89,3 +89,26 @@ pub async fn repair_attempts_keep_their_sealed_note_and_go_with_the_client(store
     assert!(store.end_reasons(&[session.episode]).await.unwrap().is_empty());
     assert!(store.barrier_requests(&[session.episode]).await.unwrap().is_empty());
 }
+
+/// An imported response (issue 19, item 5) is stored once per session and instrument, completed when it was
+/// given, with its answers and scores as a check's; a second import of it stores nothing and says so.
+pub async fn an_imported_response_is_stored_once(store: &dyn Store) {
+    let (client, session) = session_for(store, "import@example.org").await;
+    let given = datetime!(2026-01-05 12:00 UTC);
+    let phq9 = || InstrumentRef { id: "phq9".into(), version: 1 };
+    let first = store.import_client_response(session.id, phq9(), response(None, 12.0), ev(), given).await.unwrap();
+    assert!(first.is_some());
+    let again = store.import_client_response(session.id, phq9(), response(None, 20.0), ev(), given).await.unwrap();
+    assert_eq!(again, None, "the session has its PHQ-9 already");
+    let stored = store.responses_of(client).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!((stored[0].submitted_at, stored[0].rater), (given, Rater::Client));
+    assert_eq!(stored[0].scores[0].value, Some(12.0), "the first import's score, not the second's");
+    let points = store.score_points(&[client]).await.unwrap();
+    assert!(points.iter().any(|p| p.instrument == "phq9" && p.value == Some(12.0)), "read like any check");
+    // Another instrument at the same session is a response of its own.
+    let gad7 = InstrumentRef { id: "gad7".into(), version: 1 };
+    assert!(store.import_client_response(session.id, gad7, response(None, 5.0), ev(), given).await.unwrap().is_some());
+    let audited = store.audit_events(1000).await.unwrap();
+    assert!(audited.iter().any(|e| e.object_id == first.map(|a| a.0)), "the import is audited, naming the response");
+}

@@ -51,6 +51,17 @@ pub trait Questionnaires: Send + Sync {
         audit: AuditEvent,
         now: OffsetDateTime,
     ) -> StoreResult<AdministrationId>;
+    /// Stores a client's completed questionnaire imported from another system (`alliance import history`),
+    /// completed at `submitted_at`, unless the session already has a completed client response of this
+    /// instrument: then nothing is stored and `None` is returned, so an import run twice stores nothing twice.
+    async fn import_client_response(
+        &self,
+        session: SessionId,
+        instrument: InstrumentRef,
+        response: NewResponse,
+        audit: AuditEvent,
+        submitted_at: OffsetDateTime,
+    ) -> StoreResult<Option<AdministrationId>>;
     async fn links_for_session(&self, session: SessionId) -> StoreResult<Vec<LinkSummary>>;
     /// Every completed response of a client with its scores, oldest first.
     async fn responses_of(&self, client: ClientId) -> StoreResult<Vec<StoredResponse>>;
@@ -263,6 +274,50 @@ impl<S: HasDb> Questionnaires for S {
         append_audit(&mut tx, &AuditEvent { object_id: Some(id), ..audit }).await?;
         tx.commit().await?;
         Ok(AdministrationId(id))
+    }
+
+    async fn import_client_response(
+        &self,
+        session: SessionId,
+        instrument: InstrumentRef,
+        response: NewResponse,
+        audit: AuditEvent,
+        submitted_at: OffsetDateTime,
+    ) -> StoreResult<Option<AdministrationId>> {
+        let db = self.db();
+        let mut tx = db.begin().await?;
+        // The session's row lock serialises two imports of the same session on PostgreSQL.
+        db.lock(&mut tx, "SELECT id FROM therapy_sessions WHERE id = $1", Lock::Parent, session.0).await?;
+        let existing = db
+            .query(
+                "SELECT id FROM administrations WHERE session_id = $1 AND instrument_id = $2 AND rater = 'client'
+                 AND status = 'completed'",
+            )
+            .bind(session.0)
+            .bind(instrument.id.clone())
+            .fetch_all(&mut tx)
+            .await?;
+        if !existing.is_empty() {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        let id: i64 = db
+            .query(
+                "INSERT INTO administrations
+                 (session_id, instrument_id, instrument_version, rater, position, status, created_at)
+                 VALUES ($1, $2, $3, 'client', 0, 'open', $4) RETURNING id",
+            )
+            .bind(session.0)
+            .bind(instrument.id)
+            .bind(i64::from(instrument.version))
+            .bind_time(submitted_at)
+            .fetch_one(&mut tx)
+            .await?
+            .first()?;
+        store_answers(&db.keys, &mut tx, id, &response, submitted_at).await?;
+        append_audit(&mut tx, &AuditEvent { object_id: Some(id), ..audit }).await?;
+        tx.commit().await?;
+        Ok(Some(AdministrationId(id)))
     }
 
     async fn links_for_session(&self, session: SessionId) -> StoreResult<Vec<LinkSummary>> {
