@@ -274,7 +274,8 @@ async fn research(args: ResearchArgs) -> anyhow::Result<()> {
         eprintln!("\rreport made in {:.1} s{}", started.elapsed().as_secs_f64(), " ".repeat(40));
     }
     if let Some(path) = &args.html {
-        let html = alliance_web::research_report::document(&report, &Tr::new(args.lang))?;
+        let catalog = alliance_core::catalog::Catalog::builtin().context("the built-in instruments")?;
+        let html = alliance_web::research_report::document(&report, &Tr::new(args.lang), &catalog)?;
         std::fs::write(path, html).with_context(|| format!("writing {}", path.display()))?;
     }
     if args.json || args.html.is_none() {

@@ -3,6 +3,7 @@
 //! script, printable). Therapists are never named in it: the caterpillar shows positions only, since each
 //! therapist may see only their own effect.
 
+use alliance_core::catalog::Catalog;
 use alliance_core::research::{Part, ResearchReport, RuptureGroup};
 use alliance_i18n::Tr;
 use askama::Template;
@@ -136,13 +137,15 @@ fn therapists(tr: &Tr, report: &ResearchReport) -> Option<TherapistView> {
     Some(TherapistView { icc, plot, rows, suppressed })
 }
 
-fn reliability(tr: &Tr, report: &ResearchReport) -> Vec<Cells> {
+fn reliability(tr: &Tr, report: &ResearchReport, catalog: &Catalog) -> Vec<Cells> {
+    // Instruments by their short names, the instruments' own words.
+    let name = |id: &str| catalog.get(id).map_or_else(|| id.to_owned(), |i| i.short_name.clone());
     report
         .reliability_by_measure
         .iter()
         .map(|m| match &m.result {
             Part::Ready(r) => vec![
-                m.measure.clone(),
+                name(&m.measure),
                 r.items.len().to_string(),
                 r.n.to_string(),
                 tr.t2("report-value-ci", "value", tr.number(r.alpha, 3), "interval", interval(tr, r.alpha_ci, 3)),
@@ -150,7 +153,7 @@ fn reliability(tr: &Tr, report: &ResearchReport) -> Vec<Cells> {
             ],
             Part::Unavailable(_) => {
                 let none = tr.t("report-unavailable");
-                vec![m.measure.clone(), String::new(), String::new(), none, String::new()]
+                vec![name(&m.measure), String::new(), String::new(), none, String::new()]
             }
         })
         .collect()
@@ -224,7 +227,7 @@ fn outcomes(tr: &Tr, report: &ResearchReport) -> Option<Vec<(String, String)>> {
 }
 
 /// The report's sections, for a page that has its own frame.
-pub fn fragment(report: &ResearchReport, tr: &Tr) -> Result<String, askama::Error> {
+pub fn fragment(report: &ResearchReport, tr: &Tr, catalog: &Catalog) -> Result<String, askama::Error> {
     let scope = tr.format(
         "report-scope",
         &[
@@ -238,7 +241,7 @@ pub fn fragment(report: &ResearchReport, tr: &Tr) -> Result<String, askama::Erro
         scope,
         lagged: lagged(tr, report),
         therapists: therapists(tr, report),
-        reliability: reliability(tr, report),
+        reliability: reliability(tr, report, catalog),
         ruptures: ruptures(tr, report),
         outcomes: outcomes(tr, report),
     }
@@ -246,6 +249,6 @@ pub fn fragment(report: &ResearchReport, tr: &Tr) -> Result<String, askama::Erro
 }
 
 /// A whole HTML document: the fragment with its own styles, nothing loaded from elsewhere.
-pub fn document(report: &ResearchReport, tr: &Tr) -> Result<String, askama::Error> {
-    ReportDocument { tr: *tr, fragment: fragment(report, tr)? }.render()
+pub fn document(report: &ResearchReport, tr: &Tr, catalog: &Catalog) -> Result<String, askama::Error> {
+    ReportDocument { tr: *tr, fragment: fragment(report, tr, catalog)? }.render()
 }

@@ -34,6 +34,7 @@ const DATA: &[&str] = &[
     "English",
     "Español",
     "CSV",
+    "Parquet",
     "JSON",
     "QR",
 ];

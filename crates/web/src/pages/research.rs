@@ -103,7 +103,7 @@ pub async fn research_page(State(state): State<AppState>, who: SignedIn) -> Resu
         Some(at) => tr.t1("report-computed", "when", super::show_time(at, &who.zone)),
         None => tr.t("report-not-yet"),
     };
-    let report = crate::research_report::fragment(&report, &tr)?;
+    let report = crate::research_report::fragment(&report, &tr, &state.catalog)?;
     let page = ResearchPage {
         tr,
         nav: Nav::of(&who),
