@@ -45,6 +45,10 @@ pub enum InterceptFitError {
     RankDeficient { term: String },
     #[error("the residual variance is zero: the data are fitted exactly")]
     ZeroResidualVariance,
+    #[error(
+        "every group has a single row ({groups} groups): the variance between groups cannot be told from the residual"
+    )]
+    NoRepeatedRows { groups: usize },
 }
 
 /// Rows reduced to the sums the criterion needs.
@@ -257,6 +261,10 @@ pub fn fit_intercept(data: &InterceptBuilder, criterion: Criterion) -> Result<In
     }
     if data.rows <= p {
         return Err(InterceptFitError::TooFewRows { rows: data.rows, terms: p });
+    }
+    // lme4 refuses these too ("number of levels of each grouping factor must be < number of observations").
+    if data.rows == data.ids.len() {
+        return Err(InterceptFitError::NoRepeatedRows { groups: data.ids.len() });
     }
     let profile = Profile { data, criterion };
     // Fails early with the real reason (collinearity, an exact fit) rather than an infinite criterion.

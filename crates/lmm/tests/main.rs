@@ -4,6 +4,7 @@
 mod bad_input;
 mod degenerate;
 mod fixture_models;
+mod intercept;
 mod prediction;
 mod simulate;
 mod simulation;
