@@ -24,13 +24,20 @@ import {
   startDemo,
 } from './harness.mjs';
 
-/** Signs the researcher in; their home is the research page. */
+/**
+ * Signs the researcher in (their home is the research page) and reloads it until the practice report is
+ * there: the first view starts making it in the background.
+ */
 async function signInResearcher(page, base, { email, password }) {
   await page.goto(`${base}/login`);
   await page.locator('input[name="email"]').fill(email);
   await page.locator('input[name="password"]').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL((url) => url.pathname === '/research');
+  for (let i = 0; i < 60 && (await page.locator('#report-outcomes').count()) === 0; i += 1) {
+    await page.waitForTimeout(500);
+    await page.reload();
+  }
 }
 
 async function width(page) {

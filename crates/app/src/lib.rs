@@ -49,6 +49,7 @@ pub use partnership::{
     CONSENT_FIELD, CheckPartner, PartnerForm, goal_field, is_partner_field, obstacle_field, read_partner, task_field,
 };
 pub use reflection::ReflectionOutcome;
+pub use research::ReportState;
 pub use scheduler::{JobError, JobHistory, JobRuns, JobScope, ScheduledJob, Scheduler};
 
 /// The application: the store, the instruments, the practice model and the overviews kept between requests.

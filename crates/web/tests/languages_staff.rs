@@ -212,8 +212,13 @@ async fn every_staff_page(p: &Practice, lang: &str) -> Vec<(String, u16, String)
     // The researcher's page.
     let resa = app.sign_in("resa@ex.org").await;
     in_language(&resa, lang).await;
+    // Both states of the practice report: being made, then made.
     let (status, body) = resa.get("/research").await;
     pages.push(("/research".to_owned(), status, body));
+    app.state.app.research_report_ready(OffsetDateTime::now_utc()).await;
+    let (status, body) = resa.get("/research").await;
+    assert!(body.contains("id=\"report-outcomes\""), "the report is on the page");
+    pages.push(("/research with its report".to_owned(), status, body));
     pages
 }
 

@@ -282,6 +282,9 @@ async fn the_research_page_shows_the_practice_report_for_consenting_clients() {
     let rita = app.sign_in("rita@example.org").await;
     let (status, page) = rita.get("/research").await;
     assert_eq!(status, 200);
+    assert!(page.contains("is being made"), "the first view starts the report and does not wait for it");
+    app.state.app.research_report_ready(time::OffsetDateTime::now_utc()).await;
+    let (_, page) = rita.get("/research").await;
     let report = page.split("id=\"report\"").nth(1).expect("the report is on the page");
     assert!(report.contains("2 courses of care"), "two of three clients consented: {report}");
     for section in ["report-lagged", "report-therapists", "report-reliability", "report-ruptures", "report-outcomes"] {
@@ -305,6 +308,12 @@ async fn the_research_page_shows_the_practice_report_for_consenting_clients() {
     assert!(page.contains("2 courses of care"), "the report is the last refit's");
     assert_eq!(reads().await, 1, "a second view reuses the report");
     app.state.app.refresh_practice(time::OffsetDateTime::now_utc()).await.unwrap();
+    let (_, page) = rita.get("/research").await;
+    assert!(
+        page.contains("2 courses of care") && page.contains("newer data is being made"),
+        "the last report meanwhile"
+    );
+    app.state.app.research_report_ready(time::OffsetDateTime::now_utc()).await;
     let (_, page) = rita.get("/research").await;
     assert!(page.contains("3 courses of care"), "made again after the refit");
     assert_eq!(reads().await, 2);

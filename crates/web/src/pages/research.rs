@@ -98,12 +98,19 @@ pub async fn research_page(State(state): State<AppState>, who: SignedIn) -> Resu
     state.store.audit(AuditEvent { purpose: "research", ..who.audit(now, "view", "research-report", None) }).await?;
     let dropout = dropout_view(&state);
     let tr = crate::language::current();
-    let (fitted_at, report) = state.app.research_report(now).await?;
-    let report_computed = match fitted_at {
-        Some(at) => tr.t1("report-computed", "when", super::show_time(at, &who.zone)),
-        None => tr.t("report-not-yet"),
+    let (report, report_computed) = match state.app.research_report(now) {
+        alliance_app::ReportState::Making => (String::new(), tr.t("report-making")),
+        alliance_app::ReportState::Ready { fitted_at, report, newer_coming } => {
+            let mut when = match fitted_at {
+                Some(at) => tr.t1("report-computed", "when", super::show_time(at, &who.zone)),
+                None => tr.t("report-not-yet"),
+            };
+            if newer_coming {
+                when = format!("{when} {}", tr.t("report-newer-coming"));
+            }
+            (crate::research_report::fragment(&report, &tr, &state.catalog)?, when)
+        }
     };
-    let report = crate::research_report::fragment(&report, &tr, &state.catalog)?;
     let page = ResearchPage {
         tr,
         nav: Nav::of(&who),
