@@ -11,6 +11,15 @@ use crate::conformance::{ev, therapist};
 const NOW: OffsetDateTime = datetime!(2026-12-07 10:00 UTC);
 
 pub async fn tokens_are_hashed_expire_are_revoked_and_record_their_use(store: &dyn Store) {
+    // Deactivating an account needs an active administrator.
+    let admin = NewUser {
+        email: "token-admin@example.org".into(),
+        display_name: "A".into(),
+        role: Role::Administrator,
+        password_hash: "h".into(),
+        must_change_password: false,
+    };
+    store.create_user(admin, ev(), NOW).await.unwrap();
     let owner = therapist(store, "token-owner@example.org").await;
     let other = therapist(store, "token-other@example.org").await;
     let hash = [7u8; 32];
