@@ -170,12 +170,12 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiId {
 }
 
 /// A JSON body: 400 when it is not JSON, 422 when it is not what the route takes.
-fn body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, Response> {
+fn body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, (StatusCode, String)> {
     serde_json::from_slice(bytes).map_err(|e| match e.classify() {
         serde_json::error::Category::Data => {
-            error_json(StatusCode::UNPROCESSABLE_ENTITY, &format!("The body does not fit this request: {e}"))
+            (StatusCode::UNPROCESSABLE_ENTITY, format!("The body does not fit this request: {e}"))
         }
-        _ => error_json(StatusCode::BAD_REQUEST, "The body is not valid JSON."),
+        _ => (StatusCode::BAD_REQUEST, "The body is not valid JSON.".to_owned()),
     })
 }
 
@@ -542,7 +542,7 @@ pub async fn record_session(
     let episode = crate::pages::sessions::episode_to_record(&state, &who, EpisodeId(id)).await?;
     let new: NewSessionJson = match body(&bytes) {
         Ok(new) => new,
-        Err(refused) => return Ok(refused),
+        Err((status, why)) => return Ok(error_json(status, &why)),
     };
     // The care date as the form takes it, but only as a calendar date: words such as "today" are for people.
     if time::Date::parse(&new.held_on, time::macros::format_description!("[year]-[month]-[day]")).is_err() {
@@ -578,7 +578,7 @@ pub async fn create_link(
     } else {
         match body(&bytes) {
             Ok(new) => new,
-            Err(refused) => return Ok(refused),
+            Err((status, why)) => return Ok(error_json(status, &why)),
         }
     };
     let chosen: Option<Vec<&str>> = new.measures.as_ref().map(|m| m.iter().map(String::as_str).collect());
