@@ -31,6 +31,32 @@ pub enum UserCommand {
     /// recovery codes are removed (if they had one, they set up a new one at that sign-in); every sign-in and
     /// reset link of theirs ends. Recorded in the audit log. Works while the server runs.
     ResetAccess(ExistingAccount),
+    /// Make a personal access token for the JSON API (issue 19) for an active account, for automation and CI:
+    /// prints the token, shown only now (only its hash is stored). It acts as the account, with its access.
+    /// Recorded in the audit log. Works while the server runs.
+    Token(NewToken),
+}
+
+#[derive(clap::Args)]
+pub struct NewToken {
+    #[command(flatten)]
+    data: DataArgs,
+    /// The practice's database when it is not the SQLite file in --data: postgres://... or sqlite:PATH (as
+    /// `serve --database`).
+    #[arg(long = "database", env = "ALLIANCE_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    database_url: Option<String>,
+    /// The e-mail address of the account the token acts as.
+    #[arg(long, value_name = "ADDRESS")]
+    email: String,
+    /// What the token is for, as the account page lists it (1 to 60 characters), e.g. "ci".
+    #[arg(long, value_name = "NAME")]
+    name: String,
+    /// read or read-write
+    #[arg(long, default_value = "read")]
+    scope: String,
+    /// Days until it expires, 1 to 365.
+    #[arg(long, default_value_t = 1)]
+    days: i64,
 }
 
 #[derive(clap::Args)]
@@ -198,8 +224,58 @@ async fn reset_on(store: &dyn Store, email: &Email, from_stdin: bool) -> anyhow:
     Ok((password, generated, second_factor))
 }
 
+async fn make_token(args: NewToken) -> anyhow::Result<()> {
+    let email = Email::parse(&args.email)?;
+    let Some(name) = alliance_web::api::token_name(&args.name) else {
+        bail!("the token's name must be 1 to 60 characters; nothing was made");
+    };
+    let Some(scope) = alliance_store::TokenScope::parse(&args.scope) else {
+        bail!("--scope is read or read-write; nothing was made");
+    };
+    let Some(days) = alliance_web::api::token_days(&args.days.to_string()) else {
+        bail!("--days is 1 to 365; nothing was made");
+    };
+    let practice = args.data.open_existing(args.database_url.as_deref(), &Opening::new(OpenMode::Latest)).await?;
+    let made = token_on(practice.as_store(), &email, name, scope, days).await;
+    practice.close().await;
+    #[allow(clippy::print_stdout)]
+    {
+        println!("{}", made?);
+    }
+    Ok(())
+}
+
+async fn token_on(
+    store: &dyn Store,
+    email: &Email,
+    name: &str,
+    scope: alliance_store::TokenScope,
+    days: i64,
+) -> anyhow::Result<String> {
+    let Some(user) = store.user_by_email(email.as_str()).await? else {
+        bail!("{} has no account in this practice; nothing was made", email.as_str());
+    };
+    if !user.active {
+        bail!("the account of {} is deactivated; nothing was made", email.as_str());
+    }
+    let (token, hash) = alliance_web::api::new_api_token();
+    let now = time::OffsetDateTime::now_utc();
+    let new = alliance_store::NewApiToken {
+        user: user.id,
+        name,
+        scope,
+        token_hash: &hash,
+        expires_at: now + time::Duration::days(days),
+    };
+    // An operator's act, not the account's: a system entry, whose object is the new token (of that account).
+    let audit = AuditEvent::system(now, "api-token-create", "api-token", "command line");
+    store.create_api_token(new, audit, now).await?;
+    Ok(token)
+}
+
 pub async fn run(command: UserCommand) -> anyhow::Result<()> {
     match command {
+        UserCommand::Token(args) => make_token(args).await?,
         UserCommand::ResetAccess(account) => reset_access(account).await?,
         UserCommand::CreateAdmin(account) => {
             let (store, _) = create(account, Role::Administrator, true).await?;

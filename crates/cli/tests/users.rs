@@ -144,3 +144,49 @@ fn the_last_administrator_is_let_back_in_from_the_command_line() {
         .says(&["no practice at"]);
     assert!(!elsewhere.join("keys").exists(), "no stray practice or key file is made");
 }
+
+#[test]
+fn a_token_for_automation_is_made_from_the_command_line() {
+    use alliance_store::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = data.to_str().unwrap();
+    alliance(&["user", "create-admin", "--data", d, "--email", "only@example.org", "--name", "Only"]).ok();
+    alliance(&["user", "add", "--data", d, "--email", "t@example.org", "--name", "T", "--role", "therapist"]).ok();
+    let token_args = |extra: &[&'static str]| {
+        let mut args = vec!["user", "token", "--data", d, "--email", "t@example.org", "--name", "ci"];
+        args.extend_from_slice(extra);
+        args
+    };
+    // Nothing is made from bad arguments.
+    for bad in [&["--days", "0"][..], &["--days", "366"], &["--scope", "all"]] {
+        alliance(&token_args(bad)).refused().says(&["nothing was made"]);
+    }
+    alliance(&["user", "token", "--data", d, "--email", "nobody@example.org", "--name", "ci"])
+        .refused()
+        .says(&["has no account", "nothing was made"]);
+
+    let made = alliance(&token_args(&["--scope", "read-write", "--days", "2"])).ok();
+    let token = made.stdout.trim().to_owned();
+    assert!(token.starts_with("alliance_pat_") && !token.contains(' '), "only the token is printed: {token}");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let keys = std::fs::read_to_string(data.join("keys").join("alliance.keys")).unwrap();
+        let keys = alliance_store::Keyring::parse(&keys).unwrap();
+        let store = alliance_store::SqliteStore::open(&data.join("alliance.db"), &keys).await.unwrap();
+        let user = store.user_by_email("t@example.org").await.unwrap().unwrap();
+        let tokens = store.api_tokens(user.id).await.unwrap();
+        assert_eq!((tokens.len(), tokens[0].name.as_str()), (1, "ci"));
+        assert_eq!(tokens[0].scope, alliance_store::TokenScope::ReadWrite);
+        let lifetime = tokens[0].expires_at - tokens[0].created_at;
+        assert_eq!(lifetime, time::Duration::days(2));
+        // Stored as its hash: the hash of the printed token finds it.
+        let now = time::OffsetDateTime::now_utc();
+        let found = store.use_api_token(&alliance_web::hash_token(&token), now).await.unwrap();
+        assert_eq!(found.map(|(_, u)| u.id), Some(user.id));
+        let audit = store.audit_events(100).await.unwrap();
+        let entry = audit.iter().find(|e| e.action == "api-token-create").expect("audited");
+        assert_eq!((entry.object_id, entry.purpose.as_str()), (Some(tokens[0].id), "command line"));
+        store.close().await;
+    });
+}

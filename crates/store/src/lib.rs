@@ -36,6 +36,7 @@ pub use practice_input::PracticeSeries;
 pub use shared::accounts::{Accounts, Settings, SignIns};
 pub use shared::acknowledgements::Acknowledgements;
 pub use shared::admin_tasks::{AdminTasks, LoginSummary, NewPasswordReset, PasswordReset};
+pub use shared::api_tokens::{ApiToken, ApiTokens, NewApiToken, TokenScope};
 pub use shared::audit_log::AuditLog;
 pub use shared::break_glass::BreakGlassGrants;
 pub use shared::care::Care;
@@ -129,6 +130,7 @@ pub trait Store:
     + Consents
     + Kiosks
     + ClinicalSupport
+    + ApiTokens
 {
 }
 
@@ -153,6 +155,7 @@ impl<T> Store for T where
         + Consents
         + Kiosks
         + ClinicalSupport
+        + ApiTokens
 {
 }
 
@@ -160,6 +163,7 @@ impl<T> Store for T where
 /// trait is in scope.
 pub mod prelude {
     pub use crate::AdminTasks;
+    pub use crate::ApiTokens;
     pub use crate::ClinicalSupport;
     pub use crate::Consents;
     pub use crate::CrisisInformation;

@@ -35,6 +35,7 @@ pub async fn run_all(store: &dyn Store) {
     crate::practice_input::practice_input_matches_score_points(store).await;
     crate::admin_tasks::run_all(store).await;
     crate::risk::run_all(store).await;
+    crate::api_tokens::tokens_are_hashed_expire_are_revoked_and_record_their_use(store).await;
     pools_report_their_use(store).await;
 }
 

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod admin_tasks;
+mod api_tokens;
 mod audit_conformance;
 mod audit_tests;
 mod cipher;
@@ -76,6 +77,8 @@ macro_rules! each_behaviour_on_both_engines {
 }
 
 each_behaviour_on_both_engines! {
+    crate::api_tokens::tokens_are_hashed_expire_are_revoked_and_record_their_use
+        => tokens_are_hashed_expire_are_revoked_and_record_their_use,
     crate::support::an_imported_response_is_stored_once => an_imported_response_is_stored_once,
     crate::support::a_barrier_request_stands_until_a_barrier_check_is_answered
         => a_barrier_request_stands_until_a_barrier_check_is_answered,

@@ -85,7 +85,7 @@ async fn a_full_disk_refuses_the_write_and_loses_nothing() {
 
     // Sessions and links first, while there is room; then the disk is shrunk to just above what is used.
     let mut links = Vec::new();
-    for n in 0..60u32 {
+    for n in 0..150u32 {
         let session = store
             .record_session(
                 NewSession { episode, held_on: date!(2026 - 11 - 28), attended: true },

@@ -5,6 +5,7 @@
 mod access;
 mod access_supervision;
 mod account_steps;
+pub mod api;
 mod auth;
 mod charts;
 mod client;

@@ -33,6 +33,10 @@ pub enum Access {
     Loopback,
     /// Signed-in staff with one of these roles; `record` names the record rule the handler applies on top.
     Staff { roles: &'static [Role], record: Record },
+    /// The JSON API (`/api/v1/...`): a personal access token in `Authorization: Bearer`, never a cookie. The
+    /// token's user must have one of these roles and the handler applies `record` exactly as the pages do;
+    /// `write` routes refuse a read-only token.
+    Api { roles: &'static [Role], record: Record, write: bool },
 }
 
 /// The record-level rule a staff route applies after the role check.
@@ -74,6 +78,14 @@ const fn staff(roles: &'static [Role], record: Record) -> Access {
     Access::Staff { roles, record }
 }
 
+const fn api_read(roles: &'static [Role], record: Record) -> Access {
+    Access::Api { roles, record, write: false }
+}
+
+const fn api_write(roles: &'static [Role], record: Record) -> Access {
+    Access::Api { roles, record, write: true }
+}
+
 fn table() -> Vec<(Route, MethodRouter<AppState>)> {
     use Record::*;
     let entries: Vec<(Method, &'static str, Access, MethodRouter<AppState>)> = vec![
@@ -109,6 +121,34 @@ fn table() -> Vec<(Route, MethodRouter<AppState>)> {
             "/fhir/Patient/{id}/$everything",
             staff(CLIENT_READERS, ClientRead),
             get(pages::fhir::everything),
+        ),
+        // The JSON API (issue 19, part 4; crates/web/src/api.rs): the pages' rules, a bearer token instead of a
+        // sign-in. Researchers have no client records to read there either.
+        (Method::GET, "/api/openapi.json", Access::Public, get(crate::api::openapi)),
+        (Method::GET, "/api/v1/clients", api_read(CLIENT_READERS, Scoped), get(crate::api::clients)),
+        (Method::GET, "/api/v1/clients/{id}", api_read(CLIENT_READERS, ClientRead), get(crate::api::client)),
+        (Method::GET, "/api/v1/clients/{id}/episodes", api_read(CLIENT_READERS, ClientRead), get(crate::api::episodes)),
+        (Method::GET, "/api/v1/clients/{id}/scores", api_read(CLIENT_READERS, ClientRead), get(crate::api::scores)),
+        (Method::GET, "/api/v1/clients/{id}/signals", api_read(CLIENT_READERS, ClientRead), get(crate::api::signals)),
+        (Method::GET, "/api/v1/clients/{id}/goals", api_read(CLIENT_READERS, ClientRead), get(crate::api::goals)),
+        (
+            Method::GET,
+            "/api/v1/episodes/{id}/sessions",
+            api_read(CLIENT_READERS, ClientRead),
+            get(crate::api::episode_sessions),
+        ),
+        (
+            Method::POST,
+            "/api/v1/episodes/{id}/sessions",
+            api_write(THERAPISTS, ClientWrite),
+            post(crate::api::record_session),
+        ),
+        (Method::GET, "/api/v1/sessions/{id}", api_read(CLIENT_READERS, ClientRead), get(crate::api::session)),
+        (
+            Method::POST,
+            "/api/v1/sessions/{id}/links",
+            api_write(THERAPISTS, ClientWrite),
+            post(crate::api::create_link),
         ),
         (Method::POST, "/clients/{id}/episodes", staff(THERAPISTS, ClientWrite), post(pages::clients::open_episode)),
         (
@@ -250,6 +290,8 @@ fn table() -> Vec<(Route, MethodRouter<AppState>)> {
         (Method::POST, "/admin/tasks/reset-link", staff(ADMINISTRATORS, Scoped), post(pages::admin_tasks::reset_link)),
         (Method::GET, "/reset/{token}", Access::Public, get(pages::password_reset::form)),
         (Method::POST, "/reset/{token}", Access::Public, post(pages::password_reset::submit)),
+        (Method::POST, "/account/tokens", staff(STAFF, Scoped), post(pages::account_tokens::create)),
+        (Method::POST, "/account/tokens/revoke", staff(STAFF, Scoped), post(pages::account_tokens::revoke)),
         (Method::POST, "/account/sign-ins/end", staff(STAFF, Scoped), post(pages::account_sign_ins::end_sign_in)),
         (Method::GET, "/static/{file}", Access::Public, get(pages::assets::asset)),
         (Method::GET, "/healthz", Access::Public, get(|| async { "ok" })),
@@ -303,6 +345,24 @@ async fn enforce(State(guard): State<Guard>, request: Request, next: Next) -> Re
                 return Redirect::to("/account").into_response();
             }
             crate::language::adopt(who.user.language.as_deref());
+            parts.extensions.insert(who);
+            next.run(Request::from_parts(parts, body)).await
+        }
+        Access::Api { roles, write, .. } => {
+            let (mut parts, body) = request.into_parts();
+            // Cookies are never read here: the token alone says who is asking.
+            let (who, token) = match crate::api::authenticate(&guard.state, &parts).await {
+                Ok(found) => found,
+                Err(refused) => return refused.into_response(),
+            };
+            if !roles.contains(&who.user.role) || (write && !crate::api::may_write(&token)) {
+                return crate::api::ApiError(WebError::Forbidden).into_response();
+            }
+            // An account with a step to take at sign-in (a new password, a second factor) takes it on the
+            // pages first.
+            if Step::first(&who.user).is_some() {
+                return crate::api::ApiError(WebError::Forbidden).into_response();
+            }
             parts.extensions.insert(who);
             next.run(Request::from_parts(parts, body)).await
         }

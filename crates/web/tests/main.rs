@@ -5,6 +5,7 @@
 
 mod accounts;
 mod admin_tasks;
+mod api;
 mod app;
 mod audit;
 mod bad_input;

@@ -55,7 +55,8 @@ fn expected(access: Access, who: Relation) -> Outcome {
         Access::Public | Access::ClientLink | Access::PersonalLink | Access::Kiosk | Access::Loopback => {
             Outcome::Reached
         }
-        Access::Staff { roles, record } => {
+        Access::Staff { roles, record } | Access::Api { roles, record, .. } => {
+            // On the API "sign in" is the 401 of a missing token.
             let Some(role) = who.role() else { return Outcome::SignIn };
             if !roles.contains(&role) {
                 return Outcome::Forbidden;
@@ -77,6 +78,7 @@ fn expected(access: Access, who: Relation) -> Outcome {
 /// `clears_sign_in`: the response ends the sign-in (signing out also sends you to the sign-in page, but ran).
 fn outcome(status: u16, location: Option<&str>, clears_sign_in: bool, body: &str) -> Outcome {
     match status {
+        401 => Outcome::SignIn,
         300..=399 if location == Some("/login") && !clears_sign_in => Outcome::SignIn,
         403 if body.contains("Request refused") => Outcome::CrossSite,
         // A sensitive form without the password: the handler ran and asked for it.
@@ -91,6 +93,8 @@ struct Actor {
     relation: Relation,
     browser: reqwest::Client,
     csrf: String,
+    /// A read-write API token of the actor's account (none when anonymous).
+    token: Option<String>,
 }
 
 fn no_redirects() -> reqwest::Client {
@@ -100,7 +104,7 @@ fn no_redirects() -> reqwest::Client {
 async fn actor(app: &TestApp, relation: Relation, email: &str) -> Actor {
     let browser = no_redirects();
     if relation == Relation::Anonymous {
-        return Actor { relation, browser, csrf: String::new() };
+        return Actor { relation, browser, csrf: String::new(), token: None };
     }
     let login = browser.get(format!("{}/login", app.url)).send().await.unwrap().text().await.unwrap();
     let pre = hidden(&login, "csrf");
@@ -122,7 +126,19 @@ async fn actor(app: &TestApp, relation: Relation, email: &str) -> Actor {
     };
     // A role without a home page (researchers, until their export exists) has no token to post with.
     let csrf = if page.contains("name=\"csrf\"") { hidden(&page, "csrf") } else { String::new() };
-    Actor { relation, browser, csrf }
+    let user = app.store.user_by_email(email).await.unwrap().unwrap().id;
+    let (token, hash) = alliance_web::api::new_api_token();
+    let now = time::OffsetDateTime::now_utc();
+    let new = alliance_store::NewApiToken {
+        user,
+        name: "matrix",
+        scope: alliance_store::TokenScope::ReadWrite,
+        token_hash: &hash,
+        expires_at: now + time::Duration::days(1),
+    };
+    let audit = alliance_store::AuditEvent::system(now, "api-token-create", "api-token", "test");
+    app.store.create_api_token(new, audit, now).await.unwrap();
+    Actor { relation, browser, csrf, token: Some(token) }
 }
 
 /// Fills a route's path parameters with records of the owner's client (and the owner, for `/therapists/{id}`).
@@ -229,7 +245,17 @@ async fn every_route_refuses_everyone_its_rule_does_not_name() {
                 continue;
             }
             let url = format!("{}{path}", app.url);
-            let request = if route.method == axum::http::Method::POST {
+            let api = matches!(route.access, Access::Api { .. });
+            let request = if api {
+                // A token instead of the sign-in (the cookie jar is sent too, and must count for nothing), and an
+                // empty JSON object as the body of a write.
+                let request = actor.browser.request(route.method.clone(), url);
+                let request = match &actor.token {
+                    Some(token) => request.header("authorization", format!("Bearer {token}")),
+                    None => request,
+                };
+                if route.method == axum::http::Method::POST { request.body("{}") } else { request }
+            } else if route.method == axum::http::Method::POST {
                 actor.browser.post(url).form(&[("csrf", actor.csrf.as_str())])
             } else {
                 actor.browser.request(route.method.clone(), url)
@@ -247,7 +273,7 @@ async fn every_route_refuses_everyone_its_rule_does_not_name() {
                 got = Outcome::Reached;
             }
             let mut want = expected(route.access, actor.relation);
-            if want == Outcome::Reached && actor.csrf.is_empty() && route.method == axum::http::Method::POST {
+            if want == Outcome::Reached && actor.csrf.is_empty() && route.method == axum::http::Method::POST && !api {
                 want = if matches!(route.access, Access::Staff { .. }) { Outcome::CrossSite } else { want };
             }
             if got != want {
@@ -278,4 +304,9 @@ fn the_rule_is_applied_as_documented() {
     assert_eq!(expected(write, Relation::OtherTherapist), Outcome::NotFound);
     assert_eq!(expected(write, Relation::Anonymous), Outcome::SignIn);
     assert_eq!(expected(read, Relation::Administrator), Outcome::Forbidden);
+    // The API applies the same rules; a missing token is the API's "sign in".
+    let api_write = Access::Api { roles: &[Role::Therapist], record: Record::ClientWrite, write: true };
+    assert_eq!(expected(api_write, Relation::OwnersSupervisor), Outcome::Forbidden);
+    assert_eq!(expected(api_write, Relation::OtherTherapist), Outcome::NotFound);
+    assert_eq!(expected(api_write, Relation::Anonymous), Outcome::SignIn);
 }

@@ -902,3 +902,25 @@ report-mean-change = متوسط التحسن (فترة ثقة 95 %)
 report-effect-size = حجم الأثر قبل وبعد (متوسط التحسن على الانحراف المعياري للدرجات الأولى)
 report-completeness = الجلسات التي فيها فحص للعلاقة
 report-outcomes-hint = يستخدم التغير الموثوق والتعافي عتبات PHQ-9 المنشورة: تغير بمقدار 6 نقاط، ونقطة فصل عند 10.
+
+# رموز الوصول الشخصية لواجهة JSON البرمجية (issue 19).
+account-tokens = رموز الوصول إلى الواجهة البرمجية
+account-tokens-note = يتيح الرمز لبرنامج استخدام واجهة Alliance البرمجية باسمك، بصلاحياتك نفسها تمامًا. يُعرض مرة واحدة فقط: احفظه كما تحفظ كلمة المرور، وألغِه حين لا تعود بحاجة إليه.
+account-tokens-none = ليس لديك رموز وصول.
+account-token-made = رمزك الجديد، يُعرض الآن فقط: انسخه إلى البرنامج الذي سيستخدمه.
+account-token-name = الاسم
+account-token-scope = الصلاحية
+account-token-read = قراءة فقط
+account-token-read-write = قراءة وكتابة
+account-token-expires = ينتهي في
+account-token-never = أبدًا
+account-token-revoke = إلغاء
+account-token-revoked = ملغى
+account-token-expired = منتهي الصلاحية
+account-token-days = عدد الأيام حتى انتهاء صلاحيته (من 1 إلى 365)
+account-token-code = الرمز من تطبيق المصادقة
+account-token-create = إنشاء رمز
+account-token-name-invalid = أعطِ الرمز اسمًا من 1 إلى 60 حرفًا.
+account-token-scope-invalid = اختر القراءة فقط، أو القراءة والكتابة.
+account-token-unknown = اختر رمزًا من القائمة.
+account-token-days-invalid = تتراوح مدة الرمز بين 1 و365 يومًا.

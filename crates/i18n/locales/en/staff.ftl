@@ -842,3 +842,25 @@ report-mean-change = Mean improvement (95 % interval)
 report-effect-size = Pre-post effect size (mean improvement over the SD of first scores)
 report-completeness = Sessions with a relationship check
 report-outcomes-hint = Reliable change and recovery use the PHQ-9's published thresholds: a change of 6 points, and a cut-off of 10.
+
+# Personal access tokens for the JSON API (issue 19).
+account-tokens = Access tokens for the API
+account-tokens-note = A token lets a program use Alliance's JSON API as you, with exactly your access. It is shown once: keep it like a password, and revoke it when it is no longer needed.
+account-tokens-none = You have no access tokens.
+account-token-made = Your new token, shown only now: copy it into the program that will use it.
+account-token-name = Name
+account-token-scope = Access
+account-token-read = Read only
+account-token-read-write = Read and write
+account-token-expires = Expires
+account-token-never = Never
+account-token-revoke = Revoke
+account-token-revoked = Revoked
+account-token-expired = Expired
+account-token-days = Days until it expires (1 to 365)
+account-token-code = Code from your authenticator app
+account-token-create = Make a token
+account-token-name-invalid = Give the token a name of 1 to 60 characters.
+account-token-scope-invalid = Choose read only, or read and write.
+account-token-unknown = Choose a token from the list.
+account-token-days-invalid = A token lasts 1 to 365 days.

@@ -871,3 +871,25 @@ report-mean-change = Mejora media (intervalo del 95 %)
 report-effect-size = Tamaño del efecto pre-post (mejora media sobre la DE de las primeras puntuaciones)
 report-completeness = Sesiones con comprobación de la relación
 report-outcomes-hint = El cambio fiable y la recuperación usan los umbrales publicados del PHQ-9: un cambio de 6 puntos y un punto de corte de 10.
+
+# Tokens de acceso personales para la API JSON (issue 19).
+account-tokens = Tokens de acceso a la API
+account-tokens-note = Un token permite que un programa use la API JSON de Alliance en su nombre, exactamente con su acceso. Se muestra una sola vez: guárdelo como una contraseña y revóquelo cuando ya no haga falta.
+account-tokens-none = No tiene tokens de acceso.
+account-token-made = Su nuevo token, que solo se muestra ahora: cópielo en el programa que lo usará.
+account-token-name = Nombre
+account-token-scope = Acceso
+account-token-read = Solo lectura
+account-token-read-write = Lectura y escritura
+account-token-expires = Caduca
+account-token-never = Nunca
+account-token-revoke = Revocar
+account-token-revoked = Revocado
+account-token-expired = Caducado
+account-token-days = Días hasta que caduque (de 1 a 365)
+account-token-code = Código de su aplicación de autenticación
+account-token-create = Crear un token
+account-token-name-invalid = Dé al token un nombre de 1 a 60 caracteres.
+account-token-scope-invalid = Elija solo lectura, o lectura y escritura.
+account-token-unknown = Elija un token de la lista.
+account-token-days-invalid = Un token dura de 1 a 365 días.

@@ -470,6 +470,7 @@ mod tests {
         "barrier_requests",
         "repair_attempts",
         "episode_endings",
+        "api_tokens",
     ];
 
     /// Counts and checksums as the earlier release printed them when it wrote the file.

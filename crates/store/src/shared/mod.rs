@@ -6,6 +6,7 @@
 pub(crate) mod accounts;
 pub(crate) mod acknowledgements;
 pub(crate) mod admin_tasks;
+pub(crate) mod api_tokens;
 pub(crate) mod audit_log;
 pub(crate) mod break_glass;
 pub(crate) mod care;

@@ -36,6 +36,9 @@ struct AccountPage {
     sign_ins: Vec<super::account_sign_ins::SignInRow>,
     zone: super::account_time_zone::ZoneView,
     language: super::language_settings::LanguageChoice,
+    /// The user's API tokens, and a token just made (shown this once).
+    tokens: Vec<super::account_tokens::TokenRow>,
+    new_token: Option<String>,
 }
 
 #[derive(Template)]
@@ -65,6 +68,27 @@ pub(super) async fn render(
     message: Option<String>,
     error: Option<String>,
 ) -> Result<Response, WebError> {
+    render_page(state, who, status, message, error, None).await
+}
+
+/// The account page showing an API token just made, this once.
+pub(super) async fn render_with_token(
+    state: &AppState,
+    who: &SignedIn,
+    status: StatusCode,
+    token: String,
+) -> Result<Response, WebError> {
+    render_page(state, who, status, None, None, Some(token)).await
+}
+
+async fn render_page(
+    state: &AppState,
+    who: &SignedIn,
+    status: StatusCode,
+    message: Option<String>,
+    error: Option<String>,
+    new_token: Option<String>,
+) -> Result<Response, WebError> {
     let totp_enabled = state.store.totp_factor(who.user.id).await?.is_some_and(|f| f.enabled);
     let recovery_left = if totp_enabled { state.store.recovery_codes_left(who.user.id).await? } else { 0 };
     // Read again: a step this request completed is no longer asked for.
@@ -73,6 +97,7 @@ pub(super) async fn render(
     let failed_notice = failed_since_previous_sign_in(state, who).await?;
     let sign_ins = super::account_sign_ins::rows(state, who).await?;
     let zone = super::account_time_zone::view(state, who);
+    let tokens = super::account_tokens::rows(state, who).await?;
     let page = AccountPage {
         tr: crate::language::current(),
         nav: Nav::of(who),
@@ -88,6 +113,8 @@ pub(super) async fn render(
             fresh.as_ref().and_then(|u| u.language.as_deref()),
             state.config.pseudo_locale,
         ),
+        tokens,
+        new_token,
     };
     let html = page.render()?;
     Ok((status, Html(html)).into_response())

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod account_sign_ins;
 pub mod account_time_zone;
+pub mod account_tokens;
 pub mod admin;
 pub mod admin_crisis;
 pub mod admin_lookup;

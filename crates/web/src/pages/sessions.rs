@@ -34,30 +34,52 @@ pub async fn record_session(
     mut form: FormFields,
 ) -> Result<Response, WebError> {
     who.check_csrf(&mut form)?;
-    let episode = state.store.episode(EpisodeId(id)).await?.ok_or(WebError::NotFound)?;
-    // Holding the capability is the proof that only the client's own therapist records sessions.
-    let _write = access::write_client(&state, &who, episode.client).await?;
-    if episode.ended_on.is_some() {
-        return Err(WebError::BadRequest(crate::language::current().t("session-episode-ended")));
-    }
-    let what = crate::language::current().t("session-date-field");
-    let held_on =
-        super::care_date(form.one("held_on")?, who.today(state.now()), &what).map_err(WebError::BadRequest)?;
+    let episode = episode_to_record(&state, &who, EpisodeId(id)).await?;
     let attended = match form.one("attended")? {
         None => false,
         Some("yes") => true,
         Some(_) => return Err(WebError::BadRequest(crate::language::current().t("session-attended-invalid"))),
     };
+    let session = record(&state, &who, &episode, form.one("held_on")?, attended).await?;
+    Ok(Redirect::to(&format!("/sessions/{}", session.id)).into_response())
+}
+
+/// An episode the user may record a session of: the client's own therapist only, and not once it has ended.
+/// The first step of recording a session, on the form and on `POST /api/v1/episodes/{id}/sessions`.
+pub(crate) async fn episode_to_record(
+    state: &AppState,
+    who: &SignedIn,
+    id: EpisodeId,
+) -> Result<alliance_store::Episode, WebError> {
+    let episode = state.store.episode(id).await?.ok_or(WebError::NotFound)?;
+    // Holding the capability is the proof that only the client's own therapist records sessions.
+    let _write = access::write_client(state, who, episode.client).await?;
+    if episode.ended_on.is_some() {
+        return Err(WebError::BadRequest(crate::language::current().t("session-episode-ended")));
+    }
+    Ok(episode)
+}
+
+/// Records a session of an episode [`episode_to_record`] gave: the one use case behind the form and
+/// `POST /api/v1/episodes/{id}/sessions`. `held_on` is a care date as the form takes it, in the user's zone.
+pub(crate) async fn record(
+    state: &AppState,
+    who: &SignedIn,
+    episode: &alliance_store::Episode,
+    held_on: Option<&str>,
+    attended: bool,
+) -> Result<TherapySession, WebError> {
+    let what = crate::language::current().t("session-date-field");
+    let held_on = super::care_date(held_on, who.today(state.now()), &what).map_err(WebError::BadRequest)?;
     let now = state.now();
-    let session = state
+    Ok(state
         .store
         .record_session(
             NewSession { episode: episode.id, held_on, attended },
             who.audit(now, "create", "session", None),
             now,
         )
-        .await?;
-    Ok(Redirect::to(&format!("/sessions/{}", session.id)).into_response())
+        .await?)
 }
 
 pub struct NewLinkView {
@@ -492,6 +514,47 @@ pub async fn create_link(
     who.check_csrf(&mut form)?;
     // Holding the write capability is the proof that only the client's own therapist makes links.
     let (write, session) = access::write_session(&state, &who, SessionId(id)).await?;
+    let send = match form.one("send")? {
+        None => false,
+        Some("yes") => true,
+        Some(_) => return Err(WebError::BadRequest(crate::language::current().t("session-send-invalid"))),
+    };
+    // The form lists the measures with the due ones ticked (`choose` says it did); without it, those due.
+    let chosen: Vec<&str> = form.all("measure").collect();
+    let choose = form.one("choose")?.is_some();
+    let made = new_link(&state, &who, &write, &session, send, choose.then_some(chosen.as_slice())).await?;
+    // Post-redirect-get: the token travels to the page in a short-lived cookie, never in an address.
+    let now = state.now();
+    let cookie = security::set_cookie(
+        NEW_LINK_COOKIE,
+        &format!("{}.{}.{}", made.session.0, now.unix_timestamp() + NEW_LINK_SHOWN_SECONDS, made.token),
+        security::Lifetime::Seconds(NEW_LINK_SHOWN_SECONDS),
+        state.config.https(),
+    );
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&format!("/sessions/{}", made.session))).into_response())
+}
+
+/// A check link just made: its token (shown once, stored as a hash) and when it expires.
+pub(crate) struct MadeLink {
+    pub session: SessionId,
+    pub link: alliance_store::LinkId,
+    pub token: String,
+    pub instruments: Vec<InstrumentRef>,
+    pub expires_at: time::OffsetDateTime,
+    pub sent: bool,
+}
+
+/// Makes a check link for a session whose client the user may change (`access::write_session`), and queues it
+/// to the client when `send`: the one use case behind the form and `POST /api/v1/sessions/{id}/links`. `chosen`
+/// names the measures (`None`: those due).
+pub(crate) async fn new_link(
+    state: &AppState,
+    who: &SignedIn,
+    write: &access::WriteClient,
+    session: &TherapySession,
+    send: bool,
+    chosen: Option<&[&str]>,
+) -> Result<MadeLink, WebError> {
     if !state.store.stopped_asking(&[session.client]).await?.is_empty() {
         return Err(WebError::BadRequest(
             "The client asked not to be asked for checks. They can start again from their own page or a link \
@@ -500,19 +563,15 @@ pub async fn create_link(
         ));
     }
     // The store refuses a link for a session the client has answered (race-free); that maps to a 400 page.
-    let send = match form.one("send")? {
-        None => None,
-        Some("yes") => Some(
-            reach(&state, &write.client)
+    let send = if send {
+        Some(
+            reach(state, &write.client)
                 .ok_or_else(|| WebError::BadRequest(crate::language::current().t("session-cannot-send")))?,
-        ),
-        Some(_) => return Err(WebError::BadRequest(crate::language::current().t("session-send-invalid"))),
+        )
+    } else {
+        None
     };
-    // The form lists the measures with the due ones ticked (`choose` says it did); without it, those due.
-    let chosen: Vec<&str> = form.all("measure").collect();
-    let instruments =
-        link_instruments(&state, &session, form.one("choose")?.is_some().then_some(chosen.as_slice()), Due::All)
-            .await?;
+    let instruments = link_instruments(state, session, chosen, Due::All).await?;
     if instruments.is_empty() {
         return Err(WebError::BadRequest(crate::language::current().t("session-all-answered")));
     }
@@ -522,7 +581,12 @@ pub async fn create_link(
     let link = state
         .store
         .create_link(
-            NewLink { session: session.id, token_hash: security::hash_token(&token), expires_at, instruments },
+            NewLink {
+                session: session.id,
+                token_hash: security::hash_token(&token),
+                expires_at,
+                instruments: instruments.clone(),
+            },
             who.audit(now, "create", "link", None),
             now,
         )
@@ -533,14 +597,7 @@ pub async fn create_link(
         let message = NewLinkMessage { client: session.client, link, channel, path };
         state.store.queue_link_message(message, who.audit(now, "send", "link", None), now).await?;
     }
-    // Post-redirect-get: the token travels to the page in a short-lived cookie, never in an address.
-    let cookie = security::set_cookie(
-        NEW_LINK_COOKIE,
-        &format!("{}.{}.{token}", session.id.0, now.unix_timestamp() + NEW_LINK_SHOWN_SECONDS),
-        security::Lifetime::Seconds(NEW_LINK_SHOWN_SECONDS),
-        state.config.https(),
-    );
-    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&format!("/sessions/{}", session.id))).into_response())
+    Ok(MadeLink { session: session.id, link, token, instruments, expires_at, sent: send.is_some() })
 }
 
 /// How the client can be sent a link from this server: their contact read as an address or a number, and a way
