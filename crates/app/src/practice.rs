@@ -8,6 +8,7 @@ use alliance_core::catalog::RELATIONSHIP_CHECK;
 use alliance_core::dropout::{self, DropoutWeights, EpisodeHistory, SessionHistory};
 use alliance_core::practice::{self, OutcomeSeries, PracticeModel, SignalSettings};
 use alliance_core::repair::{self, StrategyRow};
+use alliance_core::research::{self, SessionRow};
 use alliance_store::{AuditEvent, ClientId, EndReason, EpisodeId, Rater, RepairAttempt, ScorePoint};
 use std::collections::HashMap;
 use time::OffsetDateTime;
@@ -76,14 +77,28 @@ impl App {
                 alliance.push(series.alliance);
             }
         }
+        // Severity-adjusted outcomes per therapist (issue 20, item 5): first and last PHQ-9 of each current episode.
+        let outcome_rows: Vec<SessionRow> = outcomes
+            .iter()
+            .flat_map(|series| {
+                series.scores.iter().map(|&(session, score)| SessionRow {
+                    client: series.episode.to_string(),
+                    therapist: series.therapist.clone(),
+                    session,
+                    alliance: None,
+                    outcome: Some(score),
+                })
+            })
+            .collect();
         let settings = self.practice().settings;
         let histories = self.dropout_histories().await?;
         let attempts = self.repair_outcome_input().await?;
         // Fitting is CPU work: keep it off the threads that answer requests.
-        let (model, (dropout, refit)) = tokio::task::spawn_blocking(move || {
+        let (model, (dropout, refit), therapist_outcomes) = tokio::task::spawn_blocking(move || {
             let model = practice::build(&outcomes, &alliance, settings);
             let config = dropout::default_rupture_config();
-            (model, dropout::refit_for_practice(&histories, &DropoutWeights::default(), &config))
+            let therapist_outcomes = research::therapist_effects(&outcome_rows);
+            (model, dropout::refit_for_practice(&histories, &DropoutWeights::default(), &config), therapist_outcomes)
         })
         .await
         .map_err(|e| AppError::PracticeModel(e.to_string()))?;
@@ -95,6 +110,7 @@ impl App {
             dropout,
             dropout_refit: Some(refit),
             repair_table,
+            therapist_outcomes: Some(therapist_outcomes),
             ..model
         };
         self.practice.set(model);

@@ -218,6 +218,9 @@ pub struct PracticeModel {
     /// What therapists tried after ruptures and how often the alliance came back, for consenting clients, made
     /// with each refit (the research page reads it; none before the first).
     pub repair_table: Option<Vec<crate::repair::StrategyRow>>,
+    /// Each therapist's outcome adjusted for intake severity, on every client's current episode, made with each
+    /// refit for the therapist and their supervisor (none before the first; therapists named by user id).
+    pub therapist_outcomes: Option<crate::research::Part<crate::research::TherapistEffects>>,
 }
 
 /// One client's PHQ-9 totals, for the ETR fit.
@@ -327,6 +330,7 @@ pub fn build(
         dropout: DropoutWeights::default(),
         dropout_refit: None,
         repair_table: None,
+        therapist_outcomes: None,
     })
 }
 

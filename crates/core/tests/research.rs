@@ -84,6 +84,30 @@ fn therapist_effects_reproduce_lme4_with_every_therapists_prediction() {
 }
 
 #[test]
+fn the_therapist_effects_alone_match_lme4_on_outcome_rows_in_any_order() {
+    // What the practice refit gives the model: outcome rows only, no alliance, in no particular order.
+    let mut sessions: Vec<_> = fixture_data().sessions.into_iter().filter(|r| r.outcome.is_some()).collect();
+    for row in &mut sessions {
+        row.alliance = None;
+    }
+    sessions.reverse();
+    let ours = serde_json::to_value(research::therapist_effects(&sessions)).unwrap();
+    let oracle: Value = serde_json::from_str(ORACLE).unwrap();
+    let oracle = &oracle["therapist_effects"];
+    for key in ["var_therapist", "var_residual", "icc"] {
+        close(key, ours[key].as_f64().unwrap(), oracle[key].as_f64().unwrap());
+    }
+    for want in oracle["blup"].as_array().unwrap() {
+        let id = want["therapist"].to_string();
+        let got = ours["blup"].as_array().unwrap().iter().find(|b| b["therapist"] == id.as_str()).unwrap();
+        close(&format!("effect of {id}"), got["effect"].as_f64().unwrap(), want["effect"].as_f64().unwrap());
+    }
+    // Too few courses: a reason, not a fit.
+    let unavailable = research::therapist_effects(&sessions[..3]);
+    assert!(unavailable.ready().is_none(), "three rows make no therapist model");
+}
+
+#[test]
 fn reliability_reproduces_r_and_scipy() {
     let (ours, oracle) = report_json();
     let (ours, oracle) = (&ours["reliability"], &oracle["reliability"]);

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod accounts;
+mod adjusted_outcomes;
 mod admin_tasks;
 mod api;
 mod app;

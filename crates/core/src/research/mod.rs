@@ -151,6 +151,14 @@ pub(crate) fn by_client(sessions: &[SessionRow]) -> Vec<ClientRows<'_>> {
         .collect()
 }
 
+/// The therapist-effects model alone (`outcome_last ~ outcome_first + (1 | therapist)`), on any rows that carry the
+/// outcome: the practice refit makes it on every client's current episode for the severity-adjusted outcomes a
+/// therapist and their supervisor see (docs/SCIENCE.md#severity-adjusted-therapist-outcomes). Rows need not be in
+/// order; the alliance is not read.
+pub fn therapist_effects(sessions: &[SessionRow]) -> Part<TherapistEffects> {
+    Part::from_result(models::therapist_effects(&by_client(sessions)))
+}
+
 /// Computes the report; `progress` is told when each stage starts.
 pub fn report(data: &ResearchData, mut progress: impl FnMut(Stage)) -> ResearchReport {
     let clients = by_client(&data.sessions);

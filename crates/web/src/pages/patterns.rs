@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use alliance_core::domain::Role;
 use alliance_core::partnership::TaskDone;
 use alliance_core::patterns::{self, ClientCourse, SessionDay};
+use alliance_core::practice::PracticeModel;
+use alliance_core::research::{MIN_CELL_CLIENTS, Part};
 use alliance_store::{Client, ClientId, UserId};
 use askama::Template;
 use axum::extract::State;
@@ -21,6 +23,7 @@ use crate::auth::SignedIn;
 use crate::charts::{Chart, OKABE_ITO, Reference, Series};
 use crate::error::WebError;
 use crate::forms::Id;
+use crate::interval_plot::{IntervalPlot, IntervalRow};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -33,6 +36,17 @@ struct PatternsPage {
     figures: Vec<(String, String, String)>,
     chart: Option<String>,
     chart_caption: String,
+    outcomes: AdjustedOutcome,
+}
+
+/// The therapist's outcome adjusted for intake severity (issue 20, item 5), in words and as one interval beside
+/// the practice's average: never beside other therapists, so it cannot be read as a ranking.
+struct AdjustedOutcome {
+    /// The effect and its interval in words, or why there is none yet.
+    summary: String,
+    /// How to read it, and how much of the practice's outcome variance lies between therapists.
+    context: Vec<String>,
+    plot: Option<String>,
 }
 
 /// `/patterns`: a therapist's own patterns.
@@ -135,8 +149,64 @@ async fn patterns_page(state: &AppState, who: &SignedIn, see: SeePatterns) -> Re
         figures,
         chart,
         chart_caption,
+        outcomes: adjusted_outcome(&state.app.practice(), see.therapist.id, see.own),
     };
     Ok(Html(page.render()?).into_response())
+}
+
+/// The severity-adjusted outcome of `therapist` from the last practice refit.
+fn adjusted_outcome(practice: &PracticeModel, therapist: UserId, own: bool) -> AdjustedOutcome {
+    let tr = crate::language::current();
+    let Some(model) = &practice.therapist_outcomes else {
+        return AdjustedOutcome { summary: tr.t("adjusted-not-yet"), context: vec![], plot: None };
+    };
+    let Part::Ready(effects) = model else {
+        return AdjustedOutcome { summary: tr.t("adjusted-no-model"), context: vec![], plot: None };
+    };
+    let icc = tr.format(
+        "report-icc",
+        &[
+            ("icc", tr.number(effects.icc, 3).into()),
+            ("low", tr.number(effects.icc_ci[0], 3).into()),
+            ("high", tr.number(effects.icc_ci[1], 3).into()),
+        ],
+    );
+    let id = therapist.0.to_string();
+    let Some(effect) = effects.blup.iter().find(|b| b.therapist == id) else {
+        let summary = tr.t1("adjusted-too-few", "min", MIN_CELL_CLIENTS);
+        return AdjustedOutcome { summary, context: vec![icc], plot: None };
+    };
+    let key = if own { "adjusted-own" } else { "adjusted-theirs" };
+    let summary = tr.format(
+        key,
+        &[
+            ("effect", tr.number(effect.effect, 2).into()),
+            ("low", tr.number(effect.interval[0], 2).into()),
+            ("high", tr.number(effect.interval[1], 2).into()),
+            ("clients", effect.clients.into()),
+        ],
+    );
+    let reading = if effect.interval[0] <= 0.0 && effect.interval[1] >= 0.0 {
+        tr.t("adjusted-includes-average")
+    } else if effect.interval[1] < 0.0 {
+        tr.t("adjusted-lower")
+    } else {
+        tr.t("adjusted-higher")
+    };
+    let plot = IntervalPlot {
+        id: "adjusted-outcome".to_owned(),
+        title: tr.t("adjusted-title"),
+        description: summary.clone(),
+        axis_label: tr.t("report-caterpillar-axis"),
+        rows: vec![IntervalRow {
+            label: String::new(),
+            estimate: effect.effect,
+            low: effect.interval[0],
+            high: effect.interval[1],
+        }],
+    }
+    .render();
+    AdjustedOutcome { summary, context: vec![reading, icc, tr.t("adjusted-not-ranking")], plot: Some(plot) }
 }
 
 /// Lines the patterns chart draws one per client; with more clients it draws their median and quartiles.
