@@ -62,7 +62,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     if folder.database().exists() {
         bail!("{} already holds a database; choose an empty folder for the demo", dir.display());
     }
-    let catalog = crate::server::load_catalog(None)?;
+    let catalog = crate::server::load_catalog(None, None)?;
     let params = PracticeParams { seed: args.seed, clients: usize::from(args.clients), ..PracticeParams::default() };
     let mail = match (&args.smtp_url, &args.mail_from) {
         (Some(url), Some(from)) => Some(

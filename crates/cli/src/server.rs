@@ -96,6 +96,10 @@ pub struct ServeArgs {
     /// Folder with licensed item wording, files named like `wai-sr.en.txt`.
     #[arg(long, env = "ALLIANCE_LICENSED_TEXTS")]
     pub licensed_texts: Option<PathBuf>,
+    /// Folder with instruments the practice added, one `<id>.toml` each (as `alliance fhir import --out DIR`
+    /// writes them from a FHIR Questionnaire); therapists can then choose them as outcome measures.
+    #[arg(long, env = "ALLIANCE_INSTRUMENTS", value_name = "DIR")]
+    pub instruments: Option<PathBuf>,
     /// Mark cookies Secure; set this when Alliance is served over HTTPS (behind a TLS proxy).
     #[arg(long, env = "ALLIANCE_SECURE_COOKIES")]
     pub secure_cookies: bool,
@@ -215,8 +219,36 @@ impl SignalArgs {
     }
 }
 
-pub fn load_catalog(licensed: Option<&Path>) -> anyhow::Result<Catalog> {
+/// Larger instrument definitions are refused before they are read.
+pub const MAX_DEFINITION_BYTES: u64 = 1 << 20;
+
+/// The built-in instruments, the practice's own definitions from `instruments` (every `*.toml`, in name order)
+/// and the licensee's wording from `licensed`.
+pub fn load_catalog(licensed: Option<&Path>, instruments: Option<&Path>) -> anyhow::Result<Catalog> {
     let mut catalog = Catalog::builtin().context("the built-in instrument definitions are invalid")?;
+    if let Some(dir) = instruments {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot read the instruments folder {}", dir.display()))?
+            .map(|entry| entry.map(|e| e.path()))
+            .collect::<Result<_, _>>()?;
+        files.retain(|p| p.extension().is_some_and(|e| e == "toml"));
+        files.sort();
+        let mut loaded = Vec::new();
+        for path in files {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_owned();
+            let size = std::fs::metadata(&path)?.len();
+            if size > MAX_DEFINITION_BYTES {
+                bail!("{name}: larger than {MAX_DEFINITION_BYTES} bytes");
+            }
+            let text = std::fs::read_to_string(&path).with_context(|| format!("{name}: not UTF-8 text"))?;
+            catalog.add_definition(&name, &text)?;
+            loaded.push(name);
+        }
+        // Said once the whole folder is in: a refused folder prints only its error.
+        for name in loaded {
+            tracing::info!(file = %name, "instrument definition loaded");
+        }
+    }
     let Some(dir) = licensed else { return Ok(catalog) };
     let entries = std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
     for entry in entries {
@@ -311,7 +343,7 @@ pub async fn serve(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[Str
     args.mail()?;
     args.sms()?;
     args.links()?;
-    let catalog = load_catalog(args.licensed_texts.as_deref())?;
+    let catalog = load_catalog(args.licensed_texts.as_deref(), args.instruments.as_deref())?;
     if args.check {
         return check(args, matches, from_file).await;
     }

@@ -50,6 +50,36 @@ fn a_foreign_questionnaire_becomes_a_definition_the_loader_accepts() {
     alliance(&["fhir", "import", path_str(&broken)]).refused().says(&["item `a`", "type `string`"]);
 }
 
+/// `alliance serve --instruments DIR` loads what `fhir import --out DIR` wrote, and refuses a folder whose
+/// definitions clash, are too large or do not parse, naming the file, before it opens any data.
+#[test]
+fn serve_loads_the_practices_imported_instruments_and_refuses_a_bad_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    alliance(&["user", "create-admin", "--data", path_str(&data), "--email", "a@example.org", "--name", "A"]).ok();
+    let folder = dir.path().join("instruments");
+    std::fs::create_dir(&folder).unwrap();
+    alliance(&["fhir", "import", path_str(&foreign()), "--out", path_str(&folder)]).ok();
+    let serve = |extra: &[&str]| {
+        let mut args = vec!["serve", "--check", "--bind", "127.0.0.1:0", "--data", path_str(&data)];
+        args.extend_from_slice(extra);
+        alliance(&args)
+    };
+    serve(&["--instruments", path_str(&folder)]).ok();
+
+    let copy = folder.join("copy.toml");
+    std::fs::copy(folder.join("mood-screen-2.toml"), &copy).unwrap();
+    serve(&["--instruments", path_str(&folder)]).refused().says(&["mood-screen-2", "defined twice"]);
+    std::fs::remove_file(&copy).unwrap();
+    let big = folder.join("big.toml");
+    std::fs::write(&big, vec![b'#'; 2 << 20]).unwrap();
+    serve(&["--instruments", path_str(&folder)]).refused().says(&["big.toml", "larger than"]);
+    std::fs::write(&big, "id = \"half\"\n[[items]\n").unwrap();
+    serve(&["--instruments", path_str(&folder)]).refused().says(&["big.toml"]);
+    std::fs::remove_file(&big).unwrap();
+    serve(&["--instruments", path_str(&dir.path().join("nowhere"))]).refused().says(&["instruments folder"]);
+}
+
 /// A demo practice of three clients, seeded by `alliance demo` and stopped once seeded.
 fn demo_practice(data: &Path) {
     let mut demo = Command::new(env!("CARGO_BIN_EXE_alliance"))

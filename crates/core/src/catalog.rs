@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::instrument::licensed::{LicensedText, LicensedTextError};
-use crate::instrument::{self, Instrument, InstrumentError, TextSource};
+use crate::instrument::{self, Instrument, InstrumentError, Purpose, Rater, TextSource};
 
 /// Identifiers of the instruments the workflow relies on.
 pub const RELATIONSHIP_CHECK: &str = "relationship-check";
@@ -59,6 +59,28 @@ impl Catalog {
             }
         }
         Ok(Self { instruments })
+    }
+
+    /// Adds an instrument defined outside the binary, such as one `alliance fhir import` wrote from a FHIR
+    /// Questionnaire. Its id must be new: a file cannot replace a built-in instrument (or an earlier file's).
+    pub fn add_definition(&mut self, file: &str, text: &str) -> Result<(), CatalogError> {
+        let parsed = instrument::parse(file, text)?;
+        if self.instruments.contains_key(&parsed.id) {
+            return Err(CatalogError::Duplicate { file: file.to_owned(), id: parsed.id });
+        }
+        self.instruments.insert(parsed.id.clone(), parsed);
+        Ok(())
+    }
+
+    /// The outcome measures a therapist may choose for an episode: client-rated, with their wording available,
+    /// the built-in PHQ-9 and GAD-7 first.
+    pub fn outcome_measures(&self) -> Vec<&Instrument> {
+        let mut measures: Vec<&Instrument> = self
+            .all()
+            .filter(|i| i.purpose == Purpose::Outcome && i.rater == Rater::Client && self.can_administer(&i.id))
+            .collect();
+        measures.sort_by_key(|i| ([PHQ9, GAD7].iter().position(|&b| b == i.id).unwrap_or(2), i.id.clone()));
+        measures
     }
 
     /// Adds a licensee's wording from a file named `<instrument id>.<language>.txt`.

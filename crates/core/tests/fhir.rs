@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use alliance_core::catalog::CatalogError;
 use alliance_core::fhir::{self, ImportError, PatientRecord, ResponseRecord};
 use alliance_core::instrument::{self, Licence, TextSource};
 use alliance_core::scoring::{Answer, score};
@@ -272,6 +273,28 @@ fn a_foreign_questionnaire_imports_and_round_trips_every_item_and_option() {
     }
     // The display of a coded item survives too.
     assert_eq!(item(&back, "/44250-9")["code"][0]["display"], "Little interest or pleasure in doing things");
+}
+
+#[test]
+fn an_imported_questionnaire_becomes_an_outcome_measure_the_practice_can_choose() {
+    let mut c = catalog();
+    let before: Vec<String> = c.outcome_measures().iter().map(|i| i.id.clone()).collect();
+    assert_eq!(before, ["phq9", "gad7"], "the built-in outcome measures, PHQ-9 first");
+    let imported = fhir::import(FOREIGN).unwrap();
+    c.add_definition("mood-screen-2.toml", &imported.toml).unwrap();
+    let after: Vec<String> = c.outcome_measures().iter().map(|i| i.id.clone()).collect();
+    assert_eq!(after, ["phq9", "gad7", "mood-screen-2"]);
+    assert!(c.can_administer("mood-screen-2"), "its wording came with it");
+    // The same file twice, or a definition claiming a built-in id, is refused: nothing is replaced.
+    let twice = c.add_definition("again.toml", &imported.toml).unwrap_err();
+    assert!(matches!(twice, CatalogError::Duplicate { ref id, .. } if id == "mood-screen-2"), "{twice:?}");
+    let phq9 = fhir::import(&fhir::questionnaire(c.get("phq9").unwrap()).to_string()).unwrap();
+    let claimed = c.add_definition("phq9.toml", &phq9.toml).unwrap_err();
+    assert!(matches!(claimed, CatalogError::Duplicate { ref id, .. } if id == "phq9"), "{claimed:?}");
+    assert!(c.get("phq9").unwrap().validated, "the built-in PHQ-9 is still the one in use");
+    // A malformed definition is an error naming the file.
+    let broken = c.add_definition("broken.toml", "id = \"x\"\n[[items]]\nid = ").unwrap_err();
+    assert!(broken.to_string().contains("broken.toml"), "{broken}");
 }
 
 #[test]

@@ -45,6 +45,11 @@ impl TestApp {
 
     /// Spawns the app with settings changed from the defaults (trusted proxies, limits, ...).
     pub async fn spawn_with(settings: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_with_catalog(settings, Catalog::builtin().unwrap()).await
+    }
+
+    /// Spawns the app with its own instruments (a practice's added definitions, licensed wording).
+    pub async fn spawn_with_catalog(settings: impl FnOnce(&mut Config), catalog: Catalog) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let keys = Keyring::generate();
         let (store, database): (Arc<dyn Store>, _) = match ScratchDatabase::create().await {
@@ -73,7 +78,7 @@ impl TestApp {
             ..Config::default()
         };
         settings(&mut config);
-        let state = AppState::new(store.clone(), Catalog::builtin().unwrap(), config, clock.clone()).await.unwrap();
+        let state = AppState::new(store.clone(), catalog, config, clock.clone()).await.unwrap();
         tokio::spawn(alliance_web::serve(listener, state.clone(), std::future::pending()));
         let second = match &database {
             Some(db) => SecondConnection::Postgres(db.url.clone()),

@@ -128,3 +128,58 @@ async fn questionnaires_are_served_to_staff_without_licensed_wording() {
     assert!(q["item"].as_array().unwrap().iter().all(|i| i.get("text").is_none()));
     assert_eq!(fetch(&rex, "/fhir/Questionnaire/nope").await.0, 404);
 }
+
+/// A Questionnaire the practice imported (`alliance fhir import`, then `serve --instruments DIR`) is offered as an
+/// outcome measure, unticked and marked as not validated; chosen, its link asks it; it is served back as FHIR.
+#[tokio::test]
+async fn an_imported_questionnaire_is_an_outcome_measure_a_therapist_can_choose() {
+    let foreign = include_str!("../../core/tests/fixtures/fhir/foreign-questionnaire.json");
+    let imported = alliance_core::fhir::import(foreign).unwrap();
+    let mut catalog = alliance_core::catalog::Catalog::builtin().unwrap();
+    catalog.add_definition("mood-screen-2.toml", &imported.toml).unwrap();
+    let app = TestApp::spawn_with_catalog(|_| {}, catalog).await;
+    app.user("ana@example.org", Role::Therapist).await;
+    let me = app.sign_in("ana@example.org").await;
+
+    let (status, page) = me.get("/clients/new").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("value=\"phq9\" checked") && page.contains("value=\"gad7\" checked"));
+    let offered = page.split("value=\"mood-screen-2\"").nth(1).expect("the imported measure is offered");
+    assert!(!offered.starts_with(" checked"), "offered, not chosen for the therapist");
+    assert!(offered.contains("not validated by Alliance"));
+
+    // A made-up measure is refused and makes no client.
+    let csrf = hidden(&page, "csrf");
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("pseudonym", "Nell Vane"),
+        ("started_on", "2026-11-02"),
+        ("measure", "phq9"),
+        ("measure", "no-such-measure"),
+    ];
+    let refused = me.browser.post(format!("{}/clients/new", me.url)).form(&fields).send().await.unwrap();
+    assert_eq!(refused.status(), 400);
+    assert!(!me.get("/").await.1.contains("Nell Vane"), "no client was made");
+
+    let (status, url, _) = me
+        .post("/clients/new", &[("pseudonym", "Nell Vane"), ("started_on", "2026-11-02"), ("measure", "mood-screen-2")])
+        .await;
+    assert_eq!(status, 200);
+    let (_, client_page) = me.get(&url).await;
+    let episode = crate::app::number_after(&client_page, "action=\"/episodes/");
+    let (status, session, _) =
+        me.post(&format!("/episodes/{episode}/sessions"), &[("held_on", "2026-11-09"), ("attended", "yes")]).await;
+    assert_eq!(status, 200);
+    let (_, session_page) = me.get(&session).await;
+    assert!(session_page.contains("value=\"mood-screen-2\""), "the session's link can ask it");
+    let (_, _, link_page) = me.post(&format!("{session}/links"), &[]).await;
+    let token = link_page.split("/c/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let phone = TestApp::browser();
+    let form = phone.get(format!("{}/c/{token}", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(form.contains("Little interest or pleasure in doing things"), "the client is asked its items");
+
+    let (status, kind, body) = fetch(&me, "/fhir/Questionnaire/mood-screen-2").await;
+    assert_eq!((status, kind.as_str()), (200, "application/fhir+json"));
+    let q: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(q["item"].as_array().unwrap().len(), imported.instrument.items.len());
+}

@@ -116,6 +116,7 @@ client-contact-hint = فقط إن أردت أن يعرضها لك Alliance؛ و�
 client-measures = مقاييس النتائج في استبيان كل جلسة
 client-depression = الاكتئاب
 client-anxiety = القلق
+client-measure-not-validated = { $name } (أضافته هذه الممارسة من Questionnaire بصيغة FHIR؛ لم يتحقق منه مشروع Alliance)
 client-start-of-care = بداية الرعاية
 client-new-submit = إضافة العميل وفتح فترة رعاية
 client-delete-title = حذف بيانات عميل

@@ -107,6 +107,7 @@ client-contact-hint = Only if you want Alliance to show it to you; links can be 
 client-measures = Outcome measures with each session's check
 client-depression = depression
 client-anxiety = anxiety
+client-measure-not-validated = { $name } (added by this practice from a FHIR Questionnaire; not validated by Alliance)
 client-start-of-care = Start of care
 client-new-submit = Add client and open an episode of care
 client-delete-title = Delete a client's data

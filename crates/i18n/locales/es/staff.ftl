@@ -111,6 +111,7 @@ client-contact-hint = Solo si quiere que Alliance se lo muestre; los enlaces tam
 client-measures = Medidas de resultado en el cuestionario de cada sesión
 client-depression = depresión
 client-anxiety = ansiedad
+client-measure-not-validated = { $name } (añadido por esta consulta desde un Questionnaire de FHIR; no validado por Alliance)
 client-start-of-care = Inicio de la atención
 client-new-submit = Añadir cliente y abrir un episodio de atención
 client-delete-title = Eliminar los datos de un cliente

@@ -36,6 +36,25 @@ struct NewClientPage<'a> {
     pseudonym: &'a str,
     contact: &'a str,
     today: String,
+    /// (id, label, ticked) of each outcome measure that can be chosen.
+    measures: Vec<(String, String, bool)>,
+}
+
+/// The outcome measures on offer: PHQ-9 and GAD-7 ticked, any instrument the practice added (from a FHIR
+/// Questionnaire) offered unticked and marked as not validated.
+fn measure_options(state: &AppState) -> Vec<(String, String, bool)> {
+    let tr = crate::language::current();
+    state
+        .catalog
+        .outcome_measures()
+        .into_iter()
+        .map(|i| match i.id.as_str() {
+            PHQ9 => (i.id.clone(), format!("PHQ-9 ({})", tr.t("client-depression")), true),
+            GAD7 => (i.id.clone(), format!("GAD-7 ({})", tr.t("client-anxiety")), true),
+            _ if !i.validated => (i.id.clone(), tr.t1("client-measure-not-validated", "name", &i.short_name), false),
+            _ => (i.id.clone(), i.short_name.clone(), false),
+        })
+        .collect()
 }
 
 pub async fn new_client_page(State(state): State<AppState>, who: SignedIn) -> Result<Response, WebError> {
@@ -49,17 +68,19 @@ pub async fn new_client_page(State(state): State<AppState>, who: SignedIn) -> Re
             pseudonym: "",
             contact: "",
             today,
+            measures: measure_options(&state),
         }
         .render()?,
     )
     .into_response())
 }
 
-/// Outcome measures a therapist may choose for an episode.
-fn measures(form: &FormFields) -> Result<Vec<String>, WebError> {
+/// Outcome measures a therapist may choose for an episode: those the practice's catalogue offers.
+fn measures(state: &AppState, form: &FormFields) -> Result<Vec<String>, WebError> {
+    let offered = state.catalog.outcome_measures();
     let mut chosen = Vec::new();
     for m in form.all("measure") {
-        if ![PHQ9, GAD7].contains(&m) {
+        if !offered.iter().any(|i| i.id == m) {
             return Err(WebError::BadRequest(crate::language::current().t("client-unknown-measure")));
         }
         if !chosen.iter().any(|c| c == m) {
@@ -87,6 +108,7 @@ pub async fn create_client(
             pseudonym: raw_name,
             contact: raw_contact,
             today: today.clone(),
+            measures: measure_options(&state),
         };
         Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
     };
@@ -116,7 +138,7 @@ pub async fn create_client(
         Ok(date) => date,
         Err(message) => return retry(message),
     };
-    let measures = measures(&form)?;
+    let measures = measures(&state, &form)?;
     let now = state.now();
     let client = state
         .store
@@ -143,7 +165,7 @@ pub async fn open_episode(
     let started_on =
         care_date(form.one("started_on")?, who.today(now), &crate::language::current().t("client-start-of-episode"))
             .map_err(WebError::BadRequest)?;
-    let measures = measures(&form)?;
+    let measures = measures(&state, &form)?;
     let episode = NewEpisode { client: write.client.id, therapist: who.user.id, started_on, measures };
     state.store.open_episode(episode, who.audit(now, "create", "episode", None), now).await?;
     Ok(Redirect::to(&format!("/clients/{id}")).into_response())
