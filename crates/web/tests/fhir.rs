@@ -101,7 +101,10 @@ async fn a_clients_bundle_is_for_their_carers_only_and_audited() {
     for email in ["ben@example.org", "sam@example.org", "ada@example.org"] {
         let other = app.sign_in(email).await;
         assert_eq!(fetch(&other, &everything).await.0, 404, "{email}");
-        assert_eq!(fetch(&other, &format!("/fhir/Patient/{client}")).await.0, 404, "{email}");
+        let (status, kind, body) = fetch(&other, &format!("/fhir/Patient/{client}")).await;
+        assert_eq!((status, kind.as_str()), (404, "application/fhir+json"), "{email}");
+        // Exactly what a client that does not exist gets: nothing tells the two apart.
+        assert_eq!(body, fetch(&other, "/fhir/Patient/client-999999").await.2, "{email}");
     }
     assert_eq!(audit_count(store, "read-denied", client).await, denied_before + 6);
     let rex = app.sign_in("rex@example.org").await;
@@ -126,7 +129,11 @@ async fn questionnaires_are_served_to_staff_without_licensed_wording() {
     assert_eq!(status, 200);
     let q: Value = serde_json::from_str(&body).unwrap();
     assert!(q["item"].as_array().unwrap().iter().all(|i| i.get("text").is_none()));
-    assert_eq!(fetch(&rex, "/fhir/Questionnaire/nope").await.0, 404);
+    let (status, kind, body) = fetch(&rex, "/fhir/Questionnaire/nope").await;
+    assert_eq!((status, kind.as_str()), (404, "application/fhir+json"));
+    let outcome: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(outcome["resourceType"], "OperationOutcome");
+    assert_eq!(outcome["issue"][0]["code"], "not-found");
 }
 
 /// A Questionnaire the practice imported (`alliance fhir import`, then `serve --instruments DIR`) is offered as an

@@ -11,36 +11,74 @@
 //!   read and as a `fhir-export` of the client.
 //!
 //! What is exported is `alliance_app::fhir`'s, the resources `alliance_core::fhir`'s. JSON for machines: no
-//! translated text.
+//! translated text. A refusal the handlers make is an `OperationOutcome` with the same status the pages give
+//! (the not-found for a client one may not see is the not-found for one that does not exist); the route guard's
+//! answers (sign-in, role) are the pages' own.
 
 use alliance_app::fhir::{FhirExport, patient_id};
 use alliance_core::fhir::{self, PatientRecord};
 use alliance_store::{AuditEvent, ClientId};
 use axum::extract::{FromRequestParts, Path, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::access::{self, BREAK_GLASS, Via};
 use crate::auth::SignedIn;
 use crate::error::WebError;
 use crate::state::AppState;
 
+/// An error of a FHIR handler, answered as an `OperationOutcome`. The cause is logged by the pages' error type
+/// and never shown.
+#[derive(Debug)]
+pub struct FhirError(WebError);
+
+impl<E: Into<WebError>> From<E> for FhirError {
+    fn from(e: E) -> Self {
+        FhirError(e.into())
+    }
+}
+
+impl IntoResponse for FhirError {
+    fn into_response(self) -> Response {
+        // The status (and any header, such as Retry-After) as the pages answer it, the body FHIR's.
+        let page = self.0.into_response();
+        let status = page.status();
+        let (code, words) = match status {
+            StatusCode::NOT_FOUND => ("not-found", "No such resource."),
+            StatusCode::FORBIDDEN => ("forbidden", "Not allowed."),
+            StatusCode::SERVICE_UNAVAILABLE => ("transient", "The service is unavailable; try again later."),
+            s if s.is_server_error() => ("exception", "Something went wrong on the server."),
+            _ => ("invalid", "The request was refused."),
+        };
+        let outcome = json!({
+            "resourceType": "OperationOutcome",
+            "issue": [{ "severity": "error", "code": code, "diagnostics": words }],
+        });
+        let mut response = (status, [(header::CONTENT_TYPE, fhir::MEDIA_TYPE)], outcome.to_string()).into_response();
+        if let Some(retry) = page.headers().get(header::RETRY_AFTER) {
+            response.headers_mut().insert(header::RETRY_AFTER, retry.clone());
+        }
+        response
+    }
+}
+
 /// A Patient id in a path: `client-12` (as the resources name it) or `12`.
 pub struct PatientId(pub i64);
 
 impl<S: Send + Sync> FromRequestParts<S> for PatientId {
-    type Rejection = WebError;
+    type Rejection = FhirError;
 
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Path(raw) = Path::<String>::from_request_parts(parts, state).await.map_err(|_| WebError::NotFound)?;
+        let Path(raw) =
+            Path::<String>::from_request_parts(parts, state).await.map_err(|_| FhirError(WebError::NotFound))?;
         let digits = raw.strip_prefix("client-").unwrap_or(&raw);
-        digits.parse::<i64>().map(PatientId).map_err(|_| WebError::NotFound)
+        digits.parse::<i64>().map(PatientId).map_err(|_| FhirError(WebError::NotFound))
     }
 }
 
-fn fhir_json(value: &Value, private: bool) -> Result<Response, WebError> {
-    let body = serde_json::to_vec_pretty(value).map_err(|e| WebError::Internal(Box::new(e)))?;
+fn fhir_json(value: &Value, private: bool) -> Result<Response, FhirError> {
+    let body = serde_json::to_vec_pretty(value).map_err(|e| FhirError(WebError::Internal(Box::new(e))))?;
     let cache = if private { "no-store" } else { "private, max-age=300" };
     Ok(([(header::CONTENT_TYPE, fhir::MEDIA_TYPE), (header::CACHE_CONTROL, cache)], body).into_response())
 }
@@ -49,8 +87,8 @@ pub async fn questionnaire(
     State(state): State<AppState>,
     _who: SignedIn,
     Path(id): Path<String>,
-) -> Result<Response, WebError> {
-    let instrument = state.catalog.get(&id).ok_or(WebError::NotFound)?;
+) -> Result<Response, FhirError> {
+    let instrument = state.catalog.get(&id).ok_or(FhirError(WebError::NotFound))?;
     fhir_json(&fhir::questionnaire(instrument), false)
 }
 
@@ -58,7 +96,7 @@ pub async fn patient(
     State(state): State<AppState>,
     who: SignedIn,
     PatientId(id): PatientId,
-) -> Result<Response, WebError> {
+) -> Result<Response, FhirError> {
     let read = access::read_client(&state, &who, ClientId(id)).await?;
     let client = &read.client;
     fhir_json(&fhir::patient(PatientRecord { id: &patient_id(client), pseudonym: &client.pseudonym }), true)
@@ -68,7 +106,7 @@ pub async fn everything(
     State(state): State<AppState>,
     who: SignedIn,
     PatientId(id): PatientId,
-) -> Result<Response, WebError> {
+) -> Result<Response, FhirError> {
     let read = access::read_client(&state, &who, ClientId(id)).await?;
     let client = &read.client;
     let mut export = FhirExport::default();
