@@ -54,6 +54,22 @@ pub enum AnalyzeCommand {
         #[arg(long, default_value_t = 4)]
         practices: usize,
     },
+    /// Fairness of signals on generated practices: clients in groups that answer in different styles at the
+    /// same planted need (one rates the alliance 4 points lower, one uses the ends of the scale and answers more
+    /// noisily, one reports 3 more PHQ-9 points), and per group the rupture and not-on-track sensitivity and false
+    /// alarms and the low-alliance alert rate, for detectors that use each client's own baseline and for fixed
+    /// cut-offs; prints a Markdown table with Monte-Carlo standard errors, or JSON.
+    Fairness {
+        /// Generated clients, each judged once in every group's style (1 to 200000).
+        #[arg(long, default_value = "20000", allow_hyphen_values = true)]
+        clients: String,
+        /// Seed of the generated practices (a whole number, 0 or more).
+        #[arg(long, default_value = "2026", allow_hyphen_values = true)]
+        seed: String,
+        /// Print every figure as JSON instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
     /// The practice research report: the alliance's relation to next-session outcome within and between
     /// clients, therapist effects, the measures' reliability, ruptures and outcome, outcomes overall. On a
     /// research CSV (--input) or on the practice's database (clients who consented to research use); prints
@@ -198,6 +214,19 @@ pub async fn run(command: AnalyzeCommand) -> anyhow::Result<()> {
             serde_json::to_writer_pretty(&mut out, &report)?;
             writeln!(out)?;
         }
+        AnalyzeCommand::Fairness { clients, seed, json } => {
+            let clients = whole_number("--clients", &clients, 1..=FAIRNESS_MAX_CLIENTS)?;
+            let seed = whole_number("--seed", &seed, 0..=u64::MAX)?;
+            let catalog = alliance_core::catalog::Catalog::builtin().context("the built-in instruments")?;
+            let options = alliance_core::fairness::study::StudyOptions::new(seed, clients as usize);
+            let report = alliance_core::fairness::study::run(&catalog, &options)?;
+            if json {
+                serde_json::to_writer_pretty(&mut out, &report)?;
+                writeln!(out)?;
+            } else {
+                write!(out, "{}", report.markdown())?;
+            }
+        }
         AnalyzeCommand::Ruptures { input, mode } => {
             let mode = match mode {
                 RuptureMode::Strict => Mode::Strict,
@@ -286,4 +315,18 @@ async fn research(args: ResearchArgs) -> anyhow::Result<()> {
         out.flush()?;
     }
     Ok(())
+}
+
+/// Most generated clients `analyze fairness` takes: the study keeps every client's counts in every group's style in
+/// memory (about 1.5 kB a client with the four groups), ten times the default is plenty for the table.
+const FAIRNESS_MAX_CLIENTS: u64 = 200_000;
+
+/// A whole number within `range`, parsed here rather than by clap so that a bad value is refused with one line that
+/// names the option and never repeats the value (which could hold anything, line breaks included).
+fn whole_number(option: &str, text: &str, range: std::ops::RangeInclusive<u64>) -> anyhow::Result<u64> {
+    text.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| range.contains(n))
+        .ok_or_else(|| anyhow::anyhow!("{option} takes a whole number from {} to {}", range.start(), range.end()))
 }

@@ -11,6 +11,7 @@ mod deploy;
 mod drill;
 mod dropout;
 mod etr;
+mod fairness;
 mod fhir;
 mod held;
 mod help;

@@ -10,6 +10,7 @@ pub mod contact;
 pub mod crisis;
 pub mod domain;
 pub mod dropout;
+pub mod fairness;
 pub mod fhir;
 pub mod history;
 pub mod instrument;

@@ -79,6 +79,44 @@ pub struct PracticeParams {
     pub dropout_share: f64,
     /// How dropout arises; the default keeps every existing practice as it was.
     pub dropout_model: DropoutModel,
+    /// Groups of clients who answer in different styles at the same underlying need (issue 20, fairness of
+    /// signals): client `i` belongs to group `i % groups.len()`. Empty (the default): one group answering as
+    /// drawn, every existing practice exactly as it was.
+    pub groups: Vec<ResponseStyle>,
+}
+
+/// How a group of clients answers, at the same underlying need (docs/SCIENCE.md#fairness-of-signals). Every
+/// client's latent course (alliance, ruptures, symptoms, not-on-track, dropout) is drawn exactly as for any other
+/// client, with the same random draws; only the answers the client gives are transformed. So ruptures and
+/// off-track courses are planted at the same rates in every group, and a signal that fires more or less often for
+/// one group fires so because of how that group answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseStyle {
+    pub name: String,
+    /// Points added to the relationship check's alliance total (6-30) every session: a group that rates the
+    /// alliance lower (negative) throughout without more ruptures.
+    pub alliance_offset: f64,
+    /// Stretch of each relationship-check answer about the item scale's midpoint (3 of 1-5) before rounding: 1
+    /// answers as drawn, above 1 uses the ends of the scale more (extreme response style).
+    pub extremity: f64,
+    /// Multiplier of the relationship check's item-level answer noise (1: as drawn; 2: twice as noisy).
+    pub item_noise: f64,
+    /// PHQ-9 points added to the severity the client reports every session, intake included: a group that
+    /// reports more symptoms at the same underlying course.
+    pub symptom_offset: f64,
+}
+
+impl ResponseStyle {
+    /// Answers as drawn: the style of a practice without groups.
+    pub fn as_drawn(name: &str) -> Self {
+        ResponseStyle {
+            name: name.to_owned(),
+            alliance_offset: 0.0,
+            extremity: 1.0,
+            item_noise: 1.0,
+            symptom_offset: 0.0,
+        }
+    }
 }
 
 /// How a generated client comes to drop out.
@@ -122,6 +160,7 @@ impl Default for PracticeParams {
             // mean 19.7 %; docs/SCIENCE.md#synthetic-practice).
             dropout_share: 0.20,
             dropout_model: DropoutModel::Independent,
+            groups: Vec::new(),
         }
     }
 }
@@ -151,6 +190,8 @@ pub struct SimClient {
     pub not_on_track: bool,
     /// Ended before the planned last session.
     pub dropped_out: bool,
+    /// Index into [`PracticeParams::groups`] (0 when the practice has no groups).
+    pub group: usize,
     pub sessions: Vec<SimSession>,
 }
 
@@ -194,11 +235,16 @@ pub fn practice(params: &PracticeParams) -> SimPractice {
     let therapists = (0..params.therapists.max(1))
         .map(|_| SimTherapist { slope_effect: therapist_sd * std_normal(&mut rng) })
         .collect::<Vec<_>>();
+    let drawn = ResponseStyle::as_drawn("");
     let clients = (0..params.clients)
         .map(|index| {
             let therapist = index % therapists.len();
             let effect = therapists.get(therapist).map_or(0.0, |t| t.slope_effect);
-            client(&mut rng, params, &latent, index, therapist, effect)
+            let group = if params.groups.is_empty() { 0 } else { index % params.groups.len() };
+            let style = params.groups.get(group).unwrap_or(&drawn);
+            let mut client = client(&mut rng, params, &latent, index, therapist, effect, style);
+            client.group = group;
+            client
         })
         .collect();
     SimPractice { therapists, clients }
@@ -221,6 +267,7 @@ fn client(
     index: usize,
     therapist: usize,
     effect: f64,
+    style: &ResponseStyle,
 ) -> SimClient {
     let alliance_trait = std_normal(rng);
     // A stronger alliance goes with faster improvement (a more negative slope on a symptom scale).
@@ -267,9 +314,12 @@ fn client(
         dip *= 0.45;
         let anxiety = 0.75 * symptom + 1.5 * std_normal(rng);
         let check = (!rng.random_bool(p.missed_check_rate.clamp(0.0, 1.0)))
-            .then(|| relationship_check(rng, alliance_latent, ruptured));
-        let (phq9, gad7, reflection) =
-            (phq9(rng, symptom), gad7(rng, anxiety), reflection(rng, alliance_latent + therapist_bias, ruptured));
+            .then(|| relationship_check(rng, alliance_latent + style.alliance_offset, ruptured, style));
+        let (phq9, gad7, reflection) = (
+            phq9(rng, symptom, symptom + style.symptom_offset),
+            gad7(rng, anxiety),
+            reflection(rng, alliance_latent + therapist_bias, ruptured),
+        );
         let check = check.filter(|_| !dependent || !side.random_bool(extra_skip));
         let session = if attended {
             SimSession {
@@ -308,7 +358,7 @@ fn client(
     }
     let pseudonym =
         format!("{} {}", COLOURS[index % COLOURS.len()], NOUNS[(index / COLOURS.len() + index * 7) % NOUNS.len()]);
-    SimClient { pseudonym, therapist, alliance_trait, log_slope, intake, not_on_track, dropped_out, sessions }
+    SimClient { pseudonym, therapist, alliance_trait, log_slope, intake, not_on_track, dropped_out, group: 0, sessions }
 }
 
 /// Mixed into the seed of the alliance-dependent dropout model's own stream.
@@ -347,18 +397,35 @@ fn std_normal(rng: &mut ChaCha8Rng) -> f64 {
 
 /// Spreads a latent total over items with the given value range, with item-level noise.
 fn items(rng: &mut ChaCha8Rng, ids: &[&str], total: f64, range: (f64, f64), noise: f64) -> Answers {
+    styled_items(rng, ids, total, range, noise, 1.0)
+}
+
+/// [`items`], each answer stretched by `extremity` about the scale's midpoint before rounding. At 1 nothing is
+/// stretched (not even by rounding error), so a practice without groups draws exactly as before.
+fn styled_items(
+    rng: &mut ChaCha8Rng,
+    ids: &[&str],
+    total: f64,
+    range: (f64, f64),
+    noise: f64,
+    extremity: f64,
+) -> Answers {
     let per_item = total / ids.len() as f64;
+    let middle = (range.0 + range.1) / 2.0;
     ids.iter()
         .map(|id| {
-            let value = (per_item + noise * std_normal(rng)).round().clamp(range.0, range.1);
-            ((*id).to_owned(), Answer::Value(value))
+            let drawn = per_item + noise * std_normal(rng);
+            let stretched = if extremity == 1.0 { drawn } else { middle + extremity * (drawn - middle) };
+            ((*id).to_owned(), Answer::Value(stretched.round().clamp(range.0, range.1)))
         })
         .collect()
 }
 
-fn phq9(rng: &mut ChaCha8Rng, severity: f64) -> Answers {
-    let mut answers = items(rng, &["1", "2", "3", "4", "5", "6", "7", "8"], severity * 8.0 / 9.0, (0.0, 3.0), 0.5);
-    // The risk item is rarely endorsed, and mostly at high severity.
+/// PHQ-9 answers for a latent `severity`, reported as `reported` (the severity plus the group's symptom offset).
+fn phq9(rng: &mut ChaCha8Rng, severity: f64, reported: f64) -> Answers {
+    let mut answers = items(rng, &["1", "2", "3", "4", "5", "6", "7", "8"], reported * 8.0 / 9.0, (0.0, 3.0), 0.5);
+    // The risk item is rarely endorsed, and mostly at high severity. Decided on the latent severity, so that a
+    // group's style draws no more or fewer random numbers than any other client.
     let risk = severity > 16.0 && rng.random_bool(0.08);
     answers.insert("9".into(), Answer::Value(if risk { 1.0 } else { 0.0 }));
     answers
@@ -370,9 +437,11 @@ fn gad7(rng: &mut ChaCha8Rng, severity: f64) -> Answers {
 
 const ALLIANCE_ITEMS: [&str; 6] = ["goals-1", "goals-2", "tasks-1", "tasks-2", "bond-1", "bond-2"];
 
-fn relationship_check(rng: &mut ChaCha8Rng, alliance: f64, ruptured: bool) -> Answers {
-    let mut answers = items(rng, &ALLIANCE_ITEMS, alliance, (1.0, 5.0), 0.35);
-    answers.extend(items(rng, &["understood", "respected", "genuine"], alliance / 2.0 + 0.3, (1.0, 5.0), 0.4));
+fn relationship_check(rng: &mut ChaCha8Rng, alliance: f64, ruptured: bool, style: &ResponseStyle) -> Answers {
+    let (noise, ends) = (style.item_noise, style.extremity);
+    let mut answers = styled_items(rng, &ALLIANCE_ITEMS, alliance, (1.0, 5.0), 0.35 * noise, ends);
+    let relational = ["understood", "respected", "genuine"];
+    answers.extend(styled_items(rng, &relational, alliance / 2.0 + 0.3, (1.0, 5.0), 0.4 * noise, ends));
     answers.insert("rupture".into(), Answer::Choice(if ruptured { "yes" } else { "no" }.into()));
     if ruptured {
         let kind = if rng.random_bool(0.65) { "withdrawal" } else { "confrontation" };

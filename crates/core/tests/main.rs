@@ -7,6 +7,7 @@ mod care_dates;
 mod clinical_support;
 mod demo_alerts;
 mod dropout;
+mod fairness;
 mod fhir;
 mod history;
 mod instruments;
