@@ -6,3 +6,4 @@
 mod coders;
 mod evaluation;
 mod parse;
+mod sessions;
