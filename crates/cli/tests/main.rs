@@ -21,6 +21,7 @@ mod plaintext;
 mod readme;
 mod research;
 mod ruptures;
+mod transcripts;
 mod upgrade;
 mod users;
 

@@ -256,10 +256,12 @@ impl TrainedCoder {
     /// present, the class count (u32), the biases (f32 each), the row count (u32) and rows of a feature index
     /// (u32) and one weight per class (f32). All little-endian; every count and value is checked.
     pub fn from_bytes(bytes: &[u8]) -> Result<TrainedCoder, ModelError> {
-        let mut r = Reader { bytes, at: 0 };
-        if r.take(MAGIC.len())? != MAGIC {
+        // Anything that does not start like a model (a short text file too) is not one, rather than cut short.
+        if !bytes.starts_with(&MAGIC[..MAGIC.len().min(bytes.len())]) || bytes.is_empty() {
             return Err(ModelError::NotAModel);
         }
+        let mut r = Reader { bytes, at: 0 };
+        r.take(MAGIC.len())?;
         let dim_bits = r.u32()?;
         if !(8..=MAX_DIM_BITS).contains(&dim_bits) {
             return Err(ModelError::Corrupt("feature space size"));

@@ -180,7 +180,9 @@ fn training_is_deterministic() {
 #[test]
 fn damaged_model_files_are_refused() {
     let good = TrainedCoder::train(&small_set(), 12, TrainOptions::default()).to_bytes();
-    assert_eq!(TrainedCoder::from_bytes(b"").err(), Some(ModelError::Truncated));
+    assert_eq!(TrainedCoder::from_bytes(b"").err(), Some(ModelError::NotAModel));
+    assert_eq!(TrainedCoder::from_bytes(b"short").err(), Some(ModelError::NotAModel));
+    assert_eq!(TrainedCoder::from_bytes(b"ALLIANCE-TRANS").err(), Some(ModelError::Truncated));
     assert_eq!(
         TrainedCoder::from_bytes(b"PK\x03\x04 this is a zip file, not a model at all").err(),
         Some(ModelError::NotAModel)
