@@ -1,15 +1,18 @@
-//! The trained coder: hashed word 1-2-grams of the utterance, a few positional features (first words, last
-//! word), and the previous turn's words as context, into one multinomial logistic regression per task. Trained
-//! by the caller on data it supplies (`alliance transcripts train`); the model file is the practice's own, never
-//! part of Alliance (AnnoMI's and EPITOME's licences are unclear). A task the model lacks falls back to rules.
+//! The trained coder: hashed word 1-2-grams of the utterance, a few positional features (how sentences and
+//! questions start, length), counts of the rule coder's word lists, and the previous turn's words as context,
+//! into one multinomial logistic regression per task. Trained by the caller on data it supplies (`alliance
+//! transcripts train`); the model file is the practice's own, never part of Alliance (AnnoMI's and EPITOME's
+//! licences are unclear). A task the model lacks falls back to rules.
 
 use thiserror::Error;
 
 use crate::labels::{Behaviour, Label, Level, Mechanism, QuestionKind, ReflectionKind, TalkType, TherapistCode};
+use crate::lexicon as lx;
 use crate::logreg::{Features, LogReg, TrainOptions};
 use crate::rules::RuleCoder;
-use crate::text::{fnv1a, words_into};
+use crate::text::{fnv1a, words, words_into};
 use crate::{Coder, Turn};
+use std::collections::HashMap;
 
 /// The tasks a model may carry, in file order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,6 +116,17 @@ pub fn features(text: &str, context: Option<&str>, dim_bits: u32, words: &mut Ve
     }
     out.push((slot(mix(hashes.last().copied().unwrap_or(0), 0, 5)), 1.0));
     out.push((slot(mix(length_bucket(hashes.len()), 0, 8)), 1.0));
+    // The rule coder's word lists, as counts: what a clinician already knows marks each code, for the model
+    // to weigh.
+    let mut counts = [0u64; LIST_COUNT];
+    for i in 0..hashes.len() {
+        for (list, parts) in LISTS.get(&hashes[i]).map_or(&[][..], Vec::as_slice) {
+            counts[*list] += u64::from(hashes[i..].starts_with(parts));
+        }
+    }
+    for (k, n) in counts.iter().enumerate().filter(|(_, n)| **n > 0) {
+        out.push((slot(mix(k as u64, (*n).min(3), 16)), 1.0));
+    }
     let questions = words.iter().filter(|w| *w == "?").count() as u64;
     out.push((slot(mix(questions.min(3), 0, 14)), 1.0));
     // A simple reflection repeats the client's words; a complex one adds its own.
@@ -135,6 +149,42 @@ pub fn features(text: &str, context: Option<&str>, dim_bits: u32, words: &mut Ve
     scale(&mut out, utterance_end, CONTEXT_WEIGHT);
     out
 }
+
+/// The rule coder's lists the features count (see [`crate::lexicon`]).
+const LIST_COUNT: usize = 13;
+
+/// Phrases by the hash of their first word: (list, the hashes of the phrase's words).
+type ByFirstWord = HashMap<u64, Vec<(usize, Vec<u64>)>>;
+
+/// Every phrase of those lists by the hash of its first word: one lookup per word of an utterance finds every
+/// list's matches (the hashes are the ones the n-grams already computed).
+static LISTS: std::sync::LazyLock<ByFirstWord> = std::sync::LazyLock::new(|| {
+    let lists: [&[&str]; LIST_COUNT] = [
+        lx::REFLECTION_STARTS,
+        lx::INPUT_MARKS,
+        lx::COMPLEX_MARKS,
+        lx::CHANGE_MARKS,
+        lx::SUSTAIN_MARKS,
+        lx::NEGATIONS,
+        lx::EMOTION_STRONG,
+        lx::EMOTION_WEAK,
+        lx::INTERPRET_STRONG,
+        lx::INTERPRET_WEAK,
+        lx::EXPLORE_SPECIFIC,
+        lx::OPEN_OPENERS,
+        lx::CLOSED_OPENERS,
+    ];
+    let mut by_first: HashMap<u64, Vec<(usize, Vec<u64>)>> = HashMap::new();
+    for (k, list) in lists.iter().enumerate() {
+        for phrase in *list {
+            let parts: Vec<u64> = words(phrase).iter().map(|w| fnv1a(1, w.as_bytes())).collect();
+            if let Some(first) = parts.first() {
+                by_first.entry(*first).or_default().push((k, parts));
+            }
+        }
+    }
+    by_first
+});
 
 /// The context block's length relative to the utterance's.
 pub const CONTEXT_WEIGHT: f32 = 0.5;
