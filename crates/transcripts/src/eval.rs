@@ -74,7 +74,9 @@ pub fn training_set(annomi: &[&AnnomiUtterance], epitome: &[(Mechanism, Vec<&Epi
     for (mechanism, pairs) in epitome {
         for p in pairs {
             if let Some(level) = p.level {
-                set.push(Task::of_mechanism(*mechanism), &p.response, Some(&p.seeker), level.index());
+                // The response alone: with the seeker's post as context every mechanism's cross-validated
+                // macro-F1 was .01-.02 lower (docs/SCIENCE.md, *Session transcripts*).
+                set.push(Task::of_mechanism(*mechanism), &p.response, None, level.index());
             }
         }
     }

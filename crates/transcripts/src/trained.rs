@@ -55,6 +55,11 @@ impl Task {
         }
     }
 
+    /// EPITOME's tasks, which the model reads without the seeker's post (see [`crate::eval::training_set`]).
+    pub fn is_empathy(self) -> bool {
+        matches!(self, Task::EmotionalReactions | Task::Interpretations | Task::Explorations)
+    }
+
     fn position(self) -> usize {
         Task::ALL.iter().position(|t| *t == self).unwrap_or(0)
     }
@@ -253,6 +258,10 @@ impl TrainedCoder {
                 .iter()
                 .map(|(text, context, y)| (features(text, context.as_deref(), dim_bits, &mut scratch), *y))
                 .collect();
+            let mut options = options;
+            if task.is_empathy() {
+                options.epochs = options.empathy_epochs;
+            }
             Some(LogReg::train(&examples, task.classes(), 1 << dim_bits, options))
         });
         TrainedCoder { dim_bits, models, rules: RuleCoder::new() }
@@ -439,7 +448,7 @@ impl Coder for TrainedCoder {
         self.label(Task::TalkType, turn.text, turn.previous).unwrap_or_else(|| self.rules.talk_type(turn))
     }
     fn empathy(&self, seeker: &str, response: &str, mechanism: Mechanism) -> Level {
-        self.label(Task::of_mechanism(mechanism), response, Some(seeker))
+        self.label(Task::of_mechanism(mechanism), response, None)
             .unwrap_or_else(|| self.rules.empathy(seeker, response, mechanism))
     }
 }

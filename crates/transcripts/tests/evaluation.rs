@@ -63,11 +63,21 @@ fn name(task: Task) -> &'static str {
     }
 }
 
-/// Utterances coded per second on this thread, as `alliance transcripts code` codes them.
+/// CPU time of this thread in seconds (Linux's schedstat), so that other work on a shared machine does not
+/// count against the coder; wall-clock time elsewhere.
+fn thread_seconds(wall: Instant) -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|ns| ns.parse::<f64>().ok()))
+        .map_or_else(|| wall.elapsed().as_secs_f64(), |ns| ns / 1e9)
+}
+
+/// Utterances coded per second of one core, as `alliance transcripts code` codes them.
 fn throughput(coder: &dyn Coder, rows: &[AnnomiUtterance]) -> f64 {
-    let started = Instant::now();
+    let wall = Instant::now();
+    let start = thread_seconds(wall);
     let (mut coded, mut checksum) = (0usize, 0usize);
-    while started.elapsed().as_secs_f64() < 2.0 {
+    while thread_seconds(wall) - start < 2.0 {
         for u in rows {
             let turn = Turn { text: &u.text, previous: u.previous.as_deref() };
             checksum += match u.role {
@@ -83,7 +93,7 @@ fn throughput(coder: &dyn Coder, rows: &[AnnomiUtterance]) -> f64 {
         coded += rows.len();
     }
     std::hint::black_box(checksum);
-    coded as f64 / started.elapsed().as_secs_f64()
+    coded as f64 / (thread_seconds(wall) - start)
 }
 
 #[test]
@@ -137,7 +147,9 @@ fn evaluation_on_the_research_data_meets_the_floors() {
         [("rule coder", &RuleCoder::new() as &dyn Coder), ("trained coder", &model as &dyn Coder)]
     {
         let rate = throughput(coder, &rows);
-        println!("throughput, {coder_name}: {rate:.0} utterances/s on one thread (floor {THROUGHPUT_FLOOR})");
+        println!(
+            "throughput, {coder_name}: {rate:.0} utterances per CPU-second of one thread (floor {THROUGHPUT_FLOOR})"
+        );
         if rate < THROUGHPUT_FLOOR {
             failures.push(format!("{coder_name}: {rate:.0} utterances/s"));
         }
