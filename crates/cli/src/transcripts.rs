@@ -317,10 +317,12 @@ fn throughput(coder: &dyn Coder, rows: &[AnnomiUtterance]) -> f64 {
     coded as f64 / started.elapsed().as_secs_f64()
 }
 
+/// Writes to standard output; a reader that stops early (`| head`) is not an error.
 fn print(bytes: &[u8]) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    out.write_all(bytes)?;
-    out.flush()?;
-    Ok(())
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }
