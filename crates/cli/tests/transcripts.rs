@@ -130,6 +130,10 @@ fn bad_files_are_refused_with_one_line() {
     ] {
         alliance(&["transcripts", "code", "--annomi", file]).refused().says(words);
     }
+    // Larger than the 64 MiB the commands read (a sparse file: no disk is used).
+    let huge = dir.path().join("huge.csv");
+    std::fs::File::create(&huge).unwrap().set_len(64 * 1024 * 1024 + 1).unwrap();
+    alliance(&["transcripts", "code", "--annomi", path_str(&huge)]).refused().says(&["larger than"]);
     let bad_level = temp_csv("sp_id,rp_id,seeker_post,response_post,level\ns1,r1,a,b,7\n");
     alliance(&["transcripts", "empathy", "--epitome", path_str(&bad_level), "--mechanism", "interpretations"])
         .refused()
