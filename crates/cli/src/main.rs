@@ -16,6 +16,7 @@ mod seed;
 mod seed_partnership;
 mod seed_support;
 mod server;
+mod transcripts;
 mod users;
 
 use std::process::ExitCode;
@@ -63,6 +64,9 @@ enum Command {
     /// Bring in a practice's history from another system (CSV), with a dry run that lists every bad row.
     #[command(subcommand)]
     Import(import::ImportCommand),
+    /// Session transcripts: code utterances (rules or a trained model), rate empathy, train, evaluate.
+    #[command(subcommand)]
+    Transcripts(transcripts::TranscriptsCommand),
 }
 
 /// The log filter: `ALLIANCE_LOG` when set, else `info,sqlx=warn`. A bare word that is not a level (`debugg`)
@@ -141,6 +145,7 @@ fn main() -> ExitCode {
             Command::Analyze(command) => analyze::run(command).await,
             Command::Fhir(command) => fhir::run(command).await,
             Command::Import(command) => import::run(command).await,
+            Command::Transcripts(command) => transcripts::run(command).await,
         }
     });
     match result {

@@ -22,6 +22,7 @@ mod plaintext;
 mod readme;
 mod research;
 mod ruptures;
+mod transcripts;
 mod upgrade;
 mod users;
 
