@@ -11,6 +11,7 @@ mod audit;
 mod bad_input;
 mod cookies;
 mod crisis;
+mod culture;
 mod delivery;
 mod fhir;
 mod flow;
