@@ -45,7 +45,7 @@ async fn post(app: &TestApp, browser: &reqwest::Client, path: &str, fields: &[(&
 async fn the_culture_item_is_asked_only_where_the_practice_switched_it_on() {
     let app = culture_practice().await;
     app.user("ana@example.org", Role::Therapist).await;
-    let (_, client, _, token) = client_with_link(&app, "ana@example.org", "Amber Heron").await;
+    let (me, client, session, token) = client_with_link(&app, "ana@example.org", "Amber Heron").await;
     let (phone, form) = open_check(&app, &token).await;
     assert!(form.contains(ITEM) && form.contains("name=\"relationship-check.culture\""));
     let (status, _) = send_check(&app, &phone, &token, &form, &[("relationship-check.culture", "2")]).await;
@@ -56,6 +56,26 @@ async fn the_culture_item_is_asked_only_where_the_practice_switched_it_on() {
     assert_eq!(culture.value, Some(2.0), "stored beside the alliance, on its own scale");
     let alliance = check.scores.iter().find(|s| s.scale == "alliance").unwrap();
     assert_eq!(alliance.value, Some(24.0), "six items of 4: the culture item is not in the total");
+
+    // The therapist's twin, two points above the client's 2: flagged as its own discrepancy.
+    let (_, form) = me.get(&format!("/sessions/{session}/reflection")).await;
+    assert!(form.contains("Cultural factors in this session") && form.contains("name=\"culture\""));
+    let mut reflection: Vec<(&str, &str)> =
+        ["goals-1", "goals-2", "tasks-1", "tasks-2", "bond-1", "bond-2"].iter().map(|id| (*id, "4")).collect();
+    reflection.extend([
+        ("rupture", "no"),
+        ("supervision", "no"),
+        ("culture", "4"),
+        ("culture-note", "We spoke about her faith."),
+    ]);
+    let (status, _, body) = me.post(&format!("/sessions/{session}/reflection"), &reflection).await;
+    let errors: Vec<&str> = body.split("class=\"error\"").skip(1).map(|e| &e[..e.len().min(160)]).collect();
+    assert_eq!(status, 200, "the reflection is saved: {errors:?}");
+    let (_, page) = me.get(&format!("/clients/{client}")).await;
+    assert!(
+        page.contains("understood and respected 4.0 and the client rated it 2.0 (1-5): 2.0 points lower"),
+        "the discrepancy on the client's page"
+    );
 
     let off = TestApp::spawn().await;
     off.user("ben@example.org", Role::Therapist).await;
