@@ -118,6 +118,15 @@ async fn a_client_describes_changes_and_removes_their_background() {
         "the therapist reads it on the client's page"
     );
 
+    // In the client's own download of their record.
+    let download = visitor.get(format!("{}/my/{token}/answers", app.url)).send().await.unwrap().text().await.unwrap();
+    let json: serde_json::Value = serde_json::from_str(&download).unwrap();
+    assert_eq!(json["background"][0]["text"], "Tagalog at home");
+    assert_eq!(
+        (json["background"][0]["matters"].as_str(), json["background"][0]["shared"].as_str()),
+        (Some("yes"), Some("no"))
+    );
+
     // Changed: one answer, the new words.
     let fields = save("Tagalog", "unsure");
     let as_refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
