@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use alliance_core::catalog::{PHQ9, RELATIONSHIP_CHECK};
 use alliance_core::instrument::{Aggregation, Rater as InstrumentRater};
-use alliance_core::research::{ItemTable, ResearchData, ResearchReport, SessionRow};
+use alliance_core::research::{BackgroundFact, CourseBackground, ItemTable, ResearchData, ResearchReport, SessionRow};
 use alliance_core::scoring::Answer;
 use alliance_signals::change::ChangeCriteria;
-use alliance_store::{AuditEvent, ClientId, Rater, ResearchKind, UserId};
+use alliance_store::{AuditEvent, ClientId, EpisodeId, Rater, ResearchKind, TherapySession, UserId};
 use time::OffsetDateTime;
 
 use crate::{App, AppError};
@@ -74,10 +74,13 @@ impl App {
         let phq9_total = self.catalog.get(PHQ9).and_then(|i| i.primary()).map(|s| s.id.clone()).unwrap_or_default();
         let mut alliance = HashMap::new();
         let mut outcome = HashMap::new();
+        let mut culture: HashMap<EpisodeId, Vec<f64>> = HashMap::new();
         for p in self.store.score_points(&clients).await? {
             let (Rater::Client, Some(value)) = (p.rater, p.value) else { continue };
             if p.instrument == RELATIONSHIP_CHECK && p.scale == "alliance" {
                 alliance.insert((p.episode, p.session_number), value);
+            } else if p.instrument == RELATIONSHIP_CHECK && p.scale == "culture" {
+                culture.entry(p.episode).or_default().push(value);
             } else if p.instrument == PHQ9 && p.scale == phq9_total {
                 outcome.insert((p.episode, p.session_number), value);
             }
@@ -93,13 +96,48 @@ impl App {
                 outcome: outcome.get(&(s.episode, s.number)).copied(),
             });
         }
+        let backgrounds = self.backgrounds(&clients, &sessions, &culture).await?;
         Ok(ResearchData {
             sessions: rows,
             item_tables: self.item_tables(&clients).await?,
             outcome_measure: PHQ9.to_owned(),
             outcome_criteria: ChangeCriteria::phq9(),
             rupture_prior: Some(self.practice().rupture_prior),
+            backgrounds,
         })
+    }
+
+    /// What each consenting client said about their background, per course of theirs, with the course's mean
+    /// culture item (issue 20).
+    async fn backgrounds(
+        &self,
+        clients: &[ClientId],
+        sessions: &[TherapySession],
+        culture: &HashMap<EpisodeId, Vec<f64>>,
+    ) -> Result<Vec<CourseBackground>, AppError> {
+        let mut facts: HashMap<ClientId, Vec<BackgroundFact>> = HashMap::new();
+        for entry in self.store.backgrounds_of(clients).await? {
+            facts.entry(entry.client).or_default().push(BackgroundFact {
+                category: entry.category,
+                group: alliance_core::culture::group_of(&entry.text),
+                matters: entry.matters,
+                shared: entry.shared,
+            });
+        }
+        let mut courses: Vec<(ClientId, EpisodeId)> = sessions.iter().map(|s| (s.client, s.episode)).collect();
+        courses.dedup();
+        Ok(courses
+            .into_iter()
+            .filter_map(|(client, episode)| {
+                let facts = facts.get(&client)?.clone();
+                let item = culture.get(&episode).filter(|v| !v.is_empty());
+                Some(CourseBackground {
+                    course: self.store.research_id(ResearchKind::Episode, episode.0),
+                    facts,
+                    culture: item.map(|v| v.iter().sum::<f64>() / v.len() as f64),
+                })
+            })
+            .collect())
     }
 
     /// The complete administrations of each client-rated measure whose main scale sums or averages at least

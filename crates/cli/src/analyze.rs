@@ -265,6 +265,7 @@ async fn research_data(args: &ResearchArgs, progress: bool) -> anyhow::Result<Re
             outcome_measure: alliance_core::catalog::PHQ9.to_owned(),
             outcome_criteria: alliance_signals::change::ChangeCriteria::phq9(),
             rupture_prior: None,
+            backgrounds: Vec::new(),
         });
     }
     if progress {

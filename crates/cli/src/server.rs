@@ -64,6 +64,17 @@ pub struct ServeArgs {
     #[arg(long, env = "ALLIANCE_MEASURE_SCHEDULE", value_name = "SCHEDULE", default_value = "",
           value_parser = parse_schedule)]
     pub measure_schedule: alliance_core::schedule::Schedule,
+    /// Culture in the relationship (issue 20): asks the optional culture item in the check (Alliance's own
+    /// wording, not validated) and its twin and a prompt on cultural factors in the reflection, and offers the
+    /// client optional questions about their background on their own page.
+    #[arg(long, env = "ALLIANCE_CULTURE_ITEM")]
+    pub culture_item: bool,
+    /// The background categories asked about when `--culture-item` is on: comma-separated ids, each optionally
+    /// with the practice's label (`language,faith,region=Region of origin`). Unset: language, identity, faith,
+    /// gender and age band.
+    #[arg(long, env = "ALLIANCE_BACKGROUND_CATEGORIES", value_name = "CATEGORIES", default_value = "",
+          value_parser = check_categories)]
+    pub background_categories: String,
     /// Where to send e-mail (a risk notice to the therapist, password changes, reset links):
     /// smtps://USER:PASSWORD@HOST[:PORT] (TLS), smtp://USER:PASSWORD@HOST[:PORT] (STARTTLS, required) or
     /// smtp+plain://localhost[:PORT] (a relay on this machine). Unset: no e-mail.
@@ -382,6 +393,11 @@ async fn run(store: Arc<dyn Store>, catalog: Catalog, args: ServeArgs, jobs: cra
         links,
         retention_years: jobs.retention_years,
         measure_schedule: args.measure_schedule.clone(),
+        culture: alliance_core::culture::CultureSettings {
+            enabled: args.culture_item,
+            categories: alliance_core::culture::parse_categories(&args.background_categories)
+                .map_err(|e| anyhow::anyhow!("--background-categories: {e}"))?,
+        },
         ..args.network.config(args.secure_cookies)
     };
     let (listener, state, url) = start(store.clone(), catalog, args.bind, args.public_url, config, settings).await?;
@@ -463,6 +479,11 @@ fn check_writable(dir: &Path) -> anyhow::Result<()> {
 }
 
 /// A measure schedule from the command line, the environment or the configuration file.
+/// Refuses bad `--background-categories` when the arguments are read (parsed again where they are used).
+fn check_categories(raw: &str) -> Result<String, String> {
+    alliance_core::culture::parse_categories(raw).map(|_| raw.to_owned())
+}
+
 pub fn parse_schedule(raw: &str) -> Result<alliance_core::schedule::Schedule, String> {
     alliance_core::schedule::Schedule::parse(raw).map_err(|e| e.to_string())
 }

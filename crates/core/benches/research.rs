@@ -67,6 +67,7 @@ fn main() {
         outcome_measure: "phq9".to_owned(),
         outcome_criteria: ChangeCriteria::phq9(),
         rupture_prior: None,
+        backgrounds: Vec::new(),
     };
     let mut starts = Vec::new();
     let report = research::report(&data, |stage| starts.push((stage, Instant::now())));

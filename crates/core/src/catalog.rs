@@ -100,6 +100,25 @@ impl Catalog {
         Ok(())
     }
 
+    /// Leaves out every item marked with this practice option, and the scales and indicators that read one, for
+    /// a practice that did not switch it on. Answers stored while it was on keep their stored scores.
+    pub fn without_option(&mut self, option: &str) {
+        for instrument in self.instruments.values_mut() {
+            let dropped: Vec<String> = instrument
+                .items
+                .iter()
+                .filter(|i| i.practice_option.as_deref() == Some(option))
+                .map(|i| i.id.clone())
+                .collect();
+            if dropped.is_empty() {
+                continue;
+            }
+            instrument.items.retain(|i| !dropped.contains(&i.id));
+            instrument.scales.retain(|s| !s.items.iter().any(|i| dropped.contains(i)));
+            instrument.indicators.retain(|i| !dropped.contains(&i.item));
+        }
+    }
+
     pub fn get(&self, id: &str) -> Option<&Instrument> {
         self.instruments.get(id)
     }

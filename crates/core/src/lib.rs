@@ -8,6 +8,7 @@ pub mod calibration;
 pub mod catalog;
 pub mod contact;
 pub mod crisis;
+pub mod culture;
 pub mod domain;
 pub mod dropout;
 pub mod fairness;

@@ -178,6 +178,23 @@ pub fn outcome_rank(o: &OutcomeSummary) -> (u8, bool) {
     (change.min(track), !o.in_clinical_range)
 }
 
+/// A gap of this many points on the culture item (1-5), therapist above client, is flagged: two steps of the
+/// five-point agreement scale (a **project rule**, docs/SCIENCE.md#culture-in-the-relationship).
+pub const CULTURE_DISCREPANCY: f64 = 2.0;
+
+/// The therapist believes the client feels understood in their background and values, and the client, at the
+/// latest check that asked, says less so. Keyed apart from the alliance's discrepancy by its `measure`.
+fn culture_discrepancy(obs: &[Observation]) -> Option<Signal> {
+    let client = series(obs, RELATIONSHIP_CHECK, Respondent::Client, crate::culture::CULTURE_OPTION);
+    let therapist = series(obs, THERAPIST_REFLECTION, Respondent::Therapist, crate::culture::CULTURE_OPTION);
+    let &(session, latest, _) = client.last()?;
+    let theirs = therapist.iter().find(|p| p.0 == session)?.1;
+    let mut signal = discrepancy_signal(session, theirs, latest, CULTURE_DISCREPANCY).ok()??;
+    signal.text.replace_id("signal-discrepancy", "signal-discrepancy-culture");
+    signal.measure = Some(crate::culture::CULTURE_OPTION.to_owned());
+    Some(signal)
+}
+
 fn series<'a>(
     obs: &'a [Observation],
     instrument: &str,
@@ -374,6 +391,11 @@ pub fn overview(
             therapist_latest,
         }
     });
+
+    // The culture item beside its twin in the reflection (issue 20): the same rule on the item's own 1-5 scale.
+    if let Some(signal) = culture_discrepancy(obs) {
+        signals.push(signal);
+    }
 
     // Disengagement: missed sessions or checks in a row.
     let records: Vec<SessionRecord> = sessions

@@ -5,6 +5,7 @@ mod barriers;
 mod calibration;
 mod care_dates;
 mod clinical_support;
+mod culture;
 mod demo_alerts;
 mod dropout;
 mod fairness;

@@ -575,3 +575,33 @@ fn a_rupture_at_the_first_check_claims_no_earlier_level_or_drop() {
     assert!(rupture.evidence.iter().any(|e| e.name == "pre_rupture_level"));
     assert!(!rupture.explanation().contains("no earlier score"));
 }
+
+/// The culture item beside its twin (issue 20): a therapist 2 or more points above the client on the 1-5 item is
+/// flagged as its own discrepancy, keyed apart from the alliance's at the same session.
+#[test]
+fn the_culture_item_joins_the_discrepancy_rule() {
+    let c = catalog();
+    let model = reference();
+    let culture = |session, value, who| Observation { scale: "culture".into(), ..alliance(session, value, who, &[]) };
+    let same_alliance = [alliance(3, 28.0, Respondent::Client, &[]), alliance(3, 28.0, Respondent::Therapist, &[])];
+    let with = |client: f64, therapist: f64| {
+        let mut obs = same_alliance.to_vec();
+        obs.extend([culture(3, client, Respondent::Client), culture(3, therapist, Respondent::Therapist)]);
+        overview(&c, &model, &obs, &attended(3))
+    };
+    let discrepancies = |o: &alliance_core::overview::ClientOverview| {
+        o.signals.iter().filter(|s| s.kind == SignalKind::Discrepancy).cloned().collect::<Vec<_>>()
+    };
+    // Client 2, therapist 4: a gap of 2, the rule's threshold (docs/SCIENCE.md#culture-in-the-relationship).
+    let flagged = discrepancies(&with(2.0, 4.0));
+    assert_eq!(flagged.len(), 1, "the alliance totals agree, the culture item does not");
+    assert_eq!(flagged[0].text.id, "signal-discrepancy-culture");
+    assert_eq!(flagged[0].session, Some(3));
+    assert_eq!(signal_key(7, &flagged[0]), "7:discrepancy:3:culture");
+    assert!(discrepancies(&with(3.0, 4.0)).is_empty(), "a gap of 1 is not flagged");
+    assert!(discrepancies(&with(4.0, 2.0)).is_empty(), "the client rating higher is not a discrepancy");
+    // Without the therapist's twin for that session, nothing to compare.
+    let mut obs = same_alliance.to_vec();
+    obs.push(culture(3, 1.0, Respondent::Client));
+    assert!(discrepancies(&overview(&c, &model, &obs, &attended(3))).is_empty());
+}

@@ -21,6 +21,7 @@ fn fixture_data() -> ResearchData {
         outcome_measure: "phq9".to_owned(),
         outcome_criteria: ChangeCriteria::phq9(),
         rupture_prior: None,
+        backgrounds: Vec::new(),
     }
 }
 

@@ -73,6 +73,8 @@ pub const EVENT_NOTE_TEXT: Field = Field { table: "event_notes", column: "text" 
 /// The check link a waiting-room code opens (a secret: whoever holds it answers the check).
 pub const KIOSK_LINK_TOKEN: Field = Field { table: "kiosk_codes", column: "token" };
 pub const REPAIR_NOTE: Field = Field { table: "repair_attempts", column: "note" };
+/// A client's background in their own words (issue 20).
+pub const BACKGROUND_TEXT: Field = Field { table: "client_background", column: "text" };
 
 /// Every encrypted column with its table's row id column: what key rotation re-encrypts.
 pub const ENCRYPTED: &[(Field, &str)] = &[
@@ -97,6 +99,7 @@ pub const ENCRYPTED: &[(Field, &str)] = &[
     (EVENT_NOTE_TEXT, "id"),
     (KIOSK_LINK_TOKEN, "link_id"),
     (REPAIR_NOTE, "id"),
+    (BACKGROUND_TEXT, "id"),
 ];
 
 /// A binary secret (a TOTP key) as the text a sealed field holds.

@@ -38,6 +38,7 @@ pub use shared::acknowledgements::Acknowledgements;
 pub use shared::admin_tasks::{AdminTasks, LoginSummary, NewPasswordReset, PasswordReset};
 pub use shared::api_tokens::{ApiToken, ApiTokens, NewApiToken, TokenScope};
 pub use shared::audit_log::AuditLog;
+pub use shared::background::{BackgroundEntry, Backgrounds, NewBackground};
 pub use shared::break_glass::BreakGlassGrants;
 pub use shared::care::Care;
 pub use shared::consent::{ConsentRecord, Consents, NewConsent, ResearchKind};
@@ -131,6 +132,7 @@ pub trait Store:
     + Kiosks
     + ClinicalSupport
     + ApiTokens
+    + Backgrounds
 {
 }
 
@@ -156,6 +158,7 @@ impl<T> Store for T where
         + Kiosks
         + ClinicalSupport
         + ApiTokens
+        + Backgrounds
 {
 }
 
@@ -164,6 +167,7 @@ impl<T> Store for T where
 pub mod prelude {
     pub use crate::AdminTasks;
     pub use crate::ApiTokens;
+    pub use crate::Backgrounds;
     pub use crate::ClinicalSupport;
     pub use crate::Consents;
     pub use crate::CrisisInformation;

@@ -36,6 +36,7 @@ pub async fn run_all(store: &dyn Store) {
     crate::admin_tasks::run_all(store).await;
     crate::risk::run_all(store).await;
     crate::api_tokens::tokens_are_hashed_expire_are_revoked_and_record_their_use(store).await;
+    crate::background::a_client_writes_replaces_and_removes_their_background(store).await;
     pools_report_their_use(store).await;
 }
 

@@ -68,6 +68,15 @@ pub async fn populate(store: &dyn Store, tag: &str) -> Vec<ClientId> {
             .await
             .unwrap();
         clients.push(client);
+        // The client's background in their words (issue 20), sealed like answers.
+        let words = alliance_core::culture::BackgroundText::parse(&format!("Català, \"{name}\" ✓")).unwrap();
+        let entry = NewBackground {
+            category: "language",
+            text: &words,
+            matters: alliance_core::culture::YesNoUnsure::Yes,
+            shared: alliance_core::culture::YesNoUnsure::Unsure,
+        };
+        store.set_background(client, entry, crate::conformance::ev(), NOW).await.unwrap();
         let first = store
             .open_episode(
                 NewEpisode { client, therapist, started_on: date!(2025 - 01 - 10), measures: vec!["phq9".into()] },
@@ -136,7 +145,9 @@ pub async fn populate(store: &dyn Store, tag: &str) -> Vec<ClientId> {
                 .iter()
                 .map(|a| NewResponse {
                     administration: Some(a.id),
-                    answers: crate::answers(&format!("{{\"bond-1\": {n}, \"note\": \"é\\u00e9 {i}\"}}")),
+                    answers: crate::answers(&format!(
+                        "{{\"bond-1\": {n}, \"culture\": {n}, \"note\": \"é\\u00e9 {i}\"}}"
+                    )),
                     flags: ResponseFlags {
                         risks: vec![RiskFlag { item: "phq9.9".into(), value: 1.5 }],
                         indicators: vec!["rupture".into(), "supervision".into()],
@@ -161,7 +172,9 @@ pub async fn populate(store: &dyn Store, tag: &str) -> Vec<ClientId> {
                     InstrumentRef { id: "therapist-reflection".into(), version: 1 },
                     NewResponse {
                         administration: None,
-                        answers: crate::answers("{\"private\": \"a note\"}"),
+                        answers: crate::answers(
+                            "{\"private\": \"a note\", \"culture\": 2, \"culture-note\": \"language ✓\"}",
+                        ),
                         flags: ResponseFlags::default(),
                         scores: vec![score("zeta", Some(-3.0)), score("bond", Some(4.0))],
                     },
@@ -188,6 +201,7 @@ pub async fn snapshot(store: &dyn Store) -> String {
     }
     for c in &ids {
         out += &format!("{:?}\n{:?}\n", store.episodes(*c).await.unwrap(), store.responses_of(*c).await.unwrap());
+        out += &format!("{:?}\n", store.backgrounds_of(&[*c]).await.unwrap());
     }
     let sessions = store.sessions_of(&ids).await.unwrap();
     for s in &sessions {
@@ -474,9 +488,16 @@ async fn deleting_a_client_leaves_no_row_of_theirs_in_any_table_and_keeps_the_au
     let clients = populate(&store, "a").await;
     let (gone, kept) = (clients[1], clients[0]);
     let theirs = rows_of_client(&path, gone.0).await;
-    for table in
-        ["episodes", "therapy_sessions", "links", "administrations", "responses", "scores", "signal_acknowledgements"]
-    {
+    for table in [
+        "episodes",
+        "therapy_sessions",
+        "links",
+        "administrations",
+        "responses",
+        "scores",
+        "signal_acknowledgements",
+        "client_background",
+    ] {
         assert!(!theirs[table].is_empty(), "the scan finds the client's {table}");
     }
     let before = table_counts(&path).await;

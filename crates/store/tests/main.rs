@@ -11,6 +11,7 @@ mod admin_tasks;
 mod api_tokens;
 mod audit_conformance;
 mod audit_tests;
+mod background;
 mod cipher;
 mod conformance;
 mod copy;
@@ -77,6 +78,8 @@ macro_rules! each_behaviour_on_both_engines {
 }
 
 each_behaviour_on_both_engines! {
+    crate::background::a_client_writes_replaces_and_removes_their_background
+        => a_client_writes_replaces_and_removes_their_background,
     crate::api_tokens::tokens_are_hashed_expire_are_revoked_and_record_their_use
         => tokens_are_hashed_expire_are_revoked_and_record_their_use,
     crate::support::an_imported_response_is_stored_once => an_imported_response_is_stored_once,

@@ -4,7 +4,7 @@
 //! therapist may see only their own effect.
 
 use alliance_core::catalog::Catalog;
-use alliance_core::research::{Part, ResearchReport, RuptureGroup};
+use alliance_core::research::{CultureCell, Part, ResearchReport, RuptureGroup};
 use alliance_i18n::Tr;
 use askama::Template;
 
@@ -26,6 +26,18 @@ pub(crate) struct TherapistView {
     suppressed: Option<String>,
 }
 
+/// One table of the culture part: a category's groups, or the match groups.
+pub(crate) struct CultureTable {
+    title: String,
+    rows: Vec<Cells>,
+    suppressed: Option<String>,
+}
+
+pub(crate) struct CultureView {
+    scope: String,
+    tables: Vec<CultureTable>,
+}
+
 pub(crate) struct RuptureView {
     rows: Vec<Cells>,
     undecided: Option<String>,
@@ -42,6 +54,7 @@ pub(crate) struct ReportFragment {
     reliability: Vec<Cells>,
     ruptures: Option<RuptureView>,
     outcomes: Option<Vec<(String, String)>>,
+    culture: Option<CultureView>,
 }
 
 #[derive(Template)]
@@ -226,6 +239,72 @@ fn outcomes(tr: &Tr, report: &ResearchReport) -> Option<Vec<(String, String)>> {
     ])
 }
 
+fn category_name(tr: &Tr, category: &str) -> String {
+    match category {
+        "language" => tr.t("background-category-language"),
+        "identity" => tr.t("background-category-identity"),
+        "faith" => tr.t("background-category-faith"),
+        "gender" => tr.t("background-category-gender"),
+        "age-band" => tr.t("background-category-age-band"),
+        other => other.to_owned(),
+    }
+}
+
+fn match_name(tr: &Tr, group: &str) -> String {
+    tr.t(match group {
+        "shares" => "report-match-shares",
+        "does-not-share" => "report-match-does-not-share",
+        "unsure" => "report-match-unsure",
+        _ => "report-match-nothing-marked",
+    })
+}
+
+fn culture_rows(tr: &Tr, cells: &[CultureCell], hidden: &str, name: impl Fn(&str) -> String) -> Vec<Cells> {
+    let value = |v: Option<f64>| v.map_or_else(|| hidden.to_owned(), |v| tr.number(v, 2));
+    cells
+        .iter()
+        .map(|c| {
+            vec![
+                name(&c.group),
+                c.clients.to_string(),
+                value(c.mean_alliance),
+                value(c.mean_improvement),
+                value(c.mean_culture),
+            ]
+        })
+        .collect()
+}
+
+/// Alliance and outcome by client-described background and by match (issue 20); absent where no consenting
+/// client described their background.
+fn culture(tr: &Tr, report: &ResearchReport) -> Option<CultureView> {
+    let c = report.culture.ready()?;
+    let hidden = tr.t1("report-suppressed", "min", report.min_cell_clients);
+    let left_out = |groups: usize, clients: usize| {
+        (groups > 0).then(|| {
+            tr.format(
+                "report-culture-left-out",
+                &[("groups", groups.into()), ("courses", clients.into()), ("min", report.min_cell_clients.into())],
+            )
+        })
+    };
+    let mut tables: Vec<CultureTable> = c
+        .categories
+        .iter()
+        .map(|g| CultureTable {
+            title: category_name(tr, &g.category),
+            rows: culture_rows(tr, &g.groups, &hidden, str::to_owned),
+            suppressed: left_out(g.suppressed_groups, g.suppressed_clients),
+        })
+        .collect();
+    tables.push(CultureTable {
+        title: tr.t("report-culture-match"),
+        rows: culture_rows(tr, &c.by_match, &hidden, |g| match_name(tr, g)),
+        suppressed: left_out(c.suppressed_match_groups, c.suppressed_match_clients),
+    });
+    Some(CultureView { scope: tr.t1("report-culture-scope", "count", c.clients_with_background), tables })
+}
+
 /// The report's sections, for a page that has its own frame.
 pub fn fragment(report: &ResearchReport, tr: &Tr, catalog: &Catalog) -> Result<String, askama::Error> {
     let scope = tr.format(
@@ -244,6 +323,7 @@ pub fn fragment(report: &ResearchReport, tr: &Tr, catalog: &Catalog) -> Result<S
         reliability: reliability(tr, report, catalog),
         ruptures: ruptures(tr, report),
         outcomes: outcomes(tr, report),
+        culture: culture(tr, report),
     }
     .render()
 }

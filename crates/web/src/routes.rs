@@ -248,6 +248,8 @@ fn table() -> Vec<(Route, MethodRouter<AppState>)> {
         (Method::GET, "/my/{token}/answers", Access::PersonalLink, get(pages::own_page::download)),
         (Method::GET, "/my/{token}/print", Access::PersonalLink, get(pages::own_page::print)),
         (Method::POST, "/my/{token}/goals", Access::PersonalLink, post(pages::own_page::propose_goal)),
+        (Method::POST, "/my/{token}/background", Access::PersonalLink, post(pages::background::save)),
+        (Method::POST, "/my/{token}/background/remove", Access::PersonalLink, post(pages::background::remove)),
         (Method::POST, "/clients/{id}/goals", staff(THERAPISTS, ClientWrite), post(pages::partnership::add_goal)),
         (
             Method::POST,

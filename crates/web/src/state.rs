@@ -39,6 +39,9 @@ pub struct Config {
     pub links: crate::delivery::LinkSettings,
     /// Offers the test pseudo-locale `en-XA` in the language switch (tests only: it is never negotiated).
     pub pseudo_locale: bool,
+    /// Culture in the relationship (issue 20): the culture items in the check and the reflection, and the
+    /// background questions on the client's page. Off by default.
+    pub culture: alliance_core::culture::CultureSettings,
 }
 
 impl Default for Config {
@@ -57,6 +60,7 @@ impl Default for Config {
             sms: None,
             links: crate::delivery::LinkSettings::default(),
             pseudo_locale: false,
+            culture: alliance_core::culture::CultureSettings::default(),
         }
     }
 }
@@ -154,6 +158,11 @@ impl AppState {
         let stored = store.setting_or_insert("server-secret", &fresh).await?;
         let secret: [u8; 32] =
             stored.try_into().map_err(|_| StoreError::Corrupt("server secret has the wrong length".into()))?;
+        let mut catalog = catalog;
+        // A practice that did not switch culture on is never asked the culture items (issue 20).
+        if !config.culture.enabled {
+            catalog.without_option(alliance_core::culture::CULTURE_OPTION);
+        }
         let catalog = Arc::new(catalog);
         let app = App::start(store.clone(), catalog.clone(), settings, clock())
             .await?

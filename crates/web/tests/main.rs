@@ -12,6 +12,7 @@ mod audit;
 mod bad_input;
 mod cookies;
 mod crisis;
+mod culture;
 mod delivery;
 mod fhir;
 mod flow;

@@ -180,7 +180,8 @@ fn concrete(path: &str, records: (i64, i64, i64, i64, i64), tokens: (&str, &str,
 
 #[tokio::test]
 async fn every_route_refuses_everyone_its_rule_does_not_name() {
-    let app = TestApp::spawn().await;
+    // Culture switched on, so its routes (the client's background, issue 20) are there to reach.
+    let app = TestApp::spawn_with(|c| c.culture.enabled = true).await;
     let owner = app.user("owner@example.org", Role::Therapist).await;
     app.user("other@example.org", Role::Therapist).await;
     let sup = app.user("sup@example.org", Role::Supervisor).await;

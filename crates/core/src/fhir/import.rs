@@ -259,6 +259,7 @@ pub fn import(text: &str) -> Result<Imported, ImportError> {
             loinc: item_loinc,
             codes,
             link_id: (link_id != item_id).then(|| link_id.to_owned()),
+            practice_option: None,
         });
     }
     if items.is_empty() {

@@ -208,6 +208,10 @@ pub struct Item {
     /// The item's FHIR `linkId` when it is not a valid item id (an imported questionnaire's); by default the id.
     #[serde(default)]
     pub link_id: Option<String>,
+    /// An item the practice switches on (e.g. `culture`, issue 20): left out of its forms, with the scales and
+    /// indicators that read it, unless the practice asked for it (`Catalog::without_option`).
+    #[serde(default)]
+    pub practice_option: Option<String>,
 }
 
 /// A code in a code system, as FHIR's `Coding`.

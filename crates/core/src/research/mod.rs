@@ -5,6 +5,7 @@
 
 mod csv;
 
+mod culture;
 mod models;
 mod outcomes;
 pub mod reliability;
@@ -17,6 +18,9 @@ use alliance_signals::variability::PracticePrior;
 use serde::Serialize;
 
 pub use csv::{CsvError, MAX_CSV_BYTES, read_fixture_csv};
+pub use culture::{
+    BackgroundFact, CategoryGroups, CourseBackground, CultureCell, CultureError, CultureReport, match_of,
+};
 pub use models::{LaggedModel, TherapistEffect, TherapistEffects};
 pub use outcomes::{ChangeByRupture, OverallOutcomes, RuptureGroup, Share};
 pub use reliability::{Reliability, ReliabilityError, reliability};
@@ -57,6 +61,8 @@ pub struct ResearchData {
     /// The practice's session-to-session alliance spread for rupture detection; estimated from the rows when
     /// `None`.
     pub rupture_prior: Option<PracticePrior>,
+    /// What consenting clients said about their background, per course (issue 20); empty where culture is off.
+    pub backgrounds: Vec<CourseBackground>,
 }
 
 /// The stages of the report, for a progress display.
@@ -67,11 +73,12 @@ pub enum Stage {
     Reliability,
     Ruptures,
     Outcomes,
+    Culture,
 }
 
 impl Stage {
-    pub const ALL: [Stage; 5] =
-        [Stage::Lagged, Stage::TherapistEffects, Stage::Reliability, Stage::Ruptures, Stage::Outcomes];
+    pub const ALL: [Stage; 6] =
+        [Stage::Lagged, Stage::TherapistEffects, Stage::Reliability, Stage::Ruptures, Stage::Outcomes, Stage::Culture];
 }
 
 /// A part of the report that could not be computed, and why (shown in its place).
@@ -127,6 +134,8 @@ pub struct ResearchReport {
     pub reliability_by_measure: Vec<MeasureReliability>,
     pub ruptures_and_outcome: Part<ChangeByRupture>,
     pub outcomes: Part<OverallOutcomes>,
+    /// Alliance and outcome by client-described background and by match on what the client said matters.
+    pub culture: Part<CultureReport>,
 }
 
 /// One client's sessions in order.
@@ -184,6 +193,8 @@ pub fn report(data: &ResearchData, mut progress: impl FnMut(Stage)) -> ResearchR
     let ruptures_and_outcome = Part::from_result(outcomes::change_by_rupture(&clients, data));
     progress(Stage::Outcomes);
     let outcomes = Part::from_result(outcomes::overall(&clients, data));
+    progress(Stage::Culture);
+    let culture = Part::from_result(culture::culture(&clients, data));
     ResearchReport {
         clients: clients.len(),
         therapists,
@@ -195,6 +206,7 @@ pub fn report(data: &ResearchData, mut progress: impl FnMut(Stage)) -> ResearchR
         reliability_by_measure,
         ruptures_and_outcome,
         outcomes,
+        culture,
     }
 }
 

@@ -16,7 +16,7 @@ pub enum OutcomeError {
 }
 
 /// One client's first and last outcome scores, as improvement (positive is better).
-fn improvement(client: &ClientRows<'_>, data: &ResearchData) -> Option<(f64, f64, f64)> {
+pub(crate) fn improvement(client: &ClientRows<'_>, data: &ResearchData) -> Option<(f64, f64, f64)> {
     let mut measured = client.rows.iter().filter_map(|r| r.outcome);
     let first = measured.next()?;
     let last = measured.next_back()?;

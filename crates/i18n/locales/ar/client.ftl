@@ -166,3 +166,23 @@ task-report-no = لم يحدث هذه المرة
 ## الرسوم البيانية
 chart-data-table = جدول البيانات
 chart-session = الجلسة
+## الخلفية (issue 20)
+background-title = عنك، إن رغبت
+background-lead = يجد بعض الناس أن فهم خلفيتهم يساعد في علاجهم. كل سؤال اختياري: أجب بكلماتك، وشارك فقط ما تريد مشاركته. يرى معالجك (ومشرفه السريري إن وُجد) إجاباتك؛ ويمكنك تغييرها أو حذفها هنا في أي وقت.
+background-category-language = اللغة
+background-category-identity = الهوية الثقافية أو العرقية
+background-category-faith = الدين أو المعتقدات
+background-category-gender = النوع الاجتماعي
+background-category-age-band = الفئة العمرية
+background-words = بكلماتك
+background-matters = هل لهذا أهمية في علاجك؟
+background-shared = هل تشعر أن معالجك يشاركك فيه؟
+background-answer-yes = نعم
+background-answer-no = لا
+background-answer-unsure = لست متأكداً
+background-consent = أوافق على حفظ هذه الإجابة في ملفي.
+background-save = حفظ
+background-remove = حذف إجابتي عن { $category }
+background-consent-needed = لم تُحفظ إجابتك: ضع علامة في المربع للموافقة على حفظها في ملفك.
+background-choose = اختر نعم أو لا أو لست متأكداً.
+background-unknown-category = هذا السؤال لا يُطرح هنا.

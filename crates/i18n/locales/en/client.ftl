@@ -160,3 +160,23 @@ task-report-no = it did not happen this time
 ## Charts
 chart-data-table = Data table
 chart-session = Session
+## Background (issue 20)
+background-title = About you, if you wish
+background-lead = Some people find it helps their therapy when their background is understood. Each question is optional: answer in your own words, only what you want to share. Your therapist (and their clinical supervisor, if they have one) sees your answers; you can change or remove them here at any time.
+background-category-language = Language
+background-category-identity = Cultural or ethnic identity
+background-category-faith = Faith or beliefs
+background-category-gender = Gender
+background-category-age-band = Age group
+background-words = In your own words
+background-matters = Does this matter in your therapy?
+background-shared = Do you feel your therapist shares it?
+background-answer-yes = Yes
+background-answer-no = No
+background-answer-unsure = Not sure
+background-consent = I agree that this answer is kept with my record.
+background-save = Save
+background-remove = Remove my answer about { $category }
+background-consent-needed = Your answer was not kept: tick the box to agree that it is kept with your record.
+background-choose = Choose yes, no or not sure.
+background-unknown-category = This question is not asked here.

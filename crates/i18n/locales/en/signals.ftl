@@ -9,6 +9,7 @@ item9-1 = on several days
 item9-2 = on more than half the days
 item9-3 = nearly every day
 signal-discrepancy = In session { $session } the therapist rated the alliance { $therapist } and the client { $client }: the client's rating is { $gap } points lower than the therapist's (the practice flags gaps of { $threshold } or more).
+signal-discrepancy-culture = In session { $session } the therapist's reflection rated the client's feeling that their background and values are understood and respected { $therapist } and the client rated it { $client } (1-5): { $gap } points lower than the therapist thought (the practice flags gaps of { $threshold } or more). The item is Alliance's own wording, not validated.
 signal-missed-sessions = The client missed the last { $missed } sessions in a row.
 signal-missed-checks = No relationship check (the client's post-session questionnaire) was completed in the last { $missed } sessions in a row ({ $sessions } of them missed).
 signal-rupture = Possible rupture in session { $onset }: { $how }. { $status }

@@ -160,3 +160,23 @@ task-report-no = esta vez no se pudo
 ## Gráficos
 chart-data-table = Tabla de datos
 chart-session = Sesión
+## Origen (issue 20)
+background-title = Sobre usted, si lo desea
+background-lead = A algunas personas les ayuda en su terapia que se comprenda su origen. Cada pregunta es opcional: responda con sus propias palabras, solo lo que quiera compartir. Su terapeuta (y su supervisor clínico, si lo tiene) ve sus respuestas; puede cambiarlas o quitarlas aquí en cualquier momento.
+background-category-language = Idioma
+background-category-identity = Identidad cultural o étnica
+background-category-faith = Fe o creencias
+background-category-gender = Género
+background-category-age-band = Grupo de edad
+background-words = Con sus propias palabras
+background-matters = ¿Importa esto en su terapia?
+background-shared = ¿Siente que su terapeuta lo comparte?
+background-answer-yes = Sí
+background-answer-no = No
+background-answer-unsure = No estoy seguro/a
+background-consent = Acepto que esta respuesta se guarde en mi expediente.
+background-save = Guardar
+background-remove = Quitar mi respuesta sobre { $category }
+background-consent-needed = Su respuesta no se guardó: marque la casilla para aceptar que se guarde en su expediente.
+background-choose = Elija sí, no o no estoy seguro/a.
+background-unknown-category = Esta pregunta no se hace aquí.

@@ -9,6 +9,7 @@ item9-1 = varios días
 item9-2 = más de la mitad de los días
 item9-3 = casi todos los días
 signal-discrepancy = En la sesión { $session } el terapeuta puntuó la alianza con { $therapist } y el cliente con { $client }: la puntuación del cliente es { $gap } puntos más baja que la del terapeuta (el centro señala diferencias de { $threshold } o más).
+signal-discrepancy-culture = En la sesión { $session } la reflexión del terapeuta puntuó con { $therapist } que el cliente se siente comprendido y respetado en su origen y sus valores, y el cliente lo puntuó con { $client } (1-5): { $gap } puntos menos de lo que pensaba el terapeuta (el centro señala diferencias de { $threshold } o más). El ítem es redacción propia de Alliance, no validada.
 signal-missed-sessions = { $missed ->
     [one] El cliente faltó a la última sesión.
    *[other] El cliente faltó a las últimas { $missed } sesiones seguidas.

@@ -471,6 +471,7 @@ mod tests {
         "repair_attempts",
         "episode_endings",
         "api_tokens",
+        "client_background",
     ];
 
     /// Counts and checksums as the earlier release printed them when it wrote the file.

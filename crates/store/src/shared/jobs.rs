@@ -35,7 +35,8 @@ pub trait Jobs: Send + Sync {
 
 /// A client's rows, children before parents (the foreign keys also cascade; deleting explicitly keeps this
 /// correct should a later table forget to).
-const DELETE_CLIENT: [&str; 25] = [
+const DELETE_CLIENT: [&str; 26] = [
+    "DELETE FROM client_background WHERE client_id = $1",
     "DELETE FROM barrier_requests WHERE episode_id IN (SELECT id FROM episodes WHERE client_id = $1)",
     "DELETE FROM repair_attempts WHERE episode_id IN (SELECT id FROM episodes WHERE client_id = $1)",
     "DELETE FROM episode_endings WHERE episode_id IN (SELECT id FROM episodes WHERE client_id = $1)",

@@ -89,6 +89,8 @@ struct OwnPage {
     research: bool,
     retention: String,
     switch: crate::language::Switch,
+    /// The background questions (issue 20), where the practice asks them.
+    background: Option<Vec<super::background::BackgroundRow>>,
 }
 
 fn not_valid() -> Result<Response, WebError> {
@@ -214,6 +216,7 @@ async fn render(
             }),
         })
         .collect();
+    let background = super::background::rows(state, client.id).await?;
     Ok(OwnPage {
         tr: crate::language::current(),
         token: token.to_owned(),
@@ -234,6 +237,7 @@ async fn render(
         research: consents.last().is_some_and(|c| c.research),
         retention: super::respond::retention_text(state.config.retention_years),
         switch: crate::language::Switch::new(&format!("/my/{token}"), state.config.pseudo_locale),
+        background,
     }
     .render()?)
 }

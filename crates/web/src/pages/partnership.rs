@@ -73,6 +73,8 @@ pub struct PartnerView {
     /// selected)); empty without an open episode.
     pub schedule: Vec<ScheduleRow>,
     pub schedule_episode: Option<i64>,
+    /// What the client said about their background on their own page (issue 20), one line a category answered.
+    pub background: Vec<String>,
 }
 
 pub struct ScheduleRow {
@@ -353,6 +355,26 @@ pub async fn view(
                 .collect()
         }
     };
+    let background = super::background::rows(state, client.id)
+        .await?
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.answered)
+        .map(|r| {
+            let chosen = |c: &[super::background::Choice]| {
+                c.iter().find(|c| c.checked).map(|c| c.label.clone()).unwrap_or_default()
+            };
+            tr.format(
+                "partner-background-line",
+                &[
+                    ("category", r.label.clone().into()),
+                    ("words", r.text.clone().into()),
+                    ("matters", chosen(&r.matters).into()),
+                    ("shared", chosen(&r.shared).into()),
+                ],
+            )
+        })
+        .collect();
     let own_page_url = match &page {
         Some(p) if own && p.active => Some(super::own_page::url(state, client.id, p.generation)),
         _ => None,
@@ -377,6 +399,7 @@ pub async fn view(
         consent,
         schedule,
         schedule_episode: open_episode.filter(|_| own).map(|e| e.id.0),
+        background,
     })
 }
 

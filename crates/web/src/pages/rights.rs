@@ -91,6 +91,18 @@ pub struct Export {
     pub episodes: Vec<ExportEpisode>,
     /// The therapist's dated notes about events in the client's life and care.
     pub event_notes: Vec<ExportNote>,
+    /// What the client said about their background on their own page (issue 20).
+    pub background: Vec<ExportBackground>,
+}
+
+#[derive(Serialize)]
+pub struct ExportBackground {
+    pub category: String,
+    pub text: String,
+    pub matters: &'static str,
+    pub shared: &'static str,
+    pub consented_at: String,
+    pub updated_at: String,
 }
 
 #[derive(Serialize)]
@@ -170,12 +182,13 @@ pub(crate) async fn gather(state: &AppState, client: &alliance_store::Client) ->
         state.store.responses_of(client.id).await?.into_iter().filter(|r| r.rater == Rater::Client).collect();
     let ids: Vec<_> = episodes.iter().map(|e| e.id).collect();
     let client_ids = [client.id];
-    let (goals, history, ratings, tasks, notes) = tokio::try_join!(
+    let (goals, history, ratings, tasks, notes, background) = tokio::try_join!(
         state.store.goals_of(&ids),
         state.store.goal_history(&ids),
         state.store.goal_ratings(&ids),
         state.store.tasks_of(&ids),
         state.store.event_notes(&client_ids),
+        state.store.backgrounds_of(&client_ids),
     )?;
     let number_of = |id| sessions.iter().find(|s| s.id == id).map(|s| s.number);
     let mut out = Vec::with_capacity(episodes.len());
@@ -257,6 +270,17 @@ pub(crate) async fn gather(state: &AppState, client: &alliance_store::Client) ->
         event_notes: notes
             .iter()
             .map(|n| ExportNote { on: iso_date(n.on), kind: n.kind.label(), text: n.text.clone() })
+            .collect(),
+        background: background
+            .into_iter()
+            .map(|b| ExportBackground {
+                category: b.category,
+                text: b.text,
+                matters: b.matters.as_str(),
+                shared: b.shared.as_str(),
+                consented_at: rfc3339(b.consented_at),
+                updated_at: rfc3339(b.updated_at),
+            })
             .collect(),
     })
 }
