@@ -73,6 +73,11 @@ pub const EVENT_NOTE_TEXT: Field = Field { table: "event_notes", column: "text" 
 /// The check link a waiting-room code opens (a secret: whoever holds it answers the check).
 pub const KIOSK_LINK_TOKEN: Field = Field { table: "kiosk_codes", column: "token" };
 pub const REPAIR_NOTE: Field = Field { table: "repair_attempts", column: "note" };
+/// Supervision that learns (issue 20): a boundary event's note, what a supervision meeting agreed, and each action
+/// agreed about a client.
+pub const BOUNDARY_NOTE: Field = Field { table: "boundary_events", column: "note" };
+pub const MEETING_AGREED: Field = Field { table: "supervision_meetings", column: "agreed" };
+pub const SUPERVISION_ACTION_TEXT: Field = Field { table: "supervision_actions", column: "text" };
 
 /// Every encrypted column with its table's row id column: what key rotation re-encrypts.
 pub const ENCRYPTED: &[(Field, &str)] = &[
@@ -97,6 +102,9 @@ pub const ENCRYPTED: &[(Field, &str)] = &[
     (EVENT_NOTE_TEXT, "id"),
     (KIOSK_LINK_TOKEN, "link_id"),
     (REPAIR_NOTE, "id"),
+    (BOUNDARY_NOTE, "id"),
+    (MEETING_AGREED, "id"),
+    (SUPERVISION_ACTION_TEXT, "id"),
 ];
 
 /// A binary secret (a TOTP key) as the text a sealed field holds.

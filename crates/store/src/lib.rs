@@ -38,6 +38,10 @@ pub use shared::acknowledgements::Acknowledgements;
 pub use shared::admin_tasks::{AdminTasks, LoginSummary, NewPasswordReset, PasswordReset};
 pub use shared::api_tokens::{ApiToken, ApiTokens, NewApiToken, TokenScope};
 pub use shared::audit_log::AuditLog;
+pub use shared::boundaries::{
+    AgreedAction, Boundaries, BoundaryEvent, Meeting, MeetingItem, MeetingsOf, NewBoundaryEvent, NewMeeting,
+    NewMeetingItem,
+};
 pub use shared::break_glass::BreakGlassGrants;
 pub use shared::care::Care;
 pub use shared::consent::{ConsentRecord, Consents, NewConsent, ResearchKind};
@@ -130,6 +134,7 @@ pub trait Store:
     + Consents
     + Kiosks
     + ClinicalSupport
+    + Boundaries
     + ApiTokens
 {
 }
@@ -155,6 +160,7 @@ impl<T> Store for T where
         + Consents
         + Kiosks
         + ClinicalSupport
+        + Boundaries
         + ApiTokens
 {
 }
@@ -164,6 +170,7 @@ impl<T> Store for T where
 pub mod prelude {
     pub use crate::AdminTasks;
     pub use crate::ApiTokens;
+    pub use crate::Boundaries;
     pub use crate::ClinicalSupport;
     pub use crate::Consents;
     pub use crate::CrisisInformation;

@@ -471,6 +471,10 @@ mod tests {
         "repair_attempts",
         "episode_endings",
         "api_tokens",
+        "boundary_events",
+        "supervision_meetings",
+        "supervision_meeting_items",
+        "supervision_actions",
     ];
 
     /// Counts and checksums as the earlier release printed them when it wrote the file.

@@ -8,6 +8,7 @@ pub(crate) mod acknowledgements;
 pub(crate) mod admin_tasks;
 pub(crate) mod api_tokens;
 pub(crate) mod audit_log;
+pub(crate) mod boundaries;
 pub(crate) mod break_glass;
 pub(crate) mod care;
 pub(crate) mod consent;
