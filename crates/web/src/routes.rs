@@ -175,6 +175,15 @@ fn table() -> Vec<(Route, MethodRouter<AppState>)> {
             post(pages::support::withdraw_barrier_check),
         ),
         (Method::POST, "/episodes/{id}/repairs", staff(THERAPISTS, ClientWrite), post(pages::support::record_repair)),
+        // The boundary log (issue 20, item 1; crates/web/src/pages/boundaries.rs).
+        (
+            Method::GET,
+            "/clients/{id}/boundaries",
+            staff(CLIENT_READERS, ClientRead),
+            get(pages::boundaries::client_log),
+        ),
+        (Method::POST, "/clients/{id}/boundaries", staff(THERAPISTS, ClientWrite), post(pages::boundaries::record)),
+        (Method::GET, "/supervision/boundaries", staff(SUPERVISORS, Scoped), get(pages::boundaries::supervision)),
         (
             Method::POST,
             "/episodes/{id}/schedule",

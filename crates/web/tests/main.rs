@@ -9,6 +9,7 @@ mod api;
 mod app;
 mod audit;
 mod bad_input;
+mod boundaries;
 mod cookies;
 mod crisis;
 mod delivery;

@@ -12,6 +12,7 @@ pub mod alerts;
 pub mod asking;
 pub mod assets;
 pub mod audit;
+pub mod boundaries;
 pub mod caseload;
 pub mod clients;
 pub mod fhir;

@@ -292,14 +292,14 @@ pub(crate) fn parse_paging(raw: Option<&str>, allow_therapist: bool) -> Result<(
 }
 
 /// One page of `items` (pages from 1) and whether there are later pages.
-fn page_of<T>(items: &[T], page: usize) -> (&[T], bool) {
+pub(crate) fn page_of<T>(items: &[T], page: usize) -> (&[T], bool) {
     let from = (page - 1).saturating_mul(PAGE_SIZE).min(items.len());
     let to = from.saturating_add(PAGE_SIZE).min(items.len());
     (&items[from..to], to < items.len())
 }
 
 /// The supervisor's supervisees (id, name), by name, and every user's name.
-async fn supervisees(
+pub(crate) async fn supervisees(
     state: &AppState,
     who: &SignedIn,
 ) -> Result<(Vec<(UserId, String)>, HashMap<UserId, String>), WebError> {
