@@ -184,6 +184,16 @@ fn table() -> Vec<(Route, MethodRouter<AppState>)> {
         ),
         (Method::POST, "/clients/{id}/boundaries", staff(THERAPISTS, ClientWrite), post(pages::boundaries::record)),
         (Method::GET, "/supervision/boundaries", staff(SUPERVISORS, Scoped), get(pages::boundaries::supervision)),
+        // Supervision meetings (issue 20, item 4; crates/web/src/pages/meetings.rs).
+        (Method::GET, "/supervision/meetings", staff(SUPERVISORS, Scoped), get(pages::meetings::list)),
+        (Method::POST, "/supervision/meetings", staff(SUPERVISORS, Scoped), post(pages::meetings::record)),
+        (Method::GET, "/meetings", staff(THERAPISTS, Scoped), get(pages::meetings::list)),
+        (
+            Method::POST,
+            "/clients/{id}/supervision-actions",
+            staff(THERAPISTS, ClientWrite),
+            post(pages::meetings::action_done),
+        ),
         (
             Method::POST,
             "/episodes/{id}/schedule",

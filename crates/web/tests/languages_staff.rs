@@ -173,6 +173,7 @@ async fn every_staff_page(p: &Practice, lang: &str) -> Vec<(String, u16, String)
         format!("/sessions/{session}"),
         format!("/sessions/{session}/reflection"),
         "/patterns".to_owned(),
+        "/meetings".to_owned(),
         "/account".to_owned(),
         format!("/clients/{client}/export"),
         format!("/clients/{client}/delete"),
@@ -211,6 +212,7 @@ async fn every_staff_page(p: &Practice, lang: &str) -> Vec<(String, u16, String)
         format!("/sessions/{session}"),
         format!("/clients/{client}/boundaries"),
         "/supervision/boundaries".to_owned(),
+        "/supervision/meetings".to_owned(),
     ] {
         let (status, body) = supa.get(&path).await;
         pages.push((format!("supervisor {path}"), status, body));

@@ -20,6 +20,7 @@ mod languages_staff;
 mod limits;
 mod mail;
 mod matrix;
+mod meetings;
 mod operations;
 mod outage;
 mod partnership;

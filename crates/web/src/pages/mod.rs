@@ -18,6 +18,7 @@ pub mod clients;
 pub mod fhir;
 pub mod kiosk;
 pub mod language_settings;
+pub mod meetings;
 pub mod own_page;
 pub mod partner_check;
 pub mod partnership;
