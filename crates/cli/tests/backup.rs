@@ -207,10 +207,11 @@ fn backup_wipe_restore_gives_back_every_client_response_and_score() {
         std::fs::create_dir_all(&data).unwrap();
         let store = SqliteStore::open(&data.join("alliance.db"), &keys()).await.unwrap();
         practice(&store, 6, 30).await;
+        let log = boundary_log(&store, true).await;
         let shot = snapshot(&store).await;
         let sums = dump::checksums(&Database::Sqlite(store.clone()), &BTreeSet::new()).await.unwrap();
         store.close().await;
-        (shot, sums)
+        (shot, sums, log)
     });
 
     let args = ["backup", "--data", path_str(&data), "--to", path_str(&file), "--backup-key-file", path_str(&key)];
@@ -229,6 +230,7 @@ fn backup_wipe_restore_gives_back_every_client_response_and_score() {
     // The file says nothing readable about the practice.
     let bytes = std::fs::read(&file).unwrap();
     assert!(!bytes.windows(8).any(|w| w == b"Client 1"), "pseudonyms are not in the clear");
+    assert!(!bytes.windows(13).any(|w| w == b"a sealed note"), "boundary notes are not in the clear");
     let key_args = ["--backup-key-file", path_str(&key)];
     let mut verify = vec!["restore", "--from", path_str(&file), "--verify"];
     verify.extend(key_args);
@@ -244,10 +246,13 @@ fn backup_wipe_restore_gives_back_every_client_response_and_score() {
         let store = SqliteStore::open(&restored, &keys()).await.unwrap();
         let shot = snapshot(&store).await;
         let sums = dump::checksums(&Database::Sqlite(store.clone()), &BTreeSet::new()).await.unwrap();
+        let log = boundary_log(&store, false).await;
         store.close().await;
-        (shot, sums)
+        (shot, sums, log)
     });
     assert_eq!(original.0, again.0, "identical through the store's methods");
+    assert!(original.2.contains("Overrun { minutes: 30 }") && original.2.contains("a sealed note"), "{}", original.2);
+    assert_eq!(original.2, again.2, "the boundary log comes back with its note");
     // Every table but the audit log, which holds one more entry each for the backup and the restore.
     let without_log =
         |m: &dump::Manifest| m.tables.iter().filter(|t| !t.name.starts_with("audit_")).cloned().collect::<Vec<_>>();
@@ -255,6 +260,26 @@ fn backup_wipe_restore_gives_back_every_client_response_and_score() {
     assert!(original.1.tables.iter().any(|t| t.name == "scores" && t.rows == 6 * 29 * 2 * 3));
     // Never over data.
     alliance(&restore).refused().says(&["not empty"]);
+}
+
+/// The first client's boundary log (issue 20), after recording a shared overrun with a note when `record`.
+async fn boundary_log(store: &SqliteStore, record: bool) -> String {
+    let staff: Vec<UserId> = store.users().await.unwrap().iter().map(|u| u.id).collect();
+    let client = store.clients_of(&staff).await.unwrap().remove(0);
+    if record {
+        let now = OffsetDateTime::now_utc();
+        let event = NewBoundaryEvent {
+            client: client.id,
+            session: None,
+            crossing: alliance_core::boundaries::Crossing::Overrun { minutes: 30 },
+            occurred_on: date!(2026 - 11 - 02),
+            note: Some("a sealed note".into()),
+            shared: true,
+        };
+        let audit = AuditEvent::system(now, "create", "boundary-event", "care");
+        store.record_boundary_event(&event, client.therapist, audit, now).await.unwrap();
+    }
+    format!("{:?}", store.boundary_events_of(client.id, client.therapist, false).await.unwrap())
 }
 
 /// The byte offset of the first sealed chunk.

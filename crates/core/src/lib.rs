@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod barriers;
+pub mod boundaries;
 pub mod calibration;
 pub mod catalog;
 pub mod contact;

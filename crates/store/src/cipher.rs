@@ -75,6 +75,11 @@ pub const KIOSK_LINK_TOKEN: Field = Field { table: "kiosk_codes", column: "token
 pub const REPAIR_NOTE: Field = Field { table: "repair_attempts", column: "note" };
 /// A client's background in their own words (issue 20).
 pub const BACKGROUND_TEXT: Field = Field { table: "client_background", column: "text" };
+/// Supervision that learns (issue 20): a boundary event's note, what a supervision meeting agreed, and each action
+/// agreed about a client.
+pub const BOUNDARY_NOTE: Field = Field { table: "boundary_events", column: "note" };
+pub const MEETING_AGREED: Field = Field { table: "supervision_meetings", column: "agreed" };
+pub const SUPERVISION_ACTION_TEXT: Field = Field { table: "supervision_actions", column: "text" };
 
 /// Every encrypted column with its table's row id column: what key rotation re-encrypts.
 pub const ENCRYPTED: &[(Field, &str)] = &[
@@ -100,6 +105,9 @@ pub const ENCRYPTED: &[(Field, &str)] = &[
     (KIOSK_LINK_TOKEN, "link_id"),
     (REPAIR_NOTE, "id"),
     (BACKGROUND_TEXT, "id"),
+    (BOUNDARY_NOTE, "id"),
+    (MEETING_AGREED, "id"),
+    (SUPERVISION_ACTION_TEXT, "id"),
 ];
 
 /// A binary secret (a TOTP key) as the text a sealed field holds.

@@ -39,6 +39,10 @@ pub use shared::admin_tasks::{AdminTasks, LoginSummary, NewPasswordReset, Passwo
 pub use shared::api_tokens::{ApiToken, ApiTokens, NewApiToken, TokenScope};
 pub use shared::audit_log::AuditLog;
 pub use shared::background::{BackgroundEntry, Backgrounds, NewBackground};
+pub use shared::boundaries::{
+    AgreedAction, Boundaries, BoundaryEvent, Meeting, MeetingItem, MeetingsOf, NewBoundaryEvent, NewMeeting,
+    NewMeetingItem,
+};
 pub use shared::break_glass::BreakGlassGrants;
 pub use shared::care::Care;
 pub use shared::consent::{ConsentRecord, Consents, NewConsent, ResearchKind};
@@ -131,6 +135,7 @@ pub trait Store:
     + Consents
     + Kiosks
     + ClinicalSupport
+    + Boundaries
     + ApiTokens
     + Backgrounds
 {
@@ -157,6 +162,7 @@ impl<T> Store for T where
         + Consents
         + Kiosks
         + ClinicalSupport
+        + Boundaries
         + ApiTokens
         + Backgrounds
 {
@@ -168,6 +174,7 @@ pub mod prelude {
     pub use crate::AdminTasks;
     pub use crate::ApiTokens;
     pub use crate::Backgrounds;
+    pub use crate::Boundaries;
     pub use crate::ClinicalSupport;
     pub use crate::Consents;
     pub use crate::CrisisInformation;

@@ -185,8 +185,36 @@ pub async fn populate(store: &dyn Store, tag: &str) -> Vec<ClientId> {
                 .unwrap();
         }
         store.acknowledge(client, "rupture:1", therapist, crate::conformance::ev(), NOW).await.unwrap();
+        boundaries(store, client, supervisor, therapist, i).await;
     }
     clients
+}
+
+/// A client's boundary log (a shared overrun with a sealed note, a contact kept private) and a supervision meeting
+/// that discussed one of their events and agreed an action about them (issue 20).
+async fn boundaries(store: &dyn Store, client: ClientId, supervisor: UserId, therapist: UserId, i: usize) {
+    use alliance_core::boundaries::{Channel, Crossing, Initiator};
+    let event = |crossing, note: Option<&str>, shared| NewBoundaryEvent {
+        client,
+        session: None,
+        crossing,
+        occurred_on: date!(2026 - 10 - 08),
+        note: note.map(Into::into),
+        shared,
+    };
+    let overrun = event(Crossing::Overrun { minutes: 20 }, Some("ran over, 'again' — é"), true);
+    let shared = store.record_boundary_event(&overrun, therapist, crate::conformance::ev(), NOW).await.unwrap();
+    let contact = Crossing::Contact { channel: Channel::Email, initiated_by: Initiator::Therapist };
+    store.record_boundary_event(&event(contact, None, false), therapist, crate::conformance::ev(), NOW).await.unwrap();
+    let meeting = NewMeeting {
+        supervisor,
+        therapist,
+        held_on: date!(2026 - 10 - 09),
+        agreed: (i == 0).then(|| "Agreed: end on time".to_owned()),
+        items: vec![NewMeetingItem { client, session: None, boundary_event: Some(shared) }],
+        actions: vec![(client, format!("Raise the overruns {i}"))],
+    };
+    store.record_meeting(&meeting, crate::conformance::ev(), NOW).await.unwrap();
 }
 
 /// Everything the store says about a practice, through its own methods.
@@ -215,6 +243,21 @@ pub async fn snapshot(store: &dyn Store) -> String {
         store.audit_events(10_000).await.unwrap(),
         store.login(&[0, 255, 7, 9], NOW).await.unwrap(),
     );
+    for u in &staff {
+        out += &format!(
+            "{:?}\n{:?}\n{:?}\n",
+            store.shared_boundary_events(&[*u]).await.unwrap(),
+            store.meetings(MeetingsOf::Therapist(*u), 0, 100).await.unwrap(),
+            store.meetings(MeetingsOf::Supervisor(*u), 0, 100).await.unwrap(),
+        );
+        for c in &ids {
+            out += &format!(
+                "{:?}\n{:?}\n",
+                store.boundary_events_of(*c, *u, false).await.unwrap(),
+                store.open_actions(*c, *u).await.unwrap()
+            );
+        }
+    }
     out += &format!("{:?}\n", store.setting_or_insert("secret", b"new").await.unwrap());
     out
 }
@@ -497,6 +540,9 @@ async fn deleting_a_client_leaves_no_row_of_theirs_in_any_table_and_keeps_the_au
         "scores",
         "signal_acknowledgements",
         "client_background",
+        "boundary_events",
+        "supervision_meeting_items",
+        "supervision_actions",
     ] {
         assert!(!theirs[table].is_empty(), "the scan finds the client's {table}");
     }

@@ -12,6 +12,7 @@ mod api_tokens;
 mod audit_conformance;
 mod audit_tests;
 mod background;
+mod boundaries;
 mod cipher;
 mod conformance;
 mod copy;
@@ -83,6 +84,10 @@ each_behaviour_on_both_engines! {
     crate::api_tokens::tokens_are_hashed_expire_are_revoked_and_record_their_use
         => tokens_are_hashed_expire_are_revoked_and_record_their_use,
     crate::support::an_imported_response_is_stored_once => an_imported_response_is_stored_once,
+    crate::boundaries::boundary_events_keep_their_details_and_sealed_note_and_only_shared_ones_reach_supervision
+        => boundary_events_keep_their_details_and_sealed_note_and_only_shared_ones_reach_supervision,
+    crate::boundaries::a_meeting_keeps_what_was_discussed_and_agreed_and_its_actions_come_back_until_done
+        => a_meeting_keeps_what_was_discussed_and_agreed_and_its_actions_come_back_until_done,
     crate::support::a_barrier_request_stands_until_a_barrier_check_is_answered
         => a_barrier_request_stands_until_a_barrier_check_is_answered,
     crate::support::repair_attempts_keep_their_sealed_note_and_go_with_the_client

@@ -175,6 +175,25 @@ fn table() -> Vec<(Route, MethodRouter<AppState>)> {
             post(pages::support::withdraw_barrier_check),
         ),
         (Method::POST, "/episodes/{id}/repairs", staff(THERAPISTS, ClientWrite), post(pages::support::record_repair)),
+        // The boundary log (issue 20, item 1; crates/web/src/pages/boundaries.rs).
+        (
+            Method::GET,
+            "/clients/{id}/boundaries",
+            staff(CLIENT_READERS, ClientRead),
+            get(pages::boundaries::client_log),
+        ),
+        (Method::POST, "/clients/{id}/boundaries", staff(THERAPISTS, ClientWrite), post(pages::boundaries::record)),
+        (Method::GET, "/supervision/boundaries", staff(SUPERVISORS, Scoped), get(pages::boundaries::supervision)),
+        // Supervision meetings (issue 20, item 4; crates/web/src/pages/meetings.rs).
+        (Method::GET, "/supervision/meetings", staff(SUPERVISORS, Scoped), get(pages::meetings::list)),
+        (Method::POST, "/supervision/meetings", staff(SUPERVISORS, Scoped), post(pages::meetings::record)),
+        (Method::GET, "/meetings", staff(THERAPISTS, Scoped), get(pages::meetings::list)),
+        (
+            Method::POST,
+            "/clients/{id}/supervision-actions",
+            staff(THERAPISTS, ClientWrite),
+            post(pages::meetings::action_done),
+        ),
         (
             Method::POST,
             "/episodes/{id}/schedule",

@@ -173,6 +173,7 @@ async fn every_staff_page(p: &Practice, lang: &str) -> Vec<(String, u16, String)
         format!("/sessions/{session}"),
         format!("/sessions/{session}/reflection"),
         "/patterns".to_owned(),
+        "/meetings".to_owned(),
         "/account".to_owned(),
         format!("/clients/{client}/export"),
         format!("/clients/{client}/delete"),
@@ -192,6 +193,11 @@ async fn every_staff_page(p: &Practice, lang: &str) -> Vec<(String, u16, String)
     pages.push(("tablet code".to_owned(), status, body));
     let (status, _, body) = tera.post(&format!("{url}/links"), &[]).await;
     pages.push(("new link".to_owned(), status, body));
+    // The boundary log, with a shared event for the supervisor's pages below (issue 20).
+    let event =
+        [("kind", "overrun"), ("minutes", "20"), ("occurred_on", "2026-11-29"), ("note", "Ŵ"), ("supervision", "yes")];
+    let (status, _, body) = tera.post(&format!("/clients/{client}/boundaries"), &event).await;
+    pages.push(("boundary log".to_owned(), status, body));
 
     // The supervisor's pages.
     let supa = app.sign_in("supa@ex.org").await;
@@ -204,6 +210,9 @@ async fn every_staff_page(p: &Practice, lang: &str) -> Vec<(String, u16, String)
         format!("/supervision/therapists/{tera_id}/clients"),
         format!("/clients/{client}"),
         format!("/sessions/{session}"),
+        format!("/clients/{client}/boundaries"),
+        "/supervision/boundaries".to_owned(),
+        "/supervision/meetings".to_owned(),
     ] {
         let (status, body) = supa.get(&path).await;
         pages.push((format!("supervisor {path}"), status, body));

@@ -951,3 +951,98 @@ report-match-nothing-marked = لم يُحدَّد شيء على أنه مهم
 partner-background = الخلفية، بكلمات العميل
 partner-background-line = { $category }: { $words } (مهم في علاجه: { $matters }؛ يشعر أنك تشاركه فيه: { $shared })
 partner-background-hint = قدّمه العميل في صفحته الخاصة بموافقته؛ ويغيّره أو يحذفه هناك. اسأل عنه بدلاً من الافتراض.
+
+## The boundary log (issue 20, item 1)
+nav-boundaries = الحدود
+boundary-log-link = سجل الحدود
+boundary-record-link = سجّل حدثًا متعلقًا بالحدود من هذه الجلسة
+boundary-title = سجل الحدود
+boundary-heading = سجل الحدود: { $name }
+boundary-back = العودة إلى العميل
+boundary-hint = تجاوز الحدود ليس انتهاكًا، وكثير منه غير ضار أو مفيد. تدوينه يتيح لك ولمشرفك رؤية النمط مبكرًا. الأعداد دعوة للتأمل وليست درجة.
+boundary-hidden = سجل الحدود هو سجل المعالج الخاص عن عمله، ولا يفتحه الوصول الطارئ.
+boundary-from-session = من الجلسة { $number }
+boundary-kind = ماذا حدث
+boundary-kind-overrun = تجاوز وقت الجلسة
+boundary-kind-contact = تواصل خارج الجلسات
+boundary-kind-gift = هدية
+boundary-kind-self-disclosure = إفصاح عن الذات
+boundary-kind-dual-relationship = علاقة مزدوجة أو متعددة
+boundary-kind-physical-contact = تلامس جسدي
+boundary-kind-fee-schedule = استثناء في الأجر أو الموعد
+boundary-kind-other = غير ذلك
+boundary-date = يوم حدوثه
+boundary-details = التفاصيل (لا يُحفظ إلا ما يخص ما حدث)
+boundary-overrun-minutes = التجاوز بالدقائق
+boundary-channel = التواصل عبر
+boundary-channel-phone = مكالمة هاتفية
+boundary-channel-text = رسالة نصية
+boundary-channel-email = بريد إلكتروني
+boundary-channel-social-media = وسائل التواصل الاجتماعي
+boundary-channel-in-person = وجهًا لوجه
+boundary-channel-other = وسيلة أخرى
+boundary-initiated = بدأه
+boundary-by-client = بدأه العميل
+boundary-by-therapist = بدأته أنت
+boundary-gift = هدية
+boundary-gift-given = قُدّمت للعميل
+boundary-gift-received = قُدّمت من العميل
+boundary-note = ملاحظة (لا يراها غيرك، ومشرفك إن عرضتها في الإشراف)
+boundary-take-to-supervision = اعرضه في الإشراف
+boundary-record = سجّل
+boundary-minutes = { $minutes ->
+    [zero] { $minutes } دقيقة زائدة
+    [one] دقيقة واحدة زائدة
+    [two] دقيقتان زائدتان
+    [few] { $minutes } دقائق زائدة
+   *[other] { $minutes } دقيقة زائدة
+}
+boundary-count-minutes = { $count } ({ $minutes } د)
+boundary-over-time = خلال السنة الماضية، حسب الربع (الأقدم أولًا)
+boundary-quarters = لكل ربع
+boundary-reflect = للتأمل
+boundary-prompt-growing = أكثر مؤخرًا من قبل: هل يستحق الحديث؟
+boundary-prompt-recurring = عدة مرات هذا العام: نمط ننظر فيه معًا؟
+boundary-events = الأحداث المسجلة
+boundary-shared-events = أحداث عُرضت في الإشراف
+boundary-none = لم يُسجَّل شيء.
+boundary-shared = للإشراف
+boundary-supervision-title = الحدود في الإشراف
+boundary-supervision-hint = ما عرضه المشرف عليهم في الإشراف وكيف يتراكم مع الوقت: دعوات للحوار، لا تقييم أبدًا. الملاحظات في سجل كل عميل.
+boundary-per-therapist = لكل معالج ونوع
+boundary-per-client = عملاء تتكرر معهم التجاوزات أو تزداد
+boundary-page-total = الصفحة { $page } · { $total } حدثًا.
+boundary-error-kind = اختر ما حدث من القائمة.
+boundary-error-minutes = أدخل التجاوز بعدد صحيح من الدقائق بين 1 و600.
+boundary-error-channel = اختر كيف حدث التواصل.
+boundary-error-initiator = اختر من بدأ التواصل.
+boundary-error-gift = اختر هل قُدّمت الهدية أم تُلقّيت.
+boundary-error-session = هذه الجلسة ليست من جلسات هذا العميل.
+boundary-error-supervision = خيار الإشراف ليس من خيارات النموذج.
+
+## Supervision meetings (issue 20, item 4)
+nav-meetings = اجتماعات الإشراف
+meeting-title = اجتماعات الإشراف
+meeting-record-heading = سجّل اجتماعًا
+meeting-with = مع
+meeting-date = يوم الاجتماع
+meeting-discussed = ما نوقش
+meeting-discussed-hint = العملاء والتأملات المشتركة وأحداث الحدود المعروضة في الإشراف (تُعرض الأحدث).
+meeting-agreed = ما اتُّفق عليه (يراه المشرف عليه)
+meeting-actions = الإجراءات المتفق عليها
+meeting-actions-hint = يعود كل إجراء إلى المعالج في صفحة ذلك العميل حتى يضع عليه علامة الإنجاز.
+meeting-action-client = بخصوص
+meeting-action-text = الإجراء
+meeting-record = سجّل الاجتماع
+meeting-list-heading = الاجتماعات، الأحدث أولًا
+meeting-none = لا اجتماعات مسجلة.
+meeting-action-done = أُنجز
+meeting-item-session = { $name }: التأمل في الجلسة { $number }
+meeting-page-total = الصفحة { $page } · { $total } اجتماعًا.
+meeting-reminders = اتُّفق عليه في الإشراف
+meeting-reminder = { $text } (اتُّفق عليه في { $date })
+meeting-mark-done = ضع علامة الإنجاز
+meeting-error-therapist = اختر أحد المشرف عليهم.
+meeting-error-item = شيء مما اخترته ليس مما شاركه هذا المشرف عليه.
+meeting-error-action-client = اختر العميل الذي يخصه كل إجراء.
+meeting-error-action = هذا الإجراء ليس إجراءً مفتوحًا بخصوص هذا العميل.

@@ -472,6 +472,10 @@ mod tests {
         "episode_endings",
         "api_tokens",
         "client_background",
+        "boundary_events",
+        "supervision_meetings",
+        "supervision_meeting_items",
+        "supervision_actions",
     ];
 
     /// Counts and checksums as the earlier release printed them when it wrote the file.

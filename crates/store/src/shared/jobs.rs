@@ -35,8 +35,12 @@ pub trait Jobs: Send + Sync {
 
 /// A client's rows, children before parents (the foreign keys also cascade; deleting explicitly keeps this
 /// correct should a later table forget to).
-const DELETE_CLIENT: [&str; 26] = [
+const DELETE_CLIENT: [&str; 29] = [
     "DELETE FROM client_background WHERE client_id = $1",
+    // Supervision's rows about the client (issue 20): what meetings discussed and agreed, and the boundary log.
+    "DELETE FROM supervision_meeting_items WHERE client_id = $1",
+    "DELETE FROM supervision_actions WHERE client_id = $1",
+    "DELETE FROM boundary_events WHERE client_id = $1",
     "DELETE FROM barrier_requests WHERE episode_id IN (SELECT id FROM episodes WHERE client_id = $1)",
     "DELETE FROM repair_attempts WHERE episode_id IN (SELECT id FROM episodes WHERE client_id = $1)",
     "DELETE FROM episode_endings WHERE episode_id IN (SELECT id FROM episodes WHERE client_id = $1)",

@@ -9,6 +9,7 @@ pub(crate) mod admin_tasks;
 pub(crate) mod api_tokens;
 pub(crate) mod audit_log;
 pub(crate) mod background;
+pub(crate) mod boundaries;
 pub(crate) mod break_glass;
 pub(crate) mod care;
 pub(crate) mod consent;

@@ -267,6 +267,8 @@ struct ClientPage {
     charts: Vec<ChartView>,
     partner: partnership::PartnerView,
     support: super::support::SupportView,
+    /// Actions agreed in supervision about this client, not yet done: (id, words), for their own therapist.
+    reminders: Vec<(i64, String)>,
     end_reasons: Vec<(&'static str, String)>,
     sessions: Vec<SessionRow>,
 }
@@ -565,6 +567,18 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
     let scored: Vec<u32> =
         client_state.client_checks.iter().filter(|c| c.alliance.is_some()).map(|c| c.session).collect();
     let support = super::support::view(&state, current, sessions, &all_responses, o, &scored, own).await?;
+    let reminders = match read.via {
+        Via::OwnCaseload => state
+            .store
+            .open_actions(client.id, who.user.id)
+            .await?
+            .into_iter()
+            .map(|a| {
+                (a.id, crate::language::current().t2("meeting-reminder", "date", show_date(a.held_on), "text", a.text))
+            })
+            .collect(),
+        Via::Supervision | Via::BreakGlass { .. } => Vec::new(),
+    };
     let episode_key = client_state.episode_key();
     // What this page shows for the first time to this reader is new on it, and seen from now on (docs/TRIAGE.md).
     let unseen = client_state.unseen_keys(who.today(state.now()));
@@ -664,6 +678,7 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
         charts,
         partner,
         support,
+        reminders,
         end_reasons: end_reasons(),
         sessions: session_rows,
     };

@@ -160,6 +160,35 @@ struct Shared<'a> {
     listed: ListedResponse,
 }
 
+/// A session whose reflection a supervisee shared, as a supervision meeting names it.
+pub(crate) struct SharedSession {
+    pub client: ClientId,
+    pub pseudonym: String,
+    pub therapist: UserId,
+    pub session: SessionId,
+    pub number: u32,
+}
+
+/// The sessions these therapists' clients have a shared reflection on, newest first (no reflection is opened).
+pub(crate) async fn shared_sessions(
+    state: &AppState,
+    who: &SignedIn,
+    therapists: &[UserId],
+) -> Result<Vec<SharedSession>, WebError> {
+    let clients = state.store.clients_of(therapists).await?;
+    Ok(shared_reflections(state, who, &clients)
+        .await?
+        .into_iter()
+        .map(|s| SharedSession {
+            client: s.client.id,
+            pseudonym: s.client.pseudonym.clone(),
+            therapist: s.client.therapist,
+            session: s.listed.session,
+            number: s.listed.session_number,
+        })
+        .collect())
+}
+
 /// Every reflection of these clients shared for supervision, newest first, from one listing query that opens
 /// only flags. Nothing is shown yet, so only the listing of comment counts is audited; [`views`] reads and audits
 /// each reflection it shows. (One `responses_of` per client made a 1,000-client practice's page take seconds.)
@@ -292,14 +321,14 @@ pub(crate) fn parse_paging(raw: Option<&str>, allow_therapist: bool) -> Result<(
 }
 
 /// One page of `items` (pages from 1) and whether there are later pages.
-fn page_of<T>(items: &[T], page: usize) -> (&[T], bool) {
+pub(crate) fn page_of<T>(items: &[T], page: usize) -> (&[T], bool) {
     let from = (page - 1).saturating_mul(PAGE_SIZE).min(items.len());
     let to = from.saturating_add(PAGE_SIZE).min(items.len());
     (&items[from..to], to < items.len())
 }
 
 /// The supervisor's supervisees (id, name), by name, and every user's name.
-async fn supervisees(
+pub(crate) async fn supervisees(
     state: &AppState,
     who: &SignedIn,
 ) -> Result<(Vec<(UserId, String)>, HashMap<UserId, String>), WebError> {
