@@ -104,6 +104,12 @@ impl App {
             outcome_criteria: ChangeCriteria::phq9(),
             rupture_prior: Some(self.practice().rupture_prior),
             backgrounds,
+            alliance_cutoff: self
+                .catalog
+                .get(RELATIONSHIP_CHECK)
+                .and_then(|i| i.scale("alliance"))
+                .and_then(|s| s.cutoff.as_ref())
+                .map(|c| c.value),
         })
     }
 

@@ -266,6 +266,7 @@ async fn research_data(args: &ResearchArgs, progress: bool) -> anyhow::Result<Re
             outcome_criteria: alliance_signals::change::ChangeCriteria::phq9(),
             rupture_prior: None,
             backgrounds: Vec::new(),
+            alliance_cutoff: None,
         });
     }
     if progress {

@@ -68,6 +68,7 @@ fn main() {
         outcome_criteria: ChangeCriteria::phq9(),
         rupture_prior: None,
         backgrounds: Vec::new(),
+        alliance_cutoff: None,
     };
     let mut starts = Vec::new();
     let report = research::report(&data, |stage| starts.push((stage, Instant::now())));

@@ -129,6 +129,7 @@ fn data(courses: &[Course]) -> ResearchData {
         outcome_criteria: ChangeCriteria::phq9(),
         rupture_prior: None,
         backgrounds,
+        alliance_cutoff: None,
     }
 }
 
@@ -218,4 +219,71 @@ fn without_any_background_the_part_says_why() {
     let report = research::report(&data, |_| {});
     assert!(report.culture.ready().is_none());
     assert!(serde_json::to_value(&report.culture).unwrap()["reason"].as_str().unwrap().contains("background"));
+}
+
+/// The fairness audit on the practice's own data (issue 20, item 3): low-alliance and deterioration rates per
+/// language group, counted here with plain loops; a group too small to name is pooled and never named.
+#[test]
+fn the_signal_audit_counts_each_groups_rates_by_hand_and_never_names_a_small_group() {
+    let mut courses = courses();
+    for c in courses.iter_mut().filter(|c| c.language.trim().eq_ignore_ascii_case("spanish")) {
+        // From 8 (below the cut-off) to 16 (above it) is 8 points worse: reliably so (6 points) and harmed.
+        c.phq9 = (8.0, 16.0);
+    }
+    let mut data = data(&courses);
+    data.alliance_cutoff = Some(23.0);
+    // The English speakers' backgrounds are not recorded: they form the "not-recorded" group.
+    let english: Vec<String> = courses.iter().filter(|c| c.language == "English").map(|c| c.id.clone()).collect();
+    data.backgrounds.retain(|b| !english.contains(&b.course));
+    let report = research::report(&data, |_| {});
+    let fairness = report.signal_fairness.ready().expect("the audit is made");
+    assert_eq!(fairness.signals_counted, [research::RUPTURE, research::LOW_ALLIANCE, research::DETERIORATION]);
+    assert_eq!(fairness.categories.len(), 1);
+    let audit = &fairness.categories[0].audit;
+    assert_eq!(fairness.categories[0].category, "language");
+    let groups: Vec<&str> = audit.rows.iter().map(|r| r.group.as_str()).collect();
+    assert_eq!(groups, [research::NOT_RECORDED, research::SMALL_GROUPS, "spanish"]);
+    let json = serde_json::to_string(&report.signal_fairness).unwrap().to_lowercase();
+    assert!(!json.contains("tagalog"), "a group of three is pooled, not named");
+    let pooled = &audit.rows[1];
+    assert_eq!(pooled.clients, None, "three courses are too few to describe");
+
+    // By hand, per shown group: clients with the signal, firings, sessions.
+    let in_group = |c: &Course, group: &str| match group {
+        "spanish" => c.language.trim().eq_ignore_ascii_case("spanish"),
+        _ => c.language == "English",
+    };
+    for (row, group) in [(&audit.rows[0], "not-recorded"), (&audit.rows[2], "spanish")] {
+        let members: Vec<&Course> = courses.iter().filter(|c| in_group(c, group)).collect();
+        let sessions: usize = members.iter().map(|c| c.alliance.len()).sum();
+        assert_eq!(row.clients, Some(members.len()), "{group}");
+        assert_eq!(row.sessions, Some(sessions as u64), "{group}");
+        let low: Vec<usize> = members.iter().map(|c| c.alliance.iter().filter(|&&a| a < 23.0).count()).collect();
+        let worse: Vec<usize> = members.iter().map(|c| usize::from(c.phq9.1 - c.phq9.0 >= 6.0)).collect();
+        for (signal, counts) in [(research::LOW_ALLIANCE, &low), (research::DETERIORATION, &worse)] {
+            let Some(i) = audit.signals.iter().position(|s| s == signal) else {
+                assert!(counts.iter().all(|&n| n == 0), "{signal} fired nowhere in {group}");
+                continue;
+            };
+            let cell = &row.cells[i];
+            let with = counts.iter().filter(|&&n| n > 0).count();
+            let firings: usize = counts.iter().sum();
+            if with > 0 && with < 5 {
+                assert_eq!(cell.clients_with_signal, None, "{group} {signal}: a cell under five is suppressed");
+                continue;
+            }
+            assert_eq!(cell.clients_with_signal, Some(with), "{group} {signal}");
+            assert_eq!(cell.firings, Some(firings as u64), "{group} {signal}");
+            close(&format!("{group} {signal} share"), cell.share_of_clients, with as f64 / members.len() as f64);
+            close(&format!("{group} {signal} rate"), cell.per_100_sessions, 100.0 * firings as f64 / sessions as f64);
+        }
+    }
+    // Every Spanish speaker deteriorated and no one else did: the largest gap is 100 points.
+    let i = audit.signals.iter().position(|s| s == research::DETERIORATION).unwrap();
+    close("deterioration gap", audit.largest_gap_points[i], 100.0);
+
+    // Without any background there is nothing to group by, and the part says why.
+    data.backgrounds.clear();
+    let report = research::report(&data, |_| {});
+    assert!(report.signal_fairness.ready().is_none());
 }

@@ -22,6 +22,7 @@ fn fixture_data() -> ResearchData {
         outcome_criteria: ChangeCriteria::phq9(),
         rupture_prior: None,
         backgrounds: Vec::new(),
+        alliance_cutoff: None,
     }
 }
 

@@ -4,7 +4,7 @@
 //! therapist may see only their own effect.
 
 use alliance_core::catalog::Catalog;
-use alliance_core::research::{CultureCell, Part, ResearchReport, RuptureGroup};
+use alliance_core::research::{self as research, CultureCell, Part, ResearchReport, RuptureGroup};
 use alliance_i18n::Tr;
 use askama::Template;
 
@@ -38,6 +38,14 @@ pub(crate) struct CultureView {
     tables: Vec<CultureTable>,
 }
 
+/// One category of the fairness audit: a column per signal, a row per group, the largest gap last.
+pub(crate) struct FairnessTable {
+    title: String,
+    signals: Vec<String>,
+    rows: Vec<Cells>,
+    gap: Cells,
+}
+
 pub(crate) struct RuptureView {
     rows: Vec<Cells>,
     undecided: Option<String>,
@@ -55,6 +63,7 @@ pub(crate) struct ReportFragment {
     ruptures: Option<RuptureView>,
     outcomes: Option<Vec<(String, String)>>,
     culture: Option<CultureView>,
+    fairness: Option<Vec<FairnessTable>>,
 }
 
 #[derive(Template)]
@@ -305,6 +314,65 @@ fn culture(tr: &Tr, report: &ResearchReport) -> Option<CultureView> {
     Some(CultureView { scope: tr.t1("report-culture-scope", "count", c.clients_with_background), tables })
 }
 
+fn signal_name(tr: &Tr, signal: &str) -> String {
+    match signal {
+        research::RUPTURE => tr.t("report-fairness-signal-rupture"),
+        research::LOW_ALLIANCE => tr.t("report-fairness-signal-low-alliance"),
+        research::DETERIORATION => tr.t("report-fairness-signal-deterioration"),
+        other => other.to_owned(),
+    }
+}
+
+/// The score-based signals' rates per background group (issue 20, item 3); absent where no consenting client
+/// described their background.
+fn fairness(tr: &Tr, report: &ResearchReport) -> Option<Vec<FairnessTable>> {
+    let f = report.signal_fairness.ready()?;
+    let hidden = tr.t1("report-suppressed", "min", report.min_cell_clients);
+    let tables = f
+        .categories
+        .iter()
+        .map(|c| {
+            let audit = &c.audit;
+            let rows = audit
+                .rows
+                .iter()
+                .map(|row| {
+                    let group = match row.group.as_str() {
+                        research::NOT_RECORDED => tr.t("report-fairness-not-recorded"),
+                        research::SMALL_GROUPS => tr.t1("report-fairness-small-groups", "min", audit.min_cell_clients),
+                        other => other.to_owned(),
+                    };
+                    let mut cells = vec![group, row.clients.map_or_else(|| hidden.clone(), |n| n.to_string())];
+                    cells.extend(row.cells.iter().map(|cell| match (cell.share_of_clients, cell.per_100_sessions) {
+                        (Some(share), Some(rate)) => tr.t2(
+                            "report-fairness-cell",
+                            "share",
+                            tr.number(100.0 * share, 1),
+                            "rate",
+                            tr.number(rate, 1),
+                        ),
+                        (Some(share), None) => tr.number(100.0 * share, 1),
+                        _ => hidden.clone(),
+                    }));
+                    cells
+                })
+                .collect();
+            let gap = audit
+                .largest_gap_points
+                .iter()
+                .map(|g| g.map_or_else(|| tr.t("report-fairness-no-gap"), |g| tr.number(g, 1)))
+                .collect();
+            FairnessTable {
+                title: category_name(tr, &c.category),
+                signals: audit.signals.iter().map(|s| signal_name(tr, s)).collect(),
+                rows,
+                gap,
+            }
+        })
+        .collect();
+    Some(tables)
+}
+
 /// The report's sections, for a page that has its own frame.
 pub fn fragment(report: &ResearchReport, tr: &Tr, catalog: &Catalog) -> Result<String, askama::Error> {
     let scope = tr.format(
@@ -324,6 +392,7 @@ pub fn fragment(report: &ResearchReport, tr: &Tr, catalog: &Catalog) -> Result<S
         ruptures: ruptures(tr, report),
         outcomes: outcomes(tr, report),
         culture: culture(tr, report),
+        fairness: fairness(tr, report),
     }
     .render()
 }

@@ -262,6 +262,8 @@ fn the_research_report_shows_large_groups_and_only_counts_small_ones() {
         outcome_criteria: alliance_signals::change::ChangeCriteria::phq9(),
         rupture_prior: None,
         backgrounds,
+        // Every Farsi course (alliance 20 to 25) is under it at both sessions, neither Welsh one (26, 27).
+        alliance_cutoff: Some(26.0),
     };
     let report = research::report(&data, |_| {});
     let tr = alliance_i18n::Tr::new(alliance_i18n::Lang::En);
@@ -274,4 +276,12 @@ fn the_research_report_shows_large_groups_and_only_counts_small_ones() {
     assert!(section.contains("1 groups, 2 courses together"));
     // Match: all eight feel their therapist shares it; 20 + mean(0..8) = 23.5, improvement 3.5.
     assert!(section.contains("<td>8</td><td>23.50</td><td>3.50</td><td>4.00</td>"));
+
+    // The fairness audit by the same groups: Farsi 6 of 6 courses under the cut-off, at 12 of 12 sessions.
+    let fairness = html.split("id=\"report-fairness\"").nth(1).expect("the audit is there");
+    assert!(fairness.contains("Alliance under the cut-off"), "{fairness}");
+    assert!(fairness.contains("<th scope=\"row\">farsi</th><td>6</td>"), "{fairness}");
+    assert!(fairness.contains("100.0 % of courses; 100.0 per 100 sessions"), "{fairness}");
+    assert!(fairness.contains("Groups under 5 courses, pooled"), "the two Welsh courses are pooled");
+    assert!(!fairness.to_lowercase().contains("welsh"), "and not named");
 }

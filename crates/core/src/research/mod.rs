@@ -9,6 +9,7 @@ mod culture;
 mod models;
 mod outcomes;
 pub mod reliability;
+mod signal_fairness;
 mod special;
 
 use std::collections::BTreeMap;
@@ -24,6 +25,10 @@ pub use culture::{
 pub use models::{LaggedModel, TherapistEffect, TherapistEffects};
 pub use outcomes::{ChangeByRupture, OverallOutcomes, RuptureGroup, Share};
 pub use reliability::{Reliability, ReliabilityError, reliability};
+pub use signal_fairness::{
+    CategoryAudit, DETERIORATION, LOW_ALLIANCE, NOT_RECORDED, RUPTURE, SMALL_GROUPS, SignalFairness,
+    SignalFairnessError,
+};
 pub use special::f_quantile;
 
 /// The smallest number of clients a table cell may describe; smaller cells are suppressed.
@@ -63,6 +68,9 @@ pub struct ResearchData {
     pub rupture_prior: Option<PracticePrior>,
     /// What consenting clients said about their background, per course (issue 20); empty where culture is off.
     pub backgrounds: Vec<CourseBackground>,
+    /// The alliance measure's low-alliance cut-off, for the fairness audit's `low-alliance` signal; not counted
+    /// when `None`.
+    pub alliance_cutoff: Option<f64>,
 }
 
 /// The stages of the report, for a progress display.
@@ -136,6 +144,8 @@ pub struct ResearchReport {
     pub outcomes: Part<OverallOutcomes>,
     /// Alliance and outcome by client-described background and by match on what the client said matters.
     pub culture: Part<CultureReport>,
+    /// The score-based signals' rates per client-described background group (the fairness audit, issue 20).
+    pub signal_fairness: Part<SignalFairness>,
 }
 
 /// One client's sessions in order.
@@ -195,6 +205,7 @@ pub fn report(data: &ResearchData, mut progress: impl FnMut(Stage)) -> ResearchR
     let outcomes = Part::from_result(outcomes::overall(&clients, data));
     progress(Stage::Culture);
     let culture = Part::from_result(culture::culture(&clients, data));
+    let signal_fairness = Part::from_result(signal_fairness::signal_fairness(&clients, data));
     ResearchReport {
         clients: clients.len(),
         therapists,
@@ -207,6 +218,7 @@ pub fn report(data: &ResearchData, mut progress: impl FnMut(Stage)) -> ResearchR
         ruptures_and_outcome,
         outcomes,
         culture,
+        signal_fairness,
     }
 }
 

@@ -1046,3 +1046,17 @@ meeting-error-therapist = اختر أحد المشرف عليهم.
 meeting-error-item = شيء مما اخترته ليس مما شاركه هذا المشرف عليه.
 meeting-error-action-client = اختر العميل الذي يخصه كل إجراء.
 meeting-error-action = هذا الإجراء ليس إجراءً مفتوحًا بخصوص هذا العميل.
+
+# The fairness audit in the research report (issue 20, item 3).
+report-fairness-heading = معدلات التنبيهات بحسب الخلفية التي وصفها العملاء
+report-fairness-hint = كم مرة تظهر التنبيهات المبنية على الدرجات في كل مجموعة، محسوبة من جديد من هذه المسارات بقواعد Alliance نفسها. بيانات العيادة لا تحمل حقيقة الحاجة، فالفرق يدل على موضع النظر لا على أن التنبيه غير منصف. في العيادات المولّدة تبقى التنبيهات التي تقيس كل عميل على خط أساسه ضمن 5 نقاط بين المجموعات، ولا تبقى نقاط القطع الثابتة كذلك.
+report-fairness-courses = المسارات
+report-fairness-cell = { $share } % من المسارات؛ { $rate } لكل 100 جلسة
+report-fairness-gap = أكبر فرق بين المجموعات (نقاط)
+report-fairness-no-gap = لا توجد مجموعتان معروضتان
+report-fairness-not-recorded = غير مسجّل
+report-fairness-small-groups = مجموعات أقل من { $min } مسارات، مجمّعة
+report-fairness-signal-rupture = تصدّع
+report-fairness-signal-low-alliance = تحالف دون نقطة القطع
+report-fairness-signal-deterioration = تدهور موثوق
+report-fairness-none = لم يظهر أي تنبيه في هذه المسارات.

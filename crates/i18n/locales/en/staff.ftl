@@ -983,3 +983,17 @@ meeting-error-therapist = Choose one of your supervisees.
 meeting-error-item = Something ticked as discussed is not one this supervisee shared.
 meeting-error-action-client = Choose the client each action is about.
 meeting-error-action = That action is not an open one about this client.
+
+# The fairness audit in the research report (issue 20, item 3).
+report-fairness-heading = Signal rates by client-described background
+report-fairness-hint = How often the score-based signals fire in each group, recomputed from these courses with Alliance's own rules. A practice's data hold no truth about need, so a gap shows where to look, not that a signal is unfair. On generated practices, signals judged against each client's own baseline stay within 5 points across groups and fixed cut-offs do not.
+report-fairness-courses = Courses
+report-fairness-cell = { $share } % of courses; { $rate } per 100 sessions
+report-fairness-gap = Largest gap between groups (points)
+report-fairness-no-gap = no two groups shown
+report-fairness-not-recorded = Not recorded
+report-fairness-small-groups = Groups under { $min } courses, pooled
+report-fairness-signal-rupture = Rupture
+report-fairness-signal-low-alliance = Alliance under the cut-off
+report-fairness-signal-deterioration = Reliable deterioration
+report-fairness-none = No signal fired in these courses.

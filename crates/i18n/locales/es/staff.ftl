@@ -1012,3 +1012,17 @@ meeting-error-therapist = Elija a uno de sus supervisados.
 meeting-error-item = Algo marcado como tratado no es algo que este supervisado compartió.
 meeting-error-action-client = Elija el cliente de cada acción.
 meeting-error-action = Esa acción no es una abierta sobre este cliente.
+
+# The fairness audit in the research report (issue 20, item 3).
+report-fairness-heading = Frecuencia de las señales según el origen descrito por el cliente
+report-fairness-hint = Con qué frecuencia se activan las señales basadas en puntuaciones en cada grupo, recalculadas a partir de estos procesos con las reglas propias de Alliance. Los datos de una consulta no dicen cuál es la necesidad real, así que una diferencia indica dónde mirar, no que una señal sea injusta. En consultas generadas, las señales que comparan a cada cliente con su propia línea de base no difieren más de 5 puntos entre grupos y los puntos de corte fijos sí.
+report-fairness-courses = Procesos
+report-fairness-cell = { $share } % de los procesos; { $rate } por cada 100 sesiones
+report-fairness-gap = Mayor diferencia entre grupos (puntos)
+report-fairness-no-gap = no hay dos grupos visibles
+report-fairness-not-recorded = Sin registrar
+report-fairness-small-groups = Grupos de menos de { $min } procesos, juntos
+report-fairness-signal-rupture = Ruptura
+report-fairness-signal-low-alliance = Alianza por debajo del punto de corte
+report-fairness-signal-deterioration = Empeoramiento fiable
+report-fairness-none = Ninguna señal se activó en estos procesos.
