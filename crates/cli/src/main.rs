@@ -14,6 +14,7 @@ mod jobs;
 mod keys;
 mod seed;
 mod seed_partnership;
+mod seed_supervision;
 mod seed_support;
 mod server;
 mod transcripts;

@@ -11,7 +11,7 @@ use alliance_store::{InstrumentRef, NewClient, NewEpisode, NewLink, NewResponse,
 use anyhow::{Context, anyhow};
 
 use crate::seed_partnership::DemoPartnership;
-use crate::seed_support;
+use crate::{seed_supervision, seed_support};
 use time::{Date, Duration, OffsetDateTime, Time};
 
 pub struct Account {
@@ -123,6 +123,7 @@ pub async fn seed(
     let reflection = instrument(catalog, THERAPIST_REFLECTION)?;
     let mut sample_token = None;
     let mut sessions = 0;
+    let mut courses: Vec<seed_supervision::Course> = Vec::new();
     for (index, sim) in practice.clients.iter().enumerate() {
         let therapist = *therapists.get(sim.therapist).ok_or_else(|| anyhow!("therapist index out of range"))?;
         let client = store
@@ -146,6 +147,7 @@ pub async fn seed(
             )
             .await?;
         let mut partnership = None;
+        let mut course = seed_supervision::Course { client, therapist, sessions: Vec::new() };
         let barrier_at = seed_support::barrier_session(sim);
         let mut strains = 0;
         for (position, s) in sim.sessions.iter().enumerate() {
@@ -159,6 +161,7 @@ pub async fn seed(
                 None => partnership.insert(DemoPartnership::begin(store, episode, index, at).await?),
             };
             sessions += 1;
+            course.sessions.push((session.id, held_on));
             let token = alliance_web::new_token();
             let hash = alliance_web::hash_token(&token);
             let due = schedule.due(&measures, session.number);
@@ -224,7 +227,9 @@ pub async fn seed(
                 )
                 .await?;
         }
+        courses.push(course);
     }
+    seed_supervision::seed(store, supervisor, &courses, today, now).await?;
     let questions = (median(&mut asked), median(&mut unscheduled));
     Ok(Seeded { accounts, sample_token, clients: practice.clients.len(), sessions, questions })
 }

@@ -70,3 +70,42 @@ fn the_demo_asks_only_what_is_due_and_says_how_many_questions() {
     assert!(scheduled < every, "the schedule asks fewer questions: {scheduled} of {every}");
     assert!(phq_sessions.iter().all(|n| n % 2 == 1), "the PHQ-9 only at sessions 1, 3, 5, ...");
 }
+
+/// The demo's supervision (issue 20): one client's overruns growing over their last four sessions, taken to
+/// supervision; last week's meeting about them, with an action still open on that client's page.
+#[test]
+fn the_demo_has_growing_overruns_taken_to_supervision_and_a_meeting_with_an_open_action() {
+    use alliance_core::boundaries::Crossing;
+    use alliance_core::domain::Role;
+    use alliance_store::MeetingsOf;
+    let dir = tempfile::tempdir().unwrap();
+    let data = crate::demo_practice(dir.path(), 12);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let keys = alliance_store::key_file::read(&data.join("keys").join("alliance.keys")).unwrap();
+        let store = alliance_store::SqliteStore::open(&data.join("alliance.db"), &keys).await.unwrap();
+        let users = store.users().await.unwrap();
+        let supervisor = users.iter().find(|u| u.role == Role::Supervisor).unwrap().id;
+        let therapists: Vec<_> = users.iter().filter(|u| u.role == Role::Therapist).map(|u| u.id).collect();
+        let shared = store.shared_boundary_events(&therapists).await.unwrap();
+        let mut minutes: Vec<(time::Date, u16)> = shared
+            .iter()
+            .filter_map(|e| match e.crossing {
+                Crossing::Overrun { minutes } => Some((e.occurred_on, minutes)),
+                _ => None,
+            })
+            .collect();
+        minutes.sort();
+        assert_eq!(minutes.iter().map(|m| m.1).collect::<Vec<_>>(), [5, 10, 15, 20], "growing, in date order");
+        let client = shared[0].client;
+        assert!(shared.iter().all(|e| e.client == client), "one client's, and only the shared events");
+        let (count, meetings) = store.meetings(MeetingsOf::Supervisor(supervisor), 0, 10).await.unwrap();
+        assert_eq!(count, 1);
+        let meeting = &meetings[0];
+        assert_eq!(meeting.items.len(), 4, "the four overruns were discussed");
+        assert!(meeting.agreed.as_deref().is_some_and(|a| a.contains("ending")), "what was agreed, unsealed again");
+        let open = store.open_actions(client, meeting.therapist).await.unwrap();
+        assert_eq!(open.len(), 1, "the agreed action comes back on the client's page");
+        store.close().await;
+    });
+}
