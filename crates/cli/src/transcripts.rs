@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use alliance_transcripts::data::{AnnomiUtterance, EpitomePair, first_annotation, read_annomi, read_epitome};
-use alliance_transcripts::eval::{cross_validate, training_set};
+use alliance_transcripts::eval::{code_every_utterance, cross_validate, training_set};
 use alliance_transcripts::labels::{Label, Mechanism};
 use alliance_transcripts::logreg::TrainOptions;
 use alliance_transcripts::rules::RuleCoder;
@@ -299,18 +299,7 @@ fn throughput(coder: &dyn Coder, rows: &[AnnomiUtterance]) -> f64 {
     let mut coded = 0usize;
     let mut checksum = 0usize;
     while started.elapsed().as_secs_f64() < 1.0 {
-        for u in rows {
-            let turn = Turn { text: &u.text, previous: u.previous.as_deref() };
-            checksum += match u.role {
-                Role::Therapist => {
-                    let code = coder.therapist(turn);
-                    code.behaviour.index()
-                        + code.reflection.map_or(0, Label::index)
-                        + code.question.map_or(0, Label::index)
-                }
-                Role::Client => coder.talk_type(turn).index(),
-            };
-        }
+        checksum += code_every_utterance(coder, rows);
         coded += rows.len();
     }
     std::hint::black_box(checksum);

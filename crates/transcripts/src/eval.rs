@@ -12,6 +12,25 @@ use crate::speakers::{Role, RoledUtterance};
 use crate::trained::{Task, TrainedCoder, TrainingSet};
 use crate::{Coder, Turn};
 
+/// Codes every utterance once as `alliance transcripts code` does, returning a sum of the codes' indices so the
+/// work cannot be optimised away (the throughput measurements of the command and the evaluation test).
+pub fn code_every_utterance(coder: &dyn Coder, rows: &[AnnomiUtterance]) -> usize {
+    rows.iter()
+        .map(|u| {
+            let turn = Turn { text: &u.text, previous: u.previous.as_deref() };
+            match u.role {
+                Role::Therapist => {
+                    let code = coder.therapist(turn);
+                    code.behaviour.index()
+                        + code.reflection.map_or(0, Label::index)
+                        + code.question.map_or(0, Label::index)
+                }
+                Role::Client => coder.talk_type(turn).index(),
+            }
+        })
+        .sum()
+}
+
 /// F1 of each class (None for a class absent from both gold and predictions) and their mean over the classes
 /// present, as scikit-learn's `f1_score(average="macro")` counts them.
 pub fn f1_scores(gold: &[usize], predicted: &[usize], classes: usize) -> (f64, Vec<Option<f64>>) {

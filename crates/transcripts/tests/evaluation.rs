@@ -7,14 +7,13 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use alliance_transcripts::Coder;
 use alliance_transcripts::data::{AnnomiUtterance, EpitomePair, first_annotation, read_annomi, read_epitome};
-use alliance_transcripts::eval::{cross_validate, training_set};
+use alliance_transcripts::eval::{code_every_utterance, cross_validate, training_set};
 use alliance_transcripts::labels::{Label, Mechanism};
 use alliance_transcripts::logreg::TrainOptions;
 use alliance_transcripts::rules::RuleCoder;
-use alliance_transcripts::speakers::Role;
 use alliance_transcripts::trained::{DEFAULT_DIM_BITS, Task, TrainedCoder};
-use alliance_transcripts::{Coder, Turn};
 
 /// The floors of issue 21 for the trained coder's macro-F1, in [`Task::ALL`] order.
 const FLOORS: [f64; 7] = [0.70, 0.50, 0.70, 0.85, 0.70, 0.55, 0.60];
@@ -78,18 +77,7 @@ fn throughput(coder: &dyn Coder, rows: &[AnnomiUtterance]) -> f64 {
     let start = thread_seconds(wall);
     let (mut coded, mut checksum) = (0usize, 0usize);
     while thread_seconds(wall) - start < 2.0 {
-        for u in rows {
-            let turn = Turn { text: &u.text, previous: u.previous.as_deref() };
-            checksum += match u.role {
-                Role::Therapist => {
-                    let code = coder.therapist(turn);
-                    code.behaviour.index()
-                        + code.reflection.map_or(0, Label::index)
-                        + code.question.map_or(0, Label::index)
-                }
-                Role::Client => coder.talk_type(turn).index(),
-            };
-        }
+        checksum += code_every_utterance(coder, rows);
         coded += rows.len();
     }
     std::hint::black_box(checksum);
