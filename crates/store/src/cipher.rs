@@ -80,6 +80,9 @@ pub const BACKGROUND_TEXT: Field = Field { table: "client_background", column: "
 pub const BOUNDARY_NOTE: Field = Field { table: "boundary_events", column: "note" };
 pub const MEETING_AGREED: Field = Field { table: "supervision_meetings", column: "agreed" };
 pub const SUPERVISION_ACTION_TEXT: Field = Field { table: "supervision_actions", column: "text" };
+/// A session's transcript as uploaded, and which speaker was named therapist and which client (issue 21).
+pub const TRANSCRIPT_TEXT: Field = Field { table: "session_transcripts", column: "text" };
+pub const TRANSCRIPT_SPEAKERS: Field = Field { table: "session_transcripts", column: "speakers" };
 
 /// Every encrypted column with its table's row id column: what key rotation re-encrypts.
 pub const ENCRYPTED: &[(Field, &str)] = &[
@@ -108,6 +111,8 @@ pub const ENCRYPTED: &[(Field, &str)] = &[
     (BOUNDARY_NOTE, "id"),
     (MEETING_AGREED, "id"),
     (SUPERVISION_ACTION_TEXT, "id"),
+    (TRANSCRIPT_TEXT, "id"),
+    (TRANSCRIPT_SPEAKERS, "id"),
 ];
 
 /// A binary secret (a TOTP key) as the text a sealed field holds.

@@ -60,6 +60,7 @@ pub use shared::recovery::Recovery;
 pub use shared::risk::{NewRiskAction, Risk, RiskAction, RiskActionKind};
 pub use shared::supervision::Supervision;
 pub use shared::support::{BarrierReason, BarrierRequest, ClinicalSupport, EndReason, NewRepairAttempt, RepairAttempt};
+pub use shared::transcripts::{NewTranscript, StoredTranscript, TranscriptIndicators, TranscriptSummary, Transcripts};
 pub use sqlite::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]
@@ -138,6 +139,7 @@ pub trait Store:
     + Boundaries
     + ApiTokens
     + Backgrounds
+    + Transcripts
 {
 }
 
@@ -165,6 +167,7 @@ impl<T> Store for T where
         + Boundaries
         + ApiTokens
         + Backgrounds
+        + Transcripts
 {
 }
 
@@ -184,6 +187,7 @@ pub mod prelude {
     pub use crate::Partnership;
     pub use crate::Recovery;
     pub use crate::Risk;
+    pub use crate::Transcripts;
     pub use crate::{
         Accounts, Acknowledgements, AuditLog, BreakGlassGrants, Care, Jobs, Questionnaires, Settings, SignIns, Store,
         Supervision,

@@ -37,6 +37,7 @@ pub async fn run_all(store: &dyn Store) {
     crate::risk::run_all(store).await;
     crate::api_tokens::tokens_are_hashed_expire_are_revoked_and_record_their_use(store).await;
     crate::background::a_client_writes_replaces_and_removes_their_background(store).await;
+    crate::transcripts::a_transcript_is_attached_sealed_replaced_listed_and_deleted(store).await;
     crate::boundaries::boundary_events_keep_their_details_and_sealed_note_and_only_shared_ones_reach_supervision(store)
         .await;
     crate::boundaries::a_meeting_keeps_what_was_discussed_and_agreed_and_its_actions_come_back_until_done(store).await;

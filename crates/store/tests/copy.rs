@@ -183,6 +183,10 @@ pub async fn populate(store: &dyn Store, tag: &str) -> Vec<ClientId> {
                 )
                 .await
                 .unwrap();
+            // A transcript on each session (issue 21): sealed text and speakers, coding in plain columns.
+            let text = format!("Therapist: How was the week, {name}?\nClient: «Hard» — 'really' ✓ {n}\n");
+            let t = crate::transcripts::coded(session.id, &text, Some(0.5 + f64::from(n)));
+            store.attach_transcript(client, t, therapist, crate::conformance::ev(), NOW).await.unwrap();
         }
         store.acknowledge(client, "rupture:1", therapist, crate::conformance::ev(), NOW).await.unwrap();
         boundaries(store, client, supervisor, therapist, i).await;
@@ -230,10 +234,12 @@ pub async fn snapshot(store: &dyn Store) -> String {
     for c in &ids {
         out += &format!("{:?}\n{:?}\n", store.episodes(*c).await.unwrap(), store.responses_of(*c).await.unwrap());
         out += &format!("{:?}\n", store.backgrounds_of(&[*c]).await.unwrap());
+        out += &format!("{:?}\n", store.transcript_indicators_of(&[*c]).await.unwrap());
     }
     let sessions = store.sessions_of(&ids).await.unwrap();
     for s in &sessions {
         out += &format!("{:?}\n", store.links_for_session(s.id).await.unwrap());
+        out += &format!("{:?}\n", store.transcript(s.id).await.unwrap());
     }
     out += &format!(
         "{sessions:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n",
@@ -543,6 +549,7 @@ async fn deleting_a_client_leaves_no_row_of_theirs_in_any_table_and_keeps_the_au
         "boundary_events",
         "supervision_meeting_items",
         "supervision_actions",
+        "session_transcripts",
     ] {
         assert!(!theirs[table].is_empty(), "the scan finds the client's {table}");
     }

@@ -24,6 +24,7 @@ mod partnership;
 mod practice_input;
 mod risk;
 mod support;
+mod transcripts;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -79,6 +80,8 @@ macro_rules! each_behaviour_on_both_engines {
 }
 
 each_behaviour_on_both_engines! {
+    crate::transcripts::a_transcript_is_attached_sealed_replaced_listed_and_deleted
+        => a_transcript_is_attached_sealed_replaced_listed_and_deleted,
     crate::background::a_client_writes_replaces_and_removes_their_background
         => a_client_writes_replaces_and_removes_their_background,
     crate::api_tokens::tokens_are_hashed_expire_are_revoked_and_record_their_use

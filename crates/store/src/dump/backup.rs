@@ -476,6 +476,7 @@ mod tests {
         "supervision_meetings",
         "supervision_meeting_items",
         "supervision_actions",
+        "session_transcripts",
     ];
 
     /// Counts and checksums as the earlier release printed them when it wrote the file.

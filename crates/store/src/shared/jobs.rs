@@ -35,7 +35,8 @@ pub trait Jobs: Send + Sync {
 
 /// A client's rows, children before parents (the foreign keys also cascade; deleting explicitly keeps this
 /// correct should a later table forget to).
-const DELETE_CLIENT: [&str; 29] = [
+const DELETE_CLIENT: [&str; 30] = [
+    "DELETE FROM session_transcripts WHERE client_id = $1",
     "DELETE FROM client_background WHERE client_id = $1",
     // Supervision's rows about the client (issue 20): what meetings discussed and agreed, and the boundary log.
     "DELETE FROM supervision_meeting_items WHERE client_id = $1",

@@ -25,6 +25,7 @@ pub(crate) mod recovery;
 pub(crate) mod risk;
 pub(crate) mod supervision;
 pub(crate) mod support;
+pub(crate) mod transcripts;
 
 use time::OffsetDateTime;
 
