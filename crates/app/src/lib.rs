@@ -28,6 +28,7 @@ mod practice;
 mod reflection;
 mod research;
 mod scheduler;
+pub mod transcript;
 
 use std::sync::Arc;
 
@@ -64,6 +65,8 @@ pub struct App {
     research: Arc<research::ReportCache>,
     /// How long a client's link works: a check is still pending, not missing, for sessions this recent.
     link_lifetime: time::Duration,
+    /// The practice's transcript coder (issue 21): the rule coder unless a trained model was given.
+    transcripts: transcript::TranscriptCoder,
 }
 
 impl App {
@@ -77,7 +80,15 @@ impl App {
     ) -> Result<Self, AppError> {
         let practice = Arc::new(practice::PracticeCell::new(settings)?);
         let link_lifetime = alliance_core::domain::DEFAULT_LINK_LIFETIME;
-        let app = Self { store, catalog, practice, overviews: Arc::default(), research: Arc::default(), link_lifetime };
+        let app = Self {
+            store,
+            catalog,
+            practice,
+            overviews: Arc::default(),
+            research: Arc::default(),
+            link_lifetime,
+            transcripts: transcript::TranscriptCoder::default(),
+        };
         app.refresh_practice(now).await?;
         Ok(app)
     }

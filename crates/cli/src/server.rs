@@ -75,6 +75,10 @@ pub struct ServeArgs {
     #[arg(long, env = "ALLIANCE_BACKGROUND_CATEGORIES", value_name = "CATEGORIES", default_value = "",
           value_parser = check_categories)]
     pub background_categories: String,
+    /// A trained transcript model (`alliance transcripts train`) to code session transcripts with instead of the
+    /// rule coder (issue 21). A file that cannot be read or is not a model stops the start.
+    #[arg(long, env = "ALLIANCE_TRANSCRIPT_MODEL", value_name = "FILE")]
+    pub transcript_model: Option<std::path::PathBuf>,
     /// Where to send e-mail (a risk notice to the therapist, password changes, reset links):
     /// smtps://USER:PASSWORD@HOST[:PORT] (TLS), smtp://USER:PASSWORD@HOST[:PORT] (STARTTLS, required) or
     /// smtp+plain://localhost[:PORT] (a relay on this machine). Unset: no e-mail.
@@ -354,6 +358,8 @@ pub async fn serve(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[Str
     args.mail()?;
     args.sms()?;
     args.links()?;
+    // A model that cannot be read or is not one stops the start here, named (issue 21).
+    let transcript_coder = transcript_coder(args.transcript_model.as_deref())?;
     let catalog = load_catalog(args.licensed_texts.as_deref(), args.instruments.as_deref())?;
     if args.check {
         return check(args, matches, from_file).await;
@@ -377,13 +383,19 @@ pub async fn serve(args: ServeArgs, matches: &clap::ArgMatches, from_file: &[Str
         tracing::info!("serving from PostgreSQL");
     }
     let jobs = crate::jobs::Jobs { backup: backup.map(|b| (db.clone(), b)), retention_years };
-    let served = run(db.store(), catalog, args, jobs).await;
+    let served = run(db.store(), catalog, args, jobs, transcript_coder).await;
     // Closed on every path: SQLCipher connections still closing as the process exits can crash it.
     db.close().await;
     served
 }
 
-async fn run(store: Arc<dyn Store>, catalog: Catalog, args: ServeArgs, jobs: crate::jobs::Jobs) -> anyhow::Result<()> {
+async fn run(
+    store: Arc<dyn Store>,
+    catalog: Catalog,
+    args: ServeArgs,
+    jobs: crate::jobs::Jobs,
+    transcript_coder: alliance_app::transcript::TranscriptCoder,
+) -> anyhow::Result<()> {
     let settings = args.signals.settings()?;
     let (mail, sms, links) = (args.mail()?, args.sms()?, args.links()?);
     let config = alliance_web::Config {
@@ -398,6 +410,7 @@ async fn run(store: Arc<dyn Store>, catalog: Catalog, args: ServeArgs, jobs: cra
             categories: alliance_core::culture::parse_categories(&args.background_categories)
                 .map_err(|e| anyhow::anyhow!("--background-categories: {e}"))?,
         },
+        transcript_coder,
         ..args.network.config(args.secure_cookies)
     };
     let (listener, state, url) = start(store.clone(), catalog, args.bind, args.public_url, config, settings).await?;
@@ -410,6 +423,18 @@ async fn run(store: Arc<dyn Store>, catalog: Catalog, args: ServeArgs, jobs: cra
     tracing::info!(%bound, %url, version = env!("CARGO_PKG_VERSION"), "Alliance is listening");
     alliance_web::serve(listener, state, shutdown_signal()).await?;
     Ok(())
+}
+
+/// The practice's transcript coder: the trained model in `path`, else the rule coder. The file is named in every
+/// refusal.
+pub fn transcript_coder(path: Option<&std::path::Path>) -> anyhow::Result<alliance_app::transcript::TranscriptCoder> {
+    let Some(path) = path else { return Ok(alliance_app::transcript::TranscriptCoder::default()) };
+    let bytes = std::fs::read(path)
+        .map_err(|e| anyhow::anyhow!("--transcript-model {}: cannot be read: {e}", path.display()))?;
+    let coder = alliance_app::transcript::TranscriptCoder::trained(&bytes)
+        .map_err(|e| anyhow::anyhow!("--transcript-model {}: {e}", path.display()))?;
+    tracing::info!(coder = coder.name(), "session transcripts are coded with a trained model");
+    Ok(coder)
 }
 
 /// `serve --check`: the settings in effect, under the names the config file takes, then everything `serve` would

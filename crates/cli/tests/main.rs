@@ -22,6 +22,7 @@ mod plaintext;
 mod readme;
 mod research;
 mod ruptures;
+mod transcript_model;
 mod transcripts;
 mod upgrade;
 mod users;

@@ -137,3 +137,35 @@ pub async fn refuse_previous_therapists_session(state: &AppState, session: &Ther
     }
     Ok(())
 }
+
+/// Proof that the user may read a session's transcript and its coding (issue 21): the client's own therapist;
+/// the therapist's supervisor only while that session's reflection is shared for supervision (as the
+/// reflection itself); an administrator only under a running break-glass grant (the transcript is part of the
+/// clinical record an emergency may need; audited with the purpose `break-glass`). Researchers and everyone
+/// else never reach a session.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadTranscript {
+    pub via: Via,
+}
+
+impl ReadTranscript {
+    /// The audit purpose of reading the transcript this way.
+    pub fn purpose(self) -> &'static str {
+        match self.via {
+            Via::OwnCaseload => "care",
+            Via::Supervision => "supervision",
+            Via::BreakGlass { .. } => BREAK_GLASS,
+        }
+    }
+}
+
+pub fn read_transcript(
+    read: &ReadClient,
+    reflection: Option<&alliance_store::StoredResponse>,
+) -> Option<ReadTranscript> {
+    let allowed = match read.via {
+        Via::OwnCaseload | Via::BreakGlass { .. } => true,
+        Via::Supervision => reflection.is_some_and(|r| r.flags.has("supervision")),
+    };
+    allowed.then_some(ReadTranscript { via: read.via })
+}

@@ -39,6 +39,7 @@ pub use error::WebError;
 pub use local_time::LocalZone;
 pub use pages::assets::parse_security_contact;
 pub use pages::research_export::csv_header as research_csv_header;
+pub use pages::transcripts::MAX_TRANSCRIPT_BODY_BYTES;
 pub use password_policy::refusal as password_refusal;
 pub use routes::{Access, Record, Route, routes};
 pub use security::{form_token, hash_token, new_token};
@@ -149,7 +150,12 @@ async fn read_body_in_time(
     use axum::response::IntoResponse as _;
     let (parts, body) = request.into_parts();
     let limit = state.config.limits.body_timeout;
-    match tokio::time::timeout(limit, axum::body::to_bytes(body, MAX_BODY_BYTES)).await {
+    let max = if pages::transcripts::takes_a_transcript(&parts.method, parts.uri.path()) {
+        pages::transcripts::MAX_TRANSCRIPT_BODY_BYTES
+    } else {
+        MAX_BODY_BYTES
+    };
+    match tokio::time::timeout(limit, axum::body::to_bytes(body, max)).await {
         Ok(Ok(bytes)) => next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes))).await,
         // Over the limit, or the client went away mid-body.
         Ok(Err(_)) => WebError::TooLarge.into_response(),

@@ -4,7 +4,7 @@
 //! capabilities in `access`, which the handlers must ask for, and the matrix test checks that they do.
 
 use alliance_core::domain::Role;
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Request, State};
 use axum::http::Method;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -208,6 +208,20 @@ fn table() -> Vec<(Route, MethodRouter<AppState>)> {
         ),
         (Method::GET, "/sessions/{id}", staff(CLIENT_READERS, ClientRead), get(pages::sessions::session_page)),
         (Method::POST, "/sessions/{id}/links", staff(THERAPISTS, ClientWrite), post(pages::sessions::create_link)),
+        // A transcript (issue 21): the only post larger than a form (see `pages::transcripts`).
+        (
+            Method::POST,
+            "/sessions/{id}/transcript",
+            staff(THERAPISTS, ClientWrite),
+            post(pages::transcripts::attach)
+                .layer(DefaultBodyLimit::max(pages::transcripts::MAX_TRANSCRIPT_BODY_BYTES)),
+        ),
+        (
+            Method::POST,
+            "/sessions/{id}/transcript/delete",
+            staff(THERAPISTS, ClientWrite),
+            post(pages::transcripts::delete),
+        ),
         (
             Method::GET,
             "/sessions/{id}/reflection",

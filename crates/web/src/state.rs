@@ -42,6 +42,8 @@ pub struct Config {
     /// Culture in the relationship (issue 20): the culture items in the check and the reflection, and the
     /// background questions on the client's page. Off by default.
     pub culture: alliance_core::culture::CultureSettings,
+    /// The coder of session transcripts (issue 21): the rule coder unless `serve --transcript-model` gave one.
+    pub transcript_coder: alliance_app::transcript::TranscriptCoder,
 }
 
 impl Default for Config {
@@ -61,6 +63,7 @@ impl Default for Config {
             links: crate::delivery::LinkSettings::default(),
             pseudo_locale: false,
             culture: alliance_core::culture::CultureSettings::default(),
+            transcript_coder: alliance_app::transcript::TranscriptCoder::default(),
         }
     }
 }
@@ -166,7 +169,8 @@ impl AppState {
         let catalog = Arc::new(catalog);
         let app = App::start(store.clone(), catalog.clone(), settings, clock())
             .await?
-            .with_link_lifetime(config.links.expires_after);
+            .with_link_lifetime(config.links.expires_after)
+            .with_transcript_coder(config.transcript_coder.clone());
         Ok(Self {
             app,
             store,

@@ -39,4 +39,5 @@ mod sign_ins;
 mod supervision;
 mod support;
 mod time_zones;
+mod transcripts;
 mod triage;

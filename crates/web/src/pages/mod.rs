@@ -34,6 +34,7 @@ pub mod sessions;
 pub mod signals;
 pub mod supervision;
 pub mod support;
+pub mod transcripts;
 pub mod words;
 
 use alliance_core::domain::Role;

@@ -231,6 +231,8 @@ struct SessionPage {
     alliance: Option<AllianceSideBySide>,
     prediction: Option<PredictionView>,
     thread: Option<super::supervision::ThreadView>,
+    /// The session's transcript, coded, when there is one and the reader may see it (issue 21).
+    transcript: Option<super::transcripts::TranscriptSection>,
 }
 
 /// The questionnaires a session's link asks: the relationship check, then the episode's outcome measures that
@@ -406,6 +408,7 @@ async fn render_session(
     let previous_therapists =
         read.via == Via::OwnCaseload && state.store.sessions_before_move(read.client.id).await?.contains(&session.id);
     let thread = super::supervision::thread_view(state, who, read, session, reflection).await?;
+    let transcript = super::transcripts::for_session_page(state, who, read, session, reflection).await?;
     let page = SessionPage {
         tr,
         nav: Nav::of(who),
@@ -434,6 +437,7 @@ async fn render_session(
         alliance,
         prediction,
         thread,
+        transcript,
     };
     Ok(Html(page.render()?).into_response())
 }
