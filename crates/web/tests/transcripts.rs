@@ -216,3 +216,53 @@ async fn the_supervisor_sees_the_transcript_once_the_reflection_is_shared_and_an
     let sup_reads = events.iter().filter(|e| e.object_kind == "transcript" && e.actor == Some(sup)).count();
     assert_eq!(sup_reads, 1, "the supervisor's one read, after sharing");
 }
+
+#[tokio::test]
+async fn the_client_page_and_the_therapists_patterns_show_the_indicators_by_session() {
+    let app = TestApp::spawn().await;
+    let owner = app.user("t@example.org", Role::Therapist).await;
+    let sup = app.user("sup@example.org", Role::Supervisor).await;
+    app.supervise(sup, owner).await;
+    let (me, client, first, _) = client_with_link(&app, "t@example.org", "Trend Client").await;
+    let (_, page) = me.get(&format!("/clients/{client}")).await;
+    assert!(!page.contains("id=\"transcript-trend\""), "no trend without a transcript");
+    let episode = crate::app::number_after(&page, "action=\"/episodes/");
+    let (_, url, _) =
+        me.post(&format!("/episodes/{episode}/sessions"), &[("held_on", "2026-12-05"), ("attended", "yes")]).await;
+    let second: i64 = url.trim_start_matches("/sessions/").parse().unwrap();
+    let roles = [("role-0", "therapist"), ("role-1", "client")];
+    assert_eq!(attach(&me, first, COUNTED, &roles).await.0, 200);
+    // Three therapist words of five: 60 %.
+    assert_eq!(attach(&me, second, "Dr Lee: tell me more\nSam: okay then\n", &roles).await.0, 200);
+
+    let (_, page) = me.get(&format!("/clients/{client}")).await;
+    let trend = page.split("id=\"transcript-trend\"").nth(1).expect("the trend is shown");
+    assert!(trend.contains("For reflection, not rating"));
+    let first_row = trend.split("<th scope=\"row\">1 · ").nth(1).unwrap();
+    let second_row = trend.split("<th scope=\"row\">2 · ").nth(1).unwrap();
+    assert!(first_row.split("</tr>").next().unwrap().contains("<td>59 %</td>"), "{first_row:.400}");
+    assert!(second_row.split("</tr>").next().unwrap().contains("<td>60 %</td>"), "{second_row:.400}");
+
+    // The therapist's patterns: across the two sessions, the median of 58.8 % and 60 % is 59.4 %, shown 59 %.
+    let (_, page) = me.get("/patterns").await;
+    let summary = page.split("Transcript indicators across your clients&#39; sessions").nth(1).expect("shown");
+    let talk = summary.split("Therapist&#39;s share of the words</th>").nth(1).unwrap();
+    assert!(talk.starts_with("<td>2</td><td>59 %</td><td>59 % – 60 %</td>"), "{talk:.200}");
+
+    // The supervisor: no session shared, no trend on the client page and none on the therapist's patterns.
+    let supervisor = app.sign_in("sup@example.org").await;
+    let (status, page) = supervisor.get(&format!("/clients/{client}")).await;
+    assert_eq!(status, 200);
+    assert!(!page.contains("id=\"transcript-trend\""));
+    let (status, page) = supervisor.get(&format!("/supervision/therapists/{}", owner.0)).await;
+    assert_eq!(status, 200);
+    assert!(!page.contains("id=\"transcript-trend\""), "the patterns summary stays the therapist's own");
+    // Once the second session's reflection is shared, its row and only it.
+    let mut reflection: Vec<(&str, &str)> =
+        ["goals-1", "goals-2", "tasks-1", "tasks-2", "bond-1", "bond-2"].iter().map(|id| (*id, "5")).collect();
+    reflection.extend([("rupture", "no"), ("supervision", "yes")]);
+    assert_eq!(me.post(&format!("/sessions/{second}/reflection"), &reflection).await.0, 200);
+    let (_, page) = supervisor.get(&format!("/clients/{client}")).await;
+    let trend = page.split("id=\"transcript-trend\"").nth(1).expect("the shared session's row");
+    assert!(trend.contains("<th scope=\"row\">2 · ") && !trend.contains("<th scope=\"row\">1 · "));
+}

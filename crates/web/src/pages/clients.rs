@@ -271,6 +271,8 @@ struct ClientPage {
     reminders: Vec<(i64, String)>,
     end_reasons: Vec<(&'static str, String)>,
     sessions: Vec<SessionRow>,
+    /// The main transcript indicators of the sessions whose transcript the reader may see (issue 21).
+    transcript_trend: Option<super::transcripts::TrendView>,
 }
 
 pub(crate) fn series(responses: &[&StoredResponse], instrument: &str, rater: Rater, scale: &str) -> Vec<(f64, f64)> {
@@ -645,6 +647,18 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
         })
         .rev()
         .collect();
+    // The transcript trend follows the session page's rule for each session (access::read_transcript).
+    let summaries = state.store.transcript_indicators_of(&[client.id]).await?;
+    let visible: Vec<_> = summaries
+        .iter()
+        .filter(|s| {
+            let reflection = all_responses
+                .iter()
+                .find(|r| r.session == s.session && r.instrument.id == alliance_core::catalog::THERAPIST_REFLECTION);
+            access::read_transcript(&read, reflection).is_some()
+        })
+        .collect();
+    let transcript_trend = super::transcripts::client_trend(&visible);
     let episode_text = match current {
         Some(e) => tr.t2("client-episode-since", "date", show_date(e.started_on), "count", sessions.len()),
         None => tr.t("client-no-episode"),
@@ -681,6 +695,7 @@ pub async fn client_page(State(state): State<AppState>, who: SignedIn, Id(id): I
         reminders,
         end_reasons: end_reasons(),
         sessions: session_rows,
+        transcript_trend,
     };
     Ok(Html(page.render()?).into_response())
 }

@@ -37,6 +37,9 @@ struct PatternsPage {
     chart: Option<String>,
     chart_caption: String,
     outcomes: AdjustedOutcome,
+    /// The therapist's own transcript indicators across their clients' sessions (issue 21); never shown to the
+    /// supervisor here, who sees a transcript only on a shared session's page.
+    transcript_trend: Option<super::transcripts::TrendView>,
 }
 
 /// The therapist's outcome adjusted for intake severity (issue 20, item 5), in words and as one interval beside
@@ -141,6 +144,11 @@ async fn patterns_page(state: &AppState, who: &SignedIn, see: SeePatterns) -> Re
     let alliance: Vec<(&str, &[(u32, f64)])> =
         active.iter().map(|(client, c)| (client.pseudonym.as_str(), c.alliance.as_slice())).collect();
     let (chart, chart_caption) = alliance_chart(&alliance);
+    let transcript_trend = if see.own {
+        super::transcripts::patterns_summary(&state.store.transcript_indicators_of(&ids).await?)
+    } else {
+        None
+    };
     let page = PatternsPage {
         tr: crate::language::current(),
         nav: Nav::of(who),
@@ -150,6 +158,7 @@ async fn patterns_page(state: &AppState, who: &SignedIn, see: SeePatterns) -> Re
         chart,
         chart_caption,
         outcomes: adjusted_outcome(&state.app.practice(), see.therapist.id, see.own),
+        transcript_trend,
     };
     Ok(Html(page.render()?).into_response())
 }

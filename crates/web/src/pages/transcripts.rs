@@ -3,7 +3,7 @@
 //! reflection, not rating. Who sees it is `access::read_transcript`.
 
 use alliance_app::transcript::{SpeakerChoice, TranscriptError, TranscriptView};
-use alliance_store::{SessionId, StoredResponse, TherapySession};
+use alliance_store::{SessionId, StoredResponse, TherapySession, TranscriptIndicators, TranscriptSummary};
 use alliance_transcripts::indicators::{self, Indicator, MitiBand};
 use alliance_transcripts::labels::Label;
 use alliance_transcripts::speakers::Role;
@@ -273,4 +273,71 @@ pub async fn delete(
     let audit = who.audit(state.now(), "delete", "transcript", Some(session.id.0));
     state.store.delete_transcript(session.id, audit).await?;
     Ok(Redirect::to(&format!("/sessions/{}#transcript", session.id.0)).into_response())
+}
+
+/// Indicators of sessions with a transcript, one row per session (the client page) or one row per indicator
+/// across sessions (the therapist's patterns); for reflection, not rating.
+pub struct TrendView {
+    pub title: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The five main indicators: (message, value of a summary, shown as).
+type Main = (&'static str, fn(&TranscriptIndicators) -> Option<f64>, fn(Option<f64>) -> String);
+
+const MAIN: [Main; 5] = [
+    ("transcript-reflection-to-question", |i| i.reflection_to_question, ratio),
+    ("transcript-complex-reflections", |i| i.complex_reflections, share),
+    ("transcript-open-questions", |i| i.open_questions, share),
+    ("transcript-change-talk", |i| i.change_talk, share),
+    ("transcript-therapist-talk", |i| i.therapist_talk, share),
+];
+
+/// The client page's trend: each session the reader may see the transcript of, oldest first.
+pub fn client_trend(summaries: &[&TranscriptSummary]) -> Option<TrendView> {
+    if summaries.is_empty() {
+        return None;
+    }
+    let tr = crate::language::current();
+    let mut headers = vec![tr.t("transcript-session")];
+    headers.extend(MAIN.iter().map(|(key, _, _)| tr.t(key)));
+    let rows = summaries
+        .iter()
+        .map(|s| {
+            let mut row = vec![format!("{} · {}", s.session_number, super::show_date(s.held_on))];
+            row.extend(MAIN.iter().map(|(_, value, shown)| shown(value(&s.indicators))));
+            row
+        })
+        .collect();
+    Some(TrendView { title: tr.t("transcript-trend-title"), headers, rows })
+}
+
+/// The patterns page's summary: per indicator, how many sessions have it, their median and their range.
+pub fn patterns_summary(summaries: &[TranscriptSummary]) -> Option<TrendView> {
+    if summaries.is_empty() {
+        return None;
+    }
+    let tr = crate::language::current();
+    let headers = ["transcript-indicator", "transcript-sessions", "transcript-median", "transcript-range"]
+        .iter()
+        .map(|k| tr.t(k))
+        .collect();
+    let rows = MAIN
+        .iter()
+        .map(|(key, value, shown)| {
+            let mut values: Vec<f64> = summaries.iter().filter_map(|s| value(&s.indicators)).collect();
+            values.sort_by(f64::total_cmp);
+            let median = (!values.is_empty()).then(|| {
+                let mid = values.len() / 2;
+                if values.len().is_multiple_of(2) { (values[mid - 1] + values[mid]) / 2.0 } else { values[mid] }
+            });
+            let range = match (values.first(), values.last()) {
+                (Some(lo), Some(hi)) => format!("{} – {}", shown(Some(*lo)), shown(Some(*hi))),
+                _ => "—".to_owned(),
+            };
+            vec![tr.t(key), values.len().to_string(), shown(median), range]
+        })
+        .collect();
+    Some(TrendView { title: tr.t("transcript-patterns-title"), headers, rows })
 }
