@@ -28,6 +28,14 @@ async fn the_export_is_de_identified_and_matches_what_was_submitted() {
         ["goals-1", "goals-2", "tasks-1", "tasks-2", "bond-1", "bond-2"].iter().map(|id| (*id, "3")).collect();
     reflection.extend([("rupture", "no"), ("supervision", "yes"), ("note", "FREETEXT-MARKER-5521")]);
     assert_eq!(me.post(&format!("/sessions/{session}/reflection"), &reflection).await.0, 200);
+    // Zephyrine's session has a transcript (issue 21): ten therapist words of nineteen (the client's nine count
+    // "transcript" and "words" apart), words that must not leave.
+    let transcript = "Dr Lee: what brings you here today\nZephyrine: my sister made me come\n\
+                      Dr Lee: you feel pushed into this\nZephyrine: yes exactly TRANSCRIPT-WORDS\n";
+    let (status, _, _) = me.post(&format!("/sessions/{session}/transcript"), &[("text", transcript)]).await;
+    assert_eq!(status, 200);
+    let roles = [("text", transcript), ("confirm", "yes"), ("role-0", "therapist"), ("role-1", "client")];
+    assert_eq!(me.post(&format!("/sessions/{session}/transcript"), &roles).await.0, 200);
     // A second client: a rupture reported and talked through in the session of 20 Nov (day 10 of an episode
     // started 10 Nov), alliance 5 + 5 + 4 + 4 + 3 + 2 = 23.
     let (status, url, _) = me
@@ -103,12 +111,15 @@ async fn the_export_is_de_identified_and_matches_what_was_submitted() {
         "ana",
         "2026-",
         "therapist-reflection",
+        "sister",
+        "TRANSCRIPT-WORDS",
+        "Dr Lee",
     ] {
         assert!(!csv.contains(marker), "{marker} leaked into the export:\n{csv}");
     }
     let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
     assert_eq!(csv.lines().next().unwrap(), alliance_web::research_csv_header());
-    assert!(rows.iter().all(|r| r.len() == 12), "{csv}");
+    assert!(rows.iter().all(|r| r.len() == 23), "{csv}");
     // Research ids are keyed hashes (the store's own, for this practice's key), not database ids.
     use alliance_store::ResearchKind;
     let ids = [client.to_string(), ana.0.to_string(), rita.0.to_string(), sue.0.to_string(), session.to_string()];
@@ -135,12 +146,17 @@ async fn the_export_is_de_identified_and_matches_what_was_submitted() {
         let r = score(zephyrine, instrument, scale);
         assert_eq!(&r[2..6], &["1", "1", "27", "1"], "{r:?}");
         assert_eq!(r[8], value, "{instrument} {scale}");
-        assert_eq!(&r[9..], &["1", "1", "0"], "rupture reported, its onset, no repair");
+        assert_eq!(&r[9..12], &["1", "1", "0"], "rupture reported, its onset, no repair");
+        // The transcript's numbers on every row of the session: the rule coder, four utterances, and the
+        // therapist's share of the words exactly 10 / 19.
+        assert_eq!(&r[12..15], &["rules", "4", "0"], "{r:?}");
+        assert_eq!(r[19].parse::<f64>().unwrap(), 10.0 / 19.0, "{r:?}");
     }
     // Quentin: session 1, day 10, alliance 23, a rupture reported and repaired (talked through) in that session.
     let quentin = rows.iter().find(|r| r[0] != zephyrine).unwrap()[0];
     let r = score(quentin, "relationship-check", "alliance");
-    assert_eq!(&r[2..], &["1", "1", "10", "1", "relationship-check", "alliance", "23", "1", "1", "1"]);
+    assert_eq!(&r[2..12], &["1", "1", "10", "1", "relationship-check", "alliance", "23", "1", "1", "1"]);
+    assert!(r[12..].iter().all(|c| c.is_empty()), "no transcript, no transcript numbers: {r:?}");
     assert!(rows.iter().filter(|r| r[0] == quentin).all(|r| r[6] == "relationship-check"), "no outcome measure chosen");
     let codes: std::collections::HashSet<&str> = rows.iter().map(|r| r[0]).collect();
     assert_eq!(codes.len(), 2, "the client without sessions and the one who did not agree have no rows");
@@ -156,7 +172,7 @@ async fn the_export_is_de_identified_and_matches_what_was_submitted() {
     assert_eq!(status, 400, "an unknown format is refused before anything is read");
     let (status, dictionary) = researcher.get("/research/dictionary").await;
     assert_eq!(status, 200);
-    assert_eq!(dictionary.lines().count(), 13, "a header and one line per column");
+    assert_eq!(dictionary.lines().count(), 24, "a header and one line per column");
     let exports = exports().await;
     assert_eq!(exports.len(), 3, "CSV twice and Parquet once");
     assert!(exports.iter().all(|e| e.purpose == "research" && e.actor == Some(rita)));
@@ -327,16 +343,18 @@ fn parquet_rows(bytes: &[u8]) -> Vec<String> {
     let meta = reader.metadata().file_metadata();
     let described =
         meta.key_value_metadata().unwrap().iter().filter(|kv| kv.key.starts_with("alliance.column.")).count();
-    assert_eq!(described, 12, "the dictionary travels in the file");
+    assert_eq!(described, 23, "the dictionary travels in the file");
     reader
         .get_row_iter(None)
         .unwrap()
         .map(|row| {
             row.unwrap()
                 .get_column_iter()
-                .map(|(_, field)| match field {
+                .map(|(name, field)| match field {
                     Field::Str(s) => s.clone(),
                     Field::Int(i) => i.to_string(),
+                    // The transcript's shares go out at full precision, scores as the pages show them.
+                    Field::Double(d) if name.starts_with("transcript_") => d.to_string(),
                     Field::Double(d) => alliance_web_number(*d),
                     Field::Null => String::new(),
                     other => panic!("unexpected {other:?}"),

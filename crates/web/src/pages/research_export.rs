@@ -4,9 +4,10 @@
 //!
 //! What leaves: research ids for clients and therapists (keyed hashes under the practice's key: the same in every
 //! download from this practice, not traceable to a record without the key), the episode's ordinal, the session
-//! number, days since the episode started (no dates), attendance, and each client-rated scale score with rupture
-//! and repair markers. What stays: pseudonyms, contacts, names, dates, free text, answers to free-text items, and
-//! the therapist's reflection (the therapist was told only they and, if they choose, their supervisor see it).
+//! number, days since the episode started (no dates), attendance, each client-rated scale score with rupture and
+//! repair markers, and the session transcript's indicators (numbers only). What stays: pseudonyms, contacts,
+//! names, dates, free text, answers to free-text items, the therapist's reflection (the therapist was told only
+//! they and, if they choose, their supervisor see it), and a transcript's words, utterances and speaker names.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write;
@@ -28,7 +29,7 @@ use crate::reauth;
 use crate::state::AppState;
 
 /// The data dictionary: every column with its type and meaning, in the export's order.
-pub const DICTIONARY: [(&str, &str, &str); 12] = [
+pub const DICTIONARY: [(&str, &str, &str); 23] = [
     ("client", "text", "research id of the client: a keyed hash, the same in every download from this practice"),
     ("therapist", "text", "research id of the therapist who held the session"),
     ("episode", "integer", "the client's episode of care, counted from 1 in order of start"),
@@ -41,6 +42,35 @@ pub const DICTIONARY: [(&str, &str, &str); 12] = [
     ("rupture_reported", "0/1", "1 when the client reported a strain in the relationship in this check"),
     ("rupture_onset", "0/1", "1 when Alliance's rupture tracking finds a rupture beginning at this session"),
     ("repair", "0/1", "1 when a rupture was repaired at this session by the same tracking"),
+    // The session's transcript, coded (issue 21): derived numbers only, never its words, its utterances or its
+    // markers' text; empty where the session has no transcript or the indicator's denominator is empty.
+    (
+        "transcript_coder",
+        "text",
+        "the coder of the session's transcript: rules, or trained:<model hash>; empty without a transcript",
+    ),
+    ("transcript_utterances", "integer", "utterances in the session's transcript"),
+    (
+        "transcript_markers",
+        "integer",
+        "candidate rupture moments the transcript's rules found (heuristic, not validated)",
+    ),
+    ("transcript_reflection_to_question", "number", "reflections per question (MITI R:Q)"),
+    ("transcript_complex_reflections", "number", "complex reflections among reflections, 0 to 1 (MITI %CR)"),
+    ("transcript_open_questions", "number", "open questions among questions, 0 to 1"),
+    ("transcript_change_talk", "number", "change talk among change and sustain talk, 0 to 1"),
+    ("transcript_therapist_talk", "number", "the therapist's share of the words said, 0 to 1"),
+    (
+        "transcript_empathy_emotional",
+        "number",
+        "therapist responses to a client turn showing emotional reactions, 0 to 1",
+    ),
+    (
+        "transcript_empathy_interpretations",
+        "number",
+        "therapist responses to a client turn showing interpretations, 0 to 1",
+    ),
+    ("transcript_empathy_explorations", "number", "therapist responses to a client turn showing explorations, 0 to 1"),
 ];
 
 pub fn csv_header() -> String {
@@ -62,6 +92,38 @@ struct Row {
     rupture_reported: bool,
     rupture_onset: bool,
     repair: bool,
+    transcript: Option<Transcript>,
+}
+
+/// A session's transcript as the export carries it: numbers and the coder's name only.
+#[derive(Debug, Clone, PartialEq)]
+struct Transcript {
+    coder: String,
+    utterances: i32,
+    markers: i32,
+    /// R:Q, %CR, open questions, change talk, therapist talk, the three empathy mechanisms: the dictionary's order.
+    values: [Option<f64>; 8],
+}
+
+impl Transcript {
+    fn of(s: &alliance_store::TranscriptSummary) -> Transcript {
+        let i = &s.indicators;
+        Transcript {
+            coder: s.coder.clone(),
+            utterances: small(i.utterances),
+            markers: small(i.markers),
+            values: [
+                i.reflection_to_question,
+                i.complex_reflections,
+                i.open_questions,
+                i.change_talk,
+                i.therapist_talk,
+                i.empathy[0],
+                i.empathy[1],
+                i.empathy[2],
+            ],
+        }
+    }
 }
 
 /// Session numbers where a rupture began and where one was repaired, per episode, from the client's own
@@ -93,6 +155,8 @@ async fn rows(state: &AppState) -> Result<Vec<Row>, WebError> {
     let points: Vec<ScorePoint> =
         state.store.score_points(&ids).await?.into_iter().filter(|p| p.rater == Rater::Client).collect();
     let practice = state.practice();
+    let transcripts: HashMap<alliance_store::SessionId, Transcript> =
+        state.store.transcript_indicators_of(&ids).await?.iter().map(|t| (t.session, Transcript::of(t))).collect();
     let mut rows: BTreeMap<(String, usize, u32, String, String), Row> = BTreeMap::new();
     for client in &ids {
         let mut episodes: Vec<Episode> = state.store.episodes(*client).await?;
@@ -119,6 +183,7 @@ async fn rows(state: &AppState) -> Result<Vec<Row>, WebError> {
                     rupture_reported: here.iter().any(|p| p.flags.has("rupture-reported")),
                     rupture_onset: onsets.contains(&s.number),
                     repair: repairs.contains(&s.number),
+                    transcript: transcripts.get(&s.id).cloned(),
                 };
                 if here.is_empty() {
                     rows.insert((code.clone(), ordinal, s.number, String::new(), String::new()), base.clone());
@@ -149,7 +214,7 @@ fn csv(rows: &[Row]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", csv_header());
     for r in rows {
-        let _ = writeln!(
+        let _ = write!(
             out,
             "{},{},{},{},{},{},{},{},{},{},{},{}",
             r.client,
@@ -165,6 +230,20 @@ fn csv(rows: &[Row]) -> String {
             u8::from(r.rupture_onset),
             u8::from(r.repair)
         );
+        match &r.transcript {
+            Some(t) => {
+                let _ = write!(out, ",{},{},{}", csv_field(&t.coder), t.utterances, t.markers);
+                // Full precision: shares between 0 and 1 would lose most of their information at one decimal.
+                for v in t.values {
+                    let _ = write!(out, ",{}", v.map(|v| v.to_string()).unwrap_or_default());
+                }
+                out.push('\n');
+            }
+            None => {
+                out.push_str(&",".repeat(11));
+                out.push('\n');
+            }
+        }
     }
     out
 }
@@ -205,7 +284,23 @@ mod parquet_file {
         REQUIRED INT32 rupture_reported;
         REQUIRED INT32 rupture_onset;
         REQUIRED INT32 repair;
+        REQUIRED BYTE_ARRAY transcript_coder (UTF8);
+        OPTIONAL INT32 transcript_utterances;
+        OPTIONAL INT32 transcript_markers;
+        OPTIONAL DOUBLE transcript_reflection_to_question;
+        OPTIONAL DOUBLE transcript_complex_reflections;
+        OPTIONAL DOUBLE transcript_open_questions;
+        OPTIONAL DOUBLE transcript_change_talk;
+        OPTIONAL DOUBLE transcript_therapist_talk;
+        OPTIONAL DOUBLE transcript_empathy_emotional;
+        OPTIONAL DOUBLE transcript_empathy_interpretations;
+        OPTIONAL DOUBLE transcript_empathy_explorations;
     }";
+
+    /// An optional column: the values present, and a definition level per row (0 for a null).
+    fn optional<T: Copy>(rows: &[Row], f: impl Fn(&Row) -> Option<T>) -> (Vec<T>, Vec<i16>) {
+        (rows.iter().filter_map(&f).collect(), rows.iter().map(|r| i16::from(f(r).is_some())).collect())
+    }
 
     fn text(rows: &[Row], f: impl Fn(&Row) -> &str) -> Vec<ByteArray> {
         rows.iter().map(|r| ByteArray::from(f(r))).collect()
@@ -256,7 +351,25 @@ mod parquet_file {
                 10 => {
                     column.typed::<Int32Type>().write_batch(&int(rows, |r| i32::from(r.rupture_onset)), None, None)?
                 }
-                _ => column.typed::<Int32Type>().write_batch(&int(rows, |r| i32::from(r.repair)), None, None)?,
+                11 => column.typed::<Int32Type>().write_batch(&int(rows, |r| i32::from(r.repair)), None, None)?,
+                12 => {
+                    let coders: Vec<ByteArray> = rows
+                        .iter()
+                        .map(|r| ByteArray::from(r.transcript.as_ref().map_or("", |t| t.coder.as_str())))
+                        .collect();
+                    column.typed::<ByteArrayType>().write_batch(&coders, None, None)?
+                }
+                13 | 14 => {
+                    let (values, levels) = optional(rows, |r| {
+                        r.transcript.as_ref().map(|t| if index == 13 { t.utterances } else { t.markers })
+                    });
+                    column.typed::<Int32Type>().write_batch(&values, Some(&levels), None)?
+                }
+                _ => {
+                    let at = index - 15;
+                    let (values, levels) = optional(rows, |r| r.transcript.as_ref().and_then(|t| t.values[at]));
+                    column.typed::<DoubleType>().write_batch(&values, Some(&levels), None)?
+                }
             };
             column.close()?;
             index += 1;
@@ -330,7 +443,11 @@ mod tests {
         assert_eq!(named.join(","), csv_header());
         assert_eq!(
             csv_header(),
-            "client,therapist,episode,session,day,attended,instrument,scale,score,rupture_reported,rupture_onset,repair"
+            "client,therapist,episode,session,day,attended,instrument,scale,score,rupture_reported,rupture_onset,repair,\
+             transcript_coder,transcript_utterances,transcript_markers,transcript_reflection_to_question,\
+             transcript_complex_reflections,transcript_open_questions,transcript_change_talk,\
+             transcript_therapist_talk,transcript_empathy_emotional,transcript_empathy_interpretations,\
+             transcript_empathy_explorations"
         );
     }
 }
