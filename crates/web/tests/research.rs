@@ -36,6 +36,9 @@ async fn the_export_is_de_identified_and_matches_what_was_submitted() {
     assert_eq!(status, 200);
     let roles = [("text", transcript), ("confirm", "yes"), ("role-0", "therapist"), ("role-1", "client")];
     assert_eq!(me.post(&format!("/sessions/{session}/transcript"), &roles).await.0, 200);
+    // The markers are shown beside the client's own report of a strain in this session's check.
+    let (_, page) = me.get(&format!("/sessions/{session}")).await;
+    assert!(page.contains("In this session&#39;s check the client reported a strain in the relationship."));
     // A second client: a rupture reported and talked through in the session of 20 Nov (day 10 of an episode
     // started 10 Nov), alliance 5 + 5 + 4 + 4 + 3 + 2 = 23.
     let (status, url, _) = me

@@ -52,6 +52,7 @@ async fn the_therapist_attaches_a_transcript_and_sees_it_coded_for_reflection_no
         "Therapist&#39;s share of the words",
         "Empathy: explorations",
         "my sister made me come",
+        "The client has not answered a check for this session.",
     ] {
         assert!(page.contains(words), "{words} missing from the page");
     }

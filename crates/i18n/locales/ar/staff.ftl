@@ -1110,3 +1110,6 @@ transcript-sessions = الجلسات
 transcript-median = الوسيط
 transcript-range = الأدنى – الأعلى
 transcript-patterns-title = مؤشرات النصوص عبر جلسات عملائك
+transcript-client-reported = في استبيان هذه الجلسة أشار العميل إلى توتر في العلاقة.
+transcript-client-not-reported = في استبيان هذه الجلسة لم يُشر العميل إلى توتر في العلاقة.
+transcript-client-no-check = لم يُجب العميل بعد على استبيان لهذه الجلسة.

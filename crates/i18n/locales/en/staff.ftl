@@ -1047,3 +1047,6 @@ transcript-sessions = Sessions
 transcript-median = Median
 transcript-range = Lowest – highest
 transcript-patterns-title = Transcript indicators across your clients' sessions
+transcript-client-reported = In this session's check the client reported a strain in the relationship.
+transcript-client-not-reported = In this session's check the client reported no strain in the relationship.
+transcript-client-no-check = The client has not answered a check for this session.

@@ -1076,3 +1076,6 @@ transcript-sessions = Sesiones
 transcript-median = Mediana
 transcript-range = Mínimo – máximo
 transcript-patterns-title = Indicadores de las transcripciones en las sesiones de tus clientes
+transcript-client-reported = En el cuestionario de esta sesión el cliente indicó una tensión en la relación.
+transcript-client-not-reported = En el cuestionario de esta sesión el cliente no indicó tensión en la relación.
+transcript-client-no-check = El cliente no ha respondido un cuestionario de esta sesión.

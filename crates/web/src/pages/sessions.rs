@@ -233,6 +233,8 @@ struct SessionPage {
     thread: Option<super::supervision::ThreadView>,
     /// The session's transcript, coded, when there is one and the reader may see it (issue 21).
     transcript: Option<super::transcripts::TranscriptSection>,
+    /// Whether the client reported a rupture in this session's check (None: no check), beside the markers.
+    client_rupture: Option<bool>,
 }
 
 /// The questionnaires a session's link asks: the relationship check, then the episode's outcome measures that
@@ -438,6 +440,7 @@ async fn render_session(
         prediction,
         thread,
         transcript,
+        client_rupture: visible(Rater::Client, RELATIONSHIP_CHECK).map(|r| r.flags.has("rupture-reported")),
     };
     Ok(Html(page.render()?).into_response())
 }
