@@ -147,42 +147,11 @@ impl App {
         audit: alliance_store::AuditEvent,
         now: OffsetDateTime,
     ) -> Result<Result<(), TranscriptError>, AppError> {
-        let transcript = match read(bytes) {
-            Ok(t) => t,
+        let coded = match code(&self.transcripts, bytes, choice) {
+            Ok(c) => c,
             Err(e) => return Ok(Err(e)),
         };
-        let found = transcript.speakers();
-        if let Some(unknown) = choice.therapists.iter().chain(&choice.clients).find(|s| !found.contains(&s.as_str())) {
-            return Ok(Err(TranscriptError::UnknownSpeaker(unknown.clone())));
-        }
-        let utterances = match choice.roles(&transcript) {
-            Ok(u) => u,
-            Err(e) => return Ok(Err(e.into())),
-        };
-        let coded = indicators::code_session(self.transcripts.coder.as_ref(), &utterances);
-        let markers = RuptureRules::new().markers(&utterances);
-        let summary = indicators::indicators(&coded);
-        let codes = Value::Array(coded.iter().map(code_json).collect()).to_string();
-        let markers_json = Value::Array(
-            markers
-                .iter()
-                .map(|m| json!({"kind": m.kind.name(), "rule": m.rule, "first": m.utterances.start(), "last": m.utterances.end()}))
-                .collect(),
-        )
-        .to_string();
-        // The bytes parsed, so they are UTF-8.
-        let text = String::from_utf8_lossy(bytes);
-        let speakers = choice.to_json();
-        let new = NewTranscript {
-            session,
-            text: &text,
-            speakers: &speakers,
-            coder: &self.transcripts.name,
-            codes: &codes,
-            markers: &markers_json,
-            indicators: stored_indicators(&summary, coded.len(), markers.len()),
-        };
-        self.store.attach_transcript(client, new, by, audit, now).await?;
+        self.store.attach_transcript(client, coded.new_transcript(session), by, audit, now).await?;
         Ok(Ok(()))
     }
 
@@ -194,6 +163,55 @@ impl App {
         let Some(stored) = self.store.transcript(session).await? else { return Ok(None) };
         Ok(Some(view(stored)?))
     }
+}
+
+/// A transcript read, its speakers placed and coded: what the store keeps of it.
+#[derive(Debug, Clone)]
+pub struct Coded {
+    pub text: String,
+    pub speakers: String,
+    pub coder: String,
+    pub codes: String,
+    pub markers: String,
+    pub indicators: TranscriptIndicators,
+}
+
+impl Coded {
+    pub fn new_transcript(&self, session: alliance_store::SessionId) -> NewTranscript<'_> {
+        NewTranscript {
+            session,
+            text: &self.text,
+            speakers: &self.speakers,
+            coder: &self.coder,
+            codes: &self.codes,
+            markers: &self.markers,
+            indicators: self.indicators,
+        }
+    }
+}
+
+/// Reads a transcript, places its speakers as `choice` names them (every speaker must be placed, and only
+/// speakers the transcript has) and codes it with `coder`: indicators and rupture markers without words.
+pub fn code(coder: &TranscriptCoder, bytes: &[u8], choice: &SpeakerChoice) -> Result<Coded, TranscriptError> {
+    let transcript = read(bytes)?;
+    let found = transcript.speakers();
+    if let Some(unknown) = choice.therapists.iter().chain(&choice.clients).find(|s| !found.contains(&s.as_str())) {
+        return Err(TranscriptError::UnknownSpeaker(unknown.clone()));
+    }
+    let utterances = choice.roles(&transcript)?;
+    let coded = indicators::code_session(coder.coder.as_ref(), &utterances);
+    let markers = RuptureRules::new().markers(&utterances);
+    let summary = indicators::indicators(&coded);
+    let marker_json = |m: &alliance_transcripts::ruptures::Marker| json!({"kind": m.kind.name(), "rule": m.rule, "first": m.utterances.start(), "last": m.utterances.end()});
+    Ok(Coded {
+        // The bytes parsed, so they are UTF-8.
+        text: String::from_utf8_lossy(bytes).into_owned(),
+        speakers: choice.to_json(),
+        coder: coder.name.clone(),
+        codes: Value::Array(coded.iter().map(code_json).collect()).to_string(),
+        markers: Value::Array(markers.iter().map(marker_json).collect()).to_string(),
+        indicators: stored_indicators(&summary, coded.len(), markers.len()),
+    })
 }
 
 fn corrupt(what: &str) -> StoreError {

@@ -16,6 +16,7 @@ mod seed;
 mod seed_partnership;
 mod seed_supervision;
 mod seed_support;
+mod seed_transcripts;
 mod server;
 mod transcripts;
 mod users;

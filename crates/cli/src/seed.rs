@@ -230,6 +230,7 @@ pub async fn seed(
         courses.push(course);
     }
     seed_supervision::seed(store, supervisor, &courses, today, now).await?;
+    crate::seed_transcripts::seed(store, &courses, now).await?;
     let questions = (median(&mut asked), median(&mut unscheduled));
     Ok(Seeded { accounts, sample_token, clients: practice.clients.len(), sessions, questions })
 }

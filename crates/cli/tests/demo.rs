@@ -109,3 +109,31 @@ fn the_demo_has_growing_overruns_taken_to_supervision_and_a_meeting_with_an_open
         store.close().await;
     });
 }
+
+/// The demo's transcripts (issue 21): three sessions of the first therapist, written for the demo and coded by
+/// the rule coder; the strained one has rupture markers, the warm one none.
+#[test]
+fn the_demo_attaches_three_coded_transcripts_one_with_rupture_markers() {
+    use alliance_core::domain::Role;
+    let dir = tempfile::tempdir().unwrap();
+    let data = crate::demo_practice(dir.path(), 12);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let keys = alliance_store::key_file::read(&data.join("keys").join("alliance.keys")).unwrap();
+        let store = alliance_store::SqliteStore::open(&data.join("alliance.db"), &keys).await.unwrap();
+        let users = store.users().await.unwrap();
+        let therapists: Vec<_> = users.iter().filter(|u| u.role == Role::Therapist).map(|u| u.id).collect();
+        let clients: Vec<_> = store.clients_of(&therapists).await.unwrap().iter().map(|c| c.id).collect();
+        let all = store.transcript_indicators_of(&clients).await.unwrap();
+        assert_eq!(all.len(), 3, "{all:?}");
+        assert!(all.iter().all(|t| t.coder == "rules" && t.indicators.utterances == 8));
+        let mut markers: Vec<i64> = all.iter().map(|t| t.indicators.markers).collect();
+        markers.sort_unstable();
+        assert_eq!(markers[0], 0, "the warm session has none");
+        assert!(markers[2] >= 2, "the strained one has its minimal answers and complaint marked: {markers:?}");
+        let strained = all.iter().find(|t| t.indicators.markers == markers[2]).unwrap();
+        let stored = store.transcript(strained.session).await.unwrap().unwrap();
+        assert!(stored.text.contains("You keep saying that"), "the demo's own words, sealed and opened");
+        store.close().await;
+    });
+}
