@@ -8,3 +8,4 @@ mod form;
 mod pending;
 mod scheduler;
 mod support;
+mod transcript;
