@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use alliance_transcripts::data::{AnnomiUtterance, EpitomePair, first_annotation, read_annomi, read_epitome};
-use alliance_transcripts::eval::{code_every_utterance, cross_validate, training_set};
+use alliance_transcripts::eval::{annotator_agreement, code_every_utterance, cross_validate, training_set};
 use alliance_transcripts::labels::{Label, Mechanism};
 use alliance_transcripts::logreg::TrainOptions;
 use alliance_transcripts::rules::RuleCoder;
@@ -255,6 +255,12 @@ fn evaluate(data: &Path, folds: usize) -> anyhow::Result<()> {
             score.rules,
             if score.trained >= floor { "met" } else { "NOT met" }
         ));
+    }
+    report.push_str(
+        "annotator agreement (utterances AnnoMI codes more than once; each annotation against the others' majority)\n",
+    );
+    for (task, annotations, f1) in annotator_agreement(&all_rows) {
+        report.push_str(&format!("  {:<22} {annotations:>5} annotations  macro-F1 {f1:.3}\n", task_name(task)));
     }
     report.push_str(&format!(
         "sustain-talk F1          trained {:.3}  rules {:.3}\n",

@@ -344,3 +344,58 @@ fn auc(sessions: &[(bool, [Option<f64>; 5])], k: usize) -> f64 {
     }
     wins / (high.len() * low.len()) as f64
 }
+
+/// How well AnnoMI's own annotators agree, per AnnoMI task, on the utterances the full file codes more than
+/// once: each annotation scored against the majority of the other annotations of its utterance (ties go to the
+/// label the others gave first), as macro-F1 over every such pair. That is the ceiling a coder trained on one
+/// annotator's codes can expect; docs/SCIENCE.md compares it with the floors. `rows` are every row of
+/// the full file (before [`crate::data::first_annotation`]). Returns the task, the annotations scored and the
+/// macro-F1; a task with no utterance coded twice is left out.
+pub fn annotator_agreement(rows: &[AnnomiUtterance]) -> Vec<(Task, usize, f64)> {
+    let mut by_utterance: HashMap<(&str, &str), Vec<&AnnomiUtterance>> = HashMap::new();
+    let mut order = Vec::new();
+    for r in rows {
+        let key = (r.transcript_id.as_str(), r.utterance_id.as_str());
+        let entry = by_utterance.entry(key).or_default();
+        if entry.is_empty() {
+            order.push(key);
+        }
+        entry.push(r);
+    }
+    let mut out = Vec::new();
+    for task in &Task::ALL[..4] {
+        let (mut gold, mut predicted) = (Vec::new(), Vec::new());
+        for key in &order {
+            let codings = &by_utterance[key];
+            if codings.len() < 2 {
+                continue;
+            }
+            let labels: Vec<Option<usize>> = codings.iter().map(|u| task_of(u, *task)).collect();
+            for (i, own) in labels.iter().enumerate() {
+                let Some(own) = own else { continue };
+                let others = labels.iter().enumerate().filter(|(j, _)| *j != i).filter_map(|(_, l)| *l);
+                if let Some(majority) = first_most_common(others) {
+                    gold.push(majority);
+                    predicted.push(*own);
+                }
+            }
+        }
+        if !gold.is_empty() {
+            out.push((*task, gold.len(), f1_scores(&gold, &predicted, task.classes()).0));
+        }
+    }
+    out
+}
+
+/// The most common value; among equally common ones, the one seen first.
+fn first_most_common(values: impl Iterator<Item = usize>) -> Option<usize> {
+    let mut counts: Vec<(usize, usize)> = Vec::new();
+    for v in values {
+        match counts.iter_mut().find(|(value, _)| *value == v) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((v, 1)),
+        }
+    }
+    let most = counts.iter().map(|(_, n)| *n).max()?;
+    counts.into_iter().find(|(_, n)| *n == most).map(|(v, _)| v)
+}

@@ -11,6 +11,7 @@
 //! - [`data`]: readers of the AnnoMI and EPITOME CSV formats; [`eval`]: grouped cross-validation and macro-F1.
 #![forbid(unsafe_code)]
 
+pub mod batch;
 pub mod data;
 pub mod eval;
 pub mod indicators;

@@ -183,6 +183,11 @@ fn damaged_model_files_are_refused() {
     assert_eq!(TrainedCoder::from_bytes(b"").err(), Some(ModelError::NotAModel));
     assert_eq!(TrainedCoder::from_bytes(b"short").err(), Some(ModelError::NotAModel));
     assert_eq!(TrainedCoder::from_bytes(b"ALLIANCE-TRANS").err(), Some(ModelError::Truncated));
+    // A model of the first version meant other features: refused, asking for a new one, never misread.
+    let mut old = good.clone();
+    let digit = good.iter().position(|b| *b == b'\n').unwrap() - 1;
+    old[digit] = b'1';
+    assert_eq!(TrainedCoder::from_bytes(&old).err(), Some(ModelError::OldVersion));
     assert_eq!(
         TrainedCoder::from_bytes(b"PK\x03\x04 this is a zip file, not a model at all").err(),
         Some(ModelError::NotAModel)

@@ -5,5 +5,6 @@
 
 mod coders;
 mod evaluation;
+mod fitting;
 mod parse;
 mod sessions;
