@@ -244,22 +244,29 @@ fn evaluate(data: &Path, folds: usize) -> anyhow::Result<()> {
         "{folds}-fold cross-validation, grouped by transcript (AnnoMI, {} utterances) and by seeker post (EPITOME)\n",
         rows.len()
     ));
+    let agreement = annotator_agreement(&all_rows);
     report.push_str("task                    examples  trained  rules  floor (trained)\n");
     for score in &evaluation.scores {
         let floor = FLOORS[Task::ALL.iter().position(|t| *t == score.task).unwrap_or(0)];
+        // A floor above what AnnoMI's own annotators reach with each other says so (docs/SCIENCE.md).
+        let annotators = agreement.iter().find(|(t, _, f1)| *t == score.task && *f1 < floor);
+        let verdict = match (score.trained >= floor, annotators) {
+            (true, _) => "met".to_owned(),
+            (false, Some((_, _, f1))) => format!("NOT met (the annotators agree at {f1:.3})"),
+            (false, None) => "NOT met".to_owned(),
+        };
         report.push_str(&format!(
-            "{:<22} {:>9}  {:>7.3}  {:>5.3}  {floor:.2} {}\n",
+            "{:<22} {:>9}  {:>7.3}  {:>5.3}  {floor:.2} {verdict}\n",
             task_name(score.task),
             score.examples,
             score.trained,
             score.rules,
-            if score.trained >= floor { "met" } else { "NOT met" }
         ));
     }
     report.push_str(
         "annotator agreement (utterances AnnoMI codes more than once; each annotation against the others' majority)\n",
     );
-    for (task, annotations, f1) in annotator_agreement(&all_rows) {
+    for (task, annotations, f1) in agreement {
         report.push_str(&format!("  {:<22} {annotations:>5} annotations  macro-F1 {f1:.3}\n", task_name(task)));
     }
     report.push_str(&format!(
