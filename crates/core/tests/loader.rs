@@ -235,3 +235,19 @@ fn a_translation_may_carry_its_own_cut_off_with_its_source() {
         assert!(e.contains(says), "{e}");
     }
 }
+
+#[test]
+fn a_scale_is_named_in_the_readers_language_or_by_its_own_name() {
+    let c = crate::catalog();
+    let check = c.get("relationship-check").expect("the relationship check is built in");
+    let goals = check.scale("goals").expect("the check has a goals scale");
+    assert!(!goals.names.is_empty(), "the check's scales carry translated names");
+    assert!(!goals.names.contains_key("en"), "English is the scale's own name");
+    // English readers get the scale's own name, never the first translation listed.
+    assert_eq!(check.scale_name_in(goals, "en"), goals.name);
+    for (lang, name) in &goals.names {
+        assert_eq!(check.scale_name_in(goals, lang), name, "{lang}");
+        assert_ne!(name, &goals.name, "{lang} is a translation");
+    }
+    assert_eq!(check.scale_name_in(goals, "fr"), goals.name, "a language without a name: the scale's own");
+}

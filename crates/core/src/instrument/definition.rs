@@ -353,7 +353,9 @@ impl Instrument {
 
     /// A scale's name for readers of `lang`, else its own.
     pub fn scale_name_in<'a>(&self, scale: &'a Scale, lang: &str) -> &'a str {
-        localized(&scale.names, lang).unwrap_or(&scale.name)
+        // Not `localized`: its last resort is any language at all, and a scale always has its own name. Without
+        // this, an English reader saw the relationship check's scales in Arabic, the first translation listed.
+        scale.names.get(lang).map_or(&scale.name, String::as_str)
     }
 
     /// The cut-off of a scale for readers of `lang`: the translation's own where its file gives one.

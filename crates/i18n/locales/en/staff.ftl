@@ -1019,7 +1019,11 @@ transcript-therapist-talk = Therapist's share of the words
 transcript-empathy-emotional = Empathy: emotional reactions (share of responses)
 transcript-empathy-interpretations = Empathy: interpretations (share of responses)
 transcript-empathy-explorations = Empathy: explorations (share of responses)
-transcript-behind = The { $count } utterances counted
+transcript-behind = { $count ->
+    [0] No utterance counted
+    [one] The utterance counted
+   *[other] The { $count } utterances counted
+}
 transcript-markers = Possible rupture moments
 transcript-heuristic = heuristic, not validated
 transcript-no-markers = No marker fired.

@@ -1048,7 +1048,11 @@ transcript-therapist-talk = Parte de las palabras del terapeuta
 transcript-empathy-emotional = Empatía: reacciones emocionales (parte de las respuestas)
 transcript-empathy-interpretations = Empatía: interpretaciones (parte de las respuestas)
 transcript-empathy-explorations = Empatía: exploraciones (parte de las respuestas)
-transcript-behind = Las { $count } intervenciones contadas
+transcript-behind = { $count ->
+    [0] Ninguna intervención contada
+    [one] La intervención contada
+   *[other] Las { $count } intervenciones contadas
+}
 transcript-markers = Posibles momentos de ruptura
 transcript-heuristic = heurístico, no validado
 transcript-no-markers = No se activó ningún marcador.

@@ -281,6 +281,8 @@ pub struct TrendView {
     pub title: String,
     pub headers: Vec<String>,
     pub rows: Vec<Vec<String>>,
+    /// Where each row's first cell leads (the client page's rows open their session).
+    pub links: Vec<Option<String>>,
 }
 
 /// The five main indicators: (message, value of a summary, shown as).
@@ -310,7 +312,8 @@ pub fn client_trend(summaries: &[&TranscriptSummary]) -> Option<TrendView> {
             row
         })
         .collect();
-    Some(TrendView { title: tr.t("transcript-trend-title"), headers, rows })
+    let links = summaries.iter().map(|s| Some(format!("/sessions/{}#transcript", s.session))).collect();
+    Some(TrendView { title: tr.t("transcript-trend-title"), headers, rows, links })
 }
 
 /// The patterns page's summary: per indicator, how many sessions have it, their median and their range.
@@ -339,5 +342,6 @@ pub fn patterns_summary(summaries: &[TranscriptSummary]) -> Option<TrendView> {
             vec![tr.t(key), values.len().to_string(), shown(median), range]
         })
         .collect();
-    Some(TrendView { title: tr.t("transcript-patterns-title"), headers, rows })
+    let links = vec![None; MAIN.len()];
+    Some(TrendView { title: tr.t("transcript-patterns-title"), headers, rows, links })
 }
