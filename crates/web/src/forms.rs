@@ -122,12 +122,17 @@ impl<S: Send + Sync> FromRequest<S> for UploadFields {
         };
         let mut parts = axum::extract::Multipart::from_request(req, state).await.map_err(|_| unreadable())?;
         let mut upload = UploadFields::default();
+        let mut count = 0;
         while let Some(field) = parts.next_field().await.map_err(failed)? {
-            if upload.fields.0.len() >= 500 {
+            count += 1;
+            if count > 500 {
                 return Err(WebError::TooLarge);
             }
             let name = field.name().unwrap_or("").to_owned();
             if field.file_name().is_some() {
+                if name != "file" {
+                    return Err(WebError::BadRequest(crate::language::current().t("error-unknown-field")));
+                }
                 let bytes = field.bytes().await.map_err(failed)?;
                 if bytes.is_empty() {
                     continue;

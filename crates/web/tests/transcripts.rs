@@ -442,6 +442,15 @@ async fn bad_uploads_are_refused_clearly_and_nothing_is_stored() {
     body.extend_from_slice(&second);
     let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
     assert_eq!(post_multipart(&me, &path, &content_type, body).await.0, 400);
+    // A file under another field's name.
+    let body = String::from_utf8(multipart(&[("csrf", &me.csrf)], Some(VTT.as_bytes()))).unwrap();
+    let body = body.replace("name=\"file\"", "name=\"text\"").into_bytes();
+    let (status, _, page) = post_multipart(&me, &path, &content_type, body).await;
+    assert_eq!(status, 400);
+    assert!(page.contains("a field that does not belong to it"), "{page:.2000}");
+    // More parts than any form has.
+    let many: Vec<(&str, &str)> = std::iter::once(("csrf", me.csrf.as_str())).chain([("x", "")].repeat(500)).collect();
+    assert_eq!(post_multipart(&me, &path, &content_type, multipart(&many, None)).await.0, 413);
     // A body over the HTTP limit for transcripts: 413 before it is read.
     let huge = vec![b'a'; alliance_web::MAX_TRANSCRIPT_BODY_BYTES + 1];
     assert_eq!(upload(&me, session, "", Some(&huge)).await.0, 413);
