@@ -142,7 +142,9 @@ impl<S: Send + Sync> FromRequest<S> for UploadFields {
                 }
                 upload.file = Some(bytes.to_vec());
             } else {
-                let value = field.text().await.map_err(failed)?;
+                // UTF-8 or refused: never decoded by the charset a part claims, nor with replacement characters.
+                let bytes = field.bytes().await.map_err(failed)?;
+                let value = String::from_utf8(bytes.to_vec()).map_err(|_| unreadable())?;
                 upload.fields.0.push((name, value));
             }
         }

@@ -486,7 +486,11 @@ async fn a_malformed_multipart_body_gets_a_clear_400_and_nothing_is_stored() {
     let good = multipart(&[("csrf", &me.csrf), ("text", "")], Some(VTT.as_bytes()));
     let right = format!("multipart/form-data; boundary={BOUNDARY}");
     let cut = good[..good.len() - 40].to_vec();
-    let cases: [(&str, String, Vec<u8>); 4] = [
+    let mut latin1 = multipart(&[("csrf", &me.csrf), ("text", "Therapist: ol\u{e9}\nClient: s\u{ed}\n")], None);
+    let at = latin1.windows(2).position(|w| w == "\u{e9}".as_bytes()).unwrap();
+    latin1.splice(at..at + 2, [0xe9]);
+    let cases: [(&str, String, Vec<u8>); 5] = [
+        ("a pasted text that is not UTF-8", right.clone(), latin1),
         ("no boundary", "multipart/form-data".to_owned(), good.clone()),
         ("another boundary", "multipart/form-data; boundary=not-the-one".to_owned(), good.clone()),
         ("truncated", right.clone(), cut),
