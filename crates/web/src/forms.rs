@@ -92,3 +92,62 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Id {
         raw.parse::<i64>().map(Id).map_err(|_| WebError::NotFound)
     }
 }
+
+/// A form that may carry one file (the transcript upload): a multipart post, or the same fields URL-encoded. The
+/// file's bytes are kept as they came (the parser refuses what is not text) and its name is dropped, never stored,
+/// logged nor shown. The other fields, the anti-forgery token among them, are `FormFields` checked as on every form.
+#[derive(Debug, Default)]
+pub struct UploadFields {
+    pub fields: FormFields,
+    /// The file part's content; `None` when none was sent or the browser sent an empty one (no file chosen).
+    pub file: Option<Vec<u8>>,
+}
+
+impl<S: Send + Sync> FromRequest<S> for UploadFields {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let multipart = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+        if !multipart {
+            return Ok(UploadFields { fields: FormFields::from_request(req, state).await?, file: None });
+        }
+        // multer's own messages may quote a field's name: the reader gets ours.
+        let unreadable = || WebError::BadRequest(crate::language::current().t("error-upload-unreadable"));
+        let failed = |e: axum::extract::multipart::MultipartError| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE { WebError::TooLarge } else { unreadable() }
+        };
+        let mut parts = axum::extract::Multipart::from_request(req, state).await.map_err(|_| unreadable())?;
+        let mut upload = UploadFields::default();
+        let mut count = 0;
+        while let Some(field) = parts.next_field().await.map_err(failed)? {
+            count += 1;
+            if count > 500 {
+                return Err(WebError::TooLarge);
+            }
+            let name = field.name().unwrap_or("").to_owned();
+            if field.file_name().is_some() {
+                if name != "file" {
+                    return Err(WebError::BadRequest(crate::language::current().t("error-unknown-field")));
+                }
+                let bytes = field.bytes().await.map_err(failed)?;
+                if bytes.is_empty() {
+                    continue;
+                }
+                if upload.file.is_some() {
+                    return Err(WebError::BadRequest("Only one file can be sent.".into()));
+                }
+                upload.file = Some(bytes.to_vec());
+            } else {
+                // UTF-8 or refused: never decoded by the charset a part claims, nor with replacement characters.
+                let bytes = field.bytes().await.map_err(failed)?;
+                let value = String::from_utf8(bytes.to_vec()).map_err(|_| unreadable())?;
+                upload.fields.0.push((name, value));
+            }
+        }
+        Ok(upload)
+    }
+}

@@ -267,3 +267,241 @@ async fn the_client_page_and_the_therapists_patterns_show_the_indicators_by_sess
     let trend = page.split("id=\"transcript-trend\"").nth(1).expect("the shared session's row");
     assert!(trend.contains("<th scope=\"row\">2 · ") && !trend.contains("<th scope=\"row\">1 · "));
 }
+
+// File uploads: the first step's form is multipart (a file or pasted text); the speaker step carries the text on.
+
+const BOUNDARY: &str = "alliance-test-4f2a9c";
+/// A file name a browser could send: never stored, logged nor shown.
+const HOSTILE_NAME: &str = "<b>sam-secret</b>.vtt";
+
+/// The same four turns as `COUNTED`, as a video-call tool's WebVTT export.
+const VTT: &str = "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Dr Lee>what brings you here today\n\n\
+                   00:00:03.500 --> 00:00:05.000\n<v Sam>my sister made me come\n\n\
+                   00:00:05.500 --> 00:00:07.000\n<v Dr Lee>you feel pushed into this\n\n\
+                   00:00:07.500 --> 00:00:08.000\n<v Sam>yes exactly\n";
+
+/// A multipart body built by hand: the text fields, then a file part (as a browser sends it, with a name).
+fn multipart(fields: &[(&str, &str)], file: Option<&[u8]>) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    if let Some(bytes) = file {
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{HOSTILE_NAME}\"\r\n\
+                 Content-Type: text/vtt\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+async fn post_multipart(me: &Session, path: &str, content_type: &str, body: Vec<u8>) -> (u16, String, String) {
+    let r = me
+        .browser
+        .post(format!("{}{path}", me.url))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let url = r.url().path().to_owned();
+    (status, url, r.text().await.unwrap())
+}
+
+/// The first step as the session page's form sends it: the token, the textarea (empty unless pasted), the file.
+async fn upload(me: &Session, session: i64, text: &str, file: Option<&[u8]>) -> (u16, String, String) {
+    let body = multipart(&[("csrf", &me.csrf), ("text", text)], file);
+    let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+    post_multipart(me, &format!("/sessions/{session}/transcript"), &content_type, body).await
+}
+
+/// The text the speaker step carries on in its hidden textarea, unescaped as a browser would send it.
+fn carried(page: &str) -> String {
+    let inner = page.split("<textarea name=\"text\" hidden aria-hidden=\"true\">").nth(1).expect("carried on");
+    let inner = inner.split("</textarea>").next().unwrap();
+    inner.replace("&#60;", "<").replace("&#62;", ">").replace("&#34;", "\"").replace("&#39;", "'").replace("&#38;", "&")
+}
+
+/// Both steps of an upload: the file read, then the speakers placed with the text the first step carried on.
+async fn upload_and_confirm(me: &Session, session: i64, file: &[u8]) -> (u16, String, String) {
+    let (status, _, page) = upload(me, session, "", Some(file)).await;
+    assert_eq!(status, 200, "the speaker step: {page:.2000}");
+    assert!(!page.contains("sam-secret"), "the file's name is not shown");
+    let text = carried(&page);
+    let fields = [("text", text.as_str()), ("confirm", "yes"), ("role-0", "therapist"), ("role-1", "client")];
+    me.post(&format!("/sessions/{session}/transcript"), &fields).await
+}
+
+fn no_file_name(page: &str, t: Option<&alliance_store::StoredTranscript>) {
+    assert!(!page.contains("sam-secret"), "the file's name is never shown");
+    if let Some(t) = t {
+        for stored in [&t.text, &t.codes, &t.markers] {
+            assert!(!stored.contains("sam-secret"), "the file's name is never stored");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_vtt_file_goes_through_both_steps_and_is_stored_and_coded() {
+    let app = TestApp::spawn().await;
+    app.user("t@example.org", Role::Therapist).await;
+    let (me, _client, session, _) = client_with_link(&app, "t@example.org", "Upload Client").await;
+    let (_, page) = me.get(&format!("/sessions/{session}")).await;
+    assert!(page.contains("enctype=\"multipart/form-data\"") && page.contains("type=\"file\" id=\"transcript-file\""));
+    assert!(page.contains("accept=\".vtt,.srt,.txt,text/vtt,text/plain\""), "{page:.4000}");
+
+    let (status, _, page) = upload(&me, session, "", Some(VTT.as_bytes())).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<legend>Dr Lee</legend>") && page.contains("<legend>Sam</legend>"), "{page:.3000}");
+    assert_eq!(carried(&page), VTT, "the file's text is carried to the speaker step as pasted text is");
+    assert!(stored(&app, session).await.is_none(), "nothing stored before the confirmation");
+
+    let (status, at, page) = upload_and_confirm(&me, session, VTT.as_bytes()).await;
+    assert_eq!((status, at.as_str()), (200, format!("/sessions/{session}").as_str()));
+    assert!(page.contains("my sister made me come") && page.contains("rule coder"));
+    let t = stored(&app, session).await.unwrap();
+    no_file_name(&page, Some(&t));
+    assert_eq!(t.text, VTT);
+    // The same ten therapist words and seven client words as the pasted `COUNTED`, in four turns.
+    assert_eq!((t.coder.as_str(), t.indicators.utterances), ("rules", 4));
+    assert!((t.indicators.therapist_talk.unwrap() - 10.0 / 17.0).abs() < 1e-12);
+    let events = app.store.audit_events(10_000).await.unwrap();
+    let creates = events.iter().filter(|e| e.object_kind == "transcript" && e.action == "create").count();
+    assert_eq!(creates, 1);
+}
+
+#[tokio::test]
+async fn an_srt_file_exported_on_windows_is_read_and_coded() {
+    let app = TestApp::spawn().await;
+    app.user("t@example.org", Role::Therapist).await;
+    let (me, _client, session, _) = client_with_link(&app, "t@example.org", "Srt Client").await;
+    // A byte-order mark and CRLF line ends, as Windows tools write them.
+    let srt = "\u{feff}1\r\n00:00:01,000 --> 00:00:03,000\r\nDr Lee: what brings you here today\r\n\r\n\
+               2\r\n00:00:03,500 --> 00:00:05,000\r\nSam: my sister made me come\r\n\r\n\
+               3\r\n00:00:05,500 --> 00:00:07,000\r\nDr Lee: you feel pushed into this\r\n\r\n\
+               4\r\n00:00:07,500 --> 00:00:08,000\r\nSam: yes exactly\r\n";
+    let (status, _, page) = upload_and_confirm(&me, session, srt.as_bytes()).await;
+    assert_eq!(status, 200, "{page:.2000}");
+    let t = stored(&app, session).await.unwrap();
+    no_file_name(&page, Some(&t));
+    assert_eq!(t.indicators.utterances, 4);
+    assert!((t.indicators.therapist_talk.unwrap() - 10.0 / 17.0).abs() < 1e-12);
+}
+
+#[tokio::test]
+async fn pasted_text_still_works_through_the_multipart_form() {
+    let app = TestApp::spawn().await;
+    app.user("t@example.org", Role::Therapist).await;
+    let (me, _client, session, _) = client_with_link(&app, "t@example.org", "Pasted Client").await;
+    // A browser sends an empty file part when no file was chosen.
+    let (status, _, page) = upload(&me, session, COUNTED, Some(b"")).await;
+    assert_eq!(status, 200, "{page:.2000}");
+    assert_eq!(carried(&page), COUNTED);
+    let (status, _, _) = attach(&me, session, &carried(&page), &[("role-0", "therapist"), ("role-1", "client")]).await;
+    assert_eq!(status, 200);
+    assert_eq!(stored(&app, session).await.unwrap().text, COUNTED);
+}
+
+#[tokio::test]
+async fn bad_uploads_are_refused_clearly_and_nothing_is_stored() {
+    let app = TestApp::spawn().await;
+    app.user("t@example.org", Role::Therapist).await;
+    let (me, _client, session, _) = client_with_link(&app, "t@example.org", "Bad Upload Client").await;
+    let path = format!("/sessions/{session}/transcript");
+    let over = format!("Therapist: {}\nClient: ok\n", "a".repeat(alliance_transcripts::parse::MAX_BYTES));
+    let png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01";
+    let latin1: &[u8] = b"Therapist: ol\xe9\nClient: s\xed\n";
+    let cases: [(&str, &[u8], &str); 3] = [
+        ("binary", png, "binary content"),
+        ("not UTF-8", latin1, "not UTF-8 text"),
+        ("over the transcript limit", over.as_bytes(), "the limit is 2097152 bytes"),
+    ];
+    for (what, file, words) in cases {
+        let (status, _, page) = upload(&me, session, "", Some(file)).await;
+        assert_eq!(status, 400, "{what}");
+        assert!(page.contains("The transcript was not attached") && page.contains(words), "{what}: {page:.2000}");
+        no_file_name(&page, None);
+    }
+    // A file and pasted text: refused, naming why.
+    let (status, _, page) = upload(&me, session, COUNTED, Some(VTT.as_bytes())).await;
+    assert_eq!(status, 400);
+    assert!(page.contains("A file was chosen and text was pasted"), "{page:.2000}");
+    // Two files.
+    let mut body = multipart(&[("csrf", &me.csrf)], Some(VTT.as_bytes()));
+    let second = multipart(&[], Some(VTT.as_bytes()));
+    body.truncate(body.len() - format!("--{BOUNDARY}--\r\n").len());
+    body.extend_from_slice(&second);
+    let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+    assert_eq!(post_multipart(&me, &path, &content_type, body).await.0, 400);
+    // A file under another field's name.
+    let body = String::from_utf8(multipart(&[("csrf", &me.csrf)], Some(VTT.as_bytes()))).unwrap();
+    let body = body.replace("name=\"file\"", "name=\"text\"").into_bytes();
+    let (status, _, page) = post_multipart(&me, &path, &content_type, body).await;
+    assert_eq!(status, 400);
+    assert!(page.contains("a field that does not belong to it"), "{page:.2000}");
+    // More parts than any form has.
+    let many: Vec<(&str, &str)> = std::iter::once(("csrf", me.csrf.as_str())).chain([("x", "")].repeat(500)).collect();
+    assert_eq!(post_multipart(&me, &path, &content_type, multipart(&many, None)).await.0, 413);
+    // A body over the HTTP limit for transcripts: 413 before it is read.
+    let huge = vec![b'a'; alliance_web::MAX_TRANSCRIPT_BODY_BYTES + 1];
+    assert_eq!(upload(&me, session, "", Some(&huge)).await.0, 413);
+    assert!(stored(&app, session).await.is_none(), "nothing stored by any refusal");
+}
+
+#[tokio::test]
+async fn an_upload_without_the_right_token_is_refused() {
+    let app = TestApp::spawn().await;
+    app.user("t@example.org", Role::Therapist).await;
+    let (me, _client, session, _) = client_with_link(&app, "t@example.org", "Token Client").await;
+    let path = format!("/sessions/{session}/transcript");
+    let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+    let wrong = "0".repeat(me.csrf.len());
+    for fields in [vec![("text", "")], vec![("csrf", wrong.as_str()), ("text", "")]] {
+        let body = multipart(&fields, Some(VTT.as_bytes()));
+        let (status, _, page) = post_multipart(&me, &path, &content_type, body).await;
+        assert_eq!(status, 403, "{fields:?}");
+        assert!(page.contains("This form was sent from another site or an expired page"), "{page:.2000}");
+    }
+    // Nor may a confirmation be sent as multipart without it.
+    let fields = [("text", COUNTED), ("confirm", "yes"), ("role-0", "therapist"), ("role-1", "client")];
+    assert_eq!(post_multipart(&me, &path, &content_type, multipart(&fields, None)).await.0, 403);
+    assert!(stored(&app, session).await.is_none());
+}
+
+#[tokio::test]
+async fn a_malformed_multipart_body_gets_a_clear_400_and_nothing_is_stored() {
+    let app = TestApp::spawn().await;
+    app.user("t@example.org", Role::Therapist).await;
+    let (me, _client, session, _) = client_with_link(&app, "t@example.org", "Malformed Client").await;
+    let path = format!("/sessions/{session}/transcript");
+    let good = multipart(&[("csrf", &me.csrf), ("text", "")], Some(VTT.as_bytes()));
+    let right = format!("multipart/form-data; boundary={BOUNDARY}");
+    let cut = good[..good.len() - 40].to_vec();
+    let mut latin1 = multipart(&[("csrf", &me.csrf), ("text", "Therapist: ol\u{e9}\nClient: s\u{ed}\n")], None);
+    let at = latin1.windows(2).position(|w| w == "\u{e9}".as_bytes()).unwrap();
+    latin1.splice(at..at + 2, [0xe9]);
+    let cases: [(&str, String, Vec<u8>); 5] = [
+        ("a pasted text that is not UTF-8", right.clone(), latin1),
+        ("no boundary", "multipart/form-data".to_owned(), good.clone()),
+        ("another boundary", "multipart/form-data; boundary=not-the-one".to_owned(), good.clone()),
+        ("truncated", right.clone(), cut),
+        ("garbage", right.clone(), b"\x00\x01 this is not multipart at all".to_vec()),
+    ];
+    for (what, content_type, body) in cases {
+        let (status, _, page) = post_multipart(&me, &path, &content_type, body).await;
+        assert_eq!(status, 400, "{what}: {page:.2000}");
+        assert!(page.contains("The form could not be read: its parts were malformed or cut off"), "{what}");
+    }
+    assert!(stored(&app, session).await.is_none());
+    // The same body, whole, goes through.
+    assert_eq!(post_multipart(&me, &path, &right, good).await.0, 200);
+}

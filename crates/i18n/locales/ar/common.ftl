@@ -29,6 +29,7 @@ error-forbidden = حسابك لا يتيح الوصول إلى هذه الصفح
 error-bad-request-title = يرجى مراجعة النموذج
 error-too-large-title = بيانات كثيرة جداً
 error-too-large = أرسل النموذج بيانات أكثر مما يقبله Alliance.
+error-upload-unreadable = تعذّرت قراءة النموذج: أجزاؤه مشوّهة أو مقطوعة. لم يُحفظ شيء؛ أرسله مرة أخرى.
 error-too-slow-title = استغرق النموذج وقتاً طويلاً
 error-too-slow = لم يصل النموذج في الوقت المحدد. يرجى إرساله مرة أخرى.
 error-cross-site-title = تم رفض الطلب

@@ -29,6 +29,7 @@ error-forbidden = Your account does not give access to this page.
 error-bad-request-title = Please check the form
 error-too-large-title = Too much data
 error-too-large = The form sent more data than Alliance accepts.
+error-upload-unreadable = The form could not be read: its parts were malformed or cut off. Nothing was saved; send it again.
 error-too-slow-title = The form took too long
 error-too-slow = The form did not arrive in time. Please send it again.
 error-cross-site-title = Request refused

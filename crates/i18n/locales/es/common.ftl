@@ -29,6 +29,7 @@ error-forbidden = Su cuenta no da acceso a esta página.
 error-bad-request-title = Revise el formulario
 error-too-large-title = Demasiados datos
 error-too-large = El formulario envió más datos de los que Alliance acepta.
+error-upload-unreadable = No se pudo leer el formulario: sus partes estaban mal formadas o cortadas. No se guardó nada; envíalo de nuevo.
 error-too-slow-title = El formulario tardó demasiado
 error-too-slow = El formulario no llegó a tiempo. Envíelo de nuevo, por favor.
 error-cross-site-title = Solicitud rechazada

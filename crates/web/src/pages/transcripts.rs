@@ -15,7 +15,7 @@ use super::Nav;
 use crate::access::{self, ReadClient};
 use crate::auth::SignedIn;
 use crate::error::WebError;
-use crate::forms::{FormFields, Id};
+use crate::forms::{FormFields, Id, UploadFields};
 use crate::state::AppState;
 
 /// The largest transcript post: the transcript crate's own limit, URL-encoded (a byte can take three), and the
@@ -203,17 +203,31 @@ fn refused(e: &TranscriptError) -> WebError {
     WebError::BadRequest(crate::language::current().t1("transcript-refused", "why", e.to_string()))
 }
 
-/// `POST /sessions/{id}/transcript`: without `confirm`, reads the text and asks who is who among its speakers;
-/// with it, codes and stores the transcript. Nothing is stored before the confirmation, nor when it is refused.
+/// `POST /sessions/{id}/transcript`: without `confirm`, reads the text (pasted, or an uploaded file's) and asks
+/// who is who among its speakers; with it, codes and stores the transcript. Nothing is stored before the
+/// confirmation, nor when it is refused. The speaker step carries the text on in its form, a file's as pasted text.
 pub async fn attach(
     State(state): State<AppState>,
     who: SignedIn,
     Id(id): Id,
-    mut form: FormFields,
+    upload: UploadFields,
 ) -> Result<Response, WebError> {
+    let UploadFields { fields: mut form, file } = upload;
     who.check_csrf(&mut form)?;
     let (write, session) = access::write_session(&state, &who, SessionId(id)).await?;
-    let text = form.one("text")?.unwrap_or("");
+    let pasted = form.one("text")?.unwrap_or("");
+    let text = match file {
+        Some(_) if !pasted.trim().is_empty() => {
+            return Err(WebError::BadRequest(crate::language::current().t("transcript-both")));
+        }
+        // A file that is not UTF-8 gets the parser's own refusal (binary content, or not UTF-8, and where).
+        Some(bytes) => String::from_utf8(bytes).map_err(|e| match alliance_app::transcript::read(e.as_bytes()) {
+            Err(e) => refused(&e),
+            Ok(_) => WebError::BadRequest(crate::language::current().t("error-upload-unreadable")),
+        })?,
+        None => pasted.to_owned(),
+    };
+    let text = text.as_str();
     let transcript = alliance_app::transcript::read(text.as_bytes()).map_err(|e| refused(&e))?;
     let speakers: Vec<String> = transcript.speakers().into_iter().map(str::to_owned).collect();
     if form.one("confirm")?.is_none() {
