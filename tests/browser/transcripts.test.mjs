@@ -1,7 +1,7 @@
 // Session transcripts (issue 21) in a browser: the demo therapist finds a coded transcript from the client
 // page's trend, reads the indicators with the utterances behind each and the rupture markers beside the
-// client's own check, on a desktop and on a phone; then attaches a transcript to another session in two steps
-// (the text, then who is who) and sees it coded. Photographed for CI's artifacts.
+// client's own check, on a desktop and on a phone; then uploads a WebVTT file to another session in two steps
+// (the file, then who is who), sees it coded, and replaces it by pasting text. Photographed for CI's artifacts.
 // Run: npm ci && cargo build -p alliance && node --test tests/browser/
 
 import assert from 'node:assert/strict';
@@ -107,7 +107,10 @@ describe('Session transcripts', { timeout: 300_000 }, () => {
     const bare = sessions.find((h) => /^\/sessions\/\d+$/.test(h) && !withTranscript.has(h));
     assert.ok(bare, 'a session without a transcript');
     await page.goto(`${demo.base}${bare}`);
-    await page.locator('#transcript-text').fill(VTT);
+    // As a video-call tool exports it: a file.
+    await page
+      .locator('#transcript-file')
+      .setInputFiles({ name: 'session.vtt', mimeType: 'text/vtt', buffer: Buffer.from(VTT, 'utf8') });
     await page.getByRole('button', { name: 'Read the transcript' }).click();
     await page.getByRole('heading', { name: 'Who is who in the transcript' }).waitFor();
     await page.getByRole('group', { name: 'Dr Ames' }).getByText('Therapist').click();
@@ -119,6 +122,15 @@ describe('Session transcripts', { timeout: 300_000 }, () => {
     await attached.locator('details summary', { hasText: /^The transcript \(4 utterances/ }).click();
     await attached.getByText('So the phone at night is costing you sleep', { exact: false }).waitFor();
     await screenshot(page, '42-transcript-attached.png');
+
+    // Replaced by pasting plain lines: speakers called Therapist and Client are placed already.
+    await page.locator('#transcript-text').fill('Therapist: How was the week?\nClient: Long. I am tired of all this.\n');
+    await page.getByRole('button', { name: 'Read the transcript' }).click();
+    await page.getByRole('heading', { name: 'Who is who in the transcript' }).waitFor();
+    await page.getByRole('button', { name: 'Code and attach the transcript' }).click();
+    await page.waitForURL((url) => url.pathname === bare);
+    await attached.locator('details summary', { hasText: /^The transcript \(2 utterances/ }).click();
+    await attached.getByText('I am tired of all this', { exact: false }).waitFor();
     assert.deepEqual(problems, []);
     await context.close();
   });

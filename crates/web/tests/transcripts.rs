@@ -239,8 +239,11 @@ async fn the_client_page_and_the_therapists_patterns_show_the_indicators_by_sess
     let (_, page) = me.get(&format!("/clients/{client}")).await;
     let trend = page.split("id=\"transcript-trend\"").nth(1).expect("the trend is shown");
     assert!(trend.contains("For reflection, not rating"));
-    let first_row = trend.split("<th scope=\"row\">1 · ").nth(1).unwrap();
-    let second_row = trend.split("<th scope=\"row\">2 · ").nth(1).unwrap();
+    // Each row opens its session's transcript.
+    let first_row =
+        trend.split(&format!("<th scope=\"row\"><a href=\"/sessions/{first}#transcript\">1 · ")).nth(1).unwrap();
+    let second_row =
+        trend.split(&format!("<th scope=\"row\"><a href=\"/sessions/{second}#transcript\">2 · ")).nth(1).unwrap();
     assert!(first_row.split("</tr>").next().unwrap().contains("<td>59 %</td>"), "{first_row:.400}");
     assert!(second_row.split("</tr>").next().unwrap().contains("<td>60 %</td>"), "{second_row:.400}");
 
@@ -265,7 +268,8 @@ async fn the_client_page_and_the_therapists_patterns_show_the_indicators_by_sess
     assert_eq!(me.post(&format!("/sessions/{second}/reflection"), &reflection).await.0, 200);
     let (_, page) = supervisor.get(&format!("/clients/{client}")).await;
     let trend = page.split("id=\"transcript-trend\"").nth(1).expect("the shared session's row");
-    assert!(trend.contains("<th scope=\"row\">2 · ") && !trend.contains("<th scope=\"row\">1 · "));
+    assert!(trend.contains(&format!("/sessions/{second}#transcript\">2 · ")), "{trend:.600}");
+    assert!(!trend.contains(&format!("/sessions/{first}#transcript\">1 · ")), "{trend:.600}");
 }
 
 // File uploads: the first step's form is multipart (a file or pasted text); the speaker step carries the text on.
