@@ -58,6 +58,12 @@ async fn the_therapist_attaches_a_transcript_and_sees_it_coded_for_reflection_no
     }
     let share = page.split("Therapist&#39;s share of the words</th><td>").nth(1).unwrap();
     assert!(share.starts_with("59 %"), "10 of 17 words: {}", &share[..20]);
+    // The codes read as words of the reader's language, never the data set's labels.
+    let row = |n: usize| page.split(&format!("id=\"utterance-{n}\"")).nth(1).unwrap().split("</tr>").next().unwrap();
+    assert!(["change talk", "neutral talk", "sustain talk"].iter().any(|t| row(2).contains(t)), "{}", row(2));
+    assert!(row(3).contains("empathy: emotional reactions "), "a response to the client is rated: {}", row(3));
+    assert!(!row(1).contains("empathy"), "the opening turn answers no client turn: {}", row(1));
+    assert!(!page.contains("therapist_input") && !page.contains("ER 0"), "raw labels on the page");
     let t = stored(&app, session).await.unwrap();
     assert_eq!((t.coder.as_str(), t.indicators.utterances), ("rules", 4));
     assert!((t.indicators.therapist_talk.unwrap() - 10.0 / 17.0).abs() < 1e-12);

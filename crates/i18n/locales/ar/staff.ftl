@@ -1082,7 +1082,10 @@ transcript-therapist-talk = نصيب المعالج من الكلمات
 transcript-empathy-emotional = التعاطف: ردود الفعل العاطفية (نسبة من الردود)
 transcript-empathy-interpretations = التعاطف: التفسيرات (نسبة من الردود)
 transcript-empathy-explorations = التعاطف: الاستكشافات (نسبة من الردود)
-transcript-behind = المداخلات المحسوبة ({ $count })
+transcript-behind = { $count ->
+    [0] لم تُحسب أي مداخلة
+   *[other] المداخلات المحسوبة ({ $count })
+}
 transcript-markers = لحظات تصدّع محتملة
 transcript-heuristic = استدلالي، غير مُتحقَّق منه
 transcript-no-markers = لم يُطلَق أي مؤشر.
@@ -1091,6 +1094,21 @@ transcript-confrontation = مواجهة
 transcript-utterances = المداخلات { $span }
 transcript-rule = القاعدة { $rule }
 transcript-utterance-list = النص ({ $count } مداخلة، مع رموزها)
+transcript-code-reflection = انعكاس
+transcript-code-question = سؤال
+transcript-code-therapist-input = معلومة
+transcript-code-other = أخرى
+transcript-code-simple = بسيط
+transcript-code-complex = مركّب
+transcript-code-open = مفتوح
+transcript-code-closed = مغلق
+transcript-code-change-talk = حديث التغيير
+transcript-code-neutral-talk = حديث محايد
+transcript-code-sustain-talk = حديث الثبات
+transcript-code-empathy = التعاطف: ردود الفعل العاطفية { $er }، التفسيرات { $ip }، الاستكشافات { $ex }
+transcript-level-0 = لا شيء
+transcript-level-1 = ضعيف
+transcript-level-2 = قوي
 transcript-delete = احذف النص
 transcript-none = لا يوجد نص مرفق.
 transcript-attach = أرفق نصًا

@@ -5,7 +5,7 @@
 use alliance_app::transcript::{SpeakerChoice, TranscriptError, TranscriptView};
 use alliance_store::{SessionId, StoredResponse, TherapySession, TranscriptIndicators, TranscriptSummary};
 use alliance_transcripts::indicators::{self, Indicator, MitiBand};
-use alliance_transcripts::labels::Label;
+use alliance_transcripts::labels::{Behaviour, Level, QuestionKind, ReflectionKind, TalkType};
 use alliance_transcripts::speakers::Role;
 use askama::Template;
 use axum::extract::State;
@@ -86,6 +86,16 @@ fn band(value: Option<f64>, thresholds: (f64, f64), shown: &dyn Fn(Option<f64>) 
     }
 }
 
+/// A therapist behaviour's message (the codes are shown in the reader's language, never as AnnoMI's labels).
+fn behaviour_message(b: Behaviour) -> &'static str {
+    match b {
+        Behaviour::Reflection => "transcript-code-reflection",
+        Behaviour::Question => "transcript-code-question",
+        Behaviour::Input => "transcript-code-therapist-input",
+        Behaviour::Other => "transcript-code-other",
+    }
+}
+
 /// The coded session as the page shows it; utterance numbers are 1-based.
 pub fn section(view: &TranscriptView, who: &SignedIn) -> TranscriptSection {
     let tr = crate::language::current();
@@ -129,13 +139,36 @@ pub fn section(view: &TranscriptView, who: &SignedIn) -> TranscriptSection {
         .map(|(i, (u, c))| {
             let mut codes = Vec::new();
             if let Some(t) = c.therapist {
-                codes.push(t.behaviour.name().replace('_', " "));
-                codes.extend(t.reflection.map(|k| k.name().to_owned()));
-                codes.extend(t.question.map(|k| k.name().to_owned()));
+                codes.push(tr.t(behaviour_message(t.behaviour)));
+                codes.extend(t.reflection.map(|k| {
+                    tr.t(match k {
+                        ReflectionKind::Simple => "transcript-code-simple",
+                        ReflectionKind::Complex => "transcript-code-complex",
+                    })
+                }));
+                codes.extend(t.question.map(|k| {
+                    tr.t(match k {
+                        QuestionKind::Open => "transcript-code-open",
+                        QuestionKind::Closed => "transcript-code-closed",
+                    })
+                }));
             }
-            codes.extend(c.talk.map(|t| format!("{} talk", t.name())));
-            if let Some(levels) = c.empathy {
-                codes.push(format!("ER {} · IP {} · EX {}", levels[0].name(), levels[1].name(), levels[2].name()));
+            codes.extend(c.talk.map(|t| {
+                tr.t(match t {
+                    TalkType::Change => "transcript-code-change-talk",
+                    TalkType::Neutral => "transcript-code-neutral-talk",
+                    TalkType::Sustain => "transcript-code-sustain-talk",
+                })
+            }));
+            if let Some([er, ip, ex]) = c.empathy {
+                let level = |l: Level| {
+                    tr.t(match l {
+                        Level::None => "transcript-level-0",
+                        Level::Weak => "transcript-level-1",
+                        Level::Strong => "transcript-level-2",
+                    })
+                };
+                codes.push(tr.t3("transcript-code-empathy", "er", level(er), "ip", level(ip), "ex", level(ex)));
             }
             UtteranceRow { number: i + 1, role: role(u.role), text: u.text.clone(), codes: codes.join(", ") }
         })
