@@ -6,6 +6,7 @@
 use alliance_core::domain::Role;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Request, State};
 use axum::http::Method;
+use axum::http::request::Parts;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get, post};
@@ -345,7 +346,8 @@ pub fn routes() -> Vec<Route> {
 /// The routes with their guards. Routes of one path share a method router, which axum merges.
 pub fn guarded(state: &AppState) -> axum::Router<AppState> {
     table().into_iter().fold(axum::Router::new(), |router, (route, handler)| {
-        let guard = Guard { state: state.clone(), access: route.access, path: route.path };
+        let answer = if route.path.starts_with("/fhir/") { Answer::Fhir } else { Answer::Page };
+        let guard = Guard { state: state.clone(), access: route.access, path: route.path, answer };
         router.route(route.path, handler.route_layer(middleware::from_fn_with_state(guard, enforce)))
     })
 }
@@ -355,6 +357,46 @@ struct Guard {
     state: AppState,
     access: Access,
     path: &'static str,
+    answer: Answer,
+}
+
+/// How a staff route's guard words its refusals: the pages' (an error page, a redirect to sign in) for a
+/// browser, an `OperationOutcome` for the FHIR routes' machine clients, which cannot follow a sign-in page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    Page,
+    Fhir,
+}
+
+/// Why a staff route's guard refused a request, before any handler ran.
+#[derive(Debug)]
+pub(crate) enum Refusal {
+    /// No valid sign-in (`SignInRequired`), a role the route does not name (`Forbidden`), or the sign-in could
+    /// not be looked up (the store's error).
+    Web(WebError),
+    /// Signed in, but a step (a new password, a second factor) is to be taken on the account page first.
+    StepPending,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::Web(e) => e.into_response(),
+            Refusal::StepPending => Redirect::to("/account").into_response(),
+        }
+    }
+}
+
+/// The signed-in user a staff route lets through, or why not.
+async fn staff_check(guard: &Guard, roles: &[Role], parts: &mut Parts) -> Result<SignedIn, Refusal> {
+    let who = SignedIn::from_request_parts(parts, &guard.state).await.map_err(Refusal::Web)?;
+    if !roles.contains(&who.user.role) {
+        return Err(Refusal::Web(WebError::Forbidden));
+    }
+    if Step::first(&who.user).is_some() && !account_steps::open_during_a_step(guard.path) {
+        return Err(Refusal::StepPending);
+    }
+    Ok(who)
 }
 
 /// Refuses a request its route's rule does not allow. A staff route's signed-in user is kept in the request so
@@ -369,16 +411,11 @@ async fn enforce(State(guard): State<Guard>, request: Request, next: Next) -> Re
         }
         Access::Staff { roles, .. } => {
             let (mut parts, body) = request.into_parts();
-            let who = match SignedIn::from_request_parts(&mut parts, &guard.state).await {
-                Ok(who) => who,
-                Err(refused) => return refused.into_response(),
+            let who = match (staff_check(&guard, roles, &mut parts).await, guard.answer) {
+                (Ok(who), _) => who,
+                (Err(refused), Answer::Page) => return refused.into_response(),
+                (Err(refused), Answer::Fhir) => return pages::fhir::refused_by_guard(refused),
             };
-            if !roles.contains(&who.user.role) {
-                return WebError::Forbidden.into_response();
-            }
-            if Step::first(&who.user).is_some() && !account_steps::open_during_a_step(guard.path) {
-                return Redirect::to("/account").into_response();
-            }
             crate::language::adopt(who.user.language.as_deref());
             parts.extensions.insert(who);
             next.run(Request::from_parts(parts, body)).await

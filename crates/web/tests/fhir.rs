@@ -4,9 +4,10 @@
 
 use alliance_core::domain::Role;
 use alliance_store::prelude::*;
+use alliance_store::{AuditEvent, NewUser};
 use serde_json::Value;
 
-use crate::app::{Session, TestApp, client_with_link, complete_answers, hidden};
+use crate::app::{PASSWORD, Session, TestApp, client_with_link, complete_answers, hidden};
 
 /// A therapist's client who answered one check (PHQ-9 items 1-8 at 2 and item 9 at 0, GAD-7 items at 1, the
 /// alliance items at 4); returns (therapist's sign-in, client id).
@@ -189,4 +190,127 @@ async fn an_imported_questionnaire_is_an_outcome_measure_a_therapist_can_choose(
     assert_eq!((status, kind.as_str()), (200, "application/fhir+json"));
     let q: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(q["item"].as_array().unwrap().len(), imported.instrument.items.len());
+}
+
+/// A refusal answered as FHIR: the status, and the one issue's code of a parseable `OperationOutcome`, with no
+/// page in it; returns (status, code, body).
+async fn outcome_of(r: reqwest::Response) -> (u16, String, String) {
+    let status = r.status().as_u16();
+    let kind = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    assert_eq!(kind, "application/fhir+json", "status {status}");
+    assert!(r.headers().get("location").is_none(), "no redirect");
+    let body = r.text().await.unwrap();
+    assert!(!body.to_lowercase().contains("<html") && !body.contains('<'), "{body}");
+    let outcome: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(outcome["resourceType"], "OperationOutcome", "{body}");
+    assert_eq!(outcome["issue"].as_array().unwrap().len(), 1, "{body}");
+    assert_eq!(outcome["issue"][0]["severity"], "error", "{body}");
+    (status, outcome["issue"][0]["code"].as_str().unwrap().to_owned(), body)
+}
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// The FHIR paths of a client that exists and of one that does not (the guard must not tell them apart).
+fn fhir_paths(client: i64) -> Vec<(String, String)> {
+    vec![
+        (format!("/fhir/Patient/{client}"), "/fhir/Patient/client-999999".to_owned()),
+        (format!("/fhir/Patient/client-{client}/$everything"), "/fhir/Patient/999999/$everything".to_owned()),
+        ("/fhir/Questionnaire/phq9".to_owned(), "/fhir/Questionnaire/nope".to_owned()),
+    ]
+}
+
+#[tokio::test]
+async fn the_guards_refusals_on_fhir_routes_are_operation_outcomes() {
+    let app = TestApp::spawn().await;
+    app.user("ana@example.org", Role::Therapist).await;
+    app.user("rex@example.org", Role::Researcher).await;
+    let (_, client, _, _) = client_with_link(&app, "ana@example.org", "Amber Heron").await;
+
+    // No sign-in, and a made-up session cookie: 401 `login`, the same bytes whatever the path names. The routes
+    // take the session cookie only, so no bearer scheme is offered.
+    let anonymous = no_redirects();
+    let mut bodies = Vec::new();
+    for (exists, missing) in fhir_paths(client) {
+        for path in [&exists, &missing] {
+            for cookie in [None, Some("alliance_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")] {
+                let mut request = anonymous.get(format!("{}{path}", app.url));
+                if let Some(cookie) = cookie {
+                    request = request.header("cookie", cookie);
+                }
+                let r = request.send().await.unwrap();
+                assert!(r.headers().get("www-authenticate").is_none(), "{path}");
+                let (status, code, body) = outcome_of(r).await;
+                assert_eq!((status, code.as_str()), (401, "login"), "{path}");
+                assert!(!body.contains("Amber") && !body.contains(&client.to_string()), "{body}");
+                bodies.push(body);
+            }
+        }
+    }
+    assert!(bodies.windows(2).all(|w| w[0] == w[1]), "one body for every unauthenticated request");
+
+    // A role the route does not name: 403 `forbidden`, the same bytes for a client that exists and one that
+    // does not.
+    let rex = app.sign_in("rex@example.org").await;
+    for (exists, missing) in &fhir_paths(client)[..2] {
+        let (status, code, body) =
+            outcome_of(rex.browser.get(format!("{}{exists}", app.url)).send().await.unwrap()).await;
+        assert_eq!((status, code.as_str()), (403, "forbidden"), "{exists}");
+        let (_, _, other) = outcome_of(rex.browser.get(format!("{}{missing}", app.url)).send().await.unwrap()).await;
+        assert_eq!(body, other, "{exists} and {missing}");
+    }
+
+    // The pages keep their answers: sign in first, and the error page for a role the route does not name.
+    let r = anonymous.get(format!("{}/clients/{client}", app.url)).send().await.unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    assert_eq!(r.headers()["location"], "/login");
+    let r = rex.browser.get(format!("{}/clients/{client}", app.url)).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+}
+
+#[tokio::test]
+async fn a_pending_sign_in_step_or_second_factor_opens_no_fhir_route() {
+    let app = TestApp::spawn().await;
+    let now = app.freeze();
+    // An account whose password someone else chose: signed in, but the account page comes first.
+    let hash = alliance_web::hash_password(PASSWORD).unwrap();
+    let at = time::OffsetDateTime::now_utc();
+    let new = NewUser {
+        email: "new@example.org".into(),
+        display_name: "new".into(),
+        role: Role::Therapist,
+        password_hash: hash,
+        must_change_password: true,
+    };
+    app.store.create_user(new, AuditEvent::system(at, "create", "account", "test"), at).await.unwrap();
+    let fresh = app.sign_in("new@example.org").await;
+    let mut bodies = Vec::new();
+    for path in ["/fhir/Questionnaire/phq9", "/fhir/Patient/1", "/fhir/Patient/client-999999/$everything"] {
+        let (status, code, body) =
+            outcome_of(fresh.browser.get(format!("{}{path}", app.url)).send().await.unwrap()).await;
+        assert_eq!((status, code.as_str()), (403, "security"), "{path}");
+        bodies.push(body);
+    }
+    assert!(bodies.windows(2).all(|w| w[0] == w[1]));
+    // The pages still lead to the account page.
+    let r = fresh.browser.get(format!("{}/", app.url)).send().await.unwrap();
+    assert_eq!((r.status().as_u16(), r.url().path()), (200, "/account"));
+
+    // The password given, the authenticator's code not yet: no sign-in, so 401 `login`.
+    let ana = app.user("ana@example.org", Role::Therapist).await;
+    let own = app.sign_in("ana@example.org").await;
+    let (status, _, page) = own.post("/account/totp/new", &[("password", PASSWORD)]).await;
+    assert_eq!(status, 200, "{page}");
+    let secret = app.store.totp_factor(ana).await.unwrap().unwrap().secret;
+    let code = crate::accounts::totp(&secret, now / 30);
+    let (status, _, page) = own.post("/account/totp/confirm", &[("code", &code)]).await;
+    assert!(status == 200 && page.contains("second factor is on"), "{page}");
+    let halfway = TestApp::browser();
+    let attempt = crate::accounts::sign_in(&halfway, &app.url, "ana@example.org", PASSWORD).await;
+    assert!(attempt.body.contains("name=\"code\""), "the code is asked for");
+    let (status, code, _) =
+        outcome_of(halfway.get(format!("{}/fhir/Questionnaire/phq9", app.url)).send().await.unwrap()).await;
+    assert_eq!((status, code.as_str()), (401, "login"));
 }

@@ -12,8 +12,10 @@
 //!
 //! What is exported is `alliance_app::fhir`'s, the resources `alliance_core::fhir`'s. JSON for machines: no
 //! translated text. A refusal the handlers make is an `OperationOutcome` with the same status the pages give
-//! (the not-found for a client one may not see is the not-found for one that does not exist); the route guard's
-//! answers (sign-in, role) are the pages' own.
+//! (the not-found for a client one may not see is the not-found for one that does not exist). So is a refusal by
+//! the route guard, before any handler (`refused_by_guard`): 401 `login` without a valid sign-in, 403 `security`
+//! while a sign-in step is pending, 403 `forbidden` for a role the route does not name. The guard answers before
+//! any record is looked up, so its bodies are the same whatever the path names.
 
 use alliance_app::fhir::{FhirExport, patient_id};
 use alliance_core::fhir::{self, PatientRecord};
@@ -26,6 +28,7 @@ use serde_json::{Value, json};
 use crate::access::{self, BREAK_GLASS, Via};
 use crate::auth::SignedIn;
 use crate::error::WebError;
+use crate::routes::Refusal;
 use crate::state::AppState;
 
 /// An error of a FHIR handler, answered as an `OperationOutcome`. The cause is logged by the pages' error type
@@ -39,8 +42,32 @@ impl<E: Into<WebError>> From<E> for FhirError {
     }
 }
 
+/// An `OperationOutcome` with one error issue: a fixed text, never the cause.
+fn outcome(status: StatusCode, code: &str, words: &str) -> Response {
+    let outcome = json!({
+        "resourceType": "OperationOutcome",
+        "issue": [{ "severity": "error", "code": code, "diagnostics": words }],
+    });
+    (status, [(header::CONTENT_TYPE, fhir::MEDIA_TYPE)], outcome.to_string()).into_response()
+}
+
+/// The route guard's refusal of a FHIR request, where the pages would show an error page or redirect to a page.
+/// The routes take the session cookie only (no bearer token), so the 401 names no `WWW-Authenticate` scheme.
+pub(crate) fn refused_by_guard(refusal: Refusal) -> Response {
+    match refusal {
+        Refusal::Web(e) => FhirError(e).into_response(),
+        Refusal::StepPending => {
+            outcome(StatusCode::FORBIDDEN, "security", "The account has a sign-in step to complete first.")
+        }
+    }
+}
+
 impl IntoResponse for FhirError {
     fn into_response(self) -> Response {
+        // The pages send someone not signed in to the sign-in page; a machine client is told so instead.
+        if matches!(self.0, WebError::SignInRequired) {
+            return outcome(StatusCode::UNAUTHORIZED, "login", "A valid sign-in is required.");
+        }
         // The status (and any header, such as Retry-After) as the pages answer it, the body FHIR's.
         let page = self.0.into_response();
         let status = page.status();
@@ -51,11 +78,7 @@ impl IntoResponse for FhirError {
             s if s.is_server_error() => ("exception", "Something went wrong on the server."),
             _ => ("invalid", "The request was refused."),
         };
-        let outcome = json!({
-            "resourceType": "OperationOutcome",
-            "issue": [{ "severity": "error", "code": code, "diagnostics": words }],
-        });
-        let mut response = (status, [(header::CONTENT_TYPE, fhir::MEDIA_TYPE)], outcome.to_string()).into_response();
+        let mut response = outcome(status, code, words);
         if let Some(retry) = page.headers().get(header::RETRY_AFTER) {
             response.headers_mut().insert(header::RETRY_AFTER, retry.clone());
         }
