@@ -44,8 +44,7 @@ fn the_demo_asks_only_what_is_due_and_says_how_many_questions() {
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let counted = runtime.block_on(async {
-        let keys = alliance_store::key_file::read(&data.join("keys").join("alliance.keys")).unwrap();
-        let store = alliance_store::SqliteStore::open(&data.join("alliance.db"), &keys).await.unwrap();
+        let store = open_demo_store(&data).await;
         let catalog = Catalog::builtin().unwrap();
         let questions = |id: &str| catalog.get(id).unwrap().items.iter().filter(|i| i.shown_if.is_none()).count();
         let therapists: Vec<_> = store.users().await.unwrap().into_iter().map(|u| u.id).collect();
@@ -82,8 +81,7 @@ fn the_demo_has_growing_overruns_taken_to_supervision_and_a_meeting_with_an_open
     let data = crate::demo_practice(dir.path(), 12);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let keys = alliance_store::key_file::read(&data.join("keys").join("alliance.keys")).unwrap();
-        let store = alliance_store::SqliteStore::open(&data.join("alliance.db"), &keys).await.unwrap();
+        let store = open_demo_store(&data).await;
         let users = store.users().await.unwrap();
         let supervisor = users.iter().find(|u| u.role == Role::Supervisor).unwrap().id;
         let therapists: Vec<_> = users.iter().filter(|u| u.role == Role::Therapist).map(|u| u.id).collect();
@@ -119,8 +117,7 @@ fn the_demo_attaches_three_coded_transcripts_one_with_rupture_markers() {
     let data = crate::demo_practice(dir.path(), 12);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let keys = alliance_store::key_file::read(&data.join("keys").join("alliance.keys")).unwrap();
-        let store = alliance_store::SqliteStore::open(&data.join("alliance.db"), &keys).await.unwrap();
+        let store = open_demo_store(&data).await;
         let users = store.users().await.unwrap();
         let therapists: Vec<_> = users.iter().filter(|u| u.role == Role::Therapist).map(|u| u.id).collect();
         let clients: Vec<_> = store.clients_of(&therapists).await.unwrap().iter().map(|c| c.id).collect();
@@ -136,4 +133,10 @@ fn the_demo_attaches_three_coded_transcripts_one_with_rupture_markers() {
         assert!(stored.text.contains("You keep saying that"), "the demo's own words, sealed and opened");
         store.close().await;
     });
+}
+
+/// The demo practice's database, opened with the key file the demo wrote.
+async fn open_demo_store(data: &std::path::Path) -> alliance_store::SqliteStore {
+    let keys = alliance_store::key_file::read(&data.join("keys").join("alliance.keys")).unwrap();
+    alliance_store::SqliteStore::open(&data.join("alliance.db"), &keys).await.unwrap()
 }
